@@ -1,0 +1,196 @@
+// storage: Store, the process-wide SQLite storage: one writer connection on a dedicated
+// writer thread (group commit) plus a pool of reader connections. Depends on common only.
+// Write, WriteSync, Read, Migrate and Close may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "streamstack/common/status.h"
+#include "streamstack/storage/database.h"
+#include "streamstack/storage/migration.h"
+
+namespace streamstack::storage {
+
+struct StoreOptions {
+  // The SQLite file (created if missing; its -wal and -shm files live beside it).
+  std::string path;
+  // Nothing touches disk: ONE ":memory:" connection serves the writer and every Read,
+  // which are then serialised with the writer's groups through a mutex. `path` is ignored.
+  bool in_memory = false;
+  // Reader connections in the pool (file mode). A Read waits while all are leased.
+  int readers = 4;
+  // At most this many queued jobs share one transaction, so a group's latency is bounded.
+  int max_group_size = 256;
+  std::chrono::milliseconds busy_timeout{5000};
+  int cache_size_kib = 16 * 1024;  // per connection
+};
+
+// What a write job sees: the writer connection, inside the group's transaction and the
+// job's own savepoint. Only valid during the job's WriteFn call.
+class WriteContext {
+ public:
+  Database& db() { return db_; }
+  // Runs `fn` on the writer thread after the group's COMMIT succeeded and before any job of
+  // the group gets its `done` (publish high-water marks, wake pollers). Dropped if this job
+  // fails or the COMMIT fails. Must not block, must not throw.
+  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+
+ private:
+  friend class Store;
+  WriteContext(Database& db, std::vector<std::function<void()>>& on_commit)
+      : db_(db), on_commit_(on_commit) {}
+  Database& db_;
+  std::vector<std::function<void()>>& on_commit_;
+};
+
+// Thread safety: every public method may be called from any thread, concurrently.
+//
+// Durability contract: a job's done(Ok) is called only after its COMMIT returned; with WAL
+// + synchronous=NORMAL that survives a killed process (kill -9). (A power loss may take back
+// the last commits; file mode only: in-memory stores keep nothing.)
+class Store {
+ public:
+  // A write job. Its Status decides its own fate: not ok rolls back only this job's
+  // savepoint; the other jobs of the group still commit. Runs on the writer thread; must not
+  // call WriteSync (that would wait on itself: it returns kInternalFailure). A Read inside a
+  // job reads through the writer connection and sees the job's uncommitted changes.
+  // An exception escaping a job is caught and fails that job with kInternalFailure.
+  using WriteFn = std::function<Status(WriteContext&)>;
+  // Receives the job's Status: Ok only after COMMIT; the job's own error; or
+  // kInternalFailure if BEGIN/RELEASE/COMMIT failed or the store is closed. Called exactly
+  // once per Write, on the writer thread -- or on the caller's thread, at once, when the
+  // store is closed. Must not block (it delays every later write) and must not throw.
+  using DoneFn = std::function<void(Status)>;
+
+  // Opens the writer (creating the file, switching it to WAL), then the readers, then starts
+  // the writer thread. kInternalFailure when a connection cannot be opened. Schemas are not
+  // created here: each module calls Migrate() at startup.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(StoreOptions options);
+  ~Store();  // Close(). Must not run on the writer thread (not in a job or a done).
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Queues a job for the writer thread (group commit). See WriteFn and DoneFn.
+  void Write(WriteFn fn, DoneFn done);
+
+  // Write() and wait for its done. For control-plane calls, startup and tests.
+  [[nodiscard]] Status WriteSync(WriteFn fn);
+
+  // Runs Migrate(db, module, migrations) as a write job and waits. This is how modules
+  // create their schema at startup (call it before serving). One job per module, so a
+  // failing module's migrations do not undo another's.
+  [[nodiscard]] Status Migrate(std::string_view module, std::span<const Migration> migrations);
+
+  // Runs fn(Database&) on the caller's thread with a reader connection leased from the pool
+  // (waiting while all are in use) and returns its result. The connection is in autocommit
+  // mode: each statement sees the latest commit; wrap several SELECTs in a
+  // Transaction(db, Kind::kDeferred) for one snapshot. Statements left mid-iteration and an
+  // open transaction are ended when the lease returns. Reader connections are read-only.
+  // After Close(): fn is not called; if fn returns Status or Result<T> the result is
+  // kInternalFailure "store is closed", otherwise the process aborts (a programming error).
+  template <typename F>
+  auto Read(F&& fn) -> std::invoke_result_t<F&, Database&> {
+    using R = std::invoke_result_t<F&, Database&>;
+    Lease lease(*this);
+    if (lease.db() == nullptr) {
+      if constexpr (std::is_constructible_v<R, Status>) {
+        return R(ClosedError());
+      } else {
+        AbortReadAfterClose();
+      }
+    }
+    return fn(*lease.db());
+  }
+
+  // Stops accepting writes, drains the queue (every submitted job gets its done), joins the
+  // writer thread, waits for leased readers, checkpoints the WAL
+  // (PRAGMA wal_checkpoint(TRUNCATE)) and closes every connection. Idempotent: later calls
+  // return the first call's Status. Not callable from the writer thread (a done or a job):
+  // that returns kInternalFailure.
+  [[nodiscard]] Status Close();
+
+  // Counters for tests and /metrics.
+  struct Stats {
+    std::int64_t jobs = 0;    // jobs run (ok or not)
+    std::int64_t groups = 0;  // transactions committed or attempted
+    std::int64_t max_group = 0;
+  };
+  [[nodiscard]] Stats GetStats() const;
+
+ private:
+  struct Job {
+    WriteFn fn;
+    DoneFn done;
+  };
+
+  // RAII lease of a reader connection (or, in memory, of the one connection + its mutex).
+  class Lease {
+   public:
+    explicit Lease(Store& store) : store_(store), db_(store.AcquireReader(&pooled_)) {}
+    ~Lease() {
+      if (db_ != nullptr) store_.ReleaseReader(db_, pooled_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Database* db() const { return db_; }
+
+   private:
+    Store& store_;
+    bool pooled_ = false;
+    Database* db_;
+  };
+
+  explicit Store(StoreOptions options);
+  // Null when closed. *pooled is false for the writer connection handed to a job's own Read.
+  Database* AcquireReader(bool* pooled);
+  void ReleaseReader(Database* db, bool pooled);
+  static Status ClosedError();
+  [[noreturn]] static void AbortReadAfterClose();
+
+  void WriterLoop();
+  void RunGroup(std::vector<Job>& jobs);
+
+  // Constant after Open.
+  const StoreOptions options_;
+  std::unique_ptr<Database> writer_;
+  std::vector<std::unique_ptr<Database>> readers_;  // empty in memory
+  std::thread writer_thread_;
+  std::thread::id writer_thread_id_;
+
+  // The write queue. Guarded by queue_mu_.
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  Stats stats_;
+
+  // The reader pool. Guarded by pool_mu_.
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<Database*> free_readers_;
+  int leased_ = 0;
+  bool pool_closed_ = false;
+
+  // In memory: held by the writer for a whole group and by each Read.
+  std::mutex memory_mu_;
+
+  // Serialises Close(); guarded by close_mu_.
+  std::mutex close_mu_;
+  bool closed_ = false;
+  Status close_status_;
+};
+
+}  // namespace streamstack::storage
