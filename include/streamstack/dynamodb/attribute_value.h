@@ -1,0 +1,112 @@
+// AttributeValue and Item: DynamoDB's data model, its DynamoDB-JSON codec with AWS's
+// validation messages, AWS's item-size rules and key ordering. No storage or HTTP here.
+// Values only; an AttributeValue is safe to share between threads once built.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/number.h"
+
+namespace streamstack::dynamodb {
+
+enum class AttributeType { kS, kN, kB, kSS, kNS, kBS, kM, kL, kNull, kBool };
+
+// "S", "N", ..., "NULL", "BOOL": the DynamoDB-JSON member name of a type.
+const char* AttributeTypeName(AttributeType type);
+
+class AttributeValue;
+using Item = std::map<std::string, AttributeValue>;  // attribute name -> value
+
+class AttributeValue {
+ public:
+  static constexpr int kMaxNestingDepth = 32;  // a scalar is level 1, each M/L adds one
+
+  AttributeValue() : type_(AttributeType::kNull) {}  // NULL
+
+  static AttributeValue String(std::string s);
+  static AttributeValue Num(Number n);
+  static AttributeValue Binary(std::string raw_bytes);
+  static AttributeValue StringSet(std::vector<std::string> values);
+  static AttributeValue NumberSet(std::vector<Number> values);
+  static AttributeValue BinarySet(std::vector<std::string> raw_values);
+  static AttributeValue Map(Item entries);
+  static AttributeValue List(std::vector<AttributeValue> elements);
+  static AttributeValue Null();
+  static AttributeValue Bool(bool b);
+
+  // Decodes one DynamoDB-JSON AttributeValue ({"S": "x"}, {"M": {...}}, ...), with every
+  // check DynamoDB makes and its message (ValidationException), or a SerializationException
+  // for JSON of the wrong shape.
+  static Result<AttributeValue> FromJson(const nlohmann::json& json);
+  // DynamoDB-JSON; numbers normalised, sets in stored order, B/BS base64.
+  nlohmann::json ToJson() const;
+
+  AttributeType type() const { return type_; }
+  bool IsSet() const {
+    return type_ == AttributeType::kSS || type_ == AttributeType::kNS ||
+           type_ == AttributeType::kBS;
+  }
+
+  // Accessors; each is valid only for the matching type(s).
+  const std::string& s() const { return bytes_; }                  // S
+  const std::string& b() const { return bytes_; }                  // B (raw bytes)
+  const Number& n() const { return number_; }                      // N
+  bool boolean() const { return bool_; }                           // BOOL
+  const std::vector<std::string>& ss() const { return strings_; }  // SS
+  const std::vector<std::string>& bs() const { return strings_; }  // BS (raw bytes)
+  const std::vector<Number>& ns() const { return numbers_; }       // NS
+  const Item& m() const { return map_; }                           // M
+  Item& mutable_m() { return map_; }
+  const std::vector<AttributeValue>& l() const { return list_; }  // L
+  std::vector<AttributeValue>& mutable_l() { return list_; }
+
+  // Number of elements of a set, for the set types.
+  size_t SetSize() const { return type_ == AttributeType::kNS ? numbers_.size() : strings_.size(); }
+  // Set membership of a scalar of the set's element type.
+  bool SetContains(const AttributeValue& element) const;
+  // Nesting depth (1 for scalars and sets).
+  int Depth() const;
+
+  // Structural equality; sets compare as sets, numbers numerically.
+  friend bool operator==(const AttributeValue& a, const AttributeValue& b);
+
+ private:
+  explicit AttributeValue(AttributeType type) : type_(type) {}
+  static Result<AttributeValue> FromJsonAtDepth(const nlohmann::json& json, int depth);
+
+  AttributeType type_;
+  bool bool_ = false;
+  std::string bytes_;                 // S, B
+  Number number_;                     // N
+  std::vector<std::string> strings_;  // SS, BS
+  std::vector<Number> numbers_;       // NS
+  std::vector<AttributeValue> list_;  // L
+  Item map_;                          // M
+};
+
+// Whole items: {"name": {"S": "x"}, ...}.
+Result<Item> ItemFromJson(const nlohmann::json& json);
+nlohmann::json ItemToJson(const Item& item);
+
+// AWS's item size rules ("DynamoDB item sizes and formats"): the value's size alone, then
+// name + value, then the sum over an item.
+size_t AttributeValueSizeBytes(const AttributeValue& value);
+size_t AttributeSizeBytes(const std::string& name, const AttributeValue& value);
+size_t ItemSizeBytes(const Item& item);
+
+// Order of key attribute values of the same type: S and B by unsigned bytes, N numerically.
+// Values of different or non-key types order by type only.
+int CompareKeyValues(const AttributeValue& a, const AttributeValue& b);
+
+// Base64 (standard alphabet, padded) used by the codec; exposed for other modules' keys.
+std::string Base64Encode(std::string_view raw);
+Result<std::string> Base64Decode(std::string_view text);
+
+}  // namespace streamstack::dynamodb

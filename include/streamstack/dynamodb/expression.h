@@ -1,0 +1,163 @@
+// DynamoDB's expression language: Condition/Filter, KeyCondition, Update and Projection
+// expressions, parsed once into a tree (with names and values resolved) and then evaluated
+// against Items. Errors are ValidationExceptions with AWS's texts. Parsed expressions are
+// immutable and safe to evaluate from several threads; an ExpressionContext is per request.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/attribute_value.h"
+
+namespace streamstack::dynamodb {
+
+// Which request parameter an expression came from; names the "Invalid <Kind>:" prefix.
+enum class ExpressionKind { kCondition, kFilter, kKeyCondition, kUpdate, kProjection };
+const char* ExpressionKindName(ExpressionKind kind);  // "ConditionExpression", ...
+
+// True if `word` is one of DynamoDB's reserved words (case-insensitive).
+bool IsReservedWord(std::string_view word);
+
+// One step of a document path: a map key / attribute name, or a list index.
+struct PathElement {
+  std::string name;    // when index < 0
+  int64_t index = -1;  // list index when >= 0
+  bool is_index() const { return index >= 0; }
+  friend bool operator==(const PathElement&, const PathElement&) = default;
+};
+using DocumentPath = std::vector<PathElement>;
+// AWS's rendering in error messages: a.b[1] -> "[a, b, [1]]".
+std::string FormatPath(const DocumentPath& path);
+// The value at `path`, or nullptr.
+const AttributeValue* ResolvePath(const Item& item, const DocumentPath& path);
+// The parts of `item` named by `paths` (AWS's projection; list elements keep their order and
+// are compacted). Paths that do not resolve are skipped. Paths must not overlap.
+Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
+
+// ExpressionAttributeNames/Values of one request, shared by all its expressions. Parsing
+// records which entries were used; CheckAllUsed() then reports AWS's "unused" error.
+class ExpressionContext {
+ public:
+  ExpressionContext() = default;
+  ExpressionContext(std::map<std::string, std::string> names,
+                    std::map<std::string, AttributeValue> values)
+      : names_(std::move(names)), values_(std::move(values)) {}
+
+  // Decodes the request's ExpressionAttributeNames / ExpressionAttributeValues members
+  // (either may be null: not supplied) with AWS's checks: a supplied map must not be empty,
+  // keys must look like "#name" / ":value", values must be valid AttributeValues.
+  static Result<ExpressionContext> FromJson(const nlohmann::json* names,
+                                            const nlohmann::json* values);
+
+  // Lookups used by the parsers; an undefined entry is AWS's "not defined" error.
+  Result<std::string> UseName(const std::string& placeholder, ExpressionKind kind);
+  Result<AttributeValue> UseValue(const std::string& placeholder, ExpressionKind kind);
+  // "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}" (names
+  // are checked before values).
+  Status CheckAllUsed() const;
+
+ private:
+  std::map<std::string, std::string> names_;
+  std::map<std::string, AttributeValue> values_;
+  std::set<std::string> used_names_;
+  std::set<std::string> used_values_;
+};
+
+struct ConditionNode;  // private tree
+
+// ConditionExpression / FilterExpression.
+class ConditionExpression {
+ public:
+  static Result<ConditionExpression> Parse(std::string_view text, ExpressionKind kind,
+                                           ExpressionContext& context);
+  ConditionExpression(ConditionExpression&&) noexcept;
+  ConditionExpression& operator=(ConditionExpression&&) noexcept;
+  ~ConditionExpression();
+
+  // DynamoDB semantics: a missing attribute or a type mismatch makes a comparison false.
+  bool Evaluate(const Item& item) const;
+
+ private:
+  explicit ConditionExpression(std::unique_ptr<ConditionNode> root);
+  std::unique_ptr<ConditionNode> root_;
+};
+
+// KeyConditionExpression for Query.
+struct KeySchemaInfo {
+  std::string partition_key;
+  AttributeType partition_type = AttributeType::kS;  // kS, kN or kB
+  std::string sort_key;                              // empty: no sort key
+  AttributeType sort_type = AttributeType::kS;
+};
+
+enum class SortKeyOperator {
+  kEqual,
+  kLess,
+  kLessOrEqual,
+  kGreater,
+  kGreaterOrEqual,
+  kBetween,
+  kBeginsWith
+};
+
+struct SortKeyCondition {
+  SortKeyOperator op = SortKeyOperator::kEqual;
+  AttributeValue value;  // the operand; the lower bound for BETWEEN
+  AttributeValue upper;  // BETWEEN only
+  // Whether a sort key value (of the schema's type) satisfies the condition.
+  bool Matches(const AttributeValue& sort_value) const;
+};
+
+struct KeyCondition {
+  AttributeValue partition_value;
+  std::optional<SortKeyCondition> sort;
+};
+
+Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,
+                                       ExpressionContext& context);
+
+// UpdateExpression.
+struct UpdateAction;  // private
+
+struct UpdateResult {
+  Item item;                                 // the new item
+  std::vector<DocumentPath> updated_paths;   // every path an action targeted
+  std::set<std::string> updated_attributes;  // their top-level attribute names
+};
+
+class UpdateExpression {
+ public:
+  // `key_names` are the table's key attributes, which an update may not touch.
+  static Result<UpdateExpression> Parse(std::string_view text, ExpressionContext& context,
+                                        const std::vector<std::string>& key_names);
+  UpdateExpression(UpdateExpression&&) noexcept;
+  UpdateExpression& operator=(UpdateExpression&&) noexcept;
+  ~UpdateExpression();
+
+  // Applies every action to `item` (all operands read the original item, as AWS does).
+  Result<UpdateResult> Apply(const Item& item) const;
+
+ private:
+  UpdateExpression();
+  std::vector<std::unique_ptr<UpdateAction>> actions_;
+};
+
+// ProjectionExpression.
+class ProjectionExpression {
+ public:
+  static Result<ProjectionExpression> Parse(std::string_view text, ExpressionContext& context);
+  const std::vector<DocumentPath>& paths() const { return paths_; }
+  Item Apply(const Item& item) const { return ProjectPaths(item, paths_); }
+
+ private:
+  std::vector<DocumentPath> paths_;
+};
+
+}  // namespace streamstack::dynamodb

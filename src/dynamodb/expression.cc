@@ -1,0 +1,1586 @@
+#include "streamstack/dynamodb/expression.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "dynamodb/expression_tokenizer.h"
+
+namespace streamstack::dynamodb {
+
+// ---------------------------------------------------------------------------------------------
+// Trees (private).
+
+struct Operand {
+  enum class Kind { kPath, kValue, kSize, kIfNotExists, kListAppend, kPlus, kMinus };
+  Kind kind = Kind::kValue;
+  DocumentPath path;          // kPath
+  AttributeValue value;       // kValue
+  std::vector<Operand> args;  // functions and arithmetic
+};
+
+enum class ConditionOp { kAnd, kOr, kNot, kCompare, kBetween, kIn, kFunction };
+enum class Comparator { kEqual, kNotEqual, kLess, kLessOrEqual, kGreater, kGreaterOrEqual };
+enum class ConditionFunction {
+  kAttributeExists,
+  kAttributeNotExists,
+  kAttributeType,
+  kBeginsWith,
+  kContains
+};
+
+struct ConditionNode {
+  ConditionOp op = ConditionOp::kAnd;
+  Comparator comparator = Comparator::kEqual;
+  ConditionFunction function = ConditionFunction::kAttributeExists;
+  std::string function_name;
+  std::vector<std::unique_ptr<ConditionNode>> children;
+  std::vector<Operand> operands;
+  bool parenthesized = false;
+};
+
+struct UpdateAction {
+  enum class Kind { kSet, kRemove, kAdd, kDelete };
+  Kind kind = Kind::kSet;
+  DocumentPath path;
+  Operand value;  // SET: the value expression; ADD/DELETE: the value
+};
+
+namespace {
+
+constexpr char kInvalidParameters[] = "One or more parameter values were invalid: ";
+constexpr char kIncorrectDataType[] =
+    "An operand in the update expression has an incorrect data type";
+constexpr char kInvalidDocumentPath[] =
+    "The document path provided in the update expression is invalid for update";
+constexpr char kMissingAttribute[] =
+    "The provided expression refers to an attribute that does not exist in the item";
+
+const char* ComparatorText(Comparator c) {
+  switch (c) {
+    case Comparator::kEqual:
+      return "=";
+    case Comparator::kNotEqual:
+      return "<>";
+    case Comparator::kLess:
+      return "<";
+    case Comparator::kLessOrEqual:
+      return "<=";
+    case Comparator::kGreater:
+      return ">";
+    case Comparator::kGreaterOrEqual:
+      return ">=";
+  }
+  return "?";
+}
+
+// Type names used by the ADD/DELETE operand errors.
+const char* LongTypeName(AttributeType t) {
+  switch (t) {
+    case AttributeType::kS:
+      return "STRING";
+    case AttributeType::kN:
+      return "NUMBER";
+    case AttributeType::kB:
+      return "BINARY";
+    case AttributeType::kSS:
+      return "STRING_SET";
+    case AttributeType::kNS:
+      return "NUMBER_SET";
+    case AttributeType::kBS:
+      return "BINARY_SET";
+    case AttributeType::kM:
+      return "MAP";
+    case AttributeType::kL:
+      return "LIST";
+    case AttributeType::kNull:
+      return "NULL";
+    case AttributeType::kBool:
+      return "BOOLEAN";
+  }
+  return "?";
+}
+
+bool IsScalarKeyType(AttributeType t) {
+  return t == AttributeType::kS || t == AttributeType::kN || t == AttributeType::kB;
+}
+
+// "{N:5}" as AWS prints an operand in BETWEEN errors.
+std::string BriefValue(const AttributeValue& v) {
+  std::string body;
+  switch (v.type()) {
+    case AttributeType::kS:
+      body = v.s();
+      break;
+    case AttributeType::kN:
+      body = v.n().ToString();
+      break;
+    case AttributeType::kB:
+      body = Base64Encode(v.b());
+      break;
+    default:
+      body = v.ToJson().dump();
+      break;
+  }
+  return std::string("{") + AttributeTypeName(v.type()) + ":" + body + "}";
+}
+
+std::optional<AttributeValue> SizeOf(const AttributeValue& v) {
+  size_t size = 0;
+  switch (v.type()) {
+    case AttributeType::kS:
+    case AttributeType::kB:
+      size = v.s().size();
+      break;
+    case AttributeType::kSS:
+    case AttributeType::kNS:
+    case AttributeType::kBS:
+      size = v.SetSize();
+      break;
+    case AttributeType::kM:
+      size = v.m().size();
+      break;
+    case AttributeType::kL:
+      size = v.l().size();
+      break;
+    default:
+      return std::nullopt;
+  }
+  return AttributeValue::Num(Number::FromInt(static_cast<int64_t>(size)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser shared by every expression kind.
+
+class Parser {
+ public:
+  Parser(std::string_view text, ExpressionKind kind, ExpressionContext& context)
+      : text_(text), kind_(kind), context_(context), tokens_(Tokenize(text)) {}
+
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  const Token& Advance() {
+    const Token& t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+  }
+  bool AtEnd() const { return Peek().kind == TokenKind::kEnd; }
+  bool PeekKeyword(std::string_view keyword) const {
+    return Peek().kind == TokenKind::kWord && KeywordEquals(Peek().text, keyword);
+  }
+
+  Status Invalid(const std::string& message) const {
+    return ValidationError(std::string("Invalid ") + ExpressionKindName(kind_) + ": " + message);
+  }
+
+  // AWS: Syntax error; token: "<token>", near: "<previous token .. next token>".
+  Status SyntaxError() const {
+    // The window runs from the previous token to the next one; at the end of input it runs to
+    // the end of the text, trailing blanks included ("SET a = " -> near: "= ").
+    const size_t index = pos_;
+    const size_t last = tokens_.size() - 1;  // the kEnd token
+    size_t begin = index > 0 ? tokens_[index - 1].begin : tokens_[index].begin;
+    size_t end = index + 1 < last ? tokens_[index + 1].end : tokens_[index].end;
+    return Invalid("Syntax error; token: \"" + tokens_[index].text + "\", near: \"" +
+                   std::string(text_.substr(begin, end - begin)) + "\"");
+  }
+
+  // Records a semantic error (the first one wins) and lets parsing go on: AWS parses the whole
+  // expression first, so a syntax error anywhere is reported ahead of a semantic one.
+  bool Check(Status status) {
+    if (status.ok()) return true;
+    if (deferred_.ok()) deferred_ = std::move(status);
+    return false;
+  }
+  const Status& deferred() const { return deferred_; }
+
+  Status Expect(TokenKind kind) {
+    if (Peek().kind != kind) return SyntaxError();
+    Advance();
+    return Status::Ok();
+  }
+
+  Result<std::string> ParseNameElement() {
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kWord) {
+      if (IsReservedWord(t.text)) {
+        Check(Invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text));
+      }
+      return Advance().text;
+    }
+    if (t.kind == TokenKind::kNameRef) {
+      auto name = context_.UseName(t.text, kind_);
+      Check(name.status());
+      std::string placeholder = Advance().text;
+      return name.ok() ? std::move(name).value() : placeholder;
+    }
+    return SyntaxError();
+  }
+
+  Result<DocumentPath> ParsePath() {
+    DocumentPath path;
+    auto first = ParseNameElement();
+    if (!first.ok()) return first.status();
+    path.push_back({std::move(first).value(), -1});
+    while (true) {
+      if (Peek().kind == TokenKind::kDot) {
+        Advance();
+        auto name = ParseNameElement();
+        if (!name.ok()) return name.status();
+        path.push_back({std::move(name).value(), -1});
+      } else if (Peek().kind == TokenKind::kLeftBracket) {
+        Advance();
+        if (Peek().kind != TokenKind::kNumber || Peek().text.size() > 9) return SyntaxError();
+        int64_t index = std::stoll(Advance().text);
+        STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightBracket));
+        path.push_back({"", index});
+      } else {
+        return path;
+      }
+    }
+  }
+
+  Status CheckOperandCount(const std::string& function, const std::vector<Operand>& args,
+                           size_t expected) const {
+    if (args.size() == expected) return Status::Ok();
+    return Invalid(
+        "Incorrect number of operands for operator or function; operator or "
+        "function: " +
+        function + ", number of operands: " + std::to_string(args.size()));
+  }
+
+  Status RequirePath(const std::string& function, const Operand& operand) const {
+    if (operand.kind == Operand::Kind::kPath) return Status::Ok();
+    return Invalid("Operator or function requires a document path; operator or function: " +
+                   function);
+  }
+
+  Status IncorrectOperandType(const std::string& function, const AttributeValue& v) const {
+    return Invalid("Incorrect operand type for operator or function; operator or function: " +
+                   function + ", operand type: " + AttributeTypeName(v.type()));
+  }
+
+  Status CheckDistinct(const std::string& op, const std::vector<Operand>& operands) const {
+    if (operands.empty() || operands[0].kind != Operand::Kind::kPath) return Status::Ok();
+    for (size_t i = 1; i < operands.size(); ++i) {
+      if (operands[i].kind == Operand::Kind::kPath && operands[i].path == operands[0].path) {
+        return Invalid(
+            "The first operand must be distinct from the remaining operands for this "
+            "operator or function; operator: " +
+            op + ", first operand: " + FormatPath(operands[0].path));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<Operand>> ParseArguments(bool update) {
+    std::vector<Operand> args;
+    STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kLeftParen));
+    if (Peek().kind == TokenKind::kRightParen) {
+      Advance();
+      return args;
+    }
+    while (true) {
+      auto arg = ParseOperand(update);
+      if (!arg.ok()) return arg.status();
+      args.push_back(std::move(arg).value());
+      if (Peek().kind == TokenKind::kComma) {
+        Advance();
+        continue;
+      }
+      STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+      return args;
+    }
+  }
+
+  static bool IsConditionFunction(std::string_view name) {
+    return name == "attribute_exists" || name == "attribute_not_exists" ||
+           name == "attribute_type" || name == "begins_with" || name == "contains";
+  }
+
+  // path | :value | size(path) (conditions) | if_not_exists(..) / list_append(..) (updates).
+  Result<Operand> ParseOperand(bool update) {
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kValueRef) {
+      auto value = context_.UseValue(t.text, kind_);
+      Check(value.status());
+      Advance();
+      Operand op;
+      op.kind = Operand::Kind::kValue;
+      if (value.ok()) op.value = std::move(value).value();
+      return op;
+    }
+    if (t.kind == TokenKind::kWord && Peek(1).kind == TokenKind::kLeftParen) {
+      std::string name = t.text;
+      bool allowed = update ? (name == "if_not_exists" || name == "list_append") : name == "size";
+      bool known = name == "if_not_exists" || name == "list_append" || name == "size" ||
+                   IsConditionFunction(name);
+      if (!known) {
+        Check(Invalid("Invalid function name; function: " + name));
+      } else if (!allowed) {
+        Check(
+            Invalid("The function is not allowed to be used this way in an expression; "
+                    "function: " +
+                    name));
+      }
+      Advance();
+      auto args = ParseArguments(update);
+      if (!args.ok()) return args.status();
+      Operand op;
+      op.args = std::move(args).value();
+      if (!known || !allowed) return op;  // an error is already recorded
+      if (name == "size") {
+        op.kind = Operand::Kind::kSize;
+        if (Check(CheckOperandCount(name, op.args, 1))) Check(RequirePath(name, op.args[0]));
+      } else if (name == "if_not_exists") {
+        op.kind = Operand::Kind::kIfNotExists;
+        if (Check(CheckOperandCount(name, op.args, 2))) Check(RequirePath(name, op.args[0]));
+      } else {
+        op.kind = Operand::Kind::kListAppend;
+        if (Check(CheckOperandCount(name, op.args, 2))) {
+          for (const Operand& arg : op.args) {
+            if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kL) {
+              Check(IncorrectOperandType(name, arg.value));
+              break;
+            }
+          }
+        }
+      }
+      return op;
+    }
+    if (t.kind == TokenKind::kWord || t.kind == TokenKind::kNameRef) {
+      auto path = ParsePath();
+      if (!path.ok()) return path.status();
+      Operand op;
+      op.kind = Operand::Kind::kPath;
+      op.path = std::move(path).value();
+      return op;
+    }
+    return SyntaxError();
+  }
+
+  // ---- conditions ----
+
+  Result<std::unique_ptr<ConditionNode>> ParseOr() {
+    auto left = ParseAnd();
+    if (!left.ok()) return left;
+    while (PeekKeyword("OR")) {
+      Advance();
+      auto right = ParseAnd();
+      if (!right.ok()) return right;
+      auto node = std::make_unique<ConditionNode>();
+      node->op = ConditionOp::kOr;
+      node->children.push_back(std::move(left).value());
+      node->children.push_back(std::move(right).value());
+      left = std::move(node);
+    }
+    return left;
+  }
+
+  Result<std::unique_ptr<ConditionNode>> ParseAnd() {
+    auto left = ParseNot();
+    if (!left.ok()) return left;
+    while (PeekKeyword("AND")) {
+      Advance();
+      auto right = ParseNot();
+      if (!right.ok()) return right;
+      auto node = std::make_unique<ConditionNode>();
+      node->op = ConditionOp::kAnd;
+      node->children.push_back(std::move(left).value());
+      node->children.push_back(std::move(right).value());
+      left = std::move(node);
+    }
+    return left;
+  }
+
+  Result<std::unique_ptr<ConditionNode>> ParseNot() {
+    if (PeekKeyword("NOT")) {
+      Advance();
+      auto inner = ParseNot();
+      if (!inner.ok()) return inner;
+      auto node = std::make_unique<ConditionNode>();
+      node->op = ConditionOp::kNot;
+      node->children.push_back(std::move(inner).value());
+      return node;
+    }
+    return ParsePredicate();
+  }
+
+  Status CheckOrderable(const std::string& op, const std::vector<Operand>& operands) const {
+    for (const Operand& o : operands) {
+      if (o.kind == Operand::Kind::kValue && !IsScalarKeyType(o.value.type())) {
+        return IncorrectOperandType(op, o.value);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<ConditionNode>> ParsePredicate() {
+    if (Peek().kind == TokenKind::kLeftParen) {
+      Advance();
+      auto inner = ParseOr();
+      if (!inner.ok()) return inner;
+      STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+      if (inner.value()->parenthesized) Check(Invalid("The expression has redundant parentheses;"));
+      inner.value()->parenthesized = true;
+      return inner;
+    }
+    if (Peek().kind == TokenKind::kWord && Peek(1).kind == TokenKind::kLeftParen &&
+        !CallIsFollowedByComparison()) {
+      return ParseFunctionCondition();
+    }
+    auto node = std::make_unique<ConditionNode>();
+    auto lhs = ParseOperand(/*update=*/false);
+    if (!lhs.ok()) return lhs.status();
+    node->operands.push_back(std::move(lhs).value());
+    TokenKind k = Peek().kind;
+    if (k == TokenKind::kEqual || k == TokenKind::kNotEqual || k == TokenKind::kLess ||
+        k == TokenKind::kLessOrEqual || k == TokenKind::kGreater ||
+        k == TokenKind::kGreaterOrEqual) {
+      Advance();
+      node->op = ConditionOp::kCompare;
+      switch (k) {
+        case TokenKind::kEqual:
+          node->comparator = Comparator::kEqual;
+          break;
+        case TokenKind::kNotEqual:
+          node->comparator = Comparator::kNotEqual;
+          break;
+        case TokenKind::kLess:
+          node->comparator = Comparator::kLess;
+          break;
+        case TokenKind::kLessOrEqual:
+          node->comparator = Comparator::kLessOrEqual;
+          break;
+        case TokenKind::kGreater:
+          node->comparator = Comparator::kGreater;
+          break;
+        default:
+          node->comparator = Comparator::kGreaterOrEqual;
+          break;
+      }
+      auto rhs = ParseOperand(false);
+      if (!rhs.ok()) return rhs.status();
+      node->operands.push_back(std::move(rhs).value());
+      std::string op = ComparatorText(node->comparator);
+      bool orderable = node->comparator == Comparator::kEqual ||
+                       node->comparator == Comparator::kNotEqual ||
+                       Check(CheckOrderable(op, node->operands));
+      if (orderable) Check(CheckDistinct(op, node->operands));
+      return node;
+    }
+    if (PeekKeyword("BETWEEN")) {
+      Advance();
+      node->op = ConditionOp::kBetween;
+      auto low = ParseOperand(false);
+      if (!low.ok()) return low.status();
+      node->operands.push_back(std::move(low).value());
+      if (!PeekKeyword("AND")) return SyntaxError();
+      Advance();
+      auto high = ParseOperand(false);
+      if (!high.ok()) return high.status();
+      node->operands.push_back(std::move(high).value());
+      if (!Check(CheckOrderable("BETWEEN", node->operands)) ||
+          !Check(CheckDistinct("BETWEEN", node->operands))) {
+        return node;
+      }
+      const Operand& lo = node->operands[1];
+      const Operand& hi = node->operands[2];
+      if (lo.kind == Operand::Kind::kValue && hi.kind == Operand::Kind::kValue &&
+          lo.value.type() == hi.value.type() && CompareKeyValues(lo.value, hi.value) > 0) {
+        Check(
+            Invalid("The BETWEEN operator requires upper bound to be greater than or equal to "
+                    "lower bound; lower bound operand: AttributeValue: " +
+                    BriefValue(lo.value) +
+                    ", upper bound operand: AttributeValue: " + BriefValue(hi.value)));
+      }
+      return node;
+    }
+    if (PeekKeyword("IN")) {
+      Advance();
+      node->op = ConditionOp::kIn;
+      STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kLeftParen));
+      while (true) {
+        auto candidate = ParseOperand(false);
+        if (!candidate.ok()) return candidate.status();
+        node->operands.push_back(std::move(candidate).value());
+        if (Peek().kind == TokenKind::kComma) {
+          Advance();
+          continue;
+        }
+        STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+        break;
+      }
+      if (node->operands.size() - 1 > 100) {
+        Check(Invalid("The IN operator is provided with too many operands; number of operands: " +
+                      std::to_string(node->operands.size() - 1)));
+        return node;
+      }
+      Check(CheckDistinct("IN", node->operands));
+      return node;
+    }
+    return SyntaxError();
+  }
+
+  // For "f(...)" at the start of a predicate: whether a comparison follows the call, making it
+  // an operand ("size(a) > :v") rather than a condition ("begins_with(a, :v)").
+  bool CallIsFollowedByComparison() const {
+    int depth = 0;
+    for (size_t i = pos_ + 1; i < tokens_.size(); ++i) {
+      TokenKind k = tokens_[i].kind;
+      if (k == TokenKind::kLeftParen) ++depth;
+      if (k == TokenKind::kRightParen && --depth == 0) {
+        const Token& next = tokens_[std::min(i + 1, tokens_.size() - 1)];
+        switch (next.kind) {
+          case TokenKind::kEqual:
+          case TokenKind::kNotEqual:
+          case TokenKind::kLess:
+          case TokenKind::kLessOrEqual:
+          case TokenKind::kGreater:
+          case TokenKind::kGreaterOrEqual:
+            return true;
+          default:
+            return next.kind == TokenKind::kWord &&
+                   (KeywordEquals(next.text, "BETWEEN") || KeywordEquals(next.text, "IN"));
+        }
+      }
+    }
+    return false;
+  }
+
+  Result<std::unique_ptr<ConditionNode>> ParseFunctionCondition() {
+    auto node = std::make_unique<ConditionNode>();
+    node->op = ConditionOp::kFunction;
+    node->function_name = Advance().text;
+    const std::string& name = node->function_name;
+    if (!IsConditionFunction(name)) {
+      bool known = name == "size" || name == "if_not_exists" || name == "list_append";
+      Check(Invalid(known ? "The function is not allowed to be used this way in an expression; "
+                            "function: " +
+                                name
+                          : "Invalid function name; function: " + name));
+    }
+    auto args = ParseArguments(false);
+    if (!args.ok()) return args.status();
+    node->operands = std::move(args).value();
+    const auto& ops = node->operands;
+    if (!IsConditionFunction(name)) return node;
+    if (name == "attribute_exists" || name == "attribute_not_exists") {
+      node->function = name == "attribute_exists" ? ConditionFunction::kAttributeExists
+                                                  : ConditionFunction::kAttributeNotExists;
+      if (Check(CheckOperandCount(name, ops, 1))) Check(RequirePath(name, ops[0]));
+    } else if (name == "attribute_type") {
+      node->function = ConditionFunction::kAttributeType;
+      if (!Check(CheckOperandCount(name, ops, 2)) || !Check(RequirePath(name, ops[0]))) {
+        return node;
+      }
+      if (ops[1].kind == Operand::Kind::kValue) {
+        static const char* kTypes[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
+        if (ops[1].value.type() != AttributeType::kS) {
+          Check(IncorrectOperandType(name, ops[1].value));
+        } else if (std::none_of(std::begin(kTypes), std::end(kTypes),
+                                [&](const char* t) { return ops[1].value.s() == t; })) {
+          Check(Invalid("Invalid attribute type name found; type: " + ops[1].value.s() +
+                        ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"));
+        }
+      }
+    } else if (name == "begins_with") {
+      node->function = ConditionFunction::kBeginsWith;
+      if (!Check(CheckOperandCount(name, ops, 2))) return node;
+      for (const Operand& o : ops) {
+        if (o.kind == Operand::Kind::kValue && o.value.type() != AttributeType::kS &&
+            o.value.type() != AttributeType::kB) {
+          Check(IncorrectOperandType(name, o.value));
+          return node;
+        }
+      }
+      Check(CheckDistinct(name, ops));
+    } else {
+      node->function = ConditionFunction::kContains;
+      if (Check(CheckOperandCount(name, ops, 2))) Check(CheckDistinct(name, ops));
+    }
+    return node;
+  }
+
+  ExpressionKind kind() const { return kind_; }
+  ExpressionContext& context() { return context_; }
+
+ private:
+  std::string_view text_;
+  ExpressionKind kind_;
+  ExpressionContext& context_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+  Status deferred_;  // the first semantic error, reported once the syntax is known good
+};
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+Status EmptyExpression(ExpressionKind kind) {
+  return ValidationError(std::string("Invalid ") + ExpressionKindName(kind) +
+                         ": The expression can not be empty;");
+}
+
+// AWS rejects two paths where one is a prefix of the other ("overlap"), or where they step
+// into the same document once as a map and once as a list ("conflict").
+Status CheckPathsDisjoint(const std::vector<DocumentPath>& paths, ExpressionKind kind) {
+  const std::string prefix = std::string("Invalid ") + ExpressionKindName(kind) + ": ";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = i + 1; j < paths.size(); ++j) {
+      const DocumentPath& a = paths[i];
+      const DocumentPath& b = paths[j];
+      size_t common = std::min(a.size(), b.size());
+      bool diverged = false;
+      for (size_t k = 0; k < common && !diverged; ++k) {
+        if (a[k] == b[k]) continue;
+        diverged = true;
+        if (a[k].is_index() != b[k].is_index()) {
+          return ValidationError(prefix +
+                                 "Two document paths conflict with each other; must remove or "
+                                 "rewrite one of these paths; path one: " +
+                                 FormatPath(a) + ", path two: " + FormatPath(b));
+        }
+      }
+      if (!diverged) {
+        return ValidationError(prefix +
+                               "Two document paths overlap with each other; must remove or "
+                               "rewrite one of these paths; path one: " +
+                               FormatPath(a) + ", path two: " + FormatPath(b));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation.
+
+std::optional<AttributeValue> EvaluateOperand(const Operand& op, const Item& item) {
+  switch (op.kind) {
+    case Operand::Kind::kValue:
+      return op.value;
+    case Operand::Kind::kPath: {
+      const AttributeValue* v = ResolvePath(item, op.path);
+      if (!v) return std::nullopt;
+      return *v;
+    }
+    case Operand::Kind::kSize: {
+      const AttributeValue* v = ResolvePath(item, op.args[0].path);
+      if (!v) return std::nullopt;
+      return SizeOf(*v);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+bool Ordered(const std::optional<AttributeValue>& a, const std::optional<AttributeValue>& b) {
+  return a && b && a->type() == b->type() && IsScalarKeyType(a->type());
+}
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool EvaluateNode(const ConditionNode& node, const Item& item) {
+  switch (node.op) {
+    case ConditionOp::kAnd:
+      return EvaluateNode(*node.children[0], item) && EvaluateNode(*node.children[1], item);
+    case ConditionOp::kOr:
+      return EvaluateNode(*node.children[0], item) || EvaluateNode(*node.children[1], item);
+    case ConditionOp::kNot:
+      return !EvaluateNode(*node.children[0], item);
+    case ConditionOp::kCompare: {
+      auto a = EvaluateOperand(node.operands[0], item);
+      auto b = EvaluateOperand(node.operands[1], item);
+      switch (node.comparator) {
+        case Comparator::kEqual:
+          return a && b && *a == *b;
+        case Comparator::kNotEqual:
+          return !(a && b && *a == *b);
+        default:
+          break;
+      }
+      if (!Ordered(a, b)) return false;
+      int c = CompareKeyValues(*a, *b);
+      switch (node.comparator) {
+        case Comparator::kLess:
+          return c < 0;
+        case Comparator::kLessOrEqual:
+          return c <= 0;
+        case Comparator::kGreater:
+          return c > 0;
+        default:
+          return c >= 0;
+      }
+    }
+    case ConditionOp::kBetween: {
+      auto x = EvaluateOperand(node.operands[0], item);
+      auto lo = EvaluateOperand(node.operands[1], item);
+      auto hi = EvaluateOperand(node.operands[2], item);
+      if (!Ordered(x, lo) || !Ordered(x, hi)) return false;
+      return CompareKeyValues(*lo, *x) <= 0 && CompareKeyValues(*x, *hi) <= 0;
+    }
+    case ConditionOp::kIn: {
+      auto x = EvaluateOperand(node.operands[0], item);
+      if (!x) return false;
+      for (size_t i = 1; i < node.operands.size(); ++i) {
+        auto candidate = EvaluateOperand(node.operands[i], item);
+        if (candidate && *candidate == *x) return true;
+      }
+      return false;
+    }
+    case ConditionOp::kFunction:
+      break;
+  }
+  switch (node.function) {
+    case ConditionFunction::kAttributeExists:
+      return ResolvePath(item, node.operands[0].path) != nullptr;
+    case ConditionFunction::kAttributeNotExists:
+      return ResolvePath(item, node.operands[0].path) == nullptr;
+    case ConditionFunction::kAttributeType: {
+      auto v = EvaluateOperand(node.operands[0], item);
+      auto t = EvaluateOperand(node.operands[1], item);
+      return v && t && t->type() == AttributeType::kS && t->s() == AttributeTypeName(v->type());
+    }
+    case ConditionFunction::kBeginsWith: {
+      auto a = EvaluateOperand(node.operands[0], item);
+      auto b = EvaluateOperand(node.operands[1], item);
+      if (!a || !b || a->type() != b->type()) return false;
+      if (a->type() != AttributeType::kS && a->type() != AttributeType::kB) return false;
+      return StartsWith(a->s(), b->s());
+    }
+    case ConditionFunction::kContains: {
+      auto a = EvaluateOperand(node.operands[0], item);
+      auto b = EvaluateOperand(node.operands[1], item);
+      if (!a || !b) return false;
+      if ((a->type() == AttributeType::kS && b->type() == AttributeType::kS) ||
+          (a->type() == AttributeType::kB && b->type() == AttributeType::kB)) {
+        return a->s().find(b->s()) != std::string::npos;
+      }
+      if (a->IsSet()) return a->SetContains(*b);
+      if (a->type() == AttributeType::kL) {
+        return std::any_of(a->l().begin(), a->l().end(),
+                           [&](const AttributeValue& e) { return e == *b; });
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+// The value a SET action writes, read from the original item.
+Result<AttributeValue> EvaluateUpdateOperand(const Operand& op, const Item& item) {
+  switch (op.kind) {
+    case Operand::Kind::kValue:
+      return op.value;
+    case Operand::Kind::kPath: {
+      const AttributeValue* v = ResolvePath(item, op.path);
+      if (!v) return ValidationError(kMissingAttribute);
+      return *v;
+    }
+    case Operand::Kind::kIfNotExists: {
+      const AttributeValue* v = ResolvePath(item, op.args[0].path);
+      if (v) return *v;
+      return EvaluateUpdateOperand(op.args[1], item);
+    }
+    case Operand::Kind::kListAppend: {
+      auto a = EvaluateUpdateOperand(op.args[0], item);
+      if (!a.ok()) return a;
+      auto b = EvaluateUpdateOperand(op.args[1], item);
+      if (!b.ok()) return b;
+      if (a->type() != AttributeType::kL || b->type() != AttributeType::kL) {
+        return ValidationError(kIncorrectDataType);
+      }
+      std::vector<AttributeValue> joined = a->l();
+      joined.insert(joined.end(), b->l().begin(), b->l().end());
+      return AttributeValue::List(std::move(joined));
+    }
+    case Operand::Kind::kPlus:
+    case Operand::Kind::kMinus: {
+      auto a = EvaluateUpdateOperand(op.args[0], item);
+      if (!a.ok()) return a;
+      auto b = EvaluateUpdateOperand(op.args[1], item);
+      if (!b.ok()) return b;
+      if (a->type() != AttributeType::kN || b->type() != AttributeType::kN) {
+        return ValidationError(kIncorrectDataType);
+      }
+      auto n = op.kind == Operand::Kind::kPlus ? a->n().Add(b->n()) : a->n().Subtract(b->n());
+      if (!n.ok()) return n.status();
+      return AttributeValue::Num(std::move(n).value());
+    }
+    case Operand::Kind::kSize:
+      break;
+  }
+  return ValidationError(kIncorrectDataType);
+}
+
+// Walks to the container that holds the last element of `path`. Returns nullptr with `ok`
+// true when a step is missing, nullptr with `ok` false when a step has the wrong type.
+AttributeValue* ParentOf(Item& item, const DocumentPath& path, bool& ok) {
+  ok = true;
+  auto top = item.find(path[0].name);
+  if (top == item.end()) return nullptr;
+  AttributeValue* current = &top->second;
+  for (size_t k = 1; k + 1 < path.size(); ++k) {
+    const PathElement& e = path[k];
+    if (e.is_index()) {
+      if (current->type() != AttributeType::kL) {
+        ok = false;
+        return nullptr;
+      }
+      if (static_cast<size_t>(e.index) >= current->l().size()) return nullptr;
+      current = &current->mutable_l()[static_cast<size_t>(e.index)];
+    } else {
+      if (current->type() != AttributeType::kM) {
+        ok = false;
+        return nullptr;
+      }
+      auto it = current->mutable_m().find(e.name);
+      if (it == current->mutable_m().end()) return nullptr;
+      current = &it->second;
+    }
+  }
+  return current;
+}
+
+Status WritePath(Item& item, const DocumentPath& path, AttributeValue value) {
+  if (path.size() == 1) {
+    item[path[0].name] = std::move(value);
+    return Status::Ok();
+  }
+  bool ok = true;
+  AttributeValue* parent = ParentOf(item, path, ok);
+  if (!parent) return ValidationError(kInvalidDocumentPath);
+  const PathElement& last = path.back();
+  if (last.is_index()) {
+    if (parent->type() != AttributeType::kL) return ValidationError(kInvalidDocumentPath);
+    auto& list = parent->mutable_l();
+    // AWS: an index past the end appends.
+    if (static_cast<size_t>(last.index) < list.size()) {
+      list[static_cast<size_t>(last.index)] = std::move(value);
+    } else {
+      list.push_back(std::move(value));
+    }
+  } else {
+    if (parent->type() != AttributeType::kM) return ValidationError(kInvalidDocumentPath);
+    parent->mutable_m()[last.name] = std::move(value);
+  }
+  return Status::Ok();
+}
+
+Status RemovePath(Item& item, const DocumentPath& path) {
+  if (path.size() == 1) {
+    item.erase(path[0].name);
+    return Status::Ok();
+  }
+  bool ok = true;
+  AttributeValue* parent = ParentOf(item, path, ok);
+  if (!parent) return ok ? Status::Ok() : ValidationError(kInvalidDocumentPath);
+  const PathElement& last = path.back();
+  if (last.is_index()) {
+    if (parent->type() != AttributeType::kL) return ValidationError(kInvalidDocumentPath);
+    auto& list = parent->mutable_l();
+    if (static_cast<size_t>(last.index) < list.size()) list.erase(list.begin() + last.index);
+  } else {
+    if (parent->type() != AttributeType::kM) return ValidationError(kInvalidDocumentPath);
+    parent->mutable_m().erase(last.name);
+  }
+  return Status::Ok();
+}
+
+// Descending path order, so that removing a[3] happens before a[1].
+bool PathGreater(const DocumentPath& a, const DocumentPath& b) {
+  for (size_t k = 0; k < std::min(a.size(), b.size()); ++k) {
+    if (a[k] == b[k]) continue;
+    if (a[k].is_index() && b[k].is_index()) return a[k].index > b[k].index;
+    if (!a[k].is_index() && !b[k].is_index()) return a[k].name > b[k].name;
+    return a[k].is_index();
+  }
+  return a.size() > b.size();
+}
+
+Result<std::optional<AttributeValue>> AddToValue(const AttributeValue* existing,
+                                                 const AttributeValue& operand) {
+  if (!existing) return std::optional<AttributeValue>(operand);
+  if (existing->type() != operand.type()) return ValidationError(kIncorrectDataType);
+  switch (operand.type()) {
+    case AttributeType::kN: {
+      auto sum = existing->n().Add(operand.n());
+      if (!sum.ok()) return sum.status();
+      return std::optional<AttributeValue>(AttributeValue::Num(std::move(sum).value()));
+    }
+    case AttributeType::kNS: {
+      std::vector<Number> values = existing->ns();
+      for (const Number& n : operand.ns()) {
+        if (std::find(values.begin(), values.end(), n) == values.end()) values.push_back(n);
+      }
+      return std::optional<AttributeValue>(AttributeValue::NumberSet(std::move(values)));
+    }
+    case AttributeType::kSS:
+    case AttributeType::kBS: {
+      std::vector<std::string> values = existing->ss();
+      for (const std::string& s : operand.ss()) {
+        if (std::find(values.begin(), values.end(), s) == values.end()) values.push_back(s);
+      }
+      return std::optional<AttributeValue>(operand.type() == AttributeType::kSS
+                                               ? AttributeValue::StringSet(std::move(values))
+                                               : AttributeValue::BinarySet(std::move(values)));
+    }
+    default:
+      return ValidationError(kIncorrectDataType);
+  }
+}
+
+// nullopt: the set became empty (the attribute is removed).
+Result<std::optional<AttributeValue>> DeleteFromValue(const AttributeValue& existing,
+                                                      const AttributeValue& operand) {
+  if (existing.type() != operand.type()) return ValidationError(kIncorrectDataType);
+  if (operand.type() == AttributeType::kNS) {
+    std::vector<Number> values;
+    for (const Number& n : existing.ns()) {
+      if (std::find(operand.ns().begin(), operand.ns().end(), n) == operand.ns().end()) {
+        values.push_back(n);
+      }
+    }
+    if (values.empty()) return std::optional<AttributeValue>();
+    return std::optional<AttributeValue>(AttributeValue::NumberSet(std::move(values)));
+  }
+  std::vector<std::string> values;
+  for (const std::string& s : existing.ss()) {
+    if (std::find(operand.ss().begin(), operand.ss().end(), s) == operand.ss().end()) {
+      values.push_back(s);
+    }
+  }
+  if (values.empty()) return std::optional<AttributeValue>();
+  return std::optional<AttributeValue>(operand.type() == AttributeType::kSS
+                                           ? AttributeValue::StringSet(std::move(values))
+                                           : AttributeValue::BinarySet(std::move(values)));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Public functions.
+
+const char* ExpressionKindName(ExpressionKind kind) {
+  switch (kind) {
+    case ExpressionKind::kCondition:
+      return "ConditionExpression";
+    case ExpressionKind::kFilter:
+      return "FilterExpression";
+    case ExpressionKind::kKeyCondition:
+      return "KeyConditionExpression";
+    case ExpressionKind::kUpdate:
+      return "UpdateExpression";
+    case ExpressionKind::kProjection:
+      return "ProjectionExpression";
+  }
+  return "Expression";
+}
+
+std::string FormatPath(const DocumentPath& path) {
+  std::string out = "[";
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (i) out += ", ";
+    out += path[i].is_index() ? "[" + std::to_string(path[i].index) + "]" : path[i].name;
+  }
+  return out + "]";
+}
+
+const AttributeValue* ResolvePath(const Item& item, const DocumentPath& path) {
+  if (path.empty() || path[0].is_index()) return nullptr;
+  auto top = item.find(path[0].name);
+  if (top == item.end()) return nullptr;
+  const AttributeValue* current = &top->second;
+  for (size_t k = 1; k < path.size(); ++k) {
+    const PathElement& e = path[k];
+    if (e.is_index()) {
+      if (current->type() != AttributeType::kL ||
+          static_cast<size_t>(e.index) >= current->l().size()) {
+        return nullptr;
+      }
+      current = &current->l()[static_cast<size_t>(e.index)];
+    } else {
+      if (current->type() != AttributeType::kM) return nullptr;
+      auto it = current->m().find(e.name);
+      if (it == current->m().end()) return nullptr;
+      current = &it->second;
+    }
+  }
+  return current;
+}
+
+namespace {
+
+// Projection tree: leaves copy a whole value; inner nodes rebuild maps and (compacted) lists.
+struct ProjectionNode {
+  const AttributeValue* leaf = nullptr;
+  std::map<std::string, ProjectionNode> fields;
+  std::map<int64_t, ProjectionNode> elements;
+  bool is_list = false;
+};
+
+AttributeValue BuildProjection(const ProjectionNode& node) {
+  if (node.leaf) return *node.leaf;
+  if (node.is_list) {
+    std::vector<AttributeValue> elements;
+    for (const auto& [index, child] : node.elements) elements.push_back(BuildProjection(child));
+    return AttributeValue::List(std::move(elements));
+  }
+  Item fields;
+  for (const auto& [name, child] : node.fields) fields.emplace(name, BuildProjection(child));
+  return AttributeValue::Map(std::move(fields));
+}
+
+}  // namespace
+
+Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths) {
+  std::map<std::string, ProjectionNode> roots;
+  for (const DocumentPath& path : paths) {
+    if (!ResolvePath(item, path)) continue;
+    ProjectionNode* node = &roots[path[0].name];
+    const AttributeValue* current = &item.at(path[0].name);
+    for (size_t k = 1; k < path.size(); ++k) {
+      if (path[k].is_index()) {
+        node->is_list = true;
+        node = &node->elements[path[k].index];
+        current = &current->l()[static_cast<size_t>(path[k].index)];
+      } else {
+        node = &node->fields[path[k].name];
+        current = &current->m().at(path[k].name);
+      }
+    }
+    node->leaf = current;
+  }
+  Item out;
+  for (const auto& [name, node] : roots) out.emplace(name, BuildProjection(node));
+  return out;
+}
+
+namespace {
+bool IsPlaceholder(const std::string& key, char sigil) {
+  if (key.size() < 2 || key[0] != sigil) return false;
+  return std::all_of(key.begin() + 1, key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+}  // namespace
+
+Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* names,
+                                                      const nlohmann::json* values) {
+  ExpressionContext context;
+  if (names && !names->is_null()) {
+    if (!names->is_object()) {
+      return Status(AwsError::kSerialization, "Start of structure or map found where not expected");
+    }
+    if (names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
+    for (auto it = names->begin(); it != names->end(); ++it) {
+      if (!IsPlaceholder(it.key(), '#')) {
+        return ValidationError(
+            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + it.key() +
+            "\"");
+      }
+      if (!it.value().is_string()) {
+        return Status(AwsError::kSerialization, "Unexpected value type in payload");
+      }
+      context.names_[it.key()] = it.value().get<std::string>();
+    }
+  }
+  if (values && !values->is_null()) {
+    if (!values->is_object()) {
+      return Status(AwsError::kSerialization, "Start of structure or map found where not expected");
+    }
+    if (values->empty()) return ValidationError("ExpressionAttributeValues must not be empty");
+    for (auto it = values->begin(); it != values->end(); ++it) {
+      if (!IsPlaceholder(it.key(), ':')) {
+        return ValidationError(
+            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + it.key() +
+            "\"");
+      }
+      auto value = AttributeValue::FromJson(it.value());
+      if (!value.ok()) return value.status();
+      context.values_.emplace(it.key(), std::move(value).value());
+    }
+  }
+  return context;
+}
+
+Result<std::string> ExpressionContext::UseName(const std::string& placeholder,
+                                               ExpressionKind kind) {
+  auto it = names_.find(placeholder);
+  if (it == names_.end()) {
+    return ValidationError(std::string("Invalid ") + ExpressionKindName(kind) +
+                           ": An expression attribute name used in the document path is not "
+                           "defined; attribute name: " +
+                           placeholder);
+  }
+  used_names_.insert(placeholder);
+  return it->second;
+}
+
+Result<AttributeValue> ExpressionContext::UseValue(const std::string& placeholder,
+                                                   ExpressionKind kind) {
+  auto it = values_.find(placeholder);
+  if (it == values_.end()) {
+    return ValidationError(std::string("Invalid ") + ExpressionKindName(kind) +
+                           ": An expression attribute value used in expression is not defined; "
+                           "attribute value: " +
+                           placeholder);
+  }
+  used_values_.insert(placeholder);
+  return it->second;
+}
+
+Status ExpressionContext::CheckAllUsed() const {
+  auto unused = [](const auto& supplied, const std::set<std::string>& used) {
+    std::string keys;
+    for (const auto& [key, value] : supplied) {
+      if (used.count(key)) continue;
+      if (!keys.empty()) keys += ", ";
+      keys += key;
+    }
+    return keys;
+  };
+  std::string names = unused(names_, used_names_);
+  if (!names.empty()) {
+    return ValidationError(
+        "Value provided in ExpressionAttributeNames unused in expressions: "
+        "keys: {" +
+        names + "}");
+  }
+  std::string values = unused(values_, used_values_);
+  if (!values.empty()) {
+    return ValidationError(
+        "Value provided in ExpressionAttributeValues unused in expressions: "
+        "keys: {" +
+        values + "}");
+  }
+  return Status::Ok();
+}
+
+// ---- ConditionExpression ----
+
+ConditionExpression::ConditionExpression(std::unique_ptr<ConditionNode> root)
+    : root_(std::move(root)) {}
+ConditionExpression::ConditionExpression(ConditionExpression&&) noexcept = default;
+ConditionExpression& ConditionExpression::operator=(ConditionExpression&&) noexcept = default;
+ConditionExpression::~ConditionExpression() = default;
+
+namespace {
+Result<std::unique_ptr<ConditionNode>> ParseConditionTree(std::string_view text,
+                                                          ExpressionKind kind,
+                                                          ExpressionContext& context) {
+  if (IsBlank(text)) return EmptyExpression(kind);
+  Parser parser(text, kind, context);
+  auto root = parser.ParseOr();
+  if (!root.ok()) return root;
+  if (!parser.AtEnd()) return parser.SyntaxError();
+  if (!parser.deferred().ok()) return parser.deferred();
+  return root;
+}
+}  // namespace
+
+Result<ConditionExpression> ConditionExpression::Parse(std::string_view text, ExpressionKind kind,
+                                                       ExpressionContext& context) {
+  auto root = ParseConditionTree(text, kind, context);
+  if (!root.ok()) return root.status();
+  return ConditionExpression(std::move(root).value());
+}
+
+bool ConditionExpression::Evaluate(const Item& item) const { return EvaluateNode(*root_, item); }
+
+// ---- KeyConditionExpression ----
+
+bool SortKeyCondition::Matches(const AttributeValue& sort_value) const {
+  if (sort_value.type() != value.type()) return false;
+  int c = CompareKeyValues(sort_value, value);
+  switch (op) {
+    case SortKeyOperator::kEqual:
+      return c == 0;
+    case SortKeyOperator::kLess:
+      return c < 0;
+    case SortKeyOperator::kLessOrEqual:
+      return c <= 0;
+    case SortKeyOperator::kGreater:
+      return c > 0;
+    case SortKeyOperator::kGreaterOrEqual:
+      return c >= 0;
+    case SortKeyOperator::kBetween:
+      return c >= 0 && CompareKeyValues(sort_value, upper) <= 0;
+    case SortKeyOperator::kBeginsWith:
+      return StartsWith(sort_value.s(), value.s());
+  }
+  return false;
+}
+
+namespace {
+
+struct KeyClause {
+  std::string attribute;
+  SortKeyCondition condition;
+};
+
+void FlattenAnd(const ConditionNode& node, std::vector<const ConditionNode*>& out) {
+  if (node.op == ConditionOp::kAnd) {
+    FlattenAnd(*node.children[0], out);
+    FlattenAnd(*node.children[1], out);
+  } else {
+    out.push_back(&node);
+  }
+}
+
+Status UnsupportedKeyOperator(const std::string& op) {
+  return ValidationError("Invalid operator used in KeyConditionExpression: " + op);
+}
+
+Result<std::string> KeyAttributeName(const Operand& operand) {
+  if (operand.kind == Operand::Kind::kSize) return UnsupportedKeyOperator("size");
+  if (operand.kind != Operand::Kind::kPath)
+    return ValidationError("Query key condition not supported");
+  if (operand.path.size() != 1) {
+    return ValidationError(
+        "Invalid KeyConditionExpression: KeyConditionExpressions cannot have "
+        "conditions on nested attributes");
+  }
+  return operand.path[0].name;
+}
+
+Result<KeyClause> ToKeyClause(const ConditionNode& node) {
+  KeyClause clause;
+  switch (node.op) {
+    case ConditionOp::kOr:
+      return UnsupportedKeyOperator("OR");
+    case ConditionOp::kNot:
+      return UnsupportedKeyOperator("NOT");
+    case ConditionOp::kIn:
+      return UnsupportedKeyOperator("IN");
+    case ConditionOp::kAnd:
+      break;
+    case ConditionOp::kCompare: {
+      if (node.comparator == Comparator::kNotEqual) return UnsupportedKeyOperator("<>");
+      const Operand* path = &node.operands[0];
+      const Operand* value = &node.operands[1];
+      Comparator c = node.comparator;
+      if (path->kind == Operand::Kind::kValue) {
+        std::swap(path, value);
+        switch (c) {  // ":v < sk" is "sk > :v"
+          case Comparator::kLess:
+            c = Comparator::kGreater;
+            break;
+          case Comparator::kLessOrEqual:
+            c = Comparator::kGreaterOrEqual;
+            break;
+          case Comparator::kGreater:
+            c = Comparator::kLess;
+            break;
+          case Comparator::kGreaterOrEqual:
+            c = Comparator::kLessOrEqual;
+            break;
+          default:
+            break;
+        }
+      }
+      auto name = KeyAttributeName(*path);
+      if (!name.ok()) return name.status();
+      if (value->kind != Operand::Kind::kValue) {
+        return ValidationError("Query key condition not supported");
+      }
+      clause.attribute = std::move(name).value();
+      clause.condition.value = value->value;
+      switch (c) {
+        case Comparator::kEqual:
+          clause.condition.op = SortKeyOperator::kEqual;
+          break;
+        case Comparator::kLess:
+          clause.condition.op = SortKeyOperator::kLess;
+          break;
+        case Comparator::kLessOrEqual:
+          clause.condition.op = SortKeyOperator::kLessOrEqual;
+          break;
+        case Comparator::kGreater:
+          clause.condition.op = SortKeyOperator::kGreater;
+          break;
+        default:
+          clause.condition.op = SortKeyOperator::kGreaterOrEqual;
+          break;
+      }
+      return clause;
+    }
+    case ConditionOp::kBetween: {
+      auto name = KeyAttributeName(node.operands[0]);
+      if (!name.ok()) return name.status();
+      if (node.operands[1].kind != Operand::Kind::kValue ||
+          node.operands[2].kind != Operand::Kind::kValue) {
+        return ValidationError("Query key condition not supported");
+      }
+      clause.attribute = std::move(name).value();
+      clause.condition.op = SortKeyOperator::kBetween;
+      clause.condition.value = node.operands[1].value;
+      clause.condition.upper = node.operands[2].value;
+      return clause;
+    }
+    case ConditionOp::kFunction: {
+      if (node.function != ConditionFunction::kBeginsWith) {
+        return UnsupportedKeyOperator(node.function_name);
+      }
+      auto name = KeyAttributeName(node.operands[0]);
+      if (!name.ok()) return name.status();
+      if (node.operands[1].kind != Operand::Kind::kValue) {
+        return ValidationError("Query key condition not supported");
+      }
+      clause.attribute = std::move(name).value();
+      clause.condition.op = SortKeyOperator::kBeginsWith;
+      clause.condition.value = node.operands[1].value;
+      return clause;
+    }
+  }
+  return ValidationError("Query key condition not supported");
+}
+
+bool ClauseMatchesType(const SortKeyCondition& c, AttributeType type) {
+  if (c.value.type() != type) return false;
+  if (c.op == SortKeyOperator::kBetween && c.upper.type() != type) return false;
+  if (c.op == SortKeyOperator::kBeginsWith && type == AttributeType::kN) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,
+                                       ExpressionContext& context) {
+  auto root = ParseConditionTree(text, ExpressionKind::kKeyCondition, context);
+  if (!root.ok()) return root.status();
+  std::vector<const ConditionNode*> nodes;
+  FlattenAnd(*root.value(), nodes);
+  std::vector<KeyClause> clauses;
+  for (const ConditionNode* node : nodes) {
+    auto clause = ToKeyClause(*node);
+    if (!clause.ok()) return clause.status();
+    for (const KeyClause& earlier : clauses) {
+      if (earlier.attribute == clause->attribute) {
+        return ValidationError(
+            "Invalid KeyConditionExpression: KeyConditionExpressions must only "
+            "contain one condition per key");
+      }
+    }
+    clauses.push_back(std::move(clause).value());
+  }
+  const size_t key_count = schema.sort_key.empty() ? 1 : 2;
+  if (clauses.size() > key_count) {
+    return ValidationError("The number of query conditions (" + std::to_string(clauses.size()) +
+                           ") exceeds the number of key attributes defined in the schema (" +
+                           std::to_string(key_count) + ")");
+  }
+  KeyCondition result;
+  const KeyClause* partition = nullptr;
+  const KeyClause* sort = nullptr;
+  for (const KeyClause& clause : clauses) {
+    if (clause.attribute == schema.partition_key) {
+      partition = &clause;
+    } else if (!schema.sort_key.empty() && clause.attribute == schema.sort_key) {
+      sort = &clause;
+    }
+  }
+  if (!partition) {
+    return ValidationError("Query condition missed key schema element: " + schema.partition_key);
+  }
+  if (clauses.size() == 2 && !sort) {
+    return ValidationError("Query condition missed key schema element: " + schema.sort_key);
+  }
+  if (partition->condition.op != SortKeyOperator::kEqual) {
+    return ValidationError("Query key condition not supported");
+  }
+  const std::string kTypeMismatch =
+      std::string(kInvalidParameters) + "Condition parameter type does not match schema type";
+  if (!ClauseMatchesType(partition->condition, schema.partition_type)) {
+    return ValidationError(kTypeMismatch);
+  }
+  result.partition_value = partition->condition.value;
+  if (sort) {
+    if (!ClauseMatchesType(sort->condition, schema.sort_type))
+      return ValidationError(kTypeMismatch);
+    result.sort = sort->condition;
+  }
+  return result;
+}
+
+// ---- UpdateExpression ----
+
+UpdateExpression::UpdateExpression() = default;
+UpdateExpression::UpdateExpression(UpdateExpression&&) noexcept = default;
+UpdateExpression& UpdateExpression::operator=(UpdateExpression&&) noexcept = default;
+UpdateExpression::~UpdateExpression() = default;
+
+Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, ExpressionContext& context,
+                                                 const std::vector<std::string>& key_names) {
+  if (IsBlank(text)) return EmptyExpression(ExpressionKind::kUpdate);
+  Parser parser(text, ExpressionKind::kUpdate, context);
+  UpdateExpression expression;
+  std::set<std::string> sections;
+  while (!parser.AtEnd()) {
+    static const std::pair<const char*, UpdateAction::Kind> kSections[] = {
+        {"SET", UpdateAction::Kind::kSet},
+        {"REMOVE", UpdateAction::Kind::kRemove},
+        {"ADD", UpdateAction::Kind::kAdd},
+        {"DELETE", UpdateAction::Kind::kDelete}};
+    const char* section = nullptr;
+    UpdateAction::Kind kind = UpdateAction::Kind::kSet;
+    for (const auto& [word, k] : kSections) {
+      if (parser.PeekKeyword(word)) {
+        section = word;
+        kind = k;
+      }
+    }
+    if (!section) return parser.SyntaxError();
+    if (!sections.insert(section).second) {
+      parser.Check(parser.Invalid(std::string("The \"") + section +
+                                  "\" section can only be used once in an update expression;"));
+    }
+    parser.Advance();
+    while (true) {
+      auto action = std::make_unique<UpdateAction>();
+      action->kind = kind;
+      auto path = parser.ParsePath();
+      if (!path.ok()) return path.status();
+      action->path = std::move(path).value();
+      if (kind == UpdateAction::Kind::kSet) {
+        STREAMSTACK_RETURN_IF_ERROR(parser.Expect(TokenKind::kEqual));
+        auto lhs = parser.ParseOperand(/*update=*/true);
+        if (!lhs.ok()) return lhs.status();
+        if (parser.Peek().kind == TokenKind::kPlus || parser.Peek().kind == TokenKind::kMinus) {
+          bool plus = parser.Advance().kind == TokenKind::kPlus;
+          auto rhs = parser.ParseOperand(true);
+          if (!rhs.ok()) return rhs.status();
+          Operand arithmetic;
+          arithmetic.kind = plus ? Operand::Kind::kPlus : Operand::Kind::kMinus;
+          arithmetic.args.push_back(std::move(lhs).value());
+          arithmetic.args.push_back(std::move(rhs).value());
+          for (const Operand& arg : arithmetic.args) {
+            if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kN) {
+              parser.Check(parser.IncorrectOperandType(plus ? "+" : "-", arg.value));
+              break;
+            }
+          }
+          action->value = std::move(arithmetic);
+        } else {
+          action->value = std::move(lhs).value();
+        }
+      } else if (kind == UpdateAction::Kind::kAdd || kind == UpdateAction::Kind::kDelete) {
+        if (parser.Peek().kind != TokenKind::kValueRef) return parser.SyntaxError();
+        auto value = parser.ParseOperand(true);
+        if (!value.ok()) return value.status();
+        AttributeType t = value->value.type();
+        bool ok = kind == UpdateAction::Kind::kAdd
+                      ? (t == AttributeType::kN || value->value.IsSet())
+                      : value->value.IsSet();
+        if (!ok) {
+          parser.Check(
+              parser.Invalid(std::string("Incorrect operand type for operator or function; "
+                                         "operator: ") +
+                             section + ", operand type: " + LongTypeName(t) +
+                             ", typeSet: ALLOWED_FOR_" + section + "_OPERAND"));
+        }
+        action->value = std::move(value).value();
+      }
+      expression.actions_.push_back(std::move(action));
+      if (parser.Peek().kind != TokenKind::kComma) break;
+      parser.Advance();
+    }
+  }
+  if (!parser.deferred().ok()) return parser.deferred();
+  std::vector<DocumentPath> paths;
+  for (const auto& action : expression.actions_) paths.push_back(action->path);
+  STREAMSTACK_RETURN_IF_ERROR(CheckPathsDisjoint(paths, ExpressionKind::kUpdate));
+  for (const DocumentPath& path : paths) {
+    if (std::find(key_names.begin(), key_names.end(), path[0].name) == key_names.end()) continue;
+    if (path.size() == 1) {
+      return ValidationError(std::string(kInvalidParameters) + "Cannot update attribute " +
+                             path[0].name + ". This attribute is part of the key");
+    }
+    return ValidationError(
+        "Key attributes must be scalars; list random access '[]' and map "
+        "lookup '.' are not allowed: Key: " +
+        path[0].name);
+  }
+  return expression;
+}
+
+Result<UpdateResult> UpdateExpression::Apply(const Item& item) const {
+  UpdateResult result;
+  result.item = item;
+  // Every operand reads the original item; then the writes happen, removals last and in
+  // descending index order so list positions keep referring to the original item.
+  std::vector<std::pair<const DocumentPath*, AttributeValue>> writes;
+  std::vector<const DocumentPath*> removals;
+  for (const auto& action : actions_) {
+    result.updated_paths.push_back(action->path);
+    result.updated_attributes.insert(action->path[0].name);
+    switch (action->kind) {
+      case UpdateAction::Kind::kSet: {
+        auto value = EvaluateUpdateOperand(action->value, item);
+        if (!value.ok()) return value.status();
+        writes.emplace_back(&action->path, std::move(value).value());
+        break;
+      }
+      case UpdateAction::Kind::kRemove:
+        removals.push_back(&action->path);
+        break;
+      case UpdateAction::Kind::kAdd: {
+        auto value = AddToValue(ResolvePath(item, action->path), action->value.value);
+        if (!value.ok()) return value.status();
+        writes.emplace_back(&action->path, std::move(*value.value()));
+        break;
+      }
+      case UpdateAction::Kind::kDelete: {
+        const AttributeValue* existing = ResolvePath(item, action->path);
+        if (!existing) break;
+        auto value = DeleteFromValue(*existing, action->value.value);
+        if (!value.ok()) return value.status();
+        if (value->has_value()) {
+          writes.emplace_back(&action->path, std::move(*value.value()));
+        } else {
+          removals.push_back(&action->path);
+        }
+        break;
+      }
+    }
+  }
+  for (auto& [path, value] : writes) {
+    STREAMSTACK_RETURN_IF_ERROR(WritePath(result.item, *path, std::move(value)));
+  }
+  std::sort(removals.begin(), removals.end(),
+            [](const DocumentPath* a, const DocumentPath* b) { return PathGreater(*a, *b); });
+  for (const DocumentPath* path : removals) {
+    STREAMSTACK_RETURN_IF_ERROR(RemovePath(result.item, *path));
+  }
+  return result;
+}
+
+// ---- ProjectionExpression ----
+
+Result<ProjectionExpression> ProjectionExpression::Parse(std::string_view text,
+                                                         ExpressionContext& context) {
+  if (IsBlank(text)) return EmptyExpression(ExpressionKind::kProjection);
+  Parser parser(text, ExpressionKind::kProjection, context);
+  ProjectionExpression projection;
+  while (true) {
+    auto path = parser.ParsePath();
+    if (!path.ok()) return path.status();
+    projection.paths_.push_back(std::move(path).value());
+    if (parser.Peek().kind == TokenKind::kComma) {
+      parser.Advance();
+      continue;
+    }
+    if (!parser.AtEnd()) return parser.SyntaxError();
+    break;
+  }
+  if (!parser.deferred().ok()) return parser.deferred();
+  STREAMSTACK_RETURN_IF_ERROR(CheckPathsDisjoint(projection.paths_, ExpressionKind::kProjection));
+  return projection;
+}
+
+}  // namespace streamstack::dynamodb

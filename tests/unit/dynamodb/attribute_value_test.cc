@@ -1,0 +1,176 @@
+#include "streamstack/dynamodb/attribute_value.h"
+
+#include <gtest/gtest.h>
+
+namespace streamstack::dynamodb {
+namespace {
+
+using nlohmann::json;
+
+TEST(AttributeValueTest, JsonRoundTrips) {
+  const char* cases[] = {
+      R"({"S":"hello"})",
+      R"({"S":""})",
+      R"({"N":"12.5"})",
+      R"({"B":"AAEC/w=="})",
+      R"({"SS":["b","a",""]})",
+      R"({"NS":["3","1","-2.5"]})",
+      R"({"BS":["AQ==","Ag=="]})",
+      R"({"M":{"a":{"S":"x"},"b":{"L":[{"N":"1"},{"NULL":true},{"BOOL":false}]}}})",
+      R"({"L":[]})",
+      R"({"M":{}})",
+      R"({"NULL":true})",
+      R"({"BOOL":true})",
+  };
+  for (const char* text : cases) {
+    auto v = AttributeValue::FromJson(json::parse(text));
+    ASSERT_TRUE(v.ok()) << text << ": " << v.status().message();
+    EXPECT_EQ(v->ToJson(), json::parse(text)) << text;
+  }
+}
+
+TEST(AttributeValueTest, NumbersAreNormalisedOnOutput) {
+  auto v = AttributeValue::FromJson(json::parse(R"({"NS":["1E+2","0.10","-0"]})"));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->ToJson(), json::parse(R"({"NS":["100","0.1","0"]})"));
+}
+
+struct ErrorCase {
+  const char* json_text;
+  AwsError code;
+  std::string message;
+};
+
+TEST(AttributeValueTest, ValidationMessages) {
+  const std::string kInvalid = "One or more parameter values were invalid: ";
+  const ErrorCase cases[] = {
+      {R"({})", AwsError::kValidation,
+       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"S":null})", AwsError::kValidation,
+       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"S":"a","N":"1"})", AwsError::kValidation,
+       "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+       "supported datatypes"},
+      {R"({"SS":[]})", AwsError::kValidation, kInvalid + "An string set  may not be empty"},
+      {R"({"NS":[]})", AwsError::kValidation, kInvalid + "An number set  may not be empty"},
+      {R"({"BS":[]})", AwsError::kValidation, kInvalid + "Binary sets should not be empty"},
+      {R"({"SS":["a","a"]})", AwsError::kValidation,
+       kInvalid + "Input collection [\"a\", \"a\"] contains duplicates."},
+      {R"({"SS":["b","a","b","0"]})", AwsError::kValidation,
+       kInvalid + "Input collection [\"a\", \"b\", \"b\", \"0\"] contains duplicates."},
+      {R"({"NS":["1","1.0"]})", AwsError::kValidation,
+       kInvalid + "Input collection contains duplicates."},
+      {R"({"BS":["/w==","AA==","AA=="]})", AwsError::kValidation,
+       kInvalid + "Input collection [\"AA==\",\"/w==\",\"AA==\"]of type BS contains duplicates."},
+      {R"({"NULL":false})", AwsError::kValidation,
+       kInvalid + "Null attribute value types must have the value of true"},
+      {R"({"N":"abc"})", AwsError::kValidation,
+       "The parameter cannot be converted to a numeric value: abc"},
+      {R"({"NS":[""]})", AwsError::kValidation,
+       "The parameter cannot be converted to a numeric value: "},
+      {R"({"N":"1E126"})", AwsError::kValidation,
+       "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+      {R"({"M":{"a":{"N":"123456789012345678901234567890123456789"}}})", AwsError::kValidation,
+       "Attempting to store more than 38 significant digits in a Number"},
+      {R"({"L":[{}]})", AwsError::kValidation,
+       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"B":"abc"})", AwsError::kSerialization,
+       "Base64 encoded length is expected a multiple of 4 bytes but found: 3"},
+      {R"({"S":5})", AwsError::kSerialization, "NUMBER_VALUE can not be converted to String"},
+  };
+  for (const auto& c : cases) {
+    auto v = AttributeValue::FromJson(json::parse(c.json_text));
+    ASSERT_FALSE(v.ok()) << c.json_text;
+    EXPECT_EQ(v.status().code(), c.code) << c.json_text;
+    EXPECT_EQ(v.status().message(), c.message) << c.json_text;
+  }
+}
+
+json Nested(int wraps) {
+  json v = {{"S", "x"}};
+  for (int i = 0; i < wraps; ++i) v = {{"M", {{"a", v}}}};
+  return v;
+}
+
+TEST(AttributeValueTest, NestingLimit) {
+  // AWS accepts 31 map wraps around a scalar (32 levels) and rejects 32.
+  auto ok = AttributeValue::FromJson(Nested(31));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->Depth(), 32);
+  auto too_deep = AttributeValue::FromJson(Nested(32));
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_EQ(too_deep.status().message(),
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+            "levels beyond supported limit");
+}
+
+TEST(AttributeValueTest, SetsCompareAsSets) {
+  auto a = AttributeValue::FromJson(json::parse(R"({"SS":["a","b"]})"));
+  auto b = AttributeValue::FromJson(json::parse(R"({"SS":["b","a"]})"));
+  auto c = AttributeValue::FromJson(json::parse(R"({"NS":["1","2"]})"));
+  auto d = AttributeValue::FromJson(json::parse(R"({"NS":["2.0","1"]})"));
+  EXPECT_EQ(a.value(), b.value());
+  EXPECT_EQ(c.value(), d.value());
+  EXPECT_FALSE(a.value() == c.value());
+  EXPECT_FALSE(AttributeValue::List({AttributeValue::Bool(true)}) ==
+               AttributeValue::List({AttributeValue::Bool(false)}));
+}
+
+struct SizeCase {
+  const char* item_json;
+  size_t size;
+};
+
+TEST(AttributeValueTest, ItemSize) {
+  const SizeCase cases[] = {
+      {R"({"ab":{"S":"héllo"}})", 2 + 6},
+      {R"({"n":{"N":"12345"}})", 1 + 3 + 1},
+      {R"({"n":{"N":"0.001200"}})", 1 + 1 + 1},
+      {R"({"n":{"N":"0.012"}})", 1 + 2 + 1},
+      {R"({"n":{"N":"-3.14159"}})", 1 + 6},
+      {R"({"b":{"B":"AAEC"}})", 1 + 3},
+      {R"({"t":{"BOOL":true},"u":{"NULL":true}})", 2 + 2},
+      {R"({"s":{"SS":["ab","c"]}})", 1 + 3},
+      {R"({"s":{"NS":["1","22","333"]}})", 1 + 2 + 2 + 3},
+      {R"({"l":{"L":[]}})", 1 + 3},
+      {R"({"l":{"L":[{"S":"ab"},{"BOOL":true}]}})", 1 + 3 + (2 + 1) + (1 + 1)},
+      {R"({"m":{"M":{"k":{"S":"v"}}}})", 1 + 3 + (1 + 1 + 1)},
+  };
+  for (const auto& c : cases) {
+    auto item = ItemFromJson(json::parse(c.item_json));
+    ASSERT_TRUE(item.ok()) << c.item_json;
+    EXPECT_EQ(ItemSizeBytes(item.value()), c.size) << c.item_json;
+  }
+}
+
+TEST(AttributeValueTest, KeyComparison) {
+  auto s = [](std::string v) { return AttributeValue::String(std::move(v)); };
+  auto n = [](const char* v) { return AttributeValue::Num(Number::Parse(v).value()); };
+  EXPECT_LT(CompareKeyValues(s("a"), s("b")), 0);
+  EXPECT_LT(CompareKeyValues(s("Z"), s("a")), 0);
+  EXPECT_LT(CompareKeyValues(s("a"), s("\xc3\xa9")), 0);  // unsigned bytes
+  EXPECT_LT(CompareKeyValues(n("-10"), n("9")), 0);
+  EXPECT_EQ(CompareKeyValues(n("1.0"), n("1")), 0);
+  EXPECT_LT(CompareKeyValues(AttributeValue::Binary("\x01"), AttributeValue::Binary("\xff")), 0);
+}
+
+TEST(AttributeValueTest, Base64) {
+  for (std::string raw : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
+                          std::string("\x00\xff\x10", 3)}) {
+    auto decoded = Base64Decode(Base64Encode(raw));
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(decoded.value(), raw);
+  }
+  EXPECT_FALSE(Base64Decode("ab!=").ok());
+  EXPECT_FALSE(Base64Decode("a=bc").ok());
+}
+
+TEST(AttributeValueTest, ItemJson) {
+  auto item = ItemFromJson(json::parse(R"({"pk":{"S":"k"},"v":{"N":"007"}})"));
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(ItemToJson(item.value()), json::parse(R"({"pk":{"S":"k"},"v":{"N":"7"}})"));
+  EXPECT_FALSE(ItemFromJson(json::parse(R"({"pk":{}})")).ok());
+}
+
+}  // namespace
+}  // namespace streamstack::dynamodb
