@@ -1,0 +1,663 @@
+#include "streamstack/api/dynamodb_api.h"
+
+#include <cmath>
+
+namespace streamstack::api {
+namespace {
+
+using dynamodb::AttributeValue;
+using dynamodb::Item;
+using nlohmann::json;
+using protocol::JsonReply;
+using protocol::RequestContext;
+
+const protocol::ServiceWire kDynamoDbWire{protocol::WireProtocol::kJson10,
+                                          "com.amazonaws.dynamodb.v20120810", "", false};
+
+// --- Decoding --------------------------------------------------------------------------
+
+Status NullMember(const std::string& member) {
+  return ValidationError("1 validation error detected: Value null at '" + member +
+                         "' failed to satisfy constraint: Member must not be null");
+}
+
+Status WrongType(const std::string& member) {
+  return Status(AwsError::kSerialization,
+                "Unexpected value type in payload for member " + member);
+}
+
+// The lowerCamel name AWS uses for a member in validation messages ("TableName" -> "tableName").
+std::string WireMember(std::string name) {
+  if (!name.empty()) name[0] = static_cast<char>(std::tolower(name[0]));
+  return name;
+}
+
+Result<std::string> RequiredString(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return NullMember(WireMember(name));
+  if (!it->is_string()) return WrongType(name);
+  return it->get<std::string>();
+}
+
+Result<std::optional<std::string>> OptionalString(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return WrongType(name);
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::optional<int64_t>> OptionalInt(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return std::optional<int64_t>();
+  if (!it->is_number_integer()) return WrongType(name);
+  return std::optional<int64_t>(it->get<int64_t>());
+}
+
+Result<std::optional<bool>> OptionalBool(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) return WrongType(name);
+  return std::optional<bool>(it->get<bool>());
+}
+
+Result<Item> RequiredItem(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return NullMember(WireMember(name));
+  if (!it->is_object()) return WrongType(name);
+  return dynamodb::ItemFromJson(*it);
+}
+
+Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
+  for (auto [member, slot] :
+       {std::pair{"ConditionExpression", &out->condition_expression},
+        std::pair{"UpdateExpression", &out->update_expression},
+        std::pair{"ProjectionExpression", &out->projection_expression}}) {
+    auto v = OptionalString(in, member);
+    if (!v.ok()) return v.status();
+    *slot = *v;
+  }
+  if (auto it = in.find("ExpressionAttributeNames"); it != in.end() && !it->is_null()) {
+    if (!it->is_object()) return WrongType("ExpressionAttributeNames");
+    std::map<std::string, std::string> names;
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return WrongType("ExpressionAttributeNames");
+      names[k] = v.get<std::string>();
+    }
+    out->names = std::move(names);
+  }
+  if (auto it = in.find("ExpressionAttributeValues"); it != in.end() && !it->is_null()) {
+    if (!it->is_object()) return WrongType("ExpressionAttributeValues");
+    std::map<std::string, AttributeValue> values;
+    for (const auto& [k, v] : it->items()) {
+      auto value = AttributeValue::FromJson(v);
+      if (!value.ok()) return value.status();
+      values.emplace(k, std::move(value).value());
+    }
+    out->values = std::move(values);
+  }
+  // The legacy (non-expression) parameters are not emulated.
+  for (const char* legacy : {"Expected", "AttributeUpdates", "ConditionalOperator",
+                             "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions"}) {
+    if (in.contains(legacy)) {
+      return ValidationError(std::string("StreamStack does not support the legacy parameter ") +
+                             legacy + "; use the expression parameters instead");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<dynamodb::ReturnValues> DecodeReturnValues(const json& in) {
+  auto v = OptionalString(in, "ReturnValues");
+  if (!v.ok()) return v.status();
+  if (!*v || **v == "NONE") return dynamodb::ReturnValues::kNone;
+  if (**v == "ALL_OLD") return dynamodb::ReturnValues::kAllOld;
+  if (**v == "ALL_NEW") return dynamodb::ReturnValues::kAllNew;
+  if (**v == "UPDATED_OLD") return dynamodb::ReturnValues::kUpdatedOld;
+  if (**v == "UPDATED_NEW") return dynamodb::ReturnValues::kUpdatedNew;
+  return ValidationError("1 validation error detected: Value '" + **v +
+                         "' at 'returnValues' failed to satisfy constraint: Member must satisfy "
+                         "enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+}
+
+Result<bool> DecodeReturnOnConditionFailure(const json& in) {
+  auto v = OptionalString(in, "ReturnValuesOnConditionCheckFailure");
+  if (!v.ok()) return v.status();
+  if (!*v || **v == "NONE") return false;
+  if (**v == "ALL_OLD") return true;
+  return ValidationError("1 validation error detected: Value '" + **v +
+                         "' at 'returnValuesOnConditionCheckFailure' failed to satisfy "
+                         "constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+}
+
+// ConsumedCapacity when the request asked for it (TOTAL or INDEXES).
+void AddConsumedCapacity(const json& in, const std::string& table, double units, json* out) {
+  auto it = in.find("ReturnConsumedCapacity");
+  if (it == in.end() || !it->is_string() || *it == "NONE") return;
+  json c = {{"TableName", table}, {"CapacityUnits", units}};
+  if (*it == "INDEXES") c["Table"] = {{"CapacityUnits", units}};
+  (*out)["ConsumedCapacity"] = c;
+}
+
+template <typename T, typename F>
+Status DecodeList(const json& in, const char* name, bool required, std::vector<T>* out, F decode) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return required ? NullMember(WireMember(name)) : Status();
+  if (!it->is_array()) return WrongType(name);
+  for (const auto& e : *it) {
+    if (!e.is_object()) return WrongType(name);
+    auto v = decode(e);
+    if (!v.ok()) return v.status();
+    out->push_back(std::move(v).value());
+  }
+  return Status::Ok();
+}
+
+Result<dynamodb::KeySchemaElement> DecodeKeySchemaElement(const json& e) {
+  auto name = RequiredString(e, "AttributeName");
+  if (!name.ok()) return name.status();
+  auto type = RequiredString(e, "KeyType");
+  if (!type.ok()) return type.status();
+  return dynamodb::KeySchemaElement{*name, *type};
+}
+
+Result<dynamodb::ProvisionedThroughput> DecodeThroughput(const json& e) {
+  auto r = OptionalInt(e, "ReadCapacityUnits");
+  if (!r.ok()) return r.status();
+  auto w = OptionalInt(e, "WriteCapacityUnits");
+  if (!w.ok()) return w.status();
+  if (!*r) return NullMember("provisionedThroughput.readCapacityUnits");
+  if (!*w) return NullMember("provisionedThroughput.writeCapacityUnits");
+  return dynamodb::ProvisionedThroughput{**r, **w};
+}
+
+Result<std::optional<dynamodb::ProvisionedThroughput>> OptionalThroughput(const json& in) {
+  auto it = in.find("ProvisionedThroughput");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::ProvisionedThroughput>();
+  if (!it->is_object()) return WrongType("ProvisionedThroughput");
+  auto t = DecodeThroughput(*it);
+  if (!t.ok()) return t.status();
+  return std::optional<dynamodb::ProvisionedThroughput>(*t);
+}
+
+Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
+  dynamodb::SecondaryIndex index;
+  auto name = RequiredString(e, "IndexName");
+  if (!name.ok()) return name.status();
+  index.name = *name;
+  STREAMSTACK_RETURN_IF_ERROR(
+      DecodeList(e, "KeySchema", true, &index.key_schema, DecodeKeySchemaElement));
+  index.projection = e.value("Projection", json::object());
+  auto t = OptionalThroughput(e);
+  if (!t.ok()) return t.status();
+  index.throughput = *t;
+  return index;
+}
+
+Result<std::optional<dynamodb::StreamSpecification>> DecodeStreamSpecification(const json& in) {
+  auto it = in.find("StreamSpecification");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::StreamSpecification>();
+  if (!it->is_object()) return WrongType("StreamSpecification");
+  dynamodb::StreamSpecification spec;
+  auto enabled = OptionalBool(*it, "StreamEnabled");
+  if (!enabled.ok()) return enabled.status();
+  if (!*enabled) return NullMember("streamSpecification.streamEnabled");
+  spec.enabled = **enabled;
+  auto view = OptionalString(*it, "StreamViewType");
+  if (!view.ok()) return view.status();
+  spec.view_type = *view;
+  return std::optional<dynamodb::StreamSpecification>(spec);
+}
+
+// --- Encoding --------------------------------------------------------------------------
+
+double EpochSeconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+json EncodeKeySchema(const std::vector<dynamodb::KeySchemaElement>& ks) {
+  json out = json::array();
+  for (const auto& k : ks) out.push_back({{"AttributeName", k.name}, {"KeyType", k.key_type}});
+  return out;
+}
+
+json EncodeThroughput(const dynamodb::ProvisionedThroughput& t) {
+  return {{"NumberOfDecreasesToday", 0},
+          {"ReadCapacityUnits", t.read_capacity_units},
+          {"WriteCapacityUnits", t.write_capacity_units}};
+}
+
+json EncodeTableDescription(const dynamodb::TableDescription& d) {
+  const dynamodb::TableDefinition& t = *d.definition;
+  json defs = json::array();
+  for (const auto& a : t.attribute_definitions) {
+    defs.push_back({{"AttributeName", a.name}, {"AttributeType", a.type}});
+  }
+  json out = {
+      {"AttributeDefinitions", defs},
+      {"TableName", t.name},
+      {"KeySchema", EncodeKeySchema(t.key_schema)},
+      {"TableStatus", dynamodb::TableStatusName(d.status)},
+      {"CreationDateTime", EpochSeconds(t.created_ms)},
+      {"ProvisionedThroughput", EncodeThroughput(t.throughput)},
+      {"TableSizeBytes", d.size_bytes},
+      {"ItemCount", d.item_count},
+      {"TableArn", t.arn},
+      {"TableId", t.table_uuid},
+      {"DeletionProtectionEnabled", t.deletion_protection_enabled},
+  };
+  if (t.billing_mode == "PAY_PER_REQUEST" || t.billing_mode_changed_ms != 0) {
+    json summary = {{"BillingMode", t.billing_mode}};
+    if (t.billing_mode == "PAY_PER_REQUEST") {
+      summary["LastUpdateToPayPerRequestDateTime"] =
+          EpochSeconds(t.billing_mode_changed_ms != 0 ? t.billing_mode_changed_ms : t.created_ms);
+    }
+    out["BillingModeSummary"] = summary;
+  }
+  if (t.table_class != "STANDARD") {
+    out["TableClassSummary"] = {{"TableClass", t.table_class}};
+  }
+  auto encode_indexes = [&](const std::vector<dynamodb::SecondaryIndex>& indexes, bool global) {
+    json arr = json::array();
+    for (const auto& i : indexes) {
+      json j = {{"IndexName", i.name},
+                {"KeySchema", EncodeKeySchema(i.key_schema)},
+                {"Projection", i.projection},
+                {"IndexSizeBytes", 0},
+                {"ItemCount", 0},
+                {"IndexArn", t.arn + "/index/" + i.name}};
+      if (global) {
+        j["IndexStatus"] = "ACTIVE";
+        j["ProvisionedThroughput"] =
+            EncodeThroughput(i.throughput.value_or(dynamodb::ProvisionedThroughput{}));
+      }
+      arr.push_back(std::move(j));
+    }
+    return arr;
+  };
+  if (!t.global_secondary_indexes.empty()) {
+    out["GlobalSecondaryIndexes"] = encode_indexes(t.global_secondary_indexes, true);
+  }
+  if (!t.local_secondary_indexes.empty()) {
+    out["LocalSecondaryIndexes"] = encode_indexes(t.local_secondary_indexes, false);
+  }
+  if (t.stream_enabled) {
+    out["StreamSpecification"] = {
+        {"StreamEnabled", true},
+        {"StreamViewType", std::string(streams::StreamViewTypeName(t.stream_view_type))}};
+  }
+  if (!t.latest_stream_arn.empty()) {
+    out["LatestStreamLabel"] = t.latest_stream_label;
+    out["LatestStreamArn"] = t.latest_stream_arn;
+  }
+  return out;
+}
+
+// --- Operations ------------------------------------------------------------------------
+
+using Op = std::function<void(const RequestContext&, json&&, JsonReply)>;
+
+// Runs a synchronous operation body and replies with its result.
+template <typename F>
+Op Sync(F body) {
+  return [body](const RequestContext&, json&& in, JsonReply reply) { reply(body(in)); };
+}
+
+Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
+  dynamodb::CreateTableRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  req.table_name = *name;
+  STREAMSTACK_RETURN_IF_ERROR(DecodeList(
+      in, "AttributeDefinitions", true, &req.attribute_definitions,
+      [](const json& e) -> Result<dynamodb::AttributeDefinition> {
+        auto n = RequiredString(e, "AttributeName");
+        if (!n.ok()) return n.status();
+        auto t = RequiredString(e, "AttributeType");
+        if (!t.ok()) return t.status();
+        return dynamodb::AttributeDefinition{*n, *t};
+      }));
+  STREAMSTACK_RETURN_IF_ERROR(
+      DecodeList(in, "KeySchema", true, &req.key_schema, DecodeKeySchemaElement));
+  auto billing = OptionalString(in, "BillingMode");
+  if (!billing.ok()) return billing.status();
+  req.billing_mode = *billing;
+  auto throughput = OptionalThroughput(in);
+  if (!throughput.ok()) return throughput.status();
+  req.provisioned_throughput = *throughput;
+  if (in.contains("GlobalSecondaryIndexes")) {
+    req.global_secondary_indexes.emplace();
+    STREAMSTACK_RETURN_IF_ERROR(
+        DecodeList(in, "GlobalSecondaryIndexes", false, &*req.global_secondary_indexes, DecodeIndex));
+  }
+  if (in.contains("LocalSecondaryIndexes")) {
+    req.local_secondary_indexes.emplace();
+    STREAMSTACK_RETURN_IF_ERROR(
+        DecodeList(in, "LocalSecondaryIndexes", false, &*req.local_secondary_indexes, DecodeIndex));
+  }
+  auto stream = DecodeStreamSpecification(in);
+  if (!stream.ok()) return stream.status();
+  req.stream_specification = *stream;
+  STREAMSTACK_RETURN_IF_ERROR(DecodeList(
+      in, "Tags", false, &req.tags, [](const json& e) -> Result<dynamodb::Tag> {
+        auto k = RequiredString(e, "Key");
+        if (!k.ok()) return k.status();
+        auto v = RequiredString(e, "Value");
+        if (!v.ok()) return v.status();
+        return dynamodb::Tag{*k, *v};
+      }));
+  auto protection = OptionalBool(in, "DeletionProtectionEnabled");
+  if (!protection.ok()) return protection.status();
+  req.deletion_protection_enabled = protection->value_or(false);
+  auto table_class = OptionalString(in, "TableClass");
+  if (!table_class.ok()) return table_class.status();
+  req.table_class = *table_class;
+
+  auto d = tables.CreateTable(req);
+  if (!d.ok()) return d.status();
+  return json{{"TableDescription", EncodeTableDescription(*d)}};
+}
+
+Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
+  dynamodb::UpdateTableRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  req.table_name = *name;
+  auto billing = OptionalString(in, "BillingMode");
+  if (!billing.ok()) return billing.status();
+  req.billing_mode = *billing;
+  auto throughput = OptionalThroughput(in);
+  if (!throughput.ok()) return throughput.status();
+  req.provisioned_throughput = *throughput;
+  auto stream = DecodeStreamSpecification(in);
+  if (!stream.ok()) return stream.status();
+  req.stream_specification = *stream;
+  auto protection = OptionalBool(in, "DeletionProtectionEnabled");
+  if (!protection.ok()) return protection.status();
+  req.deletion_protection_enabled = *protection;
+  auto table_class = OptionalString(in, "TableClass");
+  if (!table_class.ok()) return table_class.status();
+  req.table_class = *table_class;
+  req.has_global_secondary_index_updates = in.contains("GlobalSecondaryIndexUpdates");
+  auto d = tables.UpdateTable(req);
+  if (!d.ok()) return d.status();
+  return json{{"TableDescription", EncodeTableDescription(*d)}};
+}
+
+Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  auto d = tables.DescribeTable(*name);
+  if (!d.ok()) return d.status();
+  return json{{"Table", EncodeTableDescription(*d)}};
+}
+
+Result<json> DeleteTable(dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  auto d = tables.DeleteTable(*name);
+  if (!d.ok()) return d.status();
+  return json{{"TableDescription", EncodeTableDescription(*d)}};
+}
+
+Result<json> ListTables(dynamodb::TableStore& tables, const json& in) {
+  auto start = OptionalString(in, "ExclusiveStartTableName");
+  if (!start.ok()) return start.status();
+  auto limit = OptionalInt(in, "Limit");
+  if (!limit.ok()) return limit.status();
+  std::optional<int> lim;
+  if (*limit) lim = static_cast<int>(std::clamp<int64_t>(**limit, -1, 1000));
+  auto r = tables.ListTables(*start, lim);
+  if (!r.ok()) return r.status();
+  json out = {{"TableNames", r->table_names}};
+  if (r->last_evaluated_table_name) out["LastEvaluatedTableName"] = *r->last_evaluated_table_name;
+  return out;
+}
+
+// A write's reply: {} or {"Attributes": ...}, plus ConsumedCapacity when asked.
+dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, JsonReply reply) {
+  auto wants = std::make_shared<json>(json::object());
+  if (auto it = in.find("ReturnConsumedCapacity"); it != in.end()) {
+    (*wants)["ReturnConsumedCapacity"] = *it;
+  }
+  return [wants, table = std::move(table), reply = std::move(reply)](
+             Result<dynamodb::WriteOutcome> r) {
+    if (!r.ok()) return reply(r.status());
+    json out = json::object();
+    if (r->attributes) out["Attributes"] = dynamodb::ItemToJson(*r->attributes);
+    AddConsumedCapacity(*wants, table, 1.0, &out);
+    reply(std::move(out));
+  };
+}
+
+void PutItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  dynamodb::PutItemRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return reply(name.status());
+  req.table_name = *name;
+  auto item = RequiredItem(in, "Item");
+  if (!item.ok()) return reply(item.status());
+  req.item = std::move(item).value();
+  Status st = DecodeExpressions(in, &req.expressions);
+  if (!st.ok()) return reply(st);
+  if (req.expressions.update_expression || req.expressions.projection_expression) {
+    return reply(Status(AwsError::kSerialization, "Unexpected member in PutItem request"));
+  }
+  auto rv = DecodeReturnValues(in);
+  if (!rv.ok()) return reply(rv.status());
+  req.return_values = *rv;
+  auto on_fail = DecodeReturnOnConditionFailure(in);
+  if (!on_fail.ok()) return reply(on_fail.status());
+  req.return_old_on_condition_failure = *on_fail;
+  tables.PutItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+}
+
+void UpdateItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  dynamodb::UpdateItemRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return reply(name.status());
+  req.table_name = *name;
+  auto key = RequiredItem(in, "Key");
+  if (!key.ok()) return reply(key.status());
+  req.key = std::move(key).value();
+  Status st = DecodeExpressions(in, &req.expressions);
+  if (!st.ok()) return reply(st);
+  auto rv = DecodeReturnValues(in);
+  if (!rv.ok()) return reply(rv.status());
+  req.return_values = *rv;
+  auto on_fail = DecodeReturnOnConditionFailure(in);
+  if (!on_fail.ok()) return reply(on_fail.status());
+  req.return_old_on_condition_failure = *on_fail;
+  tables.UpdateItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+}
+
+void DeleteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  dynamodb::DeleteItemRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return reply(name.status());
+  req.table_name = *name;
+  auto key = RequiredItem(in, "Key");
+  if (!key.ok()) return reply(key.status());
+  req.key = std::move(key).value();
+  Status st = DecodeExpressions(in, &req.expressions);
+  if (!st.ok()) return reply(st);
+  auto rv = DecodeReturnValues(in);
+  if (!rv.ok()) return reply(rv.status());
+  req.return_values = *rv;
+  auto on_fail = DecodeReturnOnConditionFailure(in);
+  if (!on_fail.ok()) return reply(on_fail.status());
+  req.return_old_on_condition_failure = *on_fail;
+  tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+}
+
+Result<json> GetItem(dynamodb::TableStore& tables, const json& in) {
+  dynamodb::GetItemRequest req;
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  req.table_name = *name;
+  auto key = RequiredItem(in, "Key");
+  if (!key.ok()) return key.status();
+  req.key = std::move(key).value();
+  STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(in, &req.expressions));
+  auto consistent = OptionalBool(in, "ConsistentRead");  // every read here is consistent
+  if (!consistent.ok()) return consistent.status();
+  auto item = tables.GetItem(req);
+  if (!item.ok()) return item.status();
+  json out = json::object();
+  if (*item) out["Item"] = dynamodb::ItemToJson(**item);
+  AddConsumedCapacity(in, *name, 0.5, &out);
+  return out;
+}
+
+Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
+  auto it = in.find("RequestItems");
+  if (it == in.end() || it->is_null()) return NullMember("requestItems");
+  if (!it->is_object()) return WrongType("RequestItems");
+  size_t total = 0;
+  json responses = json::object();
+  for (const auto& [table, spec] : it->items()) {
+    if (!spec.is_object()) return WrongType("RequestItems");
+    auto keys = spec.find("Keys");
+    if (keys == spec.end() || !keys->is_array()) return NullMember("requestItems." + table + ".member.keys");
+    total += keys->size();
+    if (total > 100) {
+      return ValidationError("Too many items requested for the BatchGetItem call");
+    }
+    dynamodb::ExpressionInput expressions;
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(spec, &expressions));
+    json items = json::array();
+    std::set<std::string> seen;
+    for (const auto& k : *keys) {
+      if (!seen.insert(k.dump()).second) {
+        return ValidationError("Provided list of item keys contains duplicates");
+      }
+      auto key = dynamodb::ItemFromJson(k);
+      if (!key.ok()) return key.status();
+      dynamodb::GetItemRequest req{table, std::move(key).value(), expressions};
+      auto item = tables.GetItem(req);
+      if (!item.ok()) return item.status();
+      if (*item) items.push_back(dynamodb::ItemToJson(**item));
+    }
+    responses[table] = std::move(items);
+  }
+  return json{{"Responses", responses}, {"UnprocessedKeys", json::object()}};
+}
+
+void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  auto it = in.find("RequestItems");
+  if (it == in.end() || it->is_null()) return reply(NullMember("requestItems"));
+  if (!it->is_object()) return reply(WrongType("RequestItems"));
+  dynamodb::BatchWriteRequest req;
+  for (const auto& [table, writes] : it->items()) {
+    if (!writes.is_array()) return reply(WrongType("RequestItems"));
+    for (const auto& w : writes) {
+      bool put = w.contains("PutRequest");
+      bool del = w.contains("DeleteRequest");
+      if (put == del) {
+        return reply(ValidationError(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one "
+            "of the supported datatypes"));
+      }
+      const json& body = put ? w["PutRequest"] : w["DeleteRequest"];
+      auto item = RequiredItem(body, put ? "Item" : "Key");
+      if (!item.ok()) return reply(item.status());
+      req.entries.push_back({table, put, std::move(item).value()});
+    }
+  }
+  tables.BatchWriteItem(std::move(req), [reply = std::move(reply)](Status st) {
+    if (!st.ok()) return reply(st);
+    reply(json{{"UnprocessedItems", json::object()}});
+  });
+}
+
+void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  using Kind = dynamodb::TransactWriteRequest::Action::Kind;
+  auto it = in.find("TransactItems");
+  if (it == in.end() || it->is_null()) return reply(NullMember("transactItems"));
+  if (!it->is_array()) return reply(WrongType("TransactItems"));
+  dynamodb::TransactWriteRequest req;
+  for (const auto& entry : *it) {
+    if (!entry.is_object() || entry.size() != 1) {
+      return reply(ValidationError(
+          "TransactItems can only contain one of Check, Put, Update or Delete"));
+    }
+    const std::string kind_name = entry.begin().key();
+    const json& body = entry.begin().value();
+    dynamodb::TransactWriteRequest::Action action;
+    if (kind_name == "Put") action.kind = Kind::kPut;
+    else if (kind_name == "Update") action.kind = Kind::kUpdate;
+    else if (kind_name == "Delete") action.kind = Kind::kDelete;
+    else if (kind_name == "ConditionCheck") action.kind = Kind::kConditionCheck;
+    else return reply(WrongType("TransactItems"));
+    auto name = RequiredString(body, "TableName");
+    if (!name.ok()) return reply(name.status());
+    action.table_name = *name;
+    auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
+    if (!item.ok()) return reply(item.status());
+    action.item = std::move(item).value();
+    Status st = DecodeExpressions(body, &action.expressions);
+    if (!st.ok()) return reply(st);
+    auto on_fail = DecodeReturnOnConditionFailure(body);
+    if (!on_fail.ok()) return reply(on_fail.status());
+    action.return_old_on_condition_failure = *on_fail;
+    req.actions.push_back(std::move(action));
+  }
+  tables.TransactWriteItems(std::move(req), [reply = std::move(reply)](Status st) {
+    if (!st.ok()) return reply(st);
+    reply(json::object());
+  });
+}
+
+Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
+  auto it = in.find("TransactItems");
+  if (it == in.end() || it->is_null()) return NullMember("transactItems");
+  if (!it->is_array()) return WrongType("TransactItems");
+  dynamodb::TransactGetRequest req;
+  for (const auto& entry : *it) {
+    auto get = entry.find("Get");
+    if (get == entry.end() || !get->is_object()) return NullMember("transactItems.member.get");
+    auto name = RequiredString(*get, "TableName");
+    if (!name.ok()) return name.status();
+    auto key = RequiredItem(*get, "Key");
+    if (!key.ok()) return key.status();
+    dynamodb::TransactGetRequest::Get g{*name, std::move(key).value(), {}};
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*get, &g.expressions));
+    req.gets.push_back(std::move(g));
+  }
+  auto items = tables.TransactGetItems(req);
+  if (!items.ok()) return items.status();
+  json responses = json::array();
+  for (const auto& item : *items) {
+    responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
+  }
+  return json{{"Responses", responses}};
+}
+
+}  // namespace
+
+void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables) {
+  auto t = &tables;
+  auto async = [t](void (*fn)(dynamodb::TableStore&, json&&, JsonReply)) -> Op {
+    return [t, fn](const RequestContext&, json&& in, JsonReply reply) {
+      fn(*t, std::move(in), std::move(reply));
+    };
+  };
+  auto sync = [t](Result<json> (*fn)(dynamodb::TableStore&, const json&)) -> Op {
+    return Sync([t, fn](const json& in) { return fn(*t, in); });
+  };
+  router.AddJsonService("dynamodb", "DynamoDB_20120810", kDynamoDbWire,
+                        {
+                            {"CreateTable", sync(CreateTable)},
+                            {"DescribeTable", sync(DescribeTable)},
+                            {"UpdateTable", sync(UpdateTable)},
+                            {"DeleteTable", sync(DeleteTable)},
+                            {"ListTables", sync(ListTables)},
+                            {"PutItem", async(PutItem)},
+                            {"UpdateItem", async(UpdateItem)},
+                            {"DeleteItem", async(DeleteItem)},
+                            {"GetItem", sync(GetItem)},
+                            {"BatchGetItem", sync(BatchGetItem)},
+                            {"BatchWriteItem", async(BatchWriteItem)},
+                            {"TransactWriteItems", async(TransactWriteItems)},
+                            {"TransactGetItems", sync(TransactGetItems)},
+                        });
+}
+
+}  // namespace streamstack::api

@@ -1,0 +1,140 @@
+#include "dynamodb/table_codec.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+nlohmann::json ThroughputJson(const ProvisionedThroughput& t) {
+  return {{"ReadCapacityUnits", t.read_capacity_units},
+          {"WriteCapacityUnits", t.write_capacity_units}};
+}
+
+ProvisionedThroughput ThroughputFrom(const nlohmann::json& j) {
+  return {j.value("ReadCapacityUnits", int64_t{0}), j.value("WriteCapacityUnits", int64_t{0})};
+}
+
+std::vector<KeySchemaElement> KeySchemaFrom(const nlohmann::json& j) {
+  std::vector<KeySchemaElement> out;
+  for (const auto& e : j) out.push_back({e.at("AttributeName"), e.at("KeyType")});
+  return out;
+}
+
+nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& i : indexes) {
+    nlohmann::json j = {{"IndexName", i.name},
+                        {"KeySchema", KeySchemaJson(i.key_schema)},
+                        {"Projection", i.projection}};
+    if (i.throughput) j["ProvisionedThroughput"] = ThroughputJson(*i.throughput);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
+  std::vector<SecondaryIndex> out;
+  for (const auto& e : j) {
+    SecondaryIndex i;
+    i.name = e.at("IndexName");
+    i.key_schema = KeySchemaFrom(e.at("KeySchema"));
+    i.projection = e.value("Projection", nlohmann::json::object());
+    if (e.contains("ProvisionedThroughput")) i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+AttributeType TypeFrom(const std::string& t) {
+  if (t == "N") return AttributeType::kN;
+  if (t == "B") return AttributeType::kB;
+  return AttributeType::kS;
+}
+
+}  // namespace
+
+nlohmann::json KeySchemaJson(const std::vector<KeySchemaElement>& key_schema) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& k : key_schema) out.push_back({{"AttributeName", k.name}, {"KeyType", k.key_type}});
+  return out;
+}
+
+std::string EncodeTableDefinition(const TableDefinition& d) {
+  nlohmann::json defs = nlohmann::json::array();
+  for (const auto& a : d.attribute_definitions) {
+    defs.push_back({{"AttributeName", a.name}, {"AttributeType", a.type}});
+  }
+  nlohmann::json tags = nlohmann::json::array();
+  for (const auto& t : d.tags) tags.push_back({{"Key", t.key}, {"Value", t.value}});
+  nlohmann::json j = {
+      {"name", d.name},
+      {"table_uuid", d.table_uuid},
+      {"arn", d.arn},
+      {"created_ms", d.created_ms},
+      {"attribute_definitions", defs},
+      {"key_schema", KeySchemaJson(d.key_schema)},
+      {"billing_mode", d.billing_mode},
+      {"throughput", ThroughputJson(d.throughput)},
+      {"billing_mode_changed_ms", d.billing_mode_changed_ms},
+      {"global_secondary_indexes", IndexesJson(d.global_secondary_indexes)},
+      {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
+      {"tags", tags},
+      {"deletion_protection_enabled", d.deletion_protection_enabled},
+      {"table_class", d.table_class},
+      {"stream_enabled", d.stream_enabled},
+      {"stream_view_type", std::string(streams::StreamViewTypeName(d.stream_view_type))},
+      {"stream_id", d.stream_id},
+      {"latest_stream_arn", d.latest_stream_arn},
+      {"latest_stream_label", d.latest_stream_label},
+      {"ttl_attribute", d.ttl_attribute},
+      {"ttl_enabled", d.ttl_enabled},
+  };
+  return j.dump();
+}
+
+Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status(AwsError::kInternalFailure, "corrupt table definition");
+  }
+  try {
+    TableDefinition d;
+    d.name = j.at("name");
+    d.table_uuid = j.at("table_uuid");
+    d.arn = j.at("arn");
+    d.created_ms = j.at("created_ms");
+    for (const auto& a : j.at("attribute_definitions")) {
+      d.attribute_definitions.push_back({a.at("AttributeName"), a.at("AttributeType")});
+    }
+    d.key_schema = KeySchemaFrom(j.at("key_schema"));
+    auto type_of = [&](const std::string& name) {
+      for (const auto& a : d.attribute_definitions) {
+        if (a.name == name) return TypeFrom(a.type);
+      }
+      return AttributeType::kS;
+    };
+    d.hash_key = {d.key_schema.at(0).name, type_of(d.key_schema.at(0).name)};
+    if (d.key_schema.size() > 1) {
+      d.range_key = KeyAttribute{d.key_schema[1].name, type_of(d.key_schema[1].name)};
+    }
+    d.billing_mode = j.at("billing_mode");
+    d.throughput = ThroughputFrom(j.at("throughput"));
+    d.billing_mode_changed_ms = j.value("billing_mode_changed_ms", int64_t{0});
+    d.global_secondary_indexes = IndexesFrom(j.at("global_secondary_indexes"));
+    d.local_secondary_indexes = IndexesFrom(j.at("local_secondary_indexes"));
+    for (const auto& t : j.at("tags")) d.tags.push_back({t.at("Key"), t.at("Value")});
+    d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
+    d.table_class = j.value("table_class", std::string("STANDARD"));
+    d.stream_enabled = j.at("stream_enabled");
+    d.stream_view_type = streams::ParseStreamViewType(j.at("stream_view_type").get<std::string>())
+                             .value_or(streams::StreamViewType::kNewAndOldImages);
+    d.stream_id = j.at("stream_id");
+    d.latest_stream_arn = j.at("latest_stream_arn");
+    d.latest_stream_label = j.at("latest_stream_label");
+    d.ttl_attribute = j.value("ttl_attribute", std::string());
+    d.ttl_enabled = j.value("ttl_enabled", false);
+    return d;
+  } catch (const nlohmann::json::exception& e) {
+    return Status(AwsError::kInternalFailure, std::string("corrupt table definition: ") + e.what());
+  }
+}
+
+}  // namespace streamstack::dynamodb
