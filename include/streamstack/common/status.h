@@ -60,6 +60,11 @@ enum class AwsError {
   kInvalidBatchEntryId,
   kPurgeQueueInProgress,
   kInvalidAction,              // InvalidAction (query protocol: unknown Action)
+  kInvalidAttributeValue,      // InvalidAttributeValue (SQS queue attribute out of range)
+  kMessageNotInflight,         // MessageNotInflight / AWS.SimpleQueueService.MessageNotInflight
+  kInvalidMessageContents,     // InvalidMessageContents (characters SQS does not accept)
+  kBatchRequestTooLong,        // BatchRequestTooLong / AWS.SimpleQueueService.BatchRequestTooLong
+  kUnsupportedOperation,       // UnsupportedOperation / AWS.SimpleQueueService.UnsupportedOperation
   // SNS.
   kNotFound,                   // NotFound (SNS topic/subscription)
   kInvalidParameter,           // InvalidParameter (SNS)
