@@ -1,0 +1,204 @@
+// lambda: functions behind HTTP. A function is AWS's FunctionConfiguration plus where its
+// events go: the URL in its STREAMSTACK_INVOKE_URL environment variable, else the invoke_url
+// the config file declared for it. Stored in SQLite (module "lambda") and cached in memory so
+// that Invoke never reads the disk. No HTTP or wire format here.
+// Thread safety: every public method of Functions may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streamstack/common/clock.h"
+#include "streamstack/common/ids.h"
+#include "streamstack/common/status.h"
+#include "streamstack/storage/store.h"
+
+namespace streamstack::lambda {
+
+// The environment variable that names a function's invoke target.
+inline constexpr const char* kInvokeUrlVariable = "STREAMSTACK_INVOKE_URL";
+
+using Tags = std::map<std::string, std::string>;
+
+// A function name as the API accepts it: "my-fn", "my-fn:$LATEST",
+// "123456789012:function:my-fn", "arn:aws:lambda:us-east-1:123456789012:function:my-fn".
+struct FunctionName {
+  std::string name;
+  std::string qualifier;  // empty when none was given
+};
+
+// How strict the name's shape is: CreateFunction's FunctionName (140 chars, no '.') or the
+// NamespacedFunctionName of Get/Invoke/Delete/ESM (256 chars, '.' allowed).
+enum class NameShape { kFunctionName, kNamespaced };
+
+// Parses `input` as AWS does; ValidationException with AWS's "1 validation error detected:
+// Value '...' at '<member>' failed to satisfy constraint: ..." message otherwise.
+Result<FunctionName> ParseFunctionName(std::string_view input, NameShape shape,
+                                       std::string_view member = "functionName");
+
+// Where the code of a function came from. ZipFile bytes are stored in SQLite, not here.
+struct CodeLocation {
+  std::string s3_bucket;
+  std::string s3_key;
+  std::string s3_object_version;
+  std::string image_uri;
+};
+
+struct Function {
+  std::string name;
+  std::string arn;
+  std::string runtime;  // empty for PackageType Image
+  std::string role;
+  std::string handler;  // empty for PackageType Image
+  std::string description;
+  int timeout_seconds = 3;
+  int memory_size_mb = 128;
+  // Environment.Variables; `has_environment` keeps the difference between none and {}.
+  bool has_environment = false;
+  std::map<std::string, std::string> environment;
+  std::string package_type = "Zip";
+  std::string architecture = "x86_64";
+  int ephemeral_storage_mb = 512;
+  std::string tracing_mode = "PassThrough";
+  int64_t code_size = 0;
+  std::string code_sha256;  // base64 of SHA-256, as AWS shows it
+  CodeLocation code;
+  int64_t last_modified_ms = 0;
+  std::string revision_id;
+  Tags tags;
+  // The invoke_url the config file declared (not part of AWS's configuration).
+  std::string declared_invoke_url;
+
+  // STREAMSTACK_INVOKE_URL when set (an API user set it explicitly), else the declared URL,
+  // else empty.
+  std::string InvokeUrl() const;
+};
+
+// The parts of CreateFunction / UpdateFunctionConfiguration a caller may give. Unset
+// optionals keep the current value (update) or take AWS's default (create).
+struct FunctionSettings {
+  std::optional<std::string> runtime;
+  std::optional<std::string> role;
+  std::optional<std::string> handler;
+  std::optional<std::string> description;
+  std::optional<int64_t> timeout_seconds;
+  std::optional<int64_t> memory_size_mb;
+  std::optional<std::map<std::string, std::string>> environment;
+  std::optional<std::string> tracing_mode;
+  std::optional<int64_t> ephemeral_storage_mb;
+};
+
+// The Code member of CreateFunction, or the body of UpdateFunctionCode.
+struct FunctionCodeInput {
+  std::optional<std::string> zip_file;  // raw bytes (already base64-decoded)
+  CodeLocation location;
+};
+
+struct CreateFunctionInput {
+  std::string function_name;
+  FunctionSettings settings;
+  std::optional<FunctionCodeInput> code;
+  std::optional<std::string> package_type;
+  std::optional<std::vector<std::string>> architectures;
+  Tags tags;
+  std::string declared_invoke_url;  // config-file declarations only
+};
+
+struct UpdateFunctionCodeInput {
+  FunctionCodeInput code;
+  std::optional<std::vector<std::string>> architectures;
+};
+
+// What Invoke and the ESM engine need to call a function.
+struct InvokeTarget {
+  std::string function_name;
+  std::string function_arn;
+  std::string url;  // empty: the function has no target (see NoTargetError)
+  int timeout_seconds = 3;
+};
+
+// One page of ListFunctions.
+struct FunctionPage {
+  std::vector<Function> functions;
+  std::string next_marker;  // empty when this is the last page
+};
+
+// The function store. Writes go through the Store's writer (callbacks run on its thread,
+// after the COMMIT); reads come from the in-memory cache, loaded by Open().
+class Functions {
+ public:
+  template <typename T>
+  using Callback = std::function<void(Result<T>)>;
+
+  Functions(storage::Store& store, Clock& clock, AccountScope scope);
+  ~Functions();
+  Functions(const Functions&) = delete;
+  Functions& operator=(const Functions&) = delete;
+
+  // Creates the schema and loads every function. Call once before anything else.
+  [[nodiscard]] Status Open();
+
+  // 201 path of CreateFunction. Errors: ValidationException (names, ranges, enums),
+  // InvalidParameterValueException (missing Runtime/Handler, code source, zip),
+  // ResourceConflictException "Function already exist: <name>".
+  void Create(CreateFunctionInput input, Callback<Function> done);
+  // Creates or updates a function the config file declares (runtime, handler, timeout,
+  // memory, declared invoke URL). Blocks until committed: startup only.
+  [[nodiscard]] Status Declare(const std::string& name, const std::string& runtime,
+                               const std::string& handler, int timeout_seconds, int memory_size_mb,
+                               const std::string& invoke_url);
+  void UpdateConfiguration(const std::string& function_name, FunctionSettings settings,
+                           Callback<Function> done);
+  void UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
+                  Callback<Function> done);
+  // Errors: ResourceNotFoundException "Function not found: <arn>".
+  void Delete(const std::string& function_name, Callback<bool> done);
+
+  // `function_name` in any accepted form; ResourceNotFoundException "Function not found:
+  // <arn>" when absent (or qualified with anything but $LATEST).
+  Result<Function> Get(const std::string& function_name) const;
+  // Only the invoke essentials (no copy of the configuration): the Invoke hot path.
+  Result<InvokeTarget> ResolveInvokeTarget(const std::string& function_name) const;
+  bool Exists(const std::string& plain_name) const;
+  // Sorted by name. `marker` is a previous page's next_marker; max_items 1..10000.
+  Result<FunctionPage> List(const std::string& marker, int max_items) const;
+
+  // Tags of a function by its ARN (TagResource/UntagResource/ListTags).
+  void TagResource(const std::string& arn, Tags tags, Callback<bool> done);
+  void UntagResource(const std::string& arn, std::vector<std::string> keys, Callback<bool> done);
+  Result<Tags> ListTags(const std::string& arn) const;
+
+  // The ARN of a function name (no existence check).
+  std::string ArnOf(const std::string& plain_name) const;
+  const AccountScope& scope() const { return scope_; }
+
+  // The message Invoke answers for a function without a target.
+  static std::string NoTargetMessage(const std::string& name);
+
+ private:
+  Status NotFound(const std::string& name, const std::string& qualifier = "") const;
+  void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
+              Callback<Function> done);
+  std::shared_ptr<const Function> Find(const std::string& plain_name) const;
+  void Mutate(const std::string& function_name, std::function<Status(Function&)> change,
+              std::optional<std::string> zip, Callback<Function> done, bool touch = true);
+
+  // Constant after construction.
+  storage::Store& store_;
+  Clock& clock_;
+  const AccountScope scope_;
+
+  // The cache; guarded by mu_. Updated on the writer thread after each COMMIT.
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<const Function>> by_name_;
+};
+
+}  // namespace streamstack::lambda

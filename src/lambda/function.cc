@@ -1,0 +1,750 @@
+#include "streamstack/lambda/function.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <future>
+
+#include "lambda/schema.h"
+#include "lambda/validation.h"
+
+namespace streamstack::lambda {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFunctionNamePattern =
+    "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+    "(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?";
+constexpr const char* kNamespacedPattern =
+    "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+    "(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?";
+
+constexpr const char* kSelectRecord = "SELECT record FROM lambda_functions WHERE name = ?";
+constexpr const char* kSelectAll = "SELECT record FROM lambda_functions ORDER BY name";
+constexpr const char* kInsertRecord = "INSERT INTO lambda_functions (name, record) VALUES (?, ?)";
+constexpr const char* kUpdateRecord = "UPDATE lambda_functions SET record = ? WHERE name = ?";
+constexpr const char* kDeleteRecord = "DELETE FROM lambda_functions WHERE name = ?";
+constexpr const char* kUpsertCode =
+    "INSERT INTO lambda_function_code (name, zip) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET zip = excluded.zip";
+constexpr const char* kDeleteCode = "DELETE FROM lambda_function_code WHERE name = ?";
+
+bool IsNameChar(char c, bool allow_dot) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+         (allow_dot && c == '.');
+}
+bool AllOf(std::string_view s, bool allow_dot) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [&](char c) { return IsNameChar(c, allow_dot); });
+}
+bool IsDigits(std::string_view s, size_t n) {
+  return s.size() == n &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+// [a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}
+bool IsRegion(std::string_view s) {
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  if (s.size() < 6 || !lower(s[0]) || !lower(s[1]) || s[2] != '-') return false;
+  if (!(s.back() >= '0' && s.back() <= '9') || s[s.size() - 2] != '-') return false;
+  std::string_view middle = s.substr(3, s.size() - 5);  // "east" or "gov-west" or "iso-east"
+  size_t dash = middle.find('-');
+  std::string_view word = middle;
+  if (dash != std::string_view::npos) {
+    std::string_view prefix = middle.substr(0, dash);
+    if (!(prefix == "gov" || prefix == "iso" ||
+          (prefix.size() == 4 && prefix.starts_with("iso") && lower(prefix[3])))) {
+      return false;
+    }
+    word = middle.substr(dash + 1);
+  }
+  return !word.empty() && std::all_of(word.begin(), word.end(), lower);
+}
+// aws[a-zA-Z-]* or empty
+bool IsPartition(std::string_view s) {
+  if (s.empty()) return true;
+  if (!s.starts_with("aws")) return false;
+  return std::all_of(s.begin() + 3, s.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
+bool IsQualifier(std::string_view s, bool namespaced) {
+  if (s == "$LATEST" || (namespaced && s == "$LATEST.PUBLISHED")) return true;
+  return AllOf(s, false);
+}
+
+json ToRecord(const Function& f) {
+  json j = {{"name", f.name},
+            {"runtime", f.runtime},
+            {"role", f.role},
+            {"handler", f.handler},
+            {"description", f.description},
+            {"timeout", f.timeout_seconds},
+            {"memory", f.memory_size_mb},
+            {"has_environment", f.has_environment},
+            {"environment", f.environment},
+            {"package_type", f.package_type},
+            {"architecture", f.architecture},
+            {"ephemeral", f.ephemeral_storage_mb},
+            {"tracing", f.tracing_mode},
+            {"code_size", f.code_size},
+            {"code_sha256", f.code_sha256},
+            {"s3_bucket", f.code.s3_bucket},
+            {"s3_key", f.code.s3_key},
+            {"s3_version", f.code.s3_object_version},
+            {"image_uri", f.code.image_uri},
+            {"last_modified_ms", f.last_modified_ms},
+            {"revision_id", f.revision_id},
+            {"tags", f.tags},
+            {"declared_invoke_url", f.declared_invoke_url}};
+  return j;
+}
+
+Function FromRecord(const json& j, const AccountScope& scope) {
+  Function f;
+  f.name = j.value("name", "");
+  f.arn = arn::Function(scope, f.name);
+  f.runtime = j.value("runtime", "");
+  f.role = j.value("role", "");
+  f.handler = j.value("handler", "");
+  f.description = j.value("description", "");
+  f.timeout_seconds = j.value("timeout", 3);
+  f.memory_size_mb = j.value("memory", 128);
+  f.has_environment = j.value("has_environment", false);
+  f.environment = j.value("environment", std::map<std::string, std::string>{});
+  f.package_type = j.value("package_type", "Zip");
+  f.architecture = j.value("architecture", "x86_64");
+  f.ephemeral_storage_mb = j.value("ephemeral", 512);
+  f.tracing_mode = j.value("tracing", "PassThrough");
+  f.code_size = j.value("code_size", int64_t{0});
+  f.code_sha256 = j.value("code_sha256", "");
+  f.code.s3_bucket = j.value("s3_bucket", "");
+  f.code.s3_key = j.value("s3_key", "");
+  f.code.s3_object_version = j.value("s3_version", "");
+  f.code.image_uri = j.value("image_uri", "");
+  f.last_modified_ms = j.value("last_modified_ms", int64_t{0});
+  f.revision_id = j.value("revision_id", "");
+  f.tags = j.value("tags", Tags{});
+  f.declared_invoke_url = j.value("declared_invoke_url", "");
+  return f;
+}
+
+Result<Function> ReadRow(storage::Database& db, const std::string& name, const AccountScope& scope,
+                         bool* found) {
+  auto& stmt = db.Prepare(kSelectRecord);
+  stmt.Bind(1, name);
+  auto row = stmt.Step();
+  if (!row.ok()) return row.status();
+  *found = row.value();
+  if (!row.value()) return Function{};
+  json j = json::parse(stmt.ColumnText(0), nullptr, false);
+  stmt.Reset();
+  if (j.is_discarded()) return Status(AwsError::kServiceException, "corrupt function record");
+  return FromRecord(j, scope);
+}
+
+// AWS reserves these environment variable names (the runtime sets them).
+constexpr std::array kReservedVariables = {"_HANDLER",
+                                           "_X_AMZN_TRACE_ID",
+                                           "AWS_DEFAULT_REGION",
+                                           "AWS_REGION",
+                                           "AWS_EXECUTION_ENV",
+                                           "AWS_LAMBDA_FUNCTION_NAME",
+                                           "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                           "AWS_LAMBDA_FUNCTION_VERSION",
+                                           "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                           "AWS_LAMBDA_LOG_GROUP_NAME",
+                                           "AWS_LAMBDA_LOG_STREAM_NAME",
+                                           "AWS_ACCESS_KEY",
+                                           "AWS_ACCESS_KEY_ID",
+                                           "AWS_SECRET_ACCESS_KEY",
+                                           "AWS_SESSION_TOKEN",
+                                           "AWS_LAMBDA_RUNTIME_API",
+                                           "LAMBDA_TASK_ROOT",
+                                           "LAMBDA_RUNTIME_DIR"};
+
+bool IsEnvKey(const std::string& k) {
+  if (k.size() < 2 || !std::isalpha(static_cast<unsigned char>(k[0]))) return false;
+  return std::all_of(k.begin() + 1, k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Request-shape checks of the settings (ValidationException, AWS's wording).
+Status ValidateSettings(const FunctionSettings& s, Violations& v) {
+  v.Enum(s.runtime, "runtime", KnownRuntimes());
+  v.Length(s.handler, "handler", 0, 128);
+  if (s.handler && !s.handler->empty() &&
+      std::any_of(s.handler->begin(), s.handler->end(),
+                  [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
+    v.Add(QuoteValue(*s.handler), "handler",
+          "Member must satisfy regular expression pattern: [^\\s]+");
+  }
+  v.Length(s.description, "description", 0, 256);
+  v.Range(s.timeout_seconds, "timeout", 1, 900);
+  v.Range(s.memory_size_mb, "memorySize", 128, 10240);
+  v.Range(s.ephemeral_storage_mb, "ephemeralStorage.size", 512, 10240);
+  v.Enum(s.tracing_mode, "tracingConfig.mode", {"Active", "PassThrough"});
+  if (s.environment) {
+    for (const auto& [k, val] : *s.environment) {
+      if (!IsEnvKey(k)) {
+        v.Add("Value '" + k + "'", "environment.variables",
+              "Map keys must satisfy constraint: [Member must satisfy regular expression "
+              "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+        break;
+      }
+    }
+  }
+  STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
+  if (s.environment) {
+    std::string reserved;
+    size_t size = 0;
+    for (const auto& [k, val] : *s.environment) {
+      size += k.size() + val.size();
+      for (const char* r : kReservedVariables) {
+        if (k == r) reserved += (reserved.empty() ? "" : ", ") + k;
+      }
+    }
+    if (!reserved.empty()) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Lambda was unable to configure your environment variables because the "
+                    "environment variables you have provided contains reserved keys that are "
+                    "currently not supported for modification. Reserved keys used in this "
+                    "request: " +
+                        reserved);
+    }
+    if (size > 4096) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Lambda was unable to configure your environment variables because the "
+                    "environment variables you have provided exceeded the 4KB limit. String "
+                    "measured: " +
+                        nlohmann::json(*s.environment).dump());
+    }
+  }
+  return Status::Ok();
+}
+
+void ApplySettings(const FunctionSettings& s, Function& f) {
+  if (s.runtime) f.runtime = *s.runtime;
+  if (s.role) f.role = *s.role;
+  if (s.handler) f.handler = *s.handler;
+  if (s.description) f.description = *s.description;
+  if (s.timeout_seconds) f.timeout_seconds = static_cast<int>(*s.timeout_seconds);
+  if (s.memory_size_mb) f.memory_size_mb = static_cast<int>(*s.memory_size_mb);
+  if (s.environment) {
+    f.has_environment = true;
+    f.environment = *s.environment;
+  }
+  if (s.tracing_mode) f.tracing_mode = *s.tracing_mode;
+  if (s.ephemeral_storage_mb) f.ephemeral_storage_mb = static_cast<int>(*s.ephemeral_storage_mb);
+}
+
+// Checks and applies a code source. Zip bytes go to *zip_out.
+Status ApplyCode(const FunctionCodeInput& code, const std::string& package_type, Function& f,
+                 std::optional<std::string>* zip_out) {
+  bool has_zip = code.zip_file.has_value();
+  bool has_s3 = !code.location.s3_bucket.empty() || !code.location.s3_key.empty();
+  bool has_image = !code.location.image_uri.empty();
+  if (package_type == "Image") {
+    if (!has_image) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Please provide ImageUri when creating or updating a function with "
+                    "packageType Image.");
+    }
+    if (has_zip || has_s3) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Please don't provide ImageUri when updating a function with packageType "
+                    "Zip.");
+    }
+    f.code = CodeLocation{};
+    f.code.image_uri = code.location.image_uri;
+    f.code_size = 0;
+    f.code_sha256 = Base64Encode(Sha256(code.location.image_uri));
+    return Status::Ok();
+  }
+  if (has_image) {
+    return Status(AwsError::kInvalidParameterValue,
+                  "Please don't provide ImageUri when updating a function with packageType Zip.");
+  }
+  if (has_zip == has_s3) {
+    return Status(AwsError::kInvalidParameterValue,
+                  has_zip ? "Please do not provide other FunctionCode parameters when providing "
+                            "a ZipFile."
+                          : "Please provide a source for function code.");
+  }
+  if (has_zip) {
+    const std::string& zip = *code.zip_file;
+    // A zip starts with a local file header (PK\3\4) or, when empty, the end record (PK\5\6).
+    if (zip.size() < 4 || zip.compare(0, 2, "PK") != 0 ||
+        !((zip[2] == 3 && zip[3] == 4) || (zip[2] == 5 && zip[3] == 6))) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Could not unzip uploaded file. Please check your file, then try to upload "
+                    "again.");
+    }
+    f.code = CodeLocation{};
+    f.code_size = static_cast<int64_t>(zip.size());
+    f.code_sha256 = Base64Encode(Sha256(zip));
+    *zip_out = zip;
+    return Status::Ok();
+  }
+  if (code.location.s3_bucket.empty() || code.location.s3_key.empty()) {
+    return Status(AwsError::kInvalidParameterValue,
+                  "Please provide both S3Bucket and S3Key when providing code from Amazon S3.");
+  }
+  // S3 is not emulated: the location is stored and digested, not fetched.
+  f.code = code.location;
+  f.code_size = 0;
+  f.code_sha256 =
+      Base64Encode(Sha256("s3://" + code.location.s3_bucket + "/" + code.location.s3_key +
+                          "?versionId=" + code.location.s3_object_version));
+  return Status::Ok();
+}
+
+Status ValidateArchitectures(const std::optional<std::vector<std::string>>& archs) {
+  if (!archs) return Status::Ok();
+  Violations v;
+  if (archs->size() != 1) {
+    std::string list;
+    for (const auto& a : *archs) list += (list.empty() ? "" : ", ") + a;
+    v.Add("Value '[" + list + "]'", "architectures",
+          archs->empty() ? "Member must have length greater than or equal to 1"
+                         : "Member must have length less than or equal to 1");
+  } else {
+    std::string a = archs->front();
+    if (a != "x86_64" && a != "arm64") {
+      v.Add("Value '[" + a + "]'", "architectures",
+            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, "
+            "arm64], Member must not be null]");
+    }
+  }
+  return v.ToStatus();
+}
+
+}  // namespace
+
+Result<FunctionName> ParseFunctionName(std::string_view input, NameShape shape,
+                                       std::string_view member) {
+  const bool ns = shape == NameShape::kNamespaced;
+  const size_t max_len = ns ? 256 : 140;
+  Violations v;
+  if (input.size() < 1 || input.size() > max_len) {
+    v.Length(std::string(input), member, 1, max_len);
+    return v.ToStatus();
+  }
+  auto bad = [&]() -> Status {
+    v.Add(QuoteValue(input), member,
+          std::string("Member must satisfy regular expression pattern: ") +
+              (ns ? kNamespacedPattern : kFunctionNamePattern));
+    return v.ToStatus();
+  };
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t colon = input.find(':', start);
+    parts.push_back(input.substr(start, colon == std::string_view::npos ? colon : colon - start));
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
+  }
+  size_t i = 0;
+  const size_t n = parts.size();
+  if (n >= 3 && parts[0] == "arn") {
+    if (!IsPartition(parts[1]) || parts[2] != "lambda") return bad();
+    i = 3;
+  }
+  // Each optional prefix is only taken when a name still follows it.
+  if (n - i >= 2 && IsRegion(parts[i])) ++i;
+  if (n - i >= 2 && IsDigits(parts[i], 12)) ++i;
+  if (n - i >= 2 && parts[i] == "function") ++i;
+  if (i >= n || !AllOf(parts[i], ns)) return bad();
+  FunctionName out;
+  out.name = std::string(parts[i]);
+  ++i;
+  if (i < n) {
+    if (!IsQualifier(parts[i], ns)) return bad();
+    out.qualifier = std::string(parts[i]);
+    ++i;
+  }
+  if (i != n) return bad();
+  if (out.name.size() > 64) {
+    v.Add(QuoteValue(input), member, "Member must have length less than or equal to 64");
+    return v.ToStatus();
+  }
+  return out;
+}
+
+std::string Function::InvokeUrl() const {
+  auto it = environment.find(kInvokeUrlVariable);
+  if (it != environment.end() && !it->second.empty()) return it->second;
+  return declared_invoke_url;
+}
+
+Functions::Functions(storage::Store& store, Clock& clock, AccountScope scope)
+    : store_(store), clock_(clock), scope_(std::move(scope)) {}
+
+Functions::~Functions() {
+  // Queued write jobs update this object's cache after their COMMIT: let them finish first.
+  (void)store_.WriteSync([](storage::WriteContext&) { return Status::Ok(); });
+}
+
+Status Functions::Open() {
+  STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("lambda", kLambdaMigrations));
+  auto loaded = store_.Read([&](storage::Database& db) -> Result<std::vector<Function>> {
+    std::vector<Function> out;
+    auto& stmt = db.Prepare(kSelectAll);
+    while (true) {
+      auto row = stmt.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      json j = json::parse(stmt.ColumnText(0), nullptr, false);
+      if (!j.is_discarded()) out.push_back(FromRecord(j, scope_));
+    }
+    return out;
+  });
+  if (!loaded.ok()) return loaded.status();
+  std::unique_lock lock(mu_);
+  for (auto& f : loaded.value()) {
+    std::string name = f.name;
+    by_name_[name] = std::make_shared<const Function>(std::move(f));
+  }
+  return Status::Ok();
+}
+
+std::string Functions::ArnOf(const std::string& plain_name) const {
+  return arn::Function(scope_, plain_name);
+}
+
+std::string Functions::NoTargetMessage(const std::string& name) {
+  return "Function " + name +
+         " has no invoke target: set the STREAMSTACK_INVOKE_URL environment variable with "
+         "UpdateFunctionConfiguration or declare invoke_url for it in the config file";
+}
+
+Status Functions::NotFound(const std::string& name, const std::string& qualifier) const {
+  std::string arn = ArnOf(name);
+  if (!qualifier.empty()) arn += ":" + qualifier;
+  return Status(AwsError::kResourceNotFound, "Function not found: " + arn);
+}
+
+std::shared_ptr<const Function> Functions::Find(const std::string& plain_name) const {
+  std::shared_lock lock(mu_);
+  auto it = by_name_.find(plain_name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+bool Functions::Exists(const std::string& plain_name) const { return Find(plain_name) != nullptr; }
+
+void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip,
+                       bool must_be_new, Callback<Function> done) {
+  store_.Write(
+      [this, fn, zip = std::move(zip), must_be_new](storage::WriteContext& ctx) -> Status {
+        auto& db = ctx.db();
+        bool found = false;
+        auto existing = ReadRow(db, fn->name, scope_, &found);
+        if (!existing.ok()) return existing.status();
+        if (found && must_be_new) {
+          return Status(AwsError::kResourceConflict, "Function already exist: " + fn->name);
+        }
+        std::string record = ToRecord(*fn).dump();
+        auto& stmt = db.Prepare(found ? kUpdateRecord : kInsertRecord);
+        if (found) {
+          stmt.Bind(1, record);
+          stmt.Bind(2, fn->name);
+        } else {
+          stmt.Bind(1, fn->name);
+          stmt.Bind(2, record);
+        }
+        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        if (zip) {
+          auto& code = db.Prepare(kUpsertCode);
+          code.Bind(1, fn->name);
+          code.Bind(2, storage::Blob(std::string_view(*zip)));
+          STREAMSTACK_RETURN_IF_ERROR(code.Run());
+        }
+        ctx.OnCommit([this, fn] {
+          std::unique_lock lock(mu_);
+          by_name_[fn->name] = fn;
+        });
+        return Status::Ok();
+      },
+      [fn, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(Function(*fn));
+      });
+}
+
+void Functions::Create(CreateFunctionInput input, Callback<Function> done) {
+  auto name = ParseFunctionName(input.function_name, NameShape::kFunctionName);
+  if (!name.ok()) return done(name.status());
+  Violations v;
+  v.NotNull(input.settings.role.has_value(), "role");
+  v.NotNull(input.code.has_value(), "code");
+  v.Enum(input.package_type, "packageType", {"Zip", "Image"});
+  if (auto s = ValidateSettings(input.settings, v); !s.ok()) return done(std::move(s));
+  if (auto s = ValidateArchitectures(input.architectures); !s.ok()) return done(std::move(s));
+
+  auto fn = std::make_shared<Function>();
+  fn->name = name->name;
+  fn->arn = ArnOf(fn->name);
+  fn->package_type = input.package_type.value_or("Zip");
+  ApplySettings(input.settings, *fn);
+  if (fn->package_type == "Zip" && (fn->runtime.empty() || fn->handler.empty())) {
+    return done(Status(AwsError::kInvalidParameterValue,
+                       "Runtime and Handler are mandatory parameters for functions created "
+                       "with deployment packages."));
+  }
+  std::optional<std::string> zip;
+  if (auto s = ApplyCode(*input.code, fn->package_type, *fn, &zip); !s.ok()) {
+    return done(std::move(s));
+  }
+  if (input.architectures) fn->architecture = input.architectures->front();
+  fn->tags = std::move(input.tags);
+  fn->declared_invoke_url = std::move(input.declared_invoke_url);
+  fn->last_modified_ms = clock_.NowMillis();
+  fn->revision_id = NewUuidV4();
+  Commit(std::move(fn), std::move(zip), /*must_be_new=*/true, std::move(done));
+}
+
+Status Functions::Declare(const std::string& name, const std::string& runtime,
+                          const std::string& handler, int timeout_seconds, int memory_size_mb,
+                          const std::string& invoke_url) {
+  auto parsed = ParseFunctionName(name, NameShape::kFunctionName);
+  if (!parsed.ok()) return parsed.status();
+  FunctionSettings s;
+  s.runtime = runtime;
+  s.handler = handler;
+  s.timeout_seconds = timeout_seconds;
+  s.memory_size_mb = memory_size_mb;
+  Violations v;
+  STREAMSTACK_RETURN_IF_ERROR(ValidateSettings(s, v));
+  auto fn = std::make_shared<Function>();
+  if (auto existing = Find(parsed->name)) {
+    // Unchanged since the last start: keep its RevisionId and LastModified.
+    if (existing->runtime == runtime && existing->handler == handler &&
+        existing->timeout_seconds == timeout_seconds &&
+        existing->memory_size_mb == memory_size_mb &&
+        existing->declared_invoke_url == invoke_url) {
+      return Status::Ok();
+    }
+    *fn = *existing;
+  } else {
+    fn->name = parsed->name;
+    fn->arn = ArnOf(fn->name);
+    fn->role = "arn:aws:iam::" + scope_.account_id + ":role/streamstack-declared-function";
+    // An empty zip archive (just the end-of-central-directory record).
+    std::string empty_zip("PK\x05\x06", 4);
+    empty_zip.append(18, '\0');
+    fn->code_size = static_cast<int64_t>(empty_zip.size());
+    fn->code_sha256 = Base64Encode(Sha256(empty_zip));
+  }
+  ApplySettings(s, *fn);
+  fn->declared_invoke_url = invoke_url;
+  fn->last_modified_ms = clock_.NowMillis();
+  fn->revision_id = NewUuidV4();
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  Commit(fn, std::nullopt, false,
+         [&promise](Result<Function> r) { promise.set_value(r.ok() ? Status::Ok() : r.status()); });
+  return future.get();
+}
+
+void Functions::Mutate(const std::string& function_name, std::function<Status(Function&)> change,
+                       std::optional<std::string> zip, Callback<Function> done, bool touch) {
+  auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
+  if (!name.ok()) return done(name.status());
+  if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
+    return done(NotFound(name->name, name->qualifier));
+  }
+  auto result = std::make_shared<Function>();
+  std::string plain = name->name;
+  store_.Write(
+      [this, plain, change = std::move(change), zip = std::move(zip), result,
+       touch](storage::WriteContext& ctx) -> Status {
+        auto& db = ctx.db();
+        bool found = false;
+        auto current = ReadRow(db, plain, scope_, &found);
+        if (!current.ok()) return current.status();
+        if (!found) return NotFound(plain);
+        Function f = std::move(current).value();
+        std::optional<std::string> new_zip = zip;
+        STREAMSTACK_RETURN_IF_ERROR(change(f));
+        if (touch) {  // AWS: tagging changes neither LastModified nor RevisionId
+          f.last_modified_ms = clock_.NowMillis();
+          f.revision_id = NewUuidV4();
+        }
+        auto& stmt = db.Prepare(kUpdateRecord);
+        stmt.Bind(1, ToRecord(f).dump());
+        stmt.Bind(2, plain);
+        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        if (new_zip) {
+          auto& code = db.Prepare(kUpsertCode);
+          code.Bind(1, plain);
+          code.Bind(2, storage::Blob(std::string_view(*new_zip)));
+          STREAMSTACK_RETURN_IF_ERROR(code.Run());
+        }
+        *result = f;
+        auto cached = std::make_shared<const Function>(std::move(f));
+        ctx.OnCommit([this, cached] {
+          std::unique_lock lock(mu_);
+          by_name_[cached->name] = cached;
+        });
+        return Status::Ok();
+      },
+      [result, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(Function(*result));
+      });
+}
+
+void Functions::UpdateConfiguration(const std::string& function_name, FunctionSettings settings,
+                                    Callback<Function> done) {
+  Violations v;
+  if (auto s = ValidateSettings(settings, v); !s.ok()) return done(std::move(s));
+  Mutate(
+      function_name,
+      [settings = std::move(settings)](Function& f) -> Status {
+        ApplySettings(settings, f);
+        if (f.package_type == "Image" && (settings.runtime || settings.handler)) {
+          // AWS: image functions take neither; keep it lenient but consistent.
+          f.runtime.clear();
+          f.handler.clear();
+        }
+        return Status::Ok();
+      },
+      std::nullopt, std::move(done));
+}
+
+void Functions::UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
+                           Callback<Function> done) {
+  if (auto s = ValidateArchitectures(input.architectures); !s.ok()) return done(std::move(s));
+  // The zip is checked (and its digest taken) inside the change; its bytes are stored with it.
+  std::optional<std::string> zip = input.code.zip_file;
+  Mutate(
+      function_name,
+      [input = std::move(input)](Function& f) -> Status {
+        std::optional<std::string> ignored;
+        STREAMSTACK_RETURN_IF_ERROR(ApplyCode(input.code, f.package_type, f, &ignored));
+        if (input.architectures) f.architecture = input.architectures->front();
+        return Status::Ok();
+      },
+      std::move(zip), std::move(done));
+}
+
+void Functions::Delete(const std::string& function_name, Callback<bool> done) {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return done(name.status());
+  std::string plain = name->name;
+  store_.Write(
+      [this, plain](storage::WriteContext& ctx) -> Status {
+        auto& stmt = ctx.db().Prepare(kDeleteRecord);
+        stmt.Bind(1, plain);
+        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        if (ctx.db().Changes() == 0) return NotFound(plain);
+        auto& code = ctx.db().Prepare(kDeleteCode);
+        code.Bind(1, plain);
+        STREAMSTACK_RETURN_IF_ERROR(code.Run());
+        ctx.OnCommit([this, plain] {
+          std::unique_lock lock(mu_);
+          by_name_.erase(plain);
+        });
+        return Status::Ok();
+      },
+      [done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(true);
+      });
+}
+
+Result<Function> Functions::Get(const std::string& function_name) const {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
+    return NotFound(name->name, name->qualifier);
+  }
+  auto fn = Find(name->name);
+  if (!fn) return NotFound(name->name);
+  return Function(*fn);
+}
+
+Result<InvokeTarget> Functions::ResolveInvokeTarget(const std::string& function_name) const {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
+    return NotFound(name->name, name->qualifier);
+  }
+  auto fn = Find(name->name);
+  if (!fn) return NotFound(name->name);
+  InvokeTarget t;
+  t.function_name = fn->name;
+  t.function_arn = fn->arn;
+  t.url = fn->InvokeUrl();
+  t.timeout_seconds = fn->timeout_seconds;
+  return t;
+}
+
+Result<FunctionPage> Functions::List(const std::string& marker, int max_items) const {
+  if (max_items < 1 || max_items > 10000) {
+    Violations v;
+    v.Range(max_items, "maxItems", 1, 10000);
+    return v.ToStatus();
+  }
+  std::string after;
+  if (!marker.empty() && !Base64Decode(marker, &after)) {
+    return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);
+  }
+  FunctionPage page;
+  std::shared_lock lock(mu_);
+  auto it = marker.empty() ? by_name_.begin() : by_name_.upper_bound(after);
+  for (; it != by_name_.end(); ++it) {
+    if (static_cast<int>(page.functions.size()) == max_items) {
+      page.next_marker = Base64Encode(page.functions.back().name);
+      break;
+    }
+    page.functions.push_back(*it->second);
+  }
+  return page;
+}
+
+void Functions::TagResource(const std::string& arn, Tags tags, Callback<bool> done) {
+  auto name = ParseFunctionName(arn, NameShape::kNamespaced, "resource");
+  if (!name.ok()) return done(name.status());
+  Mutate(
+      name->name,
+      [tags = std::move(tags)](Function& f) -> Status {
+        for (const auto& [k, v] : tags) f.tags[k] = v;
+        return Status::Ok();
+      },
+      std::nullopt,
+      [done = std::move(done)](Result<Function> r) {
+        if (!r.ok()) return done(r.status());
+        done(true);
+      },
+      /*touch=*/false);
+}
+
+void Functions::UntagResource(const std::string& arn, std::vector<std::string> keys,
+                              Callback<bool> done) {
+  auto name = ParseFunctionName(arn, NameShape::kNamespaced, "resource");
+  if (!name.ok()) return done(name.status());
+  Mutate(
+      name->name,
+      [keys = std::move(keys)](Function& f) -> Status {
+        for (const auto& k : keys) f.tags.erase(k);
+        return Status::Ok();
+      },
+      std::nullopt,
+      [done = std::move(done)](Result<Function> r) {
+        if (!r.ok()) return done(r.status());
+        done(true);
+      },
+      /*touch=*/false);
+}
+
+Result<Tags> Functions::ListTags(const std::string& arn) const {
+  auto fn = Get(arn);
+  if (!fn.ok()) return fn.status();
+  return fn->tags;
+}
+
+}  // namespace streamstack::lambda

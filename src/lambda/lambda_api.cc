@@ -1,0 +1,628 @@
+#include "streamstack/lambda/lambda_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <memory>
+
+#include "lambda/validation.h"
+#include "streamstack/common/ids.h"
+
+namespace streamstack::lambda {
+namespace {
+
+using nlohmann::json;
+using protocol::HttpResponse;
+using protocol::RequestContext;
+using protocol::RestReply;
+
+const protocol::ServiceWire kWire{protocol::WireProtocol::kRestJson, "", "", false};
+
+// Decoding ------------------------------------------------------------------------------
+
+// Thrown inside decoding only; caught at the decode step (STYLE.md).
+struct DecodeError {
+  Status status;
+};
+
+Status BadContent(const std::string& what) {
+  return Status(AwsError::kInvalidRequestContent,
+                "Could not parse request body into json: " + what);
+}
+
+json ParseBody(const RequestContext& ctx) {
+  const std::string& body = ctx.http->body;
+  if (body.empty()) return json::object();
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    throw DecodeError{BadContent("the body is not a JSON object")};
+  }
+  return j;
+}
+
+[[noreturn]] void WrongType(const std::string& member) {
+  throw DecodeError{BadContent("Cannot deserialize value of member '" + member + "'")};
+}
+
+std::optional<std::string> OptString(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) WrongType(key);
+  return it->get<std::string>();
+}
+std::optional<int64_t> OptInt(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) WrongType(key);
+  return it->get<int64_t>();
+}
+std::optional<bool> OptBool(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_boolean()) WrongType(key);
+  return it->get<bool>();
+}
+std::optional<std::vector<std::string>> OptStringList(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_array()) WrongType(key);
+  std::vector<std::string> out;
+  for (const auto& v : *it) {
+    if (!v.is_string()) WrongType(key);
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+std::optional<std::map<std::string, std::string>> OptStringMap(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_object()) WrongType(key);
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_string()) WrongType(key);
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+const json* OptObject(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return nullptr;
+  if (!it->is_object()) WrongType(key);
+  return &*it;
+}
+
+std::string Query(const RequestContext& ctx, const std::string& name) {
+  for (const auto& [k, v] : ctx.query_params) {
+    if (k == name) return v;
+  }
+  return "";
+}
+std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : ctx.query_params) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+// MaxItems from the query string: `fallback` when absent.
+Result<int> MaxItems(const RequestContext& ctx, int fallback) {
+  std::string text = Query(ctx, "MaxItems");
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0') {
+    return ValidationError("1 validation error detected: Value '" + text +
+                           "' at 'maxItems' failed to satisfy constraint: Member must be an "
+                           "integer");
+  }
+  Violations violations;
+  violations.Range(static_cast<int64_t>(v), "maxItems", 1, 10000);
+  STREAMSTACK_RETURN_IF_ERROR(violations.ToStatus());
+  return static_cast<int>(v);
+}
+
+std::string PathParam(const RequestContext& ctx, const char* name) {
+  auto it = ctx.path_params.find(name);
+  return it == ctx.path_params.end() ? std::string() : it->second;
+}
+
+// The function name of the path, with ?Qualifier= folded in.
+std::string QualifiedName(const RequestContext& ctx) {
+  std::string name = PathParam(ctx, "FunctionName");
+  std::string qualifier = Query(ctx, "Qualifier");
+  if (!qualifier.empty() && name.find(':') == std::string::npos) name += ":" + qualifier;
+  return name;
+}
+
+// Encoding ------------------------------------------------------------------------------
+
+HttpResponse JsonResponse(unsigned status, const json& body) {
+  HttpResponse resp;
+  resp.status = status;
+  resp.headers.Set("Content-Type", "application/json");
+  resp.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return resp;
+}
+
+HttpResponse EmptyResponse(unsigned status) {
+  HttpResponse resp;
+  resp.status = status;
+  return resp;
+}
+
+// AWS answers payloads over the limit with RequestEntityTooLargeException on the wire (the
+// model's RequestTooLargeException is never sent); build that answer here.
+Result<HttpResponse> ErrorResult(Status status) {
+  if (status.code() == AwsError::kRequestTooLarge) {
+    HttpResponse resp = JsonResponse(413, json{{"Type", "User"}, {"Message", status.message()}});
+    resp.headers.Set("x-amzn-ErrorType", "RequestEntityTooLargeException");
+    return resp;
+  }
+  return status;
+}
+
+// Runs `fn`, turning a DecodeError into the reply.
+template <typename F>
+void Guard(const RestReply& reply, F&& fn) {
+  try {
+    fn();
+  } catch (const DecodeError& e) {
+    reply(ErrorResult(e.status));
+  } catch (const json::exception& e) {
+    reply(ErrorResult(BadContent(e.what())));
+  }
+}
+
+template <typename T, typename Encode>
+std::function<void(Result<T>)> Answer(RestReply reply, Encode encode) {
+  return [reply = std::move(reply), encode = std::move(encode)](Result<T> r) {
+    if (!r.ok()) return reply(ErrorResult(r.status()));
+    reply(encode(r.value()));
+  };
+}
+
+json CodeLocationJson(const Function& fn, const AccountScope& scope) {
+  if (fn.package_type == "Image") {
+    return json{{"RepositoryType", "ECR"},
+                {"ImageUri", fn.code.image_uri},
+                {"ResolvedImageUri", fn.code.image_uri}};
+  }
+  // Shaped like AWS's pre-signed S3 URL; StreamStack does not serve the archive back.
+  return json{{"RepositoryType", "S3"},
+              {"Location", "https://awslambda-" + scope.region + "-tasks.s3." + scope.region +
+                               ".amazonaws.com/snapshots/" + scope.account_id + "/" + fn.name +
+                               "-" + fn.revision_id}};
+}
+
+// Functions ------------------------------------------------------------------------------
+
+FunctionSettings DecodeSettings(const json& body) {
+  FunctionSettings s;
+  s.runtime = OptString(body, "Runtime");
+  s.role = OptString(body, "Role");
+  s.handler = OptString(body, "Handler");
+  s.description = OptString(body, "Description");
+  s.timeout_seconds = OptInt(body, "Timeout");
+  s.memory_size_mb = OptInt(body, "MemorySize");
+  if (const json* env = OptObject(body, "Environment")) {
+    s.environment = OptStringMap(*env, "Variables").value_or(std::map<std::string, std::string>{});
+  }
+  if (const json* tracing = OptObject(body, "TracingConfig")) {
+    s.tracing_mode = OptString(*tracing, "Mode");
+  }
+  if (const json* storage = OptObject(body, "EphemeralStorage")) {
+    s.ephemeral_storage_mb = OptInt(*storage, "Size");
+  }
+  return s;
+}
+
+FunctionCodeInput DecodeCode(const json& code) {
+  FunctionCodeInput in;
+  if (auto zip = OptString(code, "ZipFile")) {
+    std::string bytes;
+    if (!Base64Decode(*zip, &bytes)) throw DecodeError{BadContent("ZipFile is not base64")};
+    in.zip_file = std::move(bytes);
+  }
+  in.location.s3_bucket = OptString(code, "S3Bucket").value_or("");
+  in.location.s3_key = OptString(code, "S3Key").value_or("");
+  in.location.s3_object_version = OptString(code, "S3ObjectVersion").value_or("");
+  in.location.image_uri = OptString(code, "ImageUri").value_or("");
+  return in;
+}
+
+void CreateFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    CreateFunctionInput in;
+    in.function_name = OptString(body, "FunctionName").value_or("");
+    in.settings = DecodeSettings(body);
+    if (const json* code = OptObject(body, "Code")) in.code = DecodeCode(*code);
+    in.package_type = OptString(body, "PackageType");
+    in.architectures = OptStringList(body, "Architectures");
+    in.tags = OptStringMap(body, "Tags").value_or(Tags{});
+    if (in.function_name.empty()) {
+      Violations v;
+      v.NotNull(false, "functionName");
+      return reply(v.ToStatus());
+    }
+    functions.Create(std::move(in), Answer<Function>(reply, [](const Function& fn) {
+                       return JsonResponse(201, FunctionConfigurationJson(fn));
+                     }));
+  });
+}
+
+void GetFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto fn = functions.Get(QualifiedName(ctx));
+  if (!fn.ok()) return reply(ErrorResult(fn.status()));
+  json body = {{"Configuration", FunctionConfigurationJson(*fn)},
+               {"Code", CodeLocationJson(*fn, functions.scope())}};
+  if (!fn->tags.empty()) body["Tags"] = fn->tags;
+  reply(JsonResponse(200, body));
+}
+
+void GetFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto fn = functions.Get(QualifiedName(ctx));
+  if (!fn.ok()) return reply(ErrorResult(fn.status()));
+  reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
+}
+
+void ListFunctions(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto max_items = MaxItems(ctx, 50);
+  if (!max_items.ok()) return reply(max_items.status());
+  auto page = functions.List(Query(ctx, "Marker"), *max_items);
+  if (!page.ok()) return reply(ErrorResult(page.status()));
+  json list = json::array();
+  for (const auto& fn : page->functions) list.push_back(FunctionConfigurationJson(fn));
+  json body = {{"Functions", std::move(list)}};
+  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+  reply(JsonResponse(200, body));
+}
+
+void UpdateFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    functions.UpdateConfiguration(PathParam(ctx, "FunctionName"), DecodeSettings(body),
+                                  Answer<Function>(reply, [](const Function& fn) {
+                                    return JsonResponse(200, FunctionConfigurationJson(fn));
+                                  }));
+  });
+}
+
+void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    UpdateFunctionCodeInput in;
+    in.code = DecodeCode(body);
+    in.architectures = OptStringList(body, "Architectures");
+    functions.UpdateCode(PathParam(ctx, "FunctionName"), std::move(in),
+                         Answer<Function>(reply, [](const Function& fn) {
+                           return JsonResponse(200, FunctionConfigurationJson(fn));
+                         }));
+  });
+}
+
+void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  functions.Delete(QualifiedName(ctx),
+                   Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+}
+
+// Tags -------------------------------------------------------------------------------------
+
+enum class TaggedKind { kFunction, kMapping };
+
+Result<TaggedKind> KindOfResource(const std::string& arn) {
+  if (arn.starts_with("arn:aws") && arn.find(":lambda:") != std::string::npos) {
+    if (arn.find(":event-source-mapping:") != std::string::npos) return TaggedKind::kMapping;
+    if (arn.find(":function:") != std::string::npos) return TaggedKind::kFunction;
+  }
+  return ValidationError(
+      "1 validation error detected: Value '" + arn +
+      "' at 'resource' failed to satisfy constraint: Member must satisfy regular expression "
+      "pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+      "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:"
+      "csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+      "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)");
+}
+
+void TagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    std::string arn = PathParam(ctx, "Resource");
+    auto kind = KindOfResource(arn);
+    if (!kind.ok()) return reply(kind.status());
+    json body = ParseBody(ctx);
+    auto tags = OptStringMap(body, "Tags");
+    if (!tags) {
+      Violations v;
+      v.NotNull(false, "tags");
+      return reply(v.ToStatus());
+    }
+    auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
+    if (*kind == TaggedKind::kFunction) {
+      s.functions.TagResource(arn, std::move(*tags), std::move(done));
+    } else {
+      s.mappings.TagResource(arn, std::move(*tags), std::move(done));
+    }
+  });
+}
+
+void UntagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
+  std::string arn = PathParam(ctx, "Resource");
+  auto kind = KindOfResource(arn);
+  if (!kind.ok()) return reply(kind.status());
+  auto keys = QueryAll(ctx, "tagKeys");
+  auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
+  if (*kind == TaggedKind::kFunction) {
+    s.functions.UntagResource(arn, std::move(keys), std::move(done));
+  } else {
+    s.mappings.UntagResource(arn, std::move(keys), std::move(done));
+  }
+}
+
+void ListTags(LambdaServices s, const RequestContext& ctx, RestReply reply) {
+  std::string arn = PathParam(ctx, "Resource");
+  auto kind = KindOfResource(arn);
+  if (!kind.ok()) return reply(kind.status());
+  auto tags = *kind == TaggedKind::kFunction ? s.functions.ListTags(arn) : s.mappings.ListTags(arn);
+  if (!tags.ok()) return reply(ErrorResult(tags.status()));
+  reply(JsonResponse(200, json{{"Tags", tags.value()}}));
+}
+
+// Invoke ----------------------------------------------------------------------------------
+
+std::string TailLog(const std::string& request_id) {
+  std::string log =
+      "START RequestId: " + request_id + " Version: $LATEST\nEND RequestId: " + request_id +
+      "\nREPORT RequestId: " + request_id + "\tDuration: 0.00 ms\tBilled Duration: 1 ms\n";
+  return Base64Encode(log);
+}
+
+void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
+  std::string type_text(ctx.http->headers.Get("X-Amz-Invocation-Type"));
+  InvocationType type = InvocationType::kRequestResponse;
+  if (type_text == "Event") {
+    type = InvocationType::kEvent;
+  } else if (type_text == "DryRun") {
+    type = InvocationType::kDryRun;
+  } else if (!type_text.empty() && type_text != "RequestResponse") {
+    Violations v;
+    v.Enum(type_text, "invocationType", {"Event", "RequestResponse", "DryRun"});
+    return reply(v.ToStatus());
+  }
+  std::string log_type(ctx.http->headers.Get("X-Amz-Log-Type"));
+  if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
+    Violations v;
+    v.Enum(log_type, "logType", {"None", "Tail"});
+    return reply(v.ToStatus());
+  }
+  bool tail = log_type == "Tail" && type == InvocationType::kRequestResponse;
+  std::string request_id = ctx.request_id;
+  invoke.Invoke(QualifiedName(ctx), type, ctx.http->body, request_id,
+                [reply = std::move(reply), tail, request_id](Result<InvokeOutput> r) {
+                  if (!r.ok()) return reply(ErrorResult(r.status()));
+                  InvokeOutput& out = r.value();
+                  HttpResponse resp;
+                  resp.status = out.status_code;
+                  if (out.status_code == 200) {
+                    resp.headers.Set("Content-Type", "application/json");
+                    resp.headers.Set("X-Amz-Executed-Version", out.executed_version);
+                    if (!out.function_error.empty()) {
+                      resp.headers.Set("X-Amz-Function-Error", out.function_error);
+                    }
+                    if (tail) resp.headers.Set("X-Amz-Log-Result", TailLog(request_id));
+                    resp.body = std::move(out.payload);
+                  }
+                  reply(std::move(resp));
+                });
+}
+
+// Event source mappings ---------------------------------------------------------------------
+
+MappingSettings DecodeMappingSettings(const json& body) {
+  MappingSettings s;
+  s.function_name = OptString(body, "FunctionName");
+  s.enabled = OptBool(body, "Enabled");
+  s.batch_size = OptInt(body, "BatchSize");
+  s.maximum_batching_window_in_seconds = OptInt(body, "MaximumBatchingWindowInSeconds");
+  s.parallelization_factor = OptInt(body, "ParallelizationFactor");
+  s.maximum_record_age_in_seconds = OptInt(body, "MaximumRecordAgeInSeconds");
+  s.maximum_retry_attempts = OptInt(body, "MaximumRetryAttempts");
+  s.bisect_batch_on_function_error = OptBool(body, "BisectBatchOnFunctionError");
+  s.tumbling_window_in_seconds = OptInt(body, "TumblingWindowInSeconds");
+  s.function_response_types = OptStringList(body, "FunctionResponseTypes");
+  if (const json* criteria = OptObject(body, "FilterCriteria")) {
+    std::vector<std::string> patterns;
+    auto it = criteria->find("Filters");
+    if (it != criteria->end() && !it->is_null()) {
+      if (!it->is_array()) WrongType("Filters");
+      for (const auto& f : *it) {
+        if (!f.is_object()) WrongType("Filters");
+        patterns.push_back(OptString(f, "Pattern").value_or(""));
+      }
+    }
+    s.filter_patterns = std::move(patterns);
+  }
+  if (const json* dest = OptObject(body, "DestinationConfig")) {
+    if (const json* on_failure = OptObject(*dest, "OnFailure")) {
+      s.on_failure_destination = OptString(*on_failure, "Destination").value_or("");
+    } else {
+      s.on_failure_destination = "";
+    }
+    if (const json* on_success = OptObject(*dest, "OnSuccess")) {
+      s.on_success_given = OptString(*on_success, "Destination").has_value();
+    }
+  }
+  return s;
+}
+
+void CreateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
+                              RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    CreateMappingInput in;
+    in.event_source_arn = OptString(body, "EventSourceArn");
+    in.starting_position = OptString(body, "StartingPosition");
+    in.starting_position_timestamp_given = body.contains("StartingPositionTimestamp");
+    in.settings = DecodeMappingSettings(body);
+    in.tags = OptStringMap(body, "Tags").value_or(Tags{});
+    mappings.Create(std::move(in),
+                    Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
+                      return JsonResponse(202, EventSourceMappingJson(m));
+                    }));
+  });
+}
+
+void GetEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
+                           RestReply reply) {
+  auto m = mappings.Get(PathParam(ctx, "UUID"));
+  if (!m.ok()) return reply(ErrorResult(m.status()));
+  reply(JsonResponse(200, EventSourceMappingJson(*m)));
+}
+
+void UpdateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
+                              RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    mappings.Update(PathParam(ctx, "UUID"), DecodeMappingSettings(body),
+                    Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
+                      return JsonResponse(202, EventSourceMappingJson(m));
+                    }));
+  });
+}
+
+void DeleteEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
+                              RestReply reply) {
+  mappings.Delete(PathParam(ctx, "UUID"),
+                  Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
+                    return JsonResponse(202, EventSourceMappingJson(m));
+                  }));
+}
+
+void ListEventSourceMappings(EventSourceMappings& mappings, const RequestContext& ctx,
+                             RestReply reply) {
+  auto max_items = MaxItems(ctx, 100);
+  if (!max_items.ok()) return reply(max_items.status());
+  auto page = mappings.List(Query(ctx, "FunctionName"), Query(ctx, "EventSourceArn"),
+                            Query(ctx, "Marker"), *max_items);
+  if (!page.ok()) return reply(ErrorResult(page.status()));
+  json list = json::array();
+  for (const auto& m : page->mappings) list.push_back(EventSourceMappingJson(m));
+  json body = {{"EventSourceMappings", std::move(list)}};
+  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+  reply(JsonResponse(200, body));
+}
+
+}  // namespace
+
+json FunctionConfigurationJson(const Function& fn) {
+  json j = {{"FunctionName", fn.name},
+            {"FunctionArn", fn.arn},
+            {"Role", fn.role},
+            {"CodeSize", fn.code_size},
+            {"Description", fn.description},
+            {"Timeout", fn.timeout_seconds},
+            {"MemorySize", fn.memory_size_mb},
+            {"LastModified", FormatLambdaTimestamp(fn.last_modified_ms)},
+            {"CodeSha256", fn.code_sha256},
+            {"Version", "$LATEST"},
+            {"TracingConfig", {{"Mode", fn.tracing_mode}}},
+            {"RevisionId", fn.revision_id},
+            {"State", "Active"},
+            {"LastUpdateStatus", "Successful"},
+            {"PackageType", fn.package_type},
+            {"Architectures", json::array({fn.architecture})},
+            {"EphemeralStorage", {{"Size", fn.ephemeral_storage_mb}}},
+            {"SnapStart", {{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}}},
+            {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + fn.name}}}};
+  if (!fn.runtime.empty()) j["Runtime"] = fn.runtime;
+  if (!fn.handler.empty()) j["Handler"] = fn.handler;
+  if (fn.has_environment) j["Environment"] = {{"Variables", fn.environment}};
+  return j;
+}
+
+json EventSourceMappingJson(const EventSourceMapping& m) {
+  json on_failure = json::object();
+  if (!m.on_failure_destination.empty()) on_failure["Destination"] = m.on_failure_destination;
+  json j = {{"UUID", m.uuid},
+            {"BatchSize", m.batch_size},
+            {"BisectBatchOnFunctionError", m.bisect_batch_on_function_error},
+            {"DestinationConfig", {{"OnFailure", on_failure}}},
+            {"EventSourceArn", m.event_source_arn},
+            {"EventSourceMappingArn", m.arn},
+            {"FunctionArn", m.function_arn},
+            {"FunctionResponseTypes", m.function_response_types},
+            {"LastModified", static_cast<double>(m.last_modified_ms) / 1000.0},
+            {"LastProcessingResult", m.last_processing_result},
+            {"MaximumBatchingWindowInSeconds", m.maximum_batching_window_in_seconds},
+            {"MaximumRecordAgeInSeconds", m.maximum_record_age_in_seconds},
+            {"MaximumRetryAttempts", m.maximum_retry_attempts},
+            {"ParallelizationFactor", m.parallelization_factor},
+            {"StartingPosition", m.starting_position},
+            {"State", MappingStateName(m.state)},
+            {"StateTransitionReason", m.state_transition_reason},
+            {"TumblingWindowInSeconds", m.tumbling_window_in_seconds}};
+  if (!m.filter_patterns.empty()) {
+    json filters = json::array();
+    for (const auto& p : m.filter_patterns) filters.push_back({{"Pattern", p}});
+    j["FilterCriteria"] = {{"Filters", filters}};
+  }
+  return j;
+}
+
+void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
+  auto add = [&](const char* method, const char* pattern, const char* op,
+                 protocol::RestOperation fn) {
+    router.AddRestRoute("lambda", kWire, method, pattern, op, std::move(fn));
+  };
+  Functions& fns = s.functions;
+  InvokeService& inv = s.invoke;
+  EventSourceMappings& maps = s.mappings;
+  add("POST", "/2015-03-31/functions", "CreateFunction",
+      [&fns](const RequestContext& c, RestReply r) { CreateFunction(fns, c, std::move(r)); });
+  add("GET", "/2015-03-31/functions", "ListFunctions",
+      [&fns](const RequestContext& c, RestReply r) { ListFunctions(fns, c, std::move(r)); });
+  add("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction",
+      [&fns](const RequestContext& c, RestReply r) { GetFunction(fns, c, std::move(r)); });
+  add("DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction",
+      [&fns](const RequestContext& c, RestReply r) { DeleteFunction(fns, c, std::move(r)); });
+  add("GET", "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration",
+      [&fns](const RequestContext& c, RestReply r) {
+        GetFunctionConfiguration(fns, c, std::move(r));
+      });
+  add("PUT", "/2015-03-31/functions/{FunctionName}/configuration", "UpdateFunctionConfiguration",
+      [&fns](const RequestContext& c, RestReply r) {
+        UpdateFunctionConfiguration(fns, c, std::move(r));
+      });
+  add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode",
+      [&fns](const RequestContext& c, RestReply r) { UpdateFunctionCode(fns, c, std::move(r)); });
+  add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke",
+      [&inv](const RequestContext& c, RestReply r) { Invoke(inv, c, std::move(r)); });
+  add("POST", "/2017-03-31/tags/{Resource}", "TagResource",
+      [s](const RequestContext& c, RestReply r) { TagResource(s, c, std::move(r)); });
+  add("DELETE", "/2017-03-31/tags/{Resource}", "UntagResource",
+      [s](const RequestContext& c, RestReply r) { UntagResource(s, c, std::move(r)); });
+  add("GET", "/2017-03-31/tags/{Resource}", "ListTags",
+      [s](const RequestContext& c, RestReply r) { ListTags(s, c, std::move(r)); });
+  add("POST", "/2015-03-31/event-source-mappings", "CreateEventSourceMapping",
+      [&maps](const RequestContext& c, RestReply r) {
+        CreateEventSourceMapping(maps, c, std::move(r));
+      });
+  add("GET", "/2015-03-31/event-source-mappings", "ListEventSourceMappings",
+      [&maps](const RequestContext& c, RestReply r) {
+        ListEventSourceMappings(maps, c, std::move(r));
+      });
+  add("GET", "/2015-03-31/event-source-mappings/{UUID}", "GetEventSourceMapping",
+      [&maps](const RequestContext& c, RestReply r) {
+        GetEventSourceMapping(maps, c, std::move(r));
+      });
+  add("PUT", "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping",
+      [&maps](const RequestContext& c, RestReply r) {
+        UpdateEventSourceMapping(maps, c, std::move(r));
+      });
+  add("DELETE", "/2015-03-31/event-source-mappings/{UUID}", "DeleteEventSourceMapping",
+      [&maps](const RequestContext& c, RestReply r) {
+        DeleteEventSourceMapping(maps, c, std::move(r));
+      });
+}
+
+}  // namespace streamstack::lambda

@@ -1,0 +1,33 @@
+// The lambda module's SQLite schema (module "lambda" in schema_version). Private.
+#pragma once
+
+#include <array>
+
+#include "streamstack/storage/migration.h"
+
+namespace streamstack::lambda {
+
+inline constexpr std::array<storage::Migration, 1> kLambdaMigrations = {{
+    {1,
+     "CREATE TABLE lambda_functions ("
+     "  name TEXT PRIMARY KEY,"
+     "  record TEXT NOT NULL);"
+     "CREATE TABLE lambda_function_code ("
+     "  name TEXT PRIMARY KEY,"
+     "  zip BLOB NOT NULL);"
+     "CREATE TABLE lambda_event_source_mappings ("
+     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  uuid TEXT NOT NULL UNIQUE,"
+     "  function_arn TEXT NOT NULL,"
+     "  event_source_arn TEXT NOT NULL,"
+     "  record TEXT NOT NULL);"
+     "CREATE INDEX lambda_esm_by_function ON lambda_event_source_mappings (function_arn);"
+     "CREATE TABLE lambda_esm_checkpoints ("
+     "  mapping_uuid TEXT NOT NULL,"
+     "  shard_id TEXT NOT NULL,"
+     "  sequence_number TEXT NOT NULL,"
+     "  updated_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (mapping_uuid, shard_id));"},
+}};
+
+}  // namespace streamstack::lambda

@@ -1,0 +1,139 @@
+// The REST-JSON adapter driven in-process through the real router (no sockets).
+#include "streamstack/lambda/lambda_api.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "test_util.h"
+
+namespace streamstack::lambda {
+namespace {
+
+using nlohmann::json;
+using protocol::HttpRequest;
+using protocol::HttpResponse;
+
+constexpr const char* kStream =
+    "arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/2019-06-10T19:26:16.525";
+
+class LambdaApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = test_util::MemoryStore();
+    functions_ = std::make_unique<Functions>(*store_, clock_, AccountScope{});
+    ASSERT_TRUE(functions_->Open().ok());
+    invoke_ = std::make_unique<InvokeService>(*functions_, invoker_, clock_);
+    mappings_ = std::make_unique<EventSourceMappings>(*store_, clock_, *functions_, catalog_);
+    ASSERT_TRUE(mappings_->Open().ok());
+    router_ = std::make_unique<protocol::Router>(&metrics_, "us-east-1");
+    RegisterLambdaApi(*router_, LambdaServices{*functions_, *invoke_, *mappings_});
+  }
+
+  HttpResponse Send(const std::string& method, const std::string& target, const std::string& body,
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttpRequest req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.headers.Set("Content-Type", "application/json");
+    for (auto& [k, v] : headers) req.headers.Set(k, v);
+    std::promise<HttpResponse> p;
+    auto f = p.get_future();
+    router_->Handle(std::move(req), [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    return f.get();
+  }
+  void CreateFunction(const std::string& name, const std::string& url) {
+    json body = {{"FunctionName", name},
+                 {"Runtime", "python3.12"},
+                 {"Role", "arn:aws:iam::000000000000:role/r"},
+                 {"Handler", "index.handler"},
+                 {"Code", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}},
+                 {"Environment", {{"Variables", {{"STREAMSTACK_INVOKE_URL", url}}}}}};
+    ASSERT_EQ(Send("POST", "/2015-03-31/functions", body.dump()).status, 201u);
+  }
+
+  OffsetClock clock_{SystemTime(std::chrono::milliseconds(1573690429717))};
+  MetricsRegistry metrics_;
+  test_util::SetCatalog catalog_;
+  test_util::FakeInvoker invoker_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Functions> functions_;
+  std::unique_ptr<InvokeService> invoke_;
+  std::unique_ptr<EventSourceMappings> mappings_;
+  std::unique_ptr<protocol::Router> router_;
+};
+
+std::set<std::string> Keys(const json& j) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : j.items()) out.insert(k);
+  return out;
+}
+
+TEST_F(LambdaApiTest, FunctionConfigurationShape) {
+  CreateFunction("f", "http://127.0.0.1:9/");
+  HttpResponse resp = Send("GET", "/2015-03-31/functions/f/configuration", "");
+  ASSERT_EQ(resp.status, 200u);
+  json j = json::parse(resp.body);
+  EXPECT_EQ(j["LastModified"], "2019-11-14T00:13:49.717+0000");
+  EXPECT_EQ(j["Version"], "$LATEST");
+  EXPECT_EQ(j["State"], "Active");
+  EXPECT_EQ(j["TracingConfig"], json({{"Mode", "PassThrough"}}));
+  EXPECT_EQ(j["EphemeralStorage"], json({{"Size", 512}}));
+  EXPECT_EQ(j["Architectures"], json::array({"x86_64"}));
+
+  HttpResponse missing = Send("GET", "/2015-03-31/functions/nope", "");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(missing.headers.Get("x-amzn-ErrorType"), "ResourceNotFoundException");
+  EXPECT_EQ(Send("DELETE", "/2015-03-31/functions/f", "").status, 204u);
+}
+
+TEST_F(LambdaApiTest, InvokeHeadersAndLimits) {
+  CreateFunction("f", "http://127.0.0.1:9/");
+  invoker_.Answer({test_util::Response(200, "{\"a\":1}", {{"x-amz-function-error", "Unhandled"}})});
+  HttpResponse resp = Send("POST", "/2015-03-31/functions/f/invocations", "{}");
+  EXPECT_EQ(resp.status, 200u);
+  EXPECT_EQ(resp.headers.Get("X-Amz-Function-Error"), "Unhandled");
+  EXPECT_EQ(resp.headers.Get("X-Amz-Executed-Version"), "$LATEST");
+  EXPECT_EQ(resp.body, "{\"a\":1}");
+  EXPECT_EQ(Send("POST", "/2015-03-31/functions/f/invocations", "{}",
+                 {{"X-Amz-Invocation-Type", "DryRun"}})
+                .status,
+            204u);
+  HttpResponse big = Send("POST", "/2015-03-31/functions/f/invocations", std::string(6291457, ' '));
+  EXPECT_EQ(big.status, 413u);
+  EXPECT_EQ(big.headers.Get("x-amzn-ErrorType"), "RequestEntityTooLargeException");
+}
+
+TEST_F(LambdaApiTest, MappingMembersAreExactlyAwss) {
+  CreateFunction("f", "http://127.0.0.1:9/");
+  json body = {{"FunctionName", "f"}, {"EventSourceArn", kStream}, {"StartingPosition", "LATEST"}};
+  HttpResponse resp = Send("POST", "/2015-03-31/event-source-mappings", body.dump());
+  ASSERT_EQ(resp.status, 202u) << resp.body;
+  json j = json::parse(resp.body);
+  EXPECT_EQ(Keys(j), (std::set<std::string>{
+                         "BatchSize", "BisectBatchOnFunctionError", "DestinationConfig",
+                         "EventSourceArn", "EventSourceMappingArn", "FunctionArn",
+                         "FunctionResponseTypes", "LastModified", "LastProcessingResult",
+                         "MaximumBatchingWindowInSeconds", "MaximumRecordAgeInSeconds",
+                         "MaximumRetryAttempts", "ParallelizationFactor", "StartingPosition",
+                         "State", "StateTransitionReason", "TumblingWindowInSeconds", "UUID"}));
+  EXPECT_EQ(j["DestinationConfig"], json({{"OnFailure", json::object()}}));
+  EXPECT_DOUBLE_EQ(j["LastModified"].get<double>(), 1573690429.717);
+  std::string uuid = j["UUID"];
+  EXPECT_EQ(Send("GET", "/2015-03-31/event-source-mappings/" + uuid, "").status, 200u);
+  EXPECT_EQ(Send("PUT", "/2015-03-31/event-source-mappings/" + uuid, "{\"BatchSize\": 5}").status,
+            202u);
+  HttpResponse list =
+      Send("GET", "/2015-03-31/event-source-mappings?FunctionName=f&MaxItems=1", "");
+  ASSERT_EQ(list.status, 200u);
+  EXPECT_EQ(json::parse(list.body)["EventSourceMappings"].size(), 1u);
+  EXPECT_EQ(Send("GET", "/2015-03-31/event-source-mappings?MaxItems=0", "").status, 400u);
+  EXPECT_EQ(Send("DELETE", "/2015-03-31/event-source-mappings/" + uuid, "").status, 202u);
+  HttpResponse wrong = Send("POST", "/2015-03-31/event-source-mappings", "{\"BatchSize\": \"x\"}");
+  EXPECT_EQ(wrong.status, 400u);
+  EXPECT_EQ(wrong.headers.Get("x-amzn-ErrorType"), "InvalidRequestContentException");
+}
+
+}  // namespace
+}  // namespace streamstack::lambda

@@ -1,0 +1,40 @@
+#include "lambda/validation.h"
+
+#include <gtest/gtest.h>
+
+namespace streamstack::lambda {
+namespace {
+
+TEST(ViolationsTest, FormatsLikeAwsRequestValidation) {
+  Violations none;
+  EXPECT_TRUE(none.ToStatus().ok());
+
+  Violations one;
+  one.Range(0, "batchSize", 1, 10000);
+  one.Range(5, "parallelizationFactor", 1, 10);  // in range: nothing
+  Status s = one.ToStatus();
+  EXPECT_EQ(s.code(), AwsError::kValidation);
+  EXPECT_EQ(s.message(),
+            "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1");
+
+  Violations two;
+  two.Enum(std::string("X"), "invocationType", {"Event", "RequestResponse", "DryRun"});
+  two.NotNull(false, "role");
+  EXPECT_EQ(two.ToStatus().message(),
+            "2 validation errors detected: Value 'X' at 'invocationType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]; "
+            "Value null at 'role' failed to satisfy constraint: Member must not be null");
+  EXPECT_EQ(two.ToStatus(AwsError::kInvalidParameterValue).code(),
+            AwsError::kInvalidParameterValue);
+}
+
+TEST(ViolationsTest, Lengths) {
+  Violations v;
+  v.Length(std::string(257, 'd'), "description", 0, 256);
+  EXPECT_NE(v.ToStatus().message().find("Member must have length less than or equal to 256"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace streamstack::lambda
