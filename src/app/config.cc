@@ -1,0 +1,180 @@
+#include "streamstack/app/config.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "streamstack/common/logging.h"
+
+namespace streamstack::app {
+namespace {
+
+// CLI11 reads INI/TOML; our documented config file is JSON with the flags' names as keys
+// ("port", "data-dir" or "data_dir", ...). Non-flag keys (functions) are read elsewhere.
+class JsonConfigFormat final : public CLI::Config {
+ public:
+  static bool EnvironmentSets(const std::string& flag_name) {
+    std::string var = "STREAMSTACK_";
+    for (char c : flag_name) {
+      var += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return std::getenv(var.c_str()) != nullptr;
+  }
+
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    nlohmann::json doc = nlohmann::json::parse(input, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      throw CLI::ConversionError("the config file is not a JSON object");
+    }
+    std::vector<CLI::ConfigItem> config_items;
+    for (const auto& [key, value] : doc.items()) {
+      if (key == "functions" || key.starts_with("$") || key.starts_with("_")) continue;
+      CLI::ConfigItem item;
+      item.name = key;
+      for (char& c : item.name) {
+        if (c == '_') c = '-';
+      }
+      if (value.is_string()) {
+        item.inputs = {value.get<std::string>()};
+      } else if (value.is_boolean()) {
+        item.inputs = {value.get<bool>() ? "true" : "false"};
+      } else if (value.is_number()) {
+        item.inputs = {value.dump()};
+      } else {
+        throw CLI::ConversionError("config key '" + key + "' must be a string, number or bool");
+      }
+      // CLI11 applies the config file before the environment, and an option already set
+      // ignores its variable; our documented order is flag > environment > file, so a key
+      // whose STREAMSTACK_<FLAG> is set is left to the environment.
+      if (EnvironmentSets(item.name)) continue;
+      config_items.push_back(std::move(item));
+    }
+    return config_items;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<FunctionDeclaration>> ReadFunctionDeclarations(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return ValidationError("cannot read config file " + path);
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return ValidationError("config file " + path + " is not a JSON object");
+  }
+  std::vector<FunctionDeclaration> out;
+  if (!doc.contains("functions")) return out;
+  if (!doc["functions"].is_array()) return ValidationError("config key 'functions' must be a list");
+  for (const auto& f : doc["functions"]) {
+    if (!f.is_object() || !f.contains("name") || !f["name"].is_string()) {
+      return ValidationError("each entry of 'functions' needs a string 'name'");
+    }
+    FunctionDeclaration decl;
+    decl.name = f["name"].get<std::string>();
+    auto str = [&](const char* key, std::string* dst) {
+      if (f.contains(key) && f[key].is_string()) *dst = f[key].get<std::string>();
+    };
+    auto num = [&](const char* key, int* dst) {
+      if (f.contains(key) && f[key].is_number_integer()) *dst = f[key].get<int>();
+    };
+    str("invoke_url", &decl.invoke_url);
+    str("invoke-url", &decl.invoke_url);
+    str("runtime", &decl.runtime);
+    str("handler", &decl.handler);
+    num("timeout", &decl.timeout_seconds);
+    num("memory_size", &decl.memory_size_mb);
+    if (decl.invoke_url.empty()) {
+      return ValidationError("function '" + decl.name + "' in the config file needs an invoke_url");
+    }
+    out.push_back(std::move(decl));
+  }
+  return out;
+}
+
+ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
+  ParseOutcome outcome;
+  Config& c = outcome.config;
+  CLI::App cli{"StreamStack: a local DynamoDB, DynamoDB Streams and Lambda event source "
+               "mapping emulator.",
+               "streamstack"};
+  cli.config_formatter(std::make_shared<JsonConfigFormat>());
+  cli.allow_config_extras(CLI::config_extras_mode::ignore);
+  cli.set_version_flag("--version", std::string("streamstack ") + Version());
+
+  auto env = [](const char* name) { return std::string("STREAMSTACK_") + name; };
+  cli.set_config("--config", "", "JSON config file; keys are the flags' names")
+      ->envname(env("CONFIG"));
+  cli.add_option("--host", c.host, "Address to listen on")->envname(env("HOST"))
+      ->capture_default_str();
+  cli.add_option("--port", c.port, "Port to listen on (all services share it)")
+      ->envname(env("PORT"))->capture_default_str();
+  cli.add_option("--data-dir", c.data_dir, "Directory of the SQLite files")
+      ->envname(env("DATA_DIR"))->capture_default_str();
+  cli.add_flag("--in-memory", c.in_memory, "Keep everything in memory; nothing on disk")
+      ->envname(env("IN_MEMORY"));
+  cli.add_option("--region", c.region, "Region used when a request carries none")
+      ->envname(env("REGION"))->capture_default_str();
+  cli.add_option("--account-id", c.account_id, "Account id in every ARN")
+      ->envname(env("ACCOUNT_ID"))->capture_default_str()
+      ->check([](const std::string& v) {
+        bool ok = v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("must be 12 digits");
+      });
+  cli.add_option("--poll-interval-ms", c.poll_interval_ms,
+                 "How often each mapping polls each shard (250 = AWS's 4 Hz; 0 = a write "
+                 "wakes its shard's pollers at once)")
+      ->envname(env("POLL_INTERVAL_MS"))->capture_default_str()->check(CLI::NonNegativeNumber);
+  cli.add_option("--ttl-sweep-interval-ms", c.ttl_sweep_interval_ms,
+                 "How often expired TTL items are deleted")
+      ->envname(env("TTL_SWEEP_INTERVAL_MS"))->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical, off")
+      ->envname(env("LOG_LEVEL"))->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cli.add_option("--log-format", c.log_format, "text or json")
+      ->envname(env("LOG_FORMAT"))->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+
+  // CLI11 does not read a config file named only by the environment, so STREAMSTACK_CONFIG
+  // becomes a --config argument when the command line names none.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const char* config_from_env = std::getenv("STREAMSTACK_CONFIG");
+  bool config_flag_given = false;
+  for (const auto& arg : args) {
+    if (arg == "--config" || arg.starts_with("--config=")) config_flag_given = true;
+  }
+  if (config_from_env != nullptr && *config_from_env != '\0' && !config_flag_given) {
+    args.push_back("--config");
+    args.push_back(config_from_env);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11's vector form consumes from the back
+  try {
+    cli.parse(std::move(args));
+  } catch (const CLI::ParseError& e) {
+    outcome.exit_code = cli.exit(e);
+    return outcome;
+  }
+
+  if (auto* opt = cli.get_config_ptr(); opt != nullptr && opt->count() > 0) {
+    c.config_file = opt->as<std::string>();
+  }
+  if (!c.config_file.empty()) {
+    auto functions = ReadFunctionDeclarations(c.config_file);
+    if (!functions.ok()) {
+      std::cerr << "streamstack: " << functions.status().message() << "\n";
+      outcome.exit_code = 2;
+      return outcome;
+    }
+    c.functions = std::move(functions).value();
+  }
+  return outcome;
+}
+
+}  // namespace streamstack::app

@@ -1,0 +1,69 @@
+// The wiring of each service into a running process. application.cc builds an AppContext,
+// then calls every Wire* function below in order; each opens its schema (migrations),
+// builds its service objects, registers its operations on the router and, if it runs
+// background work, adds a stop hook. Private to the app module. Called on main's thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "streamstack/app/config.h"
+#include "streamstack/common/clock.h"
+#include "streamstack/common/ids.h"
+#include "streamstack/common/invoker.h"
+#include "streamstack/common/metrics.h"
+#include "streamstack/common/status.h"
+#include "streamstack/protocol/router.h"
+#include "streamstack/storage/store.h"
+
+namespace streamstack::dynamodb {
+class TableStore;
+}
+namespace streamstack::streams {
+class StreamStore;
+}
+namespace streamstack::sqs {
+class QueueStore;
+}
+namespace streamstack::sns {
+class TopicStore;
+}
+
+namespace streamstack::app {
+
+struct AppContext {
+  const Config& config;
+  AccountScope scope;
+  Clock& clock;
+  MetricsRegistry& metrics;
+  storage::Store& store;
+  protocol::Router& router;
+  Invoker& invoker;
+  // Service objects live as long as the process; owned here (destroyed in reverse order).
+  std::vector<std::shared_ptr<void>> owned;
+  // Published by WireDynamoDb for the services wired after it (lambda, esm).
+  streams::StreamStore* streams = nullptr;
+  dynamodb::TableStore* tables = nullptr;
+  // Run in reverse order on shutdown, after the HTTP server stopped, before storage closes.
+  std::vector<std::function<void()>> stop_hooks;
+
+  // Set by WireSqs / WireSns: the on-failure destinations other services deliver to.
+  sqs::QueueStore* queues = nullptr;
+  sns::TopicStore* topics = nullptr;
+
+  template <typename T>
+  T* Own(std::shared_ptr<T> object) {
+    owned.push_back(object);
+    return object.get();
+  }
+};
+
+// One per service, each in its own src/app/wire_<service>.cc.
+// (Add yours here and call it from Application::Start.)
+Status WireDynamoDb(AppContext& ctx);  // DynamoDB + DynamoDB Streams
+Status WireSqs(AppContext& ctx);       // SQS (JSON + query protocols); sets ctx.queues
+Status WireSns(AppContext& ctx);       // SNS; after WireSqs (delivers to its queues)
+Status WireLambda(AppContext& ctx);    // Lambda: functions, Invoke, event source mappings
+
+}  // namespace streamstack::app

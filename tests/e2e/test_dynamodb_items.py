@@ -1,0 +1,221 @@
+"""DynamoDB data plane through boto3 (client and Table resource, batch_writer,
+boto3.dynamodb.conditions) and the aws CLI."""
+import decimal
+import unittest
+
+import botocore.exceptions
+from boto3.dynamodb.conditions import Attr
+
+from harness import ServerTestCase
+
+
+class ItemsTest(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ddb = cls.server.client("dynamodb")
+        ddb.create_table(TableName="items",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "sk", "AttributeType": "N"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         BillingMode="PAY_PER_REQUEST")
+        cls.table = cls.server.resource("dynamodb").Table("items")
+
+    def setUp(self):
+        self.ddb = self.server.client("dynamodb")
+
+    def error(self, fn, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            fn(**kwargs)
+        return ctx.exception.response
+
+    def test_put_get_every_type(self):
+        item = {"pk": "types", "sk": decimal.Decimal("1"), "s": "text", "n": decimal.Decimal("-12.50"),
+                "b": b"\x00\xff", "ss": {"a", "b"}, "ns": {decimal.Decimal("1"), decimal.Decimal("2.5")},
+                "bs": {b"x", b"y"}, "m": {"nested": {"deep": [1, "two", None, True]}},
+                "l": [decimal.Decimal("1"), "x"], "null": None, "bool": False,
+                "big": decimal.Decimal("12345678901234567890123456789012345678"),
+                "tiny": decimal.Decimal("1E-130")}
+        self.table.put_item(Item=item)
+        got = self.table.get_item(Key={"pk": "types", "sk": 1}, ConsistentRead=True)["Item"]
+        self.assertEqual(got["n"], decimal.Decimal("-12.5"))
+        self.assertEqual(got["b"].value, b"\x00\xff")
+        self.assertEqual(got["ss"], {"a", "b"})
+        self.assertEqual(got["m"]["nested"]["deep"][1], "two")
+        self.assertEqual(got["big"], decimal.Decimal("12345678901234567890123456789012345678"))
+        raw = self.ddb.get_item(TableName="items", Key={"pk": {"S": "types"}, "sk": {"N": "1"}})
+        self.assertEqual(raw["Item"]["n"], {"N": "-12.5"})
+        self.assertEqual(raw["Item"]["tiny"]["N"], "0." + "0" * 129 + "1")
+
+    def test_projection_expression(self):
+        self.table.put_item(Item={"pk": "proj", "sk": 1, "a": 1, "b": {"c": 2, "d": 3},
+                                  "status": "x"})
+        got = self.table.get_item(Key={"pk": "proj", "sk": 1}, ProjectionExpression="a, b.c, #s",
+                                  ExpressionAttributeNames={"#s": "status"})["Item"]
+        self.assertEqual(got, {"a": 1, "b": {"c": 2}, "status": "x"})
+
+    def test_conditions_with_boto3_conditions(self):
+        self.table.put_item(Item={"pk": "cond", "sk": 1, "count": 5, "tags": {"a"}})
+        self.table.put_item(Item={"pk": "cond", "sk": 1, "count": 6, "tags": {"a"}},
+                            ConditionExpression=Attr("count").eq(5) & Attr("tags").contains("a"))
+        resp = self.error(self.table.put_item, Item={"pk": "cond", "sk": 1},
+                          ConditionExpression=Attr("count").lt(3),
+                          ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
+        self.assertEqual(resp["Error"]["Message"], "The conditional request failed")
+        self.assertEqual(resp["Item"]["count"], {"N": "6"})
+        resp = self.error(self.table.put_item, Item={"pk": "cond", "sk": 1},
+                          ConditionExpression=Attr("pk").not_exists())
+        self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
+        self.table.put_item(Item={"pk": "cond", "sk": 2}, ConditionExpression=Attr("pk").not_exists())
+
+    def test_update_item_expressions_and_return_values(self):
+        self.table.put_item(Item={"pk": "upd", "sk": 1, "n": 1, "l": [1, 2], "s": {"x", "y"},
+                                  "gone": "bye"})
+        r = self.table.update_item(
+            Key={"pk": "upd", "sk": 1},
+            UpdateExpression="SET n = n + :one, l = list_append(l, :more), z = if_not_exists("
+                             "z, :zero) REMOVE gone ADD c :one DELETE s :x",
+            ExpressionAttributeValues={":one": 1, ":more": [3], ":zero": 0, ":x": {"x"}},
+            ReturnValues="ALL_NEW")
+        self.assertEqual(r["Attributes"], {"pk": "upd", "sk": 1, "n": 2, "l": [1, 2, 3], "z": 0,
+                                           "c": 1, "s": {"y"}})
+        # A nested path under a missing map is AWS's invalid document path.
+        resp = self.error(self.table.update_item, Key={"pk": "upd", "sk": 1},
+                          UpdateExpression="SET m.k = :v", ExpressionAttributeValues={":v": 1})
+        self.assertEqual(resp["Error"]["Message"],
+                         "The document path provided in the update expression is invalid for update")
+        resp = self.error(self.table.update_item, Key={"pk": "upd", "sk": 1},
+                          UpdateExpression="SET n = :v")
+        self.assertEqual(resp["Error"]["Code"], "ValidationException")
+        r = self.table.update_item(Key={"pk": "upd", "sk": 1},
+                                   UpdateExpression="SET n = n + :one, c = :c",
+                                   ExpressionAttributeValues={":one": 1, ":c": 7},
+                                   ReturnValues="UPDATED_NEW")
+        self.assertEqual(r["Attributes"], {"n": 3, "c": 7})
+        r = self.table.update_item(Key={"pk": "upd", "sk": 1}, UpdateExpression="SET n = :n",
+                                   ExpressionAttributeValues={":n": 10}, ReturnValues="UPDATED_OLD")
+        self.assertEqual(r["Attributes"], {"n": 3})
+        r = self.table.update_item(Key={"pk": "new", "sk": 1}, UpdateExpression="SET v = :v",
+                                   ExpressionAttributeValues={":v": "created"},
+                                   ReturnValues="ALL_NEW")
+        self.assertEqual(r["Attributes"], {"pk": "new", "sk": 1, "v": "created"})
+        resp = self.error(self.table.update_item, Key={"pk": "new", "sk": 1},
+                          UpdateExpression="SET pk = :v", ExpressionAttributeValues={":v": "x"})
+        self.assertIn("Cannot update attribute pk. This attribute is part of the key",
+                      resp["Error"]["Message"])
+
+    def test_delete_item_return_old(self):
+        self.table.put_item(Item={"pk": "del", "sk": 1, "v": "old"})
+        r = self.table.delete_item(Key={"pk": "del", "sk": 1}, ReturnValues="ALL_OLD")
+        self.assertEqual(r["Attributes"]["v"], "old")
+        self.assertNotIn("Item", self.table.get_item(Key={"pk": "del", "sk": 1}))
+        r = self.table.delete_item(Key={"pk": "del", "sk": 1}, ReturnValues="ALL_OLD")
+        self.assertNotIn("Attributes", r)
+
+    def test_key_validation_answers(self):
+        cases = [
+            ({"pk": {"S": "x"}}, "One or more parameter values were invalid: Missing the key sk "
+                                 "in the item"),
+            ({"pk": {"S": "x"}, "sk": {"S": "1"}}, "One or more parameter values were invalid: "
+                                                  "Type mismatch for key sk expected: N actual: S"),
+            ({"pk": {"S": ""}, "sk": {"N": "1"}}, "One or more parameter values are not valid. "
+             "The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"),
+        ]
+        for item, message in cases:
+            resp = self.error(self.ddb.put_item, TableName="items", Item=item)
+            self.assertEqual(resp["Error"]["Code"], "ValidationException")
+            self.assertEqual(resp["Error"]["Message"], message)
+        resp = self.error(self.ddb.get_item, TableName="items", Key={"pk": {"S": "x"}})
+        self.assertEqual(resp["Error"]["Message"], "The provided key element does not match the schema")
+        resp = self.error(self.ddb.put_item, TableName="nope", Item={"pk": {"S": "x"}})
+        self.assertEqual(resp["Error"]["Code"], "ResourceNotFoundException")
+        resp = self.error(self.ddb.put_item, TableName="items",
+                          Item={"pk": {"S": "x"}, "sk": {"N": "1"}, "big": {"S": "x" * 410000}})
+        self.assertEqual(resp["Error"]["Message"], "Item size has exceeded the maximum allowed size")
+        resp = self.error(self.ddb.put_item, TableName="items",
+                          Item={"pk": {"S": "x"}, "sk": {"N": "1"}},
+                          ExpressionAttributeValues={":v": {"S": "x"}})
+        self.assertEqual(resp["Error"]["Message"],
+                         "ExpressionAttributeValues can only be specified when using expressions")
+        resp = self.error(self.ddb.put_item, TableName="items",
+                          Item={"pk": {"S": "x"}, "sk": {"N": "1"}}, ReturnValues="ALL_NEW")
+        self.assertEqual(resp["Error"]["Message"], "Return values set to invalid value")
+
+    def test_batch_writer_and_batch_get(self):
+        with self.table.batch_writer() as batch:
+            for i in range(60):
+                batch.put_item(Item={"pk": "batch", "sk": i, "v": i})
+            batch.delete_item(Key={"pk": "batch", "sk": 0})
+        keys = [{"pk": {"S": "batch"}, "sk": {"N": str(i)}} for i in range(1, 11)]
+        r = self.ddb.batch_get_item(RequestItems={"items": {"Keys": keys}})
+        self.assertEqual(len(r["Responses"]["items"]), 10)
+        self.assertEqual(r["UnprocessedKeys"], {})
+        self.assertNotIn("Item", self.table.get_item(Key={"pk": "batch", "sk": 0}))
+        too_many = [{"PutRequest": {"Item": {"pk": {"S": "m"}, "sk": {"N": str(i)}}}}
+                    for i in range(26)]
+        resp = self.error(self.ddb.batch_write_item, RequestItems={"items": too_many})
+        self.assertEqual(resp["Error"]["Code"], "ValidationException")
+
+    def test_transactions(self):
+        self.table.put_item(Item={"pk": "tx", "sk": 1, "balance": 10})
+        self.ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "items", "Key": {"pk": {"S": "tx"}, "sk": {"N": "1"}},
+                        "UpdateExpression": "SET balance = balance - :a",
+                        "ConditionExpression": "balance >= :a",
+                        "ExpressionAttributeValues": {":a": {"N": "4"}}}},
+            {"Put": {"TableName": "items", "Item": {"pk": {"S": "tx"}, "sk": {"N": "2"},
+                                                     "balance": {"N": "4"}}}},
+        ])
+        resp = self.error(self.ddb.transact_write_items, TransactItems=[
+            {"Put": {"TableName": "items", "Item": {"pk": {"S": "tx"}, "sk": {"N": "3"}}}},
+            {"ConditionCheck": {"TableName": "items", "Key": {"pk": {"S": "tx"}, "sk": {"N": "1"}},
+                                "ConditionExpression": "balance > :big",
+                                "ExpressionAttributeValues": {":big": {"N": "100"}},
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        ])
+        self.assertEqual(resp["Error"]["Code"], "TransactionCanceledException")
+        self.assertIn("[None, ConditionalCheckFailed]", resp["Error"]["Message"])
+        reasons = resp["CancellationReasons"]
+        self.assertEqual(reasons[0]["Code"], "None")
+        self.assertEqual(reasons[1]["Code"], "ConditionalCheckFailed")
+        self.assertEqual(reasons[1]["Item"]["balance"], {"N": "6"})
+        self.assertNotIn("Item", self.table.get_item(Key={"pk": "tx", "sk": 3}))  # all or nothing
+        got = self.ddb.transact_get_items(TransactItems=[
+            {"Get": {"TableName": "items", "Key": {"pk": {"S": "tx"}, "sk": {"N": "1"}}}},
+            {"Get": {"TableName": "items", "Key": {"pk": {"S": "tx"}, "sk": {"N": "9"}}}},
+        ])["Responses"]
+        self.assertEqual(got[0]["Item"]["balance"], {"N": "6"})
+        self.assertEqual(got[1], {})
+        resp = self.error(self.ddb.transact_write_items, TransactItems=[
+            {"Put": {"TableName": "items", "Item": {"pk": {"S": "tx"}, "sk": {"N": "5"}}}},
+            {"Delete": {"TableName": "items", "Key": {"pk": {"S": "tx"}, "sk": {"N": "5"}}}},
+        ])
+        self.assertEqual(resp["Error"]["Message"],
+                         "Transaction request cannot include multiple operations on one item")
+
+    def test_aws_cli_items(self):
+        self.server.aws("dynamodb", "put-item", "--table-name", "items", "--item",
+                        '{"pk": {"S": "cli"}, "sk": {"N": "1"}, "v": {"S": "hello"}}')
+        _, out, _ = self.server.aws("dynamodb", "get-item", "--table-name", "items", "--key",
+                                    '{"pk": {"S": "cli"}, "sk": {"N": "1"}}')
+        self.assertEqual(out["Item"]["v"], {"S": "hello"})
+        _, out, _ = self.server.aws("dynamodb", "update-item", "--table-name", "items", "--key",
+                                    '{"pk": {"S": "cli"}, "sk": {"N": "1"}}',
+                                    "--update-expression", "SET v = :v",
+                                    "--expression-attribute-values", '{":v": {"S": "bye"}}',
+                                    "--return-values", "ALL_NEW")
+        self.assertEqual(out["Attributes"]["v"], {"S": "bye"})
+        code, _, err = self.server.aws("dynamodb", "put-item", "--table-name", "items", "--item",
+                                       '{"pk": {"S": "cli"}, "sk": {"N": "1"}}',
+                                       "--condition-expression", "attribute_not_exists(pk)",
+                                       check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("ConditionalCheckFailedException", err)
+        self.server.aws("dynamodb", "delete-item", "--table-name", "items", "--key",
+                        '{"pk": {"S": "cli"}, "sk": {"N": "1"}}')
+
+
+if __name__ == "__main__":
+    unittest.main()
