@@ -13,8 +13,7 @@ from harness import ServerTestCase, StreamStack, wait_until
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 ACCOUNT = "000000000000"
-STREAM = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2019-06-10T19:26:16.525"
-STREAM2 = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/items/stream/2020-01-01T00:00:00.000"
+MISSING_STREAM = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2019-06-10T19:26:16.525"
 CREATE_MEMBERS = {
     "BatchSize", "BisectBatchOnFunctionError", "DestinationConfig", "EventSourceArn",
     "EventSourceMappingArn", "FunctionArn", "FunctionResponseTypes", "LastModified",
@@ -35,6 +34,17 @@ def create_function(lam, name):
                         Handler="index.handler", Code={"ZipFile": make_zip()})
 
 
+def create_stream(server, table):
+    """A real stream-enabled table; returns its LatestStreamArn (mappings need an existing stream)."""
+    ddb = server.client("dynamodb")
+    return ddb.create_table(
+        TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+
+
 def members(resp):
     return set(resp) - {"ResponseMetadata"}
 
@@ -50,8 +60,13 @@ class MappingsTest(ServerTestCase):
         for name in ("esm-fn", "esm-fn2", "esm-fn3", "esm-list-a", "esm-list-b"):
             create_function(cls.lam, name)
 
+    streams = {}
+
     def fresh_stream(self, label):
-        return f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t-{label}/stream/2024-01-01T00:00:00.000"
+        """The stream of table t-<label>, created on first use."""
+        if label not in self.streams:
+            self.streams[label] = create_stream(self.server, f"t-{label}")
+        return self.streams[label]
 
     def assertError(self, ctx, code, message, status=400):
         err = ctx.exception.response
@@ -180,6 +195,12 @@ class MappingsTest(ServerTestCase):
             self.assertError(ctx, "ResourceNotFoundException",
                              "The resource you requested does not exist.", 404)
 
+    def test_stream_that_does_not_exist(self):
+        with self.assertRaises(self.lam.exceptions.InvalidParameterValueException) as ctx:
+            self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=MISSING_STREAM,
+                                                 StartingPosition="LATEST")
+        self.assertError(ctx, "InvalidParameterValueException", f"Stream not found: {MISSING_STREAM}")
+
     def test_update_states_and_delete(self):
         stream = self.fresh_stream("states")
         uuid = self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream,
@@ -292,9 +313,10 @@ class PersistenceTest(unittest.TestCase):
             with StreamStack(data_dir=d) as server:
                 lam = server.client("lambda")
                 create_function(lam, "keep-fn")
-                enabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=STREAM,
+                stream, stream2 = create_stream(server, "orders"), create_stream(server, "items")
+                enabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=stream,
                                                           StartingPosition="LATEST", BatchSize=7)["UUID"]
-                disabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=STREAM2,
+                disabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=stream2,
                                                            StartingPosition="TRIM_HORIZON", Enabled=False,
                                                            Tags={"t": "1"})
                 self.assertEqual(server.stop(), 0)
