@@ -8,6 +8,12 @@
 
 namespace streamstack::protocol {
 
+nlohmann::json PreEncodedJson(std::string_view json_text) {
+  return nlohmann::json::binary(nlohmann::json::binary_t::container_type(json_text.begin(),
+                                                                         json_text.end()));
+}
+
+
 struct Router::OperationStats {
   Counter* requests = nullptr;
   Counter* errors = nullptr;
@@ -346,7 +352,12 @@ void Router::DispatchJson(HttpRequest&& request, Responder respond, std::string_
     }
     HttpResponse resp;
     resp.headers.Set("Content-Type", "application/x-amz-json-1.0");
-    resp.body = result.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const nlohmann::json& output = result.value();
+    if (output.is_binary()) {  // PreEncodedJson
+      resp.body.assign(output.get_binary().begin(), output.get_binary().end());
+    } else {
+      resp.body = output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
     p->Finish(std::move(resp), false);
   });
 }

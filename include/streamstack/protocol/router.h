@@ -42,6 +42,11 @@ struct RequestContext {
 using JsonReply = std::function<void(Result<nlohmann::json>)>;
 using JsonOperation = std::function<void(const RequestContext&, nlohmann::json&&, JsonReply)>;
 
+// An output that already exists as JSON text (stored stream records) is replied as
+// PreEncodedJson(text): the Router sends the text as the body without parsing and
+// re-encoding it. The caller guarantees `json_text` is one valid JSON object.
+nlohmann::json PreEncodedJson(std::string_view json_text);
+
 // REST-JSON: the operation builds the whole response (status, headers, body) or an error.
 using RestReply = std::function<void(Result<HttpResponse>)>;
 using RestOperation = std::function<void(const RequestContext&, RestReply)>;

@@ -332,7 +332,7 @@ TEST_F(StreamsApiTest, DISABLED_GetRecordsDrainThroughTheRouter) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_EQ(total, 100000u);
     std::printf(
-        "  GetRecords via Router (adapter parse + router encode): %zu records in %.3f s = %.0f "
+        "  GetRecords via Router (stored record text spliced): %zu records in %.3f s = %.0f "
         "records/s\n",
         total, secs, static_cast<double>(total) / secs);
   }
