@@ -7,6 +7,7 @@
 #include "lambda/schema.h"
 #include "lambda/timer_queue.h"
 #include "lambda/validation.h"
+#include "streamstack/esm/filter.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -249,11 +250,9 @@ Status CheckSettingValues(const MappingSettings& s) {
       return Status(AwsError::kInvalidParameterValue,
                     "Invalid filter criteria. The maximum number of filters is 5.");
     }
+    // AWS rejects a mapping whose pattern its filter language does not accept.
     for (const auto& p : *s.filter_patterns) {
-      json j = json::parse(p, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) {
-        return Status(AwsError::kInvalidParameterValue, "Invalid filter pattern definition.");
-      }
+      STREAMSTACK_RETURN_IF_ERROR(esm::FilterPattern::Parse(p).status());
     }
   }
   return Status::Ok();
