@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -16,23 +18,7 @@
 
 namespace streamstack::sqs::test_util {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "streamstack_sqs_XXXXXX";
-    char* made = mkdtemp(pattern.data());
-    if (made == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 inline std::unique_ptr<storage::Store> OpenStore(const std::string& path) {
   storage::StoreOptions options;

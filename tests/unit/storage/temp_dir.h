@@ -1,7 +1,9 @@
-// A fresh directory per test, removed afterwards (storage unit tests only).
+// The storage tests' name for the shared TempDir.
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,25 +11,6 @@
 
 namespace streamstack::storage::test_util {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "streamstack_storage_XXXXXX";
-    char* made = mkdtemp(pattern.data());
-    if (made == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 }  // namespace streamstack::storage::test_util
