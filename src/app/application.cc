@@ -101,6 +101,9 @@ Status Application::Start() {
         if (k == "ms") ms = std::strtoll(v.c_str(), nullptr, 10);
       }
       s.clock.Advance(Millis(ms));
+      if (s.services) {
+        for (const auto& hook : s.services->clock_advanced) hook();
+      }
       protocol::HttpResponse resp;
       resp.headers.Set("Content-Type", "application/json");
       resp.body = nlohmann::json{{"now_ms", s.clock.NowMillis()}}.dump();
@@ -118,6 +121,7 @@ Status Application::Start() {
   STREAMSTACK_RETURN_IF_ERROR(WireSqs(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireSns(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireLambda(*s.services));
+  STREAMSTACK_RETURN_IF_ERROR(WireEsm(*s.services));
 
   http::ServerOptions server_options;
   server_options.host = s.config.host;

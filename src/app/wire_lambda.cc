@@ -23,6 +23,20 @@ class StreamStoreCatalog final : public lambda::StreamCatalog {
   bool StreamExists(const std::string& stream_arn) const override {
     return lambda::IsDynamoDbStreamArn(stream_arn) && streams_.FindStream(stream_arn).ok();
   }
+  // The published high-water marks: what is committed, without a query per shard.
+  std::vector<std::pair<std::string, std::string>> LatestSequenceNumbers(
+      const std::string& stream_arn) const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto shards = streams_.ListShards(stream_arn);
+    if (!shards.ok()) return out;
+    for (const auto& shard : shards.value()) {
+      int64_t last = shard.watermark ? shard.watermark->last_sequence.load() : 0;
+      if (last > 0) {
+        out.emplace_back(shard.shard_id, streams::StreamStore::FormatSequenceNumber(last));
+      }
+    }
+    return out;
+  }
 
  private:
   const streams::StreamStore& streams_;
@@ -51,6 +65,8 @@ Status WireLambda(AppContext& ctx) {
   auto* mappings = ctx.Own(
       std::make_shared<lambda::EventSourceMappings>(ctx.store, ctx.clock, *functions, *catalog));
   STREAMSTACK_RETURN_IF_ERROR(mappings->Open());
+  ctx.functions = functions;
+  ctx.mappings = mappings;
   lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings});
   ctx.stop_hooks.push_back([invoke, mappings] {
     invoke->Stop();

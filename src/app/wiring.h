@@ -29,6 +29,10 @@ class QueueStore;
 namespace streamstack::sns {
 class TopicStore;
 }
+namespace streamstack::lambda {
+class Functions;
+class EventSourceMappings;
+}  // namespace streamstack::lambda
 
 namespace streamstack::app {
 
@@ -52,6 +56,14 @@ struct AppContext {
   sqs::QueueStore* queues = nullptr;
   sns::TopicStore* topics = nullptr;
 
+  // Set by WireLambda: what the esm engine delivers for.
+  lambda::Functions* functions = nullptr;
+  lambda::EventSourceMappings* mappings = nullptr;
+
+  // Called (on an HTTP thread) after the test clock moved forward, so services waiting on
+  // Clock deadlines (batching windows, back-offs) look at them again. Must not block.
+  std::vector<std::function<void()>> clock_advanced = {};
+
   template <typename T>
   T* Own(std::shared_ptr<T> object) {
     owned.push_back(object);
@@ -65,5 +77,6 @@ Status WireDynamoDb(AppContext& ctx);  // DynamoDB + DynamoDB Streams
 Status WireSqs(AppContext& ctx);       // SQS (JSON + query protocols); sets ctx.queues
 Status WireSns(AppContext& ctx);       // SNS; after WireSqs (delivers to its queues)
 Status WireLambda(AppContext& ctx);    // Lambda: functions, Invoke, event source mappings
+Status WireEsm(AppContext& ctx);       // the delivery engine; after WireLambda, WireSqs, WireSns
 
 }  // namespace streamstack::app

@@ -551,8 +551,13 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
   m->last_modified_ms = clock_.NowMillis();
   m->settles_at_ms = m->last_modified_ms + options_.transition_delay.count();
   m->tags = std::move(input.tags);
+  // AWS: LATEST starts after the newest record at the moment the mapping is created. The
+  // positions are read now, before the commit, so a record acknowledged after Create returns
+  // lies past them.
+  std::vector<std::pair<std::string, std::string>> latest;
+  if (m->starting_position == "LATEST") latest = catalog_.LatestSequenceNumbers(source);
   store_.Write(
-      [this, m, given_name](storage::WriteContext& ctx) -> Status {
+      [this, m, given_name, latest = std::move(latest)](storage::WriteContext& ctx) -> Status {
         auto conflict = FindConflict(ctx.db(), m->function_arn, m->event_source_arn, m->uuid);
         if (!conflict.ok()) return conflict.status();
         if (!conflict->empty()) {
@@ -560,6 +565,14 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
                         ConflictMessage(m->event_source_arn, given_name, conflict.value()));
         }
         STREAMSTACK_RETURN_IF_ERROR(WriteMapping(ctx.db(), *m, true));
+        for (const auto& [shard_id, sequence_number] : latest) {
+          auto& stmt = ctx.db().Prepare(kUpsertCheckpoint);
+          stmt.Bind(1, m->uuid);
+          stmt.Bind(2, shard_id);
+          stmt.Bind(3, sequence_number);
+          stmt.Bind(4, m->last_modified_ms);
+          STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        }
         ctx.OnCommit([this, m] { Notify(*m, false); });
         return Status::Ok();
       },

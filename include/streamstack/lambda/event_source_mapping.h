@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "streamstack/common/clock.h"
@@ -120,6 +121,15 @@ class StreamCatalog {
  public:
   virtual ~StreamCatalog() = default;
   virtual bool StreamExists(const std::string& stream_arn) const = 0;
+  // For StartingPosition LATEST: each shard of the stream that holds records, with the
+  // SequenceNumber of its newest committed record. Create stores them as the mapping's first
+  // checkpoints, so records written after Create returns are never skipped (and a shard
+  // without a checkpoint is read from its oldest record).
+  virtual std::vector<std::pair<std::string, std::string>> LatestSequenceNumbers(
+      const std::string& stream_arn) const {
+    (void)stream_arn;
+    return {};
+  }
 };
 
 // Told about every committed change of a mapping, so the esm engine can start workers

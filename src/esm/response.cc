@@ -1,0 +1,114 @@
+#include "esm/response.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+#include "streamstack/streams/stream_store.h"
+
+namespace streamstack::esm {
+namespace {
+
+using nlohmann::json;
+
+Classification FunctionError(Classification c, std::string reason) {
+  c.verdict = Verdict::kFunctionError;
+  if (c.function_error.empty()) c.function_error = "Unhandled";
+  c.reason = std::move(reason);
+  return c;
+}
+
+bool IsBlank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t'; });
+}
+
+}  // namespace
+
+Classification ClassifyResponse(const InvokeResult& r, const ResponseRules& rules,
+                                std::span<const int64_t> sequences) {
+  Classification c;
+  switch (r.outcome) {
+    case InvokeResult::Outcome::kConnectFailed:
+    case InvokeResult::Outcome::kInvalidUrl:
+      c.verdict = Verdict::kServiceError;
+      c.reason = r.error.empty() ? "the function could not be reached" : r.error;
+      return c;
+    case InvokeResult::Outcome::kTimeout:
+      // AWS reports a timed-out invocation as an unhandled error of a 200 invoke.
+      c.status_code = 200;
+      return FunctionError(std::move(c), "timed out" + (r.error.empty() ? "" : ": " + r.error));
+    case InvokeResult::Outcome::kBadResponse:
+      c.status_code = 200;
+      return FunctionError(std::move(c),
+                           "unreadable response" + (r.error.empty() ? "" : ": " + r.error));
+    case InvokeResult::Outcome::kResponse:
+      break;
+  }
+  c.status_code = r.status;
+  // AWS: throttles and gateway errors never reached the function.
+  if (r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504) {
+    c.verdict = Verdict::kServiceError;
+    c.reason = "HTTP " + std::to_string(r.status);
+    return c;
+  }
+  if (const std::string* header = r.Header("x-amz-function-error")) {
+    c.function_error = header->empty() ? "Unhandled" : *header;
+    return FunctionError(std::move(c),
+                         "function error " + c.function_error + ": " + r.body.substr(0, 200));
+  }
+  if (r.status < 200 || r.status >= 300) {
+    return FunctionError(std::move(c), "HTTP " + std::to_string(r.status) +
+                                           (r.body.empty() ? "" : ": " + r.body.substr(0, 200)));
+  }
+  if (!rules.report_batch_item_failures && !rules.tumbling_window) return c;
+
+  const bool blank = IsBlank(r.body);
+  json body = blank ? json() : json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    return FunctionError(std::move(c), "the response is not JSON: " + r.body.substr(0, 200));
+  }
+  if (rules.tumbling_window) {
+    // AWS: "If the response does not contain a state property, Lambda considers this a
+    // failed invocation."
+    if (!body.is_object() || !body.contains("state")) {
+      return FunctionError(std::move(c), "the response has no \"state\"");
+    }
+    c.state = body["state"].dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  if (!rules.report_batch_item_failures) return c;
+
+  // AWS: an empty or null list, an empty or null response is a complete success.
+  if (!body.is_object()) return c;
+  auto it = body.find("batchItemFailures");
+  if (it == body.end() || it->is_null()) return c;
+  if (!it->is_array()) {
+    return FunctionError(std::move(c), "batchItemFailures is not a list");
+  }
+  if (it->empty()) return c;
+  size_t lowest = std::numeric_limits<size_t>::max();
+  for (const json& item : *it) {
+    // AWS: an empty string, null or otherwise bad itemIdentifier fails the whole batch.
+    if (!item.is_object()) return FunctionError(std::move(c), "a batchItemFailure is no object");
+    auto id = item.find("itemIdentifier");
+    if (id == item.end() || !id->is_string() || id->get_ref<const std::string&>().empty()) {
+      return FunctionError(std::move(c), "a batchItemFailure has no valid itemIdentifier");
+    }
+    const std::string& text = id->get_ref<const std::string&>();
+    std::optional<int64_t> sequence = streams::StreamStore::ParseSequenceNumber(text);
+    auto pos = sequence ? std::lower_bound(sequences.begin(), sequences.end(), *sequence)
+                        : sequences.end();
+    if (pos == sequences.end() || *pos != *sequence) {
+      return FunctionError(std::move(c), "itemIdentifier " + text + " is not in the batch");
+    }
+    lowest = std::min(lowest, static_cast<size_t>(pos - sequences.begin()));
+  }
+  c.verdict = Verdict::kPartialFailure;
+  c.first_failed = lowest;
+  c.reason = "batchItemFailures from " + std::to_string(lowest);
+  return c;
+}
+
+}  // namespace streamstack::esm

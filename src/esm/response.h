@@ -1,0 +1,40 @@
+// esm (private): what a function's answer to a batch means (DESIGN.md "invoke outcomes" and
+// AWS's ReportBatchItemFailures and tumbling-window rules). Pure; any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "streamstack/common/invoker.h"
+
+namespace streamstack::esm {
+
+enum class Verdict {
+  kSuccess,         // checkpoint after the batch
+  kPartialFailure,  // ReportBatchItemFailures: records before first_failed succeeded
+  kFunctionError,   // counts as a retry attempt (and may bisect)
+  kServiceError,    // never reached the function: retried without counting
+};
+
+struct ResponseRules {
+  bool report_batch_item_failures = false;
+  bool tumbling_window = false;  // the response must carry "state"
+};
+
+struct Classification {
+  Verdict verdict = Verdict::kSuccess;
+  size_t first_failed = 0;     // kPartialFailure: index of the lowest reported record
+  std::string state = "{}";    // tumbling windows: the response's "state", serialised
+  unsigned status_code = 0;    // for the on-failure record's responseContext
+  std::string function_error;  // "Unhandled" / the X-Amz-Function-Error value; empty: none
+  std::string reason;          // why it failed, for logs
+};
+
+// `sequences`: the batch's records' sequences, ascending (ReportBatchItemFailures names
+// records by their SequenceNumber).
+Classification ClassifyResponse(const InvokeResult& result, const ResponseRules& rules,
+                                std::span<const int64_t> sequences);
+
+}  // namespace streamstack::esm
