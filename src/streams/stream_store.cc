@@ -98,6 +98,23 @@ std::string StreamLabel(int64_t ms) {
   return label;
 }
 
+// A TTL deletion's record names its deleter. Lambda's event spells the members in lower
+// camel case (as the seeds show); the Streams API's Identity shape (botocore) capitalises
+// them. Records are stored in Lambda's form, last member of the object, and GetRecords
+// rewrites that suffix.
+constexpr std::string_view kTtlIdentityForLambda =
+    R"(,"userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"}})";
+constexpr std::string_view kTtlIdentityForStreamsApi =
+    R"(,"userIdentity":{"Type":"Service","PrincipalId":"dynamodb.amazonaws.com"}})";
+
+// The record as the Streams API returns it.
+std::string ForStreamsApi(std::string_view stored) {
+  if (!stored.ends_with(kTtlIdentityForLambda)) return std::string(stored);
+  std::string out(stored.substr(0, stored.size() - kTtlIdentityForLambda.size()));
+  out += kTtlIdentityForStreamsApi;
+  return out;
+}
+
 std::string DumpJson(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -144,9 +161,10 @@ std::string BuildRecordJson(std::string_view event_id, const ChangeRecord& recor
   out += StreamViewTypeName(view_type);
   out += R"("})";
   if (record.ttl_expiry) {
-    out += R"(,"userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"})";
+    out += kTtlIdentityForLambda;  // closes the record too
+  } else {
+    out += '}';
   }
-  out += '}';
   return out;
 }
 
@@ -855,7 +873,7 @@ Result<StreamStore::GetRecordsResult> StreamStore::GetRecords(
       }
       bytes += json.size();
       after = st.ColumnInt64(0);
-      result.records.emplace_back(json);
+      result.records.push_back(ForStreamsApi(json));
     }
     STREAMSTACK_RETURN_IF_ERROR(snapshot.Commit());
     // AWS: no NextShardIterator once a closed shard has nothing more to read.

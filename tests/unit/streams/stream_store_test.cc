@@ -197,8 +197,21 @@ TEST_P(StreamStoreTest, TtlExpiryRecordCarriesServiceIdentity) {
   auto records = ReadAll(s.stream_arn, Shards(s.stream_arn)[0].shard_id);
   ASSERT_EQ(records.size(), 1u);
   json r = json::parse(records[0].json);
+  // The delivery engine's form: Lambda events spell the members in lower camel case.
   EXPECT_EQ(r["userIdentity"], json::parse(R"({"type":"Service",
                                                "principalId":"dynamodb.amazonaws.com"})"));
+  // GetRecords answers with the Streams API's Identity shape (botocore: Type, PrincipalId).
+  auto it = Iterator(s, Shards(s.stream_arn)[0].shard_id, Type::kTrimHorizon);
+  ASSERT_TRUE(it.ok());
+  auto got = Get(*it);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->records.size(), 1u);
+  json api = json::parse(got->records[0]);
+  EXPECT_EQ(api["userIdentity"], json::parse(R"({"Type":"Service",
+                                                 "PrincipalId":"dynamodb.amazonaws.com"})"));
+  api.erase("userIdentity");
+  r.erase("userIdentity");
+  EXPECT_EQ(api, r);
 }
 
 TEST_P(StreamStoreTest, StreamArnLabelAndDescription) {
