@@ -1,6 +1,10 @@
 #include "streamstack/api/dynamodb_api.h"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
+
+#include "streamstack/dynamodb/partiql.h"
 
 namespace streamstack::api {
 namespace {
@@ -71,7 +75,9 @@ Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
   for (auto [member, slot] :
        {std::pair{"ConditionExpression", &out->condition_expression},
         std::pair{"UpdateExpression", &out->update_expression},
-        std::pair{"ProjectionExpression", &out->projection_expression}}) {
+        std::pair{"ProjectionExpression", &out->projection_expression},
+        std::pair{"KeyConditionExpression", &out->key_condition_expression},
+        std::pair{"FilterExpression", &out->filter_expression}}) {
     auto v = OptionalString(in, member);
     if (!v.ok()) return v.status();
     *slot = *v;
@@ -193,6 +199,55 @@ Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   return index;
 }
 
+Result<dynamodb::AttributeDefinition> DecodeAttributeDefinition(const json& e) {
+  auto n = RequiredString(e, "AttributeName");
+  if (!n.ok()) return n.status();
+  auto t = RequiredString(e, "AttributeType");
+  if (!t.ok()) return t.status();
+  return dynamodb::AttributeDefinition{*n, *t};
+}
+
+// One GlobalSecondaryIndexUpdate: exactly one of Create, Update, Delete.
+Result<dynamodb::GlobalSecondaryIndexUpdate> DecodeIndexUpdate(const json& e) {
+  using Action = dynamodb::GlobalSecondaryIndexUpdate::Action;
+  std::vector<std::pair<const char*, Action>> present;
+  for (auto [name, action] : {std::pair{"Create", Action::kCreate},
+                              std::pair{"Update", Action::kUpdate},
+                              std::pair{"Delete", Action::kDelete}}) {
+    auto it = e.find(name);
+    if (it != e.end() && !it->is_null()) present.emplace_back(name, action);
+  }
+  if (present.empty()) {
+    return ValidationError(
+        "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+        "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+  }
+  if (present.size() > 1) {
+    return ValidationError(
+        "One or more parameter values were invalid: Only one global secondary index action is "
+        "allowed per GlobalSecondaryIndexUpdate object");
+  }
+  const json& body = e[present[0].first];
+  if (!body.is_object()) return WrongType(present[0].first);
+  dynamodb::GlobalSecondaryIndexUpdate update;
+  update.action = present[0].second;
+  if (update.action == Action::kCreate) {
+    auto index = DecodeIndex(body);
+    if (!index.ok()) return index.status();
+    update.index = std::move(index).value();
+    return update;
+  }
+  auto name = RequiredString(body, "IndexName");
+  if (!name.ok()) return name.status();
+  update.index.name = *name;
+  if (update.action == Action::kUpdate) {
+    auto t = OptionalThroughput(body);
+    if (!t.ok()) return t.status();
+    update.index.throughput = *t;
+  }
+  return update;
+}
+
 Result<std::optional<dynamodb::StreamSpecification>> DecodeStreamSpecification(const json& in) {
   auto it = in.find("StreamSpecification");
   if (it == in.end() || it->is_null()) return std::optional<dynamodb::StreamSpecification>();
@@ -254,26 +309,35 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (t.table_class != "STANDARD") {
     out["TableClassSummary"] = {{"TableClass", t.table_class}};
   }
+  auto encode_index = [&](const dynamodb::SecondaryIndex& i, bool global, const char* status) {
+    auto stats = d.index_stats.find(i.name);
+    dynamodb::IndexStats counts =
+        stats == d.index_stats.end() ? dynamodb::IndexStats{} : stats->second;
+    json j = {{"IndexName", i.name},
+              {"KeySchema", EncodeKeySchema(i.key_schema)},
+              {"Projection", i.projection},
+              {"IndexSizeBytes", counts.size_bytes},
+              {"ItemCount", counts.item_count},
+              {"IndexArn", t.arn + "/index/" + i.name}};
+    if (global) {
+      j["IndexStatus"] = status;
+      j["ProvisionedThroughput"] =
+          EncodeThroughput(i.throughput.value_or(dynamodb::ProvisionedThroughput{}));
+    }
+    return j;
+  };
   auto encode_indexes = [&](const std::vector<dynamodb::SecondaryIndex>& indexes, bool global) {
     json arr = json::array();
     for (const auto& i : indexes) {
-      json j = {{"IndexName", i.name},
-                {"KeySchema", EncodeKeySchema(i.key_schema)},
-                {"Projection", i.projection},
-                {"IndexSizeBytes", 0},
-                {"ItemCount", 0},
-                {"IndexArn", t.arn + "/index/" + i.name}};
-      if (global) {
-        j["IndexStatus"] = "ACTIVE";
-        j["ProvisionedThroughput"] =
-            EncodeThroughput(i.throughput.value_or(dynamodb::ProvisionedThroughput{}));
-      }
-      arr.push_back(std::move(j));
+      bool creating = global && d.creating_index && *d.creating_index == i.name;
+      arr.push_back(encode_index(i, global, creating ? "CREATING" : "ACTIVE"));
     }
     return arr;
   };
-  if (!t.global_secondary_indexes.empty()) {
-    out["GlobalSecondaryIndexes"] = encode_indexes(t.global_secondary_indexes, true);
+  if (!t.global_secondary_indexes.empty() || d.deleting_index) {
+    json gsis = encode_indexes(t.global_secondary_indexes, true);
+    if (d.deleting_index) gsis.push_back(encode_index(*d.deleting_index, true, "DELETING"));
+    out["GlobalSecondaryIndexes"] = std::move(gsis);
   }
   if (!t.local_secondary_indexes.empty()) {
     out["LocalSecondaryIndexes"] = encode_indexes(t.local_secondary_indexes, false);
@@ -305,15 +369,8 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return name.status();
   req.table_name = *name;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeList(
-      in, "AttributeDefinitions", true, &req.attribute_definitions,
-      [](const json& e) -> Result<dynamodb::AttributeDefinition> {
-        auto n = RequiredString(e, "AttributeName");
-        if (!n.ok()) return n.status();
-        auto t = RequiredString(e, "AttributeType");
-        if (!t.ok()) return t.status();
-        return dynamodb::AttributeDefinition{*n, *t};
-      }));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", true,
+                                         &req.attribute_definitions, DecodeAttributeDefinition));
   STREAMSTACK_RETURN_IF_ERROR(
       DecodeList(in, "KeySchema", true, &req.key_schema, DecodeKeySchemaElement));
   auto billing = OptionalString(in, "BillingMode");
@@ -375,7 +432,18 @@ Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
   auto table_class = OptionalString(in, "TableClass");
   if (!table_class.ok()) return table_class.status();
   req.table_class = *table_class;
-  req.has_global_secondary_index_updates = in.contains("GlobalSecondaryIndexUpdates");
+  if (in.contains("AttributeDefinitions")) {
+    req.attribute_definitions.emplace();
+    STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,
+                                           &*req.attribute_definitions,
+                                           DecodeAttributeDefinition));
+  }
+  if (in.contains("GlobalSecondaryIndexUpdates")) {
+    req.global_secondary_index_updates.emplace();
+    STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "GlobalSecondaryIndexUpdates", false,
+                                           &*req.global_secondary_index_updates,
+                                           DecodeIndexUpdate));
+  }
   auto d = tables.UpdateTable(req);
   if (!d.ok()) return d.status();
   return json{{"TableDescription", EncodeTableDescription(*d)}};
@@ -506,38 +574,208 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& in) {
   return out;
 }
 
+bool ValidTableName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 255) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
 Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   auto it = in.find("RequestItems");
   if (it == in.end() || it->is_null()) return NullMember("requestItems");
   if (!it->is_object()) return WrongType("RequestItems");
-  size_t total = 0;
-  json responses = json::object();
+  for (const auto& [table, spec] : it->items()) {
+    if (!ValidTableName(table)) {
+      // AWS echoes the whole map and every constraint on its keys.
+      return ValidationError(
+          "1 validation error detected: Value '" + it->dump() +
+          "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: "
+          "[Member must have length less than or equal to 255, Member must have length greater "
+          "than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]");
+    }
+  }
+  dynamodb::BatchGetRequest req;
   for (const auto& [table, spec] : it->items()) {
     if (!spec.is_object()) return WrongType("RequestItems");
+    dynamodb::BatchGetRequest::TableKeys entry;
+    entry.table_name = table;
     auto keys = spec.find("Keys");
-    if (keys == spec.end() || !keys->is_array()) return NullMember("requestItems." + table + ".member.keys");
-    total += keys->size();
-    if (total > 100) {
-      return ValidationError("Too many items requested for the BatchGetItem call");
+    if (keys == spec.end() || keys->is_null()) {
+      return NullMember("requestItems." + table + ".member.keys");
     }
-    dynamodb::ExpressionInput expressions;
-    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(spec, &expressions));
-    json items = json::array();
-    std::set<std::string> seen;
+    if (!keys->is_array()) return WrongType("Keys");
     for (const auto& k : *keys) {
-      if (!seen.insert(k.dump()).second) {
-        return ValidationError("Provided list of item keys contains duplicates");
-      }
+      if (!k.is_object()) return WrongType("Keys");
       auto key = dynamodb::ItemFromJson(k);
       if (!key.ok()) return key.status();
-      dynamodb::GetItemRequest req{table, std::move(key).value(), expressions};
-      auto item = tables.GetItem(req);
-      if (!item.ok()) return item.status();
-      if (*item) items.push_back(dynamodb::ItemToJson(**item));
+      entry.keys.push_back(std::move(key).value());
     }
-    responses[table] = std::move(items);
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(spec, &entry.expressions));
+    auto consistent = OptionalBool(spec, "ConsistentRead");
+    if (!consistent.ok()) return consistent.status();
+    entry.consistent_read = consistent->value_or(false);
+    req.tables.push_back(std::move(entry));
   }
-  return json{{"Responses", responses}, {"UnprocessedKeys", json::object()}};
+  auto result = tables.BatchGetItem(req);
+  if (!result.ok()) return result.status();
+  json responses = json::object();
+  for (const auto& [table, items] : result->responses) {
+    json arr = json::array();
+    for (const auto& item : items) arr.push_back(dynamodb::ItemToJson(item));
+    responses[table] = std::move(arr);
+  }
+  json unprocessed = json::object();
+  for (const auto& [table, keys] : result->unprocessed_keys) {
+    // The retry carries the table's original projection and consistency with the keys left.
+    json spec = (*it)[table];
+    spec["Keys"] = json::array();
+    for (const auto& key : keys) spec["Keys"].push_back(dynamodb::ItemToJson(key));
+    unprocessed[table] = std::move(spec);
+  }
+  json out = {{"Responses", responses}, {"UnprocessedKeys", unprocessed}};
+  auto rcc = in.find("ReturnConsumedCapacity");
+  if (rcc != in.end() && rcc->is_string() && *rcc != "NONE") {
+    json list = json::array();
+    for (const auto& [table, units] : result->capacity_units) {
+      list.push_back({{"TableName", table}, {"CapacityUnits", units}});
+    }
+    out["ConsumedCapacity"] = std::move(list);
+  }
+  return out;
+}
+
+// --- Query and Scan --------------------------------------------------------------------------
+
+Result<std::optional<dynamodb::Select>> DecodeSelect(const json& in) {
+  auto v = OptionalString(in, "Select");
+  if (!v.ok()) return v.status();
+  if (!*v) return std::optional<dynamodb::Select>();
+  if (**v == "ALL_ATTRIBUTES") return std::optional(dynamodb::Select::kAllAttributes);
+  if (**v == "ALL_PROJECTED_ATTRIBUTES") {
+    return std::optional(dynamodb::Select::kAllProjectedAttributes);
+  }
+  if (**v == "SPECIFIC_ATTRIBUTES") return std::optional(dynamodb::Select::kSpecificAttributes);
+  if (**v == "COUNT") return std::optional(dynamodb::Select::kCount);
+  return ValidationError("1 validation error detected: Value '" + **v +
+                         "' at 'select' failed to satisfy constraint: Member must satisfy enum "
+                         "value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+                         "ALL_PROJECTED_ATTRIBUTES]");
+}
+
+Status CheckReturnConsumedCapacity(const json& in) {
+  auto v = OptionalString(in, "ReturnConsumedCapacity");
+  if (!v.ok()) return v.status();
+  if (!*v || **v == "NONE" || **v == "TOTAL" || **v == "INDEXES") return Status::Ok();
+  return ValidationError("1 validation error detected: Value '" + **v +
+                         "' at 'returnConsumedCapacity' failed to satisfy constraint: Member "
+                         "must satisfy enum value set: [INDEXES, TOTAL, NONE]");
+}
+
+Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
+  auto it = in.find(name);
+  if (it == in.end() || it->is_null()) return std::optional<Item>();
+  if (!it->is_object()) return WrongType(name);
+  auto item = dynamodb::ItemFromJson(*it);
+  if (!item.ok()) return item.status();
+  return std::optional<Item>(std::move(item).value());
+}
+
+// The members Query and Scan share.
+template <typename Request>
+Status DecodeReadCommon(const json& in, Request* req) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  req->table_name = *name;
+  STREAMSTACK_RETURN_IF_ERROR(CheckReturnConsumedCapacity(in));
+  auto select = DecodeSelect(in);
+  if (!select.ok()) return select.status();
+  req->select = *select;
+  auto index = OptionalString(in, "IndexName");
+  if (!index.ok()) return index.status();
+  req->index_name = *index;
+  auto limit = OptionalInt(in, "Limit");
+  if (!limit.ok()) return limit.status();
+  req->limit = *limit;
+  auto consistent = OptionalBool(in, "ConsistentRead");
+  if (!consistent.ok()) return consistent.status();
+  req->consistent_read = consistent->value_or(false);
+  auto start = OptionalItem(in, "ExclusiveStartKey");
+  if (!start.ok()) return start.status();
+  req->exclusive_start_key = *start;
+  return DecodeExpressions(in, &req->expressions);
+}
+
+json EncodeReadPage(const json& in, const std::string& table, const dynamodb::ReadPage& page) {
+  json out = json::object();
+  if (!page.count_only) {
+    json items = json::array();
+    for (const auto& item : page.items) items.push_back(dynamodb::ItemToJson(item));
+    out["Items"] = std::move(items);
+  }
+  out["Count"] = page.count;
+  out["ScannedCount"] = page.scanned_count;
+  if (page.last_evaluated_key) {
+    out["LastEvaluatedKey"] = dynamodb::ItemToJson(*page.last_evaluated_key);
+  }
+  AddConsumedCapacity(in, table, page.capacity_units, &out);
+  return out;
+}
+
+Result<json> Query(dynamodb::TableStore& tables, const json& in) {
+  dynamodb::QueryRequest req;
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  auto forward = OptionalBool(in, "ScanIndexForward");
+  if (!forward.ok()) return forward.status();
+  req.scan_index_forward = forward->value_or(true);
+  auto page = tables.Query(req);
+  if (!page.ok()) return page.status();
+  return EncodeReadPage(in, req.table_name, *page);
+}
+
+Result<json> Scan(dynamodb::TableStore& tables, const json& in) {
+  dynamodb::ScanRequest req;
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  auto segment = OptionalInt(in, "Segment");
+  if (!segment.ok()) return segment.status();
+  req.segment = *segment;
+  auto total = OptionalInt(in, "TotalSegments");
+  if (!total.ok()) return total.status();
+  req.total_segments = *total;
+  auto page = tables.Scan(req);
+  if (!page.ok()) return page.status();
+  return EncodeReadPage(in, req.table_name, *page);
+}
+
+// --- Time to live ----------------------------------------------------------------------------
+
+Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  auto it = in.find("TimeToLiveSpecification");
+  if (it == in.end() || it->is_null()) return NullMember("timeToLiveSpecification");
+  if (!it->is_object()) return WrongType("TimeToLiveSpecification");
+  auto enabled = OptionalBool(*it, "Enabled");
+  if (!enabled.ok()) return enabled.status();
+  auto attribute = OptionalString(*it, "AttributeName");
+  if (!attribute.ok()) return attribute.status();
+  if (!*attribute) return NullMember("timeToLiveSpecification.attributeName");
+  if (!*enabled) return NullMember("timeToLiveSpecification.enabled");
+  auto spec = tables.UpdateTimeToLive(*name, {**attribute, **enabled});
+  if (!spec.ok()) return spec.status();
+  return json{{"TimeToLiveSpecification",
+               {{"Enabled", spec->enabled}, {"AttributeName", spec->attribute_name}}}};
+}
+
+Result<json> DescribeTimeToLive(dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  auto d = tables.DescribeTimeToLive(*name);
+  if (!d.ok()) return d.status();
+  json description = {{"TimeToLiveStatus", d->status}};
+  if (!d->attribute_name.empty()) description["AttributeName"] = d->attribute_name;
+  return json{{"TimeToLiveDescription", description}};
 }
 
 void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
@@ -630,10 +868,173 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   return json{{"Responses", responses}};
 }
 
+// --- PartiQL ----------------------------------------------------------------------------------
+
+// One statement with its parameters and options, as ExecuteStatement, each BatchStatementRequest
+// and each ParameterizedStatement carry them.
+Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
+  dynamodb::PartiqlStatement out;
+  auto text = RequiredString(in, "Statement");
+  if (!text.ok()) return text.status();
+  if (text->empty() || text->size() > 8192) {
+    return ValidationError("1 validation error detected: Value '" + *text +
+                           "' at 'statement' failed to satisfy constraint: Member must have "
+                           "length " + (text->empty() ? "greater than or equal to 1"
+                                                      : "less than or equal to 8192"));
+  }
+  out.statement = *text;
+  if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
+    if (!it->is_array()) return WrongType("Parameters");
+    if (it->empty()) {
+      return ValidationError("1 validation error detected: Value '[]' at 'parameters' failed to "
+                             "satisfy constraint: Member must have length greater than or equal "
+                             "to 1");
+    }
+    for (const auto& p : *it) {
+      auto value = AttributeValue::FromJson(p);
+      if (!value.ok()) return value.status();
+      out.parameters.push_back(std::move(value).value());
+    }
+  }
+  auto consistent = OptionalBool(in, "ConsistentRead");
+  if (!consistent.ok()) return consistent.status();
+  out.consistent_read = consistent->value_or(false);
+  auto on_fail = DecodeReturnOnConditionFailure(in);
+  if (!on_fail.ok()) return on_fail.status();
+  out.return_old_on_condition_failure = *on_fail;
+  return out;
+}
+
+json ItemsJson(const std::vector<Item>& items) {
+  json out = json::array();
+  for (const auto& item : items) out.push_back(dynamodb::ItemToJson(item));
+  return out;
+}
+
+void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
+  auto statement = DecodePartiqlStatement(in);
+  if (!statement.ok()) return reply(statement.status());
+  auto limit = OptionalInt(in, "Limit");
+  if (!limit.ok()) return reply(limit.status());
+  if (*limit && **limit < 1) {
+    return reply(ValidationError("1 validation error detected: Value '" + std::to_string(**limit) +
+                                 "' at 'limit' failed to satisfy constraint: Member must have "
+                                 "value greater than or equal to 1"));
+  }
+  statement->limit = *limit;
+  auto token = OptionalString(in, "NextToken");
+  if (!token.ok()) return reply(token.status());
+  statement->next_token = *token;
+  auto wants = std::make_shared<json>(json::object());
+  if (auto it = in.find("ReturnConsumedCapacity"); it != in.end()) {
+    (*wants)["ReturnConsumedCapacity"] = *it;
+  }
+  auto encode = [wants, reply = std::move(reply)](Result<dynamodb::PartiqlResult> r) {
+    if (!r.ok()) return reply(r.status());
+    json out = {{"Items", ItemsJson(r->items)}};
+    if (r->next_token) out["NextToken"] = *r->next_token;
+    if (r->last_evaluated_key) {
+      out["LastEvaluatedKey"] = dynamodb::ItemToJson(*r->last_evaluated_key);
+    }
+    AddConsumedCapacity(*wants, r->table_name, std::max(1.0, r->capacity_units), &out);
+    reply(std::move(out));
+  };
+  partiql.ExecuteStatement(std::move(statement).value(), std::move(encode));
+}
+
+// BatchStatementError.Code for a statement's failure.
+const char* BatchErrorCode(AwsError code) {
+  switch (code) {
+    case AwsError::kConditionalCheckFailed: return "ConditionalCheckFailed";
+    case AwsError::kDuplicateItem: return "DuplicateItem";
+    case AwsError::kResourceNotFound: return "ResourceNotFound";
+    case AwsError::kTransactionConflict: return "TransactionConflict";
+    case AwsError::kItemCollectionSizeLimitExceeded: return "ItemCollectionSizeLimitExceeded";
+    case AwsError::kProvisionedThroughputExceeded: return "ProvisionedThroughputExceeded";
+    case AwsError::kThrottling: return "ThrottlingError";
+    case AwsError::kInternalFailure: return "InternalServerError";
+    default: return "ValidationError";
+  }
+}
+
+void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
+  std::vector<dynamodb::PartiqlStatement> statements;
+  auto it = in.find("Statements");
+  if (it == in.end() || it->is_null()) return reply(NullMember("statements"));
+  if (!it->is_array()) return reply(WrongType("Statements"));
+  for (const auto& entry : *it) {
+    if (!entry.is_object()) return reply(WrongType("Statements"));
+    auto statement = DecodePartiqlStatement(entry);
+    if (!statement.ok()) return reply(statement.status());
+    statements.push_back(std::move(statement).value());
+  }
+  partiql.BatchExecuteStatement(
+      std::move(statements),
+      [reply = std::move(reply)](Result<std::vector<dynamodb::PartiqlBatchResponse>> r) {
+        if (!r.ok()) return reply(r.status());
+        json responses = json::array();
+        for (const auto& entry : *r) {
+          json e = json::object();
+          if (!entry.table_name.empty()) e["TableName"] = entry.table_name;
+          if (!entry.error.ok()) {
+            json error = {{"Code", BatchErrorCode(entry.error.code())},
+                          {"Message", entry.error.message()}};
+            if (entry.error.details().is_object() && entry.error.details().contains("Item")) {
+              error["Item"] = entry.error.details()["Item"];
+            }
+            e["Error"] = std::move(error);
+          } else if (entry.item) {
+            e["Item"] = dynamodb::ItemToJson(*entry.item);
+          }
+          responses.push_back(std::move(e));
+        }
+        reply(json{{"Responses", responses}});
+      });
+}
+
+void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
+  std::vector<dynamodb::PartiqlStatement> statements;
+  auto it = in.find("TransactStatements");
+  if (it == in.end() || it->is_null()) return reply(NullMember("transactStatements"));
+  if (!it->is_array()) return reply(WrongType("TransactStatements"));
+  for (const auto& entry : *it) {
+    if (!entry.is_object()) return reply(WrongType("TransactStatements"));
+    auto statement = DecodePartiqlStatement(entry);
+    if (!statement.ok()) return reply(statement.status());
+    statements.push_back(std::move(statement).value());
+  }
+  auto wants = std::make_shared<json>(json::object());
+  if (auto rcc = in.find("ReturnConsumedCapacity"); rcc != in.end()) {
+    (*wants)["ReturnConsumedCapacity"] = *rcc;
+  }
+  partiql.ExecuteTransaction(
+      std::move(statements),
+      [wants, reply = std::move(reply)](Result<std::vector<std::optional<Item>>> r) {
+        if (!r.ok()) return reply(r.status());
+        json responses = json::array();
+        for (const auto& item : *r) {
+          responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
+        }
+        json out = {{"Responses", responses}};
+        auto rcc = wants->find("ReturnConsumedCapacity");
+        if (rcc != wants->end() && rcc->is_string() && *rcc != "NONE") {
+          out["ConsumedCapacity"] = json::array();
+        }
+        reply(std::move(out));
+      });
+}
+
 }  // namespace
 
 void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables) {
   auto t = &tables;
+  // Lives as long as the router's operations that use it.
+  auto partiql = std::make_shared<dynamodb::PartiqlExecutor>(tables);
+  auto pq = [partiql](void (*fn)(dynamodb::PartiqlExecutor&, json&&, JsonReply)) -> Op {
+    return [partiql, fn](const RequestContext&, json&& in, JsonReply reply) {
+      fn(*partiql, std::move(in), std::move(reply));
+    };
+  };
   auto async = [t](void (*fn)(dynamodb::TableStore&, json&&, JsonReply)) -> Op {
     return [t, fn](const RequestContext&, json&& in, JsonReply reply) {
       fn(*t, std::move(in), std::move(reply));
@@ -657,6 +1058,13 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
                             {"BatchWriteItem", async(BatchWriteItem)},
                             {"TransactWriteItems", async(TransactWriteItems)},
                             {"TransactGetItems", sync(TransactGetItems)},
+                            {"Query", sync(Query)},
+                            {"Scan", sync(Scan)},
+                            {"UpdateTimeToLive", sync(UpdateTimeToLive)},
+                            {"DescribeTimeToLive", sync(DescribeTimeToLive)},
+                            {"ExecuteStatement", pq(ExecuteStatement)},
+                            {"BatchExecuteStatement", pq(BatchExecuteStatement)},
+                            {"ExecuteTransaction", pq(ExecuteTransaction)},
                         });
 }
 

@@ -1,7 +1,9 @@
-// DynamoDB and DynamoDB Streams: one StreamStore and one TableStore, their APIs, and the
-// background trim of stream records past retention.
+// DynamoDB and DynamoDB Streams: one StreamStore and one TableStore, their APIs, the
+// background trim of stream records past retention and the TTL sweeper.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -51,6 +53,60 @@ class StreamTrimmer {
   std::thread thread_;
 };
 
+// Deletes expired TTL items every `interval` of real time, judging expiry on the injected
+// Clock (tests advance it instead of waiting). Each pass deletes in bounded write jobs until
+// no expired item is left, so a backlog neither waits a tick per batch nor blocks other
+// writers for long.
+class TtlSweeper {
+ public:
+  static constexpr int64_t kItemsPerJob = 500;
+
+  TtlSweeper(dynamodb::TableStore& tables, std::chrono::milliseconds interval)
+      : tables_(tables), interval_(interval), thread_([this] { Loop(); }) {}
+  ~TtlSweeper() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+      lock.unlock();
+      SweepOnce();
+      lock.lock();
+    }
+  }
+
+  void SweepOnce() {
+    while (true) {
+      auto deleted = tables_.SweepExpiredItems(kItemsPerJob);
+      if (!deleted.ok()) {
+        spdlog::warn("deleting expired TTL items failed: {}", deleted.status().message());
+        return;
+      }
+      if (*deleted > 0) spdlog::debug("TTL sweep deleted {} expired items", *deleted);
+      if (*deleted < kItemsPerJob) return;
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+  }
+
+  dynamodb::TableStore& tables_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts after the members it reads
+};
+
 }  // namespace
 
 Status WireDynamoDb(AppContext& ctx) {
@@ -65,6 +121,9 @@ Status WireDynamoDb(AppContext& ctx) {
   ctx.tables = tables;
   auto* trimmer = ctx.Own(std::make_shared<StreamTrimmer>(*streams));
   ctx.stop_hooks.push_back([trimmer] { trimmer->Stop(); });
+  auto* sweeper = ctx.Own(std::make_shared<TtlSweeper>(
+      *tables, std::chrono::milliseconds(std::max<int64_t>(1, ctx.config.ttl_sweep_interval_ms))));
+  ctx.stop_hooks.push_back([sweeper] { sweeper->Stop(); });
   return Status::Ok();
 }
 

@@ -1193,6 +1193,27 @@ Result<ConditionExpression> ConditionExpression::Parse(std::string_view text, Ex
 
 bool ConditionExpression::Evaluate(const Item& item) const { return EvaluateNode(*root_, item); }
 
+namespace {
+void CollectOperandAttributes(const Operand& operand, std::set<std::string>& out) {
+  if (operand.kind == Operand::Kind::kPath && !operand.path.empty() &&
+      !operand.path[0].is_index()) {
+    out.insert(operand.path[0].name);
+  }
+  for (const Operand& arg : operand.args) CollectOperandAttributes(arg, out);
+}
+
+void CollectNodeAttributes(const ConditionNode& node, std::set<std::string>& out) {
+  for (const Operand& operand : node.operands) CollectOperandAttributes(operand, out);
+  for (const auto& child : node.children) CollectNodeAttributes(*child, out);
+}
+}  // namespace
+
+std::set<std::string> ConditionExpression::TopLevelAttributes() const {
+  std::set<std::string> out;
+  CollectNodeAttributes(*root_, out);
+  return out;
+}
+
 // ---- KeyConditionExpression ----
 
 bool SortKeyCondition::Matches(const AttributeValue& sort_value) const {

@@ -25,6 +25,7 @@ nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
                         {"KeySchema", KeySchemaJson(i.key_schema)},
                         {"Projection", i.projection}};
     if (i.throughput) j["ProvisionedThroughput"] = ThroughputJson(*i.throughput);
+    j["index_id"] = i.index_id;
     out.push_back(std::move(j));
   }
   return out;
@@ -38,6 +39,7 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
     i.key_schema = KeySchemaFrom(e.at("KeySchema"));
     i.projection = e.value("Projection", nlohmann::json::object());
     if (e.contains("ProvisionedThroughput")) i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
+    i.index_id = e.value("index_id", int64_t{0});
     out.push_back(std::move(i));
   }
   return out;

@@ -83,6 +83,8 @@ class ConditionExpression {
 
   // DynamoDB semantics: a missing attribute or a type mismatch makes a comparison false.
   bool Evaluate(const Item& item) const;
+  // The top-level attribute names the expression reads (Query rejects a filter on a key).
+  std::set<std::string> TopLevelAttributes() const;
 
  private:
   explicit ConditionExpression(std::unique_ptr<ConditionNode> root);

@@ -1,7 +1,8 @@
 // dynamodb: TableStore, the tables of one account and region: their definitions (control
-// plane) and their items (data plane). Every item change and its stream record are written
-// in one storage write job, so one never exists without the other. Uses storage, streams
-// and the data model (attribute_value.h, expression.h); knows nothing of HTTP.
+// plane) and their items (data plane). Every item change, its secondary index entries, its
+// TTL expiry and its stream record are written in one storage write job, so none exists
+// without the others. Reads seek SQLite's clustered keys (a Query never scans). Uses
+// storage, streams and the data model (attribute_value.h, expression.h); knows nothing of HTTP.
 // Thread safety: every method may be called from any thread. Item writes complete
 // asynchronously on the storage writer thread (group commit); `done` runs there.
 #pragma once
@@ -45,12 +46,20 @@ struct StreamSpecification {
   bool enabled = false;
   std::optional<std::string> view_type;  // "NEW_IMAGE", ...
 };
-// A secondary index as declared (maintained by the reads issue; stored and described here).
+// A secondary index as declared. Its entries live beside the items and are written in the
+// same transaction as the item they come from.
 struct SecondaryIndex {
   std::string name;
   std::vector<KeySchemaElement> key_schema;
   nlohmann::json projection;  // {"ProjectionType": ..., "NonKeyAttributes": [...]}
   std::optional<ProvisionedThroughput> throughput;
+  int64_t index_id = 0;  // internal key of its entries and counters (0 until stored)
+};
+
+// One entry of UpdateTable's GlobalSecondaryIndexUpdates.
+struct GlobalSecondaryIndexUpdate {
+  enum class Action { kCreate, kUpdate, kDelete } action = Action::kCreate;
+  SecondaryIndex index;  // Create: all of it; Update: name + throughput; Delete: name
 };
 struct Tag {
   std::string key;
@@ -79,7 +88,7 @@ struct UpdateTableRequest {
   std::optional<StreamSpecification> stream_specification;
   std::optional<bool> deletion_protection_enabled;
   std::optional<std::string> table_class;
-  bool has_global_secondary_index_updates = false;  // accepted, applied by the reads issue
+  std::optional<std::vector<GlobalSecondaryIndexUpdate>> global_secondary_index_updates;
 };
 
 // The key of a table in the form the data plane needs.
@@ -123,11 +132,22 @@ struct TableDefinition {
 enum class TableStatus { kCreating, kActive, kUpdating, kDeleting };
 const char* TableStatusName(TableStatus status);
 
+// ItemCount and IndexSizeBytes of one secondary index.
+struct IndexStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
 struct TableDescription {
   std::shared_ptr<const TableDefinition> definition;
   TableStatus status = TableStatus::kActive;
   int64_t item_count = 0;
   int64_t size_bytes = 0;
+  std::map<std::string, IndexStats> index_stats;  // by index name
+  // UpdateTable's answer: the index it creates shows CREATING, the one it deletes (no longer
+  // in the definition) DELETING; every other index is ACTIVE.
+  std::optional<std::string> creating_index;
+  std::optional<SecondaryIndex> deleting_index;
 };
 
 struct ListTablesResult {
@@ -143,8 +163,10 @@ enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
 // request reaches the writer thread.
 struct ExpressionInput {
   std::optional<std::string> condition_expression;
-  std::optional<std::string> update_expression;     // UpdateItem
-  std::optional<std::string> projection_expression;  // GetItem / TransactGet
+  std::optional<std::string> update_expression;         // UpdateItem
+  std::optional<std::string> projection_expression;     // reads
+  std::optional<std::string> key_condition_expression;  // Query
+  std::optional<std::string> filter_expression;         // Query / Scan
   std::optional<std::map<std::string, std::string>> names;
   std::optional<std::map<std::string, AttributeValue>> values;
 };
@@ -210,6 +232,74 @@ struct TransactGetRequest {
   std::vector<Get> gets;
 };
 
+// --- Reads (Query, Scan, BatchGetItem) ----------------------------------------------------
+
+enum class Select { kAllAttributes, kAllProjectedAttributes, kSpecificAttributes, kCount };
+
+struct QueryRequest {
+  std::string table_name;
+  std::optional<std::string> index_name;
+  ExpressionInput expressions;  // key condition (required), filter, projection
+  std::optional<Select> select;
+  bool scan_index_forward = true;
+  std::optional<int64_t> limit;
+  std::optional<Item> exclusive_start_key;
+  bool consistent_read = false;
+  // PartiQL's WHERE may constrain a key attribute twice (sk > 1 AND sk < 9); the filter then
+  // carries the second, which a Query request itself may not (AWS rejects it there).
+  bool allow_key_attributes_in_filter = false;
+};
+
+struct ScanRequest {
+  std::string table_name;
+  std::optional<std::string> index_name;
+  ExpressionInput expressions;  // filter, projection
+  std::optional<Select> select;
+  std::optional<int64_t> limit;
+  std::optional<Item> exclusive_start_key;
+  bool consistent_read = false;
+  std::optional<int64_t> segment;  // parallel scan: Segment of TotalSegments
+  std::optional<int64_t> total_segments;
+};
+
+// One page of a Query or Scan.
+struct ReadPage {
+  std::vector<Item> items;  // empty for Select COUNT
+  bool count_only = false;  // Select COUNT: the response has no Items
+  int64_t count = 0;          // items after the filter
+  int64_t scanned_count = 0;  // items read before the filter
+  std::optional<Item> last_evaluated_key;
+  double capacity_units = 0;  // read capacity the page consumed
+};
+
+struct BatchGetRequest {
+  struct TableKeys {
+    std::string table_name;
+    std::vector<Item> keys;
+    ExpressionInput expressions;  // projection only
+    bool consistent_read = false;
+  };
+  std::vector<TableKeys> tables;
+};
+
+struct BatchGetResult {
+  std::map<std::string, std::vector<Item>> responses;  // every requested table, maybe empty
+  // Keys left for a retry because the response reached AWS's 16 MB limit.
+  std::map<std::string, std::vector<Item>> unprocessed_keys;
+  std::map<std::string, double> capacity_units;  // by table
+};
+
+// --- Time to live ----------------------------------------------------------------------------
+
+struct TimeToLiveSpecification {
+  std::string attribute_name;
+  bool enabled = false;
+};
+struct TimeToLiveDescription {
+  std::string status = "DISABLED";  // "ENABLED" or "DISABLED" (a local change is immediate)
+  std::string attribute_name;       // empty when disabled
+};
+
 class TableStore {
  public:
   TableStore(storage::Store& store, streams::StreamStore& streams, const Clock& clock,
@@ -247,6 +337,27 @@ class TableStore {
   // One snapshot for all gets; a missing item is nullopt.
   Result<std::vector<std::optional<Item>>> TransactGetItems(
       const TransactGetRequest& request) const;
+
+  // Query: one partition of the table or of a secondary index, in sort key order, seeking
+  // through SQLite's primary-key index (never a scan). Errors: ResourceNotFoundException for
+  // an unknown table; ValidationException with AWS's text for everything else.
+  Result<ReadPage> Query(const QueryRequest& request) const;
+  // Scan: the whole table or index in key order, or one parallel-scan segment of it.
+  Result<ReadPage> Scan(const ScanRequest& request) const;
+  // Up to 100 keys over any tables; items past AWS's 16 MB response size come back as
+  // unprocessed keys.
+  Result<BatchGetResult> BatchGetItem(const BatchGetRequest& request) const;
+
+  // Time to live. Enabling indexes every item's expiry time, so the sweep seeks instead of
+  // scanning; the change is immediate (AWS shows ENABLED at once too).
+  Result<TimeToLiveSpecification> UpdateTimeToLive(const std::string& table_name,
+                                                   const TimeToLiveSpecification& spec);
+  Result<TimeToLiveDescription> DescribeTimeToLive(const std::string& table_name) const;
+  // Deletes at most `max_items` items whose TTL attribute (epoch seconds) is before the
+  // Clock's now -- but not more than five years before it, which AWS ignores -- each with a
+  // REMOVE stream record carrying the TTL service identity. One write job; returns how many
+  // it deleted, so a caller can go on while a backlog remains.
+  Result<int64_t> SweepExpiredItems(int64_t max_items);
 
  private:
   struct Impl;

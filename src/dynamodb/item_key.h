@@ -1,0 +1,59 @@
+// Item keys as storage orders them: key attribute values encoded to bytes whose memcmp order
+// is DynamoDB's key order (S and B by unsigned bytes, N numerically), plus the shared
+// "One or more parameter values..." error helpers. Private to the dynamodb module; pure
+// functions, callable from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/attribute_value.h"
+#include "streamstack/dynamodb/table_store.h"
+
+namespace streamstack::dynamodb {
+
+// --- AWS error texts shared by the module ------------------------------------------------
+
+// ResourceNotFoundException "Requested resource not found".
+Status NotFound();
+// "One or more parameter values were invalid: <detail>".
+Status InvalidParameters(const std::string& detail);
+// "1 validation error detected: Value <value> at '<member>' failed to satisfy constraint: ..."
+Status ConstraintError(const std::string& value, const std::string& member,
+                       const std::string& constraint);
+
+// --- Key bytes ------------------------------------------------------------------------------
+
+// A key attribute value as the bytes the items table orders by: S and B as their bytes
+// (memcmp is DynamoDB's unsigned byte order), N as Number::SortKey().
+std::string EncodeKeyValue(const AttributeValue& value);
+
+struct EncodedKey {
+  std::string pk;
+  std::string sk;  // empty without a sort key
+  Item key;        // the key attributes only
+};
+
+// The item's key, checked as PutItem checks an item (missing key, type mismatch, empty).
+Result<EncodedKey> KeyOfItem(const TableDefinition& table, const Item& item);
+// A Key parameter (GetItem, DeleteItem, UpdateItem, BatchGetItem): exactly the key attributes.
+Result<EncodedKey> KeyOfKeyParameter(const TableDefinition& table, const Item& key);
+
+// The smallest byte string greater than `key` (key + '\0'): turns "> key" into ">= successor".
+std::string KeySuccessor(std::string_view key);
+// The smallest byte string greater than every string that starts with `prefix`, or nullopt
+// when there is none (the prefix is all 0xFF bytes). begins_with(sk, p) is [p, bound).
+std::optional<std::string> PrefixUpperBound(std::string_view prefix);
+// A byte string greater than every encoded key: keys are at most 2048 bytes, and no encoded
+// number or UTF-8 string starts with 0xFF.
+const std::string& AboveEveryKey();
+
+// The parallel-scan segment of a partition: the partition key's hash range split into
+// `total_segments` equal parts, so every partition is in exactly one segment (no overlap, no
+// gap) and all items of a partition share it, as on DynamoDB.
+int64_t SegmentOfPartition(std::string_view encoded_partition_key, int64_t total_segments);
+
+}  // namespace streamstack::dynamodb

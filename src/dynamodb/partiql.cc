@@ -1,0 +1,506 @@
+#include "streamstack/dynamodb/partiql.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "dynamodb/item_key.h"
+#include "dynamodb/partiql_parser.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+using partiql::Expr;
+using partiql::ExpressionWriter;
+using partiql::Returning;
+using partiql::Statement;
+
+constexpr size_t kMaxBatchStatements = 25;
+constexpr size_t kMaxTransactionStatements = 100;
+constexpr char kDuplicateItem[] = "Duplicate primary key exists in table";
+
+std::string EncodeNextToken(const Item& last_evaluated_key) {
+  return Base64Encode(ItemToJson(last_evaluated_key).dump());
+}
+
+Result<Item> DecodeNextToken(const std::string& token) {
+  auto raw = Base64Decode(token);
+  if (!raw.ok()) return ValidationError("Invalid NextToken");
+  auto json = nlohmann::json::parse(*raw, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return ValidationError("Invalid NextToken");
+  auto item = ItemFromJson(json);
+  if (!item.ok()) return ValidationError("Invalid NextToken");
+  return item;
+}
+
+Result<std::shared_ptr<const TableDefinition>> FindTable(const TableStore& tables,
+                                                         const std::string& name) {
+  auto table = tables.FindTable(name);
+  if (!table) return NotFound();
+  return table;
+}
+
+// The WHERE of a statement that names one item: its key, and every other condition.
+struct KeyedWhere {
+  Item key;
+  std::vector<const Expr*> rest;
+};
+
+Result<KeyedWhere> SplitKey(const TableDefinition& table, const Expr& where) {
+  KeyedWhere out;
+  const std::vector<std::string> key_names = table.KeyNames();
+  for (const Expr* conjunct : partiql::Conjuncts(where)) {
+    auto equality = partiql::KeyEquality(*conjunct);
+    if (equality && out.key.count(equality->first) == 0 &&
+        std::find(key_names.begin(), key_names.end(), equality->first) != key_names.end()) {
+      out.key.emplace(equality->first, equality->second);
+      continue;
+    }
+    out.rest.push_back(conjunct);
+  }
+  if (out.key.size() != key_names.size()) {
+    return ValidationError(
+        "Where clause does not contain a mandatory equality on all key attributes");
+  }
+  return out;
+}
+
+// The conditions left after the key, as one ConditionExpression (empty when none).
+std::string RestCondition(ExpressionWriter& writer, const std::vector<const Expr*>& rest) {
+  std::string out;
+  for (const Expr* e : rest)
+    out += (out.empty() ? "" : " AND ") + ("(" + writer.Condition(*e) + ")");
+  return out;
+}
+
+void FillExpressions(ExpressionWriter& writer, ExpressionInput& in) {
+  if (!writer.names().empty()) in.names = writer.names();
+  if (!writer.values().empty()) in.values = writer.values();
+}
+
+ReturnValues ReturnValuesOf(Returning r) {
+  switch (r) {
+    case Returning::kNone:
+      return ReturnValues::kNone;
+    case Returning::kAllOld:
+      return ReturnValues::kAllOld;
+    case Returning::kAllNew:
+      return ReturnValues::kAllNew;
+    case Returning::kModifiedOld:
+      return ReturnValues::kUpdatedOld;
+    case Returning::kModifiedNew:
+      return ReturnValues::kUpdatedNew;
+  }
+  return ReturnValues::kNone;
+}
+
+// A write statement as the TableStore request it becomes.
+struct WritePlan {
+  Statement::Kind kind = Statement::Kind::kInsert;
+  std::string table_name;
+  Item item;  // INSERT: the item; UPDATE / DELETE: the key
+  ExpressionInput expressions;
+  ReturnValues return_values = ReturnValues::kNone;
+};
+
+Result<WritePlan> PlanWrite(const TableStore& tables, const Statement& s) {
+  auto table = FindTable(tables, s.table_name);
+  if (!table.ok()) return table.status();
+  WritePlan plan;
+  plan.kind = s.kind;
+  plan.table_name = s.table_name;
+  ExpressionWriter writer;
+  const DocumentPath hash = {{(*table)->hash_key.name, -1}};
+  if (s.kind == Statement::Kind::kInsert) {
+    plan.item = s.insert_item;
+    // AWS: INSERT never overwrites (DuplicateItemException).
+    plan.expressions.condition_expression = "attribute_not_exists(" + writer.Path(hash) + ")";
+    FillExpressions(writer, plan.expressions);
+    return plan;
+  }
+  auto keyed = SplitKey(**table, *s.where);
+  if (!keyed.ok()) return keyed.status();
+  plan.item = std::move(keyed->key);
+  std::string condition = RestCondition(writer, keyed->rest);
+  if (s.kind == Statement::Kind::kUpdate) {
+    // AWS: UPDATE changes an existing item only.
+    condition = "attribute_exists(" + writer.Path(hash) + ")" +
+                (condition.empty() ? "" : " AND " + condition);
+    auto update = writer.Update(s.updates);
+    if (!update.ok()) return update.status();
+    plan.expressions.update_expression = *update;
+  } else if (s.returning != Returning::kNone && s.returning != Returning::kAllOld) {
+    return ValidationError("Unsupported returning clause for DELETE: only ALL OLD * is supported");
+  }
+  if (!condition.empty()) plan.expressions.condition_expression = condition;
+  plan.return_values = ReturnValuesOf(s.returning);
+  FillExpressions(writer, plan.expressions);
+  return plan;
+}
+
+// PartiQL answers DuplicateItemException where the INSERT's condition failed.
+Status ForInsert(Status st) {
+  if (st.code() == AwsError::kConditionalCheckFailed) {
+    return Status(AwsError::kDuplicateItem, kDuplicateItem);
+  }
+  return st;
+}
+
+void RunWrite(TableStore& tables, WritePlan plan, bool return_old_on_failure,
+              std::function<void(Result<PartiqlResult>)> done) {
+  auto finish = [table = plan.table_name, kind = plan.kind,
+                 done = std::move(done)](Result<WriteOutcome> outcome) {
+    if (!outcome.ok()) {
+      Status st = outcome.status();
+      return done(kind == Statement::Kind::kInsert ? ForInsert(std::move(st)) : st);
+    }
+    PartiqlResult result;
+    result.table_name = table;
+    if (outcome->attributes) result.items.push_back(*outcome->attributes);
+    done(std::move(result));
+  };
+  switch (plan.kind) {
+    case Statement::Kind::kInsert: {
+      PutItemRequest r{plan.table_name, std::move(plan.item), std::move(plan.expressions),
+                       ReturnValues::kNone, return_old_on_failure};
+      return tables.PutItem(std::move(r), std::move(finish));
+    }
+    case Statement::Kind::kUpdate: {
+      UpdateItemRequest r{plan.table_name, std::move(plan.item), std::move(plan.expressions),
+                          plan.return_values, return_old_on_failure};
+      return tables.UpdateItem(std::move(r), std::move(finish));
+    }
+    default: {
+      DeleteItemRequest r{plan.table_name, std::move(plan.item), std::move(plan.expressions),
+                          plan.return_values, return_old_on_failure};
+      return tables.DeleteItem(std::move(r), std::move(finish));
+    }
+  }
+}
+
+// The key attributes a SELECT reads by: the index's or the table's.
+struct SelectSource {
+  std::string hash;
+  std::string range;  // empty without a sort key
+  bool global_index = false;
+};
+
+Result<SelectSource> SourceOf(const TableDefinition& table,
+                              const std::optional<std::string>& index) {
+  SelectSource source{table.hash_key.name, table.range_key ? table.range_key->name : "", false};
+  if (!index) return source;
+  for (const auto* list : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
+    for (const SecondaryIndex& i : *list) {
+      if (i.name != *index) continue;
+      source.hash = i.key_schema[0].name;
+      source.range = i.key_schema.size() > 1 ? i.key_schema[1].name : "";
+      source.global_index = list == &table.global_secondary_indexes;
+      return source;
+    }
+  }
+  // ExecuteStatement's wording leaves the index name out.
+  return ValidationError("The table does not have the specified index");
+}
+
+Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
+                                const PartiqlStatement& request) {
+  auto table = FindTable(tables, s.table_name);
+  if (!table.ok()) return table.status();
+  auto source = SourceOf(**table, s.index_name);
+  if (!source.ok()) return source.status();
+  if (request.consistent_read && source->global_index) {
+    return ValidationError("Strongly consistent read is not supported on Global Secondary Indexes");
+  }
+  std::optional<Item> start;
+  if (request.next_token) {
+    auto decoded = DecodeNextToken(*request.next_token);
+    if (!decoded.ok()) return decoded.status();
+    start = std::move(decoded).value();
+  }
+
+  ExpressionWriter writer;
+  // With an equality on the partition key, a Query of that partition (plus one sort key
+  // condition); otherwise a Scan with the whole WHERE as its filter.
+  std::optional<std::string> key_condition;
+  std::string filter;
+  if (s.where) {
+    std::vector<const Expr*> conjuncts = partiql::Conjuncts(*s.where);
+    const Expr* hash_eq = nullptr;
+    const Expr* sort_cond = nullptr;
+    int sort_mentions = 0;
+    for (const Expr* c : conjuncts) {
+      auto eq = partiql::KeyEquality(*c);
+      if (!hash_eq && eq && eq->first == source->hash) hash_eq = c;
+      if (!source->range.empty() && partiql::ConstrainedAttribute(*c) == source->range) {
+        ++sort_mentions;
+        sort_cond = c;
+      }
+    }
+    std::vector<const Expr*> rest;
+    if (hash_eq) {
+      std::string kc = writer.Condition(*hash_eq);
+      if (sort_cond && sort_mentions == 1) kc += " AND " + writer.Condition(*sort_cond);
+      key_condition = kc;
+      for (const Expr* c : conjuncts) {
+        if (c != hash_eq && !(sort_mentions == 1 && c == sort_cond)) rest.push_back(c);
+      }
+    } else {
+      rest = conjuncts;
+    }
+    filter = RestCondition(writer, rest);
+  }
+  if (s.order_by) {
+    if (!s.where) {
+      return ValidationError("Must have WHERE clause in the statement when using ORDER BY clause.");
+    }
+    if (!key_condition || *s.order_by != source->range) {
+      return ValidationError(
+          "Must have WHERE clause with equality on the partition key, and ORDER BY on the sort "
+          "key of the table or index");
+    }
+  }
+  std::optional<std::string> projection;
+  if (!s.projection.empty()) {
+    std::string p;
+    for (const DocumentPath& path : s.projection) p += (p.empty() ? "" : ", ") + writer.Path(path);
+    projection = p;
+  }
+
+  Result<ReadPage> page = Status(AwsError::kInternalFailure, "unset");
+  if (key_condition) {
+    QueryRequest q;
+    q.table_name = s.table_name;
+    q.index_name = s.index_name;
+    q.expressions.key_condition_expression = key_condition;
+    if (!filter.empty()) q.expressions.filter_expression = filter;
+    q.expressions.projection_expression = projection;
+    FillExpressions(writer, q.expressions);
+    q.scan_index_forward = !s.order_descending;
+    q.limit = request.limit;
+    q.exclusive_start_key = start;
+    q.consistent_read = request.consistent_read;
+    q.allow_key_attributes_in_filter = true;  // a WHERE may constrain the sort key twice
+    page = tables.Query(q);
+  } else {
+    ScanRequest r;
+    r.table_name = s.table_name;
+    r.index_name = s.index_name;
+    if (!filter.empty()) r.expressions.filter_expression = filter;
+    r.expressions.projection_expression = projection;
+    FillExpressions(writer, r.expressions);
+    r.limit = request.limit;
+    r.exclusive_start_key = start;
+    r.consistent_read = request.consistent_read;
+    page = tables.Scan(r);
+  }
+  if (!page.ok()) return page.status();
+  PartiqlResult result;
+  result.table_name = s.table_name;
+  result.items = std::move(page->items);
+  result.capacity_units = page->capacity_units;
+  if (page->last_evaluated_key) {
+    result.last_evaluated_key = page->last_evaluated_key;
+    result.next_token = EncodeNextToken(*page->last_evaluated_key);
+  }
+  return result;
+}
+
+// A SELECT that names one item by its full key (BatchExecuteStatement, ExecuteTransaction).
+struct KeyedRead {
+  std::string table_name;
+  Item key;
+  ExpressionInput expressions;
+};
+
+Result<KeyedRead> PlanKeyedRead(const TableStore& tables, const Statement& s) {
+  auto table = FindTable(tables, s.table_name);
+  if (!table.ok()) return table.status();
+  if (s.index_name || !s.where) {
+    return ValidationError("Select statements must specify the full primary key of the table");
+  }
+  auto keyed = SplitKey(**table, *s.where);
+  if (!keyed.ok()) return keyed.status();
+  if (!keyed->rest.empty()) {
+    return ValidationError("Select statements must specify the full primary key of the table");
+  }
+  KeyedRead read{s.table_name, std::move(keyed->key), {}};
+  if (!s.projection.empty()) {
+    ExpressionWriter writer;
+    std::string p;
+    for (const DocumentPath& path : s.projection) p += (p.empty() ? "" : ", ") + writer.Path(path);
+    read.expressions.projection_expression = p;
+    FillExpressions(writer, read.expressions);
+  }
+  return read;
+}
+
+bool IsRead(const Statement& s) { return s.kind == Statement::Kind::kSelect; }
+
+}  // namespace
+
+void PartiqlExecutor::ExecuteStatement(PartiqlStatement statement, StatementDone done) {
+  auto parsed = partiql::Parse(statement.statement, statement.parameters);
+  if (!parsed.ok()) return done(parsed.status());
+  if (IsRead(*parsed)) return done(RunSelect(tables_, *parsed, statement));
+  auto plan = PlanWrite(tables_, *parsed);
+  if (!plan.ok()) return done(plan.status());
+  RunWrite(tables_, std::move(plan).value(), statement.return_old_on_condition_failure,
+           std::move(done));
+}
+
+void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statements,
+                                            BatchDone done) {
+  if (statements.empty()) {
+    return done(
+        ValidationError("1 validation error detected: Value '[]' at 'statements' failed "
+                        "to satisfy constraint: Member must have length greater than or "
+                        "equal to 1"));
+  }
+  if (statements.size() > kMaxBatchStatements) {
+    return done(
+        ValidationError("1 validation error detected: Value at 'statements' failed to "
+                        "satisfy constraint: Member must have length less than or equal "
+                        "to 25"));
+  }
+  std::vector<Result<Statement>> parsed;
+  int reads = 0;
+  for (const auto& s : statements) {
+    parsed.push_back(partiql::Parse(s.statement, s.parameters));
+    if (parsed.back().ok() && IsRead(*parsed.back())) ++reads;
+  }
+  int valid = 0;
+  for (const auto& p : parsed) valid += p.ok() ? 1 : 0;
+  if (reads != 0 && reads != valid) {
+    return done(ValidationError("Batch must contain either only read or only write statements"));
+  }
+  // Each statement answers on its own; the last one to finish answers the batch.
+  struct Shared {
+    std::mutex mu;
+    std::vector<PartiqlBatchResponse> responses;
+    std::atomic<size_t> remaining{0};
+    BatchDone done;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->responses.resize(statements.size());
+  shared->remaining = statements.size();
+  shared->done = std::move(done);
+  auto finish_one = [shared](size_t i, PartiqlBatchResponse response) {
+    {
+      std::lock_guard lock(shared->mu);
+      shared->responses[i] = std::move(response);
+    }
+    if (--shared->remaining == 0) shared->done(std::move(shared->responses));
+  };
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (!parsed[i].ok()) {
+      finish_one(i, {"", std::nullopt, parsed[i].status()});
+      continue;
+    }
+    const Statement& s = *parsed[i];
+    if (IsRead(s)) {
+      auto read = PlanKeyedRead(tables_, s);
+      if (!read.ok()) {
+        finish_one(i, {s.table_name, std::nullopt, read.status()});
+        continue;
+      }
+      GetItemRequest get{read->table_name, read->key, read->expressions};
+      auto item = tables_.GetItem(get);
+      if (!item.ok()) {
+        finish_one(i, {s.table_name, std::nullopt, item.status()});
+      } else {
+        finish_one(i, {s.table_name, *item, Status::Ok()});
+      }
+      continue;
+    }
+    auto plan = PlanWrite(tables_, s);
+    if (!plan.ok()) {
+      finish_one(i, {s.table_name, std::nullopt, plan.status()});
+      continue;
+    }
+    RunWrite(tables_, std::move(plan).value(), statements[i].return_old_on_condition_failure,
+             [finish_one, i, table = s.table_name](Result<PartiqlResult> r) {
+               finish_one(i, {table, std::nullopt, r.ok() ? Status::Ok() : r.status()});
+             });
+  }
+}
+
+void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statements,
+                                         TransactionDone done) {
+  if (statements.empty()) {
+    return done(
+        ValidationError("1 validation error detected: Value '[]' at 'transactStatements' "
+                        "failed to satisfy constraint: Member must have length greater "
+                        "than or equal to 1"));
+  }
+  if (statements.size() > kMaxTransactionStatements) {
+    return done(
+        ValidationError("1 validation error detected: Value at 'transactStatements' "
+                        "failed to satisfy constraint: Member must have length less than "
+                        "or equal to 100"));
+  }
+  std::vector<Statement> parsed;
+  for (const auto& s : statements) {
+    auto p = partiql::Parse(s.statement, s.parameters);
+    if (!p.ok()) return done(p.status());
+    parsed.push_back(std::move(p).value());
+  }
+  const bool reads = IsRead(parsed[0]);
+  for (const Statement& s : parsed) {
+    if (IsRead(s) != reads) {
+      return done(
+          ValidationError("Transaction must contain either only read or only write statements"));
+    }
+  }
+  if (reads) {
+    TransactGetRequest request;
+    for (const Statement& s : parsed) {
+      auto read = PlanKeyedRead(tables_, s);
+      if (!read.ok()) return done(read.status());
+      request.gets.push_back(
+          {read->table_name, std::move(read->key), std::move(read->expressions)});
+    }
+    return done(tables_.TransactGetItems(request));
+  }
+  TransactWriteRequest request;
+  std::vector<bool> inserts;
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    auto plan = PlanWrite(tables_, parsed[i]);
+    if (!plan.ok()) return done(plan.status());
+    using Kind = TransactWriteRequest::Action::Kind;
+    TransactWriteRequest::Action action;
+    action.kind = plan->kind == Statement::Kind::kInsert   ? Kind::kPut
+                  : plan->kind == Statement::Kind::kUpdate ? Kind::kUpdate
+                                                           : Kind::kDelete;
+    action.table_name = plan->table_name;
+    action.item = std::move(plan->item);
+    action.expressions = std::move(plan->expressions);
+    action.return_old_on_condition_failure = statements[i].return_old_on_condition_failure;
+    request.actions.push_back(std::move(action));
+    inserts.push_back(plan->kind == Statement::Kind::kInsert);
+  }
+  tables_.TransactWriteItems(std::move(request), [inserts, done = std::move(done)](Status st) {
+    if (st.ok()) return done(std::vector<std::optional<Item>>{});
+    if (st.code() != AwsError::kTransactionCanceled) return done(st);
+    // An INSERT whose item exists is a DuplicateItem reason, not a failed condition.
+    nlohmann::json details = st.details();
+    nlohmann::json& reasons = details["CancellationReasons"];
+    std::string list;
+    for (size_t i = 0; i < reasons.size(); ++i) {
+      if (i < inserts.size() && inserts[i] &&
+          reasons[i].value("Code", "") == "ConditionalCheckFailed") {
+        reasons[i] = {{"Code", "DuplicateItem"}, {"Message", kDuplicateItem}};
+      }
+      list += (i ? ", " : "") + reasons[i].value("Code", std::string("None"));
+    }
+    Status rewritten(AwsError::kTransactionCanceled,
+                     "Transaction cancelled, please refer cancellation reasons for specific "
+                     "reasons [" +
+                         list + "]");
+    rewritten.WithDetails(details);
+    done(rewritten);
+  });
+}
+
+}  // namespace streamstack::dynamodb

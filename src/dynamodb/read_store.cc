@@ -1,0 +1,729 @@
+#include "dynamodb/read_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "dynamodb/item_key.h"
+#include "dynamodb/secondary_index.h"
+#include "dynamodb/table_sql.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+constexpr double kBytesPerReadUnit = 4096.0;
+constexpr size_t kMaxBatchGetKeys = 100;
+constexpr int64_t kMaxTotalSegments = 1000000;
+
+const char* SelectName(Select select) {
+  switch (select) {
+    case Select::kAllAttributes:
+      return "ALL_ATTRIBUTES";
+    case Select::kAllProjectedAttributes:
+      return "ALL_PROJECTED_ATTRIBUTES";
+    case Select::kSpecificAttributes:
+      return "SPECIFIC_ATTRIBUTES";
+    case Select::kCount:
+      return "COUNT";
+  }
+  return "ALL_ATTRIBUTES";
+}
+
+Status InvalidStartKey() {
+  return ValidationError(
+      "The provided starting key is invalid: The provided key element does not match the "
+      "schema");
+}
+
+Result<Item> DecodeItemText(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status(AwsError::kInternalFailure, "corrupt stored item");
+  return ItemFromJson(j);
+}
+
+// What a read walks: the table's items or one index's entries.
+struct ReadSource {
+  const TableDefinition& table;
+  std::optional<IndexSchema> index;
+
+  const KeyAttribute& hash_key() const { return index ? index->hash_key : table.hash_key; }
+  const std::optional<KeyAttribute>& range_key() const {
+    return index ? index->range_key : table.range_key;
+  }
+  bool global_index() const { return index && index->global; }
+  // The attributes of its LastEvaluatedKey / ExclusiveStartKey.
+  std::vector<std::string> StartKeyAttributes() const {
+    return index ? index->StartKeyAttributes(table) : table.KeyNames();
+  }
+};
+
+Result<ReadSource> ResolveSource(const TableDefinition& table,
+                                 const std::optional<std::string>& index_name,
+                                 bool consistent_read) {
+  ReadSource source{table, std::nullopt};
+  if (!index_name) return source;
+  source.index = FindIndexSchema(table, *index_name);
+  if (!source.index) {
+    return ValidationError("The table does not have the specified index: " + *index_name);
+  }
+  if (consistent_read && source.index->global) {
+    return ValidationError("Consistent reads are not supported on global secondary indexes");
+  }
+  return source;
+}
+
+// A position in a partition's walk order: (sort key, table key) -- the table key breaks ties
+// between index entries; items of the table itself use the sort key alone.
+struct SortPosition {
+  std::string sk;
+  std::string table_pk;
+  std::string table_sk;
+  friend bool operator<(const SortPosition& a, const SortPosition& b) {
+    return std::tie(a.sk, a.table_pk, a.table_sk) < std::tie(b.sk, b.table_pk, b.table_sk);
+  }
+};
+
+// The item an ExclusiveStartKey names, as a walk position.
+struct StartKey {
+  std::string pk;
+  SortPosition position;
+  Item key;
+};
+
+Result<StartKey> DecodeStartKey(const ReadSource& source, const Item& esk) {
+  StartKey out;
+  out.key = esk;
+  if (!source.index) {
+    auto key = KeyOfKeyParameter(source.table, esk);
+    if (!key.ok()) return InvalidStartKey();
+    out.pk = key->pk;
+    out.position.sk = key->sk;
+    return out;
+  }
+  const std::vector<std::string> names = source.StartKeyAttributes();
+  if (esk.size() != names.size()) return InvalidStartKey();
+  auto encoded = [&](const KeyAttribute& attr) -> Result<std::string> {
+    auto it = esk.find(attr.name);
+    if (it == esk.end() || it->second.type() != attr.type) return InvalidStartKey();
+    if (attr.type != AttributeType::kN && it->second.s().empty()) return InvalidStartKey();
+    return EncodeKeyValue(it->second);
+  };
+  auto pk = encoded(source.index->hash_key);
+  if (!pk.ok()) return pk.status();
+  out.pk = *pk;
+  if (source.index->range_key) {
+    auto sk = encoded(*source.index->range_key);
+    if (!sk.ok()) return sk.status();
+    out.position.sk = *sk;
+  }
+  auto table_pk = encoded(source.table.hash_key);
+  if (!table_pk.ok()) return table_pk.status();
+  out.position.table_pk = *table_pk;
+  if (source.table.range_key) {
+    auto table_sk = encoded(*source.table.range_key);
+    if (!table_sk.ok()) return table_sk.status();
+    out.position.table_sk = *table_sk;
+  }
+  return out;
+}
+
+// The first position after `p` in walk order.
+SortPosition PositionAfter(const ReadSource& source, const SortPosition& p) {
+  if (!source.index) return {KeySuccessor(p.sk), "", ""};
+  return {p.sk, p.table_pk, KeySuccessor(p.table_sk)};
+}
+
+// [lower, upper) of the sort key a key condition allows.
+std::pair<std::string, std::string> SortKeyRange(const std::optional<SortKeyCondition>& c) {
+  if (!c) return {"", AboveEveryKey()};
+  const std::string v = EncodeKeyValue(c->value);
+  switch (c->op) {
+    case SortKeyOperator::kEqual:
+      return {v, KeySuccessor(v)};
+    case SortKeyOperator::kLess:
+      return {"", v};
+    case SortKeyOperator::kLessOrEqual:
+      return {"", KeySuccessor(v)};
+    case SortKeyOperator::kGreater:
+      return {KeySuccessor(v), AboveEveryKey()};
+    case SortKeyOperator::kGreaterOrEqual:
+      return {v, AboveEveryKey()};
+    case SortKeyOperator::kBetween:
+      return {v, KeySuccessor(EncodeKeyValue(c->upper))};
+    case SortKeyOperator::kBeginsWith:
+      return {v, PrefixUpperBound(v).value_or(AboveEveryKey())};
+  }
+  return {"", AboveEveryKey()};
+}
+
+// --- Select, projection and filter ---------------------------------------------------------
+
+struct ReadShape {
+  Select select = Select::kAllAttributes;
+  std::optional<ConditionExpression> filter;
+  std::optional<ProjectionExpression> projection;
+  // A local secondary index asked for attributes it does not store: AWS fetches them from the
+  // table, and so does this.
+  bool fetch_table_item = false;
+};
+
+std::string JoinSorted(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+Status CheckSelect(const ReadSource& source, const std::optional<Select>& select,
+                   bool has_projection) {
+  if (has_projection && select && *select != Select::kSpecificAttributes) {
+    return ValidationError(std::string("Cannot specify the ProjectionExpression when choosing "
+                                       "to get ") +
+                           (*select == Select::kCount ? "only the Count" : SelectName(*select)));
+  }
+  if (select == Select::kAllProjectedAttributes && !source.index) {
+    return ValidationError(
+        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  }
+  if (select == Select::kSpecificAttributes && !has_projection) {
+    return ValidationError(
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+        "SPECIFIC_ATTRIBUTES");
+  }
+  if (select == Select::kAllAttributes && source.global_index() &&
+      source.index->projection_type != ProjectionType::kAll) {
+    return InvalidParameters(
+        "Select type ALL_ATTRIBUTES is not supported for global secondary "
+        "index " +
+        source.index->name + " because its projection type is not ALL");
+  }
+  return Status::Ok();
+}
+
+// Parses the filter and projection, applies the Select rules and the index's projection
+// rules. `ctx` has already seen the key condition (Query), so CheckAllUsed covers it too.
+Result<ReadShape> PrepareShape(const ReadSource& source, const std::optional<Select>& select,
+                               const ExpressionInput& in, ExpressionContext& ctx,
+                               bool reject_key_filter) {
+  STREAMSTACK_RETURN_IF_ERROR(CheckSelect(source, select, in.projection_expression.has_value()));
+  ReadShape shape;
+  if (in.filter_expression) {
+    auto filter = ConditionExpression::Parse(*in.filter_expression, ExpressionKind::kFilter, ctx);
+    if (!filter.ok()) return filter.status();
+    shape.filter.emplace(std::move(filter).value());
+  }
+  if (in.projection_expression) {
+    auto projection = ProjectionExpression::Parse(*in.projection_expression, ctx);
+    if (!projection.ok()) return projection.status();
+    shape.projection.emplace(std::move(projection).value());
+  }
+  STREAMSTACK_RETURN_IF_ERROR(ctx.CheckAllUsed());
+  if (reject_key_filter && shape.filter) {
+    // AWS: a Query's key attributes belong in the key condition, not the filter.
+    std::vector<std::string> keys = {source.hash_key().name};
+    if (source.range_key()) keys.push_back(source.range_key()->name);
+    std::set<std::string> used = shape.filter->TopLevelAttributes();
+    for (const auto& key : keys) {
+      if (used.count(key) > 0) {
+        return ValidationError(
+            "Filter Expression can only contain non-primary key attributes: Primary key "
+            "attribute: " +
+            key);
+      }
+    }
+  }
+  shape.select = select.value_or(shape.projection ? Select::kSpecificAttributes
+                                 : source.index   ? Select::kAllProjectedAttributes
+                                                  : Select::kAllAttributes);
+  if (!source.index || source.index->projection_type == ProjectionType::kAll) return shape;
+  std::set<std::string> unprojected;
+  if (shape.projection) {
+    for (const DocumentPath& path : shape.projection->paths()) {
+      if (!source.index->Projects(path[0].name)) unprojected.insert(path[0].name);
+    }
+  }
+  if (source.index->global) {
+    if (!unprojected.empty()) {
+      return InvalidParameters("Global secondary index " + source.index->name +
+                               " does not project " + JoinSorted(unprojected));
+    }
+    return shape;
+  }
+  if (shape.filter) {
+    for (const auto& name : shape.filter->TopLevelAttributes()) {
+      if (!source.index->Projects(name)) unprojected.insert(name);
+    }
+  }
+  shape.fetch_table_item = shape.select == Select::kAllAttributes || !unprojected.empty();
+  return shape;
+}
+
+// --- The page walk --------------------------------------------------------------------------
+
+struct RowView {
+  std::string_view pk;
+  std::string_view sk;
+  std::string_view table_pk;  // index entries only
+  std::string_view table_sk;
+  std::string_view item;
+  int64_t size = 0;
+};
+
+// Accumulates one page: counts, filters, projects, and decides when the page is full
+// (Limit items read, or 1 MB read) -- the rules AWS applies before the filter.
+class PageBuilder {
+ public:
+  PageBuilder(const ReadSource& source, const ReadShape& shape, std::optional<int64_t> limit,
+              bool consistent)
+      : source_(source), shape_(shape), limit_(limit), consistent_(consistent) {
+    page_.count_only = shape.select == Select::kCount;
+  }
+
+  // Takes one row; false when the page is full and the walk must stop.
+  Result<bool> Add(storage::Database& db, const RowView& row) {
+    page_.scanned_count += 1;
+    bytes_ += row.size;
+    const bool needs_item = shape_.filter || !page_.count_only;
+    last_text_.assign(row.item);
+    last_decoded_.reset();
+    if (needs_item) {
+      auto item = DecodeItemText(row.item);
+      if (!item.ok()) return item.status();
+      Item subject = std::move(item).value();
+      if (shape_.fetch_table_item) {
+        auto full = LoadTableItem(db, row);
+        if (!full.ok()) return full.status();
+        if (*full) subject = std::move(**full);
+      }
+      if (!shape_.filter || shape_.filter->Evaluate(subject)) {
+        page_.count += 1;
+        if (!page_.count_only) page_.items.push_back(Output(subject));
+      }
+      last_decoded_ = std::move(subject);
+    } else {
+      page_.count += 1;
+    }
+    full_ = (limit_ && page_.scanned_count >= *limit_) || bytes_ >= kMaxPageBytes;
+    return !full_;
+  }
+
+  // The page; LastEvaluatedKey when it stopped full.
+  Result<ReadPage> Finish() {
+    if (full_) {
+      Item last;
+      if (last_decoded_) {
+        last = std::move(*last_decoded_);
+      } else {
+        auto decoded = DecodeItemText(last_text_);
+        if (!decoded.ok()) return decoded.status();
+        last = std::move(decoded).value();
+      }
+      Item key;
+      for (const std::string& name : source_.StartKeyAttributes()) {
+        auto it = last.find(name);
+        if (it != last.end()) key.emplace(name, it->second);
+      }
+      page_.last_evaluated_key = std::move(key);
+    }
+    double units = std::max(1.0, std::ceil(static_cast<double>(bytes_) / kBytesPerReadUnit));
+    page_.capacity_units = consistent_ ? units : units / 2;
+    return std::move(page_);
+  }
+
+ private:
+  Item Output(const Item& subject) const {
+    if (shape_.projection) return shape_.projection->Apply(subject);
+    return subject;
+  }
+
+  Result<std::optional<Item>> LoadTableItem(storage::Database& db, const RowView& row) const {
+    auto& stmt = db.Prepare(sql::kSelectItem);
+    stmt.Bind(1, source_.table.table_id);
+    stmt.Bind(2, storage::Blob(row.table_pk));
+    stmt.Bind(3, storage::Blob(row.table_sk));
+    auto found = stmt.Step();
+    if (!found.ok()) return found.status();
+    if (!*found) return std::optional<Item>();
+    auto item = DecodeItemText(stmt.ColumnText(0));
+    stmt.Reset();
+    if (!item.ok()) return item.status();
+    return std::optional<Item>(std::move(item).value());
+  }
+
+  const ReadSource& source_;
+  const ReadShape& shape_;
+  const std::optional<int64_t> limit_;
+  const bool consistent_;
+  ReadPage page_;
+  int64_t bytes_ = 0;
+  bool full_ = false;
+  std::string last_text_;
+  std::optional<Item> last_decoded_;
+};
+
+RowView TableRow(const storage::Statement& stmt) {
+  RowView row;
+  row.pk = stmt.ColumnBlob(0).bytes();
+  row.sk = stmt.ColumnBlob(1).bytes();
+  row.table_pk = row.pk;
+  row.table_sk = row.sk;
+  row.item = stmt.ColumnText(2);
+  row.size = stmt.ColumnInt64(3);
+  return row;
+}
+
+RowView IndexRow(const storage::Statement& stmt) {
+  RowView row;
+  row.pk = stmt.ColumnBlob(0).bytes();
+  row.sk = stmt.ColumnBlob(1).bytes();
+  row.table_pk = stmt.ColumnBlob(2).bytes();
+  row.table_sk = stmt.ColumnBlob(3).bytes();
+  row.item = stmt.ColumnText(4);
+  row.size = stmt.ColumnInt64(5);
+  return row;
+}
+
+// Steps `stmt` into the builder until the rows end or the page is full. `skip` may drop rows
+// before they count (a parallel scan's other segments).
+template <typename Skip>
+Status Walk(storage::Database& db, storage::Statement& stmt, bool index, PageBuilder& builder,
+            Skip skip) {
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    RowView view = index ? IndexRow(stmt) : TableRow(stmt);
+    if (skip(view)) continue;
+    auto more = builder.Add(db, view);
+    if (!more.ok()) return more.status();
+    if (!*more) {
+      stmt.Reset();
+      return Status::Ok();
+    }
+  }
+}
+
+Status CheckLimit(const std::optional<int64_t>& limit) {
+  if (limit && *limit < 1) {
+    return ConstraintError("'" + std::to_string(*limit) + "'", "Limit",
+                           "Member must have value greater than or equal to 1");
+  }
+  return Status::Ok();
+}
+
+KeySchemaInfo KeySchemaOf(const ReadSource& source) {
+  KeySchemaInfo info;
+  info.partition_key = source.hash_key().name;
+  info.partition_type = source.hash_key().type;
+  if (source.range_key()) {
+    info.sort_key = source.range_key()->name;
+    info.sort_type = source.range_key()->type;
+  }
+  return info;
+}
+
+Status CheckSegments(const ScanRequest& r) {
+  if (r.total_segments) {
+    if (*r.total_segments < 1) {
+      return ConstraintError("'" + std::to_string(*r.total_segments) + "'", "totalSegments",
+                             "Member must have value greater than or equal to 1");
+    }
+    if (*r.total_segments > kMaxTotalSegments) {
+      return ConstraintError("'" + std::to_string(*r.total_segments) + "'", "totalSegments",
+                             "Member must have value less than or equal to 1000000");
+    }
+  }
+  if (r.segment) {
+    if (*r.segment < 0) {
+      return ConstraintError("'" + std::to_string(*r.segment) + "'", "segment",
+                             "Member must have value greater than or equal to 0");
+    }
+    if (*r.segment > kMaxTotalSegments - 1) {
+      return ConstraintError("'" + std::to_string(*r.segment) + "'", "segment",
+                             "Member must have value less than or equal to 999999");
+    }
+  }
+  if (r.segment && !r.total_segments) {
+    return ValidationError(
+        "The TotalSegments parameter is required but was not present in the request when "
+        "Segment parameter is present");
+  }
+  if (r.total_segments && !r.segment) {
+    return ValidationError(
+        "The Segment parameter is required but was not present in the request when parameter "
+        "TotalSegments is present");
+  }
+  if (r.segment && *r.segment >= *r.total_segments) {
+    return ValidationError(
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+        "Segment: " +
+        std::to_string(*r.segment) +
+        " is not less than TotalSegments: " + std::to_string(*r.total_segments));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
+  bool any_expression = in.condition_expression || in.update_expression ||
+                        in.projection_expression || in.key_condition_expression ||
+                        in.filter_expression;
+  if (!any_expression) {
+    if (in.values) {
+      return ValidationError(
+          "ExpressionAttributeValues can only be specified when using "
+          "expressions");
+    }
+    if (in.names) {
+      return ValidationError(
+          "ExpressionAttributeNames can only be specified when using "
+          "expressions");
+    }
+  }
+  if (in.values && in.values->empty()) {
+    return ValidationError("ExpressionAttributeValues must not be empty");
+  }
+  if (in.names && in.names->empty()) {
+    return ValidationError("ExpressionAttributeNames must not be empty");
+  }
+  return ExpressionContext(in.names.value_or(std::map<std::string, std::string>{}),
+                           in.values.value_or(std::map<std::string, AttributeValue>{}));
+}
+
+Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
+                          const QueryRequest& request) {
+  STREAMSTACK_RETURN_IF_ERROR(CheckLimit(request.limit));
+  auto source = ResolveSource(table, request.index_name, request.consistent_read);
+  if (!source.ok()) return source.status();
+  auto ctx = MakeExpressionContext(request.expressions);
+  if (!ctx.ok()) return ctx.status();
+  if (!request.expressions.key_condition_expression) {
+    return ValidationError(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
+  }
+  auto condition =
+      ParseKeyCondition(*request.expressions.key_condition_expression, KeySchemaOf(*source), *ctx);
+  if (!condition.ok()) return condition.status();
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+                            /*reject_key_filter=*/!request.allow_key_attributes_in_filter);
+  if (!shape.ok()) return shape.status();
+
+  const std::string pk = EncodeKeyValue(condition->partition_value);
+  auto [sort_lower, sort_upper] = SortKeyRange(condition->sort);
+  SortPosition lower{sort_lower, "", ""};
+  SortPosition upper{sort_upper, "", ""};
+  if (request.exclusive_start_key) {
+    auto start = DecodeStartKey(*source, *request.exclusive_start_key);
+    if (!start.ok()) return start.status();
+    if (start->pk != pk) {
+      return ValidationError(
+          "The provided starting key is outside query boundaries based on provided conditions");
+    }
+    if (condition->sort) {
+      auto sort_value = request.exclusive_start_key->find(source->range_key()->name);
+      if (!condition->sort->Matches(sort_value->second)) {
+        return ValidationError("The provided starting key does not match the range key predicate");
+      }
+    }
+    if (request.scan_index_forward) {
+      lower = std::max(lower, PositionAfter(*source, start->position));
+    } else {
+      upper = std::min(upper, start->position);
+    }
+  }
+
+  PageBuilder builder(*source, *shape, request.limit, request.consistent_read);
+  const bool forward = request.scan_index_forward;
+  const int64_t sql_limit = request.limit.value_or(-1);
+  Status walked = store.Read([&](storage::Database& db) -> Status {
+    auto never = [](const RowView&) { return false; };
+    if (!source->index) {
+      auto& stmt = db.Prepare(forward ? sql::kQueryItemsForward : sql::kQueryItemsBackward);
+      stmt.Bind(1, table.table_id);
+      stmt.Bind(2, storage::Blob(pk));
+      stmt.Bind(3, storage::Blob(lower.sk));
+      stmt.Bind(4, storage::Blob(upper.sk));
+      stmt.Bind(5, sql_limit);
+      return Walk(db, stmt, false, builder, never);
+    }
+    auto& stmt = db.Prepare(forward ? sql::kQueryIndexForward : sql::kQueryIndexBackward);
+    stmt.Bind(1, source->index->index_id);
+    stmt.Bind(2, storage::Blob(pk));
+    stmt.Bind(3, storage::Blob(lower.sk));
+    stmt.Bind(4, storage::Blob(lower.table_pk));
+    stmt.Bind(5, storage::Blob(lower.table_sk));
+    stmt.Bind(6, storage::Blob(upper.sk));
+    stmt.Bind(7, storage::Blob(upper.table_pk));
+    stmt.Bind(8, storage::Blob(upper.table_sk));
+    stmt.Bind(9, sql_limit);
+    return Walk(db, stmt, true, builder, never);
+  });
+  if (!walked.ok()) return walked;
+  return builder.Finish();
+}
+
+Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
+                         const ScanRequest& request) {
+  STREAMSTACK_RETURN_IF_ERROR(CheckLimit(request.limit));
+  STREAMSTACK_RETURN_IF_ERROR(CheckSegments(request));
+  auto source = ResolveSource(table, request.index_name, request.consistent_read);
+  if (!source.ok()) return source.status();
+  auto ctx = MakeExpressionContext(request.expressions);
+  if (!ctx.ok()) return ctx.status();
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+                            /*reject_key_filter=*/false);
+  if (!shape.ok()) return shape.status();
+
+  const bool segmented = request.total_segments && *request.total_segments > 1;
+  StartKey start;
+  if (request.exclusive_start_key) {
+    auto decoded = DecodeStartKey(*source, *request.exclusive_start_key);
+    if (!decoded.ok()) return decoded.status();
+    start = std::move(decoded).value();
+    if (segmented && SegmentOfPartition(start.pk, *request.total_segments) != *request.segment) {
+      return ValidationError(
+          "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+          "ExclusiveStartKey with correct Segment. TotalSegments: " +
+          std::to_string(*request.total_segments) +
+          " Segment: " + std::to_string(*request.segment));
+    }
+  }
+
+  PageBuilder builder(*source, *shape, request.limit, request.consistent_read);
+  // A segment's rows are found by walking the others too (their partitions are skipped before
+  // anything is decoded); the segment of a partition is computed once per partition.
+  std::string last_partition;
+  bool last_in_segment = true;
+  auto outside_segment = [&](const RowView& row) {
+    if (!segmented) return false;
+    if (row.pk != last_partition || last_partition.empty()) {
+      last_partition.assign(row.pk);
+      last_in_segment = SegmentOfPartition(row.pk, *request.total_segments) == *request.segment;
+    }
+    return !last_in_segment;
+  };
+  const int64_t sql_limit = segmented ? -1 : request.limit.value_or(-1);
+  Status walked = store.Read([&](storage::Database& db) -> Status {
+    if (!source->index) {
+      auto& stmt = db.Prepare(sql::kScanItems);
+      stmt.Bind(1, table.table_id);
+      stmt.Bind(2, storage::Blob(start.pk));
+      stmt.Bind(3, storage::Blob(start.position.sk));
+      stmt.Bind(4, sql_limit);
+      return Walk(db, stmt, false, builder, outside_segment);
+    }
+    auto& stmt = db.Prepare(sql::kScanIndex);
+    stmt.Bind(1, source->index->index_id);
+    stmt.Bind(2, storage::Blob(start.pk));
+    stmt.Bind(3, storage::Blob(start.position.sk));
+    stmt.Bind(4, storage::Blob(start.position.table_pk));
+    stmt.Bind(5, storage::Blob(start.position.table_sk));
+    stmt.Bind(6, sql_limit);
+    return Walk(db, stmt, true, builder, outside_segment);
+  });
+  if (!walked.ok()) return walked;
+  return builder.Finish();
+}
+
+Result<BatchGetResult> RunBatchGet(storage::Store& store, const TableLookup& find_table,
+                                   const BatchGetRequest& request) {
+  if (request.tables.empty()) {
+    return ValidationError(
+        "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1");
+  }
+  struct Prepared {
+    std::shared_ptr<const TableDefinition> table;
+    std::vector<EncodedKey> keys;
+    std::optional<ProjectionExpression> projection;
+    bool consistent = false;
+  };
+  std::vector<Prepared> prepared;
+  size_t total = 0;
+  for (const auto& t : request.tables) {
+    const std::string member = "RequestItems." + t.table_name + ".member.Keys";
+    if (t.keys.empty()) {
+      return ValidationError("1 validation error detected: Value at '" + member +
+                             "' failed to satisfy constraint: Member must have length greater "
+                             "than or equal to 1");
+    }
+    if (t.keys.size() > kMaxBatchGetKeys) {
+      return ValidationError("1 validation error detected: Value at '" + member +
+                             "' failed to satisfy constraint: Member must have length less "
+                             "than or equal to 100");
+    }
+    total += t.keys.size();
+  }
+  if (total > kMaxBatchGetKeys) {
+    return ValidationError("Too many items requested for the BatchGetItem call");
+  }
+  for (const auto& t : request.tables) {
+    Prepared p;
+    p.table = find_table(t.table_name);
+    if (!p.table) return NotFound();
+    p.consistent = t.consistent_read;
+    auto ctx = MakeExpressionContext(t.expressions);
+    if (!ctx.ok()) return ctx.status();
+    if (t.expressions.projection_expression) {
+      auto projection = ProjectionExpression::Parse(*t.expressions.projection_expression, *ctx);
+      if (!projection.ok()) return projection.status();
+      p.projection.emplace(std::move(projection).value());
+    }
+    STREAMSTACK_RETURN_IF_ERROR(ctx->CheckAllUsed());
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const Item& k : t.keys) {
+      auto key = KeyOfKeyParameter(*p.table, k);
+      if (!key.ok()) return key.status();
+      if (!seen.emplace(key->pk, key->sk).second) {
+        return ValidationError("Provided list of item keys contains duplicates");
+      }
+      p.keys.push_back(std::move(key).value());
+    }
+    prepared.push_back(std::move(p));
+  }
+
+  BatchGetResult result;
+  Status read = store.Read([&](storage::Database& db) -> Status {
+    int64_t response_bytes = 0;
+    for (const Prepared& p : prepared) {
+      const std::string& name = p.table->name;
+      auto& items = result.responses[name];
+      int64_t table_bytes = 0;
+      for (const EncodedKey& key : p.keys) {
+        // AWS: past 16 MB of response the remaining keys come back as UnprocessedKeys.
+        if (response_bytes >= kMaxBatchGetResponseBytes) {
+          result.unprocessed_keys[name].push_back(key.key);
+          continue;
+        }
+        auto& stmt = db.Prepare(sql::kSelectItem);
+        stmt.Bind(1, p.table->table_id);
+        stmt.Bind(2, storage::Blob(key.pk));
+        stmt.Bind(3, storage::Blob(key.sk));
+        auto found = stmt.Step();
+        if (!found.ok()) return found.status();
+        if (!*found) continue;
+        auto item = DecodeItemText(stmt.ColumnText(0));
+        int64_t size = stmt.ColumnInt64(1);
+        stmt.Reset();
+        if (!item.ok()) return item.status();
+        table_bytes += size;
+        Item out = p.projection ? p.projection->Apply(*item) : std::move(item).value();
+        response_bytes += static_cast<int64_t>(ItemSizeBytes(out));
+        items.push_back(std::move(out));
+      }
+      double units = std::max(1.0, std::ceil(static_cast<double>(table_bytes) / kBytesPerReadUnit));
+      result.capacity_units[name] += p.consistent ? units : units / 2;
+    }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
+  return result;
+}
+
+}  // namespace streamstack::dynamodb

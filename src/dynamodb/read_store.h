@@ -1,0 +1,35 @@
+// Query, Scan and BatchGetItem: request validation with AWS's texts, then a walk over the
+// items table (or an index's entries) through SQLite's clustered primary key -- a Query is
+// one seek plus a range walk of at most Limit rows, never a table scan. Private to the
+// dynamodb module. Functions run on the caller's thread with a reader connection.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "streamstack/dynamodb/expression.h"
+#include "streamstack/dynamodb/table_store.h"
+#include "streamstack/storage/store.h"
+
+namespace streamstack::dynamodb {
+
+// DynamoDB's limit on the data one Query or Scan page reads.
+inline constexpr int64_t kMaxPageBytes = 1024 * 1024;
+// DynamoDB's limit on a BatchGetItem response.
+inline constexpr int64_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
+
+// ExpressionAttributeNames/Values of a request checked as every operation checks them (not
+// empty; only with an expression), as a parse context.
+Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in);
+
+Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
+                          const QueryRequest& request);
+Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
+                         const ScanRequest& request);
+
+using TableLookup = std::function<std::shared_ptr<const TableDefinition>(const std::string&)>;
+Result<BatchGetResult> RunBatchGet(storage::Store& store, const TableLookup& find_table,
+                                   const BatchGetRequest& request);
+
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,270 @@
+#include "dynamodb/secondary_index.h"
+
+#include <algorithm>
+
+#include "dynamodb/item_key.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+constexpr size_t kMaxIndexNameLength = 255;
+
+const char* ProjectionTypeName(ProjectionType type) {
+  switch (type) {
+    case ProjectionType::kAll:
+      return "ALL";
+    case ProjectionType::kKeysOnly:
+      return "KEYS_ONLY";
+    case ProjectionType::kInclude:
+      return "INCLUDE";
+  }
+  return "ALL";
+}
+
+Status ValidateIndexName(const std::string& name, const std::string& member) {
+  if (name.size() < 3) {
+    return ConstraintError("'" + name + "'", member,
+                           "Member must have length greater than or equal to 3");
+  }
+  if (name.size() > kMaxIndexNameLength) {
+    return ConstraintError("'" + name + "'", member,
+                           "Member must have length less than or equal to 255");
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) {
+      return ConstraintError("'" + name + "'", member,
+                             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+  }
+  return Status::Ok();
+}
+
+AttributeType DefinedType(const TableDefinition& table, const std::string& name) {
+  for (const auto& d : table.attribute_definitions) {
+    if (d.name != name) continue;
+    if (d.type == "N") return AttributeType::kN;
+    if (d.type == "B") return AttributeType::kB;
+    return AttributeType::kS;
+  }
+  return AttributeType::kS;
+}
+
+IndexSchema ResolveIndex(const TableDefinition& table, const SecondaryIndex& declared,
+                         bool global) {
+  IndexSchema schema;
+  schema.name = declared.name;
+  schema.index_id = declared.index_id;
+  schema.global = global;
+  if (!declared.key_schema.empty()) {
+    const std::string& hash = declared.key_schema[0].name;
+    schema.hash_key = {hash, DefinedType(table, hash)};
+  }
+  if (declared.key_schema.size() > 1) {
+    const std::string& range = declared.key_schema[1].name;
+    schema.range_key = KeyAttribute{range, DefinedType(table, range)};
+  }
+  auto projection = ParseIndexProjection(declared.projection, "projection");
+  if (projection.ok()) {
+    schema.projection_type = projection->type;
+    schema.projected_attributes.insert(projection->non_key_attributes.begin(),
+                                       projection->non_key_attributes.end());
+  }
+  for (const std::string& key : table.KeyNames()) schema.projected_attributes.insert(key);
+  schema.projected_attributes.insert(schema.hash_key.name);
+  if (schema.range_key) schema.projected_attributes.insert(schema.range_key->name);
+  return schema;
+}
+
+// The encoded value of one index key attribute, or nullopt when the item does not qualify.
+std::optional<std::string> IndexKeyBytes(const Item& item, const KeyAttribute& attr) {
+  auto it = item.find(attr.name);
+  if (it == item.end() || it->second.type() != attr.type) return std::nullopt;
+  if (attr.type != AttributeType::kN && it->second.s().empty()) return std::nullopt;
+  return EncodeKeyValue(it->second);
+}
+
+Status CheckIndexKey(const IndexSchema& index, const KeyAttribute& attr, const Item& item) {
+  auto it = item.find(attr.name);
+  if (it == item.end()) return Status::Ok();  // sparse: the item is just not in the index
+  if (it->second.type() != attr.type) {
+    return InvalidParameters(
+        "Type mismatch for Index Key " + attr.name + " Expected: " + AttributeTypeName(attr.type) +
+        " Actual: " + AttributeTypeName(it->second.type()) + " IndexName: " + index.name);
+  }
+  if (attr.type != AttributeType::kN && it->second.s().empty()) {
+    return ValidationError(
+        std::string("One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    "attribute cannot contain an empty ") +
+        (attr.type == AttributeType::kS ? "string" : "binary") +
+        " value. IndexName: " + index.name + ", IndexKey: " + attr.name);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<IndexProjection> ParseIndexProjection(const nlohmann::json& projection,
+                                             const std::string& member) {
+  if (!projection.is_object()) return InvalidParameters("Unknown ProjectionType: null");
+  auto type_it = projection.find("ProjectionType");
+  if (type_it == projection.end() || type_it->is_null()) {
+    return InvalidParameters("Unknown ProjectionType: null");
+  }
+  if (!type_it->is_string()) {
+    return Status(AwsError::kSerialization, "Unexpected value type in payload");
+  }
+  const std::string type = type_it->get<std::string>();
+  IndexProjection out;
+  if (type == "ALL") {
+    out.type = ProjectionType::kAll;
+  } else if (type == "KEYS_ONLY") {
+    out.type = ProjectionType::kKeysOnly;
+  } else if (type == "INCLUDE") {
+    out.type = ProjectionType::kInclude;
+  } else {
+    return ConstraintError("'" + type + "'", member + ".projectionType",
+                           "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+  }
+  auto nka = projection.find("NonKeyAttributes");
+  bool has_nka = nka != projection.end() && !nka->is_null();
+  if (has_nka) {
+    if (!nka->is_array())
+      return Status(AwsError::kSerialization, "Unexpected value type in payload");
+    std::set<std::string> seen;
+    for (const auto& name : *nka) {
+      if (!name.is_string()) {
+        return Status(AwsError::kSerialization, "Unexpected value type in payload");
+      }
+      if (!seen.insert(name.get<std::string>()).second) {
+        return InvalidParameters("Duplicate element in NonKeyAttributes: " +
+                                 name.get<std::string>());
+      }
+      out.non_key_attributes.push_back(name.get<std::string>());
+    }
+    has_nka = !out.non_key_attributes.empty();
+  }
+  if (out.type == ProjectionType::kInclude && !has_nka) {
+    return InvalidParameters("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+  }
+  if (out.type != ProjectionType::kInclude && has_nka) {
+    return InvalidParameters(std::string("ProjectionType is ") + ProjectionTypeName(out.type) +
+                             ", but NonKeyAttributes is specified");
+  }
+  return out;
+}
+
+Status ValidateIndexDeclaration(const SecondaryIndex& index, bool global, size_t position,
+                                const TableDefinition& table, const std::string& billing_mode) {
+  const std::string member =
+      std::string(global ? "globalSecondaryIndexes." : "localSecondaryIndexes.") +
+      std::to_string(position) + ".member";
+  STREAMSTACK_RETURN_IF_ERROR(ValidateIndexName(index.name, member + ".indexName"));
+  auto projection = ParseIndexProjection(index.projection, member + ".projection");
+  if (!projection.ok()) return projection.status();
+  if (!global) {
+    if (index.key_schema.empty() || index.key_schema[0].name != table.hash_key.name) {
+      return InvalidParameters(
+          "Index KeySchema does not have the same leading hash key as table KeySchema for "
+          "index: " +
+          index.name + ". index hash key: " +
+          (index.key_schema.empty() ? std::string() : index.key_schema[0].name) +
+          ", table hash key: " + table.hash_key.name);
+    }
+    if (index.key_schema.size() != 2) {
+      return InvalidParameters("Index KeySchema does not have a range key for index: " +
+                               index.name);
+    }
+    return Status::Ok();
+  }
+  if (billing_mode == "PAY_PER_REQUEST" && index.throughput) {
+    return InvalidParameters("ProvisionedThroughput should not be specified for index: " +
+                             index.name + " when BillingMode is PAY_PER_REQUEST");
+  }
+  if (billing_mode != "PAY_PER_REQUEST" && !index.throughput) {
+    return InvalidParameters("ProvisionedThroughput is not specified for index: " + index.name);
+  }
+  if (index.throughput) {
+    const std::string t = member + ".provisionedThroughput";
+    if (index.throughput->read_capacity_units < 1) {
+      return ConstraintError("'" + std::to_string(index.throughput->read_capacity_units) + "'",
+                             t + ".readCapacityUnits",
+                             "Member must have value greater than or equal to 1");
+    }
+    if (index.throughput->write_capacity_units < 1) {
+      return ConstraintError("'" + std::to_string(index.throughput->write_capacity_units) + "'",
+                             t + ".writeCapacityUnits",
+                             "Member must have value greater than or equal to 1");
+    }
+  }
+  return Status::Ok();
+}
+
+Item IndexSchema::Project(const Item& item) const {
+  if (projection_type == ProjectionType::kAll) return item;
+  Item out;
+  for (const auto& [attribute, value] : item) {
+    if (projected_attributes.count(attribute) > 0) out.emplace(attribute, value);
+  }
+  return out;
+}
+
+std::vector<std::string> IndexSchema::StartKeyAttributes(const TableDefinition& table) const {
+  std::vector<std::string> names = {hash_key.name};
+  if (range_key) names.push_back(range_key->name);
+  for (const std::string& key : table.KeyNames()) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) names.push_back(key);
+  }
+  return names;
+}
+
+std::vector<IndexSchema> IndexSchemasOf(const TableDefinition& table) {
+  std::vector<IndexSchema> out;
+  for (const auto& index : table.global_secondary_indexes) {
+    out.push_back(ResolveIndex(table, index, true));
+  }
+  for (const auto& index : table.local_secondary_indexes) {
+    out.push_back(ResolveIndex(table, index, false));
+  }
+  return out;
+}
+
+std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const std::string& name) {
+  for (const auto& index : table.global_secondary_indexes) {
+    if (index.name == name) return ResolveIndex(table, index, true);
+  }
+  for (const auto& index : table.local_secondary_indexes) {
+    if (index.name == name) return ResolveIndex(table, index, false);
+  }
+  return std::nullopt;
+}
+
+std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& item) {
+  auto pk = IndexKeyBytes(item, index.hash_key);
+  if (!pk) return std::nullopt;
+  IndexEntry entry;
+  entry.pk = std::move(*pk);
+  if (index.range_key) {
+    auto sk = IndexKeyBytes(item, *index.range_key);
+    if (!sk) return std::nullopt;
+    entry.sk = std::move(*sk);
+  }
+  entry.item = index.Project(item);
+  entry.size = static_cast<int64_t>(ItemSizeBytes(entry.item));
+  return entry;
+}
+
+Status ValidateIndexKeys(const TableDefinition& table, const Item& item) {
+  if (table.global_secondary_indexes.empty() && table.local_secondary_indexes.empty()) {
+    return Status::Ok();
+  }
+  for (const IndexSchema& index : IndexSchemasOf(table)) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, index.hash_key, item));
+    if (index.range_key) STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, *index.range_key, item));
+  }
+  return Status::Ok();
+}
+
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,78 @@
+// Secondary indexes, the pure part: how a declared index is checked (as CreateTable and
+// UpdateTable check it), which items it holds (sparse: only items that carry every index key
+// attribute with the declared type), and what it projects. No SQL here (index_store.h writes
+// the entries). Private to the dynamodb module; values, safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/attribute_value.h"
+#include "streamstack/dynamodb/table_store.h"
+
+namespace streamstack::dynamodb {
+
+enum class ProjectionType { kAll, kKeysOnly, kInclude };
+
+struct IndexProjection {
+  ProjectionType type = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // INCLUDE only
+};
+
+// Decodes and checks an index's Projection as CreateTable does ("Unknown ProjectionType: null",
+// INCLUDE without NonKeyAttributes, duplicates, ...). `member` names it in constraint errors
+// ("globalSecondaryIndexes.1.member.projection").
+Result<IndexProjection> ParseIndexProjection(const nlohmann::json& projection,
+                                             const std::string& member);
+
+// Everything about a declared index that is not its key schema against the attribute
+// definitions (the caller checks that): the name, the projection, an LSI's key rules, the
+// throughput rules of the billing mode. `position` is 1-based, for constraint messages.
+Status ValidateIndexDeclaration(const SecondaryIndex& index, bool global, size_t position,
+                                const TableDefinition& table, const std::string& billing_mode);
+
+// A declared index resolved against its table: key types, projection, the attributes it holds.
+struct IndexSchema {
+  std::string name;
+  int64_t index_id = 0;
+  bool global = true;
+  KeyAttribute hash_key;
+  std::optional<KeyAttribute> range_key;
+  ProjectionType projection_type = ProjectionType::kAll;
+  // Key attributes of the table and of the index (always projected), plus NonKeyAttributes.
+  std::set<std::string> projected_attributes;
+
+  bool Projects(const std::string& attribute) const {
+    return projection_type == ProjectionType::kAll || projected_attributes.count(attribute) > 0;
+  }
+  // The part of a table item this index stores.
+  Item Project(const Item& item) const;
+  // The attributes of a LastEvaluatedKey: the index key and the table key.
+  std::vector<std::string> StartKeyAttributes(const TableDefinition& table) const;
+};
+
+// Every index of the table (global ones first, in declaration order).
+std::vector<IndexSchema> IndexSchemasOf(const TableDefinition& table);
+std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const std::string& name);
+
+// An item's entry in one index.
+struct IndexEntry {
+  std::string pk;  // encoded index key (item_key.h)
+  std::string sk;  // empty when the index has no sort key
+  Item item;       // the projected item
+  int64_t size = 0;
+};
+// The entry, or nullopt when the item is not in the index: an index key attribute is absent,
+// of another type or empty (a backfill skips such items; a write rejects the last two first,
+// see ValidateIndexKeys).
+std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& item);
+
+// What a write checks before it stores `item` in a table with indexes: an index key attribute
+// that is present must have the declared type and must not be an empty string or binary.
+Status ValidateIndexKeys(const TableDefinition& table, const Item& item);
+
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,28 @@
+#include "dynamodb/time_to_live.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace streamstack::dynamodb {
+
+std::optional<int64_t> ExpiryOf(const TableDefinition& table, const Item& item) {
+  if (!table.ttl_enabled || table.ttl_attribute.empty()) return std::nullopt;
+  auto it = item.find(table.ttl_attribute);
+  if (it == item.end() || it->second.type() != AttributeType::kN) return std::nullopt;
+  const Number& n = it->second.n();
+  // Beyond 10^15 seconds (some 30 million years) nothing will ever expire.
+  if (!n.IsNegative() && n.AdjustedExponent() >= 15) return std::nullopt;
+  if (n.IsNegative() && n.AdjustedExponent() >= 15) return INT64_MIN / 2;
+  double seconds = std::strtod(n.ToString().c_str(), nullptr);
+  return static_cast<int64_t>(std::floor(seconds));
+}
+
+ExpiredRange ExpiredRangeAt(int64_t now_ms) {
+  // An expiry of t (whole seconds, rounded down from the attribute) has passed once
+  // now_ms > t * 1000, that is t < ceil(now_ms / 1000).
+  int64_t now_ceil = now_ms >= 0 ? (now_ms + 999) / 1000 : now_ms / 1000;
+  return {now_ceil - kIgnoredExpiryAgeSeconds, now_ceil};
+}
+
+}  // namespace streamstack::dynamodb

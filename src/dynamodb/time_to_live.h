@@ -1,0 +1,29 @@
+// Time to live, the pure part: which epoch second an item expires at, and which expiry times
+// the sweeper may act on now. Private to the dynamodb module; pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "streamstack/dynamodb/attribute_value.h"
+#include "streamstack/dynamodb/table_store.h"
+
+namespace streamstack::dynamodb {
+
+// AWS ignores TTL values more than five years in the past (a timestamp in milliseconds or a
+// mistake, rather than an expiry).
+inline constexpr int64_t kIgnoredExpiryAgeSeconds = 5LL * 365 * 24 * 3600;
+
+// The item's expiry (epoch seconds, rounded down) while TTL is enabled on the table, or
+// nullopt: TTL disabled, attribute absent or not a number (AWS skips such items), or too far
+// in the future to ever matter.
+std::optional<int64_t> ExpiryOf(const TableDefinition& table, const Item& item);
+
+// The expiry times an item may be deleted at, at `now_ms`: [from, before).
+struct ExpiredRange {
+  int64_t from = 0;    // inclusive: the five-year limit
+  int64_t before = 0;  // exclusive: an expiry of t seconds has passed once now > t
+};
+ExpiredRange ExpiredRangeAt(int64_t now_ms);
+
+}  // namespace streamstack::dynamodb

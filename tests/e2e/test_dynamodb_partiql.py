@@ -1,0 +1,176 @@
+"""PartiQL through boto3 and the aws CLI: ExecuteStatement, BatchExecuteStatement and
+ExecuteTransaction for SELECT, INSERT, UPDATE and DELETE -- and their writes in the stream,
+which is the point (LocalStack users report PartiQL writes that skip it)."""
+import json
+import unittest
+
+import botocore.exceptions
+
+from harness import ServerTestCase
+
+
+class PartiqlTest(ServerTestCase):
+    in_memory = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ddb = cls.server.client("dynamodb")
+        ddb.create_table(TableName="music",
+                         AttributeDefinitions=[{"AttributeName": "artist", "AttributeType": "S"},
+                                               {"AttributeName": "year", "AttributeType": "N"},
+                                               {"AttributeName": "genre", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "artist", "KeyType": "HASH"},
+                                    {"AttributeName": "year", "KeyType": "RANGE"}],
+                         GlobalSecondaryIndexes=[{
+                             "IndexName": "by_genre",
+                             "KeySchema": [{"AttributeName": "genre", "KeyType": "HASH"}],
+                             "Projection": {"ProjectionType": "ALL"}}],
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+
+    def setUp(self):
+        self.ddb = self.server.client("dynamodb")
+
+    def run_statement(self, statement, **kwargs):
+        return self.ddb.execute_statement(Statement=statement, **kwargs)
+
+    def error(self, statement, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            self.run_statement(statement, **kwargs)
+        return ctx.exception.response
+
+    def stream_events(self):
+        streams = self.server.client("dynamodbstreams")
+        arn = self.ddb.describe_table(TableName="music")["Table"]["LatestStreamArn"]
+        events = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                            ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            for r in streams.get_records(ShardIterator=it)["Records"]:
+                events.append((r["eventName"], r["dynamodb"]["Keys"]["artist"]["S"]))
+        return events
+
+    def test_statements_and_their_stream_records(self):
+        out = self.run_statement("INSERT INTO \"music\" VALUE {'artist': 'Nina', 'year': 1958, "
+                                 "'genre': 'jazz', 'tags': <<'piano', 'voice'>>}")
+        self.assertEqual(out["Items"], [])
+        self.run_statement("INSERT INTO music VALUE {'artist': ?, 'year': ?, 'genre': 'jazz'}",
+                           Parameters=[{"S": "Nina"}, {"N": "1965"}])
+        err = self.error("INSERT INTO music VALUE {'artist': 'Nina', 'year': 1958}")
+        self.assertEqual(err["Error"]["Code"], "DuplicateItemException")
+        self.assertEqual(err["Error"]["Message"], "Duplicate primary key exists in table")
+        got = self.run_statement("SELECT year, genre FROM music WHERE artist = 'Nina' ORDER BY year DESC")
+        self.assertEqual([i["year"]["N"] for i in got["Items"]], ["1965", "1958"])
+        out = self.run_statement("UPDATE music SET plays = 1 SET genre = 'soul' REMOVE tags "
+                                 "WHERE artist = 'Nina' AND year = 1958 RETURNING ALL NEW *")
+        self.assertEqual(out["Items"][0]["genre"], {"S": "soul"})
+        self.assertNotIn("tags", out["Items"][0])
+        self.run_statement("UPDATE music SET plays = plays + 5 WHERE artist = 'Nina' AND year = 1958")
+        got = self.run_statement("SELECT * FROM music WHERE artist = 'Nina' AND year = 1958")
+        self.assertEqual(got["Items"][0]["plays"], {"N": "6"})
+        err = self.error("UPDATE music SET plays = 1 WHERE artist = 'Nobody' AND year = 1")
+        self.assertEqual(err["Error"]["Code"], "ConditionalCheckFailedException")
+        soul = self.run_statement("SELECT artist FROM \"music\".\"by_genre\" WHERE genre = 'soul'")
+        self.assertEqual(soul["Items"], [{"artist": {"S": "Nina"}}])
+        out = self.run_statement("DELETE FROM music WHERE artist = 'Nina' AND year = 1965 RETURNING ALL OLD *")
+        self.assertEqual(out["Items"][0]["year"], {"N": "1965"})
+        self.assertEqual(self.run_statement("DELETE FROM music WHERE artist = 'Nobody' AND year = 1")["Items"], [])
+        nina = [e for e in self.stream_events() if e[1] == "Nina"]
+        self.assertEqual(nina, [("INSERT", "Nina"), ("INSERT", "Nina"), ("MODIFY", "Nina"),
+                                ("MODIFY", "Nina"), ("REMOVE", "Nina")])
+
+    def test_select_scans_filters_and_pages(self):
+        for i in range(30):
+            self.run_statement("INSERT INTO music VALUE {'artist': ?, 'year': ?, 'genre': ?}",
+                               Parameters=[{"S": f"band{i % 3}"}, {"N": str(2000 + i)},
+                                           {"S": "rock" if i % 2 else "pop"}])
+        got = self.run_statement("SELECT * FROM music WHERE artist = 'band1' AND year BETWEEN 2005 AND 2015")
+        self.assertEqual([i["year"]["N"] for i in got["Items"]], ["2007", "2010", "2013"])
+        got = self.run_statement("SELECT * FROM music WHERE artist = 'band1' AND year > 2001 AND year < 2008")
+        self.assertEqual([i["year"]["N"] for i in got["Items"]], ["2004", "2007"])
+        got = self.run_statement("SELECT artist FROM music WHERE genre = 'rock' AND year >= 2020")
+        self.assertEqual(len(got["Items"]), 5)
+        # NextToken paging (botocore has no paginator for ExecuteStatement).
+        pages, kwargs = [], {"Statement": "SELECT * FROM music WHERE begins_with(artist, 'band')", "Limit": 7}
+        while True:
+            page = self.ddb.execute_statement(**kwargs)
+            pages.append(page)
+            if "NextToken" not in page:
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        self.assertEqual(sum(len(p["Items"]) for p in pages), 30)
+        self.assertGreater(len(pages), 3)
+
+    def test_batch_and_transaction(self):
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "INSERT INTO music VALUE {'artist': 'Ella', 'year': 1956}"},
+            {"Statement": "INSERT INTO music VALUE {'artist': 'Ella', 'year': 1956}"},
+            {"Statement": "UPDATE music SET x = 1 WHERE artist = 'Ghost' AND year = 1"}])
+        codes = [r.get("Error", {}).get("Code") for r in out["Responses"]]
+        self.assertEqual(codes, [None, "DuplicateItem", "ConditionalCheckFailed"])
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "SELECT * FROM music WHERE artist = 'Ella' AND year = 1956"},
+            {"Statement": "SELECT * FROM music WHERE artist = 'Ghost' AND year = 1"}])
+        self.assertEqual(out["Responses"][0]["Item"]["artist"], {"S": "Ella"})
+        self.assertNotIn("Item", out["Responses"][1])
+        out = self.ddb.execute_transaction(TransactStatements=[
+            {"Statement": "INSERT INTO music VALUE {'artist': 'Miles', 'year': 1959}"},
+            {"Statement": "UPDATE music SET albums = 1 WHERE artist = 'Ella' AND year = 1956"}])
+        self.assertEqual(out["Responses"], [])
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            self.ddb.execute_transaction(TransactStatements=[
+                {"Statement": "DELETE FROM music WHERE artist = 'Ella' AND year = 1956"},
+                {"Statement": "INSERT INTO music VALUE {'artist': 'Miles', 'year': 1959}"}])
+        response = ctx.exception.response
+        self.assertEqual(response["Error"]["Code"], "TransactionCanceledException")
+        self.assertEqual([r["Code"] for r in response["CancellationReasons"]], ["None", "DuplicateItem"])
+        # All or nothing: Ella is still there.
+        out = self.ddb.execute_transaction(TransactStatements=[
+            {"Statement": "SELECT * FROM music WHERE artist = 'Ella' AND year = 1956"},
+            {"Statement": "SELECT * FROM music WHERE artist = 'Ghost' AND year = 1"}])
+        self.assertEqual(out["Responses"][0]["Item"]["albums"], {"N": "1"})
+        self.assertEqual(out["Responses"][1], {})
+
+    def test_errors(self):
+        not_well_formed = "Statement wasn't well formed, can't be processed: "
+        cases = [
+            ("SELECT * FROM music WHERE artist = 'x' foo", not_well_formed + "Unexpected token after expression"),
+            ("SELECT * FROM music m WHERE artist = 'x'", "Aliasing is not supported"),
+            ("SELECT * FROM music WHERE year = 1e126",
+             "Number overflow. Attempting to store a number with magnitude larger than supported range under root"),
+            ("SELECT * FROM \"music\".\"nope\"", "The table does not have the specified index"),
+            ("DELETE FROM music WHERE artist = 'x'",
+             "Where clause does not contain a mandatory equality on all key attributes"),
+        ]
+        for statement, message in cases:
+            err = self.error(statement)
+            self.assertEqual(err["Error"]["Code"], "ValidationException", statement)
+            self.assertEqual(err["Error"]["Message"], message, statement)
+        err = self.error("SELECT * FROM \"music\".\"by_genre\"", ConsistentRead=True)
+        self.assertEqual(err["Error"]["Message"], "Strongly consistent read is not supported on Global Secondary Indexes")
+        err = self.error("SELECT * FROM nothing_here")
+        self.assertEqual(err["Error"]["Code"], "ResourceNotFoundException")
+        err = self.error("SELECT * FROM music WHERE artist = ?")
+        self.assertEqual(err["Error"]["Message"], "Number of parameters in request and statement don't match.")
+
+    def test_aws_cli_partiql(self):
+        self.server.aws("dynamodb", "execute-statement", "--statement",
+                        "INSERT INTO music VALUE {'artist': 'Cli', 'year': 2001}")
+        _, out, _ = self.server.aws("dynamodb", "execute-statement", "--statement",
+                                    "SELECT * FROM music WHERE artist = ?",
+                                    "--parameters", json.dumps([{"S": "Cli"}]))
+        self.assertEqual(out["Items"][0]["year"]["N"], "2001")
+        _, out, _ = self.server.aws("dynamodb", "batch-execute-statement", "--statements",
+                                    json.dumps([{"Statement": "SELECT * FROM music WHERE artist = 'Cli' AND year = 2001"}]))
+        self.assertEqual(out["Responses"][0]["Item"]["artist"]["S"], "Cli")
+        _, out, _ = self.server.aws("dynamodb", "execute-transaction", "--transact-statements",
+                                    json.dumps([{"Statement": "DELETE FROM music WHERE artist = 'Cli' AND year = 2001"}]))
+        self.assertEqual(out["Responses"], [])
+        code, _, err = self.server.aws("dynamodb", "execute-statement", "--statement", "SELEC x", check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("Statement wasn't well formed", err)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,185 @@
+#include "dynamodb/item_key.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "test_env.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+using test_env::B;
+using test_env::N;
+using test_env::S;
+
+// Encoded keys must sort exactly as DynamoDB sorts key values, by memcmp (SQLite's BLOB
+// order). Each list is in ascending DynamoDB order.
+struct OrderCase {
+  const char* name;
+  std::vector<AttributeValue> ascending;
+};
+
+std::vector<OrderCase> OrderCases() {
+  return {
+      {"numbers across signs and magnitudes",
+       {N("-1E+125"),
+        N("-123456789012345678901234567890123456.78"),
+        N("-1000"),
+        N("-100.5"),
+        N("-100"),
+        N("-99.999"),
+        N("-10"),
+        N("-2"),
+        N("-1.5"),
+        N("-1.05"),
+        N("-1"),
+        N("-0.5"),
+        N("-1E-130"),
+        N("0"),
+        N("1E-130"),
+        N("0.000001"),
+        N("0.5"),
+        N("1"),
+        N("1.05"),
+        N("1.5"),
+        N("2"),
+        N("9.99"),
+        N("10"),
+        N("10.01"),
+        N("99"),
+        N("100"),
+        N("1000"),
+        N("12345678901234567890123456789012345678"),
+        N("9.9999999999999999999999999999999999999E+125")}},
+      {"exact decimals past double precision",
+       {N("0.10000000000000000000000000000000000001"),
+        N("0.10000000000000000000000000000000000002"),
+        N("0.1000000000000000000000000000000000001")}},
+      {"strings by UTF-8 bytes",
+       {S("A"), S("B"), S("Z"), S("a"), S("aa"), S("ab"), S("b"), S("z"), S("\xc3\xa9"),
+        S("\xe2\x82\xac"), S("\xf0\x9f\x98\x80")}},
+      {"binaries by unsigned bytes",
+       {B(std::string("\x00", 1)), B(std::string("\x00\x00", 2)), B(std::string("\x00\x01", 2)),
+        B("\x01"), B("\x7f"), B("\x7f\xff"), B("\x80"), B("\xfe\xff\xff"), B("\xff"),
+        B(std::string("\xff\x00", 2)), B("\xff\xff")}},
+  };
+}
+
+TEST(ItemKeyTest, EncodingOrderIsDynamoDbOrder) {
+  for (const OrderCase& c : OrderCases()) {
+    for (size_t i = 0; i + 1 < c.ascending.size(); ++i) {
+      const std::string a = EncodeKeyValue(c.ascending[i]);
+      const std::string b = EncodeKeyValue(c.ascending[i + 1]);
+      EXPECT_LT(a, b) << c.name << ": element " << i;
+      EXPECT_LT(CompareKeyValues(c.ascending[i], c.ascending[i + 1]), 0) << c.name << ": " << i;
+    }
+  }
+}
+
+TEST(ItemKeyTest, EqualNumbersEncodeEqually) {
+  const std::vector<std::pair<const char*, const char*>> same = {
+      {"1", "1.0"}, {"100", "1E2"}, {"-0", "0"}, {"0.5", "5E-1"}, {"1.50", "1.5"}};
+  for (const auto& [a, b] : same) EXPECT_EQ(EncodeKeyValue(N(a)), EncodeKeyValue(N(b))) << a;
+}
+
+TEST(ItemKeyTest, RandomNumbersSortNumerically) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> value(-1000000, 1000000);
+  std::uniform_int_distribution<int> scale(0, 6);
+  std::vector<std::pair<double, std::string>> numbers;
+  for (int i = 0; i < 2000; ++i) {
+    int64_t v = value(rng);
+    int s = scale(rng);
+    std::string text = std::to_string(v) + "E-" + std::to_string(s);
+    numbers.emplace_back(static_cast<double>(v) / std::pow(10.0, s), text);
+  }
+  std::sort(numbers.begin(), numbers.end(), [](const auto& a, const auto& b) {
+    return EncodeKeyValue(N(a.second)) < EncodeKeyValue(N(b.second));
+  });
+  for (size_t i = 0; i + 1 < numbers.size(); ++i) {
+    EXPECT_LE(numbers[i].first, numbers[i + 1].first)
+        << numbers[i].second << " vs " << numbers[i + 1].second;
+  }
+}
+
+TEST(ItemKeyTest, SuccessorAndPrefixBounds) {
+  EXPECT_EQ(KeySuccessor("ab"), std::string("ab\0", 3));
+  EXPECT_LT(std::string("ab"), KeySuccessor("ab"));
+  EXPECT_LT(KeySuccessor("ab"), std::string("ab\x01", 3));
+
+  struct PrefixCase {
+    std::string prefix;
+    std::optional<std::string> bound;
+  };
+  const PrefixCase cases[] = {
+      {"ab", "ac"},     {"a\xff", "b"}, {"a\xff\xff", "b"}, {"\xff\xff", std::nullopt},
+      {"\x7f", "\x80"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(PrefixUpperBound(c.prefix), c.bound) << c.prefix;
+  // Everything that starts with the prefix is below the bound; the next string is not.
+  for (const std::string s : {"ab", "ab\xff\xff", "abzzz"}) EXPECT_LT(s, *PrefixUpperBound("ab"));
+  EXPECT_GE(std::string("ac"), *PrefixUpperBound("ab"));
+  EXPECT_LT(EncodeKeyValue(S(std::string(1024, '\xf4'))), AboveEveryKey());
+  EXPECT_LT(EncodeKeyValue(B(std::string(1024, '\xff'))), AboveEveryKey());
+  EXPECT_LT(EncodeKeyValue(N("9.9999999999999999999999999999999999999E+125")), AboveEveryKey());
+}
+
+TEST(ItemKeyTest, SegmentsPartitionKeysWithoutGapOrOverlap) {
+  for (int64_t total : {1, 2, 3, 7, 16, 1000}) {
+    std::map<int64_t, int> per_segment;
+    for (int i = 0; i < 5000; ++i) {
+      int64_t segment = SegmentOfPartition("user#" + std::to_string(i), total);
+      ASSERT_GE(segment, 0);
+      ASSERT_LT(segment, total);
+      per_segment[segment]++;
+      // Deterministic: a partition is always in the same segment.
+      ASSERT_EQ(segment, SegmentOfPartition("user#" + std::to_string(i), total));
+    }
+    if (total <= 16) {
+      // Roughly even: every segment gets a share.
+      EXPECT_EQ(static_cast<int64_t>(per_segment.size()), total);
+      for (const auto& [segment, count] : per_segment) EXPECT_GT(count, 5000 / total / 3);
+    }
+  }
+}
+
+TEST(ItemKeyTest, KeyOfItemChecks) {
+  TableDefinition table;
+  table.hash_key = {"pk", AttributeType::kS};
+  table.range_key = KeyAttribute{"sk", AttributeType::kN};
+  struct Case {
+    std::string item;
+    std::string error;  // empty: ok
+  };
+  const Case cases[] = {
+      {R"({"pk":{"S":"a"},"sk":{"N":"1"}})", ""},
+      {R"({"pk":{"S":"a"}})",
+       "One or more parameter values were invalid: Missing the key sk in the item"},
+      {R"({"pk":{"N":"1"},"sk":{"N":"1"}})",
+       "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"},
+      {R"({"pk":{"S":""},"sk":{"N":"1"}})",
+       "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+       "contain an empty string value. Key: pk"},
+  };
+  for (const Case& c : cases) {
+    auto key = KeyOfItem(table, test_env::ParseItem(c.item));
+    if (c.error.empty()) {
+      EXPECT_TRUE(key.ok()) << c.item;
+    } else {
+      ASSERT_FALSE(key.ok()) << c.item;
+      EXPECT_EQ(key.status().message(), c.error);
+    }
+  }
+  auto extra = KeyOfKeyParameter(
+      table, test_env::ParseItem(R"({"pk":{"S":"a"},"sk":{"N":"1"},"x":{"S":"y"}})"));
+  ASSERT_FALSE(extra.ok());
+  EXPECT_EQ(extra.status().message(), "The provided key element does not match the schema");
+}
+
+}  // namespace
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,157 @@
+#include "dynamodb/partiql_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "test_env.h"
+
+namespace streamstack::dynamodb::partiql {
+namespace {
+
+using test_env::N;
+using test_env::ParseItem;
+using test_env::S;
+
+TEST(PartiqlParserTest, ParsesEachStatementKind) {
+  auto select =
+      Parse(R"(SELECT a, "b".c[2] FROM "Orders"."by_status" WHERE pk = 'x' ORDER BY sk DESC)", {});
+  ASSERT_TRUE(select.ok()) << select.status().message();
+  EXPECT_EQ(select->kind, Statement::Kind::kSelect);
+  EXPECT_EQ(select->table_name, "Orders");
+  EXPECT_EQ(select->index_name, "by_status");
+  ASSERT_EQ(select->projection.size(), 2u);
+  EXPECT_EQ(FormatPath(select->projection[1]), "[b, c, [2]]");
+  EXPECT_EQ(select->order_by, "sk");
+  EXPECT_TRUE(select->order_descending);
+
+  auto insert = Parse(
+      "INSERT INTO t VALUE {'pk': ?, 'n': -1.5, 'm': {'l': [TRUE, NULL, 'x']}, "
+      "'ss': <<'a', 'b'>>, 'ns': <<1, 2>>}",
+      {S("key")});
+  ASSERT_TRUE(insert.ok()) << insert.status().message();
+  EXPECT_EQ(insert->insert_item,
+            ParseItem(R"({"pk":{"S":"key"},"n":{"N":"-1.5"},"m":{"M":{"l":{"L":[{"BOOL":true},
+                {"NULL":true},{"S":"x"}]}}},"ss":{"SS":["a","b"]},"ns":{"NS":["1","2"]}})"));
+
+  auto update = Parse(
+      "UPDATE t SET a = a + 1, b = 'x' REMOVE c SET d = set_add(d, <<'z'>>) "
+      "WHERE pk = 'k' AND sk = 3 RETURNING MODIFIED NEW *",
+      {});
+  ASSERT_TRUE(update.ok()) << update.status().message();
+  EXPECT_EQ(update->updates.size(), 4u);
+  EXPECT_EQ(update->returning, Returning::kModifiedNew);
+  ExpressionWriter writer;
+  auto text = writer.Update(update->updates);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "SET #n0 = #n0 + :v0, #n1 = :v1 REMOVE #n2 ADD #n3 :v2");
+
+  auto del = Parse("DELETE FROM t WHERE pk = 'k' RETURNING ALL OLD *", {});
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->returning, Returning::kAllOld);
+}
+
+TEST(PartiqlParserTest, RendersConditionsIntoDynamoDbExpressions) {
+  struct Case {
+    const char* where;
+    const char* expression;
+  };
+  const Case cases[] = {
+      {"a = 1", "#n0 = :v0"},
+      {"a <> 1 AND b != 'x'", "(#n0 <> :v0) AND (#n1 <> :v1)"},
+      {"a BETWEEN 1 AND 5 OR NOT b < 2", "(#n0 BETWEEN :v0 AND :v1) OR (NOT (#n1 < :v2))"},
+      {"a IN (1, 2, 3)", "#n0 IN (:v0, :v1, :v2)"},
+      {"begins_with(s, 'ab')", "begins_with(#n0, :v0)"},
+      {"a IS MISSING AND b IS NOT MISSING",
+       "(attribute_not_exists(#n0)) AND (attribute_exists(#n1))"},
+      {"size(l) > 2", "size(#n0) > :v0"},
+      {"m.x[1] = 'y'", "#n0.#n1[1] = :v0"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = Parse(std::string("SELECT * FROM t WHERE ") + c.where, {});
+    ASSERT_TRUE(parsed.ok()) << c.where << ": " << parsed.status().message();
+    ExpressionWriter writer;
+    const std::string rendered = writer.Condition(*parsed->where);
+    EXPECT_EQ(rendered, c.expression) << c.where;
+    // The rendering is valid DynamoDB: it parses as a ConditionExpression.
+    ExpressionContext context(writer.names(), writer.values());
+    auto condition = ConditionExpression::Parse(rendered, ExpressionKind::kCondition, context);
+    EXPECT_TRUE(condition.ok()) << c.where << ": " << condition.status().message();
+  }
+}
+
+TEST(PartiqlParserTest, ErrorsUseAwsTexts) {
+  const std::string kNotWellFormed = "Statement wasn't well formed, can't be processed: ";
+  struct Case {
+    const char* statement;
+    std::string error;
+    std::vector<AttributeValue> parameters = {};
+  };
+  const Case cases[] = {
+      {"SELECT * FROM t WHERE pk = 1 foo", kNotWellFormed + "Unexpected token after expression"},
+      {"SELECT * FROM t WHERE pk = 1)", kNotWellFormed + "Unexpected token after expression"},
+      {"DELETE FROM t WHERE pk = 1 ORDER BY pk",
+       kNotWellFormed + "Unexpected token after expression"},
+      {"SELECT * FROM t ORDER BY pk WHERE pk = 1",
+       kNotWellFormed + "Unexpected token after expression"},
+      {"INSERT INTO t alias VALUE {'pk': 1}", kNotWellFormed + "Unexpected token after expression"},
+      {"SELECT * FROM t WHERE pk = 1 # note", kNotWellFormed},
+      {"SELECT * FROM t WHERE pk = 1 /* note", kNotWellFormed},
+      {"SELECT * FROM t x WHERE pk = 'x'", "Aliasing is not supported"},
+      {"SELECT * FROM t AS x WHERE pk = 'x'", "Aliasing is not supported"},
+      {"UPDATE t x SET a = 3 WHERE pk = 'x'", "Aliasing is not supported"},
+      {"DELETE FROM t x WHERE pk = 'x'", "Aliasing is not supported"},
+      {"SELECT * FROM t WHERE pk = 1e126",
+       "Number overflow. Attempting to store a number with magnitude larger than supported range "
+       "under root"},
+      {"INSERT INTO t VALUE {'pk': 1, 'm': {'x': 1e-131}}",
+       "Number underflow. Attempting to store a number with magnitude smaller than supported "
+       "range under root.x"},
+      {"INSERT INTO t VALUE {'pk': 1, 'l': [1, 123456789012345678901234567890123456789]}",
+       "Attempting to store more than 38 significant digits in a Number under root[1]"},
+      {"SELECT * FROM t WHERE pk = ?",
+       "Number of parameters in request and statement don't match."},
+      {"SELECT * FROM t WHERE pk = 'a'",
+       "Number of parameters in request and statement don't match.",
+       {S("extra")}},
+  };
+  for (const Case& c : cases) {
+    auto parsed = Parse(c.statement, c.parameters);
+    ASSERT_FALSE(parsed.ok()) << c.statement;
+    EXPECT_EQ(parsed.status().code(), AwsError::kValidation) << c.statement;
+    EXPECT_EQ(parsed.status().message(), c.error) << c.statement;
+  }
+}
+
+TEST(PartiqlParserTest, KeyHelpers) {
+  auto parsed =
+      Parse("SELECT * FROM t WHERE 'x' = pk AND sk > 3 AND begins_with(s, 'a') AND n <> 2", {});
+  ASSERT_TRUE(parsed.ok());
+  auto conjuncts = Conjuncts(*parsed->where);
+  ASSERT_EQ(conjuncts.size(), 4u);
+  auto eq = KeyEquality(*conjuncts[0]);
+  ASSERT_TRUE(eq);
+  EXPECT_EQ(eq->first, "pk");
+  EXPECT_EQ(eq->second, S("x"));
+  EXPECT_EQ(ConstrainedAttribute(*conjuncts[1]), "sk");
+  EXPECT_EQ(ConstrainedAttribute(*conjuncts[2]), "s");
+  EXPECT_EQ(ConstrainedAttribute(*conjuncts[3]), std::nullopt);
+  EXPECT_FALSE(KeyEquality(*conjuncts[1]));
+  (void)N;
+}
+
+TEST(PartiqlParserTest, RandomInputsNeverCrash) {
+  const std::string alphabet =
+      "SELECT*FROM WHERE=<>()'\"{}[]<<>>,.?-1e9 AND OR NOT pk INSERT VALUE";
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    int length = static_cast<int>(rng() % 40);
+    for (int j = 0; j < length; ++j) text.push_back(alphabet[rng() % alphabet.size()]);
+    (void)Parse(text, {S("p")});
+    (void)Parse("SELECT * FROM t WHERE " + text, {});
+  }
+}
+
+}  // namespace
+}  // namespace streamstack::dynamodb::partiql

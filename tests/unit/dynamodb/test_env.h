@@ -1,0 +1,148 @@
+// Shared fixture pieces for the dynamodb unit tests: an in-memory Store, a StreamStore and a
+// TableStore over a fixed OffsetClock, with synchronous wrappers for the asynchronous writes.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "streamstack/common/clock.h"
+#include "streamstack/dynamodb/table_store.h"
+#include "streamstack/storage/store.h"
+#include "streamstack/streams/stream_store.h"
+
+namespace streamstack::dynamodb::test_env {
+
+// 2024-06-10T19:26:16.525Z
+inline SystemTime StartTime() { return SystemTime(std::chrono::milliseconds(1718047576525)); }
+
+inline Item ParseItem(const std::string& text) {
+  auto item = ItemFromJson(nlohmann::json::parse(text));
+  EXPECT_TRUE(item.ok()) << text << ": " << item.status().message();
+  return item.ok() ? item.value() : Item();
+}
+
+inline AttributeValue S(const std::string& s) { return AttributeValue::String(s); }
+inline AttributeValue N(const std::string& n) {
+  auto parsed = Number::Parse(n);
+  EXPECT_TRUE(parsed.ok()) << n;
+  return AttributeValue::Num(parsed.ok() ? parsed.value() : Number());
+}
+inline AttributeValue B(const std::string& raw) { return AttributeValue::Binary(raw); }
+
+class TablesEnv {
+ public:
+  TablesEnv() {
+    storage::StoreOptions options;
+    options.in_memory = true;
+    auto store = storage::Store::Open(options);
+    EXPECT_TRUE(store.ok());
+    store_ = std::move(store).value();
+    streams_ = std::make_unique<streams::StreamStore>(*store_, clock_, Scope());
+    EXPECT_TRUE(streams_->Open().ok());
+    tables_ = std::make_unique<TableStore>(*store_, *streams_, clock_, Scope());
+    Status opened = tables_->Open();
+    EXPECT_TRUE(opened.ok()) << opened.message();
+  }
+  ~TablesEnv() {
+    tables_.reset();
+    streams_.reset();
+    Status ignored = store_->Close();
+    (void)ignored;
+  }
+
+  static AccountScope Scope() { return AccountScope{"us-east-1", "000000000000"}; }
+
+  OffsetClock& clock() { return clock_; }
+  TableStore& tables() { return *tables_; }
+  streams::StreamStore& streams() { return *streams_; }
+  storage::Store& store() { return *store_; }
+
+  // A PAY_PER_REQUEST table; `range_type` empty for a hash-only key.
+  Status Create(const std::string& name, const std::string& hash_type,
+                const std::string& range_type = "", bool stream = false) {
+    CreateTableRequest r;
+    r.table_name = name;
+    r.attribute_definitions.push_back({"pk", hash_type});
+    r.key_schema.push_back({"pk", "HASH"});
+    if (!range_type.empty()) {
+      r.attribute_definitions.push_back({"sk", range_type});
+      r.key_schema.push_back({"sk", "RANGE"});
+    }
+    r.billing_mode = "PAY_PER_REQUEST";
+    if (stream) r.stream_specification = StreamSpecification{true, "NEW_AND_OLD_IMAGES"};
+    return tables_->CreateTable(r).status();
+  }
+
+  Status Put(const std::string& table, Item item) {
+    PutItemRequest r;
+    r.table_name = table;
+    r.item = std::move(item);
+    std::promise<Status> done;
+    tables_->PutItem(std::move(r), [&](Result<WriteOutcome> out) { done.set_value(out.status()); });
+    return done.get_future().get();
+  }
+  Status Put(const std::string& table, const std::string& json) {
+    return Put(table, ParseItem(json));
+  }
+
+  Status Update(const std::string& table, Item key, const std::string& expression,
+                std::map<std::string, AttributeValue> values = {}) {
+    UpdateItemRequest r;
+    r.table_name = table;
+    r.key = std::move(key);
+    r.expressions.update_expression = expression;
+    if (!values.empty()) r.expressions.values = std::move(values);
+    std::promise<Status> done;
+    tables_->UpdateItem(std::move(r),
+                        [&](Result<WriteOutcome> out) { done.set_value(out.status()); });
+    return done.get_future().get();
+  }
+
+  Status Delete(const std::string& table, Item key) {
+    DeleteItemRequest r;
+    r.table_name = table;
+    r.key = std::move(key);
+    std::promise<Status> done;
+    tables_->DeleteItem(std::move(r),
+                        [&](Result<WriteOutcome> out) { done.set_value(out.status()); });
+    return done.get_future().get();
+  }
+
+  // Every item of a Query, following LastEvaluatedKey.
+  std::vector<Item> QueryAll(QueryRequest r) {
+    std::vector<Item> out;
+    for (int page = 0; page < 10000; ++page) {
+      auto result = tables_->Query(r);
+      EXPECT_TRUE(result.ok()) << result.status().message();
+      if (!result.ok()) break;
+      out.insert(out.end(), result->items.begin(), result->items.end());
+      if (!result->last_evaluated_key) break;
+      r.exclusive_start_key = result->last_evaluated_key;
+    }
+    return out;
+  }
+  std::vector<Item> ScanAll(ScanRequest r) {
+    std::vector<Item> out;
+    for (int page = 0; page < 10000; ++page) {
+      auto result = tables_->Scan(r);
+      EXPECT_TRUE(result.ok()) << result.status().message();
+      if (!result.ok()) break;
+      out.insert(out.end(), result->items.begin(), result->items.end());
+      if (!result->last_evaluated_key) break;
+      r.exclusive_start_key = result->last_evaluated_key;
+    }
+    return out;
+  }
+
+ private:
+  OffsetClock clock_{StartTime()};
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<streams::StreamStore> streams_;
+  std::unique_ptr<TableStore> tables_;
+};
+
+}  // namespace streamstack::dynamodb::test_env
