@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 #include <utility>
+
+#include "streamstack/common/ids.h"
 
 namespace streamstack::dynamodb {
 namespace {
@@ -448,46 +451,8 @@ int CompareKeyValues(const AttributeValue& a, const AttributeValue& b) {
   return 0;
 }
 
-namespace {
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Base64Index(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-}  // namespace
-
-std::string Base64Encode(std::string_view raw) {
-  std::string out;
-  out.reserve((raw.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < raw.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(raw[i]) << 16) | (static_cast<uint8_t>(raw[i + 1]) << 8) |
-                 static_cast<uint8_t>(raw[i + 2]);
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 6) & 63]);
-    out.push_back(kBase64Alphabet[v & 63]);
-  }
-  if (i + 1 == raw.size()) {
-    uint32_t v = static_cast<uint8_t>(raw[i]) << 16;
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out += "==";
-  } else if (i + 2 == raw.size()) {
-    uint32_t v = (static_cast<uint8_t>(raw[i]) << 16) | (static_cast<uint8_t>(raw[i + 1]) << 8);
-    out.push_back(kBase64Alphabet[(v >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(v >> 6) & 63]);
-    out += "=";
-  }
-  return out;
-}
+// The codec's Base64 is common's (OpenSSL); these wrappers add DynamoDB's error texts.
+std::string Base64Encode(std::string_view raw) { return streamstack::Base64Encode(raw); }
 
 Result<std::string> Base64Decode(std::string_view text) {
   // The wire decoder fails before validation, so these are SerializationExceptions.
@@ -497,28 +462,21 @@ Result<std::string> Base64Decode(std::string_view text) {
         std::to_string(text.size()));
   }
   std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + k];
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0 || (v[k] = Base64Index(c)) < 0) {
-        return SerializationError("Invalid Base64 character: '" + std::string(1, c) + "'");
-      }
+  if (streamstack::Base64Decode(text, &out)) return out;
+  // Name the first character that cannot stand where it is: outside the alphabet, or
+  // padding anywhere but the end.
+  size_t bad = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool in_alphabet = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    const bool padding = c == '=' && text.find_first_not_of('=', i) == std::string_view::npos &&
+                         i + 2 >= text.size();
+    if (!in_alphabet && !padding) {
+      bad = i;
+      break;
     }
-    uint32_t bits = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) |
-                    (static_cast<uint32_t>(v[2]) << 6) | static_cast<uint32_t>(v[3]);
-    out.push_back(static_cast<char>((bits >> 16) & 0xff));
-    if (pad < 2) out.push_back(static_cast<char>((bits >> 8) & 0xff));
-    if (pad < 1) out.push_back(static_cast<char>(bits & 0xff));
   }
-  return out;
+  return SerializationError("Invalid Base64 character: '" + std::string(1, text[bad]) + "'");
 }
 
 }  // namespace streamstack::dynamodb
