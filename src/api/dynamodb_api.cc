@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "api/legacy_parameters.h"
 #include "streamstack/dynamodb/partiql.h"
 
 namespace streamstack::api {
@@ -100,14 +101,6 @@ Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
       values.emplace(k, std::move(value).value());
     }
     out->values = std::move(values);
-  }
-  // The legacy (non-expression) parameters are not emulated.
-  for (const char* legacy : {"Expected", "AttributeUpdates", "ConditionalOperator",
-                             "AttributesToGet", "ScanFilter", "QueryFilter", "KeyConditions"}) {
-    if (in.contains(legacy)) {
-      return ValidationError(std::string("StreamStack does not support the legacy parameter ") +
-                             legacy + "; use the expression parameters instead");
-    }
   }
   return Status::Ok();
 }
@@ -495,7 +488,11 @@ dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, Js
   };
 }
 
-void PutItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
+  // Legacy parameters (Expected, ...) become the expressions they stand for.
+  auto translated = TranslateLegacyParameters(LegacyShape::kPutItem, std::move(request));
+  if (!translated.ok()) return reply(translated.status());
+  const json in = std::move(translated).value();
   dynamodb::PutItemRequest req;
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return reply(name.status());
@@ -517,7 +514,11 @@ void PutItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   tables.PutItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
-void UpdateItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
+  // Legacy parameters (Expected, ...) become the expressions they stand for.
+  auto translated = TranslateLegacyParameters(LegacyShape::kUpdateItem, std::move(request));
+  if (!translated.ok()) return reply(translated.status());
+  const json in = std::move(translated).value();
   dynamodb::UpdateItemRequest req;
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return reply(name.status());
@@ -536,7 +537,11 @@ void UpdateItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   tables.UpdateItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
-void DeleteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
+  // Legacy parameters (Expected, ...) become the expressions they stand for.
+  auto translated = TranslateLegacyParameters(LegacyShape::kDeleteItem, std::move(request));
+  if (!translated.ok()) return reply(translated.status());
+  const json in = std::move(translated).value();
   dynamodb::DeleteItemRequest req;
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return reply(name.status());
@@ -555,7 +560,10 @@ void DeleteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
-Result<json> GetItem(dynamodb::TableStore& tables, const json& in) {
+Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
+  auto translated = TranslateLegacyParameters(LegacyShape::kGetItem, request);
+  if (!translated.ok()) return translated.status();
+  const json& in = *translated;
   dynamodb::GetItemRequest req;
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return name.status();
@@ -612,7 +620,9 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
       if (!key.ok()) return key.status();
       entry.keys.push_back(std::move(key).value());
     }
-    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(spec, &entry.expressions));
+    auto translated = TranslateLegacyParameters(LegacyShape::kKeysAndAttributes, spec);
+    if (!translated.ok()) return translated.status();
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*translated, &entry.expressions));
     auto consistent = OptionalBool(spec, "ConsistentRead");
     if (!consistent.ok()) return consistent.status();
     entry.consistent_read = consistent->value_or(false);
@@ -723,7 +733,10 @@ json EncodeReadPage(const json& in, const std::string& table, const dynamodb::Re
   return out;
 }
 
-Result<json> Query(dynamodb::TableStore& tables, const json& in) {
+Result<json> Query(dynamodb::TableStore& tables, const json& request) {
+  auto translated = TranslateLegacyParameters(LegacyShape::kQuery, request);
+  if (!translated.ok()) return translated.status();
+  const json& in = *translated;
   dynamodb::QueryRequest req;
   STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
   auto forward = OptionalBool(in, "ScanIndexForward");
@@ -734,7 +747,10 @@ Result<json> Query(dynamodb::TableStore& tables, const json& in) {
   return EncodeReadPage(in, req.table_name, *page);
 }
 
-Result<json> Scan(dynamodb::TableStore& tables, const json& in) {
+Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
+  auto translated = TranslateLegacyParameters(LegacyShape::kScan, request);
+  if (!translated.ok()) return translated.status();
+  const json& in = *translated;
   dynamodb::ScanRequest req;
   STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
   auto segment = OptionalInt(in, "Segment");

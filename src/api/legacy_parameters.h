@@ -1,0 +1,39 @@
+// api: DynamoDB's legacy (pre-expression) request parameters (KeyConditions, QueryFilter,
+// ScanFilter, Expected, ConditionalOperator, AttributesToGet, AttributeUpdates), rewritten
+// into the expression parameters the core evaluates. Pure functions of the request JSON:
+// no store, no I/O; callable from any thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "streamstack/common/status.h"
+
+namespace streamstack::api {
+
+// The request shapes that carry legacy parameters (botocore: GetItemInput, KeysAndAttributes
+// of BatchGetItem, PutItemInput, UpdateItemInput, DeleteItemInput, QueryInput, ScanInput).
+enum class LegacyShape {
+  kGetItem,
+  kKeysAndAttributes,
+  kPutItem,
+  kUpdateItem,
+  kDeleteItem,
+  kQuery,
+  kScan
+};
+
+// Returns `request` with its legacy parameters removed and replaced by the equivalent
+// expression parameters: KeyConditions -> KeyConditionExpression, QueryFilter / ScanFilter
+// (+ ConditionalOperator) -> FilterExpression, Expected (+ ConditionalOperator) ->
+// ConditionExpression, AttributesToGet -> ProjectionExpression, AttributeUpdates ->
+// UpdateExpression. Every attribute name and value goes through generated placeholders
+// ("#legacyN", ":legacyN") that collide with none of the request's own. A request without
+// legacy parameters comes back unchanged.
+//
+// Errors are AWS's: ValidationException for a legacy parameter mixed with its expression
+// counterpart, a bad ComparisonOperator / AttributeValueList, a bad AttributeUpdates action,
+// ExpressionAttributeNames/Values without any expression, and so on; SerializationException
+// for a member of the wrong JSON type.
+Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::json request);
+
+}  // namespace streamstack::api
