@@ -1,5 +1,7 @@
 #include "streamstack/storage/store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +48,14 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
       store->free_readers_.push_back(reader->get());
       store->readers_.push_back(std::move(reader).value());
     }
+  }
+  if (!o.in_memory && o.checkpoint_interval.count() > 0) {
+    // The checkpointer, not the writer, folds the WAL back (see checkpoint_interval).
+    STREAMSTACK_RETURN_IF_ERROR(store->writer_->Execute("PRAGMA wal_autocheckpoint=0"));
+    auto checkpointer = Database::Open(o.path, writer_options);
+    if (!checkpointer.ok()) return std::move(checkpointer).take_status();
+    store->checkpointer_db_ = std::move(checkpointer).value();
+    store->checkpointer_thread_ = std::thread([s = store.get()] { s->CheckpointerLoop(); });
   }
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   store->writer_thread_id_ = store->writer_thread_.get_id();
@@ -221,6 +231,7 @@ void Store::RunGroup(std::vector<Job>& jobs) {
       }
     }
   }
+  NoteCommitForCheckpoint();
   // Every OnCommit of the group before any done: when a caller hears Ok, everything the
   // group published is visible.
   for (auto& callbacks : on_commit) {
@@ -230,6 +241,49 @@ void Store::RunGroup(std::vector<Job>& jobs) {
     if (jobs[i].done) jobs[i].done(std::move(statuses[i]));
   }
   jobs.clear();  // release captured state before waiting for the next group
+}
+
+// ---------------------------------------------------------------------------------------
+// Checkpointer
+
+void Store::NoteCommitForCheckpoint() {
+  if (!checkpointer_thread_.joinable()) return;
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    if (wal_dirty_) return;
+    wal_dirty_ = true;
+  }
+  checkpoint_cv_.notify_one();
+}
+
+void Store::CheckpointerLoop() {
+  std::unique_lock lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [this] { return checkpointer_stopping_ || wal_dirty_; });
+    if (checkpointer_stopping_) return;
+    // Let the commits of the next moment join this checkpoint.
+    if (checkpoint_cv_.wait_for(lock, options_.checkpoint_interval,
+                                [this] { return checkpointer_stopping_; })) {
+      return;
+    }
+    wal_dirty_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs and never blocks the writer; the writer
+    // starts the WAL over once everything was copied back.
+    Status st = checkpointer_db_->Execute("PRAGMA wal_checkpoint(PASSIVE)");
+    if (!st.ok()) spdlog::warn("store: WAL checkpoint failed: {}", st.message());
+    lock.lock();
+  }
+}
+
+void Store::StopCheckpointer() {
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpointer_stopping_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
+  checkpointer_db_.reset();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -248,6 +302,7 @@ Status Store::Close() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  StopCheckpointer();
   {
     std::unique_lock lock(pool_mu_);
     pool_closed_ = true;

@@ -36,6 +36,12 @@ struct StoreOptions {
   int max_group_size = 256;
   std::chrono::milliseconds busy_timeout{5000};
   int cache_size_kib = 16 * 1024;  // per connection
+  // File mode: the WAL is folded back into the database file by a checkpointer thread on
+  // its own connection, at most this long after a commit, instead of by the writer inside
+  // a commit (SQLite's autocheckpoint), whose fsyncs stalled every queued write for
+  // milliseconds (PutItem over HTTP, 8 clients: p99 5.4 ms -> 3.4 ms). 0: SQLite's own
+  // autocheckpoint on the writer.
+  std::chrono::milliseconds checkpoint_interval{100};
 };
 
 // What a write job sees: the writer connection, inside the group's transaction and the
@@ -162,6 +168,9 @@ class Store {
 
   void WriterLoop();
   void RunGroup(std::vector<Job>& jobs);
+  void CheckpointerLoop();
+  void NoteCommitForCheckpoint();
+  void StopCheckpointer();
 
   // Constant after Open.
   const StoreOptions options_;
@@ -186,6 +195,15 @@ class Store {
 
   // In memory: held by the writer for a whole group and by each Read.
   std::mutex memory_mu_;
+
+  // The checkpointer (file mode): its own connection, woken after commits. Guarded by
+  // checkpoint_mu_.
+  std::unique_ptr<Database> checkpointer_db_;
+  std::thread checkpointer_thread_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool wal_dirty_ = false;
+  bool checkpointer_stopping_ = false;
 
   // Serialises Close(); guarded by close_mu_.
   std::mutex close_mu_;
