@@ -272,6 +272,12 @@ void Router::Handle(HttpRequest&& request, Responder respond) {
     return;
   }
 
+  // REST routes are matched by their literal path first: curl and urllib label any POST body
+  // form-encoded, and `curl -d '{}' .../2015-03-31/functions/f/invocations` must still reach
+  // Lambda. No REST route serves the query protocol's paths ("/", "/<account>/<queue>").
+  // DispatchRest leaves the request untouched when nothing matches.
+  if (DispatchRest(std::move(request), respond)) return;
+
   if (request.method == "POST" && IsFormEncoded(request)) {
     Params params = ParseFormEncoded(request.body);
     DispatchQuery(std::move(request), std::move(respond), std::move(params));
@@ -282,8 +288,6 @@ void Router::Handle(HttpRequest&& request, Responder respond) {
     DispatchQuery(std::move(request), std::move(respond), std::move(params));
     return;
   }
-
-  if (DispatchRest(std::move(request), respond)) return;
 
   // Nothing matched. A JSON POST to "/" without X-Amz-Target is a JSON 1.0 call that named
   // no operation: DynamoDB answers UnknownOperationException. Anything else is a 404.

@@ -178,6 +178,35 @@ TEST_F(RouterTest, PlainGet) {
   EXPECT_EQ(Send(std::move(req)).body, "ok");
 }
 
+// curl -d and urllib label any POST body form-encoded; a REST path still reaches its route,
+// and a form-encoded POST elsewhere is still the query protocol.
+TEST_F(RouterTest, FormEncodedPostToARestPathReachesTheRoute) {
+  router_.AddRestRoute("lambda", kLambdaWire, "POST",
+                       "/2015-03-31/functions/{FunctionName}/invocations", "Invoke",
+                       [](const RequestContext& ctx, RestReply reply) {
+                         HttpResponse r;
+                         r.body = "invoked " + ctx.path_params.at("FunctionName");
+                         reply(std::move(r));
+                       });
+  HttpRequest invoke;
+  invoke.method = "POST";
+  invoke.target = "/2015-03-31/functions/f/invocations";
+  invoke.headers.Set("Content-Type", "application/x-www-form-urlencoded");
+  invoke.body = "{}";
+  HttpResponse out = Send(std::move(invoke));
+  EXPECT_EQ(out.status, 200);
+  EXPECT_EQ(out.body, "invoked f");
+
+  HttpRequest query;
+  query.method = "POST";
+  query.target = "/";
+  query.headers.Set("Content-Type", "application/x-www-form-urlencoded");
+  query.body = "Action=ListTopics&NextToken=t";
+  out = Send(std::move(query));
+  EXPECT_EQ(out.status, 200);
+  EXPECT_NE(out.body.find("<Token>t</Token>"), std::string::npos);
+}
+
 TEST(ProtocolHelpersTest, FormDecoding) {
   Params p = ParseFormEncoded("a=1&b=x%20y+z&c&=e&d=%zz");
   ASSERT_EQ(p.size(), 5u);
