@@ -128,6 +128,19 @@ Result<bool> DecodeReturnOnConditionFailure(const json& in) {
                          "constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
 }
 
+// ReturnValues and ReturnValuesOnConditionCheckFailure, which PutItem, UpdateItem and
+// DeleteItem share (their requests name the members alike).
+template <typename WriteRequest>
+Status DecodeReturnSettings(const json& in, WriteRequest* req) {
+  auto rv = DecodeReturnValues(in);
+  if (!rv.ok()) return rv.status();
+  req->return_values = *rv;
+  auto on_fail = DecodeReturnOnConditionFailure(in);
+  if (!on_fail.ok()) return on_fail.status();
+  req->return_old_on_condition_failure = *on_fail;
+  return Status::Ok();
+}
+
 // ConsumedCapacity when the request asked for it (TOTAL or INDEXES).
 void AddConsumedCapacity(const json& in, const std::string& table, double units, json* out) {
   auto it = in.find("ReturnConsumedCapacity");
@@ -505,12 +518,8 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (req.expressions.update_expression || req.expressions.projection_expression) {
     return reply(Status(AwsError::kSerialization, "Unexpected member in PutItem request"));
   }
-  auto rv = DecodeReturnValues(in);
-  if (!rv.ok()) return reply(rv.status());
-  req.return_values = *rv;
-  auto on_fail = DecodeReturnOnConditionFailure(in);
-  if (!on_fail.ok()) return reply(on_fail.status());
-  req.return_old_on_condition_failure = *on_fail;
+  st = DecodeReturnSettings(in, &req);
+  if (!st.ok()) return reply(st);
   tables.PutItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
@@ -528,12 +537,8 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   req.key = std::move(key).value();
   Status st = DecodeExpressions(in, &req.expressions);
   if (!st.ok()) return reply(st);
-  auto rv = DecodeReturnValues(in);
-  if (!rv.ok()) return reply(rv.status());
-  req.return_values = *rv;
-  auto on_fail = DecodeReturnOnConditionFailure(in);
-  if (!on_fail.ok()) return reply(on_fail.status());
-  req.return_old_on_condition_failure = *on_fail;
+  st = DecodeReturnSettings(in, &req);
+  if (!st.ok()) return reply(st);
   tables.UpdateItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
@@ -551,12 +556,8 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   req.key = std::move(key).value();
   Status st = DecodeExpressions(in, &req.expressions);
   if (!st.ok()) return reply(st);
-  auto rv = DecodeReturnValues(in);
-  if (!rv.ok()) return reply(rv.status());
-  req.return_values = *rv;
-  auto on_fail = DecodeReturnOnConditionFailure(in);
-  if (!on_fail.ok()) return reply(on_fail.status());
-  req.return_old_on_condition_failure = *on_fail;
+  st = DecodeReturnSettings(in, &req);
+  if (!st.ok()) return reply(st);
   tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
