@@ -468,6 +468,22 @@ struct TableStore::Impl {
     return std::optional<StoredItem>(StoredItem{std::move(item).value(), size});
   }
 
+  // The stored item a PutItem, UpdateItem or DeleteItem acts on (nullopt: none), once its
+  // ConditionExpression held against it (a missing item is evaluated as an empty one);
+  // ConditionalCheckFailedException otherwise.
+  Result<std::optional<StoredItem>> LoadForConditionalWrite(
+      storage::Database& db, const TableDefinition& t, const EncodedKey& key,
+      const std::optional<ConditionExpression>& condition, bool return_old_on_failure) const {
+    auto old = LoadItem(db, t, key);
+    if (!old.ok() || !condition) return old;
+    const Item none;
+    if (!condition->Evaluate(*old ? (*old)->item : none)) {
+      return ConditionFailed(*old ? std::optional<Item>((*old)->item) : std::nullopt,
+                             return_old_on_failure);
+    }
+    return old;
+  }
+
   // Makes `new_item` (nullopt: delete) the item at `key`, adjusts the table's counters, writes
   // the item's index entries and its TTL expiry, and appends the stream record, all in the
   // caller's write job. A write that changes nothing writes nothing and produces no record.
@@ -974,13 +990,11 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   impl.store.Write(
       [&impl, table, shared](storage::WriteContext& ctx) -> Status {
         auto& [req, k, expr, result] = *shared;
-        auto old = impl.LoadItem(ctx.db(), *table, k);
+        auto old = impl.LoadForConditionalWrite(ctx.db(), *table, k, expr.condition,
+                                                req.return_old_on_condition_failure);
         if (!old.ok()) return old.status();
         std::optional<Item> old_item;
         if (*old) old_item = (*old)->item;
-        if (expr.condition && !expr.condition->Evaluate(old_item.value_or(Item{}))) {
-          return ConditionFailed(old_item, req.return_old_on_condition_failure);
-        }
         STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *table, k, *old, req.item));
         if (req.return_values == ReturnValues::kAllOld) result = old_item;
         return Status::Ok();
@@ -1006,13 +1020,11 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   impl.store.Write(
       [&impl, table, shared](storage::WriteContext& ctx) -> Status {
         auto& [req, k, expr, result] = *shared;
-        auto old = impl.LoadItem(ctx.db(), *table, k);
+        auto old = impl.LoadForConditionalWrite(ctx.db(), *table, k, expr.condition,
+                                                req.return_old_on_condition_failure);
         if (!old.ok()) return old.status();
         std::optional<Item> old_item;
         if (*old) old_item = (*old)->item;
-        if (expr.condition && !expr.condition->Evaluate(old_item.value_or(Item{}))) {
-          return ConditionFailed(old_item, req.return_old_on_condition_failure);
-        }
         // UpdateItem creates the item when it does not exist: its key plus the updates.
         Item base = old_item.value_or(k.key);
         std::vector<DocumentPath> updated_paths;
@@ -1055,13 +1067,11 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   impl.store.Write(
       [&impl, table, shared](storage::WriteContext& ctx) -> Status {
         auto& [req, k, expr, result] = *shared;
-        auto old = impl.LoadItem(ctx.db(), *table, k);
+        auto old = impl.LoadForConditionalWrite(ctx.db(), *table, k, expr.condition,
+                                                req.return_old_on_condition_failure);
         if (!old.ok()) return old.status();
         std::optional<Item> old_item;
         if (*old) old_item = (*old)->item;
-        if (expr.condition && !expr.condition->Evaluate(old_item.value_or(Item{}))) {
-          return ConditionFailed(old_item, req.return_old_on_condition_failure);
-        }
         STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *table, k, *old, std::nullopt));
         if (req.return_values == ReturnValues::kAllOld) result = old_item;
         return Status::Ok();
