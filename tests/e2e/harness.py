@@ -189,3 +189,14 @@ def wait_until(predicate, timeout=10.0, interval=0.01):
         if time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+def create_table(ddb, name, hash_key=("pk", "S"), range_key=None, **kwargs):
+    """CreateTable through a boto3 client with an on-demand key schema: hash_key and range_key
+    are (name, type) pairs; kwargs (StreamSpecification, indexes...) pass through."""
+    keys = [(hash_key, "HASH")] + ([(range_key, "RANGE")] if range_key else [])
+    return ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for (n, t), _ in keys],
+        KeySchema=[{"AttributeName": n, "KeyType": kind} for (n, _), kind in keys],
+        BillingMode="PAY_PER_REQUEST", **kwargs)

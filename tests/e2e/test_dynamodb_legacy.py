@@ -6,7 +6,7 @@ import unittest
 
 import botocore.exceptions
 
-from harness import ServerTestCase
+from harness import ServerTestCase, create_table
 
 
 def S(v):
@@ -24,16 +24,8 @@ class LegacyParametersTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         ddb = cls.server.client("dynamodb")
-        ddb.create_table(TableName="legacy",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.create_table(TableName="legacy_flat",
-                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                         BillingMode="PAY_PER_REQUEST")
+        create_table(ddb, "legacy", range_key=("sk", "S"))
+        create_table(ddb, "legacy_flat", hash_key=("id", "S"))
         for i in range(10):
             # "status", "size" and "name" are reserved words in expressions.
             ddb.put_item(TableName="legacy", Item={

@@ -9,7 +9,7 @@ import botocore.exceptions
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.config import Config
 
-from harness import ServerTestCase
+from harness import ServerTestCase, create_table
 
 
 class QueryTest(ServerTestCase):
@@ -19,28 +19,10 @@ class QueryTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         ddb = cls.server.client("dynamodb")
-        ddb.create_table(TableName="events",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.create_table(TableName="scores",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "score", "AttributeType": "N"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "score", "KeyType": "RANGE"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.create_table(TableName="blobs",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "B"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.create_table(TableName="flat",
-                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                         BillingMode="PAY_PER_REQUEST")
+        create_table(ddb, "events", range_key=("sk", "S"))
+        create_table(ddb, "scores", range_key=("score", "N"))
+        create_table(ddb, "blobs", range_key=("sk", "B"))
+        create_table(ddb, "flat", hash_key=("id", "S"))
         resource = cls.server.resource("dynamodb")
         cls.events = resource.Table("events")
         cls.scores = resource.Table("scores")
