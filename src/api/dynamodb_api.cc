@@ -561,10 +561,21 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
 }
 
-Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
-  auto translated = TranslateLegacyParameters(LegacyShape::kGetItem, request);
+// `request` with its legacy parameters turned into expressions (held in *storage), or the
+// request itself, not copied, when it names none: every current SDK's read.
+Result<const json*> WithExpressions(LegacyShape shape, const json& request, json* storage) {
+  if (!MentionsLegacyParameters(shape, request)) return &request;
+  auto translated = TranslateLegacyParameters(shape, request);
   if (!translated.ok()) return translated.status();
-  const json& in = *translated;
+  *storage = std::move(translated).value();
+  return storage;
+}
+
+Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
+  json storage;
+  auto translated = WithExpressions(LegacyShape::kGetItem, request, &storage);
+  if (!translated.ok()) return translated.status();
+  const json& in = **translated;
   dynamodb::GetItemRequest req;
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return name.status();
@@ -621,9 +632,10 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
       if (!key.ok()) return key.status();
       entry.keys.push_back(std::move(key).value());
     }
-    auto translated = TranslateLegacyParameters(LegacyShape::kKeysAndAttributes, spec);
+    json storage;
+    auto translated = WithExpressions(LegacyShape::kKeysAndAttributes, spec, &storage);
     if (!translated.ok()) return translated.status();
-    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*translated, &entry.expressions));
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(**translated, &entry.expressions));
     auto consistent = OptionalBool(spec, "ConsistentRead");
     if (!consistent.ok()) return consistent.status();
     entry.consistent_read = consistent->value_or(false);
@@ -735,9 +747,10 @@ json EncodeReadPage(const json& in, const std::string& table, const dynamodb::Re
 }
 
 Result<json> Query(dynamodb::TableStore& tables, const json& request) {
-  auto translated = TranslateLegacyParameters(LegacyShape::kQuery, request);
+  json storage;
+  auto translated = WithExpressions(LegacyShape::kQuery, request, &storage);
   if (!translated.ok()) return translated.status();
-  const json& in = *translated;
+  const json& in = **translated;
   dynamodb::QueryRequest req;
   STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
   auto forward = OptionalBool(in, "ScanIndexForward");
@@ -749,9 +762,10 @@ Result<json> Query(dynamodb::TableStore& tables, const json& request) {
 }
 
 Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
-  auto translated = TranslateLegacyParameters(LegacyShape::kScan, request);
+  json storage;
+  auto translated = WithExpressions(LegacyShape::kScan, request, &storage);
   if (!translated.ok()) return translated.status();
-  const json& in = *translated;
+  const json& in = **translated;
   dynamodb::ScanRequest req;
   STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
   auto segment = OptionalInt(in, "Segment");

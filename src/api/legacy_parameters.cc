@@ -481,6 +481,14 @@ Result<std::string> TranslateAttributeUpdates(const json& updates, ExpressionBui
 
 }  // namespace
 
+bool MentionsLegacyParameters(LegacyShape shape, const json& request) {
+  if (!request.is_object()) return false;
+  for (const char* member : ParametersOf(shape).legacy) {
+    if (request.contains(member)) return true;
+  }
+  return false;
+}
+
 Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
   if (!request.is_object()) return request;
   const ShapeParameters params = ParametersOf(shape);

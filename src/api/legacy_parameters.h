@@ -36,4 +36,9 @@ enum class LegacyShape {
 // for a member of the wrong JSON type.
 Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::json request);
 
+// Whether `request` names any legacy member of `shape`, even as null: only such a request
+// needs TranslateLegacyParameters (every other one it returns unchanged), so readers that
+// hold a const request can skip copying it.
+bool MentionsLegacyParameters(LegacyShape shape, const nlohmann::json& request);
+
 }  // namespace streamstack::api
