@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "app/wiring.h"
 #include "streamstack/api/dynamodb_api.h"
@@ -17,13 +19,17 @@
 namespace streamstack::app {
 namespace {
 
-// Calls StreamStore::TrimExpired once a minute until stopped. Waits on a condition
-// variable, so a stop is immediate.
-class StreamTrimmer {
+// Runs `pass` every `interval` of real time on its own thread until Stop(). Waits on a
+// condition variable, so a stop is immediate; `pass` gets a `stopping` predicate so a long
+// pass can end early too.
+class PeriodicTask {
  public:
-  explicit StreamTrimmer(streams::StreamStore& streams)
-      : streams_(streams), thread_([this] { Loop(); }) {}
-  ~StreamTrimmer() { Stop(); }
+  using Stopping = std::function<bool()>;
+  using Pass = std::function<void(const Stopping& stopping)>;
+
+  PeriodicTask(std::chrono::milliseconds interval, Pass pass)
+      : interval_(interval), pass_(std::move(pass)), thread_([this] { Loop(); }) {}
+  ~PeriodicTask() { Stop(); }
 
   void Stop() {
     {
@@ -37,75 +43,41 @@ class StreamTrimmer {
 
  private:
   void Loop() {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) {
-      lock.unlock();
-      Status st = streams_.TrimExpired();
-      if (!st.ok()) spdlog::warn("trimming stream records failed: {}", st.message());
-      lock.lock();
-    }
-  }
-
-  streams::StreamStore& streams_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
-};
-
-// Deletes expired TTL items every `interval` of real time, judging expiry on the injected
-// Clock (tests advance it instead of waiting). Each pass deletes in bounded write jobs until
-// no expired item is left, so a backlog neither waits a tick per batch nor blocks other
-// writers for long.
-class TtlSweeper {
- public:
-  static constexpr int64_t kItemsPerJob = 500;
-
-  TtlSweeper(dynamodb::TableStore& tables, std::chrono::milliseconds interval)
-      : tables_(tables), interval_(interval), thread_([this] { Loop(); }) {}
-  ~TtlSweeper() { Stop(); }
-
-  void Stop() {
-    {
+    const Stopping stopping = [this] {
       std::lock_guard lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void Loop() {
+      return stopping_;
+    };
     std::unique_lock lock(mu_);
     while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
       lock.unlock();
-      SweepOnce();
+      pass_(stopping);
       lock.lock();
     }
   }
 
-  void SweepOnce() {
-    while (true) {
-      auto deleted = tables_.SweepExpiredItems(kItemsPerJob);
-      if (!deleted.ok()) {
-        spdlog::warn("deleting expired TTL items failed: {}", deleted.status().message());
-        return;
-      }
-      if (*deleted > 0) spdlog::debug("TTL sweep deleted {} expired items", *deleted);
-      if (*deleted < kItemsPerJob) return;
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
-  }
-
-  dynamodb::TableStore& tables_;
   const std::chrono::milliseconds interval_;
+  const Pass pass_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;     // last: starts after the members it reads
 };
+
+// Deletes expired TTL items (expiry judged on the injected Clock, so tests advance it
+// instead of waiting) in bounded write jobs until none is left, so a backlog neither waits
+// a tick per batch nor blocks other writers for long.
+void SweepExpiredItems(dynamodb::TableStore& tables, const PeriodicTask::Stopping& stopping) {
+  constexpr int64_t kItemsPerJob = 500;
+  while (!stopping()) {
+    auto deleted = tables.SweepExpiredItems(kItemsPerJob);
+    if (!deleted.ok()) {
+      spdlog::warn("deleting expired TTL items failed: {}", deleted.status().message());
+      return;
+    }
+    if (*deleted > 0) spdlog::debug("TTL sweep deleted {} expired items", *deleted);
+    if (*deleted < kItemsPerJob) return;
+  }
+}
 
 }  // namespace
 
@@ -119,10 +91,16 @@ Status WireDynamoDb(AppContext& ctx) {
   api::RegisterStreamsApi(ctx.router, *streams);
   ctx.streams = streams;
   ctx.tables = tables;
-  auto* trimmer = ctx.Own(std::make_shared<StreamTrimmer>(*streams));
+  // Stream records past retention go once a minute.
+  auto* trimmer = ctx.Own(std::make_shared<PeriodicTask>(
+      std::chrono::minutes(1), [streams](const PeriodicTask::Stopping&) {
+        Status st = streams->TrimExpired();
+        if (!st.ok()) spdlog::warn("trimming stream records failed: {}", st.message());
+      }));
   ctx.stop_hooks.push_back([trimmer] { trimmer->Stop(); });
-  auto* sweeper = ctx.Own(std::make_shared<TtlSweeper>(
-      *tables, std::chrono::milliseconds(std::max<int64_t>(1, ctx.config.ttl_sweep_interval_ms))));
+  auto* sweeper = ctx.Own(std::make_shared<PeriodicTask>(
+      std::chrono::milliseconds(std::max<int64_t>(1, ctx.config.ttl_sweep_interval_ms)),
+      [tables](const PeriodicTask::Stopping& stopping) { SweepExpiredItems(*tables, stopping); }));
   ctx.stop_hooks.push_back([sweeper] { sweeper->Stop(); });
   return Status::Ok();
 }
