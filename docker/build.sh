@@ -12,7 +12,7 @@ while [ "$#" -gt 0 ]; do
   cmake_args+=("$1"); shift
 done
 src="$(cd "$(dirname "$0")/.." && pwd)"
-cmake -S "$src" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
+cmake -S "$src" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" >/dev/null
 if [ "${#targets[@]}" -gt 0 ]; then
   cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]}"
 else
