@@ -65,6 +65,14 @@ Application::Application(Config config) : state_(std::make_unique<State>()) {
 Application::~Application() = default;
 
 Status Application::Start() {
+  Status started = StartServices();
+  // A start that failed half way (a taken port, an unusable data directory) stops what it
+  // had started, in the same order as a normal stop, so the process exits cleanly.
+  if (!started.ok()) StopServices();
+  return started;
+}
+
+Status Application::StartServices() {
   State& s = *state_;
   storage::StoreOptions store_options;
   store_options.in_memory = s.config.in_memory;
@@ -150,18 +158,30 @@ int Application::Run() {
                s.config.in_memory ? "in memory" : "data in " + s.config.data_dir,
                s.config.region, s.config.account_id, ready_us);
   s.server->Run();  // returns once stopped and in-flight requests are answered
-  for (auto it = s.services->stop_hooks.rbegin(); it != s.services->stop_hooks.rend(); ++it) {
-    (*it)();
+  if (!StopServices()) return 1;
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+bool Application::StopServices() {
+  State& s = *state_;
+  if (s.services) {
+    for (auto it = s.services->stop_hooks.rbegin(); it != s.services->stop_hooks.rend(); ++it) {
+      (*it)();
+    }
+    s.services->stop_hooks.clear();
   }
-  s.invoker->Stop();
+  if (s.invoker) s.invoker->Stop();
+  s.server.reset();
+  s.services.reset();  // the services go before the storage they use
+  if (!s.store) return true;
   spdlog::info("stopping: closing storage");
   Status closed = s.store->Close();
   if (!closed.ok()) {
     spdlog::error("closing storage failed: {}", closed.message());
-    return 1;
+    return false;
   }
-  spdlog::info("stopped cleanly");
-  return 0;
+  return true;
 }
 
 void Application::Stop() {

@@ -158,7 +158,9 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   try {
     cli.parse(std::move(args));
   } catch (const CLI::ParseError& e) {
-    outcome.exit_code = cli.exit(e);
+    // CLI11 prints the reason; --help and --version exit 0, and every bad command line or
+    // config file exits 2 (CLI11's own codes, 103-113, mean nothing to a user's script).
+    outcome.exit_code = cli.exit(e) == 0 ? 0 : 2;
     return outcome;
   }
 

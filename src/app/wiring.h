@@ -44,7 +44,9 @@ struct AppContext {
   storage::Store& store;
   protocol::Router& router;
   Invoker& invoker;
-  // Service objects live as long as the process; owned here (destroyed in reverse order).
+  // Service objects live as long as the process; owned here and destroyed last-made
+  // first by ~AppContext (a later service may call an earlier one while it stops, e.g. the
+  // delivery engine removes its listeners from the StreamStore).
   std::vector<std::shared_ptr<void>> owned;
   // Published by WireDynamoDb for the services wired after it (lambda, esm).
   streams::StreamStore* streams = nullptr;
@@ -63,6 +65,10 @@ struct AppContext {
   // Called (on an HTTP thread) after the test clock moved forward, so services waiting on
   // Clock deadlines (batching windows, back-offs) look at them again. Must not block.
   std::vector<std::function<void()>> clock_advanced = {};
+
+  ~AppContext() {
+    while (!owned.empty()) owned.pop_back();
+  }
 
   template <typename T>
   T* Own(std::shared_ptr<T> object) {

@@ -29,6 +29,11 @@ class Application {
   void Stop();
 
  private:
+  Status StartServices();
+  // Stops the background work of every service, destroys the services (last made first)
+  // and closes storage. Safe after a partial start. False when storage did not close cleanly.
+  bool StopServices();
+
   struct State;
   std::unique_ptr<State> state_;
 };
