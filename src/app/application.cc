@@ -122,7 +122,7 @@ Status Application::StartServices() {
   s.invoker = std::make_unique<http::HttpInvoker>();
   s.services = std::make_unique<AppContext>(AppContext{
       .config = s.config, .scope = s.scope, .clock = s.clock, .metrics = s.metrics,
-      .store = *s.store, .router = *s.router, .invoker = *s.invoker, .owned = {},
+      .store = *s.store, .router = *s.router, .http = *s.invoker, .owned = {},
       .stop_hooks = {}});
   // Services, in dependency order (each Wire* is in src/app/wire_<service>.cc).
   STREAMSTACK_RETURN_IF_ERROR(WireDynamoDb(*s.services));

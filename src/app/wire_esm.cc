@@ -84,15 +84,8 @@ class FailureDestinations final : public esm::Destination {
 class FunctionTargets final : public esm::FunctionDirectory {
  public:
   explicit FunctionTargets(const lambda::Functions& functions) : functions_(functions) {}
-  Result<esm::FunctionTarget> Resolve(const std::string& function_arn) const override {
-    auto target = functions_.ResolveInvokeTarget(function_arn);
-    if (!target.ok()) return target.status();
-    if (target->url.empty()) {
-      return Status(AwsError::kResourceNotReady,
-                    lambda::Functions::NoTargetMessage(target->function_name));
-    }
-    return esm::FunctionTarget{target->url,
-                               std::chrono::milliseconds(int64_t{target->timeout_seconds} * 1000)};
+  Result<FunctionTarget> Resolve(const std::string& function_arn) const override {
+    return functions_.ResolveInvokeTarget(function_arn);
   }
 
  private:
@@ -141,7 +134,8 @@ class EngineObserver final : public lambda::MappingObserver {
 }  // namespace
 
 Status WireEsm(AppContext& ctx) {
-  if (ctx.streams == nullptr || ctx.mappings == nullptr || ctx.functions == nullptr) {
+  if (ctx.streams == nullptr || ctx.mappings == nullptr || ctx.functions == nullptr ||
+      ctx.function_invoker == nullptr) {
     return Status(AwsError::kInternalFailure, "WireEsm needs WireDynamoDb and WireLambda first");
   }
   auto* checkpoints = ctx.Own(std::make_shared<MappingCheckpoints>(*ctx.mappings));
@@ -151,7 +145,7 @@ Status WireEsm(AppContext& ctx) {
   options.poll_interval =
       std::chrono::milliseconds(std::max<int64_t>(0, ctx.config.poll_interval_ms));
   auto* engine = ctx.Own(
-      std::make_shared<esm::DeliveryEngine>(*ctx.streams, ctx.invoker, *checkpoints, *destinations,
+      std::make_shared<esm::DeliveryEngine>(*ctx.streams, *ctx.function_invoker, *checkpoints, *destinations,
                                             *targets, ctx.clock, ctx.metrics, options));
   auto* observer = ctx.Own(std::make_shared<EngineObserver>(*engine));
   engine->Start();

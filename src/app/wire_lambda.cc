@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/wiring.h"
+#include "streamstack/http/function_invoker.h"
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
@@ -42,6 +43,26 @@ class StreamStoreCatalog final : public lambda::StreamCatalog {
   const streams::StreamStore& streams_;
 };
 
+// Runs each invocation on the function's own target: its HTTP endpoint when it has an
+// invoke URL, else its own code.
+class FunctionTargetInvoker final : public Invoker {
+ public:
+  explicit FunctionTargetInvoker(Invoker& http) : http_(http) {}
+  void Invoke(Invocation invocation, std::function<void(InvokeOutcome)> done) override {
+    if (!invocation.function.invoke_url.empty()) {
+      return http_.Invoke(std::move(invocation), std::move(done));
+    }
+    done(InvokeOutcome::ServiceError(Status(
+        AwsError::kInvalidParameterValue,
+        "Function " + invocation.function.function_name +
+            " has no invoke target: set the STREAMSTACK_INVOKE_URL environment variable with "
+            "UpdateFunctionConfiguration or declare invoke_url for it in the config file")));
+  }
+
+ private:
+  Invoker& http_;
+};
+
 }  // namespace
 
 Status WireLambda(AppContext& ctx) {
@@ -58,8 +79,11 @@ Status WireLambda(AppContext& ctx) {
     spdlog::info("lambda: function {} declared by the config file -> {}", decl.name,
                  decl.invoke_url);
   }
+  auto* http_functions = ctx.Own(std::make_shared<http::HttpFunctionInvoker>(ctx.http, ctx.clock));
+  auto* function_invoker = ctx.Own(std::make_shared<FunctionTargetInvoker>(*http_functions));
+  ctx.function_invoker = function_invoker;
   auto* invoke =
-      ctx.Own(std::make_shared<lambda::InvokeService>(*functions, ctx.invoker, ctx.clock));
+      ctx.Own(std::make_shared<lambda::InvokeService>(*functions, *function_invoker, ctx.clock));
   if (ctx.streams == nullptr) return Status(AwsError::kInternalFailure, "WireLambda needs WireDynamoDb first");
   auto* catalog = ctx.Own(std::make_shared<StreamStoreCatalog>(*ctx.streams));
   auto* mappings = ctx.Own(

@@ -11,6 +11,7 @@
 #include "streamstack/app/config.h"
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/http_call.h"
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/metrics.h"
 #include "streamstack/common/status.h"
@@ -43,7 +44,8 @@ struct AppContext {
   MetricsRegistry& metrics;
   storage::Store& store;
   protocol::Router& router;
-  Invoker& invoker;
+  // Outbound HTTP POSTs (SNS HTTP subscriptions, functions behind HTTP).
+  HttpCaller& http;
   // Service objects live as long as the process; owned here and destroyed last-made
   // first by ~AppContext (a later service may call an earlier one while it stops, e.g. the
   // delivery engine removes its listeners from the StreamStore).
@@ -58,9 +60,11 @@ struct AppContext {
   sqs::QueueStore* queues = nullptr;
   sns::TopicStore* topics = nullptr;
 
-  // Set by WireLambda: what the esm engine delivers for.
+  // Set by WireLambda: what the esm engine delivers for, and the Invoker that runs a
+  // function on its target (HTTP or its own code).
   lambda::Functions* functions = nullptr;
   lambda::EventSourceMappings* mappings = nullptr;
+  Invoker* function_invoker = nullptr;
 
   // Called (on an HTTP thread) after the test clock moved forward, so services waiting on
   // Clock deadlines (batching windows, back-offs) look at them again. Must not block.

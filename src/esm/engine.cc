@@ -702,25 +702,24 @@ class DeliveryEngine::Core::MappingRuntime
     Lane& lane = *w.lanes[li];
     Batch& batch = lane.batches.front();
     auto target = core_->functions.Resolve(cfg().function_arn);
-    if (!target.ok() || target->url.empty()) {
+    if (!target.ok()) {
       ++batch.service_errors;
-      std::string why = target.ok() ? "the function has no invoke URL" : target.status().message();
-      spdlog::warn("esm {}: {}: cannot invoke {}: {}", uuid_, w.shard_id, cfg().function_arn, why);
+      spdlog::warn("esm {}: {}: cannot invoke {}: {}", uuid_, w.shard_id, cfg().function_arn,
+                   target.status().message());
       SetResult(kFunctionCallFailed);
       Backoff(w, li, batch.service_errors);
       return;
     }
-    InvokeRequest request;
-    request.url = std::move(target->url);
-    request.timeout = target->timeout;
+    Invocation invocation;
+    invocation.function = std::move(target).value();
     if (cfg().tumbling_window_in_seconds > 0) {
-      request.body = BuildWindowEvent(batch.records, WindowFields(w, lane, batch.window_final));
+      invocation.payload =
+          BuildWindowEvent(batch.records, WindowFields(w, lane, batch.window_final));
     } else {
-      request.body = BuildRecordsEvent(batch.records);
+      invocation.payload = BuildRecordsEvent(batch.records);
     }
     batch.last_request_id = NewUuidV4();
-    request.headers.emplace_back("X-Amz-Invocation-Type", "RequestResponse");
-    request.headers.emplace_back("Lambda-Runtime-Aws-Request-Id", batch.last_request_id);
+    invocation.request_id = batch.last_request_id;
     ++batch.invokes;
     lane.state = LaneState::kInvoking;
     metrics_.invocations->Add();
@@ -733,15 +732,18 @@ class DeliveryEngine::Core::MappingRuntime
       spdlog::debug("esm {}: final invoke of {} for window {} of {}", uuid_, cfg().function_arn,
                     FormatIso8601Seconds(lane.window ? lane.window->start_ms : 0), w.shard_id);
     }
-    core_->invoker.Invoke(std::move(request), [self = shared_from_this(), wp = w.shared_from_this(),
-                                               li, epoch = w.epoch](InvokeResult result) {
-      self->Post([self, wp, li, epoch, result = std::move(result)]() mutable {
-        if (wp && wp->epoch == epoch) self->OnInvoked(*wp, li, std::move(result));
-      });
-    });
+    core_->invoker.Invoke(std::move(invocation),
+                          [self = shared_from_this(), wp = w.shared_from_this(), li,
+                           epoch = w.epoch](InvokeOutcome outcome) {
+                            self->Post([self, wp, li, epoch, outcome = std::move(outcome)]() mutable {
+                              if (wp && wp->epoch == epoch) {
+                                self->OnInvoked(*wp, li, std::move(outcome));
+                              }
+                            });
+                          });
   }
 
-  void OnInvoked(ShardWorker& w, size_t li, InvokeResult result) {
+  void OnInvoked(ShardWorker& w, size_t li, InvokeOutcome outcome) {
     Lane& lane = *w.lanes[li];
     lane.state = LaneState::kIdle;
     Batch& batch = lane.batches.front();
@@ -749,7 +751,7 @@ class DeliveryEngine::Core::MappingRuntime
     const bool tumbling = c.tumbling_window_in_seconds > 0;
     std::vector<int64_t> sequences = batch.Sequences();
     Classification verdict =
-        ClassifyResponse(result, {c.report_batch_item_failures, tumbling}, sequences);
+        ClassifyResponse(outcome, {c.report_batch_item_failures, tumbling}, sequences);
     batch.last_status = verdict.status_code;
     batch.last_function_error = verdict.function_error;
 

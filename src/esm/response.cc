@@ -27,63 +27,46 @@ bool IsBlank(const std::string& s) {
 
 }  // namespace
 
-Classification ClassifyResponse(const InvokeResult& r, const ResponseRules& rules,
+Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRules& rules,
                                 std::span<const int64_t> sequences) {
   Classification c;
-  switch (r.outcome) {
-    case InvokeResult::Outcome::kConnectFailed:
-    case InvokeResult::Outcome::kInvalidUrl:
+  switch (outcome.kind) {
+    case InvokeOutcome::Kind::kServiceError:
       c.verdict = Verdict::kServiceError;
-      c.reason = r.error.empty() ? "the function could not be reached" : r.error;
+      c.reason = outcome.service_error.message();
       return c;
-    case InvokeResult::Outcome::kTimeout:
-      // AWS reports a timed-out invocation as an unhandled error of a 200 invoke.
+    case InvokeOutcome::Kind::kFunctionError:
+      // AWS: a function error is an Invoke that answered 200 with X-Amz-Function-Error.
       c.status_code = 200;
-      return FunctionError(std::move(c), "timed out" + (r.error.empty() ? "" : ": " + r.error));
-    case InvokeResult::Outcome::kBadResponse:
-      c.status_code = 200;
+      c.function_error = outcome.function_error;
       return FunctionError(std::move(c),
-                           "unreadable response" + (r.error.empty() ? "" : ": " + r.error));
-    case InvokeResult::Outcome::kResponse:
+                           "function error " + c.function_error + ": " +
+                               outcome.payload.substr(0, 200));
+    case InvokeOutcome::Kind::kSuccess:
       break;
   }
-  c.status_code = r.status;
-  // AWS: throttles and gateway errors never reached the function.
-  if (r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504) {
-    c.verdict = Verdict::kServiceError;
-    c.reason = "HTTP " + std::to_string(r.status);
-    return c;
-  }
-  if (const std::string* header = r.Header("x-amz-function-error")) {
-    c.function_error = header->empty() ? "Unhandled" : *header;
-    return FunctionError(std::move(c),
-                         "function error " + c.function_error + ": " + r.body.substr(0, 200));
-  }
-  if (r.status < 200 || r.status >= 300) {
-    return FunctionError(std::move(c), "HTTP " + std::to_string(r.status) +
-                                           (r.body.empty() ? "" : ": " + r.body.substr(0, 200)));
-  }
+  c.status_code = 200;
+  const std::string& body = outcome.payload;
   if (!rules.report_batch_item_failures && !rules.tumbling_window) return c;
 
-  const bool blank = IsBlank(r.body);
-  json body = blank ? json() : json::parse(r.body, nullptr, false);
-  if (body.is_discarded()) {
-    return FunctionError(std::move(c), "the response is not JSON: " + r.body.substr(0, 200));
+  json response = IsBlank(body) ? json() : json::parse(body, nullptr, false);
+  if (response.is_discarded()) {
+    return FunctionError(std::move(c), "the response is not JSON: " + body.substr(0, 200));
   }
   if (rules.tumbling_window) {
     // AWS: "If the response does not contain a state property, Lambda considers this a
     // failed invocation."
-    if (!body.is_object() || !body.contains("state")) {
+    if (!response.is_object() || !response.contains("state")) {
       return FunctionError(std::move(c), "the response has no \"state\"");
     }
-    c.state = body["state"].dump(-1, ' ', false, json::error_handler_t::replace);
+    c.state = response["state"].dump(-1, ' ', false, json::error_handler_t::replace);
   }
   if (!rules.report_batch_item_failures) return c;
 
   // AWS: an empty or null list, an empty or null response is a complete success.
-  if (!body.is_object()) return c;
-  auto it = body.find("batchItemFailures");
-  if (it == body.end() || it->is_null()) return c;
+  if (!response.is_object()) return c;
+  auto it = response.find("batchItemFailures");
+  if (it == response.end() || it->is_null()) return c;
   if (!it->is_array()) {
     return FunctionError(std::move(c), "batchItemFailures is not a list");
   }

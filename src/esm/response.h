@@ -1,5 +1,6 @@
-// esm (private): what a function's answer to a batch means (DESIGN.md "invoke outcomes" and
-// AWS's ReportBatchItemFailures and tumbling-window rules). Pure; any thread.
+// esm (private): what a function's answer to a batch means for the batch: the target's
+// typed outcome plus AWS's ReportBatchItemFailures and tumbling-window rules on a
+// successful answer's payload. Pure; any thread.
 #pragma once
 
 #include <cstddef>
@@ -27,14 +28,14 @@ struct Classification {
   Verdict verdict = Verdict::kSuccess;
   size_t first_failed = 0;     // kPartialFailure: index of the lowest reported record
   std::string state = "{}";    // tumbling windows: the response's "state", serialised
-  unsigned status_code = 0;    // for the on-failure record's responseContext
-  std::string function_error;  // "Unhandled" / the X-Amz-Function-Error value; empty: none
+  unsigned status_code = 0;    // for the on-failure record's responseContext (0: not run)
+  std::string function_error;  // the outcome's function error ("Unhandled"); empty: none
   std::string reason;          // why it failed, for logs
 };
 
 // `sequences`: the batch's records' sequences, ascending (ReportBatchItemFailures names
 // records by their SequenceNumber).
-Classification ClassifyResponse(const InvokeResult& result, const ResponseRules& rules,
+Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRules& rules,
                                 std::span<const int64_t> sequences);
 
 }  // namespace streamstack::esm

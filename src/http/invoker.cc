@@ -37,7 +37,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using Outcome = InvokeResult::Outcome;
+using Outcome = HttpCallResult::Outcome;
 
 constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 constexpr size_t kReadSize = 16 * 1024;
@@ -133,10 +133,10 @@ struct Connection {
 };
 
 struct Call {
-  InvokeRequest request;
+  HttpCall request;
   HttpUrl url;
   std::string pool_key;
-  std::function<void(InvokeResult)> done;
+  std::function<void(HttpCallResult)> done;
   net::any_io_executor executor;
   std::unique_ptr<Connection> connection;  // taken from the pool, or opened by the call
   bool reused = false;
@@ -158,18 +158,18 @@ class HttpInvoker::Impl {
   }
   ~Impl() { Stop(); }
 
-  void Invoke(InvokeRequest request, std::function<void(InvokeResult)> done);
+  void Invoke(HttpCall request, std::function<void(HttpCallResult)> done);
   void Stop();
   uint64_t connections_opened() const { return connections_opened_.load(); }
 
  private:
   net::awaitable<void> Run(std::shared_ptr<Call> call);
   // Opens call->connection; fills `result` and returns false on failure.
-  net::awaitable<bool> Connect(Call& call, InvokeResult& result);
+  net::awaitable<bool> Connect(Call& call, HttpCallResult& result);
   // One request/response on call->connection. Returns the outcome; `got_bytes` tells
   // whether any response byte arrived (a stale pooled connection shows none).
-  net::awaitable<bool> Exchange(Call& call, InvokeResult& result, bool& got_bytes, bool& reusable);
-  void Finish(std::shared_ptr<Call>& call, InvokeResult result);
+  net::awaitable<bool> Exchange(Call& call, HttpCallResult& result, bool& got_bytes, bool& reusable);
+  void Finish(std::shared_ptr<Call>& call, HttpCallResult result);
   std::unique_ptr<Connection> TakePooled(const std::string& key);
   void ReturnToPool(const std::string& key, std::unique_ptr<Connection> connection);
   void RunLoop();
@@ -200,7 +200,7 @@ void HttpInvoker::Impl::RunLoop() {
   }
 }
 
-void HttpInvoker::Impl::Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) {
+void HttpInvoker::Impl::Invoke(HttpCall request, std::function<void(HttpCallResult)> done) {
   const auto start = Clock::now();
   std::string error;
   auto url = ParseHttpUrl(request.url, &error);
@@ -212,7 +212,7 @@ void HttpInvoker::Impl::Invoke(InvokeRequest request, std::function<void(InvokeR
     std::unique_lock lock(mu_);
     if (stopped_) {
       lock.unlock();
-      InvokeResult result;
+      HttpCallResult result;
       result.outcome = Outcome::kConnectFailed;
       result.error = "invoker stopped";
       call->done(std::move(result));
@@ -221,7 +221,7 @@ void HttpInvoker::Impl::Invoke(InvokeRequest request, std::function<void(InvokeR
     call->registry_position = calls_.insert(calls_.end(), call);
   }
   if (!url) {
-    InvokeResult result;
+    HttpCallResult result;
     result.outcome = Outcome::kInvalidUrl;
     result.error = std::move(error);
     net::post(ioc_, [this, call, result = std::move(result)]() mutable {
@@ -273,7 +273,7 @@ void HttpInvoker::Impl::ReturnToPool(const std::string& key,
 
 net::awaitable<void> HttpInvoker::Impl::Run(std::shared_ptr<Call> call) {
   for (int attempt = 0;; ++attempt) {
-    InvokeResult result;
+    HttpCallResult result;
     if (!call->connection) {
       call->reused = false;
       if (!co_await Connect(*call, result)) {
@@ -301,7 +301,7 @@ net::awaitable<void> HttpInvoker::Impl::Run(std::shared_ptr<Call> call) {
   }
 }
 
-net::awaitable<bool> HttpInvoker::Impl::Connect(Call& call, InvokeResult& result) {
+net::awaitable<bool> HttpInvoker::Impl::Connect(Call& call, HttpCallResult& result) {
   auto fail = [&](Outcome outcome, const beast::error_code& ec, const char* what) {
     result.outcome = outcome;
     result.error = std::string(what) + " " + call.pool_key + ": " + ec.message();
@@ -346,10 +346,10 @@ net::awaitable<bool> HttpInvoker::Impl::Connect(Call& call, InvokeResult& result
   co_return true;
 }
 
-net::awaitable<bool> HttpInvoker::Impl::Exchange(Call& call, InvokeResult& result, bool& got_bytes,
+net::awaitable<bool> HttpInvoker::Impl::Exchange(Call& call, HttpCallResult& result, bool& got_bytes,
                                                  bool& reusable) {
   Connection& connection = *call.connection;
-  const InvokeRequest& request = call.request;
+  const HttpCall& request = call.request;
 
   // Request head.
   std::string head;
@@ -437,7 +437,7 @@ net::awaitable<bool> HttpInvoker::Impl::Exchange(Call& call, InvokeResult& resul
   co_return true;
 }
 
-void HttpInvoker::Impl::Finish(std::shared_ptr<Call>& call, InvokeResult result) {
+void HttpInvoker::Impl::Finish(std::shared_ptr<Call>& call, HttpCallResult result) {
   result.elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - call->start);
   {
@@ -483,7 +483,7 @@ void HttpInvoker::Impl::Stop() {
 HttpInvoker::HttpInvoker(int threads) : HttpInvoker(HttpInvokerOptions{.threads = threads}) {}
 HttpInvoker::HttpInvoker(HttpInvokerOptions options) : impl_(std::make_unique<Impl>(options)) {}
 HttpInvoker::~HttpInvoker() = default;
-void HttpInvoker::Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) {
+void HttpInvoker::Invoke(HttpCall request, std::function<void(HttpCallResult)> done) {
   impl_->Invoke(std::move(request), std::move(done));
 }
 void HttpInvoker::Stop() { impl_->Stop(); }

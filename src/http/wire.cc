@@ -106,7 +106,7 @@ size_t RequestParser::on_chunk_body_impl(std::uint64_t, BeastStringView body,
 
 // ---- ResponseParser ----
 
-ResponseParser::ResponseParser(InvokeResult* result, size_t body_limit) : result_(result) {
+ResponseParser::ResponseParser(HttpCallResult* result, size_t body_limit) : result_(result) {
   this->body_limit(static_cast<std::uint64_t>(body_limit));
   this->header_limit(64u << 10);
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "streamstack/common/invoker.h"
+#include "streamstack/common/http_call.h"
 #include "streamstack/protocol/message.h"
 
 namespace streamstack::http {
@@ -52,7 +52,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 // Parses one response into `*result` (status, lower-cased header names, body).
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
-  ResponseParser(InvokeResult* result, size_t body_limit);
+  ResponseParser(HttpCallResult* result, size_t body_limit);
 
  private:
   void on_request_impl(boost::beast::http::verb, BeastStringView, BeastStringView, int,
@@ -70,7 +70,7 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
                             boost::beast::error_code& ec) override;
   void on_finish_impl(boost::beast::error_code&) override {}
 
-  InvokeResult* result_;
+  HttpCallResult* result_;
 };
 
 struct ResponseHeadOptions {

@@ -415,12 +415,6 @@ std::string Functions::ArnOf(const std::string& plain_name) const {
   return arn::Function(scope_, plain_name);
 }
 
-std::string Functions::NoTargetMessage(const std::string& name) {
-  return "Function " + name +
-         " has no invoke target: set the STREAMSTACK_INVOKE_URL environment variable with "
-         "UpdateFunctionConfiguration or declare invoke_url for it in the config file";
-}
-
 Status Functions::NotFound(const std::string& name, const std::string& qualifier) const {
   std::string arn = ArnOf(name);
   if (!qualifier.empty()) arn += ":" + qualifier;
@@ -667,7 +661,7 @@ Result<Function> Functions::Get(const std::string& function_name) const {
   return Function(*fn);
 }
 
-Result<InvokeTarget> Functions::ResolveInvokeTarget(const std::string& function_name) const {
+Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& function_name) const {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return name.status();
   if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
@@ -675,11 +669,17 @@ Result<InvokeTarget> Functions::ResolveInvokeTarget(const std::string& function_
   }
   auto fn = Find(name->name);
   if (!fn) return NotFound(name->name);
-  InvokeTarget t;
+  FunctionTarget t;
   t.function_name = fn->name;
   t.function_arn = fn->arn;
-  t.url = fn->InvokeUrl();
+  t.invoke_url = fn->InvokeUrl();
+  t.runtime = fn->runtime;
+  t.handler = fn->handler;
+  t.code_sha256 = fn->code_sha256;
+  t.revision_id = fn->revision_id;
   t.timeout_seconds = fn->timeout_seconds;
+  t.memory_size_mb = fn->memory_size_mb;
+  t.environment = fn->environment;
   return t;
 }
 

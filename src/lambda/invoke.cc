@@ -14,69 +14,41 @@ namespace {
 
 using nlohmann::json;
 
-// How an answer of the invoke target counts (DESIGN.md "invoke outcomes").
-enum class Verdict { kSuccess, kFunctionError, kServiceError };
-
-Verdict Classify(const InvokeResult& r) {
-  switch (r.outcome) {
-    case InvokeResult::Outcome::kResponse:
-      if (r.status == 429 || r.status == 502 || r.status == 503 || r.status == 504) {
-        return Verdict::kServiceError;
-      }
-      if (r.Header("x-amz-function-error") != nullptr || r.status >= 400) {
-        return Verdict::kFunctionError;
-      }
-      return Verdict::kSuccess;
-    case InvokeResult::Outcome::kTimeout:
-    case InvokeResult::Outcome::kBadResponse:
-      return Verdict::kFunctionError;
-    case InvokeResult::Outcome::kConnectFailed:
-    case InvokeResult::Outcome::kInvalidUrl:
-      return Verdict::kServiceError;
+// The function's own answer of a RequestResponse call, as Invoke returns it.
+Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response) {
+  InvokeOutput out;
+  switch (outcome.kind) {
+    case InvokeOutcome::Kind::kServiceError:
+      return std::move(outcome.service_error);
+    case InvokeOutcome::Kind::kFunctionError:
+      out.function_error = std::move(outcome.function_error);
+      out.payload = std::move(outcome.payload);
+      return out;
+    case InvokeOutcome::Kind::kSuccess:
+      break;
   }
-  return Verdict::kServiceError;
-}
-
-std::string ErrorPayload(const std::string& type, const std::string& message) {
-  return json{{"errorMessage", message}, {"errorType", type}}.dump();
-}
-
-// The payload of a function error answered with an HTTP error status: the target's own
-// error document when it sent one, else one that says what happened.
-std::string HttpErrorPayload(const InvokeResult& r) {
-  json body = json::parse(r.body, nullptr, false);
-  if (r.Header("x-amz-function-error") != nullptr ||
-      (body.is_object() && body.contains("errorMessage"))) {
-    return r.body;
+  if (outcome.payload.size() > max_response) {
+    out.function_error = "Unhandled";
+    out.payload = ErrorDocument("Function.ResponseSizeTooLarge",
+                                "Response payload size exceeded maximum allowed payload size (" +
+                                    std::to_string(max_response) + " bytes).");
+    return out;
   }
-  std::string excerpt = r.body.substr(0, 256);
-  return ErrorPayload("Runtime.HttpError", "The function's invoke target answered HTTP " +
-                                               std::to_string(r.status) +
-                                               (excerpt.empty() ? "" : ": " + excerpt));
+  out.payload = std::move(outcome.payload);
+  return out;
 }
 
-InvokeRequest MakeRequest(const InvokeTarget& target, std::string payload) {
-  InvokeRequest req;
-  req.url = target.url;
-  req.body = payload.empty() ? std::string("{}") : std::move(payload);
-  req.timeout = std::chrono::milliseconds(int64_t{target.timeout_seconds} * 1000);
-  return req;
-}
-
-std::string TargetDescription(const InvokeTarget& t) {
-  return "Function " + t.function_name + "'s invoke target " + t.url;
+Invocation MakeInvocation(FunctionTarget function, std::string payload, std::string request_id,
+                          bool asynchronous) {
+  Invocation inv;
+  inv.function = std::move(function);
+  inv.payload = payload.empty() ? std::string("{}") : std::move(payload);
+  inv.request_id = std::move(request_id);
+  inv.asynchronous = asynchronous;
+  return inv;
 }
 
 }  // namespace
-
-std::string TimeoutErrorPayload(int64_t now_ms, const std::string& request_id,
-                                int timeout_seconds) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof(seconds), "%.2f", static_cast<double>(timeout_seconds));
-  return json{{"errorMessage", FormatIso8601Millis(now_ms) + " " + request_id +
-                                   " Task timed out after " + seconds + " seconds"}}
-      .dump();
-}
 
 struct InvokeService::Event {
   std::string function_name;
@@ -155,11 +127,6 @@ void InvokeService::Invoke(const std::string& function_name, InvocationType type
     out.status_code = 204;
     return done(std::move(out));
   }
-  if (target->url.empty()) {
-    return done(Status(AwsError::kInvalidParameterValue,
-                       Functions::NoTargetMessage(target->function_name)));
-  }
-
   if (type == InvocationType::kEvent) {
     if (shared_->pending.load() >= options_.max_pending_events) {
       return done(Status(AwsError::kTooManyRequests, "Rate Exceeded."));
@@ -177,63 +144,12 @@ void InvokeService::Invoke(const std::string& function_name, InvocationType type
     return done(std::move(out));
   }
 
-  InvokeTarget t = std::move(target).value();
-  InvokeRequest req = MakeRequest(t, std::move(payload));
-  Clock* clock = &clock_;
   size_t max_response = options_.max_sync_payload;
-  invoker_.Invoke(std::move(req), [t, clock, request_id, max_response,
-                                   done = std::move(done)](InvokeResult r) {
-    InvokeOutput out;
-    switch (r.outcome) {
-      case InvokeResult::Outcome::kConnectFailed:
-        // The function is not running: AWS's closest answer is ResourceNotReadyException
-        // (502, "the function is not ready to be invoked"), which SDKs retry.
-        return done(Status(AwsError::kResourceNotReady,
-                           TargetDescription(t) + " is not reachable (" + r.error +
-                               "): start the function's HTTP server or point "
-                               "STREAMSTACK_INVOKE_URL at it"));
-      case InvokeResult::Outcome::kInvalidUrl:
-        return done(Status(AwsError::kInvalidParameterValue,
-                           TargetDescription(t) + " is not a usable http:// URL (" + r.error +
-                               "): fix the STREAMSTACK_INVOKE_URL environment variable or the "
-                               "config file's invoke_url"));
-      case InvokeResult::Outcome::kTimeout:
-        out.function_error = "Unhandled";
-        out.payload = TimeoutErrorPayload(clock->NowMillis(), request_id, t.timeout_seconds);
-        return done(std::move(out));
-      case InvokeResult::Outcome::kBadResponse:
-        out.function_error = "Unhandled";
-        out.payload =
-            ErrorPayload("Runtime.InvalidResponse",
-                         TargetDescription(t) + " sent an unreadable response: " + r.error);
-        return done(std::move(out));
-      case InvokeResult::Outcome::kResponse:
-        break;
-    }
-    if (r.status == 429) {
-      return done(
-          Status(AwsError::kTooManyRequests, "Rate Exceeded.")
-              .WithDetails({{"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"}}));
-    }
-    if (r.status == 502 || r.status == 503 || r.status == 504) {
-      return done(Status(AwsError::kServiceException,
-                         TargetDescription(t) + " answered HTTP " + std::to_string(r.status)));
-    }
-    if (r.Header("x-amz-function-error") != nullptr || r.status >= 400) {
-      out.function_error = "Unhandled";
-      out.payload = HttpErrorPayload(r);
-      return done(std::move(out));
-    }
-    if (r.body.size() > max_response) {
-      out.function_error = "Unhandled";
-      out.payload = ErrorPayload("Function.ResponseSizeTooLarge",
-                                 "Response payload size exceeded maximum allowed payload size (" +
-                                     std::to_string(max_response) + " bytes).");
-      return done(std::move(out));
-    }
-    out.payload = std::move(r.body);
-    done(std::move(out));
-  });
+  invoker_.Invoke(MakeInvocation(std::move(target).value(), std::move(payload), request_id,
+                                 /*asynchronous=*/false),
+                  [max_response, done = std::move(done)](InvokeOutcome outcome) {
+                    done(ToInvokeOutput(std::move(outcome), max_response));
+                  });
 }
 
 void InvokeService::Deliver(std::shared_ptr<Event> event) {
@@ -247,20 +163,18 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
   if (shared->Stopped()) return give_up(*event, "stopping");
   auto target = functions_.ResolveInvokeTarget(event->function_name);
   if (!target.ok()) return give_up(*event, target.status().message());
-  if (target->url.empty()) return give_up(*event, Functions::NoTargetMessage(event->function_name));
   shared->attempts.fetch_add(1);
-  InvokeRequest req = MakeRequest(*target, event->payload);
-  req.headers.emplace_back("X-Amz-Invocation-Type", "Event");
-  invoker_.Invoke(std::move(req), [this, shared, event, give_up](InvokeResult r) {
+  Invocation invocation = MakeInvocation(std::move(target).value(), event->payload,
+                                         event->request_id, /*asynchronous=*/true);
+  invoker_.Invoke(std::move(invocation), [this, shared, event, give_up](InvokeOutcome outcome) {
     if (shared->Stopped()) return give_up(*event, "stopping");
-    Verdict verdict = Classify(r);
-    if (verdict == Verdict::kSuccess) {
+    if (outcome.ok()) {
       shared->succeeded.fetch_add(1);
       shared->pending.fetch_sub(1);
       return;
     }
     std::chrono::milliseconds delay{0};
-    if (verdict == Verdict::kFunctionError) {
+    if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
       // AWS: two retries after function errors, then the event is discarded.
       event->service_errors = 0;
       if (event->function_errors >= static_cast<int>(options_.async_retry_delays.size())) {

@@ -97,7 +97,7 @@ bool IsTrue(const std::map<std::string, std::string>& m, const char* key) {
 }  // namespace
 
 TopicStore::TopicStore(storage::Store& store, Clock& clock, AccountScope scope,
-                       sqs::QueueStore& queues, Invoker& invoker)
+                       sqs::QueueStore& queues, HttpCaller& invoker)
     : store_(store), clock_(clock), scope_(std::move(scope)), queues_(queues), invoker_(invoker) {}
 
 Status TopicStore::Open() {
@@ -505,7 +505,7 @@ Result<std::string> TopicStore::PublishSync(const std::string& topic_arn, std::s
 
 void TopicStore::DeliverHttp(const Subscription& sub, std::string type, std::string message_id,
                              std::string body, int attempt) {
-  InvokeRequest req;
+  HttpCall req;
   req.url = sub.endpoint;
   req.body = body;
   req.timeout = std::chrono::milliseconds(15000);
@@ -519,8 +519,8 @@ void TopicStore::DeliverHttp(const Subscription& sub, std::string type, std::str
     req.headers.emplace_back("x-amz-sns-rawdelivery", "true");
   }
   invoker_.Invoke(std::move(req), [this, sub, type, message_id, body,
-                                   attempt](InvokeResult r) mutable {
-    bool ok = r.outcome == InvokeResult::Outcome::kResponse && r.status >= 200 && r.status < 300;
+                                   attempt](HttpCallResult r) mutable {
+    bool ok = r.outcome == HttpCallResult::Outcome::kResponse && r.status >= 200 && r.status < 300;
     if (ok) return;
     // AWS retries http deliveries (3 immediate retries in the first phase of its policy).
     if (attempt < 4) {

@@ -1,52 +1,98 @@
-// Invoker: how the core calls a function's HTTP endpoint without knowing HTTP. The http
-// module implements it (HttpInvoker); lambda's Invoke API and esm's delivery engine use it.
-// Invoke() may be called from any thread; `done` runs on one of the invoker's threads,
-// exactly once, and must not block.
+// Invoker: runs one invocation of a Lambda function on whatever target the function has (its
+// HTTP endpoint, or its own code in a local sandbox) and reports a typed InvokeOutcome. The
+// outcome is decided once, by the target that ran the invocation; lambda's Invoke API and
+// esm's delivery engine act on the outcome and never look at how the target answered.
+// Invoke() may be called from any thread; `done` runs exactly once, on a thread of the
+// target (or the caller's, for an outcome known without running anything), must not block.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
-#include <vector>
+
+#include "streamstack/common/status.h"
 
 namespace streamstack {
 
-struct InvokeRequest {
-  std::string url;  // http://host:port/path (https is not supported: functions are local)
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::chrono::milliseconds timeout{3000};  // the whole exchange: connect, write, read
+// The function as it is configured at the moment of the invocation (the lambda module's
+// configuration, resolved at every invoke so an update applies to the next one).
+struct FunctionTarget {
+  std::string function_name;
+  std::string function_arn;  // unqualified
+  std::string version = "$LATEST";
+  // The HTTP target (STREAMSTACK_INVOKE_URL or the config file's invoke_url); empty: the
+  // function runs its own code.
+  std::string invoke_url;
+  std::string runtime;      // "nodejs20.x", "python3.12", "provided.al2023", ...
+  std::string handler;      // "index.handler"
+  std::string code_sha256;  // base64 SHA-256 of the zip: which code version runs
+  std::string revision_id;  // changes with every code or configuration update
+  int timeout_seconds = 3;
+  int memory_size_mb = 128;
+  std::map<std::string, std::string> environment;  // the function's own Variables
+  // Reserved concurrency (PutFunctionConcurrency); -1: none, the account's pool applies.
+  int reserved_concurrency = -1;
 };
 
-struct InvokeResult {
-  enum class Outcome {
-    kResponse,        // an HTTP response arrived (any status); see status/body
-    kConnectFailed,   // refused, unresolvable, unreachable: the request never reached it
-    kTimeout,         // no complete response within the timeout
-    kBadResponse,     // the peer answered something that is not HTTP, or closed mid-response
-    kInvalidUrl,      // the URL cannot be used (scheme, host, port)
-  };
-  Outcome outcome = Outcome::kResponse;
-  unsigned status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;
-  std::string error;  // human-readable reason when outcome != kResponse
-  std::chrono::microseconds elapsed{0};
+struct Invocation {
+  FunctionTarget function;
+  std::string payload;     // the event, JSON text ("{}" when the caller sent nothing)
+  std::string request_id;  // AWS's request id of this invocation
+  bool asynchronous = false;  // an Event invoke (or a retry of one)
+  std::string client_context;  // ClientContext JSON (base64-decoded), or empty
+};
 
-  // The value of header `lower_name`, or nullptr.
-  const std::string* Header(const std::string& lower_name) const {
-    for (const auto& [k, v] : headers) {
-      if (k == lower_name) return &v;
-    }
-    return nullptr;
+struct InvokeOutcome {
+  enum class Kind {
+    kSuccess,        // the function ran and returned `payload`
+    kFunctionError,  // the function ran and failed (threw, timed out, crashed): `payload`
+                     // is its error document, `function_error` AWS's header value
+    kServiceError,   // the function did not run: throttled, unreachable, not startable;
+                     // `service_error` is the error Invoke answers with
+  };
+  Kind kind = Kind::kSuccess;
+  std::string payload;
+  std::string function_error;  // "Unhandled" for kFunctionError
+  Status service_error;        // for kServiceError
+  std::chrono::microseconds duration{0};
+
+  static InvokeOutcome Success(std::string payload) {
+    InvokeOutcome o;
+    o.payload = std::move(payload);
+    return o;
   }
+  static InvokeOutcome FunctionError(std::string error_document,
+                                     std::string type = "Unhandled") {
+    InvokeOutcome o;
+    o.kind = Kind::kFunctionError;
+    o.payload = std::move(error_document);
+    o.function_error = std::move(type);
+    return o;
+  }
+  static InvokeOutcome ServiceError(Status why) {
+    InvokeOutcome o;
+    o.kind = Kind::kServiceError;
+    o.service_error = std::move(why);
+    return o;
+  }
+  bool ok() const { return kind == Kind::kSuccess; }
 };
 
 class Invoker {
  public:
   virtual ~Invoker() = default;
-  virtual void Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) = 0;
+  virtual void Invoke(Invocation invocation, std::function<void(InvokeOutcome)> done) = 0;
 };
+
+// AWS's error document for an invocation that ran past the function's Timeout:
+// {"errorMessage": "<ISO time> <request id> Task timed out after 3.00 seconds"}.
+std::string TimeoutErrorDocument(int64_t now_ms, const std::string& request_id,
+                                 int timeout_seconds);
+// {"errorMessage": message, "errorType": type}: the error document of a failure the
+// function's code did not describe itself.
+std::string ErrorDocument(const std::string& type, const std::string& message);
 
 }  // namespace streamstack

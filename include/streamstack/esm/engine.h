@@ -75,16 +75,12 @@ class Destination {
                     std::function<void(Status)> done) = 0;
 };
 
-// Where a function's events go. Resolved at every invoke, so UpdateFunctionConfiguration
-// applies to the next batch.
-struct FunctionTarget {
-  std::string url;
-  std::chrono::milliseconds timeout{3000};
-};
+// The function of a mapping as it is configured now. Resolved at every invoke, so
+// UpdateFunctionConfiguration applies to the next batch.
 class FunctionDirectory {
  public:
   virtual ~FunctionDirectory() = default;
-  // An error (function deleted, no invoke URL) is retried like a service error.
+  // An error (function deleted) is retried like a service error.
   virtual Result<FunctionTarget> Resolve(const std::string& function_arn) const = 0;
 };
 

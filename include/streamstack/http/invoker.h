@@ -1,4 +1,4 @@
-// http::HttpInvoker: the Invoker that POSTs an event to a function's HTTP endpoint (the
+// http::HttpInvoker: the HttpCaller that POSTs an event to a function's HTTP endpoint (the
 // Lambda Invoke contract behind STREAMSTACK_INVOKE_URL). It owns its own I/O threads and a
 // keep-alive connection pool per host:port. Beast/Asio stay in src/http/.
 // Invoke() and Stop() may be called from any thread; `done` runs on an invoker thread.
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "streamstack/common/invoker.h"
+#include "streamstack/common/http_call.h"
 
 namespace streamstack::http {
 
@@ -39,7 +39,7 @@ struct HttpInvokerOptions {
 // Thread safety: Invoke() and Stop() may be called from any thread. `done` runs exactly
 // once, on one of the invoker's threads; the one exception is Invoke() after Stop(), which
 // calls `done` inline with kConnectFailed because no invoker thread is left.
-class HttpInvoker : public Invoker {
+class HttpInvoker : public HttpCaller {
  public:
   explicit HttpInvoker(int threads = 1);
   explicit HttpInvoker(HttpInvokerOptions options);
@@ -54,7 +54,7 @@ class HttpInvoker : public Invoker {
   // (not HTTP, closed mid-response, body over the limit). A pooled connection that fails
   // before any response byte arrives is retried once on a fresh connection. Host names are
   // resolved with getaddrinfo, which the timeout does not interrupt (IP literals skip it).
-  void Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) override;
+  void Invoke(HttpCall request, std::function<void(HttpCallResult)> done) override;
 
   // Aborts calls in flight (their `done` gets kConnectFailed, "invoker stopped"), closes
   // pooled connections and joins the threads. Idempotent. Must not be called from `done`.

@@ -18,6 +18,7 @@
 
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/invoker.h"
 #include "streamstack/common/status.h"
 #include "streamstack/storage/store.h"
 
@@ -117,13 +118,6 @@ struct UpdateFunctionCodeInput {
   std::optional<std::vector<std::string>> architectures;
 };
 
-// What Invoke and the ESM engine need to call a function.
-struct InvokeTarget {
-  std::string function_name;
-  std::string function_arn;
-  std::string url;  // empty: the function has no target (see NoTargetError)
-  int timeout_seconds = 3;
-};
 
 // One page of ListFunctions.
 struct FunctionPage {
@@ -166,7 +160,8 @@ class Functions {
   // <arn>" when absent (or qualified with anything but $LATEST).
   Result<Function> Get(const std::string& function_name) const;
   // Only the invoke essentials (no copy of the configuration): the Invoke hot path.
-  Result<InvokeTarget> ResolveInvokeTarget(const std::string& function_name) const;
+  // The function as an invocation runs it now (any name form Invoke accepts).
+  Result<FunctionTarget> ResolveInvokeTarget(const std::string& function_name) const;
   bool Exists(const std::string& plain_name) const;
   // Sorted by name. `marker` is a previous page's next_marker; max_items 1..10000.
   Result<FunctionPage> List(const std::string& marker, int max_items) const;
@@ -179,9 +174,6 @@ class Functions {
   // The ARN of a function name (no existence check).
   std::string ArnOf(const std::string& plain_name) const;
   const AccountScope& scope() const { return scope_; }
-
-  // The message Invoke answers for a function without a target.
-  static std::string NoTargetMessage(const std::string& name);
 
  private:
   Status NotFound(const std::string& name, const std::string& qualifier = "") const;

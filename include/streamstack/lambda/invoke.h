@@ -1,7 +1,7 @@
-// lambda: the Invoke API. RequestResponse forwards the payload to the function's invoke
-// target through the Invoker and turns the outcome into AWS's answer (DESIGN.md "invoke
-// outcomes"); Event answers 202 at once and delivers in the background with AWS's two retries
-// on function errors; DryRun only checks. No HTTP server types here.
+// lambda: the Invoke API. RequestResponse runs the function through the Invoker (its HTTP
+// target or its own code; the target decides the typed outcome) and turns the outcome into
+// AWS's answer; Event answers 202 at once and delivers in the background with AWS's two
+// retries on function errors; DryRun only checks. No HTTP types here.
 // Thread safety: Invoke() and Stop() may be called from any thread; callbacks run on the
 // Invoker's threads (or the caller's, for answers decided without a call).
 #pragma once
@@ -63,10 +63,9 @@ class InvokeService {
 
   // `function_name` in any form the API accepts; `request_id` is the API request's id (it
   // appears in AWS's timeout message). Errors: ResourceNotFoundException (no function),
-  // InvalidParameterValueException (no invoke target / unusable URL),
   // RequestTooLarge (payload over the limit), InvalidRequestContentException (payload not
-  // JSON), ResourceNotReadyException (target unreachable), TooManyRequestsException (target
-  // answered 429, or too many pending events), ServiceException (target answered 502-504).
+  // JSON), TooManyRequestsException (too many pending events), and for RequestResponse the
+  // service error the function's target reported (throttled, unreachable, ...).
   void Invoke(const std::string& function_name, InvocationType type, std::string payload,
               const std::string& request_id, Callback done);
 
@@ -92,9 +91,5 @@ class InvokeService {
   const InvokeServiceOptions options_;
   std::shared_ptr<Shared> shared_;  // outlives callbacks still in the Invoker
 };
-
-// The body of a RequestResponse call's answer for a timed-out function, as AWS words it:
-// {"errorMessage": "<ISO time> <request id> Task timed out after 3.00 seconds"}.
-std::string TimeoutErrorPayload(int64_t now_ms, const std::string& request_id, int timeout_seconds);
 
 }  // namespace streamstack::lambda

@@ -1,7 +1,7 @@
 // sns: topics, subscriptions and Publish's fan-out, stored in SQLite through storage::Store.
 // A publish's deliveries to SQS subscribers commit in one transaction before Publish
 // answers (nothing acknowledged is lost); http/https subscribers
-// get it POSTed through the Invoker after that commit (best effort, 3 attempts, not
+// get it POSTed through the HttpCaller after that commit (best effort, 3 attempts, not
 // persisted across restarts). Knows no wire format. Every public method may be called from
 // any thread; asynchronous ones call `done` exactly once, on the storage writer thread.
 #pragma once
@@ -16,7 +16,7 @@
 
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
-#include "streamstack/common/invoker.h"
+#include "streamstack/common/http_call.h"
 #include "streamstack/common/status.h"
 #include "streamstack/sqs/message.h"
 #include "streamstack/sqs/queue_store.h"
@@ -58,7 +58,7 @@ class TopicStore {
   // `queues` delivers to SQS subscribers and `invoker` to http(s) ones; both, like `store`
   // and `clock`, must outlive this object.
   TopicStore(storage::Store& store, Clock& clock, AccountScope scope, sqs::QueueStore& queues,
-             Invoker& invoker);
+             HttpCaller& invoker);
 
   // Creates the schema (store.Migrate("sns", ...)) and loads topics and subscriptions.
   [[nodiscard]] Status Open();
@@ -118,7 +118,7 @@ class TopicStore {
   Clock& clock_;
   const AccountScope scope_;
   sqs::QueueStore& queues_;
-  Invoker& invoker_;
+  HttpCaller& invoker_;
 
   // Guarded by mu_; written after COMMIT (on the writer thread).
   mutable std::mutex mu_;

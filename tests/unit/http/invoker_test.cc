@@ -17,25 +17,25 @@ namespace streamstack::http {
 namespace {
 
 using namespace std::chrono_literals;
-using Outcome = InvokeResult::Outcome;
+using Outcome = HttpCallResult::Outcome;
 using testing::RawServer;
 
 struct Done {
-  InvokeResult result;
+  HttpCallResult result;
   std::thread::id thread;
 };
 
-Done InvokeAndWait(HttpInvoker& invoker, InvokeRequest request) {
+Done InvokeAndWait(HttpInvoker& invoker, HttpCall request) {
   std::promise<Done> promise;
-  invoker.Invoke(std::move(request), [&promise](InvokeResult result) {
+  invoker.Invoke(std::move(request), [&promise](HttpCallResult result) {
     promise.set_value(Done{std::move(result), std::this_thread::get_id()});
   });
   return promise.get_future().get();
 }
 
-InvokeRequest Request(const std::string& url, std::string body = "{}",
+HttpCall Request(const std::string& url, std::string body = "{}",
                       std::chrono::milliseconds timeout = 3000ms) {
-  InvokeRequest request;
+  HttpCall request;
   request.url = url;
   request.body = std::move(body);
   request.timeout = timeout;
@@ -128,10 +128,10 @@ TEST(ParseHttpUrlTest, RejectsEverythingElse) {
 TEST(HttpInvokerTest, PostsAndReturnsResponse) {
   FunctionServer function;
   HttpInvoker invoker;
-  InvokeRequest request = Request(function.Url(), R"({"Records":[]})");
+  HttpCall request = Request(function.Url(), R"({"Records":[]})");
   request.headers.emplace_back("X-Custom", "42");
   Done done = InvokeAndWait(invoker, std::move(request));
-  const InvokeResult& result = done.result;
+  const HttpCallResult& result = done.result;
   ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   EXPECT_EQ(result.status, 200u);
   EXPECT_EQ(result.body, R"(POST /2015-03-31/functions/function/invocations {"Records":[]})");
@@ -146,7 +146,7 @@ TEST(HttpInvokerTest, PostsAndReturnsResponse) {
 TEST(HttpInvokerTest, NonSuccessStatusIsPassedThrough) {
   FunctionServer function;
   HttpInvoker invoker;
-  InvokeResult result = InvokeAndWait(invoker, Request(function.Url("/error"))).result;
+  HttpCallResult result = InvokeAndWait(invoker, Request(function.Url("/error"))).result;
   ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   EXPECT_EQ(result.status, 502u);
   ASSERT_NE(result.Header("x-amz-function-error"), nullptr);
@@ -155,7 +155,7 @@ TEST(HttpInvokerTest, NonSuccessStatusIsPassedThrough) {
 
 TEST(HttpInvokerTest, RefusedPortIsConnectFailed) {
   HttpInvoker invoker;
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(UnusedPort()) + "/"))
           .result;
   EXPECT_EQ(result.outcome, Outcome::kConnectFailed) << result.error;
@@ -164,7 +164,7 @@ TEST(HttpInvokerTest, RefusedPortIsConnectFailed) {
 
 TEST(HttpInvokerTest, UnresolvableHostIsConnectFailed) {
   HttpInvoker invoker;
-  InvokeResult result = InvokeAndWait(invoker, Request("http://no-such-host.invalid/")).result;
+  HttpCallResult result = InvokeAndWait(invoker, Request("http://no-such-host.invalid/")).result;
   EXPECT_EQ(result.outcome, Outcome::kConnectFailed) << result.error;
 }
 
@@ -172,7 +172,7 @@ TEST(HttpInvokerTest, ServerThatNeverAnswersIsTimeout) {
   RawServer silent([](int fd) { RawServer::WaitForPeerClose(fd); });
   HttpInvoker invoker;
   const auto start = std::chrono::steady_clock::now();
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker,
                     Request("http://127.0.0.1:" + std::to_string(silent.port()) + "/", "{}", 300ms))
           .result;
@@ -190,7 +190,7 @@ TEST(HttpInvokerTest, GarbageResponseIsBadResponse) {
     RawServer::WaitForPeerClose(fd);
   });
   HttpInvoker invoker;
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(garbage.port()))).result;
   EXPECT_EQ(result.outcome, Outcome::kBadResponse) << result.error;
 }
@@ -201,7 +201,7 @@ TEST(HttpInvokerTest, ClosedMidResponseIsBadResponse) {
     RawServer::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
   });
   HttpInvoker invoker;
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(truncating.port())))
           .result;
   EXPECT_EQ(result.outcome, Outcome::kBadResponse) << result.error;
@@ -210,7 +210,7 @@ TEST(HttpInvokerTest, ClosedMidResponseIsBadResponse) {
 TEST(HttpInvokerTest, ClosedBeforeAnyByteOnFreshConnectionIsNotRetried) {
   RawServer closer([](int fd) { RawServer::ReadHead(fd); });
   HttpInvoker invoker;
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(closer.port()))).result;
   EXPECT_EQ(result.outcome, Outcome::kBadResponse) << result.error;
   EXPECT_EQ(closer.accepted(), 1);
@@ -229,11 +229,11 @@ TEST(HttpInvokerTest, ChunkedAndCloseDelimitedResponses) {
     RawServer::SendAll(fd, "HTTP/1.0 200 OK\r\n\r\nuntil close");
   });
   HttpInvoker invoker;
-  InvokeResult a =
+  HttpCallResult a =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(chunked.port()))).result;
   ASSERT_EQ(a.outcome, Outcome::kResponse) << a.error;
   EXPECT_EQ(a.body, "hello!");
-  InvokeResult b =
+  HttpCallResult b =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(close_delimited.port())))
           .result;
   ASSERT_EQ(b.outcome, Outcome::kResponse) << b.error;
@@ -248,7 +248,7 @@ TEST(HttpInvokerTest, ResponseBodyOverLimitIsBadResponse) {
     RawServer::WaitForPeerClose(fd);
   });
   HttpInvoker invoker(HttpInvokerOptions{.threads = 1, .response_body_limit = 1024});
-  InvokeResult result =
+  HttpCallResult result =
       InvokeAndWait(invoker, Request("http://127.0.0.1:" + std::to_string(big.port()))).result;
   EXPECT_EQ(result.outcome, Outcome::kBadResponse) << result.error;
 }
@@ -261,10 +261,10 @@ TEST(HttpInvokerTest, SendsHostAndContentTypeUnlessGiven) {
     RawServer::WaitForPeerClose(fd);
   });
   HttpInvoker invoker;
-  InvokeRequest request = Request("http://127.0.0.1:" + std::to_string(echo.port()) + "/fn");
+  HttpCall request = Request("http://127.0.0.1:" + std::to_string(echo.port()) + "/fn");
   request.headers.emplace_back("Content-Type", "text/plain");
   request.headers.emplace_back("X-Amz-Client-Context", "e30=");
-  InvokeResult result = InvokeAndWait(invoker, std::move(request)).result;
+  HttpCallResult result = InvokeAndWait(invoker, std::move(request)).result;
   ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   EXPECT_EQ(result.status, 204u);
   std::string sent = head.get_future().get();
@@ -281,7 +281,7 @@ TEST(HttpInvokerTest, ReusesPooledConnection) {
   FunctionServer function;
   HttpInvoker invoker;
   for (int i = 0; i < 20; ++i) {
-    InvokeResult result = InvokeAndWait(invoker, Request(function.Url(), std::to_string(i))).result;
+    HttpCallResult result = InvokeAndWait(invoker, Request(function.Url(), std::to_string(i))).result;
     ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   }
   EXPECT_EQ(invoker.TEST_connections_opened(), 1u);
@@ -305,7 +305,7 @@ TEST(HttpInvokerTest, StalePooledConnectionIsRetriedOnAFreshOne) {
   HttpInvoker invoker;
   ASSERT_EQ(InvokeAndWait(invoker, Request(function.Url())).result.outcome, Outcome::kResponse);
   std::this_thread::sleep_for(1500ms);  // the server has closed the pooled connection
-  InvokeResult result = InvokeAndWait(invoker, Request(function.Url(), "again")).result;
+  HttpCallResult result = InvokeAndWait(invoker, Request(function.Url(), "again")).result;
   ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   EXPECT_NE(result.body.find("again"), std::string::npos);
   EXPECT_EQ(invoker.TEST_connections_opened(), 2u);
@@ -327,7 +327,7 @@ TEST(HttpInvokerTest, ConcurrentInvokesOnSeveralThreads) {
   std::atomic<int> ok{0}, finished{0};
   std::promise<void> all;
   for (int i = 0; i < kCalls; ++i) {
-    invoker.Invoke(Request(function.Url(), std::to_string(i)), [&, i](InvokeResult result) {
+    invoker.Invoke(Request(function.Url(), std::to_string(i)), [&, i](HttpCallResult result) {
       if (result.outcome == Outcome::kResponse && result.body.ends_with(" " + std::to_string(i))) {
         ++ok;
       }
@@ -342,9 +342,9 @@ TEST(HttpInvokerTest, ConcurrentInvokesOnSeveralThreads) {
 TEST(HttpInvokerTest, StopFailsCallsInFlightAndAfter) {
   RawServer silent([](int fd) { RawServer::WaitForPeerClose(fd); });
   HttpInvoker invoker;
-  std::promise<InvokeResult> in_flight;
+  std::promise<HttpCallResult> in_flight;
   invoker.Invoke(Request("http://127.0.0.1:" + std::to_string(silent.port()), "{}", 10000ms),
-                 [&](InvokeResult result) { in_flight.set_value(std::move(result)); });
+                 [&](HttpCallResult result) { in_flight.set_value(std::move(result)); });
   std::this_thread::sleep_for(100ms);
   const auto start = std::chrono::steady_clock::now();
   invoker.Stop();
@@ -354,7 +354,7 @@ TEST(HttpInvokerTest, StopFailsCallsInFlightAndAfter) {
   EXPECT_EQ(future.get().outcome, Outcome::kConnectFailed);
 
   bool called = false;
-  invoker.Invoke(Request("http://127.0.0.1:1/"), [&](InvokeResult result) {
+  invoker.Invoke(Request("http://127.0.0.1:1/"), [&](HttpCallResult result) {
     called = true;
     EXPECT_EQ(result.outcome, Outcome::kConnectFailed);
   });
@@ -369,7 +369,7 @@ TEST(HttpInvokerTest, DISABLED_RoundTripLatency) {
   auto median = [&](const std::string& url) {
     std::vector<int64_t> samples;
     for (int i = 0; i < 3000; ++i) {
-      InvokeResult result = InvokeAndWait(invoker, Request(url, R"({"Records":[]})")).result;
+      HttpCallResult result = InvokeAndWait(invoker, Request(url, R"({"Records":[]})")).result;
       EXPECT_EQ(result.outcome, Outcome::kResponse);
       samples.push_back(result.elapsed.count());
     }

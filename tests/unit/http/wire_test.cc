@@ -139,7 +139,7 @@ TEST(RequestParserTest, LimitsAreErrors) {
 }
 
 TEST(ResponseParserTest, LowerCasesHeaderNames) {
-  InvokeResult result;
+  HttpCallResult result;
   ResponseParser parser(&result, 1024);
   parser.eager(true);
   boost::beast::error_code ec;

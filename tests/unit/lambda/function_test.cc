@@ -222,7 +222,7 @@ TEST_F(FunctionsTest, UpdateConfigurationCodeAndDelete) {
   EXPECT_NE(updated->revision_id, before->revision_id);
   auto target = functions_->ResolveInvokeTarget("u");
   ASSERT_TRUE(target.ok());
-  EXPECT_EQ(target->url, "http://x:1/");
+  EXPECT_EQ(target->invoke_url, "http://x:1/");
   EXPECT_EQ(target->timeout_seconds, 30);
 
   UpdateFunctionCodeInput code;
@@ -275,14 +275,14 @@ TEST_F(FunctionsTest, TagsAndDeclarations) {
   EXPECT_EQ(functions_->Get("declared")->revision_id, revision) << "an unchanged declaration";
   auto target = functions_->ResolveInvokeTarget("declared");
   ASSERT_TRUE(target.ok());
-  EXPECT_EQ(target->url, "http://fn:9000/2015-03-31/functions/function/invocations");
+  EXPECT_EQ(target->invoke_url, "http://fn:9000/2015-03-31/functions/function/invocations");
   EXPECT_EQ(target->timeout_seconds, 5);
   // An explicit STREAMSTACK_INVOKE_URL wins over the declaration.
   FunctionSettings s;
   s.environment = std::map<std::string, std::string>{{kInvokeUrlVariable, "http://other/"}};
   ASSERT_TRUE(
       Wait<Function>([&](auto cb) { functions_->UpdateConfiguration("declared", s, cb); }).ok());
-  EXPECT_EQ(functions_->ResolveInvokeTarget("declared")->url, "http://other/");
+  EXPECT_EQ(functions_->ResolveInvokeTarget("declared")->invoke_url, "http://other/");
 }
 
 TEST(FunctionsPersistenceTest, ReloadedAfterReopen) {

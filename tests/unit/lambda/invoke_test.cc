@@ -10,8 +10,9 @@ namespace streamstack::lambda {
 namespace {
 
 using test_util::NewFunction;
-using test_util::Outcome;
-using test_util::Response;
+using test_util::FunctionError;
+using test_util::ServiceError;
+using test_util::Success;
 using test_util::Wait;
 
 class InvokeTest : public ::testing::Test {
@@ -23,7 +24,6 @@ class InvokeTest : public ::testing::Test {
     ASSERT_TRUE(Wait<Function>([&](auto cb) {
                   functions_->Create(NewFunction("fn", "http://127.0.0.1:9/invoke"), cb);
                 }).ok());
-    ASSERT_TRUE(Wait<Function>([&](auto cb) { functions_->Create(NewFunction("bare"), cb); }).ok());
     InvokeServiceOptions options;
     options.async_retry_delays = {std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
     options.service_error_backoff_cap = std::chrono::milliseconds(1);
@@ -51,63 +51,68 @@ class InvokeTest : public ::testing::Test {
   std::unique_ptr<InvokeService> invoke_;
 };
 
-TEST_F(InvokeTest, RequestResponseForwardsPayloadAndTimeout) {
-  invoker_.Answer({Response(200, "{\"ok\":true}")});
+TEST_F(InvokeTest, RequestResponseRunsTheFunctionAsConfigured) {
+  invoker_.Answer({Success("{\"ok\":true}")});
   auto r = Call("fn", InvocationType::kRequestResponse, "{\"x\":1}");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->status_code, 200u);
   EXPECT_EQ(r->payload, "{\"ok\":true}");
   EXPECT_TRUE(r->function_error.empty());
-  ASSERT_EQ(invoker_.requests().size(), 1u);
-  EXPECT_EQ(invoker_.requests()[0].url, "http://127.0.0.1:9/invoke");
-  EXPECT_EQ(invoker_.requests()[0].body, "{\"x\":1}");
-  EXPECT_EQ(invoker_.requests()[0].timeout, std::chrono::milliseconds(3000));
+  ASSERT_EQ(invoker_.invocations().size(), 1u);
+  const Invocation first = invoker_.invocations()[0];
+  EXPECT_EQ(first.function.function_name, "fn");
+  EXPECT_EQ(first.function.invoke_url, "http://127.0.0.1:9/invoke");
+  EXPECT_EQ(first.function.timeout_seconds, 3);
+  EXPECT_EQ(first.function.runtime, "python3.12");
+  EXPECT_EQ(first.function.handler, "index.handler");
+  EXPECT_EQ(first.payload, "{\"x\":1}");
+  EXPECT_EQ(first.request_id, "req-1");
+  EXPECT_FALSE(first.asynchronous);
   // An empty payload reaches the function as {}.
   ASSERT_TRUE(Call("fn", InvocationType::kRequestResponse, "").ok());
-  EXPECT_EQ(invoker_.requests()[1].body, "{}");
+  EXPECT_EQ(invoker_.invocations()[1].payload, "{}");
 }
 
 TEST_F(InvokeTest, OutcomesMapToAwsAnswers) {
   struct Case {
     const char* what;
-    InvokeResult answer;
+    InvokeOutcome outcome;
     AwsError error;  // kOk: a 200 answer
     std::string function_error;
   } cases[] = {
-      {"success", Response(200, "1"), AwsError::kOk, ""},
-      {"X-Amz-Function-Error",
-       Response(200, "{\"errorMessage\":\"boom\"}", {{"x-amz-function-error", "Unhandled"}}),
-       AwsError::kOk, "Unhandled"},
-      {"500", Response(500, "oops"), AwsError::kOk, "Unhandled"},
-      {"404", Response(404, ""), AwsError::kOk, "Unhandled"},
-      {"timeout", Outcome(InvokeResult::Outcome::kTimeout), AwsError::kOk, "Unhandled"},
-      {"unreadable", Outcome(InvokeResult::Outcome::kBadResponse), AwsError::kOk, "Unhandled"},
-      {"refused", Outcome(InvokeResult::Outcome::kConnectFailed), AwsError::kResourceNotReady, ""},
-      {"bad url", Outcome(InvokeResult::Outcome::kInvalidUrl), AwsError::kInvalidParameterValue,
-       ""},
-      {"429", Response(429, ""), AwsError::kTooManyRequests, ""},
-      {"502", Response(502, ""), AwsError::kServiceException, ""},
-      {"503", Response(503, ""), AwsError::kServiceException, ""},
-      {"504", Response(504, ""), AwsError::kServiceException, ""},
+      {"success", Success("1"), AwsError::kOk, ""},
+      {"function error", FunctionError(), AwsError::kOk, "Unhandled"},
+      {"throttled", ServiceError(AwsError::kTooManyRequests), AwsError::kTooManyRequests, ""},
+      {"unreachable", ServiceError(AwsError::kResourceNotReady), AwsError::kResourceNotReady, ""},
+      {"gateway", ServiceError(AwsError::kServiceException), AwsError::kServiceException, ""},
   };
   for (const auto& c : cases) {
-    invoker_.Answer({c.answer});
+    invoker_.Answer({c.outcome});
     auto r = Call("fn", InvocationType::kRequestResponse, "{}");
     if (c.error == AwsError::kOk) {
       ASSERT_TRUE(r.ok()) << c.what << ": " << r.status().message();
       EXPECT_EQ(r->function_error, c.function_error) << c.what;
+      EXPECT_EQ(r->payload, c.outcome.payload) << c.what;
     } else {
       ASSERT_FALSE(r.ok()) << c.what;
       EXPECT_EQ(r.status().code(), c.error) << c.what;
+      EXPECT_EQ(r.status().message(), "scripted") << c.what;
     }
   }
 }
 
-TEST_F(InvokeTest, TimeoutPayloadIsAwsShaped) {
-  invoker_.Answer({Outcome(InvokeResult::Outcome::kTimeout)});
+TEST_F(InvokeTest, AnAnswerOverSixMegabytesIsAFunctionError) {
+  invoker_.Answer({Success(std::string(6291457, '1'))});
   auto r = Call("fn", InvocationType::kRequestResponse, "{}");
   ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->function_error, "Unhandled");
   EXPECT_EQ(r->payload,
+            "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
+            "(6291456 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+}
+
+TEST_F(InvokeTest, TimeoutDocumentIsAwsShaped) {
+  EXPECT_EQ(TimeoutErrorDocument(1573690429717, "req-1", 3),
             "{\"errorMessage\":\"2019-11-14T00:13:49.717Z req-1 Task timed out after 3.00 "
             "seconds\"}");
 }
@@ -115,9 +120,6 @@ TEST_F(InvokeTest, TimeoutPayloadIsAwsShaped) {
 TEST_F(InvokeTest, RejectionsBeforeAnyCall) {
   auto missing = Call("nope", InvocationType::kRequestResponse, "{}");
   EXPECT_EQ(missing.status().code(), AwsError::kResourceNotFound);
-  auto bare = Call("bare", InvocationType::kRequestResponse, "{}");
-  EXPECT_EQ(bare.status().code(), AwsError::kInvalidParameterValue);
-  EXPECT_EQ(bare.status().message(), Functions::NoTargetMessage("bare"));
   auto big = Call("fn", InvocationType::kRequestResponse, std::string(6291457, ' '));
   EXPECT_EQ(big.status().code(), AwsError::kRequestTooLarge);
   EXPECT_EQ(big.status().message(),
@@ -131,39 +133,45 @@ TEST_F(InvokeTest, RejectionsBeforeAnyCall) {
   auto dry = Call("fn", InvocationType::kDryRun, "{}");
   ASSERT_TRUE(dry.ok());
   EXPECT_EQ(dry->status_code, 204u);
-  EXPECT_TRUE(invoker_.requests().empty());
+  EXPECT_TRUE(invoker_.invocations().empty());
 }
 
 TEST_F(InvokeTest, EventRetriesTwiceOnFunctionErrors) {
-  invoker_.Answer({Response(500, "")});
+  invoker_.Answer({FunctionError()});
   auto r = Call("fn", InvocationType::kEvent, "{\"e\":1}");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status_code, 202u);
   AwaitEvents(1);
-  EXPECT_EQ(invoker_.requests().size(), 3u) << "the first attempt and AWS's two retries";
+  ASSERT_EQ(invoker_.invocations().size(), 3u) << "the first attempt and AWS's two retries";
+  for (const auto& invocation : invoker_.invocations()) {
+    EXPECT_TRUE(invocation.asynchronous);
+    EXPECT_EQ(invocation.payload, "{\"e\":1}");
+    EXPECT_EQ(invocation.request_id, "req-1") << "a retry keeps the event's request id";
+  }
   EXPECT_EQ(invoke_->GetStats().events_failed, 1u);
 }
 
 TEST_F(InvokeTest, EventSucceedsOnRetry) {
-  invoker_.Answer({Response(500, ""), Response(200, "")});
+  invoker_.Answer({FunctionError(), Success("")});
   ASSERT_TRUE(Call("fn", InvocationType::kEvent, "{}").ok());
   AwaitEvents(1);
-  EXPECT_EQ(invoker_.requests().size(), 2u);
+  EXPECT_EQ(invoker_.invocations().size(), 2u);
   EXPECT_EQ(invoke_->GetStats().events_succeeded, 1u);
 }
 
 TEST_F(InvokeTest, EventServiceErrorsDoNotCountAsRetries) {
-  invoker_.Answer({Outcome(InvokeResult::Outcome::kConnectFailed),
-                   Outcome(InvokeResult::Outcome::kConnectFailed), Response(503, ""),
-                   Response(500, ""), Response(500, ""), Response(200, "")});
+  invoker_.Answer({ServiceError(AwsError::kResourceNotReady),
+                   ServiceError(AwsError::kResourceNotReady),
+                   ServiceError(AwsError::kTooManyRequests), FunctionError(), FunctionError(),
+                   Success("")});
   ASSERT_TRUE(Call("fn", InvocationType::kEvent, "{}").ok());
   AwaitEvents(1);
-  EXPECT_EQ(invoker_.requests().size(), 6u);
+  EXPECT_EQ(invoker_.invocations().size(), 6u);
   EXPECT_EQ(invoke_->GetStats().events_succeeded, 1u);
 }
 
 TEST_F(InvokeTest, EventGivesUpAfterMaximumAge) {
-  invoker_.Answer({Outcome(InvokeResult::Outcome::kConnectFailed)});
+  invoker_.Answer({ServiceError(AwsError::kResourceNotReady)});
   ASSERT_TRUE(Call("fn", InvocationType::kEvent, "{}").ok());
   clock_.Advance(std::chrono::milliseconds(100));
   AwaitEvents(1);

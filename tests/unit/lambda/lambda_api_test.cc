@@ -90,7 +90,7 @@ TEST_F(LambdaApiTest, FunctionConfigurationShape) {
 
 TEST_F(LambdaApiTest, InvokeHeadersAndLimits) {
   CreateFunction("f", "http://127.0.0.1:9/");
-  invoker_.Answer({test_util::Response(200, "{\"a\":1}", {{"x-amz-function-error", "Unhandled"}})});
+  invoker_.Answer({test_util::FunctionError("{\"a\":1}")});
   HttpResponse resp = Send("POST", "/2015-03-31/functions/f/invocations", "{}");
   EXPECT_EQ(resp.status, 200u);
   EXPECT_EQ(resp.headers.Get("X-Amz-Function-Error"), "Unhandled");

@@ -55,51 +55,43 @@ inline CreateFunctionInput NewFunction(const std::string& name, const std::strin
   return in;
 }
 
+// Answers every invocation with the next scripted outcome (the last one repeats) and
+// records what it was asked to run.
 class FakeInvoker final : public Invoker {
  public:
-  void Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) override {
-    InvokeResult result;
+  void Invoke(Invocation invocation, std::function<void(InvokeOutcome)> done) override {
+    InvokeOutcome outcome = InvokeOutcome::Success("{}");
     {
       std::lock_guard<std::mutex> lock(mu_);
-      requests_.push_back(request);
+      invocations_.push_back(invocation);
       if (!script_.empty()) {
-        result = script_.front();
+        outcome = script_.front();
         if (script_.size() > 1) script_.pop_front();
-      } else {
-        result.status = 200;
-        result.body = "{}";
       }
     }
-    done(std::move(result));
+    done(std::move(outcome));
   }
-  void Answer(std::deque<InvokeResult> script) {
+  void Answer(std::deque<InvokeOutcome> script) {
     std::lock_guard<std::mutex> lock(mu_);
     script_ = std::move(script);
   }
-  std::vector<InvokeRequest> requests() {
+  std::vector<Invocation> invocations() {
     std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
+    return invocations_;
   }
 
  private:
   std::mutex mu_;
-  std::deque<InvokeResult> script_;
-  std::vector<InvokeRequest> requests_;
+  std::deque<InvokeOutcome> script_;
+  std::vector<Invocation> invocations_;
 };
 
-inline InvokeResult Response(unsigned status, std::string body,
-                             std::vector<std::pair<std::string, std::string>> headers = {}) {
-  InvokeResult r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
+inline InvokeOutcome Success(std::string payload) { return InvokeOutcome::Success(std::move(payload)); }
+inline InvokeOutcome FunctionError(std::string document = R"({"errorMessage":"boom"})") {
+  return InvokeOutcome::FunctionError(std::move(document));
 }
-inline InvokeResult Outcome(InvokeResult::Outcome outcome) {
-  InvokeResult r;
-  r.outcome = outcome;
-  r.error = "scripted";
-  return r;
+inline InvokeOutcome ServiceError(AwsError code) {
+  return InvokeOutcome::ServiceError(Status(code, "scripted"));
 }
 
 class SetCatalog final : public StreamCatalog {

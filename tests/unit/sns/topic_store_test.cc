@@ -15,19 +15,19 @@ namespace {
 constexpr int64_t kStart = 1'700'000'000'000;
 
 // Records every request and answers 200 at once.
-class RecordingInvoker : public Invoker {
+class RecordingInvoker : public HttpCaller {
  public:
-  void Invoke(InvokeRequest request, std::function<void(InvokeResult)> done) override {
+  void Invoke(HttpCall request, std::function<void(HttpCallResult)> done) override {
     {
       std::lock_guard lock(mu);
       requests.push_back(request);
     }
-    InvokeResult r;
+    HttpCallResult r;
     r.status = status;
     done(r);
   }
   std::mutex mu;
-  std::vector<InvokeRequest> requests;
+  std::vector<HttpCall> requests;
   unsigned status = 200;
 };
 
