@@ -89,9 +89,10 @@ constexpr std::array kErrors = {
               400, 400, true, kSvc},
     ErrorWire{AwsError::kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid",
               "ReceiptHandleIsInvalid", 400, 400, true, kSvc},
-    ErrorWire{AwsError::kMissingParameter, "MissingParameter", "MissingParameter", 400, 400, true,
-              kSvc},
-    ErrorWire{AwsError::kInvalidParameterValueQuery, "InvalidParameterValue",
+    // SQS's JSON protocol names these two differently from their query code (AWS's answers).
+    ErrorWire{AwsError::kMissingParameter, "MissingRequiredParameterException", "MissingParameter",
+              400, 400, true, kSvc},
+    ErrorWire{AwsError::kInvalidParameterValueQuery, "InvalidParameterValueException",
               "InvalidParameterValue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kEmptyBatchRequest, "EmptyBatchRequest",
               "AWS.SimpleQueueService.EmptyBatchRequest", 400, 400, true, kSvc},
@@ -146,6 +147,12 @@ void MergeDetails(nlohmann::json& body, const Status& status) {
   for (const auto& [k, v] : status.details().items()) body[k] = v;
 }
 
+// The query protocol answers with the JSON 1.0 status, except ResourceNotFound: SNS sends it as
+// 404 (its model's httpStatusCode), DynamoDB's JSON as 400.
+unsigned QueryStatus(const ErrorWire& e) {
+  return e.error == AwsError::kResourceNotFound ? 404 : e.json_status;
+}
+
 }  // namespace
 
 std::string_view ErrorCode(AwsError error, WireProtocol protocol) {
@@ -155,6 +162,7 @@ std::string_view ErrorCode(AwsError error, WireProtocol protocol) {
 
 unsigned ErrorHttpStatus(AwsError error, WireProtocol protocol) {
   const ErrorWire& e = Lookup(error);
+  if (protocol == WireProtocol::kQuery) return QueryStatus(e);
   return protocol == WireProtocol::kRestJson ? e.rest_status : e.json_status;
 }
 
@@ -205,7 +213,7 @@ HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
       break;
     }
     case WireProtocol::kQuery: {
-      resp.status = e.json_status;
+      resp.status = QueryStatus(e);
       resp.headers.Set("Content-Type", "text/xml");
       std::string ns = wire.xml_namespace.empty()
                            ? std::string()

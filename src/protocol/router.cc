@@ -412,8 +412,15 @@ void Router::DispatchQuery(HttpRequest&& request, Responder respond, Params para
                          ? std::string()
                          : " xmlns=\"" + XmlEscape(p->wire.xml_namespace) + "\"";
     std::string body = "<?xml version=\"1.0\"?><" + action_name + "Response" + ns + ">";
-    if (!result.value().empty()) {
-      body += "<" + action_name + "Result>" + result.value() + "</" + action_name + "Result>";
+    // A reply is the inner XML of <ActionResult>, or that element itself: services that write
+    // their results from the model send "<ActionResult/>" for an empty result (AWS does, and
+    // botocore fails without it) and nothing for actions that have no result.
+    const std::string& reply = result.value();
+    const std::string result_tag = "<" + action_name + "Result";
+    if (reply.starts_with(result_tag + ">") || reply.starts_with(result_tag + "/>")) {
+      body += reply;
+    } else if (!reply.empty()) {
+      body += result_tag + ">" + reply + "</" + action_name + "Result>";
     }
     body += "<ResponseMetadata><RequestId>" + p->context.request_id +
             "</RequestId></ResponseMetadata></" + action_name + "Response>";

@@ -1,12 +1,17 @@
 #include "streamstack/sqs/sqs_api.h"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <set>
 
+#include "sqs/sqs_query_model.h"
 #include "streamstack/protocol/errors.h"
+#include "streamstack/sqs/query_xml.h"
 
 namespace streamstack::sqs {
 namespace {
@@ -212,7 +217,9 @@ Result<std::vector<json>> BatchEntries(const json& in, const std::string& entry_
 json FailedEntry(const std::string& id, const Status& s) {
   return {{"Id", id},
           {"SenderFault", true},
-          {"Code", std::string(protocol::ErrorCode(s.code(), protocol::WireProtocol::kJson10))},
+          // The entry's Code is the query protocol's name in both protocols (AWS: a JSON
+          // answer's entry says "InvalidParameterValue", not "InvalidParameterValueException").
+          {"Code", std::string(protocol::ErrorCode(s.code(), protocol::WireProtocol::kQuery))},
           {"Message", s.message()}};
 }
 
@@ -681,6 +688,8 @@ class SqsApi {
 
 // ---- Query protocol <-> JSON -------------------------------------------------------
 
+constexpr std::ptrdiff_t kMaxQueryKeyParts = 8;
+
 bool IsIndex(const std::string& s) {
   return !s.empty() && s.size() < 6 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -709,55 +718,123 @@ json AsArray(const json& v) {
   return json::array({v});
 }
 
+// How the query protocol flattens SQS's input members (botocore's sqs query model): a map as
+// "<Name>.N.<key>" / "<Name>.N.<value>", a list as "<Name>.N", batch entries as "<Entry>.N.*".
+enum class Flattening { kMap, kList, kEntries };
+
+struct QueryMember {
+  std::string_view query_name;
+  std::string_view json_name;
+  Flattening flattening;
+  std::string_view key = {};      // kMap: the member that holds an entry's key
+  bool structure_values = false;  // kMap: values are structures (message attributes)
+};
+
+constexpr QueryMember kQueryMembers[] = {
+    {"Attribute", "Attributes", Flattening::kMap, "Name"},
+    {"MessageAttribute", "MessageAttributes", Flattening::kMap, "Name", true},
+    {"MessageSystemAttribute", "MessageSystemAttributes", Flattening::kMap, "Name", true},
+    {"Tag", "Tags", Flattening::kMap, "Key"},
+    {"AttributeName", "AttributeNames", Flattening::kList},
+    {"MessageAttributeName", "MessageAttributeNames", Flattening::kList},
+    {"MessageSystemAttributeName", "MessageSystemAttributeNames", Flattening::kList},
+    {"TagKey", "TagKeys", Flattening::kList},
+    {"SendMessageBatchRequestEntry", "Entries", Flattening::kEntries},
+    {"DeleteMessageBatchRequestEntry", "Entries", Flattening::kEntries},
+    {"ChangeMessageVisibilityBatchRequestEntry", "Entries", Flattening::kEntries},
+};
+
+const QueryMember* FindQueryMember(const std::string& name) {
+  for (const auto& m : kQueryMembers) {
+    if (m.query_name == name) return &m;
+  }
+  return nullptr;
+}
+
+// A flattened map's entries as a JSON map. An entry whose key is not text is left out: it
+// can only come from parameters no SDK sends ("Attribute.1.Name.2=x").
+json MapOf(const json& entries, const QueryMember& member) {
+  json out = json::object();
+  for (const auto& e : AsArray(entries)) {
+    if (!e.is_object()) continue;
+    auto key = e.find(std::string(member.key));
+    if (key == e.end() || !key->is_string()) continue;
+    auto value = e.find("Value");
+    json missing = member.structure_values ? json::object() : json("");
+    out[key->get<std::string>()] = value == e.end() ? missing : *value;
+  }
+  return out;
+}
+
+json Normalize(const json& node);
+
+json Renamed(const json& value, const QueryMember& member) {
+  switch (member.flattening) {
+    case Flattening::kMap:
+      return MapOf(value, member);
+    case Flattening::kList:
+      return AsArray(value);
+    case Flattening::kEntries: {
+      json entries = json::array();
+      for (const auto& e : AsArray(value)) entries.push_back(Normalize(e));
+      return entries;
+    }
+  }
+  return value;
+}
+
 // Renames the query protocol's flattened members to the JSON protocol's.
 json Normalize(const json& node) {
   if (!node.is_object()) return node;
   json out = json::object();
   for (const auto& [k, v] : node.items()) {
-    if (k == "Attribute") {
-      json m = json::object();
-      for (const auto& e : AsArray(v)) {
-        if (e.is_object() && e.contains("Name"))
-          m[e["Name"].get<std::string>()] = e.value("Value", "");
-      }
-      out["Attributes"] = std::move(m);
-    } else if (k == "MessageAttribute") {
-      json m = json::object();
-      for (const auto& e : AsArray(v)) {
-        if (e.is_object() && e.contains("Name")) {
-          m[e["Name"].get<std::string>()] = e.value("Value", json::object());
-        }
-      }
-      out["MessageAttributes"] = std::move(m);
-    } else if (k == "Tag") {
-      json m = json::object();
-      for (const auto& e : AsArray(v)) {
-        if (e.is_object() && e.contains("Key"))
-          m[e["Key"].get<std::string>()] = e.value("Value", "");
-      }
-      out["Tags"] = std::move(m);
-    } else if (k == "AttributeName" || k == "MessageAttributeName" ||
-               k == "MessageSystemAttributeName" || k == "TagKey") {
-      out[k + "s"] = AsArray(v);
-    } else if (k.ends_with("BatchRequestEntry")) {
-      json arr = json::array();
-      for (const auto& e : AsArray(v)) arr.push_back(Normalize(e));
-      out["Entries"] = std::move(arr);
-    } else {
+    const QueryMember* member = FindQueryMember(k);
+    if (member == nullptr) {
       out[k] = v;
+    } else {
+      out[std::string(member->json_name)] = Renamed(v, *member);
     }
   }
   return out;
 }
 
-void AppendElement(std::string& out, const std::string& name, const std::string& text) {
-  out += "<" + name + ">" + protocol::XmlEscape(text) + "</" + name + ">";
+const QueryResultWriter& SqsResults() {
+  // The model is compiled in and the unit tests build it; a writer that cannot be built is a
+  // defect of this binary, never of a request.
+  static const QueryResultWriter writer = [] {
+    auto built = QueryResultWriter::FromModel(SqsQueryResultModel());
+    if (!built.ok()) {
+      SPDLOG_CRITICAL("{}", built.status().message());
+      std::abort();
+    }
+    return std::move(built).value();
+  }();
+  return writer;
 }
 
-std::string ScalarText(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
+// "/<account>/<queue>" when the request was sent to a queue's own URL, else "".
+std::string QueuePathOf(const RequestContext& ctx, const std::string& account) {
+  if (ctx.http == nullptr) return "";
+  std::string_view path = ctx.http->path();
+  if (path.starts_with("/" + account + "/") && path.size() > account.size() + 2) {
+    return std::string(path);
+  }
+  return "";
+}
+
+// AWS: a queue's own URL serves the actions on a queue (and GetQueueUrl); CreateQueue and
+// ListQueues sent there are InvalidAction.
+bool ServedAtQueueUrl(const std::string& action) {
+  return action != "CreateQueue" && action != "ListQueues";
+}
+
+// The query protocol words some errors differently from the JSON protocol (AWS's answers).
+Status QueryWording(Status status) {
+  if (status.code() == AwsError::kQueueDoesNotExist) {
+    return {AwsError::kQueueDoesNotExist,
+            "The specified queue does not exist for this wsdl version."};
+  }
+  return status;
 }
 
 }  // namespace
@@ -770,6 +847,10 @@ json SqsQueryToJson(const protocol::Params& params) {
         key == "Expires") {
       continue;
     }
+    // SQS's deepest member has 7 parts (a batch entry's message attribute's list value);
+    // deeper keys are no member of any operation and would only nest the input as deep as
+    // the body is long.
+    if (std::count(key.begin(), key.end(), '.') + 1 > kMaxQueryKeyParts) continue;
     json* node = &root;
     size_t start = 0;
     while (true) {
@@ -789,50 +870,8 @@ json SqsQueryToJson(const protocol::Params& params) {
   return Normalize(Arrayify(std::move(root)));
 }
 
-std::string SqsJsonToXml(const json& output, const std::string& operation) {
-  std::string out;
-  if (!output.is_object()) return out;
-  for (const auto& [k, v] : output.items()) {
-    if (k == "Attributes" && v.is_object()) {
-      for (const auto& [name, value] : v.items()) {
-        out += "<Attribute>";
-        AppendElement(out, "Name", name);
-        AppendElement(out, "Value", ScalarText(value));
-        out += "</Attribute>";
-      }
-    } else if (k == "MessageAttributes" && v.is_object()) {
-      for (const auto& [name, value] : v.items()) {
-        out += "<MessageAttribute>";
-        AppendElement(out, "Name", name);
-        out += "<Value>";
-        for (const auto& [member, text] : value.items())
-          AppendElement(out, member, ScalarText(text));
-        out += "</Value></MessageAttribute>";
-      }
-    } else if (k == "Tags" && v.is_object()) {
-      for (const auto& [name, value] : v.items()) {
-        out += "<Tag>";
-        AppendElement(out, "Key", name);
-        AppendElement(out, "Value", ScalarText(value));
-        out += "</Tag>";
-      }
-    } else if (k == "QueueUrls" && v.is_array()) {
-      for (const auto& u : v) AppendElement(out, "QueueUrl", ScalarText(u));
-    } else if (k == "Messages" && v.is_array()) {
-      for (const auto& m : v) out += "<Message>" + SqsJsonToXml(m, operation) + "</Message>";
-    } else if (k == "Successful" && v.is_array()) {
-      std::string tag = operation + "ResultEntry";
-      for (const auto& e : v)
-        out += "<" + tag + ">" + SqsJsonToXml(e, operation) + "</" + tag + ">";
-    } else if (k == "Failed" && v.is_array()) {
-      for (const auto& e : v) {
-        out += "<BatchResultErrorEntry>" + SqsJsonToXml(e, operation) + "</BatchResultErrorEntry>";
-      }
-    } else {
-      AppendElement(out, k, ScalarText(v));
-    }
-  }
-  return out;
+std::string SqsResultXml(const std::string& operation, const json& output) {
+  return SqsResults().Write(operation, output);
 }
 
 void RegisterSqsApi(protocol::Router& router, QueueStore& queues, const AccountScope& scope) {
@@ -849,15 +888,17 @@ void RegisterSqsApi(protocol::Router& router, QueueStore& queues, const AccountS
                                      protocol::QueryReply reply) {
       json in = SqsQueryToJson(params);
       // Query requests may be sent to the queue's own URL instead of naming it.
-      if (!in.contains("QueueUrl") && ctx.http != nullptr) {
-        std::string_view path = ctx.http->path();
-        if (path.starts_with("/" + account + "/") && path.size() > account.size() + 2) {
-          in["QueueUrl"] = std::string(path);
+      std::string queue_path = QueuePathOf(ctx, account);
+      if (!queue_path.empty()) {
+        if (!ServedAtQueueUrl(name)) {
+          return reply(Status(AwsError::kInvalidAction,
+                              "The action " + name + " is not valid for this endpoint."));
         }
+        if (!in.contains("QueueUrl")) in["QueueUrl"] = queue_path;
       }
       op(ctx, in, [reply = std::move(reply), name](Result<json> r) {
-        if (!r.ok()) return reply(r.status());
-        reply(SqsJsonToXml(r.value(), name));
+        if (!r.ok()) return reply(QueryWording(r.status()));
+        reply(SqsResultXml(name, r.value()));
       });
     });
   }

@@ -52,7 +52,9 @@ using RestReply = std::function<void(Result<HttpResponse>)>;
 using RestOperation = std::function<void(const RequestContext&, RestReply)>;
 
 // Query protocol: input is the decoded form (or query string) parameters; reply with the
-// inner XML of <ActionResult> (empty for actions without a result), or an error.
+// inner XML of <ActionResult> (empty for actions without a result), or with the whole
+// <ActionResult> element (a model-driven writer's "<ActionResult/>" for an empty result,
+// which botocore requires), or an error.
 using QueryReply = std::function<void(Result<std::string>)>;
 using QueryOperation = std::function<void(const RequestContext&, Params&&, QueryReply)>;
 

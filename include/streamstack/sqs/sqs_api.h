@@ -18,7 +18,9 @@ void RegisterSqsApi(protocol::Router& router, QueueStore& queues, const AccountS
 // for tests.
 nlohmann::json SqsQueryToJson(const protocol::Params& params);
 
-// The inner XML of <OpResult> for an SQS JSON output object. Exposed for tests.
-std::string SqsJsonToXml(const nlohmann::json& output, const std::string& operation);
+// What the query protocol answers inside <OperationResponse> for an SQS JSON output object:
+// the <OperationResult> element, written by botocore's query model of SQS (query_xml.h), or
+// nothing for operations without a result. Exposed for tests.
+std::string SqsResultXml(const std::string& operation, const nlohmann::json& output);
 
 }  // namespace streamstack::sqs
