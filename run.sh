@@ -3,6 +3,6 @@
 # SQLite files in ./data. Extra arguments go to streamstack (see --help).
 set -euo pipefail
 cd "$(dirname "$0")"
-docker/install-deps.sh
+docker/install-deps.sh build
 docker/build.sh build -- streamstack
 exec build/streamstack --data-dir ./data "$@"

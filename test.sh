@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 docker/install-deps.sh
 docker/build.sh build
+docker/install-deps.sh npm build/npm
 ctest --test-dir build --output-on-failure -j"$(nproc)" "$@"

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs what StreamStack needs from Debian bookworm's packages. The Dockerfile's build
-# stage and .ci/run both call this script, so CI proves the container's build steps.
-#   docker/install-deps.sh          build + test dependencies (compiler, libraries, test tools)
-#   docker/install-deps.sh runtime  only the shared libraries the binary links against
+# Installs what StreamStack needs from Debian bookworm's packages (and, for the tests, the
+# JavaScript SDK from npm). The Dockerfile's build stage and .ci/run both call this script,
+# so CI proves the container's build steps.
+#   docker/install-deps.sh [test]       everything ./test.sh needs: the build dependencies
+#                                       and the real clients the e2e tests drive
+#   docker/install-deps.sh build        the compiler and libraries (./run.sh, the image's build)
+#   docker/install-deps.sh runtime      only what the binary needs at run time
+#   docker/install-deps.sh npm DIR      the AWS SDK for JavaScript v3 clients pinned by
+#                                       docker/npm/package-lock.json into DIR/node_modules (what
+#                                       function code resolves, as on AWS's nodejs runtimes, and
+#                                       what the JS e2e tests drive); skipped when DIR has them
 set -euo pipefail
 
-mode="${1:-build}"
+mode="${1:-test}"
+here="$(cd "$(dirname "$0")" && pwd)"
 
 runtime_packages=(
   libsqlite3-0 libspdlog1.10 libssl3 ca-certificates curl
@@ -13,15 +21,39 @@ runtime_packages=(
 build_packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libsqlite3-dev libssl-dev libcli11-dev
-  # test and benchmark tools: real clients and a load generator
-  python3 curl wrk
+  libsqlite3-dev libssl-dev libcli11-dev python3
 )
+test_packages=(
+  # the real clients the e2e tests drive: boto3 and the aws CLI (v2 in bookworm) from
+  # Debian, node for the JavaScript SDK (from npm, see `npm` below); and a load generator
+  python3-boto3 awscli curl wrk
+)
+# Commands that may come from another packaging than Debian's (e.g. NodeSource's nodejs
+# carries npm): installed from Debian only when the command is missing.
+declare -A test_commands=([node]=nodejs [npm]=npm)
+
+install_npm_packages() {
+  local dir="$1" lock="$here/npm/package-lock.json"
+  mkdir -p "$dir"
+  if [ -d "$dir/node_modules" ] && cmp -s "$lock" "$dir/package-lock.json"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in $dir"
+  cp "$here/npm/package.json" "$lock" "$dir/"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 case "$mode" in
   runtime) wanted=("${runtime_packages[@]}") ;;
   build) wanted=("${runtime_packages[@]}" "${build_packages[@]}") ;;
-  *) echo "usage: $0 [build|runtime]" >&2; exit 2 ;;
+  test)
+    wanted=("${runtime_packages[@]}" "${build_packages[@]}" "${test_packages[@]}")
+    for cmd in "${!test_commands[@]}"; do
+      command -v "$cmd" >/dev/null || wanted+=("${test_commands[$cmd]}")
+    done
+    ;;
+  npm) install_npm_packages "${2:?usage: $0 npm DIR}"; exit 0 ;;
+  *) echo "usage: $0 [test|build|runtime|npm DIR]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -17,6 +17,8 @@ import unittest
 import urllib.request
 
 import boto3
+import botocore
+import botocore.session
 from botocore.config import Config
 
 BINARY = os.environ.get(
@@ -25,6 +27,54 @@ BINARY = os.environ.get(
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 _LISTENING = re.compile(r"listening on http://([0-9.]+):(\d+)")
+# The aws CLI of the client generation under test (ctest sets it beside the Python that runs
+# the tests: Debian's /usr/bin/aws with Debian's python3-boto3, or the newest CLI on PATH).
+AWS_CLI = os.environ.get("STREAMSTACK_AWS_CLI", "aws")
+_MODELS = {}
+_AWS_CLI_MAJOR = []
+
+
+def aws_cli_major():
+    """The major version of AWS_CLI (1 or 2), from its --version line (asked once)."""
+    if not _AWS_CLI_MAJOR:
+        out = subprocess.run([AWS_CLI, "--version"], capture_output=True, text=True, timeout=60)
+        m = re.search(r"aws-cli/(\d+)\.", out.stdout + out.stderr)
+        _AWS_CLI_MAJOR.append(int(m.group(1)) if m else 1)
+    return _AWS_CLI_MAJOR[0]
+
+
+def _service_model(service):
+    if service not in _MODELS:
+        _MODELS[service] = botocore.session.get_session().get_service_model(service)
+    return _MODELS[service]
+
+
+def botocore_has(service, operation, member=None):
+    """True when the installed botocore's model of `service` knows `operation` (and, when
+    given, its input member `member`). Older clients refuse unknown members before sending."""
+    model = _service_model(service)
+    if operation not in model.operation_names:
+        return False
+    if member is None:
+        return True
+    shape = model.operation_model(operation).input_shape
+    return shape is not None and member in shape.members
+
+
+def botocore_output_members(service, operation):
+    """The response members the installed botocore's model of `operation` parses; an older
+    client drops the ones it does not know (record_wire_bodies shows them all)."""
+    shape = _service_model(service).operation_model(operation).output_shape
+    return set(shape.members) if shape is not None else set()
+
+
+def requires_botocore(service, operation, member=None):
+    """Skips a test (with its reason) when the installed botocore is too old to send
+    `operation`/`member`; the only reason an e2e test may be skipped."""
+    what = f"{operation}.{member}" if member else operation
+    return unittest.skipUnless(
+        botocore_has(service, operation, member),
+        f"botocore {botocore.__version__} cannot send {service} {what}")
 
 
 class StreamStack:
@@ -52,7 +102,8 @@ class StreamStack:
         self.log_lines = []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      text=True, env=env)
-        threading.Thread(target=self._read_log, daemon=True).start()
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
         if not self._ready.wait(timeout):
             self.kill()
             raise RuntimeError("streamstack did not start:\n" + "".join(self.log_lines))
@@ -77,6 +128,11 @@ class StreamStack:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             code = self.proc.wait()
+        # The last lines (e.g. "stopped cleanly") may still be in the pipe: read them before
+        # anyone looks at log(); the pipe closes when the process is gone.
+        self._reader.join(5.0)
+        if not self._reader.is_alive():
+            self.proc.stderr.close()
         self.proc = None
         return code
 
@@ -119,7 +175,12 @@ class StreamStack:
                     "AWS_DEFAULT_REGION": region, "AWS_PAGER": "",
                     "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
                     "AWS_MAX_ATTEMPTS": "1"})
-        cmd = ["aws", "--endpoint-url", self.endpoint, "--output", "json"] + list(args)
+        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json"]
+        # CLI v1 takes a blob argument (lambda invoke --payload, a {"B": ...} value) as its raw
+        # text; v2 expects base64 unless asked otherwise, and v1 does not know that option.
+        if aws_cli_major() >= 2:
+            cmd += ["--cli-binary-format", "raw-in-base64-out"]
+        cmd += list(args)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
         if check and proc.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
@@ -159,6 +220,25 @@ class StreamStack:
 
     def log(self):
         return "".join(self.log_lines)
+
+
+def record_wire_bodies(client):
+    """Keeps the JSON body of every response `client` receives in client.wire_bodies[operation]:
+    what the server sent, before the installed botocore's model drops the members it does not
+    know (an older client parses fewer response members). Returns the client."""
+    client.wire_bodies = {}
+
+    def keep(http_response, model, **_):
+        if model.has_streaming_output:  # reading it here would consume the caller's stream
+            return
+        try:
+            client.wire_bodies[model.name] = json.loads(http_response.content or b"null")
+        except ValueError:
+            client.wire_bodies[model.name] = None
+
+    client.meta.events.register(
+        "after-call." + client.meta.service_model.service_id.hyphenize(), keep)
+    return client
 
 
 class ServerTestCase(unittest.TestCase):

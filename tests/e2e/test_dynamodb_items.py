@@ -6,7 +6,7 @@ import unittest
 import botocore.exceptions
 from boto3.dynamodb.conditions import Attr
 
-from harness import ServerTestCase
+from harness import ServerTestCase, requires_botocore
 
 
 class ItemsTest(ServerTestCase):
@@ -60,15 +60,24 @@ class ItemsTest(ServerTestCase):
         self.table.put_item(Item={"pk": "cond", "sk": 1, "count": 6, "tags": {"a"}},
                             ConditionExpression=Attr("count").eq(5) & Attr("tags").contains("a"))
         resp = self.error(self.table.put_item, Item={"pk": "cond", "sk": 1},
+                          ConditionExpression=Attr("count").lt(3))
+        self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
+        self.assertEqual(resp["Error"]["Message"], "The conditional request failed")
+        self.assertNotIn("Item", resp)  # the old item only when asked for
+        resp = self.error(self.table.put_item, Item={"pk": "cond", "sk": 1},
+                          ConditionExpression=Attr("pk").not_exists())
+        self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
+        self.table.put_item(Item={"pk": "cond", "sk": 2}, ConditionExpression=Attr("pk").not_exists())
+
+    @requires_botocore("dynamodb", "PutItem", "ReturnValuesOnConditionCheckFailure")
+    def test_return_values_on_condition_check_failure(self):
+        self.table.put_item(Item={"pk": "cond-rv", "sk": 1, "count": 6})
+        resp = self.error(self.table.put_item, Item={"pk": "cond-rv", "sk": 1},
                           ConditionExpression=Attr("count").lt(3),
                           ReturnValuesOnConditionCheckFailure="ALL_OLD")
         self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
         self.assertEqual(resp["Error"]["Message"], "The conditional request failed")
         self.assertEqual(resp["Item"]["count"], {"N": "6"})
-        resp = self.error(self.table.put_item, Item={"pk": "cond", "sk": 1},
-                          ConditionExpression=Attr("pk").not_exists())
-        self.assertEqual(resp["Error"]["Code"], "ConditionalCheckFailedException")
-        self.table.put_item(Item={"pk": "cond", "sk": 2}, ConditionExpression=Attr("pk").not_exists())
 
     def test_update_item_expressions_and_return_values(self):
         self.table.put_item(Item={"pk": "upd", "sk": 1, "n": 1, "l": [1, 2], "s": {"x", "y"},

@@ -9,7 +9,8 @@ import zipfile
 
 import botocore.exceptions
 
-from harness import ServerTestCase, StreamStack, wait_until
+from harness import (ServerTestCase, StreamStack, botocore_has, botocore_output_members,
+                     record_wire_bodies, requires_botocore)
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 ACCOUNT = "000000000000"
@@ -49,13 +50,19 @@ def members(resp):
     return set(resp) - {"ResponseMetadata"}
 
 
+def parsed(operation, wanted):
+    """Of the members `wanted` on the wire, those the installed botocore parses (an older
+    model drops e.g. EventSourceMappingArn; the wire body is checked for all of them)."""
+    return wanted & botocore_output_members("lambda", operation)
+
+
 class MappingsTest(ServerTestCase):
     in_memory = True
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.lam = cls.server.client("lambda")
+        cls.lam = record_wire_bodies(cls.server.client("lambda"))
         cls.raw = cls.server.client("lambda", parameter_validation=False)
         for name in ("esm-fn", "esm-fn2", "esm-fn3", "esm-list-a", "esm-list-b"):
             create_function(cls.lam, name)
@@ -77,10 +84,14 @@ class MappingsTest(ServerTestCase):
         stream = self.fresh_stream("create")
         resp = self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream,
                                                     StartingPosition="LATEST")
+        wire = self.lam.wire_bodies["CreateEventSourceMapping"]
         self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 202)
-        self.assertEqual(members(resp), CREATE_MEMBERS)
+        self.assertEqual(set(wire), CREATE_MEMBERS)
+        self.assertEqual(members(resp), parsed("CreateEventSourceMapping", CREATE_MEMBERS))
+        for k in members(resp) - {"LastModified"}:  # the client parsed what the server sent
+            self.assertEqual(resp[k], wire[k], k)
         uuid = resp["UUID"]
-        self.assertEqual(resp["EventSourceMappingArn"],
+        self.assertEqual(wire["EventSourceMappingArn"],
                          f"arn:aws:lambda:us-east-1:{ACCOUNT}:event-source-mapping:{uuid}")
         self.assertEqual(resp["FunctionArn"], f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:esm-fn")
         self.assertEqual(resp["EventSourceArn"], stream)
@@ -97,7 +108,8 @@ class MappingsTest(ServerTestCase):
         got = self.lam.get_event_source_mapping(UUID=uuid)
         self.assertEqual(got["ResponseMetadata"]["HTTPStatusCode"], 200)
         self.assertEqual(got["State"], "Enabled")
-        self.assertEqual(members(got), CREATE_MEMBERS)
+        self.assertEqual(set(self.lam.wire_bodies["GetEventSourceMapping"]), CREATE_MEMBERS)
+        self.assertEqual(members(got), parsed("GetEventSourceMapping", CREATE_MEMBERS))
 
     def test_create_with_every_setting(self):
         stream = self.fresh_stream("full")
@@ -109,7 +121,10 @@ class MappingsTest(ServerTestCase):
             FunctionResponseTypes=["ReportBatchItemFailures"], Enabled=False,
             FilterCriteria={"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]},
             DestinationConfig={"OnFailure": {"Destination": f"arn:aws:sqs:us-east-1:{ACCOUNT}:dlq"}})
-        self.assertEqual(members(resp), CREATE_MEMBERS | {"FilterCriteria"})
+        self.assertEqual(set(self.lam.wire_bodies["CreateEventSourceMapping"]),
+                         CREATE_MEMBERS | {"FilterCriteria"})
+        self.assertEqual(members(resp),
+                         parsed("CreateEventSourceMapping", CREATE_MEMBERS | {"FilterCriteria"}))
         self.assertEqual(resp["FilterCriteria"], {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]})
         self.assertEqual(resp["DestinationConfig"],
                          {"OnFailure": {"Destination": f"arn:aws:sqs:us-east-1:{ACCOUNT}:dlq"}})
@@ -274,13 +289,23 @@ class MappingsTest(ServerTestCase):
 
     def test_tags_on_mappings(self):
         stream = self.fresh_stream("tags")
-        resp = self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream,
-                                                    StartingPosition="LATEST", Tags={"a": "1"})
-        arn = resp["EventSourceMappingArn"]
+        self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream,
+                                             StartingPosition="LATEST")
+        arn = self.lam.wire_bodies["CreateEventSourceMapping"]["EventSourceMappingArn"]
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {})
+        self.lam.tag_resource(Resource=arn, Tags={"a": "1"})
         self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"a": "1"})
         self.lam.tag_resource(Resource=arn, Tags={"b": "2"})
         self.lam.untag_resource(Resource=arn, TagKeys=["a"])
         self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"b": "2"})
+
+    @requires_botocore("lambda", "CreateEventSourceMapping", "Tags")
+    def test_create_with_tags(self):
+        stream = self.fresh_stream("tags-at-create")
+        resp = self.lam.create_event_source_mapping(FunctionName="esm-fn", EventSourceArn=stream,
+                                                    StartingPosition="LATEST", Tags={"a": "1"})
+        arn = resp["EventSourceMappingArn"]
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"a": "1"})
 
     def test_aws_cli(self):
         stream = self.fresh_stream("cli")
@@ -311,24 +336,29 @@ class PersistenceTest(unittest.TestCase):
     def test_mappings_and_state_survive_restart(self):
         with tempfile.TemporaryDirectory() as d:
             with StreamStack(data_dir=d) as server:
-                lam = server.client("lambda")
+                lam = record_wire_bodies(server.client("lambda"))
                 create_function(lam, "keep-fn")
                 stream, stream2 = create_stream(server, "orders"), create_stream(server, "items")
                 enabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=stream,
                                                           StartingPosition="LATEST", BatchSize=7)["UUID"]
-                disabled = lam.create_event_source_mapping(FunctionName="keep-fn", EventSourceArn=stream2,
-                                                           StartingPosition="TRIM_HORIZON", Enabled=False,
-                                                           Tags={"t": "1"})
+                # Tags given at create where the client can send them, else added right after.
+                at_create = botocore_has("lambda", "CreateEventSourceMapping", "Tags")
+                disabled = lam.create_event_source_mapping(
+                    FunctionName="keep-fn", EventSourceArn=stream2, StartingPosition="TRIM_HORIZON",
+                    Enabled=False, **({"Tags": {"t": "1"}} if at_create else {}))["UUID"]
+                disabled_arn = lam.wire_bodies["CreateEventSourceMapping"]["EventSourceMappingArn"]
+                if not at_create:
+                    lam.tag_resource(Resource=disabled_arn, Tags={"t": "1"})
                 self.assertEqual(server.stop(), 0)
                 server.start()
                 lam = server.client("lambda")
                 got = lam.get_event_source_mapping(UUID=enabled)
                 self.assertEqual((got["State"], got["BatchSize"]), ("Enabled", 7))
-                got = lam.get_event_source_mapping(UUID=disabled["UUID"])
+                got = lam.get_event_source_mapping(UUID=disabled)
                 self.assertEqual((got["State"], got["StartingPosition"]), ("Disabled", "TRIM_HORIZON"))
-                self.assertEqual(lam.list_tags(Resource=disabled["EventSourceMappingArn"])["Tags"], {"t": "1"})
+                self.assertEqual(lam.list_tags(Resource=disabled_arn)["Tags"], {"t": "1"})
                 listed = lam.list_event_source_mappings(FunctionName="keep-fn")["EventSourceMappings"]
-                self.assertEqual([m["UUID"] for m in listed], [enabled, disabled["UUID"]])
+                self.assertEqual([m["UUID"] for m in listed], [enabled, disabled])
 
 
 if __name__ == "__main__":
