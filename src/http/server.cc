@@ -22,6 +22,7 @@
 #include <csignal>
 #include <limits>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -100,6 +101,26 @@ struct ResponderFn {
   void operator()(protocol::HttpResponse response) const;
 };
 
+// One listening socket: the main port, or one opened by AddListener. Its accept loop is a
+// chain of async_accept completions (each on ServerCore::ctl_), and every call on the
+// acceptor is made under `mu`, so RemoveListener and Stop may close it from any thread
+// while the loop runs. A connection is registered under `mu` too: either it is registered
+// before `closed` is set (and the closer's scan of the sessions finds it) or it is dropped.
+// Each of its connections holds it (shared_ptr), so it outlives them.
+struct Listener {
+  template <typename AcceptorExecutor>
+  explicit Listener(const AcceptorExecutor& executor) : acceptor(executor) {}
+
+  uint16_t port = 0;  // the bound port; set before the Listener is shared
+  // Set by RemoveListener (before it closes the acceptor): this port's connections dispatch
+  // no further requests. Not set by Stop(), whose in-flight requests are still served.
+  std::atomic<bool> removed{false};
+
+  std::mutex mu;
+  tcp::acceptor acceptor;  // guarded by mu
+  bool closed = false;     // guarded by mu
+};
+
 // Everything the Server owns; sessions point back here. Lives as long as the Server.
 class ServerCore {
  public:
@@ -111,6 +132,8 @@ class ServerCore {
   void Run();
   void Stop();
   void StopOnSignals();
+  Result<uint16_t> AddListener(const std::string& host, uint16_t port);
+  void RemoveListener(uint16_t port);
   size_t open_connections() const { return open_.load(); }
 
   // For sessions.
@@ -121,7 +144,16 @@ class ServerCore {
   void OnSessionEnd(std::list<Session*>::iterator registry_position);
 
  private:
-  net::awaitable<void> Accept();
+  // Resolves, opens, binds and listens; the Listener is not accepting yet.
+  Result<std::shared_ptr<Listener>> OpenListener(const std::string& host, uint16_t port);
+  // Starts the next async_accept unless the listener is closed. Any thread.
+  void AcceptNext(const std::shared_ptr<Listener>& listener);
+  void OnAccept(const std::shared_ptr<Listener>& listener, beast::error_code ec, Socket socket);
+  // Closes the acceptor (idempotent, any thread). Its connections are the caller's concern.
+  static void CloseListener(Listener& listener);
+  // Empties the listener table for good (AddListener fails from here on) and returns every
+  // listener, the main one included, for the caller to close.
+  std::vector<std::shared_ptr<Listener>> TakeAllListeners();
   net::awaitable<void> Reap();  // on ctl_
   void DoStop();                // on ctl_
   void ForceCloseAll();
@@ -135,9 +167,9 @@ class ServerCore {
   Counter* connections_;
 
   net::io_context ioc_;
-  // Serialises the acceptor, the signal set and the drain timer.
+  // Serialises the accept completions, the signal set and the drain timer. (Acceptors are
+  // also touched from other threads, always under their Listener::mu.)
   net::strand<net::io_context::executor_type> ctl_;
-  tcp::acceptor acceptor_;
   std::optional<net::signal_set> signals_;
   net::steady_timer drain_timer_;
   net::steady_timer reaper_;
@@ -148,6 +180,14 @@ class ServerCore {
   std::atomic<bool> stopping_{false};
   std::atomic<uint16_t> port_{0};
   std::atomic<size_t> open_{0};
+
+  // Lock order: a Listener::mu before sessions_mu_; listeners_mu_ is never held with either.
+  std::mutex listeners_mu_;
+  std::shared_ptr<Listener> main_listener_;  // guarded by listeners_mu_; set by Start()
+  // Listeners from AddListener by port (RemoveListener's key); emptied by Stop().
+  std::map<uint16_t, std::shared_ptr<Listener>> listeners_;  // guarded by listeners_mu_
+  // Set (under listeners_mu_) once Stop() has taken the listeners: AddListener fails.
+  bool listeners_closed_ = false;  // guarded by listeners_mu_
 
   std::mutex sessions_mu_;
   // Sessions whose coroutine is running (they stay alive at least that long).
@@ -162,8 +202,10 @@ class ServerCore {
 // handler, waits for its Responder and writes the response, until the connection closes.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerCore* core, Socket socket)
+  Session(ServerCore* core, Socket socket, std::shared_ptr<const Listener> listener)
       : core_(core),
+        listener_(std::move(listener)),
+        local_port_(listener_->port),
         socket_(std::move(socket)),
         wait_timer_(socket_.get_executor()),
         exchange_(std::make_shared<Exchange>()) {
@@ -176,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { Detach(); }
 
   Executor executor() { return socket_.get_executor(); }
+  const Listener* listener() const { return listener_.get(); }
   // The read/write deadline, for the reaper (any thread).
   bool Overdue(Clock::time_point now) const {
     return deadline_.load(std::memory_order_relaxed) <= now.time_since_epoch().count();
@@ -192,10 +235,12 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     if (phase_ == Phase::kIdle) socket_.cancel(ignored);
   }
-  // On the strand: shutdown_grace is over.
-  void OnForceClose() {
+  // On the strand: shutdown_grace is over, or (listener_removed) RemoveListener closed the
+  // port this connection came in on. Closes at once, abandoning an unanswered request.
+  void OnForceClose(bool listener_removed = false) {
     stopping_ = true;
     forced_ = true;
+    listener_removed_ = listener_removed;
     beast::error_code ignored;
     socket_.close(ignored);
     wait_timer_.cancel();
@@ -229,6 +274,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ServerCore* const core_;
+  const std::shared_ptr<const Listener> listener_;  // the port this connection came in on
+  const uint16_t local_port_;
   Socket socket_;
   beast::flat_buffer buffer_;
   Timer wait_timer_;
@@ -240,7 +287,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Phase phase_ = Phase::kIdle;
   bool stopping_ = false;
   bool forced_ = false;
-  bool timed_out_ = false;  // the last operation was cancelled by OnDeadline
+  bool listener_removed_ = false;  // forced_ because RemoveListener closed our port
+  bool timed_out_ = false;         // the last operation was cancelled by OnDeadline
   // Steady-clock ticks when the pending read/write times out; kNoDeadline while the
   // handler runs (handler_timeout is wait_timer_'s job).
   std::atomic<Clock::rep> deadline_{kNoDeadline};
@@ -297,9 +345,14 @@ Awaitable<bool> Session::AwaitResponse(uint64_t generation) {
     if (exchange_->state.compare_exchange_strong(expected,
                                                  Exchange::Word(generation, Exchange::kAbandoned),
                                                  std::memory_order_acq_rel)) {
-      spdlog::warn("http: {} request abandoned: {}", remote_,
-                   forced_ ? "server shut down before the handler answered"
-                           : "handler did not answer within handler_timeout");
+      if (listener_removed_) {
+        // Expected: a sandbox's long-poll when the sandbox is retired.
+        spdlog::debug("http: {} request dropped: port {} was removed", remote_, local_port_);
+      } else {
+        spdlog::warn("http: {} request abandoned: {}", remote_,
+                     forced_ ? "server shut down before the handler answered"
+                             : "handler did not answer within handler_timeout");
+      }
       parked_generation_ = 0;
       co_return false;
     }
@@ -316,6 +369,7 @@ Awaitable<void> Session::Serve() {
 
     protocol::HttpRequest request;
     request.remote = remote_;
+    request.local_port = local_port_;
     RequestParser parser(&request, options.body_limit, options.header_limit);
     parser.eager(true);
 
@@ -370,6 +424,15 @@ Awaitable<void> Session::Serve() {
         spdlog::debug("http: {} closed mid-request: {}", remote_,
                       timed_out_ ? "request_timeout" : ec.message());
       }
+      break;
+    }
+
+    // A read that completed just before OnForceClose ran, or a request on a port being
+    // removed: nobody is listening for the answer (and once the connection is cut, nothing
+    // would wake a parked wait before handler_timeout), so the handler never sees it.
+    if (forced_ || listener_->removed.load(std::memory_order_acquire)) {
+      spdlog::debug("http: {} request on port {} not dispatched: connection cut", remote_,
+                    local_port_);
       break;
     }
 
@@ -475,7 +538,6 @@ ServerCore::ServerCore(ServerOptions options, protocol::Handler handler)
       connections_(&own_connections_),
       ioc_(std::max(1, options_.io_threads)),
       ctl_(net::make_strand(ioc_)),
-      acceptor_(ctl_),
       drain_timer_(ctl_),
       reaper_(ctl_) {
   if (options_.metrics != nullptr) {
@@ -492,73 +554,173 @@ ServerCore::~ServerCore() {
     std::unique_lock lock(run_mu_);
     run_cv_.wait(lock, [this] { return !running_; });
   }
+  // Run() never ran DoStop (it was not running): the ports close here.
+  for (auto& listener : TakeAllListeners()) CloseListener(*listener);
   // From here on no Responder may post into ioc_, which is about to go.
   for (auto& session : LiveSessions()) session->Detach();
 }
 
 Status ServerCore::Start() {
   if (started_.load()) return Status(AwsError::kInternalFailure, "server already started");
-  beast::error_code ec;
-  tcp::endpoint endpoint;
-  auto address = net::ip::make_address(options_.host, ec);
-  if (!ec) {
-    endpoint = tcp::endpoint(address, options_.port);
-  } else {
-    tcp::resolver resolver(ioc_);
-    auto results =
-        resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
-    if (ec || results.empty()) {
-      return Status(AwsError::kInternalFailure,
-                    "cannot resolve listen host '" + options_.host + "': " + ec.message());
-    }
-    endpoint = results.begin()->endpoint();
+  auto opened = OpenListener(options_.host, options_.port);
+  if (!opened.ok()) return std::move(opened).take_status();
+  std::shared_ptr<Listener> listener = std::move(opened).value();
+  {
+    std::lock_guard lock(listeners_mu_);
+    main_listener_ = listener;
   }
-  auto fail = [&](const char* what) {
-    return Status(AwsError::kInternalFailure, std::string("cannot ") + what + " " + options_.host +
-                                                  ":" + std::to_string(options_.port) + ": " +
-                                                  ec.message());
-  };
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return fail("open a socket for");
-  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  acceptor_.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen on");
-  port_ = acceptor_.local_endpoint(ec).port();
+  port_ = listener->port;
   started_ = true;
-  net::co_spawn(ctl_, Accept(), net::detached);
+  AcceptNext(listener);
   net::co_spawn(ctl_, Reap(), net::detached);
   return Status::Ok();
 }
 
-net::awaitable<void> ServerCore::Accept() {
-  for (;;) {
-    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), kCtlNoThrow);
-    if (stopping_) co_return;
-    if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) co_return;
-      // EMFILE and friends: back off instead of spinning on the error.
-      spdlog::warn("http: accept failed: {}", ec.message());
-      net::steady_timer backoff(ctl_, std::chrono::milliseconds(50));
-      co_await backoff.async_wait(kCtlNoThrow);
-      continue;
+Result<uint16_t> ServerCore::AddListener(const std::string& host, uint16_t port) {
+  if (!started_.load()) return Status(AwsError::kInternalFailure, "server not started");
+  if (stop_requested_.load()) return Status(AwsError::kInternalFailure, "server is stopping");
+  auto opened = OpenListener(host, port);
+  if (!opened.ok()) return std::move(opened).take_status();
+  std::shared_ptr<Listener> listener = std::move(opened).value();
+  {
+    std::lock_guard lock(listeners_mu_);
+    // listeners_closed_ is set under this lock after stop_requested_, so a listener added
+    // here is either refused or seen by Stop().
+    if (listeners_closed_ || stop_requested_.load()) {
+      return Status(AwsError::kInternalFailure, "server is stopping");
     }
-    if (open_.load() >= options_.max_connections) {
-      beast::error_code ignored;
-      socket.close(ignored);
-      continue;
+    if (listener->port == port_.load() || listeners_.contains(listener->port)) {
+      return Status(AwsError::kInternalFailure,
+                    "port " + std::to_string(listener->port) + " already has a listener");
     }
-    socket.set_option(tcp::no_delay(true), ec);
+    listeners_.emplace(listener->port, listener);
+  }
+  AcceptNext(listener);
+  return listener->port;
+}
+
+void ServerCore::RemoveListener(uint16_t port) {
+  std::shared_ptr<Listener> listener;
+  {
+    std::lock_guard lock(listeners_mu_);
+    auto it = listeners_.find(port);
+    if (it == listeners_.end()) return;
+    listener = std::move(it->second);
+    listeners_.erase(it);
+  }
+  listener->removed.store(true, std::memory_order_release);
+  CloseListener(*listener);
+  // Every connection of this listener is registered by now (see Listener); later accepts
+  // see `closed` and drop their socket.
+  std::vector<std::shared_ptr<Session>> doomed;
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (Session* session : sessions_) {
+      if (session->listener() == listener.get()) doomed.push_back(session->shared_from_this());
+    }
+  }
+  spdlog::debug("http: port {} removed; closing {} connections", port, doomed.size());
+  for (auto& session : doomed) {
+    net::post(session->executor(), [session] { session->OnForceClose(/*listener_removed=*/true); });
+  }
+}
+
+Result<std::shared_ptr<Listener>> ServerCore::OpenListener(const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = net::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, port);
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return Status(AwsError::kInternalFailure,
+                    "cannot resolve listen host '" + host + "': " + ec.message());
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  auto fail = [&](const char* what) {
+    return Status(AwsError::kInternalFailure, std::string("cannot ") + what + " " + host + ":" +
+                                                  std::to_string(port) + ": " + ec.message());
+  };
+  // Not shared with any other thread until this returns: no lock needed yet.
+  auto listener = std::make_shared<Listener>(ctl_);
+  tcp::acceptor& acceptor = listener->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open a socket for");
+  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  listener->port = acceptor.local_endpoint(ec).port();
+  if (ec) return fail("read the bound port of");
+  return listener;
+}
+
+void ServerCore::AcceptNext(const std::shared_ptr<Listener>& listener) {
+  std::lock_guard lock(listener->mu);
+  if (listener->closed) return;
+  // The completion runs on ctl_ (the acceptor's executor), never inside this call.
+  listener->acceptor.async_accept(net::make_strand(ioc_),
+                                  [this, listener](beast::error_code ec, Socket socket) {
+                                    OnAccept(listener, ec, std::move(socket));
+                                  });
+}
+
+void ServerCore::OnAccept(const std::shared_ptr<Listener>& listener, beast::error_code ec,
+                          Socket socket) {
+  if (stopping_) return;
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;
+    {
+      std::lock_guard lock(listener->mu);
+      if (listener->closed || !listener->acceptor.is_open()) return;
+    }
+    // EMFILE and friends: back off instead of spinning on the error.
+    spdlog::warn("http: accept failed on port {}: {}", listener->port, ec.message());
+    auto backoff = std::make_shared<net::steady_timer>(ctl_, std::chrono::milliseconds(50));
+    backoff->async_wait([this, listener, backoff](beast::error_code) { AcceptNext(listener); });
+    return;
+  }
+  if (open_.load() >= options_.max_connections) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    AcceptNext(listener);
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(listener->mu);
+    if (listener->closed) return;  // removed meanwhile: ~Socket closes the connection
     connections_->Add();
     open_.fetch_add(1);
-    auto session = std::make_shared<Session>(this, std::move(socket));
-    {
-      std::lock_guard lock(sessions_mu_);
-      session->set_registry_position(sessions_.insert(sessions_.end(), session.get()));
-    }
-    net::co_spawn(session->executor(), RunSession(session), net::detached);
+    session = std::make_shared<Session>(this, std::move(socket), listener);
+    std::lock_guard sessions_lock(sessions_mu_);
+    session->set_registry_position(sessions_.insert(sessions_.end(), session.get()));
   }
+  net::co_spawn(session->executor(), RunSession(session), net::detached);
+  AcceptNext(listener);
+}
+
+void ServerCore::CloseListener(Listener& listener) {
+  std::lock_guard lock(listener.mu);
+  if (listener.closed) return;
+  listener.closed = true;
+  beast::error_code ignored;
+  listener.acceptor.close(ignored);  // a pending async_accept completes with operation_aborted
+}
+
+std::vector<std::shared_ptr<Listener>> ServerCore::TakeAllListeners() {
+  std::vector<std::shared_ptr<Listener>> all;
+  std::lock_guard lock(listeners_mu_);
+  listeners_closed_ = true;
+  if (main_listener_) all.push_back(main_listener_);
+  for (auto& [port, listener] : listeners_) all.push_back(std::move(listener));
+  listeners_.clear();
+  return all;
 }
 
 net::awaitable<void> ServerCore::Reap() {
@@ -637,13 +799,15 @@ void ServerCore::RunLoop() {
 
 void ServerCore::Stop() {
   if (stop_requested_.exchange(true)) return;
+  if (options_.on_stop) options_.on_stop();
   net::post(ctl_, [this] { DoStop(); });
 }
 
 void ServerCore::DoStop() {
   stopping_ = true;
+  // Connections accepted before this are in sessions_ (see Listener) and get OnStop below.
+  for (auto& listener : TakeAllListeners()) CloseListener(*listener);
   beast::error_code ignored;
-  acceptor_.close(ignored);
   if (signals_) signals_->cancel(ignored);
   for (auto& session : LiveSessions()) {
     net::post(session->executor(), [session] { session->OnStop(); });
@@ -699,6 +863,10 @@ uint16_t Server::port() const { return impl_->port(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
 void Server::StopOnSignals() { impl_->StopOnSignals(); }
+Result<uint16_t> Server::AddListener(const std::string& host, uint16_t port) {
+  return impl_->AddListener(host, port);
+}
+void Server::RemoveListener(uint16_t port) { impl_->RemoveListener(port); }
 size_t Server::TEST_open_connections() const { return impl_->open_connections(); }
 
 }  // namespace streamstack::http

@@ -1,12 +1,16 @@
 // http::Server: the HTTP/1.1 front door (listener, connections, limits, timeouts, graceful
 // shutdown). It turns bytes into protocol::HttpRequest values and protocol::HttpResponse
 // values back into bytes; it knows nothing of AWS services. Beast/Asio stay in src/http/.
-// Start/Run/Stop/StopOnSignals and port() may be called from any thread (see each method).
+// Besides its main port it can listen on extra ports (one per Lambda sandbox, whose Runtime
+// API has no identity in its paths); every request says which port it arrived on.
+// Start/Run/Stop/StopOnSignals, port() and AddListener/RemoveListener may be called from any
+// thread (see each method).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,14 +46,19 @@ struct ServerOptions {
   // Optional: streamstack_http_requests_total and streamstack_http_connections_total are
   // registered here (must outlive the Server).
   MetricsRegistry* metrics = nullptr;
+  // Optional: called once when Stop() begins (a signal or a caller), on that thread, before
+  // the graceful drain; must not block. Lets long-lived work behind in-flight requests (a
+  // function's sandbox) end now instead of holding the drain for shutdown_grace.
+  std::function<void()> on_stop;
 };
 
-// Thread safety: all methods may be called from any thread. Handler is called on an I/O
-// thread and must not block; its Responder may be called from any thread, exactly once,
-// during or after the Handler call. A Responder called after its connection is gone (the
-// client left, handler_timeout, shutdown past the grace period, or after ~Server) is a
-// no-op; one never called is reclaimed when its connection closes (handler_timeout at
-// the latest, or Stop() after shutdown_grace).
+// Thread safety: all methods may be called from any thread, concurrently (AddListener and
+// RemoveListener too, from several threads while requests are served). Handler is called
+// on an I/O thread and must not block; its Responder may be called from any thread, exactly
+// once, during or after the Handler call. A Responder called after its connection is gone
+// (the client left, handler_timeout, shutdown past the grace period, RemoveListener of its
+// port, or after ~Server) is a no-op; one never called is reclaimed when its connection
+// closes (handler_timeout at the latest, or Stop() after shutdown_grace).
 class Server {
  public:
   Server(ServerOptions options, protocol::Handler handler);
@@ -65,13 +74,30 @@ class Server {
   // Runs the I/O loop on options.io_threads threads (the caller is one of them) and blocks
   // until Stop() has finished. Returns at once if Start() did not succeed.
   void Run();
-  // Graceful stop, idempotent, any thread (also from inside a Handler): stops accepting,
-  // closes idle keep-alive connections, lets in-flight requests finish and send their
-  // responses (with Connection: close) for up to shutdown_grace, then cuts whatever is
-  // left; Run() then returns.
+  // Graceful stop, idempotent, any thread (also from inside a Handler): stops accepting on
+  // every port (the main one and AddListener's), closes idle keep-alive connections, lets
+  // in-flight requests finish and send their responses (with Connection: close) for up to
+  // shutdown_grace, then cuts whatever is left; Run() then returns.
   void Stop();
   // SIGINT / SIGTERM -> Stop(). Call after Start(), before Run().
   void StopOnSignals();
+
+  // Opens one more listening socket on host:port (port 0: an ephemeral one), served like the
+  // main one (same handler, threads, limits; max_connections counts all ports together).
+  // Returns the bound port, which requests arriving on it carry as HttpRequest::local_port.
+  // Any thread, after Start() (before or during Run()). Errors (kInternalFailure with the
+  // reason): not started, Stop() already called, host:port cannot be bound, or the port
+  // already has a listener of this server (two hosts on one port would be ambiguous).
+  Result<uint16_t> AddListener(const std::string& host, uint16_t port);
+  // Stops accepting on a port opened by AddListener and closes its connections. The
+  // listening socket is closed before this returns (the port can be bound again); the
+  // connections are closed on their I/O threads right after, without a response, even
+  // mid-request: in-flight requests are dropped (their Responders become no-ops) and no
+  // further request from that port reaches the Handler, bar one being dispatched at that
+  // very moment (whose answer may or may not reach the client before the close). Does not
+  // block; may be called from inside a Handler. Any thread. Unknown ports, the main port
+  // and ports already removed are ignored.
+  void RemoveListener(uint16_t port);
 
   // Connections currently open (for tests and /health).
   size_t TEST_open_connections() const;

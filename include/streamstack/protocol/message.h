@@ -32,7 +32,8 @@ struct HttpRequest {
   std::string target;  // path and query as sent: "/2015-03-31/functions?MaxItems=5"
   Headers headers;
   std::string body;
-  std::string remote;  // peer address, for logs
+  std::string remote;       // peer address, for logs
+  uint16_t local_port = 0;  // the port the request arrived on
 
   std::string_view path() const;   // target before '?'
   std::string_view query() const;  // target after '?', or empty
