@@ -153,6 +153,22 @@ unsigned QueryStatus(const ErrorWire& e) {
   return e.error == AwsError::kResourceNotFound ? 404 : e.json_status;
 }
 
+// Lambda's error shapes name their message "message" or "Message", one by one (botocore's
+// lambda model); SDKs read exactly that member.
+const char* RestMessageMember(const ErrorWire& e) {
+  switch (e.error) {
+    case AwsError::kInvalidParameterValue:
+    case AwsError::kInvalidRequestContent:
+    case AwsError::kRequestTooLarge:
+    case AwsError::kResourceConflict:
+    case AwsError::kResourceNotReady:
+    case AwsError::kTooManyRequests:
+      return "message";
+    default:
+      return "Message";
+  }
+}
+
 }  // namespace
 
 std::string_view ErrorCode(AwsError error, WireProtocol protocol) {
@@ -203,9 +219,10 @@ HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
     }
     case WireProtocol::kRestJson: {
       resp.status = e.rest_status;
-      // Lambda: the code travels in x-amzn-ErrorType; the body says who is at fault.
+      // Lambda: the code travels in x-amzn-ErrorType; the body says who is at fault, and
+      // the message under the member name the error's shape has in AWS's model.
       nlohmann::json body = {{"Type", e.sender_fault ? "User" : "Service"},
-                             {"Message", status.message()}};
+                             {RestMessageMember(e), status.message()}};
       MergeDetails(body, status);
       resp.headers.Set("x-amzn-ErrorType", e.json_code);
       resp.headers.Set("Content-Type", "application/json");

@@ -140,9 +140,11 @@ std::string BuildRecordJson(std::string_view event_id, const ChangeRecord& recor
   out += kEventVersion;
   out += R"(","eventSource":"aws:dynamodb","awsRegion":)";
   out += DumpJson(std::string(region));
-  // AWS: rounded down to the second, an epoch-seconds number on the JSON wire.
+  // AWS: rounded down to the second, an epoch-seconds floating-point number on the JSON
+  // wire (1764085660.0), in GetRecords and in Lambda's events alike.
   out += R"(,"dynamodb":{"ApproximateCreationDateTime":)";
   out += std::to_string(created_ms / 1000);
+  out += ".0";
   out += R"(,"Keys":)";
   out += record.keys.is_object() ? DumpJson(record.keys) : "{}";
   if (new_image) {

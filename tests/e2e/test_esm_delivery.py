@@ -56,6 +56,9 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(first["dynamodb"]["NewImage"], {"pk": {"S": "early-0"}, "n": {"N": "0"}})
         self.assertEqual(first["dynamodb"]["StreamViewType"], "NEW_AND_OLD_IMAGES")
         self.assertIn("SequenceNumber", first["dynamodb"])
+        # AWS sends a floating-point number of epoch seconds (1764085660.0; issue 16).
+        self.assertIsInstance(first["dynamodb"]["ApproximateCreationDateTime"], float)
+        self.assertEqual(first["dynamodb"]["ApproximateCreationDateTime"] % 1, 0.0)
         self.assertEqual([key_of(r) for r in self.fn.records("/d-trim")],
                          ["early-0", "early-1", "early-2"])
         self.assertTrue(wait_for(lambda: self.mapping(uuid)["LastProcessingResult"] == "OK"))
