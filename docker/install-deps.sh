@@ -5,7 +5,8 @@
 #   docker/install-deps.sh [test]       everything ./test.sh needs: the build dependencies
 #                                       and the real clients the e2e tests drive
 #   docker/install-deps.sh build        the compiler and libraries (./run.sh, the image's build)
-#   docker/install-deps.sh runtime      only what the binary needs at run time
+#   docker/install-deps.sh runtime      what the image needs at run time: the binary's
+#                                       libraries, and node/python3/boto3 for functions
 #   docker/install-deps.sh npm DIR      the AWS SDK for JavaScript v3 clients pinned by
 #                                       docker/npm/package-lock.json into DIR/node_modules (what
 #                                       function code resolves, as on AWS's nodejs runtimes, and
@@ -16,12 +17,19 @@ mode="${1:-test}"
 here="$(cd "$(dirname "$0")" && pwd)"
 
 runtime_packages=(
-  libsqlite3-0 libspdlog1.10 libssl3 ca-certificates curl
+  libsqlite3-0 libspdlog1.10 libssl3 libzip4 ca-certificates curl
+)
+# What functions that run their own code need in the image: node and python3 with the SDK
+# AWS's managed runtimes provide (boto3 here; the JavaScript SDK comes from npm).
+function_packages=(
+  nodejs python3 python3-boto3
+  # PID 1 of the image: reaps what sandboxes leave behind and forwards SIGTERM
+  tini
 )
 build_packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libsqlite3-dev libssl-dev libcli11-dev python3
+  libsqlite3-dev libssl-dev libcli11-dev libzip-dev python3
 )
 test_packages=(
   # the real clients the e2e tests drive: boto3 and the aws CLI (v2 in bookworm) from
@@ -44,7 +52,7 @@ install_npm_packages() {
 }
 
 case "$mode" in
-  runtime) wanted=("${runtime_packages[@]}") ;;
+  runtime) wanted=("${runtime_packages[@]}" "${function_packages[@]}") ;;
   build) wanted=("${runtime_packages[@]}" "${build_packages[@]}") ;;
   test)
     wanted=("${runtime_packages[@]}" "${build_packages[@]}" "${test_packages[@]}")

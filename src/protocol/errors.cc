@@ -81,6 +81,8 @@ constexpr std::array kErrors = {
               true, kSvc},
     ErrorWire{AwsError::kResourceNotReady, "ResourceNotReadyException", "ResourceNotReady", 502,
               502, false, kSvc},
+    ErrorWire{AwsError::kInvalidRuntime, "InvalidRuntimeException", "InvalidRuntime", 502, 502,
+              false, kSvc},
     ErrorWire{AwsError::kQueueDoesNotExist, "QueueDoesNotExist",
               "AWS.SimpleQueueService.NonExistentQueue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kQueueNameExists, "QueueNameExists", "QueueAlreadyExists", 400, 400, true,

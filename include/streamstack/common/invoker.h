@@ -58,6 +58,14 @@ struct InvokeOutcome {
   std::string function_error;  // "Unhandled" for kFunctionError
   Status service_error;        // for kServiceError
   std::chrono::microseconds duration{0};
+  // Functions that run their own code (empty or 0 for HTTP targets, whose logs are theirs):
+  // what the code printed during the invocation, and for a cold start what it printed
+  // while starting, one log line per '\n'; how long the start took; the sandbox's peak
+  // memory.
+  std::string log;
+  std::string init_log;
+  std::chrono::microseconds init_duration{0};
+  int max_memory_used_mb = 0;
 
   static InvokeOutcome Success(std::string payload) {
     InvokeOutcome o;

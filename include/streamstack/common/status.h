@@ -47,6 +47,7 @@ enum class AwsError {
   kInvalidRequestContent,      // InvalidRequestContentException
   kRequestTooLarge,            // RequestTooLargeException (413)
   kResourceNotReady,           // ResourceNotReadyException (502)
+  kInvalidRuntime,             // InvalidRuntimeException (502): the runtime cannot run here
   // SQS.
   kQueueDoesNotExist,          // QueueDoesNotExist / AWS.SimpleQueueService.NonExistentQueue
   kQueueNameExists,            // QueueAlreadyExists
