@@ -119,11 +119,30 @@ Status Application::StartServices() {
     });
   }
 
+  // The port is bound before the services are wired: they learn the address they serve on
+  // (functions get it as AWS_ENDPOINT_URL), and nothing is served before Run().
+  http::ServerOptions server_options;
+  server_options.host = s.config.host;
+  server_options.port = s.config.port;
+  server_options.io_threads =
+      static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  server_options.on_stop = [&s] {
+    if (s.services) {
+      for (const auto& hook : s.services->stopping_hooks) hook();
+    }
+  };
+  protocol::Router* router = s.router.get();
+  s.server = std::make_unique<http::Server>(
+      server_options, [router](protocol::HttpRequest&& request, protocol::Responder respond) {
+        router->Handle(std::move(request), std::move(respond));
+      });
+  STREAMSTACK_RETURN_IF_ERROR(s.server->Start());
+
   s.invoker = std::make_unique<http::HttpInvoker>();
   s.services = std::make_unique<AppContext>(AppContext{
       .config = s.config, .scope = s.scope, .clock = s.clock, .metrics = s.metrics,
-      .store = *s.store, .router = *s.router, .http = *s.invoker, .owned = {},
-      .stop_hooks = {}});
+      .store = *s.store, .router = *s.router, .http = *s.invoker, .server = *s.server,
+      .owned = {}, .stop_hooks = {}});
   // Services, in dependency order (each Wire* is in src/app/wire_<service>.cc).
   STREAMSTACK_RETURN_IF_ERROR(WireDynamoDb(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireSqs(*s.services));
@@ -131,17 +150,6 @@ Status Application::StartServices() {
   STREAMSTACK_RETURN_IF_ERROR(WireLambda(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireEsm(*s.services));
 
-  http::ServerOptions server_options;
-  server_options.host = s.config.host;
-  server_options.port = s.config.port;
-  server_options.io_threads =
-      static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-  protocol::Router* router = s.router.get();
-  s.server = std::make_unique<http::Server>(
-      server_options, [router](protocol::HttpRequest&& request, protocol::Responder respond) {
-        router->Handle(std::move(request), std::move(respond));
-      });
-  STREAMSTACK_RETURN_IF_ERROR(s.server->Start());
   return Status::Ok();
 }
 

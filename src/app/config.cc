@@ -47,8 +47,13 @@ class JsonConfigFormat final : public CLI::Config {
         item.inputs = {value.get<bool>() ? "true" : "false"};
       } else if (value.is_number()) {
         item.inputs = {value.dump()};
+      } else if (value.is_array() &&
+                 std::all_of(value.begin(), value.end(),
+                             [](const nlohmann::json& v) { return v.is_string(); })) {
+        for (const auto& v : value) item.inputs.push_back(v.get<std::string>());  // repeatable flags
       } else {
-        throw CLI::ConversionError("config key '" + key + "' must be a string, number or bool");
+        throw CLI::ConversionError("config key '" + key +
+                                   "' must be a string, number, bool or list of strings");
       }
       // CLI11 applies the config file before the environment, and an option already set
       // ignores its variable; our documented order is flag > environment > file, so a key
@@ -141,6 +146,26 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   cli.add_option("--log-format", c.log_format, "text or json")
       ->envname(env("LOG_FORMAT"))->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  cli.add_option("--function-concurrency", c.function_concurrency,
+                 "Sandboxes at once per function that runs its own code and has no reserved "
+                 "concurrency; more concurrent invocations are throttled")
+      ->envname(env("FUNCTION_CONCURRENCY"))->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cli.add_option("--sandbox-idle-timeout-ms", c.sandbox_idle_timeout_ms,
+                 "How long an idle function sandbox is kept warm")
+      ->envname(env("SANDBOX_IDLE_TIMEOUT_MS"))->capture_default_str()
+      ->check(CLI::Range(int64_t{100}, int64_t{900000}));
+  cli.add_option("--runtime-command", c.runtime_commands,
+                 "RUNTIME=COMMAND: run functions of RUNTIME (e.g. java21) with COMMAND "
+                 "(/bin/sh -c, in the sandbox's environment: $_HANDLER, $LAMBDA_TASK_ROOT, "
+                 "$AWS_LAMBDA_RUNTIME_API); repeatable")
+      ->envname(env("RUNTIME_COMMAND"))
+      ->check([](const std::string& v) {
+        size_t eq = v.find('=');
+        return eq == std::string::npos || eq == 0 || eq + 1 == v.size()
+                   ? std::string("must be RUNTIME=COMMAND")
+                   : std::string();
+      });
 
   // CLI11 does not read a config file named only by the environment, so STREAMSTACK_CONFIG
   // becomes a --config argument when the command line names none.

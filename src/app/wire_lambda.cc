@@ -2,11 +2,17 @@
 // source mapping API, with the streams module as its StreamCatalog. The esm engine plugs in
 // here as the MappingObserver (mappings->SetObserver).
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include "app/wiring.h"
+#include "streamstack/api/runtime_api.h"
 #include "streamstack/http/function_invoker.h"
+#include "streamstack/http/server.h"
+#include "streamstack/runtime/local_runtime.h"
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
@@ -44,24 +50,96 @@ class StreamStoreCatalog final : public lambda::StreamCatalog {
 };
 
 // Runs each invocation on the function's own target: its HTTP endpoint when it has an
-// invoke URL, else its own code.
+// invoke URL, else its own code in a local sandbox.
 class FunctionTargetInvoker final : public Invoker {
  public:
-  explicit FunctionTargetInvoker(Invoker& http) : http_(http) {}
+  FunctionTargetInvoker(Invoker& http, Invoker& local) : http_(http), local_(local) {}
   void Invoke(Invocation invocation, std::function<void(InvokeOutcome)> done) override {
-    if (!invocation.function.invoke_url.empty()) {
-      return http_.Invoke(std::move(invocation), std::move(done));
-    }
-    done(InvokeOutcome::ServiceError(Status(
-        AwsError::kInvalidParameterValue,
-        "Function " + invocation.function.function_name +
-            " has no invoke target: set the STREAMSTACK_INVOKE_URL environment variable with "
-            "UpdateFunctionConfiguration or declare invoke_url for it in the config file")));
+    Invoker& target = invocation.function.invoke_url.empty() ? local_ : http_;
+    target.Invoke(std::move(invocation), std::move(done));
   }
 
  private:
   Invoker& http_;
+  Invoker& local_;
 };
+
+// The zip a sandbox runs: the function's stored code.
+class FunctionCode final : public runtime::CodeSource {
+ public:
+  explicit FunctionCode(const lambda::Functions& functions) : functions_(functions) {}
+  Result<Code> LoadCode(const std::string& function_name) const override {
+    auto code = functions_.GetCode(function_name);
+    if (!code.ok()) return code.status();
+    return Code{std::move(code->zip), std::move(code->sha256)};
+  }
+
+ private:
+  const lambda::Functions& functions_;
+};
+
+// A Runtime API port per sandbox, on the one HTTP server.
+class ServerListeners final : public runtime::RuntimeApiListeners {
+ public:
+  explicit ServerListeners(http::Server& server) : server_(server) {}
+  Result<uint16_t> Open() override { return server_.AddListener("127.0.0.1", 0); }
+  void Close(uint16_t port) override { server_.RemoveListener(port); }
+
+ private:
+  http::Server& server_;
+};
+
+// Where function code finds the AWS SDK for JavaScript v3, as AWS's nodejs runtimes
+// provide it: installed beside the binary (the build tree's npm/ by ./test.sh, the
+// image's /usr/local/lib/streamstack by its Dockerfile).
+std::vector<std::string> SdkNodePaths() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return out;
+  for (const auto& dir : {self.parent_path() / "npm" / "node_modules",
+                          self.parent_path() / ".." / "lib" / "streamstack" / "node_modules"}) {
+    if (std::filesystem::is_directory(dir, ec)) {
+      out.push_back(std::filesystem::weakly_canonical(dir, ec).string());
+    }
+  }
+  return out;
+}
+
+// Sandboxes keep their code under the data directory; with --in-memory, in a temporary
+// directory removed at stop.
+Result<std::pair<std::filesystem::path, bool>> RuntimeWorkDir(const Config& config) {
+  if (!config.in_memory) {
+    return std::make_pair(std::filesystem::path(config.data_dir) / "lambda", false);
+  }
+  std::error_code ec;
+  std::string pattern = (std::filesystem::temp_directory_path(ec) / "streamstack-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return Status(AwsError::kInternalFailure, "cannot create a temporary directory " + pattern);
+  }
+  return std::make_pair(std::filesystem::path(pattern), true);
+}
+
+Result<runtime::LocalRuntimeOptions> RuntimeOptions(const AppContext& ctx) {
+  runtime::LocalRuntimeOptions o;
+  auto work = RuntimeWorkDir(ctx.config);
+  if (!work.ok()) return work.status();
+  o.work_dir = work->first;
+  o.remove_work_dir_on_stop = work->second;
+  o.region = ctx.scope.region;
+  std::string host = ctx.config.host;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  o.endpoint_url = "http://" + host + ":" + std::to_string(ctx.server.port());
+  o.default_concurrency = ctx.config.function_concurrency;
+  o.idle_timeout = std::chrono::milliseconds(ctx.config.sandbox_idle_timeout_ms);
+  for (const auto& mapping : ctx.config.runtime_commands) {
+    size_t eq = mapping.find('=');
+    o.runtime_commands[mapping.substr(0, eq)] = mapping.substr(eq + 1);
+  }
+  o.node_path = SdkNodePaths();
+  return o;
+}
 
 }  // namespace
 
@@ -80,7 +158,18 @@ Status WireLambda(AppContext& ctx) {
                  decl.invoke_url);
   }
   auto* http_functions = ctx.Own(std::make_shared<http::HttpFunctionInvoker>(ctx.http, ctx.clock));
-  auto* function_invoker = ctx.Own(std::make_shared<FunctionTargetInvoker>(*http_functions));
+  auto options = RuntimeOptions(ctx);
+  if (!options.ok()) return options.status();
+  auto* code = ctx.Own(std::make_shared<FunctionCode>(*functions));
+  auto* listeners = ctx.Own(std::make_shared<ServerListeners>(ctx.server));
+  auto* local = ctx.Own(std::make_shared<runtime::LocalRuntime>(std::move(options).value(), *code,
+                                                                *listeners, ctx.clock));
+  STREAMSTACK_RETURN_IF_ERROR(local->Start());
+  functions->SetChangeListener([local](const std::string& name) { local->Retire(name); });
+  ctx.stopping_hooks.push_back([local] { local->BeginStop(); });
+  api::RegisterRuntimeApi(ctx.router, *local);
+  auto* function_invoker =
+      ctx.Own(std::make_shared<FunctionTargetInvoker>(*http_functions, *local));
   ctx.function_invoker = function_invoker;
   auto* invoke =
       ctx.Own(std::make_shared<lambda::InvokeService>(*functions, *function_invoker, ctx.clock));
@@ -92,9 +181,10 @@ Status WireLambda(AppContext& ctx) {
   ctx.functions = functions;
   ctx.mappings = mappings;
   lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings});
-  ctx.stop_hooks.push_back([invoke, mappings] {
+  ctx.stop_hooks.push_back([invoke, mappings, local] {
     invoke->Stop();
     mappings->Stop();
+    local->Stop();  // after the delivery engine (a later stop hook, run first)
   });
   return Status::Ok();
 }

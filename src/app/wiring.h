@@ -21,6 +21,9 @@
 namespace streamstack::dynamodb {
 class TableStore;
 }
+namespace streamstack::http {
+class Server;
+}
 namespace streamstack::streams {
 class StreamStore;
 }
@@ -46,6 +49,8 @@ struct AppContext {
   protocol::Router& router;
   // Outbound HTTP POSTs (SNS HTTP subscriptions, functions behind HTTP).
   HttpCaller& http;
+  // The HTTP server, bound (its port is known) but not yet serving.
+  http::Server& server;
   // Service objects live as long as the process; owned here and destroyed last-made
   // first by ~AppContext (a later service may call an earlier one while it stops, e.g. the
   // delivery engine removes its listeners from the StreamStore).
@@ -55,6 +60,9 @@ struct AppContext {
   dynamodb::TableStore* tables = nullptr;
   // Run in reverse order on shutdown, after the HTTP server stopped, before storage closes.
   std::vector<std::function<void()>> stop_hooks;
+  // Run when the HTTP server begins to stop, before it drains in-flight requests (on the
+  // thread that asked it to stop); must not block.
+  std::vector<std::function<void()>> stopping_hooks = {};
 
   // Set by WireSqs / WireSns: the on-failure destinations other services deliver to.
   sqs::QueueStore* queues = nullptr;

@@ -31,6 +31,7 @@ constexpr const char* kUpsertCode =
     "INSERT INTO lambda_function_code (name, zip) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET zip = excluded.zip";
 constexpr const char* kDeleteCode = "DELETE FROM lambda_function_code WHERE name = ?";
+constexpr const char* kSelectCode = "SELECT zip FROM lambda_function_code WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -98,7 +99,8 @@ json ToRecord(const Function& f) {
             {"last_modified_ms", f.last_modified_ms},
             {"revision_id", f.revision_id},
             {"tags", f.tags},
-            {"declared_invoke_url", f.declared_invoke_url}};
+            {"declared_invoke_url", f.declared_invoke_url},
+            {"reserved_concurrency", f.reserved_concurrency}};
   return j;
 }
 
@@ -127,6 +129,7 @@ Function FromRecord(const json& j, const AccountScope& scope) {
   f.last_modified_ms = j.value("last_modified_ms", int64_t{0});
   f.revision_id = j.value("revision_id", "");
   f.tags = j.value("tags", Tags{});
+  f.reserved_concurrency = j.value("reserved_concurrency", -1);
   f.declared_invoke_url = j.value("declared_invoke_url", "");
   return f;
 }
@@ -457,8 +460,11 @@ void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> 
           STREAMSTACK_RETURN_IF_ERROR(code.Run());
         }
         ctx.OnCommit([this, fn] {
-          std::unique_lock lock(mu_);
-          by_name_[fn->name] = fn;
+          {
+            std::unique_lock lock(mu_);
+            by_name_[fn->name] = fn;
+          }
+          if (on_change_) on_change_(fn->name);
         });
         return Status::Ok();
       },
@@ -579,9 +585,12 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
         }
         *result = f;
         auto cached = std::make_shared<const Function>(std::move(f));
-        ctx.OnCommit([this, cached] {
-          std::unique_lock lock(mu_);
-          by_name_[cached->name] = cached;
+        ctx.OnCommit([this, cached, touch] {
+          {
+            std::unique_lock lock(mu_);
+            by_name_[cached->name] = cached;
+          }
+          if (touch && on_change_) on_change_(cached->name);
         });
         return Status::Ok();
       },
@@ -639,8 +648,11 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         code.Bind(1, plain);
         STREAMSTACK_RETURN_IF_ERROR(code.Run());
         ctx.OnCommit([this, plain] {
-          std::unique_lock lock(mu_);
-          by_name_.erase(plain);
+          {
+            std::unique_lock lock(mu_);
+            by_name_.erase(plain);
+          }
+          if (on_change_) on_change_(plain);
         });
         return Status::Ok();
       },
@@ -648,6 +660,27 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         if (!status.ok()) return done(std::move(status));
         done(true);
       });
+}
+
+Result<Functions::Code> Functions::GetCode(const std::string& plain_name) const {
+  if (!Exists(plain_name)) return NotFound(plain_name);
+  auto zip = store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
+    auto& stmt = db.Prepare(kSelectCode);
+    stmt.Bind(1, plain_name);
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
+  });
+  if (!zip.ok()) return zip.status();
+  if (!zip->has_value()) {
+    return Status(AwsError::kInvalidParameterValue,
+                  "Function " + plain_name + " has no zip code StreamStack holds");
+  }
+  Code code;
+  code.sha256 = Base64Encode(Sha256(**zip));
+  code.zip = std::move(**zip);
+  return code;
 }
 
 Result<Function> Functions::Get(const std::string& function_name) const {
@@ -680,6 +713,7 @@ Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& functio
   t.timeout_seconds = fn->timeout_seconds;
   t.memory_size_mb = fn->memory_size_mb;
   t.environment = fn->environment;
+  t.reserved_concurrency = fn->reserved_concurrency;
   return t;
 }
 
@@ -704,6 +738,43 @@ Result<FunctionPage> Functions::List(const std::string& marker, int max_items) c
     page.functions.push_back(*it->second);
   }
   return page;
+}
+
+int Functions::ReservedConcurrencyTotal() const {
+  std::shared_lock lock(mu_);
+  int total = 0;
+  for (const auto& [name, fn] : by_name_) total += std::max(fn->reserved_concurrency, 0);
+  return total;
+}
+
+Functions::Usage Functions::AccountUsage() const {
+  std::shared_lock lock(mu_);
+  Usage usage;
+  for (const auto& [name, fn] : by_name_) {
+    ++usage.function_count;
+    usage.total_code_size += fn->code_size;
+  }
+  return usage;
+}
+
+void Functions::PutConcurrency(const std::string& function_name, std::optional<int> reserved,
+                               Callback<Function> done) {
+  Mutate(
+      function_name,
+      [this, reserved](Function& f) -> Status {
+        if (reserved) {
+          int others = ReservedConcurrencyTotal() - std::max(f.reserved_concurrency, 0);
+          if (others + *reserved > kAccountConcurrency - kMinimumUnreservedConcurrency) {
+            return Status(AwsError::kInvalidParameterValue,
+                          "Specified ReservedConcurrentExecutions for function decreases "
+                          "account's UnreservedConcurrentExecution below its minimum value of [" +
+                              std::to_string(kMinimumUnreservedConcurrency) + "].");
+          }
+        }
+        f.reserved_concurrency = reserved.value_or(-1);
+        return Status::Ok();
+      },
+      std::nullopt, std::move(done), /*touch=*/false);
 }
 
 void Functions::TagResource(const std::string& arn, Tags tags, Callback<bool> done) {

@@ -14,9 +14,40 @@ namespace {
 
 using nlohmann::json;
 
+std::string Milliseconds(std::chrono::microseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", static_cast<double>(d.count()) / 1000.0);
+  return text;
+}
+
+// The invocation's log as AWS writes it (see InvokeOutput::log).
+std::string InvocationLog(const InvokeOutcome& o, const FunctionTarget& f,
+                          const std::string& request_id) {
+  std::string log = o.init_log;
+  log += "START RequestId: " + request_id + " Version: " + f.version + "\n";
+  log += o.log;
+  log += "END RequestId: " + request_id + "\n";
+  // AWS bills whole milliseconds, rounded up.
+  int64_t billed = (o.duration.count() + 999) / 1000;
+  log += "REPORT RequestId: " + request_id + "\tDuration: " + Milliseconds(o.duration) +
+         " ms\tBilled Duration: " + std::to_string(std::max<int64_t>(billed, 1)) +
+         " ms\tMemory Size: " + std::to_string(f.memory_size_mb) + " MB\tMax Memory Used: " +
+         std::to_string(o.max_memory_used_mb) + " MB\t";
+  if (o.init_duration.count() > 0) {
+    log += "Init Duration: " + Milliseconds(o.init_duration) + " ms\t";
+  }
+  log += "\n";
+  return log;
+}
+
 // The function's own answer of a RequestResponse call, as Invoke returns it.
-Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response) {
+Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response,
+                                    const FunctionTarget& function,
+                                    const std::string& request_id) {
   InvokeOutput out;
+  if (outcome.kind != InvokeOutcome::Kind::kServiceError) {
+    out.log = InvocationLog(outcome, function, request_id);
+  }
   switch (outcome.kind) {
     case InvokeOutcome::Kind::kServiceError:
       return std::move(outcome.service_error);
@@ -39,8 +70,9 @@ Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response) 
 }
 
 Invocation MakeInvocation(FunctionTarget function, std::string payload, std::string request_id,
-                          bool asynchronous) {
+                          bool asynchronous, std::string client_context = "") {
   Invocation inv;
+  inv.client_context = std::move(client_context);
   inv.function = std::move(function);
   inv.payload = payload.empty() ? std::string("{}") : std::move(payload);
   inv.request_id = std::move(request_id);
@@ -96,7 +128,8 @@ InvokeService::Stats InvokeService::GetStats() const {
 }
 
 void InvokeService::Invoke(const std::string& function_name, InvocationType type,
-                           std::string payload, const std::string& request_id, Callback done) {
+                           std::string payload, const std::string& request_id, Callback done,
+                           std::string client_context) {
   // AWS checks the size at its front door, before anything else.
   if (type == InvocationType::kEvent) {
     if (payload.size() > options_.max_async_payload) {
@@ -145,10 +178,12 @@ void InvokeService::Invoke(const std::string& function_name, InvocationType type
   }
 
   size_t max_response = options_.max_sync_payload;
+  FunctionTarget function = target.value();
   invoker_.Invoke(MakeInvocation(std::move(target).value(), std::move(payload), request_id,
-                                 /*asynchronous=*/false),
-                  [max_response, done = std::move(done)](InvokeOutcome outcome) {
-                    done(ToInvokeOutput(std::move(outcome), max_response));
+                                 /*asynchronous=*/false, std::move(client_context)),
+                  [max_response, function = std::move(function), request_id,
+                   done = std::move(done)](InvokeOutcome outcome) {
+                    done(ToInvokeOutput(std::move(outcome), max_response, function, request_id));
                   });
 }
 

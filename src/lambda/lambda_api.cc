@@ -252,13 +252,66 @@ void CreateFunction(Functions& functions, const RequestContext& ctx, RestReply r
   });
 }
 
+json ConcurrencyJson(const Function& fn) {
+  json j = json::object();
+  if (fn.reserved_concurrency >= 0) j["ReservedConcurrentExecutions"] = fn.reserved_concurrency;
+  return j;
+}
+
 void GetFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
   auto fn = functions.Get(QualifiedName(ctx));
   if (!fn.ok()) return reply(ErrorResult(fn.status()));
   json body = {{"Configuration", FunctionConfigurationJson(*fn)},
                {"Code", CodeLocationJson(*fn, functions.scope())}};
   if (!fn->tags.empty()) body["Tags"] = fn->tags;
+  if (fn->reserved_concurrency >= 0) body["Concurrency"] = ConcurrencyJson(*fn);
   reply(JsonResponse(200, body));
+}
+
+// Concurrency -------------------------------------------------------------------------------
+
+void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    auto reserved = OptInt(body, "ReservedConcurrentExecutions");
+    Violations v;
+    v.NotNull(reserved.has_value(), "reservedConcurrentExecutions");
+    v.Range(reserved, "reservedConcurrentExecutions", 0, std::numeric_limits<int32_t>::max());
+    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    functions.PutConcurrency(PathParam(ctx, "FunctionName"), static_cast<int>(*reserved),
+                             Answer<Function>(reply, [](const Function& fn) {
+                               return JsonResponse(200, ConcurrencyJson(fn));
+                             }));
+  });
+}
+
+// AWS's default limits of an account, and what this one uses.
+void GetAccountSettings(Functions& functions, const RequestContext&, RestReply reply) {
+  Functions::Usage usage = functions.AccountUsage();
+  json limit = {{"TotalCodeSize", int64_t{80530636800}},
+                {"CodeSizeUnzipped", int64_t{262144000}},
+                {"CodeSizeZipped", int64_t{52428800}},
+                {"ConcurrentExecutions", Functions::kAccountConcurrency},
+                {"UnreservedConcurrentExecutions",
+                 Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
+  reply(JsonResponse(200, {{"AccountLimit", limit},
+                           {"AccountUsage", {{"TotalCodeSize", usage.total_code_size},
+                                             {"FunctionCount", usage.function_count}}}}));
+}
+
+void GetFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto fn = functions.Get(PathParam(ctx, "FunctionName"));
+  if (!fn.ok()) return reply(ErrorResult(fn.status()));
+  reply(JsonResponse(200, ConcurrencyJson(*fn)));
+}
+
+void DeleteFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  functions.PutConcurrency(PathParam(ctx, "FunctionName"), std::nullopt,
+                           Answer<Function>(reply, [](const Function&) {
+                             HttpResponse resp;
+                             resp.status = 204;
+                             return resp;
+                           }));
 }
 
 void GetFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -370,11 +423,11 @@ void ListTags(LambdaServices s, const RequestContext& ctx, RestReply reply) {
 
 // Invoke ----------------------------------------------------------------------------------
 
-std::string TailLog(const std::string& request_id) {
-  std::string log =
-      "START RequestId: " + request_id + " Version: $LATEST\nEND RequestId: " + request_id +
-      "\nREPORT RequestId: " + request_id + "\tDuration: 0.00 ms\tBilled Duration: 1 ms\n";
-  return Base64Encode(log);
+// X-Amz-Log-Result: AWS sends the last 4 KB of the invocation's log, base64.
+std::string TailLog(const std::string& log) {
+  constexpr size_t kTail = 4096;
+  return Base64Encode(log.size() > kTail ? std::string_view(log).substr(log.size() - kTail)
+                                         : std::string_view(log));
 }
 
 void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
@@ -396,9 +449,22 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
     return reply(v.ToStatus());
   }
   bool tail = log_type == "Tail" && type == InvocationType::kRequestResponse;
+  // ClientContext: base64 of a JSON object, up to 3,583 bytes; the function's context
+  // gets it decoded (synchronous invocations only, as on AWS).
+  std::string client_context;
+  if (std::string_view encoded = ctx.http->headers.Get("X-Amz-Client-Context"); !encoded.empty()) {
+    if (encoded.size() > 3583) {
+      return reply(Status(AwsError::kInvalidRequestContent,
+                          "Client context must be at most 3583 bytes when base64 encoded"));
+    }
+    if (!Base64Decode(encoded, &client_context) || !json::accept(client_context)) {
+      return reply(Status(AwsError::kInvalidRequestContent,
+                          "Client context must be a valid Base64-encoded JSON object."));
+    }
+  }
   std::string request_id = ctx.request_id;
   invoke.Invoke(QualifiedName(ctx), type, ctx.http->body, request_id,
-                [reply = std::move(reply), tail, request_id](Result<InvokeOutput> r) {
+                [reply = std::move(reply), tail](Result<InvokeOutput> r) {
                   if (!r.ok()) return reply(ErrorResult(r.status()));
                   InvokeOutput& out = r.value();
                   HttpResponse resp;
@@ -409,11 +475,12 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
                     if (!out.function_error.empty()) {
                       resp.headers.Set("X-Amz-Function-Error", out.function_error);
                     }
-                    if (tail) resp.headers.Set("X-Amz-Log-Result", TailLog(request_id));
+                    if (tail) resp.headers.Set("X-Amz-Log-Result", TailLog(out.log));
                     resp.body = std::move(out.payload);
                   }
                   reply(std::move(resp));
-                });
+                },
+                std::move(client_context));
 }
 
 // Event source mappings ---------------------------------------------------------------------
@@ -595,6 +662,20 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
       });
   add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode",
       [&fns](const RequestContext& c, RestReply r) { UpdateFunctionCode(fns, c, std::move(r)); });
+  add("GET", "/2016-08-19/account-settings", "GetAccountSettings",
+      [&fns](const RequestContext& c, RestReply r) { GetAccountSettings(fns, c, std::move(r)); });
+  add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency",
+      [&fns](const RequestContext& c, RestReply r) {
+        PutFunctionConcurrency(fns, c, std::move(r));
+      });
+  add("GET", "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency",
+      [&fns](const RequestContext& c, RestReply r) {
+        GetFunctionConcurrency(fns, c, std::move(r));
+      });
+  add("DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency",
+      [&fns](const RequestContext& c, RestReply r) {
+        DeleteFunctionConcurrency(fns, c, std::move(r));
+      });
   add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke",
       [&inv](const RequestContext& c, RestReply r) { Invoke(inv, c, std::move(r)); });
   add("POST", "/2017-03-31/tags/{Resource}", "TagResource",

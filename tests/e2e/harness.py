@@ -80,8 +80,9 @@ def requires_botocore(service, operation, member=None):
 class StreamStack:
     """One streamstack process. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, *args, data_dir=None, env=None, in_memory=False):
+    def __init__(self, *args, data_dir=None, env=None, in_memory=False, log_level="info"):
         self.args = list(args)
+        self.log_level = log_level
         self.own_dir = data_dir is None and not in_memory
         self.data_dir = data_dir or (None if in_memory else tempfile.mkdtemp(prefix="ss-e2e-"))
         self.in_memory = in_memory
@@ -93,7 +94,7 @@ class StreamStack:
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, timeout=10.0):
-        cmd = [BINARY, "--port", "0", "--log-level", "info"]
+        cmd = [BINARY, "--port", "0", "--log-level", self.log_level]
         cmd += ["--in-memory"] if self.in_memory else ["--data-dir", self.data_dir]
         cmd += self.args
         env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMSTACK_")}
@@ -159,13 +160,13 @@ class StreamStack:
 
     def client(self, service, region=REGION, **config):
         return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
-                            config=Config(retries={"max_attempts": 1, "mode": "standard"},
+                            config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
                                           **config),
                             **CREDENTIALS)
 
     def resource(self, service, region=REGION):
         return boto3.resource(service, endpoint_url=self.endpoint, region_name=region,
-                              config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+                              config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
                               **CREDENTIALS)
 
     def aws(self, *args, check=True, region=REGION):

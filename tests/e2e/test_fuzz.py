@@ -32,6 +32,16 @@ def service_model(service):
         return json.load(f)
 
 
+def ModelledServerError(model, operation, headers):
+    """The error type of a 5xx answer when the operation's model declares that error with a
+    5xx status (a documented answer, e.g. Invoke's InvalidRuntimeException 502), else None."""
+    kind = {k.lower(): v for k, v in headers.items()}.get("x-amzn-errortype", "").split(":")[0]
+    for error in model["operations"][operation].get("errors", []):
+        if error["shape"] == kind:
+            return kind if model["shapes"][kind].get("error", {}).get("httpStatusCode", 0) >= 500 else None
+    return None
+
+
 class Mutator:
     def __init__(self, shapes, rng):
         self.shapes, self.rng = shapes, rng
@@ -74,7 +84,8 @@ class FuzzTest(ServerTestCase):
     REQUESTS = 1200
 
     def assertServes(self, counts, label):
-        self.assertFalse([s for s in counts if s >= 500], f"{label}: {counts}")
+        self.assertFalse([s for s in counts if isinstance(s, int) and s >= 500],
+                         f"{label}: {counts}")
         print(label, counts)
         self.assertEqual(self.server.http("GET", "/health")[0], 200)
 
@@ -127,8 +138,13 @@ class FuzzTest(ServerTestCase):
             name = rng.choice(sorted(routes))
             method, path = routes[name]
             body = mutator.value(model["operations"][name]["input"]["shape"])
-            status, _, _ = self.server.http(method, path, body=json.dumps(body).encode(),
-                                            headers={"Content-Type": "application/json"})
+            status, headers, _ = self.server.http(method, path, body=json.dumps(body).encode(),
+                                                  headers={"Content-Type": "application/json"})
+            declared = ModelledServerError(model, name, headers) if status >= 500 else None
+            if declared:
+                # e.g. Invoke's InvalidRuntimeException (502) for a runtime the fuzzer set
+                # that cannot run here: an answer the operation's model declares, not a crash.
+                status = f"{status} {declared}"
             counts[status] = counts.get(status, 0) + 1
         self.assertServes(counts, "lambda")
 

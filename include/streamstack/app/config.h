@@ -35,6 +35,12 @@ struct Config {
   int64_t ttl_sweep_interval_ms = 1000;
   std::string log_level = "info";
   std::string log_format = "text";
+  // Functions that run their own code: sandboxes per function without reserved
+  // concurrency, how long an idle sandbox lives, and RUNTIME=COMMAND mappings for runtimes
+  // StreamStack does not run itself (or overrides of those it does).
+  int function_concurrency = 10;
+  int64_t sandbox_idle_timeout_ms = 300000;
+  std::vector<std::string> runtime_commands;
   std::vector<FunctionDeclaration> functions;
 };
 

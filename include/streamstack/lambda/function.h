@@ -77,6 +77,8 @@ struct Function {
   Tags tags;
   // The invoke_url the config file declared (not part of AWS's configuration).
   std::string declared_invoke_url;
+  // PutFunctionConcurrency's ReservedConcurrentExecutions; -1: none.
+  int reserved_concurrency = -1;
 
   // STREAMSTACK_INVOKE_URL when set (an API user set it explicitly), else the declared URL,
   // else empty.
@@ -166,10 +168,43 @@ class Functions {
   // Sorted by name. `marker` is a previous page's next_marker; max_items 1..10000.
   Result<FunctionPage> List(const std::string& marker, int max_items) const;
 
+  // PutFunctionConcurrency (`reserved` >= 0) and DeleteFunctionConcurrency (nullopt).
+  // Errors: ResourceNotFoundException; InvalidParameterValueException when the account's
+  // unreserved concurrency would drop below its minimum (kAccountConcurrency -
+  // kMinimumUnreservedConcurrency may be reserved in all).
+  void PutConcurrency(const std::string& function_name, std::optional<int> reserved,
+                      Callback<Function> done);
+  static constexpr int kAccountConcurrency = 1000;  // AWS's default ConcurrentExecutions
+  static constexpr int kMinimumUnreservedConcurrency = 100;
+  // The reserved concurrency of every function, summed (GetAccountSettings).
+  int ReservedConcurrencyTotal() const;
+  // GetAccountSettings' AccountUsage: how many functions, and their code sizes summed.
+  struct Usage {
+    int64_t function_count = 0;
+    int64_t total_code_size = 0;
+  };
+  Usage AccountUsage() const;
+
   // Tags of a function by its ARN (TagResource/UntagResource/ListTags).
   void TagResource(const std::string& arn, Tags tags, Callback<bool> done);
   void UntagResource(const std::string& arn, std::vector<std::string> keys, Callback<bool> done);
   Result<Tags> ListTags(const std::string& arn) const;
+
+  // The zip the function's $LATEST runs (read from SQLite) and its CodeSha256. Errors:
+  // ResourceNotFoundException; InvalidParameterValueException for a function whose code
+  // is not a stored zip (an image, or S3 code StreamStack does not hold).
+  struct Code {
+    std::string zip;
+    std::string sha256;
+  };
+  Result<Code> GetCode(const std::string& plain_name) const;
+
+  // Called with a function's name after every committed change of its code or
+  // configuration and after its deletion (on the Store's writer thread; must not block).
+  // Set before serving; not thread-safe against running writes.
+  void SetChangeListener(std::function<void(const std::string& name)> listener) {
+    on_change_ = std::move(listener);
+  }
 
   // The ARN of a function name (no existence check).
   std::string ArnOf(const std::string& plain_name) const;
@@ -187,6 +222,8 @@ class Functions {
   storage::Store& store_;
   Clock& clock_;
   const AccountScope scope_;
+
+  std::function<void(const std::string&)> on_change_;  // set before serving
 
   // The cache; guarded by mu_. Updated on the writer thread after each COMMIT.
   mutable std::shared_mutex mu_;

@@ -31,6 +31,10 @@ struct InvokeOutput {
   std::string payload;         // the function's answer (or AWS's error payload)
   std::string function_error;  // "Unhandled" on a function error, else empty
   std::string executed_version = "$LATEST";
+  // The invocation's log as AWS writes it: for a cold start what the code printed while
+  // starting, then START, what the invocation printed, END and REPORT (duration, billed
+  // duration, memory, Init Duration on cold starts). LogType Tail answers its last 4 KB.
+  std::string log;
 };
 
 struct InvokeServiceOptions {
@@ -66,8 +70,9 @@ class InvokeService {
   // RequestTooLarge (payload over the limit), InvalidRequestContentException (payload not
   // JSON), TooManyRequestsException (too many pending events), and for RequestResponse the
   // service error the function's target reported (throttled, unreachable, ...).
+  // `client_context` is the ClientContext JSON (already base64-decoded) or empty.
   void Invoke(const std::string& function_name, InvocationType type, std::string payload,
-              const std::string& request_id, Callback done);
+              const std::string& request_id, Callback done, std::string client_context = "");
 
   // Drops pending Event retries; later retries and Event deliveries are not made. Idempotent.
   void Stop();

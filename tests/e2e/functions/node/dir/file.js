@@ -1,0 +1,3 @@
+'use strict';
+// A handler in a subdirectory: Handler "dir/file.fn".
+exports.fn = async (event) => ({ style: 'dir/file.fn', event });

@@ -1,0 +1,5 @@
+'use strict';
+// Deliberately not JavaScript: the runtime reports Runtime.UserCodeSyntaxError.
+exports.handler = async (event) => {
+  return { broken: ;
+};
