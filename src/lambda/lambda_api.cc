@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <limits>
 #include <memory>
+#include <tuple>
 
 #include "lambda/validation.h"
 #include "streamstack/common/ids.h"
@@ -637,73 +639,56 @@ json EventSourceMappingJson(const EventSourceMapping& m) {
 }
 
 void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
-  auto add = [&](const char* method, const char* pattern, const char* op,
-                 protocol::RestOperation fn) {
-    router.AddRestRoute("lambda", kWire, method, pattern, op, std::move(fn));
+  // Each operation is a handler of one service object: (service, context, reply).
+  auto add = [&router]<typename Service>(const char* method, const char* pattern,
+                                         const char* op, Service& service,
+                                         void (*handler)(Service&, const RequestContext&,
+                                                         RestReply)) {
+    router.AddRestRoute("lambda", kWire, method, pattern, op,
+                        [&service, handler](const RequestContext& c, RestReply r) {
+                          handler(service, c, std::move(r));
+                        });
   };
   Functions& fns = s.functions;
-  InvokeService& inv = s.invoke;
-  EventSourceMappings& maps = s.mappings;
-  add("POST", "/2015-03-31/functions", "CreateFunction",
-      [&fns](const RequestContext& c, RestReply r) { CreateFunction(fns, c, std::move(r)); });
-  add("GET", "/2015-03-31/functions", "ListFunctions",
-      [&fns](const RequestContext& c, RestReply r) { ListFunctions(fns, c, std::move(r)); });
-  add("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction",
-      [&fns](const RequestContext& c, RestReply r) { GetFunction(fns, c, std::move(r)); });
-  add("DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction",
-      [&fns](const RequestContext& c, RestReply r) { DeleteFunction(fns, c, std::move(r)); });
+  add("POST", "/2015-03-31/functions", "CreateFunction", fns, CreateFunction);
+  add("GET", "/2015-03-31/functions", "ListFunctions", fns, ListFunctions);
+  add("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction", fns, GetFunction);
+  add("DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction", fns, DeleteFunction);
   add("GET", "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration",
-      [&fns](const RequestContext& c, RestReply r) {
-        GetFunctionConfiguration(fns, c, std::move(r));
-      });
+      fns, GetFunctionConfiguration);
   add("PUT", "/2015-03-31/functions/{FunctionName}/configuration", "UpdateFunctionConfiguration",
-      [&fns](const RequestContext& c, RestReply r) {
-        UpdateFunctionConfiguration(fns, c, std::move(r));
-      });
-  add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode",
-      [&fns](const RequestContext& c, RestReply r) { UpdateFunctionCode(fns, c, std::move(r)); });
-  add("GET", "/2016-08-19/account-settings", "GetAccountSettings",
-      [&fns](const RequestContext& c, RestReply r) { GetAccountSettings(fns, c, std::move(r)); });
-  add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency",
-      [&fns](const RequestContext& c, RestReply r) {
-        PutFunctionConcurrency(fns, c, std::move(r));
-      });
-  add("GET", "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency",
-      [&fns](const RequestContext& c, RestReply r) {
-        GetFunctionConcurrency(fns, c, std::move(r));
-      });
+      fns, UpdateFunctionConfiguration);
+  add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", fns,
+      UpdateFunctionCode);
+  add("GET", "/2016-08-19/account-settings", "GetAccountSettings", fns, GetAccountSettings);
+  add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", fns,
+      PutFunctionConcurrency);
+  add("GET", "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", fns,
+      GetFunctionConcurrency);
   add("DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency",
-      [&fns](const RequestContext& c, RestReply r) {
-        DeleteFunctionConcurrency(fns, c, std::move(r));
-      });
-  add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke",
-      [&inv](const RequestContext& c, RestReply r) { Invoke(inv, c, std::move(r)); });
-  add("POST", "/2017-03-31/tags/{Resource}", "TagResource",
-      [s](const RequestContext& c, RestReply r) { TagResource(s, c, std::move(r)); });
-  add("DELETE", "/2017-03-31/tags/{Resource}", "UntagResource",
-      [s](const RequestContext& c, RestReply r) { UntagResource(s, c, std::move(r)); });
-  add("GET", "/2017-03-31/tags/{Resource}", "ListTags",
-      [s](const RequestContext& c, RestReply r) { ListTags(s, c, std::move(r)); });
-  add("POST", "/2015-03-31/event-source-mappings", "CreateEventSourceMapping",
-      [&maps](const RequestContext& c, RestReply r) {
-        CreateEventSourceMapping(maps, c, std::move(r));
-      });
-  add("GET", "/2015-03-31/event-source-mappings", "ListEventSourceMappings",
-      [&maps](const RequestContext& c, RestReply r) {
-        ListEventSourceMappings(maps, c, std::move(r));
-      });
-  add("GET", "/2015-03-31/event-source-mappings/{UUID}", "GetEventSourceMapping",
-      [&maps](const RequestContext& c, RestReply r) {
-        GetEventSourceMapping(maps, c, std::move(r));
-      });
-  add("PUT", "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping",
-      [&maps](const RequestContext& c, RestReply r) {
-        UpdateEventSourceMapping(maps, c, std::move(r));
-      });
-  add("DELETE", "/2015-03-31/event-source-mappings/{UUID}", "DeleteEventSourceMapping",
-      [&maps](const RequestContext& c, RestReply r) {
-        DeleteEventSourceMapping(maps, c, std::move(r));
-      });
+      fns, DeleteFunctionConcurrency);
+  add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", s.invoke, Invoke);
+  // Tags name functions and mappings alike: their handlers take both services.
+  for (auto [method, op, handler] :
+       {std::tuple{"POST", "TagResource", &TagResource},
+        std::tuple{"DELETE", "UntagResource", &UntagResource},
+        std::tuple{"GET", "ListTags", &ListTags}}) {
+    router.AddRestRoute("lambda", kWire, method, "/2017-03-31/tags/{Resource}", op,
+                        [s, handler](const RequestContext& c, RestReply r) {
+                          handler(s, c, std::move(r));
+                        });
+  }
+  EventSourceMappings& maps = s.mappings;
+  add("POST", "/2015-03-31/event-source-mappings", "CreateEventSourceMapping", maps,
+      CreateEventSourceMapping);
+  add("GET", "/2015-03-31/event-source-mappings", "ListEventSourceMappings", maps,
+      ListEventSourceMappings);
+  add("GET", "/2015-03-31/event-source-mappings/{UUID}", "GetEventSourceMapping", maps,
+      GetEventSourceMapping);
+  add("PUT", "/2015-03-31/event-source-mappings/{UUID}", "UpdateEventSourceMapping", maps,
+      UpdateEventSourceMapping);
+  add("DELETE", "/2015-03-31/event-source-mappings/{UUID}", "DeleteEventSourceMapping", maps,
+      DeleteEventSourceMapping);
 }
 
 }  // namespace streamstack::lambda
