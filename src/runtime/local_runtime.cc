@@ -502,6 +502,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
   void Finish(Sandbox& sandbox, InvokeOutcome outcome) {
     if (!sandbox.invocation) return;
     if (sandbox.deadline) sandbox.deadline->cancel();
+    // What the code printed just before it answered belongs to this invocation's log.
+    if (sandbox.process) sandbox.process->DrainAvailableOutput();
     if (sandbox.delivered) {
       outcome.duration = std::chrono::duration_cast<std::chrono::microseconds>(
           SteadyClock::now() - sandbox.delivered_at);

@@ -1,5 +1,7 @@
 #include "runtime/process.h"
 
+#include <poll.h>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -573,6 +575,24 @@ struct Process::State : std::enable_shared_from_this<State> {
     StartRead(i);
   }
 
+  // Reads what the pipes hold right now and delivers it, without waiting (poll(2) with no
+  // timeout). Called on the executor's only thread, so no strand handler runs meanwhile; the
+  // pending async reads then find nothing (EAGAIN) and keep waiting.
+  void DrainAvailable() {
+    if (stopped) return;
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+      Reader& reader = readers[i];
+      std::array<char, kReadChunkBytes> chunk;
+      while (reader.open) {
+        pollfd readable{reader.pipe.native_handle(), POLLIN, 0};
+        if (::poll(&readable, 1, 0) != 1 || (readable.revents & POLLIN) == 0) break;
+        ssize_t n = ::read(reader.pipe.native_handle(), chunk.data(), chunk.size());
+        if (n <= 0) break;  // end of file or an error: the pending async read reports it
+        Consume(i, std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+      }
+    }
+  }
+
   // Splits what was read into lines of at most kMaxLineBytes.
   void Consume(std::size_t i, std::string_view data) {
     Reader& reader = readers[i];
@@ -717,6 +737,8 @@ pid_t Process::pid() const { return state_->pid; }
 Status Process::Signal(int signal) { return state_->Signal(signal); }
 
 void Process::Kill() { state_->Kill(); }
+
+void Process::DrainAvailableOutput() { state_->DrainAvailable(); }
 
 void Process::TEST_ForcePollingExitDetection(bool on) { force_polling = on; }
 

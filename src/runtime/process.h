@@ -142,6 +142,11 @@ class Process {
   // program ends by SIGKILL ("signal: killed") unless it ended otherwise first.
   void Kill();
 
+  // Delivers, before returning, the lines the process has already written to its pipes
+  // (an invocation's last lines, written just before its response was posted). Call it on
+  // the thread that runs the executor, when that is the executor's only thread.
+  void DrainAvailableOutput();
+
   // Tests: detect exits by polling waitid(WNOWAIT) on a timer, the fallback used where
   // pidfd_open(2) is unavailable (Linux < 5.3, old seccomp profiles). Affects later Spawns.
   static void TEST_ForcePollingExitDetection(bool on);

@@ -9,6 +9,7 @@ runtime interface client does. Run: python3 tests/runtime_clients/test_python_cl
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -184,6 +185,31 @@ class PythonClientTest(ClientTestMixin, unittest.TestCase):
             {"app.py": "import layerlib\ndef handler(e, c):\n    return layerlib.NAME\n"},
             "app.handler", [{}], env={"PYTHONPATH": layer})
         self.assertEqual(self.body(posts[0]), "from a layer")
+
+    def test_boto3_in_the_function_uses_aws_endpoint_url(self):
+        """StreamStack's own addition: boto3 in function code reaches AWS_ENDPOINT_URL also when
+        the machine's botocore predates it (1.31; Debian bookworm has 1.29). Runs under every
+        python3 here that has boto3, so both botocore generations are covered where present."""
+        source = ("import boto3, botocore\n"
+                  "def handler(e, c):\n"
+                  "    s = boto3.session.Session()\n"
+                  "    return [botocore.__version__, boto3.client('dynamodb').meta.endpoint_url,\n"
+                  "            s.client('sqs', endpoint_url='http://mine:1').meta.endpoint_url]\n")
+        env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_DEFAULT_REGION": "us-east-1"}
+        pythons = [p for p in dict.fromkeys([CLIENT_PYTHON, "/usr/bin/python3"])
+                   if os.path.exists(p) and subprocess.run(
+                       [p, "-c", "import boto3"], capture_output=True).returncode == 0]
+        if not pythons:
+            self.fail("no python3 with boto3: docker/install-deps.sh installs python3-boto3")
+        for python in pythons:
+            with self.subTest(python=python):
+                self.argv = [python, PYTHON_CLIENT]
+                posts, process = self.run_invocations({"app.py": source}, "app.handler", [{}],
+                                                      env=env)
+                self.assertEqual(posts[0].kind, "response", self.describe(posts, process))
+                version, default, explicit = self.body(posts[0])
+                self.assertEqual(default, "http://127.0.0.1:4566", version)
+                self.assertEqual(explicit, "http://mine:1", version)
 
     # (name, files, handler, errorType, errorMessage pattern, stackTrace check)
     INIT_ERROR_CASES = [

@@ -163,6 +163,27 @@ TEST_F(ProcessTest, LinesOfBothStreamsInOrderBeforeTheExit) {
   EXPECT_EQ(exits_, 1);
 }
 
+// LocalRuntime drains what a sandbox printed just before it answered, so those lines are
+// the invocation's, not the next one's.
+TEST_F(ProcessTest, DrainAvailableOutputDeliversWhatIsAlreadyWritten) {
+  ASSERT_TRUE(Sh("echo one; echo two >&2; printf 'three'; touch " +
+                 dir_.File("written") + "; exec sleep 30")
+                  .ok());
+  // Nobody runs the io_context: only the drain can deliver the lines.
+  for (int i = 0; i < 200 && !fs::exists(dir_.File("written")); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(20ms);
+  process_->DrainAvailableOutput();
+  EXPECT_EQ(out_, (std::vector<std::string>{"one"})) << "'three' has no newline yet";
+  EXPECT_EQ(err_, (std::vector<std::string>{"two"}));
+  process_->DrainAvailableOutput();  // nothing new: returns at once, delivers nothing
+  EXPECT_EQ(out_.size(), 1u);
+  process_->Kill();
+  ASSERT_TRUE(RunUntilExit());
+  EXPECT_EQ(out_, (std::vector<std::string>{"one", "three"}));
+}
+
 TEST_F(ProcessTest, ManyLinesAcrossReads) {
   ASSERT_TRUE(Start({"seq", "1", "100000"}).ok());
   ASSERT_TRUE(RunUntilExit());

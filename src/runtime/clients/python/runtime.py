@@ -19,6 +19,7 @@ with a non-zero exit code.
 import decimal
 import http.client
 import importlib
+import importlib.util
 import json
 import logging
 import math
@@ -281,6 +282,64 @@ def set_up_import_path():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != runtime_dir]
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
+
+
+class _EndpointUrlForOldBotocore(object):
+    """StreamStack, not AWS: function code reaches the emulator through AWS_ENDPOINT_URL, which
+    botocore reads since 1.31 (boto3 1.28). Older ones (Debian bookworm's python3-boto3 1.26)
+    ignore it, and an unmodified boto3 in the function would call real AWS. So when the
+    function imports botocore.session and it is older, its Session.create_client defaults
+    endpoint_url to AWS_ENDPOINT_URL, as newer botocore does. Nothing is imported up front."""
+
+    def __init__(self, endpoint_url):
+        self.endpoint_url = endpoint_url
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "botocore.session":
+            return None
+        sys.meta_path.remove(self)  # once; the lookup below must not come back here
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+        endpoint_url = self.endpoint_url
+
+        def exec_and_patch(module):
+            exec_module(module)
+            _default_endpoint_url(module, endpoint_url)
+
+        spec.loader.exec_module = exec_and_patch
+        return spec
+
+    # Python 3.9's import system still asks finders for find_module.
+    def find_module(self, name, path=None):
+        return None
+
+
+def _default_endpoint_url(session_module, endpoint_url):
+    import botocore
+
+    try:
+        version = tuple(int(part) for part in botocore.__version__.split(".")[:2])
+    except ValueError:
+        return
+    if version >= (1, 31):
+        return
+    create_client = session_module.Session.create_client
+
+    def create_client_with_endpoint(self, service_name, *args, **kwargs):
+        # (region_name, api_version, use_ssl, verify, endpoint_url, ...)
+        if len(args) < 5 and kwargs.get("endpoint_url") is None:
+            kwargs["endpoint_url"] = endpoint_url
+        return create_client(self, service_name, *args, **kwargs)
+
+    session_module.Session.create_client = create_client_with_endpoint
+
+
+def set_up_endpoint_url():
+    endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint_url and "botocore.session" not in sys.modules:
+        sys.meta_path.insert(0, _EndpointUrlForOldBotocore(endpoint_url))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -668,6 +727,7 @@ def handle_invocation(client, request_handler, body, headers):
 def run(client, handler_name):
     set_up_logging()
     set_up_import_path()
+    set_up_endpoint_url()
 
     error_result = None
     try:
