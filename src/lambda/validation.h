@@ -1,43 +1,16 @@
-// Constraint checks worded as AWS's request validation words them ("1 validation error
-// detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value
-// greater than or equal to 1"; several violations are joined with "; "). Private to lambda.
+// Lambda's own validation facts; the violation wording is protocol's (violations.h).
+// Private to lambda.
 #pragma once
 
-#include <cstdint>
-#include <initializer_list>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "streamstack/common/status.h"
+#include "streamstack/protocol/violations.h"
 
 namespace streamstack::lambda {
 
-class Violations {
- public:
-  // A whole "Value ... at '<member>' failed to satisfy constraint: <constraint>" clause.
-  void Add(std::string_view value_text, std::string_view member, std::string_view constraint);
-  void Range(const std::optional<int64_t>& value, std::string_view member, int64_t min,
-             int64_t max);
-  void Enum(const std::optional<std::string>& value, std::string_view member,
-            std::initializer_list<const char*> values);
-  void Enum(const std::optional<std::string>& value, std::string_view member,
-            const std::vector<std::string>& values);
-  void Length(const std::optional<std::string>& value, std::string_view member, size_t min,
-              size_t max);
-  void NotNull(bool present, std::string_view member);
-
-  bool empty() const { return clauses_.empty(); }
-  // ValidationException (or `code`) with the joined message. Ok when empty.
-  Status ToStatus(AwsError code = AwsError::kValidation) const;
-
- private:
-  std::vector<std::string> clauses_;
-};
-
-// "Value '<v>'" with AWS's quoting; "Value null" for nullopt.
-std::string QuoteValue(std::string_view value);
+using protocol::QuoteValue;
+using protocol::Violations;
 
 // Every runtime the botocore model lists, in its order (the enum message lists them so).
 const std::vector<std::string>& KnownRuntimes();

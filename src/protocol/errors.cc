@@ -120,6 +120,14 @@ constexpr std::array kErrors = {
     ErrorWire{AwsError::kNotFound, "NotFound", "NotFound", 404, 404, true, kSvc},
     ErrorWire{AwsError::kInvalidParameter, "InvalidParameter", "InvalidParameter", 400, 400, true,
               kSvc},
+    ErrorWire{AwsError::kInvalidParameterException, "InvalidParameterException",
+              "InvalidParameterException", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kResourceAlreadyExists, "ResourceAlreadyExistsException",
+              "ResourceAlreadyExistsException", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kOperationAborted, "OperationAbortedException",
+              "OperationAbortedException", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kTooManyTags, "TooManyTagsException", "TooManyTagsException", 400, 400,
+              true, kSvc},
 };
 
 const ErrorWire& Lookup(AwsError error) {
@@ -211,7 +219,7 @@ HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
       resp.status = e.json_status;
       nlohmann::json body = {{"__type", JsonType(e, wire)}, {"message", status.message()}};
       MergeDetails(body, status);
-      resp.headers.Set("Content-Type", "application/x-amz-json-1.0");
+      resp.headers.Set("Content-Type", wire.json_content_type);
       if (wire.query_compatible) {
         resp.headers.Set("x-amzn-query-error",
                          std::string(e.query_code) + (e.sender_fault ? ";Sender" : ";Receiver"));

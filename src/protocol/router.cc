@@ -355,7 +355,7 @@ void Router::DispatchJson(HttpRequest&& request, Responder respond, std::string_
       return;
     }
     HttpResponse resp;
-    resp.headers.Set("Content-Type", "application/x-amz-json-1.0");
+    resp.headers.Set("Content-Type", p->wire.json_content_type);
     const nlohmann::json& output = result.value();
     if (output.is_binary()) {  // PreEncodedJson
       resp.body.assign(output.get_binary().begin(), output.get_binary().end());

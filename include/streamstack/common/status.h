@@ -69,6 +69,11 @@ enum class AwsError {
   // SNS.
   kNotFound,                   // NotFound (SNS topic/subscription)
   kInvalidParameter,           // InvalidParameter (SNS)
+  // CloudWatch Logs.
+  kInvalidParameterException,  // InvalidParameterException (also Logs' model validation)
+  kResourceAlreadyExists,      // ResourceAlreadyExistsException
+  kOperationAborted,           // OperationAbortedException
+  kTooManyTags,                // TooManyTagsException
 };
 
 // Success, or an AwsError with AWS's message text. `details` carries extra members that

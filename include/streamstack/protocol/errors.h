@@ -25,6 +25,9 @@ struct ServiceWire {
   std::string xml_namespace;
   // SQS's JSON protocol also sends the legacy query error code in x-amzn-query-error.
   bool query_compatible = false;
+  // JSON protocol services answer in their model's jsonVersion: 1.0 (DynamoDB, SQS) or 1.1
+  // (CloudWatch Logs).
+  const char* json_content_type = "application/x-amz-json-1.0";
 };
 
 // The AWS error code ("ValidationException", "AWS.SimpleQueueService.NonExistentQueue", ...)

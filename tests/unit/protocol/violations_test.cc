@@ -1,8 +1,8 @@
-#include "lambda/validation.h"
+#include "streamstack/protocol/violations.h"
 
 #include <gtest/gtest.h>
 
-namespace streamstack::lambda {
+namespace streamstack::protocol {
 namespace {
 
 TEST(ViolationsTest, FormatsLikeAwsRequestValidation) {
@@ -36,5 +36,15 @@ TEST(ViolationsTest, Lengths) {
             std::string::npos);
 }
 
+TEST(ViolationsTest, Patterns) {
+  Violations v;
+  v.Pattern(std::string("a:b"), "logGroupName", "[\\.\\-_/#A-Za-z0-9]+", false);
+  v.Pattern(std::string("ok"), "logStreamName", "[^:*]*", true);  // satisfied: nothing
+  v.Pattern(std::nullopt, "logGroupNamePrefix", "[\\.\\-_/#A-Za-z0-9]+", false);  // absent
+  EXPECT_EQ(v.ToStatus().message(),
+            "1 validation error detected: Value 'a:b' at 'logGroupName' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
+}
+
 }  // namespace
-}  // namespace streamstack::lambda
+}  // namespace streamstack::protocol
