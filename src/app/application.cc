@@ -147,6 +147,7 @@ Status Application::StartServices() {
   STREAMSTACK_RETURN_IF_ERROR(WireDynamoDb(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireSqs(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireSns(*s.services));
+  STREAMSTACK_RETURN_IF_ERROR(WireLogs(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireLambda(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireEsm(*s.services));
 

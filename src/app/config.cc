@@ -155,6 +155,15 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
                  "How long an idle function sandbox is kept warm")
       ->envname(env("SANDBOX_IDLE_TIMEOUT_MS"))->capture_default_str()
       ->check(CLI::Range(int64_t{100}, int64_t{900000}));
+  cli.add_option("--logs-max-bytes", c.logs_max_bytes,
+                 "CloudWatch Logs keeps at most this many bytes of log events in all; past it "
+                 "the oldest events are deleted (0: no cap)")
+      ->envname(env("LOGS_MAX_BYTES"))->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--logs-sweep-interval-ms", c.logs_sweep_interval_ms,
+                 "How often log groups' retention and --logs-max-bytes are enforced")
+      ->envname(env("LOGS_SWEEP_INTERVAL_MS"))->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cli.add_option("--runtime-command", c.runtime_commands,
                  "RUNTIME=COMMAND: run functions of RUNTIME (e.g. java21) with COMMAND "
                  "(/bin/sh -c, in the sandbox's environment: $_HANDLER, $LAMBDA_TASK_ROOT, "

@@ -138,6 +138,7 @@ Result<runtime::LocalRuntimeOptions> RuntimeOptions(const AppContext& ctx) {
     o.runtime_commands[mapping.substr(0, eq)] = mapping.substr(eq + 1);
   }
   o.node_path = SdkNodePaths();
+  o.log_sink = ctx.function_logs;
   return o;
 }
 

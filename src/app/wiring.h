@@ -10,6 +10,7 @@
 
 #include "streamstack/app/config.h"
 #include "streamstack/common/clock.h"
+#include "streamstack/common/function_log.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/common/http_call.h"
 #include "streamstack/common/invoker.h"
@@ -64,6 +65,9 @@ struct AppContext {
   // thread that asked it to stop); must not block.
   std::vector<std::function<void()>> stopping_hooks = {};
 
+  // Set by WireLogs: where functions that run their own code write their logs.
+  FunctionLogSink* function_logs = nullptr;
+
   // Set by WireSqs / WireSns: the on-failure destinations other services deliver to.
   sqs::QueueStore* queues = nullptr;
   sns::TopicStore* topics = nullptr;
@@ -94,7 +98,9 @@ struct AppContext {
 Status WireDynamoDb(AppContext& ctx);  // DynamoDB + DynamoDB Streams
 Status WireSqs(AppContext& ctx);       // SQS (JSON + query protocols); sets ctx.queues
 Status WireSns(AppContext& ctx);       // SNS; after WireSqs (delivers to its queues)
-Status WireLambda(AppContext& ctx);    // Lambda: functions, Invoke, event source mappings
+Status WireLogs(AppContext& ctx);      // CloudWatch Logs; sets ctx.function_logs
+Status WireLambda(AppContext& ctx);    // Lambda: functions, Invoke, event source mappings;
+                                       // after WireLogs (function logs go there)
 Status WireEsm(AppContext& ctx);       // the delivery engine; after WireLambda, WireSqs, WireSns
 
 }  // namespace streamstack::app

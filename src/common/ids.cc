@@ -172,6 +172,9 @@ std::string EventSourceMapping(const AccountScope& s, std::string_view uuid) {
 }
 std::string Queue(const AccountScope& s, std::string_view name) { return Build("sqs", s, name); }
 std::string Topic(const AccountScope& s, std::string_view name) { return Build("sns", s, name); }
+std::string LogGroup(const AccountScope& s, std::string_view name) {
+  return Build("logs", s, "log-group:" + std::string(name));
+}
 }  // namespace arn
 
 }  // namespace streamstack

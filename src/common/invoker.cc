@@ -2,18 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
-
-#include "streamstack/common/ids.h"
+#include "streamstack/common/function_log.h"
 
 namespace streamstack {
 
 std::string TimeoutErrorDocument(int64_t now_ms, const std::string& request_id,
                                  int timeout_seconds) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof(seconds), "%.2f", static_cast<double>(timeout_seconds));
-  return nlohmann::json{{"errorMessage", FormatIso8601Millis(now_ms) + " " + request_id +
-                                             " Task timed out after " + seconds + " seconds"}}
+  return nlohmann::json{{"errorMessage", TaskTimedOutText(now_ms, request_id, timeout_seconds)}}
       .dump();
 }
 

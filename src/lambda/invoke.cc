@@ -8,36 +8,19 @@
 #include <mutex>
 
 #include "lambda/timer_queue.h"
+#include "streamstack/common/function_log.h"
 
 namespace streamstack::lambda {
 namespace {
 
 using nlohmann::json;
 
-std::string Milliseconds(std::chrono::microseconds d) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", static_cast<double>(d.count()) / 1000.0);
-  return text;
-}
-
 // The invocation's log as AWS writes it (see InvokeOutput::log).
 std::string InvocationLog(const InvokeOutcome& o, const FunctionTarget& f,
                           const std::string& request_id) {
-  std::string log = o.init_log;
-  log += "START RequestId: " + request_id + " Version: " + f.version + "\n";
-  log += o.log;
-  log += "END RequestId: " + request_id + "\n";
-  // AWS bills whole milliseconds, rounded up.
-  int64_t billed = (o.duration.count() + 999) / 1000;
-  log += "REPORT RequestId: " + request_id + "\tDuration: " + Milliseconds(o.duration) +
-         " ms\tBilled Duration: " + std::to_string(std::max<int64_t>(billed, 1)) +
-         " ms\tMemory Size: " + std::to_string(f.memory_size_mb) + " MB\tMax Memory Used: " +
-         std::to_string(o.max_memory_used_mb) + " MB\t";
-  if (o.init_duration.count() > 0) {
-    log += "Init Duration: " + Milliseconds(o.init_duration) + " ms\t";
-  }
-  log += "\n";
-  return log;
+  return o.init_log + StartLine(request_id, f.version) + o.log + EndLine(request_id) +
+         ReportLine(request_id, {o.duration, f.memory_size_mb, o.max_memory_used_mb,
+                                 o.init_duration});
 }
 
 // The function's own answer of a RequestResponse call, as Invoke returns it.

@@ -68,6 +68,12 @@ struct Sandbox {
   // start), and during the one in flight: the invocation's log.
   std::string init_log;
   std::string log;
+  // The same lines as CloudWatch Logs events, with the platform's START/END/REPORT lines,
+  // not yet handed to the log sink (flushed at the end of each invocation, at exit, and
+  // whenever they grow past kLogFlushBytes).
+  std::vector<LogEvent> log_events;
+  size_t log_events_bytes = 0;
+  bool start_logged = false;  // the invocation in flight has its START line
   std::unique_ptr<asio::steady_timer> deadline;  // init, then each invocation's Timeout
   uint64_t cold_invocations = 0;  // 1 for the invocation that started it
 
@@ -78,6 +84,11 @@ struct Sandbox {
 
 // What one invocation's log keeps (Invoke's LogType Tail needs its last 4 KB).
 constexpr size_t kMaxInvocationLogBytes = 1 << 20;
+// A chatty invocation's lines go to the log sink in pieces of about this size, so memory
+// stays bounded however much it prints.
+constexpr size_t kLogFlushBytes = 256 * 1024;
+// ... and at the latest this long after they were printed.
+constexpr std::chrono::milliseconds kLogFlushDelay{200};
 
 std::string HexOfBase64(const std::string& b64) {
   std::string raw;
@@ -141,7 +152,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
         listeners_(listeners),
         clock_(clock),
         work_(asio::make_work_guard(io_)),
-        sweep_(io_) {
+        sweep_(io_),
+        log_flush_(io_) {
     if (options_.host_environment.empty()) options_.host_environment = OurEnvironment();
   }
 
@@ -178,6 +190,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       if (stopped_) return;
       stopped_ = true;
       sweep_.cancel();
+      log_flush_.cancel();
       for (auto& [port, sandbox] : sandboxes_) {
         if (sandbox->invocation) {
           Finish(*sandbox, InvokeOutcome::ServiceError(
@@ -487,6 +500,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     next.trace_id = "Root=1-" + RandomHex(4) + "-" + RandomHex(12) + ";Parent=" + RandomHex(8) +
                     ";Sampled=0;Lineage=1:" + RandomHex(4) + ":0";
     next.client_context = inv.client_context;
+    AppendLog(sandbox, StartLine(inv.request_id, inv.function.version));
+    sandbox.start_logged = true;
     auto reply = std::move(sandbox.parked_next);
     sandbox.parked_next = nullptr;
     sandbox.deadline = std::make_unique<asio::steady_timer>(
@@ -516,12 +531,58 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       sandbox.init_duration = std::chrono::microseconds(0);  // only the cold start has one
     }
     outcome.max_memory_used_mb = PeakMemoryMb(sandbox);
+    LogInvocationEnd(sandbox, outcome);
     auto done = std::move(sandbox.invocation->done);
     sandbox.invocation.reset();
     sandbox.delivered = false;
     sandbox.idle_since = SteadyClock::now();
     if (sandbox.retiring) Kill(sandbox);
     done(std::move(outcome));
+  }
+
+  // The platform's END and REPORT lines close the invocation's log (with a START first when
+  // the invocation never reached the code: init failed or the sandbox died first).
+  void LogInvocationEnd(Sandbox& sandbox, const InvokeOutcome& outcome) {
+    const Invocation& inv = sandbox.invocation->invocation;
+    if (!sandbox.start_logged) AppendLog(sandbox, StartLine(inv.request_id, inv.function.version));
+    sandbox.start_logged = false;
+    AppendLog(sandbox, EndLine(inv.request_id));
+    AppendLog(sandbox, ReportLine(inv.request_id,
+                                  {outcome.duration, inv.function.memory_size_mb,
+                                   outcome.max_memory_used_mb, outcome.init_duration}));
+    FlushLog(sandbox);
+  }
+
+  void AppendLog(Sandbox& sandbox, std::string message) {
+    if (options_.log_sink == nullptr) return;
+    sandbox.log_events_bytes += message.size();
+    sandbox.log_events.push_back({clock_.NowMillis(), std::move(message)});
+    if (sandbox.log_events_bytes > kLogFlushBytes) {
+      FlushLog(sandbox);
+    } else {
+      ScheduleLogFlush();
+    }
+  }
+
+  // What a long invocation prints reaches the log while it runs (as on AWS, where
+  // `aws logs tail --follow` shows a running function's lines), not only when it ends.
+  void ScheduleLogFlush() {
+    if (log_flush_armed_ || stopped_) return;
+    log_flush_armed_ = true;
+    log_flush_.expires_after(kLogFlushDelay);
+    log_flush_.async_wait([this](std::error_code ec) {
+      log_flush_armed_ = false;
+      if (ec) return;
+      for (auto& [port, sandbox] : sandboxes_) FlushLog(*sandbox);
+    });
+  }
+
+  void FlushLog(Sandbox& sandbox) {
+    if (options_.log_sink == nullptr || sandbox.log_events.empty()) return;
+    options_.log_sink->Append(FunctionLogGroupName(sandbox.function.function_name),
+                              sandbox.log_stream_name, std::move(sandbox.log_events));
+    sandbox.log_events.clear();
+    sandbox.log_events_bytes = 0;
   }
 
   // The sandbox's peak resident memory (VmHWM of its process), as AWS's REPORT line's
@@ -568,10 +629,9 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     InvokeOutcome outcome =
         InvokeOutcome::FunctionError(TimeoutErrorDocument(now_ms, request_id, f.timeout_seconds));
     // AWS writes the same words into the function's log.
-    char seconds[32];
-    std::snprintf(seconds, sizeof(seconds), "%.2f", static_cast<double>(f.timeout_seconds));
-    sandbox.log += FormatIso8601Millis(now_ms) + " " + request_id + " Task timed out after " +
-                   seconds + " seconds\n";
+    std::string line = TaskTimedOutText(now_ms, request_id, f.timeout_seconds) + "\n";
+    sandbox.log += line;
+    AppendLog(sandbox, std::move(line));
     Kill(sandbox);
     Finish(sandbox, std::move(outcome));
   }
@@ -629,6 +689,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       }
       Finish(*sandbox, std::move(outcome));
     }
+    FlushLog(*sandbox);  // what it printed after its last invocation, or while failing to start
     // `sandbox` and its reaped Process end here, inside the Process's own exit callback,
     // which Process allows.
   }
@@ -644,14 +705,14 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       // inside it (AWS's convention on the runtime's stdout).
       std::string event(line);
       std::replace(event.begin(), event.end(), '\r', '\n');
+      event += '\n';
       sandbox.log += event;
-      sandbox.log += '\n';
       if (sandbox.log.size() > kMaxInvocationLogBytes) {
         sandbox.log.erase(0, sandbox.log.size() - kMaxInvocationLogBytes / 2);  // keep the end
       }
+      AppendLog(sandbox, std::move(event));
     }
-    // CloudWatch Logs is not served yet: the lines go to StreamStack's own log too.
-    spdlog::debug("function {} {} [{}] {}", name, request_id,
+    spdlog::trace("function {} {} [{}] {}", name, request_id,
                   stream == OutputStream::kStdout ? "stdout" : "stderr", line);
   }
 
@@ -690,6 +751,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
 
   // Runtime thread only.
   asio::steady_timer sweep_;
+  asio::steady_timer log_flush_;  // armed while some sandbox holds unflushed log lines
+  bool log_flush_armed_ = false;
   std::map<uint16_t, std::unique_ptr<Sandbox>> sandboxes_;  // by Runtime API port
   uint64_t next_id_ = 0;
   bool stopped_ = false;

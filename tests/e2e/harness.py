@@ -31,16 +31,28 @@ _LISTENING = re.compile(r"listening on http://([0-9.]+):(\d+)")
 # the tests: Debian's /usr/bin/aws with Debian's python3-boto3, or the newest CLI on PATH).
 AWS_CLI = os.environ.get("STREAMSTACK_AWS_CLI", "aws")
 _MODELS = {}
-_AWS_CLI_MAJOR = []
+_AWS_CLI_MAJOR = {}
 
 
-def aws_cli_major():
-    """The major version of AWS_CLI (1 or 2), from its --version line (asked once)."""
-    if not _AWS_CLI_MAJOR:
-        out = subprocess.run([AWS_CLI, "--version"], capture_output=True, text=True, timeout=60)
+def aws_cli_major(cli=None):
+    """The major version of an aws CLI (default AWS_CLI; 1 or 2), from its --version line
+    (asked once per binary)."""
+    cli = cli or AWS_CLI
+    if cli not in _AWS_CLI_MAJOR:
+        out = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=60)
         m = re.search(r"aws-cli/(\d+)\.", out.stdout + out.stderr)
-        _AWS_CLI_MAJOR.append(int(m.group(1)) if m else 1)
-    return _AWS_CLI_MAJOR[0]
+        _AWS_CLI_MAJOR[cli] = int(m.group(1)) if m else 1
+    return _AWS_CLI_MAJOR[cli]
+
+
+def aws_cli_v2():
+    """An aws CLI v2 for what only v2 has (`aws logs tail`): AWS_CLI when it is one, else
+    Debian's /usr/bin/aws, which docker/install-deps.sh installs."""
+    if aws_cli_major() >= 2:
+        return AWS_CLI
+    if os.path.exists("/usr/bin/aws") and aws_cli_major("/usr/bin/aws") >= 2:
+        return "/usr/bin/aws"
+    raise AssertionError("no aws CLI v2 here: run docker/install-deps.sh (Debian's awscli)")
 
 
 def _service_model(service):
@@ -49,16 +61,17 @@ def _service_model(service):
     return _MODELS[service]
 
 
-def botocore_has(service, operation, member=None):
+def botocore_has(service, operation, member=None, optional=None):
     """True when the installed botocore's model of `service` knows `operation` (and, when
-    given, its input member `member`). Older clients refuse unknown members before sending."""
+    given, its input member `member`, and lets the request leave out `optional`). Older
+    clients refuse unknown members, and missing ones their model requires, before sending."""
     model = _service_model(service)
     if operation not in model.operation_names:
         return False
-    if member is None:
-        return True
     shape = model.operation_model(operation).input_shape
-    return shape is not None and member in shape.members
+    if member is not None and (shape is None or member not in shape.members):
+        return False
+    return optional is None or shape is None or optional not in shape.required_members
 
 
 def botocore_output_members(service, operation):
@@ -68,12 +81,15 @@ def botocore_output_members(service, operation):
     return set(shape.members) if shape is not None else set()
 
 
-def requires_botocore(service, operation, member=None):
+def requires_botocore(service, operation, member=None, optional=None):
     """Skips a test (with its reason) when the installed botocore is too old to send
-    `operation`/`member`; the only reason an e2e test may be skipped."""
+    `operation`/`member` (or to leave out `optional`); the only reason an e2e test may be
+    skipped."""
     what = f"{operation}.{member}" if member else operation
+    if optional:
+        what += f" without {optional}"
     return unittest.skipUnless(
-        botocore_has(service, operation, member),
+        botocore_has(service, operation, member, optional),
         f"botocore {botocore.__version__} cannot send {service} {what}")
 
 
@@ -169,20 +185,30 @@ class StreamStack:
                               config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
                               **CREDENTIALS)
 
-    def aws(self, *args, check=True, region=REGION):
-        """Runs the real aws CLI against this server; returns (exit code, parsed JSON or text, stderr)."""
+    def aws_env(self, region=REGION):
+        """The environment the aws CLI runs with against this server."""
         env = dict(os.environ)
         env.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                     "AWS_DEFAULT_REGION": region, "AWS_PAGER": "",
                     "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
                     "AWS_MAX_ATTEMPTS": "1"})
-        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json"]
+        return env
+
+    def aws_command(self, *args, cli=None):
+        """The argv of an aws CLI call against this server (default CLI: AWS_CLI)."""
+        cli = cli or AWS_CLI
+        cmd = [cli, "--endpoint-url", self.endpoint, "--output", "json"]
         # CLI v1 takes a blob argument (lambda invoke --payload, a {"B": ...} value) as its raw
         # text; v2 expects base64 unless asked otherwise, and v1 does not know that option.
-        if aws_cli_major() >= 2:
+        if aws_cli_major(cli) >= 2:
             cmd += ["--cli-binary-format", "raw-in-base64-out"]
-        cmd += list(args)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        return cmd + list(args)
+
+    def aws(self, *args, check=True, region=REGION, cli=None):
+        """Runs the real aws CLI against this server; returns (exit code, parsed JSON or text, stderr)."""
+        cmd = self.aws_command(*args, cli=cli)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self.aws_env(region),
+                              timeout=120)
         if check and proc.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
         out = proc.stdout

@@ -62,25 +62,40 @@ def zip_dir(name, mode_overrides=None):
 
 
 class DebugStreamStack(StreamStack):
-    """StreamStack at --log-level debug, where each line a function prints is logged with its
-    function name and request id."""
+    """StreamStack at --log-level debug, where sandboxes starting and stopping are logged."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, log_level="debug", **kwargs)
 
 
+_PLATFORM_LINE = re.compile(r"^(START|END|REPORT) RequestId: (\S+)")
+_NODE_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t[A-Z]+\t(.*)$", re.S)
+
+
 def printed(server, function, request_id=None):
-    """What `function` printed (stdout and stderr), one entry per line, in order, from the
-    server's debug log: `function <name> <request id> [stdout] <line>`. A Node.js console line
-    is `<time>\\t<request id>\\t<LEVEL>\\t<message>`: only the message is kept."""
+    """What `function` printed (stdout and stderr), one entry per log event, in order, as
+    CloudWatch Logs holds it (log group /aws/lambda/<function>, read with FilterLogEvents):
+    the platform's START/END/REPORT lines are left out, and a Node.js console line
+    `<time>\\t<request id>\\t<LEVEL>\\t<message>` keeps only its message. With `request_id`,
+    only what was printed between that invocation's START and END."""
+    logs = server.client("logs")
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(
+            logGroupName="/aws/lambda/" + function)
+        events = [e for page in pages for e in page["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    current = {}  # log stream -> the request id between its START and END
     out = []
-    prefix = re.compile(r" function " + re.escape(function) + r" (\S*) \[(?:stdout|stderr)\] (.*)$")
-    for line in server.log().splitlines():
-        m = prefix.search(line)
-        if not m or (request_id is not None and m.group(1) != request_id):
+    for e in events:
+        text = e["message"][:-1] if e["message"].endswith("\n") else e["message"]
+        platform = _PLATFORM_LINE.match(text)
+        if platform:
+            current[e["logStreamName"]] = platform.group(2) if platform.group(1) == "START" else None
             continue
-        text = m.group(2)
-        node = re.match(r"^\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t[A-Z]+\t(.*)$", text)
+        if request_id is not None and current.get(e["logStreamName"]) != request_id:
+            continue
+        node = _NODE_PREFIX.match(text)
         out.append(node.group(1) if node else text)
     return out
 
@@ -547,11 +562,11 @@ class LambdaRuntimeTest(RuntimeCase):
         self.create("stderr-fn", "python3.12", "python", "app.stderr")
         resp, _ = self.invoke("stderr-fn")
         request_id = resp["ResponseMetadata"]["RequestId"]
-        both = (f"function stderr-fn {request_id} [stderr] to stderr",
-                f"function stderr-fn {request_id} [stdout] to stdout")
-        wait_until(lambda: all(line in self.server.log() for line in both), timeout=5)
-        for line in both:
-            self.assertIn(line, self.server.log())
+        lines = wait_printed(self.server, "stderr-fn",
+                             lambda lines: {"to stderr", "to stdout"} <= set(lines),
+                             request_id=request_id)
+        self.assertIn("to stderr", lines)
+        self.assertIn("to stdout", lines)
 
     def test_event_invocation_runs_the_code(self):
         self.create("async-fn", "python3.12", "python", "app.sleep")

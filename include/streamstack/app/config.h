@@ -41,6 +41,10 @@ struct Config {
   int function_concurrency = 10;
   int64_t sandbox_idle_timeout_ms = 300000;
   std::vector<std::string> runtime_commands;
+  // CloudWatch Logs: the most event bytes kept in all (oldest go first past it), and how
+  // often retention and that cap are enforced.
+  int64_t logs_max_bytes = int64_t{1} << 30;
+  int64_t logs_sweep_interval_ms = 60000;
   std::vector<FunctionDeclaration> functions;
 };
 

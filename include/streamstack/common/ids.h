@@ -42,6 +42,9 @@ std::string Function(const AccountScope& s, std::string_view name);
 std::string EventSourceMapping(const AccountScope& s, std::string_view uuid);
 std::string Queue(const AccountScope& s, std::string_view name);
 std::string Topic(const AccountScope& s, std::string_view name);
+// "arn:aws:logs:<region>:<account>:log-group:<name>" (DescribeLogGroups' logGroupArn; its
+// `arn` member adds ":*").
+std::string LogGroup(const AccountScope& s, std::string_view name);
 }  // namespace arn
 
 }  // namespace streamstack

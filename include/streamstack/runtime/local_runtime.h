@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "streamstack/common/clock.h"
+#include "streamstack/common/function_log.h"
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/status.h"
 
@@ -75,6 +76,10 @@ struct LocalRuntimeOptions {
   std::vector<std::string> python_path;
   // The environment the sandbox commands are looked up with (PATH, ...); default: ours.
   std::vector<std::string> host_environment;
+  // Where each sandbox's log goes (CloudWatch Logs: group /aws/lambda/<name>, the sandbox's
+  // log stream): what the code prints, one event per line, between the platform's START,
+  // END and REPORT lines. Called on the runtime's thread. Null: logs are not kept.
+  FunctionLogSink* log_sink = nullptr;
 };
 
 // What GET /runtime/invocation/next answers: the event and its headers.

@@ -104,3 +104,20 @@ def stderr(event, context):
     sys.stderr.write("to stderr\n")
     print("to stdout")
     return "ok"
+
+
+def chatty(event, context):
+    for i in range(event.get("lines", 0)):
+        print(f"chatty line {i}")
+    return event.get("lines", 0)
+
+
+def put_log(event, context):
+    import boto3  # the SDK, reaching StreamStack through AWS_ENDPOINT_URL
+    logs = boto3.client("logs")
+    logs.create_log_group(logGroupName=event["group"])
+    logs.create_log_stream(logGroupName=event["group"], logStreamName="from-the-function")
+    logs.put_log_events(logGroupName=event["group"], logStreamName="from-the-function",
+                        logEvents=[{"timestamp": int(time.time() * 1000),
+                                    "message": event["message"]}])
+    return "ok"
