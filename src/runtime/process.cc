@@ -39,6 +39,9 @@ using boost::system::error_code;
 
 constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
+// Reads smaller than this are followed by kReadPause before the next one (see OnRead).
+constexpr std::size_t kPacedReadBytes = 16 * 1024;
+constexpr std::chrono::microseconds kReadPause{500};
 constexpr std::chrono::milliseconds kExitPollInterval{50};  // the fallback without pidfd
 
 std::atomic<bool> force_polling{false};
@@ -452,8 +455,10 @@ std::string ExitStatus::ToString() const {
 
 struct Process::State : std::enable_shared_from_this<State> {
   struct Reader {
-    explicit Reader(const asio::strand<asio::any_io_executor>& strand) : pipe(strand) {}
+    explicit Reader(const asio::strand<asio::any_io_executor>& strand)
+        : pipe(strand), pace(strand) {}
     asio::posix::stream_descriptor pipe;
+    asio::steady_timer pace;  // the pause before reading again after a small read
     std::array<char, kReadChunkBytes> buffer;
     std::string partial;  // the line read so far
     bool open = true;
@@ -572,7 +577,17 @@ struct Process::State : std::enable_shared_from_this<State> {
       MaybeFinish();
       return;
     }
-    StartRead(i);
+    if (n >= kPacedReadBytes) return StartRead(i);
+    // A small read: the program writes a line at a time. Reading each line as it comes
+    // costs both sides a wake-up per line (a function printing in a loop ran 2x slower to
+    // the pipe than to /dev/null); a short pause lets lines gather into one read. The first
+    // line after a quiet spell is still read at once, and DrainAvailableOutput reads what is
+    // pending when an invocation ends.
+    reader.pace.expires_after(kReadPause);
+    reader.pace.async_wait([self = shared_from_this(), i](const error_code& wait_ec) {
+      if (wait_ec || self->stopped || !self->readers[i].open) return;
+      self->StartRead(i);
+    });
   }
 
   // Reads what the pipes hold right now and delivers it, without waiting (poll(2) with no
@@ -637,6 +652,7 @@ struct Process::State : std::enable_shared_from_this<State> {
     if (!reader.open) return;
     if (!reader.partial.empty()) EmitLine(i, {});  // a final line without '\n'
     reader.open = false;
+    reader.pace.cancel();
     error_code ignored;
     reader.pipe.close(ignored);
   }

@@ -70,8 +70,10 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
       spec.argv = {"node", (paths.runtimes / "node" / "runtime.js").string()};
       break;
     case RuntimeFamily::kPython:
-      // -u: every line the function prints reaches its log at once, as on AWS.
-      spec.argv = {"python3", "-u", (paths.runtimes / "python" / "runtime.py").string()};
+      // Not -u: the runtime client flushes stdout and stderr at every line itself (so each
+      // line reaches the log at once, as on AWS); -u would also send print()'s text and its
+      // newline in two writes, which made printing 2.8x slower than to /dev/null.
+      spec.argv = {"python3", (paths.runtimes / "python" / "runtime.py").string()};
       break;
     case RuntimeFamily::kProvided:
       spec.argv = {(paths.code / "bootstrap").string()};

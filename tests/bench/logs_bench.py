@@ -30,11 +30,15 @@ import zipfile
 import esm_bench_common  # noqa: F401 - puts tests/e2e on sys.path
 import harness
 
+# The /dev/null variants write the same bytes with the same calls as the runtime clients
+# (python: the client's flush-on-every-write stdout wrapper; node: console.log's line with
+# its time and request id prefix, one synchronous write per line), so the difference is
+# what the pipe to StreamStack costs the function.
 PY_FUNCTION = '''
 import sys, time
 def handler(event, context):
     n = event["lines"]
-    out = open("/dev/null", "w") if event.get("to") == "null" else sys.stdout
+    out = type(sys.stdout)(open("/dev/null", "w")) if event.get("to") == "null" else sys.stdout
     start = time.perf_counter()
     for i in range(n):
         print(f"line {i} of a chatty function, with some text", file=out)
@@ -43,12 +47,17 @@ def handler(event, context):
 '''
 NODE_FUNCTION = '''
 const fs = require('fs');
-exports.handler = async (event) => {
+const util = require('util');
+exports.handler = async (event, context) => {
   const n = event.lines;
   const start = process.hrtime.bigint();
   if (event.to === 'null') {
     const fd = fs.openSync('/dev/null', 'w');
-    for (let i = 0; i < n; i++) fs.writeSync(fd, `line ${i} of a chatty function, with some text\\n`);
+    for (let i = 0; i < n; i++) {
+      const line = `${new Date().toISOString()}\\t${context.awsRequestId}\\tINFO\\t` +
+        util.format(`line ${i} of a chatty function, with some text`);
+      fs.writeSync(fd, line.replace(/\\n/g, '\\r') + '\\n');
+    }
     fs.closeSync(fd);
   } else {
     for (let i = 0; i < n; i++) console.log(`line ${i} of a chatty function, with some text`);

@@ -48,8 +48,8 @@ TEST(SandboxSpecTest, EachRuntimeFamilyItsCommand) {
   } cases[] = {
       {"nodejs20.x", {"node", "/data/lambda/runtimes/node/runtime.js"}},
       {"nodejs18.x", {"node", "/data/lambda/runtimes/node/runtime.js"}},
-      {"python3.12", {"python3", "-u", "/data/lambda/runtimes/python/runtime.py"}},
-      {"python3.9", {"python3", "-u", "/data/lambda/runtimes/python/runtime.py"}},
+      {"python3.12", {"python3", "/data/lambda/runtimes/python/runtime.py"}},
+      {"python3.9", {"python3", "/data/lambda/runtimes/python/runtime.py"}},
       {"provided", {"/data/lambda/code/abc/bootstrap"}},
       {"provided.al2", {"/data/lambda/code/abc/bootstrap"}},
       {"provided.al2023", {"/data/lambda/code/abc/bootstrap"}},

@@ -8,7 +8,8 @@ until the process is stopped.
 Behaviour follows AWS's Python runtime interface client, aws/aws-lambda-python-runtime-interface-
 client ("the RIC" below; files named as RIC awslambdaric/<file>): handler resolution and the init
 errors with AWS's messages, the error document, the context object, JSON marshalling (Decimal
-included), stdout flushed on every write, and the root logger's handler and format.
+included), stdout flushed at every line and before each answer, and the root logger's handler and
+format.
 
 One self-contained file: standard library only (http.client), Python 3.9 or newer. The protocol is
 spoken over HTTP/1.1 keep-alive, never over stdout, so nothing the function prints can corrupt it.
@@ -141,6 +142,12 @@ class RuntimeApiClient:
         return body, headers
 
     def _post(self, path, body, content_type, headers=None):
+        # What the function printed without a newline belongs to this invocation's log too.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
         all_headers = {"Content-Type": content_type}
         all_headers.update(headers or {})
         status, _, response_body = self._request("POST", path, body, all_headers)
@@ -495,7 +502,10 @@ def create_lambda_context(headers, invoke_id):
 
 
 class Unbuffered:
-    """A stream that flushes after every write, so each line reaches StreamStack at once."""
+    """A stream that flushes every line as it is completed, so each line reaches StreamStack
+    at once (AWS's client flushes on every write; a line is a log event only once its newline
+    is written, so flushing at newlines is the same log with half the writes: print() writes
+    the text and the newline separately)."""
 
     def __init__(self, stream):
         self.stream = stream
@@ -505,7 +515,8 @@ class Unbuffered:
 
     def write(self, msg):
         written = self.stream.write(msg)
-        self.stream.flush()
+        if "\n" in msg:
+            self.stream.flush()
         return written
 
     def writelines(self, msgs):
@@ -749,7 +760,7 @@ def run(client, handler_name):
 
 
 def main():
-    # AWS: stdout and stderr flush on every write.
+    # AWS: stdout and stderr flush on every write (here: every line, and before each answer).
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
 
