@@ -2,20 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "streamstack/common/json_text.h"
 #include "streamstack/storage/migration.h"
 
 namespace streamstack::logs {
 namespace {
-
-using nlohmann::json;
 
 constexpr storage::Migration kMigrations[] = {
     {1,
@@ -126,16 +123,6 @@ Status StreamMissing() {
   return {AwsError::kResourceNotFound, "The specified log stream does not exist."};
 }
 
-std::map<std::string, std::string> TagsFromJson(std::string_view text) {
-  std::map<std::string, std::string> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return out;
-  for (auto& [k, v] : j.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-  }
-  return out;
-}
-
 std::optional<int64_t> OptionalInt(const storage::Statement& st, int column) {
   if (st.ColumnIsNull(column)) return std::nullopt;
   return st.ColumnInt64(column);
@@ -146,7 +133,7 @@ LogGroup GroupFromRow(const storage::Statement& st) {
   g.name = std::string(st.ColumnText(1));
   g.creation_ms = st.ColumnInt64(2);
   if (!st.ColumnIsNull(3)) g.retention_days = st.ColumnInt(3);
-  g.tags = TagsFromJson(st.ColumnText(4));
+  g.tags = StringMapFromJson(st.ColumnText(4));
   g.log_group_class = std::string(st.ColumnText(5));
   g.kms_key_id = std::string(st.ColumnText(6));
   g.deletion_protection = st.ColumnInt(7) != 0;
@@ -204,7 +191,7 @@ Status InsertGroup(storage::Database& db, const LogGroup& g) {
   } else {
     st.Bind(3, nullptr);
   }
-  st.Bind(4, json(g.tags).dump());
+  st.Bind(4, StringMapToJson(g.tags));
   st.Bind(5, g.log_group_class);
   st.Bind(6, g.kms_key_id);
   st.Bind(7, g.deletion_protection);
@@ -403,7 +390,7 @@ void LogStore::TagLogGroup(const std::string& name, std::map<std::string, std::s
           return {AwsError::kTooManyTags, "A resource can have no more than 50 tags."};
         }
         auto& st = ctx.db().Prepare(kSetTags);
-        st.Bind(1, json(merged).dump());
+        st.Bind(1, StringMapToJson(merged));
         st.Bind(2, group->first);
         return st.Run();
       },
@@ -419,7 +406,7 @@ void LogStore::UntagLogGroup(const std::string& name, std::vector<std::string> k
         auto tags = group->second.tags;
         for (const auto& k : keys) tags.erase(k);
         auto& st = ctx.db().Prepare(kSetTags);
-        st.Bind(1, json(tags).dump());
+        st.Bind(1, StringMapToJson(tags));
         st.Bind(2, group->first);
         return st.Run();
       },
@@ -631,21 +618,17 @@ Result<int64_t> LogStore::EnforceLimits() {
   if (!groups.ok()) return groups.status();
   for (const auto& [group_id, oldest_kept] : *groups) {
     while (true) {
-      int64_t rows = 0;
-      Status st = store_.WriteSync([&, group_id = group_id, oldest_kept = oldest_kept](
-                                       storage::WriteContext& ctx) -> Status {
-        auto& del = ctx.db().Prepare(kDeleteExpired);
+      auto rows = RunCleanupJob([&, group_id = group_id, oldest_kept = oldest_kept](
+                                    storage::Database& db) -> Result<int64_t> {
+        auto& del = db.Prepare(kDeleteExpired);
         del.Bind(1, group_id);
         del.Bind(2, oldest_kept);
         del.Bind(3, kDeletesPerJob);
-        auto n = DeleteAndAccount(ctx.db(), del);
-        if (!n.ok()) return n.status();
-        rows = *n;
-        return Status::Ok();
+        return DeleteAndAccount(db, del);
       });
-      if (!st.ok()) return st;
-      deleted += rows;
-      if (rows < kDeletesPerJob) break;
+      if (!rows.ok()) return rows.status();
+      deleted += *rows;
+      if (*rows < kDeletesPerJob) break;
     }
   }
   // The cap: oldest events first, down to 90% of it so the next writes do not trip it again.
@@ -655,11 +638,10 @@ Result<int64_t> LogStore::EnforceLimits() {
   if (*total <= options_.max_stored_bytes) return deleted;
   const int64_t target = options_.max_stored_bytes / 10 * 9;
   while (*total > target) {
-    int64_t rows = 0;
     const int64_t excess = *total - target;
-    Status st = store_.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    auto rows = RunCleanupJob([&](storage::Database& db) -> Result<int64_t> {
       // The oldest events whose bytes cover the excess (at most a job's worth), then them.
-      auto& sizes = ctx.db().Prepare(kOldestSizes);
+      auto& sizes = db.Prepare(kOldestSizes);
       sizes.Bind(1, kDeletesPerJob);
       int64_t covered = 0;
       int64_t last_id = -1;
@@ -671,21 +653,31 @@ Result<int64_t> LogStore::EnforceLimits() {
         covered += sizes.ColumnInt64(1);
       }
       sizes.Reset();
-      if (last_id < 0) return Status::Ok();
-      auto& del = ctx.db().Prepare(kDeleteThrough);
+      if (last_id < 0) return int64_t{0};
+      auto& del = db.Prepare(kDeleteThrough);
       del.Bind(1, last_id);
-      auto n = DeleteAndAccount(ctx.db(), del);
-      if (!n.ok()) return n.status();
-      rows = *n;
-      return Status::Ok();
+      return DeleteAndAccount(db, del);
     });
-    if (!st.ok()) return st;
-    deleted += rows;
-    if (rows == 0) break;
+    if (!rows.ok()) return rows.status();
+    deleted += *rows;
+    if (*rows == 0) break;
     total = TotalStoredBytes();
     if (!total.ok()) return total.status();
   }
   return deleted;
+}
+
+Result<int64_t> LogStore::RunCleanupJob(
+    const std::function<Result<int64_t>(storage::Database&)>& job) {
+  int64_t rows = 0;
+  Status st = store_.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    auto n = job(ctx.db());
+    if (!n.ok()) return n.status();
+    rows = *n;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return rows;
 }
 
 Result<int64_t> LogStore::TotalStoredBytes() const {

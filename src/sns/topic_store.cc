@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "streamstack/common/json_text.h"
 #include "streamstack/storage/migration.h"
 
 namespace streamstack::sns {
@@ -52,16 +53,6 @@ constexpr char kUpsertSubscription[] =
 constexpr char kDeleteSubscription[] = "DELETE FROM sns_subscriptions WHERE arn = ?";
 
 constexpr size_t kMaxMessageBytes = 262144;
-
-std::map<std::string, std::string> MapFromJson(std::string_view text) {
-  std::map<std::string, std::string> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return out;
-  for (auto& [k, v] : j.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-  }
-  return out;
-}
 
 Status TopicMissing() { return {AwsError::kNotFound, "Topic does not exist"}; }
 Status SubscriptionMissing() { return {AwsError::kNotFound, "Subscription does not exist"}; }
@@ -112,8 +103,8 @@ Status TopicStore::Open() {
       Topic topic;
       topic.arn = std::string(t.ColumnText(0));
       topic.name = std::string(t.ColumnText(1));
-      topic.attributes = MapFromJson(t.ColumnText(2));
-      topic.tags = MapFromJson(t.ColumnText(3));
+      topic.attributes = StringMapFromJson(t.ColumnText(2));
+      topic.tags = StringMapFromJson(t.ColumnText(3));
       topic.created_ms = t.ColumnInt64(4);
       topics_[topic.arn] = std::move(topic);
     }
@@ -127,7 +118,7 @@ Status TopicStore::Open() {
       sub.topic_arn = std::string(s.ColumnText(1));
       sub.protocol = std::string(s.ColumnText(2));
       sub.endpoint = std::string(s.ColumnText(3));
-      sub.attributes = MapFromJson(s.ColumnText(4));
+      sub.attributes = StringMapFromJson(s.ColumnText(4));
       sub.confirmed = s.ColumnInt(5) != 0;
       sub.token = std::string(s.ColumnText(6));
       sub.unsubscribe_base = std::string(s.ColumnText(7));

@@ -10,6 +10,7 @@
 #include <future>
 #include <set>
 
+#include "streamstack/common/json_text.h"
 #include "streamstack/storage/migration.h"
 
 namespace streamstack::sqs {
@@ -181,18 +182,6 @@ MessageAttributes AttributesFromJson(std::string_view text) {
   return out;
 }
 
-std::string MapToJson(const std::map<std::string, std::string>& m) { return json(m).dump(); }
-
-std::map<std::string, std::string> MapFromJson(std::string_view text) {
-  std::map<std::string, std::string> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return out;
-  for (auto& [k, v] : j.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-  }
-  return out;
-}
-
 Status QueueMissing() {
   return {AwsError::kQueueDoesNotExist, "The specified queue does not exist."};
 }
@@ -240,8 +229,8 @@ Result<QueueInfo> ReadQueueRow(storage::Statement& st, const AccountScope& scope
   q.region = std::string(st.ColumnText(2));
   q.account_id = scope.account_id;
   q.arn = arn::Queue(AccountScope{q.region, scope.account_id}, q.name);
-  q.attributes = MapFromJson(st.ColumnText(3));
-  q.tags = MapFromJson(st.ColumnText(4));
+  q.attributes = StringMapFromJson(st.ColumnText(3));
+  q.tags = StringMapFromJson(st.ColumnText(4));
   q.created_ms = st.ColumnInt64(5);
   q.modified_ms = st.ColumnInt64(6);
   q.purged_ms = st.ColumnInt64(7);
@@ -262,8 +251,8 @@ Result<QueueInfo> LoadQueue(storage::Database& db, const std::string& name,
 
 Status SaveQueue(storage::Database& db, const QueueInfo& q) {
   auto& st = db.Prepare(kUpdateQueue);
-  st.Bind(1, MapToJson(q.attributes));
-  st.Bind(2, MapToJson(q.tags));
+  st.Bind(1, StringMapToJson(q.attributes));
+  st.Bind(2, StringMapToJson(q.tags));
   st.Bind(3, q.modified_ms);
   st.Bind(4, q.purged_ms);
   st.Bind(5, q.id);
@@ -520,8 +509,8 @@ void QueueStore::CreateQueue(const std::string& name, const std::string& region,
         auto& st = ctx.db().Prepare(kInsertQueue);
         st.Bind(1, q.name);
         st.Bind(2, q.region);
-        st.Bind(3, MapToJson(q.attributes));
-        st.Bind(4, MapToJson(q.tags));
+        st.Bind(3, StringMapToJson(q.attributes));
+        st.Bind(4, StringMapToJson(q.tags));
         st.Bind(5, now / 1000 * 1000);
         st.Bind(6, now / 1000 * 1000);
         STREAMSTACK_RETURN_IF_ERROR(st.Run());

@@ -160,15 +160,7 @@ class FunctionLogsTest(RuntimeCase):
                             "--handler", "index.handler", "--runtime", "nodejs20.x",
                             "--role", "arn:aws:iam::000000000000:role/lambda-dynamodb-role")
         wait_active(self.lam, name)
-        stream_arn = harness.create_table(
-            self.ddb, "tutorial-logs", hash_key=("id", "S"), StreamSpecification={
-                "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})[
-                    "TableDescription"]["LatestStreamArn"]
-        uuid = self.lam.create_event_source_mapping(
-            FunctionName=name, EventSourceArn=stream_arn, BatchSize=100,
-            StartingPosition="LATEST")["UUID"]
-        self.assertTrue(wait_until(lambda: self.lam.get_event_source_mapping(
-            UUID=uuid)["State"] == "Enabled", timeout=10))
+        self.map_new_table(name, "tutorial-logs")
         self.ddb.put_item(TableName="tutorial-logs", Item={"id": {"S": "101"},
                                                            "Message": {"S": "New item!"}})
         self.ddb.delete_item(TableName="tutorial-logs", Key={"id": {"S": "101"}})

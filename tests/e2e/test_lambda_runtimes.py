@@ -165,6 +165,20 @@ class RuntimeCase(ServerTestCase):
         self.lam.create_function(**args)
         wait_active(self.lam, name)
 
+    def map_new_table(self, function, table):
+        """The tutorial's table (key `id`, a NEW_AND_OLD_IMAGES stream) mapped to `function`
+        (BatchSize 100, LATEST); returns the stream ARN once the mapping is Enabled."""
+        stream_arn = harness.create_table(
+            self.ddb, table, hash_key=("id", "S"), StreamSpecification={
+                "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})[
+                    "TableDescription"]["LatestStreamArn"]
+        uuid = self.lam.create_event_source_mapping(
+            FunctionName=function, EventSourceArn=stream_arn, BatchSize=100,
+            StartingPosition="LATEST")["UUID"]
+        assert wait_until(lambda: self.lam.get_event_source_mapping(
+            UUID=uuid)["State"] == "Enabled", timeout=10), "the mapping never became Enabled"
+        return stream_arn
+
     def invoke(self, name, payload=None, **kwargs):
         """Invoke (RequestResponse); returns (response, parsed payload or raw bytes)."""
         resp = self.lam.invoke(FunctionName=name, Payload=json.dumps(payload or {}), **kwargs)
@@ -299,15 +313,7 @@ class LambdaRuntimeTest(RuntimeCase):
                          '"111", "SizeBytes": 26, "StreamViewType": "NEW_AND_OLD_IMAGES"}'])
 
         table = "python-tutorial-stream"
-        stream_arn = harness.create_table(
-            self.ddb, table, hash_key=("id", "S"), StreamSpecification={
-                "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})[
-                    "TableDescription"]["LatestStreamArn"]
-        uuid = self.lam.create_event_source_mapping(
-            FunctionName=name, EventSourceArn=stream_arn, BatchSize=100,
-            StartingPosition="LATEST")["UUID"]
-        self.assertTrue(wait_until(lambda: self.lam.get_event_source_mapping(
-            UUID=uuid)["State"] == "Enabled", timeout=10))
+        stream_arn = self.map_new_table(name, table)
         self.ddb.put_item(TableName=table, Item={"id": {"S": "1"}, "m": {"S": "a"}})
         self.ddb.update_item(TableName=table, Key={"id": {"S": "1"}},
                              UpdateExpression="SET m = :m",

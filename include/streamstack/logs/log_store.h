@@ -159,6 +159,9 @@ class LogStore final : public FunctionLogSink {
   static constexpr int64_t kMaxPageBytes = 1048576;
 
  private:
+  // Runs one bounded delete as its own write job and waits; returns the rows it deleted.
+  Result<int64_t> RunCleanupJob(const std::function<Result<int64_t>(storage::Database&)>& job);
+
   storage::Store& store_;
   Clock& clock_;
   const AccountScope scope_;
