@@ -393,10 +393,15 @@ Status ValidateCreateMapping(const CreateMappingInput& input) {
   CollectSettingViolations(input.settings, v);
   STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
 
-  if (!input.event_source_arn) {
+  // After the model's checks, AWS's own, in its order (answers recorded from AWS in
+  // LocalStack's lambda ESM tests): the destination's type, the event source, the starting
+  // position, the settings' values; then (in Create) the function, the stream, duplicates.
+  if (input.settings.on_success_given) {
     return Status(AwsError::kInvalidParameterValue,
-                  "1 validation error detected: Value null at 'eventSourceArn' failed to "
-                  "satisfy constraint: Member must not be null.");
+                  "Unsupported DestinationConfig parameter for given event source mapping type.");
+  }
+  if (!input.event_source_arn) {
+    return Status(AwsError::kInvalidParameterValue, "Unrecognized event source.");
   }
   const std::string& source = *input.event_source_arn;
   if (!IsDynamoDbStreamArn(source)) {
@@ -423,6 +428,14 @@ Status ValidateCreateMapping(const CreateMappingInput& input) {
                   "Unsupported starting position for arn type: " + source);
   }
   return CheckSettingValues(input.settings);
+}
+
+// The FunctionArn a mapping records: AWS keeps the qualifier it was given ("fn:$LATEST"
+// maps to ...:function:fn:$LATEST), and the delivery resolves it at every invoke.
+std::string EventSourceMappings::MappedFunctionArn(const FunctionName& name) const {
+  std::string arn = functions_.ArnOf(name.name);
+  if (!name.qualifier.empty()) arn += ":" + name.qualifier;
+  return arn;
 }
 
 EventSourceMappings::EventSourceMappings(storage::Store& store, Clock& clock, Functions& functions,
@@ -543,7 +556,7 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
   m->uuid = NewUuidV4();
   m->arn = arn::EventSourceMapping(functions_.scope(), m->uuid);
   m->event_source_arn = source;
-  m->function_arn = functions_.ArnOf(name->name);
+  m->function_arn = MappedFunctionArn(*name);
   m->starting_position = *input.starting_position;
   ApplySettings(input.settings, *m);
   if (m->on_failure_destination.empty()) m->on_failure_destination.clear();
@@ -612,7 +625,7 @@ void EventSourceMappings::Update(const std::string& uuid, MappingSettings settin
         (!name->qualifier.empty() && name->qualifier != "$LATEST")) {
       return done(Status(AwsError::kInvalidParameterValue, "Function does not exist"));
     }
-    new_function_arn = functions_.ArnOf(name->name);
+    new_function_arn = MappedFunctionArn(*name);
   }
   auto result = std::make_shared<EventSourceMapping>();
   store_.Write(
@@ -687,7 +700,7 @@ Result<MappingPage> EventSourceMappings::List(const std::string& function_name,
   if (!function_name.empty()) {
     auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
     if (!name.ok()) return name.status();
-    function_arn = functions_.ArnOf(name->name);
+    function_arn = MappedFunctionArn(*name);
   }
   int64_t after = 0;
   if (!marker.empty()) {
@@ -735,35 +748,41 @@ std::string EventSourceMappings::UuidOfArn(const std::string& arn) const {
   return arn.substr(pos + kMarker.size());
 }
 
+namespace {
+// AWS's answer for a tag operation on a mapping that does not exist (recorded in LocalStack's
+// TestLambdaTag::test_tag_exceptions[event_source_mapping]).
+Status MappingNotFound(const std::string& arn) {
+  return Status(AwsError::kResourceNotFound, "Event source mapping not found: " + arn);
+}
+}  // namespace
+
 void EventSourceMappings::TagResource(const std::string& arn, Tags tags, Callback<bool> done) {
-  std::string uuid = UuidOfArn(arn);
-  store_.Write(
-      [this, uuid, tags = std::move(tags)](storage::WriteContext& ctx) -> Status {
-        auto loaded = Load(ctx.db(), uuid);
-        if (!loaded.ok()) return loaded.status();
-        auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());  // keep the stored state
-        if (!raw.ok()) return raw.status();
-        EventSourceMapping stored = std::move(*raw.value());
-        for (const auto& [k, v] : tags) stored.tags[k] = v;
-        return WriteMapping(ctx.db(), stored, false);
-      },
-      [done = std::move(done)](Status s) {
-        if (!s.ok()) return done(std::move(s));
-        done(true);
-      });
+  ChangeTags(arn, [tags = std::move(tags)](Tags& stored) {
+    for (const auto& [k, v] : tags) stored[k] = v;
+  }, std::move(done));
 }
 
 void EventSourceMappings::UntagResource(const std::string& arn, std::vector<std::string> keys,
                                         Callback<bool> done) {
+  ChangeTags(arn, [keys = std::move(keys)](Tags& stored) {
+    for (const auto& k : keys) stored.erase(k);
+  }, std::move(done));
+}
+
+void EventSourceMappings::ChangeTags(const std::string& arn, std::function<void(Tags&)> change,
+                                     Callback<bool> done) {
   std::string uuid = UuidOfArn(arn);
   store_.Write(
-      [this, uuid, keys = std::move(keys)](storage::WriteContext& ctx) -> Status {
+      [this, uuid, arn, change = std::move(change)](storage::WriteContext& ctx) -> Status {
         auto loaded = Load(ctx.db(), uuid);
-        if (!loaded.ok()) return loaded.status();
-        auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());
+        if (!loaded.ok()) {
+          return loaded.status().code() == AwsError::kResourceNotFound ? MappingNotFound(arn)
+                                                                         : loaded.status();
+        }
+        auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());  // keep the stored state
         if (!raw.ok()) return raw.status();
         EventSourceMapping stored = std::move(*raw.value());
-        for (const auto& k : keys) stored.tags.erase(k);
+        change(stored.tags);
         return WriteMapping(ctx.db(), stored, false);
       },
       [done = std::move(done)](Status s) {
@@ -774,7 +793,9 @@ void EventSourceMappings::UntagResource(const std::string& arn, std::vector<std:
 
 Result<Tags> EventSourceMappings::ListTags(const std::string& arn) const {
   auto m = Get(UuidOfArn(arn));
-  if (!m.ok()) return m.status();
+  if (!m.ok()) {
+    return m.status().code() == AwsError::kResourceNotFound ? MappingNotFound(arn) : m.status();
+  }
   return m->tags;
 }
 

@@ -366,18 +366,43 @@ void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply r
 
 enum class TaggedKind { kFunction, kMapping };
 
+// AWS's TaggableResource pattern, as its validation message prints it today (recorded from
+// AWS in LocalStack's TestLambdaTag::test_tag_exceptions snapshots, November 2025).
+constexpr char kTaggableResourcePattern[] =
+    "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"
+    "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
+    "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
+    "[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
+
+// Which resource a tag operation names: arn:<partition>:lambda:<region>:<account>:<type>:<id>.
+// A qualified function ARN is InvalidParameterValue; any other qualifier, an unknown type or a
+// malformed ARN is AWS's pattern violation (checked before whether the resource exists).
 Result<TaggedKind> KindOfResource(const std::string& arn) {
-  if (arn.starts_with("arn:aws") && arn.find(":lambda:") != std::string::npos) {
-    if (arn.find(":event-source-mapping:") != std::string::npos) return TaggedKind::kMapping;
-    if (arn.find(":function:") != std::string::npos) return TaggedKind::kFunction;
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    size_t colon = arn.find(':', start);
+    parts.push_back(arn.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
   }
-  return ValidationError(
-      "1 validation error detected: Value '" + arn +
-      "' at 'resource' failed to satisfy constraint: Member must satisfy regular expression "
-      "pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
-      "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:"
-      "csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-      "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)");
+  const bool well_formed = parts.size() >= 7 && parts[0] == "arn" &&
+                           parts[1].starts_with("aws") && parts[2] == "lambda" &&
+                           !parts[3].empty() && !parts[4].empty() && !parts[6].empty();
+  if (well_formed && parts[5] == "function") {
+    if (parts.size() > 7) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Tags on function aliases and versions are not supported. Please specify a "
+                    "function ARN.");
+    }
+    return TaggedKind::kFunction;
+  }
+  if (well_formed && parts.size() == 7 && parts[5] == "event-source-mapping") {
+    return TaggedKind::kMapping;
+  }
+  Violations v;
+  v.Add(QuoteValue(arn), "resource",
+        std::string("Member must satisfy regular expression pattern: ") + kTaggableResourcePattern);
+  return v.ToStatus();
 }
 
 void TagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {

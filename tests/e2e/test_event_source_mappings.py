@@ -299,6 +299,74 @@ class MappingsTest(ServerTestCase):
         self.lam.untag_resource(Resource=arn, TagKeys=["a"])
         self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"b": "2"})
 
+    def test_checks_in_aws_order(self):
+        # AWS's order after the model's own checks, each answer as recorded from AWS in
+        # LocalStack's lambda tests (test_lambda_api / ESM validation snapshots): the
+        # destination type, then the event source, then the starting position, then the
+        # function. Each row breaks the rule of its own and every later one.
+        stream = self.fresh_stream("order")
+        on_success = {"OnSuccess": {"Destination": f"arn:aws:sqs:us-east-1:{ACCOUNT}:q"}}
+        cases = [
+            (dict(FunctionName="no-such-fn", DestinationConfig=on_success),
+             "Unsupported DestinationConfig parameter for given event source mapping type."),
+            (dict(FunctionName="no-such-fn"), "Unrecognized event source."),
+            (dict(FunctionName="no-such-fn", EventSourceArn=stream),
+             "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+             "constraint: Member must not be null."),
+            (dict(FunctionName="no-such-fn", EventSourceArn=stream, StartingPosition="LATEST"),
+             "Function does not exist"),
+        ]
+        for args, message in cases:
+            with self.assertRaises(botocore.exceptions.ClientError, msg=str(args)) as ctx:
+                self.raw.create_event_source_mapping(**args)
+            self.assertError(ctx, "InvalidParameterValueException", message)
+
+    def test_qualified_function_name_keeps_its_qualifier(self):
+        # AWS: a mapping created for "fn:$LATEST" records FunctionArn ...:function:fn:$LATEST.
+        stream = self.fresh_stream("qualified")
+        created = self.lam.create_event_source_mapping(
+            FunctionName="esm-fn3:$LATEST", EventSourceArn=stream, StartingPosition="LATEST")
+        qualified = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:esm-fn3:$LATEST"
+        self.assertEqual(created["FunctionArn"], qualified)
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=created["UUID"])["FunctionArn"],
+                         qualified)
+        listed = self.lam.list_event_source_mappings(FunctionName="esm-fn3:$LATEST")
+        self.assertEqual([m["UUID"] for m in listed["EventSourceMappings"]], [created["UUID"]])
+
+    def test_tag_errors_on_mapping_arns(self):
+        # Recorded from AWS in LocalStack's TestLambdaTag::test_tag_exceptions
+        # [event_source_mapping] (November 2025): an unknown mapping is a 404 naming the ARN;
+        # a qualified or mistyped ARN is the TaggableResource pattern violation.
+        unknown = f"arn:aws:lambda:us-east-1:{ACCOUNT}:event-source-mapping:" \
+                  "14e0db71-5d35-4eb5-b481-8945cf9d10c2"
+        for call in (lambda: self.lam.tag_resource(Resource=unknown, Tags={"A": "B"}),
+                     lambda: self.lam.untag_resource(Resource=unknown, TagKeys=["A"]),
+                     lambda: self.lam.list_tags(Resource=unknown)):
+            with self.assertRaises(self.lam.exceptions.ResourceNotFoundException) as ctx:
+                call()
+            self.assertError(ctx, "ResourceNotFoundException",
+                             f"Event source mapping not found: {unknown}", 404)
+        pattern = (
+            "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+            "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
+            "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}"
+            "-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)")
+        for bad in (unknown + ":alias", unknown.replace("event-source-mapping", "foobar"),
+                    "arn:aws:something"):
+            with self.assertRaises(botocore.exceptions.ClientError, msg=bad) as ctx:
+                self.lam.list_tags(Resource=bad)
+            self.assertError(ctx, "ValidationException",
+                             f"1 validation error detected: Value '{bad}' at 'resource' failed to "
+                             f"satisfy constraint: Member must satisfy regular expression pattern: "
+                             f"{pattern}")
+        # A function version or alias ARN: AWS's own answer (TestLambdaTags::test_tag_versions).
+        with self.assertRaises(self.lam.exceptions.InvalidParameterValueException) as ctx:
+            self.lam.tag_resource(Resource=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:esm-fn:1",
+                                  Tags={"A": "B"})
+        self.assertError(ctx, "InvalidParameterValueException",
+                         "Tags on function aliases and versions are not supported. Please specify "
+                         "a function ARN.")
+
     @requires_botocore("lambda", "CreateEventSourceMapping", "Tags")
     def test_create_with_tags(self):
         stream = self.fresh_stream("tags-at-create")

@@ -213,6 +213,8 @@ class EventSourceMappings {
   void TEST_DrainTimers();
 
  private:
+  std::string MappedFunctionArn(const FunctionName& name) const;
+  void ChangeTags(const std::string& arn, std::function<void(Tags&)> change, Callback<bool> done);
   struct Row;
   Result<EventSourceMapping> Load(storage::Database& db, const std::string& uuid) const;
   void ScheduleSettle(const EventSourceMapping& m);
