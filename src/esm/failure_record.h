@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace streamstack::esm {
@@ -10,14 +11,21 @@ namespace streamstack::esm {
 enum class FailureCondition { kRetryAttemptsExhausted, kRecordAgeExceeded };
 const char* FailureConditionName(FailureCondition condition);
 
+// The batch's last invocation's answer.
+struct FailureResponse {
+  unsigned status_code = 200;
+  std::string executed_version = "$LATEST";
+  // The function error ("Unhandled"); nullopt when the function answered without one but the
+  // answer failed the batch (batchItemFailures, valid or not).
+  std::optional<std::string> function_error;
+};
+
 struct FailureRecord {
   std::string request_id;  // of the last invocation (a fresh one when never invoked)
   std::string function_arn;
   FailureCondition condition = FailureCondition::kRetryAttemptsExhausted;
-  int approximate_invoke_count = 0;
-  // The last invocation's answer; responseContext is left out when there was none.
-  unsigned status_code = 0;
-  std::string function_error;  // left out when empty
+  int invokes = 0;                          // invocations of the batch
+  std::optional<FailureResponse> response;  // none when the batch was never invoked
   int64_t timestamp_ms = 0;
   std::string shard_id;
   std::string start_sequence_number;
@@ -29,7 +37,8 @@ struct FailureRecord {
 };
 
 // {"requestContext":{...},"responseContext":{...},"version":"1.0","timestamp":...,
-//  "DDBStreamBatchInfo":{...}} in AWS's member order.
+//  "DDBStreamBatchInfo":{...}} in AWS's member order, with AWS's rules for which members
+// appear (see the .cc).
 std::string BuildFailureRecord(const FailureRecord& record);
 
 }  // namespace streamstack::esm

@@ -13,9 +13,10 @@ namespace {
 
 using nlohmann::json;
 
+// The whole batch failed. `c.function_error` stays as the outcome set it: AWS reports no
+// function error for an answer that ran fine but fails the batch by its content.
 Classification FunctionError(Classification c, std::string reason) {
   c.verdict = Verdict::kFunctionError;
-  if (c.function_error.empty()) c.function_error = "Unhandled";
   c.reason = std::move(reason);
   return c;
 }
@@ -38,7 +39,7 @@ Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRule
     case InvokeOutcome::Kind::kFunctionError:
       // AWS: a function error is an Invoke that answered 200 with X-Amz-Function-Error.
       c.status_code = 200;
-      c.function_error = outcome.function_error;
+      c.function_error = outcome.function_error.empty() ? "Unhandled" : outcome.function_error;
       return FunctionError(std::move(c),
                            "function error " + c.function_error + ": " +
                                outcome.payload.substr(0, 200));

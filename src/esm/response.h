@@ -15,7 +15,9 @@ namespace streamstack::esm {
 enum class Verdict {
   kSuccess,         // checkpoint after the batch
   kPartialFailure,  // ReportBatchItemFailures: records before first_failed succeeded
-  kFunctionError,   // counts as a retry attempt (and may bisect)
+  kFunctionError,   // the whole batch failed: a function error, or an answer AWS rejects
+                    // (invalid batchItemFailures, no tumbling-window state); counts as a
+                    // retry attempt (and may bisect)
   kServiceError,    // never reached the function: retried without counting
 };
 
@@ -26,11 +28,13 @@ struct ResponseRules {
 
 struct Classification {
   Verdict verdict = Verdict::kSuccess;
-  size_t first_failed = 0;     // kPartialFailure: index of the lowest reported record
-  std::string state = "{}";    // tumbling windows: the response's "state", serialised
-  unsigned status_code = 0;    // for the on-failure record's responseContext (0: not run)
-  std::string function_error;  // the outcome's function error ("Unhandled"); empty: none
-  std::string reason;          // why it failed, for logs
+  size_t first_failed = 0;   // kPartialFailure: index of the lowest reported record
+  std::string state = "{}";  // tumbling windows: the response's "state", serialised
+  unsigned status_code = 0;  // for the on-failure record's responseContext (0: not run)
+  // The outcome's function error ("Unhandled"); empty when the function answered without one,
+  // also when that answer failed the batch.
+  std::string function_error;
+  std::string reason;  // why it failed, for logs
 };
 
 // `sequences`: the batch's records' sequences, ascending (ReportBatchItemFailures names

@@ -3,10 +3,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string>
+
 namespace streamstack::esm {
 namespace {
 
 using nlohmann::json;
+
+FailureResponse Answered(std::optional<std::string> function_error) {
+  FailureResponse r;
+  r.status_code = 200;
+  r.function_error = std::move(function_error);
+  return r;
+}
 
 FailureRecord SeedExample() {
   // The seeds' "Example Invocation Record".
@@ -14,9 +24,8 @@ FailureRecord SeedExample() {
   f.request_id = "316aa6d0-8154-xmpl-9af7-85d5f4a6bc81";
   f.function_arn = "arn:aws:lambda:us-east-2:123456789012:function:myfunction";
   f.condition = FailureCondition::kRetryAttemptsExhausted;
-  f.approximate_invoke_count = 1;
-  f.status_code = 200;
-  f.function_error = "Unhandled";
+  f.invokes = 1;
+  f.response = Answered("Unhandled");
   f.timestamp_ms = 1573690429717;  // 2019-11-14T00:13:49.717Z
   f.shard_id = "shardId-00000001573689847184-864758bb";
   f.start_sequence_number = "800000000003126276362";
@@ -62,23 +71,58 @@ TEST(FailureRecordTest, MatchesTheSeedExample) {
   EXPECT_LT(text.find("\"timestamp\""), text.find("DDBStreamBatchInfo"));
 }
 
-TEST(FailureRecordTest, RecordAgeExceededWithoutAnInvocation) {
-  FailureRecord f = SeedExample();
-  f.condition = FailureCondition::kRecordAgeExceeded;
-  f.approximate_invoke_count = 0;
-  json j = json::parse(BuildFailureRecord(f));
-  EXPECT_EQ(j["requestContext"]["condition"], "RecordAgeExceeded");
-  EXPECT_EQ(j["requestContext"]["approximateInvokeCount"], 0);
-  EXPECT_FALSE(j.contains("responseContext"));
+// requestContext.approximateInvokeCount and responseContext by condition and last answer.
+TEST(FailureRecordTest, CountAndResponseContextAsAwsWritesThem) {
+  struct Case {
+    const char* name;
+    FailureCondition condition;
+    int invokes;
+    std::optional<FailureResponse> response;
+    json request_count;
+    json response_context;  // null: no responseContext member
+  } cases[] = {
+      // LocalStack's AWS recording test_dynamodb_report_batch_item_failures: the function
+      // answered, reporting the record failed.
+      {"reported failed", FailureCondition::kRetryAttemptsExhausted, 4, Answered(std::nullopt), 4,
+       json::parse(R"({"statusCode":200,"executedVersion":"$LATEST","functionError":null})")},
+      // test_dynamodb_report_batch_item_failure_scenarios[unhandled_exception_in_function].
+      {"function error", FailureCondition::kRetryAttemptsExhausted, 4, Answered("Unhandled"), 4,
+       json::parse(
+           R"({"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"})")},
+      // test_kinesis_maximum_record_age_exceeded[expire-while-retrying]: no responseContext.
+      {"age after invokes", FailureCondition::kRecordAgeExceeded, 8, Answered("Unhandled"), 8,
+       nullptr},
+      // ...[expire-before-ingestion]: never invoked, and still a count of 1.
+      {"age before an invoke", FailureCondition::kRecordAgeExceeded, 0, std::nullopt, 1, nullptr},
+  };
+  for (const Case& c : cases) {
+    FailureRecord f = SeedExample();
+    f.condition = c.condition;
+    f.invokes = c.invokes;
+    f.response = c.response;
+    json j = json::parse(BuildFailureRecord(f));
+    EXPECT_EQ(j["requestContext"]["approximateInvokeCount"], c.request_count) << c.name;
+    EXPECT_EQ(j["requestContext"]["condition"], FailureConditionName(c.condition)) << c.name;
+    if (c.response_context.is_null()) {
+      EXPECT_FALSE(j.contains("responseContext")) << c.name;
+    } else {
+      EXPECT_EQ(j["responseContext"], c.response_context) << c.name;
+    }
+  }
 }
 
-TEST(FailureRecordTest, NoFunctionErrorMemberWithoutOne) {
+TEST(FailureRecordTest, FunctionErrorIsPresentAndNullWithoutOne) {
   FailureRecord f = SeedExample();
-  f.function_error.clear();
-  f.approximate_invoke_count = 3;
+  f.response = Answered(std::nullopt);
+  std::string text = BuildFailureRecord(f);
+  EXPECT_NE(text.find(R"("functionError":null)"), std::string::npos) << text;
+}
+
+TEST(FailureRecordTest, ExecutedVersionIsTheVersionThatRan) {
+  FailureRecord f = SeedExample();
+  f.response->executed_version = "3";
   json j = json::parse(BuildFailureRecord(f));
-  EXPECT_EQ(j["responseContext"], json({{"statusCode", 200}, {"executedVersion", "$LATEST"}}));
-  EXPECT_EQ(j["requestContext"]["approximateInvokeCount"], 3);
+  EXPECT_EQ(j["responseContext"]["executedVersion"], "3");
 }
 
 }  // namespace

@@ -68,9 +68,12 @@ TEST(ClassifyResponseTest, ReportBatchItemFailuresCompleteFailureForms) {
            std::string(R"({"batchItemFailures":{"itemIdentifier":"x"}})"),
            std::string("not json"),
        }) {
-    EXPECT_EQ(ClassifyResponse(Success(body), kReport, kBatch).verdict,
-              Verdict::kFunctionError)
-        << body;
+    Classification c = ClassifyResponse(Success(body), kReport, kBatch);
+    EXPECT_EQ(c.verdict, Verdict::kFunctionError) << body;
+    // AWS: the function answered, so the failure record says functionError null
+    // (LocalStack's recordings, test_dynamodb_report_batch_item_failure_scenarios).
+    EXPECT_EQ(c.status_code, 200u) << body;
+    EXPECT_EQ(c.function_error, "") << body;
   }
 }
 
@@ -102,9 +105,9 @@ TEST(ClassifyResponseTest, TumblingWindowNeedsState) {
   EXPECT_EQ(c.verdict, Verdict::kSuccess);
   EXPECT_EQ(c.state, R"({"1":282})");
   for (const char* body : {"", "{}", "null", R"({"batchItemFailures":[]})", "[1]"}) {
-    EXPECT_EQ(ClassifyResponse(Success(body), kWindow, kBatch).verdict,
-              Verdict::kFunctionError)
-        << body;
+    Classification rejected = ClassifyResponse(Success(body), kWindow, kBatch);
+    EXPECT_EQ(rejected.verdict, Verdict::kFunctionError) << body;
+    EXPECT_EQ(rejected.function_error, "") << body;  // answered without a function error
   }
   // With ReportBatchItemFailures too: state and failures in one response.
   std::string body =
