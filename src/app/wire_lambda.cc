@@ -68,8 +68,9 @@ class FunctionTargetInvoker final : public Invoker {
 class FunctionCode final : public runtime::CodeSource {
  public:
   explicit FunctionCode(const lambda::Functions& functions) : functions_(functions) {}
-  Result<Code> LoadCode(const std::string& function_name) const override {
-    auto code = functions_.GetCode(function_name);
+  Result<Code> LoadCode(const std::string& function_name,
+                        const std::string& version) const override {
+    auto code = functions_.GetCode(function_name, version);
     if (!code.ok()) return code.status();
     return Code{std::move(code->zip), std::move(code->sha256)};
   }

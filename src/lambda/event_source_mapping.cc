@@ -544,8 +544,7 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
   const std::string given_name = *input.settings.function_name;
   auto name = ParseFunctionName(given_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
-  if (!functions_.Exists(name->name) ||
-      (!name->qualifier.empty() && name->qualifier != "$LATEST")) {
+  if (!functions_.Get(given_name).ok()) {  // the function, and the version or alias named
     return done(Status(AwsError::kInvalidParameterValue, "Function does not exist"));
   }
   const std::string& source = *input.event_source_arn;
@@ -621,8 +620,7 @@ void EventSourceMappings::Update(const std::string& uuid, MappingSettings settin
     given_name = *settings.function_name;
     auto name = ParseFunctionName(given_name, NameShape::kNamespaced);
     if (!name.ok()) return done(name.status());
-    if (!functions_.Exists(name->name) ||
-        (!name->qualifier.empty() && name->qualifier != "$LATEST")) {
+    if (!functions_.Get(given_name).ok()) {
       return done(Status(AwsError::kInvalidParameterValue, "Function does not exist"));
     }
     new_function_arn = MappedFunctionArn(*name);

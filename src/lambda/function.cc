@@ -7,6 +7,7 @@
 #include <cctype>
 #include <future>
 
+#include "lambda/function_record.h"
 #include "lambda/schema.h"
 #include "lambda/validation.h"
 
@@ -32,6 +33,10 @@ constexpr const char* kUpsertCode =
     "ON CONFLICT (name) DO UPDATE SET zip = excluded.zip";
 constexpr const char* kDeleteCode = "DELETE FROM lambda_function_code WHERE name = ?";
 constexpr const char* kSelectCode = "SELECT zip FROM lambda_function_code WHERE name = ?";
+constexpr const char* kSelectVersionCode =
+    "SELECT zip FROM lambda_function_versions WHERE name = ? AND version = ? AND zip IS NOT NULL";
+constexpr const char* kDeleteVersions = "DELETE FROM lambda_function_versions WHERE name = ?";
+constexpr const char* kDeleteAliases = "DELETE FROM lambda_aliases WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -74,78 +79,6 @@ bool IsPartition(std::string_view s) {
 bool IsQualifier(std::string_view s, bool namespaced) {
   if (s == "$LATEST" || (namespaced && s == "$LATEST.PUBLISHED")) return true;
   return AllOf(s, false);
-}
-
-json ToRecord(const Function& f) {
-  json j = {{"name", f.name},
-            {"runtime", f.runtime},
-            {"role", f.role},
-            {"handler", f.handler},
-            {"description", f.description},
-            {"timeout", f.timeout_seconds},
-            {"memory", f.memory_size_mb},
-            {"has_environment", f.has_environment},
-            {"environment", f.environment},
-            {"package_type", f.package_type},
-            {"architecture", f.architecture},
-            {"ephemeral", f.ephemeral_storage_mb},
-            {"tracing", f.tracing_mode},
-            {"code_size", f.code_size},
-            {"code_sha256", f.code_sha256},
-            {"s3_bucket", f.code.s3_bucket},
-            {"s3_key", f.code.s3_key},
-            {"s3_version", f.code.s3_object_version},
-            {"image_uri", f.code.image_uri},
-            {"last_modified_ms", f.last_modified_ms},
-            {"revision_id", f.revision_id},
-            {"tags", f.tags},
-            {"declared_invoke_url", f.declared_invoke_url},
-            {"reserved_concurrency", f.reserved_concurrency}};
-  return j;
-}
-
-Function FromRecord(const json& j, const AccountScope& scope) {
-  Function f;
-  f.name = j.value("name", "");
-  f.arn = arn::Function(scope, f.name);
-  f.runtime = j.value("runtime", "");
-  f.role = j.value("role", "");
-  f.handler = j.value("handler", "");
-  f.description = j.value("description", "");
-  f.timeout_seconds = j.value("timeout", 3);
-  f.memory_size_mb = j.value("memory", 128);
-  f.has_environment = j.value("has_environment", false);
-  f.environment = j.value("environment", std::map<std::string, std::string>{});
-  f.package_type = j.value("package_type", "Zip");
-  f.architecture = j.value("architecture", "x86_64");
-  f.ephemeral_storage_mb = j.value("ephemeral", 512);
-  f.tracing_mode = j.value("tracing", "PassThrough");
-  f.code_size = j.value("code_size", int64_t{0});
-  f.code_sha256 = j.value("code_sha256", "");
-  f.code.s3_bucket = j.value("s3_bucket", "");
-  f.code.s3_key = j.value("s3_key", "");
-  f.code.s3_object_version = j.value("s3_version", "");
-  f.code.image_uri = j.value("image_uri", "");
-  f.last_modified_ms = j.value("last_modified_ms", int64_t{0});
-  f.revision_id = j.value("revision_id", "");
-  f.tags = j.value("tags", Tags{});
-  f.reserved_concurrency = j.value("reserved_concurrency", -1);
-  f.declared_invoke_url = j.value("declared_invoke_url", "");
-  return f;
-}
-
-Result<Function> ReadRow(storage::Database& db, const std::string& name, const AccountScope& scope,
-                         bool* found) {
-  auto& stmt = db.Prepare(kSelectRecord);
-  stmt.Bind(1, name);
-  auto row = stmt.Step();
-  if (!row.ok()) return row.status();
-  *found = row.value();
-  if (!row.value()) return Function{};
-  json j = json::parse(stmt.ColumnText(0), nullptr, false);
-  stmt.Reset();
-  if (j.is_discarded()) return Status(AwsError::kServiceException, "corrupt function record");
-  return FromRecord(j, scope);
 }
 
 // AWS reserves these environment variable names (the runtime sets them).
@@ -327,6 +260,85 @@ Status ValidateArchitectures(const std::optional<std::vector<std::string>>& arch
 
 }  // namespace
 
+Result<Function> ReadFunctionRow(storage::Database& db, const std::string& name,
+                                 const AccountScope& scope, bool* found) {
+  auto& stmt = db.Prepare(kSelectRecord);
+  stmt.Bind(1, name);
+  auto row = stmt.Step();
+  if (!row.ok()) return row.status();
+  *found = row.value();
+  if (!row.value()) return Function{};
+  json j = json::parse(stmt.ColumnText(0), nullptr, false);
+  stmt.Reset();
+  if (j.is_discarded()) return Status(AwsError::kServiceException, "corrupt function record");
+  return FunctionFromRecord(j, scope);
+}
+
+json FunctionToRecord(const Function& f) {
+  json j = {{"name", f.name},
+            {"runtime", f.runtime},
+            {"role", f.role},
+            {"handler", f.handler},
+            {"description", f.description},
+            {"timeout", f.timeout_seconds},
+            {"memory", f.memory_size_mb},
+            {"has_environment", f.has_environment},
+            {"environment", f.environment},
+            {"package_type", f.package_type},
+            {"architecture", f.architecture},
+            {"ephemeral", f.ephemeral_storage_mb},
+            {"tracing", f.tracing_mode},
+            {"code_size", f.code_size},
+            {"code_sha256", f.code_sha256},
+            {"s3_bucket", f.code.s3_bucket},
+            {"s3_key", f.code.s3_key},
+            {"s3_version", f.code.s3_object_version},
+            {"image_uri", f.code.image_uri},
+            {"last_modified_ms", f.last_modified_ms},
+            {"revision_id", f.revision_id},
+            {"tags", f.tags},
+            {"declared_invoke_url", f.declared_invoke_url},
+            {"reserved_concurrency", f.reserved_concurrency},
+            {"version", f.version},
+            {"last_version", f.last_version},
+            {"published_revision_id", f.published_revision_id}};
+  return j;
+}
+
+Function FunctionFromRecord(const json& j, const AccountScope& scope) {
+  Function f;
+  f.name = j.value("name", "");
+  f.version = j.value("version", "$LATEST");
+  f.arn = arn::Function(scope, f.name);
+  if (f.version != "$LATEST") f.arn += ":" + f.version;
+  f.runtime = j.value("runtime", "");
+  f.role = j.value("role", "");
+  f.handler = j.value("handler", "");
+  f.description = j.value("description", "");
+  f.timeout_seconds = j.value("timeout", 3);
+  f.memory_size_mb = j.value("memory", 128);
+  f.has_environment = j.value("has_environment", false);
+  f.environment = j.value("environment", std::map<std::string, std::string>{});
+  f.package_type = j.value("package_type", "Zip");
+  f.architecture = j.value("architecture", "x86_64");
+  f.ephemeral_storage_mb = j.value("ephemeral", 512);
+  f.tracing_mode = j.value("tracing", "PassThrough");
+  f.code_size = j.value("code_size", int64_t{0});
+  f.code_sha256 = j.value("code_sha256", "");
+  f.code.s3_bucket = j.value("s3_bucket", "");
+  f.code.s3_key = j.value("s3_key", "");
+  f.code.s3_object_version = j.value("s3_version", "");
+  f.code.image_uri = j.value("image_uri", "");
+  f.last_modified_ms = j.value("last_modified_ms", int64_t{0});
+  f.revision_id = j.value("revision_id", "");
+  f.tags = j.value("tags", Tags{});
+  f.reserved_concurrency = j.value("reserved_concurrency", -1);
+  f.declared_invoke_url = j.value("declared_invoke_url", "");
+  f.last_version = j.value("last_version", int64_t{0});
+  f.published_revision_id = j.value("published_revision_id", "");
+  return f;
+}
+
 Result<FunctionName> ParseFunctionName(std::string_view input, NameShape shape,
                                        std::string_view member) {
   const bool ns = shape == NameShape::kNamespaced;
@@ -401,17 +413,19 @@ Status Functions::Open() {
       if (!row.ok()) return row.status();
       if (!row.value()) break;
       json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (!j.is_discarded()) out.push_back(FromRecord(j, scope_));
+      if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
     }
     return out;
   });
   if (!loaded.ok()) return loaded.status();
-  std::unique_lock lock(mu_);
-  for (auto& f : loaded.value()) {
-    std::string name = f.name;
-    by_name_[name] = std::make_shared<const Function>(std::move(f));
+  {
+    std::unique_lock lock(mu_);
+    for (auto& f : loaded.value()) {
+      std::string name = f.name;
+      by_name_[name] = std::make_shared<const Function>(std::move(f));
+    }
   }
-  return Status::Ok();
+  return LoadVersionsAndAliases();
 }
 
 std::string Functions::ArnOf(const std::string& plain_name) const {
@@ -438,12 +452,12 @@ void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> 
       [this, fn, zip = std::move(zip), must_be_new](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
         bool found = false;
-        auto existing = ReadRow(db, fn->name, scope_, &found);
+        auto existing = ReadFunctionRow(db, fn->name, scope_, &found);
         if (!existing.ok()) return existing.status();
         if (found && must_be_new) {
           return Status(AwsError::kResourceConflict, "Function already exist: " + fn->name);
         }
-        std::string record = ToRecord(*fn).dump();
+        std::string record = FunctionToRecord(*fn).dump();
         auto& stmt = db.Prepare(found ? kUpdateRecord : kInsertRecord);
         if (found) {
           stmt.Bind(1, record);
@@ -563,7 +577,7 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
        touch](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
         bool found = false;
-        auto current = ReadRow(db, plain, scope_, &found);
+        auto current = ReadFunctionRow(db, plain, scope_, &found);
         if (!current.ok()) return current.status();
         if (!found) return NotFound(plain);
         Function f = std::move(current).value();
@@ -574,7 +588,7 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
           f.revision_id = NewUuidV4();
         }
         auto& stmt = db.Prepare(kUpdateRecord);
-        stmt.Bind(1, ToRecord(f).dump());
+        stmt.Bind(1, FunctionToRecord(f).dump());
         stmt.Bind(2, plain);
         STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
         if (new_zip) {
@@ -637,6 +651,7 @@ void Functions::UpdateCode(const std::string& function_name, UpdateFunctionCodeI
 void Functions::Delete(const std::string& function_name, Callback<bool> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
+  if (!name->qualifier.empty()) return DeleteQualified(*name, std::move(done));
   std::string plain = name->name;
   store_.Write(
       [this, plain](storage::WriteContext& ctx) -> Status {
@@ -644,13 +659,18 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         stmt.Bind(1, plain);
         STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
         if (ctx.db().Changes() == 0) return NotFound(plain);
-        auto& code = ctx.db().Prepare(kDeleteCode);
-        code.Bind(1, plain);
-        STREAMSTACK_RETURN_IF_ERROR(code.Run());
+        // Its code, versions and aliases go with it.
+        for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases}) {
+          auto& gone = ctx.db().Prepare(sql);
+          gone.Bind(1, plain);
+          STREAMSTACK_RETURN_IF_ERROR(gone.Run());
+        }
         ctx.OnCommit([this, plain] {
           {
             std::unique_lock lock(mu_);
             by_name_.erase(plain);
+            versions_.erase(plain);
+            aliases_.erase(plain);
           }
           if (on_change_) on_change_(plain);
         });
@@ -662,11 +682,16 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
       });
 }
 
-Result<Functions::Code> Functions::GetCode(const std::string& plain_name) const {
-  if (!Exists(plain_name)) return NotFound(plain_name);
+Result<Functions::Code> Functions::GetCode(const std::string& plain_name,
+                                           const std::string& version) const {
+  const bool latest = version == "$LATEST";
+  if (latest ? !Exists(plain_name) : FindVersion(plain_name, version) == nullptr) {
+    return NotFound(plain_name, latest ? "" : version);
+  }
   auto zip = store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
-    auto& stmt = db.Prepare(kSelectCode);
+    auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
     stmt.Bind(1, plain_name);
+    if (!latest) stmt.Bind(2, std::stoll(version));
     auto row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) return std::optional<std::string>();
@@ -686,25 +711,31 @@ Result<Functions::Code> Functions::GetCode(const std::string& plain_name) const 
 Result<Function> Functions::Get(const std::string& function_name) const {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return name.status();
-  if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
-    return NotFound(name->name, name->qualifier);
-  }
-  auto fn = Find(name->name);
-  if (!fn) return NotFound(name->name);
-  return Function(*fn);
+  auto fn = Resolve(*name, /*route=*/false);
+  if (!fn.ok()) return fn.status();
+  Function out(**fn);
+  // Named with a qualifier, AWS answers with the ARN as named (an alias's ARN with its
+  // version's configuration; "...:$LATEST" for $LATEST).
+  if (!name->qualifier.empty()) out.arn = ArnOf(out.name) + ":" + name->qualifier;
+  return out;
 }
 
 Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& function_name) const {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return name.status();
-  if (!name->qualifier.empty() && name->qualifier != "$LATEST") {
-    return NotFound(name->name, name->qualifier);
+  auto resolved = Resolve(*name, /*route=*/true);
+  if (!resolved.ok()) {
+    // AWS's Invoke names the missing function with the $LATEST it would have run.
+    if (name->qualifier.empty() && !Exists(name->name)) return NotFound(name->name, "$LATEST");
+    return resolved.status();
   }
-  auto fn = Find(name->name);
-  if (!fn) return NotFound(name->name);
+  const Function* fn = resolved->get();
   FunctionTarget t;
   t.function_name = fn->name;
-  t.function_arn = fn->arn;
+  t.function_arn = ArnOf(fn->name);
+  t.invoked_function_arn =
+      name->qualifier.empty() ? t.function_arn : t.function_arn + ":" + name->qualifier;
+  t.version = fn->version;
   t.invoke_url = fn->InvokeUrl();
   t.runtime = fn->runtime;
   t.handler = fn->handler;

@@ -28,6 +28,7 @@ Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response,
                                     const FunctionTarget& function,
                                     const std::string& request_id) {
   InvokeOutput out;
+  out.executed_version = function.version;
   if (outcome.kind != InvokeOutcome::Kind::kServiceError) {
     out.log = InvocationLog(outcome, function, request_id);
   }
@@ -148,7 +149,7 @@ void InvokeService::Invoke(const std::string& function_name, InvocationType type
       return done(Status(AwsError::kTooManyRequests, "Rate Exceeded."));
     }
     auto event = std::make_shared<Event>();
-    event->function_name = target->function_name;
+    event->function_name = function_name;  // as named: a retry resolves its alias again
     event->payload = std::move(payload);
     event->request_id = request_id;
     event->accepted_ms = clock_.NowMillis();

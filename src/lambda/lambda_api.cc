@@ -7,182 +7,15 @@
 #include <memory>
 #include <tuple>
 
+#include "lambda/rest_wire.h"
+#include "lambda/versions_api.h"
 #include "lambda/validation.h"
 #include "streamstack/common/ids.h"
 
 namespace streamstack::lambda {
 namespace {
 
-using nlohmann::json;
-using protocol::HttpResponse;
-using protocol::RequestContext;
-using protocol::RestReply;
-
 const protocol::ServiceWire kWire{protocol::WireProtocol::kRestJson, "", "", false};
-
-// Decoding ------------------------------------------------------------------------------
-
-// Thrown inside decoding only; caught at the decode step (STYLE.md).
-struct DecodeError {
-  Status status;
-};
-
-Status BadContent(const std::string& what) {
-  return Status(AwsError::kInvalidRequestContent,
-                "Could not parse request body into json: " + what);
-}
-
-json ParseBody(const RequestContext& ctx) {
-  const std::string& body = ctx.http->body;
-  if (body.empty()) return json::object();
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    throw DecodeError{BadContent("the body is not a JSON object")};
-  }
-  return j;
-}
-
-[[noreturn]] void WrongType(const std::string& member) {
-  throw DecodeError{BadContent("Cannot deserialize value of member '" + member + "'")};
-}
-
-std::optional<std::string> OptString(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) WrongType(key);
-  return it->get<std::string>();
-}
-std::optional<int64_t> OptInt(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_number_integer()) WrongType(key);
-  return it->get<int64_t>();
-}
-std::optional<bool> OptBool(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) WrongType(key);
-  return it->get<bool>();
-}
-std::optional<std::vector<std::string>> OptStringList(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_array()) WrongType(key);
-  std::vector<std::string> out;
-  for (const auto& v : *it) {
-    if (!v.is_string()) WrongType(key);
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-std::optional<std::map<std::string, std::string>> OptStringMap(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_object()) WrongType(key);
-  std::map<std::string, std::string> out;
-  for (const auto& [k, v] : it->items()) {
-    if (!v.is_string()) WrongType(key);
-    out[k] = v.get<std::string>();
-  }
-  return out;
-}
-const json* OptObject(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return nullptr;
-  if (!it->is_object()) WrongType(key);
-  return &*it;
-}
-
-std::string Query(const RequestContext& ctx, const std::string& name) {
-  for (const auto& [k, v] : ctx.query_params) {
-    if (k == name) return v;
-  }
-  return "";
-}
-std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : ctx.query_params) {
-    if (k == name) out.push_back(v);
-  }
-  return out;
-}
-
-// MaxItems from the query string: `fallback` when absent.
-Result<int> MaxItems(const RequestContext& ctx, int fallback) {
-  std::string text = Query(ctx, "MaxItems");
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0') {
-    return ValidationError("1 validation error detected: Value '" + text +
-                           "' at 'maxItems' failed to satisfy constraint: Member must be an "
-                           "integer");
-  }
-  Violations violations;
-  violations.Range(static_cast<int64_t>(v), "maxItems", 1, 10000);
-  STREAMSTACK_RETURN_IF_ERROR(violations.ToStatus());
-  return static_cast<int>(v);
-}
-
-std::string PathParam(const RequestContext& ctx, const char* name) {
-  auto it = ctx.path_params.find(name);
-  return it == ctx.path_params.end() ? std::string() : it->second;
-}
-
-// The function name of the path, with ?Qualifier= folded in.
-std::string QualifiedName(const RequestContext& ctx) {
-  std::string name = PathParam(ctx, "FunctionName");
-  std::string qualifier = Query(ctx, "Qualifier");
-  if (!qualifier.empty() && name.find(':') == std::string::npos) name += ":" + qualifier;
-  return name;
-}
-
-// Encoding ------------------------------------------------------------------------------
-
-HttpResponse JsonResponse(unsigned status, const json& body) {
-  HttpResponse resp;
-  resp.status = status;
-  resp.headers.Set("Content-Type", "application/json");
-  resp.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return resp;
-}
-
-HttpResponse EmptyResponse(unsigned status) {
-  HttpResponse resp;
-  resp.status = status;
-  return resp;
-}
-
-// AWS answers payloads over the limit with RequestEntityTooLargeException on the wire (the
-// model's RequestTooLargeException is never sent); build that answer here.
-Result<HttpResponse> ErrorResult(Status status) {
-  if (status.code() == AwsError::kRequestTooLarge) {
-    HttpResponse resp = JsonResponse(413, json{{"Type", "User"}, {"Message", status.message()}});
-    resp.headers.Set("x-amzn-ErrorType", "RequestEntityTooLargeException");
-    return resp;
-  }
-  return status;
-}
-
-// Runs `fn`, turning a DecodeError into the reply.
-template <typename F>
-void Guard(const RestReply& reply, F&& fn) {
-  try {
-    fn();
-  } catch (const DecodeError& e) {
-    reply(ErrorResult(e.status));
-  } catch (const json::exception& e) {
-    reply(ErrorResult(BadContent(e.what())));
-  }
-}
-
-template <typename T, typename Encode>
-std::function<void(Result<T>)> Answer(RestReply reply, Encode encode) {
-  return [reply = std::move(reply), encode = std::move(encode)](Result<T> r) {
-    if (!r.ok()) return reply(ErrorResult(r.status()));
-    reply(encode(r.value()));
-  };
-}
 
 json CodeLocationJson(const Function& fn, const AccountScope& scope) {
   if (fn.package_type == "Image") {
@@ -248,6 +81,19 @@ void CreateFunction(Functions& functions, const RequestContext& ctx, RestReply r
       v.NotNull(false, "functionName");
       return reply(v.ToStatus());
     }
+    if (OptBool(body, "Publish").value_or(false)) {
+      // AWS answers with version 1's configuration under the unqualified ARN.
+      auto publish = [&functions](Function created, RestReply r) {
+        functions.PublishVersion(created.name, {}, Answer<Function>(r, [created](Function v) {
+                                   v.arn = created.arn;
+                                   return JsonResponse(201, FunctionConfigurationJson(v));
+                                 }));
+      };
+      return functions.Create(std::move(in), [reply, publish](Result<Function> r) {
+        if (!r.ok()) return reply(ErrorResult(r.status()));
+        publish(std::move(r).value(), reply);
+      });
+    }
     functions.Create(std::move(in), Answer<Function>(reply, [](const Function& fn) {
                        return JsonResponse(201, FunctionConfigurationJson(fn));
                      }));
@@ -261,7 +107,9 @@ json ConcurrencyJson(const Function& fn) {
 }
 
 void GetFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto fn = functions.Get(QualifiedName(ctx));
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  auto fn = functions.Get(*name);
   if (!fn.ok()) return reply(ErrorResult(fn.status()));
   json body = {{"Configuration", FunctionConfigurationJson(*fn)},
                {"Code", CodeLocationJson(*fn, functions.scope())}};
@@ -272,6 +120,25 @@ void GetFunction(Functions& functions, const RequestContext& ctx, RestReply repl
 
 // Concurrency -------------------------------------------------------------------------------
 
+// Concurrency belongs to the function, not to a version or alias (AWS's answers, recorded in
+// LocalStack's TestLambdaReservedConcurrency): a qualified name is refused, and a missing
+// function is named with the $LATEST it would apply to.
+Status UnqualifiedOnly(const Functions& functions, const std::string& function_name) {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  if (!name->qualifier.empty()) {
+    return Status(AwsError::kInvalidParameterValue,
+                  "This operation is permitted on Lambda functions only. Aliases and versions do "
+                  "not support this operation. Please specify either a function name or an "
+                  "unqualified function ARN.");
+  }
+  if (!functions.Exists(name->name)) {
+    return Status(AwsError::kResourceNotFound,
+                  "Function not found: " + functions.ArnOf(name->name) + ":$LATEST");
+  }
+  return Status::Ok();
+}
+
 void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
     json body = ParseBody(ctx);
@@ -280,6 +147,9 @@ void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, Res
     v.NotNull(reserved.has_value(), "reservedConcurrentExecutions");
     v.Range(reserved, "reservedConcurrentExecutions", 0, std::numeric_limits<int32_t>::max());
     if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    if (Status s = UnqualifiedOnly(functions, PathParam(ctx, "FunctionName")); !s.ok()) {
+      return reply(ErrorResult(s));
+    }
     functions.PutConcurrency(PathParam(ctx, "FunctionName"), static_cast<int>(*reserved),
                              Answer<Function>(reply, [](const Function& fn) {
                                return JsonResponse(200, ConcurrencyJson(fn));
@@ -317,7 +187,9 @@ void DeleteFunctionConcurrency(Functions& functions, const RequestContext& ctx, 
 }
 
 void GetFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto fn = functions.Get(QualifiedName(ctx));
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  auto fn = functions.Get(*name);
   if (!fn.ok()) return reply(ErrorResult(fn.status()));
   reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
 }
@@ -350,6 +222,17 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
     UpdateFunctionCodeInput in;
     in.code = DecodeCode(body);
     in.architectures = OptStringList(body, "Architectures");
+    if (OptBool(body, "Publish").value_or(false)) {
+      // AWS answers with the new version's configuration.
+      return functions.UpdateCode(
+          PathParam(ctx, "FunctionName"), std::move(in),
+          [&functions, reply](Result<Function> r) {
+            if (!r.ok()) return reply(ErrorResult(r.status()));
+            functions.PublishVersion(r->name, {}, Answer<Function>(reply, [](const Function& v) {
+                                       return JsonResponse(200, FunctionConfigurationJson(v));
+                                     }));
+          });
+    }
     functions.UpdateCode(PathParam(ctx, "FunctionName"), std::move(in),
                          Answer<Function>(reply, [](const Function& fn) {
                            return JsonResponse(200, FunctionConfigurationJson(fn));
@@ -358,7 +241,9 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
 }
 
 void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  functions.Delete(QualifiedName(ctx),
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  functions.Delete(*name,
                    Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
 }
 
@@ -490,7 +375,9 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
     }
   }
   std::string request_id = ctx.request_id;
-  invoke.Invoke(QualifiedName(ctx), type, ctx.http->body, request_id,
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  invoke.Invoke(*name, type, ctx.http->body, request_id,
                 [reply = std::move(reply), tail](Result<InvokeOutput> r) {
                   if (!r.ok()) return reply(ErrorResult(r.status()));
                   InvokeOutput& out = r.value();
@@ -618,7 +505,7 @@ json FunctionConfigurationJson(const Function& fn) {
             {"MemorySize", fn.memory_size_mb},
             {"LastModified", FormatLambdaTimestamp(fn.last_modified_ms)},
             {"CodeSha256", fn.code_sha256},
-            {"Version", "$LATEST"},
+            {"Version", fn.version},
             {"TracingConfig", {{"Mode", fn.tracing_mode}}},
             {"RevisionId", fn.revision_id},
             {"State", "Active"},
@@ -693,6 +580,7 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   add("DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency",
       fns, DeleteFunctionConcurrency);
   add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", s.invoke, Invoke);
+  RegisterVersionRoutes(router, s.functions);
   // Tags name functions and mappings alike: their handlers take both services.
   for (auto [method, op, handler] :
        {std::tuple{"POST", "TagResource", &TagResource},

@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 1> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 2> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -28,6 +28,19 @@ inline constexpr std::array<storage::Migration, 1> kLambdaMigrations = {{
      "  sequence_number TEXT NOT NULL,"
      "  updated_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (mapping_uuid, shard_id));"},
+    // Published versions (each with the zip it runs) and aliases.
+    {2,
+     "CREATE TABLE lambda_function_versions ("
+     "  name TEXT NOT NULL,"
+     "  version INTEGER NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  zip BLOB,"
+     "  PRIMARY KEY (name, version));"
+     "CREATE TABLE lambda_aliases ("
+     "  name TEXT NOT NULL,"
+     "  alias TEXT NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  PRIMARY KEY (name, alias));"},
 }};
 
 }  // namespace streamstack::lambda

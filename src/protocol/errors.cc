@@ -83,6 +83,8 @@ constexpr std::array kErrors = {
               502, false, kSvc},
     ErrorWire{AwsError::kInvalidRuntime, "InvalidRuntimeException", "InvalidRuntime", 502, 502,
               false, kSvc},
+    ErrorWire{AwsError::kPreconditionFailed, "PreconditionFailedException", "PreconditionFailed",
+              412, 412, true, kSvc},
     ErrorWire{AwsError::kQueueDoesNotExist, "QueueDoesNotExist",
               "AWS.SimpleQueueService.NonExistentQueue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kQueueNameExists, "QueueNameExists", "QueueAlreadyExists", 400, 400, true,
@@ -169,6 +171,7 @@ const char* RestMessageMember(const ErrorWire& e) {
   switch (e.error) {
     case AwsError::kInvalidParameterValue:
     case AwsError::kInvalidRequestContent:
+    case AwsError::kPreconditionFailed:
     case AwsError::kRequestTooLarge:
     case AwsError::kResourceConflict:
     case AwsError::kResourceNotReady:

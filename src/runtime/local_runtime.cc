@@ -411,7 +411,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       std::error_code ec;
       if (std::filesystem::is_directory(dir, ec)) return std::make_pair(dir, f.code_sha256);
     }
-    auto code = code_.LoadCode(f.function_name);
+    auto code = code_.LoadCode(f.function_name, f.version);
     if (!code.ok()) return code.status();
     hex = HexOfBase64(code->sha256);
     if (hex.empty()) return Status(AwsError::kInternalFailure, "bad CodeSha256 " + code->sha256);
@@ -496,7 +496,9 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     next.request_id = inv.request_id;
     next.payload = inv.payload;
     next.deadline_ms = clock_.NowMillis() + int64_t{inv.function.timeout_seconds} * 1000;
-    next.invoked_function_arn = inv.function.function_arn;
+    next.invoked_function_arn = inv.function.invoked_function_arn.empty()
+                                    ? inv.function.function_arn
+                                    : inv.function.invoked_function_arn;
     next.trace_id = "Root=1-" + RandomHex(4) + "-" + RandomHex(12) + ";Parent=" + RandomHex(8) +
                     ";Sampled=0;Lineage=1:" + RandomHex(4) + ":0";
     next.client_context = inv.client_context;

@@ -186,7 +186,9 @@ class FunctionLogsTest(RuntimeCase):
         follow = subprocess.Popen(self.server.aws_command("logs", "tail", group, "--follow",
                                                           "--since", "1m", cli=cli),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  env=self.server.aws_env())
+                                  # A terminal would get each line at once; a pipe gets a
+                                  # Python program's output in blocks unless unbuffered.
+                                  env=dict(self.server.aws_env(), PYTHONUNBUFFERED="1"))
         seen = []
         reader = threading.Thread(target=lambda: seen.extend(follow.stdout), daemon=True)
         reader.start()

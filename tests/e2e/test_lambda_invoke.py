@@ -185,8 +185,11 @@ class InvokeTest(ServerTestCase):
     def test_not_found(self):
         with self.assertRaises(self.lam.exceptions.ResourceNotFoundException) as ctx:
             self.lam.invoke(FunctionName="nope", Payload=b"{}")
+        # AWS's Invoke names the $LATEST it would have run (recorded in LocalStack's
+        # TestLambdaFeatures::test_invoke_exceptions, November 2025).
         self.assertEqual(ctx.exception.response["Error"]["Message"],
-                         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
+                         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:"
+                         "nope:$LATEST")
 
     def test_event_is_delivered(self):
         self.create("event-fn", self.fn.url("/ok/event"))

@@ -22,7 +22,10 @@ namespace streamstack {
 struct FunctionTarget {
   std::string function_name;
   std::string function_arn;  // unqualified
-  std::string version = "$LATEST";
+  // The ARN the caller named (qualified by a version or alias when it was): the runtime's
+  // Lambda-Runtime-Invoked-Function-Arn. Empty: function_arn.
+  std::string invoked_function_arn;
+  std::string version = "$LATEST";  // the version that runs ("$LATEST", "1", ...)
   // The HTTP target (STREAMSTACK_INVOKE_URL or the config file's invoke_url); empty: the
   // function runs its own code.
   std::string invoke_url;

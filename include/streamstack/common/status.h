@@ -48,6 +48,7 @@ enum class AwsError {
   kRequestTooLarge,            // RequestTooLargeException (413)
   kResourceNotReady,           // ResourceNotReadyException (502)
   kInvalidRuntime,             // InvalidRuntimeException (502): the runtime cannot run here
+  kPreconditionFailed,         // PreconditionFailedException (412): another RevisionId
   // SQS.
   kQueueDoesNotExist,          // QueueDoesNotExist / AWS.SimpleQueueService.NonExistentQueue
   kQueueNameExists,            // QueueAlreadyExists

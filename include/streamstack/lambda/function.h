@@ -1,7 +1,10 @@
-// lambda: functions behind HTTP. A function is AWS's FunctionConfiguration plus where its
-// events go: the URL in its STREAMSTACK_INVOKE_URL environment variable, else the invoke_url
-// the config file declared for it. Stored in SQLite (module "lambda") and cached in memory so
-// that Invoke never reads the disk. No HTTP or wire format here.
+// lambda: functions, their published versions and aliases. A function is AWS's
+// FunctionConfiguration plus where its events go: the URL in its STREAMSTACK_INVOKE_URL
+// environment variable, else the invoke_url the config file declared for it, else its own
+// code. $LATEST is mutable; a published version is an immutable copy of $LATEST's code and
+// configuration; an alias names a version (optionally routing a share of invocations to a
+// second one). Stored in SQLite (module "lambda") and cached in memory so that Invoke never
+// reads the disk. No HTTP or wire format here.
 // Thread safety: every public method of Functions may be called from any thread.
 #pragma once
 
@@ -55,7 +58,8 @@ struct CodeLocation {
 
 struct Function {
   std::string name;
-  std::string arn;
+  std::string arn;  // qualified (":<version>") for a published version
+  std::string version = "$LATEST";  // or "1", "2", ...
   std::string runtime;  // empty for PackageType Image
   std::string role;
   std::string handler;  // empty for PackageType Image
@@ -79,6 +83,10 @@ struct Function {
   std::string declared_invoke_url;
   // PutFunctionConcurrency's ReservedConcurrentExecutions; -1: none.
   int reserved_concurrency = -1;
+  // $LATEST only: the highest version number published so far (numbers are never reused),
+  // and $LATEST's RevisionId when it was last published (unchanged since: nothing to publish).
+  int64_t last_version = 0;
+  std::string published_revision_id;
 
   // STREAMSTACK_INVOKE_URL when set (an API user set it explicitly), else the declared URL,
   // else empty.
@@ -121,6 +129,33 @@ struct UpdateFunctionCodeInput {
 };
 
 
+// PublishVersion's optional preconditions and the version's description (default: $LATEST's).
+struct PublishVersionInput {
+  std::optional<std::string> code_sha256;
+  std::optional<std::string> description;
+  std::optional<std::string> revision_id;
+};
+
+// An alias: a name for one version, and optionally a second version that gets a share of
+// the invocations (RoutingConfig.AdditionalVersionWeights).
+struct Alias {
+  std::string name;
+  std::string function_name;
+  std::string arn;  // arn:...:function:<function>:<alias>
+  std::string function_version;
+  std::string description;
+  std::string revision_id;
+  std::map<std::string, double> additional_version_weights;
+};
+
+// CreateAlias / UpdateAlias. Unset optionals keep the current value (update).
+struct AliasInput {
+  std::optional<std::string> function_version;
+  std::optional<std::string> description;
+  std::optional<std::map<std::string, double>> additional_version_weights;
+  std::optional<std::string> revision_id;  // UpdateAlias's precondition
+};
+
 // One page of ListFunctions.
 struct FunctionPage {
   std::vector<Function> functions;
@@ -155,12 +190,36 @@ class Functions {
                            Callback<Function> done);
   void UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
                   Callback<Function> done);
-  // Errors: ResourceNotFoundException "Function not found: <arn>".
+  // The whole function (versions and aliases included), or with a version qualifier only that
+  // version. Errors: ResourceNotFoundException "Function not found: <arn>"; a version an alias
+  // names, ResourceConflictException; "$LATEST", InvalidParameterValueException.
   void Delete(const std::string& function_name, Callback<bool> done);
 
-  // `function_name` in any accepted form; ResourceNotFoundException "Function not found:
-  // <arn>" when absent (or qualified with anything but $LATEST).
+  // `function_name` in any accepted form, qualified by nothing or $LATEST, a version or an
+  // alias (the version it names); ResourceNotFoundException "Function not found: <arn>".
   Result<Function> Get(const std::string& function_name) const;
+
+  // Versions. PublishVersion answers the last version again when $LATEST has not changed
+  // since; InvalidParameterValueException for a CodeSha256 that is not $LATEST's,
+  // PreconditionFailedException for another RevisionId.
+  void PublishVersion(const std::string& function_name, PublishVersionInput input,
+                      Callback<Function> done);
+  // $LATEST first (its ARN qualified with ":$LATEST"), then each version in order.
+  Result<std::vector<Function>> ListVersions(const std::string& function_name) const;
+
+  // Aliases. Errors: ResourceNotFoundException for the function, the version or the alias
+  // ("Alias not found: <arn>"), ResourceConflictException "Alias already exists: <arn>",
+  // ValidationException / InvalidParameterValueException for names and routing weights.
+  void CreateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
+                   Callback<Alias> done);
+  void UpdateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
+                   Callback<Alias> done);
+  void DeleteAlias(const std::string& function_name, const std::string& alias,
+                   Callback<bool> done);
+  Result<Alias> GetAlias(const std::string& function_name, const std::string& alias) const;
+  // By name; those pointing at `function_version` (either of its versions) when given.
+  Result<std::vector<Alias>> ListAliases(const std::string& function_name,
+                                         const std::string& function_version) const;
   // Only the invoke essentials (no copy of the configuration): the Invoke hot path.
   // The function as an invocation runs it now (any name form Invoke accepts).
   Result<FunctionTarget> ResolveInvokeTarget(const std::string& function_name) const;
@@ -197,7 +256,8 @@ class Functions {
     std::string zip;
     std::string sha256;
   };
-  Result<Code> GetCode(const std::string& plain_name) const;
+  Result<Code> GetCode(const std::string& plain_name,
+                       const std::string& version = "$LATEST") const;
 
   // Called with a function's name after every committed change of its code or
   // configuration and after its deletion (on the Store's writer thread; must not block).
@@ -212,6 +272,15 @@ class Functions {
 
  private:
   Status NotFound(const std::string& name, const std::string& qualifier = "") const;
+  // The configuration a (qualified) name names; for an alias with a routing config and
+  // `route`, the version this invocation goes to.
+  Result<std::shared_ptr<const Function>> Resolve(const FunctionName& name, bool route) const;
+  std::shared_ptr<const Function> FindVersion(const std::string& plain_name,
+                                              const std::string& version) const;
+  void WriteAlias(const std::string& function_name, std::shared_ptr<Alias> alias, bool must_be_new,
+                  std::optional<std::string> expected_revision, Callback<Alias> done);
+  void DeleteQualified(const FunctionName& name, Callback<bool> done);
+  Status LoadVersionsAndAliases();
   void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
               Callback<Function> done);
   std::shared_ptr<const Function> Find(const std::string& plain_name) const;
@@ -228,6 +297,13 @@ class Functions {
   // The cache; guarded by mu_. Updated on the writer thread after each COMMIT.
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const Function>> by_name_;
+  std::map<std::string, std::map<int64_t, std::shared_ptr<const Function>>> versions_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<const Alias>>> aliases_;
+
+  // Invocations through each weighted alias so far (by alias ARN): which version the next
+  // one takes follows from it, so routing is exact and repeatable. Guarded by routing_mu_.
+  mutable std::mutex routing_mu_;
+  mutable std::map<std::string, uint64_t> routed_;
 };
 
 }  // namespace streamstack::lambda

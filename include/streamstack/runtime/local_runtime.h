@@ -32,13 +32,14 @@ namespace streamstack::runtime {
 class CodeSource {
  public:
   virtual ~CodeSource() = default;
-  // The zip of `function_name` and its CodeSha256 (base64), which may be newer than the one
-  // the invocation asked for (the code was updated meanwhile).
+  // The zip `version` of `function_name` runs and its CodeSha256 (base64); for $LATEST it
+  // may be newer than the one the invocation asked for (the code was updated meanwhile).
   struct Code {
     std::string zip;
     std::string sha256;
   };
-  virtual Result<Code> LoadCode(const std::string& function_name) const = 0;
+  virtual Result<Code> LoadCode(const std::string& function_name,
+                                const std::string& version) const = 0;
 };
 
 // A loopback listener per sandbox: the Runtime API has no sandbox in its paths, so the port

@@ -1,0 +1,87 @@
+// lambda: the REST-JSON helpers the API adapters share: members of the body and the query
+// string, answers, and decode failures as AWS words them. Private to the lambda module;
+// called on HTTP threads.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "streamstack/common/status.h"
+#include "streamstack/protocol/router.h"
+
+namespace streamstack::lambda {
+
+using nlohmann::json;
+using protocol::HttpResponse;
+using protocol::RequestContext;
+using protocol::RestReply;
+
+// Decoding ------------------------------------------------------------------------------
+
+// Thrown inside decoding only; caught at the decode step by Guard (STYLE.md).
+struct DecodeError {
+  Status status;
+};
+
+Status BadContent(const std::string& what);
+// Throws the DecodeError for a member of the wrong JSON type.
+[[noreturn]] void WrongType(const std::string& member);
+// The body as a JSON object ({} when empty); DecodeError otherwise.
+json ParseBody(const RequestContext& ctx);
+
+// Optional members of a JSON object; a member of another type is a DecodeError.
+std::optional<std::string> OptString(const json& j, const char* key);
+std::optional<int64_t> OptInt(const json& j, const char* key);
+std::optional<bool> OptBool(const json& j, const char* key);
+std::optional<std::vector<std::string>> OptStringList(const json& j, const char* key);
+std::optional<std::map<std::string, std::string>> OptStringMap(const json& j, const char* key);
+std::optional<std::map<std::string, double>> OptNumberMap(const json& j, const char* key);
+const json* OptObject(const json& j, const char* key);
+
+std::string Query(const RequestContext& ctx, const std::string& name);
+std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name);
+// MaxItems from the query string (1..10000): `fallback` when absent.
+Result<int> MaxItems(const RequestContext& ctx, int fallback);
+std::string PathParam(const RequestContext& ctx, const char* name);
+
+// The function name of the path with ?Qualifier= folded in. AWS refuses a Qualifier that
+// differs from the one the name already carries, and one its model's pattern refuses.
+Result<std::string> QualifiedName(const RequestContext& ctx);
+
+// Encoding ------------------------------------------------------------------------------
+
+HttpResponse JsonResponse(unsigned status, const json& body);
+HttpResponse EmptyResponse(unsigned status);
+// AWS answers payloads over the limit with RequestEntityTooLargeException on the wire (the
+// model's RequestTooLargeException is never sent).
+Result<HttpResponse> ErrorResult(Status status);
+
+// Runs `fn`, turning a DecodeError into the reply.
+template <typename F>
+void Guard(const RestReply& reply, F&& fn) {
+  try {
+    fn();
+  } catch (const DecodeError& e) {
+    reply(ErrorResult(e.status));
+  } catch (const json::exception& e) {
+    reply(ErrorResult(BadContent(e.what())));
+  }
+}
+
+// A callback that answers with `encode(value)` or the error.
+template <typename T, typename Encode>
+std::function<void(Result<T>)> Answer(RestReply reply, Encode encode) {
+  return [reply = std::move(reply), encode = std::move(encode)](Result<T> r) {
+    if (!r.ok()) return reply(ErrorResult(r.status()));
+    reply(encode(r.value()));
+  };
+}
+
+}  // namespace streamstack::lambda

@@ -1,0 +1,165 @@
+#include "lambda/versions_api.h"
+
+#include "lambda/rest_wire.h"
+#include "lambda/validation.h"
+#include "streamstack/lambda/lambda_api.h"
+
+namespace streamstack::lambda {
+namespace {
+
+const protocol::ServiceWire kWire{protocol::WireProtocol::kRestJson, "", "", false};
+
+json AliasJson(const Alias& a) {
+  json j = {{"AliasArn", a.arn},
+            {"Name", a.name},
+            {"FunctionVersion", a.function_version},
+            {"Description", a.description},
+            {"RevisionId", a.revision_id}};
+  // AWS leaves RoutingConfig out when it routes nowhere else.
+  if (!a.additional_version_weights.empty()) {
+    j["RoutingConfig"] = {{"AdditionalVersionWeights", a.additional_version_weights}};
+  }
+  return j;
+}
+
+AliasInput DecodeAlias(const json& body) {
+  AliasInput in;
+  in.function_version = OptString(body, "FunctionVersion");
+  in.description = OptString(body, "Description");
+  in.revision_id = OptString(body, "RevisionId");
+  if (const json* routing = OptObject(body, "RoutingConfig")) {
+    in.additional_version_weights =
+        OptNumberMap(*routing, "AdditionalVersionWeights").value_or(std::map<std::string, double>{});
+  }
+  return in;
+}
+
+// A page of `items` after `marker` (a base64 index), at most max_items; the next marker.
+template <typename T>
+Result<std::pair<std::vector<T>, std::string>> Page(std::vector<T> items, const std::string& marker,
+                                                     int max_items) {
+  size_t start = 0;
+  if (!marker.empty()) {
+    std::string decoded;
+    char* end = nullptr;
+    if (Base64Decode(marker, &decoded)) start = std::strtoull(decoded.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || decoded.empty()) {
+      return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);
+    }
+  }
+  std::vector<T> page;
+  for (size_t i = start; i < items.size() && page.size() < static_cast<size_t>(max_items); ++i) {
+    page.push_back(std::move(items[i]));
+  }
+  size_t next = start + page.size();
+  return std::make_pair(std::move(page),
+                        next < items.size() ? Base64Encode(std::to_string(next)) : std::string());
+}
+
+void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    PublishVersionInput in;
+    in.code_sha256 = OptString(body, "CodeSha256");
+    in.description = OptString(body, "Description");
+    in.revision_id = OptString(body, "RevisionId");
+    functions.PublishVersion(PathParam(ctx, "FunctionName"), std::move(in),
+                             Answer<Function>(reply, [](const Function& v) {
+                               return JsonResponse(201, FunctionConfigurationJson(v));
+                             }));
+  });
+}
+
+void ListVersionsByFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto max_items = MaxItems(ctx, 50);
+  if (!max_items.ok()) return reply(max_items.status());
+  auto versions = functions.ListVersions(PathParam(ctx, "FunctionName"));
+  if (!versions.ok()) return reply(ErrorResult(versions.status()));
+  auto page = Page(std::move(versions).value(), Query(ctx, "Marker"), *max_items);
+  if (!page.ok()) return reply(page.status());
+  json list = json::array();
+  for (const auto& fn : page->first) {
+    json entry = FunctionConfigurationJson(fn);
+    entry.erase("State");  // AWS's list entries carry no state
+    entry.erase("LastUpdateStatus");
+    list.push_back(std::move(entry));
+  }
+  json out = {{"Versions", std::move(list)}};
+  if (!page->second.empty()) out["NextMarker"] = page->second;
+  reply(JsonResponse(200, out));
+}
+
+void CreateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    auto name = OptString(body, "Name");
+    if (!name) {
+      Violations v;
+      v.NotNull(false, "name");
+      return reply(v.ToStatus());
+    }
+    functions.CreateAlias(PathParam(ctx, "FunctionName"), *name, DecodeAlias(body),
+                          Answer<Alias>(reply, [](const Alias& a) {
+                            return JsonResponse(201, AliasJson(a));
+                          }));
+  });
+}
+
+void GetAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto alias = functions.GetAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"));
+  if (!alias.ok()) return reply(ErrorResult(alias.status()));
+  reply(JsonResponse(200, AliasJson(*alias)));
+}
+
+void UpdateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    json body = ParseBody(ctx);
+    functions.UpdateAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"),
+                          DecodeAlias(body), Answer<Alias>(reply, [](const Alias& a) {
+                            return JsonResponse(200, AliasJson(a));
+                          }));
+  });
+}
+
+void DeleteAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  functions.DeleteAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"),
+                        Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+}
+
+void ListAliases(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto max_items = MaxItems(ctx, 50);
+  if (!max_items.ok()) return reply(max_items.status());
+  auto aliases =
+      functions.ListAliases(PathParam(ctx, "FunctionName"), Query(ctx, "FunctionVersion"));
+  if (!aliases.ok()) return reply(ErrorResult(aliases.status()));
+  auto page = Page(std::move(aliases).value(), Query(ctx, "Marker"), *max_items);
+  if (!page.ok()) return reply(page.status());
+  json list = json::array();
+  for (const auto& a : page->first) list.push_back(AliasJson(a));
+  json out = {{"Aliases", std::move(list)}};
+  if (!page->second.empty()) out["NextMarker"] = page->second;
+  reply(JsonResponse(200, out));
+}
+
+}  // namespace
+
+void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
+  using Handler = void (*)(Functions&, const RequestContext&, RestReply);
+  auto add = [&](const char* method, const char* pattern, const char* op, Handler handler) {
+    router.AddRestRoute("lambda", kWire, method, pattern, op,
+                        [&functions, handler](const RequestContext& c, RestReply r) {
+                          handler(functions, c, std::move(r));
+                        });
+  };
+  add("POST", "/2015-03-31/functions/{FunctionName}/versions", "PublishVersion", PublishVersion);
+  add("GET", "/2015-03-31/functions/{FunctionName}/versions", "ListVersionsByFunction",
+      ListVersionsByFunction);
+  add("POST", "/2015-03-31/functions/{FunctionName}/aliases", "CreateAlias", CreateAlias);
+  add("GET", "/2015-03-31/functions/{FunctionName}/aliases", "ListAliases", ListAliases);
+  add("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "GetAlias", GetAlias);
+  add("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "UpdateAlias", UpdateAlias);
+  add("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias",
+      DeleteAlias);
+}
+
+}  // namespace streamstack::lambda

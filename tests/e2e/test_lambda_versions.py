@@ -1,0 +1,390 @@
+"""Versions, aliases and qualified names (issue 13) through boto3, the aws CLI and real
+function code: what PublishVersion, the alias operations and every qualified call answer, and
+that a published version runs the code and configuration it was published with.
+
+Expected answers are AWS's, recorded in LocalStack's lambda test suite
+(tests/aws/services/lambda_/test_lambda_api.snapshot.json: TestLambdaVersions,
+TestLambdaAlias, TestLambdaFunction; test_lambda.snapshot.json: TestLambdaAliases), named
+per case below.
+"""
+import io
+import json
+import shutil
+import tempfile
+import unittest
+import zipfile
+
+import botocore.exceptions
+
+import harness
+from harness import ServerTestCase, wait_until
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+ACCOUNT = "000000000000"
+ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:"
+
+
+def code(tag):
+    """A python function that says which code it is and how it was invoked."""
+    source = ("import os\n"
+              "def handler(event, context):\n"
+              f"    return {{'code': {tag!r}, 'version': context.function_version,\n"
+              "            'arn': context.invoked_function_arn,\n"
+              "            'greeting': os.environ.get('GREETING')}\n")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", source)
+    return buf.getvalue()
+
+
+class VersionCase(ServerTestCase):
+    """One in-memory server per class; helpers."""
+    in_memory = True
+    server_args = ("--poll-interval-ms", "0")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lam = cls.server.client("lambda")
+        cls.raw = cls.server.client("lambda", parameter_validation=False)
+
+    def create(self, name, tag="one", **extra):
+        self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE,
+                                 Handler="index.handler", Code={"ZipFile": code(tag)},
+                                 Environment={"Variables": {"GREETING": "hello"}}, **extra)
+        return name
+
+    def invoke(self, name, **kwargs):
+        resp = self.lam.invoke(FunctionName=name, Payload=b"{}", **kwargs)
+        body = json.loads(resp["Payload"].read())
+        self.assertNotIn("FunctionError", resp, body)
+        return resp["ExecutedVersion"], body
+
+    def assertError(self, code_, message, status, call, *args, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            call(*args, **kwargs)
+        err = ctx.exception.response
+        self.assertEqual((err["Error"]["Code"], err["Error"]["Message"],
+                          err["ResponseMetadata"]["HTTPStatusCode"]), (code_, message, status))
+
+
+class VersionsTest(VersionCase):
+    def test_publish_list_and_immutable_versions(self):
+        name = self.create("ver-life", Description="latest description")
+        # TestLambdaVersions::test_version_lifecycle / first_publish_response
+        v1 = self.lam.publish_version(FunctionName=name, Description="first")
+        self.assertEqual(v1["ResponseMetadata"]["HTTPStatusCode"], 201)
+        self.assertEqual((v1["Version"], v1["FunctionArn"], v1["Description"]),
+                         ("1", ARN + name + ":1", "first"))
+        self.assertEqual((v1["State"], v1["LastUpdateStatus"]), ("Active", "Successful"))
+        # Nothing changed: the same version again (third_publish_response), 201.
+        again = self.lam.publish_version(FunctionName=name, Description="ignored")
+        self.assertEqual((again["Version"], again["RevisionId"], again["Description"]),
+                         ("1", v1["RevisionId"], "first"))
+        # Change code and configuration; version 1 keeps its own.
+        self.lam.update_function_code(FunctionName=name, ZipFile=code("two"))
+        harness.wait_until(lambda: self.lam.get_function(FunctionName=name)["Configuration"]
+                           ["LastUpdateStatus"] == "Successful")
+        self.lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"GREETING": "changed"}})
+        v2 = self.lam.publish_version(FunctionName=name)
+        self.assertEqual(v2["Version"], "2")
+        self.assertEqual(v2["Description"], "latest description")  # copied from $LATEST
+        self.assertEqual(self.invoke(name, Qualifier="1"),
+                         ("1", {"code": "one", "version": "1", "arn": ARN + name + ":1",
+                                "greeting": "hello"}))
+        self.assertEqual(self.invoke(f"{name}:2"),
+                         ("2", {"code": "two", "version": "2", "arn": ARN + name + ":2",
+                                "greeting": "changed"}))
+        self.assertEqual(self.invoke(name)[0], "$LATEST")
+        # list_versions_result: $LATEST first, qualified; then the versions in order.
+        versions = self.lam.list_versions_by_function(FunctionName=name)["Versions"]
+        self.assertEqual([(v["Version"], v["FunctionArn"]) for v in versions],
+                         [("$LATEST", ARN + name + ":$LATEST"), ("1", ARN + name + ":1"),
+                          ("2", ARN + name + ":2")])
+        self.assertNotIn("State", versions[1])
+        page = self.lam.list_versions_by_function(FunctionName=name, MaxItems=2)
+        rest = self.lam.list_versions_by_function(FunctionName=name, Marker=page["NextMarker"])
+        self.assertEqual([v["Version"] for v in page["Versions"] + rest["Versions"]],
+                         ["$LATEST", "1", "2"])
+        # GetFunction with a Qualifier: that version, under the ARN as named.
+        got = self.lam.get_function(FunctionName=name, Qualifier="1")["Configuration"]
+        self.assertEqual((got["Version"], got["FunctionArn"], got["RevisionId"]),
+                         ("1", ARN + name + ":1", v1["RevisionId"]))
+        latest = self.lam.get_function_configuration(FunctionName=name, Qualifier="$LATEST")
+        self.assertEqual(latest["FunctionArn"], ARN + name + ":$LATEST")
+        # Deleting a version; the others keep their numbers.
+        self.lam.delete_function(FunctionName=name, Qualifier="1")
+        self.assertEqual([v["Version"] for v in
+                          self.lam.list_versions_by_function(FunctionName=name)["Versions"]],
+                         ["$LATEST", "2"])
+        # test_delete_on_nonexisting_version: a missing version of a live function is fine.
+        self.lam.delete_function(FunctionName=name, Qualifier="1233")
+
+    def test_publish_on_create_and_update(self):
+        # TestLambdaVersions::test_publish_version_on_create: Version "1", unqualified ARN.
+        created = self.lam.create_function(FunctionName="ver-create", Runtime="python3.12",
+                                           Role=ROLE, Handler="index.handler",
+                                           Code={"ZipFile": code("one")}, Publish=True)
+        self.assertEqual((created["Version"], created["FunctionArn"]),
+                         ("1", ARN + "ver-create"))
+        self.assertEqual(self.lam.publish_version(FunctionName="ver-create")["Version"], "1")
+        # test_publish_with_update: the new version's configuration, qualified.
+        updated = self.lam.update_function_code(FunctionName="ver-create", ZipFile=code("two"),
+                                                Publish=True)
+        self.assertEqual((updated["Version"], updated["FunctionArn"]),
+                         ("2", ARN + "ver-create:2"))
+        self.assertEqual(self.invoke("ver-create", Qualifier="2")[1]["code"], "two")
+
+    def test_version_errors(self):
+        name = self.create("ver-errors")
+        latest = self.lam.get_function(FunctionName=name)["Configuration"]
+        # test_publish_with_wrong_sha256
+        self.assertError("InvalidParameterValueException",
+                         f"CodeSHA256 (nope) is different from current CodeSHA256 in $LATEST "
+                         f"({latest['CodeSha256']}). Please try again with the CodeSHA256 in "
+                         f"$LATEST.", 400, self.lam.publish_version, FunctionName=name,
+                         CodeSha256="nope")
+        # TestLambdaRevisions: publish_version_revision_exception
+        self.assertError("PreconditionFailedException",
+                         "The Revision Id provided does not match the latest Revision Id. Call "
+                         "the GetFunction/GetAlias API to retrieve the latest Revision Id", 412,
+                         self.lam.publish_version, FunctionName=name, RevisionId="wrong")
+        self.lam.publish_version(FunctionName=name, CodeSha256=latest["CodeSha256"])
+        # test_ops_on_nonexisting_version
+        for call in (self.lam.get_function, self.lam.get_function_configuration):
+            self.assertError("ResourceNotFoundException", f"Function not found: {ARN}{name}:1221",
+                             404, call, FunctionName=name, Qualifier="1221")
+        # test_ops_with_arn_qualifier_mismatch
+        self.assertError("InvalidParameterValueException",
+                         "The derived qualifier from the function name does not match the "
+                         "specified qualifier.", 400, self.lam.get_function,
+                         FunctionName=f"{name}:1", Qualifier="$LATEST")
+        self.assertError("InvalidParameterValueException",
+                         "$LATEST version cannot be deleted without deleting the function.", 400,
+                         self.lam.delete_function, FunctionName=name, Qualifier="$LATEST")
+        # test_function_name_and_qualifier_validation[invalid characters]
+        self.assertError("ValidationException",
+                         "1 validation error detected: Value 'invalid!' at 'qualifier' failed to "
+                         "satisfy constraint: Member must satisfy regular expression pattern: "
+                         "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+", 400,
+                         self.raw.get_function, FunctionName=name, Qualifier="invalid!")
+        # TestLambdaReservedConcurrency: qualified names are refused.
+        self.assertError("InvalidParameterValueException",
+                         "This operation is permitted on Lambda functions only. Aliases and "
+                         "versions do not support this operation. Please specify either a "
+                         "function name or an unqualified function ARN.", 400,
+                         self.lam.put_function_concurrency, FunctionName=f"{ARN}{name}:$LATEST",
+                         ReservedConcurrentExecutions=1)
+
+
+    def test_through_the_aws_cli(self):
+        aws = self.server.aws
+        name = self.create("ver-cli")
+        _, published, _ = aws("lambda", "publish-version", "--function-name", name)
+        self.assertEqual(published["Version"], "1")
+        _, alias, _ = aws("lambda", "create-alias", "--function-name", name, "--name", "prod",
+                          "--function-version", "1")
+        self.assertEqual(alias["AliasArn"], ARN + name + ":prod")
+        with tempfile.TemporaryDirectory() as d:
+            _, meta, _ = aws("lambda", "invoke", "--function-name", name, "--qualifier", "prod",
+                             "--payload", "{}", d + "/out.json")
+            self.assertEqual(meta["ExecutedVersion"], "1")
+        _, versions, _ = aws("lambda", "list-versions-by-function", "--function-name", name)
+        self.assertEqual([v["Version"] for v in versions["Versions"]], ["$LATEST", "1"])
+        _, aliases, _ = aws("lambda", "list-aliases", "--function-name", name)
+        self.assertEqual([a["Name"] for a in aliases["Aliases"]], ["prod"])
+
+
+class AliasesTest(VersionCase):
+    def test_alias_lifecycle_and_invoke(self):
+        name = self.create("alias-life")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.update_function_code(FunctionName=name, ZipFile=code("two"))
+        self.lam.publish_version(FunctionName=name)
+        # test_alias_lifecycle / create_alias_1_1: RoutingConfig only when it routes.
+        alias = self.lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1",
+                                      Description="custom-alias")
+        self.assertEqual(alias["ResponseMetadata"]["HTTPStatusCode"], 201)
+        self.assertEqual((alias["AliasArn"], alias["Name"], alias["FunctionVersion"],
+                          alias["Description"]), (ARN + name + ":live", "live", "1",
+                                                  "custom-alias"))
+        self.assertNotIn("RoutingConfig", alias)
+        self.assertEqual(self.lam.get_alias(FunctionName=name, Name="live")["RevisionId"],
+                         alias["RevisionId"])
+        # Invoke through the alias: ExecutedVersion is the version (test_lambda_alias_moving).
+        self.assertEqual(self.invoke(name, Qualifier="live"),
+                         ("1", {"code": "one", "version": "1", "arn": ARN + name + ":live",
+                                "greeting": "hello"}))
+        self.assertEqual(self.invoke(ARN + name + ":live")[0], "1")
+        # GetFunction through the alias: the alias ARN, the version's configuration.
+        got = self.lam.get_function(FunctionName=name, Qualifier="live")["Configuration"]
+        self.assertEqual((got["FunctionArn"], got["Version"]), (ARN + name + ":live", "1"))
+        # Move it; every update is a new RevisionId (update_alias_1_2).
+        moved = self.lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+        self.assertNotEqual(moved["RevisionId"], alias["RevisionId"])
+        self.assertEqual(self.invoke(name, Qualifier="live")[1]["code"], "two")
+        self.assertError("PreconditionFailedException",
+                         "The Revision Id provided does not match the latest Revision Id. Call "
+                         "the GetFunction/GetAlias API to retrieve the latest Revision Id", 412,
+                         self.lam.update_alias, FunctionName=name, Name="live",
+                         RevisionId="wrong")
+        self.lam.create_alias(FunctionName=name, Name="edge", FunctionVersion="$LATEST")
+        listed = self.lam.list_aliases(FunctionName=name)["Aliases"]
+        self.assertEqual(sorted(a["Name"] for a in listed), ["edge", "live"])
+        filtered = self.lam.list_aliases(FunctionName=name, FunctionVersion="2")["Aliases"]
+        self.assertEqual([a["Name"] for a in filtered], ["live"])
+        # A version an alias names cannot go.
+        self.assertError("ResourceConflictException",
+                         "Unable to delete version because the following aliases reference it: "
+                         "[live]", 409, self.lam.delete_function, FunctionName=name,
+                         Qualifier="2")
+        # delete_alias_response: 204, and again for a missing one.
+        resp = self.lam.delete_alias(FunctionName=name, Name="edge")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.lam.delete_alias(FunctionName=name, Name="edge")
+
+    def test_weighted_routing_is_exact(self):
+        name = self.create("alias-weights")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.update_function_code(FunctionName=name, ZipFile=code("two"))
+        self.lam.publish_version(FunctionName=name)
+        alias = self.lam.create_alias(FunctionName=name, Name="canary", FunctionVersion="1",
+                                      RoutingConfig={"AdditionalVersionWeights": {"2": 0.25}})
+        self.assertEqual(alias["RoutingConfig"], {"AdditionalVersionWeights": {"2": 0.25}})
+        executed = [self.invoke(name, Qualifier="canary")[0] for _ in range(20)]
+        # Exactly a quarter, spread evenly: every fourth invocation.
+        self.assertEqual(executed, ["1", "1", "1", "2"] * 5)
+        # An empty weight map removes the routing (update_alias_1_1).
+        cleared = self.lam.update_alias(FunctionName=name, Name="canary",
+                                        RoutingConfig={"AdditionalVersionWeights": {}})
+        self.assertNotIn("RoutingConfig", cleared)
+
+    def test_alias_errors(self):
+        name = self.create("alias-errors")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.update_function_code(FunctionName=name, ZipFile=code("two"))
+        self.lam.publish_version(FunctionName=name)
+        self.lam.create_alias(FunctionName=name, Name="custom", FunctionVersion="1")
+        # All from TestLambdaAlias::test_notfound_and_invalid_routingconfigs unless named.
+        cases = [
+            (dict(Name="custom", FunctionVersion="1"), "ResourceConflictException",
+             f"Alias already exists: {ARN}{name}:custom", 409),
+            (dict(Name="other", FunctionVersion="10"), "ResourceNotFoundException",
+             f"Function not found: {ARN}{name}:10", 404),
+            (dict(Name="other", FunctionVersion="1",
+                  RoutingConfig={"AdditionalVersionWeights": {"10": 0.5}}),
+             "ResourceNotFoundException", f"Function not found: {ARN}{name}:10", 404),
+            (dict(Name="other", FunctionVersion="1",
+                  RoutingConfig={"AdditionalVersionWeights": {"1": 0.8, "2": 0.2}}),
+             "InvalidParameterValueException",
+             "Number of items in AdditionalVersionWeights cannot be greater than 1", 400),
+            (dict(Name="other", FunctionVersion="1",
+                  RoutingConfig={"AdditionalVersionWeights": {"2": 2}}), "ValidationException",
+             "1 validation error detected: Value '{2=2.0}' at "
+             "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value "
+             "must satisfy constraint: [Member must have value less than or equal to 1.0, Member "
+             "must have value greater than or equal to 0.0, Member must not be null]", 400),
+            (dict(Name="other", FunctionVersion="1",
+                  RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}}),
+             "InvalidParameterValueException",
+             "Invalid function version 1. Function version 1 is already included in routing "
+             "configuration.", 400),
+            (dict(Name="other", FunctionVersion="$LATEST",
+                  RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}}),
+             "InvalidParameterValueException",
+             "$LATEST is not supported for an alias pointing to more than 1 version", 400),
+            # TestLambdaAlias::test_alias_naming / create_alias_number_exception
+            (dict(Name="2024", FunctionVersion="1"), "ValidationException",
+             "1 validation error detected: Value '2024' at 'name' failed to satisfy constraint: "
+             "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)", 400),
+        ]
+        for args, code_, message, status in cases:
+            self.assertError(code_, message, status, self.raw.create_alias, FunctionName=name,
+                             **args)
+        self.assertError("ResourceNotFoundException",
+                         f"Cannot find alias arn: {ARN}{name}:non-existent", 404,
+                         self.lam.get_alias, FunctionName=name, Name="non-existent")
+        self.assertError("ResourceNotFoundException",
+                         f"Alias not found: {ARN}{name}:non-existent", 404,
+                         self.lam.update_alias, FunctionName=name, Name="non-existent",
+                         FunctionVersion="1")
+        self.assertError("ResourceNotFoundException",
+                         f"Function not found: {ARN}{name}:non-existent-alias", 404,
+                         self.lam.invoke, FunctionName=name, Qualifier="non-existent-alias",
+                         Payload=b"{}")
+        # A date is a fine alias name (create_alias_date).
+        self.lam.create_alias(FunctionName=name, Name="2024-01-02", FunctionVersion="2")
+        self.assertEqual(self.invoke(f"{name}:2024-01-02")[0], "2")
+
+
+class DeploymentTest(unittest.TestCase):
+    """A deployment as SAM and CDK run it: create, publish, alias, a stream mapping on the
+    alias; then new code, publish, move the alias; the records written after that reach the
+    new version. Then the same state after a restart (kill -9)."""
+
+    def test_mapping_on_an_alias_follows_it(self):
+        server = harness.StreamStack("--poll-interval-ms", "0").start()
+        try:
+            lam = server.client("lambda")
+            ddb = server.client("dynamodb")
+            source = ("import json\n"
+                      "def handler(event, context):\n"
+                      "    for r in event['Records']:\n"
+                      "        print('SEEN', context.function_version, r['dynamodb']['Keys']['id']['S'])\n"
+                      "    return {}\n")
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("index.py", source)
+            lam.create_function(FunctionName="deployed", Runtime="python3.12", Role=ROLE,
+                                Handler="index.handler", Code={"ZipFile": buf.getvalue()})
+            v1 = lam.publish_version(FunctionName="deployed")["Version"]
+            lam.create_alias(FunctionName="deployed", Name="live", FunctionVersion=v1)
+            stream = harness.create_table(
+                ddb, "deployed-table", hash_key=("id", "S"),
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})[
+                    "TableDescription"]["LatestStreamArn"]
+            mapping = lam.create_event_source_mapping(FunctionName="deployed:live",
+                                                      EventSourceArn=stream,
+                                                      StartingPosition="LATEST")
+            self.assertEqual(mapping["FunctionArn"], ARN + "deployed:live")
+            self.assertTrue(wait_until(lambda: lam.get_event_source_mapping(
+                UUID=mapping["UUID"])["State"] == "Enabled", timeout=10))
+            ddb.put_item(TableName="deployed-table", Item={"id": {"S": "before"}})
+            logs = server.client("logs")
+
+            def seen():
+                try:
+                    events = logs.filter_log_events(logGroupName="/aws/lambda/deployed",
+                                                    filterPattern="SEEN")["events"]
+                except logs.exceptions.ResourceNotFoundException:
+                    return []
+                return [e["message"].split()[1:] for e in events]
+            self.assertTrue(wait_until(lambda: ["1", "before"] in seen(), timeout=10), seen())
+            # New code, published, the alias moved: later records reach version 2.
+            lam.update_function_code(FunctionName="deployed", ZipFile=buf.getvalue())
+            lam.update_function_configuration(FunctionName="deployed", Description="v2")
+            v2 = lam.publish_version(FunctionName="deployed")["Version"]
+            self.assertEqual(v2, "2")
+            lam.update_alias(FunctionName="deployed", Name="live", FunctionVersion=v2)
+            ddb.put_item(TableName="deployed-table", Item={"id": {"S": "after"}})
+            self.assertTrue(wait_until(lambda: ["2", "after"] in seen(), timeout=10), seen())
+            # Versions, aliases and the mapping survive a kill -9.
+            server.kill()
+            server.start()
+            lam = server.client("lambda")
+            self.assertEqual(lam.get_alias(FunctionName="deployed", Name="live")["FunctionVersion"],
+                             "2")
+            self.assertEqual([v["Version"] for v in
+                              lam.list_versions_by_function(FunctionName="deployed")["Versions"]],
+                             ["$LATEST", "1", "2"])
+            resp = lam.invoke(FunctionName="deployed", Qualifier="live",
+                              Payload=json.dumps({"Records": []}))
+            self.assertEqual(resp["ExecutedVersion"], "2")
+        finally:
+            server.stop()
+            shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
