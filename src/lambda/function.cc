@@ -37,6 +37,7 @@ constexpr const char* kSelectVersionCode =
     "SELECT zip FROM lambda_function_versions WHERE name = ? AND version = ? AND zip IS NOT NULL";
 constexpr const char* kDeleteVersions = "DELETE FROM lambda_function_versions WHERE name = ?";
 constexpr const char* kDeleteAliases = "DELETE FROM lambda_aliases WHERE name = ?";
+constexpr const char* kDeletePolicies = "DELETE FROM lambda_policies WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -659,8 +660,8 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         stmt.Bind(1, plain);
         STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
         if (ctx.db().Changes() == 0) return NotFound(plain);
-        // Its code, versions and aliases go with it.
-        for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases}) {
+        // Its code, versions, aliases and policies go with it.
+        for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases, kDeletePolicies}) {
           auto& gone = ctx.db().Prepare(sql);
           gone.Bind(1, plain);
           STREAMSTACK_RETURN_IF_ERROR(gone.Run());

@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 2> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 3> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -41,6 +41,13 @@ inline constexpr std::array<storage::Migration, 2> kLambdaMigrations = {{
      "  alias TEXT NOT NULL,"
      "  record TEXT NOT NULL,"
      "  PRIMARY KEY (name, alias));"},
+    // Resource-based policies (AddPermission), per function and qualifier ('' unqualified).
+    {3,
+     "CREATE TABLE lambda_policies ("
+     "  name TEXT NOT NULL,"
+     "  qualifier TEXT NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  PRIMARY KEY (name, qualifier));"},
 }};
 
 }  // namespace streamstack::lambda

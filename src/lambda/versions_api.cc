@@ -141,6 +141,56 @@ void ListAliases(Functions& functions, const RequestContext& ctx, RestReply repl
   reply(JsonResponse(200, out));
 }
 
+// Permissions -------------------------------------------------------------------------------
+
+void AddPermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  Guard(reply, [&] {
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    json body = ParseBody(ctx);
+    PermissionInput in;
+    auto sid = OptString(body, "StatementId");
+    auto action = OptString(body, "Action");
+    auto principal = OptString(body, "Principal");
+    Violations v;
+    v.NotNull(sid.has_value(), "statementId");
+    v.NotNull(action.has_value(), "action");
+    v.NotNull(principal.has_value(), "principal");
+    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    in.statement_id = *sid;
+    in.action = *action;
+    in.principal = *principal;
+    in.source_arn = OptString(body, "SourceArn").value_or("");
+    in.source_account = OptString(body, "SourceAccount").value_or("");
+    in.event_source_token = OptString(body, "EventSourceToken").value_or("");
+    in.principal_org_id = OptString(body, "PrincipalOrgID").value_or("");
+    in.function_url_auth_type = OptString(body, "FunctionUrlAuthType").value_or("");
+    in.revision_id = OptString(body, "RevisionId");
+    functions.AddPermission(*name, std::move(in),
+                            Answer<std::string>(reply, [](const std::string& statement) {
+                              return JsonResponse(201, json{{"Statement", statement}});
+                            }));
+  });
+}
+
+void RemovePermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  std::string revision = Query(ctx, "RevisionId");
+  functions.RemovePermission(
+      *name, PathParam(ctx, "StatementId"),
+      revision.empty() ? std::nullopt : std::optional<std::string>(revision),
+      Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+}
+
+void GetPolicy(Functions& functions, const RequestContext& ctx, RestReply reply) {
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  auto policy = functions.GetPolicy(*name);
+  if (!policy.ok()) return reply(ErrorResult(policy.status()));
+  reply(JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
+}
+
 }  // namespace
 
 void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
@@ -160,6 +210,10 @@ void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
   add("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "UpdateAlias", UpdateAlias);
   add("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias",
       DeleteAlias);
+  add("POST", "/2015-03-31/functions/{FunctionName}/policy", "AddPermission", AddPermission);
+  add("GET", "/2015-03-31/functions/{FunctionName}/policy", "GetPolicy", GetPolicy);
+  add("DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", "RemovePermission",
+      RemovePermission);
 }
 
 }  // namespace streamstack::lambda

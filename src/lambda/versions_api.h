@@ -1,6 +1,6 @@
-// lambda: the REST-JSON routes of versions and aliases (PublishVersion,
-// ListVersionsByFunction, Create/Get/Update/Delete/ListAliases). Private to lambda; called
-// once by RegisterLambdaApi.
+// lambda: the REST-JSON routes of versions, aliases and resource policies (PublishVersion,
+// ListVersionsByFunction, Create/Get/Update/Delete/ListAliases, AddPermission,
+// RemovePermission, GetPolicy). Private to lambda; called once by RegisterLambdaApi.
 #pragma once
 
 #include "streamstack/lambda/function.h"

@@ -318,10 +318,133 @@ class AliasesTest(VersionCase):
         self.assertEqual(self.invoke(f"{name}:2024-01-02")[0], "2")
 
 
+class PermissionsTest(VersionCase):
+    """AddPermission, RemovePermission, GetPolicy: stored and answered as AWS does (recorded in
+    LocalStack's TestLambdaPermissions), not enforced."""
+
+    def test_statements_and_policy_document(self):
+        name = self.create("perm-fn")
+        added = self.lam.add_permission(
+            FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+            Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::bucket")
+        self.assertEqual(added["ResponseMetadata"]["HTTPStatusCode"], 201)
+        # test_add_lambda_permission_aws / add_permission: AWS's member order, as text.
+        self.assertEqual(added["Statement"], json.dumps({
+            "Sid": "s3", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Resource": ARN + name,
+            "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::bucket"}}},
+            separators=(",", ":")))
+        # test_add_lambda_permission_fields: principals and conditions.
+        cases = [
+            (dict(Principal="*", SourceAccount=ACCOUNT), "*",
+             {"StringEquals": {"AWS:SourceAccount": ACCOUNT}}),
+            (dict(Principal="lambda.amazonaws.com"), {"Service": "lambda.amazonaws.com"}, None),
+            (dict(Principal="111122223333"), {"AWS": "arn:aws:iam::111122223333:root"}, None),
+            (dict(Principal="arn:aws:iam::111122223333:role/r"),
+             {"AWS": "arn:aws:iam::111122223333:role/r"}, None),
+        ]
+        for i, (args, principal, condition) in enumerate(cases):
+            statement = json.loads(self.lam.add_permission(
+                FunctionName=name, StatementId=f"p{i}", Action="lambda:InvokeFunction",
+                **args)["Statement"])
+            self.assertEqual(statement["Principal"], principal, args)
+            self.assertEqual(statement.get("Condition"), condition, args)
+        policy = self.lam.get_policy(FunctionName=name)
+        document = json.loads(policy["Policy"])
+        self.assertEqual(list(document), ["Version", "Id", "Statement"])
+        self.assertEqual((document["Version"], document["Id"]), ("2012-10-17", "default"))
+        self.assertEqual([st["Sid"] for st in document["Statement"]],
+                         ["s3", "p0", "p1", "p2", "p3"])  # in the order added
+        # Removing changes the RevisionId; a wrong one is refused.
+        self.assertError("PreconditionFailedException",
+                         "The Revision Id provided does not match the latest Revision Id. Call "
+                         "the GetPolicy API to retrieve the latest Revision Id", 412,
+                         self.lam.add_permission, FunctionName=name, StatementId="late",
+                         Action="lambda:InvokeFunction", Principal="*", RevisionId="wrong")
+        resp = self.lam.remove_permission(FunctionName=name, StatementId="p0",
+                                          RevisionId=policy["RevisionId"])
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204)
+        after = self.lam.get_policy(FunctionName=name)
+        self.assertNotEqual(after["RevisionId"], policy["RevisionId"])
+        for sid in ("s3", "p1", "p2", "p3"):
+            self.lam.remove_permission(FunctionName=name, StatementId=sid)
+        # test_remove_multi_permissions / get_policy_exception_removed_all
+        self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
+                         404, self.lam.get_policy, FunctionName=name)
+
+    def test_versions_and_aliases_have_their_own_policies(self):
+        name = self.create("perm-versions")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        self.lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:*",
+                                Principal="*")
+        # test_lambda_permission_fn_versioning: the version has none until one is added.
+        self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
+                         404, self.lam.get_policy, FunctionName=name, Qualifier="1")
+        for qualifier in ("1", "live"):
+            statement = json.loads(self.lam.add_permission(
+                FunctionName=name, Qualifier=qualifier, StatementId="s3", Action="lambda:*",
+                Principal="*")["Statement"])
+            self.assertEqual(statement["Resource"], f"{ARN}{name}:{qualifier}")
+        self.assertEqual(len(json.loads(self.lam.get_policy(FunctionName=name)["Policy"])
+                             ["Statement"]), 1)
+
+    def test_errors(self):
+        name = self.create("perm-errors")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:*",
+                                Principal="*")
+        base = dict(FunctionName=name, StatementId="x", Action="lambda:InvokeFunction",
+                    Principal="*")
+        # test_permission_exceptions, key by key.
+        cases = [
+            (dict(StatementId="s3"), "ResourceConflictException",
+             "The statement id (s3) provided already exists. Please provide a new statement id, "
+             "or remove the existing statement.", 409),
+            (dict(StatementId="example.com"), "ValidationException",
+             "1 validation error detected: Value 'example.com' at 'statementId' failed to "
+             "satisfy constraint: Member must satisfy regular expression pattern: "
+             "([a-zA-Z0-9-_]+)", 400),
+            (dict(FunctionName=f"{name}:$LATEST", Qualifier="$LATEST"),
+             "InvalidParameterValueException",
+             "We currently do not support adding policies for $LATEST.", 400),
+            (dict(FunctionName=f"{name}:alias-not-42", Qualifier="42"),
+             "InvalidParameterValueException",
+             "The derived qualifier from the function name does not match the specified "
+             "qualifier.", 400),
+            (dict(Principal="invalid.nonaws.com"), "InvalidParameterValueException",
+             "The provided principal was invalid. Please check the principal and try again.", 400),
+            (dict(FunctionName="doesnotexist"), "ResourceNotFoundException",
+             f"Function not found: {ARN}doesnotexist", 404),
+            (dict(FunctionName=f"{name}:alias-doesnotexist"), "ResourceNotFoundException",
+             f"Cannot find alias arn: {ARN}{name}:alias-doesnotexist", 404),
+            (dict(Qualifier="42"), "ResourceNotFoundException",
+             f"Function not found: {ARN}{name}:42", 404),
+        ]
+        for changes, code_, message, status in cases:
+            args = dict(base)
+            args.update(changes)
+            self.assertError(code_, message, status, self.raw.add_permission, **args)
+        self.assertError("ResourceNotFoundException",
+                         "Statement non-existent is not found in resource policy.", 404,
+                         self.lam.remove_permission, FunctionName=name, StatementId="non-existent")
+        self.assertError("ResourceNotFoundException",
+                         "No policy is associated with the given resource.", 404,
+                         self.lam.remove_permission, FunctionName=name, Qualifier="1",
+                         StatementId="s3")
+        self.assertError("ResourceNotFoundException", f"No policy found for: {ARN}doesnotexist",
+                         404, self.lam.remove_permission, FunctionName="doesnotexist",
+                         StatementId="s3")
+        self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
+                         404, self.lam.get_policy, FunctionName="doesnotexist")
+        self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
+                         404, self.lam.get_policy, FunctionName=name, Qualifier="77")
+
+
 class DeploymentTest(unittest.TestCase):
-    """A deployment as SAM and CDK run it: create, publish, alias, a stream mapping on the
-    alias; then new code, publish, move the alias; the records written after that reach the
-    new version. Then the same state after a restart (kill -9)."""
+    """A deployment as SAM and CDK run it: create, publish, alias, a permission, a stream
+    mapping on the alias; then new code, publish, move the alias; the records written after
+    that reach the new version. Then the same state after a restart (kill -9)."""
 
     def test_mapping_on_an_alias_follows_it(self):
         server = harness.StreamStack("--poll-interval-ms", "0").start()
@@ -340,6 +463,8 @@ class DeploymentTest(unittest.TestCase):
                                 Handler="index.handler", Code={"ZipFile": buf.getvalue()})
             v1 = lam.publish_version(FunctionName="deployed")["Version"]
             lam.create_alias(FunctionName="deployed", Name="live", FunctionVersion=v1)
+            lam.add_permission(FunctionName="deployed", Qualifier="live", StatementId="ddb",
+                               Action="lambda:InvokeFunction", Principal="dynamodb.amazonaws.com")
             stream = harness.create_table(
                 ddb, "deployed-table", hash_key=("id", "S"),
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})[
@@ -381,6 +506,8 @@ class DeploymentTest(unittest.TestCase):
             resp = lam.invoke(FunctionName="deployed", Qualifier="live",
                               Payload=json.dumps({"Records": []}))
             self.assertEqual(resp["ExecutedVersion"], "2")
+            policy = json.loads(lam.get_policy(FunctionName="deployed", Qualifier="live")["Policy"])
+            self.assertEqual([st["Sid"] for st in policy["Statement"]], ["ddb"])
         finally:
             server.stop()
             shutil.rmtree(server.data_dir, ignore_errors=True)

@@ -156,6 +156,25 @@ struct AliasInput {
   std::optional<std::string> revision_id;  // UpdateAlias's precondition
 };
 
+// AddPermission's statement parts (the function and qualifier come with the name).
+struct PermissionInput {
+  std::string statement_id;
+  std::string action;
+  std::string principal;
+  std::string source_arn;
+  std::string source_account;
+  std::string event_source_token;
+  std::string principal_org_id;
+  std::string function_url_auth_type;
+  std::optional<std::string> revision_id;
+};
+
+// GetPolicy's answer: the policy document as JSON text, and its RevisionId.
+struct FunctionPolicy {
+  std::string document;
+  std::string revision_id;
+};
+
 // One page of ListFunctions.
 struct FunctionPage {
   std::vector<Function> functions;
@@ -190,6 +209,14 @@ class Functions {
                            Callback<Function> done);
   void UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
                   Callback<Function> done);
+  // Resource-based policies, one per function and per version or alias: stored and answered
+  // as AWS words them, not enforced. AddPermission answers the statement (JSON text).
+  void AddPermission(const std::string& function_name, PermissionInput input,
+                     Callback<std::string> done);
+  void RemovePermission(const std::string& function_name, const std::string& statement_id,
+                        std::optional<std::string> revision_id, Callback<bool> done);
+  Result<FunctionPolicy> GetPolicy(const std::string& function_name) const;
+
   // The whole function (versions and aliases included), or with a version qualifier only that
   // version. Errors: ResourceNotFoundException "Function not found: <arn>"; a version an alias
   // names, ResourceConflictException; "$LATEST", InvalidParameterValueException.
@@ -281,6 +308,8 @@ class Functions {
                   std::optional<std::string> expected_revision, Callback<Alias> done);
   void DeleteQualified(const FunctionName& name, Callback<bool> done);
   Status LoadVersionsAndAliases();
+  // The qualifier a policy operation names, checked to exist ('' for the function itself).
+  Result<std::string> PolicyQualifier(const FunctionName& name) const;
   void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
               Callback<Function> done);
   std::shared_ptr<const Function> Find(const std::string& plain_name) const;

@@ -1,0 +1,262 @@
+// Functions: resource-based policies (AddPermission, RemovePermission, GetPolicy). Stored and
+// answered as AWS words them; StreamStack does not enforce them (every caller may invoke).
+// Answers follow AWS's recordings kept by LocalStack (TestLambdaPermissions).
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "lambda/validation.h"
+#include "streamstack/lambda/function.h"
+
+namespace streamstack::lambda {
+namespace {
+
+// Statements and policies keep AWS's member order (Sid, Effect, Principal, Action, ...).
+using ordered_json = nlohmann::ordered_json;
+
+constexpr const char* kSelectPolicy =
+    "SELECT record FROM lambda_policies WHERE name = ? AND qualifier = ?";
+constexpr const char* kUpsertPolicy =
+    "INSERT INTO lambda_policies (name, qualifier, record) VALUES (?, ?, ?) "
+    "ON CONFLICT (name, qualifier) DO UPDATE SET record = excluded.record";
+constexpr const char* kDeletePolicy =
+    "DELETE FROM lambda_policies WHERE name = ? AND qualifier = ?";
+
+Status NoSuchResource() {
+  return Status(AwsError::kResourceNotFound, "The resource you requested does not exist.");
+}
+
+bool IsStatementId(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// lambda:[*]|lambda:[a-zA-Z]+|[*]
+bool IsAction(std::string_view s) {
+  if (s == "*" || s == "lambda:*") return true;
+  if (!s.starts_with("lambda:") || s.size() == 7) return false;
+  return std::all_of(s.begin() + 7, s.end(),
+                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool IsAccountId(std::string_view s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) {
+           return c >= '0' && c <= '9';
+         });
+}
+
+// The statement's Principal as AWS writes it: "*", an account's root, an IAM ARN, or a
+// service. Anything else AWS refuses.
+Result<ordered_json> PrincipalOf(const std::string& principal) {
+  if (principal == "*") return ordered_json("*");
+  if (IsAccountId(principal)) {
+    return ordered_json{{"AWS", "arn:aws:iam::" + principal + ":root"}};
+  }
+  if (principal.starts_with("arn:")) return ordered_json{{"AWS", principal}};
+  if (principal.ends_with(".amazonaws.com") || principal.ends_with(".amazon.com")) {
+    return ordered_json{{"Service", principal}};
+  }
+  return Status(AwsError::kInvalidParameterValue,
+                "The provided principal was invalid. Please check the principal and try again.");
+}
+
+// The model's constraints on AddPermission's members.
+Status ValidatePermission(const PermissionInput& in) {
+  Violations v;
+  v.Length(in.statement_id, "statementId", 1, 100);
+  if (!in.statement_id.empty() && in.statement_id.size() <= 100) {
+    v.Pattern(in.statement_id, "statementId", "([a-zA-Z0-9-_]+)", IsStatementId(in.statement_id));
+  }
+  v.Pattern(in.action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])", IsAction(in.action));
+  v.Pattern(in.principal, "principal", "[^\\s]+",
+            !in.principal.empty() &&
+                std::none_of(in.principal.begin(), in.principal.end(),
+                             [](char c) { return std::isspace(static_cast<unsigned char>(c)); }));
+  if (!in.function_url_auth_type.empty()) {
+    v.Enum(in.function_url_auth_type, "functionUrlAuthType", {"NONE", "AWS_IAM"});
+  }
+  return v.ToStatus();
+}
+
+ordered_json Statement(const PermissionInput& in, ordered_json principal,
+                       const std::string& resource) {
+  ordered_json s = {{"Sid", in.statement_id},
+                    {"Effect", "Allow"},
+                    {"Principal", std::move(principal)},
+                    {"Action", in.action},
+                    {"Resource", resource}};
+  ordered_json equals = ordered_json::object();
+  if (!in.source_account.empty()) equals["AWS:SourceAccount"] = in.source_account;
+  if (!in.function_url_auth_type.empty()) {
+    equals["lambda:FunctionUrlAuthType"] = in.function_url_auth_type;
+  }
+  if (!in.principal_org_id.empty()) equals["aws:PrincipalOrgID"] = in.principal_org_id;
+  if (!in.event_source_token.empty()) equals["lambda:EventSourceToken"] = in.event_source_token;
+  ordered_json condition = ordered_json::object();
+  if (!equals.empty()) condition["StringEquals"] = std::move(equals);
+  if (!in.source_arn.empty()) condition["ArnLike"] = {{"AWS:SourceArn", in.source_arn}};
+  if (!condition.empty()) s["Condition"] = std::move(condition);
+  return s;
+}
+
+// The stored policy: {"revision_id": ..., "statements": [...]}; null when there is none.
+Result<ordered_json> LoadPolicy(storage::Database& db, const std::string& name,
+                                const std::string& qualifier) {
+  auto& st = db.Prepare(kSelectPolicy);
+  st.Bind(1, name);
+  st.Bind(2, qualifier);
+  auto row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return ordered_json(nullptr);
+  ordered_json j = ordered_json::parse(st.ColumnText(0), nullptr, false);
+  st.Reset();
+  if (j.is_discarded() || !j.is_object()) return ordered_json(nullptr);
+  return j;
+}
+
+Status RevisionMismatch() {
+  return Status(AwsError::kPreconditionFailed,
+                "The Revision Id provided does not match the latest Revision Id. Call the "
+                "GetPolicy API to retrieve the latest Revision Id");
+}
+
+}  // namespace
+
+Result<std::string> Functions::PolicyQualifier(const FunctionName& name) const {
+  if (!Find(name.name)) return NotFound(name.name);
+  const std::string& q = name.qualifier;
+  if (q.empty()) return std::string();
+  if (q == "$LATEST") return q;
+  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!FindVersion(name.name, q)) return NotFound(name.name, q);
+    return q;
+  }
+  if (!GetAlias(name.name, q).ok()) {
+    return Status(AwsError::kResourceNotFound,
+                  "Cannot find alias arn: " + ArnOf(name.name) + ":" + q);
+  }
+  return q;
+}
+
+void Functions::AddPermission(const std::string& function_name, PermissionInput input,
+                              Callback<std::string> done) {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return done(name.status());
+  if (Status s = ValidatePermission(input); !s.ok()) return done(s);
+  if (name->qualifier == "$LATEST") {
+    return done(Status(AwsError::kInvalidParameterValue,
+                       "We currently do not support adding policies for $LATEST."));
+  }
+  auto qualifier = PolicyQualifier(*name);
+  if (!qualifier.ok()) return done(qualifier.status());
+  auto principal = PrincipalOf(input.principal);
+  if (!principal.ok()) return done(principal.status());
+  std::string resource = ArnOf(name->name) + (qualifier->empty() ? "" : ":" + *qualifier);
+  auto statement = std::make_shared<ordered_json>(Statement(input, *principal, resource));
+  std::string plain = name->name;
+  store_.Write(
+      [plain, q = *qualifier, statement, expected = input.revision_id,
+       sid = input.statement_id](storage::WriteContext& ctx) -> Status {
+        auto policy = LoadPolicy(ctx.db(), plain, q);
+        if (!policy.ok()) return policy.status();
+        ordered_json record = policy->is_null()
+                                  ? ordered_json{{"revision_id", ""},
+                                                 {"statements", ordered_json::array()}}
+                                  : *policy;
+        if (expected && *expected != record.value("revision_id", "")) return RevisionMismatch();
+        for (const auto& existing : record["statements"]) {
+          if (existing.value("Sid", "") == sid) {
+            return Status(AwsError::kResourceConflict,
+                          "The statement id (" + sid +
+                              ") provided already exists. Please provide a new statement id, or "
+                              "remove the existing statement.");
+          }
+        }
+        record["statements"].push_back(*statement);
+        record["revision_id"] = NewUuidV4();
+        auto& st = ctx.db().Prepare(kUpsertPolicy);
+        st.Bind(1, plain);
+        st.Bind(2, q);
+        st.Bind(3, record.dump());
+        return st.Run();
+      },
+      [statement, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(statement->dump());
+      });
+}
+
+void Functions::RemovePermission(const std::string& function_name,
+                                 const std::string& statement_id,
+                                 std::optional<std::string> revision_id, Callback<bool> done) {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return done(name.status());
+  if (!Find(name->name)) {
+    return done(Status(AwsError::kResourceNotFound, "No policy found for: " + ArnOf(name->name)));
+  }
+  auto qualifier = PolicyQualifier(*name);
+  if (!qualifier.ok()) return done(qualifier.status());
+  std::string plain = name->name;
+  store_.Write(
+      [plain, q = *qualifier, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
+        auto policy = LoadPolicy(ctx.db(), plain, q);
+        if (!policy.ok()) return policy.status();
+        if (policy->is_null()) {
+          return Status(AwsError::kResourceNotFound,
+                        "No policy is associated with the given resource.");
+        }
+        ordered_json record = std::move(policy).value();
+        if (revision_id && *revision_id != record.value("revision_id", "")) {
+          return RevisionMismatch();
+        }
+        ordered_json kept = ordered_json::array();
+        for (auto& s : record["statements"]) {
+          if (s.value("Sid", "") != statement_id) kept.push_back(std::move(s));
+        }
+        if (kept.size() == record["statements"].size()) {
+          return Status(AwsError::kResourceNotFound,
+                        "Statement " + statement_id + " is not found in resource policy.");
+        }
+        if (kept.empty()) {
+          auto& del = ctx.db().Prepare(kDeletePolicy);
+          del.Bind(1, plain);
+          del.Bind(2, q);
+          return del.Run();
+        }
+        record["statements"] = std::move(kept);
+        record["revision_id"] = NewUuidV4();
+        auto& st = ctx.db().Prepare(kUpsertPolicy);
+        st.Bind(1, plain);
+        st.Bind(2, q);
+        st.Bind(3, record.dump());
+        return st.Run();
+      },
+      [done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(true);
+      });
+}
+
+Result<FunctionPolicy> Functions::GetPolicy(const std::string& function_name) const {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  auto qualifier = PolicyQualifier(*name);
+  if (!qualifier.ok()) {
+    // AWS names neither the function nor the version it could not find here.
+    return qualifier.status().message().starts_with("Cannot find alias") ? qualifier.status()
+                                                                         : NoSuchResource();
+  }
+  auto policy = store_.Read([&](storage::Database& db) {
+    return LoadPolicy(db, name->name, *qualifier);
+  });
+  if (!policy.ok()) return policy.status();
+  if (policy->is_null()) return NoSuchResource();
+  ordered_json document = {{"Version", "2012-10-17"},
+                           {"Id", "default"},
+                           {"Statement", (*policy)["statements"]}};
+  return FunctionPolicy{document.dump(), policy->value("revision_id", "")};
+}
+
+}  // namespace streamstack::lambda
