@@ -9,6 +9,7 @@
 #include "streamstack/esm/engine.h"
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
+#include "streamstack/lambda/invoke.h"
 #include "streamstack/sns/topic_store.h"
 #include "streamstack/sqs/queue_store.h"
 #include "streamstack/streams/stream_store.h"
@@ -49,11 +50,14 @@ std::string ArnService(const std::string& arn) {
   return b == std::string::npos ? "" : arn.substr(a + 1, b - a - 1);
 }
 
-// AWS's on-failure destinations of stream mappings: SQS SendMessage, SNS Publish.
-class FailureDestinations final : public esm::Destination {
+// Where records of outcomes go: stream mappings' on-failure destinations (SQS SendMessage,
+// SNS Publish) and asynchronous invocations' OnSuccess / OnFailure (also a function: an
+// Event invoke with the record as its event).
+class FailureDestinations final : public Destination {
  public:
-  FailureDestinations(sqs::QueueStore* queues, sns::TopicStore* topics)
-      : queues_(queues), topics_(topics) {}
+  FailureDestinations(sqs::QueueStore* queues, sns::TopicStore* topics,
+                      lambda::InvokeService* invoke)
+      : queues_(queues), topics_(topics), invoke_(invoke) {}
 
   void Send(const std::string& arn, std::string message,
             std::function<void(Status)> done) override {
@@ -73,12 +77,20 @@ class FailureDestinations final : public esm::Destination {
       });
       return;
     }
-    done(Status(AwsError::kInvalidParameterValue, "unsupported on-failure destination " + arn));
+    if (service == "lambda" && invoke_ != nullptr) {
+      invoke_->Invoke(arn, lambda::InvocationType::kEvent, std::move(message), NewUuidV4(),
+                      [done = std::move(done)](Result<lambda::InvokeOutput> r) {
+                        done(r.ok() ? Status::Ok() : std::move(r).take_status());
+                      });
+      return;
+    }
+    done(Status(AwsError::kInvalidParameterValue, "unsupported destination " + arn));
   }
 
  private:
   sqs::QueueStore* queues_;
   sns::TopicStore* topics_;
+  lambda::InvokeService* invoke_;
 };
 
 class FunctionTargets final : public esm::FunctionDirectory {
@@ -139,7 +151,9 @@ Status WireEsm(AppContext& ctx) {
     return Status(AwsError::kInternalFailure, "WireEsm needs WireDynamoDb and WireLambda first");
   }
   auto* checkpoints = ctx.Own(std::make_shared<MappingCheckpoints>(*ctx.mappings));
-  auto* destinations = ctx.Own(std::make_shared<FailureDestinations>(ctx.queues, ctx.topics));
+  auto* destinations =
+      ctx.Own(std::make_shared<FailureDestinations>(ctx.queues, ctx.topics, ctx.invoke));
+  if (ctx.invoke != nullptr) ctx.invoke->SetDestinations(destinations);
   auto* targets = ctx.Own(std::make_shared<FunctionTargets>(*ctx.functions));
   esm::EngineOptions options;
   options.poll_interval =

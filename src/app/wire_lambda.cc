@@ -182,6 +182,7 @@ Status WireLambda(AppContext& ctx) {
   STREAMSTACK_RETURN_IF_ERROR(mappings->Open());
   ctx.functions = functions;
   ctx.mappings = mappings;
+  ctx.invoke = invoke;
   lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings});
   ctx.stop_hooks.push_back([invoke, mappings, local] {
     invoke->Stop();

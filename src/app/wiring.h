@@ -37,6 +37,7 @@ class TopicStore;
 namespace streamstack::lambda {
 class Functions;
 class EventSourceMappings;
+class InvokeService;
 }  // namespace streamstack::lambda
 
 namespace streamstack::app {
@@ -76,6 +77,7 @@ struct AppContext {
   // function on its target (HTTP or its own code).
   lambda::Functions* functions = nullptr;
   lambda::EventSourceMappings* mappings = nullptr;
+  lambda::InvokeService* invoke = nullptr;
   Invoker* function_invoker = nullptr;
 
   // Called (on an HTTP thread) after the test clock moved forward, so services waiting on

@@ -38,6 +38,8 @@ constexpr const char* kSelectVersionCode =
 constexpr const char* kDeleteVersions = "DELETE FROM lambda_function_versions WHERE name = ?";
 constexpr const char* kDeleteAliases = "DELETE FROM lambda_aliases WHERE name = ?";
 constexpr const char* kDeletePolicies = "DELETE FROM lambda_policies WHERE name = ?";
+constexpr const char* kDeleteInvokeConfigs =
+    "DELETE FROM lambda_event_invoke_configs WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -426,7 +428,8 @@ Status Functions::Open() {
       by_name_[name] = std::make_shared<const Function>(std::move(f));
     }
   }
-  return LoadVersionsAndAliases();
+  STREAMSTACK_RETURN_IF_ERROR(LoadVersionsAndAliases());
+  return LoadEventInvokeConfigs();
 }
 
 std::string Functions::ArnOf(const std::string& plain_name) const {
@@ -661,7 +664,8 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
         if (ctx.db().Changes() == 0) return NotFound(plain);
         // Its code, versions, aliases and policies go with it.
-        for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases, kDeletePolicies}) {
+        for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases, kDeletePolicies,
+                                kDeleteInvokeConfigs}) {
           auto& gone = ctx.db().Prepare(sql);
           gone.Bind(1, plain);
           STREAMSTACK_RETURN_IF_ERROR(gone.Run());
@@ -672,6 +676,7 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
             by_name_.erase(plain);
             versions_.erase(plain);
             aliases_.erase(plain);
+            invoke_configs_.erase(plain);
           }
           if (on_change_) on_change_(plain);
         });

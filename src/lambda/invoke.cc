@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "lambda/timer_queue.h"
+#include "streamstack/common/ids.h"
 #include "streamstack/common/function_log.h"
 
 namespace streamstack::lambda {
@@ -67,13 +68,50 @@ Invocation MakeInvocation(FunctionTarget function, std::string payload, std::str
 }  // namespace
 
 struct InvokeService::Event {
-  std::string function_name;
+  std::string function_name;  // as named (an alias is resolved again at each attempt)
   std::string payload;
   std::string request_id;
   int function_errors = 0;  // attempts that ended in a function error
   int service_errors = 0;   // consecutive attempts that never reached the function
+  int invokes = 0;          // attempts that reached the function
   int64_t accepted_ms = 0;
 };
+
+namespace {
+
+// JSON text as a value of the record (AWS embeds the payloads as JSON; text that is not JSON
+// stays a string).
+json PayloadValue(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json(text) : j;
+}
+
+// AWS's asynchronous invocation record (the Lambda developer guide, "Capturing records of
+// asynchronous invocations").
+std::string InvocationRecord(const std::string& request_id, const std::string& function_arn,
+                             const char* condition, int invokes, const std::string& payload,
+                             const InvokeOutcome* outcome, const std::string& executed_version,
+                             int64_t now_ms) {
+  json record = {{"version", "1.0"},
+                 {"timestamp", FormatIso8601Millis(now_ms)},
+                 {"requestContext",
+                  {{"requestId", request_id},
+                   {"functionArn", function_arn},
+                   {"condition", condition},
+                   {"approximateInvokeCount", invokes}}},
+                 {"requestPayload", PayloadValue(payload)}};
+  if (outcome != nullptr && outcome->kind != InvokeOutcome::Kind::kServiceError) {
+    json response = {{"statusCode", 200}, {"executedVersion", executed_version}};
+    if (outcome->kind == InvokeOutcome::Kind::kFunctionError) {
+      response["functionError"] = outcome->function_error;
+    }
+    record["responseContext"] = std::move(response);
+    record["responsePayload"] = PayloadValue(outcome->payload);
+  }
+  return record.dump();
+}
+
+}  // namespace
 
 struct InvokeService::Shared {
   TimerQueue timers;
@@ -180,34 +218,51 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
     shared->pending.fetch_sub(1);
   };
   if (shared->Stopped()) return give_up(*event, "stopping");
+  const auto config = functions_.EventInvokeConfigFor(event->function_name);
+  const int64_t max_age_ms = config && config->maximum_event_age_seconds
+                                 ? *config->maximum_event_age_seconds * 1000
+                                 : options_.max_event_age.count();
+  if (clock_.NowMillis() - event->accepted_ms > max_age_ms) {
+    Conclude(*event, "EventAgeExceeded", nullptr, "");
+    return give_up(*event, "older than the maximum event age");
+  }
+  const int max_retries =
+      config && config->maximum_retry_attempts ? static_cast<int>(*config->maximum_retry_attempts)
+                                               : 2;
   auto target = functions_.ResolveInvokeTarget(event->function_name);
   if (!target.ok()) return give_up(*event, target.status().message());
   shared->attempts.fetch_add(1);
+  const std::string version = target->version;
   Invocation invocation = MakeInvocation(std::move(target).value(), event->payload,
                                          event->request_id, /*asynchronous=*/true);
-  invoker_.Invoke(std::move(invocation), [this, shared, event, give_up](InvokeOutcome outcome) {
+  invoker_.Invoke(std::move(invocation), [this, shared, event, give_up, max_retries,
+                                           version](InvokeOutcome outcome) {
     if (shared->Stopped()) return give_up(*event, "stopping");
+    if (outcome.kind != InvokeOutcome::Kind::kServiceError) ++event->invokes;
     if (outcome.ok()) {
       shared->succeeded.fetch_add(1);
       shared->pending.fetch_sub(1);
+      Conclude(*event, "Success", &outcome, version);
       return;
     }
     std::chrono::milliseconds delay{0};
     if (outcome.kind == InvokeOutcome::Kind::kFunctionError) {
-      // AWS: two retries after function errors, then the event is discarded.
+      // AWS: MaximumRetryAttempts (two unless configured) after function errors, then the
+      // event is discarded, its record sent to the OnFailure destination.
       event->service_errors = 0;
-      if (event->function_errors >= static_cast<int>(options_.async_retry_delays.size())) {
+      if (event->function_errors >= max_retries) {
+        Conclude(*event, "RetriesExhausted", &outcome, version);
         return give_up(*event, "function error after " +
                                    std::to_string(event->function_errors + 1) + " attempts");
       }
-      delay = options_.async_retry_delays[event->function_errors];
+      const auto& delays = options_.async_retry_delays;
+      delay = delays.empty() ? std::chrono::milliseconds(0)
+                             : delays[std::min<size_t>(event->function_errors, delays.size() - 1)];
       ++event->function_errors;
     } else {
       // AWS: throttles and system errors are retried until the event's maximum age; they do
       // not count toward the two retries.
-      if (clock_.NowMillis() - event->accepted_ms > options_.max_event_age.count()) {
-        return give_up(*event, "older than the maximum event age");
-      }
+      // The next attempt checks the event's age first (Deliver).
       int64_t ms = 1000LL << std::min(event->service_errors, 16);
       delay = std::min(std::chrono::milliseconds(ms), options_.service_error_backoff_cap);
       ++event->service_errors;
@@ -217,6 +272,28 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
       Deliver(event);
     });
   });
+}
+
+void InvokeService::Conclude(const Event& event, const char* condition,
+                             const InvokeOutcome* outcome, const std::string& executed_version) {
+  if (destinations_ == nullptr) return;
+  const auto config = functions_.EventInvokeConfigFor(event.function_name);
+  if (!config) return;
+  const bool success = std::string_view(condition) == "Success";
+  const std::string& destination = success ? config->on_success : config->on_failure;
+  if (destination.empty()) return;
+  const std::string function_arn =
+      functions_.ArnOf(config->function_name) + ":" + config->qualifier;
+  destinations_->Send(destination,
+                      InvocationRecord(event.request_id, function_arn, condition, event.invokes,
+                                       event.payload, outcome, executed_version,
+                                       clock_.NowMillis()),
+                      [destination, request_id = event.request_id](Status st) {
+                        if (!st.ok()) {
+                          spdlog::warn("lambda: the record of {} did not reach {}: {}",
+                                       request_id, destination, st.message());
+                        }
+                      });
 }
 
 }  // namespace streamstack::lambda

@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 3> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 4> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -44,6 +44,13 @@ inline constexpr std::array<storage::Migration, 3> kLambdaMigrations = {{
     // Resource-based policies (AddPermission), per function and qualifier ('' unqualified).
     {3,
      "CREATE TABLE lambda_policies ("
+     "  name TEXT NOT NULL,"
+     "  qualifier TEXT NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  PRIMARY KEY (name, qualifier));"},
+    // Asynchronous invocation settings (PutFunctionEventInvokeConfig), per qualifier.
+    {4,
+     "CREATE TABLE lambda_event_invoke_configs ("
      "  name TEXT NOT NULL,"
      "  qualifier TEXT NOT NULL,"
      "  record TEXT NOT NULL,"

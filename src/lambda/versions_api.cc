@@ -191,6 +191,88 @@ void GetPolicy(Functions& functions, const RequestContext& ctx, RestReply reply)
   reply(JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
 }
 
+// Asynchronous invocation settings -----------------------------------------------------------
+
+json EventInvokeConfigJson(const EventInvokeConfig& c, const Functions& functions) {
+  json success = json::object();
+  json failure = json::object();
+  if (!c.on_success.empty()) success["Destination"] = c.on_success;
+  if (!c.on_failure.empty()) failure["Destination"] = c.on_failure;
+  json j = {{"LastModified", static_cast<double>(c.last_modified_ms) / 1000.0},
+            {"FunctionArn", functions.ArnOf(c.function_name) + ":" + c.qualifier},
+            {"DestinationConfig", {{"OnSuccess", success}, {"OnFailure", failure}}}};
+  if (c.maximum_retry_attempts) j["MaximumRetryAttempts"] = *c.maximum_retry_attempts;
+  if (c.maximum_event_age_seconds) j["MaximumEventAgeInSeconds"] = *c.maximum_event_age_seconds;
+  return j;
+}
+
+void PutEventInvokeConfig(Functions& functions, const RequestContext& ctx, RestReply reply,
+                          bool merge) {
+  Guard(reply, [&] {
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    json body = ParseBody(ctx);
+    EventInvokeConfig c;
+    c.maximum_retry_attempts = OptInt(body, "MaximumRetryAttempts");
+    c.maximum_event_age_seconds = OptInt(body, "MaximumEventAgeInSeconds");
+    if (const json* dest = OptObject(body, "DestinationConfig")) {
+      if (const json* on = OptObject(*dest, "OnSuccess")) {
+        c.on_success = OptString(*on, "Destination").value_or("");
+      }
+      if (const json* on = OptObject(*dest, "OnFailure")) {
+        c.on_failure = OptString(*on, "Destination").value_or("");
+      }
+    }
+    functions.PutEventInvokeConfig(
+        *name, std::move(c), merge,
+        Answer<EventInvokeConfig>(reply, [&functions](const EventInvokeConfig& saved) {
+          return JsonResponse(200, EventInvokeConfigJson(saved, functions));
+        }));
+  });
+}
+
+void PutFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
+                                  RestReply reply) {
+  PutEventInvokeConfig(functions, ctx, std::move(reply), /*merge=*/false);
+}
+
+void UpdateFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
+                                     RestReply reply) {
+  PutEventInvokeConfig(functions, ctx, std::move(reply), /*merge=*/true);
+}
+
+void GetFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
+                                  RestReply reply) {
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  auto config = functions.GetEventInvokeConfig(*name);
+  if (!config.ok()) return reply(ErrorResult(config.status()));
+  reply(JsonResponse(200, EventInvokeConfigJson(*config, functions)));
+}
+
+void DeleteFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
+                                     RestReply reply) {
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  functions.DeleteEventInvokeConfig(*name,
+                                    Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+}
+
+void ListFunctionEventInvokeConfigs(Functions& functions, const RequestContext& ctx,
+                                    RestReply reply) {
+  auto max_items = MaxItems(ctx, 50);
+  if (!max_items.ok()) return reply(max_items.status());
+  auto configs = functions.ListEventInvokeConfigs(PathParam(ctx, "FunctionName"));
+  if (!configs.ok()) return reply(ErrorResult(configs.status()));
+  auto page = Page(std::move(configs).value(), Query(ctx, "Marker"), *max_items);
+  if (!page.ok()) return reply(page.status());
+  json list = json::array();
+  for (const auto& c : page->first) list.push_back(EventInvokeConfigJson(c, functions));
+  json out = {{"FunctionEventInvokeConfigs", std::move(list)}};
+  if (!page->second.empty()) out["NextMarker"] = page->second;
+  reply(JsonResponse(200, out));
+}
+
 }  // namespace
 
 void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
@@ -214,6 +296,13 @@ void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
   add("GET", "/2015-03-31/functions/{FunctionName}/policy", "GetPolicy", GetPolicy);
   add("DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", "RemovePermission",
       RemovePermission);
+  const char* config_path = "/2019-09-25/functions/{FunctionName}/event-invoke-config";
+  add("PUT", config_path, "PutFunctionEventInvokeConfig", PutFunctionEventInvokeConfig);
+  add("POST", config_path, "UpdateFunctionEventInvokeConfig", UpdateFunctionEventInvokeConfig);
+  add("GET", config_path, "GetFunctionEventInvokeConfig", GetFunctionEventInvokeConfig);
+  add("DELETE", config_path, "DeleteFunctionEventInvokeConfig", DeleteFunctionEventInvokeConfig);
+  add("GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
+      "ListFunctionEventInvokeConfigs", ListFunctionEventInvokeConfigs);
 }
 
 }  // namespace streamstack::lambda

@@ -1,6 +1,8 @@
-// lambda: the REST-JSON routes of versions, aliases and resource policies (PublishVersion,
-// ListVersionsByFunction, Create/Get/Update/Delete/ListAliases, AddPermission,
-// RemovePermission, GetPolicy). Private to lambda; called once by RegisterLambdaApi.
+// lambda: the REST-JSON routes of what deployments add around a function: versions and
+// aliases (PublishVersion, ListVersionsByFunction, Create/Get/Update/Delete/ListAliases),
+// resource policies (AddPermission, RemovePermission, GetPolicy) and asynchronous invocation
+// settings (Put/Update/Get/Delete/ListFunctionEventInvokeConfig(s)). Private to lambda;
+// called once by RegisterLambdaApi.
 #pragma once
 
 #include "streamstack/lambda/function.h"

@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import tempfile
+import time
 import unittest
 import zipfile
 
@@ -439,6 +440,121 @@ class PermissionsTest(VersionCase):
                          404, self.lam.get_policy, FunctionName="doesnotexist")
         self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
                          404, self.lam.get_policy, FunctionName=name, Qualifier="77")
+
+
+class EventInvokeConfigTest(VersionCase):
+    """Asynchronous invocation settings: the API as AWS answers it (LocalStack's
+    TestLambdaEventInvokeConfig recordings), and the settings honoured for Event invokes with
+    AWS's invocation record (developer guide, "Capturing records of asynchronous
+    invocations")."""
+
+    def test_api_answers(self):
+        name = self.create("eic-api")
+        self.lam.publish_version(FunctionName=name)
+        put = self.lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+        self.assertEqual(put["FunctionArn"], f"{ARN}{name}:$LATEST")
+        self.assertEqual(put["DestinationConfig"], {"OnSuccess": {}, "OnFailure": {}})
+        self.assertEqual(put["MaximumRetryAttempts"], 0)
+        self.assertNotIn("MaximumEventAgeInSeconds", put)
+        # Update merges; Put replaces (update_invokeconfig_retries, put_post_overwrite).
+        updated = self.lam.update_function_event_invoke_config(FunctionName=name,
+                                                               MaximumEventAgeInSeconds=60)
+        self.assertEqual((updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]),
+                         (0, 60))
+        replaced = self.lam.put_function_event_invoke_config(FunctionName=name,
+                                                             MaximumRetryAttempts=1)
+        self.assertNotIn("MaximumEventAgeInSeconds", replaced)
+        versioned = self.lam.put_function_event_invoke_config(FunctionName=name, Qualifier="1",
+                                                              MaximumEventAgeInSeconds=120)
+        self.assertEqual(versioned["FunctionArn"], f"{ARN}{name}:1")
+        listed = self.lam.list_function_event_invoke_configs(FunctionName=name)
+        self.assertEqual(sorted(c["FunctionArn"] for c in listed["FunctionEventInvokeConfigs"]),
+                         [f"{ARN}{name}:$LATEST", f"{ARN}{name}:1"])
+        self.assertEqual(self.lam.get_function_event_invoke_config(FunctionName=name)
+                         ["MaximumRetryAttempts"], 1)
+        resp = self.lam.delete_function_event_invoke_config(FunctionName=name, Qualifier="1")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204)
+        cases = [
+            (self.lam.put_function_event_invoke_config, dict(FunctionName=name),
+             "InvalidParameterValueException",
+             "You must specify at least one of error handling or destination setting.", 400),
+            (self.lam.put_function_event_invoke_config,
+             dict(FunctionName="doesnotexist", MaximumRetryAttempts=1),
+             "ResourceNotFoundException", "The function doesn't exist.", 404),
+            (self.lam.put_function_event_invoke_config,
+             dict(FunctionName=name, DestinationConfig={"OnSuccess": {
+                 "Destination": f"{ARN}doesnotexist"}}),
+             "InvalidParameterValueException",
+             f"The destination ARN {ARN}doesnotexist is invalid.", 400),
+            (self.lam.put_function_event_invoke_config,
+             dict(FunctionName=name, DestinationConfig={"OnSuccess": {
+                 "Destination": f"{ARN}{name}"}}),
+             "InvalidParameterValueException",
+             "You can't specify the function as a destination for itself.", 400),
+            (self.lam.get_function_event_invoke_config, dict(FunctionName=name, Qualifier="1"),
+             "ResourceNotFoundException",
+             f"The function {ARN}{name}:1 doesn't have an EventInvokeConfig", 404),
+            (self.lam.get_function_event_invoke_config, dict(FunctionName="doesnotexist"),
+             "ResourceNotFoundException",
+             f"The function {ARN}doesnotexist:$LATEST doesn't have an EventInvokeConfig", 404),
+            (self.lam.list_function_event_invoke_configs, dict(FunctionName="doesnotexist"),
+             "ResourceNotFoundException", "The function doesn't exist.", 404),
+        ]
+        for call, args, code_, message, status in cases:
+            self.assertError(code_, message, status, call, **args)
+
+    def received(self, sqs, url, count, timeout=10):
+        got = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < deadline:
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                         WaitTimeSeconds=1).get("Messages", []):
+                got.append(json.loads(m["Body"]))
+        return got
+
+    def test_destinations_and_retries_are_honoured(self):
+        sqs = self.server.client("sqs")
+        ok_q = sqs.create_queue(QueueName="eic-success")["QueueUrl"]
+        bad_q = sqs.create_queue(QueueName="eic-failure")["QueueUrl"]
+        arn = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        ok = self.create("eic-ok")
+        source = ("def handler(event, context):\n"
+                  "    print('ATTEMPT')\n"
+                  "    raise ValueError('always ' + event['say'])\n")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("index.py", source)
+        self.lam.create_function(FunctionName="eic-bad", Runtime="python3.12", Role=ROLE,
+                                 Handler="index.handler", Code={"ZipFile": buf.getvalue()})
+        self.lam.put_function_event_invoke_config(
+            FunctionName=ok, DestinationConfig={"OnSuccess": {"Destination": arn(ok_q)}})
+        self.lam.put_function_event_invoke_config(
+            FunctionName="eic-bad", MaximumRetryAttempts=1,
+            DestinationConfig={"OnFailure": {"Destination": arn(bad_q)}})
+        self.lam.invoke(FunctionName=ok, InvocationType="Event", Payload=b'{"n": 1}')
+        resp = self.lam.invoke(FunctionName="eic-bad", InvocationType="Event",
+                               Payload=b'{"say": "no"}')
+        request_id = resp["ResponseMetadata"]["RequestId"]
+        (success,) = self.received(sqs, ok_q, 1)
+        self.assertEqual(success["version"], "1.0")
+        self.assertEqual(success["requestContext"]["condition"], "Success")
+        self.assertEqual(success["requestContext"]["functionArn"], f"{ARN}{ok}:$LATEST")
+        self.assertEqual(success["requestContext"]["approximateInvokeCount"], 1)
+        self.assertEqual(success["requestPayload"], {"n": 1})
+        self.assertEqual(success["responseContext"], {"statusCode": 200,
+                                                      "executedVersion": "$LATEST"})
+        self.assertEqual(success["responsePayload"]["code"], "one")
+        (failure,) = self.received(sqs, bad_q, 1, timeout=15)
+        self.assertEqual(failure["requestContext"]["requestId"], request_id)
+        self.assertEqual(failure["requestContext"]["condition"], "RetriesExhausted")
+        # MaximumRetryAttempts 1: the first attempt and one retry.
+        self.assertEqual(failure["requestContext"]["approximateInvokeCount"], 2)
+        self.assertEqual(failure["responseContext"], {"statusCode": 200,
+                                                      "executedVersion": "$LATEST",
+                                                      "functionError": "Unhandled"})
+        self.assertEqual(failure["responsePayload"]["errorMessage"], "always no")
+        self.assertEqual(failure["requestPayload"], {"say": "no"})
 
 
 class DeploymentTest(unittest.TestCase):

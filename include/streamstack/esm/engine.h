@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "streamstack/common/clock.h"
+#include "streamstack/common/destination.h"
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/metrics.h"
 #include "streamstack/common/status.h"
@@ -66,14 +67,8 @@ class CheckpointStore {
 };
 
 // The on-failure destination: an SQS queue or SNS topic ARN and the JSON document AWS sends
-// about a discarded batch. `done` runs once, on any thread, after the message was accepted
-// (committed); it must not block.
-class Destination {
- public:
-  virtual ~Destination() = default;
-  virtual void Send(const std::string& destination_arn, std::string message,
-                    std::function<void(Status)> done) = 0;
-};
+// about a discarded batch (common/destination.h).
+using Destination = streamstack::Destination;
 
 // The function of a mapping as it is configured now. Resolved at every invoke, so
 // UpdateFunctionConfiguration applies to the next batch.

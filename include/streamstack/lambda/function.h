@@ -169,6 +169,18 @@ struct PermissionInput {
   std::optional<std::string> revision_id;
 };
 
+// Asynchronous invocation settings of a function, version or alias: retries, maximum event
+// age and where records of the outcome go (SQS, SNS or another function's ARN; empty: none).
+struct EventInvokeConfig {
+  std::string function_name;
+  std::string qualifier = "$LATEST";
+  std::optional<int64_t> maximum_retry_attempts;     // 0..2; none: AWS's 2
+  std::optional<int64_t> maximum_event_age_seconds;  // 60..21600; none: AWS's 6 hours
+  std::string on_success;
+  std::string on_failure;
+  int64_t last_modified_ms = 0;
+};
+
 // GetPolicy's answer: the policy document as JSON text, and its RevisionId.
 struct FunctionPolicy {
   std::string document;
@@ -216,6 +228,19 @@ class Functions {
   void RemovePermission(const std::string& function_name, const std::string& statement_id,
                         std::optional<std::string> revision_id, Callback<bool> done);
   Result<FunctionPolicy> GetPolicy(const std::string& function_name) const;
+
+  // Event invoke configs (qualified name: that version or alias; else $LATEST). Put replaces
+  // the whole config, Update changes only what it is given. Errors as AWS answers them:
+  // "The function doesn't exist.", "The function <arn> doesn't have an EventInvokeConfig",
+  // invalid destinations.
+  void PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config,
+                            bool merge, Callback<EventInvokeConfig> done);
+  Result<EventInvokeConfig> GetEventInvokeConfig(const std::string& function_name) const;
+  void DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done);
+  Result<std::vector<EventInvokeConfig>> ListEventInvokeConfigs(
+      const std::string& function_name) const;
+  // What an asynchronous invocation of `function_name` (as named) follows; none: defaults.
+  std::optional<EventInvokeConfig> EventInvokeConfigFor(const std::string& function_name) const;
 
   // The whole function (versions and aliases included), or with a version qualifier only that
   // version. Errors: ResourceNotFoundException "Function not found: <arn>"; a version an alias
@@ -308,6 +333,7 @@ class Functions {
                   std::optional<std::string> expected_revision, Callback<Alias> done);
   void DeleteQualified(const FunctionName& name, Callback<bool> done);
   Status LoadVersionsAndAliases();
+  Status LoadEventInvokeConfigs();
   // The qualifier a policy operation names, checked to exist ('' for the function itself).
   Result<std::string> PolicyQualifier(const FunctionName& name) const;
   void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
@@ -328,6 +354,8 @@ class Functions {
   std::map<std::string, std::shared_ptr<const Function>> by_name_;
   std::map<std::string, std::map<int64_t, std::shared_ptr<const Function>>> versions_;
   std::map<std::string, std::map<std::string, std::shared_ptr<const Alias>>> aliases_;
+
+  std::map<std::string, std::map<std::string, EventInvokeConfig>> invoke_configs_;
 
   // Invocations through each weighted alias so far (by alias ARN): which version the next
   // one takes follows from it, so routing is exact and repeatable. Guarded by routing_mu_.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "streamstack/common/clock.h"
+#include "streamstack/common/destination.h"
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/status.h"
 #include "streamstack/lambda/function.h"
@@ -74,6 +75,10 @@ class InvokeService {
   void Invoke(const std::string& function_name, InvocationType type, std::string payload,
               const std::string& request_id, Callback done, std::string client_context = "");
 
+  // Where asynchronous invocations' OnSuccess / OnFailure records go (SQS, SNS, a function).
+  // Set once before serving; without it the records are not sent.
+  void SetDestinations(Destination* destinations) { destinations_ = destinations; }
+
   // Drops pending Event retries; later retries and Event deliveries are not made. Idempotent.
   void Stop();
 
@@ -89,12 +94,16 @@ class InvokeService {
   struct Event;
   struct Shared;
   void Deliver(std::shared_ptr<Event> event);
+  // The event is done: its record goes to the configured destination, if any.
+  void Conclude(const Event& event, const char* condition, const InvokeOutcome* outcome,
+                const std::string& executed_version);
 
   Functions& functions_;
   Invoker& invoker_;
   Clock& clock_;
   const InvokeServiceOptions options_;
   std::shared_ptr<Shared> shared_;  // outlives callbacks still in the Invoker
+  Destination* destinations_ = nullptr;
 };
 
 }  // namespace streamstack::lambda

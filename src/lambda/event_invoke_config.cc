@@ -1,0 +1,223 @@
+// Functions: asynchronous invocation settings (Put/Update/Get/Delete/ListFunctionEventInvokeConfig).
+// Answers follow AWS's recordings kept by LocalStack (TestLambdaEventInvokeConfig).
+#include <nlohmann/json.hpp>
+
+#include "lambda/validation.h"
+#include "streamstack/lambda/function.h"
+
+namespace streamstack::lambda {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSelectAll =
+    "SELECT record FROM lambda_event_invoke_configs ORDER BY name, qualifier";
+constexpr const char* kUpsert =
+    "INSERT INTO lambda_event_invoke_configs (name, qualifier, record) VALUES (?, ?, ?) "
+    "ON CONFLICT (name, qualifier) DO UPDATE SET record = excluded.record";
+constexpr const char* kDelete =
+    "DELETE FROM lambda_event_invoke_configs WHERE name = ? AND qualifier = ?";
+
+json ToRecord(const EventInvokeConfig& c) {
+  json j = {{"name", c.function_name},
+            {"qualifier", c.qualifier},
+            {"on_success", c.on_success},
+            {"on_failure", c.on_failure},
+            {"last_modified_ms", c.last_modified_ms}};
+  if (c.maximum_retry_attempts) j["retries"] = *c.maximum_retry_attempts;
+  if (c.maximum_event_age_seconds) j["max_age"] = *c.maximum_event_age_seconds;
+  return j;
+}
+
+EventInvokeConfig FromRecord(const json& j) {
+  EventInvokeConfig c;
+  c.function_name = j.value("name", "");
+  c.qualifier = j.value("qualifier", "$LATEST");
+  c.on_success = j.value("on_success", "");
+  c.on_failure = j.value("on_failure", "");
+  c.last_modified_ms = j.value("last_modified_ms", int64_t{0});
+  if (j.contains("retries")) c.maximum_retry_attempts = j["retries"].get<int64_t>();
+  if (j.contains("max_age")) c.maximum_event_age_seconds = j["max_age"].get<int64_t>();
+  return c;
+}
+
+Status FunctionMissing() {
+  return Status(AwsError::kResourceNotFound, "The function doesn't exist.");
+}
+
+// The service a destination ARN names ("sqs", "sns", "lambda", ...).
+std::string ServiceOf(const std::string& arn) {
+  size_t a = arn.find(':');
+  size_t b = a == std::string::npos ? a : arn.find(':', a + 1);
+  size_t c = b == std::string::npos ? b : arn.find(':', b + 1);
+  return c == std::string::npos ? "" : arn.substr(b + 1, c - b - 1);
+}
+
+}  // namespace
+
+Status Functions::LoadEventInvokeConfigs() {
+  return store_.Read([&](storage::Database& db) -> Status {
+    std::unique_lock lock(mu_);
+    auto& st = db.Prepare(kSelectAll);
+    while (true) {
+      auto row = st.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      json j = json::parse(st.ColumnText(0), nullptr, false);
+      if (j.is_discarded()) continue;
+      EventInvokeConfig c = FromRecord(j);
+      invoke_configs_[c.function_name][c.qualifier] = c;
+    }
+    return Status::Ok();
+  });
+}
+
+void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config,
+                                     bool merge, Callback<EventInvokeConfig> done) {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return done(name.status());
+  Violations v;
+  v.Range(config.maximum_retry_attempts, "maximumRetryAttempts", 0, 2);
+  v.Range(config.maximum_event_age_seconds, "maximumEventAgeInSeconds", 60, 21600);
+  if (Status s = v.ToStatus(); !s.ok()) return done(s);
+  if (!merge && !config.maximum_retry_attempts && !config.maximum_event_age_seconds &&
+      config.on_success.empty() && config.on_failure.empty()) {
+    return done(Status(AwsError::kInvalidParameterValue,
+                       "You must specify at least one of error handling or destination setting."));
+  }
+  if (!Resolve(*name, /*route=*/false).ok()) return done(FunctionMissing());
+  const std::string own = ArnOf(name->name);
+  for (const std::string* dest : {&config.on_success, &config.on_failure}) {
+    if (dest->empty()) continue;
+    const std::string service = ServiceOf(*dest);
+    if (service == "lambda") {
+      auto target = ParseFunctionName(*dest, NameShape::kNamespaced);
+      if (target.ok() && target->name == name->name) {
+        return done(Status(AwsError::kInvalidParameterValue,
+                           "You can't specify the function as a destination for itself."));
+      }
+      if (!target.ok() || !Exists(target->name)) {
+        return done(Status(AwsError::kInvalidParameterValue,
+                           "The destination ARN " + *dest + " is invalid."));
+      }
+    } else if (service != "sqs" && service != "sns" && service != "events" && service != "s3") {
+      auto side = [&](const std::string& d, const char* kind) {
+        return d.empty() ? std::string("null")
+                         : std::string(kind) + "(destination=" + d + ")";
+      };
+      return done(Status(AwsError::kInvalidParameterValue,
+                         "The provided destination config DestinationConfig(onSuccess=" +
+                             side(config.on_success, "OnSuccess") +
+                             ", onFailure=" + side(config.on_failure, "OnFailure") +
+                             ") is invalid."));
+    }
+  }
+  config.function_name = name->name;
+  config.qualifier = name->qualifier.empty() ? "$LATEST" : name->qualifier;
+  config.last_modified_ms = clock_.NowMillis();
+  auto result = std::make_shared<EventInvokeConfig>(std::move(config));
+  store_.Write(
+      [this, result, merge, own](storage::WriteContext& ctx) -> Status {
+        EventInvokeConfig& c = *result;
+        if (merge) {
+          std::optional<EventInvokeConfig> current;
+          {
+            std::shared_lock lock(mu_);
+            auto fn = invoke_configs_.find(c.function_name);
+            if (fn != invoke_configs_.end()) {
+              auto it = fn->second.find(c.qualifier);
+              if (it != fn->second.end()) current = it->second;
+            }
+          }
+          if (!current) {
+            return Status(AwsError::kResourceNotFound, "The function " + own + ":" +
+                                                           c.qualifier +
+                                                           " doesn't have an EventInvokeConfig");
+          }
+          if (!c.maximum_retry_attempts) c.maximum_retry_attempts = current->maximum_retry_attempts;
+          if (!c.maximum_event_age_seconds) {
+            c.maximum_event_age_seconds = current->maximum_event_age_seconds;
+          }
+          if (c.on_success.empty()) c.on_success = current->on_success;
+          if (c.on_failure.empty()) c.on_failure = current->on_failure;
+        }
+        auto& st = ctx.db().Prepare(kUpsert);
+        st.Bind(1, c.function_name);
+        st.Bind(2, c.qualifier);
+        st.Bind(3, ToRecord(c).dump());
+        STREAMSTACK_RETURN_IF_ERROR(st.Run());
+        EventInvokeConfig cached = c;
+        ctx.OnCommit([this, cached] {
+          std::unique_lock lock(mu_);
+          invoke_configs_[cached.function_name][cached.qualifier] = cached;
+        });
+        return Status::Ok();
+      },
+      [result, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(*result);
+      });
+}
+
+Result<EventInvokeConfig> Functions::GetEventInvokeConfig(const std::string& function_name) const {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  const std::string qualifier = name->qualifier.empty() ? "$LATEST" : name->qualifier;
+  {
+    std::shared_lock lock(mu_);
+    auto fn = invoke_configs_.find(name->name);
+    if (fn != invoke_configs_.end()) {
+      auto it = fn->second.find(qualifier);
+      if (it != fn->second.end()) return it->second;
+    }
+  }
+  return Status(AwsError::kResourceNotFound, "The function " + ArnOf(name->name) + ":" +
+                                                 qualifier + " doesn't have an EventInvokeConfig");
+}
+
+std::optional<EventInvokeConfig> Functions::EventInvokeConfigFor(
+    const std::string& function_name) const {
+  auto config = GetEventInvokeConfig(function_name);
+  if (!config.ok()) return std::nullopt;
+  return *config;
+}
+
+void Functions::DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done) {
+  auto config = GetEventInvokeConfig(function_name);
+  if (!config.ok()) return done(config.status());
+  std::string plain = config->function_name;
+  std::string qualifier = config->qualifier;
+  store_.Write(
+      [this, plain, qualifier](storage::WriteContext& ctx) -> Status {
+        auto& st = ctx.db().Prepare(kDelete);
+        st.Bind(1, plain);
+        st.Bind(2, qualifier);
+        STREAMSTACK_RETURN_IF_ERROR(st.Run());
+        ctx.OnCommit([this, plain, qualifier] {
+          std::unique_lock lock(mu_);
+          auto it = invoke_configs_.find(plain);
+          if (it != invoke_configs_.end()) it->second.erase(qualifier);
+        });
+        return Status::Ok();
+      },
+      [done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(true);
+      });
+}
+
+Result<std::vector<EventInvokeConfig>> Functions::ListEventInvokeConfigs(
+    const std::string& function_name) const {
+  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  if (!name.ok()) return name.status();
+  if (!Exists(name->name)) return FunctionMissing();
+  std::vector<EventInvokeConfig> out;
+  std::shared_lock lock(mu_);
+  auto fn = invoke_configs_.find(name->name);
+  if (fn != invoke_configs_.end()) {
+    for (const auto& [qualifier, config] : fn->second) out.push_back(config);
+  }
+  return out;
+}
+
+}  // namespace streamstack::lambda
