@@ -116,6 +116,17 @@ Result<ordered_json> LoadPolicy(storage::Database& db, const std::string& name,
   return j;
 }
 
+// Every change of a policy is a new RevisionId.
+Status SavePolicy(storage::Database& db, const std::string& name, const std::string& qualifier,
+                  ordered_json record) {
+  record["revision_id"] = NewUuidV4();
+  auto& st = db.Prepare(kUpsertPolicy);
+  st.Bind(1, name);
+  st.Bind(2, qualifier);
+  st.Bind(3, record.dump());
+  return st.Run();
+}
+
 Status RevisionMismatch() {
   return Status(AwsError::kPreconditionFailed,
                 "The Revision Id provided does not match the latest Revision Id. Call the "
@@ -175,12 +186,7 @@ void Functions::AddPermission(const std::string& function_name, PermissionInput 
           }
         }
         record["statements"].push_back(*statement);
-        record["revision_id"] = NewUuidV4();
-        auto& st = ctx.db().Prepare(kUpsertPolicy);
-        st.Bind(1, plain);
-        st.Bind(2, q);
-        st.Bind(3, record.dump());
-        return st.Run();
+        return SavePolicy(ctx.db(), plain, q, std::move(record));
       },
       [statement, done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -226,12 +232,7 @@ void Functions::RemovePermission(const std::string& function_name,
           return del.Run();
         }
         record["statements"] = std::move(kept);
-        record["revision_id"] = NewUuidV4();
-        auto& st = ctx.db().Prepare(kUpsertPolicy);
-        st.Bind(1, plain);
-        st.Bind(2, q);
-        st.Bind(3, record.dump());
-        return st.Run();
+        return SavePolicy(ctx.db(), plain, q, std::move(record));
       },
       [done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
