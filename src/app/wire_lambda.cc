@@ -17,6 +17,7 @@
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
 #include "streamstack/lambda/lambda_api.h"
+#include "streamstack/lambda/layers.h"
 #include "streamstack/streams/stream_store.h"
 
 namespace streamstack::app {
@@ -67,7 +68,13 @@ class FunctionTargetInvoker final : public Invoker {
 // The zip a sandbox runs: the function's stored code.
 class FunctionCode final : public runtime::CodeSource {
  public:
-  explicit FunctionCode(const lambda::Functions& functions) : functions_(functions) {}
+  FunctionCode(const lambda::Functions& functions, const lambda::Layers& layers)
+      : functions_(functions), layers_(layers) {}
+  Result<Code> LoadLayer(const std::string& layer_version_arn) const override {
+    auto code = layers_.GetCode(layer_version_arn);
+    if (!code.ok()) return code.status();
+    return Code{std::move(code->zip), std::move(code->sha256)};
+  }
   Result<Code> LoadCode(const std::string& function_name,
                         const std::string& version) const override {
     auto code = functions_.GetCode(function_name, version);
@@ -77,6 +84,7 @@ class FunctionCode final : public runtime::CodeSource {
 
  private:
   const lambda::Functions& functions_;
+  const lambda::Layers& layers_;
 };
 
 // A Runtime API port per sandbox, on the one HTTP server.
@@ -148,6 +156,9 @@ Result<runtime::LocalRuntimeOptions> RuntimeOptions(const AppContext& ctx) {
 Status WireLambda(AppContext& ctx) {
   auto* functions = ctx.Own(std::make_shared<lambda::Functions>(ctx.store, ctx.clock, ctx.scope));
   STREAMSTACK_RETURN_IF_ERROR(functions->Open());
+  auto* layers = ctx.Own(std::make_shared<lambda::Layers>(ctx.store, ctx.clock, ctx.scope));
+  STREAMSTACK_RETURN_IF_ERROR(layers->Open());
+  functions->SetLayers(layers);
   for (const auto& decl : ctx.config.functions) {
     Status declared =
         functions->Declare(decl.name, decl.runtime, decl.handler, decl.timeout_seconds,
@@ -162,7 +173,7 @@ Status WireLambda(AppContext& ctx) {
   auto* http_functions = ctx.Own(std::make_shared<http::HttpFunctionInvoker>(ctx.http, ctx.clock));
   auto options = RuntimeOptions(ctx);
   if (!options.ok()) return options.status();
-  auto* code = ctx.Own(std::make_shared<FunctionCode>(*functions));
+  auto* code = ctx.Own(std::make_shared<FunctionCode>(*functions, *layers));
   auto* listeners = ctx.Own(std::make_shared<ServerListeners>(ctx.server));
   auto* local = ctx.Own(std::make_shared<runtime::LocalRuntime>(std::move(options).value(), *code,
                                                                 *listeners, ctx.clock));
@@ -183,7 +194,7 @@ Status WireLambda(AppContext& ctx) {
   ctx.functions = functions;
   ctx.mappings = mappings;
   ctx.invoke = invoke;
-  lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings});
+  lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings, *layers});
   ctx.stop_hooks.push_back([invoke, mappings, local] {
     invoke->Stop();
     mappings->Stop();

@@ -9,6 +9,7 @@
 
 #include "lambda/function_record.h"
 #include "lambda/schema.h"
+#include "streamstack/lambda/layers.h"
 #include "lambda/validation.h"
 
 namespace streamstack::lambda {
@@ -303,6 +304,7 @@ json FunctionToRecord(const Function& f) {
             {"declared_invoke_url", f.declared_invoke_url},
             {"reserved_concurrency", f.reserved_concurrency},
             {"version", f.version},
+            {"layers", f.layers},
             {"last_version", f.last_version},
             {"published_revision_id", f.published_revision_id}};
   return j;
@@ -312,6 +314,7 @@ Function FunctionFromRecord(const json& j, const AccountScope& scope) {
   Function f;
   f.name = j.value("name", "");
   f.version = j.value("version", "$LATEST");
+  f.layers = j.value("layers", std::vector<std::pair<std::string, int64_t>>{});
   f.arn = arn::Function(scope, f.name);
   if (f.version != "$LATEST") f.arn += ":" + f.version;
   f.runtime = j.value("runtime", "");
@@ -507,6 +510,11 @@ void Functions::Create(CreateFunctionInput input, Callback<Function> done) {
   fn->arn = ArnOf(fn->name);
   fn->package_type = input.package_type.value_or("Zip");
   ApplySettings(input.settings, *fn);
+  if (input.settings.layers) {
+    auto layers = ResolveLayers(*input.settings.layers);
+    if (!layers.ok()) return done(layers.status());
+    fn->layers = std::move(layers).value();
+  }
   if (fn->package_type == "Zip" && (fn->runtime.empty() || fn->handler.empty())) {
     return done(Status(AwsError::kInvalidParameterValue,
                        "Runtime and Handler are mandatory parameters for functions created "
@@ -622,10 +630,17 @@ void Functions::UpdateConfiguration(const std::string& function_name, FunctionSe
                                     Callback<Function> done) {
   Violations v;
   if (auto s = ValidateSettings(settings, v); !s.ok()) return done(std::move(s));
+  std::optional<std::vector<std::pair<std::string, int64_t>>> layers;
+  if (settings.layers) {
+    auto resolved = ResolveLayers(*settings.layers);
+    if (!resolved.ok()) return done(resolved.status());
+    layers = std::move(resolved).value();
+  }
   Mutate(
       function_name,
-      [settings = std::move(settings)](Function& f) -> Status {
+      [settings = std::move(settings), layers = std::move(layers)](Function& f) -> Status {
         ApplySettings(settings, f);
+        if (layers) f.layers = *layers;
         if (f.package_type == "Image" && (settings.runtime || settings.handler)) {
           // AWS: image functions take neither; keep it lenient but consistent.
           f.runtime.clear();
@@ -751,6 +766,7 @@ Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& functio
   t.memory_size_mb = fn->memory_size_mb;
   t.environment = fn->environment;
   t.reserved_concurrency = fn->reserved_concurrency;
+  for (const auto& [arn, size] : fn->layers) t.layers.push_back(arn);
   return t;
 }
 
@@ -853,6 +869,51 @@ Result<Tags> Functions::ListTags(const std::string& arn) const {
   auto fn = Get(arn);
   if (!fn.ok()) return fn.status();
   return fn->tags;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> Functions::ResolveLayers(
+    const std::vector<std::string>& arns) const {
+  // AWS's answers, as recorded in LocalStack's TestLambdaLayer::test_layer_function_exceptions.
+  if (arns.size() > 5) {
+    return Status(AwsError::kInvalidParameterValue, "Cannot reference more than 5 layers.");
+  }
+  std::vector<std::pair<std::string, int64_t>> out;
+  std::map<std::string, std::string> seen;  // layer name -> the version ARN named first
+  for (const auto& arn : arns) {
+    auto parsed = Layers::ParseVersionArn(arn);
+    if (!parsed) {
+      std::string listing;
+      for (const auto& a : arns) listing += (listing.empty() ? "" : ", ") + a;
+      return ValidationError(
+          "1 validation error detected: Value '[" + listing +
+          "]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: "
+          "[Member must have length less than or equal to 2048, Member must have length "
+          "greater than or equal to 1, Member must satisfy regular expression pattern: "
+          "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|"
+          "(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+), Member must not be null]");
+    }
+    if (arn.find(":lambda:" + scope_.region + ":") == std::string::npos) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Layers are not in the same region as the function. Layers are expected to "
+                    "be in region " + scope_.region + ".");
+    }
+    if (auto it = seen.find(parsed->first); it != seen.end()) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Two different versions of the same layer are not allowed to be referenced "
+                    "in the same function. " + it->second + " and " + arn +
+                        " are versions of the same layer.");
+    }
+    seen.emplace(parsed->first, arn);
+    auto version = layers_ == nullptr ? Result<LayerVersion>(Status(AwsError::kResourceNotFound,
+                                                                    "no layers"))
+                                      : layers_->GetByArn(arn);
+    if (!version.ok()) {
+      return Status(AwsError::kInvalidParameterValue,
+                    "Layer version " + arn + " does not exist.");
+    }
+    out.emplace_back(arn, version->code_size);
+  }
+  return out;
 }
 
 }  // namespace streamstack::lambda

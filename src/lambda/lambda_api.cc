@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "lambda/rest_wire.h"
+#include "lambda/layers_api.h"
 #include "lambda/versions_api.h"
 #include "lambda/validation.h"
 #include "streamstack/common/ids.h"
@@ -49,6 +50,7 @@ FunctionSettings DecodeSettings(const json& body) {
   if (const json* storage = OptObject(body, "EphemeralStorage")) {
     s.ephemeral_storage_mb = OptInt(*storage, "Size");
   }
+  s.layers = OptStringList(body, "Layers");
   return s;
 }
 
@@ -518,6 +520,11 @@ json FunctionConfigurationJson(const Function& fn) {
   if (!fn.runtime.empty()) j["Runtime"] = fn.runtime;
   if (!fn.handler.empty()) j["Handler"] = fn.handler;
   if (fn.has_environment) j["Environment"] = {{"Variables", fn.environment}};
+  if (!fn.layers.empty()) {
+    json layers = json::array();
+    for (const auto& [arn, size] : fn.layers) layers.push_back({{"Arn", arn}, {"CodeSize", size}});
+    j["Layers"] = std::move(layers);
+  }
   return j;
 }
 
@@ -581,6 +588,7 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
       fns, DeleteFunctionConcurrency);
   add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", s.invoke, Invoke);
   RegisterVersionRoutes(router, s.functions);
+  RegisterLayerRoutes(router, s.layers, s.functions.scope());
   // Tags name functions and mappings alike: their handlers take both services.
   for (auto [method, op, handler] :
        {std::tuple{"POST", "TagResource", &TagResource},

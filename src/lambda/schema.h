@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 4> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 5> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -55,6 +55,17 @@ inline constexpr std::array<storage::Migration, 4> kLambdaMigrations = {{
      "  qualifier TEXT NOT NULL,"
      "  record TEXT NOT NULL,"
      "  PRIMARY KEY (name, qualifier));"},
+    // Layers: each version's record and zip; the last number each layer used.
+    {5,
+     "CREATE TABLE lambda_layer_versions ("
+     "  name TEXT NOT NULL,"
+     "  version INTEGER NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  zip BLOB NOT NULL,"
+     "  PRIMARY KEY (name, version));"
+     "CREATE TABLE lambda_layers ("
+     "  name TEXT PRIMARY KEY,"
+     "  last_version INTEGER NOT NULL);"},
 }};
 
 }  // namespace streamstack::lambda

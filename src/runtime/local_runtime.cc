@@ -404,6 +404,28 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   // The directory of the function's current code, unpacked once per code version.
+  // Each layer's unpacked folder, in the function's order. A layer version never changes, so
+  // it is unpacked once per content (layers/<sha256 hex>) and remembered by its ARN.
+  Result<std::vector<std::filesystem::path>> PrepareLayers(const FunctionTarget& f) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& arn : f.layers) {
+      if (auto known = layer_dirs_.find(arn); known != layer_dirs_.end()) {
+        out.push_back(known->second);
+        continue;
+      }
+      auto layer = code_.LoadLayer(arn);
+      if (!layer.ok()) return layer.status();
+      std::filesystem::path dir = options_.work_dir / "layers" / HexOfBase64(layer->sha256);
+      std::error_code ec;
+      if (!std::filesystem::is_directory(dir, ec)) {
+        STREAMSTACK_RETURN_IF_ERROR(UnpackZip(layer->zip, dir));
+      }
+      layer_dirs_[arn] = dir;
+      out.push_back(dir);
+    }
+    return out;
+  }
+
   Result<std::pair<std::filesystem::path, std::string>> PrepareCode(const FunctionTarget& f) {
     std::string hex = HexOfBase64(f.code_sha256);
     if (!hex.empty()) {
@@ -433,7 +455,12 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     sandbox->code_sha256 = code->second;
     sandbox->port = *port;
     sandbox->log_stream_name = NewLogStreamName(clock_.NowMillis(), f.version);
-    SandboxPaths paths{code->first, options_.work_dir / "runtimes"};
+    auto layers = PrepareLayers(f);
+    if (!layers.ok()) {
+      listeners_.Close(*port);
+      return pending.done(InvokeOutcome::ServiceError(layers.status()));
+    }
+    SandboxPaths paths{code->first, options_.work_dir / "runtimes", std::move(layers).value()};
     auto spec = BuildSandboxSpec(f, paths, options_, *port, sandbox->log_stream_name);
     if (!spec.ok()) {
       listeners_.Close(*port);
@@ -756,6 +783,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer log_flush_;  // armed while some sandbox holds unflushed log lines
   bool log_flush_armed_ = false;
   std::map<uint16_t, std::unique_ptr<Sandbox>> sandboxes_;  // by Runtime API port
+  std::map<std::string, std::filesystem::path> layer_dirs_;  // by layer version ARN
   uint64_t next_id_ = 0;
   bool stopped_ = false;
 

@@ -117,8 +117,35 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
   };
   // Module search paths as AWS's runtimes set them: the function's own directory, then
   // what the runtime provides (the SDK), then what the function set.
+  // Layers as AWS's runtimes find them in /opt: nodejs/node<major>/node_modules and
+  // nodejs/node_modules, python/lib/python3.N/site-packages and python, bin, lib.
+  std::vector<std::string> layer_node;
+  std::vector<std::string> layer_python;
+  std::vector<std::string> layer_bin;
+  std::vector<std::string> layer_lib;
+  for (auto it = paths.layers.rbegin(); it != paths.layers.rend(); ++it) {
+    const std::filesystem::path& layer = *it;
+    std::string major = f.runtime.starts_with("nodejs") ? f.runtime.substr(6) : "";
+    if (auto dot = major.find('.'); dot != std::string::npos) major = major.substr(0, dot);
+    if (!major.empty()) layer_node.push_back((layer / "nodejs" / ("node" + major) / "node_modules").string());
+    layer_node.push_back((layer / "nodejs" / "node_modules").string());
+    if (f.runtime.starts_with("python")) {
+      layer_python.push_back((layer / "python" / "lib" / f.runtime / "site-packages").string());
+    }
+    layer_python.push_back((layer / "python").string());
+    layer_bin.push_back((layer / "bin").string());
+    layer_lib.push_back((layer / "lib").string());
+  }
+  if (!layer_bin.empty()) {
+    layer_bin.push_back(reserved["PATH"]);
+    reserved["PATH"] = Join(layer_bin, ':');
+    std::string host_lib = HostVariable(options.host_environment, "LD_LIBRARY_PATH");
+    if (!host_lib.empty()) layer_lib.push_back(host_lib);
+    reserved["LD_LIBRARY_PATH"] = Join(layer_lib, ':');
+  }
   if (family == RuntimeFamily::kNode || family == RuntimeFamily::kMapped) {
-    std::vector<std::string> node_path = options.node_path;
+    std::vector<std::string> node_path = layer_node;
+    node_path.insert(node_path.end(), options.node_path.begin(), options.node_path.end());
     node_path.push_back(paths.code.string());
     if (auto own = f.environment.find("NODE_PATH"); own != f.environment.end()) {
       node_path.push_back(own->second);
@@ -127,6 +154,7 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
   }
   if (family == RuntimeFamily::kPython || family == RuntimeFamily::kMapped) {
     std::vector<std::string> python_path = {paths.code.string()};
+    python_path.insert(python_path.end(), layer_python.begin(), layer_python.end());
     python_path.insert(python_path.end(), options.python_path.begin(), options.python_path.end());
     if (auto own = f.environment.find("PYTHONPATH"); own != f.environment.end()) {
       python_path.push_back(own->second);

@@ -21,6 +21,9 @@ RuntimeFamily FamilyOf(const std::string& runtime, const LocalRuntimeOptions& op
 struct SandboxPaths {
   std::filesystem::path code;      // the unpacked zip: LAMBDA_TASK_ROOT and the cwd
   std::filesystem::path runtimes;  // where runtime.js and runtime.py are written
+  // The function's layers, unpacked, in its order: what AWS merges into /opt (a later layer
+  // wins, so it is searched first).
+  std::vector<std::filesystem::path> layers = {};
 };
 
 // AWS's per-sandbox log stream name: YYYY/MM/DD/[$LATEST]<32 hex digits>.

@@ -557,6 +557,112 @@ class EventInvokeConfigTest(VersionCase):
         self.assertEqual(failure["requestPayload"], {"say": "no"})
 
 
+def layer_zip(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for path, text in files.items():
+            info = zipfile.ZipInfo(path, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100755 if path.startswith("bin/") else 0o100644) << 16
+            z.writestr(info, text)
+    return buf.getvalue()
+
+
+class LayersTest(VersionCase):
+    """Layers: the API as AWS answers it (LocalStack's TestLambdaLayer recordings), and a
+    function's layers found where AWS's runtimes find /opt's nodejs/, python/ and bin/."""
+
+    def test_publish_list_get_delete(self):
+        zip_bytes = layer_zip({"python/shared.py": "X = 1\n"})
+        v1 = self.lam.publish_layer_version(LayerName="api-layer", Content={"ZipFile": zip_bytes},
+                                            CompatibleRuntimes=["python3.12"],
+                                            CompatibleArchitectures=["x86_64"],
+                                            Description="first", LicenseInfo="MIT")
+        self.assertEqual(v1["ResponseMetadata"]["HTTPStatusCode"], 201)
+        layer_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:api-layer"
+        self.assertEqual((v1["LayerArn"], v1["LayerVersionArn"], v1["Version"]),
+                         (layer_arn, layer_arn + ":1", 1))
+        self.assertEqual(v1["Content"]["CodeSize"], len(zip_bytes))
+        v2 = self.lam.publish_layer_version(LayerName="api-layer", Content={"ZipFile": zip_bytes},
+                                            CompatibleRuntimes=["nodejs20.x"])
+        self.assertEqual(v2["Version"], 2)
+        got = self.lam.get_layer_version(LayerName="api-layer", VersionNumber=1)
+        self.assertEqual((got["Description"], got["LicenseInfo"]), ("first", "MIT"))
+        self.assertEqual(self.lam.get_layer_version_by_arn(Arn=layer_arn + ":2")["Version"], 2)
+        versions = self.lam.list_layer_versions(LayerName="api-layer")["LayerVersions"]
+        self.assertEqual([v["Version"] for v in versions], [2, 1])  # newest first
+        python_only = self.lam.list_layer_versions(LayerName="api-layer",
+                                                   CompatibleRuntime="python3.12")
+        self.assertEqual([v["Version"] for v in python_only["LayerVersions"]], [1])
+        layers = self.lam.list_layers()["Layers"]
+        mine = [l for l in layers if l["LayerName"] == "api-layer"]
+        self.assertEqual(mine[0]["LatestMatchingVersion"]["Version"], 2)
+        self.lam.delete_layer_version(LayerName="api-layer", VersionNumber=2)
+        self.lam.delete_layer_version(LayerName="api-layer", VersionNumber=2)  # again: fine
+        # Numbers are not reused after a deletion.
+        v3 = self.lam.publish_layer_version(LayerName="api-layer", Content={"ZipFile": zip_bytes})
+        self.assertEqual(v3["Version"], 3)
+        # test_layer_exceptions
+        self.assertError("ResourceNotFoundException", "The resource you requested does not exist.",
+                         404, self.lam.get_layer_version, LayerName="api-layer", VersionNumber=2)
+        self.assertError("InvalidParameterValueException", "Layer Version Cannot be less than 1",
+                         400, self.raw.get_layer_version, LayerName="api-layer", VersionNumber=0)
+        self.assertEqual(self.lam.list_layer_versions(LayerName="nothing")["LayerVersions"], [])
+
+    def test_functions_find_their_layers(self):
+        zip_bytes = layer_zip({
+            "python/shared_py.py": "GREETING = 'from the python layer'\n",
+            "nodejs/node_modules/shared-js/index.js": "exports.greeting = 'from the node layer';\n",
+            "bin/layer-tool": "#!/bin/sh\necho from the layer bin\n"})
+        arn = self.lam.publish_layer_version(LayerName="shared",
+                                             Content={"ZipFile": zip_bytes})["LayerVersionArn"]
+        py = ("import shared_py, subprocess\n"
+              "def handler(event, context):\n"
+              "    tool = subprocess.run(['layer-tool'], capture_output=True, text=True).stdout\n"
+              "    return [shared_py.GREETING, tool.strip()]\n")
+        js = ("exports.handler = async () => [require('shared-js').greeting];\n")
+        for name, runtime, filename, source in (("layer-py", "python3.12", "index.py", py),
+                                                ("layer-js", "nodejs20.x", "index.js", js)):
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr(filename, source)
+            created = self.lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE,
+                                               Handler="index.handler", Layers=[arn],
+                                               Code={"ZipFile": buf.getvalue()})
+            self.assertEqual(created["Layers"], [{"Arn": arn, "CodeSize": len(zip_bytes)}])
+        self.assertEqual(self.invoke("layer-py")[1], ["from the python layer",
+                                                      "from the layer bin"])
+        self.assertEqual(self.invoke("layer-js")[1], ["from the node layer"])
+
+    def test_function_layer_errors(self):
+        arn = self.lam.publish_layer_version(
+            LayerName="err-layer", Content={"ZipFile": layer_zip({"a.txt": "a"})})["LayerVersionArn"]
+        self.lam.publish_layer_version(LayerName="err-layer",
+                                       Content={"ZipFile": layer_zip({"a.txt": "b"})})
+        base = dict(FunctionName="layer-err-fn", Runtime="python3.12", Role=ROLE,
+                    Handler="index.handler", Code={"ZipFile": code("one")})
+        layer = f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:err-layer"
+        # test_layer_function_exceptions / test_layer_function_quota_exception
+        cases = [
+            ([arn, layer + ":2"], "InvalidParameterValueException",
+             f"Two different versions of the same layer are not allowed to be referenced in the "
+             f"same function. {arn} and {layer}:2 are versions of the same layer."),
+            ([f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:doesnotexist:1"],
+             "InvalidParameterValueException",
+             f"Layer version arn:aws:lambda:us-east-1:{ACCOUNT}:layer:doesnotexist:1 does not "
+             f"exist."),
+            ([layer + ":9"], "InvalidParameterValueException",
+             f"Layer version {layer}:9 does not exist."),
+            ([f"arn:aws:lambda:eu-west-1:{ACCOUNT}:layer:err-layer:1"],
+             "InvalidParameterValueException",
+             "Layers are not in the same region as the function. Layers are expected to be in "
+             "region us-east-1."),
+            ([f"{layer}:{i}" for i in range(1, 7)], "InvalidParameterValueException",
+             "Cannot reference more than 5 layers."),
+        ]
+        for layers, code_, message in cases:
+            self.assertError(code_, message, 400, self.raw.create_function, Layers=layers, **base)
+
+
 class DeploymentTest(unittest.TestCase):
     """A deployment as SAM and CDK run it: create, publish, alias, a permission, a stream
     mapping on the alias; then new code, publish, move the alias; the records written after

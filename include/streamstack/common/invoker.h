@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "streamstack/common/status.h"
 
@@ -38,6 +39,8 @@ struct FunctionTarget {
   std::map<std::string, std::string> environment;  // the function's own Variables
   // Reserved concurrency (PutFunctionConcurrency); -1: none, the account's pool applies.
   int reserved_concurrency = -1;
+  // Layer version ARNs, in the order the function names them (later ones win, as in /opt).
+  std::vector<std::string> layers;
 };
 
 struct Invocation {

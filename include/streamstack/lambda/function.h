@@ -27,6 +27,8 @@
 
 namespace streamstack::lambda {
 
+class Layers;
+
 // The environment variable that names a function's invoke target.
 inline constexpr const char* kInvokeUrlVariable = "STREAMSTACK_INVOKE_URL";
 
@@ -83,6 +85,9 @@ struct Function {
   std::string declared_invoke_url;
   // PutFunctionConcurrency's ReservedConcurrentExecutions; -1: none.
   int reserved_concurrency = -1;
+  // Layer version ARNs in the order given, with each archive's size (FunctionConfiguration's
+  // Layers).
+  std::vector<std::pair<std::string, int64_t>> layers;
   // $LATEST only: the highest version number published so far (numbers are never reused),
   // and $LATEST's RevisionId when it was last published (unchanged since: nothing to publish).
   int64_t last_version = 0;
@@ -105,6 +110,7 @@ struct FunctionSettings {
   std::optional<std::map<std::string, std::string>> environment;
   std::optional<std::string> tracing_mode;
   std::optional<int64_t> ephemeral_storage_mb;
+  std::optional<std::vector<std::string>> layers;  // layer version ARNs
 };
 
 // The Code member of CreateFunction, or the body of UpdateFunctionCode.
@@ -318,6 +324,10 @@ class Functions {
     on_change_ = std::move(listener);
   }
 
+  // The layers functions may name (CreateFunction / UpdateFunctionConfiguration's Layers).
+  // Set before serving; must outlive this object.
+  void SetLayers(const Layers* layers) { layers_ = layers; }
+
   // The ARN of a function name (no existence check).
   std::string ArnOf(const std::string& plain_name) const;
   const AccountScope& scope() const { return scope_; }
@@ -348,6 +358,10 @@ class Functions {
   const AccountScope scope_;
 
   std::function<void(const std::string&)> on_change_;  // set before serving
+  const Layers* layers_ = nullptr;                     // set before serving
+  // The layers a function names, checked as AWS checks them, with their sizes.
+  Result<std::vector<std::pair<std::string, int64_t>>> ResolveLayers(
+      const std::vector<std::string>& arns) const;
 
   // The cache; guarded by mu_. Updated on the writer thread after each COMMIT.
   mutable std::shared_mutex mu_;

@@ -7,6 +7,7 @@
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
+#include "streamstack/lambda/layers.h"
 #include "streamstack/protocol/router.h"
 
 namespace streamstack::lambda {
@@ -15,6 +16,7 @@ struct LambdaServices {
   Functions& functions;
   InvokeService& invoke;
   EventSourceMappings& mappings;
+  Layers& layers;
 };
 
 void RegisterLambdaApi(protocol::Router& router, LambdaServices services);

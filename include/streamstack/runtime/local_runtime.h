@@ -40,6 +40,8 @@ class CodeSource {
   };
   virtual Result<Code> LoadCode(const std::string& function_name,
                                 const std::string& version) const = 0;
+  // The zip of a layer version (by its ARN) and its CodeSha256.
+  virtual Result<Code> LoadLayer(const std::string& layer_version_arn) const = 0;
 };
 
 // A loopback listener per sandbox: the Runtime API has no sandbox in its paths, so the port

@@ -26,8 +26,11 @@ class LambdaApiTest : public ::testing::Test {
     invoke_ = std::make_unique<InvokeService>(*functions_, invoker_, clock_);
     mappings_ = std::make_unique<EventSourceMappings>(*store_, clock_, *functions_, catalog_);
     ASSERT_TRUE(mappings_->Open().ok());
+    layers_ = std::make_unique<Layers>(*store_, clock_, AccountScope{});
+    ASSERT_TRUE(layers_->Open().ok());
+    functions_->SetLayers(layers_.get());
     router_ = std::make_unique<protocol::Router>(&metrics_, "us-east-1");
-    RegisterLambdaApi(*router_, LambdaServices{*functions_, *invoke_, *mappings_});
+    RegisterLambdaApi(*router_, LambdaServices{*functions_, *invoke_, *mappings_, *layers_});
   }
 
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body,
@@ -61,6 +64,7 @@ class LambdaApiTest : public ::testing::Test {
   std::unique_ptr<Functions> functions_;
   std::unique_ptr<InvokeService> invoke_;
   std::unique_ptr<EventSourceMappings> mappings_;
+  std::unique_ptr<Layers> layers_;
   std::unique_ptr<protocol::Router> router_;
 };
 
