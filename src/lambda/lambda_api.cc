@@ -9,6 +9,7 @@
 
 #include "lambda/rest_wire.h"
 #include "lambda/layers_api.h"
+#include "lambda/unserved_api.h"
 #include "lambda/versions_api.h"
 #include "lambda/validation.h"
 #include "streamstack/common/ids.h"
@@ -589,6 +590,7 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", s.invoke, Invoke);
   RegisterVersionRoutes(router, s.functions);
   RegisterLayerRoutes(router, s.layers, s.functions.scope());
+  RegisterUnservedRoutes(router);
   // Tags name functions and mappings alike: their handlers take both services.
   for (auto [method, op, handler] :
        {std::tuple{"POST", "TagResource", &TagResource},

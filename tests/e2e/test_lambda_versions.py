@@ -663,6 +663,21 @@ class LayersTest(VersionCase):
             self.assertError(code_, message, 400, self.raw.create_function, Layers=layers, **base)
 
 
+class UnservedOperationsTest(VersionCase):
+    def test_named_in_the_answer(self):
+        # What StreamStack does not serve answers UnknownOperationException naming the call.
+        self.create("unserved-fn")
+        for call, args, op in (
+                (self.lam.get_function_url_config, dict(FunctionName="unserved-fn"),
+                 "GetFunctionUrlConfig"),
+                (self.lam.list_provisioned_concurrency_configs, dict(FunctionName="unserved-fn"),
+                 "ListProvisionedConcurrencyConfigs"),
+                (self.lam.list_code_signing_configs, {}, "ListCodeSigningConfigs")):
+            self.assertError("UnknownOperationException",
+                             f"StreamStack does not serve the Lambda operation {op} (see the "
+                             f"README's list of what is supported)", 404, call, **args)
+
+
 class DeploymentTest(unittest.TestCase):
     """A deployment as SAM and CDK run it: create, publish, alias, a permission, a stream
     mapping on the alias; then new code, publish, move the alias; the records written after
