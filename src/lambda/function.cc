@@ -41,6 +41,8 @@ constexpr const char* kDeleteAliases = "DELETE FROM lambda_aliases WHERE name = 
 constexpr const char* kDeletePolicies = "DELETE FROM lambda_policies WHERE name = ?";
 constexpr const char* kDeleteInvokeConfigs =
     "DELETE FROM lambda_event_invoke_configs WHERE name = ?";
+constexpr const char* kDeleteProvisioned =
+    "DELETE FROM lambda_provisioned_concurrency WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -432,7 +434,8 @@ Status Functions::Open() {
     }
   }
   STREAMSTACK_RETURN_IF_ERROR(LoadVersionsAndAliases());
-  return LoadEventInvokeConfigs();
+  STREAMSTACK_RETURN_IF_ERROR(LoadEventInvokeConfigs());
+  return LoadProvisionedConcurrency();
 }
 
 std::string Functions::ArnOf(const std::string& plain_name) const {
@@ -680,7 +683,7 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         if (ctx.db().Changes() == 0) return NotFound(plain);
         // Its code, versions, aliases and policies go with it.
         for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases, kDeletePolicies,
-                                kDeleteInvokeConfigs}) {
+                                kDeleteInvokeConfigs, kDeleteProvisioned}) {
           auto& gone = ctx.db().Prepare(sql);
           gone.Bind(1, plain);
           STREAMSTACK_RETURN_IF_ERROR(gone.Run());
@@ -692,6 +695,7 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
             versions_.erase(plain);
             aliases_.erase(plain);
             invoke_configs_.erase(plain);
+            provisioned_.erase(plain);
           }
           if (on_change_) on_change_(plain);
         });

@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 5> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 6> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -66,6 +66,14 @@ inline constexpr std::array<storage::Migration, 5> kLambdaMigrations = {{
      "CREATE TABLE lambda_layers ("
      "  name TEXT PRIMARY KEY,"
      "  last_version INTEGER NOT NULL);"},
+    // Provisioned concurrency configs of versions and aliases (stored and answered).
+    {6,
+     "CREATE TABLE lambda_provisioned_concurrency ("
+     "  name TEXT NOT NULL,"
+     "  qualifier TEXT NOT NULL,"
+     "  requested INTEGER NOT NULL,"
+     "  last_modified_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (name, qualifier));"},
 }};
 
 }  // namespace streamstack::lambda

@@ -34,12 +34,6 @@ constexpr std::array kUnserved = {
     Unserved{"PUT", "/2021-10-31/functions/{FunctionName}/url", "UpdateFunctionUrlConfig"},
     Unserved{"DELETE", "/2021-10-31/functions/{FunctionName}/url", "DeleteFunctionUrlConfig"},
     Unserved{"GET", "/2021-10-31/functions/{FunctionName}/urls", "ListFunctionUrlConfigs"},
-    Unserved{"PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-             "PutProvisionedConcurrencyConfig"},
-    Unserved{"GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-             "GetProvisionedConcurrencyConfig"},
-    Unserved{"DELETE", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-             "DeleteProvisionedConcurrencyConfig"},
     Unserved{"POST", "/2020-04-22/code-signing-configs", "CreateCodeSigningConfig"},
     Unserved{"GET", "/2020-04-22/code-signing-configs", "ListCodeSigningConfigs"},
     Unserved{"GET", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",
@@ -106,14 +100,10 @@ void RegisterUnservedRoutes(protocol::Router& router) {
   for (const Unserved& u : kUnserved) {
     std::string operation = u.operation;
     router.AddRestRoute("lambda", kWire, u.method, u.pattern, operation,
-                        [operation](const RequestContext& ctx, RestReply reply) {
-                          // One path serves Get and List of provisioned concurrency.
-                          std::string op = operation == "GetProvisionedConcurrencyConfig" &&
-                                                   Query(ctx, "List") == "ALL"
-                                               ? "ListProvisionedConcurrencyConfigs"
-                                               : operation;
+                        [operation](const RequestContext&, RestReply reply) {
                           reply(Status(AwsError::kNotFoundPath,
-                                       "StreamStack does not serve the Lambda operation " + op +
+                                       "StreamStack does not serve the Lambda operation " +
+                                           operation +
                                            " (see the README's list of what is supported)"));
                         });
   }

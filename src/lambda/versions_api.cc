@@ -273,6 +273,64 @@ void ListFunctionEventInvokeConfigs(Functions& functions, const RequestContext& 
   reply(JsonResponse(200, out));
 }
 
+// Provisioned concurrency ---------------------------------------------------------------------
+
+json ProvisionedJson(const ProvisionedConcurrency& p, bool ready) {
+  // StreamStack needs no warm-up: a config is in progress when put, ready when read.
+  int64_t allocated = ready ? p.requested : 0;
+  return json{{"RequestedProvisionedConcurrentExecutions", p.requested},
+              {"AvailableProvisionedConcurrentExecutions", allocated},
+              {"AllocatedProvisionedConcurrentExecutions", allocated},
+              {"Status", ready ? "READY" : "IN_PROGRESS"},
+              {"LastModified", FormatLambdaTimestamp(p.last_modified_ms)}};
+}
+
+void PutProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
+                                     RestReply reply) {
+  Guard(reply, [&] {
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    json body = ParseBody(ctx);
+    auto requested = OptInt(body, "ProvisionedConcurrentExecutions");
+    Violations v;
+    v.NotNull(requested.has_value(), "provisionedConcurrentExecutions");
+    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    functions.PutProvisionedConcurrency(
+        *name, *requested, Answer<ProvisionedConcurrency>(reply, [](const ProvisionedConcurrency& p) {
+          return JsonResponse(202, ProvisionedJson(p, /*ready=*/false));
+        }));
+  });
+}
+
+// One path answers GetProvisionedConcurrencyConfig and, with ?List=ALL, the list.
+void GetProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
+                                     RestReply reply) {
+  if (Query(ctx, "List") == "ALL") {
+    auto configs = functions.ListProvisionedConcurrency(PathParam(ctx, "FunctionName"));
+    if (!configs.ok()) return reply(ErrorResult(configs.status()));
+    json list = json::array();
+    for (const auto& p : *configs) {
+      json item = ProvisionedJson(p, /*ready=*/true);
+      item["FunctionArn"] = functions.ArnOf(p.function_name) + ":" + p.qualifier;
+      list.push_back(std::move(item));
+    }
+    return reply(JsonResponse(200, json{{"ProvisionedConcurrencyConfigs", std::move(list)}}));
+  }
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  auto config = functions.GetProvisionedConcurrency(*name);
+  if (!config.ok()) return reply(ErrorResult(config.status()));
+  reply(JsonResponse(200, ProvisionedJson(*config, /*ready=*/true)));
+}
+
+void DeleteProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
+                                        RestReply reply) {
+  auto name = QualifiedName(ctx);
+  if (!name.ok()) return reply(name.status());
+  functions.DeleteProvisionedConcurrency(
+      *name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+}
+
 }  // namespace
 
 void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
@@ -303,6 +361,11 @@ void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
   add("DELETE", config_path, "DeleteFunctionEventInvokeConfig", DeleteFunctionEventInvokeConfig);
   add("GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list",
       "ListFunctionEventInvokeConfigs", ListFunctionEventInvokeConfigs);
+  const char* provisioned = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency";
+  add("PUT", provisioned, "PutProvisionedConcurrencyConfig", PutProvisionedConcurrencyConfig);
+  add("GET", provisioned, "GetProvisionedConcurrencyConfig", GetProvisionedConcurrencyConfig);
+  add("DELETE", provisioned, "DeleteProvisionedConcurrencyConfig",
+      DeleteProvisionedConcurrencyConfig);
 }
 
 }  // namespace streamstack::lambda

@@ -85,6 +85,9 @@ constexpr std::array kErrors = {
               false, kSvc},
     ErrorWire{AwsError::kPreconditionFailed, "PreconditionFailedException", "PreconditionFailed",
               412, 412, true, kSvc},
+    ErrorWire{AwsError::kProvisionedConcurrencyConfigNotFound,
+              "ProvisionedConcurrencyConfigNotFoundException",
+              "ProvisionedConcurrencyConfigNotFound", 404, 404, true, kSvc},
     ErrorWire{AwsError::kQueueDoesNotExist, "QueueDoesNotExist",
               "AWS.SimpleQueueService.NonExistentQueue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kQueueNameExists, "QueueNameExists", "QueueAlreadyExists", 400, 400, true,
@@ -172,6 +175,7 @@ const char* RestMessageMember(const ErrorWire& e) {
     case AwsError::kInvalidParameterValue:
     case AwsError::kInvalidRequestContent:
     case AwsError::kPreconditionFailed:
+    case AwsError::kProvisionedConcurrencyConfigNotFound:
     case AwsError::kRequestTooLarge:
     case AwsError::kResourceConflict:
     case AwsError::kResourceNotReady:

@@ -663,6 +663,63 @@ class LayersTest(VersionCase):
             self.assertError(code_, message, 400, self.raw.create_function, Layers=layers, **base)
 
 
+class ProvisionedConcurrencyTest(VersionCase):
+    """Stored and answered as AWS does (LocalStack's TestLambdaProvisionedConcurrency
+    recordings); StreamStack starts sandboxes on demand, so a config is READY when read."""
+
+    def test_lifecycle_and_errors(self):
+        name = self.create("prov-fn")
+        self.lam.publish_version(FunctionName=name)
+        self.lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+        put = self.lam.put_provisioned_concurrency_config(
+            FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=1)
+        self.assertEqual(put["ResponseMetadata"]["HTTPStatusCode"], 202)
+        self.assertEqual((put["RequestedProvisionedConcurrentExecutions"],
+                          put["AllocatedProvisionedConcurrentExecutions"], put["Status"]),
+                         (1, 0, "IN_PROGRESS"))
+        got = self.lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+        self.assertEqual((got["Status"], got["AvailableProvisionedConcurrentExecutions"]),
+                         ("READY", 1))
+        # put_provisioned_on_alias_versionconflict
+        self.assertError("ResourceConflictException",
+                         "Alias can't be used for Provisioned Concurrency configuration on an "
+                         "already Provisioned version", 409,
+                         self.lam.put_provisioned_concurrency_config, FunctionName=name,
+                         Qualifier="live", ProvisionedConcurrentExecutions=1)
+        listed = self.lam.list_provisioned_concurrency_configs(FunctionName=name)
+        self.assertEqual([c["FunctionArn"] for c in listed["ProvisionedConcurrencyConfigs"]],
+                         [f"{ARN}{name}:1"])
+        resp = self.lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+        cases = [
+            (self.lam.get_provisioned_concurrency_config, dict(Qualifier="1"),
+             "ProvisionedConcurrencyConfigNotFoundException",
+             "No Provisioned Concurrency Config found for this function", 404),
+            (self.lam.get_provisioned_concurrency_config, dict(Qualifier="$LATEST"),
+             "InvalidParameterValueException",
+             "The function resource provided must be an alias or a published version.", 400),
+            (self.lam.put_provisioned_concurrency_config,
+             dict(Qualifier="$LATEST", ProvisionedConcurrentExecutions=1),
+             "InvalidParameterValueException",
+             "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
+             400),
+            (self.lam.get_provisioned_concurrency_config, dict(Qualifier="noalias"),
+             "ResourceNotFoundException", f"Cannot find alias arn: {ARN}{name}:noalias", 404),
+            (self.lam.put_provisioned_concurrency_config,
+             dict(Qualifier="10", ProvisionedConcurrentExecutions=1),
+             "ResourceNotFoundException", f"Function not found: {ARN}{name}:10", 404),
+        ]
+        for call, args, code_, message, status in cases:
+            self.assertError(code_, message, status, call, FunctionName=name, **args)
+        self.assertError("ValidationException",
+                         "1 validation error detected: Value '0' at "
+                         "'provisionedConcurrentExecutions' failed to satisfy constraint: Member "
+                         "must have value greater than or equal to 1", 400,
+                         self.raw.put_provisioned_concurrency_config, FunctionName=name,
+                         Qualifier="1", ProvisionedConcurrentExecutions=0)
+
+
 class UnservedOperationsTest(VersionCase):
     def test_named_in_the_answer(self):
         # What StreamStack does not serve answers UnknownOperationException naming the call.
@@ -670,8 +727,8 @@ class UnservedOperationsTest(VersionCase):
         for call, args, op in (
                 (self.lam.get_function_url_config, dict(FunctionName="unserved-fn"),
                  "GetFunctionUrlConfig"),
-                (self.lam.list_provisioned_concurrency_configs, dict(FunctionName="unserved-fn"),
-                 "ListProvisionedConcurrencyConfigs"),
+                (self.lam.get_function_code_signing_config, dict(FunctionName="unserved-fn"),
+                 "GetFunctionCodeSigningConfig"),
                 (self.lam.list_code_signing_configs, {}, "ListCodeSigningConfigs")):
             self.assertError("UnknownOperationException",
                              f"StreamStack does not serve the Lambda operation {op} (see the "

@@ -49,6 +49,7 @@ enum class AwsError {
   kResourceNotReady,           // ResourceNotReadyException (502)
   kInvalidRuntime,             // InvalidRuntimeException (502): the runtime cannot run here
   kPreconditionFailed,         // PreconditionFailedException (412): another RevisionId
+  kProvisionedConcurrencyConfigNotFound,  // ProvisionedConcurrencyConfigNotFoundException (404)
   // SQS.
   kQueueDoesNotExist,          // QueueDoesNotExist / AWS.SimpleQueueService.NonExistentQueue
   kQueueNameExists,            // QueueAlreadyExists

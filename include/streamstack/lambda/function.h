@@ -187,6 +187,15 @@ struct EventInvokeConfig {
   int64_t last_modified_ms = 0;
 };
 
+// A version's or alias's provisioned concurrency: stored and answered (StreamStack starts
+// sandboxes on demand; it does not keep this many warm).
+struct ProvisionedConcurrency {
+  std::string function_name;
+  std::string qualifier;
+  int64_t requested = 0;
+  int64_t last_modified_ms = 0;
+};
+
 // GetPolicy's answer: the policy document as JSON text, and its RevisionId.
 struct FunctionPolicy {
   std::string document;
@@ -247,6 +256,17 @@ class Functions {
       const std::string& function_name) const;
   // What an asynchronous invocation of `function_name` (as named) follows; none: defaults.
   std::optional<EventInvokeConfig> EventInvokeConfigFor(const std::string& function_name) const;
+
+  // Provisioned concurrency of a version or alias (qualified name). AWS's errors: $LATEST or
+  // none, InvalidParameterValue; a missing alias or version, ResourceNotFound; an alias over
+  // a provisioned version (or the reverse), ResourceConflict; Get of none,
+  // ProvisionedConcurrencyConfigNotFound. Delete of none succeeds.
+  void PutProvisionedConcurrency(const std::string& function_name, int64_t requested,
+                                 Callback<ProvisionedConcurrency> done);
+  Result<ProvisionedConcurrency> GetProvisionedConcurrency(const std::string& function_name) const;
+  void DeleteProvisionedConcurrency(const std::string& function_name, Callback<bool> done);
+  Result<std::vector<ProvisionedConcurrency>> ListProvisionedConcurrency(
+      const std::string& function_name) const;
 
   // The whole function (versions and aliases included), or with a version qualifier only that
   // version. Errors: ResourceNotFoundException "Function not found: <arn>"; a version an alias
@@ -344,6 +364,10 @@ class Functions {
   void DeleteQualified(const FunctionName& name, Callback<bool> done);
   Status LoadVersionsAndAliases();
   Status LoadEventInvokeConfigs();
+  Status LoadProvisionedConcurrency();
+  // The qualifier of a provisioned concurrency operation, checked as AWS checks it.
+  Result<std::string> ProvisionedQualifier(const std::string& function_name,
+                                           const char* latest_message) const;
   // The qualifier a policy operation names, checked to exist ('' for the function itself).
   Result<std::string> PolicyQualifier(const FunctionName& name) const;
   void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
@@ -370,6 +394,7 @@ class Functions {
   std::map<std::string, std::map<std::string, std::shared_ptr<const Alias>>> aliases_;
 
   std::map<std::string, std::map<std::string, EventInvokeConfig>> invoke_configs_;
+  std::map<std::string, std::map<std::string, ProvisionedConcurrency>> provisioned_;
 
   // Invocations through each weighted alias so far (by alias ARN): which version the next
   // one takes follows from it, so routing is exact and repeatable. Guarded by routing_mu_.
