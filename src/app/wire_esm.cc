@@ -40,15 +40,6 @@ class MappingCheckpoints final : public esm::CheckpointStore {
   lambda::EventSourceMappings& mappings_;
 };
 
-// arn:aws:<service>:...
-std::string ArnService(const std::string& arn) {
-  size_t a = arn.find(':');
-  if (a == std::string::npos) return "";
-  a = arn.find(':', a + 1);
-  if (a == std::string::npos) return "";
-  size_t b = arn.find(':', a + 1);
-  return b == std::string::npos ? "" : arn.substr(a + 1, b - a - 1);
-}
 
 // Where records of outcomes go: stream mappings' on-failure destinations (SQS SendMessage,
 // SNS Publish) and asynchronous invocations' OnSuccess / OnFailure (also a function: an
@@ -61,7 +52,7 @@ class FailureDestinations final : public Destination {
 
   void Send(const std::string& arn, std::string message,
             std::function<void(Status)> done) override {
-    const std::string service = ArnService(arn);
+    const std::string service = arn::ServiceOf(arn);
     if (service == "sqs" && queues_ != nullptr) {
       queues_->SendMessage(arn, std::move(message), {},
                            [done = std::move(done)](Result<sqs::SendResult> r) {

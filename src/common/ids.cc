@@ -172,6 +172,15 @@ std::string EventSourceMapping(const AccountScope& s, std::string_view uuid) {
 }
 std::string Queue(const AccountScope& s, std::string_view name) { return Build("sqs", s, name); }
 std::string Topic(const AccountScope& s, std::string_view name) { return Build("sns", s, name); }
+std::string ServiceOf(std::string_view arn) {
+  size_t a = arn.find(':');
+  if (a == std::string_view::npos) return "";
+  a = arn.find(':', a + 1);
+  if (a == std::string_view::npos) return "";
+  size_t b = arn.find(':', a + 1);
+  return b == std::string_view::npos ? "" : std::string(arn.substr(a + 1, b - a - 1));
+}
+
 std::string LogGroup(const AccountScope& s, std::string_view name) {
   return Build("logs", s, "log-group:" + std::string(name));
 }

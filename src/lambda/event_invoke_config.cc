@@ -45,14 +45,6 @@ Status FunctionMissing() {
   return Status(AwsError::kResourceNotFound, "The function doesn't exist.");
 }
 
-// The service a destination ARN names ("sqs", "sns", "lambda", ...).
-std::string ServiceOf(const std::string& arn) {
-  size_t a = arn.find(':');
-  size_t b = a == std::string::npos ? a : arn.find(':', a + 1);
-  size_t c = b == std::string::npos ? b : arn.find(':', b + 1);
-  return c == std::string::npos ? "" : arn.substr(b + 1, c - b - 1);
-}
-
 }  // namespace
 
 Status Functions::LoadEventInvokeConfigs() {
@@ -89,7 +81,7 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
   const std::string own = ArnOf(name->name);
   for (const std::string* dest : {&config.on_success, &config.on_failure}) {
     if (dest->empty()) continue;
-    const std::string service = ServiceOf(*dest);
+    const std::string service = arn::ServiceOf(*dest);
     if (service == "lambda") {
       auto target = ParseFunctionName(*dest, NameShape::kNamespaced);
       if (target.ok() && target->name == name->name) {

@@ -172,14 +172,6 @@ bool IsWellFormedArn(const std::string& arn) {
   return true;
 }
 
-std::string ArnService(const std::string& arn) {
-  size_t a = arn.find(':');
-  if (a == std::string::npos) return "";
-  a = arn.find(':', a + 1);
-  if (a == std::string::npos) return "";
-  size_t b = arn.find(':', a + 1);
-  return b == std::string::npos ? "" : arn.substr(a + 1, b - a - 1);
-}
 
 std::string ListText(const std::vector<std::string>& values) {
   std::string out;
@@ -231,7 +223,7 @@ Status CheckSettingValues(const MappingSettings& s) {
   }
   if (s.on_failure_destination && !s.on_failure_destination->empty()) {
     const std::string& dest = *s.on_failure_destination;
-    std::string service = ArnService(dest);
+    std::string service = arn::ServiceOf(dest);
     if (service == "s3") {
       return Status(AwsError::kInvalidParameterValue,
                     "S3 bucket on-failure destinations are not supported by StreamStack yet "
@@ -344,7 +336,7 @@ MappingState EventSourceMapping::SettledState() const {
 }
 
 bool IsDynamoDbStreamArn(const std::string& arn) {
-  if (!IsWellFormedArn(arn) || ArnService(arn) != "dynamodb") return false;
+  if (!IsWellFormedArn(arn) || arn::ServiceOf(arn) != "dynamodb") return false;
   // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
   std::vector<std::string> parts;
   size_t start = 0;
@@ -405,7 +397,7 @@ Status ValidateCreateMapping(const CreateMappingInput& input) {
   }
   const std::string& source = *input.event_source_arn;
   if (!IsDynamoDbStreamArn(source)) {
-    std::string service = ArnService(source);
+    std::string service = arn::ServiceOf(source);
     if (service == "kinesis" || service == "sqs" || service == "kafka" || service == "mq" ||
         service == "rds") {
       return Status(AwsError::kInvalidParameterValue,

@@ -42,6 +42,8 @@ std::string Function(const AccountScope& s, std::string_view name);
 std::string EventSourceMapping(const AccountScope& s, std::string_view uuid);
 std::string Queue(const AccountScope& s, std::string_view name);
 std::string Topic(const AccountScope& s, std::string_view name);
+// The service an ARN names: "sqs" for arn:aws:sqs:...; empty when it is not an ARN's shape.
+std::string ServiceOf(std::string_view arn);
 // "arn:aws:logs:<region>:<account>:log-group:<name>" (DescribeLogGroups' logGroupArn; its
 // `arn` member adds ":*").
 std::string LogGroup(const AccountScope& s, std::string_view name);
