@@ -280,6 +280,10 @@ Result<Function> ReadFunctionRow(storage::Database& db, const std::string& name,
   return FunctionFromRecord(j, scope);
 }
 
+bool IsNumeric(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 json FunctionToRecord(const Function& f) {
   json j = {{"name", f.name},
             {"runtime", f.runtime},

@@ -13,6 +13,9 @@ namespace streamstack::lambda {
 nlohmann::json FunctionToRecord(const Function& f);
 // A published version's ARN is qualified with its number.
 Function FunctionFromRecord(const nlohmann::json& j, const AccountScope& scope);
+// True for a non-empty run of digits: a qualifier that names a version, not an alias.
+bool IsNumeric(std::string_view s);
+
 // $LATEST's record as the calling connection sees it (inside a write job: with the group's
 // uncommitted changes); `found` says whether it exists.
 Result<Function> ReadFunctionRow(storage::Database& db, const std::string& name,

@@ -223,7 +223,7 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
                                  ? *config->maximum_event_age_seconds * 1000
                                  : options_.max_event_age.count();
   if (clock_.NowMillis() - event->accepted_ms > max_age_ms) {
-    Conclude(*event, "EventAgeExceeded", nullptr, "");
+    Conclude(*event, config, "EventAgeExceeded", nullptr, "");
     return give_up(*event, "older than the maximum event age");
   }
   const int max_retries =
@@ -235,14 +235,14 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
   const std::string version = target->version;
   Invocation invocation = MakeInvocation(std::move(target).value(), event->payload,
                                          event->request_id, /*asynchronous=*/true);
-  invoker_.Invoke(std::move(invocation), [this, shared, event, give_up, max_retries,
-                                           version](InvokeOutcome outcome) {
+  invoker_.Invoke(std::move(invocation), [this, shared, event, give_up, max_retries, version,
+                                           config](InvokeOutcome outcome) {
     if (shared->Stopped()) return give_up(*event, "stopping");
     if (outcome.kind != InvokeOutcome::Kind::kServiceError) ++event->invokes;
     if (outcome.ok()) {
       shared->succeeded.fetch_add(1);
       shared->pending.fetch_sub(1);
-      Conclude(*event, "Success", &outcome, version);
+      Conclude(*event, config, "Success", &outcome, version);
       return;
     }
     std::chrono::milliseconds delay{0};
@@ -251,7 +251,7 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
       // event is discarded, its record sent to the OnFailure destination.
       event->service_errors = 0;
       if (event->function_errors >= max_retries) {
-        Conclude(*event, "RetriesExhausted", &outcome, version);
+        Conclude(*event, config, "RetriesExhausted", &outcome, version);
         return give_up(*event, "function error after " +
                                    std::to_string(event->function_errors + 1) + " attempts");
       }
@@ -274,11 +274,10 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
   });
 }
 
-void InvokeService::Conclude(const Event& event, const char* condition,
-                             const InvokeOutcome* outcome, const std::string& executed_version) {
-  if (destinations_ == nullptr) return;
-  const auto config = functions_.EventInvokeConfigFor(event.function_name);
-  if (!config) return;
+void InvokeService::Conclude(const Event& event, const std::optional<EventInvokeConfig>& config,
+                             const char* condition, const InvokeOutcome* outcome,
+                             const std::string& executed_version) {
+  if (destinations_ == nullptr || !config) return;
   const bool success = std::string_view(condition) == "Success";
   const std::string& destination = success ? config->on_success : config->on_failure;
   if (destination.empty()) return;

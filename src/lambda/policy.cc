@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lambda/function_record.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -140,7 +141,7 @@ Result<std::string> Functions::PolicyQualifier(const FunctionName& name) const {
   const std::string& q = name.qualifier;
   if (q.empty()) return std::string();
   if (q == "$LATEST") return q;
-  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (IsNumeric(q)) {
     if (!FindVersion(name.name, q)) return NotFound(name.name, q);
     return q;
   }

@@ -3,6 +3,7 @@
 // config is READY at once and changes nothing at invoke time.
 #include <algorithm>
 
+#include "lambda/function_record.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -17,10 +18,6 @@ constexpr const char* kUpsert =
     "requested = excluded.requested, last_modified_ms = excluded.last_modified_ms";
 constexpr const char* kDelete =
     "DELETE FROM lambda_provisioned_concurrency WHERE name = ? AND qualifier = ?";
-
-bool IsNumber(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 }  // namespace
 
@@ -52,7 +49,7 @@ Result<std::string> Functions::ProvisionedQualifier(const std::string& function_
     return Status(AwsError::kInvalidParameterValue, latest_message);
   }
   // AWS names the missing alias or version even when the function is missing too.
-  if (IsNumber(q)) {
+  if (IsNumeric(q)) {
     if (!FindVersion(name->name, q)) return NotFound(name->name, q);
   } else if (!Find(name->name) || !GetAlias(name->name, q).ok()) {
     return Status(AwsError::kResourceNotFound,
@@ -81,13 +78,13 @@ void Functions::PutProvisionedConcurrency(const std::string& function_name, int6
       for (const auto& [q, config] : existing->second) {
         if (q == p.qualifier) continue;
         auto alias = aliases->second.find(q);
-        if (IsNumber(p.qualifier) && alias != aliases->second.end() &&
+        if (IsNumeric(p.qualifier) && alias != aliases->second.end() &&
             alias->second->function_version == p.qualifier) {
           return done(Status(AwsError::kResourceConflict,
                              "Version is pointed by a Provisioned Concurrency alias"));
         }
         auto mine = aliases->second.find(p.qualifier);
-        if (!IsNumber(p.qualifier) && mine != aliases->second.end() &&
+        if (!IsNumeric(p.qualifier) && mine != aliases->second.end() &&
             mine->second->function_version == q) {
           return done(Status(AwsError::kResourceConflict,
                              "Alias can't be used for Provisioned Concurrency configuration on an "

@@ -34,10 +34,8 @@ constexpr const char* kDeleteAlias = "DELETE FROM lambda_aliases WHERE name = ? 
 constexpr const char* kAliasPattern = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
 constexpr const char* kVersionPattern = "(\\$LATEST|[0-9]+)";
 
-bool IsVersionNumber(std::string_view s) {
-  return !s.empty() && s.size() <= 18 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+// A version number this store can hold (std::stoll reads it).
+bool IsVersionNumber(std::string_view s) { return s.size() <= 18 && IsNumeric(s); }
 
 json AliasToRecord(const Alias& a) {
   return json{{"name", a.name},

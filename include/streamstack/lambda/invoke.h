@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,9 @@ class InvokeService {
   struct Event;
   struct Shared;
   void Deliver(std::shared_ptr<Event> event);
-  // The event is done: its record goes to the configured destination, if any.
-  void Conclude(const Event& event, const char* condition, const InvokeOutcome* outcome,
+  // The event is done: its record goes to the destination `config` names for `condition`.
+  void Conclude(const Event& event, const std::optional<EventInvokeConfig>& config,
+                const char* condition, const InvokeOutcome* outcome,
                 const std::string& executed_version);
 
   Functions& functions_;
