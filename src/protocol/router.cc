@@ -44,6 +44,11 @@ struct Router::RestRoute {
 
 // What an operation's reply needs after Handle() has returned: the request (its context
 // points into it), where to answer, and what to count.
+struct Router::HttpEndpoint {
+  std::function<bool(const HttpRequest&)> claims;
+  RestRoute route;  // service, wire, operation, op and stats; no method or segments
+};
+
 struct Router::Pending {
   HttpRequest request;
   RequestContext context;
@@ -235,6 +240,19 @@ void Router::AddRestRoute(const std::string& service, const ServiceWire& wire,
   }
 }
 
+void Router::AddHttpEndpoint(const std::string& service, const ServiceWire& wire,
+                             const std::string& operation,
+                             std::function<bool(const HttpRequest&)> claims, RestOperation op) {
+  auto e = std::make_unique<HttpEndpoint>();
+  e->claims = std::move(claims);
+  e->route.service = service;
+  e->route.wire = wire;
+  e->route.operation = operation;
+  e->route.op = std::move(op);
+  e->route.stats = StatsFor(service, operation);
+  endpoints_.push_back(std::move(e));
+}
+
 void Router::AddGet(const std::string& path,
                     std::function<HttpResponse(const HttpRequest&)> handler) {
   gets_[path] = std::move(handler);
@@ -258,6 +276,12 @@ void Router::RespondError(HttpRequest&& request, Responder respond, const Status
 }
 
 void Router::Handle(HttpRequest&& request, Responder respond) {
+  for (const auto& endpoint : endpoints_) {
+    if (endpoint->claims(request)) {
+      RunRest(std::move(request), std::move(respond), endpoint->route, {});
+      return;
+    }
+  }
   if (request.method == "GET" || request.method == "HEAD") {
     auto it = gets_.find(request.path());
     if (it != gets_.end()) {
@@ -464,31 +488,35 @@ bool Router::DispatchRest(HttpRequest&& request, Responder& respond) {
       }
     }
     if (!match || i != segments.size()) continue;
-
-    auto p = std::make_shared<Pending>();
-    p->request = std::move(request);
-    p->respond = std::move(respond);
-    p->wire = route->wire;
-    p->stats = route->stats;
-    p->context.request_id = NewUuidV4();
-    p->context.service = route->service;
-    p->context.operation = route->operation;
-    p->context.path_params = std::move(params);
-    p->context.query_params = ParseFormEncoded(p->request.query());
-    p->context.http = &p->request;
-    CredentialScope scope = ParseCredentialScope(p->request);
-    p->context.region = scope.region.empty() ? default_region_ : scope.region;
-    route->op(p->context, [p](Result<HttpResponse> result) {
-      if (!result.ok()) {
-        p->Fail(result.status());
-        return;
-      }
-      bool failed = result.value().status >= 400;
-      p->Finish(std::move(result).value(), failed);
-    });
+    RunRest(std::move(request), std::move(respond), *route, std::move(params));
     return true;
   }
   return false;
+}
+
+void Router::RunRest(HttpRequest&& request, Responder respond, const RestRoute& route,
+                     std::map<std::string, std::string> path_params) {
+  auto p = std::make_shared<Pending>();
+  p->request = std::move(request);
+  p->respond = std::move(respond);
+  p->wire = route.wire;
+  p->stats = route.stats;
+  p->context.request_id = NewUuidV4();
+  p->context.service = route.service;
+  p->context.operation = route.operation;
+  p->context.path_params = std::move(path_params);
+  p->context.query_params = ParseFormEncoded(p->request.query());
+  p->context.http = &p->request;
+  CredentialScope scope = ParseCredentialScope(p->request);
+  p->context.region = scope.region.empty() ? default_region_ : scope.region;
+  route.op(p->context, [p](Result<HttpResponse> result) {
+    if (!result.ok()) {
+      p->Fail(result.status());
+      return;
+    }
+    bool failed = result.value().status >= 400;
+    p->Finish(std::move(result).value(), failed);
+  });
 }
 
 }  // namespace streamstack::protocol

@@ -84,6 +84,12 @@ class Router {
   void AddRestRoute(const std::string& service, const ServiceWire& wire,
                     const std::string& method, const std::string& pattern,
                     const std::string& operation, RestOperation op);
+  // An HTTP endpoint outside every AWS protocol that claims requests by their host or path
+  // (function URLs): checked before everything else, in the order added; `op` builds the whole
+  // response (its errors are answered on `wire`).
+  void AddHttpEndpoint(const std::string& service, const ServiceWire& wire,
+                       const std::string& operation,
+                       std::function<bool(const HttpRequest&)> claims, RestOperation op);
   // A plain GET endpoint outside every AWS protocol (/health, /metrics).
   void AddGet(const std::string& path, std::function<HttpResponse(const HttpRequest&)> handler);
 
@@ -98,12 +104,16 @@ class Router {
   struct JsonService;
   struct QueryService;
   struct RestRoute;
+  struct HttpEndpoint;
   struct Pending;
 
   OperationStats* StatsFor(const std::string& service, const std::string& operation);
   void DispatchJson(HttpRequest&& request, Responder respond, std::string_view target);
   void DispatchQuery(HttpRequest&& request, Responder respond, Params params);
   bool DispatchRest(HttpRequest&& request, Responder& respond);
+  // Runs a REST-shaped operation (a route or an endpoint) and answers through `respond`.
+  void RunRest(HttpRequest&& request, Responder respond, const RestRoute& route,
+               std::map<std::string, std::string> path_params);
   void RespondError(HttpRequest&& request, Responder respond, const Status& status,
                     const ServiceWire& wire, OperationStats* stats);
 
@@ -112,6 +122,7 @@ class Router {
   std::map<std::string, std::unique_ptr<JsonService>, std::less<>> json_services_;  // by prefix
   std::vector<std::unique_ptr<QueryService>> query_services_;
   std::vector<std::unique_ptr<RestRoute>> rest_routes_;
+  std::vector<std::unique_ptr<HttpEndpoint>> endpoints_;
   std::map<std::string, std::function<HttpResponse(const HttpRequest&)>, std::less<>> gets_;
   std::map<std::string, std::unique_ptr<OperationStats>> stats_;  // "service/operation"
   std::vector<std::string> service_names_;
