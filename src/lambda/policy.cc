@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "lambda/function_record.h"
+#include "lambda/policy_record.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -21,6 +22,7 @@ constexpr const char* kSelectPolicy =
 constexpr const char* kUpsertPolicy =
     "INSERT INTO lambda_policies (name, qualifier, record) VALUES (?, ?, ?) "
     "ON CONFLICT (name, qualifier) DO UPDATE SET record = excluded.record";
+constexpr const char* kGetApi = "GetPolicy";  // named in AWS's PreconditionFailed message
 constexpr const char* kDeletePolicy =
     "DELETE FROM lambda_policies WHERE name = ? AND qualifier = ?";
 
@@ -102,36 +104,34 @@ ordered_json Statement(const PermissionInput& in, ordered_json principal,
   return s;
 }
 
-// The stored policy: {"revision_id": ..., "statements": [...]}; null when there is none.
-Result<ordered_json> LoadPolicy(storage::Database& db, const std::string& name,
+// The stored policy of a function or qualifier; empty when there is none.
+Result<PolicyRecord> LoadPolicy(storage::Database& db, const std::string& name,
                                 const std::string& qualifier) {
   auto& st = db.Prepare(kSelectPolicy);
   st.Bind(1, name);
   st.Bind(2, qualifier);
   auto row = st.Step();
   if (!row.ok()) return row.status();
-  if (!*row) return ordered_json(nullptr);
-  ordered_json j = ordered_json::parse(st.ColumnText(0), nullptr, false);
+  if (!*row) return PolicyRecord(kGetApi);
+  PolicyRecord record = PolicyRecord::Parse(st.ColumnText(0), kGetApi);
   st.Reset();
-  if (j.is_discarded() || !j.is_object()) return ordered_json(nullptr);
-  return j;
+  return record;
 }
 
-// Every change of a policy is a new RevisionId.
+// Saves `record` under a new RevisionId, or deletes the policy when it has no statements.
 Status SavePolicy(storage::Database& db, const std::string& name, const std::string& qualifier,
-                  ordered_json record) {
-  record["revision_id"] = NewUuidV4();
+                  PolicyRecord& record) {
+  if (record.empty()) {
+    auto& del = db.Prepare(kDeletePolicy);
+    del.Bind(1, name);
+    del.Bind(2, qualifier);
+    return del.Run();
+  }
   auto& st = db.Prepare(kUpsertPolicy);
   st.Bind(1, name);
   st.Bind(2, qualifier);
-  st.Bind(3, record.dump());
+  st.Bind(3, record.Encode());
   return st.Run();
-}
-
-Status RevisionMismatch() {
-  return Status(AwsError::kPreconditionFailed,
-                "The Revision Id provided does not match the latest Revision Id. Call the "
-                "GetPolicy API to retrieve the latest Revision Id");
 }
 
 }  // namespace
@@ -173,21 +173,8 @@ void Functions::AddPermission(const std::string& function_name, PermissionInput 
        sid = input.statement_id](storage::WriteContext& ctx) -> Status {
         auto policy = LoadPolicy(ctx.db(), plain, q);
         if (!policy.ok()) return policy.status();
-        ordered_json record = policy->is_null()
-                                  ? ordered_json{{"revision_id", ""},
-                                                 {"statements", ordered_json::array()}}
-                                  : *policy;
-        if (expected && *expected != record.value("revision_id", "")) return RevisionMismatch();
-        for (const auto& existing : record["statements"]) {
-          if (existing.value("Sid", "") == sid) {
-            return Status(AwsError::kResourceConflict,
-                          "The statement id (" + sid +
-                              ") provided already exists. Please provide a new statement id, or "
-                              "remove the existing statement.");
-          }
-        }
-        record["statements"].push_back(*statement);
-        return SavePolicy(ctx.db(), plain, q, std::move(record));
+        STREAMSTACK_RETURN_IF_ERROR(policy->Add(*statement, expected));
+        return SavePolicy(ctx.db(), plain, q, *policy);
       },
       [statement, done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -210,30 +197,12 @@ void Functions::RemovePermission(const std::string& function_name,
       [plain, q = *qualifier, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
         auto policy = LoadPolicy(ctx.db(), plain, q);
         if (!policy.ok()) return policy.status();
-        if (policy->is_null()) {
+        if (policy->empty()) {
           return Status(AwsError::kResourceNotFound,
                         "No policy is associated with the given resource.");
         }
-        ordered_json record = std::move(policy).value();
-        if (revision_id && *revision_id != record.value("revision_id", "")) {
-          return RevisionMismatch();
-        }
-        ordered_json kept = ordered_json::array();
-        for (auto& s : record["statements"]) {
-          if (s.value("Sid", "") != statement_id) kept.push_back(std::move(s));
-        }
-        if (kept.size() == record["statements"].size()) {
-          return Status(AwsError::kResourceNotFound,
-                        "Statement " + statement_id + " is not found in resource policy.");
-        }
-        if (kept.empty()) {
-          auto& del = ctx.db().Prepare(kDeletePolicy);
-          del.Bind(1, plain);
-          del.Bind(2, q);
-          return del.Run();
-        }
-        record["statements"] = std::move(kept);
-        return SavePolicy(ctx.db(), plain, q, std::move(record));
+        STREAMSTACK_RETURN_IF_ERROR(policy->Remove(statement_id, revision_id));
+        return SavePolicy(ctx.db(), plain, q, *policy);
       },
       [done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -254,11 +223,8 @@ Result<FunctionPolicy> Functions::GetPolicy(const std::string& function_name) co
     return LoadPolicy(db, name->name, *qualifier);
   });
   if (!policy.ok()) return policy.status();
-  if (policy->is_null()) return NoSuchResource();
-  ordered_json document = {{"Version", "2012-10-17"},
-                           {"Id", "default"},
-                           {"Statement", (*policy)["statements"]}};
-  return FunctionPolicy{document.dump(), policy->value("revision_id", "")};
+  if (policy->empty()) return NoSuchResource();
+  return FunctionPolicy{policy->Document(), policy->revision_id()};
 }
 
 }  // namespace streamstack::lambda
