@@ -194,7 +194,8 @@ Status WireLambda(AppContext& ctx) {
   ctx.functions = functions;
   ctx.mappings = mappings;
   ctx.invoke = invoke;
-  lambda::RegisterLambdaApi(ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings, *layers});
+  lambda::RegisterLambdaApi(
+      ctx.router, lambda::LambdaServices{*functions, *invoke, *mappings, *layers, ctx.clock});
   ctx.stop_hooks.push_back([invoke, mappings, local] {
     invoke->Stop();
     mappings->Stop();

@@ -43,6 +43,7 @@ constexpr const char* kDeleteInvokeConfigs =
     "DELETE FROM lambda_event_invoke_configs WHERE name = ?";
 constexpr const char* kDeleteProvisioned =
     "DELETE FROM lambda_provisioned_concurrency WHERE name = ?";
+constexpr const char* kDeleteFunctionUrls = "DELETE FROM lambda_function_urls WHERE name = ?";
 
 bool IsNameChar(char c, bool allow_dot) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
@@ -439,6 +440,7 @@ Status Functions::Open() {
   }
   STREAMSTACK_RETURN_IF_ERROR(LoadVersionsAndAliases());
   STREAMSTACK_RETURN_IF_ERROR(LoadEventInvokeConfigs());
+  STREAMSTACK_RETURN_IF_ERROR(LoadFunctionUrls());
   return LoadProvisionedConcurrency();
 }
 
@@ -687,7 +689,7 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         if (ctx.db().Changes() == 0) return NotFound(plain);
         // Its code, versions, aliases and policies go with it.
         for (const char* sql : {kDeleteCode, kDeleteVersions, kDeleteAliases, kDeletePolicies,
-                                kDeleteInvokeConfigs, kDeleteProvisioned}) {
+                                kDeleteInvokeConfigs, kDeleteProvisioned, kDeleteFunctionUrls}) {
           auto& gone = ctx.db().Prepare(sql);
           gone.Bind(1, plain);
           STREAMSTACK_RETURN_IF_ERROR(gone.Run());
@@ -700,6 +702,10 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
             aliases_.erase(plain);
             invoke_configs_.erase(plain);
             provisioned_.erase(plain);
+            if (auto urls = urls_.find(plain); urls != urls_.end()) {
+              for (const auto& [qualifier, url] : urls->second) url_ids_.erase(url.url_id);
+              urls_.erase(urls);
+            }
           }
           if (on_change_) on_change_(plain);
         });
@@ -814,6 +820,9 @@ Functions::Usage Functions::AccountUsage() const {
   for (const auto& [name, fn] : by_name_) {
     ++usage.function_count;
     usage.total_code_size += fn->code_size;
+  }
+  for (const auto& [name, versions] : versions_) {
+    for (const auto& [number, version] : versions) usage.total_code_size += version->code_size;
   }
   return usage;
 }

@@ -7,8 +7,9 @@
 #include <memory>
 #include <tuple>
 
-#include "lambda/rest_wire.h"
+#include "lambda/function_url_api.h"
 #include "lambda/layers_api.h"
+#include "lambda/rest_wire.h"
 #include "lambda/unserved_api.h"
 #include "lambda/versions_api.h"
 #include "lambda/validation.h"
@@ -161,8 +162,13 @@ void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, Res
 }
 
 // AWS's default limits of an account, and what this one uses.
-void GetAccountSettings(Functions& functions, const RequestContext&, RestReply reply) {
+// AccountUsage.TotalCodeSize counts every function version's code and every layer's (AWS:
+// "the amount of storage space that you've used for function and layer code").
+void GetAccountSettings(Functions& functions, const Layers& layers, RestReply reply) {
   Functions::Usage usage = functions.AccountUsage();
+  auto layer_code = layers.TotalCodeSize();
+  if (!layer_code.ok()) return reply(ErrorResult(layer_code.status()));
+  usage.total_code_size += *layer_code;
   json limit = {{"TotalCodeSize", int64_t{80530636800}},
                 {"CodeSizeUnzipped", int64_t{262144000}},
                 {"CodeSizeZipped", int64_t{52428800}},
@@ -580,7 +586,10 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
       fns, UpdateFunctionConfiguration);
   add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", fns,
       UpdateFunctionCode);
-  add("GET", "/2016-08-19/account-settings", "GetAccountSettings", fns, GetAccountSettings);
+  router.AddRestRoute("lambda", kWire, "GET", "/2016-08-19/account-settings", "GetAccountSettings",
+                      [s](const RequestContext&, RestReply r) {
+                        GetAccountSettings(s.functions, s.layers, std::move(r));
+                      });
   add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", fns,
       PutFunctionConcurrency);
   add("GET", "/2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", fns,
@@ -589,6 +598,7 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
       fns, DeleteFunctionConcurrency);
   add("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke", s.invoke, Invoke);
   RegisterVersionRoutes(router, s.functions);
+  RegisterFunctionUrlRoutes(router, s.functions, s.invoke, s.clock);
   RegisterLayerRoutes(router, s.layers, s.functions.scope());
   RegisterUnservedRoutes(router);
   // Tags name functions and mappings alike: their handlers take both services.

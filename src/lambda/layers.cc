@@ -6,6 +6,7 @@
 #include <cctype>
 #include <memory>
 
+#include "lambda/policy_record.h"
 #include "lambda/schema.h"
 #include "lambda/validation.h"
 
@@ -29,6 +30,15 @@ constexpr const char* kSelectZip =
     "SELECT zip FROM lambda_layer_versions WHERE name = ? AND version = ?";
 constexpr const char* kDeleteVersion =
     "DELETE FROM lambda_layer_versions WHERE name = ? AND version = ?";
+constexpr const char* kDeletePolicy =
+    "DELETE FROM lambda_layer_policies WHERE name = ? AND version = ?";
+constexpr const char* kSelectPolicy =
+    "SELECT record FROM lambda_layer_policies WHERE name = ? AND version = ?";
+constexpr const char* kUpsertPolicy =
+    "INSERT INTO lambda_layer_policies (name, version, record) VALUES (?, ?, ?) "
+    "ON CONFLICT (name, version) DO UPDATE SET record = excluded.record";
+constexpr const char* kSumCodeSize = "SELECT COALESCE(SUM(length(zip)), 0) FROM lambda_layer_versions";
+constexpr const char* kGetLayerPolicyApi = "GetLayerPolicy";  // named in PreconditionFailed
 
 Status NoSuchResource() {
   return Status(AwsError::kResourceNotFound, "The resource you requested does not exist.");
@@ -250,10 +260,14 @@ void Layers::Delete(const std::string& layer_name, int64_t version, Callback<boo
   const std::string name = PlainLayerName(layer_name);
   store_.Write(
       [name, version](storage::WriteContext& ctx) -> Status {
-        auto& st = ctx.db().Prepare(kDeleteVersion);
-        st.Bind(1, name);
-        st.Bind(2, version);
-        return st.Run();
+        // Its permissions go with it.
+        for (const char* sql : {kDeleteVersion, kDeletePolicy}) {
+          auto& st = ctx.db().Prepare(sql);
+          st.Bind(1, name);
+          st.Bind(2, version);
+          STREAMSTACK_RETURN_IF_ERROR(st.Run());
+        }
+        return Status::Ok();
       },
       [done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -276,6 +290,160 @@ Result<Layers::Code> Layers::GetCode(const std::string& layer_version_arn) const
     st.Reset();
     code.sha256 = Base64Encode(Sha256(code.zip));
     return code;
+  });
+}
+
+Result<int64_t> Layers::TotalCodeSize() const {
+  return store_.Read([&](storage::Database& db) -> Result<int64_t> {
+    auto& st = db.Prepare(kSumCodeSize);
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    int64_t total = *row ? st.ColumnInt64(0) : 0;
+    st.Reset();
+    return total;
+  });
+}
+
+// Layer version permissions ------------------------------------------------------------------
+
+namespace {
+
+Result<PolicyRecord> LoadLayerPolicy(storage::Database& db, const std::string& name,
+                                     int64_t version) {
+  auto& st = db.Prepare(kSelectPolicy);
+  st.Bind(1, name);
+  st.Bind(2, version);
+  auto row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return PolicyRecord(kGetLayerPolicyApi);
+  PolicyRecord record = PolicyRecord::Parse(st.ColumnText(0), kGetLayerPolicyApi);
+  st.Reset();
+  return record;
+}
+
+Status SaveLayerPolicy(storage::Database& db, const std::string& name, int64_t version,
+                       PolicyRecord& record) {
+  auto& st = db.Prepare(record.empty() ? kDeletePolicy : kUpsertPolicy);
+  st.Bind(1, name);
+  st.Bind(2, version);
+  if (!record.empty()) st.Bind(3, record.Encode());
+  return st.Run();
+}
+
+// The model's constraints on AddLayerVersionPermission's members.
+Status ValidateLayerPermission(const LayerPermissionInput& in) {
+  auto all = [](std::string_view s, auto pred) { return std::all_of(s.begin(), s.end(), pred); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  Violations v;
+  v.Length(in.statement_id, "statementId", 1, 100);
+  if (!in.statement_id.empty() && in.statement_id.size() <= 100) {
+    v.Pattern(in.statement_id, "statementId", "([a-zA-Z0-9-_]+)", all(in.statement_id, [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+              }));
+  }
+  v.Length(in.action, "action", 0, 22);
+  if (in.action.size() <= 22) {
+    v.Pattern(in.action, "action", "lambda:GetLayerVersion", in.action == "lambda:GetLayerVersion");
+  }
+  const std::string& p = in.principal;
+  bool account = p.size() == 12 && all(p, digit);
+  bool root = p.starts_with("arn:aws") && p.ends_with(":root") && p.find(":iam::") != std::string::npos;
+  v.Pattern(p, "principal", "\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root",
+            p == "*" || account || root);
+  if (!in.organization_id.empty()) {
+    v.Length(in.organization_id, "organizationId", 0, 34);
+    bool org = in.organization_id.starts_with("o-") && in.organization_id.size() >= 12 &&
+               all(std::string_view(in.organization_id).substr(2), [](char c) {
+                 return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+               });
+    if (in.organization_id.size() <= 34) {
+      v.Pattern(in.organization_id, "organizationId", "o-[a-z0-9]{10,32}", org);
+    }
+  }
+  return v.ToStatus();
+}
+
+}  // namespace
+
+Result<std::string> Layers::ExistingVersionArn(storage::Database& db, const std::string& name,
+                                               int64_t version) const {
+  std::string arn = ArnOf(name) + ":" + std::to_string(version);
+  auto& st = db.Prepare(kSelectVersion);
+  st.Bind(1, name);
+  st.Bind(2, version);
+  auto row = st.Step();
+  if (!row.ok()) return row.status();
+  st.Reset();
+  if (!*row) return Status(AwsError::kResourceNotFound, "Layer version " + arn + " does not exist.");
+  return arn;
+}
+
+void Layers::AddPermission(const std::string& layer_name, int64_t version,
+                           LayerPermissionInput input, Callback<LayerPolicyText> done) {
+  if (Status s = ValidateLayerPermission(input); !s.ok()) return done(s);
+  const std::string name = PlainLayerName(layer_name);
+  auto out = std::make_shared<LayerPolicyText>();
+  store_.Write(
+      [this, name, version, input = std::move(input), out](storage::WriteContext& ctx) -> Status {
+        auto arn = ExistingVersionArn(ctx.db(), name, version);
+        if (!arn.ok()) return arn.status();
+        // An account id is that account's root, as AWS writes it.
+        nlohmann::ordered_json principal =
+            input.principal.size() == 12 ? "arn:aws:iam::" + input.principal + ":root"
+                                         : input.principal;
+        nlohmann::ordered_json statement = {{"Sid", input.statement_id},
+                                            {"Effect", "Allow"},
+                                            {"Principal", principal},
+                                            {"Action", input.action},
+                                            {"Resource", *arn}};
+        if (!input.organization_id.empty()) {
+          statement["Condition"] = {
+              {"StringEquals", {{"aws:PrincipalOrgID", input.organization_id}}}};
+        }
+        auto policy = LoadLayerPolicy(ctx.db(), name, version);
+        if (!policy.ok()) return policy.status();
+        STREAMSTACK_RETURN_IF_ERROR(policy->Add(statement, input.revision_id));
+        STREAMSTACK_RETURN_IF_ERROR(SaveLayerPolicy(ctx.db(), name, version, *policy));
+        *out = LayerPolicyText{statement.dump(), policy->revision_id()};
+        return Status::Ok();
+      },
+      [out, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(*out);
+      });
+}
+
+void Layers::RemovePermission(const std::string& layer_name, int64_t version,
+                              const std::string& statement_id,
+                              std::optional<std::string> revision_id, Callback<bool> done) {
+  const std::string name = PlainLayerName(layer_name);
+  store_.Write(
+      [this, name, version, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
+        auto arn = ExistingVersionArn(ctx.db(), name, version);
+        if (!arn.ok()) return arn.status();
+        auto policy = LoadLayerPolicy(ctx.db(), name, version);
+        if (!policy.ok()) return policy.status();
+        STREAMSTACK_RETURN_IF_ERROR(policy->Remove(statement_id, revision_id));
+        return SaveLayerPolicy(ctx.db(), name, version, *policy);
+      },
+      [done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(true);
+      });
+}
+
+Result<LayerPolicyText> Layers::GetPolicy(const std::string& layer_name, int64_t version) const {
+  const std::string name = PlainLayerName(layer_name);
+  return store_.Read([&](storage::Database& db) -> Result<LayerPolicyText> {
+    auto arn = ExistingVersionArn(db, name, version);
+    if (!arn.ok()) return arn.status();
+    auto policy = LoadLayerPolicy(db, name, version);
+    if (!policy.ok()) return policy.status();
+    if (policy->empty()) {
+      return Status(AwsError::kResourceNotFound,
+                    "No policy is associated with the given resource.");
+    }
+    return LayerPolicyText{policy->Document(), policy->revision_id()};
   });
 }
 

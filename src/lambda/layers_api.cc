@@ -1,5 +1,6 @@
 // lambda: the REST-JSON routes of layers (PublishLayerVersion, GetLayerVersion(ByArn),
-// ListLayerVersions, ListLayers, DeleteLayerVersion). Answers as AWS gives them (recorded in
+// ListLayerVersions, ListLayers, DeleteLayerVersion, Add/RemoveLayerVersionPermission,
+// GetLayerVersionPolicy). Answers as AWS gives them (recorded in
 // LocalStack's TestLambdaLayer).
 #include "lambda/layers_api.h"
 
@@ -128,6 +129,46 @@ struct LayerApi {
     reply(JsonResponse(200, json{{"Layers", std::move(list)}}));
   }
 
+  void AddPermission(const RequestContext& ctx, RestReply reply) {
+    Guard(reply, [&] {
+      json body = ParseBody(ctx);
+      LayerPermissionInput in;
+      auto statement_id = OptString(body, "StatementId");
+      auto action = OptString(body, "Action");
+      auto principal = OptString(body, "Principal");
+      Violations v;
+      v.NotNull(statement_id.has_value(), "statementId");
+      v.NotNull(action.has_value(), "action");
+      v.NotNull(principal.has_value(), "principal");
+      if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+      in.statement_id = *statement_id;
+      in.action = *action;
+      in.principal = *principal;
+      in.organization_id = OptString(body, "OrganizationId").value_or("");
+      std::string revision = Query(ctx, "RevisionId");
+      if (!revision.empty()) in.revision_id = revision;
+      layers.AddPermission(PathParam(ctx, "LayerName"), VersionNumber(ctx), std::move(in),
+                           Answer<LayerPolicyText>(reply, [](const LayerPolicyText& p) {
+                             return JsonResponse(
+                                 201, json{{"Statement", p.text}, {"RevisionId", p.revision_id}});
+                           }));
+    });
+  }
+
+  void RemovePermission(const RequestContext& ctx, RestReply reply) {
+    std::string revision = Query(ctx, "RevisionId");
+    layers.RemovePermission(PathParam(ctx, "LayerName"), VersionNumber(ctx),
+                            PathParam(ctx, "StatementId"),
+                            revision.empty() ? std::nullopt : std::optional(revision),
+                            Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  }
+
+  void GetPolicy(const RequestContext& ctx, RestReply reply) {
+    auto policy = layers.GetPolicy(PathParam(ctx, "LayerName"), VersionNumber(ctx));
+    if (!policy.ok()) return reply(ErrorResult(policy.status()));
+    reply(JsonResponse(200, json{{"Policy", policy->text}, {"RevisionId", policy->revision_id}}));
+  }
+
   void Delete(const RequestContext& ctx, RestReply reply) {
     layers.Delete(PathParam(ctx, "LayerName"), VersionNumber(ctx),
                   Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
@@ -153,6 +194,11 @@ void RegisterLayerRoutes(protocol::Router& router, Layers& layers, const Account
       &LayerApi::Get);
   add("DELETE", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", "DeleteLayerVersion",
       &LayerApi::Delete);
+  const char* policy = "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy";
+  add("POST", policy, "AddLayerVersionPermission", &LayerApi::AddPermission);
+  add("GET", policy, "GetLayerVersionPolicy", &LayerApi::GetPolicy);
+  add("DELETE", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
+      "RemoveLayerVersionPermission", &LayerApi::RemovePermission);
   // GET /2018-10-31/layers is ListLayers, or GetLayerVersionByArn with ?find=LayerVersion.
   add("GET", "/2018-10-31/layers", "ListLayers", &LayerApi::GetByArn);
 }

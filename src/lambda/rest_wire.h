@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "streamstack/common/ids.h"
 #include "streamstack/common/status.h"
 #include "streamstack/protocol/router.h"
 
@@ -54,6 +56,28 @@ std::string PathParam(const RequestContext& ctx, const char* name);
 // The function name of the path with ?Qualifier= folded in. AWS refuses a Qualifier that
 // differs from the one the name already carries, and one its model's pattern refuses.
 Result<std::string> QualifiedName(const RequestContext& ctx);
+
+// A page of `items` after `marker` (a base64 index), at most max_items; the next marker.
+template <typename T>
+Result<std::pair<std::vector<T>, std::string>> Page(std::vector<T> items, const std::string& marker,
+                                                     int max_items) {
+  size_t start = 0;
+  if (!marker.empty()) {
+    std::string decoded;
+    char* end = nullptr;
+    if (Base64Decode(marker, &decoded)) start = std::strtoull(decoded.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || decoded.empty()) {
+      return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);
+    }
+  }
+  std::vector<T> page;
+  for (size_t i = start; i < items.size() && page.size() < static_cast<size_t>(max_items); ++i) {
+    page.push_back(std::move(items[i]));
+  }
+  size_t next = start + page.size();
+  return std::make_pair(std::move(page),
+                        next < items.size() ? Base64Encode(std::to_string(next)) : std::string());
+}
 
 // Encoding ------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@
 
 namespace streamstack::lambda {
 
-inline constexpr std::array<storage::Migration, 6> kLambdaMigrations = {{
+inline constexpr std::array<storage::Migration, 8> kLambdaMigrations = {{
     {1,
      "CREATE TABLE lambda_functions ("
      "  name TEXT PRIMARY KEY,"
@@ -74,6 +74,21 @@ inline constexpr std::array<storage::Migration, 6> kLambdaMigrations = {{
      "  requested INTEGER NOT NULL,"
      "  last_modified_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (name, qualifier));"},
+    // Function URLs of functions and aliases ('' unqualified); url_id routes requests.
+    {7,
+     "CREATE TABLE lambda_function_urls ("
+     "  name TEXT NOT NULL,"
+     "  qualifier TEXT NOT NULL,"
+     "  url_id TEXT NOT NULL UNIQUE,"
+     "  record TEXT NOT NULL,"
+     "  PRIMARY KEY (name, qualifier));"},
+    // Layer version permissions (AddLayerVersionPermission): the statements and RevisionId.
+    {8,
+     "CREATE TABLE lambda_layer_policies ("
+     "  name TEXT NOT NULL,"
+     "  version INTEGER NOT NULL,"
+     "  record TEXT NOT NULL,"
+     "  PRIMARY KEY (name, version));"},
 }};
 
 }  // namespace streamstack::lambda

@@ -22,18 +22,6 @@ struct Unserved {
 
 // From the Lambda model (botocore lambda 2015-03-31): every operation not served elsewhere.
 constexpr std::array kUnserved = {
-    Unserved{"POST", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
-             "AddLayerVersionPermission"},
-    Unserved{"GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
-             "GetLayerVersionPolicy"},
-    Unserved{"DELETE",
-             "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
-             "RemoveLayerVersionPermission"},
-    Unserved{"POST", "/2021-10-31/functions/{FunctionName}/url", "CreateFunctionUrlConfig"},
-    Unserved{"GET", "/2021-10-31/functions/{FunctionName}/url", "GetFunctionUrlConfig"},
-    Unserved{"PUT", "/2021-10-31/functions/{FunctionName}/url", "UpdateFunctionUrlConfig"},
-    Unserved{"DELETE", "/2021-10-31/functions/{FunctionName}/url", "DeleteFunctionUrlConfig"},
-    Unserved{"GET", "/2021-10-31/functions/{FunctionName}/urls", "ListFunctionUrlConfigs"},
     Unserved{"POST", "/2020-04-22/code-signing-configs", "CreateCodeSigningConfig"},
     Unserved{"GET", "/2020-04-22/code-signing-configs", "ListCodeSigningConfigs"},
     Unserved{"GET", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}",

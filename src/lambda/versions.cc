@@ -30,6 +30,8 @@ constexpr const char* kUpsertAlias =
     "INSERT INTO lambda_aliases (name, alias, record) VALUES (?, ?, ?) "
     "ON CONFLICT (name, alias) DO UPDATE SET record = excluded.record";
 constexpr const char* kDeleteAlias = "DELETE FROM lambda_aliases WHERE name = ? AND alias = ?";
+constexpr const char* kDeleteAliasUrl =
+    "DELETE FROM lambda_function_urls WHERE name = ? AND qualifier = ?";
 
 constexpr const char* kAliasPattern = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
 constexpr const char* kVersionPattern = "(\\$LATEST|[0-9]+)";
@@ -481,14 +483,23 @@ void Functions::DeleteAlias(const std::string& function_name, const std::string&
   std::string plain = name->name;
   store_.Write(
       [this, plain, alias](storage::WriteContext& ctx) -> Status {
-        auto& st = ctx.db().Prepare(kDeleteAlias);
-        st.Bind(1, plain);
-        st.Bind(2, alias);
-        STREAMSTACK_RETURN_IF_ERROR(st.Run());
+        // The alias's function URL goes with it, as on AWS.
+        for (const char* sql : {kDeleteAlias, kDeleteAliasUrl}) {
+          auto& st = ctx.db().Prepare(sql);
+          st.Bind(1, plain);
+          st.Bind(2, alias);
+          STREAMSTACK_RETURN_IF_ERROR(st.Run());
+        }
         ctx.OnCommit([this, plain, alias] {
           std::unique_lock lock(mu_);
           auto it = aliases_.find(plain);
           if (it != aliases_.end()) it->second.erase(alias);
+          auto urls = urls_.find(plain);
+          if (urls == urls_.end()) return;
+          auto url = urls->second.find(alias);
+          if (url == urls->second.end()) return;
+          url_ids_.erase(url->second.url_id);
+          urls->second.erase(url);
         });
         return Status::Ok();  // AWS: deleting an alias that is not there succeeds
       },

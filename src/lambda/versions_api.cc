@@ -34,28 +34,6 @@ AliasInput DecodeAlias(const json& body) {
   return in;
 }
 
-// A page of `items` after `marker` (a base64 index), at most max_items; the next marker.
-template <typename T>
-Result<std::pair<std::vector<T>, std::string>> Page(std::vector<T> items, const std::string& marker,
-                                                     int max_items) {
-  size_t start = 0;
-  if (!marker.empty()) {
-    std::string decoded;
-    char* end = nullptr;
-    if (Base64Decode(marker, &decoded)) start = std::strtoull(decoded.c_str(), &end, 10);
-    if (end == nullptr || *end != '\0' || decoded.empty()) {
-      return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);
-    }
-  }
-  std::vector<T> page;
-  for (size_t i = start; i < items.size() && page.size() < static_cast<size_t>(max_items); ++i) {
-    page.push_back(std::move(items[i]));
-  }
-  size_t next = start + page.size();
-  return std::make_pair(std::move(page),
-                        next < items.size() ? Base64Encode(std::to_string(next)) : std::string());
-}
-
 void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
     json body = ParseBody(ctx);

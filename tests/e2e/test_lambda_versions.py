@@ -608,6 +608,101 @@ class LayersTest(VersionCase):
                          400, self.raw.get_layer_version, LayerName="api-layer", VersionNumber=0)
         self.assertEqual(self.lam.list_layer_versions(LayerName="nothing")["LayerVersions"], [])
 
+    def test_account_usage_counts_versions_and_layers(self):
+        # AWS's AccountUsage.TotalCodeSize: "storage space used for function and layer code",
+        # every version included.
+        def total():
+            return self.lam.get_account_settings()["AccountUsage"]["TotalCodeSize"]
+
+        before = total()
+        name = self.create("usage-fn")
+        size = self.lam.get_function(FunctionName=name)["Configuration"]["CodeSize"]
+        self.lam.publish_version(FunctionName=name)
+        zip_bytes = layer_zip({"python/usage.py": "Y = 2\n"})
+        self.lam.publish_layer_version(LayerName="usage-layer", Content={"ZipFile": zip_bytes})
+        self.assertEqual(total() - before, 2 * size + len(zip_bytes))
+
+    def test_layer_permissions(self):
+        # TestLambdaLayer::test_layer_policy_lifecycle and test_layer_policy_exceptions.
+        zip_bytes = layer_zip({"python/shared.py": "X = 1\n"})
+        name = "policy-layer"
+        self.lam.publish_layer_version(LayerName=name, Content={"ZipFile": zip_bytes},
+                                       CompatibleRuntimes=["python3.12"])
+        arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:{name}"
+        self.assertError("ResourceNotFoundException",
+                         "No policy is associated with the given resource.", 404,
+                         self.lam.get_layer_version_policy, LayerName=name, VersionNumber=1)
+        s1 = self.lam.add_layer_version_permission(
+            LayerName=name, VersionNumber=1, Action="lambda:GetLayerVersion", Principal="*",
+            StatementId="s1")
+        self.assertEqual(s1["ResponseMetadata"]["HTTPStatusCode"], 201)
+        statement = {"Sid": "s1", "Effect": "Allow", "Principal": "*",
+                     "Action": "lambda:GetLayerVersion", "Resource": arn + ":1"}
+        self.assertEqual(json.loads(s1["Statement"]), statement)
+        policy = self.lam.get_layer_version_policy(LayerName=name, VersionNumber=1)
+        self.assertEqual(json.loads(policy["Policy"]), {"Version": "2012-10-17", "Id": "default",
+                                                        "Statement": [statement]})
+        self.assertEqual(policy["RevisionId"], s1["RevisionId"])
+        # An account id becomes its root; an organization becomes a condition.
+        s2 = self.lam.add_layer_version_permission(
+            LayerName=arn, VersionNumber=1, Action="lambda:GetLayerVersion",
+            Principal="111122223333", StatementId="s2", RevisionId=s1["RevisionId"])
+        self.assertEqual(json.loads(s2["Statement"])["Principal"],
+                         "arn:aws:iam::111122223333:root")
+        s3 = self.lam.add_layer_version_permission(
+            LayerName=name, VersionNumber=1, Action="lambda:GetLayerVersion", Principal="*",
+            StatementId="s3", OrganizationId="o-abcdefghij")
+        self.assertEqual(json.loads(s3["Statement"])["Condition"],
+                         {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}})
+        self.assertNotEqual(s2["RevisionId"], s3["RevisionId"])
+        self.lam.remove_layer_version_permission(LayerName=name, VersionNumber=1,
+                                                 StatementId="s3")
+        self.lam.remove_layer_version_permission(LayerName=name, VersionNumber=1,
+                                                 StatementId="s2")
+        self.assertEqual(json.loads(self.lam.get_layer_version_policy(
+            LayerName=name, VersionNumber=1)["Policy"])["Statement"], [statement])
+
+        def add(**kwargs):
+            args = dict(LayerName=name, VersionNumber=1, Action="lambda:GetLayerVersion",
+                        Principal="*", StatementId="sx")
+            args.update(kwargs)
+            return self.raw.add_layer_version_permission(**args)
+
+        self.assertError("ValidationException",
+                         "1 validation error detected: Value '*' at 'action' failed to satisfy "
+                         "constraint: Member must satisfy regular expression pattern: "
+                         "lambda:GetLayerVersion", 400, add, Action="*")
+        self.assertError("ResourceConflictException",
+                         "The statement id (s1) provided already exists. Please provide a new "
+                         "statement id, or remove the existing statement.", 409, add,
+                         StatementId="s1")
+        wrong_revision = ("PreconditionFailedException",
+                          "The Revision Id provided does not match the latest Revision Id. Call "
+                          "the GetLayerPolicy API to retrieve the latest Revision Id", 412)
+        self.assertError(*wrong_revision, add, StatementId="s2", RevisionId="wrong")
+        for layer, version in ((name + "-doesnotexist", 1), (name, 2)):
+            missing = ("ResourceNotFoundException",
+                       f"Layer version arn:aws:lambda:us-east-1:{ACCOUNT}:layer:{layer}:{version}"
+                       " does not exist.", 404)
+            self.assertError(*missing, add, LayerName=layer, VersionNumber=version)
+            self.assertError(*missing, self.lam.get_layer_version_policy, LayerName=layer,
+                             VersionNumber=version)
+            self.assertError(*missing, self.lam.remove_layer_version_permission,
+                             LayerName=layer, VersionNumber=version, StatementId="s1")
+        self.assertError("ResourceNotFoundException",
+                         "Statement doesnotexist is not found in resource policy.", 404,
+                         self.lam.remove_layer_version_permission, LayerName=name,
+                         VersionNumber=1, StatementId="doesnotexist")
+        self.assertError(*wrong_revision, self.lam.remove_layer_version_permission,
+                         LayerName=name, VersionNumber=1, StatementId="s1", RevisionId="wrong")
+        # The policy goes with its version.
+        self.lam.delete_layer_version(LayerName=name, VersionNumber=1)
+        v2 = self.lam.publish_layer_version(LayerName=name, Content={"ZipFile": zip_bytes})
+        self.assertError("ResourceNotFoundException",
+                         "No policy is associated with the given resource.", 404,
+                         self.lam.get_layer_version_policy, LayerName=name,
+                         VersionNumber=v2["Version"])
+
     def test_functions_find_their_layers(self):
         zip_bytes = layer_zip({
             "python/shared_py.py": "GREETING = 'from the python layer'\n",
@@ -725,8 +820,6 @@ class UnservedOperationsTest(VersionCase):
         # What StreamStack does not serve answers UnknownOperationException naming the call.
         self.create("unserved-fn")
         for call, args, op in (
-                (self.lam.get_function_url_config, dict(FunctionName="unserved-fn"),
-                 "GetFunctionUrlConfig"),
                 (self.lam.get_function_code_signing_config, dict(FunctionName="unserved-fn"),
                  "GetFunctionCodeSigningConfig"),
                 (self.lam.list_code_signing_configs, {}, "ListCodeSigningConfigs")):

@@ -196,6 +196,34 @@ struct ProvisionedConcurrency {
   int64_t last_modified_ms = 0;
 };
 
+// A function URL's cross-origin settings (Cors). Unset members are absent from answers.
+struct FunctionUrlCors {
+  std::optional<bool> allow_credentials;
+  std::optional<std::vector<std::string>> allow_headers;
+  std::optional<std::vector<std::string>> allow_methods;
+  std::optional<std::vector<std::string>> allow_origins;
+  std::optional<std::vector<std::string>> expose_headers;
+  std::optional<int64_t> max_age;
+};
+// A function URL: an HTTP endpoint of the function itself ('' qualifier) or of one alias,
+// reached at /lambda-url/<url_id>/ or on a host named <url_id>.lambda-url.<region>.<any>.
+struct FunctionUrlConfig {
+  std::string function_name;
+  std::string qualifier;  // '' or an alias name
+  std::string url_id;     // 32 lowercase letters and digits, as AWS's
+  std::string auth_type;  // NONE or AWS_IAM
+  // As given; answers of Create and Update show it only when it was set, Get shows BUFFERED.
+  std::optional<std::string> invoke_mode;
+  std::optional<FunctionUrlCors> cors;
+  int64_t creation_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+// CreateFunctionUrlConfig / UpdateFunctionUrlConfig. Unset optionals keep the current value.
+struct FunctionUrlInput {
+  std::optional<std::string> auth_type;
+  std::optional<std::string> invoke_mode;
+  std::optional<FunctionUrlCors> cors;
+};
 // GetPolicy's answer: the policy document as JSON text, and its RevisionId.
 struct FunctionPolicy {
   std::string document;
@@ -268,6 +296,21 @@ class Functions {
   Result<std::vector<ProvisionedConcurrency>> ListProvisionedConcurrency(
       const std::string& function_name) const;
 
+  // Function URLs of the function or of an alias (qualified name), with the errors AWS
+  // answers (recorded in LocalStack's TestLambdaUrl): a missing function or alias is
+  // "Function does not exist" for Create, Update and List, and "The resource you requested
+  // does not exist." for Get and Delete, as is a missing config; a second config for the same
+  // qualifier, ResourceConflictException. Deleting the function or the alias deletes its URL.
+  void CreateFunctionUrl(const std::string& function_name, FunctionUrlInput input,
+                         Callback<FunctionUrlConfig> done);
+  void UpdateFunctionUrl(const std::string& function_name, FunctionUrlInput input,
+                         Callback<FunctionUrlConfig> done);
+  Result<FunctionUrlConfig> GetFunctionUrl(const std::string& function_name) const;
+  void DeleteFunctionUrl(const std::string& function_name, Callback<bool> done);
+  // Every URL of the function (unqualified first, then aliases by name).
+  Result<std::vector<FunctionUrlConfig>> ListFunctionUrls(const std::string& function_name) const;
+  // The URL with this id (any case), for serving requests to it.
+  std::optional<FunctionUrlConfig> FindFunctionUrl(std::string_view url_id) const;
   // The whole function (versions and aliases included), or with a version qualifier only that
   // version. Errors: ResourceNotFoundException "Function not found: <arn>"; a version an alias
   // names, ResourceConflictException; "$LATEST", InvalidParameterValueException.
@@ -315,7 +358,8 @@ class Functions {
   static constexpr int kMinimumUnreservedConcurrency = 100;
   // The reserved concurrency of every function, summed (GetAccountSettings).
   int ReservedConcurrencyTotal() const;
-  // GetAccountSettings' AccountUsage: how many functions, and their code sizes summed.
+  // GetAccountSettings' AccountUsage: how many functions, and the code sizes of every
+  // version of them ($LATEST and published) summed.
   struct Usage {
     int64_t function_count = 0;
     int64_t total_code_size = 0;
@@ -365,6 +409,13 @@ class Functions {
   Status LoadVersionsAndAliases();
   Status LoadEventInvokeConfigs();
   Status LoadProvisionedConcurrency();
+  Status LoadFunctionUrls();
+  // The function and alias a URL operation names, checked as AWS checks them; `missing` is
+  // the message for a function or alias that does not exist.
+  Result<FunctionName> FunctionUrlTarget(const std::string& function_name,
+                                         const char* missing) const;
+  void WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
+                        Callback<FunctionUrlConfig> done);
   // The qualifier of a provisioned concurrency operation, checked as AWS checks it.
   Result<std::string> ProvisionedQualifier(const std::string& function_name,
                                            const char* latest_message) const;
@@ -395,6 +446,8 @@ class Functions {
 
   std::map<std::string, std::map<std::string, EventInvokeConfig>> invoke_configs_;
   std::map<std::string, std::map<std::string, ProvisionedConcurrency>> provisioned_;
+  std::map<std::string, std::map<std::string, FunctionUrlConfig>> urls_;
+  std::map<std::string, std::pair<std::string, std::string>> url_ids_;  // -> name, qualifier
 
   // Invocations through each weighted alias so far (by alias ARN): which version the next
   // one takes follows from it, so routing is exact and repeatable. Guarded by routing_mu_.

@@ -4,6 +4,7 @@
 // Register before serving; handlers then run on the HTTP threads and answer later.
 #pragma once
 
+#include "streamstack/common/clock.h"
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
@@ -17,6 +18,7 @@ struct LambdaServices {
   InvokeService& invoke;
   EventSourceMappings& mappings;
   Layers& layers;
+  Clock& clock;  // function URL events' times
 };
 
 void RegisterLambdaApi(protocol::Router& router, LambdaServices services);

@@ -41,6 +41,20 @@ struct PublishLayerInput {
   std::optional<std::string> license_info;
 };
 
+// AddLayerVersionPermission's statement parts.
+struct LayerPermissionInput {
+  std::string statement_id;
+  std::string action;     // only lambda:GetLayerVersion
+  std::string principal;  // an account id, "*" or an account's root ARN
+  std::string organization_id;
+  std::optional<std::string> revision_id;
+};
+// A layer version's policy document (JSON text) or one statement of it, and the policy's
+// RevisionId.
+struct LayerPolicyText {
+  std::string text;
+  std::string revision_id;
+};
 class Layers {
  public:
   template <typename T>
@@ -67,6 +81,18 @@ class Layers {
   // Deleting a version that is not there succeeds, as on AWS.
   void Delete(const std::string& layer_name, int64_t version, Callback<bool> done);
 
+  // Layer version permissions: stored and answered as AWS words them (LocalStack's
+  // TestLambdaLayer::test_layer_policy_* recordings), not enforced. AddPermission answers the
+  // statement; errors: "Layer version <arn> does not exist.", a statement id in use
+  // (ResourceConflict), another RevisionId (PreconditionFailed), the model's patterns.
+  void AddPermission(const std::string& layer_name, int64_t version, LayerPermissionInput input,
+                     Callback<LayerPolicyText> done);
+  void RemovePermission(const std::string& layer_name, int64_t version,
+                        const std::string& statement_id, std::optional<std::string> revision_id,
+                        Callback<bool> done);
+  Result<LayerPolicyText> GetPolicy(const std::string& layer_name, int64_t version) const;
+  // The bytes of every layer version's zip, summed (GetAccountSettings).
+  Result<int64_t> TotalCodeSize() const;
   // The zip of a layer version and its CodeSha256 (for the local runtimes).
   struct Code {
     std::string zip;
@@ -79,6 +105,9 @@ class Layers {
   std::string ArnOf(const std::string& layer_name) const;
 
  private:
+  // The version's ARN when it exists; ResourceNotFoundException as AWS words it otherwise.
+  Result<std::string> ExistingVersionArn(storage::Database& db, const std::string& name,
+                                         int64_t version) const;
   storage::Store& store_;
   Clock& clock_;
   const AccountScope scope_;
