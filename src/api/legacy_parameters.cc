@@ -241,9 +241,19 @@ std::string ComparisonText(Comparison op, const std::string& attribute,
       return n + " BETWEEN " + lower + " AND " + v(1);
     }
     case Comparison::kIn: {
-      std::vector<std::string> list;
-      for (size_t i = 0; i < values.size(); ++i) list.push_back(v(i));
-      return n + " IN (" + Join(list, ", ") + ")";
+      // The IN of expressions takes at most 100 candidates; the legacy IN has no such cap
+      // (AWS answers thousands, issue 14), so larger lists become IN groups joined by OR.
+      constexpr size_t kInOperandCap = 100;
+      std::vector<std::string> groups;
+      for (size_t start = 0; start < values.size(); start += kInOperandCap) {
+        std::vector<std::string> list;
+        for (size_t i = start; i < values.size() && i < start + kInOperandCap; ++i) {
+          list.push_back(v(i));
+        }
+        groups.push_back(n + " IN (" + Join(list, ", ") + ")");
+      }
+      // JoinConditions parenthesizes each condition it joins with others.
+      return Join(groups, " OR ");
     }
   }
   return "";

@@ -299,6 +299,38 @@ class Parser {
            name == "attribute_type" || name == "begins_with" || name == "contains";
   }
 
+  // A SET action's value: term [(+|-) term], where a term is an operand or a parenthesized
+  // value. AWS's grammar shows no parentheses there, but AWS accepts them
+  // (`SET b.c = ((c[1]) + (b.a))`, issue 14).
+  Result<Operand> ParseSetValue() {
+    auto lhs = ParseSetTerm();
+    if (!lhs.ok()) return lhs.status();
+    if (Peek().kind != TokenKind::kPlus && Peek().kind != TokenKind::kMinus) return lhs;
+    bool plus = Advance().kind == TokenKind::kPlus;
+    auto rhs = ParseSetTerm();
+    if (!rhs.ok()) return rhs.status();
+    Operand arithmetic;
+    arithmetic.kind = plus ? Operand::Kind::kPlus : Operand::Kind::kMinus;
+    arithmetic.args.push_back(std::move(lhs).value());
+    arithmetic.args.push_back(std::move(rhs).value());
+    for (const Operand& arg : arithmetic.args) {
+      if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kN) {
+        Check(IncorrectOperandType(plus ? "+" : "-", arg.value));
+        break;
+      }
+    }
+    return arithmetic;
+  }
+
+  Result<Operand> ParseSetTerm() {
+    if (Peek().kind != TokenKind::kLeftParen) return ParseOperand(/*update=*/true);
+    Advance();
+    auto inner = ParseSetValue();
+    if (!inner.ok()) return inner.status();
+    STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+    return inner;
+  }
+
   // path | :value | size(path) (conditions) | if_not_exists(..) / list_append(..) (updates).
   Result<Operand> ParseOperand(bool update) {
     const Token& t = Peek();
@@ -1470,26 +1502,9 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
       action->path = std::move(path).value();
       if (kind == UpdateAction::Kind::kSet) {
         STREAMSTACK_RETURN_IF_ERROR(parser.Expect(TokenKind::kEqual));
-        auto lhs = parser.ParseOperand(/*update=*/true);
-        if (!lhs.ok()) return lhs.status();
-        if (parser.Peek().kind == TokenKind::kPlus || parser.Peek().kind == TokenKind::kMinus) {
-          bool plus = parser.Advance().kind == TokenKind::kPlus;
-          auto rhs = parser.ParseOperand(true);
-          if (!rhs.ok()) return rhs.status();
-          Operand arithmetic;
-          arithmetic.kind = plus ? Operand::Kind::kPlus : Operand::Kind::kMinus;
-          arithmetic.args.push_back(std::move(lhs).value());
-          arithmetic.args.push_back(std::move(rhs).value());
-          for (const Operand& arg : arithmetic.args) {
-            if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kN) {
-              parser.Check(parser.IncorrectOperandType(plus ? "+" : "-", arg.value));
-              break;
-            }
-          }
-          action->value = std::move(arithmetic);
-        } else {
-          action->value = std::move(lhs).value();
-        }
+        auto value = parser.ParseSetValue();
+        if (!value.ok()) return value.status();
+        action->value = std::move(value).value();
       } else if (kind == UpdateAction::Kind::kAdd || kind == UpdateAction::Kind::kDelete) {
         if (parser.Peek().kind != TokenKind::kValueRef) return parser.SyntaxError();
         auto value = parser.ParseOperand(true);

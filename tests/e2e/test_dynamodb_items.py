@@ -79,6 +79,15 @@ class ItemsTest(ServerTestCase):
         self.assertEqual(resp["Error"]["Message"], "The conditional request failed")
         self.assertEqual(resp["Item"]["count"], {"N": "6"})
 
+    def test_update_with_parenthesized_operands(self):
+        # AWS accepts parentheses around SET operands (issue 14, from a suite checked against
+        # DynamoDB): SET b.c = ((c[1]) + (b.a)).
+        self.table.put_item(Item={"pk": "paren", "sk": 1, "b": {"a": 1}, "c": [5, 7]})
+        got = self.table.update_item(Key={"pk": "paren", "sk": 1},
+                                     UpdateExpression="SET b.c = ((c[1]) + (b.a)), d = (c[0])",
+                                     ReturnValues="UPDATED_NEW")["Attributes"]
+        self.assertEqual(got, {"b": {"c": 8}, "d": 5})  # UPDATED_NEW: the updated paths
+
     def test_update_item_expressions_and_return_values(self):
         self.table.put_item(Item={"pk": "upd", "sk": 1, "n": 1, "l": [1, 2], "s": {"x", "y"},
                                   "gone": "bye"})

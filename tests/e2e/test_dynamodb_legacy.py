@@ -120,6 +120,19 @@ class LegacyParametersTest(ServerTestCase):
             "n": {"ComparisonOperator": "LE", "AttributeValueList": [N(6)]}})
         self.assertEqual(sorted(int(i["n"]["N"]) for i in got["Items"]), [5, 6])
 
+    def test_scan_filter_in_takes_thousands_of_values(self):
+        # Expressions' IN takes at most 100 operands; the legacy IN has no such cap on AWS
+        # (issue 14: test suites checked against DynamoDB send thousands), and OR with
+        # another condition still combines with all of them.
+        values = [N(n) for n in range(1000, 4000)] + [N(2), N(7)]
+        got = self.ddb.scan(TableName="legacy", ScanFilter={
+            "n": {"ComparisonOperator": "IN", "AttributeValueList": values}})
+        self.assertEqual(sorted(int(i["n"]["N"]) for i in got["Items"]), [2, 7])
+        got = self.ddb.scan(TableName="legacy", ConditionalOperator="OR", ScanFilter={
+            "n": {"ComparisonOperator": "IN", "AttributeValueList": values},
+            "status": {"ComparisonOperator": "EQ", "AttributeValueList": [S("done")]}})
+        self.assertEqual(sorted(int(i["n"]["N"]) for i in got["Items"]), [2, 5, 6, 7, 8, 9])
+
     # -- writes --------------------------------------------------------------------------
     def test_put_and_delete_with_expected(self):
         item = {"id": S("p1"), "v": N(1), "name": S("x")}

@@ -381,6 +381,12 @@ TEST(UpdateExpressionTest, Applies) {
       {"SET s = :str REMOVE n ADD c :one DELETE tags :ss",
        R"({"s":{"S":"y"},"n":null,"c":{"N":"1"},"tags":{"SS":["blue"]}})"},
       {"set s = :str remove n", R"({"s":{"S":"y"},"n":null})"},
+      // Parenthesized SET operands, which AWS accepts (issue 14's example).
+      {"SET m.c = ((l[1]) + (m.a))", R"({"m":{"M":{"a":{"N":"1"},"b":{"M":{"c":{"S":"d"}}},
+          "c":{"N":"2"}}}})"},
+      {"SET n = (:one)", R"({"n":{"N":"1"}})"},
+      {"SET n = ((n) - ((:one)))", R"({"n":{"N":"4"}})"},
+      {"SET c = (if_not_exists(c, :zero))", R"({"c":{"N":"0"}})"},
   };
   for (const auto& c : cases) {
     ExpressionContext context(
