@@ -85,9 +85,8 @@ Status Application::StartServices() {
     }
     store_options.path = (std::filesystem::path(s.config.data_dir) / "streamstack.db").string();
   }
-  auto store = storage::Store::Open(store_options);
-  if (!store.ok()) return store.status();
-  s.store = std::move(store).value();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto store, storage::Store::Open(store_options));
+  s.store = std::move(store);
 
   s.router = std::make_unique<protocol::Router>(&s.metrics, s.config.region);
   s.router->AddGet("/health", [&s](const protocol::HttpRequest&) {

@@ -22,10 +22,9 @@ class MappingCheckpoints final : public esm::CheckpointStore {
   explicit MappingCheckpoints(lambda::EventSourceMappings& mappings) : mappings_(mappings) {}
 
   Result<std::map<std::string, std::string>> Load(const std::string& uuid) const override {
-    auto list = mappings_.ListCheckpoints(uuid);
-    if (!list.ok()) return list.status();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto list, mappings_.ListCheckpoints(uuid));
     std::map<std::string, std::string> out;
-    for (const auto& cp : list.value()) out[cp.shard_id] = cp.sequence_number;
+    for (const auto& cp : list) out[cp.shard_id] = cp.sequence_number;
     return out;
   }
   void Save(const std::string& uuid, const std::string& shard_id,
@@ -158,9 +157,8 @@ Status WireEsm(AppContext& ctx) {
   // worst, never missed.
   lambda::EventSourceMappings* mappings = ctx.mappings;
   mappings->SetObserver(observer);
-  auto all = mappings->ListAll();
-  if (!all.ok()) return all.status();
-  for (const auto& m : all.value()) observer->OnMappingChanged(m);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto all, mappings->ListAll());
+  for (const auto& m : all) observer->OnMappingChanged(m);
   ctx.clock_advanced.push_back([engine] { engine->ClockAdvanced(); });
   ctx.stop_hooks.push_back([engine, mappings] {
     mappings->SetObserver(nullptr);

@@ -71,15 +71,13 @@ class FunctionCode final : public runtime::CodeSource {
   FunctionCode(const lambda::Functions& functions, const lambda::Layers& layers)
       : functions_(functions), layers_(layers) {}
   Result<Code> LoadLayer(const std::string& layer_version_arn) const override {
-    auto code = layers_.GetCode(layer_version_arn);
-    if (!code.ok()) return code.status();
-    return Code{std::move(code->zip), std::move(code->sha256)};
+    STREAMSTACK_ASSIGN_OR_RETURN(auto code, layers_.GetCode(layer_version_arn));
+    return Code{std::move(code.zip), std::move(code.sha256)};
   }
   Result<Code> LoadCode(const std::string& function_name,
                         const std::string& version) const override {
-    auto code = functions_.GetCode(function_name, version);
-    if (!code.ok()) return code.status();
-    return Code{std::move(code->zip), std::move(code->sha256)};
+    STREAMSTACK_ASSIGN_OR_RETURN(auto code, functions_.GetCode(function_name, version));
+    return Code{std::move(code.zip), std::move(code.sha256)};
   }
 
  private:
@@ -131,10 +129,9 @@ Result<std::pair<std::filesystem::path, bool>> RuntimeWorkDir(const Config& conf
 
 Result<runtime::LocalRuntimeOptions> RuntimeOptions(const AppContext& ctx) {
   runtime::LocalRuntimeOptions o;
-  auto work = RuntimeWorkDir(ctx.config);
-  if (!work.ok()) return work.status();
-  o.work_dir = work->first;
-  o.remove_work_dir_on_stop = work->second;
+  STREAMSTACK_ASSIGN_OR_RETURN(auto work, RuntimeWorkDir(ctx.config));
+  o.work_dir = work.first;
+  o.remove_work_dir_on_stop = work.second;
   o.region = ctx.scope.region;
   std::string host = ctx.config.host;
   if (host == "0.0.0.0" || host == "::" || host.empty()) host = "127.0.0.1";
@@ -171,12 +168,11 @@ Status WireLambda(AppContext& ctx) {
                  decl.invoke_url);
   }
   auto* http_functions = ctx.Own(std::make_shared<http::HttpFunctionInvoker>(ctx.http, ctx.clock));
-  auto options = RuntimeOptions(ctx);
-  if (!options.ok()) return options.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto options, RuntimeOptions(ctx));
   auto* code = ctx.Own(std::make_shared<FunctionCode>(*functions, *layers));
   auto* listeners = ctx.Own(std::make_shared<ServerListeners>(ctx.server));
-  auto* local = ctx.Own(std::make_shared<runtime::LocalRuntime>(std::move(options).value(), *code,
-                                                                *listeners, ctx.clock));
+  auto* local = ctx.Own(
+      std::make_shared<runtime::LocalRuntime>(std::move(options), *code, *listeners, ctx.clock));
   STREAMSTACK_RETURN_IF_ERROR(local->Start());
   functions->SetChangeListener([local](const std::string& name) { local->Retire(name); });
   ctx.stopping_hooks.push_back([local] { local->BeginStop(); });

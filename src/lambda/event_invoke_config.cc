@@ -52,9 +52,8 @@ Status Functions::LoadEventInvokeConfigs() {
     std::unique_lock lock(mu_);
     auto& st = db.Prepare(kSelectAll);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       json j = json::parse(st.ColumnText(0), nullptr, false);
       if (j.is_discarded()) continue;
       EventInvokeConfig c = FromRecord(j);
@@ -152,19 +151,18 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
 }
 
 Result<EventInvokeConfig> Functions::GetEventInvokeConfig(const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  const std::string qualifier = name->qualifier.empty() ? "$LATEST" : name->qualifier;
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  const std::string qualifier = name.qualifier.empty() ? "$LATEST" : name.qualifier;
   {
     std::shared_lock lock(mu_);
-    auto fn = invoke_configs_.find(name->name);
+    auto fn = invoke_configs_.find(name.name);
     if (fn != invoke_configs_.end()) {
       auto it = fn->second.find(qualifier);
       if (it != fn->second.end()) return it->second;
     }
   }
-  return Status(AwsError::kResourceNotFound, "The function " + ArnOf(name->name) + ":" +
-                                                 qualifier + " doesn't have an EventInvokeConfig");
+  return Status(AwsError::kResourceNotFound, "The function " + ArnOf(name.name) + ":" + qualifier +
+                                                 " doesn't have an EventInvokeConfig");
 }
 
 std::optional<EventInvokeConfig> Functions::EventInvokeConfigFor(
@@ -200,12 +198,11 @@ void Functions::DeleteEventInvokeConfig(const std::string& function_name, Callba
 
 Result<std::vector<EventInvokeConfig>> Functions::ListEventInvokeConfigs(
     const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  if (!Exists(name->name)) return FunctionMissing();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  if (!Exists(name.name)) return FunctionMissing();
   std::vector<EventInvokeConfig> out;
   std::shared_lock lock(mu_);
-  auto fn = invoke_configs_.find(name->name);
+  auto fn = invoke_configs_.find(name.name);
   if (fn != invoke_configs_.end()) {
     for (const auto& [qualifier, config] : fn->second) out.push_back(config);
   }

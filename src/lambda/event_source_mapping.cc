@@ -121,9 +121,8 @@ Result<std::optional<EventSourceMapping>> ReadMapping(storage::Database& db,
                                                       const AccountScope& scope) {
   auto& stmt = db.Prepare(kSelectMapping);
   stmt.Bind(1, uuid);
-  auto row = stmt.Step();
-  if (!row.ok()) return row.status();
-  if (!row.value()) return std::optional<EventSourceMapping>();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+  if (!row) return std::optional<EventSourceMapping>();
   json j = json::parse(stmt.ColumnText(0), nullptr, false);
   stmt.Reset();
   if (j.is_discarded()) return Status(AwsError::kServiceException, "corrupt mapping record");
@@ -288,9 +287,8 @@ Result<std::string> FindConflict(storage::Database& db, const std::string& funct
   stmt.Bind(1, function_arn);
   stmt.Bind(2, source_arn);
   stmt.Bind(3, except);
-  auto row = stmt.Step();
-  if (!row.ok()) return row.status();
-  std::string uuid = row.value() ? std::string(stmt.ColumnText(0)) : std::string();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+  std::string uuid = row ? std::string(stmt.ColumnText(0)) : std::string();
   stmt.Reset();
   return uuid;
 }
@@ -361,8 +359,8 @@ bool IsDynamoDbStreamArn(const std::string& arn) {
 Status ValidateMappingSettings(const MappingSettings& settings) {
   Violations v;
   if (settings.function_name) {
-    auto name = ParseFunctionName(*settings.function_name, NameShape::kNamespaced);
-    if (!name.ok()) return name.status();
+    STREAMSTACK_RETURN_IF_ERROR(
+        ParseFunctionName(*settings.function_name, NameShape::kNamespaced).status());
   }
   CollectSettingViolations(settings, v);
   STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
@@ -372,8 +370,8 @@ Status ValidateMappingSettings(const MappingSettings& settings) {
 Status ValidateCreateMapping(const CreateMappingInput& input) {
   Violations v;
   if (input.settings.function_name) {
-    auto name = ParseFunctionName(*input.settings.function_name, NameShape::kNamespaced);
-    if (!name.ok()) return name.status();
+    STREAMSTACK_RETURN_IF_ERROR(
+        ParseFunctionName(*input.settings.function_name, NameShape::kNamespaced).status());
   } else {
     v.NotNull(false, "functionName");
   }
@@ -444,16 +442,14 @@ EventSourceMappings::~EventSourceMappings() {
 Status EventSourceMappings::Open() {
   STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("lambda", kLambdaMigrations));
   timers_ = std::make_unique<TimerQueue>();
-  auto all = ListAll();
-  if (!all.ok()) return all.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto all, ListAll());
   // Transitions left by the previous run settle now (their delay has passed or nearly so).
   auto raw = store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
     std::vector<EventSourceMapping> out;
     auto& stmt = db.Prepare(kListAllMappings);
     while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.status();
-      if (!row.value()) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+      if (!row) break;
       json j = json::parse(stmt.ColumnText(0), nullptr, false);
       if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
     }
@@ -502,10 +498,9 @@ void EventSourceMappings::Settle(const std::string& uuid) {
   store_.Write(
       [this, uuid, reschedule](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
-        auto loaded = ReadMapping(db, uuid, functions_.scope());
-        if (!loaded.ok()) return loaded.status();
-        if (!loaded.value()) return Status::Ok();
-        EventSourceMapping m = std::move(*loaded.value());
+        STREAMSTACK_ASSIGN_OR_RETURN(auto loaded, ReadMapping(db, uuid, functions_.scope()));
+        if (!loaded) return Status::Ok();
+        EventSourceMapping m = std::move(*loaded);
         if (!IsTransition(m.state)) return Status::Ok();
         if (clock_.NowMillis() < m.settles_at_ms) {
           *reschedule = m;
@@ -562,11 +557,11 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
   if (m->starting_position == "LATEST") latest = catalog_.LatestSequenceNumbers(source);
   store_.Write(
       [this, m, given_name, latest = std::move(latest)](storage::WriteContext& ctx) -> Status {
-        auto conflict = FindConflict(ctx.db(), m->function_arn, m->event_source_arn, m->uuid);
-        if (!conflict.ok()) return conflict.status();
-        if (!conflict->empty()) {
+        STREAMSTACK_ASSIGN_OR_RETURN(
+            auto conflict, FindConflict(ctx.db(), m->function_arn, m->event_source_arn, m->uuid));
+        if (!conflict.empty()) {
           return Status(AwsError::kResourceConflict,
-                        ConflictMessage(m->event_source_arn, given_name, conflict.value()));
+                        ConflictMessage(m->event_source_arn, given_name, conflict));
         }
         STREAMSTACK_RETURN_IF_ERROR(WriteMapping(ctx.db(), *m, true));
         for (const auto& [shard_id, sequence_number] : latest) {
@@ -589,10 +584,9 @@ void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceM
 
 Result<EventSourceMapping> EventSourceMappings::Load(storage::Database& db,
                                                      const std::string& uuid) const {
-  auto loaded = ReadMapping(db, uuid, functions_.scope());
-  if (!loaded.ok()) return loaded.status();
-  if (!loaded.value()) return NotFoundError();
-  EventSourceMapping m = Resolve(std::move(*loaded.value()));
+  STREAMSTACK_ASSIGN_OR_RETURN(auto loaded, ReadMapping(db, uuid, functions_.scope()));
+  if (!loaded) return NotFoundError();
+  EventSourceMapping m = Resolve(std::move(*loaded));
   if (m.state == MappingState::kDeleting && clock_.NowMillis() >= m.settles_at_ms) {
     return NotFoundError();
   }
@@ -621,16 +615,15 @@ void EventSourceMappings::Update(const std::string& uuid, MappingSettings settin
   store_.Write(
       [this, uuid, settings = std::move(settings), new_function_arn, given_name,
        result](storage::WriteContext& ctx) -> Status {
-        auto loaded = Load(ctx.db(), uuid);
-        if (!loaded.ok()) return loaded.status();
-        EventSourceMapping m = std::move(loaded).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto loaded, Load(ctx.db(), uuid));
+        EventSourceMapping m = std::move(loaded);
         if (m.state == MappingState::kDeleting) return NotFoundError();
         if (!new_function_arn.empty() && new_function_arn != m.function_arn) {
-          auto conflict = FindConflict(ctx.db(), new_function_arn, m.event_source_arn, m.uuid);
-          if (!conflict.ok()) return conflict.status();
-          if (!conflict->empty()) {
+          STREAMSTACK_ASSIGN_OR_RETURN(
+              auto conflict, FindConflict(ctx.db(), new_function_arn, m.event_source_arn, m.uuid));
+          if (!conflict.empty()) {
             return Status(AwsError::kResourceConflict,
-                          ConflictMessage(m.event_source_arn, given_name, conflict.value()));
+                          ConflictMessage(m.event_source_arn, given_name, conflict));
           }
           m.function_arn = new_function_arn;
         }
@@ -660,9 +653,8 @@ void EventSourceMappings::Delete(const std::string& uuid, Callback<EventSourceMa
   auto result = std::make_shared<EventSourceMapping>();
   store_.Write(
       [this, uuid, result](storage::WriteContext& ctx) -> Status {
-        auto loaded = Load(ctx.db(), uuid);
-        if (!loaded.ok()) return loaded.status();
-        EventSourceMapping m = std::move(loaded).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto loaded, Load(ctx.db(), uuid));
+        EventSourceMapping m = std::move(loaded);
         m.state = MappingState::kDeleting;
         m.state_transition_reason = "User action";
         m.settles_at_ms = clock_.NowMillis() + options_.transition_delay.count();
@@ -688,9 +680,9 @@ Result<MappingPage> EventSourceMappings::List(const std::string& function_name,
   }
   std::string function_arn;
   if (!function_name.empty()) {
-    auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-    if (!name.ok()) return name.status();
-    function_arn = MappedFunctionArn(*name);
+    STREAMSTACK_ASSIGN_OR_RETURN(auto name,
+                                 ParseFunctionName(function_name, NameShape::kNamespaced));
+    function_arn = MappedFunctionArn(name);
   }
   int64_t after = 0;
   if (!marker.empty()) {
@@ -712,9 +704,8 @@ Result<MappingPage> EventSourceMappings::List(const std::string& function_name,
     stmt.Bind(6, max_items + 1);
     int64_t last_seq = 0;
     while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.status();
-      if (!row.value()) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+      if (!row) break;
       if (static_cast<int>(page.mappings.size()) == max_items) {
         page.next_marker = Base64Encode(std::to_string(last_seq));
         stmt.Reset();
@@ -794,9 +785,8 @@ Result<std::vector<EventSourceMapping>> EventSourceMappings::ListAll() const {
     std::vector<EventSourceMapping> out;
     auto& stmt = db.Prepare(kListAllMappings);
     while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.status();
-      if (!row.value()) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+      if (!row) break;
       json j = json::parse(stmt.ColumnText(0), nullptr, false);
       if (j.is_discarded()) continue;
       EventSourceMapping m = Resolve(FromRecord(j, functions_.scope()));
@@ -861,9 +851,8 @@ Result<std::optional<std::string>> EventSourceMappings::GetCheckpoint(
     auto& stmt = db.Prepare(kSelectCheckpoint);
     stmt.Bind(1, uuid);
     stmt.Bind(2, shard_id);
-    auto row = stmt.Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return std::optional<std::string>();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+    if (!row) return std::optional<std::string>();
     std::optional<std::string> out(std::string(stmt.ColumnText(0)));
     stmt.Reset();
     return out;
@@ -877,9 +866,8 @@ Result<std::vector<ShardCheckpoint>> EventSourceMappings::ListCheckpoints(
     auto& stmt = db.Prepare(kListCheckpoints);
     stmt.Bind(1, uuid);
     while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.status();
-      if (!row.value()) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+      if (!row) break;
       out.push_back(
           {std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1)), stmt.ColumnInt64(2)});
     }

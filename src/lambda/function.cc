@@ -271,10 +271,9 @@ Result<Function> ReadFunctionRow(storage::Database& db, const std::string& name,
                                  const AccountScope& scope, bool* found) {
   auto& stmt = db.Prepare(kSelectRecord);
   stmt.Bind(1, name);
-  auto row = stmt.Step();
-  if (!row.ok()) return row.status();
-  *found = row.value();
-  if (!row.value()) return Function{};
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+  *found = row;
+  if (!row) return Function{};
   json j = json::parse(stmt.ColumnText(0), nullptr, false);
   stmt.Reset();
   if (j.is_discarded()) return Status(AwsError::kServiceException, "corrupt function record");
@@ -422,9 +421,8 @@ Status Functions::Open() {
     std::vector<Function> out;
     auto& stmt = db.Prepare(kSelectAll);
     while (true) {
-      auto row = stmt.Step();
-      if (!row.ok()) return row.status();
-      if (!row.value()) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+      if (!row) break;
       json j = json::parse(stmt.ColumnText(0), nullptr, false);
       if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
     }
@@ -468,8 +466,7 @@ void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> 
       [this, fn, zip = std::move(zip), must_be_new](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
         bool found = false;
-        auto existing = ReadFunctionRow(db, fn->name, scope_, &found);
-        if (!existing.ok()) return existing.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto existing, ReadFunctionRow(db, fn->name, scope_, &found));
         if (found && must_be_new) {
           return Status(AwsError::kResourceConflict, "Function already exist: " + fn->name);
         }
@@ -544,8 +541,7 @@ void Functions::Create(CreateFunctionInput input, Callback<Function> done) {
 Status Functions::Declare(const std::string& name, const std::string& runtime,
                           const std::string& handler, int timeout_seconds, int memory_size_mb,
                           const std::string& invoke_url) {
-  auto parsed = ParseFunctionName(name, NameShape::kFunctionName);
-  if (!parsed.ok()) return parsed.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto parsed, ParseFunctionName(name, NameShape::kFunctionName));
   FunctionSettings s;
   s.runtime = runtime;
   s.handler = handler;
@@ -554,7 +550,7 @@ Status Functions::Declare(const std::string& name, const std::string& runtime,
   Violations v;
   STREAMSTACK_RETURN_IF_ERROR(ValidateSettings(s, v));
   auto fn = std::make_shared<Function>();
-  if (auto existing = Find(parsed->name)) {
+  if (auto existing = Find(parsed.name)) {
     // Unchanged since the last start: keep its RevisionId and LastModified.
     if (existing->runtime == runtime && existing->handler == handler &&
         existing->timeout_seconds == timeout_seconds &&
@@ -564,7 +560,7 @@ Status Functions::Declare(const std::string& name, const std::string& runtime,
     }
     *fn = *existing;
   } else {
-    fn->name = parsed->name;
+    fn->name = parsed.name;
     fn->arn = ArnOf(fn->name);
     fn->role = "arn:aws:iam::" + scope_.account_id + ":role/streamstack-declared-function";
     // An empty zip archive (just the end-of-central-directory record).
@@ -598,10 +594,9 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
        touch](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
         bool found = false;
-        auto current = ReadFunctionRow(db, plain, scope_, &found);
-        if (!current.ok()) return current.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto current, ReadFunctionRow(db, plain, scope_, &found));
         if (!found) return NotFound(plain);
-        Function f = std::move(current).value();
+        Function f = std::move(current);
         std::optional<std::string> new_zip = zip;
         STREAMSTACK_RETURN_IF_ERROR(change(f));
         if (touch) {  // AWS: tagging changes neither LastModified nor RevisionId
@@ -727,9 +722,8 @@ Result<Functions::Code> Functions::GetCode(const std::string& plain_name,
     auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
     stmt.Bind(1, plain_name);
     if (!latest) stmt.Bind(2, std::stoll(version));
-    auto row = stmt.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<std::string>();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+    if (!row) return std::optional<std::string>();
     return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
   });
   if (!zip.ok()) return zip.status();
@@ -744,24 +738,22 @@ Result<Functions::Code> Functions::GetCode(const std::string& plain_name,
 }
 
 Result<Function> Functions::Get(const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  auto fn = Resolve(*name, /*route=*/false);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  auto fn = Resolve(name, /*route=*/false);
   if (!fn.ok()) return fn.status();
   Function out(**fn);
   // Named with a qualifier, AWS answers with the ARN as named (an alias's ARN with its
   // version's configuration; "...:$LATEST" for $LATEST).
-  if (!name->qualifier.empty()) out.arn = ArnOf(out.name) + ":" + name->qualifier;
+  if (!name.qualifier.empty()) out.arn = ArnOf(out.name) + ":" + name.qualifier;
   return out;
 }
 
 Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  auto resolved = Resolve(*name, /*route=*/true);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  auto resolved = Resolve(name, /*route=*/true);
   if (!resolved.ok()) {
     // AWS's Invoke names the missing function with the $LATEST it would have run.
-    if (name->qualifier.empty() && !Exists(name->name)) return NotFound(name->name, "$LATEST");
+    if (name.qualifier.empty() && !Exists(name.name)) return NotFound(name.name, "$LATEST");
     return resolved.status();
   }
   const Function* fn = resolved->get();
@@ -769,7 +761,7 @@ Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& functio
   t.function_name = fn->name;
   t.function_arn = ArnOf(fn->name);
   t.invoked_function_arn =
-      name->qualifier.empty() ? t.function_arn : t.function_arn + ":" + name->qualifier;
+      name.qualifier.empty() ? t.function_arn : t.function_arn + ":" + name.qualifier;
   t.version = fn->version;
   t.invoke_url = fn->InvokeUrl();
   t.runtime = fn->runtime;
@@ -883,9 +875,8 @@ void Functions::UntagResource(const std::string& arn, std::vector<std::string> k
 }
 
 Result<Tags> Functions::ListTags(const std::string& arn) const {
-  auto fn = Get(arn);
-  if (!fn.ok()) return fn.status();
-  return fn->tags;
+  STREAMSTACK_ASSIGN_OR_RETURN(auto fn, Get(arn));
+  return fn.tags;
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> Functions::ResolveLayers(

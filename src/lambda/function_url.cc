@@ -118,9 +118,8 @@ Status Functions::LoadFunctionUrls() {
     std::unique_lock lock(mu_);
     auto& st = db.Prepare(kSelectAll);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       nlohmann::json j = nlohmann::json::parse(st.ColumnText(3), nullptr, false);
       if (j.is_discarded()) continue;
       FunctionUrlConfig c = FromRecord(j);
@@ -136,23 +135,23 @@ Status Functions::LoadFunctionUrls() {
 
 Result<FunctionName> Functions::FunctionUrlTarget(const std::string& function_name,
                                                   const char* missing) const {
-  auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
-  if (!name.ok()) return name.status();
-  if (!name->qualifier.empty()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name,
+                               ParseFunctionName(function_name, NameShape::kFunctionName));
+  if (!name.qualifier.empty()) {
     // AWS checks the qualifier's shape before it looks for the function.
     Violations v;
-    v.Length(name->qualifier, "qualifier", 1, 128);
-    if (name->qualifier.size() <= 128) {
-      v.Pattern(name->qualifier, "qualifier", "((?!^\\d+$)^[0-9a-zA-Z-_]+$)",
-                IsUrlQualifier(name->qualifier));
+    v.Length(name.qualifier, "qualifier", 1, 128);
+    if (name.qualifier.size() <= 128) {
+      v.Pattern(name.qualifier, "qualifier", "((?!^\\d+$)^[0-9a-zA-Z-_]+$)",
+                IsUrlQualifier(name.qualifier));
     }
     STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
   }
-  if (!Find(name->name)) return Status(AwsError::kResourceNotFound, missing);
-  if (!name->qualifier.empty() && !GetAlias(name->name, name->qualifier).ok()) {
+  if (!Find(name.name)) return Status(AwsError::kResourceNotFound, missing);
+  if (!name.qualifier.empty() && !GetAlias(name.name, name.qualifier).ok()) {
     return Status(AwsError::kResourceNotFound, missing);
   }
-  return *name;
+  return name;
 }
 
 void Functions::CreateFunctionUrl(const std::string& function_name, FunctionUrlInput input,
@@ -192,16 +191,15 @@ void Functions::WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
         auto& exists = ctx.db().Prepare(kSelectOne);
         exists.Bind(1, c->function_name);
         exists.Bind(2, c->qualifier);
-        auto row = exists.Step();
-        if (!row.ok()) return row.status();
-        if (must_be_new && *row) {
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, exists.Step());
+        if (must_be_new && row) {
           std::string arn = ArnOf(c->function_name);
           if (!c->qualifier.empty()) arn += ":" + c->qualifier;
           return Status(AwsError::kResourceConflict,
                         "Failed to create function url config for [functionArn = " + arn +
                             "]. Error message:  FunctionUrlConfig exists for this Lambda function");
         }
-        if (!must_be_new && !*row) return Status(AwsError::kResourceNotFound, kResourceMissing);
+        if (!must_be_new && !row) return Status(AwsError::kResourceNotFound, kResourceMissing);
         auto& st = ctx.db().Prepare(kUpsert);
         st.Bind(1, c->function_name);
         st.Bind(2, c->qualifier);
@@ -222,12 +220,11 @@ void Functions::WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
 }
 
 Result<FunctionUrlConfig> Functions::GetFunctionUrl(const std::string& function_name) const {
-  auto target = FunctionUrlTarget(function_name, kResourceMissing);
-  if (!target.ok()) return target.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto target, FunctionUrlTarget(function_name, kResourceMissing));
   std::shared_lock lock(mu_);
-  auto fn = urls_.find(target->name);
+  auto fn = urls_.find(target.name);
   if (fn != urls_.end()) {
-    auto it = fn->second.find(target->qualifier);
+    auto it = fn->second.find(target.qualifier);
     if (it != fn->second.end()) return it->second;
   }
   return Status(AwsError::kResourceNotFound, kResourceMissing);
@@ -260,12 +257,12 @@ void Functions::DeleteFunctionUrl(const std::string& function_name, Callback<boo
 
 Result<std::vector<FunctionUrlConfig>> Functions::ListFunctionUrls(
     const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
-  if (!name.ok()) return name.status();
-  if (!Find(name->name)) return Status(AwsError::kResourceNotFound, kFunctionMissing);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name,
+                               ParseFunctionName(function_name, NameShape::kFunctionName));
+  if (!Find(name.name)) return Status(AwsError::kResourceNotFound, kFunctionMissing);
   std::vector<FunctionUrlConfig> out;
   std::shared_lock lock(mu_);
-  auto fn = urls_.find(name->name);
+  auto fn = urls_.find(name.name);
   if (fn != urls_.end()) {
     for (const auto& [qualifier, c] : fn->second) out.push_back(c);
   }

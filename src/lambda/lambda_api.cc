@@ -128,17 +128,16 @@ void GetFunction(Functions& functions, const RequestContext& ctx, RestReply repl
 // LocalStack's TestLambdaReservedConcurrency): a qualified name is refused, and a missing
 // function is named with the $LATEST it would apply to.
 Status UnqualifiedOnly(const Functions& functions, const std::string& function_name) {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  if (!name->qualifier.empty()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  if (!name.qualifier.empty()) {
     return Status(AwsError::kInvalidParameterValue,
                   "This operation is permitted on Lambda functions only. Aliases and versions do "
                   "not support this operation. Please specify either a function name or an "
                   "unqualified function ARN.");
   }
-  if (!functions.Exists(name->name)) {
+  if (!functions.Exists(name.name)) {
     return Status(AwsError::kResourceNotFound,
-                  "Function not found: " + functions.ArnOf(name->name) + ":$LATEST");
+                  "Function not found: " + functions.ArnOf(name.name) + ":$LATEST");
   }
   return Status::Ok();
 }

@@ -169,8 +169,7 @@ void Layers::Publish(const std::string& layer_name, PublishLayerInput input,
       [version, zip](storage::WriteContext& ctx) -> Status {
         auto& next = ctx.db().Prepare(kNextVersion);
         next.Bind(1, version->layer_name);
-        auto row = next.Step();
-        if (!row.ok()) return row.status();
+        STREAMSTACK_RETURN_IF_ERROR(next.Step().status());
         version->version = next.ColumnInt64(0);
         next.Reset();
         version->layer_version_arn =
@@ -197,9 +196,8 @@ Result<LayerVersion> Layers::Get(const std::string& layer_name, int64_t version)
     auto& st = db.Prepare(kSelectVersion);
     st.Bind(1, name);
     st.Bind(2, version);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return NoSuchResource();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    if (!row) return NoSuchResource();
     json j = json::parse(st.ColumnText(0), nullptr, false);
     st.Reset();
     return FromRecord(j, *this);
@@ -226,9 +224,8 @@ Result<std::vector<LayerVersion>> Layers::ListVersions(const std::string& layer_
     auto& st = db.Prepare(kSelectVersions);
     st.Bind(1, name);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       LayerVersion v = FromRecord(json::parse(st.ColumnText(0), nullptr, false), *this);
       if (Suits(v, runtime, architecture)) out.push_back(std::move(v));
     }
@@ -242,9 +239,8 @@ Result<std::vector<LayerVersion>> Layers::ListLatest(const std::string& runtime,
     std::vector<LayerVersion> out;
     auto& st = db.Prepare(kSelectAll);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       LayerVersion v = FromRecord(json::parse(st.ColumnText(0), nullptr, false), *this);
       if (!out.empty() && out.back().layer_name == v.layer_name) continue;  // newest first
       if (Suits(v, runtime, architecture)) out.push_back(std::move(v));
@@ -282,9 +278,8 @@ Result<Layers::Code> Layers::GetCode(const std::string& layer_version_arn) const
     auto& st = db.Prepare(kSelectZip);
     st.Bind(1, parsed->first);
     st.Bind(2, parsed->second);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return NoSuchResource();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    if (!row) return NoSuchResource();
     Code code;
     code.zip = std::string(st.ColumnBlob(0).bytes());
     st.Reset();
@@ -296,9 +291,8 @@ Result<Layers::Code> Layers::GetCode(const std::string& layer_version_arn) const
 Result<int64_t> Layers::TotalCodeSize() const {
   return store_.Read([&](storage::Database& db) -> Result<int64_t> {
     auto& st = db.Prepare(kSumCodeSize);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    int64_t total = *row ? st.ColumnInt64(0) : 0;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    int64_t total = row ? st.ColumnInt64(0) : 0;
     st.Reset();
     return total;
   });
@@ -313,9 +307,8 @@ Result<PolicyRecord> LoadLayerPolicy(storage::Database& db, const std::string& n
   auto& st = db.Prepare(kSelectPolicy);
   st.Bind(1, name);
   st.Bind(2, version);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return PolicyRecord(kGetLayerPolicyApi);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+  if (!row) return PolicyRecord(kGetLayerPolicyApi);
   PolicyRecord record = PolicyRecord::Parse(st.ColumnText(0), kGetLayerPolicyApi);
   st.Reset();
   return record;
@@ -371,10 +364,9 @@ Result<std::string> Layers::ExistingVersionArn(storage::Database& db, const std:
   auto& st = db.Prepare(kSelectVersion);
   st.Bind(1, name);
   st.Bind(2, version);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
   st.Reset();
-  if (!*row) return Status(AwsError::kResourceNotFound, "Layer version " + arn + " does not exist.");
+  if (!row) return Status(AwsError::kResourceNotFound, "Layer version " + arn + " does not exist.");
   return arn;
 }
 
@@ -385,8 +377,7 @@ void Layers::AddPermission(const std::string& layer_name, int64_t version,
   auto out = std::make_shared<LayerPolicyText>();
   store_.Write(
       [this, name, version, input = std::move(input), out](storage::WriteContext& ctx) -> Status {
-        auto arn = ExistingVersionArn(ctx.db(), name, version);
-        if (!arn.ok()) return arn.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto arn, ExistingVersionArn(ctx.db(), name, version));
         // An account id is that account's root, as AWS writes it.
         nlohmann::ordered_json principal =
             input.principal.size() == 12 ? "arn:aws:iam::" + input.principal + ":root"
@@ -395,16 +386,15 @@ void Layers::AddPermission(const std::string& layer_name, int64_t version,
                                             {"Effect", "Allow"},
                                             {"Principal", principal},
                                             {"Action", input.action},
-                                            {"Resource", *arn}};
+                                            {"Resource", arn}};
         if (!input.organization_id.empty()) {
           statement["Condition"] = {
               {"StringEquals", {{"aws:PrincipalOrgID", input.organization_id}}}};
         }
-        auto policy = LoadLayerPolicy(ctx.db(), name, version);
-        if (!policy.ok()) return policy.status();
-        STREAMSTACK_RETURN_IF_ERROR(policy->Add(statement, input.revision_id));
-        STREAMSTACK_RETURN_IF_ERROR(SaveLayerPolicy(ctx.db(), name, version, *policy));
-        *out = LayerPolicyText{statement.dump(), policy->revision_id()};
+        STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadLayerPolicy(ctx.db(), name, version));
+        STREAMSTACK_RETURN_IF_ERROR(policy.Add(statement, input.revision_id));
+        STREAMSTACK_RETURN_IF_ERROR(SaveLayerPolicy(ctx.db(), name, version, policy));
+        *out = LayerPolicyText{statement.dump(), policy.revision_id()};
         return Status::Ok();
       },
       [out, done = std::move(done)](Status status) {
@@ -419,12 +409,10 @@ void Layers::RemovePermission(const std::string& layer_name, int64_t version,
   const std::string name = PlainLayerName(layer_name);
   store_.Write(
       [this, name, version, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
-        auto arn = ExistingVersionArn(ctx.db(), name, version);
-        if (!arn.ok()) return arn.status();
-        auto policy = LoadLayerPolicy(ctx.db(), name, version);
-        if (!policy.ok()) return policy.status();
-        STREAMSTACK_RETURN_IF_ERROR(policy->Remove(statement_id, revision_id));
-        return SaveLayerPolicy(ctx.db(), name, version, *policy);
+        STREAMSTACK_ASSIGN_OR_RETURN(auto arn, ExistingVersionArn(ctx.db(), name, version));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadLayerPolicy(ctx.db(), name, version));
+        STREAMSTACK_RETURN_IF_ERROR(policy.Remove(statement_id, revision_id));
+        return SaveLayerPolicy(ctx.db(), name, version, policy);
       },
       [done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -435,15 +423,13 @@ void Layers::RemovePermission(const std::string& layer_name, int64_t version,
 Result<LayerPolicyText> Layers::GetPolicy(const std::string& layer_name, int64_t version) const {
   const std::string name = PlainLayerName(layer_name);
   return store_.Read([&](storage::Database& db) -> Result<LayerPolicyText> {
-    auto arn = ExistingVersionArn(db, name, version);
-    if (!arn.ok()) return arn.status();
-    auto policy = LoadLayerPolicy(db, name, version);
-    if (!policy.ok()) return policy.status();
-    if (policy->empty()) {
+    STREAMSTACK_ASSIGN_OR_RETURN(auto arn, ExistingVersionArn(db, name, version));
+    STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadLayerPolicy(db, name, version));
+    if (policy.empty()) {
       return Status(AwsError::kResourceNotFound,
                     "No policy is associated with the given resource.");
     }
-    return LayerPolicyText{policy->Document(), policy->revision_id()};
+    return LayerPolicyText{policy.Document(), policy.revision_id()};
   });
 }
 

@@ -110,9 +110,8 @@ Result<PolicyRecord> LoadPolicy(storage::Database& db, const std::string& name,
   auto& st = db.Prepare(kSelectPolicy);
   st.Bind(1, name);
   st.Bind(2, qualifier);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return PolicyRecord(kGetApi);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+  if (!row) return PolicyRecord(kGetApi);
   PolicyRecord record = PolicyRecord::Parse(st.ColumnText(0), kGetApi);
   st.Reset();
   return record;
@@ -171,10 +170,9 @@ void Functions::AddPermission(const std::string& function_name, PermissionInput 
   store_.Write(
       [plain, q = *qualifier, statement, expected = input.revision_id,
        sid = input.statement_id](storage::WriteContext& ctx) -> Status {
-        auto policy = LoadPolicy(ctx.db(), plain, q);
-        if (!policy.ok()) return policy.status();
-        STREAMSTACK_RETURN_IF_ERROR(policy->Add(*statement, expected));
-        return SavePolicy(ctx.db(), plain, q, *policy);
+        STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadPolicy(ctx.db(), plain, q));
+        STREAMSTACK_RETURN_IF_ERROR(policy.Add(*statement, expected));
+        return SavePolicy(ctx.db(), plain, q, policy);
       },
       [statement, done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -195,14 +193,13 @@ void Functions::RemovePermission(const std::string& function_name,
   std::string plain = name->name;
   store_.Write(
       [plain, q = *qualifier, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
-        auto policy = LoadPolicy(ctx.db(), plain, q);
-        if (!policy.ok()) return policy.status();
-        if (policy->empty()) {
+        STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadPolicy(ctx.db(), plain, q));
+        if (policy.empty()) {
           return Status(AwsError::kResourceNotFound,
                         "No policy is associated with the given resource.");
         }
-        STREAMSTACK_RETURN_IF_ERROR(policy->Remove(statement_id, revision_id));
-        return SavePolicy(ctx.db(), plain, q, *policy);
+        STREAMSTACK_RETURN_IF_ERROR(policy.Remove(statement_id, revision_id));
+        return SavePolicy(ctx.db(), plain, q, policy);
       },
       [done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
@@ -211,17 +208,15 @@ void Functions::RemovePermission(const std::string& function_name,
 }
 
 Result<FunctionPolicy> Functions::GetPolicy(const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  auto qualifier = PolicyQualifier(*name);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  auto qualifier = PolicyQualifier(name);
   if (!qualifier.ok()) {
     // AWS names neither the function nor the version it could not find here.
     return qualifier.status().message().starts_with("Cannot find alias") ? qualifier.status()
                                                                          : NoSuchResource();
   }
-  auto policy = store_.Read([&](storage::Database& db) {
-    return LoadPolicy(db, name->name, *qualifier);
-  });
+  auto policy =
+      store_.Read([&](storage::Database& db) { return LoadPolicy(db, name.name, *qualifier); });
   if (!policy.ok()) return policy.status();
   if (policy->empty()) return NoSuchResource();
   return FunctionPolicy{policy->Document(), policy->revision_id()};

@@ -26,9 +26,8 @@ Status Functions::LoadProvisionedConcurrency() {
     std::unique_lock lock(mu_);
     auto& st = db.Prepare(kSelectAll);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       ProvisionedConcurrency p;
       p.function_name = std::string(st.ColumnText(0));
       p.qualifier = std::string(st.ColumnText(1));
@@ -42,18 +41,17 @@ Status Functions::LoadProvisionedConcurrency() {
 
 Result<std::string> Functions::ProvisionedQualifier(const std::string& function_name,
                                                     const char* latest_message) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  const std::string& q = name->qualifier;
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  const std::string& q = name.qualifier;
   if (q.empty() || q == "$LATEST") {
     return Status(AwsError::kInvalidParameterValue, latest_message);
   }
   // AWS names the missing alias or version even when the function is missing too.
   if (IsNumeric(q)) {
-    if (!FindVersion(name->name, q)) return NotFound(name->name, q);
-  } else if (!Find(name->name) || !GetAlias(name->name, q).ok()) {
+    if (!FindVersion(name.name, q)) return NotFound(name.name, q);
+  } else if (!Find(name.name) || !GetAlias(name.name, q).ok()) {
     return Status(AwsError::kResourceNotFound,
-                  "Cannot find alias arn: " + ArnOf(name->name) + ":" + q);
+                  "Cannot find alias arn: " + ArnOf(name.name) + ":" + q);
   }
   return q;
 }
@@ -158,12 +156,11 @@ void Functions::DeleteProvisionedConcurrency(const std::string& function_name,
 
 Result<std::vector<ProvisionedConcurrency>> Functions::ListProvisionedConcurrency(
     const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  if (!Find(name->name)) return NotFound(name->name);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  if (!Find(name.name)) return NotFound(name.name);
   std::vector<ProvisionedConcurrency> out;
   std::shared_lock lock(mu_);
-  auto fn = provisioned_.find(name->name);
+  auto fn = provisioned_.find(name.name);
   if (fn != provisioned_.end()) {
     for (const auto& [q, p] : fn->second) out.push_back(p);
   }

@@ -182,9 +182,8 @@ Status Functions::LoadVersionsAndAliases() {
     std::unique_lock lock(mu_);
     auto& versions = db.Prepare(kSelectAllVersions);
     while (true) {
-      auto row = versions.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, versions.Step());
+      if (!row) break;
       json j = json::parse(versions.ColumnText(0), nullptr, false);
       if (j.is_discarded()) continue;
       auto fn = std::make_shared<const Function>(FunctionFromRecord(j, scope_));
@@ -192,9 +191,8 @@ Status Functions::LoadVersionsAndAliases() {
     }
     auto& aliases = db.Prepare(kSelectAllAliases);
     while (true) {
-      auto row = aliases.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, aliases.Step());
+      if (!row) break;
       json j = json::parse(aliases.ColumnText(0), nullptr, false);
       if (j.is_discarded()) continue;
       auto a = std::make_shared<const Alias>(AliasFromRecord(j, scope_));
@@ -216,10 +214,9 @@ void Functions::PublishVersion(const std::string& function_name, PublishVersionI
   store_.Write(
       [this, plain, input = std::move(input), result](storage::WriteContext& ctx) -> Status {
         bool found = false;
-        auto row = ReadFunctionRow(ctx.db(), plain, scope_, &found);
-        if (!row.ok()) return row.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, ReadFunctionRow(ctx.db(), plain, scope_, &found));
         if (!found) return NotFound(plain);
-        auto latest = std::make_shared<const Function>(std::move(row).value());
+        auto latest = std::make_shared<const Function>(std::move(row));
         if (input.code_sha256 && *input.code_sha256 != latest->code_sha256) {
           return Status(AwsError::kInvalidParameterValue,
                         "CodeSHA256 (" + *input.code_sha256 +
@@ -275,15 +272,14 @@ void Functions::PublishVersion(const std::string& function_name, PublishVersionI
 }
 
 Result<std::vector<Function>> Functions::ListVersions(const std::string& function_name) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  auto latest = Find(name->name);
-  if (!latest) return NotFound(name->name);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  auto latest = Find(name.name);
+  if (!latest) return NotFound(name.name);
   std::vector<Function> out;
   out.push_back(*latest);
   out.back().arn += ":$LATEST";
   std::shared_lock lock(mu_);
-  auto it = versions_.find(name->name);
+  auto it = versions_.find(name.name);
   if (it != versions_.end()) {
     for (const auto& [number, fn] : it->second) out.push_back(*fn);
   }
@@ -350,27 +346,25 @@ void Functions::DeleteQualified(const FunctionName& name, Callback<bool> done) {
 
 Result<Alias> Functions::GetAlias(const std::string& function_name,
                                   const std::string& alias) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  if (!Find(name->name)) return NotFound(name->name);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  if (!Find(name.name)) return NotFound(name.name);
   std::shared_lock lock(mu_);
-  auto fn = aliases_.find(name->name);
+  auto fn = aliases_.find(name.name);
   if (fn != aliases_.end()) {
     auto it = fn->second.find(alias);
     if (it != fn->second.end()) return *it->second;
   }
   return Status(AwsError::kResourceNotFound,
-                "Cannot find alias arn: " + ArnOf(name->name) + ":" + alias);
+                "Cannot find alias arn: " + ArnOf(name.name) + ":" + alias);
 }
 
 Result<std::vector<Alias>> Functions::ListAliases(const std::string& function_name,
                                                   const std::string& function_version) const {
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  if (!name.ok()) return name.status();
-  if (!Find(name->name)) return NotFound(name->name);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
+  if (!Find(name.name)) return NotFound(name.name);
   std::vector<Alias> out;
   std::shared_lock lock(mu_);
-  auto fn = aliases_.find(name->name);
+  auto fn = aliases_.find(name.name);
   if (fn == aliases_.end()) return out;
   for (const auto& [alias_name, alias] : fn->second) {
     if (function_version.empty() || alias->function_version == function_version ||

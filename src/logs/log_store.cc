@@ -156,27 +156,24 @@ LogStream StreamFromRow(const storage::Statement& st) {
 Result<std::pair<int64_t, LogGroup>> LoadGroup(storage::Database& db, const std::string& name) {
   auto& st = db.Prepare(kSelectGroup);
   st.Bind(1, name);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return GroupMissing();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+  if (!row) return GroupMissing();
   std::pair<int64_t, LogGroup> out{st.ColumnInt64(0), GroupFromRow(st)};
   st.Reset();
   return out;
 }
 
 Result<int64_t> FindGroupId(storage::Database& db, const std::string& name) {
-  auto group = LoadGroup(db, name);
-  if (!group.ok()) return group.status();
-  return group->first;
+  STREAMSTACK_ASSIGN_OR_RETURN(auto group, LoadGroup(db, name));
+  return group.first;
 }
 
 Result<int64_t> FindStreamId(storage::Database& db, int64_t group_id, const std::string& name) {
   auto& st = db.Prepare(kSelectStream);
   st.Bind(1, group_id);
   st.Bind(2, name);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return StreamMissing();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+  if (!row) return StreamMissing();
   int64_t id = st.ColumnInt64(0);
   st.Reset();
   return id;
@@ -256,9 +253,8 @@ Result<int64_t> DeleteAndAccount(storage::Database& db, storage::Statement& del)
   std::unordered_map<int64_t, int64_t> stream_bytes;
   int64_t rows = 0;
   while (true) {
-    auto row = del.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, del.Step());
+    if (!row) break;
     ++rows;
     group_bytes[del.ColumnInt64(0)] += del.ColumnInt64(2);
     stream_bytes[del.ColumnInt64(1)] += del.ColumnInt64(2);
@@ -278,9 +274,8 @@ Status ReadEvents(storage::Statement& st, int limit, EventPage* page) {
   int64_t page_bytes = 0;
   page->complete = true;
   while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    if (!row) break;
     std::string_view message = st.ColumnText(3);
     int64_t size = static_cast<int64_t>(message.size()) + LogStore::kEventOverheadBytes;
     if (static_cast<int>(page->events.size()) >= limit ||
@@ -323,20 +318,18 @@ void LogStore::CreateLogGroup(LogGroup group, StatusDone done) {
 void LogStore::DeleteLogGroup(const std::string& name, StatusDone done) {
   store_.Write(
       [name](storage::WriteContext& ctx) -> Status {
-        auto id = FindGroupId(ctx.db(), name);
-        if (!id.ok()) return id.status();
-        STREAMSTACK_RETURN_IF_ERROR(RunWithId(ctx.db(), kDeleteGroupEvents, *id));
-        STREAMSTACK_RETURN_IF_ERROR(RunWithId(ctx.db(), kDeleteGroupStreams, *id));
-        return RunWithId(ctx.db(), kDeleteGroup, *id);
+        STREAMSTACK_ASSIGN_OR_RETURN(auto id, FindGroupId(ctx.db(), name));
+        STREAMSTACK_RETURN_IF_ERROR(RunWithId(ctx.db(), kDeleteGroupEvents, id));
+        STREAMSTACK_RETURN_IF_ERROR(RunWithId(ctx.db(), kDeleteGroupStreams, id));
+        return RunWithId(ctx.db(), kDeleteGroup, id);
       },
       std::move(done));
 }
 
 Result<LogGroup> LogStore::GetLogGroup(const std::string& name) const {
   return store_.Read([&](storage::Database& db) -> Result<LogGroup> {
-    auto group = LoadGroup(db, name);
-    if (!group.ok()) return group.status();
-    return std::move(group->second);
+    STREAMSTACK_ASSIGN_OR_RETURN(auto group, LoadGroup(db, name));
+    return std::move(group.second);
   });
 }
 
@@ -346,9 +339,8 @@ Result<std::vector<LogGroup>> LogStore::ListLogGroups(const std::string& prefix)
     auto& st = db.Prepare(kSelectGroups);
     st.Bind(1, prefix);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       std::string_view name = st.ColumnText(1);
       if (!name.starts_with(prefix)) {
         st.Reset();
@@ -364,15 +356,14 @@ void LogStore::PutRetentionPolicy(const std::string& name, std::optional<int> da
                                   StatusDone done) {
   store_.Write(
       [name, days](storage::WriteContext& ctx) -> Status {
-        auto id = FindGroupId(ctx.db(), name);
-        if (!id.ok()) return id.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto id, FindGroupId(ctx.db(), name));
         auto& st = ctx.db().Prepare(kSetRetention);
         if (days) {
           st.Bind(1, *days);
         } else {
           st.Bind(1, nullptr);
         }
-        st.Bind(2, *id);
+        st.Bind(2, id);
         return st.Run();
       },
       std::move(done));
@@ -382,16 +373,15 @@ void LogStore::TagLogGroup(const std::string& name, std::map<std::string, std::s
                            StatusDone done) {
   store_.Write(
       [name, tags = std::move(tags)](storage::WriteContext& ctx) -> Status {
-        auto group = LoadGroup(ctx.db(), name);
-        if (!group.ok()) return group.status();
-        auto merged = group->second.tags;
+        STREAMSTACK_ASSIGN_OR_RETURN(auto group, LoadGroup(ctx.db(), name));
+        auto merged = group.second.tags;
         for (const auto& [k, v] : tags) merged[k] = v;
         if (merged.size() > 50) {
           return {AwsError::kTooManyTags, "A resource can have no more than 50 tags."};
         }
         auto& st = ctx.db().Prepare(kSetTags);
         st.Bind(1, StringMapToJson(merged));
-        st.Bind(2, group->first);
+        st.Bind(2, group.first);
         return st.Run();
       },
       std::move(done));
@@ -401,13 +391,12 @@ void LogStore::UntagLogGroup(const std::string& name, std::vector<std::string> k
                              StatusDone done) {
   store_.Write(
       [name, keys = std::move(keys)](storage::WriteContext& ctx) -> Status {
-        auto group = LoadGroup(ctx.db(), name);
-        if (!group.ok()) return group.status();
-        auto tags = group->second.tags;
+        STREAMSTACK_ASSIGN_OR_RETURN(auto group, LoadGroup(ctx.db(), name));
+        auto tags = group.second.tags;
         for (const auto& k : keys) tags.erase(k);
         auto& st = ctx.db().Prepare(kSetTags);
         st.Bind(1, StringMapToJson(tags));
-        st.Bind(2, group->first);
+        st.Bind(2, group.first);
         return st.Run();
       },
       std::move(done));
@@ -418,9 +407,8 @@ void LogStore::CreateLogStream(const std::string& group, const std::string& stre
   const int64_t now_ms = clock_.NowMillis();
   store_.Write(
       [group, stream, now_ms](storage::WriteContext& ctx) -> Status {
-        auto id = FindGroupId(ctx.db(), group);
-        if (!id.ok()) return id.status();
-        STREAMSTACK_RETURN_IF_ERROR(InsertStream(ctx.db(), *id, stream, now_ms));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto id, FindGroupId(ctx.db(), group));
+        STREAMSTACK_RETURN_IF_ERROR(InsertStream(ctx.db(), id, stream, now_ms));
         if (ctx.db().Changes() == 0) {
           return {AwsError::kResourceAlreadyExists, "The specified log stream already exists"};
         }
@@ -434,35 +422,31 @@ void LogStore::DeleteLogStream(const std::string& group, const std::string& stre
   store_.Write(
       [group, stream](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
-        auto group_id = FindGroupId(db, group);
-        if (!group_id.ok()) return group_id.status();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(db, group));
         auto& st = db.Prepare(kSelectStream);
-        st.Bind(1, *group_id);
+        st.Bind(1, group_id);
         st.Bind(2, stream);
-        auto row = st.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) return StreamMissing();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+        if (!row) return StreamMissing();
         const int64_t stream_id = st.ColumnInt64(0);
         const int64_t bytes = st.ColumnInt64(6);
         st.Reset();
         STREAMSTACK_RETURN_IF_ERROR(RunWithId(db, kDeleteStreamEvents, stream_id));
         STREAMSTACK_RETURN_IF_ERROR(RunWithId(db, kDeleteStream, stream_id));
-        return AddBytes(db, kAddGroupBytes, -bytes, *group_id);
+        return AddBytes(db, kAddGroupBytes, -bytes, group_id);
       },
       std::move(done));
 }
 
 Result<std::vector<LogStream>> LogStore::ListLogStreams(const std::string& group) const {
   return store_.Read([&](storage::Database& db) -> Result<std::vector<LogStream>> {
-    auto group_id = FindGroupId(db, group);
-    if (!group_id.ok()) return group_id.status();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(db, group));
     std::vector<LogStream> out;
     auto& st = db.Prepare(kSelectStreams);
-    st.Bind(1, *group_id);
+    st.Bind(1, group_id);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       out.push_back(StreamFromRow(st));
     }
     return out;
@@ -474,11 +458,9 @@ void LogStore::PutLogEvents(const std::string& group, const std::string& stream,
   const int64_t now_ms = clock_.NowMillis();
   store_.Write(
       [group, stream, now_ms, events = std::move(events)](storage::WriteContext& ctx) -> Status {
-        auto group_id = FindGroupId(ctx.db(), group);
-        if (!group_id.ok()) return group_id.status();
-        auto stream_id = FindStreamId(ctx.db(), *group_id, stream);
-        if (!stream_id.ok()) return stream_id.status();
-        return InsertEvents(ctx.db(), *group_id, *stream_id, events, now_ms);
+        STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(ctx.db(), group));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto stream_id, FindStreamId(ctx.db(), group_id, stream));
+        return InsertEvents(ctx.db(), group_id, stream_id, events, now_ms);
       },
       std::move(done));
 }
@@ -504,12 +486,10 @@ void LogStore::Append(const std::string& log_group, const std::string& log_strea
         group.name = log_group;
         group.creation_ms = now_ms;
         STREAMSTACK_RETURN_IF_ERROR(InsertGroup(db, group));  // Lambda creates it when missing
-        auto group_id = FindGroupId(db, log_group);
-        if (!group_id.ok()) return group_id.status();
-        STREAMSTACK_RETURN_IF_ERROR(InsertStream(db, *group_id, log_stream, now_ms));
-        auto stream_id = FindStreamId(db, *group_id, log_stream);
-        if (!stream_id.ok()) return stream_id.status();
-        return InsertEvents(db, *group_id, *stream_id, events, now_ms);
+        STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(db, log_group));
+        STREAMSTACK_RETURN_IF_ERROR(InsertStream(db, group_id, log_stream, now_ms));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto stream_id, FindStreamId(db, group_id, log_stream));
+        return InsertEvents(db, group_id, stream_id, events, now_ms);
       },
       [this, bytes, log_group](Status st) {
         pending_bytes_.fetch_sub(bytes);
@@ -519,14 +499,12 @@ void LogStore::Append(const std::string& log_group, const std::string& log_strea
 
 Result<EventPage> LogStore::GetLogEvents(const GetEventsRequest& r) const {
   return store_.Read([&](storage::Database& db) -> Result<EventPage> {
-    auto group_id = FindGroupId(db, r.log_group);
-    if (!group_id.ok()) return group_id.status();
-    auto stream_id = FindStreamId(db, *group_id, r.log_stream);
-    if (!stream_id.ok()) return stream_id.status();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(db, r.log_group));
+    STREAMSTACK_ASSIGN_OR_RETURN(auto stream_id, FindStreamId(db, group_id, r.log_stream));
     auto& st = db.Prepare(r.forward ? kForwardEvents : kBackwardEvents);
     EventPosition bound = r.forward ? r.after.value_or(EventPosition{kMin, kMin})
                                     : r.before.value_or(EventPosition{kMax, kMax});
-    st.Bind(1, *stream_id);
+    st.Bind(1, stream_id);
     st.Bind(2, r.start_ms.value_or(kMin));
     st.Bind(3, r.end_ms.value_or(kMax));
     st.Bind(4, bound.timestamp_ms);
@@ -541,18 +519,16 @@ Result<EventPage> LogStore::GetLogEvents(const GetEventsRequest& r) const {
 
 Result<EventPage> LogStore::FilterLogEvents(const FilterEventsRequest& r) const {
   return store_.Read([&](storage::Database& db) -> Result<EventPage> {
-    auto group_id = FindGroupId(db, r.log_group);
-    if (!group_id.ok()) return group_id.status();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto group_id, FindGroupId(db, r.log_group));
     // The group's streams by id; which of them the request searches.
     std::unordered_map<int64_t, std::string> names;
     std::unordered_set<int64_t> searched;
     const bool all_streams = r.log_streams.empty() && r.log_stream_prefix.empty();
     auto& streams = db.Prepare(kSelectStreams);
-    streams.Bind(1, *group_id);
+    streams.Bind(1, group_id);
     while (true) {
-      auto row = streams.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, streams.Step());
+      if (!row) break;
       std::string name(streams.ColumnText(1));
       int64_t id = streams.ColumnInt64(0);
       bool wanted = r.log_streams.empty()
@@ -567,16 +543,15 @@ Result<EventPage> LogStore::FilterLogEvents(const FilterEventsRequest& r) const 
     const bool match_all = r.pattern == nullptr || r.pattern->MatchesEverything();
     EventPosition after = r.after.value_or(EventPosition{kMin, kMin});
     auto& st = db.Prepare(kGroupEvents);
-    st.Bind(1, *group_id);
+    st.Bind(1, group_id);
     st.Bind(2, r.start_ms.value_or(kMin));
     st.Bind(3, r.end_ms.value_or(kMax));
     st.Bind(4, after.timestamp_ms);
     st.Bind(5, after.id);
     int64_t page_bytes = 0;
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       const int64_t stream_id = st.ColumnInt64(1);
       if (!all_streams && !searched.contains(stream_id)) continue;
       std::string_view message = st.ColumnText(4);
@@ -608,9 +583,8 @@ Result<int64_t> LogStore::EnforceLimits() {
     std::vector<std::pair<int64_t, int64_t>> out;  // group id, oldest timestamp kept
     auto& st = db.Prepare(kGroupsWithRetention);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       out.emplace_back(st.ColumnInt64(0), now_ms - st.ColumnInt64(1) * 86400000);
     }
     return out;
@@ -646,9 +620,8 @@ Result<int64_t> LogStore::EnforceLimits() {
       int64_t covered = 0;
       int64_t last_id = -1;
       while (covered < excess) {
-        auto row = sizes.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, sizes.Step());
+        if (!row) break;
         last_id = sizes.ColumnInt64(0);
         covered += sizes.ColumnInt64(1);
       }
@@ -671,9 +644,8 @@ Result<int64_t> LogStore::RunCleanupJob(
     const std::function<Result<int64_t>(storage::Database&)>& job) {
   int64_t rows = 0;
   Status st = store_.WriteSync([&](storage::WriteContext& ctx) -> Status {
-    auto n = job(ctx.db());
-    if (!n.ok()) return n.status();
-    rows = *n;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto n, job(ctx.db()));
+    rows = n;
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -683,9 +655,8 @@ Result<int64_t> LogStore::RunCleanupJob(
 Result<int64_t> LogStore::TotalStoredBytes() const {
   return store_.Read([](storage::Database& db) -> Result<int64_t> {
     auto& st = db.Prepare(kTotalBytes);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    int64_t bytes = *row ? st.ColumnInt64(0) : 0;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    int64_t bytes = row ? st.ColumnInt64(0) : 0;
     st.Reset();
     return bytes;
   });

@@ -413,12 +413,11 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
         out.push_back(known->second);
         continue;
       }
-      auto layer = code_.LoadLayer(arn);
-      if (!layer.ok()) return layer.status();
-      std::filesystem::path dir = options_.work_dir / "layers" / HexOfBase64(layer->sha256);
+      STREAMSTACK_ASSIGN_OR_RETURN(auto layer, code_.LoadLayer(arn));
+      std::filesystem::path dir = options_.work_dir / "layers" / HexOfBase64(layer.sha256);
       std::error_code ec;
       if (!std::filesystem::is_directory(dir, ec)) {
-        STREAMSTACK_RETURN_IF_ERROR(UnpackZip(layer->zip, dir));
+        STREAMSTACK_RETURN_IF_ERROR(UnpackZip(layer.zip, dir));
       }
       layer_dirs_[arn] = dir;
       out.push_back(dir);
@@ -433,13 +432,12 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       std::error_code ec;
       if (std::filesystem::is_directory(dir, ec)) return std::make_pair(dir, f.code_sha256);
     }
-    auto code = code_.LoadCode(f.function_name, f.version);
-    if (!code.ok()) return code.status();
-    hex = HexOfBase64(code->sha256);
-    if (hex.empty()) return Status(AwsError::kInternalFailure, "bad CodeSha256 " + code->sha256);
+    STREAMSTACK_ASSIGN_OR_RETURN(auto code, code_.LoadCode(f.function_name, f.version));
+    hex = HexOfBase64(code.sha256);
+    if (hex.empty()) return Status(AwsError::kInternalFailure, "bad CodeSha256 " + code.sha256);
     std::filesystem::path dir = options_.work_dir / "code" / hex;
-    STREAMSTACK_RETURN_IF_ERROR(UnpackZip(code->zip, dir));
-    return std::make_pair(dir, code->sha256);
+    STREAMSTACK_RETURN_IF_ERROR(UnpackZip(code.zip, dir));
+    return std::make_pair(dir, code.sha256);
   }
 
   void StartSandbox(PendingInvocation pending) {

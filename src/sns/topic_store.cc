@@ -97,9 +97,8 @@ Status TopicStore::Open() {
     std::lock_guard lock(mu_);
     auto& t = db.Prepare(kSelectTopics);
     while (true) {
-      auto row = t.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, t.Step());
+      if (!row) break;
       Topic topic;
       topic.arn = std::string(t.ColumnText(0));
       topic.name = std::string(t.ColumnText(1));
@@ -110,9 +109,8 @@ Status TopicStore::Open() {
     }
     auto& s = db.Prepare(kSelectSubscriptions);
     while (true) {
-      auto row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, s.Step());
+      if (!row) break;
       Subscription sub;
       sub.arn = std::string(s.ColumnText(0));
       sub.topic_arn = std::string(s.ColumnText(1));
@@ -233,9 +231,8 @@ void TopicStore::SetTopicAttribute(const std::string& topic_arn, const std::stri
   if (!topic.ok()) return done(topic.status());
   store_.Write(
       [this, topic_arn, name, value](storage::WriteContext& ctx) -> Status {
-        auto t = GetTopic(topic_arn);
-        if (!t.ok()) return t.status();
-        Topic updated = std::move(t).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto t, GetTopic(topic_arn));
+        Topic updated = std::move(t);
         updated.attributes[name] = value;
         STREAMSTACK_RETURN_IF_ERROR(SaveTopic(ctx.db(), updated));
         ctx.OnCommit([this, updated] {

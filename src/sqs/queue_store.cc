@@ -241,9 +241,8 @@ Result<QueueInfo> LoadQueue(storage::Database& db, const std::string& name,
                             const AccountScope& scope) {
   auto& st = db.Prepare(kSelectQueueByName);
   st.Bind(1, name);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return QueueMissing();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+  if (!row) return QueueMissing();
   auto q = ReadQueueRow(st, scope);
   st.Reset();
   return q;
@@ -342,9 +341,8 @@ Status QueueStore::Open() {
     std::vector<QueueInfo> out;
     auto& st = db.Prepare(kSelectAllQueues);
     while (true) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+      if (!row) break;
       auto q = ReadQueueRow(st, scope_);
       out.push_back(std::move(q).value());
     }
@@ -577,21 +575,19 @@ std::vector<QueueInfo> QueueStore::ListQueues(const std::string& prefix) const {
 }
 
 Result<QueueCounts> QueueStore::CountMessages(const std::string& name) const {
-  auto q = GetQueue(name);
-  if (!q.ok()) return q.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(auto q, GetQueue(name));
   int64_t now = clock_.NowMillis();
-  int64_t oldest = now - int64_t{q->MessageRetentionPeriod()} * 1000;
+  int64_t oldest = now - int64_t{q.MessageRetentionPeriod()} * 1000;
   return store_.Read([&](storage::Database& db) -> Result<QueueCounts> {
     auto& st = db.Prepare(kCountMessages);
     st.Bind(1, now);
     st.Bind(2, now);
     st.Bind(3, now);
-    st.Bind(4, q->id);
+    st.Bind(4, q.id);
     st.Bind(5, oldest);
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
     QueueCounts c;
-    if (*row) {
+    if (row) {
       c.visible = st.ColumnInt64(0);
       c.not_visible = st.ColumnInt64(1);
       c.delayed = st.ColumnInt64(2);
@@ -605,9 +601,8 @@ void QueueStore::UpdateQueueJson(const std::string& name, std::function<Status(Q
                                  StatusDone done) {
   store_.Write(
       [this, name, change = std::move(change)](storage::WriteContext& ctx) -> Status {
-        auto q = LoadQueue(ctx.db(), name, scope_);
-        if (!q.ok()) return q.status();
-        QueueInfo info = std::move(q).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto q, LoadQueue(ctx.db(), name, scope_));
+        QueueInfo info = std::move(q);
         STREAMSTACK_RETURN_IF_ERROR(change(info));
         STREAMSTACK_RETURN_IF_ERROR(SaveQueue(ctx.db(), info));
         ctx.OnCommit([this, info]() mutable { ApplyQueue(std::move(info)); });
@@ -671,9 +666,8 @@ void QueueStore::PurgeQueue(const std::string& name, StatusDone done) {
   int64_t now = clock_.NowMillis();
   store_.Write(
       [this, name, now](storage::WriteContext& ctx) -> Status {
-        auto q = LoadQueue(ctx.db(), name, scope_);
-        if (!q.ok()) return q.status();
-        QueueInfo info = std::move(q).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto q, LoadQueue(ctx.db(), name, scope_));
+        QueueInfo info = std::move(q);
         if (info.purged_ms != 0 && now - info.purged_ms < kPurgeIntervalMs) {
           return {AwsError::kPurgeQueueInProgress,
                   "Only one PurgeQueue operation on " + name + " is allowed every 60 seconds."};
@@ -692,9 +686,8 @@ void QueueStore::PurgeQueue(const std::string& name, StatusDone done) {
 void QueueStore::DeleteQueue(const std::string& name, StatusDone done) {
   store_.Write(
       [this, name](storage::WriteContext& ctx) -> Status {
-        auto q = LoadQueue(ctx.db(), name, scope_);
-        if (!q.ok()) return q.status();
-        int64_t id = q->id;
+        STREAMSTACK_ASSIGN_OR_RETURN(auto q, LoadQueue(ctx.db(), name, scope_));
+        int64_t id = q.id;
         auto& st = ctx.db().Prepare(kDeleteQueue);  // messages go with it (ON DELETE CASCADE)
         st.Bind(1, id);
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
@@ -770,15 +763,13 @@ void QueueStore::SendMessages(const std::string& queue_name, std::vector<SendMes
        results](storage::WriteContext& ctx) -> Status {
         auto& exists = ctx.db().Prepare(kSelectQueueExists);
         exists.Bind(1, queue.id);
-        auto row = exists.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) return QueueMissing();
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, exists.Step());
+        if (!row) return QueueMissing();
         exists.Reset();
         results->clear();
         for (const auto& in : inputs) {
-          auto r = Enqueue(ctx, queue, in);
-          if (!r.ok()) return r.status();
-          results->push_back(std::move(r).value());
+          STREAMSTACK_ASSIGN_OR_RETURN(auto r, Enqueue(ctx, queue, in));
+          results->push_back(std::move(r));
         }
         return Status::Ok();
       },
@@ -827,16 +818,14 @@ Result<SendResult> QueueStore::SendMessageSync(const std::string& queue_arn, std
 Result<SendResult> QueueStore::EnqueueInJob(storage::WriteContext& ctx,
                                             const std::string& queue_arn,
                                             const SendMessageInput& input) {
-  auto q = GetQueueByArn(queue_arn);
-  if (!q.ok()) return q.status();
-  STREAMSTACK_RETURN_IF_ERROR(ValidateSend(*q, input));
+  STREAMSTACK_ASSIGN_OR_RETURN(auto q, GetQueueByArn(queue_arn));
+  STREAMSTACK_RETURN_IF_ERROR(ValidateSend(q, input));
   auto& exists = ctx.db().Prepare(kSelectQueueExists);
-  exists.Bind(1, q->id);
-  auto row = exists.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return QueueMissing();
+  exists.Bind(1, q.id);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto row, exists.Step());
+  if (!row) return QueueMissing();
   exists.Reset();
-  return Enqueue(ctx, *q, input);
+  return Enqueue(ctx, q, input);
 }
 
 // ---- Receiving -----------------------------------------------------------------------
@@ -877,9 +866,8 @@ Status QueueStore::ReceiveInJob(storage::WriteContext& ctx, Waiter& w) {
   st.Bind(3, oldest);
   st.Bind(4, w.input.max_messages);
   while (true) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+    if (!row) break;
     Row r;
     r.id = st.ColumnInt64(0);
     r.m.message_id = std::string(st.ColumnText(1));
@@ -929,9 +917,8 @@ Status QueueStore::ReceiveInJob(storage::WriteContext& ctx, Waiter& w) {
     auto& nv = db.Prepare(kNextVisible);
     nv.Bind(1, q.id);
     nv.Bind(2, now);
-    auto row = nv.Step();
-    if (!row.ok()) return row.status();
-    if (*row && !nv.ColumnIsNull(0)) w.next_visible_ms = nv.ColumnInt64(0);
+    STREAMSTACK_ASSIGN_OR_RETURN(auto row, nv.Step());
+    if (row && !nv.ColumnIsNull(0)) w.next_visible_ms = nv.ColumnInt64(0);
     nv.Reset();
   }
   return Status::Ok();
@@ -1083,9 +1070,8 @@ void QueueStore::DeleteMessages(const std::string& queue_name,
           }
           auto& st = ctx.db().Prepare(kSelectMessageForHandle);
           st.Bind(1, h.row_id);
-          auto row = st.Step();
-          if (!row.ok()) return row.status();
-          bool matches = *row && st.ColumnInt64(0) == queue_id && st.ColumnText(1) == h.token;
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+          bool matches = row && st.ColumnInt64(0) == queue_id && st.ColumnText(1) == h.token;
           st.Reset();
           // AWS: deleting an already deleted message succeeds; a handle from an earlier
           // receive of a message received again succeeds without deleting it.
@@ -1138,10 +1124,9 @@ void QueueStore::ChangeMessageVisibility(const std::string& queue_name,
           }
           auto& st = ctx.db().Prepare(kSelectMessageForHandle);
           st.Bind(1, h.row_id);
-          auto row = st.Step();
-          if (!row.ok()) return row.status();
-          bool exists = *row && st.ColumnInt64(0) == queue_id && st.ColumnText(1) == h.token;
-          int64_t visible_at = *row ? st.ColumnInt64(2) : 0;
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+          bool exists = row && st.ColumnInt64(0) == queue_id && st.ColumnText(1) == h.token;
+          int64_t visible_at = row ? st.ColumnInt64(2) : 0;
           st.Reset();
           if (!exists) {
             results->push_back(Status(

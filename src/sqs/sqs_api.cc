@@ -169,9 +169,8 @@ Result<std::string> QueueNameFromUrl(const std::string& url, const AccountScope&
 }
 
 Result<std::string> QueueNameOf(const json& in, const AccountScope& scope) {
-  auto url = RequiredString(in, "QueueUrl");
-  if (!url.ok()) return url.status();
-  return QueueNameFromUrl(*url, scope);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto url, RequiredString(in, "QueueUrl"));
+  return QueueNameFromUrl(url, scope);
 }
 
 // ---- Batches -----------------------------------------------------------------------
@@ -433,15 +432,13 @@ class SqsApi {
   static Result<SendMessageInput> DecodeSend(const QueueInfo& queue, const json& in) {
     SendMessageInput send;
     if (!Has(in, "MessageBody")) return Missing("MessageBody");
-    auto body = RequiredString(in, "MessageBody");
-    if (!body.ok()) return body.status();
-    send.body = std::move(body).value();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto body, RequiredString(in, "MessageBody"));
+    send.body = std::move(body);
     auto delay = OptionalInt(in, "DelaySeconds");
     if (!delay.ok()) return delay.status();
     if (*delay) send.delay_seconds = static_cast<int>(std::clamp<int64_t>(**delay, -1, 100000));
-    auto attrs = DecodeMessageAttributes(in);
-    if (!attrs.ok()) return attrs.status();
-    send.attributes = std::move(attrs).value();
+    STREAMSTACK_ASSIGN_OR_RETURN(auto attrs, DecodeMessageAttributes(in));
+    send.attributes = std::move(attrs);
     STREAMSTACK_RETURN_IF_ERROR(QueueStore::ValidateSend(queue, send));
     return send;
   }

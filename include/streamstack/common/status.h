@@ -144,3 +144,18 @@ class [[nodiscard]] Result {
     ::streamstack::Status streamstack_status_ = (expr); \
     if (!streamstack_status_.ok()) return streamstack_status_; \
   } while (0)
+
+// Declares (or assigns) `lhs` from an expression that yields a Result, or returns the
+// Result's Status when it is an error:
+//   STREAMSTACK_ASSIGN_OR_RETURN(auto group, LoadGroup(db, name));
+//   STREAMSTACK_ASSIGN_OR_RETURN(bool found, st.Step());
+// For functions that return a Status or a Result; `lhs` may not contain unparenthesized
+// commas.
+#define STREAMSTACK_ASSIGN_OR_RETURN(lhs, expr) \
+  STREAMSTACK_ASSIGN_OR_RETURN_IMPL_(STREAMSTACK_CONCAT_(streamstack_result_, __LINE__), lhs, expr)
+#define STREAMSTACK_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                       \
+  if (!result.ok()) return std::move(result).take_status();   \
+  lhs = std::move(result).value()
+#define STREAMSTACK_CONCAT_(a, b) STREAMSTACK_CONCAT_INNER_(a, b)
+#define STREAMSTACK_CONCAT_INNER_(a, b) a##b

@@ -18,6 +18,33 @@ Status Chain(bool fail) {
   return Status(AwsError::kInternalFailure, "reached");
 }
 
+Result<int> HalfOf(int n) {
+  if (n % 2 != 0) return ValidationError("odd");
+  return n / 2;
+}
+
+// Two steps through the macro: the declaration form, then assignment to an existing name.
+Result<int> QuarterOf(int n) {
+  STREAMSTACK_ASSIGN_OR_RETURN(int half, HalfOf(n));
+  int quarter = 0;
+  STREAMSTACK_ASSIGN_OR_RETURN(quarter, HalfOf(half));
+  return quarter;
+}
+
+Status CheckQuarter(int n) {
+  STREAMSTACK_ASSIGN_OR_RETURN(auto q, QuarterOf(n));
+  return q > 0 ? Status::Ok() : Status(AwsError::kInternalFailure, "not positive");
+}
+
+TEST(StatusTest, AssignOrReturn) {
+  EXPECT_EQ(*QuarterOf(8), 2);
+  EXPECT_EQ(QuarterOf(6).status().message(), "odd");  // the second step fails
+  EXPECT_EQ(QuarterOf(3).status().message(), "odd");  // the first step fails
+  EXPECT_TRUE(CheckQuarter(4).ok());
+  EXPECT_EQ(CheckQuarter(2).code(), AwsError::kValidation);
+  EXPECT_EQ(CheckQuarter(0).code(), AwsError::kInternalFailure);
+}
+
 TEST(StatusTest, OkAndError) {
   EXPECT_TRUE(Status::Ok().ok());
   Status s = ValidationError("nope");
