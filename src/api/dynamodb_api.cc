@@ -4,8 +4,10 @@
 #include <cmath>
 #include <set>
 
+#include "api/dynamodb_input_model.h"
 #include "api/legacy_parameters.h"
 #include "streamstack/dynamodb/partiql.h"
+#include "streamstack/protocol/input_model.h"
 
 namespace streamstack::api {
 namespace {
@@ -20,6 +22,11 @@ const protocol::ServiceWire kDynamoDbWire{protocol::WireProtocol::kJson10,
                                           "com.amazonaws.dynamodb.v20120810", "", false};
 
 // --- Decoding --------------------------------------------------------------------------
+
+const protocol::InputModel& DynamoDbModel() {
+  static const protocol::InputModel model(DynamoDbInputModel(), "com.amazonaws.dynamodb.v20120810");
+  return model;
+}
 
 Status NullMember(const std::string& member) {
   return ValidationError("1 validation error detected: Value null at '" + member +
@@ -112,20 +119,13 @@ Result<dynamodb::ReturnValues> DecodeReturnValues(const json& in) {
   if (**v == "ALL_OLD") return dynamodb::ReturnValues::kAllOld;
   if (**v == "ALL_NEW") return dynamodb::ReturnValues::kAllNew;
   if (**v == "UPDATED_OLD") return dynamodb::ReturnValues::kUpdatedOld;
-  if (**v == "UPDATED_NEW") return dynamodb::ReturnValues::kUpdatedNew;
-  return ValidationError("1 validation error detected: Value '" + **v +
-                         "' at 'returnValues' failed to satisfy constraint: Member must satisfy "
-                         "enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+  return dynamodb::ReturnValues::kUpdatedNew;  // the model's enum (input_model.h) holds no other
 }
 
 Result<bool> DecodeReturnOnConditionFailure(const json& in) {
   auto v = OptionalString(in, "ReturnValuesOnConditionCheckFailure");
   if (!v.ok()) return v.status();
-  if (!*v || **v == "NONE") return false;
-  if (**v == "ALL_OLD") return true;
-  return ValidationError("1 validation error detected: Value '" + **v +
-                         "' at 'returnValuesOnConditionCheckFailure' failed to satisfy "
-                         "constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+  return *v && **v == "ALL_OLD";  // the model's enum (input_model.h) holds no other
 }
 
 // ReturnValues and ReturnValuesOnConditionCheckFailure, which PutItem, UpdateItem and
@@ -564,7 +564,10 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
 // `request` with its legacy parameters turned into expressions (held in *storage), or the
 // request itself, not copied, when it names none: every current SDK's read.
 Result<const json*> WithExpressions(LegacyShape shape, const json& request, json* storage) {
-  if (!MentionsLegacyParameters(shape, request)) return &request;
+  if (!MentionsLegacyParameters(shape, request)) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
+    return &request;
+  }
   auto translated = TranslateLegacyParameters(shape, request);
   if (!translated.ok()) return translated.status();
   *storage = std::move(translated).value();
@@ -594,28 +597,10 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   return out;
 }
 
-bool ValidTableName(const std::string& name) {
-  if (name.size() < 3 || name.size() > 255) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
-  });
-}
-
 Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   auto it = in.find("RequestItems");
   if (it == in.end() || it->is_null()) return NullMember("requestItems");
   if (!it->is_object()) return WrongType("RequestItems");
-  for (const auto& [table, spec] : it->items()) {
-    if (!ValidTableName(table)) {
-      // AWS echoes the whole map and every constraint on its keys.
-      return ValidationError(
-          "1 validation error detected: Value '" + it->dump() +
-          "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: "
-          "[Member must have length less than or equal to 255, Member must have length greater "
-          "than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]");
-    }
-  }
   dynamodb::BatchGetRequest req;
   for (const auto& [table, spec] : it->items()) {
     if (!spec.is_object()) return WrongType("RequestItems");
@@ -680,20 +665,7 @@ Result<std::optional<dynamodb::Select>> DecodeSelect(const json& in) {
     return std::optional(dynamodb::Select::kAllProjectedAttributes);
   }
   if (**v == "SPECIFIC_ATTRIBUTES") return std::optional(dynamodb::Select::kSpecificAttributes);
-  if (**v == "COUNT") return std::optional(dynamodb::Select::kCount);
-  return ValidationError("1 validation error detected: Value '" + **v +
-                         "' at 'select' failed to satisfy constraint: Member must satisfy enum "
-                         "value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
-                         "ALL_PROJECTED_ATTRIBUTES]");
-}
-
-Status CheckReturnConsumedCapacity(const json& in) {
-  auto v = OptionalString(in, "ReturnConsumedCapacity");
-  if (!v.ok()) return v.status();
-  if (!*v || **v == "NONE" || **v == "TOTAL" || **v == "INDEXES") return Status::Ok();
-  return ValidationError("1 validation error detected: Value '" + **v +
-                         "' at 'returnConsumedCapacity' failed to satisfy constraint: Member "
-                         "must satisfy enum value set: [INDEXES, TOTAL, NONE]");
+  return std::optional(dynamodb::Select::kCount);  // the model's enum holds no other
 }
 
 Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
@@ -711,7 +683,6 @@ Status DecodeReadCommon(const json& in, Request* req) {
   auto name = RequiredString(in, "TableName");
   if (!name.ok()) return name.status();
   req->table_name = *name;
-  STREAMSTACK_RETURN_IF_ERROR(CheckReturnConsumedCapacity(in));
   auto select = DecodeSelect(in);
   if (!select.ok()) return select.status();
   req->select = *select;
@@ -907,20 +878,9 @@ Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
   dynamodb::PartiqlStatement out;
   auto text = RequiredString(in, "Statement");
   if (!text.ok()) return text.status();
-  if (text->empty() || text->size() > 8192) {
-    return ValidationError("1 validation error detected: Value '" + *text +
-                           "' at 'statement' failed to satisfy constraint: Member must have "
-                           "length " + (text->empty() ? "greater than or equal to 1"
-                                                      : "less than or equal to 8192"));
-  }
   out.statement = *text;
   if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
     if (!it->is_array()) return WrongType("Parameters");
-    if (it->empty()) {
-      return ValidationError("1 validation error detected: Value '[]' at 'parameters' failed to "
-                             "satisfy constraint: Member must have length greater than or equal "
-                             "to 1");
-    }
     for (const auto& p : *it) {
       auto value = AttributeValue::FromJson(p);
       if (!value.ok()) return value.status();
@@ -947,11 +907,6 @@ void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply r
   if (!statement.ok()) return reply(statement.status());
   auto limit = OptionalInt(in, "Limit");
   if (!limit.ok()) return reply(limit.status());
-  if (*limit && **limit < 1) {
-    return reply(ValidationError("1 validation error detected: Value '" + std::to_string(**limit) +
-                                 "' at 'limit' failed to satisfy constraint: Member must have "
-                                 "value greater than or equal to 1"));
-  }
   statement->limit = *limit;
   auto token = OptionalString(in, "NextToken");
   if (!token.ok()) return reply(token.status());
@@ -1074,29 +1029,39 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
   auto sync = [t](Result<json> (*fn)(dynamodb::TableStore&, const json&)) -> Op {
     return Sync([t, fn](const json& in) { return fn(*t, in); });
   };
-  router.AddJsonService("dynamodb", "DynamoDB_20120810", kDynamoDbWire,
-                        {
-                            {"CreateTable", sync(CreateTable)},
-                            {"DescribeTable", sync(DescribeTable)},
-                            {"UpdateTable", sync(UpdateTable)},
-                            {"DeleteTable", sync(DeleteTable)},
-                            {"ListTables", sync(ListTables)},
-                            {"PutItem", async(PutItem)},
-                            {"UpdateItem", async(UpdateItem)},
-                            {"DeleteItem", async(DeleteItem)},
-                            {"GetItem", sync(GetItem)},
-                            {"BatchGetItem", sync(BatchGetItem)},
-                            {"BatchWriteItem", async(BatchWriteItem)},
-                            {"TransactWriteItems", async(TransactWriteItems)},
-                            {"TransactGetItems", sync(TransactGetItems)},
-                            {"Query", sync(Query)},
-                            {"Scan", sync(Scan)},
-                            {"UpdateTimeToLive", sync(UpdateTimeToLive)},
-                            {"DescribeTimeToLive", sync(DescribeTimeToLive)},
-                            {"ExecuteStatement", pq(ExecuteStatement)},
-                            {"BatchExecuteStatement", pq(BatchExecuteStatement)},
-                            {"ExecuteTransaction", pq(ExecuteTransaction)},
-                        });
+  std::vector<std::pair<std::string, Op>> operations = {
+      {"CreateTable", sync(CreateTable)},
+      {"DescribeTable", sync(DescribeTable)},
+      {"UpdateTable", sync(UpdateTable)},
+      {"DeleteTable", sync(DeleteTable)},
+      {"ListTables", sync(ListTables)},
+      {"PutItem", async(PutItem)},
+      {"UpdateItem", async(UpdateItem)},
+      {"DeleteItem", async(DeleteItem)},
+      {"GetItem", sync(GetItem)},
+      {"BatchGetItem", sync(BatchGetItem)},
+      {"BatchWriteItem", async(BatchWriteItem)},
+      {"TransactWriteItems", async(TransactWriteItems)},
+      {"TransactGetItems", sync(TransactGetItems)},
+      {"Query", sync(Query)},
+      {"Scan", sync(Scan)},
+      {"UpdateTimeToLive", sync(UpdateTimeToLive)},
+      {"DescribeTimeToLive", sync(DescribeTimeToLive)},
+      {"ExecuteStatement", pq(ExecuteStatement)},
+      {"BatchExecuteStatement", pq(BatchExecuteStatement)},
+      {"ExecuteTransaction", pq(ExecuteTransaction)},
+  };
+  // AWS checks a request's JSON types, then every constraint of its model, before anything
+  // else looks at it (protocol/input_model.h).
+  for (auto& entry : operations) {
+    entry.second = [name = entry.first, inner = std::move(entry.second)](
+                       const RequestContext& ctx, json&& in, JsonReply reply) {
+      Status st = DynamoDbModel().Validate(name, in);
+      if (!st.ok()) return reply(st);
+      inner(ctx, std::move(in), std::move(reply));
+    };
+  }
+  router.AddJsonService("dynamodb", "DynamoDB_20120810", kDynamoDbWire, std::move(operations));
 }
 
 }  // namespace streamstack::api

@@ -499,18 +499,13 @@ bool MentionsLegacyParameters(LegacyShape shape, const json& request) {
   return false;
 }
 
-Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
-  if (!request.is_object()) return request;
+Status CheckExpressionParameters(LegacyShape shape, const json& request) {
+  if (!request.is_object()) return Status::Ok();
   const ShapeParameters params = ParametersOf(shape);
   std::vector<std::string> legacy_present;
   for (const char* member : params.legacy) {
     if (Present(request, member)) legacy_present.emplace_back(member);
   }
-  if (legacy_present.empty()) {
-    for (const char* member : params.legacy) request.erase(member);  // explicit nulls
-    return request;
-  }
-
   std::vector<std::string> expressions_present;
   for (const char* member : params.expressions) {
     if (Present(request, member)) expressions_present.emplace_back(member);
@@ -530,21 +525,36 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
           Join(conflicting, ", ") + "} Expression parameters: {" + Join(expressions_present, ", ") +
           "}");
     }
-  } else {
-    if (Present(request, "ExpressionAttributeNames")) {
-      return ValidationError(
-          "ExpressionAttributeNames can only be specified when using expressions");
-    }
-    std::vector<std::string> value_expressions;
-    for (const char* member : params.expressions) {
-      if (std::string(member) != "ProjectionExpression") value_expressions.emplace_back(member);
-    }
-    if (Present(request, "ExpressionAttributeValues") && !value_expressions.empty()) {
-      return ValidationError(
-          "ExpressionAttributeValues can only be specified when using expressions: " +
-          Join(value_expressions, " and ") + (value_expressions.size() > 1 ? " are" : " is") +
-          " null");
-    }
+    return Status::Ok();
+  }
+  // With or without legacy parameters: names and values need an expression to be used in.
+  if (Present(request, "ExpressionAttributeNames")) {
+    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  std::vector<std::string> value_expressions;
+  for (const char* member : params.expressions) {
+    if (std::string(member) != "ProjectionExpression") value_expressions.emplace_back(member);
+  }
+  if (Present(request, "ExpressionAttributeValues") && !value_expressions.empty()) {
+    return ValidationError(
+        "ExpressionAttributeValues can only be specified when using expressions: " +
+        Join(value_expressions, " and ") + (value_expressions.size() > 1 ? " are" : " is") +
+        " null");
+  }
+  return Status::Ok();
+}
+
+Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
+  if (!request.is_object()) return request;
+  STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
+  const ShapeParameters params = ParametersOf(shape);
+  std::vector<std::string> legacy_present;
+  for (const char* member : params.legacy) {
+    if (Present(request, member)) legacy_present.emplace_back(member);
+  }
+  if (legacy_present.empty()) {
+    for (const char* member : params.legacy) request.erase(member);  // explicit nulls
+    return request;
   }
 
   // The condition map ConditionalOperator joins, if the shape has one.

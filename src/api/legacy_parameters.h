@@ -36,6 +36,12 @@ enum class LegacyShape {
 // for a member of the wrong JSON type.
 Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::json request);
 
+// The request-level rules on expression parameters, whether or not legacy ones are present
+// (AWS checks them before it looks at the table or the key): a legacy parameter beside its
+// expression counterpart, ExpressionAttributeNames without any expression,
+// ExpressionAttributeValues without an expression that takes values. TranslateLegacyParameters
+// runs it first.
+Status CheckExpressionParameters(LegacyShape shape, const nlohmann::json& request);
 // Whether `request` names any legacy member of `shape`, even as null: only such a request
 // needs TranslateLegacyParameters (every other one it returns unchanged), so readers that
 // hold a const request can skip copying it.

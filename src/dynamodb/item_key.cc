@@ -18,6 +18,19 @@ std::string EncodeKeyValue(const AttributeValue& value) {
   return value.type() == AttributeType::kN ? value.n().SortKey() : value.s();
 }
 
+Status CheckKeySize(const AttributeValue& value, bool sort_key) {
+  if (value.type() == AttributeType::kN) return Status::Ok();  // at most 21 bytes
+  size_t size = value.s().size();
+  if (!sort_key && size > 2048) {
+    return InvalidParameters("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }
+  if (sort_key && size > 1024) {
+    return InvalidParameters(
+        "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  }
+  return Status::Ok();
+}
+
 Result<EncodedKey> KeyOfItem(const TableDefinition& table, const Item& item) {
   EncodedKey out;
   auto take = [&](const KeyAttribute& attr, std::string* encoded) -> Status {
@@ -36,6 +49,7 @@ Result<EncodedKey> KeyOfItem(const TableDefinition& table, const Item& item) {
                       "attribute cannot contain an empty ") +
           (attr.type == AttributeType::kS ? "string" : "binary") + " value. Key: " + attr.name);
     }
+    STREAMSTACK_RETURN_IF_ERROR(CheckKeySize(it->second, encoded == &out.sk));
     *encoded = EncodeKeyValue(it->second);
     out.key.emplace(attr.name, it->second);
     return Status::Ok();

@@ -31,6 +31,11 @@ Status ConstraintError(const std::string& value, const std::string& member,
 // (memcmp is DynamoDB's unsigned byte order), N as Number::SortKey().
 std::string EncodeKeyValue(const AttributeValue& value);
 
+// AWS's size limits on a key attribute's value (UTF-8 bytes of a string, bytes of a binary):
+// 2048 for a partition key, 1024 for a sort key, in a table's key and in an index's alike.
+// The wording is AWS's, including "of2048" without a space (dynalite's recorded answers).
+Status CheckKeySize(const AttributeValue& value, bool sort_key);
+
 struct EncodedKey {
   std::string pk;
   std::string sk;  // empty without a sort key

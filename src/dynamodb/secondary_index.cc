@@ -101,7 +101,7 @@ Status CheckIndexKey(const IndexSchema& index, const KeyAttribute& attr, const I
         (attr.type == AttributeType::kS ? "string" : "binary") +
         " value. IndexName: " + index.name + ", IndexKey: " + attr.name);
   }
-  return Status::Ok();
+  return CheckKeySize(it->second, index.range_key && &attr == &*index.range_key);
 }
 
 }  // namespace

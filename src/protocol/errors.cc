@@ -224,7 +224,13 @@ HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
   switch (wire.protocol) {
     case WireProtocol::kJson10: {
       resp.status = e.json_status;
-      nlohmann::json body = {{"__type", JsonType(e, wire)}, {"message", status.message()}};
+      // AWS's JSON 1.0 services name the message "message", except in a
+      // SerializationException ("Message"); framework errors that carry no text (a body that
+      // is not JSON, an unknown operation) send the __type alone (dynalite's recorded answers).
+      nlohmann::json body = {{"__type", JsonType(e, wire)}};
+      if (!status.message().empty() || e.ns != JsonNamespace::kCoralService) {
+        body[e.error == AwsError::kSerialization ? "Message" : "message"] = status.message();
+      }
       MergeDetails(body, status);
       resp.headers.Set("Content-Type", wire.json_content_type);
       if (wire.query_compatible) {

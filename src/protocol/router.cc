@@ -101,6 +101,16 @@ int HexValue(char c) {
   return -1;
 }
 
+// application/json or application/x-amz-json-1.0, with or without parameters: what DynamoDB
+// reads as a JSON request ("application/jsonx" and x-amz-json-1.1 are not).
+bool IsJsonContentType(const HttpRequest& request) {
+  std::string_view type = request.headers.Get("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type == "application/json" || type == "application/x-amz-json-1.0";
+}
+
 bool IsFormEncoded(const HttpRequest& request) {
   return request.headers.Get("Content-Type").starts_with("application/x-www-form-urlencoded");
 }
@@ -314,17 +324,21 @@ void Router::Handle(HttpRequest&& request, Responder respond) {
   }
 
   // Nothing matched. A JSON POST to "/" without X-Amz-Target is a JSON 1.0 call that named
-  // no operation: DynamoDB answers UnknownOperationException. Anything else is a 404.
-  if (request.method == "POST" && request.path() == "/") {
-    RespondError(std::move(request), std::move(respond),
-                 Status(AwsError::kUnknownOperation, "Missing X-Amz-Target header"),
+  // no operation: DynamoDB answers UnknownOperationException with no message. Any other
+  // method, path or body is DynamoDB's 404 (dynalite's recorded answers).
+  if (request.method == "POST" && request.path() == "/" && IsJsonContentType(request)) {
+    RespondError(std::move(request), std::move(respond), Status(AwsError::kUnknownOperation, ""),
                  ServiceWire{}, StatsFor("unknown", "unknown"));
     return;
   }
-  std::string what = request.method + " " + std::string(request.path());
-  RespondError(std::move(request), std::move(respond),
-               Status(AwsError::kNotFoundPath, "No operation is served at " + what),
-               ServiceWire{WireProtocol::kRestJson, "", "", false}, StatsFor("unknown", "unknown"));
+  OperationStats* stats = StatsFor("unknown", "unknown");
+  stats->requests->Add();
+  stats->errors->Add();
+  HttpResponse resp;
+  resp.status = 404;
+  resp.body = "<UnknownOperationException/>\n";
+  resp.headers.Set("x-amzn-RequestId", NewUuidV4());
+  respond(std::move(resp));
 }
 
 void Router::DispatchJson(HttpRequest&& request, Responder respond, std::string_view target) {
@@ -366,8 +380,9 @@ void Router::DispatchJson(HttpRequest&& request, Responder respond, std::string_
     input = nlohmann::json::parse(p->request.body, nullptr, /*allow_exceptions=*/false);
   }
   if (input.is_discarded() || !input.is_object()) {
+    // AWS answers a body that is not JSON with the bare __type (dynalite's recorded answer).
     p->Fail(Status(AwsError::kSerialization,
-                   input.is_discarded() ? "Start of structure or map found where not expected."
+                   input.is_discarded() ? ""
                                         : "Unexpected JSON type for the request body; expected "
                                           "a structure."));
     return;

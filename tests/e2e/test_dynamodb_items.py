@@ -155,8 +155,10 @@ class ItemsTest(ServerTestCase):
         resp = self.error(self.ddb.put_item, TableName="items",
                           Item={"pk": {"S": "x"}, "sk": {"N": "1"}},
                           ExpressionAttributeValues={":v": {"S": "x"}})
+        # dynalite putItem.js records the member AWS names at the end.
         self.assertEqual(resp["Error"]["Message"],
-                         "ExpressionAttributeValues can only be specified when using expressions")
+                         "ExpressionAttributeValues can only be specified when using expressions: "
+                         "ConditionExpression is null")
         resp = self.error(self.ddb.put_item, TableName="items",
                           Item={"pk": {"S": "x"}, "sk": {"N": "1"}}, ReturnValues="ALL_NEW")
         self.assertEqual(resp["Error"]["Message"], "Return values set to invalid value")

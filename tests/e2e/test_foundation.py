@@ -132,10 +132,11 @@ class FrontDoorTest(ServerTestCase):
             self.assertEqual(body["__type"], "com.amazon.coral.service#UnknownOperationException")
 
     def test_unknown_path_is_aws_style_404(self):
+        # DynamoDB's endpoint answers a method or path it does not serve so (dynalite's
+        # test/connection.js records it).
         status, headers, body = self.server.http("GET", "/no/such/path")
         self.assertEqual(status, 404)
-        self.assertEqual(headers.get("x-amzn-ErrorType"), "UnknownOperationException")
-        self.assertIn("Message", json.loads(body))
+        self.assertEqual(body, b"<UnknownOperationException/>\n")
 
     def test_body_over_the_limit_gets_413_and_a_closed_connection(self):
         head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"

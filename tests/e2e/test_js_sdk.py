@@ -11,6 +11,8 @@ listed here, so a script that stops early or skips a step fails.
   lambda.js    a function behind an HTTP server the script runs, Invoke (RequestResponse,
                function error, Event, missing function), an event source mapping whose
                function receives the DocumentClient's writes as stream events
+  dynamodb_validation.js  AWS's validation answers (constraints, request checks before the
+               table, key size limits) as the SDK decodes them
   sqs.js       queues, messages with attributes and their MD5s, empty receives,
                QueueDoesNotExist
 
@@ -155,6 +157,14 @@ class JsSdkTest(ServerTestCase):
             "writes through the DocumentClient reach the function as stream events",
             "GetEventSourceMapping, ListEventSourceMappings, DeleteEventSourceMapping",
             "DeleteFunction",
+        ])
+
+    def test_dynamodb_validation_answers(self):
+        self.run_script("dynamodb_validation.js", [
+            "a table to write to",
+            "constraints: one clause, and several together",
+            "request checks before the table and the key",
+            "a partition key over 2048 bytes",
         ])
 
     def test_sqs_messages_and_errors(self):

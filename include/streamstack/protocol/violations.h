@@ -34,6 +34,7 @@ class Violations {
   void NotNull(bool present, std::string_view member);
 
   bool empty() const { return clauses_.empty(); }
+  size_t size() const { return clauses_.size(); }
   // ValidationException (or `code`) with the joined message. Ok when empty.
   Status ToStatus(AwsError code = AwsError::kValidation) const;
 

@@ -29,7 +29,10 @@ struct Reply {
   unsigned status = 0;
   json body;
   std::string type() const { return body.value("__type", ""); }
-  std::string message() const { return body.value("message", ""); }
+  // AWS names it "Message" in a SerializationException, "message" otherwise.
+  std::string message() const {
+    return body.contains("Message") ? body.value("Message", "") : body.value("message", "");
+  }
 };
 
 class StreamsApiTest : public ::testing::Test {

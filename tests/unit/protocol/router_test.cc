@@ -96,18 +96,20 @@ TEST_F(RouterTest, ErrorsAreAwsShaped) {
     std::string target, body;
     unsigned status;
     std::string type;
+    const char* message_member;  // nullptr: AWS sends the __type alone (dynalite's recordings)
   };
   std::vector<Case> cases = {
       {"DynamoDB_20120810.DescribeTable", "{}", 400,
-       "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"},
+       "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message"},
       {"DynamoDB_20120810.ListTables", "{not json", 400,
-       "com.amazon.coral.service#SerializationException"},
+       "com.amazon.coral.service#SerializationException", nullptr},
       {"DynamoDB_20120810.ListTables", "[1,2]", 400,
-       "com.amazon.coral.service#SerializationException"},
+       "com.amazon.coral.service#SerializationException", "Message"},
       {"DynamoDB_20120810.NoSuchOperation", "{}", 400,
-       "com.amazon.coral.service#UnknownOperationException"},
-      {"Nope_2012.ListTables", "{}", 400, "com.amazon.coral.service#UnknownOperationException"},
-      {"", "{}", 400, "com.amazon.coral.service#UnknownOperationException"},
+       "com.amazon.coral.service#UnknownOperationException", nullptr},
+      {"Nope_2012.ListTables", "{}", 400, "com.amazon.coral.service#UnknownOperationException",
+       nullptr},
+      {"", "{}", 400, "com.amazon.coral.service#UnknownOperationException", nullptr},
   };
   for (const Case& c : cases) {
     HttpResponse r = Send(JsonCall(c.target, c.body));
@@ -115,7 +117,11 @@ TEST_F(RouterTest, ErrorsAreAwsShaped) {
     auto body = nlohmann::json::parse(r.body, nullptr, false);
     ASSERT_TRUE(body.is_object()) << r.body;
     EXPECT_EQ(body["__type"], c.type) << c.target << " " << c.body;
-    EXPECT_TRUE(body.contains("message"));
+    if (c.message_member != nullptr) {
+      EXPECT_TRUE(body.contains(c.message_member)) << r.body;
+    } else {
+      EXPECT_EQ(body.size(), 1u) << r.body;
+    }
   }
   std::string metrics = metrics_.RenderPrometheus();
   EXPECT_NE(metrics.find("streamstack_request_errors_total{service=\"dynamodb\","
@@ -144,8 +150,9 @@ TEST_F(RouterTest, RestRoutesAndErrors) {
   unknown.method = "GET";
   unknown.target = "/nowhere";
   r = Send(std::move(unknown));
+  // What DynamoDB's endpoint answers a path it does not serve (dynalite's recordings).
   EXPECT_EQ(r.status, 404u);
-  EXPECT_EQ(r.headers.Get("x-amzn-ErrorType"), "UnknownOperationException");
+  EXPECT_EQ(r.body, "<UnknownOperationException/>\n");
 }
 
 TEST_F(RouterTest, QueryProtocol) {

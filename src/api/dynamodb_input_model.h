@@ -1,0 +1,14 @@
+// DynamoDB's request shapes for protocol::InputModel, generated from botocore's model by
+// tools/gen_dynamodb_input_model.py into dynamodb_input_model.cc (checked in; rerun the
+// script when a newer botocore's model adds members or constraints).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace streamstack::api {
+
+// The model as JSON text (see protocol/input_model.h for its form).
+std::string_view DynamoDbInputModel();
+
+}  // namespace streamstack::api

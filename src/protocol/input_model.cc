@@ -1,0 +1,588 @@
+#include "streamstack/protocol/input_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <regex>
+
+#include "streamstack/common/ids.h"
+#include "streamstack/protocol/violations.h"
+
+namespace streamstack::protocol {
+
+using nlohmann::json;
+
+struct InputModel::Shape {
+  enum class Type {
+    kStructure,
+    kList,
+    kMap,
+    kString,
+    kBoolean,
+    kInteger,
+    kLong,
+    kDouble,
+    kBlob,
+    kTimestamp
+  };
+  std::string name;
+  Type type = Type::kString;
+  std::vector<std::pair<std::string, const Shape*>> members;  // model order
+  std::vector<bool> required;                                 // beside members
+  std::optional<int64_t> min;
+  std::optional<int64_t> max;
+  std::string pattern;
+  std::optional<std::regex> regex;  // unset: a pattern std::regex cannot hold; not checked
+  std::vector<std::string> enum_values;
+  const Shape* member = nullptr;
+  const Shape* key = nullptr;
+  const Shape* value = nullptr;
+  const Shape* or_name = nullptr;  // a value that is not an ARN is held to this shape
+  bool opaque = false;             // rendered as Java's Object.toString
+
+  bool HasLengthConstraint() const { return min.has_value() || max.has_value(); }
+  // The shape whose constraints `text` is held to (TableArn: a name is held to TableName's).
+  const Shape& For(const std::string& text) const {
+    return or_name != nullptr && !text.starts_with("arn:") ? *or_name : *this;
+  }
+};
+
+namespace {
+
+using Shape = InputModel::Shape;
+using Type = Shape::Type;
+
+constexpr size_t kMaxClauses = 10;  // AWS lists at most ten violations
+
+Type ParseType(const std::string& t) {
+  static const std::map<std::string, Type> kTypes = {
+      {"structure", Type::kStructure}, {"list", Type::kList},          {"map", Type::kMap},
+      {"string", Type::kString},       {"boolean", Type::kBoolean},    {"integer", Type::kInteger},
+      {"long", Type::kLong},           {"double", Type::kDouble},      {"float", Type::kDouble},
+      {"blob", Type::kBlob},           {"timestamp", Type::kTimestamp}};
+  auto it = kTypes.find(t);
+  if (it == kTypes.end()) {
+    std::fprintf(stderr, "input model: unknown shape type %s\n", t.c_str());
+    std::abort();
+  }
+  return it->second;
+}
+
+std::string LowerFirst(std::string name) {
+  if (!name.empty()) name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+  return name;
+}
+
+std::string Join(const std::string& parent, const std::string& child) {
+  return parent.empty() ? child : parent + "." + child;
+}
+
+// Java's String.length(): UTF-16 code units.
+size_t Utf16Length(const std::string& s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    n += c >= 0xF0 ? 2 : 1;            // four-byte sequences are surrogate pairs
+  }
+  return n;
+}
+
+// The Java class AWS's messages name for a shape's values.
+std::string JavaType(const Shape& s, const std::string& package) {
+  switch (s.type) {
+    case Type::kStructure:
+      return package + "." + s.name;
+    case Type::kList:
+      return "java.util.List<" + JavaType(*s.member, package) + ">";
+    case Type::kMap:
+      return "java.util.Map<java.lang.String, " + JavaType(*s.value, package) + ">";
+    case Type::kString:
+      return "java.lang.String";
+    case Type::kBoolean:
+      return "java.lang.Boolean";
+    case Type::kInteger:
+      return "java.lang.Integer";
+    case Type::kLong:
+      return "java.lang.Long";
+    case Type::kDouble:
+      return "java.lang.Double";
+    case Type::kBlob:
+      return "java.nio.ByteBuffer";
+    case Type::kTimestamp:
+      return "java.util.Date";
+  }
+  return "java.lang.Object";
+}
+
+// The scalar class name in "<X> cannot be converted to <Name>".
+const char* ScalarName(Type t) {
+  switch (t) {
+    case Type::kString:
+      return "String";
+    case Type::kBoolean:
+      return "Boolean";
+    case Type::kInteger:
+      return "Integer";
+    case Type::kLong:
+      return "Long";
+    case Type::kDouble:
+      return "Double";
+    default:
+      return "Object";
+  }
+}
+
+// How AWS's JSON parser names a token that cannot become the expected scalar.
+std::string TokenName(const json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "TRUE_VALUE" : "FALSE_VALUE";
+  if (v.is_number_float()) return "DECIMAL_VALUE";
+  if (v.is_number()) return "NUMBER_VALUE";
+  return "STRING_VALUE";
+}
+
+Status TypeError(std::string message) {
+  return Status(AwsError::kSerialization, std::move(message));
+}
+
+// AWS reads a list or map nested directly in a list or map through a generic Java type, and
+// a scalar there fails its cast with this message (dynalite's recorded answers).
+constexpr const char* kParameterizedCast =
+    "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class "
+    "java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and "
+    "java.lang.Class are in module java.base of loader 'bootstrap')";
+constexpr const char* kStartOfStructure = "Start of structure or map found where not expected";
+
+// AWS's base64 checks on a blob, with its wording (including its spelling of "detected"): it
+// takes only canonical base64, what decodes must encode back to the same text.
+Status CheckBase64(const std::string& s) {
+  if (s.size() % 4 != 0) {
+    return TypeError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
+                     std::to_string(s.size()));
+  }
+  std::string bytes;
+  if (!Base64Decode(s, &bytes) || Base64Encode(bytes) != s) {
+    return TypeError("Invalid last non-pad Base64 character dectected");
+  }
+  return Status::Ok();
+}
+
+size_t Base64DecodedSize(const std::string& s) {
+  size_t pad = 0;
+  while (pad < 2 && pad < s.size() && s[s.size() - 1 - pad] == '=') ++pad;
+  return s.size() / 4 * 3 - pad;
+}
+
+// Where a value sits decides part of AWS's wording: a member of a structure (or the request)
+// or an element of a list or map.
+enum class Position { kField, kElement };
+
+class TypeChecker {
+ public:
+  explicit TypeChecker(const std::string& package) : package_(package) {}
+
+  Status Check(const Shape& s, json& v, Position pos) const {
+    switch (s.type) {
+      case Type::kStructure:
+        return Structure(s, v, pos);
+      case Type::kList:
+        return List(s, v, pos);
+      case Type::kMap:
+        return Map(s, v, pos);
+      case Type::kString:
+        if (v.is_string()) return Status::Ok();
+        return ScalarMismatch(s, v);
+      case Type::kBoolean:
+        return Boolean(s, v);
+      case Type::kInteger:
+      case Type::kLong:
+      case Type::kDouble:
+        return Number(s, v);
+      case Type::kBlob:
+        return Blob(v);
+      case Type::kTimestamp:
+        return Status::Ok();
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status ScalarMismatch(const Shape& s, const json& v) const {
+    if (v.is_array())
+      return TypeError("Unrecognized collection type class " + JavaType(s, package_));
+    if (v.is_object()) return TypeError(kStartOfStructure);
+    return TypeError(TokenName(v) + " cannot be converted to " + ScalarName(s.type));
+  }
+
+  Status Structure(const Shape& s, json& v, Position pos) const {
+    if (v.is_array())
+      return TypeError("Unrecognized collection type class " + JavaType(s, package_));
+    if (!v.is_object()) {
+      return TypeError(pos == Position::kField ? "Unexpected field type"
+                                               : "Unexpected value type in payload");
+    }
+    std::vector<std::string> drop;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const Shape* member = nullptr;
+      for (const auto& [name, shape] : s.members) {
+        if (name == it.key()) member = shape;
+      }
+      // AWS's parser ignores members its model does not know, and reads null as absent.
+      if (member == nullptr || it->is_null()) {
+        drop.push_back(it.key());
+        continue;
+      }
+      STREAMSTACK_RETURN_IF_ERROR(Check(*member, *it, Position::kField));
+    }
+    for (const auto& k : drop) v.erase(k);
+    return Status::Ok();
+  }
+
+  Status List(const Shape& s, json& v, Position pos) const {
+    if (v.is_object()) return TypeError(kStartOfStructure);
+    if (!v.is_array()) {
+      return TypeError(pos == Position::kField ? "Unexpected field type" : kParameterizedCast);
+    }
+    for (auto& e : v) {
+      if (e.is_null()) continue;
+      STREAMSTACK_RETURN_IF_ERROR(Check(*s.member, e, Position::kElement));
+    }
+    return Status::Ok();
+  }
+
+  Status Map(const Shape& s, json& v, Position pos) const {
+    if (v.is_array()) return TypeError("Unrecognized collection type " + JavaType(s, package_));
+    if (!v.is_object()) {
+      return TypeError(pos == Position::kField ? "Unexpected field type" : kParameterizedCast);
+    }
+    for (auto& [k, e] : v.items()) {
+      if (e.is_null()) continue;
+      STREAMSTACK_RETURN_IF_ERROR(Check(*s.value, e, Position::kElement));
+    }
+    return Status::Ok();
+  }
+
+  Status Boolean(const Shape& s, json& v) const {
+    if (v.is_boolean()) return Status::Ok();
+    if (v.is_string()) {
+      // AWS's parser reads these words as booleans (dynalite's recorded answers).
+      std::string word = v.get<std::string>();
+      for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (word == "TRUE" || word == "YES" || word == "1") {
+        v = true;
+        return Status::Ok();
+      }
+      if (word == "FALSE" || word == "NO" || word == "0") {
+        v = false;
+        return Status::Ok();
+      }
+      return TypeError("Unexpected token received from parser");
+    }
+    return ScalarMismatch(s, v);
+  }
+
+  Status Number(const Shape& s, json& v) const {
+    if (!v.is_number()) return ScalarMismatch(s, v);
+    if (s.type != Type::kDouble && v.is_number_float()) {
+      v = static_cast<int64_t>(std::floor(v.get<double>()));  // AWS truncates
+    }
+    return Status::Ok();
+  }
+
+  Status Blob(const json& v) const {
+    if (v.is_array()) return TypeError("Unrecognized collection type class java.nio.ByteBuffer");
+    if (v.is_object()) return TypeError(kStartOfStructure);
+    if (!v.is_string()) return TypeError("only base-64-encoded strings are convertible to bytes");
+    return CheckBase64(v.get<std::string>());
+  }
+
+  const std::string& package_;
+};
+
+class ConstraintChecker {
+ public:
+  ConstraintChecker(const std::string& package, Violations* out) : package_(package), out_(out) {}
+
+  bool Full() const { return out_->size() >= kMaxClauses; }
+
+  void Structure(const Shape& s, const json& v, const std::string& path) {
+    for (size_t i = 0; i < s.members.size() && !Full(); ++i) {
+      const auto& [name, shape] = s.members[i];
+      std::string child = Join(path, LowerFirst(name));
+      auto it = v.find(name);
+      if (it == v.end() || it->is_null()) {
+        if (s.required[i]) out_->NotNull(false, child);
+        continue;
+      }
+      Value(*shape, *it, child, true);
+    }
+  }
+
+  // `own`: check the value's own constraints (a map value's were reported for the map).
+  void Value(const Shape& s, const json& v, const std::string& path, bool own) {
+    if (Full()) return;
+    switch (s.type) {
+      case Type::kStructure:
+        if (v.is_object()) Structure(s, v, path);
+        return;
+      case Type::kString:
+        if (own && v.is_string()) String(s.For(v.get<std::string>()), v.get<std::string>(), path);
+        return;
+      case Type::kInteger:
+      case Type::kLong:
+      case Type::kDouble:
+        if (own && v.is_number()) Range(s, v, path);
+        return;
+      case Type::kList:
+        if (!v.is_array()) return;
+        if (own) Length(s, v, v.size(), path);
+        for (size_t i = 0; i < v.size() && !Full(); ++i) {
+          if (!v[i].is_null())
+            Value(*s.member, v[i], path + "." + std::to_string(i + 1) + ".member", true);
+        }
+        return;
+      case Type::kMap:
+        if (v.is_object()) Map(s, v, path, own);
+        return;
+      default:
+        return;
+    }
+  }
+
+  std::string Render(const Shape& s, const json& v) const {
+    if (v.is_null()) return "null";
+    switch (s.type) {
+      case Type::kStructure: {
+        if (s.opaque) {
+          // Java's Object.toString: the class and an identity hash AWS's process chose.
+          char hash[16];
+          std::snprintf(hash, sizeof hash, "%x",
+                        static_cast<unsigned>(std::hash<std::string>{}(v.dump()) & 0x7fffffff));
+          return package_ + "." + s.name + "@" + hash;
+        }
+        std::string out = s.name + "(";
+        for (size_t i = 0; i < s.members.size(); ++i) {
+          const auto& [name, shape] = s.members[i];
+          auto it = v.find(name);
+          out += (i ? ", " : "") + LowerFirst(name) + "=" +
+                 (it == v.end() ? std::string("null") : Render(*shape, *it));
+        }
+        return out + ")";
+      }
+      case Type::kList: {
+        std::string out = "[";
+        for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + Render(*s.member, v[i]);
+        return out + "]";
+      }
+      case Type::kMap: {
+        std::string out = "{";
+        bool first = true;
+        for (const auto& [k, e] : v.items()) {
+          out += (first ? "" : ", ") + k + "=" + Render(*s.value, e);
+          first = false;
+        }
+        return out + "}";
+      }
+      case Type::kBlob: {
+        std::string n = std::to_string(v.is_string() ? Base64DecodedSize(v.get<std::string>()) : 0);
+        return "java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]";
+      }
+      default:
+        return v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+
+ private:
+  static bool Matches(const Shape& s, const std::string& text) {
+    return !s.regex || std::regex_match(text, *s.regex);
+  }
+
+  // The clauses a string breaks, in AWS's order: pattern, then length, then enum.
+  static std::vector<std::string> StringClauses(const Shape& s, const std::string& text) {
+    std::vector<std::string> out;
+    if (!s.pattern.empty() && !Matches(s, text)) {
+      out.push_back("Member must satisfy regular expression pattern: " + s.pattern);
+    }
+    size_t length = Utf16Length(text);
+    if (s.min && length < static_cast<size_t>(*s.min)) {
+      out.push_back("Member must have length greater than or equal to " + std::to_string(*s.min));
+    }
+    if (s.max && length > static_cast<size_t>(*s.max)) {
+      out.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
+    }
+    if (!s.enum_values.empty() &&
+        std::find(s.enum_values.begin(), s.enum_values.end(), text) == s.enum_values.end()) {
+      std::string set;
+      for (const auto& e : s.enum_values) set += (set.empty() ? "" : ", ") + e;
+      out.push_back("Member must satisfy enum value set: [" + set + "]");
+    }
+    return out;
+  }
+
+  // Every constraint of a shape, as "Map keys/value must satisfy constraint: [...]" lists them.
+  static std::string AllConstraints(const Shape& s) {
+    std::vector<std::string> parts;
+    if (s.max)
+      parts.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
+    if (s.min)
+      parts.push_back("Member must have length greater than or equal to " + std::to_string(*s.min));
+    if (!s.pattern.empty())
+      parts.push_back("Member must satisfy regular expression pattern: " + s.pattern);
+    std::string out = "[";
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    return out + "]";
+  }
+
+  void String(const Shape& s, const std::string& text, const std::string& path) {
+    for (const auto& clause : StringClauses(s, text)) {
+      if (Full()) return;
+      out_->Add(QuoteValue(text), path, clause);
+    }
+  }
+
+  void Range(const Shape& s, const json& v, const std::string& path) {
+    std::string text = Render(s, v);
+    double x = v.get<double>();
+    if (s.min && x < static_cast<double>(*s.min)) {
+      out_->Add(QuoteValue(text), path,
+                "Member must have value greater than or equal to " + std::to_string(*s.min));
+    } else if (s.max && x > static_cast<double>(*s.max)) {
+      out_->Add(QuoteValue(text), path,
+                "Member must have value less than or equal to " + std::to_string(*s.max));
+    }
+  }
+
+  void Length(const Shape& s, const json& v, size_t n, const std::string& path) {
+    if (s.min && n < static_cast<size_t>(*s.min)) {
+      out_->Add(QuoteValue(Render(s, v)), path,
+                "Member must have length greater than or equal to " + std::to_string(*s.min));
+    } else if (s.max && n > static_cast<size_t>(*s.max)) {
+      out_->Add(QuoteValue(Render(s, v)), path,
+                "Member must have length less than or equal to " + std::to_string(*s.max));
+    }
+  }
+
+  static bool ValueBreaks(const Shape& s, const json& e) {
+    if (e.is_string())
+      return !StringClauses(s.For(e.get<std::string>()), e.get<std::string>()).empty();
+    size_t n = e.is_array() || e.is_object() ? e.size() : 0;
+    if (!e.is_array() && !e.is_object()) return false;
+    return (s.min && n < static_cast<size_t>(*s.min)) || (s.max && n > static_cast<size_t>(*s.max));
+  }
+
+  void Map(const Shape& s, const json& v, const std::string& path, bool own) {
+    if (own) Length(s, v, v.size(), path);
+    // AWS reports a map's bad keys (and bad values) once, with every constraint of the key
+    // (value) shape: "Map keys must satisfy constraint: [...]".
+    for (const auto& [k, e] : v.items()) {
+      const Shape& key = s.key->For(k);
+      if (!StringClauses(key, k).empty()) {
+        if (!Full()) {
+          out_->Add(QuoteValue(Render(s, v)), path,
+                    "Map keys must satisfy constraint: " + AllConstraints(key));
+        }
+        break;
+      }
+    }
+    bool value_constrained = s.value->type != Type::kStructure && s.value->HasLengthConstraint();
+    if (value_constrained) {
+      for (const auto& [k, e] : v.items()) {
+        if (ValueBreaks(*s.value, e)) {
+          if (!Full()) {
+            out_->Add(QuoteValue(Render(s, v)), path,
+                      "Map value must satisfy constraint: " + AllConstraints(*s.value));
+          }
+          break;
+        }
+      }
+    }
+    for (const auto& [k, e] : v.items()) {
+      if (Full()) return;
+      if (!e.is_null()) Value(*s.value, e, path + "." + k + ".member", !value_constrained);
+    }
+  }
+
+  const std::string& package_;
+  Violations* out_;
+};
+
+}  // namespace
+
+InputModel::InputModel(std::string_view model_json, std::string java_package)
+    : java_package_(std::move(java_package)) {
+  json model = json::parse(model_json);
+  const json& shapes = model.at("shapes");
+  for (const auto& [name, def] : shapes.items()) {
+    auto s = std::make_unique<Shape>();
+    s->name = name;
+    s->type = ParseType(def.at("type").get<std::string>());
+    shapes_[name] = std::move(s);
+  }
+  auto ref = [&](const std::string& name) -> const Shape* {
+    auto it = shapes_.find(name);
+    if (it == shapes_.end()) {
+      std::fprintf(stderr, "input model: unknown shape %s\n", name.c_str());
+      std::abort();
+    }
+    return it->second.get();
+  };
+  for (const auto& [name, def] : shapes.items()) {
+    Shape& s = *shapes_[name];
+    std::vector<std::string> required = def.value("required", std::vector<std::string>());
+    for (const auto& m : def.value("members", json::array())) {
+      std::string member = m.at(0).get<std::string>();
+      s.members.emplace_back(member, ref(m.at(1).get<std::string>()));
+      s.required.push_back(std::find(required.begin(), required.end(), member) != required.end());
+    }
+    if (def.contains("min")) s.min = def["min"].get<int64_t>();
+    if (def.contains("max")) s.max = def["max"].get<int64_t>();
+    s.pattern = def.value("pattern", "");
+    // Java patterns with \u escapes (UTF-16 ranges) are left unchecked: std::regex reads bytes.
+    if (!s.pattern.empty() && s.pattern.find("\\u") == std::string::npos) {
+      try {
+        s.regex.emplace(s.pattern, std::regex::ECMAScript | std::regex::optimize);
+      } catch (const std::regex_error&) {
+        s.regex.reset();
+      }
+    }
+    s.enum_values = def.value("enum", std::vector<std::string>());
+    if (def.contains("member")) s.member = ref(def["member"]);
+    if (def.contains("key")) s.key = ref(def["key"]);
+    if (def.contains("value")) s.value = ref(def["value"]);
+    if (def.contains("orName")) s.or_name = ref(def["orName"]);
+    s.opaque = def.value("opaque", false);
+  }
+  for (const auto& [op, shape] : model.at("operations").items()) {
+    operations_[op] = ref(shape.get<std::string>());
+  }
+}
+
+InputModel::~InputModel() = default;
+
+bool InputModel::HasOperation(std::string_view operation) const {
+  return operations_.find(operation) != operations_.end();
+}
+
+Status InputModel::CheckTypes(std::string_view operation, json& request) const {
+  auto it = operations_.find(operation);
+  if (it == operations_.end()) return Status::Ok();
+  return TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+}
+
+Status InputModel::CheckConstraints(std::string_view operation, const json& request) const {
+  auto it = operations_.find(operation);
+  if (it == operations_.end()) return Status::Ok();
+  Violations violations;
+  ConstraintChecker(java_package_, &violations).Structure(*it->second, request, "");
+  return violations.ToStatus();
+}
+
+Status InputModel::Validate(std::string_view operation, json& request) const {
+  STREAMSTACK_RETURN_IF_ERROR(CheckTypes(operation, request));
+  return CheckConstraints(operation, request);
+}
+
+}  // namespace streamstack::protocol

@@ -1,0 +1,54 @@
+// DynamoDB's request validation through the JS SDK v3 (which checks no constraint itself):
+// the model's constraints reported together, request-level checks before the table, and the
+// key size limit, each as AWS words it (sources: see tests/e2e/test_dynamodb_validation.py).
+"use strict";
+
+const {
+  DynamoDBClient, CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
+  ScanCommand,
+} = require("@aws-sdk/client-dynamodb");
+const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
+
+const ddb = new DynamoDBClient(clientConfig);
+const TABLE = uniqueName("validation");
+
+run([
+  ["a table to write to", async () => {
+    await ddb.send(new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: "a", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "a", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }));
+  }],
+
+  ["constraints: one clause, and several together", async () => {
+    const one = await expectError(() => ddb.send(new DescribeTableCommand({ TableName: "a;b" })),
+      { name: "ValidationException" });
+    assert.equal(one.message, "1 validation error detected: Value 'a;b' at 'tableName' failed to " +
+      "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    const several = await expectError(
+      () => ddb.send(new ScanCommand({ TableName: TABLE, Limit: 0, TotalSegments: 0 })),
+      { name: "ValidationException" });
+    assert.equal(several.message, "2 validation errors detected: Value '0' at 'limit' failed to " +
+      "satisfy constraint: Member must have value greater than or equal to 1; Value '0' at " +
+      "'totalSegments' failed to satisfy constraint: Member must have value greater than or " +
+      "equal to 1");
+  }],
+
+  ["request checks before the table and the key", async () => {
+    const err = await expectError(() => ddb.send(new GetItemCommand({
+      TableName: "no-such-table", Key: { zz: { S: "x" } },
+      ExpressionAttributeNames: { "#a": "a" },
+    })), { name: "ValidationException" });
+    assert.equal(err.message, "ExpressionAttributeNames can only be specified when using expressions");
+  }],
+
+  ["a partition key over 2048 bytes", async () => {
+    const err = await expectError(() => ddb.send(new PutItemCommand({
+      TableName: TABLE, Item: { a: { S: "x".repeat(2049) } },
+    })), { name: "ValidationException" });
+    assert.equal(err.message, "One or more parameter values were invalid: Size of hashkey has " +
+      "exceeded the maximum size limit of2048 bytes");
+  }],
+]);

@@ -1,0 +1,161 @@
+#include "streamstack/protocol/input_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace streamstack::protocol {
+namespace {
+
+using nlohmann::json;
+
+// A small model in the generated form: every shape kind the validator distinguishes.
+constexpr const char* kModel = R"json({
+  "operations": {"Put": "PutInput"},
+  "shapes": {
+    "PutInput": {"type": "structure", "required": ["Name", "Items"], "members": [
+        ["Name", "Name"], ["Items", "ItemList"], ["Mode", "Mode"], ["Limit", "Limit"],
+        ["Flag", "Bool"], ["Tags", "TagMap"], ["Data", "Blob"], ["Inner", "Inner"],
+        ["Groups", "GroupMap"]]},
+    "Name": {"type": "string", "min": 3, "max": 8, "pattern": "[a-z]+"},
+    "Arn": {"type": "string", "min": 1, "max": 20, "orName": "Name"},
+    "ItemList": {"type": "list", "member": "Inner", "min": 1, "max": 2},
+    "Inner": {"type": "structure", "required": ["Key"], "members": [["Key", "Mode"]]},
+    "Mode": {"type": "string", "enum": ["A", "B"]},
+    "Limit": {"type": "integer", "min": 1, "max": 10},
+    "Bool": {"type": "boolean"},
+    "TagMap": {"type": "map", "key": "Arn", "value": "Mode"},
+    "GroupMap": {"type": "map", "key": "Mode", "value": "Group"},
+    "Group": {"type": "list", "member": "Mode", "min": 1, "max": 2},
+    "Blob": {"type": "blob"}
+  }})json";
+
+class InputModelTest : public ::testing::Test {
+ protected:
+  InputModel model_{kModel, "com.example"};
+
+  std::string TypeError(json request) {
+    Status st = model_.CheckTypes("Put", request);
+    EXPECT_EQ(st.code(), AwsError::kSerialization) << request.dump();
+    return st.message();
+  }
+  std::string Violation(json request) {
+    Status st = model_.Validate("Put", request);
+    EXPECT_EQ(st.code(), AwsError::kValidation) << request.dump();
+    return st.message();
+  }
+};
+
+// AWS's wording per expected type and JSON token (dynalite's recorded answers).
+TEST_F(InputModelTest, WrongTypesAreSerializationErrors) {
+  struct Case {
+    json request;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{{"Name", true}}, "TRUE_VALUE cannot be converted to String"},
+      {{{"Name", false}}, "FALSE_VALUE cannot be converted to String"},
+      {{{"Name", 23}}, "NUMBER_VALUE cannot be converted to String"},
+      {{{"Name", 34.5}}, "DECIMAL_VALUE cannot be converted to String"},
+      {{{"Name", json::array()}}, "Unrecognized collection type class java.lang.String"},
+      {{{"Name", json::object()}}, "Start of structure or map found where not expected"},
+      {{{"Limit", "23"}}, "STRING_VALUE cannot be converted to Integer"},
+      {{{"Limit", true}}, "TRUE_VALUE cannot be converted to Integer"},
+      {{{"Flag", 23}}, "NUMBER_VALUE cannot be converted to Boolean"},
+      {{{"Flag", "maybe"}}, "Unexpected token received from parser"},
+      {{{"Flag", json::array()}}, "Unrecognized collection type class java.lang.Boolean"},
+      {{{"Items", "x"}}, "Unexpected field type"},
+      {{{"Items", json::object()}}, "Start of structure or map found where not expected"},
+      {{{"Items", {1}}}, "Unexpected value type in payload"},
+      {{{"Items", {json::array()}}}, "Unrecognized collection type class com.example.Inner"},
+      {{{"Inner", 1}}, "Unexpected field type"},
+      {{{"Tags", true}}, "Unexpected field type"},
+      {{{"Tags", json::array()}},
+       "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>"},
+      {{{"Groups", {{"A", "x"}}}},
+       "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to "
+       "class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and "
+       "java.lang.Class are in module java.base of loader 'bootstrap')"},
+      {{{"Data", true}}, "only base-64-encoded strings are convertible to bytes"},
+      {{{"Data", "23456"}}, "Base64 encoded length is expected a multiple of 4 bytes but found: 5"},
+      {{{"Data", "=+/="}}, "Invalid last non-pad Base64 character dectected"},
+      {{{"Data", "+/+="}}, "Invalid last non-pad Base64 character dectected"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(TypeError(c.request), c.message) << c.request.dump();
+}
+
+TEST_F(InputModelTest, TypesComeBeforeConstraints) {
+  // A missing required member and a wrong type: the type is answered.
+  EXPECT_EQ(TypeError({{"Limit", "x"}}), "STRING_VALUE cannot be converted to Integer");
+}
+
+TEST_F(InputModelTest, NormalisesAsAwsReads) {
+  json request = {{"Name", "abc"},   {"Items", {{{"Key", "A"}}}}, {"Flag", "yes"}, {"Limit", 2.7},
+                  {"Unknown", true}, {"Mode", nullptr},           {"Data", "YQ=="}};
+  ASSERT_TRUE(model_.Validate("Put", request).ok());
+  EXPECT_EQ(request["Flag"], true);
+  EXPECT_EQ(request["Limit"], 2);
+  EXPECT_FALSE(request.contains("Unknown"));
+  EXPECT_FALSE(request.contains("Mode"));
+}
+
+TEST_F(InputModelTest, EveryViolationTogetherInModelOrder) {
+  EXPECT_EQ(Violation(json::object()),
+            "2 validation errors detected: Value null at 'name' failed to satisfy constraint: "
+            "Member must not be null; Value null at 'items' failed to satisfy constraint: Member "
+            "must not be null");
+  // A string's pattern before its length (GetItem's recorded answer for TableName '').
+  EXPECT_EQ(Violation({{"Name", ""}, {"Items", {{{"Key", "A"}}}}, {"Mode", "C"}, {"Limit", 0}}),
+            "4 validation errors detected: Value '' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-z]+; Value '' at 'name' failed to "
+            "satisfy constraint: Member must have length greater than or equal to 3; Value 'C' at "
+            "'mode' failed to satisfy constraint: Member must satisfy enum value set: [A, B]; "
+            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 1");
+}
+
+TEST_F(InputModelTest, ListPositionsAndStructureRendering) {
+  EXPECT_EQ(
+      Violation({{"Name", "abc"}, {"Items", {json::object(), {{"Key", "X"}}, json::object()}}}),
+      "4 validation errors detected: Value '[Inner(key=null), Inner(key=X), "
+      "Inner(key=null)]' at 'items' failed to satisfy constraint: Member must have length "
+      "less than or equal to 2; Value null at 'items.1.member.key' failed to satisfy "
+      "constraint: Member must not be null; Value 'X' at 'items.2.member.key' failed to "
+      "satisfy constraint: Member must satisfy enum value set: [A, B]; Value null at "
+      "'items.3.member.key' failed to satisfy constraint: Member must not be null");
+}
+
+TEST_F(InputModelTest, MapKeysAndValuesOnceWithEveryConstraint) {
+  // A key that is not an ARN is held to the name's constraints; an ARN to its own.
+  EXPECT_EQ(Violation({{"Name", "abc"}, {"Items", {{{"Key", "A"}}}}, {"Tags", {{"a;", "A"}}}}),
+            "1 validation error detected: Value '{a;=A}' at 'tags' failed to satisfy "
+            "constraint: Map keys must satisfy constraint: [Member must have length less than or "
+            "equal to 8, Member must have length greater than or equal to 3, Member must satisfy "
+            "regular expression pattern: [a-z]+]");
+  json arn_key = {{"Name", "abc"}, {"Items", {{{"Key", "A"}}}}, {"Tags", {{"arn:x", "A"}}}};
+  EXPECT_TRUE(model_.Validate("Put", arn_key).ok());
+  EXPECT_EQ(
+      Violation({{"Name", "abc"}, {"Items", {{{"Key", "A"}}}}, {"Groups", {{"A", json::array()}}}}),
+      "1 validation error detected: Value '{A=[]}' at 'groups' failed to satisfy "
+      "constraint: Map value must satisfy constraint: [Member must have length less than "
+      "or equal to 2, Member must have length greater than or equal to 1]");
+}
+
+TEST_F(InputModelTest, AtMostTenClauses) {
+  // Twelve broken list elements: AWS stops at ten clauses (dynalite's recorded CreateTable).
+  json items = json::array();
+  for (int i = 0; i < 12; ++i) items.push_back(json::object());
+  std::string message = Violation({{"Name", "abc"}, {"Items", items}});
+  EXPECT_TRUE(message.starts_with("10 validation errors detected: ")) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), ';'), 9) << message;
+}
+
+TEST_F(InputModelTest, UnknownOperationIsNotChecked) {
+  json request = {{"Name", true}};
+  EXPECT_TRUE(model_.Validate("Other", request).ok());
+  EXPECT_FALSE(model_.HasOperation("Other"));
+  EXPECT_TRUE(model_.HasOperation("Put"));
+}
+
+}  // namespace
+}  // namespace streamstack::protocol
