@@ -1,10 +1,13 @@
 #include "streamstack/api/streams_api.h"
 
 #include <climits>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "streamstack/common/violations.h"
 
 namespace streamstack::api {
 namespace {
@@ -63,28 +66,16 @@ class Decoder {
     return &*it;
   }
 
-  void MissingMember(std::string_view member) {
-    validation_.push_back("Value null at '" + std::string(member) +
-                          "' failed to satisfy constraint: Member must not be null");
-  }
-  void BadEnum(std::string_view member, std::string_view value, std::string_view values) {
-    validation_.push_back("Value '" + std::string(value) + "' at '" + std::string(member) +
-                          "' failed to satisfy constraint: Member must satisfy enum value set: [" +
-                          std::string(values) + "]");
+  void MissingMember(std::string_view member) { validation_.NotNull(false, member); }
+  void BadEnum(std::string_view member, const std::string& value,
+               std::initializer_list<const char*> values) {
+    validation_.Enum(value, member, values);
   }
 
   // The first decoding error, if any.
   Status status() const {
     if (!serialization_.empty()) return Status(AwsError::kSerialization, serialization_);
-    if (validation_.empty()) return Status::Ok();
-    std::string message = std::to_string(validation_.size()) +
-                          (validation_.size() == 1 ? " validation error detected: "
-                                                   : " validation errors detected: ");
-    for (size_t i = 0; i < validation_.size(); ++i) {
-      if (i > 0) message += "; ";
-      message += validation_[i];
-    }
-    return ValidationError(std::move(message));
+    return validation_.ToStatus();
   }
 
  private:
@@ -94,7 +85,7 @@ class Decoder {
 
   const json& input_;
   std::string serialization_;
-  std::vector<std::string> validation_;
+  Violations validation_;
 };
 
 // CreationRequestDateTime: a timestamp, which JSON 1.0 sends as epoch seconds.
@@ -140,7 +131,7 @@ void DescribeStream(StreamStore& store, json&& input, protocol::JsonReply reply)
     std::optional<std::string> shard = f.String("ShardId", "shardFilter.shardId", false);
     if (Status s = f.status(); !s.ok()) return reply(std::move(s));
     if (type && *type != "CHILD_SHARDS") {
-      in.BadEnum("shardFilter.type", *type, "CHILD_SHARDS");
+      in.BadEnum("shardFilter.type", *type, {"CHILD_SHARDS"});
     } else if (type && shard) {
       request.child_shards_of = shard;
     }
@@ -192,7 +183,7 @@ void GetShardIterator(StreamStore& store, json&& input, protocol::JsonReply repl
       request.type = T::kAfterSequenceNumber;
     else
       in.BadEnum("shardIteratorType", *type,
-                 "TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER");
+                 {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"});
   }
   if (Status s = in.status(); !s.ok()) return reply(std::move(s));
 

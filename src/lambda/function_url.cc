@@ -60,16 +60,16 @@ FunctionUrlConfig FromRecord(const nlohmann::json& j) {
 }
 
 void AddListSize(const std::optional<std::vector<std::string>>& list, const std::string& member,
-                 size_t max, protocol::Violations& v) {
+                 size_t max, Violations& v) {
   if (!list || list->size() <= max) return;
   std::string shown;
   for (const auto& item : *list) shown += (shown.empty() ? "" : ", ") + item;
-  v.Add(protocol::QuoteValue("[" + shown + "]"), member,
+  v.Add(QuoteValue("[" + shown + "]"), member,
         "Member must have length less than or equal to " + std::to_string(max));
 }
 
 void AddItemLengths(const std::optional<std::vector<std::string>>& list, const std::string& member,
-                    size_t min, size_t max, protocol::Violations& v) {
+                    size_t min, size_t max, Violations& v) {
   if (!list) return;
   for (size_t i = 0; i < list->size(); ++i) {
     v.Length((*list)[i], member + "." + std::to_string(i + 1) + ".member", min, max);
@@ -101,7 +101,7 @@ FunctionUrlCors FunctionUrlCorsFromJson(const nlohmann::json& j) {
   return cors;
 }
 
-void CheckFunctionUrlCors(const FunctionUrlCors& cors, protocol::Violations& v) {
+void CheckFunctionUrlCors(const FunctionUrlCors& cors, Violations& v) {
   AddListSize(cors.allow_headers, "cors.allowHeaders", 100, v);
   AddItemLengths(cors.allow_headers, "cors.allowHeaders", 0, 1024, v);
   AddListSize(cors.allow_methods, "cors.allowMethods", 6, v);

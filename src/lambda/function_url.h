@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "streamstack/common/status.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
-#include "streamstack/protocol/violations.h"
 
 namespace streamstack::lambda {
 
@@ -16,6 +16,6 @@ nlohmann::json FunctionUrlCorsJson(const FunctionUrlCors& cors);
 FunctionUrlCors FunctionUrlCorsFromJson(const nlohmann::json& j);
 // The model's constraints on Cors (list sizes, item lengths, MaxAge), added to `v` with AWS's
 // member paths ("cors.maxAge").
-void CheckFunctionUrlCors(const FunctionUrlCors& cors, protocol::Violations& v);
+void CheckFunctionUrlCors(const FunctionUrlCors& cors, Violations& v);
 
 }  // namespace streamstack::lambda

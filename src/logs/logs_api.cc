@@ -14,14 +14,13 @@
 #include <utility>
 #include <vector>
 
-#include "streamstack/protocol/violations.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::logs {
 namespace {
 
 using nlohmann::json;
 using protocol::RequestContext;
-using protocol::Violations;
 using Reply = protocol::JsonReply;
 
 // The model's patterns, as its validation messages print them.

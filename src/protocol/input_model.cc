@@ -9,7 +9,7 @@
 #include <regex>
 
 #include "streamstack/common/ids.h"
-#include "streamstack/protocol/violations.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::protocol {
 

@@ -10,7 +10,7 @@
 
 #include "streams/shard_iterator.h"
 #include "streams/stream_sql.h"
-#include "streams/validation.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::streams {
 namespace {
@@ -646,17 +646,15 @@ Status StreamStore::Append(storage::WriteContext& ctx, int64_t stream_id,
 
 Result<StreamStore::ListStreamsResult> StreamStore::ListStreams(
     const ListStreamsRequest& request) const {
-  ConstraintErrors errors;
+  Violations errors;
   if (request.table_name) {
-    errors.Length("tableName", *request.table_name, kTableNameMin, kTableNameMax);
-    if (!ValidTableName(*request.table_name)) {
-      errors.Add("tableName", *request.table_name,
-                 "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
+    errors.Length(request.table_name, "tableName", kTableNameMin, kTableNameMax);
+    errors.Pattern(request.table_name, "tableName", "[a-zA-Z0-9_.-]+",
+                   ValidTableName(*request.table_name));
   }
-  if (request.limit) errors.Range("limit", *request.limit, 1, kMaxListLimit);
+  if (request.limit) errors.Range(*request.limit, "limit", 1, kMaxListLimit);
   if (request.exclusive_start_stream_arn) {
-    errors.Length("exclusiveStartStreamArn", *request.exclusive_start_stream_arn, kStreamArnMin,
+    errors.Length(request.exclusive_start_stream_arn, "exclusiveStartStreamArn", kStreamArnMin,
                   kStreamArnMax);
   }
   STREAMSTACK_RETURN_IF_ERROR(errors.ToStatus());
@@ -688,15 +686,15 @@ Result<StreamStore::ListStreamsResult> StreamStore::ListStreams(
 
 Result<StreamStore::StreamDescription> StreamStore::DescribeStream(
     const DescribeStreamRequest& request) const {
-  ConstraintErrors errors;
-  errors.Length("streamArn", request.stream_arn, kStreamArnMin, kStreamArnMax);
-  if (request.limit) errors.Range("limit", *request.limit, 1, kMaxListLimit);
+  Violations errors;
+  errors.Length(request.stream_arn, "streamArn", kStreamArnMin, kStreamArnMax);
+  if (request.limit) errors.Range(*request.limit, "limit", 1, kMaxListLimit);
   if (request.exclusive_start_shard_id) {
-    errors.Length("exclusiveStartShardId", *request.exclusive_start_shard_id, kShardIdMin,
+    errors.Length(request.exclusive_start_shard_id, "exclusiveStartShardId", kShardIdMin,
                   kShardIdMax);
   }
   if (request.child_shards_of) {
-    errors.Length("shardFilter.shardId", *request.child_shards_of, kShardIdMin, kShardIdMax);
+    errors.Length(request.child_shards_of, "shardFilter.shardId", kShardIdMin, kShardIdMax);
   }
   STREAMSTACK_RETURN_IF_ERROR(errors.ToStatus());
 
@@ -745,13 +743,13 @@ Result<StreamStore::StreamDescription> StreamStore::DescribeStream(
 }
 
 Result<std::string> StreamStore::GetShardIterator(const GetShardIteratorRequest& request) const {
-  ConstraintErrors errors;
-  errors.Length("streamArn", request.stream_arn, kStreamArnMin, kStreamArnMax);
-  errors.Length("shardId", request.shard_id, kShardIdMin, kShardIdMax);
+  Violations errors;
+  errors.Length(request.stream_arn, "streamArn", kStreamArnMin, kStreamArnMax);
+  errors.Length(request.shard_id, "shardId", kShardIdMin, kShardIdMax);
   const bool needs_sequence = request.type == ShardIteratorType::kAtSequenceNumber ||
                               request.type == ShardIteratorType::kAfterSequenceNumber;
   if (needs_sequence && request.sequence_number) {
-    errors.Length("sequenceNumber", *request.sequence_number, kSequenceNumberMin,
+    errors.Length(request.sequence_number, "sequenceNumber", kSequenceNumberMin,
                   kSequenceNumberMax);
   }
   STREAMSTACK_RETURN_IF_ERROR(errors.ToStatus());
@@ -817,9 +815,9 @@ Result<std::string> StreamStore::GetShardIterator(const GetShardIteratorRequest&
 
 Result<StreamStore::GetRecordsResult> StreamStore::GetRecords(
     const GetRecordsRequest& request) const {
-  ConstraintErrors errors;
-  errors.Length("shardIterator", request.shard_iterator, kShardIteratorMin, kShardIteratorMax);
-  if (request.limit && *request.limit < 1) errors.Range("limit", *request.limit, 1, INT32_MAX);
+  Violations errors;
+  errors.Length(request.shard_iterator, "shardIterator", kShardIteratorMin, kShardIteratorMax);
+  if (request.limit && *request.limit < 1) errors.Range(*request.limit, "limit", 1, INT32_MAX);
   STREAMSTACK_RETURN_IF_ERROR(errors.ToStatus());
   // AWS documents LimitExceededException for "GetRecords was called with a value of more
   // than 1000 for the limit request parameter".

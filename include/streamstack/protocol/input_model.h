@@ -2,7 +2,7 @@
 // service's api file) and the one validator that walks a request against them as AWS's Coral
 // front end does: first the JSON types (a wrong type is a SerializationException, answered
 // before anything else), then every model constraint of every member, all reported together in
-// one ValidationException ("3 validation errors detected: ..."; protocol/violations.h words
+// one ValidationException ("3 validation errors detected: ..."; common/violations.h words
 // them). Knows nothing of any one service. Immutable after Parse; any thread may validate.
 #pragma once
 

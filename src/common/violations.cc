@@ -1,6 +1,6 @@
-#include "streamstack/protocol/violations.h"
+#include "streamstack/common/violations.h"
 
-namespace streamstack::protocol {
+namespace streamstack {
 
 std::string QuoteValue(std::string_view value) { return "Value '" + std::string(value) + "'"; }
 
@@ -70,4 +70,4 @@ Status Violations::ToStatus(AwsError code) const {
   return Status(code, msg);
 }
 
-}  // namespace streamstack::protocol
+}  // namespace streamstack

@@ -1,8 +1,9 @@
 // Constraint checks worded as AWS's request validation words them ("1 validation error
 // detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value
-// greater than or equal to 1"; several violations are joined with "; "). Shared by the
-// services whose models AWS validates this way (Lambda, CloudWatch Logs). A value type; one
-// thread at a time.
+// greater than or equal to 1"; several violations are joined with "; "). The one builder of
+// these messages for every service (DynamoDB's input model, Streams, Lambda, CloudWatch
+// Logs), so it lives in common where the core modules may use it. A value type; one thread
+// at a time.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 #include "streamstack/common/status.h"
 
-namespace streamstack::protocol {
+namespace streamstack {
 
 class Violations {
  public:
@@ -45,4 +46,4 @@ class Violations {
 // "Value '<v>'" with AWS's quoting; "Value null" for nullopt.
 std::string QuoteValue(std::string_view value);
 
-}  // namespace streamstack::protocol
+}  // namespace streamstack

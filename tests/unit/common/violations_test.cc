@@ -1,8 +1,8 @@
-#include "streamstack/protocol/violations.h"
+#include "streamstack/common/violations.h"
 
 #include <gtest/gtest.h>
 
-namespace streamstack::protocol {
+namespace streamstack {
 namespace {
 
 TEST(ViolationsTest, FormatsLikeAwsRequestValidation) {
@@ -47,4 +47,4 @@ TEST(ViolationsTest, Patterns) {
 }
 
 }  // namespace
-}  // namespace streamstack::protocol
+}  // namespace streamstack
