@@ -8,7 +8,7 @@
 // batch (BatchSize, batching window, 6 MB, tumbling window), invokes, and on the answer
 // marks records done, retries, bisects or discards (retry_policy.h decides which, the lane
 // carries it out). The shard's checkpoint is the highest sequence below which every read
-// record is done; it is written after each completed batch.
+// record is done (checkpoint_tracker.h keeps it); it is written after each completed batch.
 #include "streamstack/esm/engine.h"
 
 #include <spdlog/spdlog.h>
@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "esm/batch.h"
+#include "esm/checkpoint_tracker.h"
 #include "esm/failure_record.h"
 #include "esm/response.h"
 #include "esm/retry_policy.h"
@@ -139,11 +140,6 @@ struct Lane {
   std::optional<Window> window;
 };
 
-struct Tracked {
-  int64_t sequence;
-  bool done;
-};
-
 struct ShardWorker : std::enable_shared_from_this<ShardWorker> {
   std::string shard_id;
   std::string parent_id;
@@ -151,10 +147,9 @@ struct ShardWorker : std::enable_shared_from_this<ShardWorker> {
   std::shared_ptr<const streams::ShardWatermark> watermark;
   std::optional<int64_t> ending;  // set once the shard is closed
   int64_t position = 0;           // highest sequence read into the lanes
-  int64_t committed = 0;          // every record up to here is done
   int64_t persisted = 0;          // the checkpoint SQLite holds
   bool persisting = false;
-  std::deque<Tracked> tracker;  // read, not yet committed, in sequence order
+  CheckpointTracker checkpoint;  // the records in flight; every record up to committed() is done
   std::vector<std::unique_ptr<Lane>> lanes;
   uint64_t epoch = 0;  // bumped by each reset: stale callbacks are ignored
   size_t buffered = 0;
@@ -425,7 +420,9 @@ class DeliveryEngine::Core::MappingRuntime
         auto cp = committed_.find(shard.shard_id);
         // No checkpoint: a shard that appeared after the mapping (LATEST recorded the
         // shards that existed at Create) or a TRIM_HORIZON mapping: from the oldest record.
-        w->position = w->committed = w->persisted = cp == committed_.end() ? 0 : cp->second;
+        const int64_t start = cp == committed_.end() ? 0 : cp->second;
+        w->position = w->persisted = start;
+        w->checkpoint = CheckpointTracker(start);
         w->seen_position.store(w->position);
         BuildLanes(*w);
       }
@@ -527,7 +524,6 @@ class DeliveryEngine::Core::MappingRuntime
     const auto& records = read.value();
     std::vector<bool> touched(w.lanes.size(), false);
     for (const auto& stored : records) {
-      w.tracker.push_back({stored.sequence, false});
       Record r;
       r.sequence = stored.sequence;
       r.created_ms = stored.created_ms;
@@ -537,11 +533,12 @@ class DeliveryEngine::Core::MappingRuntime
         nlohmann::json event = nlohmann::json::parse(r.json, nullptr, false);
         if (event.is_discarded() || !settings_->filters.Matches(event)) {
           // AWS: records that match no filter are dropped and checkpointed past.
-          w.tracker.back().done = true;
+          w.checkpoint.Read(stored.sequence, /*done=*/true);
           metrics_.filtered->Add();
           continue;
         }
       }
+      w.checkpoint.Read(stored.sequence, /*done=*/false);
       size_t lane = LaneOf(r.json, w.lanes.size());
       w.buffered += 1;
       w.buffered_bytes += r.json.size();
@@ -1057,9 +1054,7 @@ class DeliveryEngine::Core::MappingRuntime
   // --- progress ----------------------------------------------------------------------------
   void MarkDone(ShardWorker& w, const std::vector<Record>& records) {
     for (const Record& r : records) {
-      auto it = std::lower_bound(w.tracker.begin(), w.tracker.end(), r.sequence,
-                                 [](const Tracked& t, int64_t s) { return t.sequence < s; });
-      if (it != w.tracker.end() && it->sequence == r.sequence) it->done = true;
+      w.checkpoint.MarkDone(r.sequence);
       w.buffered -= std::min(w.buffered, size_t{1});
       w.buffered_bytes -= std::min(w.buffered_bytes, r.json.size());
     }
@@ -1075,22 +1070,15 @@ class DeliveryEngine::Core::MappingRuntime
   }
 
   void Advance(ShardWorker& w) {
-    int64_t committed = w.committed;
-    while (!w.tracker.empty() && w.tracker.front().done) {
-      committed = w.tracker.front().sequence;
-      w.tracker.pop_front();
-    }
-    if (w.tracker.empty()) committed = std::max(committed, w.position);
-    if (committed <= w.committed) return;
-    w.committed = committed;
-    committed_[w.shard_id] = committed;
+    if (!w.checkpoint.Advance(w.position)) return;
+    committed_[w.shard_id] = w.checkpoint.committed();
     Persist(w);
   }
 
   void Persist(ShardWorker& w) {
-    if (w.persisting || w.committed <= w.persisted || deleted_) return;
+    if (w.persisting || w.checkpoint.committed() <= w.persisted || deleted_) return;
     w.persisting = true;
-    const int64_t value = w.committed;
+    const int64_t value = w.checkpoint.committed();
     core_->checkpoints.Save(
         uuid_, w.shard_id, StreamStore::FormatSequenceNumber(value),
         [self = shared_from_this(), wp = w.shared_from_this(), value](Status status) {
@@ -1119,7 +1107,7 @@ class DeliveryEngine::Core::MappingRuntime
       }
       return;
     }
-    if (!w.tracker.empty()) return;
+    if (!w.checkpoint.empty()) return;
     for (size_t i = 0; i < w.lanes.size(); ++i) {
       Lane& lane = *w.lanes[i];
       if (!lane.queue.empty() || !lane.batches.empty() || lane.state != LaneState::kIdle) return;
@@ -1171,8 +1159,8 @@ class DeliveryEngine::Core::MappingRuntime
     ++w.epoch;
     for (auto& lane : w.lanes) lane->timer.cancel();
     BuildLanes(w);
-    w.tracker.clear();
-    w.position = w.committed;
+    w.checkpoint.Clear();
+    w.position = w.checkpoint.committed();
     w.seen_position.store(w.position);
     w.buffered = 0;
     w.buffered_bytes = 0;
