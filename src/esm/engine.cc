@@ -6,8 +6,9 @@
 //
 // A worker reads records past its position into its lanes (by item key), a lane builds a
 // batch (BatchSize, batching window, 6 MB, tumbling window), invokes, and on the answer
-// marks records done, retries, bisects or discards. The shard's checkpoint is the highest
-// sequence below which every read record is done; it is written after each completed batch.
+// marks records done, retries, bisects or discards (retry_policy.h decides which, the lane
+// carries it out). The shard's checkpoint is the highest sequence below which every read
+// record is done (checkpoint_tracker.h keeps it); it is written after each completed batch.
 #include "streamstack/esm/engine.h"
 
 #include <spdlog/spdlog.h>
@@ -29,8 +30,10 @@
 #include <utility>
 
 #include "esm/batch.h"
+#include "esm/checkpoint_tracker.h"
 #include "esm/failure_record.h"
 #include "esm/response.h"
+#include "esm/retry_policy.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/esm/filter.h"
 #include "streamstack/streams/stream_store.h"
@@ -59,7 +62,7 @@ struct Settings {
   MappingConfig config;
   FilterSet filters;
   std::string quoted_source_arn;
-  int64_t max_age_ms = 0;
+  RetryRules retry;  // MaximumRetryAttempts, the record age limit, bisect, back-off
   size_t lanes = 1;
 
   bool SameLayout(const Settings& other) const {
@@ -98,6 +101,10 @@ struct Batch {
   unsigned last_status = 0;
   std::string last_function_error;
 
+  BatchAttempts Attempts() const {
+    return {records.size(), function_errors, service_errors, window_final};
+  }
+
   std::vector<int64_t> Sequences() const {
     std::vector<int64_t> out;
     out.reserve(records.size());
@@ -133,11 +140,6 @@ struct Lane {
   std::optional<Window> window;
 };
 
-struct Tracked {
-  int64_t sequence;
-  bool done;
-};
-
 struct ShardWorker : std::enable_shared_from_this<ShardWorker> {
   std::string shard_id;
   std::string parent_id;
@@ -145,10 +147,9 @@ struct ShardWorker : std::enable_shared_from_this<ShardWorker> {
   std::shared_ptr<const streams::ShardWatermark> watermark;
   std::optional<int64_t> ending;  // set once the shard is closed
   int64_t position = 0;           // highest sequence read into the lanes
-  int64_t committed = 0;          // every record up to here is done
   int64_t persisted = 0;          // the checkpoint SQLite holds
   bool persisting = false;
-  std::deque<Tracked> tracker;  // read, not yet committed, in sequence order
+  CheckpointTracker checkpoint;  // the records in flight; every record up to committed() is done
   std::vector<std::unique_ptr<Lane>> lanes;
   uint64_t epoch = 0;  // bumped by each reset: stale callbacks are ignored
   size_t buffered = 0;
@@ -419,7 +420,9 @@ class DeliveryEngine::Core::MappingRuntime
         auto cp = committed_.find(shard.shard_id);
         // No checkpoint: a shard that appeared after the mapping (LATEST recorded the
         // shards that existed at Create) or a TRIM_HORIZON mapping: from the oldest record.
-        w->position = w->committed = w->persisted = cp == committed_.end() ? 0 : cp->second;
+        const int64_t start = cp == committed_.end() ? 0 : cp->second;
+        w->position = w->persisted = start;
+        w->checkpoint = CheckpointTracker(start);
         w->seen_position.store(w->position);
         BuildLanes(*w);
       }
@@ -521,7 +524,6 @@ class DeliveryEngine::Core::MappingRuntime
     const auto& records = read.value();
     std::vector<bool> touched(w.lanes.size(), false);
     for (const auto& stored : records) {
-      w.tracker.push_back({stored.sequence, false});
       Record r;
       r.sequence = stored.sequence;
       r.created_ms = stored.created_ms;
@@ -531,11 +533,12 @@ class DeliveryEngine::Core::MappingRuntime
         nlohmann::json event = nlohmann::json::parse(r.json, nullptr, false);
         if (event.is_discarded() || !settings_->filters.Matches(event)) {
           // AWS: records that match no filter are dropped and checkpointed past.
-          w.tracker.back().done = true;
+          w.checkpoint.Read(stored.sequence, /*done=*/true);
           metrics_.filtered->Add();
           continue;
         }
       }
+      w.checkpoint.Read(stored.sequence, /*done=*/false);
       size_t lane = LaneOf(r.json, w.lanes.size());
       w.buffered += 1;
       w.buffered_bytes += r.json.size();
@@ -656,7 +659,12 @@ class DeliveryEngine::Core::MappingRuntime
       lane.batches.push_back(std::move(batch));
     }
     Batch& batch = lane.batches.front();
-    if (!batch.window_final && DiscardExpired(w, li)) return;
+    const Step before =
+        StepBeforeInvoke(batch.records, batch.window_final, Now(), settings_->retry);
+    if (before.kind == StepKind::kDiscard) {
+      DiscardFront(w, li, before.count, before.condition);
+      return;
+    }
     Invoke(w, li);
   }
 
@@ -674,42 +682,17 @@ class DeliveryEngine::Core::MappingRuntime
     return f;
   }
 
-  // AWS: records older than MaximumRecordAgeInSeconds are not sent; they are discarded
-  // (and described to the destination). True when a discard started.
-  bool DiscardExpired(ShardWorker& w, size_t li) {
-    Lane& lane = *w.lanes[li];
-    Batch& batch = lane.batches.front();
-    const int64_t now = Now();
-    size_t expired = 0;
-    while (expired < batch.records.size() &&
-           now - batch.records[expired].created_ms > settings_->max_age_ms) {
-      ++expired;
-    }
-    if (expired == 0) return false;
-    Batch gone;
-    gone.invokes = batch.invokes;
-    gone.last_request_id = batch.last_request_id;
-    gone.last_version = batch.last_version;
-    gone.last_status = batch.last_status;
-    gone.last_function_error = batch.last_function_error;
-    gone.records.assign(std::make_move_iterator(batch.records.begin()),
-                        std::make_move_iterator(batch.records.begin() + expired));
-    batch.records.erase(batch.records.begin(), batch.records.begin() + expired);
-    if (batch.records.empty()) lane.batches.pop_front();
-    Discard(w, li, std::move(gone), FailureCondition::kRecordAgeExceeded);
-    return true;
-  }
-
   void Invoke(ShardWorker& w, size_t li) {
     Lane& lane = *w.lanes[li];
     Batch& batch = lane.batches.front();
     auto target = core_->functions.Resolve(cfg().function_arn);
     if (!target.ok()) {
-      ++batch.service_errors;
       spdlog::warn("esm {}: {}: cannot invoke {}: {}", uuid_, w.shard_id, cfg().function_arn,
                    target.status().message());
       SetResult(kFunctionCallFailed);
-      Backoff(w, li, batch.service_errors);
+      Classification unreachable;  // retried like a service error
+      unreachable.verdict = Verdict::kServiceError;
+      CarryOut(w, li, NextStep(batch.Attempts(), unreachable, settings_->retry));
       return;
     }
     Invocation invocation;
@@ -757,126 +740,121 @@ class DeliveryEngine::Core::MappingRuntime
         ClassifyResponse(outcome, {c.report_batch_item_failures, tumbling}, sequences);
     batch.last_status = verdict.status_code;
     batch.last_function_error = verdict.function_error;
+    const Step step = NextStep(batch.Attempts(), verdict, settings_->retry);
+    Report(w, lane, batch, verdict, step);
+    CarryOut(w, li, step);
+  }
 
+  // What an answer tells the mapping's LastProcessingResult, metrics, logs and tumbling
+  // window, before the lane acts on it.
+  void Report(const ShardWorker& w, Lane& lane, const Batch& batch, const Classification& verdict,
+              const Step& step) {
+    const MappingConfig& c = cfg();
+    const bool tumbling = c.tumbling_window_in_seconds > 0;
     switch (verdict.verdict) {
-      case Verdict::kSuccess: {
+      case Verdict::kSuccess:
         SetResult(kProcessingOk);
         if (tumbling) AcceptState(lane, batch.window_final, verdict.state);
         if (!batch.records.empty()) {
           metrics_.iterator_age->Set(Now() - batch.records.back().created_ms);
         }
+        return;
+      case Verdict::kPartialFailure: {
+        SetResult(kFunctionCallFailed);
+        if (tumbling) AcceptState(lane, false, verdict.state);
+        const size_t k = verdict.first_failed;
+        metrics_.failed->Add(batch.records.size() - k);
+        spdlog::info("esm {}: {}: {} reported {} failed records from {}", uuid_, w.shard_id,
+                     c.function_arn, batch.records.size() - k, batch.records[k].sequence);
+        return;
+      }
+      case Verdict::kFunctionError:
+        SetResult(kFunctionCallFailed);
+        metrics_.failed->Add(batch.records.size());
+        if (step.kind == StepKind::kBisect) {
+          spdlog::info("esm {}: {}: {} failed ({}); bisecting into {} + {} records", uuid_,
+                       w.shard_id, c.function_arn, verdict.reason, step.count,
+                       batch.records.size() - step.count);
+        } else if (step.kind == StepKind::kRetry) {
+          spdlog::info("esm {}: {}: {} failed ({}); retry {}{}", uuid_, w.shard_id, c.function_arn,
+                       verdict.reason, step.function_errors,
+                       c.maximum_retry_attempts >= 0
+                           ? " of " + std::to_string(c.maximum_retry_attempts)
+                           : std::string());
+        } else {
+          spdlog::warn("esm {}: {}: {} failed ({}); retries exhausted", uuid_, w.shard_id,
+                       c.function_arn, verdict.reason);
+        }
+        return;
+      case Verdict::kServiceError:
+        SetResult(kFunctionCallFailed);
+        spdlog::info("esm {}: {}: {} not reached ({}); retrying (not counted)", uuid_, w.shard_id,
+                     c.function_arn, verdict.reason);
+        return;
+    }
+  }
+
+  // Carries out the retry policy's step for the lane's front batch (retry_policy.h says what
+  // each step means); then the lane goes on, unless a back-off or a discard took it over.
+  void CarryOut(ShardWorker& w, size_t li, const Step& step) {
+    Lane& lane = *w.lanes[li];
+    Batch& batch = lane.batches.front();
+    switch (step.kind) {
+      case StepKind::kInvoke:
+        Invoke(w, li);
+        return;
+      case StepKind::kDone: {
         Batch done = std::move(batch);
         lane.batches.pop_front();
         MarkDone(w, done.records);
         break;
       }
-      case Verdict::kPartialFailure:
-        if (!OnPartialFailure(w, li, verdict)) return;
+      case StepKind::kRetryFrom: {
+        const size_t k = step.count;
+        std::vector<Record> succeeded(std::make_move_iterator(batch.records.begin()),
+                                      std::make_move_iterator(batch.records.begin() + k));
+        Batch rest;
+        rest.records.assign(std::make_move_iterator(batch.records.begin() + k),
+                            std::make_move_iterator(batch.records.end()));
+        batch = std::move(rest);
+        metrics_.iterator_age->Set(Now() - succeeded.back().created_ms);
+        MarkDone(w, succeeded);
+        if (step.refill) Refill(w, lane, batch);
+        if (!step.delay_ms) break;
+        Backoff(w, li, *step.delay_ms);
+        return;
+      }
+      case StepKind::kRetry:
+        batch.function_errors = step.function_errors;
+        batch.service_errors = step.service_errors;
+        if (step.refill) Refill(w, lane, batch);
+        Backoff(w, li, step.delay_ms.value_or(0));
+        return;
+      case StepKind::kBisect: {
+        Batch second;
+        second.function_errors = step.function_errors;
+        second.records.assign(std::make_move_iterator(batch.records.begin() + step.count),
+                              std::make_move_iterator(batch.records.end()));
+        batch.records.resize(step.count);
+        batch.invokes = 0;
+        batch.function_errors = step.function_errors;
+        batch.service_errors = step.service_errors;
+        lane.batches.insert(lane.batches.begin() + 1, std::move(second));
         break;
-      case Verdict::kFunctionError: {
-        SetResult(kFunctionCallFailed);
-        metrics_.failed->Add(batch.records.size());
-        batch.service_errors = 0;
-        if (c.bisect_batch_on_function_error && batch.records.size() > 1) {
-          // AWS: split in two and retry each half; splitting does not count as a retry.
-          size_t half = BisectPoint(batch.records.size());
-          Batch second;
-          second.function_errors = batch.function_errors;
-          second.records.assign(std::make_move_iterator(batch.records.begin() + half),
-                                std::make_move_iterator(batch.records.end()));
-          batch.records.resize(half);
-          batch.invokes = 0;
-          spdlog::info("esm {}: {}: {} failed ({}); bisecting into {} + {} records", uuid_,
-                       w.shard_id, c.function_arn, verdict.reason, batch.records.size(),
-                       second.records.size());
-          lane.batches.insert(lane.batches.begin() + 1, std::move(second));
-          break;
-        }
-        ++batch.function_errors;
-        if (RetriesExhausted(batch)) {
-          spdlog::warn("esm {}: {}: {} failed ({}); retries exhausted", uuid_, w.shard_id,
-                       c.function_arn, verdict.reason);
-          if (batch.window_final) {
-            // A window's final invoke carries no records: nothing to describe; the state goes.
-            lane.window.reset();
-            lane.batches.pop_front();
-            break;
-          }
-          DiscardFront(w, li, FailureCondition::kRetryAttemptsExhausted);
-          return;
-        }
-        spdlog::info("esm {}: {}: {} failed ({}); retry {}{}", uuid_, w.shard_id, c.function_arn,
-                     verdict.reason, batch.function_errors,
-                     c.maximum_retry_attempts >= 0
-                         ? " of " + std::to_string(c.maximum_retry_attempts)
-                         : std::string());
-        Backoff(w, li, batch.function_errors);
-        return;
       }
-      case Verdict::kServiceError: {
-        SetResult(kFunctionCallFailed);
-        ++batch.service_errors;
-        spdlog::info("esm {}: {}: {} not reached ({}); retrying (not counted)", uuid_, w.shard_id,
-                     c.function_arn, verdict.reason);
-        Backoff(w, li, batch.service_errors);
+      case StepKind::kDiscard:
+        DiscardFront(w, li, step.count, step.condition);
         return;
-      }
+      case StepKind::kDropWindow:
+        lane.window.reset();
+        lane.batches.pop_front();
+        break;
     }
     if (!running_ || pending_reset_) {
       RequestQuiesce();
       return;
     }
     Pump(w, li);
-  }
-
-  // ReportBatchItemFailures named records of the batch. True when the lane goes on at once
-  // (Pump); false when a back-off or a discard took it over.
-  bool OnPartialFailure(ShardWorker& w, size_t li, const Classification& verdict) {
-    Lane& lane = *w.lanes[li];
-    Batch& batch = lane.batches.front();
-    const MappingConfig& c = cfg();
-    SetResult(kFunctionCallFailed);
-    if (c.tumbling_window_in_seconds > 0) AcceptState(lane, false, verdict.state);
-    const size_t k = verdict.first_failed;
-    metrics_.failed->Add(batch.records.size() - k);
-    spdlog::info("esm {}: {}: {} reported {} failed records from {}", uuid_, w.shard_id,
-                 c.function_arn, batch.records.size() - k, batch.records[k].sequence);
-    if (k > 0) return ContinueFromFailed(w, li, k);
-    // The batch's first record failed again: a retry of the same batch, and it counts.
-    ++batch.function_errors;
-    batch.service_errors = 0;
-    if (RetriesExhausted(batch)) {
-      DiscardFront(w, li, FailureCondition::kRetryAttemptsExhausted);
-      return false;
-    }
-    if (!c.bisect_batch_on_function_error) Refill(w, lane, batch);
-    Backoff(w, li, batch.function_errors);
-    return false;
-  }
-
-  // The records before the first reported one succeeded: the checkpoint moves past them, and
-  // the records from the reported one on form a new batch whose retries count from zero.
-  // AWS, as recorded in LocalStack's test_kinesis_report_batch_item_failures and
-  // test_dynamodb_report_batch_item_failures (BatchSize 3, MaximumRetryAttempts 3, the third
-  // record of the second batch always reported): that record was invoked five times, once in
-  // its first batch and four times alone, and its record said approximateInvokeCount 4.
-  bool ContinueFromFailed(ShardWorker& w, size_t li, size_t k) {
-    Lane& lane = *w.lanes[li];
-    Batch& batch = lane.batches.front();
-    std::vector<Record> succeeded(std::make_move_iterator(batch.records.begin()),
-                                  std::make_move_iterator(batch.records.begin() + k));
-    Batch rest;
-    rest.records.assign(std::make_move_iterator(batch.records.begin() + k),
-                        std::make_move_iterator(batch.records.end()));
-    batch = std::move(rest);
-    metrics_.iterator_age->Set(Now() - succeeded.back().created_ms);
-    MarkDone(w, succeeded);
-    // AWS: with bisect on too, the batch splits at the reported record and only the rest is
-    // retried; splitting is no failed attempt, so it goes on at once.
-    if (cfg().bisect_batch_on_function_error) return true;
-    Refill(w, lane, batch);  // AWS retries "all records starting from that checkpoint"
-    Backoff(w, li, 1);
-    return false;
   }
 
   void AcceptState(Lane& lane, bool was_final, const std::string& state) {
@@ -887,11 +865,6 @@ class DeliveryEngine::Core::MappingRuntime
     }
     lane.window->state = state;
     if (state.size() > kMaxWindowStateBytes) lane.window->terminate_early = true;
-  }
-
-  bool RetriesExhausted(const Batch& batch) const {
-    return cfg().maximum_retry_attempts >= 0 &&
-           batch.function_errors > cfg().maximum_retry_attempts;
   }
 
   // Tops a batch that keeps failing partway up with the records that follow it (AWS retries
@@ -915,18 +888,14 @@ class DeliveryEngine::Core::MappingRuntime
     }
   }
 
-  void Backoff(ShardWorker& w, size_t li, int attempt) {
+  void Backoff(ShardWorker& w, size_t li, int64_t delay_ms) {
     Lane& lane = *w.lanes[li];
     if (!running_ || pending_reset_) {
       RequestQuiesce();
       return;
     }
-    int64_t delay = core_->options.retry_backoff_base.count();
-    for (int i = 1; i < attempt && delay < core_->options.retry_backoff_max.count(); ++i)
-      delay *= 2;
-    delay = std::min<int64_t>(delay, core_->options.retry_backoff_max.count());
     lane.state = LaneState::kBackoff;
-    ArmTimer(w, li, Now() + delay);
+    ArmTimer(w, li, Now() + delay_ms);
   }
 
   void ArmTimer(ShardWorker& w, size_t li, int64_t deadline_ms) {
@@ -957,10 +926,26 @@ class DeliveryEngine::Core::MappingRuntime
   }
 
   // --- discarding --------------------------------------------------------------------------
-  void DiscardFront(ShardWorker& w, size_t li, FailureCondition condition) {
+  // Discards the first `count` records of the lane's front batch (all of them, or the ones
+  // over the age limit); what remains of the batch stays at the front.
+  void DiscardFront(ShardWorker& w, size_t li, size_t count, FailureCondition condition) {
     Lane& lane = *w.lanes[li];
-    Batch gone = std::move(lane.batches.front());
-    lane.batches.pop_front();
+    Batch& batch = lane.batches.front();
+    if (count >= batch.records.size()) {
+      Batch gone = std::move(batch);
+      lane.batches.pop_front();
+      Discard(w, li, std::move(gone), condition);
+      return;
+    }
+    Batch gone;
+    gone.invokes = batch.invokes;
+    gone.last_request_id = batch.last_request_id;
+    gone.last_version = batch.last_version;
+    gone.last_status = batch.last_status;
+    gone.last_function_error = batch.last_function_error;
+    gone.records.assign(std::make_move_iterator(batch.records.begin()),
+                        std::make_move_iterator(batch.records.begin() + count));
+    batch.records.erase(batch.records.begin(), batch.records.begin() + count);
     Discard(w, li, std::move(gone), condition);
   }
 
@@ -1069,9 +1054,7 @@ class DeliveryEngine::Core::MappingRuntime
   // --- progress ----------------------------------------------------------------------------
   void MarkDone(ShardWorker& w, const std::vector<Record>& records) {
     for (const Record& r : records) {
-      auto it = std::lower_bound(w.tracker.begin(), w.tracker.end(), r.sequence,
-                                 [](const Tracked& t, int64_t s) { return t.sequence < s; });
-      if (it != w.tracker.end() && it->sequence == r.sequence) it->done = true;
+      w.checkpoint.MarkDone(r.sequence);
       w.buffered -= std::min(w.buffered, size_t{1});
       w.buffered_bytes -= std::min(w.buffered_bytes, r.json.size());
     }
@@ -1087,22 +1070,15 @@ class DeliveryEngine::Core::MappingRuntime
   }
 
   void Advance(ShardWorker& w) {
-    int64_t committed = w.committed;
-    while (!w.tracker.empty() && w.tracker.front().done) {
-      committed = w.tracker.front().sequence;
-      w.tracker.pop_front();
-    }
-    if (w.tracker.empty()) committed = std::max(committed, w.position);
-    if (committed <= w.committed) return;
-    w.committed = committed;
-    committed_[w.shard_id] = committed;
+    if (!w.checkpoint.Advance(w.position)) return;
+    committed_[w.shard_id] = w.checkpoint.committed();
     Persist(w);
   }
 
   void Persist(ShardWorker& w) {
-    if (w.persisting || w.committed <= w.persisted || deleted_) return;
+    if (w.persisting || w.checkpoint.committed() <= w.persisted || deleted_) return;
     w.persisting = true;
-    const int64_t value = w.committed;
+    const int64_t value = w.checkpoint.committed();
     core_->checkpoints.Save(
         uuid_, w.shard_id, StreamStore::FormatSequenceNumber(value),
         [self = shared_from_this(), wp = w.shared_from_this(), value](Status status) {
@@ -1131,7 +1107,7 @@ class DeliveryEngine::Core::MappingRuntime
       }
       return;
     }
-    if (!w.tracker.empty()) return;
+    if (!w.checkpoint.empty()) return;
     for (size_t i = 0; i < w.lanes.size(); ++i) {
       Lane& lane = *w.lanes[i];
       if (!lane.queue.empty() || !lane.batches.empty() || lane.state != LaneState::kIdle) return;
@@ -1183,8 +1159,8 @@ class DeliveryEngine::Core::MappingRuntime
     ++w.epoch;
     for (auto& lane : w.lanes) lane->timer.cancel();
     BuildLanes(w);
-    w.tracker.clear();
-    w.position = w.committed;
+    w.checkpoint.Clear();
+    w.position = w.checkpoint.committed();
     w.seen_position.store(w.position);
     w.buffered = 0;
     w.buffered_bytes = 0;
@@ -1297,9 +1273,14 @@ void DeliveryEngine::Core::Apply(MappingConfig config) {
                   config.uuid, filters.status().message());
   }
   settings->quoted_source_arn = Quote(config.event_source_arn);
-  settings->max_age_ms = config.maximum_record_age_in_seconds < 0
-                             ? options.record_retention.count()
-                             : int64_t{config.maximum_record_age_in_seconds} * 1000;
+  settings->retry.maximum_retry_attempts = config.maximum_retry_attempts;
+  settings->retry.maximum_record_age_ms =
+      config.maximum_record_age_in_seconds < 0
+          ? options.record_retention.count()
+          : int64_t{config.maximum_record_age_in_seconds} * 1000;
+  settings->retry.bisect_batch_on_function_error = config.bisect_batch_on_function_error;
+  settings->retry.backoff_base_ms = options.retry_backoff_base.count();
+  settings->retry.backoff_max_ms = options.retry_backoff_max.count();
   settings->lanes = static_cast<size_t>(std::clamp(config.parallelization_factor, 1, 10));
   config.batch_size = std::max(1, config.batch_size);
   settings->config = std::move(config);
