@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "api/legacy_parameters.h"
 #include "streamstack/dynamodb/partiql.h"
+#include "streamstack/dynamodb/table_arn.h"
 
 namespace streamstack::api {
 namespace {
@@ -71,6 +73,17 @@ Result<Item> RequiredItem(const json& in, const char* name) {
   if (!it->is_object()) return WrongType(name);
   return dynamodb::ItemFromJson(*it);
 }
+
+// A TableName member: the table it names, a table ARN resolved to its name (table_arn.h).
+Result<std::string> RequiredTableName(const dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  return dynamodb::ResolveTableName(tables.scope(), *name);
+}
+
+// The TableName as the request spelled it: AWS echoes a table ARN where it answers with the
+// table (ConsumedCapacity.TableName). Call after RequiredTableName succeeded.
+std::string RequestedTableName(const json& in) { return in.at("TableName").get<std::string>(); }
 
 Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
   for (auto [member, slot] :
@@ -372,7 +385,7 @@ Op Sync(F body) {
 
 Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
   dynamodb::CreateTableRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", true,
@@ -420,7 +433,7 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
 
 Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
   dynamodb::UpdateTableRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   auto billing = OptionalString(in, "BillingMode");
@@ -456,7 +469,7 @@ Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DescribeTable(*name);
   if (!d.ok()) return d.status();
@@ -464,7 +477,7 @@ Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DeleteTable(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DeleteTable(*name);
   if (!d.ok()) return d.status();
@@ -507,7 +520,7 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::PutItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto item = RequiredItem(in, "Item");
@@ -520,7 +533,7 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   }
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.PutItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.PutItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
@@ -529,7 +542,7 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::UpdateItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -539,7 +552,7 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!st.ok()) return reply(st);
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.UpdateItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.UpdateItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
@@ -548,7 +561,7 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::DeleteItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -558,7 +571,7 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!st.ok()) return reply(st);
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.DeleteItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 // `request` with its legacy parameters turned into expressions (held in *storage), or the
@@ -577,7 +590,7 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::GetItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -590,7 +603,7 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   if (!item.ok()) return item.status();
   json out = json::object();
   if (*item) out["Item"] = dynamodb::ItemToJson(**item);
-  AddConsumedCapacity(in, *name, 0.5, &out);
+  AddConsumedCapacity(in, RequestedTableName(in), 0.5, &out);
   return out;
 }
 
@@ -607,7 +620,7 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   if (it == in.end() || it->is_null()) return NullMember("requestItems");
   if (!it->is_object()) return WrongType("RequestItems");
   for (const auto& [table, spec] : it->items()) {
-    if (!ValidTableName(table)) {
+    if (!dynamodb::LooksLikeArn(table) && !ValidTableName(table)) {
       // AWS echoes the whole map and every constraint on its keys.
       return ValidationError(
           "1 validation error detected: Value '" + it->dump() +
@@ -617,10 +630,15 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
     }
   }
   dynamodb::BatchGetRequest req;
+  // AWS answers under the key the request used: a table's ARN stays its ARN.
+  std::map<std::string, std::string> requested_as;
   for (const auto& [table, spec] : it->items()) {
     if (!spec.is_object()) return WrongType("RequestItems");
     dynamodb::BatchGetRequest::TableKeys entry;
-    entry.table_name = table;
+    auto name = dynamodb::ResolveTableName(tables.scope(), table);
+    if (!name.ok()) return name.status();
+    entry.table_name = *name;
+    requested_as[*name] = table;
     auto keys = spec.find("Keys");
     if (keys == spec.end() || keys->is_null()) {
       return NullMember("requestItems." + table + ".member.keys");
@@ -647,22 +665,22 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   for (const auto& [table, items] : result->responses) {
     json arr = json::array();
     for (const auto& item : items) arr.push_back(dynamodb::ItemToJson(item));
-    responses[table] = std::move(arr);
+    responses[requested_as[table]] = std::move(arr);
   }
   json unprocessed = json::object();
   for (const auto& [table, keys] : result->unprocessed_keys) {
     // The retry carries the table's original projection and consistency with the keys left.
-    json spec = (*it)[table];
+    json spec = (*it)[requested_as[table]];
     spec["Keys"] = json::array();
     for (const auto& key : keys) spec["Keys"].push_back(dynamodb::ItemToJson(key));
-    unprocessed[table] = std::move(spec);
+    unprocessed[requested_as[table]] = std::move(spec);
   }
   json out = {{"Responses", responses}, {"UnprocessedKeys", unprocessed}};
   auto rcc = in.find("ReturnConsumedCapacity");
   if (rcc != in.end() && rcc->is_string() && *rcc != "NONE") {
     json list = json::array();
     for (const auto& [table, units] : result->capacity_units) {
-      list.push_back({{"TableName", table}, {"CapacityUnits", units}});
+      list.push_back({{"TableName", requested_as[table]}, {"CapacityUnits", units}});
     }
     out["ConsumedCapacity"] = std::move(list);
   }
@@ -707,8 +725,8 @@ Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
 
 // The members Query and Scan share.
 template <typename Request>
-Status DecodeReadCommon(const json& in, Request* req) {
-  auto name = RequiredString(in, "TableName");
+Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, Request* req) {
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req->table_name = *name;
   STREAMSTACK_RETURN_IF_ERROR(CheckReturnConsumedCapacity(in));
@@ -752,13 +770,13 @@ Result<json> Query(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::QueryRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
   auto forward = OptionalBool(in, "ScanIndexForward");
   if (!forward.ok()) return forward.status();
   req.scan_index_forward = forward->value_or(true);
   auto page = tables.Query(req);
   if (!page.ok()) return page.status();
-  return EncodeReadPage(in, req.table_name, *page);
+  return EncodeReadPage(in, RequestedTableName(in), *page);
 }
 
 Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
@@ -767,7 +785,7 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::ScanRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
   auto segment = OptionalInt(in, "Segment");
   if (!segment.ok()) return segment.status();
   req.segment = *segment;
@@ -776,13 +794,13 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   req.total_segments = *total;
   auto page = tables.Scan(req);
   if (!page.ok()) return page.status();
-  return EncodeReadPage(in, req.table_name, *page);
+  return EncodeReadPage(in, RequestedTableName(in), *page);
 }
 
 // --- Time to live ----------------------------------------------------------------------------
 
 Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto it = in.find("TimeToLiveSpecification");
   if (it == in.end() || it->is_null()) return NullMember("timeToLiveSpecification");
@@ -800,7 +818,7 @@ Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DescribeTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DescribeTimeToLive(*name);
   if (!d.ok()) return d.status();
@@ -814,8 +832,10 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   if (it == in.end() || it->is_null()) return reply(NullMember("requestItems"));
   if (!it->is_object()) return reply(WrongType("RequestItems"));
   dynamodb::BatchWriteRequest req;
-  for (const auto& [table, writes] : it->items()) {
+  for (const auto& [requested, writes] : it->items()) {
     if (!writes.is_array()) return reply(WrongType("RequestItems"));
+    auto table = dynamodb::ResolveTableName(tables.scope(), requested);
+    if (!table.ok()) return reply(table.status());
     for (const auto& w : writes) {
       bool put = w.contains("PutRequest");
       bool del = w.contains("DeleteRequest");
@@ -827,7 +847,7 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
       const json& body = put ? w["PutRequest"] : w["DeleteRequest"];
       auto item = RequiredItem(body, put ? "Item" : "Key");
       if (!item.ok()) return reply(item.status());
-      req.entries.push_back({table, put, std::move(item).value()});
+      req.entries.push_back({*table, put, std::move(item).value()});
     }
   }
   tables.BatchWriteItem(std::move(req), [reply = std::move(reply)](Status st) {
@@ -855,7 +875,7 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     else if (kind_name == "Delete") action.kind = Kind::kDelete;
     else if (kind_name == "ConditionCheck") action.kind = Kind::kConditionCheck;
     else return reply(WrongType("TransactItems"));
-    auto name = RequiredString(body, "TableName");
+    auto name = RequiredTableName(tables, body);
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
     auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
@@ -882,7 +902,7 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   for (const auto& entry : *it) {
     auto get = entry.find("Get");
     if (get == entry.end() || !get->is_object()) return NullMember("transactItems.member.get");
-    auto name = RequiredString(*get, "TableName");
+    auto name = RequiredTableName(tables, *get);
     if (!name.ok()) return name.status();
     auto key = RequiredItem(*get, "Key");
     if (!key.ok()) return key.status();

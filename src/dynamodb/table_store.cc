@@ -587,6 +587,8 @@ std::shared_ptr<const TableDefinition> TableStore::FindTable(const std::string& 
   return impl_->Find(name);
 }
 
+const AccountScope& TableStore::scope() const { return impl_->scope; }
+
 Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& request) {
   STREAMSTACK_RETURN_IF_ERROR(ValidateTableName(request.table_name));
   STREAMSTACK_RETURN_IF_ERROR(ValidateAttributeDefinitions(request.attribute_definitions));

@@ -320,6 +320,8 @@ class TableStore {
                                       std::optional<int> limit) const;
   // The published definition of a table, or nullptr.
   std::shared_ptr<const TableDefinition> FindTable(const std::string& table_name) const;
+  // The account and region every table's ARN carries (table_arn.h resolves ARNs against it).
+  const AccountScope& scope() const;
 
   // Data plane. Writes complete on the storage writer thread after their group commits.
   using WriteDone = std::function<void(Result<WriteOutcome>)>;

@@ -3,7 +3,7 @@
 // items through the DocumentClient (lib-dynamodb) with native values (numbers, an exact
 // 38-digit NumberValue, string/number/binary sets, nested maps and lists, binary, booleans,
 // null): put, get, update with an expression, query (ranges, order, filter, projection,
-// pages), batchWrite, batchGet, delete, scan; the errors the SDK must decode
+// pages), batchWrite, batchGet, delete, scan; the table's ARN as TableName; the errors the SDK must decode
 // (ConditionalCheckFailedException with the old item, ResourceNotFoundException,
 // ValidationException, ResourceInUseException); then a stream read (ListStreams,
 // DescribeStream, GetShardIterator TRIM_HORIZON and AFTER_SEQUENCE_NUMBER, GetRecords)
@@ -285,6 +285,34 @@ const steps = [
       { pk: "user#3", sk: 1, list: [new Set(["x"]), AVATAR] },
     ]);
     assert.deepStrictEqual(got.UnprocessedKeys ?? {}, {});
+  }],
+
+  // AWS accepts a table's ARN wherever it takes a TableName, and answers under the name the
+  // request used (botocore's model: TableName is a TableArn shape; RequestItems keys too).
+  ["the table's ARN as TableName: DescribeTable, put, get, batchGet, delete", async () => {
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`;
+    const { Table: table } = await ddb.send(new DescribeTableCommand({ TableName: arn }));
+    assert.equal(table.TableName, TABLE);
+    assert.equal(table.TableArn, arn);
+    const put = await doc.send(new PutCommand({
+      TableName: arn, Item: { pk: "arn#1", sk: 1, via: "arn" }, ReturnConsumedCapacity: "TOTAL",
+    }));
+    assert.equal(put.ConsumedCapacity.TableName, arn);
+    expectedEvents.push(["INSERT", "arn#1", 1]);
+    const { Item } = await doc.send(new GetCommand({ TableName: arn, Key: key("arn#1", 1) }));
+    assert.deepStrictEqual(Item, { pk: "arn#1", sk: 1, via: "arn" });
+    const got = await doc.send(new BatchGetCommand({
+      RequestItems: { [arn]: { Keys: [key("arn#1", 1)] } },
+    }));
+    assert.deepStrictEqual(Object.keys(got.Responses), [arn]);
+    assert.deepStrictEqual(got.Responses[arn], [{ pk: "arn#1", sk: 1, via: "arn" }]);
+    await doc.send(new DeleteCommand({ TableName: arn, Key: key("arn#1", 1) }));
+    expectedEvents.push(["REMOVE", "arn#1", 1]);
+    const other = `arn:aws:dynamodb:eu-west-1:000000000000:table/${TABLE}`;
+    const err = await expectError(
+      () => ddb.send(new DescribeTableCommand({ TableName: other })),
+      { name: "ValidationException" });
+    assert.equal(err.message, `1 validation error detected: Invalid AWS region in '${other}'`);
   }],
 
   ["query: key range backwards, filter + projection, pages", async () => {
