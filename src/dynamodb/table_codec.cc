@@ -64,8 +64,6 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
   for (const auto& a : d.attribute_definitions) {
     defs.push_back({{"AttributeName", a.name}, {"AttributeType", a.type}});
   }
-  nlohmann::json tags = nlohmann::json::array();
-  for (const auto& t : d.tags) tags.push_back({{"Key", t.key}, {"Value", t.value}});
   nlohmann::json j = {
       {"name", d.name},
       {"table_uuid", d.table_uuid},
@@ -78,7 +76,6 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"billing_mode_changed_ms", d.billing_mode_changed_ms},
       {"global_secondary_indexes", IndexesJson(d.global_secondary_indexes)},
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
-      {"tags", tags},
       {"deletion_protection_enabled", d.deletion_protection_enabled},
       {"table_class", d.table_class},
       {"stream_enabled", d.stream_enabled},
@@ -122,7 +119,7 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.billing_mode_changed_ms = j.value("billing_mode_changed_ms", int64_t{0});
     d.global_secondary_indexes = IndexesFrom(j.at("global_secondary_indexes"));
     d.local_secondary_indexes = IndexesFrom(j.at("local_secondary_indexes"));
-    for (const auto& t : j.at("tags")) d.tags.push_back({t.at("Key"), t.at("Value")});
+    // "tags" of definitions stored before schema version 3 is read by that migration only.
     d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
     d.table_class = j.value("table_class", std::string("STANDARD"));
     d.stream_enabled = j.at("stream_enabled");

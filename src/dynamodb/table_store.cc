@@ -15,7 +15,9 @@
 #include "dynamodb/secondary_index.h"
 #include "dynamodb/table_codec.h"
 #include "dynamodb/table_sql.h"
+#include "dynamodb/table_tags.h"
 #include "dynamodb/time_to_live.h"
+#include "streamstack/dynamodb/table_arn.h"
 
 namespace streamstack::dynamodb {
 namespace {
@@ -359,6 +361,37 @@ Status ConditionFailed(const std::optional<Item>& old_item, bool return_old) {
   return s;
 }
 
+// --- Tags ------------------------------------------------------------------------------------
+
+Status ResourceArnNotFound(const std::string& arn) {
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: ResourceArn: " + arn + " not found");
+}
+
+Result<std::vector<Tag>> LoadTags(storage::Database& db, int64_t table_id) {
+  auto& stmt = db.Prepare(sql::kSelectTableTags);
+  stmt.Bind(1, table_id);
+  std::vector<Tag> tags;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    tags.push_back({std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1))});
+  }
+  return tags;
+}
+
+Status UpsertTags(storage::Database& db, int64_t table_id, const std::vector<Tag>& tags) {
+  for (const Tag& tag : tags) {
+    auto& stmt = db.Prepare(sql::kUpsertTableTag);
+    stmt.Bind(1, table_id);
+    stmt.Bind(2, tag.key);
+    stmt.Bind(3, tag.value);
+    STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<std::string> TableDefinition::KeyNames() const {
@@ -683,7 +716,8 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
         "PAY_PER_REQUEST");
   }
   STREAMSTACK_RETURN_IF_ERROR(ValidateIndexes(*def));
-  def->tags = request.tags;
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTags(request.tags));
+  STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(request.tags.size()));
   def->deletion_protection_enabled = request.deletion_protection_enabled;
   if (request.table_class) def->table_class = *request.table_class;
 
@@ -714,6 +748,7 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
     stmt.Bind(2, EncodeTableDefinition(*def));
     STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
     def->table_id = ctx.db().LastInsertRowId();
+    STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), def->table_id, request.tags));
     if (!def->global_secondary_indexes.empty() || !def->local_secondary_indexes.empty()) {
       // The indexes' ids exist only now; store the definition again with them.
       for (auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
@@ -897,6 +932,9 @@ Result<TableDescription> TableStore::DeleteTable(const std::string& table_name) 
         STREAMSTACK_RETURN_IF_ERROR(DropIndexStorage(ctx.db(), index.index_id));
       }
     }
+    auto& tags = ctx.db().Prepare(sql::kDeleteTableTags);
+    tags.Bind(1, def->table_id);
+    STREAMSTACK_RETURN_IF_ERROR(tags.Run());
     auto& table = ctx.db().Prepare(sql::kDeleteTable);
     table.Bind(1, def->table_id);
     STREAMSTACK_RETURN_IF_ERROR(table.Run());
@@ -907,6 +945,80 @@ Result<TableDescription> TableStore::DeleteTable(const std::string& table_name) 
   });
   if (!st.ok()) return st;
   return description;
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+namespace {
+
+// The table a tagging ResourceArn names (`target`, resolved from `arn`), or AWS's error.
+Result<std::shared_ptr<const TableDefinition>> FindTaggedTable(const TableStore& store,
+                                                               const std::string& arn,
+                                                               const ResourceArnTarget& target) {
+  auto def = target.is_stream ? nullptr : store.FindTable(target.table_name);
+  if (!def) return ResourceArnNotFound(arn);
+  return def;
+}
+
+}  // namespace
+
+Status TableStore::TagResource(const std::string& resource_arn, const std::vector<Tag>& tags) {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  if (tags.empty()) return ValidationError("Atleast one Tag needs to be provided as Input.");
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTags(tags));
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  Impl& impl = *impl_;
+  const int64_t table_id = (*def)->table_id;
+  return impl.store.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    if (!impl.live.contains(table_id)) return ResourceArnNotFound(resource_arn);
+    auto existing = LoadTags(ctx.db(), table_id);
+    if (!existing.ok()) return existing.status();
+    std::set<std::string> keys;
+    for (const Tag& t : *existing) keys.insert(t.key);
+    for (const Tag& t : tags) keys.insert(t.key);
+    STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(keys.size()));
+    return UpsertTags(ctx.db(), table_id, tags);
+  });
+}
+
+Status TableStore::UntagResource(const std::string& resource_arn,
+                                 const std::vector<std::string>& keys) {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  if (keys.empty()) return ValidationError("Atleast one Tag Key needs to be provided as Input.");
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTagKeys(keys));
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  Impl& impl = *impl_;
+  const int64_t table_id = (*def)->table_id;
+  return impl.store.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    if (!impl.live.contains(table_id)) return ResourceArnNotFound(resource_arn);
+    for (const std::string& key : keys) {
+      auto& stmt = ctx.db().Prepare(sql::kDeleteTableTag);
+      stmt.Bind(1, table_id);
+      stmt.Bind(2, key);
+      STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Tag>> TableStore::ListTagsOfResource(const std::string& resource_arn) const {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  std::vector<Tag> tags;
+  Status st = impl_->store.Read([&](storage::Database& db) -> Status {
+    auto loaded = LoadTags(db, (*def)->table_id);
+    if (!loaded.ok()) return loaded.status();
+    tags = std::move(loaded).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return tags;
 }
 
 Result<ListTablesResult> TableStore::ListTables(const std::optional<std::string>& exclusive_start,

@@ -39,7 +39,8 @@ import unittest
 
 import botocore.exceptions
 
-from harness import REGION, ServerTestCase, create_table, record_wire_bodies, requires_botocore
+from harness import (REGION, ServerTestCase, StreamStack, create_table, record_wire_bodies,
+                     requires_botocore)
 
 ACCOUNT = "000000000000"
 ARN_PREFIX = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/"
@@ -183,6 +184,190 @@ class TableArnTest(ControlPlaneCase):
         _, out, _ = self.server.aws("dynamodb", "get-item", "--table-name", arn,
                                     "--key", '{"pk": {"S": "cli"}, "sk": {"N": "9"}}')
         self.assertEqual(out["Item"]["pk"], {"S": "cli"})
+
+
+class TagsTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-070/-071/-101/-105/-107/-372, [dynalite], [sdk583]."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ddb = cls.server.client("dynamodb")
+        create_table(ddb, "tagged", Tags=[{"Key": "team", "Value": "core"},
+                                          {"Key": "env", "Value": "test"}])
+        create_table(ddb, "tag-limits")
+
+    def tags(self, name):
+        out = self.ddb.list_tags_of_resource(ResourceArn=table_arn(name))
+        self.assertNotIn("NextToken", out)  # [sdk583]
+        return out["Tags"]
+
+    def test_create_tag_untag(self):
+        arn = table_arn("tagged")
+        self.assertEqual(self.tags("tagged"), [{"Key": "env", "Value": "test"},
+                                               {"Key": "team", "Value": "core"}])
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"},
+                                                     {"Key": "owner", "Value": ""}])
+        self.assertEqual(self.tags("tagged"), [{"Key": "env", "Value": "prod"},
+                                               {"Key": "owner", "Value": ""},
+                                               {"Key": "team", "Value": "core"}])
+        # Untagging an absent key is no error ([ack] DDB-TABLE-105).
+        self.ddb.untag_resource(ResourceArn=arn, TagKeys=["owner", "never-set"])
+        self.assertEqual([t["Key"] for t in self.tags("tagged")], ["env", "team"])
+        # The CLI, v1 or v2.
+        self.server.aws("dynamodb", "tag-resource", "--resource-arn", arn,
+                        "--tags", "Key=cli,Value=yes")
+        _, out, _ = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn", arn)
+        self.assertIn({"Key": "cli", "Value": "yes"}, out["Tags"])
+        self.server.aws("dynamodb", "untag-resource", "--resource-arn", arn, "--tag-keys", "cli")
+        self.assertEqual([t["Key"] for t in self.tags("tagged")], ["env", "team"])
+        missing = table_arn("no-such-table")
+        code, _, stderr = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn",
+                                          missing, check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("ResourceNotFoundException", stderr)
+        self.assertIn(f"Requested resource not found: ResourceArn: {missing} not found", stderr)
+
+    def test_next_token(self):
+        # The model has NextToken in and out, but AWS never pages: "ListTagsOfResource does
+        # not support pagination at the API level [...] Tags are limited to 50 per resource"
+        # ([sdk583]). A NextToken in the request is accepted and every tag still comes back;
+        # what AWS answers for a token it never issued is not recorded anywhere we found.
+        arn = table_arn("tagged")
+        out = self.ddb.list_tags_of_resource(ResourceArn=arn, NextToken="any-token")
+        self.assertNotIn("NextToken", out)
+        self.assertEqual([t["Key"] for t in out["Tags"]], [t["Key"] for t in self.tags("tagged")])
+        _, cli, _ = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn", arn,
+                                    "--next-token", "any-token")
+        self.assertNotIn("NextToken", cli)
+        self.assertEqual(cli["Tags"], out["Tags"])
+
+    def test_tag_validation(self):
+        arn = table_arn("tag-limits")
+        long_key, long_value = "k" * 129, "v" * 257
+        cases = [  # (operation, request, code, message, source)
+            ("tag_resource", {"Tags": [{"Key": "a", "Value": "b"}]}, "ValidationException",
+             "Invalid TableArn", "[dynalite]"),
+            ("tag_resource", {"ResourceArn": arn}, "ValidationException",
+             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: "
+             "Member must not be null", "[dynalite]"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": []}, "ValidationException",
+             "Atleast one Tag needs to be provided as Input.", "[dynalite], [ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "a", "Value": "b"},
+                                                           {"Key": long_key, "Value": "v"}]},
+             "ValidationException", f"The Tag Key provided is invalid, Key: {long_key}",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "a", "Value": long_value}]},
+             "ValidationException", f"The Tag Value provided is invalid, Value: {long_value}",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "", "Value": "v"}]},
+             "ValidationException", "The Tag Key provided is invalid, Key: ", "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Value": "v"}]},
+             "ValidationException", "The Tag Key provided is invalid, Key: null", "[ack] 457"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "k"}]},
+             "ValidationException", "The Tag Value provided is invalid, Value: null",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "aws:zzz", "Value": "v"}]},
+             "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:zzz",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "a,b"}]},
+             "ValidationException", "The Tag Value provided is invalid, Value: a,b", "[ack] 372"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "dup", "Value": "1"},
+                                                           {"Key": "dup", "Value": "2"}]},
+             "ValidationException",
+             "Duplicate Tag Keys provided as input: Duplicate Tag Key found dup", "[ack] 107"),
+            ("untag_resource", {"ResourceArn": arn}, "ValidationException",
+             "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
+             "constraint: Member must not be null", "[dynalite]"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": []}, "ValidationException",
+             "Atleast one Tag Key needs to be provided as Input.", "[dynalite], [ack] 107"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": [long_key]},
+             "ValidationException", f"The Tag Key provided is invalid, Key: {long_key}",
+             "[ack] 107"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": [f"k{i}" for i in range(51)]},
+             "ValidationException",
+             "Number of Tags exceed the current limit for the provided ResourceArn", "[ack] 107"),
+            ("list_tags_of_resource", {}, "ValidationException", "Invalid TableArn",
+             "[dynalite]"),
+        ]
+        for op, request, code, message, source in cases:
+            with self.subTest(op=op, request=request, source=source):
+                self.assertEqual(self.error(getattr(self.raw, op), **request), (code, message))
+        self.assertEqual(self.tags("tag-limits"), [])  # nothing applied
+
+    def test_resource_arns(self):
+        index = table_arn("tagged/index/gsi")
+        region = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/tagged"
+        missing = table_arn("no-such-table")
+        cases = [  # (ResourceArn, code, message, source)
+            ("tagged", "ValidationException",
+             "One or more parameter values were invalid: ARNs must start with 'arn:': tagged",
+             "[ack] 071"),
+            (f"arn:aws:sqs:{REGION}:{ACCOUNT}:queue", "ValidationException",
+             "One or more parameter values were invalid: Provided Arn is not a DynamoDB "
+             f"resource arn: arn:aws:sqs:{REGION}:{ACCOUNT}:queue", "[ack] 442"),
+            (f"arn:aws:dynamodb:{REGION}:111122223333:table/tagged", "AccessDeniedException",
+             "Access is denied", "[ack] 071"),
+            (region, "ValidationException",
+             f"Invalid TableArn: Invalid ResourceArn provided as input {region}", "[ack] 442"),
+            (index, "ValidationException",
+             "One or more parameter values were invalid: Invalid resource arn provided, only "
+             f"table or stream is accepted. Provided resource arn: {index}", "[ack] 442"),
+            (table_arn("ab"), "ValidationException",
+             f"Invalid TableArn: Invalid ResourceArn provided as input {table_arn('ab')}",
+             "[dynalite]"),
+            (missing, "ResourceNotFoundException",
+             f"Requested resource not found: ResourceArn: {missing} not found", "[ack] 070"),
+        ]
+        for arn, code, message, source in cases:
+            for op, extra in [("list_tags_of_resource", {}),
+                              ("tag_resource", {"Tags": [{"Key": "k", "Value": "v"}]}),
+                              ("untag_resource", {"TagKeys": ["k"]})]:
+                with self.subTest(arn=arn, op=op, source=source):
+                    got = self.error(getattr(self.raw, op), ResourceArn=arn, **extra)
+                    self.assertEqual(got, (code, message))
+
+    def test_fifty_tags(self):
+        create_table(self.ddb, "fifty", Tags=[{"Key": f"k{i:02}", "Value": "v"}
+                                              for i in range(49)])
+        arn = table_arn("fifty")
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k00", "Value": "again"},
+                                                     {"Key": "k49", "Value": "v"}])
+        self.assertEqual(len(self.tags("fifty")), 50)
+        code, message = self.error(self.ddb.tag_resource, ResourceArn=arn,
+                                   Tags=[{"Key": "k50", "Value": "v"}])
+        self.assertEqual((code, message), (
+            "ValidationException",
+            "Number of Tags exceed the current limit for the provided ResourceArn"))
+        self.assertEqual(len(self.tags("fifty")), 50)
+        # CreateTable refuses a bad set whole and creates nothing ([ack] DDB-TABLE-110).
+        for tags, message in [
+                ([{"Key": f"k{i}", "Value": "v"} for i in range(51)],
+                 "Number of Tags exceed the current limit for the provided ResourceArn"),
+                ([{"Key": "aws:x", "Value": "v"}],
+                 "Tag Key cannot be prefixed with aws:, Key: aws:x")]:
+            got = self.error(create_table, self.ddb, "never-created", Tags=tags)
+            self.assertEqual(got, ("ValidationException", message))
+            self.assertNotIn("never-created", self.ddb.list_tables()["TableNames"])
+
+    def test_tags_go_with_the_table_and_survive_a_killed_process(self):
+        with StreamStack() as server:  # its own server: this test kills it
+            ddb = server.client("dynamodb")
+            create_table(ddb, "short-lived", Tags=[{"Key": "a", "Value": "1"}])
+            arn = table_arn("short-lived")
+            ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+            server.kill()  # kill -9: what was acknowledged must be on disk
+            server.start()
+            ddb = server.client("dynamodb")
+            self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                             [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+            ddb.delete_table(TableName="short-lived")
+            self.assertEqual(self.error(ddb.list_tags_of_resource, ResourceArn=arn), (
+                "ResourceNotFoundException",
+                f"Requested resource not found: ResourceArn: {arn} not found"))
+            # A new table of the same name starts without the old one's tags.
+            create_table(ddb, "short-lived")
+            self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"], [])
 
 
 if __name__ == "__main__":

@@ -113,7 +113,6 @@ struct TableDefinition {
   int64_t billing_mode_changed_ms = 0;
   std::vector<SecondaryIndex> global_secondary_indexes;
   std::vector<SecondaryIndex> local_secondary_indexes;
-  std::vector<Tag> tags;
   bool deletion_protection_enabled = false;
   std::string table_class = "STANDARD";
   // The latest stream (enabled or not); stream_id 0 when the table never had one.
@@ -349,6 +348,19 @@ class TableStore {
   // Up to 100 keys over any tables; items past AWS's 16 MB response size come back as
   // unprocessed keys.
   Result<BatchGetResult> BatchGetItem(const BatchGetRequest& request) const;
+
+  // Tags (TagResource, UntagResource, ListTagsOfResource), stored beside the table and
+  // deleted with it. `resource_arn` is read as table_arn.h's ResolveResourceArn reads it; tag
+  // rules and their errors are AWS's (Tags or TagKeys empty: "Atleast one Tag needs to be
+  // provided as Input." / "Atleast one Tag Key needs to be provided as Input."; then each tag,
+  // then more than 50 after the change, all ValidationException and nothing applied). A table
+  // that does not exist, or a stream's ARN, is ResourceNotFoundException "Requested resource
+  // not found: ResourceArn: <arn> not found". Tagging a key again replaces its value;
+  // untagging a key the table lacks is no error.
+  Status TagResource(const std::string& resource_arn, const std::vector<Tag>& tags);
+  Status UntagResource(const std::string& resource_arn, const std::vector<std::string>& keys);
+  // Every tag of the table in key order (at most 50: AWS answers them in one page).
+  Result<std::vector<Tag>> ListTagsOfResource(const std::string& resource_arn) const;
 
   // Time to live. Enabling indexes every item's expiry time, so the sweep seeks instead of
   // scanning; the change is immediate (AWS shows ENABLED at once too).
