@@ -974,6 +974,29 @@ Result<json> ListTagsOfResource(dynamodb::TableStore& tables, const json& in) {
   return json{{"Tags", out}};
 }
 
+// --- Limits and endpoints --------------------------------------------------------------------
+
+// A new account's default quotas, as AWS answers DescribeLimits (the aws CLI's documented
+// example, awscli/examples/dynamodb/describe-limits.rst). Nothing here enforces them.
+Result<json> DescribeLimits(dynamodb::TableStore&, const json&) {
+  return json{{"AccountMaxReadCapacityUnits", 80000},
+              {"AccountMaxWriteCapacityUnits", 80000},
+              {"TableMaxReadCapacityUnits", 40000},
+              {"TableMaxWriteCapacityUnits", 40000}};
+}
+
+// AWS answers its regional endpoint, dynamodb.<region>.amazonaws.com, cached for 1440 minutes
+// (awscli/examples/dynamodb/describe-endpoints.rst). An SDK with endpoint discovery turned on
+// sends its later requests to the address it is given, so a local emulator answers with the
+// address the client reached it at (the request's Host), and the regional name only when a
+// request carries no Host.
+void DescribeEndpoints(const RequestContext& ctx, json&&, JsonReply reply) {
+  std::string address;
+  if (ctx.http) address = std::string(ctx.http->headers.Get("Host"));
+  if (address.empty()) address = "dynamodb." + ctx.region + ".amazonaws.com";
+  reply(json{{"Endpoints", json::array({{{"Address", address}, {"CachePeriodInMinutes", 1440}}})}});
+}
+
 // --- PartiQL ----------------------------------------------------------------------------------
 
 // One statement with its parameters and options, as ExecuteStatement, each BatchStatementRequest
@@ -1171,6 +1194,8 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
                             {"TagResource", sync(TagResource)},
                             {"UntagResource", sync(UntagResource)},
                             {"ListTagsOfResource", sync(ListTagsOfResource)},
+                            {"DescribeLimits", sync(DescribeLimits)},
+                            {"DescribeEndpoints", DescribeEndpoints},
                             {"ExecuteStatement", pq(ExecuteStatement)},
                             {"BatchExecuteStatement", pq(BatchExecuteStatement)},
                             {"ExecuteTransaction", pq(ExecuteTransaction)},

@@ -370,5 +370,26 @@ class TagsTest(ControlPlaneCase):
             self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"], [])
 
 
+class LimitsAndEndpointsTest(ControlPlaneCase):
+    """[cli]: AWS's answers in the aws CLI's documented examples."""
+
+    def test_describe_limits(self):
+        expected = {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
+                    "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
+        out = self.ddb.describe_limits()  # [cli]
+        self.assertEqual({k: out[k] for k in expected}, expected)
+        _, cli, _ = self.server.aws("dynamodb", "describe-limits")
+        self.assertEqual(cli, expected)
+
+    def test_describe_endpoints(self):
+        # AWS answers dynamodb.<region>.amazonaws.com for 1440 minutes [cli]; we answer the
+        # address the client used, so an SDK that follows endpoint discovery stays here.
+        out = self.ddb.describe_endpoints()["Endpoints"]
+        self.assertEqual(out, [{"Address": f"127.0.0.1:{self.server.port}",
+                                "CachePeriodInMinutes": 1440}])
+        _, cli, _ = self.server.aws("dynamodb", "describe-endpoints")
+        self.assertEqual(cli["Endpoints"], out)
+
+
 if __name__ == "__main__":
     unittest.main()
