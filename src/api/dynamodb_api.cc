@@ -294,6 +294,43 @@ Result<std::optional<dynamodb::StreamSpecification>> DecodeStreamSpecification(c
   return std::optional<dynamodb::StreamSpecification>(spec);
 }
 
+// SSESpecification: its members' types and SSEType's enum, as the model has them.
+Result<std::optional<dynamodb::SseSpecification>> DecodeSseSpecification(const json& in) {
+  auto it = in.find("SSESpecification");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::SseSpecification>();
+  if (!it->is_object()) return WrongType("SSESpecification");
+  dynamodb::SseSpecification spec;
+  auto enabled = OptionalBool(*it, "Enabled");
+  if (!enabled.ok()) return enabled.status();
+  spec.enabled = *enabled;
+  auto type = OptionalString(*it, "SSEType");
+  if (!type.ok()) return type.status();
+  if (*type && **type != "AES256" && **type != "KMS") {
+    return ValidationError("1 validation error detected: Value '" + **type +
+                           "' at 'sSESpecification.sSEType' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [AES256, KMS]");
+  }
+  spec.sse_type = *type;
+  auto key = OptionalString(*it, "KMSMasterKeyId");
+  if (!key.ok()) return key.status();
+  spec.kms_master_key_id = *key;
+  return std::optional<dynamodb::SseSpecification>(spec);
+}
+
+Result<std::optional<dynamodb::WarmThroughput>> DecodeWarmThroughput(const json& in) {
+  auto it = in.find("WarmThroughput");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::WarmThroughput>();
+  if (!it->is_object()) return WrongType("WarmThroughput");
+  dynamodb::WarmThroughput warm;
+  auto read = OptionalInt(*it, "ReadUnitsPerSecond");
+  if (!read.ok()) return read.status();
+  warm.read_units_per_second = *read;
+  auto write = OptionalInt(*it, "WriteUnitsPerSecond");
+  if (!write.ok()) return write.status();
+  warm.write_units_per_second = *write;
+  return std::optional<dynamodb::WarmThroughput>(warm);
+}
+
 // --- Encoding --------------------------------------------------------------------------
 
 double EpochSeconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
@@ -340,6 +377,29 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (t.table_class != "STANDARD") {
     out["TableClassSummary"] = {{"TableClass", t.table_class}};
   }
+  // AWS describes encryption with a KMS key only; the AWS owned key has no SSEDescription.
+  if (!t.sse_kms_master_key_arn.empty()) {
+    out["SSEDescription"] = {
+        {"Status", "ENABLED"}, {"SSEType", "KMS"}, {"KMSMasterKeyArn", t.sse_kms_master_key_arn}};
+  }
+  // Warm throughput (LocalStack's recorded AWS answers): a table's own WarmThroughput, else its
+  // provisioned capacity, else on demand 12000 reads and 4000 writes per second, ACTIVE.
+  // CreateTable's answer shows it only when the request asked for it (UPDATING), and an index's
+  // not at all; DeleteTable's answer shows neither.
+  const bool table_creating = d.status == dynamodb::TableStatus::kCreating;
+  const bool describe_warm = !table_creating && d.status != dynamodb::TableStatus::kDeleting;
+  const bool on_demand = t.billing_mode == "PAY_PER_REQUEST";
+  auto warm = [&](int64_t asked, int64_t provisioned, int64_t on_demand_default) {
+    return asked != 0 ? asked : on_demand ? on_demand_default : provisioned;
+  };
+  const bool warm_asked = t.warm_read_units_per_second != 0 || t.warm_write_units_per_second != 0;
+  if (describe_warm || (table_creating && warm_asked)) {
+    out["WarmThroughput"] = {{"ReadUnitsPerSecond", warm(t.warm_read_units_per_second,
+                                                         t.throughput.read_capacity_units, 12000)},
+                             {"WriteUnitsPerSecond", warm(t.warm_write_units_per_second,
+                                                          t.throughput.write_capacity_units, 4000)},
+                             {"Status", table_creating ? "UPDATING" : "ACTIVE"}};
+  }
   auto encode_index = [&](const dynamodb::SecondaryIndex& i, bool global, const char* status) {
     auto stats = d.index_stats.find(i.name);
     dynamodb::IndexStats counts =
@@ -352,8 +412,15 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
               {"IndexArn", t.arn + "/index/" + i.name}};
     if (global) {
       j["IndexStatus"] = status;
-      j["ProvisionedThroughput"] =
-          EncodeThroughput(i.throughput.value_or(dynamodb::ProvisionedThroughput{}));
+      dynamodb::ProvisionedThroughput throughput =
+          i.throughput.value_or(dynamodb::ProvisionedThroughput{});
+      j["ProvisionedThroughput"] = EncodeThroughput(throughput);
+      if (describe_warm) {  // as the table's: on demand 12000/4000, else the index's capacity
+        j["WarmThroughput"] = {
+            {"ReadUnitsPerSecond", on_demand ? 12000 : throughput.read_capacity_units},
+            {"WriteUnitsPerSecond", on_demand ? 4000 : throughput.write_capacity_units},
+            {"Status", status}};
+      }
     }
     return j;
   };
@@ -430,6 +497,12 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
   auto table_class = OptionalString(in, "TableClass");
   if (!table_class.ok()) return table_class.status();
   req.table_class = *table_class;
+  auto sse = DecodeSseSpecification(in);
+  if (!sse.ok()) return sse.status();
+  req.sse_specification = *sse;
+  auto warm = DecodeWarmThroughput(in);
+  if (!warm.ok()) return warm.status();
+  req.warm_throughput = *warm;
 
   auto d = tables.CreateTable(req);
   if (!d.ok()) return d.status();

@@ -78,6 +78,9 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
       {"deletion_protection_enabled", d.deletion_protection_enabled},
       {"table_class", d.table_class},
+      {"sse_kms_master_key_arn", d.sse_kms_master_key_arn},
+      {"warm_read_units_per_second", d.warm_read_units_per_second},
+      {"warm_write_units_per_second", d.warm_write_units_per_second},
       {"stream_enabled", d.stream_enabled},
       {"stream_view_type", std::string(streams::StreamViewTypeName(d.stream_view_type))},
       {"stream_id", d.stream_id},
@@ -122,6 +125,9 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     // "tags" of definitions stored before schema version 3 is read by that migration only.
     d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
     d.table_class = j.value("table_class", std::string("STANDARD"));
+    d.sse_kms_master_key_arn = j.value("sse_kms_master_key_arn", std::string());
+    d.warm_read_units_per_second = j.value("warm_read_units_per_second", int64_t{0});
+    d.warm_write_units_per_second = j.value("warm_write_units_per_second", int64_t{0});
     d.stream_enabled = j.at("stream_enabled");
     d.stream_view_type = streams::ParseStreamViewType(j.at("stream_view_type").get<std::string>())
                              .value_or(streams::StreamViewType::kNewAndOldImages);

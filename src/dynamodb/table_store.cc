@@ -361,6 +361,29 @@ Status ConditionFailed(const std::optional<Item>& old_item, bool return_old) {
   return s;
 }
 
+// --- Encryption at rest -----------------------------------------------------------------------
+
+// The ARN of the KMS key a table's SSESpecification names. AWS's default is the account's AWS
+// managed key for DynamoDB (alias/aws/dynamodb, "Default key that protects my DynamoDB data
+// when no other key is defined"): one key per account and region, so its id here is derived
+// from them and stays the same across tables and restarts. A key id or key ARN is answered as
+// its key ARN. AWS resolves another alias to its key's ARN; with no KMS here to ask, the
+// alias's own ARN is answered.
+std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::string>& id) {
+  const std::string prefix = "arn:aws:kms:" + scope.region + ":" + scope.account_id + ":";
+  if (!id || id->empty() || *id == "alias/aws/dynamodb") {
+    std::string h = Sha256("alias/aws/dynamodb\n" + scope.account_id + "\n" + scope.region);
+    h[6] = static_cast<char>((h[6] & 0x0F) | 0x40);  // shaped as a UUID v4, as KMS's key ids
+    h[8] = static_cast<char>((h[8] & 0x3F) | 0x80);
+    std::string hex = HexEncode(std::string_view(h).substr(0, 16));
+    return prefix + "key/" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+           "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+  }
+  if (id->starts_with("arn:")) return *id;
+  if (id->starts_with("alias/")) return prefix + *id;
+  return prefix + "key/" + *id;
+}
+
 // --- Tags ------------------------------------------------------------------------------------
 
 Status ResourceArnNotFound(const std::string& arn) {
@@ -720,6 +743,21 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
   STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(request.tags.size()));
   def->deletion_protection_enabled = request.deletion_protection_enabled;
   if (request.table_class) def->table_class = *request.table_class;
+  if (request.sse_specification && request.sse_specification->enabled.value_or(false)) {
+    // AWS: encryption with the AWS owned key is what a table without SSESpecification gets;
+    // naming AES256 is refused (AWS's answer as quoted in a public project's notes; AWS does
+    // not document it).
+    if (request.sse_specification->sse_type.value_or("KMS") != "KMS") {
+      return ValidationError(
+          "One or more parameter values were invalid: SSEType AES256 is not supported");
+    }
+    def->sse_kms_master_key_arn =
+        KmsMasterKeyArn(impl_->scope, request.sse_specification->kms_master_key_id);
+  }
+  if (request.warm_throughput) {
+    def->warm_read_units_per_second = request.warm_throughput->read_units_per_second.value_or(0);
+    def->warm_write_units_per_second = request.warm_throughput->write_units_per_second.value_or(0);
+  }
 
   std::optional<streams::StreamViewType> view_type;
   if (request.stream_specification) {

@@ -66,6 +66,19 @@ struct Tag {
   std::string value;
 };
 
+// SSESpecification of CreateTable. Enabled true is encryption with a KMS key: the account's AWS
+// managed key (alias/aws/dynamodb) unless KMSMasterKeyId names another.
+struct SseSpecification {
+  std::optional<bool> enabled;
+  std::optional<std::string> sse_type;  // AES256 or KMS
+  std::optional<std::string> kms_master_key_id;
+};
+// WarmThroughput of CreateTable.
+struct WarmThroughput {
+  std::optional<int64_t> read_units_per_second;
+  std::optional<int64_t> write_units_per_second;
+};
+
 struct CreateTableRequest {
   std::string table_name;
   std::vector<AttributeDefinition> attribute_definitions;
@@ -78,6 +91,8 @@ struct CreateTableRequest {
   std::vector<Tag> tags;
   bool deletion_protection_enabled = false;
   std::optional<std::string> table_class;
+  std::optional<SseSpecification> sse_specification;
+  std::optional<WarmThroughput> warm_throughput;
 };
 
 struct UpdateTableRequest {
@@ -115,6 +130,13 @@ struct TableDefinition {
   std::vector<SecondaryIndex> local_secondary_indexes;
   bool deletion_protection_enabled = false;
   std::string table_class = "STANDARD";
+  // The KMS key of SSE (SSEDescription.KMSMasterKeyArn); empty for the AWS owned key, which
+  // DescribeTable does not describe.
+  std::string sse_kms_master_key_arn;
+  // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
+  // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
+  int64_t warm_read_units_per_second = 0;
+  int64_t warm_write_units_per_second = 0;
   // The latest stream (enabled or not); stream_id 0 when the table never had one.
   bool stream_enabled = false;
   streams::StreamViewType stream_view_type = streams::StreamViewType::kNewAndOldImages;
