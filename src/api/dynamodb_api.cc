@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "api/dynamodb_input_model.h"
 #include "api/legacy_parameters.h"
 #include "streamstack/dynamodb/partiql.h"
+#include "streamstack/dynamodb/table_arn.h"
 #include "streamstack/protocol/input_model.h"
 
 namespace streamstack::api {
@@ -78,6 +80,17 @@ Result<Item> RequiredItem(const json& in, const char* name) {
   if (!it->is_object()) return WrongType(name);
   return dynamodb::ItemFromJson(*it);
 }
+
+// A TableName member: the table it names, a table ARN resolved to its name (table_arn.h).
+Result<std::string> RequiredTableName(const dynamodb::TableStore& tables, const json& in) {
+  auto name = RequiredString(in, "TableName");
+  if (!name.ok()) return name.status();
+  return dynamodb::ResolveTableName(tables.scope(), *name);
+}
+
+// The TableName as the request spelled it: AWS echoes a table ARN where it answers with the
+// table (ConsumedCapacity.TableName). Call after RequiredTableName succeeded.
+std::string RequestedTableName(const json& in) { return in.at("TableName").get<std::string>(); }
 
 Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
   for (auto [member, slot] :
@@ -205,6 +218,18 @@ Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   return index;
 }
 
+// One Tag of CreateTable or TagResource. AWS names a missing Key or Value in its tag texts
+// (ack-api-quirks DDB-TABLE-107/457), not with the generic "must not be null".
+Result<dynamodb::Tag> DecodeTag(const json& e) {
+  auto key = OptionalString(e, "Key");
+  if (!key.ok()) return key.status();
+  if (!*key) return ValidationError("The Tag Key provided is invalid, Key: null");
+  auto value = OptionalString(e, "Value");
+  if (!value.ok()) return value.status();
+  if (!*value) return ValidationError("The Tag Value provided is invalid, Value: null");
+  return dynamodb::Tag{**key, **value};
+}
+
 Result<dynamodb::AttributeDefinition> DecodeAttributeDefinition(const json& e) {
   auto n = RequiredString(e, "AttributeName");
   if (!n.ok()) return n.status();
@@ -269,6 +294,43 @@ Result<std::optional<dynamodb::StreamSpecification>> DecodeStreamSpecification(c
   return std::optional<dynamodb::StreamSpecification>(spec);
 }
 
+// SSESpecification: its members' types and SSEType's enum, as the model has them.
+Result<std::optional<dynamodb::SseSpecification>> DecodeSseSpecification(const json& in) {
+  auto it = in.find("SSESpecification");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::SseSpecification>();
+  if (!it->is_object()) return WrongType("SSESpecification");
+  dynamodb::SseSpecification spec;
+  auto enabled = OptionalBool(*it, "Enabled");
+  if (!enabled.ok()) return enabled.status();
+  spec.enabled = *enabled;
+  auto type = OptionalString(*it, "SSEType");
+  if (!type.ok()) return type.status();
+  if (*type && **type != "AES256" && **type != "KMS") {
+    return ValidationError("1 validation error detected: Value '" + **type +
+                           "' at 'sSESpecification.sSEType' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [AES256, KMS]");
+  }
+  spec.sse_type = *type;
+  auto key = OptionalString(*it, "KMSMasterKeyId");
+  if (!key.ok()) return key.status();
+  spec.kms_master_key_id = *key;
+  return std::optional<dynamodb::SseSpecification>(spec);
+}
+
+Result<std::optional<dynamodb::WarmThroughput>> DecodeWarmThroughput(const json& in) {
+  auto it = in.find("WarmThroughput");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::WarmThroughput>();
+  if (!it->is_object()) return WrongType("WarmThroughput");
+  dynamodb::WarmThroughput warm;
+  auto read = OptionalInt(*it, "ReadUnitsPerSecond");
+  if (!read.ok()) return read.status();
+  warm.read_units_per_second = *read;
+  auto write = OptionalInt(*it, "WriteUnitsPerSecond");
+  if (!write.ok()) return write.status();
+  warm.write_units_per_second = *write;
+  return std::optional<dynamodb::WarmThroughput>(warm);
+}
+
 // --- Encoding --------------------------------------------------------------------------
 
 double EpochSeconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
@@ -315,6 +377,29 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (t.table_class != "STANDARD") {
     out["TableClassSummary"] = {{"TableClass", t.table_class}};
   }
+  // AWS describes encryption with a KMS key only; the AWS owned key has no SSEDescription.
+  if (!t.sse_kms_master_key_arn.empty()) {
+    out["SSEDescription"] = {
+        {"Status", "ENABLED"}, {"SSEType", "KMS"}, {"KMSMasterKeyArn", t.sse_kms_master_key_arn}};
+  }
+  // Warm throughput (LocalStack's recorded AWS answers): a table's own WarmThroughput, else its
+  // provisioned capacity, else on demand 12000 reads and 4000 writes per second, ACTIVE.
+  // CreateTable's answer shows it only when the request asked for it (UPDATING), and an index's
+  // not at all; DeleteTable's answer shows neither.
+  const bool table_creating = d.status == dynamodb::TableStatus::kCreating;
+  const bool describe_warm = !table_creating && d.status != dynamodb::TableStatus::kDeleting;
+  const bool on_demand = t.billing_mode == "PAY_PER_REQUEST";
+  auto warm = [&](int64_t asked, int64_t provisioned, int64_t on_demand_default) {
+    return asked != 0 ? asked : on_demand ? on_demand_default : provisioned;
+  };
+  const bool warm_asked = t.warm_read_units_per_second != 0 || t.warm_write_units_per_second != 0;
+  if (describe_warm || (table_creating && warm_asked)) {
+    out["WarmThroughput"] = {{"ReadUnitsPerSecond", warm(t.warm_read_units_per_second,
+                                                         t.throughput.read_capacity_units, 12000)},
+                             {"WriteUnitsPerSecond", warm(t.warm_write_units_per_second,
+                                                          t.throughput.write_capacity_units, 4000)},
+                             {"Status", table_creating ? "UPDATING" : "ACTIVE"}};
+  }
   auto encode_index = [&](const dynamodb::SecondaryIndex& i, bool global, const char* status) {
     auto stats = d.index_stats.find(i.name);
     dynamodb::IndexStats counts =
@@ -327,8 +412,15 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
               {"IndexArn", t.arn + "/index/" + i.name}};
     if (global) {
       j["IndexStatus"] = status;
-      j["ProvisionedThroughput"] =
-          EncodeThroughput(i.throughput.value_or(dynamodb::ProvisionedThroughput{}));
+      dynamodb::ProvisionedThroughput throughput =
+          i.throughput.value_or(dynamodb::ProvisionedThroughput{});
+      j["ProvisionedThroughput"] = EncodeThroughput(throughput);
+      if (describe_warm) {  // as the table's: on demand 12000/4000, else the index's capacity
+        j["WarmThroughput"] = {
+            {"ReadUnitsPerSecond", on_demand ? 12000 : throughput.read_capacity_units},
+            {"WriteUnitsPerSecond", on_demand ? 4000 : throughput.write_capacity_units},
+            {"Status", status}};
+      }
     }
     return j;
   };
@@ -372,7 +464,7 @@ Op Sync(F body) {
 
 Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
   dynamodb::CreateTableRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", true,
@@ -398,20 +490,19 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
   auto stream = DecodeStreamSpecification(in);
   if (!stream.ok()) return stream.status();
   req.stream_specification = *stream;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeList(
-      in, "Tags", false, &req.tags, [](const json& e) -> Result<dynamodb::Tag> {
-        auto k = RequiredString(e, "Key");
-        if (!k.ok()) return k.status();
-        auto v = RequiredString(e, "Value");
-        if (!v.ok()) return v.status();
-        return dynamodb::Tag{*k, *v};
-      }));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "Tags", false, &req.tags, DecodeTag));
   auto protection = OptionalBool(in, "DeletionProtectionEnabled");
   if (!protection.ok()) return protection.status();
   req.deletion_protection_enabled = protection->value_or(false);
   auto table_class = OptionalString(in, "TableClass");
   if (!table_class.ok()) return table_class.status();
   req.table_class = *table_class;
+  auto sse = DecodeSseSpecification(in);
+  if (!sse.ok()) return sse.status();
+  req.sse_specification = *sse;
+  auto warm = DecodeWarmThroughput(in);
+  if (!warm.ok()) return warm.status();
+  req.warm_throughput = *warm;
 
   auto d = tables.CreateTable(req);
   if (!d.ok()) return d.status();
@@ -420,7 +511,7 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
 
 Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
   dynamodb::UpdateTableRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   auto billing = OptionalString(in, "BillingMode");
@@ -456,7 +547,7 @@ Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DescribeTable(*name);
   if (!d.ok()) return d.status();
@@ -464,7 +555,7 @@ Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DeleteTable(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DeleteTable(*name);
   if (!d.ok()) return d.status();
@@ -507,7 +598,7 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::PutItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto item = RequiredItem(in, "Item");
@@ -520,7 +611,7 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   }
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.PutItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.PutItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
@@ -529,7 +620,7 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::UpdateItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -539,7 +630,7 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!st.ok()) return reply(st);
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.UpdateItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.UpdateItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
@@ -548,7 +639,7 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!translated.ok()) return reply(translated.status());
   const json in = std::move(translated).value();
   dynamodb::DeleteItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -558,7 +649,7 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   if (!st.ok()) return reply(st);
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
-  tables.DeleteItem(std::move(req), WriteReply(in, *name, std::move(reply)));
+  tables.DeleteItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
 }
 
 // `request` with its legacy parameters turned into expressions (held in *storage), or the
@@ -580,7 +671,7 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::GetItemRequest req;
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req.table_name = *name;
   auto key = RequiredItem(in, "Key");
@@ -593,7 +684,7 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   if (!item.ok()) return item.status();
   json out = json::object();
   if (*item) out["Item"] = dynamodb::ItemToJson(**item);
-  AddConsumedCapacity(in, *name, 0.5, &out);
+  AddConsumedCapacity(in, RequestedTableName(in), 0.5, &out);
   return out;
 }
 
@@ -602,10 +693,15 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   if (it == in.end() || it->is_null()) return NullMember("requestItems");
   if (!it->is_object()) return WrongType("RequestItems");
   dynamodb::BatchGetRequest req;
+  // AWS answers under the key the request used: a table's ARN stays its ARN.
+  std::map<std::string, std::string> requested_as;
   for (const auto& [table, spec] : it->items()) {
     if (!spec.is_object()) return WrongType("RequestItems");
     dynamodb::BatchGetRequest::TableKeys entry;
-    entry.table_name = table;
+    auto name = dynamodb::ResolveTableName(tables.scope(), table);
+    if (!name.ok()) return name.status();
+    entry.table_name = *name;
+    requested_as[*name] = table;
     auto keys = spec.find("Keys");
     if (keys == spec.end() || keys->is_null()) {
       return NullMember("requestItems." + table + ".member.keys");
@@ -632,22 +728,22 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   for (const auto& [table, items] : result->responses) {
     json arr = json::array();
     for (const auto& item : items) arr.push_back(dynamodb::ItemToJson(item));
-    responses[table] = std::move(arr);
+    responses[requested_as[table]] = std::move(arr);
   }
   json unprocessed = json::object();
   for (const auto& [table, keys] : result->unprocessed_keys) {
     // The retry carries the table's original projection and consistency with the keys left.
-    json spec = (*it)[table];
+    json spec = (*it)[requested_as[table]];
     spec["Keys"] = json::array();
     for (const auto& key : keys) spec["Keys"].push_back(dynamodb::ItemToJson(key));
-    unprocessed[table] = std::move(spec);
+    unprocessed[requested_as[table]] = std::move(spec);
   }
   json out = {{"Responses", responses}, {"UnprocessedKeys", unprocessed}};
   auto rcc = in.find("ReturnConsumedCapacity");
   if (rcc != in.end() && rcc->is_string() && *rcc != "NONE") {
     json list = json::array();
     for (const auto& [table, units] : result->capacity_units) {
-      list.push_back({{"TableName", table}, {"CapacityUnits", units}});
+      list.push_back({{"TableName", requested_as[table]}, {"CapacityUnits", units}});
     }
     out["ConsumedCapacity"] = std::move(list);
   }
@@ -679,8 +775,8 @@ Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
 
 // The members Query and Scan share.
 template <typename Request>
-Status DecodeReadCommon(const json& in, Request* req) {
-  auto name = RequiredString(in, "TableName");
+Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, Request* req) {
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   req->table_name = *name;
   auto select = DecodeSelect(in);
@@ -723,13 +819,13 @@ Result<json> Query(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::QueryRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
   auto forward = OptionalBool(in, "ScanIndexForward");
   if (!forward.ok()) return forward.status();
   req.scan_index_forward = forward->value_or(true);
   auto page = tables.Query(req);
   if (!page.ok()) return page.status();
-  return EncodeReadPage(in, req.table_name, *page);
+  return EncodeReadPage(in, RequestedTableName(in), *page);
 }
 
 Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
@@ -738,7 +834,7 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::ScanRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
   auto segment = OptionalInt(in, "Segment");
   if (!segment.ok()) return segment.status();
   req.segment = *segment;
@@ -747,13 +843,13 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   req.total_segments = *total;
   auto page = tables.Scan(req);
   if (!page.ok()) return page.status();
-  return EncodeReadPage(in, req.table_name, *page);
+  return EncodeReadPage(in, RequestedTableName(in), *page);
 }
 
 // --- Time to live ----------------------------------------------------------------------------
 
 Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto it = in.find("TimeToLiveSpecification");
   if (it == in.end() || it->is_null()) return NullMember("timeToLiveSpecification");
@@ -771,7 +867,7 @@ Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
 }
 
 Result<json> DescribeTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredString(in, "TableName");
+  auto name = RequiredTableName(tables, in);
   if (!name.ok()) return name.status();
   auto d = tables.DescribeTimeToLive(*name);
   if (!d.ok()) return d.status();
@@ -785,8 +881,10 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   if (it == in.end() || it->is_null()) return reply(NullMember("requestItems"));
   if (!it->is_object()) return reply(WrongType("RequestItems"));
   dynamodb::BatchWriteRequest req;
-  for (const auto& [table, writes] : it->items()) {
+  for (const auto& [requested, writes] : it->items()) {
     if (!writes.is_array()) return reply(WrongType("RequestItems"));
+    auto table = dynamodb::ResolveTableName(tables.scope(), requested);
+    if (!table.ok()) return reply(table.status());
     for (const auto& w : writes) {
       bool put = w.contains("PutRequest");
       bool del = w.contains("DeleteRequest");
@@ -798,7 +896,7 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
       const json& body = put ? w["PutRequest"] : w["DeleteRequest"];
       auto item = RequiredItem(body, put ? "Item" : "Key");
       if (!item.ok()) return reply(item.status());
-      req.entries.push_back({table, put, std::move(item).value()});
+      req.entries.push_back({*table, put, std::move(item).value()});
     }
   }
   tables.BatchWriteItem(std::move(req), [reply = std::move(reply)](Status st) {
@@ -826,7 +924,7 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     else if (kind_name == "Delete") action.kind = Kind::kDelete;
     else if (kind_name == "ConditionCheck") action.kind = Kind::kConditionCheck;
     else return reply(WrongType("TransactItems"));
-    auto name = RequiredString(body, "TableName");
+    auto name = RequiredTableName(tables, body);
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
     auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
@@ -853,7 +951,7 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   for (const auto& entry : *it) {
     auto get = entry.find("Get");
     if (get == entry.end() || !get->is_object()) return NullMember("transactItems.member.get");
-    auto name = RequiredString(*get, "TableName");
+    auto name = RequiredTableName(tables, *get);
     if (!name.ok()) return name.status();
     auto key = RequiredItem(*get, "Key");
     if (!key.ok()) return key.status();
@@ -868,6 +966,79 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
     responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
   }
   return json{{"Responses", responses}};
+}
+
+// --- Tags -------------------------------------------------------------------------------------
+
+// ResourceArn of the tagging operations. AWS: "Invalid TableArn" when it is absent (dynalite's
+// tests record it for TagResource, UntagResource and ListTagsOfResource).
+Result<std::string> RequiredResourceArn(const json& in) {
+  auto arn = OptionalString(in, "ResourceArn");
+  if (!arn.ok()) return arn.status();
+  if (!*arn) return ValidationError("Invalid TableArn");
+  return **arn;
+}
+
+Result<json> TagResource(dynamodb::TableStore& tables, const json& in) {
+  auto arn = RequiredResourceArn(in);
+  if (!arn.ok()) return arn.status();
+  std::vector<dynamodb::Tag> tags;
+  STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "Tags", true, &tags, DecodeTag));
+  STREAMSTACK_RETURN_IF_ERROR(tables.TagResource(*arn, tags));
+  return json::object();
+}
+
+Result<json> UntagResource(dynamodb::TableStore& tables, const json& in) {
+  auto arn = RequiredResourceArn(in);
+  if (!arn.ok()) return arn.status();
+  auto it = in.find("TagKeys");
+  if (it == in.end() || it->is_null()) return NullMember("tagKeys");
+  if (!it->is_array()) return WrongType("TagKeys");
+  std::vector<std::string> keys;
+  for (const auto& k : *it) {
+    if (!k.is_string()) return WrongType("TagKeys");
+    keys.push_back(k.get<std::string>());
+  }
+  STREAMSTACK_RETURN_IF_ERROR(tables.UntagResource(*arn, keys));
+  return json::object();
+}
+
+// AWS answers every tag at once and never a NextToken: "ListTagsOfResource does not support
+// pagination at the API level [...] Tags are limited to 50 per resource" (the DynamoDB team
+// in aws/aws-sdk#583). A NextToken in the request is accepted and changes nothing.
+Result<json> ListTagsOfResource(dynamodb::TableStore& tables, const json& in) {
+  auto arn = RequiredResourceArn(in);
+  if (!arn.ok()) return arn.status();
+  auto token = OptionalString(in, "NextToken");
+  if (!token.ok()) return token.status();
+  auto tags = tables.ListTagsOfResource(*arn);
+  if (!tags.ok()) return tags.status();
+  json out = json::array();
+  for (const auto& t : *tags) out.push_back({{"Key", t.key}, {"Value", t.value}});
+  return json{{"Tags", out}};
+}
+
+// --- Limits and endpoints --------------------------------------------------------------------
+
+// A new account's default quotas, as AWS answers DescribeLimits (the aws CLI's documented
+// example, awscli/examples/dynamodb/describe-limits.rst). Nothing here enforces them.
+Result<json> DescribeLimits(dynamodb::TableStore&, const json&) {
+  return json{{"AccountMaxReadCapacityUnits", 80000},
+              {"AccountMaxWriteCapacityUnits", 80000},
+              {"TableMaxReadCapacityUnits", 40000},
+              {"TableMaxWriteCapacityUnits", 40000}};
+}
+
+// AWS answers its regional endpoint, dynamodb.<region>.amazonaws.com, cached for 1440 minutes
+// (awscli/examples/dynamodb/describe-endpoints.rst). An SDK with endpoint discovery turned on
+// sends its later requests to the address it is given, so a local emulator answers with the
+// address the client reached it at (the request's Host), and the regional name only when a
+// request carries no Host.
+void DescribeEndpoints(const RequestContext& ctx, json&&, JsonReply reply) {
+  std::string address;
+  if (ctx.http) address = std::string(ctx.http->headers.Get("Host"));
+  if (address.empty()) address = "dynamodb." + ctx.region + ".amazonaws.com";
+  reply(json{{"Endpoints", json::array({{{"Address", address}, {"CachePeriodInMinutes", 1440}}})}});
 }
 
 // --- PartiQL ----------------------------------------------------------------------------------
@@ -1047,16 +1218,28 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
       {"Scan", sync(Scan)},
       {"UpdateTimeToLive", sync(UpdateTimeToLive)},
       {"DescribeTimeToLive", sync(DescribeTimeToLive)},
+      {"TagResource", sync(TagResource)},
+      {"UntagResource", sync(UntagResource)},
+      {"ListTagsOfResource", sync(ListTagsOfResource)},
+      {"DescribeLimits", sync(DescribeLimits)},
+      {"DescribeEndpoints", DescribeEndpoints},
       {"ExecuteStatement", pq(ExecuteStatement)},
       {"BatchExecuteStatement", pq(BatchExecuteStatement)},
       {"ExecuteTransaction", pq(ExecuteTransaction)},
   };
   // AWS checks a request's JSON types, then every constraint of its model, before anything
-  // else looks at it (protocol/input_model.h).
+  // else looks at it (protocol/input_model.h). The tagging operations are the exception:
+  // past the types, they answer their members' faults in their own words ("Invalid
+  // TableArn", "The Tag Key provided is invalid, Key: ..."; dynalite and the ack probes of
+  // AWS record these), which dynamodb/table_tags.cc gives.
+  const std::set<std::string, std::less<>> own_constraint_checks = {
+      "TagResource", "UntagResource", "ListTagsOfResource"};
   for (auto& entry : operations) {
-    entry.second = [name = entry.first, inner = std::move(entry.second)](
+    const bool types_only = own_constraint_checks.contains(entry.first);
+    entry.second = [name = entry.first, types_only, inner = std::move(entry.second)](
                        const RequestContext& ctx, json&& in, JsonReply reply) {
-      Status st = DynamoDbModel().Validate(name, in);
+      Status st = types_only ? DynamoDbModel().CheckTypes(name, in)
+                             : DynamoDbModel().Validate(name, in);
       if (!st.ok()) return reply(st);
       inner(ctx, std::move(in), std::move(reply));
     };

@@ -64,8 +64,6 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
   for (const auto& a : d.attribute_definitions) {
     defs.push_back({{"AttributeName", a.name}, {"AttributeType", a.type}});
   }
-  nlohmann::json tags = nlohmann::json::array();
-  for (const auto& t : d.tags) tags.push_back({{"Key", t.key}, {"Value", t.value}});
   nlohmann::json j = {
       {"name", d.name},
       {"table_uuid", d.table_uuid},
@@ -78,9 +76,11 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"billing_mode_changed_ms", d.billing_mode_changed_ms},
       {"global_secondary_indexes", IndexesJson(d.global_secondary_indexes)},
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
-      {"tags", tags},
       {"deletion_protection_enabled", d.deletion_protection_enabled},
       {"table_class", d.table_class},
+      {"sse_kms_master_key_arn", d.sse_kms_master_key_arn},
+      {"warm_read_units_per_second", d.warm_read_units_per_second},
+      {"warm_write_units_per_second", d.warm_write_units_per_second},
       {"stream_enabled", d.stream_enabled},
       {"stream_view_type", std::string(streams::StreamViewTypeName(d.stream_view_type))},
       {"stream_id", d.stream_id},
@@ -122,9 +122,12 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.billing_mode_changed_ms = j.value("billing_mode_changed_ms", int64_t{0});
     d.global_secondary_indexes = IndexesFrom(j.at("global_secondary_indexes"));
     d.local_secondary_indexes = IndexesFrom(j.at("local_secondary_indexes"));
-    for (const auto& t : j.at("tags")) d.tags.push_back({t.at("Key"), t.at("Value")});
+    // "tags" of definitions stored before schema version 3 is read by that migration only.
     d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
     d.table_class = j.value("table_class", std::string("STANDARD"));
+    d.sse_kms_master_key_arn = j.value("sse_kms_master_key_arn", std::string());
+    d.warm_read_units_per_second = j.value("warm_read_units_per_second", int64_t{0});
+    d.warm_write_units_per_second = j.value("warm_write_units_per_second", int64_t{0});
     d.stream_enabled = j.at("stream_enabled");
     d.stream_view_type = streams::ParseStreamViewType(j.at("stream_view_type").get<std::string>())
                              .value_or(streams::StreamViewType::kNewAndOldImages);

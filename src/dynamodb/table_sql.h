@@ -10,6 +10,9 @@ namespace streamstack::dynamodb::sql {
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
 //
+// Version 3: dynamodb_tags, a table's tags (TagResource), clustered on the table so that
+// ListTagsOfResource reads one range and DeleteTable deletes it.
+//
 // Version 2: secondary indexes and TTL.
 // - dynamodb_indexes: one row per secondary index (its counters for DescribeTable).
 // - dynamodb_index_items: the index's entries (the projected item), clustered on the index
@@ -51,6 +54,18 @@ inline constexpr storage::Migration kMigrations[] = {
      "ALTER TABLE dynamodb_items ADD COLUMN ttl_expiry INTEGER;"
      "CREATE INDEX dynamodb_items_by_expiry ON dynamodb_items (ttl_expiry) "
      "  WHERE ttl_expiry IS NOT NULL;"},
+    {3,
+     "CREATE TABLE dynamodb_tags ("
+     "  table_id INTEGER NOT NULL,"
+     "  tag_key TEXT NOT NULL,"
+     "  tag_value TEXT NOT NULL,"
+     "  PRIMARY KEY (table_id, tag_key)) WITHOUT ROWID;"
+     // Tags given to CreateTable lived in the definition until now; a key given twice there
+     // keeps its last value, as TagResource does.
+     "INSERT OR REPLACE INTO dynamodb_tags (table_id, tag_key, tag_value) "
+     "  SELECT t.table_id, json_extract(j.value, '$.Key'), json_extract(j.value, '$.Value') "
+     "  FROM dynamodb_tables t, json_each(t.definition, '$.tags') j "
+     "  ORDER BY t.table_id, j.key;"},
 };
 
 // --- Tables ---------------------------------------------------------------------------------
@@ -67,6 +82,17 @@ inline constexpr char kSelectTableStats[] =
 inline constexpr char kAdjustTableStats[] =
     "UPDATE dynamodb_tables SET item_count = item_count + ?, size_bytes = size_bytes + ? "
     "WHERE table_id = ?";
+
+// --- Tags -----------------------------------------------------------------------------------
+// A table's tags in key order: one range of the primary key (at most 50 rows).
+inline constexpr char kSelectTableTags[] =
+    "SELECT tag_key, tag_value FROM dynamodb_tags WHERE table_id = ? ORDER BY tag_key";
+inline constexpr char kUpsertTableTag[] =
+    "INSERT INTO dynamodb_tags (table_id, tag_key, tag_value) VALUES (?, ?, ?) "
+    "ON CONFLICT (table_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value";
+inline constexpr char kDeleteTableTag[] =
+    "DELETE FROM dynamodb_tags WHERE table_id = ? AND tag_key = ?";
+inline constexpr char kDeleteTableTags[] = "DELETE FROM dynamodb_tags WHERE table_id = ?";
 
 // --- Items ----------------------------------------------------------------------------------
 inline constexpr char kSelectItem[] =

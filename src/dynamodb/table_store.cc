@@ -15,7 +15,9 @@
 #include "dynamodb/secondary_index.h"
 #include "dynamodb/table_codec.h"
 #include "dynamodb/table_sql.h"
+#include "dynamodb/table_tags.h"
 #include "dynamodb/time_to_live.h"
+#include "streamstack/dynamodb/table_arn.h"
 
 namespace streamstack::dynamodb {
 namespace {
@@ -359,6 +361,60 @@ Status ConditionFailed(const std::optional<Item>& old_item, bool return_old) {
   return s;
 }
 
+// --- Encryption at rest -----------------------------------------------------------------------
+
+// The ARN of the KMS key a table's SSESpecification names. AWS's default is the account's AWS
+// managed key for DynamoDB (alias/aws/dynamodb, "Default key that protects my DynamoDB data
+// when no other key is defined"): one key per account and region, so its id here is derived
+// from them and stays the same across tables and restarts. A key id or key ARN is answered as
+// its key ARN. AWS resolves another alias to its key's ARN; with no KMS here to ask, the
+// alias's own ARN is answered.
+std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::string>& id) {
+  const std::string prefix = "arn:aws:kms:" + scope.region + ":" + scope.account_id + ":";
+  if (!id || id->empty() || *id == "alias/aws/dynamodb") {
+    std::string h = Sha256("alias/aws/dynamodb\n" + scope.account_id + "\n" + scope.region);
+    h[6] = static_cast<char>((h[6] & 0x0F) | 0x40);  // shaped as a UUID v4, as KMS's key ids
+    h[8] = static_cast<char>((h[8] & 0x3F) | 0x80);
+    std::string hex = HexEncode(std::string_view(h).substr(0, 16));
+    return prefix + "key/" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+           "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+  }
+  if (id->starts_with("arn:")) return *id;
+  if (id->starts_with("alias/")) return prefix + *id;
+  return prefix + "key/" + *id;
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+Status ResourceArnNotFound(const std::string& arn) {
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: ResourceArn: " + arn + " not found");
+}
+
+Result<std::vector<Tag>> LoadTags(storage::Database& db, int64_t table_id) {
+  auto& stmt = db.Prepare(sql::kSelectTableTags);
+  stmt.Bind(1, table_id);
+  std::vector<Tag> tags;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    tags.push_back({std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1))});
+  }
+  return tags;
+}
+
+Status UpsertTags(storage::Database& db, int64_t table_id, const std::vector<Tag>& tags) {
+  for (const Tag& tag : tags) {
+    auto& stmt = db.Prepare(sql::kUpsertTableTag);
+    stmt.Bind(1, table_id);
+    stmt.Bind(2, tag.key);
+    stmt.Bind(3, tag.value);
+    STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<std::string> TableDefinition::KeyNames() const {
@@ -587,6 +643,8 @@ std::shared_ptr<const TableDefinition> TableStore::FindTable(const std::string& 
   return impl_->Find(name);
 }
 
+const AccountScope& TableStore::scope() const { return impl_->scope; }
+
 Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& request) {
   STREAMSTACK_RETURN_IF_ERROR(ValidateTableName(request.table_name));
   STREAMSTACK_RETURN_IF_ERROR(ValidateAttributeDefinitions(request.attribute_definitions));
@@ -681,9 +739,25 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
         "PAY_PER_REQUEST");
   }
   STREAMSTACK_RETURN_IF_ERROR(ValidateIndexes(*def));
-  def->tags = request.tags;
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTags(request.tags));
+  STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(request.tags.size()));
   def->deletion_protection_enabled = request.deletion_protection_enabled;
   if (request.table_class) def->table_class = *request.table_class;
+  if (request.sse_specification && request.sse_specification->enabled.value_or(false)) {
+    // AWS: encryption with the AWS owned key is what a table without SSESpecification gets;
+    // naming AES256 is refused (AWS's answer as quoted in a public project's notes; AWS does
+    // not document it).
+    if (request.sse_specification->sse_type.value_or("KMS") != "KMS") {
+      return ValidationError(
+          "One or more parameter values were invalid: SSEType AES256 is not supported");
+    }
+    def->sse_kms_master_key_arn =
+        KmsMasterKeyArn(impl_->scope, request.sse_specification->kms_master_key_id);
+  }
+  if (request.warm_throughput) {
+    def->warm_read_units_per_second = request.warm_throughput->read_units_per_second.value_or(0);
+    def->warm_write_units_per_second = request.warm_throughput->write_units_per_second.value_or(0);
+  }
 
   std::optional<streams::StreamViewType> view_type;
   if (request.stream_specification) {
@@ -712,6 +786,7 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
     stmt.Bind(2, EncodeTableDefinition(*def));
     STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
     def->table_id = ctx.db().LastInsertRowId();
+    STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), def->table_id, request.tags));
     if (!def->global_secondary_indexes.empty() || !def->local_secondary_indexes.empty()) {
       // The indexes' ids exist only now; store the definition again with them.
       for (auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
@@ -895,6 +970,9 @@ Result<TableDescription> TableStore::DeleteTable(const std::string& table_name) 
         STREAMSTACK_RETURN_IF_ERROR(DropIndexStorage(ctx.db(), index.index_id));
       }
     }
+    auto& tags = ctx.db().Prepare(sql::kDeleteTableTags);
+    tags.Bind(1, def->table_id);
+    STREAMSTACK_RETURN_IF_ERROR(tags.Run());
     auto& table = ctx.db().Prepare(sql::kDeleteTable);
     table.Bind(1, def->table_id);
     STREAMSTACK_RETURN_IF_ERROR(table.Run());
@@ -905,6 +983,80 @@ Result<TableDescription> TableStore::DeleteTable(const std::string& table_name) 
   });
   if (!st.ok()) return st;
   return description;
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+namespace {
+
+// The table a tagging ResourceArn names (`target`, resolved from `arn`), or AWS's error.
+Result<std::shared_ptr<const TableDefinition>> FindTaggedTable(const TableStore& store,
+                                                               const std::string& arn,
+                                                               const ResourceArnTarget& target) {
+  auto def = target.is_stream ? nullptr : store.FindTable(target.table_name);
+  if (!def) return ResourceArnNotFound(arn);
+  return def;
+}
+
+}  // namespace
+
+Status TableStore::TagResource(const std::string& resource_arn, const std::vector<Tag>& tags) {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  if (tags.empty()) return ValidationError("Atleast one Tag needs to be provided as Input.");
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTags(tags));
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  Impl& impl = *impl_;
+  const int64_t table_id = (*def)->table_id;
+  return impl.store.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    if (!impl.live.contains(table_id)) return ResourceArnNotFound(resource_arn);
+    auto existing = LoadTags(ctx.db(), table_id);
+    if (!existing.ok()) return existing.status();
+    std::set<std::string> keys;
+    for (const Tag& t : *existing) keys.insert(t.key);
+    for (const Tag& t : tags) keys.insert(t.key);
+    STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(keys.size()));
+    return UpsertTags(ctx.db(), table_id, tags);
+  });
+}
+
+Status TableStore::UntagResource(const std::string& resource_arn,
+                                 const std::vector<std::string>& keys) {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  if (keys.empty()) return ValidationError("Atleast one Tag Key needs to be provided as Input.");
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTagKeys(keys));
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  Impl& impl = *impl_;
+  const int64_t table_id = (*def)->table_id;
+  return impl.store.WriteSync([&](storage::WriteContext& ctx) -> Status {
+    if (!impl.live.contains(table_id)) return ResourceArnNotFound(resource_arn);
+    for (const std::string& key : keys) {
+      auto& stmt = ctx.db().Prepare(sql::kDeleteTableTag);
+      stmt.Bind(1, table_id);
+      stmt.Bind(2, key);
+      STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Tag>> TableStore::ListTagsOfResource(const std::string& resource_arn) const {
+  auto target = ResolveResourceArn(impl_->scope, resource_arn, ResourceArnUse::kTagging);
+  if (!target.ok()) return target.status();
+  auto def = FindTaggedTable(*this, resource_arn, *target);
+  if (!def.ok()) return def.status();
+  std::vector<Tag> tags;
+  Status st = impl_->store.Read([&](storage::Database& db) -> Status {
+    auto loaded = LoadTags(db, (*def)->table_id);
+    if (!loaded.ok()) return loaded.status();
+    tags = std::move(loaded).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return tags;
 }
 
 Result<ListTablesResult> TableStore::ListTables(const std::optional<std::string>& exclusive_start,

@@ -63,6 +63,10 @@ constexpr std::array kErrors = {
               "ProvisionedThroughputExceeded", 400, 400, true, kSvc},
     ErrorWire{AwsError::kDuplicateItem, "DuplicateItemException", "DuplicateItem", 400, 400, true,
               kSvc},
+    // AWS answers AccessDeniedException in the Coral framework's namespace (dynalite's tests
+    // record the body).
+    ErrorWire{AwsError::kAccessDenied, "AccessDeniedException", "AccessDenied", 400, 403, true,
+              JsonNamespace::kCoralService},
     ErrorWire{AwsError::kExpiredIterator, "ExpiredIteratorException", "ExpiredIterator", 400, 400,
               true, kSvc},
     ErrorWire{AwsError::kTrimmedDataAccess, "TrimmedDataAccessException", "TrimmedDataAccess",

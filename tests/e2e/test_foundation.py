@@ -90,7 +90,8 @@ class FrontDoorTest(ServerTestCase):
     def test_metrics_count_requests_by_service_and_operation(self):
         client = self.server.client("dynamodb")
         with self.assertRaises(botocore.exceptions.ClientError):
-            client.describe_limits()  # served later or UnknownOperation now: counted either way
+            # Global tables are out of scope: UnknownOperation, counted like any request.
+            client.list_global_tables()
         status, headers, body = self.server.http("GET", "/metrics")
         self.assertEqual(status, 200)
         self.assertIn("text/plain", headers["Content-Type"])
@@ -101,13 +102,13 @@ class FrontDoorTest(ServerTestCase):
     def test_unknown_operation_through_boto3(self):
         client = self.server.client("dynamodb")
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:
-            client.describe_limits()
+            client.list_global_tables()  # global tables are out of scope
         err = ctx.exception.response
         self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.assertEqual(err["Error"]["Code"], "UnknownOperationException")
 
     def test_unknown_operation_through_aws_cli(self):
-        code, _, stderr = self.server.aws("dynamodb", "describe-limits", check=False)
+        code, _, stderr = self.server.aws("dynamodb", "list-global-tables", check=False)
         self.assertNotEqual(code, 0)
         self.assertIn("UnknownOperationException", stderr)
 

@@ -6,7 +6,8 @@ default <build>/npm/node_modules beside the binary). A script prints one JSON li
 listed here, so a script that stops early or skips a step fails.
 
   dynamodb.js  tables (CreateTable with a NEW_AND_OLD_IMAGES stream, waiter, DescribeTable,
-               ListTables pages), the DocumentClient with native JS values, the errors the
+               ListTables pages), the DocumentClient with native JS values, the table's ARN
+               as TableName (its answers keyed by the ARN), the table's tags, the errors the
                SDK decodes, and a DynamoDB Streams read of every write
   lambda.js    a function behind an HTTP server the script runs, Invoke (RequestResponse,
                function error, Event, missing function), an event source mapping whose
@@ -129,6 +130,8 @@ class JsSdkTest(ServerTestCase):
             "update with SET/ADD/REMOVE/DELETE, a condition and ALL_NEW",
             "update with UPDATED_OLD and a failing condition",
             "batchWrite puts and deletes, batchGet",
+            "the table's ARN as TableName: DescribeTable, put, get, batchGet, delete",
+            "tags: TagResource, ListTagsOfResource, UntagResource",
             "query: key range backwards, filter + projection, pages",
             "delete with ALL_OLD, scan with Select COUNT",
             "errors: ResourceNotFoundException, ValidationException, ResourceInUseException",

@@ -36,6 +36,7 @@ enum class AwsError {
   kItemCollectionSizeLimitExceeded,
   kProvisionedThroughputExceeded,
   kDuplicateItem,              // DuplicateItemException (PartiQL INSERT of an existing key)
+  kAccessDenied,               // AccessDeniedException (a table ARN of another account)
   // DynamoDB Streams.
   kExpiredIterator,            // ExpiredIteratorException
   kTrimmedDataAccess,          // TrimmedDataAccessException

@@ -66,6 +66,19 @@ struct Tag {
   std::string value;
 };
 
+// SSESpecification of CreateTable. Enabled true is encryption with a KMS key: the account's AWS
+// managed key (alias/aws/dynamodb) unless KMSMasterKeyId names another.
+struct SseSpecification {
+  std::optional<bool> enabled;
+  std::optional<std::string> sse_type;  // AES256 or KMS
+  std::optional<std::string> kms_master_key_id;
+};
+// WarmThroughput of CreateTable.
+struct WarmThroughput {
+  std::optional<int64_t> read_units_per_second;
+  std::optional<int64_t> write_units_per_second;
+};
+
 struct CreateTableRequest {
   std::string table_name;
   std::vector<AttributeDefinition> attribute_definitions;
@@ -78,6 +91,8 @@ struct CreateTableRequest {
   std::vector<Tag> tags;
   bool deletion_protection_enabled = false;
   std::optional<std::string> table_class;
+  std::optional<SseSpecification> sse_specification;
+  std::optional<WarmThroughput> warm_throughput;
 };
 
 struct UpdateTableRequest {
@@ -113,9 +128,15 @@ struct TableDefinition {
   int64_t billing_mode_changed_ms = 0;
   std::vector<SecondaryIndex> global_secondary_indexes;
   std::vector<SecondaryIndex> local_secondary_indexes;
-  std::vector<Tag> tags;
   bool deletion_protection_enabled = false;
   std::string table_class = "STANDARD";
+  // The KMS key of SSE (SSEDescription.KMSMasterKeyArn); empty for the AWS owned key, which
+  // DescribeTable does not describe.
+  std::string sse_kms_master_key_arn;
+  // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
+  // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
+  int64_t warm_read_units_per_second = 0;
+  int64_t warm_write_units_per_second = 0;
   // The latest stream (enabled or not); stream_id 0 when the table never had one.
   bool stream_enabled = false;
   streams::StreamViewType stream_view_type = streams::StreamViewType::kNewAndOldImages;
@@ -320,6 +341,8 @@ class TableStore {
                                       std::optional<int> limit) const;
   // The published definition of a table, or nullptr.
   std::shared_ptr<const TableDefinition> FindTable(const std::string& table_name) const;
+  // The account and region every table's ARN carries (table_arn.h resolves ARNs against it).
+  const AccountScope& scope() const;
 
   // Data plane. Writes complete on the storage writer thread after their group commits.
   using WriteDone = std::function<void(Result<WriteOutcome>)>;
@@ -347,6 +370,19 @@ class TableStore {
   // Up to 100 keys over any tables; items past AWS's 16 MB response size come back as
   // unprocessed keys.
   Result<BatchGetResult> BatchGetItem(const BatchGetRequest& request) const;
+
+  // Tags (TagResource, UntagResource, ListTagsOfResource), stored beside the table and
+  // deleted with it. `resource_arn` is read as table_arn.h's ResolveResourceArn reads it; tag
+  // rules and their errors are AWS's (Tags or TagKeys empty: "Atleast one Tag needs to be
+  // provided as Input." / "Atleast one Tag Key needs to be provided as Input."; then each tag,
+  // then more than 50 after the change, all ValidationException and nothing applied). A table
+  // that does not exist, or a stream's ARN, is ResourceNotFoundException "Requested resource
+  // not found: ResourceArn: <arn> not found". Tagging a key again replaces its value;
+  // untagging a key the table lacks is no error.
+  Status TagResource(const std::string& resource_arn, const std::vector<Tag>& tags);
+  Status UntagResource(const std::string& resource_arn, const std::vector<std::string>& keys);
+  // Every tag of the table in key order (at most 50: AWS answers them in one page).
+  Result<std::vector<Tag>> ListTagsOfResource(const std::string& resource_arn) const;
 
   // Time to live. Enabling indexes every item's expiry time, so the sweep seeks instead of
   // scanning; the change is immediate (AWS shows ENABLED at once too).

@@ -3,7 +3,8 @@
 // items through the DocumentClient (lib-dynamodb) with native values (numbers, an exact
 // 38-digit NumberValue, string/number/binary sets, nested maps and lists, binary, booleans,
 // null): put, get, update with an expression, query (ranges, order, filter, projection,
-// pages), batchWrite, batchGet, delete, scan; the errors the SDK must decode
+// pages), batchWrite, batchGet, delete, scan; the table's ARN as TableName; the table's tags
+// (TagResource, ListTagsOfResource, UntagResource); the errors the SDK must decode
 // (ConditionalCheckFailedException with the old item, ResourceNotFoundException,
 // ValidationException, ResourceInUseException); then a stream read (ListStreams,
 // DescribeStream, GetShardIterator TRIM_HORIZON and AFTER_SEQUENCE_NUMBER, GetRecords)
@@ -15,8 +16,11 @@ const {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ListTagsOfResourceCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  TagResourceCommand,
+  UntagResourceCommand,
   paginateListTables,
   waitUntilTableExists,
 } = require("@aws-sdk/client-dynamodb");
@@ -285,6 +289,56 @@ const steps = [
       { pk: "user#3", sk: 1, list: [new Set(["x"]), AVATAR] },
     ]);
     assert.deepStrictEqual(got.UnprocessedKeys ?? {}, {});
+  }],
+
+  // AWS accepts a table's ARN wherever it takes a TableName, and answers under the name the
+  // request used (botocore's model: TableName is a TableArn shape; RequestItems keys too).
+  ["the table's ARN as TableName: DescribeTable, put, get, batchGet, delete", async () => {
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`;
+    const { Table: table } = await ddb.send(new DescribeTableCommand({ TableName: arn }));
+    assert.equal(table.TableName, TABLE);
+    assert.equal(table.TableArn, arn);
+    const put = await doc.send(new PutCommand({
+      TableName: arn, Item: { pk: "arn#1", sk: 1, via: "arn" }, ReturnConsumedCapacity: "TOTAL",
+    }));
+    assert.equal(put.ConsumedCapacity.TableName, arn);
+    expectedEvents.push(["INSERT", "arn#1", 1]);
+    const { Item } = await doc.send(new GetCommand({ TableName: arn, Key: key("arn#1", 1) }));
+    assert.deepStrictEqual(Item, { pk: "arn#1", sk: 1, via: "arn" });
+    const got = await doc.send(new BatchGetCommand({
+      RequestItems: { [arn]: { Keys: [key("arn#1", 1)] } },
+    }));
+    assert.deepStrictEqual(Object.keys(got.Responses), [arn]);
+    assert.deepStrictEqual(got.Responses[arn], [{ pk: "arn#1", sk: 1, via: "arn" }]);
+    await doc.send(new DeleteCommand({ TableName: arn, Key: key("arn#1", 1) }));
+    expectedEvents.push(["REMOVE", "arn#1", 1]);
+    const other = `arn:aws:dynamodb:eu-west-1:000000000000:table/${TABLE}`;
+    const err = await expectError(
+      () => ddb.send(new DescribeTableCommand({ TableName: other })),
+      { name: "ValidationException" });
+    assert.equal(err.message, `1 validation error detected: Invalid AWS region in '${other}'`);
+  }],
+
+  // Tags by the table's ARN; AWS answers every tag in one page, in no documented order
+  // (aws/aws-sdk#583: "ListTagsOfResource does not support pagination at the API level").
+  ["tags: TagResource, ListTagsOfResource, UntagResource", async () => {
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`;
+    await ddb.send(new TagResourceCommand({
+      ResourceArn: arn, Tags: [{ Key: "team", Value: "js" }, { Key: "env", Value: "" }],
+    }));
+    const listed = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
+    assert.deepStrictEqual(
+      listed.Tags.sort((x, y) => x.Key.localeCompare(y.Key)),
+      [{ Key: "env", Value: "" }, { Key: "team", Value: "js" }]);
+    assert.equal(listed.NextToken, undefined);
+    await ddb.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["env", "team"] }));
+    const after = await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
+    assert.deepStrictEqual(after.Tags, []);
+    const missing = `arn:aws:dynamodb:us-east-1:000000000000:table/${MISSING}`;
+    const err = await expectError(
+      () => ddb.send(new ListTagsOfResourceCommand({ ResourceArn: missing })),
+      { name: "ResourceNotFoundException" });
+    assert.equal(err.message, `Requested resource not found: ResourceArn: ${missing} not found`);
   }],
 
   ["query: key range backwards, filter + projection, pages", async () => {

@@ -1,0 +1,515 @@
+"""DynamoDB's control plane beyond tables, through boto3 and the aws CLI: a table's ARN
+wherever AWS takes a TableName, tags (TagResource, UntagResource, ListTagsOfResource, Tags on
+CreateTable), DescribeLimits, DescribeEndpoints, and the DescribeTable fields SSEDescription
+and WarmThroughput.
+
+Where each expected answer comes from (AWS's answers as recorded by others; none of the
+texts below was recorded by us):
+  [model]    botocore's dynamodb service-2.json: TableName and the RequestItems keys are
+             TableArn shapes; ConsumedCapacity.TableName "If you had specified the ARN of a
+             table in the input, you'll see the table ARN in the response".
+  [ack]      ack-api-quirks' DynamoDB service facts (probes of real DynamoDB, us-east-1 and
+             us-west-2, 2026-10): DDB-TABLE-011 (TableName ARN: other region ValidationException,
+             other account AccessDeniedException 'Access is denied'), DDB-TABLE-070/-071/-101
+             (tag ResourceArn answers, 'Requested resource not found: ResourceArn: <arn> not
+             found'), DDB-TABLE-105/-107/-372 (tag rules and texts, all ValidationException,
+             nothing applied), DDB-TABLE-442 (the ValidationException catalogue).
+  [tf]       terraform-provider-aws#42792: "1 validation error detected: Invalid AWS region in
+             '<arn>'" as AWS answered it.
+  [extenddb] ExtendDB#200 (answers captured from DynamoDB and DynamoDB Local): index and
+             malformed ARNs as TableName are ValidationException "... Valid ARN format is ...".
+             The full text is DynamoDB Local's; AWS's own full text is not recorded anywhere we
+             found (ack records only its "Valid ARN format is" part).
+  [dynalite] mhart/dynalite test/tagResource.js, untagResource.js, listTagsOfResource.js (real
+             DynamoDB, 2020): "Invalid TableArn" for a missing ResourceArn, the null Tags and
+             TagKeys texts, "Atleast one Tag needs to be provided as Input.".
+  [sdk583]   aws/aws-sdk#583: the DynamoDB team: "ListTagsOfResource does not support
+             pagination at the API level"; all tags come in one answer, no NextToken.
+  [cli]      the aws CLI's documented examples, awscli/examples/dynamodb/describe-limits.rst
+             and describe-endpoints.rst.
+  [ls]       LocalStack's recorded AWS answers, tests/aws/services/dynamodb/
+             test_dynamodb.snapshot.json (test_table_crud, test_gsi_with_billing_mode,
+             test_table_warm_throughput, test_dynamodb_create_table_with_partial_sse_specification).
+Assumed, not recorded: the "Invalid AWS partition in" and "Invalid resource type in" texts
+take the region text's shape ([ack] lists them by that prefix only); the WarmThroughput write
+text mirrors the recorded read one; 'aws:' is refused as a lower-case prefix only.
+"""
+import re
+import unittest
+
+import botocore.exceptions
+
+from harness import (REGION, ServerTestCase, StreamStack, create_table, record_wire_bodies,
+                     requires_botocore)
+
+ACCOUNT = "000000000000"
+ARN_PREFIX = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/"
+VALID_ARN_FORMAT = (
+    "' at 'tableName' failed to satisfy constraint: Valid ARN format is "
+    "'arn:<awsPartition>:<vendor>:<region>:<subscriber>:resourceType/resourceName', where "
+    "Resource name must have length less than or equal to 255, Resource name must have length "
+    "greater than or equal to 3, Resource name must satisfy regular expression pattern: "
+    "[a-zA-Z0-9_.-]+")
+
+
+def table_arn(name):
+    return ARN_PREFIX + name
+
+
+class ControlPlaneCase(ServerTestCase):
+    def setUp(self):
+        self.ddb = self.server.client("dynamodb")
+        # Requests an older botocore would refuse to send (empty lists, missing members).
+        self.raw = self.server.client("dynamodb", parameter_validation=False)
+
+    def error(self, fn, *args, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            fn(*args, **kwargs)
+        err = ctx.exception.response["Error"]
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+        return err["Code"], err["Message"]
+
+
+class TableArnTest(ControlPlaneCase):
+    """[model], [ack] DDB-TABLE-011, [tf], [extenddb]."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ddb = cls.server.client("dynamodb")
+        create_table(ddb, "arn-items", range_key=("sk", "N"))
+
+    def test_every_table_operation_takes_the_arn(self):
+        arn = table_arn("arn-items")
+        put = self.ddb.put_item(TableName=arn, Item={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                                ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(put["ConsumedCapacity"]["TableName"], arn)  # [model]
+        got = self.ddb.get_item(TableName=arn, Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                                ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(got["Item"]["pk"], {"S": "a"})
+        self.assertEqual(got["ConsumedCapacity"]["TableName"], arn)
+        self.ddb.update_item(TableName=arn, Key={"pk": {"S": "a"}, "sk": {"N": "1"}},
+                             UpdateExpression="SET v = :v",
+                             ExpressionAttributeValues={":v": {"N": "7"}})
+        q = self.ddb.query(TableName=arn, KeyConditionExpression="pk = :p",
+                           ExpressionAttributeValues={":p": {"S": "a"}})
+        self.assertEqual(q["Items"][0]["v"], {"N": "7"})
+        self.assertEqual(self.ddb.scan(TableName=arn, FilterExpression="pk = :p",
+                                       ExpressionAttributeValues={":p": {"S": "a"}})["Count"], 1)
+        self.ddb.batch_write_item(RequestItems={arn: [
+            {"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"N": "2"}}}}]})
+        batch = self.ddb.batch_get_item(RequestItems={arn: {"Keys": [
+            {"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "b"}, "sk": {"N": "2"}}]}},
+            ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(list(batch["Responses"]), [arn])  # answered under the key it was asked
+        self.assertEqual(len(batch["Responses"][arn]), 2)
+        self.assertEqual([c["TableName"] for c in batch["ConsumedCapacity"]], [arn])
+        self.ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": arn, "Item": {"pk": {"S": "c"}, "sk": {"N": "3"}}}},
+            {"ConditionCheck": {"TableName": arn, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}},
+                                "ConditionExpression": "attribute_exists(pk)"}}])
+        tg = self.ddb.transact_get_items(TransactItems=[
+            {"Get": {"TableName": arn, "Key": {"pk": {"S": "c"}, "sk": {"N": "3"}}}}])
+        self.assertEqual(tg["Responses"][0]["Item"]["pk"], {"S": "c"})
+        self.ddb.delete_item(TableName=arn, Key={"pk": {"S": "c"}, "sk": {"N": "3"}})
+        # Table operations answer with the plain name ([ack] DDB-TABLE-011).
+        t = self.ddb.describe_table(TableName=arn)["Table"]
+        self.assertEqual((t["TableName"], t["TableArn"]), ("arn-items", arn))
+        self.ddb.update_time_to_live(TableName=arn, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "expires"})
+        self.assertEqual(self.ddb.describe_time_to_live(TableName=arn)
+                         ["TimeToLiveDescription"]["AttributeName"], "expires")
+        u = self.ddb.update_table(TableName=arn, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        self.assertEqual(u["TableDescription"]["TableName"], "arn-items")
+
+    def test_create_and_delete_by_arn(self):
+        arn = table_arn("arn-created")
+        d = create_table(self.ddb, arn)["TableDescription"]
+        self.assertEqual((d["TableName"], d["TableArn"]), ("arn-created", arn))
+        self.assertIn("arn-created", self.ddb.list_tables()["TableNames"])
+        gone = self.ddb.delete_table(TableName=arn)["TableDescription"]
+        self.assertEqual(gone["TableName"], "arn-created")
+        code, _ = self.error(self.ddb.describe_table, TableName="arn-created")
+        self.assertEqual(code, "ResourceNotFoundException")
+
+    def test_arns_aws_refuses(self):
+        other_region = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/arn-items"
+        other_partition = f"arn:aws-cn:dynamodb:{REGION}:{ACCOUNT}:table/arn-items"
+        other_type = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:backup/arn-items"
+        index = table_arn("arn-items/index/by-v")
+        stream = table_arn("arn-items/stream/2024-06-10T19:26:16.525")
+        cases = [  # (TableName, code, message, source)
+            (other_region, "ValidationException",
+             f"1 validation error detected: Invalid AWS region in '{other_region}'", "[tf]"),
+            (other_partition, "ValidationException",
+             f"1 validation error detected: Invalid AWS partition in '{other_partition}'",
+             "[ack] prefix; shape assumed"),
+            (f"arn:aws:dynamodb:{REGION}:111122223333:table/arn-items", "AccessDeniedException",
+             "Access is denied", "[ack] DDB-TABLE-011"),
+            (other_type, "ValidationException",
+             f"1 validation error detected: Invalid resource type in '{other_type}'",
+             "[ack] prefix; shape assumed"),
+            (index, "ValidationException",
+             f"1 validation error detected: Value '{index}{VALID_ARN_FORMAT}", "[extenddb]"),
+            (stream, "ValidationException",
+             f"1 validation error detected: Value '{stream}{VALID_ARN_FORMAT}", "[extenddb]"),
+            ("arn:aws:dynamodb", "ValidationException",
+             f"1 validation error detected: Value 'arn:aws:dynamodb{VALID_ARN_FORMAT}",
+             "[extenddb]"),
+        ]
+        key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+        for name, code, message, source in cases:
+            for op, kwargs in [("DescribeTable", {}), ("GetItem", {"Key": key}),
+                               ("BatchGetItem", None)]:
+                with self.subTest(name=name, op=op, source=source):
+                    if op == "BatchGetItem":
+                        got = self.error(self.raw.batch_get_item,
+                                         RequestItems={name: {"Keys": [key]}})
+                    elif op == "GetItem":
+                        got = self.error(self.raw.get_item, TableName=name, **kwargs)
+                    else:
+                        got = self.error(self.raw.describe_table, TableName=name)
+                    self.assertEqual(got, (code, message))
+        # An ARN of ours naming no table: the name inside it is looked up ([ack] DDB-TABLE-011).
+        code, _ = self.error(self.ddb.describe_table, TableName=table_arn("no-such-table"))
+        self.assertEqual(code, "ResourceNotFoundException")
+
+    def test_aws_cli(self):
+        arn = table_arn("arn-items")
+        _, out, _ = self.server.aws("dynamodb", "describe-table", "--table-name", arn)
+        self.assertEqual(out["Table"]["TableName"], "arn-items")
+        self.server.aws("dynamodb", "put-item", "--table-name", arn,
+                        "--item", '{"pk": {"S": "cli"}, "sk": {"N": "9"}}')
+        _, out, _ = self.server.aws("dynamodb", "get-item", "--table-name", arn,
+                                    "--key", '{"pk": {"S": "cli"}, "sk": {"N": "9"}}')
+        self.assertEqual(out["Item"]["pk"], {"S": "cli"})
+
+
+class TagsTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-070/-071/-101/-105/-107/-372, [dynalite], [sdk583]."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ddb = cls.server.client("dynamodb")
+        create_table(ddb, "tagged", Tags=[{"Key": "team", "Value": "core"},
+                                          {"Key": "env", "Value": "test"}])
+        create_table(ddb, "tag-limits")
+
+    def tags(self, name):
+        out = self.ddb.list_tags_of_resource(ResourceArn=table_arn(name))
+        self.assertNotIn("NextToken", out)  # [sdk583]
+        return out["Tags"]
+
+    def test_create_tag_untag(self):
+        arn = table_arn("tagged")
+        self.assertEqual(self.tags("tagged"), [{"Key": "env", "Value": "test"},
+                                               {"Key": "team", "Value": "core"}])
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"},
+                                                     {"Key": "owner", "Value": ""}])
+        self.assertEqual(self.tags("tagged"), [{"Key": "env", "Value": "prod"},
+                                               {"Key": "owner", "Value": ""},
+                                               {"Key": "team", "Value": "core"}])
+        # Untagging an absent key is no error ([ack] DDB-TABLE-105).
+        self.ddb.untag_resource(ResourceArn=arn, TagKeys=["owner", "never-set"])
+        self.assertEqual([t["Key"] for t in self.tags("tagged")], ["env", "team"])
+        # The CLI, v1 or v2.
+        self.server.aws("dynamodb", "tag-resource", "--resource-arn", arn,
+                        "--tags", "Key=cli,Value=yes")
+        _, out, _ = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn", arn)
+        self.assertIn({"Key": "cli", "Value": "yes"}, out["Tags"])
+        self.server.aws("dynamodb", "untag-resource", "--resource-arn", arn, "--tag-keys", "cli")
+        self.assertEqual([t["Key"] for t in self.tags("tagged")], ["env", "team"])
+        missing = table_arn("no-such-table")
+        code, _, stderr = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn",
+                                          missing, check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("ResourceNotFoundException", stderr)
+        self.assertIn(f"Requested resource not found: ResourceArn: {missing} not found", stderr)
+
+    def test_next_token(self):
+        # The model has NextToken in and out, but AWS never pages: "ListTagsOfResource does
+        # not support pagination at the API level [...] Tags are limited to 50 per resource"
+        # ([sdk583]). A NextToken in the request is accepted and every tag still comes back;
+        # what AWS answers for a token it never issued is not recorded anywhere we found.
+        arn = table_arn("tagged")
+        out = self.ddb.list_tags_of_resource(ResourceArn=arn, NextToken="any-token")
+        self.assertNotIn("NextToken", out)
+        self.assertEqual([t["Key"] for t in out["Tags"]], [t["Key"] for t in self.tags("tagged")])
+        _, cli, _ = self.server.aws("dynamodb", "list-tags-of-resource", "--resource-arn", arn,
+                                    "--next-token", "any-token")
+        self.assertNotIn("NextToken", cli)
+        self.assertEqual(cli["Tags"], out["Tags"])
+
+    def test_tag_validation(self):
+        arn = table_arn("tag-limits")
+        long_key, long_value = "k" * 129, "v" * 257
+        cases = [  # (operation, request, code, message, source)
+            ("tag_resource", {"Tags": [{"Key": "a", "Value": "b"}]}, "ValidationException",
+             "Invalid TableArn", "[dynalite]"),
+            ("tag_resource", {"ResourceArn": arn}, "ValidationException",
+             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: "
+             "Member must not be null", "[dynalite]"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": []}, "ValidationException",
+             "Atleast one Tag needs to be provided as Input.", "[dynalite], [ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "a", "Value": "b"},
+                                                           {"Key": long_key, "Value": "v"}]},
+             "ValidationException", f"The Tag Key provided is invalid, Key: {long_key}",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "a", "Value": long_value}]},
+             "ValidationException", f"The Tag Value provided is invalid, Value: {long_value}",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "", "Value": "v"}]},
+             "ValidationException", "The Tag Key provided is invalid, Key: ", "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Value": "v"}]},
+             "ValidationException", "The Tag Key provided is invalid, Key: null", "[ack] 457"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "k"}]},
+             "ValidationException", "The Tag Value provided is invalid, Value: null",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "aws:zzz", "Value": "v"}]},
+             "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:zzz",
+             "[ack] 107"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "a,b"}]},
+             "ValidationException", "The Tag Value provided is invalid, Value: a,b", "[ack] 372"),
+            ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "dup", "Value": "1"},
+                                                           {"Key": "dup", "Value": "2"}]},
+             "ValidationException",
+             "Duplicate Tag Keys provided as input: Duplicate Tag Key found dup", "[ack] 107"),
+            ("untag_resource", {"ResourceArn": arn}, "ValidationException",
+             "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
+             "constraint: Member must not be null", "[dynalite]"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": []}, "ValidationException",
+             "Atleast one Tag Key needs to be provided as Input.", "[dynalite], [ack] 107"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": [long_key]},
+             "ValidationException", f"The Tag Key provided is invalid, Key: {long_key}",
+             "[ack] 107"),
+            ("untag_resource", {"ResourceArn": arn, "TagKeys": [f"k{i}" for i in range(51)]},
+             "ValidationException",
+             "Number of Tags exceed the current limit for the provided ResourceArn", "[ack] 107"),
+            ("list_tags_of_resource", {}, "ValidationException", "Invalid TableArn",
+             "[dynalite]"),
+        ]
+        for op, request, code, message, source in cases:
+            with self.subTest(op=op, request=request, source=source):
+                self.assertEqual(self.error(getattr(self.raw, op), **request), (code, message))
+        self.assertEqual(self.tags("tag-limits"), [])  # nothing applied
+
+    def test_resource_arns(self):
+        index = table_arn("tagged/index/gsi")
+        region = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/tagged"
+        missing = table_arn("no-such-table")
+        cases = [  # (ResourceArn, code, message, source)
+            ("tagged", "ValidationException",
+             "One or more parameter values were invalid: ARNs must start with 'arn:': tagged",
+             "[ack] 071"),
+            (f"arn:aws:sqs:{REGION}:{ACCOUNT}:queue", "ValidationException",
+             "One or more parameter values were invalid: Provided Arn is not a DynamoDB "
+             f"resource arn: arn:aws:sqs:{REGION}:{ACCOUNT}:queue", "[ack] 442"),
+            (f"arn:aws:dynamodb:{REGION}:111122223333:table/tagged", "AccessDeniedException",
+             "Access is denied", "[ack] 071"),
+            (region, "ValidationException",
+             f"Invalid TableArn: Invalid ResourceArn provided as input {region}", "[ack] 442"),
+            (index, "ValidationException",
+             "One or more parameter values were invalid: Invalid resource arn provided, only "
+             f"table or stream is accepted. Provided resource arn: {index}", "[ack] 442"),
+            (table_arn("ab"), "ValidationException",
+             f"Invalid TableArn: Invalid ResourceArn provided as input {table_arn('ab')}",
+             "[dynalite]"),
+            (missing, "ResourceNotFoundException",
+             f"Requested resource not found: ResourceArn: {missing} not found", "[ack] 070"),
+        ]
+        for arn, code, message, source in cases:
+            for op, extra in [("list_tags_of_resource", {}),
+                              ("tag_resource", {"Tags": [{"Key": "k", "Value": "v"}]}),
+                              ("untag_resource", {"TagKeys": ["k"]})]:
+                with self.subTest(arn=arn, op=op, source=source):
+                    got = self.error(getattr(self.raw, op), ResourceArn=arn, **extra)
+                    self.assertEqual(got, (code, message))
+
+    def test_fifty_tags(self):
+        create_table(self.ddb, "fifty", Tags=[{"Key": f"k{i:02}", "Value": "v"}
+                                              for i in range(49)])
+        arn = table_arn("fifty")
+        self.ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k00", "Value": "again"},
+                                                     {"Key": "k49", "Value": "v"}])
+        self.assertEqual(len(self.tags("fifty")), 50)
+        code, message = self.error(self.ddb.tag_resource, ResourceArn=arn,
+                                   Tags=[{"Key": "k50", "Value": "v"}])
+        self.assertEqual((code, message), (
+            "ValidationException",
+            "Number of Tags exceed the current limit for the provided ResourceArn"))
+        self.assertEqual(len(self.tags("fifty")), 50)
+        # CreateTable refuses a bad set whole and creates nothing ([ack] DDB-TABLE-110).
+        for tags, message in [
+                ([{"Key": f"k{i}", "Value": "v"} for i in range(51)],
+                 "Number of Tags exceed the current limit for the provided ResourceArn"),
+                ([{"Key": "aws:x", "Value": "v"}],
+                 "Tag Key cannot be prefixed with aws:, Key: aws:x")]:
+            got = self.error(create_table, self.ddb, "never-created", Tags=tags)
+            self.assertEqual(got, ("ValidationException", message))
+            self.assertNotIn("never-created", self.ddb.list_tables()["TableNames"])
+
+    def test_tags_go_with_the_table_and_survive_a_killed_process(self):
+        with StreamStack() as server:  # its own server: this test kills it
+            ddb = server.client("dynamodb")
+            create_table(ddb, "short-lived", Tags=[{"Key": "a", "Value": "1"}])
+            arn = table_arn("short-lived")
+            ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+            server.kill()  # kill -9: what was acknowledged must be on disk
+            server.start()
+            ddb = server.client("dynamodb")
+            self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                             [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+            ddb.delete_table(TableName="short-lived")
+            self.assertEqual(self.error(ddb.list_tags_of_resource, ResourceArn=arn), (
+                "ResourceNotFoundException",
+                f"Requested resource not found: ResourceArn: {arn} not found"))
+            # A new table of the same name starts without the old one's tags.
+            create_table(ddb, "short-lived")
+            self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"], [])
+
+
+class LimitsAndEndpointsTest(ControlPlaneCase):
+    """[cli]: AWS's answers in the aws CLI's documented examples."""
+
+    def test_describe_limits(self):
+        expected = {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
+                    "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
+        out = self.ddb.describe_limits()  # [cli]
+        self.assertEqual({k: out[k] for k in expected}, expected)
+        _, cli, _ = self.server.aws("dynamodb", "describe-limits")
+        self.assertEqual(cli, expected)
+
+    def test_describe_endpoints(self):
+        # AWS answers dynamodb.<region>.amazonaws.com for 1440 minutes [cli]; we answer the
+        # address the client used, so an SDK that follows endpoint discovery stays here.
+        out = self.ddb.describe_endpoints()["Endpoints"]
+        self.assertEqual(out, [{"Address": f"127.0.0.1:{self.server.port}",
+                                "CachePeriodInMinutes": 1440}])
+        _, cli, _ = self.server.aws("dynamodb", "describe-endpoints")
+        self.assertEqual(cli["Endpoints"], out)
+
+
+class EncryptionTest(ControlPlaneCase):
+    """SSEDescription: [ls] test_dynamodb_create_table_with_partial_sse_specification and
+    test_dynamodb_update_table_without_sse_specification_change (CreateTable's answer already
+    carries it, ENABLED; the key is the account's AWS managed key, one per region)."""
+
+    KEY_ARN = re.compile(rf"^arn:aws:kms:{REGION}:{ACCOUNT}:key/"
+                         r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+    def sse(self, name, **kwargs):
+        created = create_table(self.ddb, name, **kwargs)["TableDescription"]
+        described = self.ddb.describe_table(TableName=name)["Table"]
+        self.assertEqual(created.get("SSEDescription"), described.get("SSEDescription"))
+        return described.get("SSEDescription")
+
+    def test_sse_description(self):
+        default = self.sse("sse-default", SSESpecification={"Enabled": True})
+        self.assertEqual({k: default[k] for k in ("Status", "SSEType")},
+                         {"Status": "ENABLED", "SSEType": "KMS"})
+        self.assertRegex(default["KMSMasterKeyArn"], self.KEY_ARN)
+        # The AWS managed key is one key: every table that asks for it gets the same one.
+        self.assertEqual(self.sse("sse-kms", SSESpecification={"Enabled": True, "SSEType": "KMS"}),
+                         default)
+        self.assertEqual(self.sse("sse-alias", SSESpecification={
+            "Enabled": True, "KMSMasterKeyId": "alias/aws/dynamodb"}), default)
+        key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+        key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+        for name, key in [("sse-key-id", key_id), ("sse-key-arn", key_arn)]:
+            self.assertEqual(self.sse(name, SSESpecification={"Enabled": True,
+                                                               "KMSMasterKeyId": key}),
+                             {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key_arn})
+        # The AWS owned key (no SSESpecification, or Enabled false) is not described.
+        self.assertIsNone(self.sse("sse-none"))
+        self.assertIsNone(self.sse("sse-off", SSESpecification={"Enabled": False}))
+        # An UpdateTable that does not touch it leaves it as it was ([ls]).
+        out = self.ddb.update_table(TableName="sse-default", BillingMode="PROVISIONED",
+                                    ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                           "WriteCapacityUnits": 1})
+        self.assertEqual(out["TableDescription"]["SSEDescription"], default)
+        # The CLI, v1 or v2.
+        self.server.aws("dynamodb", "create-table", "--table-name", "sse-cli",
+                        "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                        "--key-schema", "AttributeName=pk,KeyType=HASH",
+                        "--billing-mode", "PAY_PER_REQUEST", "--sse-specification", "Enabled=true")
+        _, cli, _ = self.server.aws("dynamodb", "describe-table", "--table-name", "sse-cli")
+        self.assertEqual(cli["Table"]["SSEDescription"], default)
+
+    def test_sse_errors(self):
+        cases = [  # (SSESpecification, message, source)
+            ({"Enabled": True, "SSEType": "AES256"},
+             "One or more parameter values were invalid: SSEType AES256 is not supported",
+             "AWS's answer quoted in a public project's notes; undocumented"),
+            ({"Enabled": True, "SSEType": "AES-256"},
+             "1 validation error detected: Value 'AES-256' at 'sSESpecification.sSEType' failed "
+             "to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]",
+             "the same notes; [model] enum"),
+        ]
+        for spec, message, source in cases:
+            with self.subTest(spec=spec, source=source):
+                got = self.error(create_table, self.raw, "sse-refused", SSESpecification=spec)
+                self.assertEqual(got, ("ValidationException", message))
+                self.assertNotIn("sse-refused", self.ddb.list_tables()["TableNames"])
+
+
+@requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
+class WarmThroughputTest(ControlPlaneCase):
+    """[ls] test_table_warm_throughput, test_table_crud, test_gsi_with_billing_mode: DescribeTable
+    answers WarmThroughput (ACTIVE) for every table: the one CreateTable asked for, else the
+    provisioned capacity, else 12000 reads and 4000 writes per second on demand; an index's
+    likewise. CreateTable's answer carries it only when asked for (UPDATING)."""
+
+    def create(self, name, **kwargs):
+        request = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+        request.update(kwargs)
+        return self.ddb.create_table(**request)["TableDescription"]
+
+    def test_warm_throughput(self):
+        gsi = {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+               "Projection": {"ProjectionType": "ALL"}}
+        defs = [{"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "g", "AttributeType": "S"}]
+        on_demand = self.create("warm-on-demand", AttributeDefinitions=defs,
+                                GlobalSecondaryIndexes=[gsi])
+        self.assertNotIn("WarmThroughput", on_demand)
+        self.assertNotIn("WarmThroughput", on_demand["GlobalSecondaryIndexes"][0])
+        table = self.ddb.describe_table(TableName="warm-on-demand")["Table"]
+        self.assertEqual(table["WarmThroughput"], {"ReadUnitsPerSecond": 12000,
+                                                   "WriteUnitsPerSecond": 4000,
+                                                   "Status": "ACTIVE"})
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000,
+                          "Status": "ACTIVE"})
+
+        one = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        self.create("warm-provisioned", AttributeDefinitions=defs, BillingMode="PROVISIONED",
+                    ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                    GlobalSecondaryIndexes=[dict(gsi, ProvisionedThroughput=one)])
+        table = self.ddb.describe_table(TableName="warm-provisioned")["Table"]
+        self.assertEqual(table["WarmThroughput"], {"ReadUnitsPerSecond": 5,
+                                                   "WriteUnitsPerSecond": 5, "Status": "ACTIVE"})
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 1, "WriteUnitsPerSecond": 1, "Status": "ACTIVE"})
+
+        asked = self.create("warm-asked", BillingMode="PROVISIONED",
+                            ProvisionedThroughput={"ReadCapacityUnits": 5,
+                                                   "WriteCapacityUnits": 5},
+                            WarmThroughput={"ReadUnitsPerSecond": 1000,
+                                            "WriteUnitsPerSecond": 1200})
+        self.assertEqual(asked["WarmThroughput"], {"ReadUnitsPerSecond": 1000,
+                                                   "WriteUnitsPerSecond": 1200,
+                                                   "Status": "UPDATING"})
+        _, cli, _ = self.server.aws("dynamodb", "describe-table", "--table-name", "warm-asked")
+        self.assertEqual(cli["Table"]["WarmThroughput"], {"ReadUnitsPerSecond": 1000,
+                                                          "WriteUnitsPerSecond": 1200,
+                                                          "Status": "ACTIVE"})
+        deleted = self.ddb.delete_table(TableName="warm-asked")["TableDescription"]
+        self.assertNotIn("WarmThroughput", deleted)  # [ls] test_table_crud delete-table
+
+
+if __name__ == "__main__":
+    unittest.main()
