@@ -1,9 +1,10 @@
 """DynamoDB's request validation answered as AWS answers it, class by class, table-driven:
 wrong JSON types (SerializationException, before anything else), every constraint of the
 model reported together, the order of request checks before table checks, key size limits,
-the HTTP envelope, and ExclusiveStartKey on Query and Scan (classes 1, 2, 4, 5, 6 and 7 of
-issue 14). Requests a client would refuse to send go out raw; the rest through boto3 without
-client-side validation, the aws CLI and the JS SDK.
+the HTTP envelope, ExclusiveStartKey on Query and Scan, and which messages carry "1
+validation error detected: " (classes 1 to 7 of issue 14). Requests a client would refuse to
+send go out raw; the rest through boto3 without client-side validation, the aws CLI and the
+JS SDK.
 
 Sources of AWS's wording, named per class below:
 - dynalite (github mhart/dynalite, test/*.js): assertions recorded against real DynamoDB
@@ -868,6 +869,92 @@ class StartKeyTest(ValidationCase):
             cases += self.expand(source, s, dict(t, IndexName=index), [{}], esks,
                                  self.PREFIXED_MISMATCH)
         self.check(cases)
+
+
+class MessagePrefixTest(ValidationCase):
+    """Class 3: which messages carry "1 validation error detected: ". Source: dynalite
+    test/*.js, whose assertValidation compares the whole message: the prefix is recorded on the
+    model's constraint clauses only (class 2), never on these request checks, whatever the
+    operation: unused ExpressionAttributeNames / ExpressionAttributeValues, an empty
+    expression, names or values without an expression. dynalite asks them of a table that does
+    not exist; they are asked of one that does here, as whether AWS answers them before it
+    looks for the table is class 4's question (and UpdateItem's paths are x and y, not
+    dynalite's a and b, as a is this table's key)."""
+
+    def test_request_checks_carry_no_prefix(self):
+        KEY = {"a": {"S": "x"}}
+        unused_names = ("Value provided in ExpressionAttributeNames unused in expressions: "
+                        "keys: {#a, #b}")
+        cases = [
+            ("dynalite test/getItem.js: should return ValidationException for unused names in "
+             "ProjectionExpression", "GetItem",
+             {"TableName": "hash-table", "Key": KEY, "ProjectionExpression": "a",
+              "ExpressionAttributeNames": {"#a": "a", "#b": "b"}}, unused_names),
+            ("dynalite test/updateItem.js: should return ValidationException for extra "
+             "ExpressionAttributeNames", "UpdateItem",
+             {"TableName": "hash-table", "Key": KEY,
+              "UpdateExpression": "remove x set y = list_append(y, if_not_exists(x, :a))",
+              "ConditionExpression": "x = :b",
+              "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"S": "a"}},
+              "ExpressionAttributeNames": {"#a": "a", "#b": "b"}}, unused_names),
+            ("dynalite test/updateItem.js: should return ValidationException for extra "
+             "ExpressionAttributeValues", "UpdateItem",
+             {"TableName": "hash-table", "Key": KEY, "UpdateExpression": "remove x",
+              "ConditionExpression": "x = :b",
+              "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"S": "a"},
+                                            ":c": {"S": "a"}}},
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: "
+             "{:a, :c}"),
+            ("dynalite test/updateItem.js: should return ValidationException for empty "
+             "UpdateExpression", "UpdateItem",
+             {"TableName": "hash-table", "Key": KEY, "ConditionExpression": "", "UpdateExpression": ""},
+             "Invalid UpdateExpression: The expression can not be empty;"),
+            ("dynalite test/updateItem.js: should return ValidationException for empty "
+             "ConditionExpression", "UpdateItem",
+             {"TableName": "hash-table", "Key": KEY, "ConditionExpression": ""},
+             "Invalid ConditionExpression: The expression can not be empty;"),
+            ("dynalite test/putItem.js: should return ValidationException for empty "
+             "ConditionExpression", "PutItem",
+             {"TableName": "hash-table", "Item": KEY, "ConditionExpression": ""},
+             "Invalid ConditionExpression: The expression can not be empty;"),
+            ("dynalite test/deleteItem.js: should return ValidationException for empty "
+             "ConditionExpression", "DeleteItem",
+             {"TableName": "hash-table", "Key": KEY, "ConditionExpression": ""},
+             "Invalid ConditionExpression: The expression can not be empty;"),
+            ("dynalite test/getItem.js: should return ValidationException for empty "
+             "ProjectionExpression", "GetItem",
+             {"TableName": "hash-table", "Key": KEY, "ProjectionExpression": ""},
+             "Invalid ProjectionExpression: The expression can not be empty;"),
+            ("dynalite test/batchGetItem.js: should return ValidationException for empty "
+             "ProjectionExpression", "BatchGetItem",
+             {"RequestItems": {"hash-table": {"Keys": [KEY], "ProjectionExpression": ""}}},
+             "Invalid ProjectionExpression: The expression can not be empty;"),
+            ("dynalite test/query.js: should return ValidationException for empty "
+             "KeyConditionExpression", "Query",
+             {"TableName": "hash-table", "KeyConditionExpression": "", "FilterExpression": "",
+              "ProjectionExpression": "", "ExpressionAttributeValues": {":0": {"S": "b"}}},
+             "Invalid KeyConditionExpression: The expression can not be empty;"),
+            ("dynalite test/scan.js: should return ValidationException for empty "
+             "FilterExpression", "Scan",
+             {"TableName": "hash-table", "FilterExpression": "", "ProjectionExpression": "",
+              "ExpressionAttributeValues": {":0": {"S": "b"}}},
+             "Invalid FilterExpression: The expression can not be empty;"),
+            ("dynalite test/scan.js: should return ValidationException for empty "
+             "ProjectionExpression", "Scan",
+             {"TableName": "hash-table", "FilterExpression": "a > b", "ProjectionExpression": ""},
+             "Invalid ProjectionExpression: The expression can not be empty;"),
+            ("dynalite test/query.js: should return ValidationException if ExpressionAttributeNames"
+             " but no expressions", "Query",
+             {"TableName": "abc", "QueryFilter": {"a": {"ComparisonOperator": "EQ",
+                                                        "AttributeValueList": [{}]}},
+              "AttributesToGet": ["a", "a"], "ExclusiveStartKey": {"a": {}},
+              "ConditionalOperator": "OR", "Select": "SPECIFIC_ATTRIBUTES",
+              "ExpressionAttributeNames": {}, "ExpressionAttributeValues": {}},
+             "ExpressionAttributeNames can only be specified when using expressions"),
+        ]
+        for source, operation, body, message in cases:
+            with self.subTest(source=source):
+                self.assertValidation(operation, body, message)
 
 
 class EnvelopeTest(ValidationCase):
