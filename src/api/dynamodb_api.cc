@@ -657,6 +657,9 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
 Result<const json*> WithExpressions(LegacyShape shape, const json& request, json* storage) {
   if (!MentionsLegacyParameters(shape, request)) {
     STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
+    if (shape == LegacyShape::kQuery || shape == LegacyShape::kScan) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyValues(request));
+    }
     return &request;
   }
   auto translated = TranslateLegacyParameters(shape, request);

@@ -489,6 +489,18 @@ Result<std::string> TranslateAttributeUpdates(const json& updates, ExpressionBui
   return Join(clauses, " ");
 }
 
+// AWS prefixes "The provided starting key is invalid: " to an ExclusiveStartKey value's error
+// except to the errors about numbers and duplicates (dynalite test/query.js and test/scan.js:
+// "invalid values in ExclusiveStartKey" with and "without provided message", "empty/invalid
+// numbers in ExclusiveStartKey").
+constexpr const char* kUnprefixedStartKeyErrors[] = {"contains duplicates", "number set",
+                                                     "numeric value", "significant digits",
+                                                     "number with magnitude"};
+
+bool ReadsWithStartKey(LegacyShape shape) {
+  return shape == LegacyShape::kQuery || shape == LegacyShape::kScan;
+}
+
 }  // namespace
 
 bool MentionsLegacyParameters(LegacyShape shape, const json& request) {
@@ -544,6 +556,19 @@ Status CheckExpressionParameters(LegacyShape shape, const json& request) {
   return Status::Ok();
 }
 
+Status CheckStartKeyValues(const json& request) {
+  if (!request.is_object()) return Status::Ok();
+  auto it = request.find("ExclusiveStartKey");
+  if (it == request.end() || !it->is_object()) return Status::Ok();
+  auto key = dynamodb::ItemFromJson(*it);
+  if (key.ok()) return Status::Ok();
+  const std::string& message = key.status().message();
+  for (const char* unprefixed : kUnprefixedStartKeyErrors) {
+    if (message.find(unprefixed) != std::string::npos) return key.status();
+  }
+  return ValidationError("The provided starting key is invalid: " + message);
+}
+
 Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
   if (!request.is_object()) return request;
   STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
@@ -553,6 +578,7 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
     if (Present(request, member)) legacy_present.emplace_back(member);
   }
   if (legacy_present.empty()) {
+    if (ReadsWithStartKey(shape)) STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyValues(request));
     for (const char* member : params.legacy) request.erase(member);  // explicit nulls
     return request;
   }
@@ -619,6 +645,8 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request) {
     request.erase(condition_map);
   }
   request.erase("ConditionalOperator");
+  // AWS: after the filter and AttributesToGet, before the key conditions.
+  if (ReadsWithStartKey(shape)) STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyValues(request));
 
   if (shape == LegacyShape::kQuery && Present(request, "KeyConditions")) {
     const json& map = request["KeyConditions"];

@@ -42,6 +42,11 @@ Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::js
 // ExpressionAttributeValues without an expression that takes values. TranslateLegacyParameters
 // runs it first.
 Status CheckExpressionParameters(LegacyShape shape, const nlohmann::json& request);
+// Query and Scan: the attribute values of the ExclusiveStartKey, checked among the request's
+// own checks where AWS checks them (TranslateLegacyParameters runs it after the filter and
+// AttributesToGet, before KeyConditions), with AWS's "The provided starting key is invalid: "
+// on the errors that carry it.
+Status CheckStartKeyValues(const nlohmann::json& request);
 // Whether `request` names any legacy member of `shape`, even as null: only such a request
 // needs TranslateLegacyParameters (every other one it returns unchanged), so readers that
 // hold a const request can skip copying it.

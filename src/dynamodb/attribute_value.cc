@@ -161,6 +161,14 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   }
   if (count > 1) {
+    // AWS checks each member's value before it counts the members (dynalite test/putItem.js,
+    // query.js, scan.js "empty/invalid numbers": {"S": "a", "N": "b"} is a number error).
+    for (const auto& [name, t] : kMembers) {
+      auto it = json.find(name);
+      if (it == json.end() || it->is_null()) continue;
+      auto alone = FromJsonAtDepth(nlohmann::json{{name, *it}}, depth);
+      if (!alone.ok()) return alone.status();
+    }
     return ValidationError(
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
         "the supported datatypes");

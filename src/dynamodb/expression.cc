@@ -1404,7 +1404,8 @@ bool ClauseMatchesType(const SortKeyCondition& c, AttributeType type) {
 }  // namespace
 
 Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,
-                                       ExpressionContext& context) {
+                                       ExpressionContext& context,
+                                       const KeyConditionChecks& checks) {
   auto root = ParseConditionTree(text, ExpressionKind::kKeyCondition, context);
   if (!root.ok()) return root.status();
   std::vector<const ConditionNode*> nodes;
@@ -1422,6 +1423,7 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
     }
     clauses.push_back(std::move(clause).value());
   }
+  if (checks.before_partition) STREAMSTACK_RETURN_IF_ERROR(checks.before_partition());
   const size_t key_count = schema.sort_key.empty() ? 1 : 2;
   if (clauses.size() > key_count) {
     return ValidationError("The number of query conditions (" + std::to_string(clauses.size()) +
@@ -1441,9 +1443,7 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
   if (!partition) {
     return ValidationError("Query condition missed key schema element: " + schema.partition_key);
   }
-  if (clauses.size() == 2 && !sort) {
-    return ValidationError("Query condition missed key schema element: " + schema.sort_key);
-  }
+  // AWS: the partition key's condition entirely, then the sort key's.
   if (partition->condition.op != SortKeyOperator::kEqual) {
     return ValidationError("Query key condition not supported");
   }
@@ -1453,6 +1453,12 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
     return ValidationError(kTypeMismatch);
   }
   result.partition_value = partition->condition.value;
+  if (checks.before_sort && !schema.sort_key.empty()) {
+    STREAMSTACK_RETURN_IF_ERROR(checks.before_sort());
+  }
+  if (clauses.size() == 2 && !sort) {
+    return ValidationError("Query condition missed key schema element: " + schema.sort_key);
+  }
   if (sort) {
     if (!ClauseMatchesType(sort->condition, schema.sort_type))
       return ValidationError(kTypeMismatch);

@@ -34,10 +34,13 @@ const char* SelectName(Select select) {
   return "ALL_ATTRIBUTES";
 }
 
+// AWS's answers to an ExclusiveStartKey that does not fit the table or the index read
+// (dynalite test/query.js and test/scan.js, recorded against DynamoDB).
+constexpr char kStartKeyInvalid[] = "The provided starting key is invalid";
+constexpr char kKeyElementMismatch[] = "The provided key element does not match the schema";
+
 Status InvalidStartKey() {
-  return ValidationError(
-      "The provided starting key is invalid: The provided key element does not match the "
-      "schema");
+  return ValidationError(std::string(kStartKeyInvalid) + ": " + kKeyElementMismatch);
 }
 
 Result<Item> DecodeItemText(std::string_view text) {
@@ -130,6 +133,44 @@ Result<StartKey> DecodeStartKey(const ReadSource& source, const Item& esk) {
     out.position.table_sk = *table_sk;
   }
   return out;
+}
+
+// An ExclusiveStartKey checked as AWS checks it, in AWS's order: its size (the table's key
+// attributes plus the index's), then each key attribute of the table or index read, beside
+// that attribute's key condition on a Query (ParseKeyCondition's checks), then the table's own
+// key within it.
+Status CheckStartKeySize(const ReadSource& source, const Item& esk, bool scan) {
+  if (esk.size() == source.StartKeyAttributes().size()) return Status::Ok();
+  // AWS: a Scan of the table itself says which check failed; every other read does not.
+  if (scan && !source.index) return InvalidStartKey();
+  return ValidationError(kStartKeyInvalid);
+}
+
+// One key attribute of the table or index read, as present in the ExclusiveStartKey.
+Status CheckStartKeyPart(const Item& esk, const KeyAttribute& attr, bool sort_key) {
+  auto it = esk.find(attr.name);
+  if (it == esk.end()) return ValidationError(kStartKeyInvalid);
+  if (it->second.type() != attr.type) return ValidationError(kKeyElementMismatch);
+  if (attr.type != AttributeType::kN && it->second.s().empty()) {
+    return ValidationError(
+        std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                    "attribute cannot contain an empty ") +
+        (attr.type == AttributeType::kS ? "string" : "binary") + " value. Key: " + attr.name);
+  }
+  return CheckKeySize(it->second, sort_key);
+}
+
+// The table's key within the ExclusiveStartKey, checked last: AWS prefixes every error.
+Status CheckStartKeyTableKey(const TableDefinition& table, const Item& esk) {
+  auto check = [&](const KeyAttribute& attr, bool sort_key) -> Status {
+    if (esk.count(attr.name) == 0) return InvalidStartKey();
+    Status st = CheckStartKeyPart(esk, attr, sort_key);
+    if (st.ok()) return st;
+    return ValidationError(std::string(kStartKeyInvalid) + ": " + st.message());
+  };
+  STREAMSTACK_RETURN_IF_ERROR(check(table.hash_key, false));
+  if (table.range_key) STREAMSTACK_RETURN_IF_ERROR(check(*table.range_key, true));
+  return Status::Ok();
 }
 
 // The first position after `p` in walk order.
@@ -507,28 +548,45 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
         "request.");
   }
-  auto condition =
-      ParseKeyCondition(*request.expressions.key_condition_expression, KeySchemaOf(*source), *ctx);
+  const std::optional<Item>& esk = request.exclusive_start_key;
+  KeyConditionChecks start_key_checks;
+  if (esk) {
+    start_key_checks.before_partition = [&]() -> Status {
+      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeySize(*source, *esk, /*scan=*/false));
+      return CheckStartKeyPart(*esk, source->hash_key(), /*sort_key=*/false);
+    };
+    if (source->range_key()) {
+      start_key_checks.before_sort = [&]() -> Status {
+        return CheckStartKeyPart(*esk, *source->range_key(), /*sort_key=*/true);
+      };
+    }
+  }
+  auto condition = ParseKeyCondition(*request.expressions.key_condition_expression,
+                                     KeySchemaOf(*source), *ctx, start_key_checks);
   if (!condition.ok()) return condition.status();
-  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
-                            /*reject_key_filter=*/!request.allow_key_attributes_in_filter);
-  if (!shape.ok()) return shape.status();
 
   const std::string pk = EncodeKeyValue(condition->partition_value);
   auto [sort_lower, sort_upper] = SortKeyRange(condition->sort);
   SortPosition lower{sort_lower, "", ""};
   SortPosition upper{sort_upper, "", ""};
-  if (request.exclusive_start_key) {
-    auto start = DecodeStartKey(*source, *request.exclusive_start_key);
+  if (esk) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyTableKey(table, *esk));
+    auto start = DecodeStartKey(*source, *esk);
     if (!start.ok()) return start.status();
-    if (start->pk != pk) {
-      return ValidationError(
-          "The provided starting key is outside query boundaries based on provided conditions");
-    }
-    if (condition->sort) {
-      auto sort_value = request.exclusive_start_key->find(source->range_key()->name);
-      if (!condition->sort->Matches(sort_value->second)) {
+    // AWS: without a sort key condition the partition decides; with one, the sort key is
+    // compared first, and a start key of another partition means the query names one row.
+    if (!condition->sort) {
+      if (start->pk != pk) {
+        return ValidationError(
+            "The provided starting key is outside query boundaries based on provided "
+            "conditions");
+      }
+    } else {
+      if (!condition->sort->Matches(esk->at(source->range_key()->name))) {
         return ValidationError("The provided starting key does not match the range key predicate");
+      }
+      if (start->pk != pk) {
+        return ValidationError("The query can return at most one row and cannot be restarted");
       }
     }
     if (request.scan_index_forward) {
@@ -537,6 +595,9 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
       upper = std::min(upper, start->position);
     }
   }
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+                            /*reject_key_filter=*/!request.allow_key_attributes_in_filter);
+  if (!shape.ok()) return shape.status();
 
   PageBuilder builder(*source, *shape, request.limit, request.consistent_read);
   const bool forward = request.scan_index_forward;
@@ -576,14 +637,22 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
   if (!source.ok()) return source.status();
   auto ctx = MakeExpressionContext(request.expressions);
   if (!ctx.ok()) return ctx.status();
-  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
-                            /*reject_key_filter=*/false);
-  if (!shape.ok()) return shape.status();
-
   const bool segmented = request.total_segments && *request.total_segments > 1;
   StartKey start;
   if (request.exclusive_start_key) {
-    auto decoded = DecodeStartKey(*source, *request.exclusive_start_key);
+    const Item& esk = *request.exclusive_start_key;
+    // AWS: the index's key attributes, then the index's Select, then the table's key.
+    STREAMSTACK_RETURN_IF_ERROR(CheckStartKeySize(*source, esk, /*scan=*/true));
+    if (source->index) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, source->hash_key(), false));
+      if (source->range_key()) {
+        STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, *source->range_key(), true));
+      }
+      STREAMSTACK_RETURN_IF_ERROR(CheckSelect(
+          *source, request.select, request.expressions.projection_expression.has_value()));
+    }
+    STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyTableKey(table, esk));
+    auto decoded = DecodeStartKey(*source, esk);
     if (!decoded.ok()) return decoded.status();
     start = std::move(decoded).value();
     if (segmented && SegmentOfPartition(start.pk, *request.total_segments) != *request.segment) {
@@ -594,6 +663,9 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
           " Segment: " + std::to_string(*request.segment));
     }
   }
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+                            /*reject_key_filter=*/false);
+  if (!shape.ok()) return shape.status();
 
   PageBuilder builder(*source, *shape, request.limit, request.consistent_read);
   // A segment's rows are found by walking the others too (their partitions are skipped before

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,8 +123,19 @@ struct KeyCondition {
   std::optional<SortKeyCondition> sort;
 };
 
+// AWS checks a Query key attribute by key attribute, each with its part of the
+// ExclusiveStartKey (dynalite test/query.js): checks the caller runs between the key
+// condition's own. `before_partition` runs once the expression is parsed, before any check
+// against the schema; `before_sort` after the partition key's condition passed, before the
+// sort key's is looked at. An error from either is the answer.
+struct KeyConditionChecks {
+  std::function<Status()> before_partition;
+  std::function<Status()> before_sort;
+};
+
 Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,
-                                       ExpressionContext& context);
+                                       ExpressionContext& context,
+                                       const KeyConditionChecks& checks = {});
 
 // UpdateExpression.
 struct UpdateAction;  // private

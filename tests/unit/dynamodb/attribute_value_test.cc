@@ -66,6 +66,11 @@ TEST(AttributeValueTest, ValidationMessages) {
        kInvalid + "Null attribute value types must have the value of true"},
       {R"({"N":"abc"})", AwsError::kValidation,
        "The parameter cannot be converted to a numeric value: abc"},
+      // Each member's value before the count (dynalite test/putItem.js).
+      {R"({"S":"a","N":"b"})", AwsError::kValidation,
+       "The parameter cannot be converted to a numeric value: b"},
+      {R"({"NS":["1","b"],"S":"a"})", AwsError::kValidation,
+       "The parameter cannot be converted to a numeric value: b"},
       {R"({"NS":[""]})", AwsError::kValidation,
        "The parameter cannot be converted to a numeric value: "},
       {R"({"N":"1E126"})", AwsError::kValidation,

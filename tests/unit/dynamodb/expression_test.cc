@@ -338,6 +338,57 @@ TEST(KeyConditionTest, Errors) {
   }
 }
 
+// AWS checks an ExclusiveStartKey's parts beside each key attribute's condition (dynalite
+// test/query.js): the caller's checks run after the parse, then between the partition key's
+// condition and the sort key's.
+TEST(KeyConditionTest, InterleavedChecks) {
+  struct Case {
+    const char* expression;
+    const char* message;  // nullptr: parsed
+    const char* ran;      // the checks that ran, in order: p(artition), s(ort)
+  };
+  const Case cases[] = {
+      {"pk = :p AND sk = :n", nullptr, "ps"},
+      {"pk = :p", nullptr, "ps"},
+      {"pk = ", "Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"= \"", ""},
+      {"sk = :n", "Query condition missed key schema element: pk", "p"},
+      {"pk > :p", "Query key condition not supported", "p"},
+      {"pk = :p AND foo = :n", "Query condition missed key schema element: sk", "ps"},
+      {"pk = :p AND sk = :p",
+       "One or more parameter values were invalid: Condition parameter type does not match "
+       "schema type",
+       "ps"},
+  };
+  for (const auto& c : cases) {
+    ExpressionContext context({}, Values(R"({":p":{"S":"q"},":n":{"N":"1"}})"));
+    std::string ran;
+    KeyConditionChecks checks;
+    checks.before_partition = [&] {
+      ran += "p";
+      return Status::Ok();
+    };
+    checks.before_sort = [&] {
+      ran += "s";
+      return Status::Ok();
+    };
+    auto parsed = ParseKeyCondition(c.expression, CompositeSchema(), context, checks);
+    EXPECT_EQ(ran, c.ran) << c.expression;
+    if (c.message == nullptr) {
+      EXPECT_TRUE(parsed.ok()) << c.expression << ": " << parsed.status().message();
+    } else {
+      ASSERT_FALSE(parsed.ok()) << c.expression;
+      EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
+    }
+  }
+  // A check's error is the answer, before the key condition's own.
+  ExpressionContext context({}, Values(R"({":p":{"S":"q"}})"));
+  KeyConditionChecks failing;
+  failing.before_partition = [] { return ValidationError("start key"); };
+  auto parsed = ParseKeyCondition("sk = :p", CompositeSchema(), context, failing);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "start key");
+}
+
 // ---- UpdateExpression ----
 
 struct UpdateCase {

@@ -275,9 +275,11 @@ TEST(ReadStoreTest, QueryErrors) {
 
   auto bad_start = Q("tbl", "pk = :p", {{":p", S("a")}});
   bad_start.exclusive_start_key = ParseItem(R"({"pk":{"S":"a"}})");
+  // AWS: too few attributes for the table's key is answered without a reason (dynalite
+  // test/query.js "should return ValidationException if range in ExclusiveStartKey is
+  // invalid").
   EXPECT_EQ(env.tables().Query(bad_start).status().message(),
-            "The provided starting key is invalid: The provided key element does not match the "
-            "schema");
+            "The provided starting key is invalid");
   bad_start.exclusive_start_key = ParseItem(R"({"pk":{"S":"b"},"sk":{"N":"1"}})");
   EXPECT_EQ(env.tables().Query(bad_start).status().message(),
             "The provided starting key is outside query boundaries based on provided conditions");
