@@ -272,6 +272,10 @@ void Store::CheckpointerLoop() {
     // starts the WAL over once everything was copied back.
     Status st = checkpointer_db_->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     if (!st.ok()) spdlog::warn("store: WAL checkpoint failed: {}", st.message());
+    {
+      std::lock_guard stats_lock(queue_mu_);
+      ++stats_.checkpoints;
+    }
     lock.lock();
   }
 }

@@ -133,6 +133,7 @@ class Store {
     std::int64_t jobs = 0;    // jobs run (ok or not)
     std::int64_t groups = 0;  // transactions committed or attempted
     std::int64_t max_group = 0;
+    std::int64_t checkpoints = 0;  // WAL checkpoints the checkpointer finished (file mode)
   };
   [[nodiscard]] Stats GetStats() const;
 

@@ -630,7 +630,9 @@ namespace {
 
 // The checkpointer folds the WAL back while writes go on, so the -wal file stays near the
 // size of one checkpoint interval's writes instead of growing with every write (the writer
-// itself no longer checkpoints).
+// itself no longer checkpoints). Each round waits for the checkpoint its commit woke (a
+// loaded machine's fsyncs can take longer than any fixed pause); without a working
+// checkpointer the wait times out or the WAL grows past the bound.
 TEST(StoreCheckpointerTest, WalStaysSmallWhileWritesGoOn) {
   test_util::TempDir dir;
   StoreOptions options;
@@ -643,6 +645,7 @@ TEST(StoreCheckpointerTest, WalStaysSmallWhileWritesGoOn) {
   const std::string payload(1024, 'p');
   constexpr int kRounds = 40, kRowsPerRound = 200;  // ~8 MB of rows in all
   for (int round = 0; round < kRounds; ++round) {
+    const std::int64_t checkpoints_before = store->GetStats().checkpoints;
     Status st = store->WriteSync([&](WriteContext& ctx) -> Status {
       for (int i = 0; i < kRowsPerRound; ++i) {
         STREAMSTACK_RETURN_IF_ERROR(InsertEvent(ctx.db(), round, payload));
@@ -650,7 +653,13 @@ TEST(StoreCheckpointerTest, WalStaysSmallWhileWritesGoOn) {
       return Status::Ok();
     });
     ASSERT_TRUE(st.ok()) << st.message();
-    std::this_thread::sleep_for(std::chrono::milliseconds(15));  // real time: a thread's pace
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (store->GetStats().checkpoints == checkpoints_before &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // real time: a thread's pace
+    }
+    ASSERT_GT(store->GetStats().checkpoints, checkpoints_before)
+        << "no checkpoint followed round " << round;
   }
   const auto wal_bytes = std::filesystem::file_size(dir.File("store.db-wal"));
   EXPECT_LT(wal_bytes, 3u * 1024 * 1024) << "the WAL was not checkpointed while writing";
