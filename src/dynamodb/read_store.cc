@@ -536,6 +536,40 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
                            in.values.value_or(std::map<std::string, AttributeValue>{}));
 }
 
+Status CheckExpressionsWithoutTable(const ExpressionInput& in) {
+  auto ctx = MakeExpressionContext(in);
+  if (!ctx.ok()) return Status::Ok();  // not this check's answer; the order stays as it was
+  if (in.key_condition_expression) {
+    auto tree = ConditionExpression::Parse(*in.key_condition_expression,
+                                           ExpressionKind::kKeyCondition, *ctx);
+    if (!tree.ok()) return tree.status();
+  }
+  if (in.update_expression) {
+    auto update = UpdateExpression::Parse(*in.update_expression, *ctx, {});
+    if (!update.ok()) return update.status();
+  }
+  for (const auto& [text, kind] : {std::pair{&in.condition_expression, ExpressionKind::kCondition},
+                                   std::pair{&in.filter_expression, ExpressionKind::kFilter}}) {
+    if (!*text) continue;
+    auto cond = ConditionExpression::Parse(**text, kind, *ctx);
+    if (!cond.ok()) return cond.status();
+  }
+  if (in.projection_expression) {
+    auto projection = ProjectionExpression::Parse(*in.projection_expression, *ctx);
+    if (!projection.ok()) return projection.status();
+  }
+  if (in.key_condition_expression) {
+    // The key condition's own shape (one condition per key, its operators) needs no schema.
+    auto key_ctx = MakeExpressionContext(in);
+    auto parsed = ParseKeyCondition(*in.key_condition_expression, KeySchemaInfo{}, *key_ctx);
+    if (!parsed.ok() &&
+        parsed.status().message().rfind("Invalid KeyConditionExpression:", 0) == 0) {
+      return parsed.status();
+    }
+  }
+  return ctx->CheckAllUsed();
+}
+
 Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
                           const QueryRequest& request) {
   STREAMSTACK_RETURN_IF_ERROR(CheckLimit(request.limit));
@@ -738,7 +772,13 @@ Result<BatchGetResult> RunBatchGet(storage::Store& store, const TableLookup& fin
   for (const auto& t : request.tables) {
     Prepared p;
     p.table = find_table(t.table_name);
-    if (!p.table) return NotFound();
+    if (!p.table) {
+      // AWS parses every table's expressions before it looks for any table.
+      for (const auto& other : request.tables) {
+        STREAMSTACK_RETURN_IF_ERROR(CheckExpressionsWithoutTable(other.expressions));
+      }
+      return NotFound();
+    }
     p.consistent = t.consistent_read;
     auto ctx = MakeExpressionContext(t.expressions);
     if (!ctx.ok()) return ctx.status();

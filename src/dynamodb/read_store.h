@@ -23,6 +23,12 @@ inline constexpr int64_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 // empty; only with an expression), as a parse context.
 Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in);
 
+// AWS parses a request's expressions before it looks for the table: the answer for a table
+// that does not exist when the expressions are at fault (empty, syntax, unused
+// ExpressionAttributeNames/Values; dynalite test/*.js), else Ok. The expressions are parsed
+// in AWS's order: key condition, update, condition, filter, projection.
+Status CheckExpressionsWithoutTable(const ExpressionInput& in);
+
 Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
                           const QueryRequest& request);
 Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,

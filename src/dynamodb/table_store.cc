@@ -386,6 +386,13 @@ std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::
 
 // --- Tags ------------------------------------------------------------------------------------
 
+// The answer for a table that does not exist: AWS's verdict on the request's expressions
+// first, which it reaches before it looks for the table.
+Status MissingTable(const ExpressionInput& expressions) {
+  STREAMSTACK_RETURN_IF_ERROR(CheckExpressionsWithoutTable(expressions));
+  return NotFound();
+}
+
 Status ResourceArnNotFound(const std::string& arn) {
   return Status(AwsError::kResourceNotFound,
                 "Requested resource not found: ResourceArn: " + arn + " not found");
@@ -1121,7 +1128,7 @@ Result<WriteOutcome> OutcomeOf(std::optional<Item> attributes) {
 
 void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(NotFound());
+  if (!table) return done(MissingTable(request.expressions));
   if (request.return_values != ReturnValues::kNone &&
       request.return_values != ReturnValues::kAllOld) {
     return done(ValidationError("Return values set to invalid value"));
@@ -1159,7 +1166,7 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
 
 void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(NotFound());
+  if (!table) return done(MissingTable(request.expressions));
   auto key = KeyOfKeyParameter(*table, request.key);
   if (!key.ok()) return done(key.status());
   auto parsed = ParseWriteExpressions(request.expressions, *table);
@@ -1202,7 +1209,7 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
 
 void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(NotFound());
+  if (!table) return done(MissingTable(request.expressions));
   if (request.return_values != ReturnValues::kNone &&
       request.return_values != ReturnValues::kAllOld) {
     return done(ValidationError("Return values set to invalid value"));
@@ -1399,7 +1406,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
 
 Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) const {
   auto table = impl_->Find(request.table_name);
-  if (!table) return NotFound();
+  if (!table) return MissingTable(request.expressions);
   auto key = KeyOfKeyParameter(*table, request.key);
   if (!key.ok()) return key.status();
   auto projection = ParseProjection(request.expressions);
@@ -1462,27 +1469,13 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
 
 Result<ReadPage> TableStore::Query(const QueryRequest& request) const {
   auto table = impl_->Find(request.table_name);
-  if (!table) {
-    // AWS checks the key condition's operands before it looks for the table.
-    if (request.expressions.key_condition_expression) {
-      auto ctx = MakeExpressionContext(request.expressions);
-      if (ctx.ok()) {
-        auto parsed = ParseKeyCondition(*request.expressions.key_condition_expression,
-                                        KeySchemaInfo{}, *ctx);
-        if (!parsed.ok() &&
-            parsed.status().message().rfind("Invalid KeyConditionExpression:", 0) == 0) {
-          return parsed.status();
-        }
-      }
-    }
-    return NotFound();
-  }
+  if (!table) return MissingTable(request.expressions);
   return RunQuery(impl_->store, *table, request);
 }
 
 Result<ReadPage> TableStore::Scan(const ScanRequest& request) const {
   auto table = impl_->Find(request.table_name);
-  if (!table) return NotFound();
+  if (!table) return MissingTable(request.expressions);
   return RunScan(impl_->store, *table, request);
 }
 

@@ -352,6 +352,107 @@ class RequestBeforeTableTest(ValidationCase):
             with self.subTest(operation=operation, body=body):
                 self.assertValidation(operation, body, message)
 
+    def test_expressions_before_the_table(self):
+        """AWS parses the expressions, and checks every ExpressionAttributeNames/Values entry
+        is used, before it looks for the table: dynalite's bodies, on its table "abc" (which
+        does not exist), verbatim."""
+        empty = "Invalid {}: The expression can not be empty;"
+        unused_names = ("Value provided in ExpressionAttributeNames unused in expressions: "
+                        "keys: {#a, #b}")
+        batch_key = {"a": {"S": "x"}, "b": {"N": "1"}}
+        cases = [
+            ("dynalite test/getItem.js: should return ValidationException for empty "
+             "ProjectionExpression", "GetItem",
+             {"TableName": "abc", "Key": {}, "ProjectionExpression": ""},
+             empty.format("ProjectionExpression")),
+            *[("dynalite test/getItem.js: should return ValidationException for unused names in "
+               "ProjectionExpression", "GetItem",
+               {"TableName": "abc", "Key": {}, "ProjectionExpression": expr,
+                "ExpressionAttributeNames": {"#a": "a", "#b": "b"}}, unused_names)
+              for expr in ("a", "a,b")],
+            ("dynalite test/putItem.js: should return ValidationException for empty "
+             "ConditionExpression", "PutItem",
+             {"TableName": "abc", "Item": {}, "ConditionExpression": ""},
+             empty.format("ConditionExpression")),
+            ("dynalite test/updateItem.js: should return ValidationException for empty "
+             "UpdateExpression", "UpdateItem",
+             {"TableName": "abc", "Key": {}, "ConditionExpression": "", "UpdateExpression": ""},
+             empty.format("UpdateExpression")),
+            ("dynalite test/updateItem.js: should return ValidationException for empty "
+             "ConditionExpression", "UpdateItem",
+             {"TableName": "abc", "Key": {}, "ConditionExpression": ""},
+             empty.format("ConditionExpression")),
+            ("dynalite test/updateItem.js: should return ValidationException for extra "
+             "ExpressionAttributeNames", "UpdateItem",
+             {"TableName": "abc", "Key": {},
+              "UpdateExpression": "remove a set b = list_append(b, if_not_exists(a, :a))",
+              "ConditionExpression": "a = :b",
+              "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"S": "a"}},
+              "ExpressionAttributeNames": {"#a": "a", "#b": "b"}}, unused_names),
+            ("dynalite test/updateItem.js: should return ValidationException for extra "
+             "ExpressionAttributeValues", "UpdateItem",
+             {"TableName": "abc", "Key": {}, "UpdateExpression": "remove a",
+              "ConditionExpression": "a = :b",
+              "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"S": "a"},
+                                            ":c": {"S": "a"}}},
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: "
+             "{:a, :c}"),
+            ("dynalite test/deleteItem.js: should return ValidationException for empty "
+             "ConditionExpression", "DeleteItem",
+             {"TableName": "abc", "Key": {}, "ConditionExpression": ""},
+             empty.format("ConditionExpression")),
+            ("dynalite test/batchGetItem.js: should return ValidationException for empty "
+             "ProjectionExpression", "BatchGetItem",
+             {"RequestItems": {"abc": {"Keys": [{}], "ProjectionExpression": ""}}},
+             empty.format("ProjectionExpression")),
+            ("dynalite test/batchGetItem.js: should return ValidationException for empty "
+             "ProjectionExpression (keys)", "BatchGetItem",
+             {"RequestItems": {"abc": {
+                 "Keys": [batch_key, {"b": batch_key["b"], "a": batch_key["a"]}, batch_key],
+                 "ProjectionExpression": ""}}},
+             empty.format("ProjectionExpression")),
+            ("dynalite test/query.js: should return ValidationException for empty "
+             "KeyConditionExpression", "Query",
+             {"TableName": "abc", "KeyConditionExpression": "", "FilterExpression": "",
+              "ProjectionExpression": "", "ExpressionAttributeValues": {":0": {"S": "b"}}},
+             empty.format("KeyConditionExpression")),
+            ("dynalite test/query.js: should return ValidationException for empty "
+             "FilterExpression", "Query",
+             {"TableName": "abc", "KeyConditionExpression": "attribute_type(a, :a)",
+              "FilterExpression": "", "ProjectionExpression": "",
+              "ExpressionAttributeValues": {":a": {"S": "N"}}},
+             empty.format("FilterExpression")),
+            ("dynalite test/query.js: should return ValidationException for empty "
+             "ProjectionExpression", "Query",
+             {"TableName": "abc", "KeyConditionExpression": "attribute_type(a, :a)",
+              "FilterExpression": "a > b", "ProjectionExpression": "",
+              "ExpressionAttributeValues": {":a": {"S": "N"}}},
+             empty.format("ProjectionExpression")),
+            ("dynalite test/scan.js: should return ValidationException for empty "
+             "FilterExpression", "Scan",
+             {"TableName": "abc", "FilterExpression": "", "ProjectionExpression": "",
+              "ExpressionAttributeValues": {":0": {"S": "b"}}},
+             empty.format("FilterExpression")),
+            ("dynalite test/scan.js: should return ValidationException for empty "
+             "ProjectionExpression", "Scan",
+             {"TableName": "abc", "FilterExpression": "a > b", "ProjectionExpression": ""},
+             empty.format("ProjectionExpression")),
+        ]
+        for source, operation, body, message in cases:
+            with self.subTest(source=source):
+                self.assertValidation(operation, body, message)
+
+    def test_missing_table_when_the_expressions_are_sound(self):
+        """dynalite test/getItem.js "should return ResourceNotFoundException if key is empty
+        and table does not exist", with a sound ProjectionExpression added: expressions that
+        pass leave the answer to the table."""
+        status, payload = self.raw.post("GetItem", {
+            "TableName": "abc", "Key": {}, "ProjectionExpression": "#a",
+            "ExpressionAttributeNames": {"#a": "a"}})
+        self.assertEqual((status, json.loads(payload)), (400, {
+            "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+            "message": "Requested resource not found"}))
+
 
 class KeySizeTest(ValidationCase):
     """Class 5. Source: dynalite test/getItem.js, putItem.js, batchGetItem.js,
