@@ -47,7 +47,10 @@ void TimerQueue::Loop() {
     auto first = pending_.begin();
     if (first->first > std::chrono::steady_clock::now()) {
       idle_cv_.notify_all();
-      cv_.wait_until(lock, first->first);
+      // A copy: wait_until reads the deadline again after waking, and by then another
+      // thread may have erased this entry (AddressSanitizer caught the read).
+      const auto due = first->first;
+      cv_.wait_until(lock, due);
       continue;
     }
     std::function<void()> fn = std::move(first->second);
