@@ -7,6 +7,8 @@
 #   docker/install-deps.sh build        the compiler and libraries (./run.sh, the image's build)
 #   docker/install-deps.sh runtime      what the image needs at run time: the binary's
 #                                       libraries, and node/python3/boto3 for functions
+#   docker/install-deps.sh checks       what tools/sanitize.sh thread-safety adds: clang, for
+#                                       its thread-safety analysis
 #   docker/install-deps.sh npm DIR      the AWS SDK for JavaScript v3 clients pinned by
 #                                       docker/npm/package-lock.json into DIR/node_modules (what
 #                                       function code resolves, as on AWS's nodejs runtimes, and
@@ -35,7 +37,11 @@ test_packages=(
   # the real clients the e2e tests drive: boto3 and the aws CLI (v2 in bookworm) from
   # Debian, node for the JavaScript SDK (from npm, see `npm` below); and a load generator
   python3-boto3 awscli curl wrk
+  # the formatting check (ctest `format`): bookworm's clang-format 14, the version the
+  # tree is formatted with
+  clang-format
 )
+check_packages=(clang)
 # Commands that may come from another packaging than Debian's (e.g. NodeSource's nodejs
 # carries npm): installed from Debian only when the command is missing.
 declare -A test_commands=([node]=nodejs [npm]=npm)
@@ -60,8 +66,9 @@ case "$mode" in
       command -v "$cmd" >/dev/null || wanted+=("${test_commands[$cmd]}")
     done
     ;;
+  checks) wanted=("${check_packages[@]}") ;;
   npm) install_npm_packages "${2:?usage: $0 npm DIR}"; exit 0 ;;
-  *) echo "usage: $0 [test|build|runtime|npm DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|build|runtime|checks|npm DIR]" >&2; exit 2 ;;
 esac
 
 missing=()

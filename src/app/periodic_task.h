@@ -6,9 +6,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <utility>
+
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::app {
 
@@ -26,7 +27,7 @@ class PeriodicTask {
 
   void Stop() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
       stopping_ = true;
     }
@@ -37,22 +38,22 @@ class PeriodicTask {
  private:
   void Loop() {
     const Stopping stopping = [this] {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       return stopping_;
     };
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
-      lock.unlock();
+    MutexLock lock(mu_);
+    while (!lock.WaitFor(cv_, interval_, [this]() REQUIRES(mu_) { return stopping_; })) {
+      lock.Unlock();
       pass_(stopping);
-      lock.lock();
+      lock.Lock();
     }
   }
 
   const std::chrono::milliseconds interval_;
   const Pass pass_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;     // last: starts after the members it reads
 };
 

@@ -69,7 +69,7 @@ MetricsRegistry::Family& MetricsRegistry::FamilyFor(const std::string& name, con
 
 Counter* MetricsRegistry::GetCounter(const std::string& name, const MetricLabels& labels,
                                      const std::string& help) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = FamilyFor(name, "counter", help).counters[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
   return slot.get();
@@ -77,7 +77,7 @@ Counter* MetricsRegistry::GetCounter(const std::string& name, const MetricLabels
 
 Gauge* MetricsRegistry::GetGauge(const std::string& name, const MetricLabels& labels,
                                  const std::string& help) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = FamilyFor(name, "gauge", help).gauges[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();
   return slot.get();
@@ -85,7 +85,7 @@ Gauge* MetricsRegistry::GetGauge(const std::string& name, const MetricLabels& la
 
 Histogram* MetricsRegistry::GetHistogram(const std::string& name, const MetricLabels& labels,
                                          const std::string& help) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = FamilyFor(name, "histogram", help).histograms[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Histogram>();
   return slot.get();
@@ -93,7 +93,7 @@ Histogram* MetricsRegistry::GetHistogram(const std::string& name, const MetricLa
 
 void MetricsRegistry::Remove(const std::string& name, const std::string& label,
                              const std::string& value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;
   std::string needle = label + "=\"" + EscapeLabelValue(value) + "\"";
@@ -108,7 +108,7 @@ void MetricsRegistry::Remove(const std::string& name, const std::string& label,
 }
 
 std::string MetricsRegistry::RenderPrometheus() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string out;
   for (const auto& [name, f] : families_) {
     if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";

@@ -21,13 +21,13 @@
 #include <atomic>
 #include <charconv>
 #include <list>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "http/wire.h"
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::http {
 
@@ -183,10 +183,10 @@ class HttpInvoker::Impl {
   // before each operation, so none starts one after its cancellation ran.
   std::atomic<bool> stopping_{false};
 
-  std::mutex mu_;
-  bool stopped_ = false;  // guarded by mu_
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> pool_;  // mu_
-  std::list<std::shared_ptr<Call>> calls_;  // guarded by mu_
+  Mutex mu_;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> pool_ GUARDED_BY(mu_);
+  std::list<std::shared_ptr<Call>> calls_ GUARDED_BY(mu_);
 };
 
 void HttpInvoker::Impl::RunLoop() {
@@ -209,9 +209,9 @@ void HttpInvoker::Impl::Invoke(HttpCall request, std::function<void(HttpCallResu
   call->deadline = start + request.timeout;
   call->done = std::move(done);
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) {
-      lock.unlock();
+      lock.Unlock();
       HttpCallResult result;
       result.outcome = Outcome::kConnectFailed;
       result.error = "invoker stopped";
@@ -243,7 +243,7 @@ std::unique_ptr<Connection> HttpInvoker::Impl::TakePooled(const std::string& key
   std::vector<std::unique_ptr<Connection>> expired;
   std::unique_ptr<Connection> found;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = pool_.find(key);
     if (it == pool_.end()) return nullptr;
     auto& idle = it->second;
@@ -265,7 +265,7 @@ std::unique_ptr<Connection> HttpInvoker::Impl::TakePooled(const std::string& key
 void HttpInvoker::Impl::ReturnToPool(const std::string& key,
                                      std::unique_ptr<Connection> connection) {
   connection->idle_since = Clock::now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopped_) return;  // closes on destruction
   auto& idle = pool_[key];
   if (idle.size() < options_.max_idle_per_host) idle.push_back(std::move(connection));
@@ -441,7 +441,7 @@ void HttpInvoker::Impl::Finish(std::shared_ptr<Call>& call, HttpCallResult resul
   result.elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - call->start);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (call->registry_position != std::list<std::shared_ptr<Call>>::iterator()) {
       calls_.erase(call->registry_position);
       call->registry_position = {};
@@ -459,7 +459,7 @@ void HttpInvoker::Impl::Stop() {
   std::list<std::shared_ptr<Call>> calls;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> pool;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     stopping_ = true;

@@ -23,13 +23,13 @@
 #include <limits>
 #include <list>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "http/wire.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/protocol/errors.h"
 
 namespace streamstack::http {
@@ -90,8 +90,8 @@ struct Exchange {
   // observes kResponded (release/acquire through `state`).
   protocol::HttpResponse response;
 
-  std::mutex wake_mu;
-  Session* session = nullptr;  // guarded by wake_mu; null once the session is gone
+  Mutex wake_mu;
+  Session* session GUARDED_BY(wake_mu) = nullptr;  // null once the session is gone
 };
 
 // The Responder's target. Small (shared_ptr + generation), copyable, callable once.
@@ -116,9 +116,9 @@ struct Listener {
   // no further requests. Not set by Stop(), whose in-flight requests are still served.
   std::atomic<bool> removed{false};
 
-  std::mutex mu;
-  tcp::acceptor acceptor;  // guarded by mu
-  bool closed = false;     // guarded by mu
+  Mutex mu;
+  tcp::acceptor acceptor GUARDED_BY(mu);
+  bool closed GUARDED_BY(mu) = false;
 };
 
 // Everything the Server owns; sessions point back here. Lives as long as the Server.
@@ -182,20 +182,20 @@ class ServerCore {
   std::atomic<size_t> open_{0};
 
   // Lock order: a Listener::mu before sessions_mu_; listeners_mu_ is never held with either.
-  std::mutex listeners_mu_;
-  std::shared_ptr<Listener> main_listener_;  // guarded by listeners_mu_; set by Start()
+  Mutex listeners_mu_;
+  std::shared_ptr<Listener> main_listener_ GUARDED_BY(listeners_mu_);  // set by Start()
   // Listeners from AddListener by port (RemoveListener's key); emptied by Stop().
-  std::map<uint16_t, std::shared_ptr<Listener>> listeners_;  // guarded by listeners_mu_
-  // Set (under listeners_mu_) once Stop() has taken the listeners: AddListener fails.
-  bool listeners_closed_ = false;  // guarded by listeners_mu_
+  std::map<uint16_t, std::shared_ptr<Listener>> listeners_ GUARDED_BY(listeners_mu_);
+  // Set once Stop() has taken the listeners: AddListener fails.
+  bool listeners_closed_ GUARDED_BY(listeners_mu_) = false;
 
-  std::mutex sessions_mu_;
+  Mutex sessions_mu_;
   // Sessions whose coroutine is running (they stay alive at least that long).
-  std::list<Session*> sessions_;  // guarded by sessions_mu_
+  std::list<Session*> sessions_ GUARDED_BY(sessions_mu_);
 
-  std::mutex run_mu_;
+  Mutex run_mu_;
   std::condition_variable run_cv_;
-  bool running_ = false;  // guarded by run_mu_
+  bool running_ GUARDED_BY(run_mu_) = false;
 };
 
 // One client connection: a coroutine on its own strand that reads a request, calls the
@@ -258,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   // Responders stop touching this session (and its io_context).
   void Detach() {
-    std::lock_guard lock(exchange_->wake_mu);
+    MutexLock lock(exchange_->wake_mu);
     exchange_->session = nullptr;
   }
 
@@ -319,10 +319,10 @@ void ResponderFn::operator()(protocol::HttpResponse response) const {
   ex.state.store(Exchange::Word(generation, Exchange::kResponded), std::memory_order_release);
   if (was != Exchange::kParked) return;  // the coroutine will see kResponded itself
 
-  std::lock_guard lock(ex.wake_mu);
+  MutexLock lock(ex.wake_mu);
   if (ex.session == nullptr) return;
   net::post(ex.session->executor(), [exchange = exchange, generation = generation] {
-    std::lock_guard wake_lock(exchange->wake_mu);
+    MutexLock wake_lock(exchange->wake_mu);
     if (exchange->session != nullptr) exchange->session->OnResponded(generation);
   });
 }
@@ -551,8 +551,8 @@ ServerCore::ServerCore(ServerOptions options, protocol::Handler handler)
 ServerCore::~ServerCore() {
   Stop();
   {
-    std::unique_lock lock(run_mu_);
-    run_cv_.wait(lock, [this] { return !running_; });
+    MutexLock lock(run_mu_);
+    lock.Wait(run_cv_, [this]() REQUIRES(run_mu_) { return !running_; });
   }
   // Run() never ran DoStop (it was not running): the ports close here.
   for (auto& listener : TakeAllListeners()) CloseListener(*listener);
@@ -566,7 +566,7 @@ Status ServerCore::Start() {
   if (!opened.ok()) return std::move(opened).take_status();
   std::shared_ptr<Listener> listener = std::move(opened).value();
   {
-    std::lock_guard lock(listeners_mu_);
+    MutexLock lock(listeners_mu_);
     main_listener_ = listener;
   }
   port_ = listener->port;
@@ -583,7 +583,7 @@ Result<uint16_t> ServerCore::AddListener(const std::string& host, uint16_t port)
   if (!opened.ok()) return std::move(opened).take_status();
   std::shared_ptr<Listener> listener = std::move(opened).value();
   {
-    std::lock_guard lock(listeners_mu_);
+    MutexLock lock(listeners_mu_);
     // listeners_closed_ is set under this lock after stop_requested_, so a listener added
     // here is either refused or seen by Stop().
     if (listeners_closed_ || stop_requested_.load()) {
@@ -602,7 +602,7 @@ Result<uint16_t> ServerCore::AddListener(const std::string& host, uint16_t port)
 void ServerCore::RemoveListener(uint16_t port) {
   std::shared_ptr<Listener> listener;
   {
-    std::lock_guard lock(listeners_mu_);
+    MutexLock lock(listeners_mu_);
     auto it = listeners_.find(port);
     if (it == listeners_.end()) return;
     listener = std::move(it->second);
@@ -614,7 +614,7 @@ void ServerCore::RemoveListener(uint16_t port) {
   // see `closed` and drop their socket.
   std::vector<std::shared_ptr<Session>> doomed;
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     for (Session* session : sessions_) {
       if (session->listener() == listener.get()) doomed.push_back(session->shared_from_this());
     }
@@ -644,8 +644,10 @@ Result<std::shared_ptr<Listener>> ServerCore::OpenListener(const std::string& ho
     return Status(AwsError::kInternalFailure, std::string("cannot ") + what + " " + host + ":" +
                                                   std::to_string(port) + ": " + ec.message());
   };
-  // Not shared with any other thread until this returns: no lock needed yet.
+  // Not shared with any other thread until this returns; locked all the same (uncontended)
+  // so that every use of the acceptor is visibly under its mutex.
   auto listener = std::make_shared<Listener>(ctl_);
+  MutexLock lock(listener->mu);
   tcp::acceptor& acceptor = listener->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (ec) return fail("open a socket for");
@@ -660,7 +662,7 @@ Result<std::shared_ptr<Listener>> ServerCore::OpenListener(const std::string& ho
 }
 
 void ServerCore::AcceptNext(const std::shared_ptr<Listener>& listener) {
-  std::lock_guard lock(listener->mu);
+  MutexLock lock(listener->mu);
   if (listener->closed) return;
   // The completion runs on ctl_ (the acceptor's executor), never inside this call.
   listener->acceptor.async_accept(net::make_strand(ioc_),
@@ -675,7 +677,7 @@ void ServerCore::OnAccept(const std::shared_ptr<Listener>& listener, beast::erro
   if (ec) {
     if (ec == net::error::operation_aborted) return;
     {
-      std::lock_guard lock(listener->mu);
+      MutexLock lock(listener->mu);
       if (listener->closed || !listener->acceptor.is_open()) return;
     }
     // EMFILE and friends: back off instead of spinning on the error.
@@ -693,12 +695,12 @@ void ServerCore::OnAccept(const std::shared_ptr<Listener>& listener, beast::erro
   socket.set_option(tcp::no_delay(true), ec);
   std::shared_ptr<Session> session;
   {
-    std::lock_guard lock(listener->mu);
+    MutexLock lock(listener->mu);
     if (listener->closed) return;  // removed meanwhile: ~Socket closes the connection
     connections_->Add();
     open_.fetch_add(1);
     session = std::make_shared<Session>(this, std::move(socket), listener);
-    std::lock_guard sessions_lock(sessions_mu_);
+    MutexLock sessions_lock(sessions_mu_);
     session->set_registry_position(sessions_.insert(sessions_.end(), session.get()));
   }
   net::co_spawn(session->executor(), RunSession(session), net::detached);
@@ -706,7 +708,7 @@ void ServerCore::OnAccept(const std::shared_ptr<Listener>& listener, beast::erro
 }
 
 void ServerCore::CloseListener(Listener& listener) {
-  std::lock_guard lock(listener.mu);
+  MutexLock lock(listener.mu);
   if (listener.closed) return;
   listener.closed = true;
   beast::error_code ignored;
@@ -715,7 +717,7 @@ void ServerCore::CloseListener(Listener& listener) {
 
 std::vector<std::shared_ptr<Listener>> ServerCore::TakeAllListeners() {
   std::vector<std::shared_ptr<Listener>> all;
-  std::lock_guard lock(listeners_mu_);
+  MutexLock lock(listeners_mu_);
   listeners_closed_ = true;
   if (main_listener_) all.push_back(main_listener_);
   for (auto& [port, listener] : listeners_) all.push_back(std::move(listener));
@@ -734,7 +736,7 @@ net::awaitable<void> ServerCore::Reap() {
     if (ec || (stopping_.load() && open_.load() == 0)) co_return;
     const auto now = Clock::now();
     {
-      std::lock_guard lock(sessions_mu_);
+      MutexLock lock(sessions_mu_);
       for (Session* session : sessions_) {
         if (session->Overdue(now)) overdue.push_back(session->shared_from_this());
       }
@@ -748,7 +750,7 @@ net::awaitable<void> ServerCore::Reap() {
 
 void ServerCore::OnSessionEnd(std::list<Session*>::iterator registry_position) {
   {
-    std::lock_guard lock(sessions_mu_);
+    MutexLock lock(sessions_mu_);
     sessions_.erase(registry_position);
   }
   if (open_.fetch_sub(1) == 1 && stopping_.load()) {
@@ -763,7 +765,7 @@ void ServerCore::OnSessionEnd(std::list<Session*>::iterator registry_position) {
 
 std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
   std::vector<std::shared_ptr<Session>> live;
-  std::lock_guard lock(sessions_mu_);
+  MutexLock lock(sessions_mu_);
   live.reserve(sessions_.size());
   for (Session* session : sessions_) live.push_back(session->shared_from_this());
   return live;
@@ -772,7 +774,7 @@ std::vector<std::shared_ptr<Session>> ServerCore::LiveSessions() {
 void ServerCore::Run() {
   if (!started_.load()) return;
   {
-    std::lock_guard lock(run_mu_);
+    MutexLock lock(run_mu_);
     running_ = true;
   }
   std::vector<std::thread> threads;
@@ -780,7 +782,7 @@ void ServerCore::Run() {
   RunLoop();
   for (auto& thread : threads) thread.join();
   {
-    std::lock_guard lock(run_mu_);
+    MutexLock lock(run_mu_);
     running_ = false;
   }
   run_cv_.notify_all();

@@ -467,12 +467,12 @@ void EventSourceMappings::Stop() {
 }
 
 void EventSourceMappings::SetObserver(MappingObserver* observer) {
-  std::lock_guard<std::mutex> lock(observer_mu_);
+  MutexLock lock(observer_mu_);
   observer_ = observer;
 }
 
 void EventSourceMappings::Notify(const EventSourceMapping& m, bool deleted) {
-  std::lock_guard<std::mutex> lock(observer_mu_);
+  MutexLock lock(observer_mu_);
   if (observer_ == nullptr) return;
   if (deleted) {
     observer_->OnMappingDeleted(m.uuid);
@@ -801,7 +801,7 @@ void EventSourceMappings::SetLastProcessingResult(const std::string& uuid,
                                                   const std::string& result,
                                                   std::function<void(Status)> done) {
   {
-    std::lock_guard<std::mutex> lock(results_mu_);
+    MutexLock lock(results_mu_);
     auto it = last_results_.find(uuid);
     if (it != last_results_.end() && it->second == result) {
       if (done) done(Status::Ok());
@@ -820,7 +820,7 @@ void EventSourceMappings::SetLastProcessingResult(const std::string& uuid,
       },
       [this, uuid, done = std::move(done)](Status s) {
         if (!s.ok()) {
-          std::lock_guard<std::mutex> lock(results_mu_);
+          MutexLock lock(results_mu_);
           last_results_.erase(uuid);
         }
         if (done) done(std::move(s));

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
 
 #include "lambda/timer_queue.h"
-#include "streamstack/common/ids.h"
 #include "streamstack/common/function_log.h"
+#include "streamstack/common/ids.h"
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -115,13 +115,13 @@ std::string InvocationRecord(const std::string& request_id, const std::string& f
 
 struct InvokeService::Shared {
   TimerQueue timers;
-  std::mutex mu;
-  bool stopped = false;  // guarded by mu
+  Mutex mu;
+  bool stopped GUARDED_BY(mu) = false;
   std::atomic<size_t> pending{0};
   std::atomic<uint64_t> accepted{0}, attempts{0}, succeeded{0}, failed{0};
 
   bool Stopped() {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     return stopped;
   }
 };
@@ -138,7 +138,7 @@ InvokeService::~InvokeService() { Stop(); }
 
 void InvokeService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->stopped = true;
   }
   shared_->timers.Stop();

@@ -606,7 +606,7 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
         std::tuple{"DELETE", "UntagResource", &UntagResource},
         std::tuple{"GET", "ListTags", &ListTags}}) {
     router.AddRestRoute("lambda", kWire, method, "/2017-03-31/tags/{Resource}", op,
-                        [s, handler](const RequestContext& c, RestReply r) {
+                        [s, handler = handler](const RequestContext& c, RestReply r) {
                           handler(s, c, std::move(r));
                         });
   }

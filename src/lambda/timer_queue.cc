@@ -9,7 +9,7 @@ TimerQueue::~TimerQueue() { Stop(); }
 void TimerQueue::Schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
   SteadyTime at = std::chrono::steady_clock::now() + delay;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return;
     pending_.emplace(at, std::move(fn));
   }
@@ -17,16 +17,16 @@ void TimerQueue::Schedule(std::chrono::milliseconds delay, std::function<void()>
 }
 
 void TimerQueue::Drain() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   SteadyTime now = std::chrono::steady_clock::now();
-  idle_cv_.wait(lock, [&] {
+  lock.Wait(idle_cv_, [&]() REQUIRES(mu_) {
     return stopping_ || (!running_callback_ && (pending_.empty() || pending_.begin()->first > now));
   });
 }
 
 void TimerQueue::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     pending_.clear();
@@ -37,11 +37,11 @@ void TimerQueue::Stop() {
 }
 
 void TimerQueue::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     if (pending_.empty()) {
       idle_cv_.notify_all();
-      cv_.wait(lock);
+      lock.Wait(cv_);
       continue;
     }
     auto first = pending_.begin();
@@ -50,15 +50,15 @@ void TimerQueue::Loop() {
       // A copy: wait_until reads the deadline again after waking, and by then another
       // thread may have erased this entry (AddressSanitizer caught the read).
       const auto due = first->first;
-      cv_.wait_until(lock, due);
+      lock.WaitUntil(cv_, due);
       continue;
     }
     std::function<void()> fn = std::move(first->second);
     pending_.erase(first);
     running_callback_ = true;
-    lock.unlock();
+    lock.Unlock();
     fn();
-    lock.lock();
+    lock.Lock();
     running_callback_ = false;
   }
   idle_cv_.notify_all();

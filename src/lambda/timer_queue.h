@@ -10,9 +10,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
+
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::lambda {
 
@@ -35,13 +36,13 @@ class TimerQueue {
  private:
   void Loop();
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  // Ordered by deadline, then by insertion; guarded by mu_.
-  std::multimap<SteadyTime, std::function<void()>> pending_;
-  bool stopping_ = false;
-  bool running_callback_ = false;
+  // Ordered by deadline, then by insertion.
+  std::multimap<SteadyTime, std::function<void()>> pending_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool running_callback_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

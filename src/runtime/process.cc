@@ -18,7 +18,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -26,6 +25,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+
+#include "streamstack/common/thread_annotations.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)  // linux/close_range.h, Linux 5.11
@@ -491,18 +492,18 @@ struct Process::State : std::enable_shared_from_this<State> {
   bool stopped = false;   // the handle is gone and Shutdown ran
 
   // Reaping the supervisor vs signalling the group (any thread).
-  std::mutex reap_mu;
-  bool reaped = false;  // guarded by reap_mu
+  Mutex reap_mu;
+  bool reaped GUARDED_BY(reap_mu) = false;
 
   // Held while a callback runs; recursive so a callback may destroy the Process.
-  std::recursive_mutex callback_mu;
-  bool closed = false;  // guarded by callback_mu: no callback starts any more
+  RecursiveMutex callback_mu;
+  bool closed GUARDED_BY(callback_mu) = false;  // no callback starts any more
 
   enum class Reap { kNotYet, kReaped, kAlreadyReaped };
 
   // Reaps the supervisor if it has exited. Any thread.
   Reap TryReap(ExitStatus* status) {
-    std::lock_guard lock(reap_mu);
+    MutexLock lock(reap_mu);
     if (reaped) return Reap::kAlreadyReaped;
     siginfo_t info{};
     if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
@@ -525,19 +526,19 @@ struct Process::State : std::enable_shared_from_this<State> {
 
   // Kills the group and reaps the supervisor unless exit detection did. Any thread; blocks.
   void KillAndReapNow() {
-    std::lock_guard lock(reap_mu);
+    MutexLock lock(reap_mu);
     if (reaped) return;
     KillAndReap(pid);
     reaped = true;
   }
 
   void Kill() {
-    std::lock_guard lock(reap_mu);
+    MutexLock lock(reap_mu);
     if (!reaped) KillSandbox(pid);
   }
 
   Status Signal(int signal) {
-    std::lock_guard lock(reap_mu);
+    MutexLock lock(reap_mu);
     if (reaped) return Status::Ok();
     // ESRCH: the group is empty, the supervisor is reporting the program's exit.
     if (::killpg(pid, signal) != 0 && errno != ESRCH) {
@@ -642,7 +643,7 @@ struct Process::State : std::enable_shared_from_this<State> {
 
   void DeliverLine(std::size_t i, std::string_view line) {
     if (!on_line) return;
-    std::lock_guard lock(callback_mu);
+    RecursiveMutexLock lock(callback_mu);
     if (closed) return;
     on_line(i == 0 ? OutputStream::kStdout : OutputStream::kStderr, line);
   }
@@ -719,7 +720,7 @@ struct Process::State : std::enable_shared_from_this<State> {
     finished = true;
     timer.cancel();
     if (!on_exit) return;
-    std::lock_guard lock(callback_mu);
+    RecursiveMutexLock lock(callback_mu);
     if (closed) return;
     on_exit(exit_status);
   }
@@ -741,7 +742,7 @@ Process::Process(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 Process::~Process() {
   {
-    std::lock_guard lock(state_->callback_mu);
+    RecursiveMutexLock lock(state_->callback_mu);
     state_->closed = true;
   }
   state_->KillAndReapNow();

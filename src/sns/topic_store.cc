@@ -94,7 +94,7 @@ TopicStore::TopicStore(storage::Store& store, Clock& clock, AccountScope scope,
 Status TopicStore::Open() {
   STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("sns", kMigrations));
   return store_.Read([this](storage::Database& db) -> Status {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto& t = db.Prepare(kSelectTopics);
     while (true) {
       STREAMSTACK_ASSIGN_OR_RETURN(auto row, t.Step());
@@ -149,7 +149,7 @@ void TopicStore::CreateTopic(const std::string& name, const std::string& region,
   topic.tags = tags;
   topic.created_ms = clock_.NowMillis();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = topics_.find(topic.arn);
     if (it != topics_.end()) {
       Topic existing = it->second;
@@ -171,7 +171,7 @@ void TopicStore::CreateTopic(const std::string& name, const std::string& region,
         STREAMSTACK_RETURN_IF_ERROR(SaveTopic(ctx.db(), *result));
         Topic t = *result;
         ctx.OnCommit([this, t]() mutable {
-          std::lock_guard lock(mu_);
+          MutexLock lock(mu_);
           topics_.emplace(t.arn, std::move(t));  // keeps a concurrent create's topic
         });
         return Status::Ok();
@@ -183,14 +183,14 @@ void TopicStore::CreateTopic(const std::string& name, const std::string& region,
 }
 
 Result<Topic> TopicStore::GetTopic(const std::string& topic_arn) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = topics_.find(topic_arn);
   if (it == topics_.end()) return TopicMissing();
   return it->second;
 }
 
 std::vector<Topic> TopicStore::ListTopics() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Topic> out;
   for (const auto& [arn, t] : topics_) out.push_back(t);
   return out;
@@ -206,7 +206,7 @@ void TopicStore::DeleteTopic(const std::string& topic_arn, StatusDone done) {
         subs.Bind(1, topic_arn);
         STREAMSTACK_RETURN_IF_ERROR(subs.Run());
         ctx.OnCommit([this, topic_arn] {
-          std::lock_guard lock(mu_);
+          MutexLock lock(mu_);
           topics_.erase(topic_arn);
           std::erase_if(subscriptions_,
                         [&](const auto& kv) { return kv.second.topic_arn == topic_arn; });
@@ -236,7 +236,7 @@ void TopicStore::SetTopicAttribute(const std::string& topic_arn, const std::stri
         updated.attributes[name] = value;
         STREAMSTACK_RETURN_IF_ERROR(SaveTopic(ctx.db(), updated));
         ctx.OnCommit([this, updated] {
-          std::lock_guard lock(mu_);
+          MutexLock lock(mu_);
           topics_[updated.arn] = updated;
         });
         return Status::Ok();
@@ -258,7 +258,7 @@ Status TopicStore::Persist(storage::WriteContext& ctx, const Subscription& sub) 
   st.Bind(8, sub.unsubscribe_base);
   STREAMSTACK_RETURN_IF_ERROR(st.Run());
   ctx.OnCommit([this, sub] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     subscriptions_[sub.arn] = sub;
   });
   return Status::Ok();
@@ -286,7 +286,7 @@ void TopicStore::Subscribe(const std::string& topic_arn, const std::string& prot
     }
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [arn, s] : subscriptions_) {
       if (s.topic_arn == topic_arn && s.protocol == protocol && s.endpoint == endpoint) {
         return done(s);
@@ -334,7 +334,7 @@ void TopicStore::ConfirmSubscription(const std::string& topic_arn, const std::st
   if (!topic.ok()) return done(topic.status());
   std::optional<Subscription> found;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [arn, s] : subscriptions_) {
       if (s.topic_arn == topic_arn && !s.token.empty() && s.token == token) found = s;
     }
@@ -358,7 +358,7 @@ void TopicStore::Unsubscribe(const std::string& subscription_arn, StatusDone don
         st.Bind(1, subscription_arn);
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         ctx.OnCommit([this, subscription_arn] {
-          std::lock_guard lock(mu_);
+          MutexLock lock(mu_);
           subscriptions_.erase(subscription_arn);
         });
         return Status::Ok();
@@ -367,7 +367,7 @@ void TopicStore::Unsubscribe(const std::string& subscription_arn, StatusDone don
 }
 
 Result<Subscription> TopicStore::GetSubscription(const std::string& subscription_arn) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = subscriptions_.find(subscription_arn);
   if (it == subscriptions_.end()) return SubscriptionMissing();
   return it->second;
@@ -390,7 +390,7 @@ void TopicStore::SetSubscriptionAttribute(const std::string& subscription_arn,
 
 Result<std::vector<Subscription>> TopicStore::ListSubscriptions(
     const std::optional<std::string>& topic_arn) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (topic_arn && topics_.count(*topic_arn) == 0) return TopicMissing();
   std::vector<Subscription> out;
   for (const auto& [arn, s] : subscriptions_) {
@@ -442,7 +442,7 @@ void TopicStore::Publish(const std::string& topic_arn, PublishInput input, Done<
   }
   std::vector<Subscription> subs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [arn, s] : subscriptions_) {
       if (s.topic_arn == topic_arn && s.confirmed) subs.push_back(s);
     }

@@ -350,10 +350,10 @@ Status QueueStore::Open() {
   });
   if (!loaded.ok()) return loaded.status();
   {
-    std::lock_guard lock(queues_mu_);
+    MutexLock lock(queues_mu_);
     for (auto& q : *loaded) queues_[q.name] = std::move(q);
   }
-  std::lock_guard lock(poll_mu_);
+  MutexLock lock(poll_mu_);
   stopping_ = false;
   poller_ = std::thread([this] { PollerLoop(); });
   return Status::Ok();
@@ -362,7 +362,7 @@ Status QueueStore::Open() {
 void QueueStore::Stop() {
   std::vector<std::shared_ptr<Waiter>> parked;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     stopping_ = true;
     parked.swap(parked_);
   }
@@ -528,12 +528,12 @@ void QueueStore::CreateQueue(const std::string& name, const std::string& region,
 }
 
 void QueueStore::ApplyQueue(QueueInfo info) {
-  std::lock_guard lock(queues_mu_);
+  MutexLock lock(queues_mu_);
   queues_[info.name] = std::move(info);
 }
 
 void QueueStore::EraseQueue(int64_t id) {
-  std::lock_guard lock(queues_mu_);
+  MutexLock lock(queues_mu_);
   for (auto it = queues_.begin(); it != queues_.end(); ++it) {
     if (it->second.id == id) {
       queues_.erase(it);
@@ -544,7 +544,7 @@ void QueueStore::EraseQueue(int64_t id) {
 }
 
 Result<QueueInfo> QueueStore::GetQueue(const std::string& name) const {
-  std::lock_guard lock(queues_mu_);
+  MutexLock lock(queues_mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueMissing();
   return it->second;
@@ -557,7 +557,7 @@ Result<QueueInfo> QueueStore::GetQueueByArn(const std::string& queue_arn) const 
 }
 
 Result<QueueInfo> QueueStore::LookupById(int64_t id) const {
-  std::lock_guard lock(queues_mu_);
+  MutexLock lock(queues_mu_);
   for (const auto& [name, q] : queues_) {
     if (q.id == id) return q;
   }
@@ -566,7 +566,7 @@ Result<QueueInfo> QueueStore::LookupById(int64_t id) const {
 
 std::vector<QueueInfo> QueueStore::ListQueues(const std::string& prefix) const {
   std::vector<QueueInfo> out;
-  std::lock_guard lock(queues_mu_);
+  MutexLock lock(queues_mu_);
   for (auto it = queues_.lower_bound(prefix); it != queues_.end(); ++it) {
     if (!it->first.starts_with(prefix)) break;
     out.push_back(it->second);
@@ -840,7 +840,7 @@ Status QueueStore::ReceiveInJob(storage::WriteContext& ctx, Waiter& w) {
 
   bool sweep = false;
   {
-    std::lock_guard lock(queues_mu_);
+    MutexLock lock(queues_mu_);
     int64_t& last = last_sweep_ms_[q.id];
     if (now - last >= kSweepIntervalMs) {
       last = now;
@@ -925,14 +925,14 @@ Status QueueStore::ReceiveInJob(storage::WriteContext& ctx, Waiter& w) {
 }
 
 uint64_t QueueStore::Generation(int64_t queue_id) {
-  std::lock_guard lock(poll_mu_);
+  MutexLock lock(poll_mu_);
   return generation_[queue_id];
 }
 
 void QueueStore::NotifySent(int64_t queue_id) {
   bool wake = false;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     ++generation_[queue_id];
     for (const auto& w : parked_) {
       if (w->queue_id == queue_id) {
@@ -982,7 +982,7 @@ void QueueStore::Park(std::shared_ptr<Waiter> w, uint64_t seen_generation) {
   bool retry = false;
   bool stopped = false;
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     if (stopping_) {
       stopped = true;
     } else if (generation_[w->queue_id] != seen_generation) {
@@ -1004,7 +1004,7 @@ void QueueStore::Park(std::shared_ptr<Waiter> w, uint64_t seen_generation) {
 }
 
 void QueueStore::PollerLoop() {
-  std::unique_lock lock(poll_mu_);
+  MutexLock lock(poll_mu_);
   while (!stopping_) {
     int64_t now = clock_.NowMillis();
     std::vector<std::shared_ptr<Waiter>> due;
@@ -1021,29 +1021,29 @@ void QueueStore::PollerLoop() {
     }
     wake_all_ = false;
     if (!due.empty()) {
-      lock.unlock();
+      lock.Unlock();
       for (auto& w : due) TryReceive(std::move(w));
-      lock.lock();
+      lock.Lock();
       continue;
     }
     if (next_wake == INT64_MAX) {
-      poll_cv_.wait(lock);
+      lock.Wait(poll_cv_);
     } else {
-      poll_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, next_wake - now)));
+      lock.WaitFor(poll_cv_, std::chrono::milliseconds(std::max<int64_t>(1, next_wake - now)));
     }
   }
 }
 
 void QueueStore::TEST_WakeLongPolls() {
   {
-    std::lock_guard lock(poll_mu_);
+    MutexLock lock(poll_mu_);
     wake_all_ = true;
   }
   poll_cv_.notify_all();
 }
 
 size_t QueueStore::TEST_ParkedLongPolls() const {
-  std::lock_guard lock(poll_mu_);
+  MutexLock lock(poll_mu_);
   return parked_.size();
 }
 

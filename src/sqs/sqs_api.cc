@@ -877,10 +877,10 @@ void RegisterSqsApi(protocol::Router& router, QueueStore& queues, const AccountS
   std::vector<std::pair<std::string, protocol::QueryOperation>> query_ops;
   for (auto& [name, op] : api->Operations()) {
     json_ops.emplace_back(
-        name, [api, op](const RequestContext& ctx, json&& in, protocol::JsonReply reply) {
+        name, [api, op = op](const RequestContext& ctx, json&& in, protocol::JsonReply reply) {
           op(ctx, in, [reply = std::move(reply)](Result<json> r) { reply(std::move(r)); });
         });
-    query_ops.emplace_back(name, [api, op, name = name, account = scope.account_id](
+    query_ops.emplace_back(name, [api, op = op, name = name, account = scope.account_id](
                                      const RequestContext& ctx, protocol::Params&& params,
                                      protocol::QueryReply reply) {
       json in = SqsQueryToJson(params);

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "streamstack/common/thread_annotations.h"
+
 namespace streamstack {
 
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
@@ -76,10 +78,11 @@ class MetricsRegistry {
     std::map<std::string, std::unique_ptr<Gauge>> gauges;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
   };
-  Family& FamilyFor(const std::string& name, const char* type, const std::string& help);
+  Family& FamilyFor(const std::string& name, const char* type, const std::string& help)
+      REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family> families_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Family> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace streamstack

@@ -12,7 +12,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,6 +20,7 @@
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/storage/store.h"
 
@@ -231,12 +231,12 @@ class EventSourceMappings {
   const MappingOptions options_;
   std::unique_ptr<TimerQueue> timers_;
 
-  std::mutex observer_mu_;
-  MappingObserver* observer_ = nullptr;  // guarded by observer_mu_
+  Mutex observer_mu_;
+  MappingObserver* observer_ GUARDED_BY(observer_mu_) = nullptr;
 
-  // Last LastProcessingResult written per mapping (skips identical writes); guarded.
-  std::mutex results_mu_;
-  std::map<std::string, std::string> last_results_;
+  // Last LastProcessingResult written per mapping (skips identical writes).
+  Mutex results_mu_;
+  std::map<std::string, std::string> last_results_ GUARDED_BY(results_mu_);
 };
 
 // Validation of a Create (before any lookup) and of an Update's settings, with AWS's error

@@ -9,15 +9,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "streamstack/common/clock.h"
-#include "streamstack/common/ids.h"
 #include "streamstack/common/http_call.h"
+#include "streamstack/common/ids.h"
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/sqs/message.h"
 #include "streamstack/sqs/queue_store.h"
 #include "streamstack/storage/store.h"
@@ -120,10 +120,10 @@ class TopicStore {
   sqs::QueueStore& queues_;
   HttpCaller& invoker_;
 
-  // Guarded by mu_; written after COMMIT (on the writer thread).
-  mutable std::mutex mu_;
-  std::map<std::string, Topic> topics_;
-  std::map<std::string, Subscription> subscriptions_;
+  // Written after COMMIT (on the writer thread).
+  mutable Mutex mu_;
+  std::map<std::string, Topic> topics_ GUARDED_BY(mu_);
+  std::map<std::string, Subscription> subscriptions_ GUARDED_BY(mu_);
 };
 
 }  // namespace streamstack::sns

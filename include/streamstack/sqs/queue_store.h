@@ -11,7 +11,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/sqs/message.h"
 #include "streamstack/storage/store.h"
 
@@ -208,18 +208,20 @@ class QueueStore {
   Clock& clock_;
   const AccountScope scope_;
 
-  // The queues, by name. Written on the writer thread after COMMIT; guarded by queues_mu_.
-  mutable std::mutex queues_mu_;
-  std::map<std::string, QueueInfo> queues_;
-  std::unordered_map<int64_t, int64_t> last_sweep_ms_;  // retention sweeps, by queue id
+  // The queues, by name. Written on the writer thread after COMMIT.
+  mutable Mutex queues_mu_;
+  std::map<std::string, QueueInfo> queues_ GUARDED_BY(queues_mu_);
+  // Retention sweeps, by queue id.
+  std::unordered_map<int64_t, int64_t> last_sweep_ms_ GUARDED_BY(queues_mu_);
 
-  // Long polls. Guarded by poll_mu_.
-  mutable std::mutex poll_mu_;
+  // Long polls.
+  mutable Mutex poll_mu_;
   std::condition_variable poll_cv_;
-  std::vector<std::shared_ptr<Waiter>> parked_;
-  std::unordered_map<int64_t, uint64_t> generation_;  // bumped by every committed send
-  bool stopping_ = false;
-  bool wake_all_ = false;
+  std::vector<std::shared_ptr<Waiter>> parked_ GUARDED_BY(poll_mu_);
+  // Bumped by every committed send.
+  std::unordered_map<int64_t, uint64_t> generation_ GUARDED_BY(poll_mu_);
+  bool stopping_ GUARDED_BY(poll_mu_) = false;
+  bool wake_all_ GUARDED_BY(poll_mu_) = false;
   std::thread poller_;
 };
 
