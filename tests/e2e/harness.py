@@ -151,7 +151,19 @@ class StreamStack:
         if not self._reader.is_alive():
             self.proc.stderr.close()
         self.proc = None
+        self._fail_on_sanitizer_report()
         return code
+
+    # What AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer and ThreadSanitizer
+    # print (tools/sanitize.sh builds): a report fails the test even when the process
+    # lived on (a leak found at exit, a report without halt_on_error).
+    _SANITIZER_REPORT = re.compile(
+        r"ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|: runtime error: ")
+
+    def _fail_on_sanitizer_report(self):
+        report = [line for line in self.log_lines if self._SANITIZER_REPORT.search(line)]
+        if report:
+            raise AssertionError("sanitizer report from streamstack:\n" + "".join(self.log_lines))
 
     def kill(self):
         """kill -9: no chance to flush or close anything."""
