@@ -36,14 +36,13 @@
 #include "esm/retry_policy.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/esm/filter.h"
-#include "streamstack/streams/stream_store.h"
+#include "streamstack/esm/record_source.h"
 
 namespace streamstack::esm {
 namespace {
 
 namespace asio = boost::asio;
 using Strand = asio::strand<asio::io_context::executor_type>;
-using streams::StreamStore;
 
 constexpr const char* kProcessingOk = "OK";
 constexpr const char* kFunctionCallFailed = "PROBLEM: Function call failed";
@@ -62,6 +61,7 @@ struct Settings {
   MappingConfig config;
   FilterSet filters;
   std::string quoted_source_arn;
+  ResponseRules response;  // ReportBatchItemFailures, tumbling windows, the source's positions
   RetryRules retry;  // MaximumRetryAttempts, the record age limit, bisect, back-off
   size_t lanes = 1;
 
@@ -144,7 +144,7 @@ struct ShardWorker : std::enable_shared_from_this<ShardWorker> {
   std::string shard_id;
   std::string parent_id;
   // Replaced only on the strand with index_mu_ held; read by the tick under index_mu_.
-  std::shared_ptr<const streams::ShardWatermark> watermark;
+  Watermark watermark;
   std::optional<int64_t> ending;  // set once the shard is closed
   int64_t position = 0;           // highest sequence read into the lanes
   int64_t persisted = 0;          // the checkpoint SQLite holds
@@ -169,9 +169,9 @@ class DeliveryEngine::Core : public std::enable_shared_from_this<DeliveryEngine:
  public:
   class MappingRuntime;
 
-  Core(streams::StreamStore& s, Invoker& i, CheckpointStore& c, Destination& d,
+  Core(RecordSource& s, Invoker& i, CheckpointStore& c, Destination& d,
        FunctionDirectory& f, const Clock& cl, MetricsRegistry& m, EngineOptions o)
-      : streams(s),
+      : source(s),
         invoker(i),
         checkpoints(c),
         destination(d),
@@ -192,7 +192,7 @@ class DeliveryEngine::Core : public std::enable_shared_from_this<DeliveryEngine:
   void Unregister(const std::string& uuid, const MappingRuntime* rt);
 
   // Constant after construction.
-  streams::StreamStore& streams;
+  RecordSource& source;
   Invoker& invoker;
   CheckpointStore& checkpoints;
   Destination& destination;
@@ -249,7 +249,7 @@ class DeliveryEngine::Core::MappingRuntime
     std::lock_guard lock(index_mu_);
     for (const auto& [id, w] : index_) {
       if (w->pollable.load(std::memory_order_relaxed) &&
-          w->watermark->last_sequence.load(std::memory_order_acquire) >
+          w->watermark->load(std::memory_order_acquire) >
               w->seen_position.load(std::memory_order_relaxed)) {
         WakeLocked(w);
       }
@@ -266,7 +266,7 @@ class DeliveryEngine::Core::MappingRuntime
     const auto& w = it->second;
     // A watermark that has never moved may be a placeholder ListShards handed out before
     // the shard's first commit was published: list again to get the real one.
-    if (w->watermark->last_sequence.load(std::memory_order_acquire) == 0) RequestRefresh();
+    if (w->watermark->load(std::memory_order_acquire) == 0) RequestRefresh();
     if (wake && w->pollable.load(std::memory_order_relaxed)) WakeLocked(w);
   }
   void RequestRefresh() {
@@ -385,11 +385,11 @@ class DeliveryEngine::Core::MappingRuntime
         return;
       }
       for (const auto& [shard, sequence] : loaded.value()) {
-        if (auto s = StreamStore::ParseSequenceNumber(sequence)) committed_[shard] = *s;
+        if (auto s = core_->source.ParsePosition(sequence)) committed_[shard] = *s;
       }
       checkpoints_loaded_ = true;
     }
-    auto shards = core_->streams.ListShards(stream_arn_);
+    auto shards = core_->source.ListShards(stream_arn_);
     if (!shards.ok()) {
       if (!missing_logged_) {
         spdlog::warn("esm {}: stream {} not readable ({}); looking again every {} ms", uuid_,
@@ -403,9 +403,7 @@ class DeliveryEngine::Core::MappingRuntime
     std::unordered_map<std::string, std::shared_ptr<ShardWorker>> old;
     for (auto& w : workers_) old.emplace(w->shard_id, w);
     std::vector<std::shared_ptr<ShardWorker>> next;
-    std::vector<
-        std::pair<std::shared_ptr<ShardWorker>, std::shared_ptr<const streams::ShardWatermark>>>
-        new_watermarks;
+    std::vector<std::pair<std::shared_ptr<ShardWorker>, Watermark>> new_watermarks;
     for (const auto& shard : shards.value()) {
       std::shared_ptr<ShardWorker> w;
       if (auto it = old.find(shard.shard_id); it != old.end()) {
@@ -420,15 +418,13 @@ class DeliveryEngine::Core::MappingRuntime
         auto cp = committed_.find(shard.shard_id);
         // No checkpoint: a shard that appeared after the mapping (LATEST recorded the
         // shards that existed at Create) or a TRIM_HORIZON mapping: from the oldest record.
-        const int64_t start = cp == committed_.end() ? 0 : cp->second;
+        const int64_t start = cp == committed_.end() ? kTrimHorizon : cp->second;
         w->position = w->persisted = start;
         w->checkpoint = CheckpointTracker(start);
         w->seen_position.store(w->position);
         BuildLanes(*w);
       }
-      if (!shard.ending_sequence.empty() && !w->ending) {
-        w->ending = StreamStore::ParseSequenceNumber(shard.ending_sequence);
-      }
+      if (shard.ending_position && !w->ending) w->ending = shard.ending_position;
       next.push_back(std::move(w));
     }
     // Shards gone from the stream (retention) are forgotten once nothing of them is in flight.
@@ -495,7 +491,7 @@ class DeliveryEngine::Core::MappingRuntime
       CheckDrained(w);
       return;
     }
-    const int64_t watermark = w.watermark->last_sequence.load(std::memory_order_acquire);
+    const int64_t watermark = w.watermark->load(std::memory_order_acquire);
     if (!force && watermark <= w.position) {
       CheckDrained(w);
       return;
@@ -504,14 +500,15 @@ class DeliveryEngine::Core::MappingRuntime
     const size_t limit =
         std::min({room, kMaxReadChunk, std::max<size_t>(cfg().batch_size, kMinReadAhead)});
     const bool closed_before_read = w.ending.has_value();
-    auto read = core_->streams.ReadRecords(stream_arn_, w.shard_id, w.position, limit);
+    auto read =
+        core_->source.Read(stream_arn_, w.shard_id, w.position, limit, w.lanes.size() > 1);
     if (!read.ok()) {
       if (read.status().code() == AwsError::kTrimmedDataAccess) {
         // AWS: records past retention are gone; continue from the oldest one left.
         spdlog::warn("esm {}: {}: records after {} were trimmed before delivery", uuid_, w.shard_id,
-                     StreamStore::FormatSequenceNumber(w.position));
-        w.position = 0;
-        w.seen_position.store(0);
+                     core_->source.FormatPosition(w.position));
+        w.position = kTrimHorizon;
+        w.seen_position.store(kTrimHorizon);
         Post([this, wp = w.shared_from_this()] { Poll(*wp, true); });
       } else if (read.status().code() == AwsError::kResourceNotFound) {
         RequestRefresh();
@@ -521,31 +518,31 @@ class DeliveryEngine::Core::MappingRuntime
       return;
     }
     const int64_t now = Now();
-    const auto& records = read.value();
+    std::vector<SourceRecord> records = std::move(read).value();
     std::vector<bool> touched(w.lanes.size(), false);
-    for (const auto& stored : records) {
-      Record r;
-      r.sequence = stored.sequence;
-      r.created_ms = stored.created_ms;
-      r.read_ms = now;
-      r.json = WithEventSourceArn(stored.json, settings_->quoted_source_arn);
+    for (SourceRecord& read_record : records) {
       if (!settings_->filters.empty()) {
-        nlohmann::json event = nlohmann::json::parse(r.json, nullptr, false);
+        nlohmann::json event = nlohmann::json::parse(read_record.json, nullptr, false);
         if (event.is_discarded() || !settings_->filters.Matches(event)) {
           // AWS: records that match no filter are dropped and checkpointed past.
-          w.checkpoint.Read(stored.sequence, /*done=*/true);
+          w.checkpoint.Read(read_record.position, /*done=*/true);
           metrics_.filtered->Add();
           continue;
         }
       }
-      w.checkpoint.Read(stored.sequence, /*done=*/false);
-      size_t lane = LaneOf(r.json, w.lanes.size());
+      Record r;
+      r.sequence = read_record.position;
+      r.created_ms = read_record.created_ms;
+      r.read_ms = now;
+      r.json = std::move(read_record.json);
+      w.checkpoint.Read(r.sequence, /*done=*/false);
+      size_t lane = LaneOf(read_record.lane_key, w.lanes.size());
       w.buffered += 1;
       w.buffered_bytes += r.json.size();
       w.lanes[lane]->queue.push_back(std::move(r));
       touched[lane] = true;
     }
-    if (!records.empty()) w.position = records.back().sequence;
+    if (!records.empty()) w.position = records.back().position;
     if (records.size() < limit) {
       // Every record up to the watermark seen before the read was committed before it.
       w.position = std::max(w.position, watermark);
@@ -596,7 +593,7 @@ class DeliveryEngine::Core::MappingRuntime
           close = true;  // AWS: when the shard ends, the window is closed
         } else if (now >= lane.window->end_ms) {
           // Records of the window may still be unread: catch up first.
-          if (w.watermark->last_sequence.load(std::memory_order_acquire) > w.position) {
+          if (w.watermark->load(std::memory_order_acquire) > w.position) {
             if (CanRead(w) && !w.poll_posted.exchange(true)) {
               Post([this, wp = w.shared_from_this()] {
                 if (wp) Poll(*wp, true);
@@ -733,11 +730,8 @@ class DeliveryEngine::Core::MappingRuntime
     Lane& lane = *w.lanes[li];
     lane.state = LaneState::kIdle;
     Batch& batch = lane.batches.front();
-    const MappingConfig& c = cfg();
-    const bool tumbling = c.tumbling_window_in_seconds > 0;
     std::vector<int64_t> sequences = batch.Sequences();
-    Classification verdict =
-        ClassifyResponse(outcome, {c.report_batch_item_failures, tumbling}, sequences);
+    Classification verdict = ClassifyResponse(outcome, settings_->response, sequences);
     batch.last_status = verdict.status_code;
     batch.last_function_error = verdict.function_error;
     const Step step = NextStep(batch.Attempts(), verdict, settings_->retry);
@@ -989,13 +983,15 @@ class DeliveryEngine::Core::MappingRuntime
       f.response = std::move(response);
     }
     f.timestamp_ms = Now();
-    f.shard_id = w.shard_id;
-    f.start_sequence_number = StreamStore::FormatSequenceNumber(gone.records.front().sequence);
-    f.end_sequence_number = StreamStore::FormatSequenceNumber(gone.records.back().sequence);
-    f.first_arrival_ms = gone.records.front().created_ms;
-    f.last_arrival_ms = gone.records.back().created_ms;
-    f.batch_size = static_cast<int>(gone.records.size());
-    f.stream_arn = stream_arn_;
+    DiscardedBatch batch;
+    batch.source_arn = stream_arn_;
+    batch.shard_id = w.shard_id;
+    batch.first_position = gone.records.front().sequence;
+    batch.last_position = gone.records.back().sequence;
+    batch.first_created_ms = gone.records.front().created_ms;
+    batch.last_created_ms = gone.records.back().created_ms;
+    batch.batch_size = gone.records.size();
+    f.batch_info = core_->source.DescribeBatch(batch);
     return f;
   }
 
@@ -1060,7 +1056,7 @@ class DeliveryEngine::Core::MappingRuntime
     }
     Advance(w);
     // Room again in the read-ahead: read on if the shard has more.
-    if (CanRead(w) && w.watermark->last_sequence.load(std::memory_order_acquire) > w.position &&
+    if (CanRead(w) && w.watermark->load(std::memory_order_acquire) > w.position &&
         !w.poll_posted.exchange(true)) {
       Post([this, wp = w.shared_from_this()] {
         if (wp) Poll(*wp, true);
@@ -1080,7 +1076,7 @@ class DeliveryEngine::Core::MappingRuntime
     w.persisting = true;
     const int64_t value = w.checkpoint.committed();
     core_->checkpoints.Save(
-        uuid_, w.shard_id, StreamStore::FormatSequenceNumber(value),
+        uuid_, w.shard_id, core_->source.FormatPosition(value),
         [self = shared_from_this(), wp = w.shared_from_this(), value](Status status) {
           self->Post([self, wp, value, status = std::move(status)] {
             if (!wp) return;
@@ -1203,7 +1199,7 @@ void DeliveryEngine::Core::Start() {
     threads_.emplace_back([this] { io.run(); });
   }
   std::weak_ptr<Core> weak = shared_from_this();
-  listener_ = streams.AddListener([weak](const std::string& arn, const std::string& shard) {
+  listener_ = source.Subscribe([weak](const std::string& arn, const std::string& shard) {
     if (auto core = weak.lock()) core->OnStreamWrite(arn, shard);
   });
   if (options.poll_interval.count() > 0) {
@@ -1239,7 +1235,7 @@ void DeliveryEngine::Core::OnStreamWrite(const std::string& stream_arn,
 void DeliveryEngine::Core::Stop() {
   if (stopped.exchange(true)) return;
   if (started_) {
-    streams.RemoveListener(listener_);
+    source.Unsubscribe(listener_);
     work_.reset();
     io.stop();
     for (auto& t : threads_) t.join();
@@ -1273,6 +1269,11 @@ void DeliveryEngine::Core::Apply(MappingConfig config) {
                   config.uuid, filters.status().message());
   }
   settings->quoted_source_arn = Quote(config.event_source_arn);
+  settings->response.report_batch_item_failures = config.report_batch_item_failures;
+  settings->response.tumbling_window = config.tumbling_window_in_seconds > 0;
+  settings->response.parse_position = [src = &source](std::string_view text) {
+    return src->ParsePosition(text);
+  };
   settings->retry.maximum_retry_attempts = config.maximum_retry_attempts;
   settings->retry.maximum_record_age_ms =
       config.maximum_record_age_in_seconds < 0
@@ -1334,11 +1335,11 @@ void DeliveryEngine::Core::ClockAdvanced() {
 
 // ---------------------------------------------------------------------------------------
 
-DeliveryEngine::DeliveryEngine(streams::StreamStore& streams, Invoker& invoker,
+DeliveryEngine::DeliveryEngine(RecordSource& source, Invoker& invoker,
                                CheckpointStore& checkpoints, Destination& destination,
                                FunctionDirectory& functions, const Clock& clock,
                                MetricsRegistry& metrics, EngineOptions options)
-    : core_(std::make_shared<Core>(streams, invoker, checkpoints, destination, functions, clock,
+    : core_(std::make_shared<Core>(source, invoker, checkpoints, destination, functions, clock,
                                    metrics, options)) {}
 
 DeliveryEngine::~DeliveryEngine() { Stop(); }
