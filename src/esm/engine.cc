@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -190,6 +191,7 @@ class DeliveryEngine::Core : public std::enable_shared_from_this<DeliveryEngine:
     return mappings.size();
   }
   void Unregister(const std::string& uuid, const MappingRuntime* rt);
+  void Barrier();
 
   // Constant after construction.
   RecordSource& source;
@@ -233,6 +235,7 @@ class DeliveryEngine::Core::MappingRuntime
         refresh_timer_(strand_) {}
 
   const std::string& stream_arn() const { return stream_arn_; }
+  const Strand& strand() const { return strand_; }
 
   // Posts `fn` to the strand; it does not run once the engine stopped.
   template <typename F>
@@ -1326,6 +1329,20 @@ void DeliveryEngine::Core::Unregister(const std::string& uuid, const MappingRunt
   mappings.erase(it);
 }
 
+void DeliveryEngine::Core::Barrier() {
+  std::vector<std::shared_ptr<MappingRuntime>> all;
+  {
+    std::lock_guard lock(mu);
+    for (auto& [uuid, rt] : mappings) all.push_back(rt);
+  }
+  for (auto& rt : all) {
+    auto reached = std::make_shared<std::promise<void>>();
+    std::future<void> done = reached->get_future();
+    asio::post(rt->strand(), [reached] { reached->set_value(); });
+    done.wait_for(std::chrono::seconds(5));
+  }
+}
+
 void DeliveryEngine::Core::ClockAdvanced() {
   std::lock_guard lock(mu);
   for (auto& [uuid, rt] : mappings) {
@@ -1350,5 +1367,7 @@ void DeliveryEngine::Apply(MappingConfig config) { core_->Apply(std::move(config
 void DeliveryEngine::Remove(const std::string& uuid) { core_->Remove(uuid); }
 void DeliveryEngine::ClockAdvanced() { core_->ClockAdvanced(); }
 size_t DeliveryEngine::ActiveMappings() const { return core_->Active(); }
+
+void DeliveryEngine::TEST_Barrier() { core_->Barrier(); }
 
 }  // namespace streamstack::esm

@@ -120,6 +120,10 @@ class DeliveryEngine {
   // Mappings the engine currently runs (tests, /health).
   size_t ActiveMappings() const;
 
+  // Tests: returns once every mapping's strand has run what was posted to it before the
+  // call (the wake-ups of writes made before it, for instance); at most 5 s.
+  void TEST_Barrier();
+
  private:
   class Core;
   std::shared_ptr<Core> core_;
