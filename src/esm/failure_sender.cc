@@ -64,7 +64,8 @@ void FailureSender::OnAttempted(const std::shared_ptr<Delivery>& delivery, const
   if (!status.ok() && delivery->attempt < kDestinationAttempts) {
     spdlog::warn("esm {}: on-failure destination {} refused ({}); retrying", mapping_.uuid(),
                  delivery->destination, status.message());
-    auto timer = std::make_shared<boost::asio::steady_timer>(mapping_.strand(), kDestinationRetry);
+    auto timer = std::make_shared<boost::asio::steady_timer>(
+        mapping_.strand(), mapping_.engine().options.destination_retry);
     timer->async_wait(boost::asio::bind_executor(mapping_.strand(),
                                                  [self = mapping_.shared_from_this(), delivery,
                                                   timer](const boost::system::error_code&) mutable {

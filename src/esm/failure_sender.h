@@ -4,7 +4,6 @@
 // destination refuses. Runs on its mapping's strand only.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,10 +16,9 @@ namespace streamstack::esm {
 class MappingRuntime;
 struct Batch;
 
-// Attempts at handing a discarded batch's description to its destination, and the wait
-// (real time) between them.
+// Attempts at handing a discarded batch's description to its destination (the wait between
+// them is EngineOptions::destination_retry, real time).
 inline constexpr int kDestinationAttempts = 3;
-inline constexpr std::chrono::milliseconds kDestinationRetry{500};
 
 class FailureSender {
  public:
@@ -32,7 +30,7 @@ class FailureSender {
   std::string Describe(const std::string& shard_id, const Batch& gone,
                        FailureCondition condition) const;
 
-  // Hands `message` to `destination`: up to kDestinationAttempts attempts, kDestinationRetry
+  // Hands `message` to `destination`: up to kDestinationAttempts attempts, destination_retry
   // apart; then `done` runs on the mapping's strand with the last attempt's Status (never
   // once the engine stopped).
   void Send(std::string destination, std::string message, std::function<void(const Status&)> done);

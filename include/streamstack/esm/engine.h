@@ -87,6 +87,9 @@ struct EngineOptions {
   std::chrono::milliseconds retry_backoff_max{3000};
   // A mapping whose stream is not (yet) found looks again this often (real time).
   std::chrono::milliseconds stream_retry{2000};
+  // A refused on-failure description is handed over again this long after (real time), up
+  // to three attempts in all.
+  std::chrono::milliseconds destination_retry{500};
   // MaximumRecordAgeInSeconds -1 means "until the record expires": the stream's retention.
   std::chrono::milliseconds record_retention{std::chrono::hours(24)};
 };

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -218,13 +219,23 @@ class FakeDestination final : public Destination {
  public:
   explicit FakeDestination(Events& events) : events_(events) {}
 
+  // The next `n` messages are refused (as a full or missing queue would be).
+  void Refuse(int n) {
+    std::lock_guard lock(mu_);
+    refuse_ = n;
+  }
+
+  // Every attempt is recorded, refused ones too.
   void Send(const std::string& arn, std::string message,
             std::function<void(Status)> done) override {
+    bool refuse = false;
     {
       std::lock_guard lock(mu_);
       sent_.emplace_back(arn, nlohmann::json::parse(message));
+      refuse = refuse_ > 0;
+      if (refuse) --refuse_;
     }
-    done(Status::Ok());
+    done(refuse ? Status(AwsError::kInternalFailure, "refused") : Status::Ok());
     events_.Notify();
   }
 
@@ -241,16 +252,27 @@ class FakeDestination final : public Destination {
   Events& events_;
   mutable std::mutex mu_;
   std::vector<std::pair<std::string, nlohmann::json>> sent_;
+  int refuse_ = 0;
 };
 
 class FakeFunctions final : public FunctionDirectory {
  public:
+  // The next `n` lookups fail (a function deleted, say).
+  void Fail(int n) { failures_ = n; }
+
   Result<FunctionTarget> Resolve(const std::string& function_arn) const override {
+    if (failures_ > 0) {
+      --failures_;
+      return Status(AwsError::kResourceNotFound, "Function not found: " + function_arn);
+    }
     FunctionTarget t;
     t.function_arn = function_arn;
     t.function_name = function_arn.substr(function_arn.rfind(':') + 1);
     return t;
   }
+
+ private:
+  mutable std::atomic<int> failures_{0};
 };
 
 }  // namespace streamstack::esm::testing

@@ -61,6 +61,7 @@ class EngineTest : public ::testing::Test {
     o.retry_backoff_base = std::chrono::milliseconds(0);  // retries at once, unless a test
     o.retry_backoff_max = std::chrono::milliseconds(0);   // wants to see the back-off
     o.stream_retry = std::chrono::milliseconds(5);
+    o.destination_retry = std::chrono::milliseconds(1);
     return o;
   }
 
@@ -342,6 +343,52 @@ TEST_F(EngineTest, WithoutADestinationDiscardedRecordsAreOnlyCheckpointedPast) {
   ASSERT_TRUE(WaitForCheckpoint(2));
   EXPECT_EQ(Batches(), (std::vector<Batch>{{1}, {2}}));
   EXPECT_EQ(destination_.count(), 0u);
+}
+
+TEST_F(EngineTest, ARefusedDescriptionIsHandedOverAgain) {
+  invoker_.SetScript([](const json&, int) { return Fails(); });
+  destination_.Refuse(2);
+  Put(1);
+  Start();
+  MappingConfig m = Mapping();
+  m.maximum_retry_attempts = 0;
+  m.on_failure_destination = kQueue;
+  engine_->Apply(m);
+  ASSERT_TRUE(WaitForCheckpoint(1));
+  auto sent = destination_.sent();
+  ASSERT_EQ(sent.size(), 3u);  // two refusals, then accepted
+  EXPECT_EQ(sent[0].second, sent[2].second);
+  EXPECT_EQ(invoker_.count(), 1u);
+}
+
+TEST_F(EngineTest, ADescriptionRefusedThreeTimesIsGivenUpAndTheShardGoesOn) {
+  invoker_.SetScript([](const json& event, int) { return Contains(event, 1) ? Fails() : Ok(); });
+  destination_.Refuse(100);
+  Put(1);
+  Start();
+  MappingConfig m = Mapping();
+  m.maximum_retry_attempts = 0;
+  m.on_failure_destination = kQueue;
+  engine_->Apply(m);
+  ASSERT_TRUE(WaitForCheckpoint(1));
+  EXPECT_EQ(destination_.count(), 3u);
+  Put(2);
+  ASSERT_TRUE(WaitForCheckpoint(2));
+  EXPECT_EQ(invoker_.InvokedNs(), (Batch{1, 2}));
+}
+
+TEST_F(EngineTest, AFunctionThatCannotBeFoundIsRetriedWithoutCounting) {
+  functions_.Fail(2);
+  Put(1);
+  Start();
+  MappingConfig m = Mapping();
+  m.maximum_retry_attempts = 0;
+  m.on_failure_destination = kQueue;
+  engine_->Apply(m);
+  ASSERT_TRUE(WaitForCheckpoint(1));
+  EXPECT_EQ(invoker_.count(), 1u);
+  EXPECT_EQ(destination_.count(), 0u);
+  EXPECT_EQ(checkpoints_.LastResult(kUuid), "OK");
 }
 
 // --- ReportBatchItemFailures -----------------------------------------------------------------
