@@ -47,7 +47,7 @@ Result<std::vector<esm::SourceRecord>> DynamoDbRecordSource::Read(const std::str
   out.reserve(stored.size());
   const std::string quoted_arn = nlohmann::json(stream_arn).dump();
   for (const auto& record : stored) {
-    esm::SourceRecord r;
+    esm::SourceRecord& r = out.emplace_back();
     r.position = record.sequence;
     r.created_ms = record.created_ms;
     r.json = WithEventSourceArn(record.json, quoted_arn);
@@ -56,7 +56,6 @@ Result<std::vector<esm::SourceRecord>> DynamoDbRecordSource::Read(const std::str
       std::string_view key = ItemKeyText(r.json);
       r.lane_key = esm::LaneKeyHash(key.empty() ? std::string_view(r.json) : key);
     }
-    out.push_back(std::move(r));
   }
   return out;
 }

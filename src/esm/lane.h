@@ -81,7 +81,7 @@ class Lane {
   static Lane* Find(ShardWorker& shard, size_t index, uint64_t epoch);
 
   // A record read from the shard, in order (the reader's read-ahead).
-  void Enqueue(Record record) { queue_.push_back(std::move(record)); }
+  void Enqueue(Record&& record) { queue_.push_back(std::move(record)); }
 
   // Goes on: forms the next batch and invokes it, unless an invoke, a back-off or a
   // description is in flight, a batching or tumbling window waits, or the mapping is
