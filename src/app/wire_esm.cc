@@ -1,10 +1,12 @@
-// Wires the esm delivery engine: it becomes the event source mappings' observer, and the
-// lambda module (checkpoints, LastProcessingResult, functions) and the SQS/SNS stores
-// (on-failure destinations) are adapted to the interfaces the engine defines.
+// Wires the esm delivery engine: it becomes the event source mappings' observer, and
+// DynamoDB Streams (its record source, app/dynamodb_record_source.h), the lambda module
+// (checkpoints, LastProcessingResult, functions) and the SQS/SNS stores (on-failure
+// destinations) are adapted to the interfaces the engine defines.
 #include <spdlog/spdlog.h>
 
 #include <memory>
 
+#include "app/dynamodb_record_source.h"
 #include "app/wiring.h"
 #include "streamstack/esm/engine.h"
 #include "streamstack/lambda/event_source_mapping.h"
@@ -12,7 +14,6 @@
 #include "streamstack/lambda/invoke.h"
 #include "streamstack/sns/topic_store.h"
 #include "streamstack/sqs/queue_store.h"
-#include "streamstack/streams/stream_store.h"
 
 namespace streamstack::app {
 namespace {
@@ -38,7 +39,6 @@ class MappingCheckpoints final : public esm::CheckpointStore {
  private:
   lambda::EventSourceMappings& mappings_;
 };
-
 
 // Where records of outcomes go: stream mappings' on-failure destinations (SQS SendMessage,
 // SNS Publish) and asynchronous invocations' OnSuccess / OnFailure (also a function: an
@@ -145,12 +145,13 @@ Status WireEsm(AppContext& ctx) {
       ctx.Own(std::make_shared<FailureDestinations>(ctx.queues, ctx.topics, ctx.invoke));
   if (ctx.invoke != nullptr) ctx.invoke->SetDestinations(destinations);
   auto* targets = ctx.Own(std::make_shared<FunctionTargets>(*ctx.functions));
+  auto* source = ctx.Own(std::make_shared<DynamoDbRecordSource>(*ctx.streams));
   esm::EngineOptions options;
   options.poll_interval =
       std::chrono::milliseconds(std::max<int64_t>(0, ctx.config.poll_interval_ms));
-  auto* engine = ctx.Own(
-      std::make_shared<esm::DeliveryEngine>(*ctx.streams, *ctx.function_invoker, *checkpoints, *destinations,
-                                            *targets, ctx.clock, ctx.metrics, options));
+  auto* engine = ctx.Own(std::make_shared<esm::DeliveryEngine>(
+      *source, *ctx.function_invoker, *checkpoints, *destinations, *targets, ctx.clock, ctx.metrics,
+      options));
   auto* observer = ctx.Own(std::make_shared<EngineObserver>(*engine));
   engine->Start();
   // Observer first, then the mappings that exist: a change in between is applied twice at

@@ -1,4 +1,4 @@
-// esm (private): the pure parts of building a batch: the record as the function sees it,
+// esm (private): the pure parts of building a batch: the record as the engine holds it,
 // how many queued records make the next batch (BatchSize, the 6 MB payload cap), the invoke
 // payloads (plain and tumbling-window events), bisecting, parallelization lanes and window
 // boundaries. No I/O, no state; any thread.
@@ -25,10 +25,6 @@ struct Record {
   int64_t read_ms = 0;     // when the engine read it (the batching window counts from here)
   std::string json;        // the record object exactly as the function receives it
 };
-
-// The stored record JSON (an object) with "eventSourceARN" appended as its last member.
-// `quoted_arn` is the ARN as a JSON string literal (quotes included).
-std::string WithEventSourceArn(std::string_view record_json, std::string_view quoted_arn);
 
 // Bytes of {"Records":[]} around the records.
 inline constexpr size_t kRecordsEventOverhead = 14;
@@ -66,10 +62,10 @@ int64_t WindowStart(int64_t created_ms, int64_t window_ms);
 // BisectBatchOnFunctionError: the size of the first half when a batch of `n` (> 1) splits.
 inline size_t BisectPoint(size_t n) { return (n + 1) / 2; }
 
-// The text of the record's dynamodb.Keys object ("" when absent): what decides its lane.
-std::string_view ItemKeyText(std::string_view record_json);
-// The lane (0..lanes-1) of a record: a hash of its item key (partition and sort key), so the
-// records of one item keep their order. Stable across restarts.
-size_t LaneOf(std::string_view record_json, size_t lanes);
+// The lane (0..lanes-1) of a record with the source's lane key hash (SourceRecord::lane_key:
+// DynamoDB's item key), so the records of one key keep their order. Stable across restarts.
+inline size_t LaneOf(uint64_t lane_key, size_t lanes) {
+  return lanes <= 1 ? 0 : static_cast<size_t>(lane_key % lanes);
+}
 
 }  // namespace streamstack::esm

@@ -55,14 +55,7 @@ std::string BuildFailureRecord(const FailureRecord& f) {
   if (HasResponseContext(f)) doc["responseContext"] = ResponseContext(*f.response);
   doc["version"] = "1.0";
   doc["timestamp"] = FormatIso8601Millis(f.timestamp_ms);
-  doc["DDBStreamBatchInfo"] =
-      ordered_json{{"shardId", f.shard_id},
-                   {"startSequenceNumber", f.start_sequence_number},
-                   {"endSequenceNumber", f.end_sequence_number},
-                   {"approximateArrivalOfFirstRecord", FormatIso8601Seconds(f.first_arrival_ms)},
-                   {"approximateArrivalOfLastRecord", FormatIso8601Seconds(f.last_arrival_ms)},
-                   {"batchSize", f.batch_size},
-                   {"streamArn", f.stream_arn}};
+  doc[f.batch_info.name] = f.batch_info.value;
   return doc.dump();
 }
 

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "streamstack/esm/record_source.h"
+
 namespace streamstack::esm {
 
 enum class FailureCondition { kRetryAttemptsExhausted, kRecordAgeExceeded };
@@ -27,17 +29,12 @@ struct FailureRecord {
   int invokes = 0;                          // invocations of the batch
   std::optional<FailureResponse> response;  // none when the batch was never invoked
   int64_t timestamp_ms = 0;
-  std::string shard_id;
-  std::string start_sequence_number;
-  std::string end_sequence_number;
-  int64_t first_arrival_ms = 0;
-  int64_t last_arrival_ms = 0;
-  int batch_size = 0;
-  std::string stream_arn;
+  // The source's section about the batch (DynamoDB: "DDBStreamBatchInfo"), written last.
+  BatchInfo batch_info;
 };
 
 // {"requestContext":{...},"responseContext":{...},"version":"1.0","timestamp":...,
-//  "DDBStreamBatchInfo":{...}} in AWS's member order, with AWS's rules for which members
+//  "<batch_info.name>":{...}} in AWS's member order, with AWS's rules for which members
 // appear (see the .cc).
 std::string BuildFailureRecord(const FailureRecord& record);
 

@@ -6,8 +6,6 @@
 #include <limits>
 #include <optional>
 
-#include "streamstack/streams/stream_store.h"
-
 namespace streamstack::esm {
 namespace {
 
@@ -81,7 +79,8 @@ Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRule
       return FunctionError(std::move(c), "a batchItemFailure has no valid itemIdentifier");
     }
     const std::string& text = id->get_ref<const std::string&>();
-    std::optional<int64_t> sequence = streams::StreamStore::ParseSequenceNumber(text);
+    std::optional<int64_t> sequence =
+        rules.parse_position ? rules.parse_position(text) : std::nullopt;
     auto pos = sequence ? std::lower_bound(sequences.begin(), sequences.end(), *sequence)
                         : sequences.end();
     if (pos == sequences.end() || *pos != *sequence) {

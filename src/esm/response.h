@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "streamstack/common/invoker.h"
 
@@ -21,9 +24,14 @@ enum class Verdict {
   kServiceError,    // never reached the function: retried without counting
 };
 
+// A record's position from batchItemFailures' itemIdentifier (the source's syntax,
+// RecordSource::ParsePosition); nullopt for text that names no position.
+using PositionParser = std::function<std::optional<int64_t>(std::string_view)>;
+
 struct ResponseRules {
   bool report_batch_item_failures = false;
-  bool tumbling_window = false;  // the response must carry "state"
+  bool tumbling_window = false;   // the response must carry "state"
+  PositionParser parse_position;  // required with report_batch_item_failures
 };
 
 struct Classification {
@@ -37,8 +45,8 @@ struct Classification {
   std::string reason;  // why it failed, for logs
 };
 
-// `sequences`: the batch's records' sequences, ascending (ReportBatchItemFailures names
-// records by their SequenceNumber).
+// `sequences`: the batch's records' positions, ascending (ReportBatchItemFailures names
+// records by their position in the source's syntax: DynamoDB's SequenceNumber).
 Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRules& rules,
                                 std::span<const int64_t> sequences);
 

@@ -1,9 +1,10 @@
-// esm: the delivery engine. Reads the shards of each enabled event source mapping's stream
+// esm: the delivery engine. Reads the shards of each enabled event source mapping's source
 // and invokes its function with batches of records exactly as AWS Lambda does (batching
 // window, 6 MB cap, filters, retries, bisect, ReportBatchItemFailures, on-failure
 // destinations, parallelization lanes, tumbling windows, checkpoints, shard lineage).
-// Uses streams, an Invoker and the interfaces below; knows nothing of HTTP wire formats,
-// SQS/SNS or the lambda module's classes (src/app adapts them).
+// Uses a RecordSource (record_source.h), an Invoker and the interfaces below; knows nothing
+// of any source's storage or record format, of HTTP wire formats, SQS/SNS or the lambda
+// module's classes (src/app adapts them).
 // Thread safety: every public method of DeliveryEngine may be called from any thread and
 // never blocks on I/O; the engine runs on its own io_context and threads.
 #pragma once
@@ -21,10 +22,7 @@
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/metrics.h"
 #include "streamstack/common/status.h"
-
-namespace streamstack::streams {
-class StreamStore;
-}
+#include "streamstack/esm/record_source.h"
 
 namespace streamstack::esm {
 
@@ -35,7 +33,7 @@ namespace streamstack::esm {
 struct MappingConfig {
   std::string uuid;
   std::string function_arn;
-  std::string event_source_arn;  // the DynamoDB stream ARN
+  std::string event_source_arn;  // the RecordSource's name for it (a DynamoDB stream ARN)
   int batch_size = 100;
   int maximum_batching_window_in_seconds = 0;
   int parallelization_factor = 1;
@@ -56,8 +54,8 @@ struct MappingConfig {
 class CheckpointStore {
  public:
   virtual ~CheckpointStore() = default;
-  // shard id -> SequenceNumber of the last record fully processed. Called on an engine
-  // thread; may read SQLite.
+  // shard id -> position (RecordSource::FormatPosition) of the last record fully processed. Called
+  // on an engine thread; may read SQLite.
   virtual Result<std::map<std::string, std::string>> Load(const std::string& uuid) const = 0;
   // Durably records a checkpoint; `done` runs once (any thread, must not block) after commit.
   virtual void Save(const std::string& uuid, const std::string& shard_id,
@@ -89,6 +87,9 @@ struct EngineOptions {
   std::chrono::milliseconds retry_backoff_max{3000};
   // A mapping whose stream is not (yet) found looks again this often (real time).
   std::chrono::milliseconds stream_retry{2000};
+  // A refused on-failure description is handed over again this long after (real time), up
+  // to three attempts in all.
+  std::chrono::milliseconds destination_retry{500};
   // MaximumRecordAgeInSeconds -1 means "until the record expires": the stream's retention.
   std::chrono::milliseconds record_retention{std::chrono::hours(24)};
 };
@@ -97,14 +98,14 @@ class DeliveryEngine {
  public:
   // Every reference must outlive the engine (and, for `invoker`, every invoke it started:
   // stop the invoker before destroying the engine).
-  DeliveryEngine(streams::StreamStore& streams, Invoker& invoker, CheckpointStore& checkpoints,
+  DeliveryEngine(RecordSource& source, Invoker& invoker, CheckpointStore& checkpoints,
                  Destination& destination, FunctionDirectory& functions, const Clock& clock,
                  MetricsRegistry& metrics, EngineOptions options = {});
   ~DeliveryEngine();  // Stop()s
   DeliveryEngine(const DeliveryEngine&) = delete;
   DeliveryEngine& operator=(const DeliveryEngine&) = delete;
 
-  // Starts the threads, the poll timer and the stream listener. Call once.
+  // Starts the threads, the poll timer and the source's write listener. Call once.
   void Start();
   // Stops every worker (invokes in flight are abandoned; their records are delivered again
   // after a restart), the timers and the threads. Idempotent.
@@ -121,6 +122,10 @@ class DeliveryEngine {
 
   // Mappings the engine currently runs (tests, /health).
   size_t ActiveMappings() const;
+
+  // Tests: returns once every mapping's strand has run what was posted to it before the
+  // call (the wake-ups of writes made before it, for instance); at most 5 s.
+  void TEST_Barrier();
 
  private:
   class Core;

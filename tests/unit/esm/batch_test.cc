@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "streamstack/esm/record_source.h"
+
 namespace streamstack::esm {
 namespace {
 
@@ -17,20 +19,6 @@ Record Rec(int64_t seq, size_t bytes, int64_t created_ms = 0) {
   r.created_ms = created_ms;
   r.json = std::string(bytes, 'x');
   return r;
-}
-
-TEST(WithEventSourceArnTest, AppendsTheMemberToTheRecord) {
-  std::string out = WithEventSourceArn(R"({"eventID":"1","dynamodb":{"Keys":{}}})",
-                                       R"("arn:aws:dynamodb:r:1:table/t/stream/x")");
-  json j = json::parse(out);
-  EXPECT_EQ(j["eventSourceARN"], "arn:aws:dynamodb:r:1:table/t/stream/x");
-  EXPECT_EQ(j["eventID"], "1");
-  EXPECT_TRUE(j["dynamodb"]["Keys"].is_object());
-}
-
-TEST(WithEventSourceArnTest, EmptyObjectGetsNoComma) {
-  EXPECT_EQ(WithEventSourceArn("{}", R"("a")"), R"({"eventSourceARN":"a"})");
-  EXPECT_EQ(WithEventSourceArn("{ }", R"("a")"), R"({ "eventSourceARN":"a"})");
 }
 
 TEST(TakeCountTest, StopsAtBatchSize) {
@@ -133,29 +121,22 @@ TEST(BisectTest, SplitsInTwoUntilOne) {
   EXPECT_LE(splits, 7u);
 }
 
-TEST(ItemKeyTextTest, FindsTheKeysObject) {
-  std::string rec =
-      R"({"eventID":"e","eventName":"MODIFY","dynamodb":{"ApproximateCreationDateTime":1,)"
-      R"("Keys":{"pk":{"S":"a}\"b"},"sk":{"N":"1"}},"NewImage":{"Keys":{"S":"x"}}}})";
-  EXPECT_EQ(ItemKeyText(rec), R"({"pk":{"S":"a}\"b"},"sk":{"N":"1"}})");
-  EXPECT_EQ(ItemKeyText(R"({"eventID":"e"})"), "");
-}
-
 TEST(LaneOfTest, SameKeySameLaneAndKeysSpread) {
-  auto record = [](int key, int version) {
-    return R"({"eventID":")" + std::to_string(version) + R"(","dynamodb":{"Keys":{"pk":{"S":"k)" +
-           std::to_string(key) + R"("}},"NewImage":{"v":{"N":")" + std::to_string(version) +
-           R"("}}}})";
-  };
   std::set<size_t> lanes;
   for (int key = 0; key < 100; ++key) {
-    size_t lane = LaneOf(record(key, 1), 4);
+    const uint64_t hash = LaneKeyHash("k" + std::to_string(key));
+    size_t lane = LaneOf(hash, 4);
     EXPECT_LT(lane, 4u);
-    EXPECT_EQ(LaneOf(record(key, 2), 4), lane) << key;
+    EXPECT_EQ(LaneOf(LaneKeyHash("k" + std::to_string(key)), 4), lane) << key;
     lanes.insert(lane);
   }
   EXPECT_EQ(lanes.size(), 4u);
-  EXPECT_EQ(LaneOf(record(1, 1), 1), 0u);
+  EXPECT_EQ(LaneOf(LaneKeyHash("k1"), 1), 0u);
+}
+
+TEST(LaneKeyHashTest, IsFnv1aSoLanesSurviveRestartsAndBuilds) {
+  EXPECT_EQ(LaneKeyHash(""), 14695981039346656037ull);
+  EXPECT_EQ(LaneKeyHash("a"), 0xaf63dc4c8601ec8cull);
 }
 
 }  // namespace

@@ -27,14 +27,17 @@ FailureRecord SeedExample() {
   f.invokes = 1;
   f.response = Answered("Unhandled");
   f.timestamp_ms = 1573690429717;  // 2019-11-14T00:13:49.717Z
-  f.shard_id = "shardId-00000001573689847184-864758bb";
-  f.start_sequence_number = "800000000003126276362";
-  f.end_sequence_number = "800000000003126276362";
-  f.first_arrival_ms = 1573690399000;  // 2019-11-14T00:13:19Z
-  f.last_arrival_ms = 1573690399400;
-  f.batch_size = 1;
-  f.stream_arn =
-      "arn:aws:dynamodb:us-east-2:123456789012:table/mytable/stream/2019-11-14T00:04:06.388";
+  // The source's section, written last (app/dynamodb_record_source.cc builds this one).
+  f.batch_info.name = "DDBStreamBatchInfo";
+  f.batch_info.value = nlohmann::ordered_json{
+      {"shardId", "shardId-00000001573689847184-864758bb"},
+      {"startSequenceNumber", "800000000003126276362"},
+      {"endSequenceNumber", "800000000003126276362"},
+      {"approximateArrivalOfFirstRecord", "2019-11-14T00:13:19Z"},
+      {"approximateArrivalOfLastRecord", "2019-11-14T00:13:19Z"},
+      {"batchSize", 1},
+      {"streamArn",
+       "arn:aws:dynamodb:us-east-2:123456789012:table/mytable/stream/2019-11-14T00:04:06.388"}};
   return f;
 }
 

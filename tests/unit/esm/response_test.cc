@@ -5,19 +5,21 @@
 #include <string>
 #include <vector>
 
-#include "streamstack/streams/stream_store.h"
+#include "esm/fake_record_source.h"
 
 namespace streamstack::esm {
 namespace {
 
 InvokeOutcome Success(std::string payload) { return InvokeOutcome::Success(std::move(payload)); }
 
-std::string Seq(int64_t s) { return streams::StreamStore::FormatSequenceNumber(s); }
+// itemIdentifier is a position in the source's syntax.
+using testing::FakeRecordSource;
+std::string Seq(int64_t s) { return FakeRecordSource::Format(s); }
 
 const std::vector<int64_t> kBatch = {10, 11, 12, 13};
-const ResponseRules kPlain{false, false};
-const ResponseRules kReport{true, false};
-const ResponseRules kWindow{false, true};
+const ResponseRules kPlain{false, false, FakeRecordSource::Parse};
+const ResponseRules kReport{true, false, FakeRecordSource::Parse};
+const ResponseRules kWindow{false, true, FakeRecordSource::Parse};
 
 TEST(ClassifyResponseTest, TheTargetsOutcomeDecidesTheVerdict) {
   struct Case {
@@ -112,7 +114,7 @@ TEST(ClassifyResponseTest, TumblingWindowNeedsState) {
   // With ReportBatchItemFailures too: state and failures in one response.
   std::string body =
       R"({"state":{"n":1},"batchItemFailures":[{"itemIdentifier":")" + Seq(12) + R"("}]})";
-  c = ClassifyResponse(Success(body), {true, true}, kBatch);
+  c = ClassifyResponse(Success(body), {true, true, FakeRecordSource::Parse}, kBatch);
   EXPECT_EQ(c.verdict, Verdict::kPartialFailure);
   EXPECT_EQ(c.first_failed, 2u);
   EXPECT_EQ(c.state, R"({"n":1})");

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "streamstack/streams/stream_store.h"
+#include "esm/fake_record_source.h"
 
 namespace streamstack::esm {
 
@@ -348,7 +348,7 @@ TEST(RetryPolicyTest, ServiceErrorsNeverExhaustRetries) {
 // The partial-failure rules from the function's answer on: response.cc parses
 // batchItemFailures, NextStep decides.
 TEST(RetryPolicyTest, ReportBatchItemFailuresAnswers) {
-  auto seq = [](int64_t s) { return streams::StreamStore::FormatSequenceNumber(s); };
+  auto seq = [](int64_t s) { return testing::FakeRecordSource::Format(s); };
   auto failures = [](const std::string& items) {
     return R"({"batchItemFailures":[)" + items + "]}";
   };
@@ -383,8 +383,8 @@ TEST(RetryPolicyTest, ReportBatchItemFailuresAnswers) {
        failures(item(seq(10))), false, Retry(100, 1, 0, true)},
   };
   for (const Case& c : cases) {
-    Classification answer =
-        ClassifyResponse(InvokeOutcome::Success(c.body), {true, false}, sequences);
+    Classification answer = ClassifyResponse(
+        InvokeOutcome::Success(c.body), {true, false, testing::FakeRecordSource::Parse}, sequences);
     EXPECT_EQ(NextStep(batch, answer, Rules(3, c.bisect)), c.want) << c.rule;
   }
 }
@@ -435,7 +435,8 @@ TEST(RetryPolicyTest, TumblingWindowAnswers) {
   };
   for (const Case& c : cases) {
     Classification answer =
-        ClassifyResponse(c.outcome, {false, true}, c.batch.window_final ? none : sequences);
+        ClassifyResponse(c.outcome, {false, true, testing::FakeRecordSource::Parse},
+                         c.batch.window_final ? none : sequences);
     EXPECT_EQ(NextStep(c.batch, answer, Rules(c.maximum_retry_attempts, false)), c.want) << c.rule;
   }
 }
