@@ -1,6 +1,7 @@
 #include "streamstack/protocol/input_model.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -558,6 +559,8 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
   for (const auto& [op, shape] : model.at("operations").items()) {
     operations_[op] = ref(shape.get<std::string>());
   }
+  serialization_messages_ =
+      model.value("serializationMessages", decltype(serialization_messages_)());
 }
 
 InputModel::~InputModel() = default;
@@ -569,7 +572,11 @@ bool InputModel::HasOperation(std::string_view operation) const {
 Status InputModel::CheckTypes(std::string_view operation, json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
-  return TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+  Status st = TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+  if (st.ok()) return st;
+  auto reworded = serialization_messages_.find(st.message());
+  if (reworded == serialization_messages_.end()) return st;
+  return Status(st.code(), reworded->second);
 }
 
 Status InputModel::CheckConstraints(std::string_view operation, const json& request) const {
@@ -583,6 +590,26 @@ Status InputModel::CheckConstraints(std::string_view operation, const json& requ
 Status InputModel::Validate(std::string_view operation, json& request) const {
   STREAMSTACK_RETURN_IF_ERROR(CheckTypes(operation, request));
   return CheckConstraints(operation, request);
+}
+
+std::optional<std::string> StringMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<int> IntMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_number()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    return static_cast<int>(std::min<uint64_t>(it->get<uint64_t>(), INT_MAX));
+  }
+  return static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), INT_MIN, INT_MAX));
+}
+
+const json* StructureMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  return it == request.end() || !it->is_object() ? nullptr : &*it;
 }
 
 }  // namespace streamstack::protocol

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 
 namespace streamstack::protocol {
 namespace {
@@ -155,6 +157,47 @@ TEST_F(InputModelTest, UnknownOperationIsNotChecked) {
   EXPECT_TRUE(model_.Validate("Other", request).ok());
   EXPECT_FALSE(model_.HasOperation("Other"));
   EXPECT_TRUE(model_.HasOperation("Put"));
+}
+
+// A service that words a SerializationException otherwise says so in its model; every other
+// message stays DynamoDB's.
+TEST(InputModelWording, ServiceRewordsOneSerializationMessage) {
+  InputModel model(R"json({
+    "operations": {"Get": "GetInput"},
+    "serializationMessages": {"STRING_VALUE cannot be converted to Integer":
+                              "STRING_VALUE can not be converted to an Integer"},
+    "shapes": {
+      "GetInput": {"type": "structure", "members": [["Limit", "Limit"], ["Name", "Name"]]},
+      "Limit": {"type": "integer", "min": 1},
+      "Name": {"type": "string"}}})json",
+                   "com.example");
+  json reworded = {{"Limit", "ten"}};
+  EXPECT_EQ(model.CheckTypes("Get", reworded).message(),
+            "STRING_VALUE can not be converted to an Integer");
+  json kept = {{"Limit", true}};
+  EXPECT_EQ(model.CheckTypes("Get", kept).message(), "TRUE_VALUE cannot be converted to Integer");
+  json name = {{"Name", 1}};
+  EXPECT_EQ(model.CheckTypes("Get", name).message(), "NUMBER_VALUE cannot be converted to String");
+}
+
+TEST_F(InputModelTest, MembersOfAValidatedRequest) {
+  json request = {{"Name", "abc"},
+                  {"Items", {{{"Key", "A"}}}},
+                  {"Limit", 9.9},
+                  {"Inner", {{"Key", "B"}}},
+                  {"Mode", nullptr}};
+  ASSERT_TRUE(model_.Validate("Put", request).ok());
+  EXPECT_EQ(StringMember(request, "Name"), "abc");
+  EXPECT_EQ(StringMember(request, "Mode"), std::nullopt);  // null reads as absent
+  EXPECT_EQ(IntMember(request, "Limit"), 9);
+  EXPECT_EQ(IntMember(request, "Flag"), std::nullopt);
+  ASSERT_NE(StructureMember(request, "Inner"), nullptr);
+  EXPECT_EQ(StringMember(*StructureMember(request, "Inner"), "Key"), "B");
+  EXPECT_EQ(StructureMember(request, "Name"), nullptr);
+  // Integer members are Java ints: a larger number is held to int's range.
+  EXPECT_EQ(IntMember(json{{"Limit", 1LL << 40}}, "Limit"), INT_MAX);
+  EXPECT_EQ(IntMember(json{{"Limit", -(1LL << 40)}}, "Limit"), INT_MIN);
+  EXPECT_EQ(IntMember(json{{"Limit", UINT64_MAX}}, "Limit"), INT_MAX);
 }
 
 }  // namespace
