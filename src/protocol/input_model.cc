@@ -1,6 +1,7 @@
 #include "streamstack/protocol/input_model.h"
 
 #include <algorithm>
+#include <bitset>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -37,6 +38,11 @@ struct InputModel::Shape {
   std::optional<int64_t> max;
   std::string pattern;
   std::optional<std::regex> regex;  // unset: a pattern std::regex cannot hold; not checked
+  // A pattern that is one character class repeated ("[a-zA-Z0-9_.-]+"): the bytes it takes,
+  // matched in a loop. std::regex recurses once per character and a long value (70,000
+  // characters from a fuzzer) overflows the thread's stack.
+  std::optional<std::bitset<256>> repeated_class;
+  bool class_takes_empty = false;  // "*" rather than "+"
   std::vector<std::string> enum_values;
   const Shape* member = nullptr;
   const Shape* key = nullptr;
@@ -57,6 +63,23 @@ using Shape = InputModel::Shape;
 using Type = Shape::Type;
 
 constexpr size_t kMaxClauses = 10;  // AWS lists at most ten violations
+constexpr size_t kMaxRegexText = 2048;
+
+// "[...]+" or "[...]*", optionally between ^ and $: the class's bytes (each tried against the
+// class as std::regex reads it), so the value can be matched without recursion.
+void CompileRepeatedClass(Shape& s) {
+  static const std::regex kRepeatedClass(R"(\^?(\[(?:[^\]\\]|\\.)*\])([+*])\$?)");
+  std::smatch m;
+  if (!std::regex_match(s.pattern, m, kRepeatedClass)) return;
+  std::regex one_byte(m[1].str(), std::regex::ECMAScript);
+  std::bitset<256> bytes;
+  for (int b = 0; b < 256; ++b) {
+    bytes[static_cast<size_t>(b)] =
+        std::regex_match(std::string(1, static_cast<char>(b)), one_byte);
+  }
+  s.repeated_class = bytes;
+  s.class_takes_empty = m[2].str() == "*";
+}
 
 Type ParseType(const std::string& t) {
   static const std::map<std::string, Type> kTypes = {
@@ -398,7 +421,15 @@ class ConstraintChecker {
 
  private:
   static bool Matches(const Shape& s, const std::string& text) {
-    return !s.regex || std::regex_match(text, *s.regex);
+    if (s.repeated_class) {
+      if (text.empty()) return s.class_takes_empty;
+      return std::all_of(text.begin(), text.end(), [&](char c) {
+        return s.repeated_class->test(static_cast<unsigned char>(c));
+      });
+    }
+    // Other patterns are held only to values short enough for std::regex's recursion; a
+    // longer one is past every length limit these patterns come with.
+    return !s.regex || text.size() > kMaxRegexText || std::regex_match(text, *s.regex);
   }
 
   // The clauses a string breaks, in AWS's order: pattern, then length, then enum.
@@ -545,6 +576,7 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (!s.pattern.empty() && s.pattern.find("\\u") == std::string::npos) {
       try {
         s.regex.emplace(s.pattern, std::regex::ECMAScript | std::regex::optimize);
+        CompileRepeatedClass(s);
       } catch (const std::regex_error&) {
         s.regex.reset();
       }

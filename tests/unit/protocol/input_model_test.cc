@@ -180,6 +180,41 @@ TEST(InputModelWording, ServiceRewordsOneSerializationMessage) {
   EXPECT_EQ(model.CheckTypes("Get", name).message(), "NUMBER_VALUE cannot be converted to String");
 }
 
+// A fuzzer's 70,000-character value: a repeated-class pattern is matched in a loop (std::regex
+// would recurse once a character and overflow the stack), still with its verdict.
+TEST(InputModelPatterns, LongValuesAreCheckedWithoutRecursion) {
+  InputModel model(R"json({
+    "operations": {"Get": "GetInput"},
+    "shapes": {
+      "GetInput": {"type": "structure", "members": [["Name", "Name"], ["Token", "Token"],
+                                                    ["Hex", "Hex"]]},
+      "Name": {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"},
+      "Token": {"type": "string", "pattern": "^[^\\$]*$"},
+      "Hex": {"type": "string", "pattern": "([0-9a-f]{2})+"}}})json",
+                   "com.example");
+  const std::string good(70000, 'a');
+  json request = {{"Name", good}, {"Token", good}, {"Hex", good}};
+  EXPECT_EQ(model.Validate("Get", request).message(),
+            "1 validation error detected: Value '" + good +
+                "' at 'name' failed to satisfy constraint: Member must have length less than or "
+                "equal to 255");
+  std::string bad = good + "!";
+  json broken = {{"Token", bad + "$"}, {"Name", bad}};
+  std::string message = model.Validate("Get", broken).message();
+  EXPECT_NE(message.find("at 'name' failed to satisfy constraint: Member must satisfy regular "
+                         "expression pattern: [a-zA-Z0-9_.-]+"),
+            std::string::npos);
+  EXPECT_NE(message.find("at 'token' failed to satisfy constraint: Member must satisfy regular "
+                         "expression pattern: ^[^\\$]*$"),
+            std::string::npos);
+  json empty = {{"Token", ""}, {"Hex", "0f"}};
+  EXPECT_TRUE(model.Validate("Get", empty).ok());
+  json odd = {{"Hex", "0"}};
+  EXPECT_EQ(model.Validate("Get", odd).message(),
+            "1 validation error detected: Value '0' at 'hex' failed to satisfy constraint: Member "
+            "must satisfy regular expression pattern: ([0-9a-f]{2})+");
+}
+
 TEST_F(InputModelTest, MembersOfAValidatedRequest) {
   json request = {{"Name", "abc"},
                   {"Items", {{{"Key", "A"}}}},
