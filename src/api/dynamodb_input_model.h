@@ -1,5 +1,5 @@
 // DynamoDB's request shapes for protocol::InputModel, generated from botocore's model by
-// tools/gen_dynamodb_input_model.py into dynamodb_input_model.cc (checked in; rerun the
+// `tools/gen_input_model.py dynamodb` into dynamodb_input_model.cc (checked in; rerun the
 // script when a newer botocore's model adds members or constraints).
 #pragma once
 

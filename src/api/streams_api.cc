@@ -1,13 +1,10 @@
 #include "streamstack/api/streams_api.h"
 
-#include <climits>
-#include <initializer_list>
-#include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
-#include "streamstack/common/violations.h"
+#include "api/streams_input_model.h"
+#include "streamstack/protocol/input_model.h"
 
 namespace streamstack::api {
 namespace {
@@ -18,75 +15,13 @@ using streams::StreamStore;
 const protocol::ServiceWire kStreamsWire{protocol::WireProtocol::kJson10,
                                          "com.amazonaws.dynamodb.v20120810", "", false};
 
-// Decoding errors: a member of the wrong JSON type is a SerializationException (the request
-// could not be read); a missing required member is a ValidationException worded as AWS's
-// request validation words it. Collected so that several show up in one message.
-class Decoder {
- public:
-  explicit Decoder(const json& input) : input_(input) {}
+const protocol::InputModel& StreamsModel() {
+  static const protocol::InputModel model(StreamsInputModel(), kStreamsWire.json_namespace);
+  return model;
+}
 
-  // `wire_name` is the JSON member, `member` the camelCase name validation messages use.
-  std::optional<std::string> String(const char* wire_name, const char* member, bool required) {
-    auto it = input_.find(wire_name);
-    if (it == input_.end() || it->is_null()) {
-      if (required) MissingMember(member);
-      return std::nullopt;
-    }
-    if (!it->is_string()) {
-      TypeMismatch(it->is_number() ? "NUMBER_VALUE cannot be converted to String"
-                                   : "Unexpected value type in payload");
-      return std::nullopt;
-    }
-    return it->get<std::string>();
-  }
-
-  std::optional<int> Integer(const char* wire_name) {
-    auto it = input_.find(wire_name);
-    if (it == input_.end() || it->is_null()) return std::nullopt;
-    if (it->is_number_integer()) {
-      long long v = it->is_number_unsigned() && it->get<unsigned long long>() > LLONG_MAX
-                        ? LLONG_MAX
-                        : it->get<long long>();
-      if (v > INT_MAX) v = INT_MAX;
-      if (v < INT_MIN) v = INT_MIN;
-      return static_cast<int>(v);
-    }
-    TypeMismatch(it->is_string() ? "STRING_VALUE can not be converted to an Integer"
-                                 : "Unexpected value type in payload");
-    return std::nullopt;
-  }
-
-  const json* Object(const char* wire_name) {
-    auto it = input_.find(wire_name);
-    if (it == input_.end() || it->is_null()) return nullptr;
-    if (!it->is_object()) {
-      TypeMismatch("Unexpected value type in payload");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  void MissingMember(std::string_view member) { validation_.NotNull(false, member); }
-  void BadEnum(std::string_view member, const std::string& value,
-               std::initializer_list<const char*> values) {
-    validation_.Enum(value, member, values);
-  }
-
-  // The first decoding error, if any.
-  Status status() const {
-    if (!serialization_.empty()) return Status(AwsError::kSerialization, serialization_);
-    return validation_.ToStatus();
-  }
-
- private:
-  void TypeMismatch(std::string message) {
-    if (serialization_.empty()) serialization_ = std::move(message);
-  }
-
-  const json& input_;
-  std::string serialization_;
-  Violations validation_;
-};
+using protocol::IntMember;
+using protocol::StringMember;
 
 // CreationRequestDateTime: a timestamp, which JSON 1.0 sends as epoch seconds.
 json EpochSeconds(int64_t ms) {
@@ -95,13 +30,10 @@ json EpochSeconds(int64_t ms) {
 }
 
 void ListStreams(StreamStore& store, json&& input, protocol::JsonReply reply) {
-  Decoder in(input);
   StreamStore::ListStreamsRequest request;
-  request.table_name = in.String("TableName", "tableName", false);
-  request.limit = in.Integer("Limit");
-  request.exclusive_start_stream_arn =
-      in.String("ExclusiveStartStreamArn", "exclusiveStartStreamArn", false);
-  if (Status s = in.status(); !s.ok()) return reply(std::move(s));
+  request.table_name = StringMember(input, "TableName");
+  request.limit = IntMember(input, "Limit");
+  request.exclusive_start_stream_arn = StringMember(input, "ExclusiveStartStreamArn");
 
   Result<StreamStore::ListStreamsResult> result = store.ListStreams(request);
   if (!result.ok()) return reply(std::move(result).take_status());
@@ -119,24 +51,14 @@ void ListStreams(StreamStore& store, json&& input, protocol::JsonReply reply) {
 }
 
 void DescribeStream(StreamStore& store, json&& input, protocol::JsonReply reply) {
-  Decoder in(input);
   StreamStore::DescribeStreamRequest request;
-  request.stream_arn = in.String("StreamArn", "streamArn", true).value_or("");
-  request.limit = in.Integer("Limit");
-  request.exclusive_start_shard_id =
-      in.String("ExclusiveStartShardId", "exclusiveStartShardId", false);
-  if (const json* filter = in.Object("ShardFilter")) {
-    Decoder f(*filter);
-    std::optional<std::string> type = f.String("Type", "shardFilter.type", false);
-    std::optional<std::string> shard = f.String("ShardId", "shardFilter.shardId", false);
-    if (Status s = f.status(); !s.ok()) return reply(std::move(s));
-    if (type && *type != "CHILD_SHARDS") {
-      in.BadEnum("shardFilter.type", *type, {"CHILD_SHARDS"});
-    } else if (type && shard) {
-      request.child_shards_of = shard;
-    }
+  request.stream_arn = StringMember(input, "StreamArn").value_or("");
+  request.limit = IntMember(input, "Limit");
+  request.exclusive_start_shard_id = StringMember(input, "ExclusiveStartShardId");
+  // The model's enum holds one Type, CHILD_SHARDS; a filter without it filters nothing.
+  if (const json* filter = protocol::StructureMember(input, "ShardFilter")) {
+    if (StringMember(*filter, "Type")) request.child_shards_of = StringMember(*filter, "ShardId");
   }
-  if (Status s = in.status(); !s.ok()) return reply(std::move(s));
 
   Result<StreamStore::StreamDescription> result = store.DescribeStream(request);
   if (!result.ok()) return reply(std::move(result).take_status());
@@ -164,28 +86,21 @@ void DescribeStream(StreamStore& store, json&& input, protocol::JsonReply reply)
   reply(json{{"StreamDescription", std::move(d)}});
 }
 
+// One of the model's enum values (the model checked it).
+StreamStore::ShardIteratorType IteratorType(const std::string& name) {
+  using T = StreamStore::ShardIteratorType;
+  if (name == "LATEST") return T::kLatest;
+  if (name == "AT_SEQUENCE_NUMBER") return T::kAtSequenceNumber;
+  if (name == "AFTER_SEQUENCE_NUMBER") return T::kAfterSequenceNumber;
+  return T::kTrimHorizon;
+}
+
 void GetShardIterator(StreamStore& store, json&& input, protocol::JsonReply reply) {
-  Decoder in(input);
   StreamStore::GetShardIteratorRequest request;
-  request.stream_arn = in.String("StreamArn", "streamArn", true).value_or("");
-  request.shard_id = in.String("ShardId", "shardId", true).value_or("");
-  std::optional<std::string> type = in.String("ShardIteratorType", "shardIteratorType", true);
-  request.sequence_number = in.String("SequenceNumber", "sequenceNumber", false);
-  if (type) {
-    using T = StreamStore::ShardIteratorType;
-    if (*type == "TRIM_HORIZON")
-      request.type = T::kTrimHorizon;
-    else if (*type == "LATEST")
-      request.type = T::kLatest;
-    else if (*type == "AT_SEQUENCE_NUMBER")
-      request.type = T::kAtSequenceNumber;
-    else if (*type == "AFTER_SEQUENCE_NUMBER")
-      request.type = T::kAfterSequenceNumber;
-    else
-      in.BadEnum("shardIteratorType", *type,
-                 {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"});
-  }
-  if (Status s = in.status(); !s.ok()) return reply(std::move(s));
+  request.stream_arn = StringMember(input, "StreamArn").value_or("");
+  request.shard_id = StringMember(input, "ShardId").value_or("");
+  request.type = IteratorType(StringMember(input, "ShardIteratorType").value_or(""));
+  request.sequence_number = StringMember(input, "SequenceNumber");
 
   Result<std::string> iterator = store.GetShardIterator(request);
   if (!iterator.ok()) return reply(std::move(iterator).take_status());
@@ -193,11 +108,9 @@ void GetShardIterator(StreamStore& store, json&& input, protocol::JsonReply repl
 }
 
 void GetRecords(StreamStore& store, json&& input, protocol::JsonReply reply) {
-  Decoder in(input);
   StreamStore::GetRecordsRequest request;
-  request.shard_iterator = in.String("ShardIterator", "shardIterator", true).value_or("");
-  request.limit = in.Integer("Limit");
-  if (Status s = in.status(); !s.ok()) return reply(std::move(s));
+  request.shard_iterator = StringMember(input, "ShardIterator").value_or("");
+  request.limit = IntMember(input, "Limit");
 
   Result<StreamStore::GetRecordsResult> result = store.GetRecords(request);
   if (!result.ok()) return reply(std::move(result).take_status());
@@ -225,16 +138,20 @@ void GetRecords(StreamStore& store, json&& input, protocol::JsonReply reply) {
 
 void RegisterStreamsApi(protocol::Router& router, streams::StreamStore& store) {
   using Op = void (*)(StreamStore&, json&&, protocol::JsonReply);
-  auto bind = [&store](Op op) -> protocol::JsonOperation {
-    return [&store, op](const protocol::RequestContext&, json&& input, protocol::JsonReply reply) {
+  // AWS reads a request's JSON types, then every constraint of its model, before the
+  // operation looks at it (protocol/input_model.h); the store checks what the model cannot.
+  auto bind = [&store](const char* name, Op op) -> protocol::JsonOperation {
+    return [&store, name, op](const protocol::RequestContext&, json&& input,
+                              protocol::JsonReply reply) {
+      if (Status st = StreamsModel().Validate(name, input); !st.ok()) return reply(std::move(st));
       op(store, std::move(input), std::move(reply));
     };
   };
   router.AddJsonService("dynamodbstreams", "DynamoDBStreams_20120810", kStreamsWire,
-                        {{"ListStreams", bind(&ListStreams)},
-                         {"DescribeStream", bind(&DescribeStream)},
-                         {"GetShardIterator", bind(&GetShardIterator)},
-                         {"GetRecords", bind(&GetRecords)}});
+                        {{"ListStreams", bind("ListStreams", &ListStreams)},
+                         {"DescribeStream", bind("DescribeStream", &DescribeStream)},
+                         {"GetShardIterator", bind("GetShardIterator", &GetShardIterator)},
+                         {"GetRecords", bind("GetRecords", &GetRecords)}});
 }
 
 }  // namespace streamstack::api

@@ -1,6 +1,8 @@
 #include "streamstack/protocol/input_model.h"
 
 #include <algorithm>
+#include <bitset>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +38,11 @@ struct InputModel::Shape {
   std::optional<int64_t> max;
   std::string pattern;
   std::optional<std::regex> regex;  // unset: a pattern std::regex cannot hold; not checked
+  // A pattern that is one character class repeated ("[a-zA-Z0-9_.-]+"): the bytes it takes,
+  // matched in a loop. std::regex recurses once per character and a long value (70,000
+  // characters from a fuzzer) overflows the thread's stack.
+  std::optional<std::bitset<256>> repeated_class;
+  bool class_takes_empty = false;  // "*" rather than "+"
   std::vector<std::string> enum_values;
   const Shape* member = nullptr;
   const Shape* key = nullptr;
@@ -56,6 +63,23 @@ using Shape = InputModel::Shape;
 using Type = Shape::Type;
 
 constexpr size_t kMaxClauses = 10;  // AWS lists at most ten violations
+constexpr size_t kMaxRegexText = 2048;
+
+// "[...]+" or "[...]*", optionally between ^ and $: the class's bytes (each tried against the
+// class as std::regex reads it), so the value can be matched without recursion.
+void CompileRepeatedClass(Shape& s) {
+  static const std::regex kRepeatedClass(R"(\^?(\[(?:[^\]\\]|\\.)*\])([+*])\$?)");
+  std::smatch m;
+  if (!std::regex_match(s.pattern, m, kRepeatedClass)) return;
+  std::regex one_byte(m[1].str(), std::regex::ECMAScript);
+  std::bitset<256> bytes;
+  for (int b = 0; b < 256; ++b) {
+    bytes[static_cast<size_t>(b)] =
+        std::regex_match(std::string(1, static_cast<char>(b)), one_byte);
+  }
+  s.repeated_class = bytes;
+  s.class_takes_empty = m[2].str() == "*";
+}
 
 Type ParseType(const std::string& t) {
   static const std::map<std::string, Type> kTypes = {
@@ -397,7 +421,15 @@ class ConstraintChecker {
 
  private:
   static bool Matches(const Shape& s, const std::string& text) {
-    return !s.regex || std::regex_match(text, *s.regex);
+    if (s.repeated_class) {
+      if (text.empty()) return s.class_takes_empty;
+      return std::all_of(text.begin(), text.end(), [&](char c) {
+        return s.repeated_class->test(static_cast<unsigned char>(c));
+      });
+    }
+    // Other patterns are held only to values short enough for std::regex's recursion; a
+    // longer one is past every length limit these patterns come with.
+    return !s.regex || text.size() > kMaxRegexText || std::regex_match(text, *s.regex);
   }
 
   // The clauses a string breaks, in AWS's order: pattern, then length, then enum.
@@ -544,6 +576,7 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (!s.pattern.empty() && s.pattern.find("\\u") == std::string::npos) {
       try {
         s.regex.emplace(s.pattern, std::regex::ECMAScript | std::regex::optimize);
+        CompileRepeatedClass(s);
       } catch (const std::regex_error&) {
         s.regex.reset();
       }
@@ -558,6 +591,8 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
   for (const auto& [op, shape] : model.at("operations").items()) {
     operations_[op] = ref(shape.get<std::string>());
   }
+  serialization_messages_ =
+      model.value("serializationMessages", decltype(serialization_messages_)());
 }
 
 InputModel::~InputModel() = default;
@@ -569,7 +604,11 @@ bool InputModel::HasOperation(std::string_view operation) const {
 Status InputModel::CheckTypes(std::string_view operation, json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
-  return TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+  Status st = TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+  if (st.ok()) return st;
+  auto reworded = serialization_messages_.find(st.message());
+  if (reworded == serialization_messages_.end()) return st;
+  return Status(st.code(), reworded->second);
 }
 
 Status InputModel::CheckConstraints(std::string_view operation, const json& request) const {
@@ -583,6 +622,26 @@ Status InputModel::CheckConstraints(std::string_view operation, const json& requ
 Status InputModel::Validate(std::string_view operation, json& request) const {
   STREAMSTACK_RETURN_IF_ERROR(CheckTypes(operation, request));
   return CheckConstraints(operation, request);
+}
+
+std::optional<std::string> StringMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<int> IntMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_number()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    return static_cast<int>(std::min<uint64_t>(it->get<uint64_t>(), INT_MAX));
+  }
+  return static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), INT_MIN, INT_MAX));
+}
+
+const json* StructureMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  return it == request.end() || !it->is_object() ? nullptr : &*it;
 }
 
 }  // namespace streamstack::protocol

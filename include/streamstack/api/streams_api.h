@@ -1,6 +1,8 @@
 // api: the DynamoDB Streams wire adapter (JSON 1.0, X-Amz-Target DynamoDBStreams_20120810.*):
-// decodes ListStreams, DescribeStream, GetShardIterator and GetRecords, calls the
-// streams::StreamStore, and encodes its results as the botocore model shapes them.
+// reads ListStreams, DescribeStream, GetShardIterator and GetRecords through their botocore
+// shapes (protocol::InputModel over the generated api/streams_input_model.cc: JSON types, then
+// every constraint in one answer), calls the streams::StreamStore, and encodes its results as
+// the botocore model shapes them.
 // Register before serving; the operations then run on whichever thread the Router calls.
 #pragma once
 

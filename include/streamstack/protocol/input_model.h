@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,9 @@ namespace streamstack::protocol {
 class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
-  // shape], ...], required, min, max, pattern, enum, member, key, value, orName, opaque}}}.
+  // shape], ...], required, min, max, pattern, enum, member, key, value, orName, opaque}},
+  // "serializationMessages": {DynamoDB's wording: the service's}} (the last optional: where a
+  // service words a SerializationException otherwise).
   // `java_package`: the package AWS's messages name the service's classes in
   // ("com.amazonaws.dynamodb.v20120810"). Aborts on a model that does not parse (it is
   // generated and checked in; a unit test parses it).
@@ -51,8 +54,18 @@ class InputModel {
 
  private:
   std::string java_package_;
+  std::map<std::string, std::string> serialization_messages_;
   std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
   std::map<std::string, const Shape*, std::less<>> operations_;
 };
+
+// Reading a request Validate accepted: each member it still holds has its shape's JSON type
+// (null and unknown members are gone, integers are whole), so these only tell absent from
+// present. The service's code names the members it reads; nothing here checks again.
+std::optional<std::string> StringMember(const nlohmann::json& request, std::string_view member);
+// An integer member, held to int's range (AWS reads Integer members as Java ints).
+std::optional<int> IntMember(const nlohmann::json& request, std::string_view member);
+// A structure member (an object), or nullptr.
+const nlohmann::json* StructureMember(const nlohmann::json& request, std::string_view member);
 
 }  // namespace streamstack::protocol

@@ -266,6 +266,33 @@ TEST_F(StreamsApiTest, ErrorsCarryAwsTypeAndMessage) {
   }
 }
 
+// The request is read through the generated model (api/streams_input_model.cc): every
+// constraint violation in one message, before the store is asked anything.
+TEST_F(StreamsApiTest, EveryViolationInOneAnswer) {
+  StreamInfo s = Create("t", StreamViewType::kKeysOnly);
+  Reply r = Call("DescribeStream", json{{"StreamArn", s.stream_arn},
+                                        {"Limit", 0},
+                                        {"ExclusiveStartShardId", "x"},
+                                        {"ShardFilter", {{"Type", "PARENT"}}}});
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.type(), kValidation);
+  EXPECT_EQ(r.message(),
+            "3 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1; Value 'x' at "
+            "'exclusiveStartShardId' failed to satisfy constraint: Member must have length "
+            "greater than or equal to 28; Value 'PARENT' at 'shardFilter.type' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [CHILD_SHARDS]");
+
+  Reply types = Call("GetRecords", json{{"ShardIterator", true}, {"Limit", 0}});
+  EXPECT_EQ(types.type(), "com.amazon.coral.service#SerializationException");
+  EXPECT_EQ(types.body.value("Message", ""), "TRUE_VALUE cannot be converted to String");
+
+  // Null and unknown members are read as absent.
+  Reply listed = Call("ListStreams", json{{"Limit", nullptr}, {"Other", 1}});
+  EXPECT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(listed.body["Streams"].size(), 1u);
+}
+
 TEST_F(StreamsApiTest, IteratorErrorsThroughTheWire) {
   StreamInfo s = Create("t", StreamViewType::kKeysOnly);
   Append(s, Change(EventName::kInsert, "a"));

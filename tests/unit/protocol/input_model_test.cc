@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 
 namespace streamstack::protocol {
 namespace {
@@ -155,6 +157,82 @@ TEST_F(InputModelTest, UnknownOperationIsNotChecked) {
   EXPECT_TRUE(model_.Validate("Other", request).ok());
   EXPECT_FALSE(model_.HasOperation("Other"));
   EXPECT_TRUE(model_.HasOperation("Put"));
+}
+
+// A service that words a SerializationException otherwise says so in its model; every other
+// message stays DynamoDB's.
+TEST(InputModelWording, ServiceRewordsOneSerializationMessage) {
+  InputModel model(R"json({
+    "operations": {"Get": "GetInput"},
+    "serializationMessages": {"STRING_VALUE cannot be converted to Integer":
+                              "STRING_VALUE can not be converted to an Integer"},
+    "shapes": {
+      "GetInput": {"type": "structure", "members": [["Limit", "Limit"], ["Name", "Name"]]},
+      "Limit": {"type": "integer", "min": 1},
+      "Name": {"type": "string"}}})json",
+                   "com.example");
+  json reworded = {{"Limit", "ten"}};
+  EXPECT_EQ(model.CheckTypes("Get", reworded).message(),
+            "STRING_VALUE can not be converted to an Integer");
+  json kept = {{"Limit", true}};
+  EXPECT_EQ(model.CheckTypes("Get", kept).message(), "TRUE_VALUE cannot be converted to Integer");
+  json name = {{"Name", 1}};
+  EXPECT_EQ(model.CheckTypes("Get", name).message(), "NUMBER_VALUE cannot be converted to String");
+}
+
+// A fuzzer's 70,000-character value: a repeated-class pattern is matched in a loop (std::regex
+// would recurse once a character and overflow the stack), still with its verdict.
+TEST(InputModelPatterns, LongValuesAreCheckedWithoutRecursion) {
+  InputModel model(R"json({
+    "operations": {"Get": "GetInput"},
+    "shapes": {
+      "GetInput": {"type": "structure", "members": [["Name", "Name"], ["Token", "Token"],
+                                                    ["Hex", "Hex"]]},
+      "Name": {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"},
+      "Token": {"type": "string", "pattern": "^[^\\$]*$"},
+      "Hex": {"type": "string", "pattern": "([0-9a-f]{2})+"}}})json",
+                   "com.example");
+  const std::string good(70000, 'a');
+  json request = {{"Name", good}, {"Token", good}, {"Hex", good}};
+  EXPECT_EQ(model.Validate("Get", request).message(),
+            "1 validation error detected: Value '" + good +
+                "' at 'name' failed to satisfy constraint: Member must have length less than or "
+                "equal to 255");
+  std::string bad = good + "!";
+  json broken = {{"Token", bad + "$"}, {"Name", bad}};
+  std::string message = model.Validate("Get", broken).message();
+  EXPECT_NE(message.find("at 'name' failed to satisfy constraint: Member must satisfy regular "
+                         "expression pattern: [a-zA-Z0-9_.-]+"),
+            std::string::npos);
+  EXPECT_NE(message.find("at 'token' failed to satisfy constraint: Member must satisfy regular "
+                         "expression pattern: ^[^\\$]*$"),
+            std::string::npos);
+  json empty = {{"Token", ""}, {"Hex", "0f"}};
+  EXPECT_TRUE(model.Validate("Get", empty).ok());
+  json odd = {{"Hex", "0"}};
+  EXPECT_EQ(model.Validate("Get", odd).message(),
+            "1 validation error detected: Value '0' at 'hex' failed to satisfy constraint: Member "
+            "must satisfy regular expression pattern: ([0-9a-f]{2})+");
+}
+
+TEST_F(InputModelTest, MembersOfAValidatedRequest) {
+  json request = {{"Name", "abc"},
+                  {"Items", {{{"Key", "A"}}}},
+                  {"Limit", 9.9},
+                  {"Inner", {{"Key", "B"}}},
+                  {"Mode", nullptr}};
+  ASSERT_TRUE(model_.Validate("Put", request).ok());
+  EXPECT_EQ(StringMember(request, "Name"), "abc");
+  EXPECT_EQ(StringMember(request, "Mode"), std::nullopt);  // null reads as absent
+  EXPECT_EQ(IntMember(request, "Limit"), 9);
+  EXPECT_EQ(IntMember(request, "Flag"), std::nullopt);
+  ASSERT_NE(StructureMember(request, "Inner"), nullptr);
+  EXPECT_EQ(StringMember(*StructureMember(request, "Inner"), "Key"), "B");
+  EXPECT_EQ(StructureMember(request, "Name"), nullptr);
+  // Integer members are Java ints: a larger number is held to int's range.
+  EXPECT_EQ(IntMember(json{{"Limit", 1LL << 40}}, "Limit"), INT_MAX);
+  EXPECT_EQ(IntMember(json{{"Limit", -(1LL << 40)}}, "Limit"), INT_MIN);
+  EXPECT_EQ(IntMember(json{{"Limit", UINT64_MAX}}, "Limit"), INT_MAX);
 }
 
 }  // namespace

@@ -1,0 +1,14 @@
+// DynamoDB Streams' request shapes for protocol::InputModel, generated from botocore's model by
+// `tools/gen_input_model.py dynamodbstreams` into streams_input_model.cc (checked in; rerun
+// the script when a newer botocore's model adds members or constraints).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace streamstack::api {
+
+// The model as JSON text (see protocol/input_model.h for its form).
+std::string_view StreamsInputModel();
+
+}  // namespace streamstack::api

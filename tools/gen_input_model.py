@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Writes a JSON protocol service's request shapes as protocol::InputModel reads them (see
+include/streamstack/protocol/input_model.h), taken from botocore's model of the service.
+
+    python3 tools/gen_input_model.py dynamodb > src/api/dynamodb_input_model.cc
+    python3 tools/gen_input_model.py dynamodbstreams > src/api/streams_input_model.cc
+    python3 tools/gen_input_model.py SERVICE service-2.json[.gz] > ...   (another model file)
+
+Without a model file it reads the model of the botocore this python3 imports. Keep the newest
+botocore's model: it is AWS's own description of what the service validates today. Only what
+decides validation is kept: every operation's input shape and the shapes it reaches, each with
+type, members (in the model's order), required, min, max, pattern, enum, member/key/value.
+
+The facts a model does not carry are added per service below (SERVICES), each from a recorded
+answer; a test pins each of them.
+"""
+import gzip
+import json
+import os
+import sys
+
+KEEP = ("type", "required", "min", "max", "pattern", "enum")
+
+
+class Service:
+    """One service's output: where its model lives in botocore, what the generated file is
+    called, and the facts its model does not carry."""
+
+    def __init__(self, botocore_name, version, header, function, facts):
+        self.botocore_name = botocore_name
+        self.version = version
+        self.header = header
+        self.function = function
+        # facts(shapes, extra): edits the kept shapes in place and may add top-level members of
+        # the model (input_model.h names them).
+        self.facts = facts
+
+
+def dynamodb_facts(out_shapes, extra):
+    """DynamoDB (2012-08-10).
+    - TableArn ("orName"): since table ARNs are accepted wherever a table name is, the model
+      types those members TableArn (1..1024). A value that is not an ARN is still held to
+      TableName's constraints (ScyllaDB's alternator tests record DynamoDB answering "Value
+      'non!existent!table' at 'tableName' failed to satisfy constraint: Member must satisfy
+      regular expression pattern").
+    - Enum order: AWS lists an enum's values in its own order, not the model's; where an answer
+      was recorded (dynalite's test/*.js), that order is used (RECORDED_ENUM_ORDER).
+    - AttributeValue ("opaque"): AWS renders it as Java's Object.toString in a violation
+      ("com.amazonaws.dynamodb.v20120810.AttributeValue@79175931", risingwave issue 17572).
+    """
+    # The order AWS lists these enums in "Member must satisfy enum value set: [...]" (dynalite).
+    recorded_enum_order = {
+        "ScalarAttributeType": ["B", "N", "S"],
+        "ReturnValue": ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"],
+        "Select": ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+        "ProjectionType": ["ALL", "INCLUDE", "KEYS_ONLY"],
+        "ConditionalOperator": ["OR", "AND"],
+        "ComparisonOperator": ["IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT",
+                               "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"],
+    }
+    if "TableArn" in out_shapes:
+        assert "TableName" in out_shapes  # an input reaches it (CreateGlobalTable's name)
+        out_shapes["TableArn"]["orName"] = "TableName"
+    for name, order in recorded_enum_order.items():
+        if name in out_shapes:
+            assert sorted(order) == sorted(out_shapes[name]["enum"]), name
+            out_shapes[name]["enum"] = order
+    if "AttributeValue" in out_shapes:
+        out_shapes["AttributeValue"]["opaque"] = True
+
+
+def streams_facts(out_shapes, extra):
+    """DynamoDB Streams (2012-08-10). The model gives every Limit PositiveIntegerObject (min 1,
+    no max); AWS holds two of them to a maximum it documents ("The upper limit is 100") and
+    answers past it with a ValidationException (ScyllaDB's alternator test_streams.py, run
+    against DynamoDB: ListStreams Limit=100000), worded as every range clause is
+    (tests/unit/api/streams_api_test.cc pins "Value '101' at 'limit' ... less than or equal to
+    100"). GetRecords' Limit past 1000 stays with the stream store, which answers it as
+    LimitExceededException (the same unit test pins that type).
+    - One SerializationException is worded as this server has always answered it, which a test
+      pins: a string where Limit's integer belongs ("STRING_VALUE can not be converted to an
+      Integer"; DynamoDB's recorded wording, which every other type fault here keeps, is
+      "STRING_VALUE cannot be converted to Integer"; no recorded Streams answer was found).
+    """
+    for input_shape, member, limits in (("ListStreamsInput", "Limit", {"max": 100}),
+                                        ("DescribeStreamInput", "Limit", {"max": 100})):
+        name = restrict_member(out_shapes, input_shape, member, limits)
+        assert out_shapes[name]["type"] == "integer", name
+    extra["serializationMessages"] = {
+        "STRING_VALUE cannot be converted to Integer":
+            "STRING_VALUE can not be converted to an Integer",
+    }
+
+
+def restrict_member(out_shapes, input_shape, member, limits):
+    """Gives one member a shape of its own: its model shape with `limits` added. Returns the
+    new shape's name ("<Input>.<Member>", which no botocore shape name can be)."""
+    members = out_shapes[input_shape]["members"]
+    entry = next(m for m in members if m[0] == member)
+    name = f"{input_shape}.{member}"
+    out_shapes[name] = dict(out_shapes[entry[1]], **limits)
+    entry[1] = name
+    return name
+
+
+SERVICES = {
+    "dynamodb": Service("dynamodb", "2012-08-10", "api/dynamodb_input_model.h",
+                        "DynamoDbInputModel", dynamodb_facts),
+    "dynamodbstreams": Service("dynamodbstreams", "2012-08-10", "api/streams_input_model.h",
+                               "StreamsInputModel", streams_facts),
+}
+
+
+def load(service, path):
+    if path is None:
+        import botocore
+        path = os.path.join(os.path.dirname(botocore.__file__), "data", service.botocore_name,
+                            service.version, "service-2.json")
+        if not os.path.exists(path):
+            path += ".gz"
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        return json.load(f)
+
+
+def input_shapes(model):
+    """{operation: input shape} and every shape the inputs reach, with what validation needs."""
+    shapes = model["shapes"]
+    out_shapes = {}
+
+    def visit(name):
+        if name in out_shapes:
+            return
+        src = shapes[name]
+        dst = {k: src[k] for k in KEEP if k in src}
+        out_shapes[name] = dst
+        if "members" in src:
+            dst["members"] = [[m, ref["shape"]] for m, ref in src["members"].items()]
+            for _, ref in src["members"].items():
+                visit(ref["shape"])
+        for part in ("member", "key", "value"):
+            if part in src:
+                dst[part] = src[part]["shape"]
+                visit(src[part]["shape"])
+
+    operations = {}
+    for op_name, op in sorted(model["operations"].items()):
+        if "input" in op:
+            operations[op_name] = op["input"]["shape"]
+            visit(op["input"]["shape"])
+    return operations, out_shapes
+
+
+def model_text(operations, out_shapes, extra):
+    lines = ['{"operations": ' + json.dumps(operations, sort_keys=True) + ',']
+    for key in sorted(extra):
+        lines.append(json.dumps(key) + ": " + json.dumps(extra[key], sort_keys=True) + ",")
+    lines.append('"shapes": {')
+    names = sorted(out_shapes)
+    for i, name in enumerate(names):
+        lines.append(json.dumps(name) + ": " + json.dumps(out_shapes[name]) +
+                     ("," if i + 1 < len(names) else ""))
+    lines.append("}}")
+    return "\n".join(lines)
+
+
+def write_source(service, version, text):
+    # Written as clang-format leaves it, so that formatting a commit does not edit it.
+    print(f"// Generated by tools/gen_input_model.py from botocore's {service.botocore_name} "
+          f"{version} model;\n// do not edit.")
+    print(f'#include "{service.header}"\n')
+    print("namespace streamstack::api {\n")
+    print(f"std::string_view {service.function}() {{")
+    # A raw string literal has a length limit in some compilers; split it in pieces.
+    print("  static const std::string kModel = std::string(")
+    chunk = 12000
+    for i in range(0, len(text), chunk):
+        last = i + chunk >= len(text)
+        print('      R"ssModel(' + text[i:i + chunk] + ')ssModel"' + (");" if last else ""))
+    print("  return kModel;")
+    print("}\n")
+    print("}  // namespace streamstack::api")
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in SERVICES:
+        sys.exit("usage: gen_input_model.py {" + ",".join(sorted(SERVICES)) +
+                 "} [service-2.json[.gz]]")
+    service = SERVICES[sys.argv[1]]
+    model = load(service, sys.argv[2] if len(sys.argv) > 2 else None)
+    operations, out_shapes = input_shapes(model)
+    extra = {}
+    service.facts(out_shapes, extra)
+    version = model.get("metadata", {}).get("apiVersion", "")
+    write_source(service, version, model_text(operations, out_shapes, extra))
+
+
+if __name__ == "__main__":
+    main()
