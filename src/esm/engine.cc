@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -22,6 +21,7 @@
 #include "esm/engine_context.h"
 #include "esm/mapping_runtime.h"
 #include "esm/mapping_settings.h"
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::esm {
 
@@ -36,7 +36,7 @@ class DeliveryEngine::Core : public EngineContext,
   void Remove(const std::string& uuid);
   void ClockAdvanced();
   size_t Active() const {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return mappings.size();
   }
   void Unregister(const std::string& uuid, const MappingRuntime* rt) override;
@@ -52,9 +52,10 @@ class DeliveryEngine::Core : public EngineContext,
   int listener_ = 0;
   bool started_ = false;
 
-  mutable std::mutex mu;  // guards the two maps below
-  std::unordered_map<std::string, std::shared_ptr<MappingRuntime>> mappings;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<MappingRuntime>>> by_stream;
+  mutable Mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<MappingRuntime>> mappings GUARDED_BY(mu);
+  std::unordered_map<std::string, std::vector<std::shared_ptr<MappingRuntime>>> by_stream
+      GUARDED_BY(mu);
 };
 
 void DeliveryEngine::Core::Start() {
@@ -84,7 +85,7 @@ void DeliveryEngine::Core::Tick() {
     if (ec || self->stopped.load()) return;
     self->Tick();
   });
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   for (auto& [uuid, rt] : mappings) rt->Tick();
 }
 
@@ -92,7 +93,7 @@ void DeliveryEngine::Core::OnStreamWrite(const std::string& stream_arn,
                                          const std::string& shard_id) {
   if (stopped.load(std::memory_order_relaxed)) return;
   const bool wake = options.poll_interval.count() == 0;
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   auto it = by_stream.find(stream_arn);
   if (it == by_stream.end()) return;
   for (auto& rt : it->second) rt->OnWrite(shard_id, wake);
@@ -111,7 +112,7 @@ void DeliveryEngine::Core::Stop() {
   // return at once now) run, so nothing refers to the mappings any more.
   std::vector<std::shared_ptr<MappingRuntime>> all;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     for (auto& [uuid, rt] : mappings) all.push_back(rt);
     mappings.clear();
     by_stream.clear();
@@ -128,7 +129,7 @@ void DeliveryEngine::Core::Apply(MappingConfig config) {
   std::shared_ptr<const Settings> settings = MakeSettings(std::move(config), options, source);
   std::shared_ptr<MappingRuntime> rt;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     auto it = mappings.find(settings->config.uuid);
     if (it == mappings.end()) {
       if (!settings->config.enabled) return;  // nothing runs for it yet
@@ -148,7 +149,7 @@ void DeliveryEngine::Core::Apply(MappingConfig config) {
 void DeliveryEngine::Core::Remove(const std::string& uuid) {
   std::shared_ptr<MappingRuntime> rt;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     auto it = mappings.find(uuid);
     if (it == mappings.end()) return;
     rt = it->second;
@@ -157,7 +158,7 @@ void DeliveryEngine::Core::Remove(const std::string& uuid) {
 }
 
 void DeliveryEngine::Core::Unregister(const std::string& uuid, const MappingRuntime* rt) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   auto it = mappings.find(uuid);
   if (it == mappings.end() || it->second.get() != rt) return;
   auto& list = by_stream[rt->source_arn()];
@@ -169,7 +170,7 @@ void DeliveryEngine::Core::Unregister(const std::string& uuid, const MappingRunt
 void DeliveryEngine::Core::Barrier() {
   std::vector<std::shared_ptr<MappingRuntime>> all;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     for (auto& [uuid, rt] : mappings) all.push_back(rt);
   }
   for (auto& rt : all) {
@@ -181,7 +182,7 @@ void DeliveryEngine::Core::Barrier() {
 }
 
 void DeliveryEngine::Core::ClockAdvanced() {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   for (auto& [uuid, rt] : mappings) {
     rt->Post([rt = rt] { rt->OnClockAdvanced(); });
   }

@@ -28,7 +28,7 @@ ShardReader::ShardReader(MappingRuntime& mapping)
 // --- off the strand ----------------------------------------------------------------------
 
 void ShardReader::Tick() {
-  std::lock_guard lock(index_mu_);
+  MutexLock lock(index_mu_);
   for (const auto& [id, w] : index_) {
     if (w->pollable.load(std::memory_order_relaxed) &&
         w->watermark->load(std::memory_order_acquire) >
@@ -39,7 +39,7 @@ void ShardReader::Tick() {
 }
 
 void ShardReader::OnWrite(const std::string& shard_id, bool wake) {
-  std::lock_guard lock(index_mu_);
+  MutexLock lock(index_mu_);
   auto it = index_.find(shard_id);
   if (it == index_.end()) {
     RequestRefresh();  // a new shard (roll-over) or one we have not listed yet
@@ -122,7 +122,7 @@ void ShardReader::Refresh() {
     if (w->Busy()) next.push_back(w);
   }
   {
-    std::lock_guard lock(index_mu_);
+    MutexLock lock(index_mu_);
     for (auto& [w, wm] : new_watermarks) w->watermark = wm;
     index_.clear();
     for (auto& w : next) index_.emplace(w->shard_id, w);
@@ -324,7 +324,7 @@ void ShardReader::Reset(ShardWorker& w) {
 
 void ShardReader::Clear() {
   {
-    std::lock_guard lock(index_mu_);
+    MutexLock lock(index_mu_);
     index_.clear();
   }
   workers_.clear();

@@ -4,12 +4,12 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 #include <unordered_map>
 #include <utility>
 
 #include "streams/shard_iterator.h"
 #include "streams/stream_sql.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/common/violations.h"
 
 namespace streamstack::streams {
@@ -303,23 +303,24 @@ struct StreamStore::Impl {
 
   // High-water marks by shard rowid. Entries appear and change only in OnCommit callbacks,
   // so they never show an uncommitted record.
-  mutable std::mutex watermarks_mu;
-  std::unordered_map<int64_t, std::shared_ptr<ShardWatermark>> watermarks;  // guarded
+  mutable Mutex watermarks_mu;
+  std::unordered_map<int64_t, std::shared_ptr<ShardWatermark>> watermarks GUARDED_BY(watermarks_mu);
 
   // Copy-on-write, so a listener may add or remove listeners while being called.
   using ListenerList = std::vector<std::pair<int, Listener>>;
-  mutable std::mutex listeners_mu;
-  std::shared_ptr<const ListenerList> listeners = std::make_shared<ListenerList>();  // guarded
-  int next_listener = 1;                                                             // guarded
+  mutable Mutex listeners_mu;
+  std::shared_ptr<const ListenerList> listeners GUARDED_BY(listeners_mu) =
+      std::make_shared<ListenerList>();
+  int next_listener GUARDED_BY(listeners_mu) = 1;
 
   std::shared_ptr<ShardWatermark> WatermarkFor(int64_t shard_rowid) {
-    std::lock_guard lock(watermarks_mu);
+    MutexLock lock(watermarks_mu);
     auto& slot = watermarks[shard_rowid];
     if (!slot) slot = std::make_shared<ShardWatermark>();
     return slot;
   }
   std::shared_ptr<const ShardWatermark> FindWatermark(int64_t shard_rowid) const {
-    std::lock_guard lock(watermarks_mu);
+    MutexLock lock(watermarks_mu);
     auto it = watermarks.find(shard_rowid);
     return it == watermarks.end() ? nullptr : it->second;
   }
@@ -327,7 +328,7 @@ struct StreamStore::Impl {
   void Notify(const std::string& arn, const std::string& shard_id) const {
     std::shared_ptr<const ListenerList> snapshot;
     {
-      std::lock_guard lock(listeners_mu);
+      MutexLock lock(listeners_mu);
       snapshot = listeners;
     }
     for (const auto& [handle, listener] : *snapshot) listener(arn, shard_id);
@@ -502,7 +503,7 @@ Status StreamStore::Open() {
   });
   STREAMSTACK_RETURN_IF_ERROR(status);
   {
-    std::lock_guard lock(impl_->watermarks_mu);
+    MutexLock lock(impl_->watermarks_mu);
     for (const Loaded& l : loaded) {
       auto wm = std::make_shared<ShardWatermark>();
       wm->last_sequence.store(l.last, std::memory_order_relaxed);
@@ -939,7 +940,7 @@ Result<std::vector<StreamStore::StoredRecord>> StreamStore::ReadRecords(
 }
 
 int StreamStore::AddListener(Listener listener) {
-  std::lock_guard lock(impl_->listeners_mu);
+  MutexLock lock(impl_->listeners_mu);
   auto next = std::make_shared<Impl::ListenerList>(*impl_->listeners);
   int handle = impl_->next_listener++;
   next->emplace_back(handle, std::move(listener));
@@ -948,7 +949,7 @@ int StreamStore::AddListener(Listener listener) {
 }
 
 void StreamStore::RemoveListener(int handle) {
-  std::lock_guard lock(impl_->listeners_mu);
+  MutexLock lock(impl_->listeners_mu);
   auto next = std::make_shared<Impl::ListenerList>(*impl_->listeners);
   std::erase_if(*next, [&](const auto& entry) { return entry.first == handle; });
   impl_->listeners = std::move(next);
@@ -1063,7 +1064,7 @@ Status StreamStore::TrimExpired() {
     auto forgotten = std::make_shared<std::vector<int64_t>>();
     STREAMSTACK_RETURN_IF_ERROR(impl_->Trim(ctx, now, forgotten.get()));
     ctx.OnCommit([impl = impl_.get(), forgotten] {
-      std::lock_guard lock(impl->watermarks_mu);
+      MutexLock lock(impl->watermarks_mu);
       for (int64_t rowid : *forgotten) impl->watermarks.erase(rowid);
     });
     return Status::Ok();
