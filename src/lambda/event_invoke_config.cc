@@ -2,6 +2,7 @@
 // Answers follow AWS's recordings kept by LocalStack (TestLambdaEventInvokeConfig).
 #include <nlohmann/json.hpp>
 
+#include "lambda/qualified_settings.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -45,22 +46,29 @@ Status FunctionMissing() {
   return Status(AwsError::kResourceNotFound, "The function doesn't exist.");
 }
 
+// Unqualified names stand for $LATEST; AWS answers one message for a missing function,
+// version or alias alike.
+QualifierRules InvokeConfigRules() {
+  return QualifierRules{.unqualified_as = "$LATEST",
+                        .function_missing = FunctionMissing(),
+                        .version_missing = FunctionMissing(),
+                        .alias_missing = FunctionMissing()};
+}
+
+Status NoEventInvokeConfig(const std::string& function_arn, const std::string& qualifier) {
+  return Status(AwsError::kResourceNotFound, "The function " + function_arn + ":" + qualifier +
+                                                 " doesn't have an EventInvokeConfig");
+}
+
 }  // namespace
 
 Status Functions::LoadEventInvokeConfigs() {
-  return store_.Read([&](storage::Database& db) -> Status {
-    std::unique_lock lock(mu_);
-    auto& st = db.Prepare(kSelectAll);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
-      if (!row) break;
-      json j = json::parse(st.ColumnText(0), nullptr, false);
-      if (j.is_discarded()) continue;
-      EventInvokeConfig c = FromRecord(j);
-      invoke_configs_[c.function_name][c.qualifier] = c;
-    }
-    return Status::Ok();
-  });
+  return LoadQualified(store_, kSelectAll, mu_, invoke_configs_,
+                       [](storage::Statement& st) -> std::optional<EventInvokeConfig> {
+                         json j = json::parse(st.ColumnText(0), nullptr, false);
+                         if (j.is_discarded()) return std::nullopt;
+                         return FromRecord(j);
+                       });
 }
 
 void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config,
@@ -76,7 +84,8 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
     return done(Status(AwsError::kInvalidParameterValue,
                        "You must specify at least one of error handling or destination setting."));
   }
-  if (!Resolve(*name, /*route=*/false).ok()) return done(FunctionMissing());
+  auto resolved = ResolveQualifier(*name, InvokeConfigRules());
+  if (!resolved.ok()) return done(resolved.status());
   const std::string own = ArnOf(name->name);
   for (const std::string* dest : {&config.on_success, &config.on_failure}) {
     if (dest->empty()) continue;
@@ -103,8 +112,8 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
                              ") is invalid."));
     }
   }
-  config.function_name = name->name;
-  config.qualifier = name->qualifier.empty() ? "$LATEST" : name->qualifier;
+  config.function_name = resolved->name;
+  config.qualifier = resolved->qualifier;
   config.last_modified_ms = clock_.NowMillis();
   auto result = std::make_shared<EventInvokeConfig>(std::move(config));
   store_.Write(
@@ -114,17 +123,9 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
           std::optional<EventInvokeConfig> current;
           {
             std::shared_lock lock(mu_);
-            auto fn = invoke_configs_.find(c.function_name);
-            if (fn != invoke_configs_.end()) {
-              auto it = fn->second.find(c.qualifier);
-              if (it != fn->second.end()) current = it->second;
-            }
+            current = FindQualified(invoke_configs_, c.function_name, c.qualifier);
           }
-          if (!current) {
-            return Status(AwsError::kResourceNotFound, "The function " + own + ":" +
-                                                           c.qualifier +
-                                                           " doesn't have an EventInvokeConfig");
-          }
+          if (!current) return NoEventInvokeConfig(own, c.qualifier);
           if (!c.maximum_retry_attempts) c.maximum_retry_attempts = current->maximum_retry_attempts;
           if (!c.maximum_event_age_seconds) {
             c.maximum_event_age_seconds = current->maximum_event_age_seconds;
@@ -152,17 +153,13 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
 
 Result<EventInvokeConfig> Functions::GetEventInvokeConfig(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
-  const std::string qualifier = name.qualifier.empty() ? "$LATEST" : name.qualifier;
+  // No existence check: AWS answers a missing function as one without a config.
+  const std::string qualifier = StoredQualifier(name, InvokeConfigRules());
   {
     std::shared_lock lock(mu_);
-    auto fn = invoke_configs_.find(name.name);
-    if (fn != invoke_configs_.end()) {
-      auto it = fn->second.find(qualifier);
-      if (it != fn->second.end()) return it->second;
-    }
+    if (auto c = FindQualified(invoke_configs_, name.name, qualifier)) return *c;
   }
-  return Status(AwsError::kResourceNotFound, "The function " + ArnOf(name.name) + ":" + qualifier +
-                                                 " doesn't have an EventInvokeConfig");
+  return NoEventInvokeConfig(ArnOf(name.name), qualifier);
 }
 
 std::optional<EventInvokeConfig> Functions::EventInvokeConfigFor(
@@ -175,38 +172,16 @@ std::optional<EventInvokeConfig> Functions::EventInvokeConfigFor(
 void Functions::DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done) {
   auto config = GetEventInvokeConfig(function_name);
   if (!config.ok()) return done(config.status());
-  std::string plain = config->function_name;
-  std::string qualifier = config->qualifier;
-  store_.Write(
-      [this, plain, qualifier](storage::WriteContext& ctx) -> Status {
-        auto& st = ctx.db().Prepare(kDelete);
-        st.Bind(1, plain);
-        st.Bind(2, qualifier);
-        STREAMSTACK_RETURN_IF_ERROR(st.Run());
-        ctx.OnCommit([this, plain, qualifier] {
-          std::unique_lock lock(mu_);
-          auto it = invoke_configs_.find(plain);
-          if (it != invoke_configs_.end()) it->second.erase(qualifier);
-        });
-        return Status::Ok();
-      },
-      [done = std::move(done)](Status status) {
-        if (!status.ok()) return done(std::move(status));
-        done(true);
-      });
+  DeleteQualifiedSetting(store_, kDelete, mu_, invoke_configs_,
+                         {config->function_name, config->qualifier}, std::move(done));
 }
 
 Result<std::vector<EventInvokeConfig>> Functions::ListEventInvokeConfigs(
     const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Exists(name.name)) return FunctionMissing();
-  std::vector<EventInvokeConfig> out;
   std::shared_lock lock(mu_);
-  auto fn = invoke_configs_.find(name.name);
-  if (fn != invoke_configs_.end()) {
-    for (const auto& [qualifier, config] : fn->second) out.push_back(config);
-  }
-  return out;
+  return ListQualified(invoke_configs_, name.name);
 }
 
 }  // namespace streamstack::lambda

@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "lambda/function_record.h"
+#include "lambda/qualified_settings.h"
 #include "lambda/rest_wire.h"
 #include "lambda/validation.h"
 #include "streamstack/common/ids.h"
@@ -114,23 +115,22 @@ void CheckFunctionUrlCors(const FunctionUrlCors& cors, Violations& v) {
 }
 
 Status Functions::LoadFunctionUrls() {
-  return store_.Read([&](storage::Database& db) -> Status {
-    std::unique_lock lock(mu_);
-    auto& st = db.Prepare(kSelectAll);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
-      if (!row) break;
-      nlohmann::json j = nlohmann::json::parse(st.ColumnText(3), nullptr, false);
-      if (j.is_discarded()) continue;
-      FunctionUrlConfig c = FromRecord(j);
-      c.function_name = std::string(st.ColumnText(0));
-      c.qualifier = std::string(st.ColumnText(1));
-      c.url_id = std::string(st.ColumnText(2));
-      url_ids_[c.url_id] = {c.function_name, c.qualifier};
-      urls_[c.function_name][c.qualifier] = std::move(c);
-    }
-    return Status::Ok();
-  });
+  STREAMSTACK_RETURN_IF_ERROR(
+      LoadQualified(store_, kSelectAll, mu_, urls_,
+                    [](storage::Statement& st) -> std::optional<FunctionUrlConfig> {
+                      nlohmann::json j = nlohmann::json::parse(st.ColumnText(3), nullptr, false);
+                      if (j.is_discarded()) return std::nullopt;
+                      FunctionUrlConfig c = FromRecord(j);
+                      c.function_name = std::string(st.ColumnText(0));
+                      c.qualifier = std::string(st.ColumnText(1));
+                      c.url_id = std::string(st.ColumnText(2));
+                      return c;
+                    }));
+  std::unique_lock lock(mu_);
+  for (const auto& [name, by_qualifier] : urls_) {
+    for (const auto& [qualifier, c] : by_qualifier) url_ids_[c.url_id] = {name, qualifier};
+  }
+  return Status::Ok();
 }
 
 Result<FunctionName> Functions::FunctionUrlTarget(const std::string& function_name,
@@ -147,11 +147,11 @@ Result<FunctionName> Functions::FunctionUrlTarget(const std::string& function_na
     }
     STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
   }
-  if (!Find(name.name)) return Status(AwsError::kResourceNotFound, missing);
-  if (!name.qualifier.empty() && !GetAlias(name.name, name.qualifier).ok()) {
-    return Status(AwsError::kResourceNotFound, missing);
-  }
-  return name;
+  // The shape leaves the function itself or an alias; AWS answers one message for either.
+  Status not_found(AwsError::kResourceNotFound, missing);
+  return ResolveQualifier(name, QualifierRules{.function_missing = not_found,
+                                               .version_missing = not_found,
+                                               .alias_missing = not_found});
 }
 
 void Functions::CreateFunctionUrl(const std::string& function_name, FunctionUrlInput input,
@@ -222,11 +222,7 @@ void Functions::WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
 Result<FunctionUrlConfig> Functions::GetFunctionUrl(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto target, FunctionUrlTarget(function_name, kResourceMissing));
   std::shared_lock lock(mu_);
-  auto fn = urls_.find(target.name);
-  if (fn != urls_.end()) {
-    auto it = fn->second.find(target.qualifier);
-    if (it != fn->second.end()) return it->second;
-  }
+  if (auto c = FindQualified(urls_, target.name, target.qualifier)) return *c;
   return Status(AwsError::kResourceNotFound, kResourceMissing);
 }
 
@@ -244,8 +240,7 @@ void Functions::DeleteFunctionUrl(const std::string& function_name, Callback<boo
         ctx.OnCommit([this, c] {
           std::unique_lock lock(mu_);
           url_ids_.erase(c->url_id);
-          auto it = urls_.find(c->function_name);
-          if (it != urls_.end()) it->second.erase(c->qualifier);
+          EraseQualified(urls_, c->function_name, c->qualifier);
         });
         return Status::Ok();
       },
@@ -260,13 +255,8 @@ Result<std::vector<FunctionUrlConfig>> Functions::ListFunctionUrls(
   STREAMSTACK_ASSIGN_OR_RETURN(auto name,
                                ParseFunctionName(function_name, NameShape::kFunctionName));
   if (!Find(name.name)) return Status(AwsError::kResourceNotFound, kFunctionMissing);
-  std::vector<FunctionUrlConfig> out;
   std::shared_lock lock(mu_);
-  auto fn = urls_.find(name.name);
-  if (fn != urls_.end()) {
-    for (const auto& [qualifier, c] : fn->second) out.push_back(c);
-  }
-  return out;
+  return ListQualified(urls_, name.name);
 }
 
 std::optional<FunctionUrlConfig> Functions::FindFunctionUrl(std::string_view url_id) const {
@@ -277,11 +267,7 @@ std::optional<FunctionUrlConfig> Functions::FindFunctionUrl(std::string_view url
   std::shared_lock lock(mu_);
   auto it = url_ids_.find(id);
   if (it == url_ids_.end()) return std::nullopt;
-  auto fn = urls_.find(it->second.first);
-  if (fn == urls_.end()) return std::nullopt;
-  auto c = fn->second.find(it->second.second);
-  if (c == fn->second.end()) return std::nullopt;
-  return c->second;
+  return FindQualified(urls_, it->second.first, it->second.second);
 }
 
 }  // namespace streamstack::lambda

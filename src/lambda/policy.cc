@@ -8,6 +8,7 @@
 
 #include "lambda/function_record.h"
 #include "lambda/policy_record.h"
+#include "lambda/qualified_settings.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -135,40 +136,23 @@ Status SavePolicy(storage::Database& db, const std::string& name, const std::str
 
 }  // namespace
 
-Result<std::string> Functions::PolicyQualifier(const FunctionName& name) const {
-  if (!Find(name.name)) return NotFound(name.name);
-  const std::string& q = name.qualifier;
-  if (q.empty()) return std::string();
-  if (q == "$LATEST") return q;
-  if (IsNumeric(q)) {
-    if (!FindVersion(name.name, q)) return NotFound(name.name, q);
-    return q;
-  }
-  if (!GetAlias(name.name, q).ok()) {
-    return Status(AwsError::kResourceNotFound,
-                  "Cannot find alias arn: " + ArnOf(name.name) + ":" + q);
-  }
-  return q;
-}
-
 void Functions::AddPermission(const std::string& function_name, PermissionInput input,
                               Callback<std::string> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
   if (Status s = ValidatePermission(input); !s.ok()) return done(s);
-  if (name->qualifier == "$LATEST") {
-    return done(Status(AwsError::kInvalidParameterValue,
-                       "We currently do not support adding policies for $LATEST."));
-  }
-  auto qualifier = PolicyQualifier(*name);
-  if (!qualifier.ok()) return done(qualifier.status());
+  auto target = ResolveQualifier(
+      *name, QualifierRules{.latest_refused = Status(
+                                AwsError::kInvalidParameterValue,
+                                "We currently do not support adding policies for $LATEST.")});
+  if (!target.ok()) return done(target.status());
   auto principal = PrincipalOf(input.principal);
   if (!principal.ok()) return done(principal.status());
-  std::string resource = ArnOf(name->name) + (qualifier->empty() ? "" : ":" + *qualifier);
+  const std::string& q = target->qualifier;
+  std::string resource = ArnOf(target->name) + (q.empty() ? "" : ":" + q);
   auto statement = std::make_shared<ordered_json>(Statement(input, *principal, resource));
-  std::string plain = name->name;
   store_.Write(
-      [plain, q = *qualifier, statement, expected = input.revision_id,
+      [plain = target->name, q, statement, expected = input.revision_id,
        sid = input.statement_id](storage::WriteContext& ctx) -> Status {
         STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadPolicy(ctx.db(), plain, q));
         STREAMSTACK_RETURN_IF_ERROR(policy.Add(*statement, expected));
@@ -185,14 +169,14 @@ void Functions::RemovePermission(const std::string& function_name,
                                  std::optional<std::string> revision_id, Callback<bool> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
-  if (!Find(name->name)) {
-    return done(Status(AwsError::kResourceNotFound, "No policy found for: " + ArnOf(name->name)));
-  }
-  auto qualifier = PolicyQualifier(*name);
-  if (!qualifier.ok()) return done(qualifier.status());
-  std::string plain = name->name;
+  auto target = ResolveQualifier(
+      *name,
+      QualifierRules{.function_missing = Status(AwsError::kResourceNotFound,
+                                                "No policy found for: " + ArnOf(name->name))});
+  if (!target.ok()) return done(target.status());
   store_.Write(
-      [plain, q = *qualifier, statement_id, revision_id](storage::WriteContext& ctx) -> Status {
+      [plain = target->name, q = target->qualifier, statement_id,
+       revision_id](storage::WriteContext& ctx) -> Status {
         STREAMSTACK_ASSIGN_OR_RETURN(auto policy, LoadPolicy(ctx.db(), plain, q));
         if (policy.empty()) {
           return Status(AwsError::kResourceNotFound,
@@ -209,17 +193,15 @@ void Functions::RemovePermission(const std::string& function_name,
 
 Result<FunctionPolicy> Functions::GetPolicy(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
-  auto qualifier = PolicyQualifier(name);
-  if (!qualifier.ok()) {
-    // AWS names neither the function nor the version it could not find here.
-    return qualifier.status().message().starts_with("Cannot find alias") ? qualifier.status()
-                                                                         : NoSuchResource();
-  }
-  auto policy =
-      store_.Read([&](storage::Database& db) { return LoadPolicy(db, name.name, *qualifier); });
-  if (!policy.ok()) return policy.status();
-  if (policy->empty()) return NoSuchResource();
-  return FunctionPolicy{policy->Document(), policy->revision_id()};
+  // AWS names neither the function nor the version it could not find here; it names the alias.
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto target, ResolveQualifier(name, QualifierRules{.function_missing = NoSuchResource(),
+                                                         .version_missing = NoSuchResource()}));
+  STREAMSTACK_ASSIGN_OR_RETURN(auto policy, store_.Read([&](storage::Database& db) {
+    return LoadPolicy(db, target.name, target.qualifier);
+  }));
+  if (policy.empty()) return NoSuchResource();
+  return FunctionPolicy{policy.Document(), policy.revision_id()};
 }
 
 }  // namespace streamstack::lambda

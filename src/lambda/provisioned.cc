@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "lambda/function_record.h"
+#include "lambda/qualified_settings.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -19,41 +20,29 @@ constexpr const char* kUpsert =
 constexpr const char* kDelete =
     "DELETE FROM lambda_provisioned_concurrency WHERE name = ? AND qualifier = ?";
 
+constexpr const char* kUnpublished =
+    "Provisioned Concurrency Configs cannot be applied to unpublished function versions.";
+constexpr const char* kNotAliasOrVersion =
+    "The function resource provided must be an alias or a published version.";
+
+// An alias or a published version only; `unpublished` is the operation's answer for a name
+// without one or with $LATEST. AWS names the missing alias or version even when the function
+// is missing too.
+QualifierRules ProvisionedRules(const char* unpublished) {
+  Status refused(AwsError::kInvalidParameterValue, unpublished);
+  return QualifierRules{
+      .unqualified_refused = refused, .latest_refused = refused, .function_first = false};
+}
+
 }  // namespace
 
 Status Functions::LoadProvisionedConcurrency() {
-  return store_.Read([&](storage::Database& db) -> Status {
-    std::unique_lock lock(mu_);
-    auto& st = db.Prepare(kSelectAll);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
-      if (!row) break;
-      ProvisionedConcurrency p;
-      p.function_name = std::string(st.ColumnText(0));
-      p.qualifier = std::string(st.ColumnText(1));
-      p.requested = st.ColumnInt64(2);
-      p.last_modified_ms = st.ColumnInt64(3);
-      provisioned_[p.function_name][p.qualifier] = p;
-    }
-    return Status::Ok();
-  });
-}
-
-Result<std::string> Functions::ProvisionedQualifier(const std::string& function_name,
-                                                    const char* latest_message) const {
-  STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
-  const std::string& q = name.qualifier;
-  if (q.empty() || q == "$LATEST") {
-    return Status(AwsError::kInvalidParameterValue, latest_message);
-  }
-  // AWS names the missing alias or version even when the function is missing too.
-  if (IsNumeric(q)) {
-    if (!FindVersion(name.name, q)) return NotFound(name.name, q);
-  } else if (!Find(name.name) || !GetAlias(name.name, q).ok()) {
-    return Status(AwsError::kResourceNotFound,
-                  "Cannot find alias arn: " + ArnOf(name.name) + ":" + q);
-  }
-  return q;
+  return LoadQualified(store_, kSelectAll, mu_, provisioned_,
+                       [](storage::Statement& st) -> std::optional<ProvisionedConcurrency> {
+                         return ProvisionedConcurrency{std::string(st.ColumnText(0)),
+                                                       std::string(st.ColumnText(1)),
+                                                       st.ColumnInt64(2), st.ColumnInt64(3)};
+                       });
 }
 
 void Functions::PutProvisionedConcurrency(const std::string& function_name, int64_t requested,
@@ -61,12 +50,9 @@ void Functions::PutProvisionedConcurrency(const std::string& function_name, int6
   Violations v;
   v.Range(requested, "provisionedConcurrentExecutions", 1, INT32_MAX);
   if (Status s = v.ToStatus(); !s.ok()) return done(s);
-  auto qualifier = ProvisionedQualifier(
-      function_name, "Provisioned Concurrency Configs cannot be applied to unpublished function "
-                     "versions.");
-  if (!qualifier.ok()) return done(qualifier.status());
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  ProvisionedConcurrency p{name->name, *qualifier, requested, clock_.NowMillis()};
+  auto target = ResolveQualifier(function_name, ProvisionedRules(kUnpublished));
+  if (!target.ok()) return done(target.status());
+  ProvisionedConcurrency p{target->name, target->qualifier, requested, clock_.NowMillis()};
   // An alias and the version it names cannot both be provisioned.
   {
     std::shared_lock lock(mu_);
@@ -113,58 +99,28 @@ void Functions::PutProvisionedConcurrency(const std::string& function_name, int6
 
 Result<ProvisionedConcurrency> Functions::GetProvisionedConcurrency(
     const std::string& function_name) const {
-  auto qualifier = ProvisionedQualifier(
-      function_name, "The function resource provided must be an alias or a published version.");
-  if (!qualifier.ok()) return qualifier.status();
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto target, ResolveQualifier(function_name, ProvisionedRules(kNotAliasOrVersion)));
   std::shared_lock lock(mu_);
-  auto fn = provisioned_.find(name->name);
-  if (fn != provisioned_.end()) {
-    auto it = fn->second.find(*qualifier);
-    if (it != fn->second.end()) return it->second;
-  }
+  if (auto p = FindQualified(provisioned_, target.name, target.qualifier)) return *p;
   return Status(AwsError::kProvisionedConcurrencyConfigNotFound,
                 "No Provisioned Concurrency Config found for this function");
 }
 
 void Functions::DeleteProvisionedConcurrency(const std::string& function_name,
                                              Callback<bool> done) {
-  auto qualifier = ProvisionedQualifier(
-      function_name, "The function resource provided must be an alias or a published version.");
-  if (!qualifier.ok()) return done(qualifier.status());
-  auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
-  std::string plain = name->name;
-  std::string q = *qualifier;
-  store_.Write(
-      [this, plain, q](storage::WriteContext& ctx) -> Status {
-        auto& st = ctx.db().Prepare(kDelete);
-        st.Bind(1, plain);
-        st.Bind(2, q);
-        STREAMSTACK_RETURN_IF_ERROR(st.Run());
-        ctx.OnCommit([this, plain, q] {
-          std::unique_lock lock(mu_);
-          auto it = provisioned_.find(plain);
-          if (it != provisioned_.end()) it->second.erase(q);
-        });
-        return Status::Ok();  // AWS: deleting a config that is not there succeeds
-      },
-      [done = std::move(done)](Status status) {
-        if (!status.ok()) return done(std::move(status));
-        done(true);
-      });
+  auto target = ResolveQualifier(function_name, ProvisionedRules(kNotAliasOrVersion));
+  if (!target.ok()) return done(target.status());
+  // AWS: deleting a config that is not there succeeds.
+  DeleteQualifiedSetting(store_, kDelete, mu_, provisioned_, std::move(*target), std::move(done));
 }
 
 Result<std::vector<ProvisionedConcurrency>> Functions::ListProvisionedConcurrency(
     const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Find(name.name)) return NotFound(name.name);
-  std::vector<ProvisionedConcurrency> out;
   std::shared_lock lock(mu_);
-  auto fn = provisioned_.find(name.name);
-  if (fn != provisioned_.end()) {
-    for (const auto& [q, p] : fn->second) out.push_back(p);
-  }
-  return out;
+  return ListQualified(provisioned_, name.name);
 }
 
 }  // namespace streamstack::lambda

@@ -28,6 +28,7 @@
 namespace streamstack::lambda {
 
 class Layers;
+struct QualifierRules;  // lambda/qualified_settings.h
 
 // The environment variable that names a function's invoke target.
 inline constexpr const char* kInvokeUrlVariable = "STREAMSTACK_INVOKE_URL";
@@ -416,11 +417,13 @@ class Functions {
                                          const char* missing) const;
   void WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
                         Callback<FunctionUrlConfig> done);
-  // The qualifier of a provisioned concurrency operation, checked as AWS checks it.
-  Result<std::string> ProvisionedQualifier(const std::string& function_name,
-                                           const char* latest_message) const;
-  // The qualifier a policy operation names, checked to exist ('' for the function itself).
-  Result<std::string> PolicyQualifier(const FunctionName& name) const;
+  // The function and qualifier a per-qualifier setting (URL, event invoke config,
+  // provisioned concurrency, policy) belongs to, checked against the cache as `rules` say;
+  // the second parses a NamespacedFunctionName first.
+  Result<FunctionName> ResolveQualifier(const FunctionName& name,
+                                        const QualifierRules& rules) const;
+  Result<FunctionName> ResolveQualifier(const std::string& function_name,
+                                        const QualifierRules& rules) const;
   void Commit(std::shared_ptr<Function> fn, std::optional<std::string> zip, bool must_be_new,
               Callback<Function> done);
   std::shared_ptr<const Function> Find(const std::string& plain_name) const;
