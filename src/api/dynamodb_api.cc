@@ -145,12 +145,9 @@ Result<bool> DecodeReturnOnConditionFailure(const json& in) {
 // DeleteItem share (their requests name the members alike).
 template <typename WriteRequest>
 Status DecodeReturnSettings(const json& in, WriteRequest* req) {
-  auto rv = DecodeReturnValues(in);
-  if (!rv.ok()) return rv.status();
-  req->return_values = *rv;
-  auto on_fail = DecodeReturnOnConditionFailure(in);
-  if (!on_fail.ok()) return on_fail.status();
-  req->return_old_on_condition_failure = *on_fail;
+  STREAMSTACK_ASSIGN_OR_RETURN(req->return_values, DecodeReturnValues(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req->return_old_on_condition_failure,
+                               DecodeReturnOnConditionFailure(in));
   return Status::Ok();
 }
 
@@ -206,15 +203,11 @@ Result<std::optional<dynamodb::ProvisionedThroughput>> OptionalThroughput(const 
 
 Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   dynamodb::SecondaryIndex index;
-  auto name = RequiredString(e, "IndexName");
-  if (!name.ok()) return name.status();
-  index.name = *name;
+  STREAMSTACK_ASSIGN_OR_RETURN(index.name, RequiredString(e, "IndexName"));
   STREAMSTACK_RETURN_IF_ERROR(
       DecodeList(e, "KeySchema", true, &index.key_schema, DecodeKeySchemaElement));
   index.projection = e.value("Projection", json::object());
-  auto t = OptionalThroughput(e);
-  if (!t.ok()) return t.status();
-  index.throughput = *t;
+  STREAMSTACK_ASSIGN_OR_RETURN(index.throughput, OptionalThroughput(e));
   return index;
 }
 
@@ -268,13 +261,9 @@ Result<dynamodb::GlobalSecondaryIndexUpdate> DecodeIndexUpdate(const json& e) {
     update.index = std::move(index).value();
     return update;
   }
-  auto name = RequiredString(body, "IndexName");
-  if (!name.ok()) return name.status();
-  update.index.name = *name;
+  STREAMSTACK_ASSIGN_OR_RETURN(update.index.name, RequiredString(body, "IndexName"));
   if (update.action == Action::kUpdate) {
-    auto t = OptionalThroughput(body);
-    if (!t.ok()) return t.status();
-    update.index.throughput = *t;
+    STREAMSTACK_ASSIGN_OR_RETURN(update.index.throughput, OptionalThroughput(body));
   }
   return update;
 }
@@ -288,9 +277,7 @@ Result<std::optional<dynamodb::StreamSpecification>> DecodeStreamSpecification(c
   if (!enabled.ok()) return enabled.status();
   if (!*enabled) return NullMember("streamSpecification.streamEnabled");
   spec.enabled = **enabled;
-  auto view = OptionalString(*it, "StreamViewType");
-  if (!view.ok()) return view.status();
-  spec.view_type = *view;
+  STREAMSTACK_ASSIGN_OR_RETURN(spec.view_type, OptionalString(*it, "StreamViewType"));
   return std::optional<dynamodb::StreamSpecification>(spec);
 }
 
@@ -300,9 +287,7 @@ Result<std::optional<dynamodb::SseSpecification>> DecodeSseSpecification(const j
   if (it == in.end() || it->is_null()) return std::optional<dynamodb::SseSpecification>();
   if (!it->is_object()) return WrongType("SSESpecification");
   dynamodb::SseSpecification spec;
-  auto enabled = OptionalBool(*it, "Enabled");
-  if (!enabled.ok()) return enabled.status();
-  spec.enabled = *enabled;
+  STREAMSTACK_ASSIGN_OR_RETURN(spec.enabled, OptionalBool(*it, "Enabled"));
   auto type = OptionalString(*it, "SSEType");
   if (!type.ok()) return type.status();
   if (*type && **type != "AES256" && **type != "KMS") {
@@ -311,9 +296,7 @@ Result<std::optional<dynamodb::SseSpecification>> DecodeSseSpecification(const j
                            "Member must satisfy enum value set: [AES256, KMS]");
   }
   spec.sse_type = *type;
-  auto key = OptionalString(*it, "KMSMasterKeyId");
-  if (!key.ok()) return key.status();
-  spec.kms_master_key_id = *key;
+  STREAMSTACK_ASSIGN_OR_RETURN(spec.kms_master_key_id, OptionalString(*it, "KMSMasterKeyId"));
   return std::optional<dynamodb::SseSpecification>(spec);
 }
 
@@ -322,12 +305,9 @@ Result<std::optional<dynamodb::WarmThroughput>> DecodeWarmThroughput(const json&
   if (it == in.end() || it->is_null()) return std::optional<dynamodb::WarmThroughput>();
   if (!it->is_object()) return WrongType("WarmThroughput");
   dynamodb::WarmThroughput warm;
-  auto read = OptionalInt(*it, "ReadUnitsPerSecond");
-  if (!read.ok()) return read.status();
-  warm.read_units_per_second = *read;
-  auto write = OptionalInt(*it, "WriteUnitsPerSecond");
-  if (!write.ok()) return write.status();
-  warm.write_units_per_second = *write;
+  STREAMSTACK_ASSIGN_OR_RETURN(warm.read_units_per_second, OptionalInt(*it, "ReadUnitsPerSecond"));
+  STREAMSTACK_ASSIGN_OR_RETURN(warm.write_units_per_second,
+                               OptionalInt(*it, "WriteUnitsPerSecond"));
   return std::optional<dynamodb::WarmThroughput>(warm);
 }
 
@@ -462,21 +442,25 @@ Op Sync(F body) {
   return [body](const RequestContext&, json&& in, JsonReply reply) { reply(body(in)); };
 }
 
-Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
+// The reply of CreateTable, UpdateTable and DeleteTable: the table's description under
+// `member`, encoded where the write completes (the storage completion thread).
+dynamodb::TableStore::DescriptionDone DescriptionReply(JsonReply reply) {
+  return [reply = std::move(reply)](Result<dynamodb::TableDescription> d) {
+    if (!d.ok()) return reply(d.status());
+    reply(json{{"TableDescription", EncodeTableDescription(*d)}});
+  };
+}
+
+Result<dynamodb::CreateTableRequest> DecodeCreateTable(const dynamodb::TableStore& tables,
+                                                       const json& in) {
   dynamodb::CreateTableRequest req;
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  req.table_name = *name;
+  STREAMSTACK_ASSIGN_OR_RETURN(req.table_name, RequiredTableName(tables, in));
   STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", true,
                                          &req.attribute_definitions, DecodeAttributeDefinition));
   STREAMSTACK_RETURN_IF_ERROR(
       DecodeList(in, "KeySchema", true, &req.key_schema, DecodeKeySchemaElement));
-  auto billing = OptionalString(in, "BillingMode");
-  if (!billing.ok()) return billing.status();
-  req.billing_mode = *billing;
-  auto throughput = OptionalThroughput(in);
-  if (!throughput.ok()) return throughput.status();
-  req.provisioned_throughput = *throughput;
+  STREAMSTACK_ASSIGN_OR_RETURN(req.billing_mode, OptionalString(in, "BillingMode"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.provisioned_throughput, OptionalThroughput(in));
   if (in.contains("GlobalSecondaryIndexes")) {
     req.global_secondary_indexes.emplace();
     STREAMSTACK_RETURN_IF_ERROR(
@@ -487,48 +471,33 @@ Result<json> CreateTable(dynamodb::TableStore& tables, const json& in) {
     STREAMSTACK_RETURN_IF_ERROR(
         DecodeList(in, "LocalSecondaryIndexes", false, &*req.local_secondary_indexes, DecodeIndex));
   }
-  auto stream = DecodeStreamSpecification(in);
-  if (!stream.ok()) return stream.status();
-  req.stream_specification = *stream;
+  STREAMSTACK_ASSIGN_OR_RETURN(req.stream_specification, DecodeStreamSpecification(in));
   STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "Tags", false, &req.tags, DecodeTag));
-  auto protection = OptionalBool(in, "DeletionProtectionEnabled");
-  if (!protection.ok()) return protection.status();
-  req.deletion_protection_enabled = protection->value_or(false);
-  auto table_class = OptionalString(in, "TableClass");
-  if (!table_class.ok()) return table_class.status();
-  req.table_class = *table_class;
-  auto sse = DecodeSseSpecification(in);
-  if (!sse.ok()) return sse.status();
-  req.sse_specification = *sse;
-  auto warm = DecodeWarmThroughput(in);
-  if (!warm.ok()) return warm.status();
-  req.warm_throughput = *warm;
-
-  auto d = tables.CreateTable(req);
-  if (!d.ok()) return d.status();
-  return json{{"TableDescription", EncodeTableDescription(*d)}};
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<bool> protection,
+                               OptionalBool(in, "DeletionProtectionEnabled"));
+  req.deletion_protection_enabled = protection.value_or(false);
+  STREAMSTACK_ASSIGN_OR_RETURN(req.table_class, OptionalString(in, "TableClass"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.sse_specification, DecodeSseSpecification(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.warm_throughput, DecodeWarmThroughput(in));
+  return req;
 }
 
-Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
+void CreateTable(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  auto req = DecodeCreateTable(tables, in);
+  if (!req.ok()) return reply(req.status());
+  tables.CreateTable(std::move(req).value(), DescriptionReply(std::move(reply)));
+}
+
+Result<dynamodb::UpdateTableRequest> DecodeUpdateTable(const dynamodb::TableStore& tables,
+                                                       const json& in) {
   dynamodb::UpdateTableRequest req;
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  req.table_name = *name;
-  auto billing = OptionalString(in, "BillingMode");
-  if (!billing.ok()) return billing.status();
-  req.billing_mode = *billing;
-  auto throughput = OptionalThroughput(in);
-  if (!throughput.ok()) return throughput.status();
-  req.provisioned_throughput = *throughput;
-  auto stream = DecodeStreamSpecification(in);
-  if (!stream.ok()) return stream.status();
-  req.stream_specification = *stream;
-  auto protection = OptionalBool(in, "DeletionProtectionEnabled");
-  if (!protection.ok()) return protection.status();
-  req.deletion_protection_enabled = *protection;
-  auto table_class = OptionalString(in, "TableClass");
-  if (!table_class.ok()) return table_class.status();
-  req.table_class = *table_class;
+  STREAMSTACK_ASSIGN_OR_RETURN(req.table_name, RequiredTableName(tables, in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.billing_mode, OptionalString(in, "BillingMode"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.provisioned_throughput, OptionalThroughput(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.stream_specification, DecodeStreamSpecification(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.deletion_protection_enabled,
+                               OptionalBool(in, "DeletionProtectionEnabled"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.table_class, OptionalString(in, "TableClass"));
   if (in.contains("AttributeDefinitions")) {
     req.attribute_definitions.emplace();
     STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,
@@ -541,25 +510,25 @@ Result<json> UpdateTable(dynamodb::TableStore& tables, const json& in) {
                                            &*req.global_secondary_index_updates,
                                            DecodeIndexUpdate));
   }
-  auto d = tables.UpdateTable(req);
-  if (!d.ok()) return d.status();
-  return json{{"TableDescription", EncodeTableDescription(*d)}};
+  return req;
+}
+
+void UpdateTable(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  auto req = DecodeUpdateTable(tables, in);
+  if (!req.ok()) return reply(req.status());
+  tables.UpdateTable(std::move(req).value(), DescriptionReply(std::move(reply)));
 }
 
 Result<json> DescribeTable(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  auto d = tables.DescribeTable(*name);
-  if (!d.ok()) return d.status();
-  return json{{"Table", EncodeTableDescription(*d)}};
+  STREAMSTACK_ASSIGN_OR_RETURN(std::string name, RequiredTableName(tables, in));
+  STREAMSTACK_ASSIGN_OR_RETURN(dynamodb::TableDescription d, tables.DescribeTable(name));
+  return json{{"Table", EncodeTableDescription(d)}};
 }
 
-Result<json> DeleteTable(dynamodb::TableStore& tables, const json& in) {
+void DeleteTable(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  auto d = tables.DeleteTable(*name);
-  if (!d.ok()) return d.status();
-  return json{{"TableDescription", EncodeTableDescription(*d)}};
+  if (!name.ok()) return reply(name.status());
+  tables.DeleteTable(std::move(name).value(), DescriptionReply(std::move(reply)));
 }
 
 Result<json> ListTables(dynamodb::TableStore& tables, const json& in) {
@@ -674,12 +643,8 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::GetItemRequest req;
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  req.table_name = *name;
-  auto key = RequiredItem(in, "Key");
-  if (!key.ok()) return key.status();
-  req.key = std::move(key).value();
+  STREAMSTACK_ASSIGN_OR_RETURN(req.table_name, RequiredTableName(tables, in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.key, RequiredItem(in, "Key"));
   STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(in, &req.expressions));
   auto consistent = OptionalBool(in, "ConsistentRead");  // every read here is consistent
   if (!consistent.ok()) return consistent.status();
@@ -779,24 +744,14 @@ Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
 // The members Query and Scan share.
 template <typename Request>
 Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, Request* req) {
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  req->table_name = *name;
-  auto select = DecodeSelect(in);
-  if (!select.ok()) return select.status();
-  req->select = *select;
-  auto index = OptionalString(in, "IndexName");
-  if (!index.ok()) return index.status();
-  req->index_name = *index;
-  auto limit = OptionalInt(in, "Limit");
-  if (!limit.ok()) return limit.status();
-  req->limit = *limit;
+  STREAMSTACK_ASSIGN_OR_RETURN(req->table_name, RequiredTableName(tables, in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req->select, DecodeSelect(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req->index_name, OptionalString(in, "IndexName"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req->limit, OptionalInt(in, "Limit"));
   auto consistent = OptionalBool(in, "ConsistentRead");
   if (!consistent.ok()) return consistent.status();
   req->consistent_read = consistent->value_or(false);
-  auto start = OptionalItem(in, "ExclusiveStartKey");
-  if (!start.ok()) return start.status();
-  req->exclusive_start_key = *start;
+  STREAMSTACK_ASSIGN_OR_RETURN(req->exclusive_start_key, OptionalItem(in, "ExclusiveStartKey"));
   return DecodeExpressions(in, &req->expressions);
 }
 
@@ -838,12 +793,8 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   const json& in = **translated;
   dynamodb::ScanRequest req;
   STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
-  auto segment = OptionalInt(in, "Segment");
-  if (!segment.ok()) return segment.status();
-  req.segment = *segment;
-  auto total = OptionalInt(in, "TotalSegments");
-  if (!total.ok()) return total.status();
-  req.total_segments = *total;
+  STREAMSTACK_ASSIGN_OR_RETURN(req.segment, OptionalInt(in, "Segment"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.total_segments, OptionalInt(in, "TotalSegments"));
   auto page = tables.Scan(req);
   if (!page.ok()) return page.status();
   return EncodeReadPage(in, RequestedTableName(in), *page);
@@ -851,31 +802,37 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
 
 // --- Time to live ----------------------------------------------------------------------------
 
-Result<json> UpdateTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
+Result<dynamodb::TimeToLiveSpecification> DecodeTimeToLiveSpecification(const json& in) {
   auto it = in.find("TimeToLiveSpecification");
   if (it == in.end() || it->is_null()) return NullMember("timeToLiveSpecification");
   if (!it->is_object()) return WrongType("TimeToLiveSpecification");
-  auto enabled = OptionalBool(*it, "Enabled");
-  if (!enabled.ok()) return enabled.status();
-  auto attribute = OptionalString(*it, "AttributeName");
-  if (!attribute.ok()) return attribute.status();
-  if (!*attribute) return NullMember("timeToLiveSpecification.attributeName");
-  if (!*enabled) return NullMember("timeToLiveSpecification.enabled");
-  auto spec = tables.UpdateTimeToLive(*name, {**attribute, **enabled});
-  if (!spec.ok()) return spec.status();
-  return json{{"TimeToLiveSpecification",
-               {{"Enabled", spec->enabled}, {"AttributeName", spec->attribute_name}}}};
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<bool> enabled, OptionalBool(*it, "Enabled"));
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<std::string> attribute,
+                               OptionalString(*it, "AttributeName"));
+  if (!attribute) return NullMember("timeToLiveSpecification.attributeName");
+  if (!enabled) return NullMember("timeToLiveSpecification.enabled");
+  return dynamodb::TimeToLiveSpecification{*attribute, *enabled};
+}
+
+void UpdateTimeToLive(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  auto name = RequiredTableName(tables, in);
+  if (!name.ok()) return reply(name.status());
+  auto spec = DecodeTimeToLiveSpecification(in);
+  if (!spec.ok()) return reply(spec.status());
+  tables.UpdateTimeToLive(
+      std::move(name).value(), std::move(spec).value(),
+      [reply = std::move(reply)](Result<dynamodb::TimeToLiveSpecification> r) {
+        if (!r.ok()) return reply(r.status());
+        reply(json{{"TimeToLiveSpecification",
+                    {{"Enabled", r->enabled}, {"AttributeName", r->attribute_name}}}});
+      });
 }
 
 Result<json> DescribeTimeToLive(dynamodb::TableStore& tables, const json& in) {
-  auto name = RequiredTableName(tables, in);
-  if (!name.ok()) return name.status();
-  auto d = tables.DescribeTimeToLive(*name);
-  if (!d.ok()) return d.status();
-  json description = {{"TimeToLiveStatus", d->status}};
-  if (!d->attribute_name.empty()) description["AttributeName"] = d->attribute_name;
+  STREAMSTACK_ASSIGN_OR_RETURN(std::string name, RequiredTableName(tables, in));
+  STREAMSTACK_ASSIGN_OR_RETURN(dynamodb::TimeToLiveDescription d, tables.DescribeTimeToLive(name));
+  json description = {{"TimeToLiveStatus", d.status}};
+  if (!d.attribute_name.empty()) description["AttributeName"] = d.attribute_name;
   return json{{"TimeToLiveDescription", description}};
 }
 
@@ -982,18 +939,24 @@ Result<std::string> RequiredResourceArn(const json& in) {
   return **arn;
 }
 
-Result<json> TagResource(dynamodb::TableStore& tables, const json& in) {
-  auto arn = RequiredResourceArn(in);
-  if (!arn.ok()) return arn.status();
-  std::vector<dynamodb::Tag> tags;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "Tags", true, &tags, DecodeTag));
-  STREAMSTACK_RETURN_IF_ERROR(tables.TagResource(*arn, tags));
-  return json::object();
+// The empty answer of TagResource and UntagResource once their write completed.
+dynamodb::TableStore::StatusDone EmptyReply(JsonReply reply) {
+  return [reply = std::move(reply)](Status st) {
+    if (!st.ok()) return reply(st);
+    reply(json::object());
+  };
 }
 
-Result<json> UntagResource(dynamodb::TableStore& tables, const json& in) {
+void TagResource(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   auto arn = RequiredResourceArn(in);
-  if (!arn.ok()) return arn.status();
+  if (!arn.ok()) return reply(arn.status());
+  std::vector<dynamodb::Tag> tags;
+  Status st = DecodeList(in, "Tags", true, &tags, DecodeTag);
+  if (!st.ok()) return reply(st);
+  tables.TagResource(std::move(arn).value(), std::move(tags), EmptyReply(std::move(reply)));
+}
+
+Result<std::vector<std::string>> DecodeTagKeys(const json& in) {
   auto it = in.find("TagKeys");
   if (it == in.end() || it->is_null()) return NullMember("tagKeys");
   if (!it->is_array()) return WrongType("TagKeys");
@@ -1002,8 +965,16 @@ Result<json> UntagResource(dynamodb::TableStore& tables, const json& in) {
     if (!k.is_string()) return WrongType("TagKeys");
     keys.push_back(k.get<std::string>());
   }
-  STREAMSTACK_RETURN_IF_ERROR(tables.UntagResource(*arn, keys));
-  return json::object();
+  return keys;
+}
+
+void UntagResource(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  auto arn = RequiredResourceArn(in);
+  if (!arn.ok()) return reply(arn.status());
+  auto keys = DecodeTagKeys(in);
+  if (!keys.ok()) return reply(keys.status());
+  tables.UntagResource(std::move(arn).value(), std::move(keys).value(),
+                       EmptyReply(std::move(reply)));
 }
 
 // AWS answers every tag at once and never a NextToken: "ListTagsOfResource does not support
@@ -1050,9 +1021,7 @@ void DescribeEndpoints(const RequestContext& ctx, json&&, JsonReply reply) {
 // and each ParameterizedStatement carry them.
 Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
   dynamodb::PartiqlStatement out;
-  auto text = RequiredString(in, "Statement");
-  if (!text.ok()) return text.status();
-  out.statement = *text;
+  STREAMSTACK_ASSIGN_OR_RETURN(out.statement, RequiredString(in, "Statement"));
   if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
     if (!it->is_array()) return WrongType("Parameters");
     for (const auto& p : *it) {
@@ -1064,9 +1033,8 @@ Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
   auto consistent = OptionalBool(in, "ConsistentRead");
   if (!consistent.ok()) return consistent.status();
   out.consistent_read = consistent->value_or(false);
-  auto on_fail = DecodeReturnOnConditionFailure(in);
-  if (!on_fail.ok()) return on_fail.status();
-  out.return_old_on_condition_failure = *on_fail;
+  STREAMSTACK_ASSIGN_OR_RETURN(out.return_old_on_condition_failure,
+                               DecodeReturnOnConditionFailure(in));
   return out;
 }
 
@@ -1204,10 +1172,12 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
     return Sync([t, fn](const json& in) { return fn(*t, in); });
   };
   std::vector<std::pair<std::string, Op>> operations = {
-      {"CreateTable", sync(CreateTable)},
+      // The control plane's writes are asynchronous like the item writes: an I/O thread
+      // never waits for the writer (an UpdateTable's index backfill may take a while).
+      {"CreateTable", async(CreateTable)},
       {"DescribeTable", sync(DescribeTable)},
-      {"UpdateTable", sync(UpdateTable)},
-      {"DeleteTable", sync(DeleteTable)},
+      {"UpdateTable", async(UpdateTable)},
+      {"DeleteTable", async(DeleteTable)},
       {"ListTables", sync(ListTables)},
       {"PutItem", async(PutItem)},
       {"UpdateItem", async(UpdateItem)},
@@ -1219,10 +1189,10 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
       {"TransactGetItems", sync(TransactGetItems)},
       {"Query", sync(Query)},
       {"Scan", sync(Scan)},
-      {"UpdateTimeToLive", sync(UpdateTimeToLive)},
+      {"UpdateTimeToLive", async(UpdateTimeToLive)},
       {"DescribeTimeToLive", sync(DescribeTimeToLive)},
-      {"TagResource", sync(TagResource)},
-      {"UntagResource", sync(UntagResource)},
+      {"TagResource", async(TagResource)},
+      {"UntagResource", async(UntagResource)},
       {"ListTagsOfResource", sync(ListTagsOfResource)},
       {"DescribeLimits", sync(DescribeLimits)},
       {"DescribeEndpoints", DescribeEndpoints},

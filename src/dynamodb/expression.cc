@@ -593,9 +593,7 @@ class Parser {
                                 name
                           : "Invalid function name; function: " + name));
     }
-    auto args = ParseArguments(false);
-    if (!args.ok()) return args.status();
-    node->operands = std::move(args).value();
+    STREAMSTACK_ASSIGN_OR_RETURN(node->operands, ParseArguments(false));
     const auto& ops = node->operands;
     if (!IsConditionFunction(name)) return node;
     if (name == "attribute_exists" || name == "attribute_not_exists") {

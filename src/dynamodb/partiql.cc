@@ -128,9 +128,7 @@ Result<WritePlan> PlanWrite(const TableStore& tables, const Statement& s) {
     // AWS: UPDATE changes an existing item only.
     condition = "attribute_exists(" + writer.Path(hash) + ")" +
                 (condition.empty() ? "" : " AND " + condition);
-    auto update = writer.Update(s.updates);
-    if (!update.ok()) return update.status();
-    plan.expressions.update_expression = *update;
+    STREAMSTACK_ASSIGN_OR_RETURN(plan.expressions.update_expression, writer.Update(s.updates));
   } else if (s.returning != Returning::kNone && s.returning != Returning::kAllOld) {
     return ValidationError("Unsupported returning clause for DELETE: only ALL OLD * is supported");
   }
@@ -215,9 +213,7 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
   }
   std::optional<Item> start;
   if (request.next_token) {
-    auto decoded = DecodeNextToken(*request.next_token);
-    if (!decoded.ok()) return decoded.status();
-    start = std::move(decoded).value();
+    STREAMSTACK_ASSIGN_OR_RETURN(start, DecodeNextToken(*request.next_token));
   }
 
   ExpressionWriter writer;

@@ -516,9 +516,7 @@ class Parser {
       return Status::Ok();
     }
     Advance();
-    auto where = ParseOr();
-    if (!where.ok()) return where.status();
-    s.where = std::move(where).value();
+    STREAMSTACK_ASSIGN_OR_RETURN(s.where, ParseOr());
     return Status::Ok();
   }
 
@@ -558,18 +556,14 @@ class Parser {
     s.table_name = *table;
     if (PeekPunct(".")) {
       Advance();
-      auto index = ParseIdentifier();
-      if (!index.ok()) return index.status();
-      s.index_name = *index;
+      STREAMSTACK_ASSIGN_OR_RETURN(s.index_name, ParseIdentifier());
     }
     STREAMSTACK_RETURN_IF_ERROR(RejectAlias({"WHERE", "ORDER"}));
     STREAMSTACK_RETURN_IF_ERROR(ParseWhere(s, false));
     if (PeekKeyword("ORDER")) {
       Advance();
       STREAMSTACK_RETURN_IF_ERROR(ExpectKeyword("BY"));
-      auto attribute = ParseIdentifier();
-      if (!attribute.ok()) return attribute.status();
-      s.order_by = *attribute;
+      STREAMSTACK_ASSIGN_OR_RETURN(s.order_by, ParseIdentifier());
       if (PeekKeyword("ASC") || PeekKeyword("DESC")) {
         s.order_descending = KeywordEquals(Advance().text, "DESC");
       }
@@ -650,9 +644,7 @@ class Parser {
     Statement s;
     s.kind = Statement::Kind::kDelete;
     STREAMSTACK_RETURN_IF_ERROR(ExpectKeyword("FROM"));
-    auto table = ParseIdentifier();
-    if (!table.ok()) return table.status();
-    s.table_name = *table;
+    STREAMSTACK_ASSIGN_OR_RETURN(s.table_name, ParseIdentifier());
     STREAMSTACK_RETURN_IF_ERROR(RejectAlias({"WHERE"}));
     STREAMSTACK_RETURN_IF_ERROR(ParseWhere(s, true));
     STREAMSTACK_RETURN_IF_ERROR(ParseReturning(s));

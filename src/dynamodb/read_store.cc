@@ -116,21 +116,13 @@ Result<StartKey> DecodeStartKey(const ReadSource& source, const Item& esk) {
     if (attr.type != AttributeType::kN && it->second.s().empty()) return InvalidStartKey();
     return EncodeKeyValue(it->second);
   };
-  auto pk = encoded(source.index->hash_key);
-  if (!pk.ok()) return pk.status();
-  out.pk = *pk;
+  STREAMSTACK_ASSIGN_OR_RETURN(out.pk, encoded(source.index->hash_key));
   if (source.index->range_key) {
-    auto sk = encoded(*source.index->range_key);
-    if (!sk.ok()) return sk.status();
-    out.position.sk = *sk;
+    STREAMSTACK_ASSIGN_OR_RETURN(out.position.sk, encoded(*source.index->range_key));
   }
-  auto table_pk = encoded(source.table.hash_key);
-  if (!table_pk.ok()) return table_pk.status();
-  out.position.table_pk = *table_pk;
+  STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_pk, encoded(source.table.hash_key));
   if (source.table.range_key) {
-    auto table_sk = encoded(*source.table.range_key);
-    if (!table_sk.ok()) return table_sk.status();
-    out.position.table_sk = *table_sk;
+    STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_sk, encoded(*source.table.range_key));
   }
   return out;
 }
@@ -359,9 +351,7 @@ class PageBuilder {
       if (last_decoded_) {
         last = std::move(*last_decoded_);
       } else {
-        auto decoded = DecodeItemText(last_text_);
-        if (!decoded.ok()) return decoded.status();
-        last = std::move(decoded).value();
+        STREAMSTACK_ASSIGN_OR_RETURN(last, DecodeItemText(last_text_));
       }
       Item key;
       for (const std::string& name : source_.StartKeyAttributes()) {

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "dynamodb/item_key.h"
+
 namespace streamstack::dynamodb {
 
 std::optional<int64_t> ExpiryOf(const TableDefinition& table, const Item& item) {
@@ -23,6 +25,40 @@ ExpiredRange ExpiredRangeAt(int64_t now_ms) {
   // now_ms > t * 1000, that is t < ceil(now_ms / 1000).
   int64_t now_ceil = now_ms >= 0 ? (now_ms + 999) / 1000 : now_ms / 1000;
   return {now_ceil - kIgnoredExpiryAgeSeconds, now_ceil};
+}
+
+constexpr size_t kMaxTtlAttributeNameLength = 255;
+
+Status ValidateTimeToLiveSpecification(const TimeToLiveSpecification& spec) {
+  if (spec.attribute_name.empty()) {
+    return ConstraintError("''", "timeToLiveSpecification.attributeName",
+                           "Member must have length greater than or equal to 1");
+  }
+  if (spec.attribute_name.size() > kMaxTtlAttributeNameLength) {
+    return ConstraintError("'" + spec.attribute_name + "'", "timeToLiveSpecification.attributeName",
+                           "Member must have length less than or equal to 255");
+  }
+  return Status::Ok();
+}
+
+Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec) {
+  if (spec.enabled && current.ttl_enabled) {
+    if (current.ttl_attribute != spec.attribute_name) {
+      return ValidationError(
+          "TimeToLive is active on a different AttributeName: current AttributeName is " +
+          current.ttl_attribute);
+    }
+    return ValidationError("TimeToLive is already enabled");
+  }
+  if (!spec.enabled) {
+    if (!current.ttl_enabled) return ValidationError("TimeToLive is already disabled");
+    if (current.ttl_attribute != spec.attribute_name) {
+      return ValidationError(
+          "TimeToLive is active on a different AttributeName: current AttributeName is " +
+          current.ttl_attribute);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace streamstack::dynamodb

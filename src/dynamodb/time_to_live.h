@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "streamstack/common/status.h"
 #include "streamstack/dynamodb/attribute_value.h"
 #include "streamstack/dynamodb/table_store.h"
 
@@ -25,5 +26,11 @@ struct ExpiredRange {
   int64_t before = 0;  // exclusive: an expiry of t seconds has passed once now > t
 };
 ExpiredRange ExpiredRangeAt(int64_t now_ms);
+
+// UpdateTimeToLive's AttributeName: 1-255 characters (constraint errors).
+Status ValidateTimeToLiveSpecification(const TimeToLiveSpecification& spec);
+// UpdateTimeToLive against the table's current setting. AWS: switching the attribute takes a
+// disable first; repeating a setting is an error ("TimeToLive is already enabled", ...).
+Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec);
 
 }  // namespace streamstack::dynamodb

@@ -57,16 +57,18 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     store->checkpointer_db_ = std::move(checkpointer).value();
     store->checkpointer_thread_ = std::thread([s = store.get()] { s->CheckpointerLoop(); });
   }
+  store->completion_thread_ = std::thread([s = store.get()] { s->CompletionLoop(); });
+  store->completion_thread_id_ = store->completion_thread_.get_id();
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   store->writer_thread_id_ = store->writer_thread_.get_id();
   return store;
 }
 
-void Store::Write(WriteFn fn, DoneFn done) {
+void Store::Write(WriteFn fn, DoneFn done, DoneOn done_on) {
   {
     std::lock_guard lock(queue_mu_);
     if (!stopping_) {
-      queue_.push_back(Job{std::move(fn), std::move(done)});
+      queue_.push_back(Job{std::move(fn), std::move(done), done_on});
       queue_cv_.notify_one();
       return;
     }
@@ -237,10 +239,58 @@ void Store::RunGroup(std::vector<Job>& jobs) {
   for (auto& callbacks : on_commit) {
     for (auto& callback : callbacks) callback();
   }
+  // The completion thread's share first, so it starts while the writer runs its own share.
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (jobs[i].done) jobs[i].done(std::move(statuses[i]));
+    if (jobs[i].done && jobs[i].done_on == DoneOn::kCompletionThread) {
+      handoff_.push_back(Completion{std::move(jobs[i].done), std::move(statuses[i])});
+    }
+  }
+  if (!handoff_.empty()) HandOff(handoff_);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].done && jobs[i].done_on == DoneOn::kWriterThread) {
+      jobs[i].done(std::move(statuses[i]));
+    }
   }
   jobs.clear();  // release captured state before waiting for the next group
+}
+
+// ---------------------------------------------------------------------------------------
+// Completion thread
+
+void Store::HandOff(std::vector<Completion>& completions) {
+  {
+    std::lock_guard lock(completion_mu_);
+    if (completions_.empty()) {
+      completions_.swap(completions);  // the common case: no copy, capacities trade places
+    } else {
+      for (Completion& c : completions) completions_.push_back(std::move(c));
+      completions.clear();
+    }
+  }
+  completion_cv_.notify_one();
+}
+
+void Store::CompletionLoop() {
+  std::vector<Completion> running;
+  std::unique_lock lock(completion_mu_);
+  for (;;) {
+    completion_cv_.wait(lock, [this] { return completion_stopping_ || !completions_.empty(); });
+    if (completions_.empty()) return;  // stopping, and every done ran
+    running.swap(completions_);
+    lock.unlock();
+    for (Completion& c : running) c.done(std::move(c.status));
+    running.clear();  // release captured state before waiting again
+    lock.lock();
+  }
+}
+
+void Store::StopCompletions() {
+  {
+    std::lock_guard lock(completion_mu_);
+    completion_stopping_ = true;
+  }
+  completion_cv_.notify_all();
+  if (completion_thread_.joinable()) completion_thread_.join();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -297,6 +347,9 @@ Status Store::Close() {
   if (std::this_thread::get_id() == writer_thread_id_) {
     return Internal("store: Close on the writer thread would wait on itself");
   }
+  if (std::this_thread::get_id() == completion_thread_id_) {
+    return Internal("store: Close on the completion thread would wait on itself");
+  }
   std::lock_guard close_lock(close_mu_);
   if (closed_) return close_status_;
   closed_ = true;
@@ -306,6 +359,7 @@ Status Store::Close() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  StopCompletions();  // after the writer: every done it handed over runs
   StopCheckpointer();
   {
     std::unique_lock lock(pool_mu_);

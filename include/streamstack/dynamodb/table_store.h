@@ -3,8 +3,12 @@
 // TTL expiry and its stream record are written in one storage write job, so none exists
 // without the others. Reads seek SQLite's clustered keys (a Query never scans). Uses
 // storage, streams and the data model (attribute_value.h, expression.h); knows nothing of HTTP.
-// Thread safety: every method may be called from any thread. Item writes complete
-// asynchronously on the storage writer thread (group commit); `done` runs there.
+// Thread safety: every method may be called from any thread. Writes (items, and tables,
+// tags and TTL settings through the methods that take a `done`) complete asynchronously
+// after their group commit; `done` runs on the storage completion thread (never on the
+// writer thread, which only writes), or at once on the caller's thread for a request
+// refused before it reached storage. Nothing waits for the writer except the synchronous
+// control-plane forms, meant for startup and tests.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -332,11 +336,19 @@ class TableStore {
   // Creates the schema and loads the table definitions. Call once at startup.
   Status Open();
 
-  // Control plane. Validates as AWS does; answers with AWS's errors.
+  // Control plane. Validates as AWS does; answers with AWS's errors. CreateTable, UpdateTable
+  // (with its index backfill) and DeleteTable are one write job each; `done` gets the
+  // table's description (AWS's CREATING, UPDATING or DELETING status).
+  using DescriptionDone = std::function<void(Result<TableDescription>)>;
+  void CreateTable(CreateTableRequest request, DescriptionDone done);
+  void UpdateTable(UpdateTableRequest request, DescriptionDone done);
+  void DeleteTable(std::string table_name, DescriptionDone done);
+  // The same, waiting for the write (startup and tests; never on the writer thread).
   Result<TableDescription> CreateTable(const CreateTableRequest& request);
-  Result<TableDescription> DescribeTable(const std::string& table_name) const;
   Result<TableDescription> UpdateTable(const UpdateTableRequest& request);
   Result<TableDescription> DeleteTable(const std::string& table_name);
+  // Reads on the caller's thread.
+  Result<TableDescription> DescribeTable(const std::string& table_name) const;
   Result<ListTablesResult> ListTables(const std::optional<std::string>& exclusive_start,
                                       std::optional<int> limit) const;
   // The published definition of a table, or nullptr.
@@ -344,7 +356,7 @@ class TableStore {
   // The account and region every table's ARN carries (table_arn.h resolves ARNs against it).
   const AccountScope& scope() const;
 
-  // Data plane. Writes complete on the storage writer thread after their group commits.
+  // Data plane. Writes complete on the storage completion thread after their group commits.
   using WriteDone = std::function<void(Result<WriteOutcome>)>;
   void PutItem(PutItemRequest request, WriteDone done);
   void UpdateItem(UpdateItemRequest request, WriteDone done);
@@ -379,13 +391,20 @@ class TableStore {
   // that does not exist, or a stream's ARN, is ResourceNotFoundException "Requested resource
   // not found: ResourceArn: <arn> not found". Tagging a key again replaces its value;
   // untagging a key the table lacks is no error.
+  using StatusDone = std::function<void(Status)>;
+  void TagResource(std::string resource_arn, std::vector<Tag> tags, StatusDone done);
+  void UntagResource(std::string resource_arn, std::vector<std::string> keys, StatusDone done);
+  // The same, waiting for the write (tests).
   Status TagResource(const std::string& resource_arn, const std::vector<Tag>& tags);
   Status UntagResource(const std::string& resource_arn, const std::vector<std::string>& keys);
   // Every tag of the table in key order (at most 50: AWS answers them in one page).
   Result<std::vector<Tag>> ListTagsOfResource(const std::string& resource_arn) const;
 
   // Time to live. Enabling indexes every item's expiry time, so the sweep seeks instead of
-  // scanning; the change is immediate (AWS shows ENABLED at once too).
+  // scanning; the change is immediate (AWS shows ENABLED at once too). One write job.
+  using TimeToLiveDone = std::function<void(Result<TimeToLiveSpecification>)>;
+  void UpdateTimeToLive(std::string table_name, TimeToLiveSpecification spec, TimeToLiveDone done);
+  // The same, waiting for the write (tests).
   Result<TimeToLiveSpecification> UpdateTimeToLive(const std::string& table_name,
                                                    const TimeToLiveSpecification& spec);
   Result<TimeToLiveDescription> DescribeTimeToLive(const std::string& table_name) const;

@@ -1,6 +1,7 @@
 // storage: Store, the process-wide SQLite storage: one writer connection on a dedicated
-// writer thread (group commit) plus a pool of reader connections. Depends on common only.
-// Write, WriteSync, Read, Migrate and Close may be called from any thread.
+// writer thread (group commit) plus a pool of reader connections, and a completion thread
+// that runs the `done` of the writes that ask for it off the writer thread. Depends on
+// common only. Write, WriteSync, Read, Migrate and Close may be called from any thread.
 #pragma once
 
 #include <chrono>
@@ -77,9 +78,21 @@ class Store {
   using WriteFn = std::function<Status(WriteContext&)>;
   // Receives the job's Status: Ok only after COMMIT; the job's own error; or
   // kInternalFailure if BEGIN/RELEASE/COMMIT failed or the store is closed. Called exactly
-  // once per Write, on the writer thread -- or on the caller's thread, at once, when the
-  // store is closed. Must not block (it delays every later write) and must not throw.
+  // once per Write, on the thread DoneOn names -- or on the caller's thread, at once, when
+  // the store is closed. Must not throw. On the writer thread it must not block (it delays
+  // every later write); on the completion thread it delays the `done`s queued after it.
   using DoneFn = std::function<void(Status)>;
+
+  // Where a Write's `done` runs once its group committed (or failed).
+  enum class DoneOn {
+    // On the writer thread, right after the group: for a `done` that only sets a flag or
+    // hands the Status on (WriteSync, startup, tests).
+    kWriterThread,
+    // On the store's completion thread, in submission order: for a `done` that does work
+    // (encodes a response, replies). The writer hands a group's `done`s over in one step,
+    // after every OnCommit of the group ran, so the writer thread only writes.
+    kCompletionThread,
+  };
 
   // Opens the writer (creating the file, switching it to WAL), then the readers, then starts
   // the writer thread. kInternalFailure when a connection cannot be opened. Schemas are not
@@ -89,8 +102,8 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Queues a job for the writer thread (group commit). See WriteFn and DoneFn.
-  void Write(WriteFn fn, DoneFn done);
+  // Queues a job for the writer thread (group commit). See WriteFn, DoneFn and DoneOn.
+  void Write(WriteFn fn, DoneFn done, DoneOn done_on = DoneOn::kWriterThread);
 
   // Write() and wait for its done. For control-plane calls, startup and tests.
   [[nodiscard]] Status WriteSync(WriteFn fn);
@@ -122,10 +135,10 @@ class Store {
   }
 
   // Stops accepting writes, drains the queue (every submitted job gets its done), joins the
-  // writer thread, waits for leased readers, checkpoints the WAL
-  // (PRAGMA wal_checkpoint(TRUNCATE)) and closes every connection. Idempotent: later calls
-  // return the first call's Status. Not callable from the writer thread (a done or a job):
-  // that returns kInternalFailure.
+  // writer thread and then the completion thread, waits for leased readers, checkpoints the
+  // WAL (PRAGMA wal_checkpoint(TRUNCATE)) and closes every connection. Idempotent: later
+  // calls return the first call's Status. Not callable from the writer or the completion
+  // thread (a job or a done): that returns kInternalFailure.
   [[nodiscard]] Status Close();
 
   // Counters for tests and /metrics.
@@ -141,6 +154,12 @@ class Store {
   struct Job {
     WriteFn fn;
     DoneFn done;
+    DoneOn done_on = DoneOn::kWriterThread;
+  };
+  // A `done` with its Status, waiting for the completion thread.
+  struct Completion {
+    DoneFn done;
+    Status status;
   };
 
   // RAII lease of a reader connection (or, in memory, of the one connection + its mutex).
@@ -169,6 +188,10 @@ class Store {
 
   void WriterLoop();
   void RunGroup(std::vector<Job>& jobs);
+  // Writer thread: hands `completions` (emptied) to the completion thread in one step.
+  void HandOff(std::vector<Completion>& completions);
+  void CompletionLoop();
+  void StopCompletions();
   void CheckpointerLoop();
   void NoteCommitForCheckpoint();
   void StopCheckpointer();
@@ -179,6 +202,9 @@ class Store {
   std::vector<std::unique_ptr<Database>> readers_;  // empty in memory
   std::thread writer_thread_;
   std::thread::id writer_thread_id_;
+  std::thread completion_thread_;
+  std::thread::id completion_thread_id_;
+  std::vector<Completion> handoff_;  // writer thread only: reused for every group
 
   // The write queue. Guarded by queue_mu_.
   mutable std::mutex queue_mu_;
@@ -205,6 +231,12 @@ class Store {
   std::condition_variable checkpoint_cv_;
   bool wal_dirty_ = false;
   bool checkpointer_stopping_ = false;
+
+  // The completion thread's queue. Guarded by completion_mu_.
+  std::mutex completion_mu_;
+  std::condition_variable completion_cv_;
+  std::vector<Completion> completions_;
+  bool completion_stopping_ = false;
 
   // Serialises Close(); guarded by close_mu_.
   std::mutex close_mu_;

@@ -1,0 +1,421 @@
+// TableStore's control plane: CreateTable, DescribeTable, UpdateTable (with its index
+// backfill), DeleteTable, ListTables and the tags. The checks and plans are in
+// table_validation.cc; here each change is one write job that never waits on the caller's
+// thread: its `done` runs on the storage completion thread.
+#include <future>
+#include <set>
+
+#include "dynamodb/index_store.h"
+#include "dynamodb/secondary_index.h"
+#include "dynamodb/table_codec.h"
+#include "dynamodb/table_sql.h"
+#include "dynamodb/table_store_impl.h"
+#include "dynamodb/table_tags.h"
+#include "dynamodb/table_validation.h"
+#include "streamstack/dynamodb/table_arn.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+Status ResourceArnNotFound(const std::string& arn) {
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: ResourceArn: " + arn + " not found");
+}
+
+Result<std::vector<Tag>> LoadTags(storage::Database& db, int64_t table_id) {
+  auto& stmt = db.Prepare(sql::kSelectTableTags);
+  stmt.Bind(1, table_id);
+  std::vector<Tag> tags;
+  while (true) {
+    STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) break;
+    tags.push_back({std::string(stmt.ColumnText(0)), std::string(stmt.ColumnText(1))});
+  }
+  return tags;
+}
+
+Status UpsertTags(storage::Database& db, int64_t table_id, const std::vector<Tag>& tags) {
+  for (const Tag& tag : tags) {
+    auto& stmt = db.Prepare(sql::kUpsertTableTag);
+    stmt.Bind(1, table_id);
+    stmt.Bind(2, tag.key);
+    stmt.Bind(3, tag.value);
+    STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+  }
+  return Status::Ok();
+}
+
+// Opens the stream a table's definition asks for and records it in the definition.
+Status OpenStream(storage::WriteContext& ctx, streams::StreamStore& streams,
+                  streams::StreamViewType view_type, TableDefinition& def) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      streams::StreamInfo stream,
+      streams.CreateStream(ctx, def.name, view_type, KeySchemaJson(def.key_schema)));
+  def.stream_enabled = true;
+  def.stream_view_type = view_type;
+  def.stream_id = stream.stream_id;
+  def.latest_stream_arn = stream.stream_arn;
+  def.latest_stream_label = stream.stream_label;
+  return Status::Ok();
+}
+
+Status StoreDefinition(storage::Database& db, const TableDefinition& def) {
+  auto& stmt = db.Prepare(sql::kUpdateTableDefinition);
+  stmt.Bind(1, EncodeTableDefinition(def));
+  stmt.Bind(2, def.table_id);
+  return stmt.Run();
+}
+
+// Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
+template <typename R, typename Start>
+R Wait(Start start) {
+  std::promise<R> promise;
+  std::future<R> answer = promise.get_future();
+  start([&promise](R r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
+
+}  // namespace
+
+std::vector<std::string> TableDefinition::KeyNames() const {
+  std::vector<std::string> names = {hash_key.name};
+  if (range_key) names.push_back(range_key->name);
+  return names;
+}
+
+const char* TableStatusName(TableStatus status) {
+  switch (status) {
+    case TableStatus::kCreating:
+      return "CREATING";
+    case TableStatus::kActive:
+      return "ACTIVE";
+    case TableStatus::kUpdating:
+      return "UPDATING";
+    case TableStatus::kDeleting:
+      return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
+                                                    std::shared_ptr<const TableDefinition> def,
+                                                    TableStatus status) {
+  TableDescription d;
+  d.status = status;
+  auto& stmt = db.Prepare(sql::kSelectTableStats);
+  stmt.Bind(1, def->table_id);
+  STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (found) {
+    d.item_count = stmt.ColumnInt64(0);
+    d.size_bytes = stmt.ColumnInt64(1);
+  }
+  stmt.Reset();
+  for (const auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
+    for (const SecondaryIndex& index : *indexes) {
+      STREAMSTACK_ASSIGN_OR_RETURN(d.index_stats[index.name], LoadIndexStats(db, index.index_id));
+    }
+  }
+  d.definition = std::move(def);
+  return d;
+}
+
+TableStore::TableStore(storage::Store& store, streams::StreamStore& streams, const Clock& clock,
+                       AccountScope scope)
+    : impl_(std::make_unique<Impl>(store, streams, clock, std::move(scope))) {}
+
+TableStore::~TableStore() = default;
+
+Status TableStore::Open() {
+  STREAMSTACK_RETURN_IF_ERROR(impl_->store.Migrate("dynamodb", sql::kMigrations));
+  std::vector<std::shared_ptr<const TableDefinition>> loaded;
+  Status st = impl_->store.Read([&](storage::Database& db) -> Status {
+    auto& stmt = db.Prepare(sql::kSelectTables);
+    while (true) {
+      STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) break;
+      STREAMSTACK_ASSIGN_OR_RETURN(TableDefinition def, DecodeTableDefinition(stmt.ColumnText(1)));
+      def.table_id = stmt.ColumnInt64(0);
+      loaded.push_back(std::make_shared<const TableDefinition>(std::move(def)));
+    }
+    return Status::Ok();
+  });
+  STREAMSTACK_RETURN_IF_ERROR(st);
+  for (auto& def : loaded) {
+    impl_->live[def->table_id] = def;
+    impl_->Publish(std::move(def));
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<const TableDefinition> TableStore::FindTable(const std::string& name) const {
+  return impl_->Find(name);
+}
+
+const AccountScope& TableStore::scope() const { return impl_->scope; }
+
+// --- CreateTable -------------------------------------------------------------------------------
+
+void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
+  auto plan = PlanCreateTable(request, impl_->scope, impl_->clock.NowMillis());
+  if (!plan.ok()) return done(plan.status());
+  std::shared_ptr<TableDefinition> def = std::move(plan->definition);
+  const std::optional<streams::StreamViewType> view_type = plan->stream_view_type;
+  Impl& impl = *impl_;
+  impl.store.Write(
+      [&impl, def, view_type,
+       tags = std::move(request.tags)](storage::WriteContext& ctx) -> Status {
+        if (impl.Find(def->name)) {
+          return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
+        }
+        if (view_type) STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *view_type, *def));
+        auto& stmt = ctx.db().Prepare(sql::kInsertTable);
+        stmt.Bind(1, def->name);
+        stmt.Bind(2, EncodeTableDefinition(*def));
+        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        def->table_id = ctx.db().LastInsertRowId();
+        STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), def->table_id, tags));
+        if (!def->global_secondary_indexes.empty() || !def->local_secondary_indexes.empty()) {
+          // The indexes' ids exist only now; store the definition again with them.
+          for (auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
+            for (SecondaryIndex& index : *indexes) {
+              STREAMSTACK_ASSIGN_OR_RETURN(index.index_id,
+                                           CreateIndexStorage(ctx.db(), def->table_id, index.name));
+            }
+          }
+          STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), *def));
+        }
+        impl.Replace(ctx, def);
+        return Status::Ok();
+      },
+      [def, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        TableDescription d;
+        d.definition = def;
+        d.status = TableStatus::kCreating;  // AWS answers CREATING; a local table is ACTIVE at once
+        done(std::move(d));
+      },
+      kDoneOffWriter);
+}
+
+Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& request) {
+  return Wait<Result<TableDescription>>(
+      [&](DescriptionDone done) { CreateTable(CreateTableRequest(request), std::move(done)); });
+}
+
+Result<TableDescription> TableStore::DescribeTable(const std::string& table_name) const {
+  auto def = impl_->Find(table_name);
+  if (!def) return NotFound();
+  return impl_->Describe(def, TableStatus::kActive);
+}
+
+// --- UpdateTable -------------------------------------------------------------------------------
+
+void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
+  Impl& impl = *impl_;
+  auto current = impl.Find(request.table_name);
+  if (!current) return done(NotFound());
+  auto planned = PlanUpdateTable(*current, request, impl.clock.NowMillis());
+  if (!planned.ok()) return done(planned.status());
+  auto plan = std::make_shared<UpdateTablePlan>(std::move(planned).value());
+  // The answer is described inside the job (the counters as the update leaves them), so the
+  // completion only hands it on.
+  auto description = std::make_shared<TableDescription>();
+  impl.store.Write(
+      [&impl, plan, description](storage::WriteContext& ctx) -> Status {
+        using StreamChange = UpdateTablePlan::StreamChange;
+        TableDefinition& def = *plan->definition;
+        if (plan->stream_change == StreamChange::kEnable) {
+          STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *plan->stream_view_type, def));
+        } else if (plan->stream_change == StreamChange::kDisable) {
+          STREAMSTACK_RETURN_IF_ERROR(impl.streams.DisableStream(ctx, def.stream_id));
+          def.stream_enabled = false;
+        }
+        if (plan->deleted_index) {
+          STREAMSTACK_RETURN_IF_ERROR(DropIndexStorage(ctx.db(), plan->deleted_index->index_id));
+        }
+        if (plan->created_index) {
+          // AWS backfills in the background (IndexStatus CREATING); here the backfill is part
+          // of the update, so the index is complete when it is first visible.
+          STREAMSTACK_ASSIGN_OR_RETURN(
+              int64_t id, CreateIndexStorage(ctx.db(), def.table_id, plan->created_index->name));
+          for (SecondaryIndex& index : def.global_secondary_indexes) {
+            if (index.name == plan->created_index->name) index.index_id = id;
+          }
+          auto schema = FindIndexSchema(def, plan->created_index->name);
+          STREAMSTACK_RETURN_IF_ERROR(BackfillIndex(ctx.db(), def, *schema));
+        }
+        STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), def));
+        impl.Replace(ctx, plan->definition);
+        STREAMSTACK_ASSIGN_OR_RETURN(
+            *description, Impl::Describe(ctx.db(), plan->definition, TableStatus::kUpdating));
+        return Status::Ok();
+      },
+      [plan, description, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        if (plan->created_index) description->creating_index = plan->created_index->name;
+        description->deleting_index = std::move(plan->deleted_index);
+        done(std::move(*description));
+      },
+      kDoneOffWriter);
+}
+
+Result<TableDescription> TableStore::UpdateTable(const UpdateTableRequest& request) {
+  return Wait<Result<TableDescription>>(
+      [&](DescriptionDone done) { UpdateTable(UpdateTableRequest(request), std::move(done)); });
+}
+
+// --- DeleteTable -------------------------------------------------------------------------------
+
+void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
+  Impl& impl = *impl_;
+  auto def = impl.Find(table_name);
+  if (!def) return done(NotFound());
+  if (def->deletion_protection_enabled) {
+    return done(
+        ValidationError("Resource cannot be deleted as it is currently protected "
+                        "against deletion. Disable deletion protection first."));
+  }
+  auto described = impl.Describe(def, TableStatus::kDeleting);
+  if (!described.ok()) return done(described.status());
+  auto description = std::make_shared<TableDescription>(std::move(described).value());
+  impl.store.Write(
+      [&impl, def](storage::WriteContext& ctx) -> Status {
+        // AWS: the stream of a deleted table stays readable for 24 hours.
+        if (def->stream_enabled) {
+          STREAMSTACK_RETURN_IF_ERROR(impl.streams.DisableStream(ctx, def->stream_id));
+        }
+        auto& items = ctx.db().Prepare(sql::kDeleteTableItems);
+        items.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(items.Run());
+        for (const auto* indexes :
+             {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
+          for (const SecondaryIndex& index : *indexes) {
+            STREAMSTACK_RETURN_IF_ERROR(DropIndexStorage(ctx.db(), index.index_id));
+          }
+        }
+        auto& tags = ctx.db().Prepare(sql::kDeleteTableTags);
+        tags.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(tags.Run());
+        auto& table = ctx.db().Prepare(sql::kDeleteTable);
+        table.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(table.Run());
+        impl.live.erase(def->table_id);
+        ctx.OnCommit([&impl, name = def->name] { impl.Unpublish(name); });
+        return Status::Ok();
+      },
+      [description, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*description));
+      },
+      kDoneOffWriter);
+}
+
+Result<TableDescription> TableStore::DeleteTable(const std::string& table_name) {
+  return Wait<Result<TableDescription>>(
+      [&](DescriptionDone done) { DeleteTable(table_name, std::move(done)); });
+}
+
+Result<ListTablesResult> TableStore::ListTables(const std::optional<std::string>& exclusive_start,
+                                                std::optional<int> limit) const {
+  if (limit && (*limit < 1 || *limit > 100)) {
+    return ConstraintError("'" + std::to_string(*limit) + "'", "limit",
+                           *limit < 1 ? "Member must have value greater than or equal to 1"
+                                      : "Member must have value less than or equal to 100");
+  }
+  size_t max = static_cast<size_t>(limit.value_or(100));
+  ListTablesResult out;
+  std::shared_lock lock(impl_->mu);
+  auto it = exclusive_start ? impl_->tables.upper_bound(*exclusive_start) : impl_->tables.begin();
+  for (; it != impl_->tables.end(); ++it) {
+    if (out.table_names.size() == max) {
+      out.last_evaluated_table_name = out.table_names.back();
+      break;
+    }
+    out.table_names.push_back(it->first);
+  }
+  return out;
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+namespace {
+
+// The table a tagging operation's ResourceArn names. AWS's order: the ARN itself (its format,
+// account and region), then the request's own checks (`check`), then the table, which must
+// exist (a stream's ARN names none): "Requested resource not found: ResourceArn: <arn> not
+// found".
+template <typename Check>
+Result<int64_t> TaggedTableId(const TableStore& store, const std::string& arn, Check check) {
+  STREAMSTACK_ASSIGN_OR_RETURN(ResourceArnTarget target,
+                               ResolveResourceArn(store.scope(), arn, ResourceArnUse::kTagging));
+  STREAMSTACK_RETURN_IF_ERROR(check());
+  auto def = target.is_stream ? nullptr : store.FindTable(target.table_name);
+  if (!def) return ResourceArnNotFound(arn);
+  return def->table_id;
+}
+
+}  // namespace
+
+void TableStore::TagResource(std::string resource_arn, std::vector<Tag> tags, StatusDone done) {
+  auto table_id = TaggedTableId(*this, resource_arn, [&]() -> Status {
+    if (tags.empty()) return ValidationError("Atleast one Tag needs to be provided as Input.");
+    return ValidateTags(tags);
+  });
+  if (!table_id.ok()) return done(table_id.status());
+  Impl& impl = *impl_;
+  impl.store.Write(
+      [&impl, table_id = *table_id, arn = std::move(resource_arn),
+       tags = std::move(tags)](storage::WriteContext& ctx) -> Status {
+        // The table may have been deleted since the request found it.
+        if (!impl.live.contains(table_id)) return ResourceArnNotFound(arn);
+        STREAMSTACK_ASSIGN_OR_RETURN(std::vector<Tag> existing, LoadTags(ctx.db(), table_id));
+        std::set<std::string> keys;
+        for (const Tag& t : existing) keys.insert(t.key);
+        for (const Tag& t : tags) keys.insert(t.key);
+        STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(keys.size()));
+        return UpsertTags(ctx.db(), table_id, tags);
+      },
+      std::move(done), kDoneOffWriter);
+}
+
+Status TableStore::TagResource(const std::string& resource_arn, const std::vector<Tag>& tags) {
+  return Wait<Status>([&](StatusDone done) { TagResource(resource_arn, tags, std::move(done)); });
+}
+
+void TableStore::UntagResource(std::string resource_arn, std::vector<std::string> keys,
+                               StatusDone done) {
+  auto table_id = TaggedTableId(*this, resource_arn, [&]() -> Status {
+    if (keys.empty()) return ValidationError("Atleast one Tag Key needs to be provided as Input.");
+    return ValidateTagKeys(keys);
+  });
+  if (!table_id.ok()) return done(table_id.status());
+  Impl& impl = *impl_;
+  impl.store.Write(
+      [&impl, table_id = *table_id, arn = std::move(resource_arn),
+       keys = std::move(keys)](storage::WriteContext& ctx) -> Status {
+        // The table may have been deleted since the request found it.
+        if (!impl.live.contains(table_id)) return ResourceArnNotFound(arn);
+        for (const std::string& key : keys) {
+          auto& stmt = ctx.db().Prepare(sql::kDeleteTableTag);
+          stmt.Bind(1, table_id);
+          stmt.Bind(2, key);
+          STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+        }
+        return Status::Ok();
+      },
+      std::move(done), kDoneOffWriter);
+}
+
+Status TableStore::UntagResource(const std::string& resource_arn,
+                                 const std::vector<std::string>& keys) {
+  return Wait<Status>([&](StatusDone done) { UntagResource(resource_arn, keys, std::move(done)); });
+}
+
+Result<std::vector<Tag>> TableStore::ListTagsOfResource(const std::string& resource_arn) const {
+  STREAMSTACK_ASSIGN_OR_RETURN(int64_t table_id,
+                               TaggedTableId(*this, resource_arn, [] { return Status::Ok(); }));
+  return impl_->store.Read(
+      [&](storage::Database& db) -> Result<std::vector<Tag>> { return LoadTags(db, table_id); });
+}
+
+}  // namespace streamstack::dynamodb

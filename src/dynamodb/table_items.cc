@@ -1,0 +1,338 @@
+// TableStore's item reads and writes. PutItem, UpdateItem and DeleteItem are checked and
+// parsed on the caller's thread and then run the one conditional-write path
+// (Impl::RunConditionalWrite, item_write.h) in a write job; their `done` runs on the storage
+// completion thread. Reads run on the caller's thread with a reader connection.
+#include <set>
+#include <tuple>
+
+#include "dynamodb/item_write.h"
+#include "dynamodb/read_store.h"
+#include "dynamodb/secondary_index.h"
+#include "dynamodb/table_store_impl.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+constexpr size_t kMaxBatchWriteRequests = 25;
+constexpr size_t kMaxTransactItems = 100;
+
+Result<WriteOutcome> OutcomeOf(std::optional<Item> attributes) {
+  WriteOutcome out;
+  if (attributes && !attributes->empty()) out.attributes = std::move(attributes);
+  return out;
+}
+
+// PutItem and DeleteItem answer ReturnValues NONE or ALL_OLD only.
+Status CheckOldOnlyReturnValues(ReturnValues return_values) {
+  if (return_values != ReturnValues::kNone && return_values != ReturnValues::kAllOld) {
+    return ValidationError("Return values set to invalid value");
+  }
+  return Status::Ok();
+}
+
+// A conditional write on its way through the writer thread, with what it will answer.
+struct PendingWrite {
+  ConditionalWrite write;
+  std::optional<Item> attributes;
+};
+
+}  // namespace
+
+// One allocation (the PendingWrite the job and its done share); the item is not copied.
+void TableStore::Impl::QueueConditionalWrite(ConditionalWrite write, WriteDone done) {
+  auto pending = std::make_shared<PendingWrite>(PendingWrite{std::move(write), std::nullopt});
+  store.Write(
+      [this, pending](storage::WriteContext& ctx) -> Status {
+        STREAMSTACK_ASSIGN_OR_RETURN(pending->attributes, RunConditionalWrite(ctx, pending->write));
+        return Status::Ok();
+      },
+      [pending, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(OutcomeOf(std::move(pending->attributes)));
+      },
+      kDoneOffWriter);
+}
+
+void TableStore::PutItem(PutItemRequest request, WriteDone done) {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return done(MissingTable(request.expressions));
+  Status st = CheckOldOnlyReturnValues(request.return_values);
+  if (!st.ok()) return done(st);
+  auto key = KeyOfItem(*table, request.item);
+  if (!key.ok()) return done(key.status());
+  st = ValidateItemSize(request.item, "Item size has exceeded the maximum allowed size");
+  if (!st.ok()) return done(st);
+  st = ValidateIndexKeys(*table, request.item);
+  if (!st.ok()) return done(st);
+  auto parsed = ParseWriteExpressions(request.expressions, *table);
+  if (!parsed.ok()) return done(parsed.status());
+  impl_->QueueConditionalWrite(
+      ConditionalWrite{WriteKind::kPut, std::move(table), std::move(key).value(),
+                       std::move(request.item), std::move(parsed).value(), request.return_values,
+                       request.return_old_on_condition_failure},
+      std::move(done));
+}
+
+void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return done(MissingTable(request.expressions));
+  auto key = KeyOfKeyParameter(*table, request.key);
+  if (!key.ok()) return done(key.status());
+  auto parsed = ParseWriteExpressions(request.expressions, *table);
+  if (!parsed.ok()) return done(parsed.status());
+  impl_->QueueConditionalWrite(
+      ConditionalWrite{WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
+                       std::move(parsed).value(), request.return_values,
+                       request.return_old_on_condition_failure},
+      std::move(done));
+}
+
+void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return done(MissingTable(request.expressions));
+  Status st = CheckOldOnlyReturnValues(request.return_values);
+  if (!st.ok()) return done(st);
+  auto key = KeyOfKeyParameter(*table, request.key);
+  if (!key.ok()) return done(key.status());
+  auto parsed = ParseWriteExpressions(request.expressions, *table);
+  if (!parsed.ok()) return done(parsed.status());
+  impl_->QueueConditionalWrite(
+      ConditionalWrite{WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
+                       std::move(parsed).value(), request.return_values,
+                       request.return_old_on_condition_failure},
+      std::move(done));
+}
+
+void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(Status)> done) {
+  if (request.entries.empty()) {
+    return done(ConstraintError("{}", "requestItems",
+                                "Member must have length greater than or equal to 1"));
+  }
+  if (request.entries.size() > kMaxBatchWriteRequests) {
+    return done(ValidationError("Too many items requested for the BatchWriteItem call"));
+  }
+  struct Prepared {
+    std::shared_ptr<const TableDefinition> table;
+    EncodedKey key;
+    bool is_put;
+    Item item;
+  };
+  auto prepared = std::make_shared<std::vector<Prepared>>();
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (auto& e : request.entries) {
+    auto table = impl_->Find(e.table_name);
+    if (!table) return done(NotFound());
+    auto key = e.is_put ? KeyOfItem(*table, e.item) : KeyOfKeyParameter(*table, e.item);
+    if (!key.ok()) return done(key.status());
+    if (e.is_put) {
+      Status size = ValidateItemSize(e.item, "Item size has exceeded the maximum allowed size");
+      if (!size.ok()) return done(size);
+      Status index_keys = ValidateIndexKeys(*table, e.item);
+      if (!index_keys.ok()) return done(index_keys);
+    }
+    if (!seen.emplace(e.table_name, key->pk, key->sk).second) {
+      return done(ValidationError("Provided list of item keys contains duplicates"));
+    }
+    prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item)});
+  }
+  Impl& impl = *impl_;
+  impl.store.Write(
+      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+        for (auto& p : *prepared) {
+          STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
+                                       LoadItem(ctx.db(), *p.table, p.key));
+          STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old ? &*old : nullptr,
+                                                       p.is_put ? &p.item : nullptr));
+        }
+        return Status::Ok();
+      },
+      std::move(done), kDoneOffWriter);
+}
+
+void TableStore::TransactWriteItems(TransactWriteRequest request,
+                                    std::function<void(Status)> done) {
+  using Kind = TransactWriteRequest::Action::Kind;
+  if (request.actions.empty()) {
+    return done(ConstraintError("[]", "transactItems",
+                                "Member must have length greater than or equal to 1"));
+  }
+  if (request.actions.size() > kMaxTransactItems) {
+    return done(ConstraintError("'" + std::to_string(request.actions.size()) + " items'",
+                                "transactItems",
+                                "Member must have length less than or equal to 100"));
+  }
+  struct Prepared {
+    Kind kind;
+    std::shared_ptr<const TableDefinition> table;
+    EncodedKey key;
+    Item item;
+    ParsedWriteExpressions expr;
+    bool return_old;
+  };
+  auto prepared = std::make_shared<std::vector<Prepared>>();
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (auto& a : request.actions) {
+    auto table = impl_->Find(a.table_name);
+    if (!table) return done(NotFound());
+    auto key = a.kind == Kind::kPut ? KeyOfItem(*table, a.item) : KeyOfKeyParameter(*table, a.item);
+    if (!key.ok()) return done(key.status());
+    if (a.kind == Kind::kPut) {
+      Status size = ValidateItemSize(a.item, "Item size has exceeded the maximum allowed size");
+      if (!size.ok()) return done(size);
+      Status index_keys = ValidateIndexKeys(*table, a.item);
+      if (!index_keys.ok()) return done(index_keys);
+    }
+    if (a.kind == Kind::kConditionCheck && !a.expressions.condition_expression) {
+      return done(ConstraintError("null", "transactItems.member.conditionCheck.conditionExpression",
+                                  "Member must not be null"));
+    }
+    if (!seen.emplace(a.table_name, key->pk, key->sk).second) {
+      return done(
+          ValidationError("Transaction request cannot include multiple operations on one item"));
+    }
+    auto parsed = ParseWriteExpressions(a.expressions, *table);
+    if (!parsed.ok()) return done(parsed.status());
+    prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
+                         std::move(parsed).value(), a.return_old_on_condition_failure});
+  }
+  Impl& impl = *impl_;
+  impl.store.Write(
+      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+        // First every condition, against the items as they are before the transaction.
+        std::vector<std::optional<StoredItem>> olds;
+        nlohmann::json reasons = nlohmann::json::array();
+        bool cancelled = false;
+        std::vector<std::string> codes;
+        for (auto& p : *prepared) {
+          STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
+                                       LoadItem(ctx.db(), *p.table, p.key));
+          const Item* old_item = old ? &old->item : nullptr;
+          static const Item kNone;
+          if (p.expr.condition && !p.expr.condition->Evaluate(old_item ? *old_item : kNone)) {
+            nlohmann::json reason = {{"Code", "ConditionalCheckFailed"},
+                                     {"Message", kConditionFailed}};
+            if (p.return_old && old_item) reason["Item"] = ItemToJson(*old_item);
+            reasons.push_back(reason);
+            codes.push_back("ConditionalCheckFailed");
+            cancelled = true;
+          } else {
+            reasons.push_back({{"Code", "None"}});
+            codes.push_back("None");
+          }
+          olds.push_back(std::move(old));
+        }
+        if (cancelled) {
+          std::string list;
+          for (size_t i = 0; i < codes.size(); ++i) list += (i ? ", " : "") + codes[i];
+          Status s(AwsError::kTransactionCanceled,
+                   "Transaction cancelled, please refer cancellation reasons for specific "
+                   "reasons [" +
+                       list + "]");
+          s.WithDetails({{"CancellationReasons", reasons}});
+          return s;
+        }
+        // Then every write, in the request's order (its stream records keep that order).
+        for (size_t i = 0; i < prepared->size(); ++i) {
+          auto& p = (*prepared)[i];
+          const StoredItem* old = olds[i] ? &*olds[i] : nullptr;
+          switch (p.kind) {
+            case Kind::kConditionCheck:
+              break;
+            case Kind::kPut:
+              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &p.item));
+              break;
+            case Kind::kDelete:
+              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, nullptr));
+              break;
+            case Kind::kUpdate: {
+              STREAMSTACK_ASSIGN_OR_RETURN(
+                  Item updated,
+                  UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key, nullptr));
+              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &updated));
+              break;
+            }
+          }
+        }
+        return Status::Ok();
+      },
+      std::move(done), kDoneOffWriter);
+}
+
+Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) const {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return MissingTable(request.expressions);
+  STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, KeyOfKeyParameter(*table, request.key));
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<ProjectionExpression> projection,
+                               ParseProjection(request.expressions));
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      std::optional<StoredItem> stored,
+      impl_->store.Read([&](storage::Database& db) { return LoadItem(db, *table, key); }));
+  if (!stored) return std::optional<Item>();
+  Item item = std::move(stored->item);
+  if (projection) item = projection->Apply(item);
+  return std::optional<Item>(std::move(item));
+}
+
+Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
+    const TransactGetRequest& request) const {
+  if (request.gets.empty()) {
+    return ConstraintError("[]", "transactItems",
+                           "Member must have length greater than or equal to 1");
+  }
+  if (request.gets.size() > kMaxTransactItems) {
+    return ConstraintError("'" + std::to_string(request.gets.size()) + " items'", "transactItems",
+                           "Member must have length less than or equal to 100");
+  }
+  struct Prepared {
+    std::shared_ptr<const TableDefinition> table;
+    EncodedKey key;
+    std::optional<ProjectionExpression> projection;
+  };
+  std::vector<Prepared> prepared;
+  for (const auto& g : request.gets) {
+    auto table = impl_->Find(g.table_name);
+    if (!table) return NotFound();
+    STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, KeyOfKeyParameter(*table, g.key));
+    STREAMSTACK_ASSIGN_OR_RETURN(std::optional<ProjectionExpression> projection,
+                                 ParseProjection(g.expressions));
+    prepared.push_back({table, std::move(key), std::move(projection)});
+  }
+  return impl_->store.Read([&](storage::Database& db) -> Result<std::vector<std::optional<Item>>> {
+    storage::Transaction snapshot(db, storage::Transaction::Kind::kDeferred);
+    STREAMSTACK_RETURN_IF_ERROR(snapshot.Begin());
+    std::vector<std::optional<Item>> out;
+    for (const auto& p : prepared) {
+      STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> stored, LoadItem(db, *p.table, p.key));
+      if (!stored) {
+        out.emplace_back();
+        continue;
+      }
+      Item item = std::move(stored->item);
+      if (p.projection) item = p.projection->Apply(item);
+      out.emplace_back(std::move(item));
+    }
+    return out;
+  });
+}
+
+// --- Reads ---------------------------------------------------------------------------------
+
+Result<ReadPage> TableStore::Query(const QueryRequest& request) const {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return MissingTable(request.expressions);
+  return RunQuery(impl_->store, *table, request);
+}
+
+Result<ReadPage> TableStore::Scan(const ScanRequest& request) const {
+  auto table = impl_->Find(request.table_name);
+  if (!table) return MissingTable(request.expressions);
+  return RunScan(impl_->store, *table, request);
+}
+
+Result<BatchGetResult> TableStore::BatchGetItem(const BatchGetRequest& request) const {
+  const Impl& impl = *impl_;
+  return RunBatchGet(
+      impl.store, [&impl](const std::string& name) { return impl.Find(name); }, request);
+}
+
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,538 @@
+#include "dynamodb/table_validation.h"
+
+#include <algorithm>
+#include <set>
+
+#include "dynamodb/item_key.h"
+#include "dynamodb/secondary_index.h"
+#include "dynamodb/table_tags.h"
+#include "streamstack/dynamodb/table_arn.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+std::optional<AttributeType> KeyTypeFromName(const std::string& type) {
+  if (type == "S") return AttributeType::kS;
+  if (type == "N") return AttributeType::kN;
+  if (type == "B") return AttributeType::kB;
+  return std::nullopt;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + "]";
+}
+
+// The table's key schema checked against its attribute definitions, as CreateTable does.
+}  // namespace
+
+Status ValidateTableName(const std::string& name) {
+  if (name.size() < 3) {
+    return ConstraintError("'" + name + "'", "tableName",
+                           "Member must have length greater than or equal to 3");
+  }
+  if (name.size() > 255) {
+    return ConstraintError("'" + name + "'", "tableName",
+                           "Member must have length less than or equal to 255");
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) {
+      return ConstraintError("'" + name + "'", "tableName",
+                             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateKeySchema(const std::vector<KeySchemaElement>& key_schema,
+                         const std::vector<AttributeDefinition>& definitions,
+                         const std::string& member) {
+  if (key_schema.empty()) {
+    return ConstraintError("[]", member, "Member must have length greater than or equal to 1");
+  }
+  if (key_schema.size() > 2) {
+    return ConstraintError("'" + std::to_string(key_schema.size()) + " elements'", member,
+                           "Member must have length less than or equal to 2");
+  }
+  for (size_t i = 0; i < key_schema.size(); ++i) {
+    const std::string& kt = key_schema[i].key_type;
+    if (kt != "HASH" && kt != "RANGE") {
+      return ConstraintError("'" + kt + "'",
+                             member + "." + std::to_string(i + 1) + ".member.keyType",
+                             "Member must satisfy enum value set: [HASH, RANGE]");
+    }
+  }
+  if (key_schema[0].key_type != "HASH") {
+    return ValidationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  if (key_schema.size() == 2) {
+    if (key_schema[1].key_type != "RANGE") {
+      return ValidationError(
+          "Too many hash keys specified.  All Dynamo DB tables must have "
+          "exactly one hash key");
+    }
+    if (key_schema[0].name == key_schema[1].name) {
+      return ValidationError(
+          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    }
+  }
+  std::vector<std::string> missing;
+  for (const auto& k : key_schema) {
+    bool found = std::any_of(definitions.begin(), definitions.end(),
+                             [&](const AttributeDefinition& d) { return d.name == k.name; });
+    if (!found) missing.push_back(k.name);
+  }
+  if (!missing.empty()) {
+    std::vector<std::string> defined;
+    for (const auto& d : definitions) defined.push_back(d.name);
+    return InvalidParameters(
+        "Some index key attributes are not defined in AttributeDefinitions. "
+        "Keys: " +
+        JoinNames(missing) + ", AttributeDefinitions: " + JoinNames(defined));
+  }
+  return Status::Ok();
+}
+
+Status ValidateAttributeDefinitions(const std::vector<AttributeDefinition>& definitions) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < definitions.size(); ++i) {
+    if (!KeyTypeFromName(definitions[i].type)) {
+      return ConstraintError(
+          "'" + definitions[i].type + "'",
+          "attributeDefinitions." + std::to_string(i + 1) + ".member.attributeType",
+          "Member must satisfy enum value set: [B, N, S]");
+    }
+    if (!seen.insert(definitions[i].name).second) {
+      return InvalidParameters("Duplicate AttributeName in AttributeDefinitions: " +
+                               definitions[i].name);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateThroughput(const ProvisionedThroughput& t, const std::string& member) {
+  if (t.read_capacity_units < 1) {
+    return ConstraintError("'" + std::to_string(t.read_capacity_units) + "'",
+                           member + ".readCapacityUnits",
+                           "Member must have value greater than or equal to 1");
+  }
+  if (t.write_capacity_units < 1) {
+    return ConstraintError("'" + std::to_string(t.write_capacity_units) + "'",
+                           member + ".writeCapacityUnits",
+                           "Member must have value greater than or equal to 1");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<streams::StreamViewType>> ValidateStreamSpecification(
+    const StreamSpecification& spec, bool creating) {
+  if (!spec.enabled) {
+    if (spec.view_type && creating) {
+      return InvalidParameters(
+          "Table is being created with a stream disabled, UpdateViewType should not be "
+          "specified");
+    }
+    return std::optional<streams::StreamViewType>();
+  }
+  if (!spec.view_type) {
+    return InvalidParameters("StreamViewType is required when StreamEnabled is true");
+  }
+  auto type = streams::ParseStreamViewType(*spec.view_type);
+  if (!type) {
+    return ConstraintError("'" + *spec.view_type + "'", "streamSpecification.streamViewType",
+                           "Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, "
+                           "NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+  }
+  return std::optional<streams::StreamViewType>(*type);
+}
+
+namespace {
+
+// The declared indexes of a table being created, beyond their key schemas (checked with the
+// table's): names, projections, LSI key rules, per-index throughput, AWS's per-table limits.
+Status ValidateIndexes(const TableDefinition& def) {
+  if (def.global_secondary_indexes.size() > kMaxGlobalSecondaryIndexes) {
+    return InvalidParameters("GlobalSecondaryIndex count exceeds the per-table limit of " +
+                             std::to_string(kMaxGlobalSecondaryIndexes));
+  }
+  if (def.local_secondary_indexes.size() > kMaxLocalSecondaryIndexes) {
+    return InvalidParameters("Number of LocalSecondaryIndexes exceeds per-table limit of " +
+                             std::to_string(kMaxLocalSecondaryIndexes));
+  }
+  for (size_t i = 0; i < def.global_secondary_indexes.size(); ++i) {
+    STREAMSTACK_RETURN_IF_ERROR(ValidateIndexDeclaration(def.global_secondary_indexes[i], true,
+                                                         i + 1, def, def.billing_mode));
+  }
+  for (size_t i = 0; i < def.local_secondary_indexes.size(); ++i) {
+    STREAMSTACK_RETURN_IF_ERROR(ValidateIndexDeclaration(def.local_secondary_indexes[i], false,
+                                                         i + 1, def, def.billing_mode));
+  }
+  return Status::Ok();
+}
+
+// The attribute definitions a table keeps: those its keys and its indexes' keys use.
+std::vector<AttributeDefinition> UsedDefinitions(const TableDefinition& def,
+                                                 const std::vector<AttributeDefinition>& all) {
+  const std::vector<std::string> keys = def.KeyNames();
+  std::set<std::string> used(keys.begin(), keys.end());
+  for (const auto* indexes : {&def.global_secondary_indexes, &def.local_secondary_indexes}) {
+    for (const auto& index : *indexes) {
+      for (const auto& k : index.key_schema) used.insert(k.name);
+    }
+  }
+  std::vector<AttributeDefinition> out;
+  for (const auto& d : all) {
+    if (used.count(d.name) > 0) out.push_back(d);
+  }
+  return out;
+}
+
+// UpdateTable's GlobalSecondaryIndexUpdates checked as AWS checks them and applied to `def`
+// (a copy of the table's definition): at most one Create or Delete, AWS's texts for an
+// existing or unknown index, the new index's keys defined in AttributeDefinitions.
+Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
+                        const std::optional<std::vector<AttributeDefinition>>& definitions,
+                        TableDefinition& def, std::optional<SecondaryIndex>* created,
+                        std::optional<SecondaryIndex>* deleted) {
+  using Action = GlobalSecondaryIndexUpdate::Action;
+  if (updates.empty()) return InvalidParameters("List of GlobalSecondaryIndexUpdates is empty");
+  std::set<std::string> named;
+  int structural = 0;
+  for (const auto& u : updates) {
+    if (!named.insert(u.index.name).second) {
+      return InvalidParameters(
+          "Only one global secondary index update per index is allowed simultaneously. Index: " +
+          u.index.name);
+    }
+    if (u.action != Action::kUpdate) ++structural;
+  }
+  if (structural > 1) {
+    return Status(AwsError::kLimitExceeded,
+                  "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                  "simultaneously per table");
+  }
+  auto find_global = [&](const std::string& name) {
+    return std::find_if(def.global_secondary_indexes.begin(), def.global_secondary_indexes.end(),
+                        [&](const SecondaryIndex& i) { return i.name == name; });
+  };
+  auto is_local = [&](const std::string& name) {
+    return std::any_of(def.local_secondary_indexes.begin(), def.local_secondary_indexes.end(),
+                       [&](const SecondaryIndex& i) { return i.name == name; });
+  };
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const GlobalSecondaryIndexUpdate& u = updates[i];
+    auto existing = find_global(u.index.name);
+    switch (u.action) {
+      case Action::kCreate: {
+        if (existing != def.global_secondary_indexes.end() || is_local(u.index.name)) {
+          return ValidationError("Attempting to create an index which already exists");
+        }
+        // The new index's key attributes: the table's definitions plus the request's.
+        std::vector<AttributeDefinition> merged = def.attribute_definitions;
+        if (definitions) {
+          STREAMSTACK_RETURN_IF_ERROR(ValidateAttributeDefinitions(*definitions));
+          for (const auto& d : *definitions) {
+            auto same =
+                std::find_if(merged.begin(), merged.end(),
+                             [&](const AttributeDefinition& m) { return m.name == d.name; });
+            if (same == merged.end()) merged.push_back(d);
+          }
+        }
+        for (const auto& k : u.index.key_schema) {
+          bool defined =
+              std::any_of(merged.begin(), merged.end(),
+                          [&](const AttributeDefinition& d) { return d.name == k.name; });
+          if (!defined && !definitions) {
+            return InvalidParameters("AttributeDefinitions is not specified for index: " +
+                                     u.index.name);
+          }
+        }
+        const std::string member =
+            "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member.create.keySchema";
+        STREAMSTACK_RETURN_IF_ERROR(ValidateKeySchema(u.index.key_schema, merged, member));
+        STREAMSTACK_RETURN_IF_ERROR(
+            ValidateIndexDeclaration(u.index, true, i + 1, def, def.billing_mode));
+        if (def.global_secondary_indexes.size() >= kMaxGlobalSecondaryIndexes) {
+          return Status(AwsError::kLimitExceeded,
+                        "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the "
+                        "per-table limit of " +
+                            std::to_string(kMaxGlobalSecondaryIndexes));
+        }
+        def.global_secondary_indexes.push_back(u.index);
+        def.attribute_definitions = UsedDefinitions(def, merged);
+        *created = u.index;
+        break;
+      }
+      case Action::kDelete:
+      case Action::kUpdate: {
+        if (existing == def.global_secondary_indexes.end()) {
+          if (is_local(u.index.name)) {
+            return ValidationError(std::string("Cannot ") +
+                                   (u.action == Action::kDelete ? "delete" : "update") +
+                                   " an index that is not a GlobalSecondaryIndex: " + u.index.name);
+          }
+          return Status(AwsError::kResourceNotFound, "Requested resource not found: Table: " +
+                                                         def.name + " index: " + u.index.name);
+        }
+        if (u.action == Action::kDelete) {
+          *deleted = *existing;
+          def.global_secondary_indexes.erase(existing);
+          def.attribute_definitions = UsedDefinitions(def, def.attribute_definitions);
+          break;
+        }
+        if (def.billing_mode == "PAY_PER_REQUEST" && u.index.throughput) {
+          return InvalidParameters("The only Updates for index: " + u.index.name +
+                                   " when TableThroughputMode is PAY_PER_REQUEST can be to "
+                                   "OnDemandThroughput, WarmThroughput");
+        }
+        if (u.index.throughput) existing->throughput = u.index.throughput;
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+// --- Encryption at rest -----------------------------------------------------------------------
+
+// The ARN of the KMS key a table's SSESpecification names. AWS's default is the account's AWS
+// managed key for DynamoDB (alias/aws/dynamodb, "Default key that protects my DynamoDB data
+// when no other key is defined"): one key per account and region, so its id here is derived
+// from them and stays the same across tables and restarts. A key id or key ARN is answered as
+// its key ARN. AWS resolves another alias to its key's ARN; with no KMS here to ask, the
+}  // namespace
+
+// alias's own ARN is answered.
+std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::string>& id) {
+  const std::string prefix = "arn:aws:kms:" + scope.region + ":" + scope.account_id + ":";
+  if (!id || id->empty() || *id == "alias/aws/dynamodb") {
+    std::string h = Sha256("alias/aws/dynamodb\n" + scope.account_id + "\n" + scope.region);
+    h[6] = static_cast<char>((h[6] & 0x0F) | 0x40);  // shaped as a UUID v4, as KMS's key ids
+    h[8] = static_cast<char>((h[8] & 0x3F) | 0x80);
+    std::string hex = HexEncode(std::string_view(h).substr(0, 16));
+    return prefix + "key/" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+           "-" + hex.substr(16, 4) + "-" + hex.substr(20);
+  }
+  if (id->starts_with("arn:")) return *id;
+  if (id->starts_with("alias/")) return prefix + *id;
+  return prefix + "key/" + *id;
+}
+
+Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
+                                        const AccountScope& scope, int64_t now_ms) {
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTableName(request.table_name));
+  STREAMSTACK_RETURN_IF_ERROR(ValidateAttributeDefinitions(request.attribute_definitions));
+  STREAMSTACK_RETURN_IF_ERROR(
+      ValidateKeySchema(request.key_schema, request.attribute_definitions, "keySchema"));
+
+  auto def = std::make_shared<TableDefinition>();
+  def->name = request.table_name;
+  def->table_uuid = NewUuidV4();
+  def->arn = arn::Table(scope, request.table_name);
+  def->created_ms = now_ms;
+  def->attribute_definitions = request.attribute_definitions;
+  def->key_schema = request.key_schema;
+  auto key_attr = [&](const std::string& name) {
+    for (const auto& d : request.attribute_definitions) {
+      if (d.name == name) return KeyAttribute{name, *KeyTypeFromName(d.type)};
+    }
+    return KeyAttribute{name, AttributeType::kS};
+  };
+  def->hash_key = key_attr(request.key_schema[0].name);
+  if (request.key_schema.size() == 2) def->range_key = key_attr(request.key_schema[1].name);
+
+  // Every attribute definition must be used by a key of the table or of an index.
+  std::set<std::string> used = {def->hash_key.name};
+  if (def->range_key) used.insert(def->range_key->name);
+  std::set<std::string> names;  // AWS: index names are unique across GSIs and LSIs
+  auto add_index = [&](const std::vector<SecondaryIndex>& indexes, const char* member) -> Status {
+    for (const auto& index : indexes) {
+      if (!names.insert(index.name).second) {
+        return InvalidParameters(std::string("Duplicate index name: ") + index.name);
+      }
+      STREAMSTACK_RETURN_IF_ERROR(
+          ValidateKeySchema(index.key_schema, request.attribute_definitions, member));
+      for (const auto& k : index.key_schema) used.insert(k.name);
+    }
+    return Status::Ok();
+  };
+  if (request.global_secondary_indexes) {
+    if (request.global_secondary_indexes->empty()) {
+      return InvalidParameters("List of GlobalSecondaryIndexes is empty");
+    }
+    STREAMSTACK_RETURN_IF_ERROR(
+        add_index(*request.global_secondary_indexes, "globalSecondaryIndexes.keySchema"));
+    def->global_secondary_indexes = *request.global_secondary_indexes;
+  }
+  if (request.local_secondary_indexes) {
+    if (request.local_secondary_indexes->empty()) {
+      return InvalidParameters("List of LocalSecondaryIndexes is empty");
+    }
+    if (!def->range_key) {
+      return InvalidParameters(
+          "Table KeySchema does not have a range key, which is required when specifying a "
+          "LocalSecondaryIndex");
+    }
+    STREAMSTACK_RETURN_IF_ERROR(
+        add_index(*request.local_secondary_indexes, "localSecondaryIndexes.keySchema"));
+    def->local_secondary_indexes = *request.local_secondary_indexes;
+  }
+  if (used.size() != request.attribute_definitions.size()) {
+    if (request.global_secondary_indexes || request.local_secondary_indexes) {
+      return InvalidParameters(
+          "Some AttributeDefinitions are not used. AttributeDefinitions: " +
+          [&] {
+            std::vector<std::string> all;
+            for (const auto& d : request.attribute_definitions) all.push_back(d.name);
+            return JoinNames(all);
+          }() +
+          ", keys used: " + JoinNames(std::vector<std::string>(used.begin(), used.end())));
+    }
+    return InvalidParameters(
+        "Number of attributes in KeySchema does not exactly match number of attributes defined "
+        "in AttributeDefinitions");
+  }
+
+  std::string billing = request.billing_mode.value_or("PROVISIONED");
+  if (billing != "PROVISIONED" && billing != "PAY_PER_REQUEST") {
+    return ConstraintError("'" + billing + "'", "billingMode",
+                           "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+  }
+  def->billing_mode = billing;
+  if (billing == "PROVISIONED") {
+    if (!request.provisioned_throughput) {
+      return ValidationError("No provisioned throughput specified for the table");
+    }
+    STREAMSTACK_RETURN_IF_ERROR(
+        ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
+    def->throughput = *request.provisioned_throughput;
+  } else if (request.provisioned_throughput) {
+    return InvalidParameters(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+        "PAY_PER_REQUEST");
+  }
+  STREAMSTACK_RETURN_IF_ERROR(ValidateIndexes(*def));
+  STREAMSTACK_RETURN_IF_ERROR(ValidateTags(request.tags));
+  STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(request.tags.size()));
+  def->deletion_protection_enabled = request.deletion_protection_enabled;
+  if (request.table_class) def->table_class = *request.table_class;
+  if (request.sse_specification && request.sse_specification->enabled.value_or(false)) {
+    // AWS: encryption with the AWS owned key is what a table without SSESpecification gets;
+    // naming AES256 is refused (AWS's answer as quoted in a public project's notes; AWS does
+    // not document it).
+    if (request.sse_specification->sse_type.value_or("KMS") != "KMS") {
+      return ValidationError(
+          "One or more parameter values were invalid: SSEType AES256 is not supported");
+    }
+    def->sse_kms_master_key_arn =
+        KmsMasterKeyArn(scope, request.sse_specification->kms_master_key_id);
+  }
+  if (request.warm_throughput) {
+    def->warm_read_units_per_second = request.warm_throughput->read_units_per_second.value_or(0);
+    def->warm_write_units_per_second = request.warm_throughput->write_units_per_second.value_or(0);
+  }
+
+  CreateTablePlan plan;
+  plan.definition = std::move(def);
+  if (request.stream_specification) {
+    STREAMSTACK_ASSIGN_OR_RETURN(
+        plan.stream_view_type,
+        ValidateStreamSpecification(*request.stream_specification, /*creating=*/true));
+  }
+  return plan;
+}
+
+Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
+                                        const UpdateTableRequest& request, int64_t now_ms) {
+  auto def = std::make_shared<TableDefinition>(current);
+  bool changed = false;
+
+  if (request.billing_mode) {
+    const std::string& billing = *request.billing_mode;
+    if (billing != "PROVISIONED" && billing != "PAY_PER_REQUEST") {
+      return ConstraintError("'" + billing + "'", "billingMode",
+                             "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    }
+    if (billing == "PROVISIONED" && !request.provisioned_throughput &&
+        def->billing_mode != "PROVISIONED") {
+      return ValidationError(
+          "One or more parameter values were invalid: ProvisionedThroughput "
+          "must be specified when BillingMode is PROVISIONED");
+    }
+    if (billing != def->billing_mode) {
+      def->billing_mode = billing;
+      def->billing_mode_changed_ms = now_ms;
+      if (billing == "PAY_PER_REQUEST") def->throughput = {};
+      changed = true;
+    }
+  }
+  if (request.provisioned_throughput) {
+    if (def->billing_mode == "PAY_PER_REQUEST") {
+      return InvalidParameters(
+          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+          "PAY_PER_REQUEST");
+    }
+    STREAMSTACK_RETURN_IF_ERROR(
+        ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
+    def->throughput = *request.provisioned_throughput;
+    changed = true;
+  }
+  if (request.deletion_protection_enabled) {
+    def->deletion_protection_enabled = *request.deletion_protection_enabled;
+    changed = true;
+  }
+  if (request.table_class) {
+    def->table_class = *request.table_class;
+    changed = true;
+  }
+
+  // Streams: enabling a table that has an enabled stream, or disabling one that has none,
+  // is a ValidationException; enabling again later creates a new stream with a new label.
+  using StreamChange = UpdateTablePlan::StreamChange;
+  StreamChange stream_change = StreamChange::kNone;
+  std::optional<streams::StreamViewType> view_type;
+  if (request.stream_specification) {
+    const StreamSpecification& spec = *request.stream_specification;
+    if (spec.enabled) {
+      if (def->stream_enabled) {
+        return ValidationError("Table already has an enabled stream: TableName: " + def->name);
+      }
+      STREAMSTACK_ASSIGN_OR_RETURN(view_type,
+                                   ValidateStreamSpecification(spec, /*creating=*/false));
+      stream_change = StreamChange::kEnable;
+    } else {
+      if (!def->stream_enabled) {
+        return ValidationError("Table does not have a stream enabled: TableName: " + def->name);
+      }
+      stream_change = StreamChange::kDisable;
+    }
+    changed = true;
+  }
+  std::optional<SecondaryIndex> created_index;
+  std::optional<SecondaryIndex> deleted_index;
+  if (request.global_secondary_index_updates) {
+    STREAMSTACK_RETURN_IF_ERROR(PlanIndexUpdates(*request.global_secondary_index_updates,
+                                                 request.attribute_definitions, *def,
+                                                 &created_index, &deleted_index));
+    changed = true;
+  }
+  if (!changed) {
+    return ValidationError(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+        "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+        "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+        "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
+  }
+
+  UpdateTablePlan plan;
+  plan.definition = std::move(def);
+  plan.stream_change = stream_change;
+  plan.stream_view_type = view_type;
+  plan.created_index = std::move(created_index);
+  plan.deleted_index = std::move(deleted_index);
+  return plan;
+}
+
+}  // namespace streamstack::dynamodb

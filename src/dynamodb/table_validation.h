@@ -1,0 +1,65 @@
+// dynamodb (private): the control plane's checks and plans, decided before anything is
+// written: a CreateTable request turned into the definition it creates, an UpdateTable
+// request applied to a copy of the table's definition, each with AWS's errors and texts.
+// No SQL here (table_control.cc writes what these plan). Pure functions, any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "streamstack/common/ids.h"
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/table_store.h"
+
+namespace streamstack::dynamodb {
+
+inline constexpr size_t kMaxGlobalSecondaryIndexes = 20;
+inline constexpr size_t kMaxLocalSecondaryIndexes = 5;
+
+// TableName: 3-255 characters of [a-zA-Z0-9_.-] (constraint errors on "tableName").
+Status ValidateTableName(const std::string& name);
+// AttributeDefinitions: types S, N or B; no name twice.
+Status ValidateAttributeDefinitions(const std::vector<AttributeDefinition>& definitions);
+// A key schema (the table's or an index's, `member` names it in constraint errors) checked
+// against the attribute definitions, as CreateTable checks it.
+Status ValidateKeySchema(const std::vector<KeySchemaElement>& key_schema,
+                         const std::vector<AttributeDefinition>& definitions,
+                         const std::string& member);
+// Both capacity units at least 1 (`member` names the throughput in constraint errors).
+Status ValidateThroughput(const ProvisionedThroughput& t, const std::string& member);
+// The view type a StreamSpecification enables, nullopt when it disables the stream.
+Result<std::optional<streams::StreamViewType>> ValidateStreamSpecification(
+    const StreamSpecification& spec, bool creating);
+
+// The ARN of the KMS key an SSESpecification names: the account's AWS managed key
+// (alias/aws/dynamodb, a stable id derived from the account and region) when it names none.
+std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::string>& id);
+
+// What CreateTable creates: the complete definition (no table_id, stream or index ids yet:
+// the write job assigns them) and the stream to open with it.
+struct CreateTablePlan {
+  std::shared_ptr<TableDefinition> definition;
+  std::optional<streams::StreamViewType> stream_view_type;  // nullopt: no stream
+};
+// Every check of CreateTable in AWS's order; the first fault answers.
+Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
+                                        const AccountScope& scope, int64_t now_ms);
+
+// What UpdateTable changes: `definition` is the table's definition with the request applied
+// (index ids of a created index still 0).
+struct UpdateTablePlan {
+  enum class StreamChange { kNone, kEnable, kDisable };
+  std::shared_ptr<TableDefinition> definition;
+  StreamChange stream_change = StreamChange::kNone;
+  std::optional<streams::StreamViewType> stream_view_type;  // kEnable's
+  std::optional<SecondaryIndex> created_index;              // backfilled by the write job
+  std::optional<SecondaryIndex> deleted_index;
+};
+// Every check of UpdateTable against the table as it is now, in AWS's order.
+Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
+                                        const UpdateTableRequest& request, int64_t now_ms);
+
+}  // namespace streamstack::dynamodb

@@ -1,0 +1,247 @@
+// The DynamoDB control plane through the real router, without sockets: its writes are
+// asynchronous like the item writes, so the I/O thread that calls Router::Handle never waits
+// for the storage writer. A write job that holds the writer stands in for a slow control-plane
+// operation (an UpdateTable backfilling a new index over a large table): while it runs,
+// GetItem is answered at once and PutItem, UpdateTable and the others return to their I/O
+// thread at once; their answers come when the writer gets to them.
+#include "streamstack/api/dynamodb_api.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "streamstack/common/clock.h"
+#include "streamstack/common/metrics.h"
+#include "streamstack/storage/store.h"
+#include "streamstack/streams/stream_store.h"
+#include "support/temp_dir.h"
+
+namespace streamstack::api {
+namespace {
+
+using json = nlohmann::json;
+
+// One operation's answer, filled by its Responder from whichever thread answers.
+struct Answer {
+  std::promise<protocol::HttpResponse> promise;
+  std::future<protocol::HttpResponse> future = promise.get_future();
+  std::atomic<std::thread::id> thread{};
+
+  bool Ready() const {
+    return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+  json Body() {
+    auto response = future.get();
+    json body = json::parse(response.body, nullptr, false);
+    EXPECT_FALSE(body.is_discarded()) << response.body;
+    return body;
+  }
+};
+
+class DynamoDbApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::StoreOptions options;
+    options.path = dir_.File("streamstack.db");  // a file: reads do not wait for the writer
+    auto store = storage::Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    streams_ = std::make_unique<streams::StreamStore>(*store_, clock_, Scope());
+    ASSERT_TRUE(streams_->Open().ok());
+    tables_ = std::make_unique<dynamodb::TableStore>(*store_, *streams_, clock_, Scope());
+    ASSERT_TRUE(tables_->Open().ok());
+    RegisterDynamoDbApi(router_, *tables_);
+  }
+  void TearDown() override {
+    ReleaseWriter();
+    tables_.reset();
+    streams_.reset();
+    if (store_) {
+      EXPECT_TRUE(store_->Close().ok());
+    }
+  }
+
+  static AccountScope Scope() { return AccountScope{"us-east-1", "000000000000"}; }
+
+  // Sends one request as an I/O thread would; returns as soon as Router::Handle returns.
+  std::shared_ptr<Answer> Send(const std::string& operation, const json& body) {
+    protocol::HttpRequest req;
+    req.method = "POST";
+    req.target = "/";
+    req.headers.Set("Content-Type", "application/x-amz-json-1.0");
+    req.headers.Set("X-Amz-Target", "DynamoDB_20120810." + operation);
+    req.body = body.dump();
+    auto answer = std::make_shared<Answer>();
+    router_.Handle(std::move(req), [answer](protocol::HttpResponse r) {
+      answer->thread = std::this_thread::get_id();
+      answer->promise.set_value(std::move(r));
+    });
+    return answer;
+  }
+  json Call(const std::string& operation, const json& body) {
+    auto answer = Send(operation, body);
+    EXPECT_EQ(answer->future.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+        << operation;
+    return answer->Body();
+  }
+
+  // Occupies the writer thread with one job until ReleaseWriter(); returns once it runs.
+  void HoldWriter() {
+    std::promise<void> running;
+    auto started = running.get_future();
+    store_->Write(
+        [this, &running](storage::WriteContext&) {
+          writer_thread_ = std::this_thread::get_id();
+          running.set_value();
+          release_.get_future().wait();
+          return Status::Ok();
+        },
+        nullptr);
+    started.wait();
+    holding_ = true;
+  }
+  void ReleaseWriter() {
+    if (!holding_) return;
+    holding_ = false;
+    release_.set_value();
+  }
+
+  void CreateTableWithItems(int items) {
+    json created =
+        Call("CreateTable",
+             {{"TableName", "big"},
+              {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+              {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+              {"BillingMode", "PAY_PER_REQUEST"}});
+    ASSERT_EQ(created["TableDescription"]["TableStatus"], "CREATING") << created.dump();
+    for (int i = 0; i < items; i += 25) {
+      json writes = json::array();
+      for (int j = i; j < std::min(items, i + 25); ++j) {
+        json item = {{"pk", {{"S", "k" + std::to_string(j)}}},
+                     {"g", {{"S", "group" + std::to_string(j % 7)}}}};
+        writes.push_back({{"PutRequest", {{"Item", item}}}});
+      }
+      json out = Call("BatchWriteItem", {{"RequestItems", {{"big", writes}}}});
+      ASSERT_FALSE(out.contains("__type")) << out.dump();
+    }
+  }
+
+  test_support::TempDir dir_;
+  OffsetClock clock_{SystemTime(std::chrono::milliseconds(1718047576525))};
+  MetricsRegistry metrics_;
+  protocol::Router router_{&metrics_, "us-east-1"};
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<streams::StreamStore> streams_;
+  std::unique_ptr<dynamodb::TableStore> tables_;
+  std::promise<void> release_;
+  bool holding_ = false;
+  std::thread::id writer_thread_;
+};
+
+const json kCreateGroupIndex = {
+    {"TableName", "big"},
+    {"AttributeDefinitions", {{{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+    {"GlobalSecondaryIndexUpdates",
+     {{{"Create",
+        {{"IndexName", "by-group"},
+         {"KeySchema", {{{"AttributeName", "g"}, {"KeyType", "HASH"}}}},
+         {"Projection", {{"ProjectionType", "ALL"}}}}}}}}};
+
+// While the writer is busy, every control-plane write returns to its I/O thread at once, and
+// GetItem is answered at once; the answers of the writes come after the writer got to them,
+// from the storage completion thread, never from the writer thread.
+TEST_F(DynamoDbApiTest, ControlPlaneWritesDoNotHoldTheIoThread) {
+  CreateTableWithItems(100);
+  HoldWriter();
+
+  auto update = Send("UpdateTable", kCreateGroupIndex);
+  auto put = Send("PutItem", {{"TableName", "big"}, {"Item", {{"pk", {{"S", "new"}}}}}});
+  auto ttl = Send("UpdateTimeToLive",
+                  {{"TableName", "big"},
+                   {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "exp"}}}});
+  const std::string arn = "arn:aws:dynamodb:us-east-1:000000000000:table/big";
+  auto tag =
+      Send("TagResource", {{"ResourceArn", arn}, {"Tags", {{{"Key", "k"}, {"Value", "v"}}}}});
+  auto untag = Send("UntagResource", {{"ResourceArn", arn}, {"TagKeys", {"old"}}});
+  auto create = Send("CreateTable",
+                     {{"TableName", "other"},
+                      {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+                      {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+                      {"BillingMode", "PAY_PER_REQUEST"}});
+  // Each Send returned: Router::Handle did not wait for the writer. Nothing is answered yet.
+  for (const auto& pending : {update, put, ttl, tag, untag, create}) EXPECT_FALSE(pending->Ready());
+
+  // A read is answered at once, on the calling thread, while the writes wait.
+  auto get = Send("GetItem", {{"TableName", "big"}, {"Key", {{"pk", {{"S", "k42"}}}}}});
+  ASSERT_TRUE(get->Ready());
+  EXPECT_EQ(get->Body()["Item"]["g"]["S"], "group0");
+  EXPECT_EQ(get->thread.load(), std::this_thread::get_id());
+
+  ReleaseWriter();
+  json updated = update->Body();
+  ASSERT_TRUE(updated.contains("TableDescription")) << updated.dump();
+  EXPECT_EQ(updated["TableDescription"]["TableStatus"], "UPDATING");
+  ASSERT_EQ(updated["TableDescription"]["GlobalSecondaryIndexes"].size(), 1u);
+  EXPECT_EQ(updated["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(updated["TableDescription"]["ItemCount"], 100);
+  EXPECT_EQ(put->Body(), json::object());
+  EXPECT_EQ(ttl->Body()["TimeToLiveSpecification"]["Enabled"], true);
+  EXPECT_EQ(tag->Body(), json::object());
+  EXPECT_EQ(untag->Body(), json::object());
+  EXPECT_EQ(create->Body()["TableDescription"]["TableStatus"], "CREATING");
+  for (const auto& answered : {update, put, ttl, tag, untag, create}) {
+    EXPECT_NE(answered->thread.load(), writer_thread_);
+    EXPECT_NE(answered->thread.load(), std::this_thread::get_id());
+  }
+
+  // The index was backfilled by the update: all 100 items are in it.
+  json described = Call("DescribeTable", {{"TableName", "big"}});
+  EXPECT_EQ(described["Table"]["GlobalSecondaryIndexes"][0]["ItemCount"], 100);
+  json listed = Call("ListTagsOfResource", {{"ResourceArn", arn}});
+  EXPECT_EQ(listed["Tags"], json::array({{{"Key", "k"}, {"Value", "v"}}}));
+}
+
+// A real slow operation: an UpdateTable backfilling an index over many items, sent from one
+// thread (a server with one I/O thread), while the same thread keeps serving GetItem.
+TEST_F(DynamoDbApiTest, GetItemIsServedWhileAnIndexIsBackfilled) {
+  CreateTableWithItems(5000);
+  auto update = Send("UpdateTable", kCreateGroupIndex);
+  int served_before_update = 0;
+  while (!update->Ready()) {
+    json got = Call("GetItem", {{"TableName", "big"}, {"Key", {{"pk", {{"S", "k7"}}}}}});
+    ASSERT_EQ(got["Item"]["g"]["S"], "group0");
+    ++served_before_update;
+  }
+  // The backfill of 5000 items takes far longer than one GetItem: the single thread served
+  // reads while it ran instead of waiting for it.
+  EXPECT_GT(served_before_update, 0);
+  json updated = update->Body();
+  EXPECT_EQ(updated["TableDescription"]["GlobalSecondaryIndexes"][0]["ItemCount"], 5000);
+}
+
+// Errors decided before anything is written are answered at once, as before.
+TEST_F(DynamoDbApiTest, ControlPlaneRefusalsAreAnsweredAtOnce) {
+  auto missing = Send("UpdateTable", kCreateGroupIndex);
+  ASSERT_TRUE(missing->Ready());
+  EXPECT_EQ(missing->Body()["__type"],
+            "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+  auto bad_name = Send("DeleteTable", {{"TableName", "x"}});
+  ASSERT_TRUE(bad_name->Ready());
+  EXPECT_EQ(bad_name->Body()["__type"], "com.amazon.coral.validate#ValidationException");
+  auto no_tags =
+      Send("TagResource", {{"ResourceArn", "arn:aws:dynamodb:us-east-1:000000000000:table/nope"},
+                           {"Tags", json::array()}});
+  ASSERT_TRUE(no_tags->Ready());
+  EXPECT_EQ(no_tags->Body()["message"], "Atleast one Tag needs to be provided as Input.");
+}
+
+}  // namespace
+}  // namespace streamstack::api

@@ -1,0 +1,158 @@
+// The one conditional-write path of PutItem, UpdateItem and DeleteItem, its pure part:
+// the condition against the stored item, the new image, and what ReturnValues selects.
+// (table_items.cc runs it in a write job; the e2e tests drive it over the wire.)
+#include "dynamodb/item_write.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "test_env.h"
+
+namespace streamstack::dynamodb {
+namespace {
+
+using test_env::ParseItem;
+
+std::shared_ptr<const TableDefinition> Table() {
+  auto t = std::make_shared<TableDefinition>();
+  t->name = "t";
+  t->hash_key = {"pk", AttributeType::kS};
+  t->key_schema = {{"pk", "HASH"}};
+  return t;
+}
+
+// A write of `kind` on key pk="k" with the given expressions and values.
+ConditionalWrite Write(WriteKind kind, const std::string& condition = "",
+                       const std::string& update = "", const std::string& values = "{}",
+                       ReturnValues rv = ReturnValues::kNone, bool return_old = false) {
+  ConditionalWrite w;
+  w.kind = kind;
+  w.table = Table();
+  w.key.key = ParseItem(R"({"pk": {"S": "k"}})");
+  w.item = ParseItem(R"({"pk": {"S": "k"}, "v": {"N": "9"}})");
+  ExpressionInput in;
+  if (!condition.empty()) in.condition_expression = condition;
+  if (!update.empty()) in.update_expression = update;
+  Item value_item = ParseItem(values);
+  if (!value_item.empty())
+    in.values = std::map<std::string, AttributeValue>(value_item.begin(), value_item.end());
+  auto parsed = ParseWriteExpressions(in, *w.table);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  if (parsed.ok()) w.expressions = std::move(parsed).value();
+  w.return_values = rv;
+  w.return_old_on_condition_failure = return_old;
+  return w;
+}
+
+const Item kOld = ParseItem(R"({"pk": {"S": "k"}, "v": {"N": "1"}, "w": {"S": "x"}})");
+
+TEST(ItemWriteTest, PutStoresTheRequestItemWithoutCopyingIt) {
+  ConditionalWrite w = Write(WriteKind::kPut);
+  WritePlan plan;
+  ASSERT_TRUE(PlanConditionalWrite(w, &kOld, &plan).ok());
+  EXPECT_EQ(plan.new_image, &w.item);
+  EXPECT_FALSE(plan.updated.has_value());
+}
+
+TEST(ItemWriteTest, DeleteLeavesNoImage) {
+  WritePlan plan;
+  ASSERT_TRUE(PlanConditionalWrite(Write(WriteKind::kDelete), &kOld, &plan).ok());
+  EXPECT_EQ(plan.new_image, nullptr);
+}
+
+TEST(ItemWriteTest, UpdateAppliesToTheOldItemOrCreatesFromTheKey) {
+  ConditionalWrite w = Write(WriteKind::kUpdate, "", "SET v = :v", R"({":v": {"N": "5"}})");
+  WritePlan on_old;
+  ASSERT_TRUE(PlanConditionalWrite(w, &kOld, &on_old).ok());
+  ASSERT_NE(on_old.new_image, nullptr);
+  EXPECT_EQ(*on_old.new_image,
+            ParseItem(R"({"pk": {"S": "k"}, "v": {"N": "5"}, "w": {"S": "x"}})"));
+  EXPECT_EQ(on_old.new_image, &*on_old.updated);
+  ASSERT_EQ(on_old.updated_paths.size(), 1u);
+
+  WritePlan created;
+  ASSERT_TRUE(PlanConditionalWrite(w, nullptr, &created).ok());
+  EXPECT_EQ(*created.new_image, ParseItem(R"({"pk": {"S": "k"}, "v": {"N": "5"}})"));
+}
+
+TEST(ItemWriteTest, ConditionIsCheckedAgainstTheStoredItem) {
+  struct Case {
+    std::string condition;
+    const Item* old;
+    bool holds;
+  };
+  const Case cases[] = {
+      {"attribute_not_exists(pk)", nullptr, true},  // a missing item is an empty one
+      {"attribute_not_exists(pk)", &kOld, false},
+      {"attribute_exists(pk)", nullptr, false},
+      {"v = :one", &kOld, true},
+      {"v = :one", nullptr, false},
+  };
+  for (WriteKind kind : {WriteKind::kPut, WriteKind::kUpdate, WriteKind::kDelete}) {
+    for (const Case& c : cases) {
+      const std::string values =
+          c.condition.find(":one") != std::string::npos ? R"({":one": {"N": "1"}})" : "{}";
+      ConditionalWrite w = Write(kind, c.condition, "", values);
+      WritePlan plan;
+      Status st = PlanConditionalWrite(w, c.old, &plan);
+      EXPECT_EQ(st.ok(), c.holds) << c.condition;
+      if (!c.holds) {
+        EXPECT_EQ(st.code(), AwsError::kConditionalCheckFailed);
+        EXPECT_EQ(st.message(), "The conditional request failed");
+      }
+    }
+  }
+}
+
+TEST(ItemWriteTest, ConditionFailureCarriesTheOldItemWhenAsked) {
+  ConditionalWrite w = Write(WriteKind::kDelete, "attribute_not_exists(pk)", "", "{}",
+                             ReturnValues::kNone, /*return_old=*/true);
+  WritePlan plan;
+  Status st = PlanConditionalWrite(w, &kOld, &plan);
+  ASSERT_EQ(st.code(), AwsError::kConditionalCheckFailed);
+  EXPECT_EQ(st.details()["Item"], ItemToJson(kOld));
+
+  w.return_old_on_condition_failure = false;
+  WritePlan without;
+  EXPECT_FALSE(PlanConditionalWrite(w, &kOld, &without).details().contains("Item"));
+}
+
+TEST(ItemWriteTest, UpdatedImageIsCheckedForSize) {
+  ConditionalWrite w = Write(WriteKind::kUpdate, "", "SET big = :big",
+                             R"({":big": {"S": ")" + std::string(400 * 1024, 'x') + R"("}})");
+  WritePlan plan;
+  Status st = PlanConditionalWrite(w, &kOld, &plan);
+  EXPECT_EQ(st.code(), AwsError::kValidation);
+  EXPECT_EQ(st.message(), "Item size to update has exceeded the maximum allowed size");
+}
+
+TEST(ItemWriteTest, ReturnedAttributesSelectWhatReturnValuesAsks) {
+  const Item updated = ParseItem(R"({"pk": {"S": "k"}, "v": {"N": "5"}, "w": {"S": "x"}})");
+  struct Case {
+    ReturnValues rv;
+    std::optional<Item> expected;
+  };
+  const Case cases[] = {
+      {ReturnValues::kNone, std::nullopt},
+      {ReturnValues::kAllOld, kOld},
+      {ReturnValues::kAllNew, updated},
+      {ReturnValues::kUpdatedOld, ParseItem(R"({"v": {"N": "1"}})")},
+      {ReturnValues::kUpdatedNew, ParseItem(R"({"v": {"N": "5"}})")},
+  };
+  for (const Case& c : cases) {
+    ConditionalWrite w = Write(WriteKind::kUpdate, "", "SET v = :v", R"({":v": {"N": "5"}})", c.rv);
+    WritePlan plan;
+    ASSERT_TRUE(PlanConditionalWrite(w, &kOld, &plan).ok());
+    EXPECT_EQ(ReturnedAttributes(c.rv, kOld, plan), c.expected) << static_cast<int>(c.rv);
+  }
+  // A Put's ALL_OLD is the old item; a first Put has none.
+  ConditionalWrite put = Write(WriteKind::kPut);
+  WritePlan plan;
+  ASSERT_TRUE(PlanConditionalWrite(put, nullptr, &plan).ok());
+  EXPECT_EQ(ReturnedAttributes(ReturnValues::kAllOld, std::nullopt, plan), std::nullopt);
+}
+
+}  // namespace
+}  // namespace streamstack::dynamodb
