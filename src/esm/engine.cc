@@ -45,6 +45,7 @@ class DeliveryEngine::Core : public EngineContext,
  private:
   void Tick();
   void OnStreamWrite(const std::string& stream_arn, const std::string& shard_id);
+  std::vector<std::shared_ptr<MappingRuntime>> Snapshot() const EXCLUDES(mu);
 
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
@@ -85,18 +86,33 @@ void DeliveryEngine::Core::Tick() {
     if (ec || self->stopped.load()) return;
     self->Tick();
   });
+  // The mappings are ticked without the registry lock, which the writer thread's
+  // OnStreamWrite takes: a tick over many mappings never holds up a commit.
+  for (auto& rt : Snapshot()) rt->Tick();
+}
+
+std::vector<std::shared_ptr<MappingRuntime>> DeliveryEngine::Core::Snapshot() const {
+  std::vector<std::shared_ptr<MappingRuntime>> all;
   MutexLock lock(mu);
-  for (auto& [uuid, rt] : mappings) rt->Tick();
+  all.reserve(mappings.size());
+  for (const auto& [uuid, rt] : mappings) all.push_back(rt);
+  return all;
 }
 
 void DeliveryEngine::Core::OnStreamWrite(const std::string& stream_arn,
                                          const std::string& shard_id) {
   if (stopped.load(std::memory_order_relaxed)) return;
   const bool wake = options.poll_interval.count() == 0;
-  MutexLock lock(mu);
-  auto it = by_stream.find(stream_arn);
-  if (it == by_stream.end()) return;
-  for (auto& rt : it->second) rt->OnWrite(shard_id, wake);
+  // Runs on the source's writer thread, inside its commit callback: the registry lock is
+  // held only for the lookup, never while the mappings look at their shards.
+  std::vector<std::shared_ptr<MappingRuntime>> readers;
+  {
+    MutexLock lock(mu);
+    auto it = by_stream.find(stream_arn);
+    if (it == by_stream.end()) return;
+    readers = it->second;
+  }
+  for (auto& rt : readers) rt->OnWrite(shard_id, wake);
 }
 
 void DeliveryEngine::Core::Stop() {
@@ -168,12 +184,7 @@ void DeliveryEngine::Core::Unregister(const std::string& uuid, const MappingRunt
 }
 
 void DeliveryEngine::Core::Barrier() {
-  std::vector<std::shared_ptr<MappingRuntime>> all;
-  {
-    MutexLock lock(mu);
-    for (auto& [uuid, rt] : mappings) all.push_back(rt);
-  }
-  for (auto& rt : all) {
+  for (auto& rt : Snapshot()) {
     auto reached = std::make_shared<std::promise<void>>();
     std::future<void> done = reached->get_future();
     asio::post(rt->strand(), [reached] { reached->set_value(); });

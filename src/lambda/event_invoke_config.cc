@@ -62,7 +62,8 @@ Status NoEventInvokeConfig(const std::string& function_arn, const std::string& q
 
 }  // namespace
 
-Status Functions::LoadEventInvokeConfigs() {
+Status Functions::LoadEventInvokeConfigs()
+    NO_THREAD_SAFETY_ANALYSIS {  // the qualified_settings helper takes mu_ itself
   return LoadQualified(store_, kSelectAll, mu_, invoke_configs_,
                        [](storage::Statement& st) -> std::optional<EventInvokeConfig> {
                          json j = json::parse(st.ColumnText(0), nullptr, false);
@@ -122,7 +123,7 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
         if (merge) {
           std::optional<EventInvokeConfig> current;
           {
-            std::shared_lock lock(mu_);
+            ReaderLock lock(mu_);
             current = FindQualified(invoke_configs_, c.function_name, c.qualifier);
           }
           if (!current) return NoEventInvokeConfig(own, c.qualifier);
@@ -140,7 +141,7 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         EventInvokeConfig cached = c;
         ctx.OnCommit([this, cached] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           invoke_configs_[cached.function_name][cached.qualifier] = cached;
         });
         return Status::Ok();
@@ -156,7 +157,7 @@ Result<EventInvokeConfig> Functions::GetEventInvokeConfig(const std::string& fun
   // No existence check: AWS answers a missing function as one without a config.
   const std::string qualifier = StoredQualifier(name, InvokeConfigRules());
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (auto c = FindQualified(invoke_configs_, name.name, qualifier)) return *c;
   }
   return NoEventInvokeConfig(ArnOf(name.name), qualifier);
@@ -169,7 +170,8 @@ std::optional<EventInvokeConfig> Functions::EventInvokeConfigFor(
   return *config;
 }
 
-void Functions::DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done) {
+void Functions::DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done)
+    NO_THREAD_SAFETY_ANALYSIS {  // the qualified_settings helper takes mu_ itself
   auto config = GetEventInvokeConfig(function_name);
   if (!config.ok()) return done(config.status());
   DeleteQualifiedSetting(store_, kDelete, mu_, invoke_configs_,
@@ -180,7 +182,7 @@ Result<std::vector<EventInvokeConfig>> Functions::ListEventInvokeConfigs(
     const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Exists(name.name)) return FunctionMissing();
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return ListQualified(invoke_configs_, name.name);
 }
 

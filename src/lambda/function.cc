@@ -430,7 +430,7 @@ Status Functions::Open() {
   });
   if (!loaded.ok()) return loaded.status();
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     for (auto& f : loaded.value()) {
       std::string name = f.name;
       by_name_[name] = std::make_shared<const Function>(std::move(f));
@@ -453,7 +453,7 @@ Status Functions::NotFound(const std::string& name, const std::string& qualifier
 }
 
 std::shared_ptr<const Function> Functions::Find(const std::string& plain_name) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = by_name_.find(plain_name);
   return it == by_name_.end() ? nullptr : it->second;
 }
@@ -488,7 +488,7 @@ void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> 
         }
         ctx.OnCommit([this, fn] {
           {
-            std::unique_lock lock(mu_);
+            WriterLock lock(mu_);
             by_name_[fn->name] = fn;
           }
           if (on_change_) on_change_(fn->name);
@@ -617,7 +617,7 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
         auto cached = std::make_shared<const Function>(std::move(f));
         ctx.OnCommit([this, cached, touch] {
           {
-            std::unique_lock lock(mu_);
+            WriterLock lock(mu_);
             by_name_[cached->name] = cached;
           }
           if (touch && on_change_) on_change_(cached->name);
@@ -691,7 +691,7 @@ void Functions::Delete(const std::string& function_name, Callback<bool> done) {
         }
         ctx.OnCommit([this, plain] {
           {
-            std::unique_lock lock(mu_);
+            WriterLock lock(mu_);
             by_name_.erase(plain);
             versions_.erase(plain);
             aliases_.erase(plain);
@@ -787,7 +787,7 @@ Result<FunctionPage> Functions::List(const std::string& marker, int max_items) c
     return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);
   }
   FunctionPage page;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = marker.empty() ? by_name_.begin() : by_name_.upper_bound(after);
   for (; it != by_name_.end(); ++it) {
     if (static_cast<int>(page.functions.size()) == max_items) {
@@ -800,14 +800,14 @@ Result<FunctionPage> Functions::List(const std::string& marker, int max_items) c
 }
 
 int Functions::ReservedConcurrencyTotal() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   int total = 0;
   for (const auto& [name, fn] : by_name_) total += std::max(fn->reserved_concurrency, 0);
   return total;
 }
 
 Functions::Usage Functions::AccountUsage() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   Usage usage;
   for (const auto& [name, fn] : by_name_) {
     ++usage.function_count;

@@ -114,7 +114,8 @@ void CheckFunctionUrlCors(const FunctionUrlCors& cors, Violations& v) {
   v.Range(cors.max_age, "cors.maxAge", 0, 86400);
 }
 
-Status Functions::LoadFunctionUrls() {
+Status Functions::LoadFunctionUrls()
+    NO_THREAD_SAFETY_ANALYSIS {  // the qualified_settings helper takes mu_ itself
   STREAMSTACK_RETURN_IF_ERROR(
       LoadQualified(store_, kSelectAll, mu_, urls_,
                     [](storage::Statement& st) -> std::optional<FunctionUrlConfig> {
@@ -126,7 +127,7 @@ Status Functions::LoadFunctionUrls() {
                       c.url_id = std::string(st.ColumnText(2));
                       return c;
                     }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   for (const auto& [name, by_qualifier] : urls_) {
     for (const auto& [qualifier, c] : by_qualifier) url_ids_[c.url_id] = {name, qualifier};
   }
@@ -207,7 +208,7 @@ void Functions::WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
         st.Bind(4, ToRecord(*c).dump());
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         ctx.OnCommit([this, c] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           url_ids_[c->url_id] = {c->function_name, c->qualifier};
           urls_[c->function_name][c->qualifier] = *c;
         });
@@ -221,7 +222,7 @@ void Functions::WriteFunctionUrl(FunctionUrlConfig config, bool must_be_new,
 
 Result<FunctionUrlConfig> Functions::GetFunctionUrl(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto target, FunctionUrlTarget(function_name, kResourceMissing));
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   if (auto c = FindQualified(urls_, target.name, target.qualifier)) return *c;
   return Status(AwsError::kResourceNotFound, kResourceMissing);
 }
@@ -238,7 +239,7 @@ void Functions::DeleteFunctionUrl(const std::string& function_name, Callback<boo
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         if (ctx.db().Changes() == 0) return Status(AwsError::kResourceNotFound, kResourceMissing);
         ctx.OnCommit([this, c] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           url_ids_.erase(c->url_id);
           EraseQualified(urls_, c->function_name, c->qualifier);
         });
@@ -255,7 +256,7 @@ Result<std::vector<FunctionUrlConfig>> Functions::ListFunctionUrls(
   STREAMSTACK_ASSIGN_OR_RETURN(auto name,
                                ParseFunctionName(function_name, NameShape::kFunctionName));
   if (!Find(name.name)) return Status(AwsError::kResourceNotFound, kFunctionMissing);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return ListQualified(urls_, name.name);
 }
 
@@ -264,7 +265,7 @@ std::optional<FunctionUrlConfig> Functions::FindFunctionUrl(std::string_view url
   // Host names are case-insensitive; ids are lowercase.
   std::transform(id.begin(), id.end(), id.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = url_ids_.find(id);
   if (it == url_ids_.end()) return std::nullopt;
   return FindQualified(urls_, it->second.first, it->second.second);

@@ -36,7 +36,8 @@ QualifierRules ProvisionedRules(const char* unpublished) {
 
 }  // namespace
 
-Status Functions::LoadProvisionedConcurrency() {
+Status Functions::LoadProvisionedConcurrency()
+    NO_THREAD_SAFETY_ANALYSIS {  // the qualified_settings helper takes mu_ itself
   return LoadQualified(store_, kSelectAll, mu_, provisioned_,
                        [](storage::Statement& st) -> std::optional<ProvisionedConcurrency> {
                          return ProvisionedConcurrency{std::string(st.ColumnText(0)),
@@ -55,7 +56,7 @@ void Functions::PutProvisionedConcurrency(const std::string& function_name, int6
   ProvisionedConcurrency p{target->name, target->qualifier, requested, clock_.NowMillis()};
   // An alias and the version it names cannot both be provisioned.
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto existing = provisioned_.find(p.function_name);
     auto aliases = aliases_.find(p.function_name);
     if (existing != provisioned_.end() && aliases != aliases_.end()) {
@@ -86,7 +87,7 @@ void Functions::PutProvisionedConcurrency(const std::string& function_name, int6
         st.Bind(4, p.last_modified_ms);
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         ctx.OnCommit([this, p] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           provisioned_[p.function_name][p.qualifier] = p;
         });
         return Status::Ok();
@@ -101,14 +102,15 @@ Result<ProvisionedConcurrency> Functions::GetProvisionedConcurrency(
     const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(
       auto target, ResolveQualifier(function_name, ProvisionedRules(kNotAliasOrVersion)));
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   if (auto p = FindQualified(provisioned_, target.name, target.qualifier)) return *p;
   return Status(AwsError::kProvisionedConcurrencyConfigNotFound,
                 "No Provisioned Concurrency Config found for this function");
 }
 
 void Functions::DeleteProvisionedConcurrency(const std::string& function_name,
-                                             Callback<bool> done) {
+                                             Callback<bool> done)
+    NO_THREAD_SAFETY_ANALYSIS {  // the qualified_settings helper takes mu_ itself
   auto target = ResolveQualifier(function_name, ProvisionedRules(kNotAliasOrVersion));
   if (!target.ok()) return done(target.status());
   // AWS: deleting a config that is not there succeeds.
@@ -119,7 +121,7 @@ Result<std::vector<ProvisionedConcurrency>> Functions::ListProvisionedConcurrenc
     const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Find(name.name)) return NotFound(name.name);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return ListQualified(provisioned_, name.name);
 }
 

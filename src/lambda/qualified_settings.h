@@ -11,12 +11,12 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/storage/store.h"
 
@@ -98,10 +98,10 @@ void EraseQualified(QualifiedSettings<T>& settings, const std::string& name,
 // current row, keyed by its function_name and qualifier (none: a record this version cannot
 // read, left out). Startup only.
 template <typename T, typename Decode>
-Status LoadQualified(storage::Store& store, const char* select_all, std::shared_mutex& mu,
+Status LoadQualified(storage::Store& store, const char* select_all, SharedMutex& mu,
                      QualifiedSettings<T>& cache, Decode decode) {
   return store.Read([&](storage::Database& db) -> Status {
-    std::unique_lock lock(mu);
+    WriterLock lock(mu);
     auto& st = db.Prepare(select_all);
     while (true) {
       STREAMSTACK_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -119,7 +119,7 @@ Status LoadQualified(storage::Store& store, const char* select_all, std::shared_
 // in that order) and, after the COMMIT, its copy in `cache` under `mu`; answers true whether
 // or not there was one. `cache` and `mu` must outlive the write (members of Functions).
 template <typename T>
-void DeleteQualifiedSetting(storage::Store& store, const char* delete_sql, std::shared_mutex& mu,
+void DeleteQualifiedSetting(storage::Store& store, const char* delete_sql, SharedMutex& mu,
                             QualifiedSettings<T>& cache, FunctionName key,
                             std::function<void(Result<bool>)> done) {
   store.Write(
@@ -129,7 +129,7 @@ void DeleteQualifiedSetting(storage::Store& store, const char* delete_sql, std::
         st.Bind(2, key.qualifier);
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         ctx.OnCommit([&mu, &cache, key] {
-          std::unique_lock lock(mu);
+          WriterLock lock(mu);
           EraseQualified(cache, key.name, key.qualifier);
         });
         return Status::Ok();

@@ -128,7 +128,7 @@ Status ValidateAlias(const std::string& alias, const AliasInput& in, bool creati
 std::shared_ptr<const Function> Functions::FindVersion(const std::string& plain_name,
                                                        const std::string& version) const {
   if (!IsVersionNumber(version)) return nullptr;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto fn = versions_.find(plain_name);
   if (fn == versions_.end()) return nullptr;
   auto it = fn->second.find(std::stoll(version));
@@ -148,7 +148,7 @@ Result<std::shared_ptr<const Function>> Functions::Resolve(const FunctionName& n
   }
   std::shared_ptr<const Alias> alias;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto fn = aliases_.find(name.name);
     if (fn != aliases_.end()) {
       auto it = fn->second.find(q);
@@ -163,7 +163,7 @@ Result<std::shared_ptr<const Function>> Functions::Resolve(const FunctionName& n
     const auto& [extra, weight] = *alias->additional_version_weights.begin();
     uint64_t k = 0;
     {
-      std::lock_guard lock(routing_mu_);
+      MutexLock lock(routing_mu_);
       k = routed_[alias->arn]++;
     }
     if (std::floor(static_cast<double>(k + 1) * weight) >
@@ -179,7 +179,7 @@ Result<std::shared_ptr<const Function>> Functions::Resolve(const FunctionName& n
 
 Status Functions::LoadVersionsAndAliases() {
   return store_.Read([&](storage::Database& db) -> Status {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     auto& versions = db.Prepare(kSelectAllVersions);
     while (true) {
       STREAMSTACK_ASSIGN_OR_RETURN(auto row, versions.Step());
@@ -259,7 +259,7 @@ void Functions::PublishVersion(const std::string& function_name, PublishVersionI
         std::shared_ptr<const Function> published = version;
         *result = published;
         ctx.OnCommit([this, plain, published, updated] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           by_name_[plain] = updated;
           versions_[plain][std::stoll(published->version)] = published;
         });
@@ -278,7 +278,7 @@ Result<std::vector<Function>> Functions::ListVersions(const std::string& functio
   std::vector<Function> out;
   out.push_back(*latest);
   out.back().arn += ":$LATEST";
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = versions_.find(name.name);
   if (it != versions_.end()) {
     for (const auto& [number, fn] : it->second) out.push_back(*fn);
@@ -304,7 +304,7 @@ void Functions::DeleteQualified(const FunctionName& name, Callback<bool> done) {
         if (!FindVersion(plain, version)) return Status::Ok();  // AWS: nothing to delete is fine
         std::vector<std::string> users;
         {
-          std::shared_lock lock(mu_);
+          ReaderLock lock(mu_);
           auto it = aliases_.find(plain);
           if (it != aliases_.end()) {
             for (const auto& [alias_name, alias] : it->second) {
@@ -328,7 +328,7 @@ void Functions::DeleteQualified(const FunctionName& name, Callback<bool> done) {
         STREAMSTACK_RETURN_IF_ERROR(del.Run());
         ctx.OnCommit([this, plain, version] {
           {
-            std::unique_lock lock(mu_);
+            WriterLock lock(mu_);
             auto it = versions_.find(plain);
             if (it != versions_.end()) it->second.erase(std::stoll(version));
           }
@@ -348,7 +348,7 @@ Result<Alias> Functions::GetAlias(const std::string& function_name,
                                   const std::string& alias) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Find(name.name)) return NotFound(name.name);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto fn = aliases_.find(name.name);
   if (fn != aliases_.end()) {
     auto it = fn->second.find(alias);
@@ -363,7 +363,7 @@ Result<std::vector<Alias>> Functions::ListAliases(const std::string& function_na
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
   if (!Find(name.name)) return NotFound(name.name);
   std::vector<Alias> out;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto fn = aliases_.find(name.name);
   if (fn == aliases_.end()) return out;
   for (const auto& [alias_name, alias] : fn->second) {
@@ -459,7 +459,7 @@ void Functions::WriteAlias(const std::string& function_name, std::shared_ptr<Ali
         STREAMSTACK_RETURN_IF_ERROR(st.Run());
         std::shared_ptr<const Alias> cached = alias;
         ctx.OnCommit([this, function_name, cached] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           aliases_[function_name][cached->name] = cached;
         });
         return Status::Ok();
@@ -485,7 +485,7 @@ void Functions::DeleteAlias(const std::string& function_name, const std::string&
           STREAMSTACK_RETURN_IF_ERROR(st.Run());
         }
         ctx.OnCommit([this, plain, alias] {
-          std::unique_lock lock(mu_);
+          WriterLock lock(mu_);
           auto it = aliases_.find(plain);
           if (it != aliases_.end()) it->second.erase(alias);
           auto urls = urls_.find(plain);

@@ -45,6 +45,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
     for (int i = 0; i < o.readers; ++i) {
       auto reader = Database::Open(o.path, reader_options);
       if (!reader.ok()) return std::move(reader).take_status();
+      MutexLock lock(store->pool_mu_);  // no other thread yet; the analysis wants it held
       store->free_readers_.push_back(reader->get());
       store->readers_.push_back(std::move(reader).value());
     }
@@ -66,7 +67,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
 
 void Store::Write(WriteFn fn, DoneFn done, DoneOn done_on) {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     if (!stopping_) {
       queue_.push_back(Job{std::move(fn), std::move(done), done_on});
       queue_cv_.notify_one();
@@ -100,7 +101,7 @@ void Store::AbortReadAfterClose() {
 }
 
 Store::Stats Store::GetStats() const {
-  std::lock_guard lock(queue_mu_);
+  MutexLock lock(queue_mu_);
   return stats_;
 }
 
@@ -112,12 +113,13 @@ Database* Store::AcquireReader(bool* pooled) {
   if (tls_job_store == this) return writer_.get();  // a Read inside one of our write jobs
   Database* db = nullptr;
   {
-    std::unique_lock lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     if (options_.in_memory) {
       if (pool_closed_) return nullptr;
       db = writer_.get();
     } else {
-      pool_cv_.wait(lock, [this] { return pool_closed_ || !free_readers_.empty(); });
+      lock.Wait(pool_cv_,
+                [this]() REQUIRES(pool_mu_) { return pool_closed_ || !free_readers_.empty(); });
       if (pool_closed_) return nullptr;
       db = free_readers_.back();
       free_readers_.pop_back();
@@ -137,7 +139,7 @@ void Store::ReleaseReader(Database* db, bool pooled) {
   if (db->InTransaction()) (void)db->Execute("ROLLBACK");
   if (options_.in_memory) memory_mu_.unlock();
   {
-    std::lock_guard lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     if (!options_.in_memory) free_readers_.push_back(db);
     --leased_;
   }
@@ -151,8 +153,8 @@ void Store::WriterLoop() {
   std::vector<Job> group;
   while (true) {
     {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(queue_mu_);
+      lock.Wait(queue_cv_, [this]() REQUIRES(queue_mu_) { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every job drained
       const std::size_t n =
           std::min(queue_.size(), static_cast<std::size_t>(options_.max_group_size));
@@ -259,7 +261,7 @@ void Store::RunGroup(std::vector<Job>& jobs) {
 
 void Store::HandOff(std::vector<Completion>& completions) {
   {
-    std::lock_guard lock(completion_mu_);
+    MutexLock lock(completion_mu_);
     if (completions_.empty()) {
       completions_.swap(completions);  // the common case: no copy, capacities trade places
     } else {
@@ -272,21 +274,23 @@ void Store::HandOff(std::vector<Completion>& completions) {
 
 void Store::CompletionLoop() {
   std::vector<Completion> running;
-  std::unique_lock lock(completion_mu_);
+  MutexLock lock(completion_mu_);
   for (;;) {
-    completion_cv_.wait(lock, [this] { return completion_stopping_ || !completions_.empty(); });
+    lock.Wait(completion_cv_, [this]() REQUIRES(completion_mu_) {
+      return completion_stopping_ || !completions_.empty();
+    });
     if (completions_.empty()) return;  // stopping, and every done ran
     running.swap(completions_);
-    lock.unlock();
+    lock.Unlock();
     for (Completion& c : running) c.done(std::move(c.status));
     running.clear();  // release captured state before waiting again
-    lock.lock();
+    lock.Lock();
   }
 }
 
 void Store::StopCompletions() {
   {
-    std::lock_guard lock(completion_mu_);
+    MutexLock lock(completion_mu_);
     completion_stopping_ = true;
   }
   completion_cv_.notify_all();
@@ -299,7 +303,7 @@ void Store::StopCompletions() {
 void Store::NoteCommitForCheckpoint() {
   if (!checkpointer_thread_.joinable()) return;
   {
-    std::lock_guard lock(checkpoint_mu_);
+    MutexLock lock(checkpoint_mu_);
     if (wal_dirty_) return;
     wal_dirty_ = true;
   }
@@ -307,32 +311,33 @@ void Store::NoteCommitForCheckpoint() {
 }
 
 void Store::CheckpointerLoop() {
-  std::unique_lock lock(checkpoint_mu_);
+  MutexLock lock(checkpoint_mu_);
   for (;;) {
-    checkpoint_cv_.wait(lock, [this] { return checkpointer_stopping_ || wal_dirty_; });
+    lock.Wait(checkpoint_cv_,
+              [this]() REQUIRES(checkpoint_mu_) { return checkpointer_stopping_ || wal_dirty_; });
     if (checkpointer_stopping_) return;
     // Let the commits of the next moment join this checkpoint.
-    if (checkpoint_cv_.wait_for(lock, options_.checkpoint_interval,
-                                [this] { return checkpointer_stopping_; })) {
+    if (lock.WaitFor(checkpoint_cv_, options_.checkpoint_interval,
+                     [this]() REQUIRES(checkpoint_mu_) { return checkpointer_stopping_; })) {
       return;
     }
     wal_dirty_ = false;
-    lock.unlock();
+    lock.Unlock();
     // PASSIVE: copies what no reader still needs and never blocks the writer; the writer
     // starts the WAL over once everything was copied back.
     Status st = checkpointer_db_->Execute("PRAGMA wal_checkpoint(PASSIVE)");
     if (!st.ok()) spdlog::warn("store: WAL checkpoint failed: {}", st.message());
     {
-      std::lock_guard stats_lock(queue_mu_);
+      MutexLock stats_lock(queue_mu_);
       ++stats_.checkpoints;
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 
 void Store::StopCheckpointer() {
   {
-    std::lock_guard lock(checkpoint_mu_);
+    MutexLock lock(checkpoint_mu_);
     checkpointer_stopping_ = true;
   }
   checkpoint_cv_.notify_all();
@@ -350,11 +355,11 @@ Status Store::Close() {
   if (std::this_thread::get_id() == completion_thread_id_) {
     return Internal("store: Close on the completion thread would wait on itself");
   }
-  std::lock_guard close_lock(close_mu_);
+  MutexLock close_lock(close_mu_);
   if (closed_) return close_status_;
   closed_ = true;
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(queue_mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
@@ -362,12 +367,12 @@ Status Store::Close() {
   StopCompletions();  // after the writer: every done it handed over runs
   StopCheckpointer();
   {
-    std::unique_lock lock(pool_mu_);
+    MutexLock lock(pool_mu_);
     pool_closed_ = true;
     pool_cv_.notify_all();
-    pool_cv_.wait(lock, [this] { return leased_ == 0; });
+    lock.Wait(pool_cv_, [this]() REQUIRES(pool_mu_) { return leased_ == 0; });
+    free_readers_.clear();
   }
-  free_readers_.clear();
   readers_.clear();
   if (writer_ != nullptr && !options_.in_memory) {
     // Fold the WAL back into the file and truncate it: a closed store is one file.

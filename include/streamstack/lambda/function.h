@@ -12,9 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +21,7 @@
 #include "streamstack/common/ids.h"
 #include "streamstack/common/invoker.h"
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/storage/store.h"
 
 namespace streamstack::lambda {
@@ -441,21 +440,24 @@ class Functions {
   Result<std::vector<std::pair<std::string, int64_t>>> ResolveLayers(
       const std::vector<std::string>& arns) const;
 
-  // The cache; guarded by mu_. Updated on the writer thread after each COMMIT.
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const Function>> by_name_;
-  std::map<std::string, std::map<int64_t, std::shared_ptr<const Function>>> versions_;
-  std::map<std::string, std::map<std::string, std::shared_ptr<const Alias>>> aliases_;
+  // The cache. Updated on the writer thread after each COMMIT.
+  mutable SharedMutex mu_;
+  std::map<std::string, std::shared_ptr<const Function>> by_name_ GUARDED_BY(mu_);
+  std::map<std::string, std::map<int64_t, std::shared_ptr<const Function>>> versions_
+      GUARDED_BY(mu_);
+  std::map<std::string, std::map<std::string, std::shared_ptr<const Alias>>> aliases_
+      GUARDED_BY(mu_);
 
-  std::map<std::string, std::map<std::string, EventInvokeConfig>> invoke_configs_;
-  std::map<std::string, std::map<std::string, ProvisionedConcurrency>> provisioned_;
-  std::map<std::string, std::map<std::string, FunctionUrlConfig>> urls_;
-  std::map<std::string, std::pair<std::string, std::string>> url_ids_;  // -> name, qualifier
+  std::map<std::string, std::map<std::string, EventInvokeConfig>> invoke_configs_ GUARDED_BY(mu_);
+  std::map<std::string, std::map<std::string, ProvisionedConcurrency>> provisioned_ GUARDED_BY(mu_);
+  std::map<std::string, std::map<std::string, FunctionUrlConfig>> urls_ GUARDED_BY(mu_);
+  // -> name, qualifier
+  std::map<std::string, std::pair<std::string, std::string>> url_ids_ GUARDED_BY(mu_);
 
   // Invocations through each weighted alias so far (by alias ARN): which version the next
-  // one takes follows from it, so routing is exact and repeatable. Guarded by routing_mu_.
-  mutable std::mutex routing_mu_;
-  mutable std::map<std::string, uint64_t> routed_;
+  // one takes follows from it, so routing is exact and repeatable.
+  mutable Mutex routing_mu_;
+  mutable std::map<std::string, uint64_t> routed_ GUARDED_BY(routing_mu_);
 };
 
 }  // namespace streamstack::lambda

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "streamstack/common/status.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/storage/database.h"
 #include "streamstack/storage/migration.h"
 
@@ -206,42 +207,42 @@ class Store {
   std::thread::id completion_thread_id_;
   std::vector<Completion> handoff_;  // writer thread only: reused for every group
 
-  // The write queue. Guarded by queue_mu_.
-  mutable std::mutex queue_mu_;
+  // The write queue.
+  mutable Mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  Stats stats_;
+  std::deque<Job> queue_ GUARDED_BY(queue_mu_);
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
+  Stats stats_ GUARDED_BY(queue_mu_);
 
-  // The reader pool. Guarded by pool_mu_.
-  std::mutex pool_mu_;
+  // The reader pool.
+  Mutex pool_mu_;
   std::condition_variable pool_cv_;
-  std::vector<Database*> free_readers_;
-  int leased_ = 0;
-  bool pool_closed_ = false;
+  std::vector<Database*> free_readers_ GUARDED_BY(pool_mu_);
+  int leased_ GUARDED_BY(pool_mu_) = 0;
+  bool pool_closed_ GUARDED_BY(pool_mu_) = false;
 
-  // In memory: held by the writer for a whole group and by each Read.
+  // In memory: held by the writer for a whole group and by each Read. A plain std::mutex:
+  // it is taken only in memory mode, a condition the analysis cannot follow.
   std::mutex memory_mu_;
 
-  // The checkpointer (file mode): its own connection, woken after commits. Guarded by
-  // checkpoint_mu_.
+  // The checkpointer (file mode): its own connection, woken after commits.
   std::unique_ptr<Database> checkpointer_db_;
   std::thread checkpointer_thread_;
-  std::mutex checkpoint_mu_;
+  Mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool wal_dirty_ = false;
-  bool checkpointer_stopping_ = false;
+  bool wal_dirty_ GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpointer_stopping_ GUARDED_BY(checkpoint_mu_) = false;
 
-  // The completion thread's queue. Guarded by completion_mu_.
-  std::mutex completion_mu_;
+  // The completion thread's queue.
+  Mutex completion_mu_;
   std::condition_variable completion_cv_;
-  std::vector<Completion> completions_;
-  bool completion_stopping_ = false;
+  std::vector<Completion> completions_ GUARDED_BY(completion_mu_);
+  bool completion_stopping_ GUARDED_BY(completion_mu_) = false;
 
-  // Serialises Close(); guarded by close_mu_.
-  std::mutex close_mu_;
-  bool closed_ = false;
-  Status close_status_;
+  // Serialises Close().
+  Mutex close_mu_;
+  bool closed_ GUARDED_BY(close_mu_) = false;
+  Status close_status_ GUARDED_BY(close_mu_);
 };
 
 }  // namespace streamstack::storage
