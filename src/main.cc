@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
   if (parsed.exit_code) return *parsed.exit_code;
   app::Config& config = parsed.config;
 
-  Status logging = SetupLogging(
-      config.log_level, config.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
+  Status logging = SetupLogging(config.log_level,
+                                config.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   if (!logging.ok()) {
     std::cerr << "streamstack: " << logging.message() << "\n";
     return 2;

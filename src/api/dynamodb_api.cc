@@ -36,8 +36,7 @@ Status NullMember(const std::string& member) {
 }
 
 Status WrongType(const std::string& member) {
-  return Status(AwsError::kSerialization,
-                "Unexpected value type in payload for member " + member);
+  return Status(AwsError::kSerialization, "Unexpected value type in payload for member " + member);
 }
 
 // The lowerCamel name AWS uses for a member in validation messages ("TableName" -> "tableName").
@@ -93,12 +92,11 @@ Result<std::string> RequiredTableName(const dynamodb::TableStore& tables, const 
 std::string RequestedTableName(const json& in) { return in.at("TableName").get<std::string>(); }
 
 Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
-  for (auto [member, slot] :
-       {std::pair{"ConditionExpression", &out->condition_expression},
-        std::pair{"UpdateExpression", &out->update_expression},
-        std::pair{"ProjectionExpression", &out->projection_expression},
-        std::pair{"KeyConditionExpression", &out->key_condition_expression},
-        std::pair{"FilterExpression", &out->filter_expression}}) {
+  for (auto [member, slot] : {std::pair{"ConditionExpression", &out->condition_expression},
+                              std::pair{"UpdateExpression", &out->update_expression},
+                              std::pair{"ProjectionExpression", &out->projection_expression},
+                              std::pair{"KeyConditionExpression", &out->key_condition_expression},
+                              std::pair{"FilterExpression", &out->filter_expression}}) {
     auto v = OptionalString(in, member);
     if (!v.ok()) return v.status();
     *slot = *v;
@@ -235,9 +233,9 @@ Result<dynamodb::AttributeDefinition> DecodeAttributeDefinition(const json& e) {
 Result<dynamodb::GlobalSecondaryIndexUpdate> DecodeIndexUpdate(const json& e) {
   using Action = dynamodb::GlobalSecondaryIndexUpdate::Action;
   std::vector<std::pair<const char*, Action>> present;
-  for (auto [name, action] : {std::pair{"Create", Action::kCreate},
-                              std::pair{"Update", Action::kUpdate},
-                              std::pair{"Delete", Action::kDelete}}) {
+  for (auto [name, action] :
+       {std::pair{"Create", Action::kCreate}, std::pair{"Update", Action::kUpdate},
+        std::pair{"Delete", Action::kDelete}}) {
     auto it = e.find(name);
     if (it != e.end() && !it->is_null()) present.emplace_back(name, action);
   }
@@ -463,8 +461,8 @@ Result<dynamodb::CreateTableRequest> DecodeCreateTable(const dynamodb::TableStor
   STREAMSTACK_ASSIGN_OR_RETURN(req.provisioned_throughput, OptionalThroughput(in));
   if (in.contains("GlobalSecondaryIndexes")) {
     req.global_secondary_indexes.emplace();
-    STREAMSTACK_RETURN_IF_ERROR(
-        DecodeList(in, "GlobalSecondaryIndexes", false, &*req.global_secondary_indexes, DecodeIndex));
+    STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "GlobalSecondaryIndexes", false,
+                                           &*req.global_secondary_indexes, DecodeIndex));
   }
   if (in.contains("LocalSecondaryIndexes")) {
     req.local_secondary_indexes.emplace();
@@ -501,8 +499,7 @@ Result<dynamodb::UpdateTableRequest> DecodeUpdateTable(const dynamodb::TableStor
   if (in.contains("AttributeDefinitions")) {
     req.attribute_definitions.emplace();
     STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,
-                                           &*req.attribute_definitions,
-                                           DecodeAttributeDefinition));
+                                           &*req.attribute_definitions, DecodeAttributeDefinition));
   }
   if (in.contains("GlobalSecondaryIndexUpdates")) {
     req.global_secondary_index_updates.emplace();
@@ -551,8 +548,8 @@ dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, Js
   if (auto it = in.find("ReturnConsumedCapacity"); it != in.end()) {
     (*wants)["ReturnConsumedCapacity"] = *it;
   }
-  return [wants, table = std::move(table), reply = std::move(reply)](
-             Result<dynamodb::WriteOutcome> r) {
+  return [wants, table = std::move(table),
+          reply = std::move(reply)](Result<dynamodb::WriteOutcome> r) {
     if (!r.ok()) return reply(r.status());
     json out = json::object();
     if (r->attributes) out["Attributes"] = dynamodb::ItemToJson(*r->attributes);
@@ -873,17 +870,22 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
   dynamodb::TransactWriteRequest req;
   for (const auto& entry : *it) {
     if (!entry.is_object() || entry.size() != 1) {
-      return reply(ValidationError(
-          "TransactItems can only contain one of Check, Put, Update or Delete"));
+      return reply(
+          ValidationError("TransactItems can only contain one of Check, Put, Update or Delete"));
     }
     const std::string kind_name = entry.begin().key();
     const json& body = entry.begin().value();
     dynamodb::TransactWriteRequest::Action action;
-    if (kind_name == "Put") action.kind = Kind::kPut;
-    else if (kind_name == "Update") action.kind = Kind::kUpdate;
-    else if (kind_name == "Delete") action.kind = Kind::kDelete;
-    else if (kind_name == "ConditionCheck") action.kind = Kind::kConditionCheck;
-    else return reply(WrongType("TransactItems"));
+    if (kind_name == "Put")
+      action.kind = Kind::kPut;
+    else if (kind_name == "Update")
+      action.kind = Kind::kUpdate;
+    else if (kind_name == "Delete")
+      action.kind = Kind::kDelete;
+    else if (kind_name == "ConditionCheck")
+      action.kind = Kind::kConditionCheck;
+    else
+      return reply(WrongType("TransactItems"));
     auto name = RequiredTableName(tables, body);
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
@@ -1073,15 +1075,24 @@ void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply r
 // BatchStatementError.Code for a statement's failure.
 const char* BatchErrorCode(AwsError code) {
   switch (code) {
-    case AwsError::kConditionalCheckFailed: return "ConditionalCheckFailed";
-    case AwsError::kDuplicateItem: return "DuplicateItem";
-    case AwsError::kResourceNotFound: return "ResourceNotFound";
-    case AwsError::kTransactionConflict: return "TransactionConflict";
-    case AwsError::kItemCollectionSizeLimitExceeded: return "ItemCollectionSizeLimitExceeded";
-    case AwsError::kProvisionedThroughputExceeded: return "ProvisionedThroughputExceeded";
-    case AwsError::kThrottling: return "ThrottlingError";
-    case AwsError::kInternalFailure: return "InternalServerError";
-    default: return "ValidationError";
+    case AwsError::kConditionalCheckFailed:
+      return "ConditionalCheckFailed";
+    case AwsError::kDuplicateItem:
+      return "DuplicateItem";
+    case AwsError::kResourceNotFound:
+      return "ResourceNotFound";
+    case AwsError::kTransactionConflict:
+      return "TransactionConflict";
+    case AwsError::kItemCollectionSizeLimitExceeded:
+      return "ItemCollectionSizeLimitExceeded";
+    case AwsError::kProvisionedThroughputExceeded:
+      return "ProvisionedThroughputExceeded";
+    case AwsError::kThrottling:
+      return "ThrottlingError";
+    case AwsError::kInternalFailure:
+      return "InternalServerError";
+    default:
+      return "ValidationError";
   }
 }
 
@@ -1205,14 +1216,14 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
   // past the types, they answer their members' faults in their own words ("Invalid
   // TableArn", "The Tag Key provided is invalid, Key: ..."; dynalite and the ack probes of
   // AWS record these), which dynamodb/table_tags.cc gives.
-  const std::set<std::string, std::less<>> own_constraint_checks = {
-      "TagResource", "UntagResource", "ListTagsOfResource"};
+  const std::set<std::string, std::less<>> own_constraint_checks = {"TagResource", "UntagResource",
+                                                                    "ListTagsOfResource"};
   for (auto& entry : operations) {
     const bool types_only = own_constraint_checks.contains(entry.first);
     entry.second = [name = entry.first, types_only, inner = std::move(entry.second)](
                        const RequestContext& ctx, json&& in, JsonReply reply) {
-      Status st = types_only ? DynamoDbModel().CheckTypes(name, in)
-                             : DynamoDbModel().Validate(name, in);
+      Status st =
+          types_only ? DynamoDbModel().CheckTypes(name, in) : DynamoDbModel().Validate(name, in);
       if (!st.ok()) return reply(st);
       inner(ctx, std::move(in), std::move(reply));
     };

@@ -32,13 +32,14 @@ HttpResponse Answer(const RuntimeApiAnswer& answer) {
     case RuntimeApiError::kNone:
       return JsonResponse(202, {{"status", "OK"}});
     case RuntimeApiError::kInvalidRequestId:
-      return JsonResponse(400, {{"errorMessage", answer.message}, {"errorType", "InvalidRequestID"}});
+      return JsonResponse(400,
+                          {{"errorMessage", answer.message}, {"errorType", "InvalidRequestID"}});
     case RuntimeApiError::kInvalidStateTransition:
-      return JsonResponse(403, {{"errorMessage", answer.message},
-                                {"errorType", "InvalidStateTransition"}});
+      return JsonResponse(
+          403, {{"errorMessage", answer.message}, {"errorType", "InvalidStateTransition"}});
     case RuntimeApiError::kPayloadTooLarge:
-      return JsonResponse(413, {{"errorMessage", answer.message},
-                                {"errorType", "RequestEntityTooLarge"}});
+      return JsonResponse(
+          413, {{"errorMessage", answer.message}, {"errorType", "RequestEntityTooLarge"}});
     case RuntimeApiError::kUnknownSandbox:
       break;
   }
@@ -65,9 +66,8 @@ void RegisterRuntimeApi(protocol::Router& router, runtime::LocalRuntime& runtime
   router.AddRestRoute(
       kService, kWire, "GET", "/2018-06-01/runtime/invocation/next", "NextInvocation",
       [rt](const RequestContext& ctx, RestReply reply) {
-        rt->RuntimeNext(SandboxPort(ctx), [reply = std::move(reply)](
-                                               RuntimeApiAnswer answer,
-                                               runtime::NextInvocation next) {
+        rt->RuntimeNext(SandboxPort(ctx), [reply = std::move(reply)](RuntimeApiAnswer answer,
+                                                                     runtime::NextInvocation next) {
           if (answer.error != RuntimeApiError::kNone) return reply(Answer(answer));
           HttpResponse resp;
           resp.headers.Set("Content-Type", "application/json");
@@ -98,13 +98,13 @@ void RegisterRuntimeApi(protocol::Router& router, runtime::LocalRuntime& runtime
                          Header(ctx, "Lambda-Runtime-Function-Error-Type"), Body(ctx),
                          [reply = std::move(reply)](RuntimeApiAnswer a) { reply(Answer(a)); });
       });
-  router.AddRestRoute(
-      kService, kWire, "POST", "/2018-06-01/runtime/init/error", "PostInitError",
-      [rt](const RequestContext& ctx, RestReply reply) {
-        rt->RuntimeInitError(SandboxPort(ctx), Header(ctx, "Lambda-Runtime-Function-Error-Type"),
-                             Body(ctx),
-                             [reply = std::move(reply)](RuntimeApiAnswer a) { reply(Answer(a)); });
-      });
+  router.AddRestRoute(kService, kWire, "POST", "/2018-06-01/runtime/init/error", "PostInitError",
+                      [rt](const RequestContext& ctx, RestReply reply) {
+                        rt->RuntimeInitError(
+                            SandboxPort(ctx), Header(ctx, "Lambda-Runtime-Function-Error-Type"),
+                            Body(ctx),
+                            [reply = std::move(reply)](RuntimeApiAnswer a) { reply(Answer(a)); });
+                      });
 }
 
 }  // namespace streamstack::api

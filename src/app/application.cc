@@ -3,19 +3,19 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
+#include "app/wiring.h"
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/common/logging.h"
 #include "streamstack/common/metrics.h"
+#include "streamstack/http/invoker.h"
 #include "streamstack/http/server.h"
 #include "streamstack/protocol/router.h"
-#include "streamstack/http/invoker.h"
 #include "streamstack/storage/store.h"
-#include "app/wiring.h"
 
 namespace streamstack::app {
 
@@ -39,8 +39,10 @@ namespace {
 protocol::HttpResponse HealthResponse(const protocol::Router& router, const AccountScope& scope) {
   nlohmann::json services = nlohmann::json::object();
   for (const auto& s : router.Services()) services[s.name] = s.state;
-  nlohmann::json body = {{"status", "running"},     {"version", Version()},
-                         {"services", services},    {"region", scope.region},
+  nlohmann::json body = {{"status", "running"},
+                         {"version", Version()},
+                         {"services", services},
+                         {"region", scope.region},
                          {"account_id", scope.account_id}};
   protocol::HttpResponse resp;
   resp.headers.Set("Content-Type", "application/json");
@@ -89,15 +91,13 @@ Status Application::StartServices() {
   s.store = std::move(store);
 
   s.router = std::make_unique<protocol::Router>(&s.metrics, s.config.region);
-  s.router->AddGet("/health", [&s](const protocol::HttpRequest&) {
-    return HealthResponse(*s.router, s.scope);
-  });
+  s.router->AddGet(
+      "/health", [&s](const protocol::HttpRequest&) { return HealthResponse(*s.router, s.scope); });
   s.router->AddGet("/_localstack/health", [&s](const protocol::HttpRequest&) {
     return HealthResponse(*s.router, s.scope);
   });
-  s.router->AddGet("/metrics", [&s](const protocol::HttpRequest&) {
-    return MetricsResponse(s.metrics);
-  });
+  s.router->AddGet("/metrics",
+                   [&s](const protocol::HttpRequest&) { return MetricsResponse(s.metrics); });
 
   if (const char* test_clock = std::getenv("STREAMSTACK_TEST_CLOCK");
       test_clock != nullptr && std::string(test_clock) == "1") {
@@ -123,8 +123,7 @@ Status Application::StartServices() {
   http::ServerOptions server_options;
   server_options.host = s.config.host;
   server_options.port = s.config.port;
-  server_options.io_threads =
-      static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  server_options.io_threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   server_options.on_stop = [&s] {
     if (s.services) {
       for (const auto& hook : s.services->stopping_hooks) hook();
@@ -138,10 +137,16 @@ Status Application::StartServices() {
   STREAMSTACK_RETURN_IF_ERROR(s.server->Start());
 
   s.invoker = std::make_unique<http::HttpInvoker>();
-  s.services = std::make_unique<AppContext>(AppContext{
-      .config = s.config, .scope = s.scope, .clock = s.clock, .metrics = s.metrics,
-      .store = *s.store, .router = *s.router, .http = *s.invoker, .server = *s.server,
-      .owned = {}, .stop_hooks = {}});
+  s.services = std::make_unique<AppContext>(AppContext{.config = s.config,
+                                                       .scope = s.scope,
+                                                       .clock = s.clock,
+                                                       .metrics = s.metrics,
+                                                       .store = *s.store,
+                                                       .router = *s.router,
+                                                       .http = *s.invoker,
+                                                       .server = *s.server,
+                                                       .owned = {},
+                                                       .stop_hooks = {}});
   // Services, in dependency order (each Wire* is in src/app/wire_<service>.cc).
   STREAMSTACK_RETURN_IF_ERROR(WireDynamoDb(*s.services));
   STREAMSTACK_RETURN_IF_ERROR(WireSqs(*s.services));
@@ -163,8 +168,8 @@ int Application::Run() {
                       .count();
   spdlog::info("streamstack {} listening on http://{}:{} ({}; region {}, account {}) in {} us",
                Version(), s.config.host, s.server->port(),
-               s.config.in_memory ? "in memory" : "data in " + s.config.data_dir,
-               s.config.region, s.config.account_id, ready_us);
+               s.config.in_memory ? "in memory" : "data in " + s.config.data_dir, s.config.region,
+               s.config.account_id, ready_us);
   s.server->Run();  // returns once stopped and in-flight requests are answered
   if (!StopServices()) return 1;
   spdlog::info("stopped cleanly");

@@ -50,7 +50,8 @@ class JsonConfigFormat final : public CLI::Config {
       } else if (value.is_array() &&
                  std::all_of(value.begin(), value.end(),
                              [](const nlohmann::json& v) { return v.is_string(); })) {
-        for (const auto& v : value) item.inputs.push_back(v.get<std::string>());  // repeatable flags
+        for (const auto& v : value)
+          item.inputs.push_back(v.get<std::string>());  // repeatable flags
       } else {
         throw CLI::ConversionError("config key '" + key +
                                    "' must be a string, number, bool or list of strings");
@@ -106,9 +107,10 @@ Result<std::vector<FunctionDeclaration>> ReadFunctionDeclarations(const std::str
 ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   ParseOutcome outcome;
   Config& c = outcome.config;
-  CLI::App cli{"StreamStack: a local DynamoDB, DynamoDB Streams and Lambda event source "
-               "mapping emulator.",
-               "streamstack"};
+  CLI::App cli{
+      "StreamStack: a local DynamoDB, DynamoDB Streams and Lambda event source "
+      "mapping emulator.",
+      "streamstack"};
   cli.config_formatter(std::make_shared<JsonConfigFormat>());
   cli.allow_config_extras(CLI::config_extras_mode::ignore);
   cli.set_version_flag("--version", std::string("streamstack ") + Version());
@@ -116,18 +118,23 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   auto env = [](const char* name) { return std::string("STREAMSTACK_") + name; };
   cli.set_config("--config", "", "JSON config file; keys are the flags' names")
       ->envname(env("CONFIG"));
-  cli.add_option("--host", c.host, "Address to listen on")->envname(env("HOST"))
+  cli.add_option("--host", c.host, "Address to listen on")
+      ->envname(env("HOST"))
       ->capture_default_str();
   cli.add_option("--port", c.port, "Port to listen on (all services share it)")
-      ->envname(env("PORT"))->capture_default_str();
+      ->envname(env("PORT"))
+      ->capture_default_str();
   cli.add_option("--data-dir", c.data_dir, "Directory of the SQLite files")
-      ->envname(env("DATA_DIR"))->capture_default_str();
+      ->envname(env("DATA_DIR"))
+      ->capture_default_str();
   cli.add_flag("--in-memory", c.in_memory, "Keep everything in memory; nothing on disk")
       ->envname(env("IN_MEMORY"));
   cli.add_option("--region", c.region, "Region used when a request carries none")
-      ->envname(env("REGION"))->capture_default_str();
+      ->envname(env("REGION"))
+      ->capture_default_str();
   cli.add_option("--account-id", c.account_id, "Account id in every ARN")
-      ->envname(env("ACCOUNT_ID"))->capture_default_str()
+      ->envname(env("ACCOUNT_ID"))
+      ->capture_default_str()
       ->check([](const std::string& v) {
         bool ok = v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos;
         return ok ? std::string() : std::string("must be 12 digits");
@@ -135,34 +142,43 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
   cli.add_option("--poll-interval-ms", c.poll_interval_ms,
                  "How often each mapping polls each shard (250 = AWS's 4 Hz; 0 = a write "
                  "wakes its shard's pollers at once)")
-      ->envname(env("POLL_INTERVAL_MS"))->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->envname(env("POLL_INTERVAL_MS"))
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cli.add_option("--ttl-sweep-interval-ms", c.ttl_sweep_interval_ms,
                  "How often expired TTL items are deleted")
-      ->envname(env("TTL_SWEEP_INTERVAL_MS"))->capture_default_str()
+      ->envname(env("TTL_SWEEP_INTERVAL_MS"))
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical, off")
-      ->envname(env("LOG_LEVEL"))->capture_default_str()
+      ->envname(env("LOG_LEVEL"))
+      ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   cli.add_option("--log-format", c.log_format, "text or json")
-      ->envname(env("LOG_FORMAT"))->capture_default_str()
+      ->envname(env("LOG_FORMAT"))
+      ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
   cli.add_option("--function-concurrency", c.function_concurrency,
                  "Sandboxes at once per function that runs its own code and has no reserved "
                  "concurrency; more concurrent invocations are throttled")
-      ->envname(env("FUNCTION_CONCURRENCY"))->capture_default_str()
+      ->envname(env("FUNCTION_CONCURRENCY"))
+      ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cli.add_option("--sandbox-idle-timeout-ms", c.sandbox_idle_timeout_ms,
                  "How long an idle function sandbox is kept warm")
-      ->envname(env("SANDBOX_IDLE_TIMEOUT_MS"))->capture_default_str()
+      ->envname(env("SANDBOX_IDLE_TIMEOUT_MS"))
+      ->capture_default_str()
       ->check(CLI::Range(int64_t{100}, int64_t{900000}));
   cli.add_option("--logs-max-bytes", c.logs_max_bytes,
                  "CloudWatch Logs keeps at most this many bytes of log events in all; past it "
                  "the oldest events are deleted (0: no cap)")
-      ->envname(env("LOGS_MAX_BYTES"))->capture_default_str()
+      ->envname(env("LOGS_MAX_BYTES"))
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cli.add_option("--logs-sweep-interval-ms", c.logs_sweep_interval_ms,
                  "How often log groups' retention and --logs-max-bytes are enforced")
-      ->envname(env("LOGS_SWEEP_INTERVAL_MS"))->capture_default_str()
+      ->envname(env("LOGS_SWEEP_INTERVAL_MS"))
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cli.add_option("--runtime-command", c.runtime_commands,
                  "RUNTIME=COMMAND: run functions of RUNTIME (e.g. java21) with COMMAND "

@@ -54,7 +54,7 @@ class PeriodicTask {
   Mutex mu_;
   std::condition_variable cv_;
   bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;     // last: starts after the members it reads
+  std::thread thread_;  // last: starts after the members it reads
 };
 
 }  // namespace streamstack::app

@@ -12,12 +12,12 @@
 #include "streamstack/api/runtime_api.h"
 #include "streamstack/http/function_invoker.h"
 #include "streamstack/http/server.h"
-#include "streamstack/runtime/local_runtime.h"
 #include "streamstack/lambda/event_source_mapping.h"
 #include "streamstack/lambda/function.h"
 #include "streamstack/lambda/invoke.h"
 #include "streamstack/lambda/lambda_api.h"
 #include "streamstack/lambda/layers.h"
+#include "streamstack/runtime/local_runtime.h"
 #include "streamstack/streams/stream_store.h"
 
 namespace streamstack::app {
@@ -182,7 +182,8 @@ Status WireLambda(AppContext& ctx) {
   ctx.function_invoker = function_invoker;
   auto* invoke =
       ctx.Own(std::make_shared<lambda::InvokeService>(*functions, *function_invoker, ctx.clock));
-  if (ctx.streams == nullptr) return Status(AwsError::kInternalFailure, "WireLambda needs WireDynamoDb first");
+  if (ctx.streams == nullptr)
+    return Status(AwsError::kInternalFailure, "WireLambda needs WireDynamoDb first");
   auto* catalog = ctx.Own(std::make_shared<StreamStoreCatalog>(*ctx.streams));
   auto* mappings = ctx.Own(
       std::make_shared<lambda::EventSourceMappings>(ctx.store, ctx.clock, *functions, *catalog));

@@ -16,8 +16,7 @@ namespace streamstack::app {
 Status WireLogs(AppContext& ctx) {
   logs::LogStoreOptions options;
   options.max_stored_bytes = ctx.config.logs_max_bytes;
-  auto* store = ctx.Own(
-      std::make_shared<logs::LogStore>(ctx.store, ctx.clock, ctx.scope, options));
+  auto* store = ctx.Own(std::make_shared<logs::LogStore>(ctx.store, ctx.clock, ctx.scope, options));
   STREAMSTACK_RETURN_IF_ERROR(store->Open());
   logs::RegisterLogsApi(ctx.router, *store, ctx.clock, ctx.scope);
   ctx.function_logs = store;

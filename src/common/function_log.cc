@@ -29,8 +29,8 @@ std::string EndLine(const std::string& request_id) { return "END RequestId: " + 
 std::string ReportLine(const std::string& request_id, const ReportFigures& f) {
   // AWS bills whole milliseconds, rounded up.
   int64_t billed = std::max<int64_t>((f.duration.count() + 999) / 1000, 1);
-  std::string line = "REPORT RequestId: " + request_id + "\tDuration: " +
-                     Milliseconds(f.duration) + " ms\tBilled Duration: " + std::to_string(billed) +
+  std::string line = "REPORT RequestId: " + request_id + "\tDuration: " + Milliseconds(f.duration) +
+                     " ms\tBilled Duration: " + std::to_string(billed) +
                      " ms\tMemory Size: " + std::to_string(f.memory_size_mb) +
                      " MB\tMax Memory Used: " + std::to_string(f.max_memory_used_mb) + " MB\t";
   if (f.init_duration.count() > 0) {
@@ -40,8 +40,7 @@ std::string ReportLine(const std::string& request_id, const ReportFigures& f) {
   return line;
 }
 
-std::string TaskTimedOutText(int64_t now_ms, const std::string& request_id,
-                             int timeout_seconds) {
+std::string TaskTimedOutText(int64_t now_ms, const std::string& request_id, int timeout_seconds) {
   char seconds[32];
   std::snprintf(seconds, sizeof(seconds), "%.2f", static_cast<double>(timeout_seconds));
   return FormatIso8601Millis(now_ms) + " " + request_id + " Task timed out after " + seconds +

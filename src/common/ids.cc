@@ -27,7 +27,8 @@ void FillRandom(unsigned char* out, size_t n) {
   auto& rng = Rng();
   for (size_t i = 0; i < n; i += 8) {
     uint64_t v = rng();
-    for (size_t j = 0; j < 8 && i + j < n; ++j) out[i + j] = static_cast<unsigned char>(v >> (8 * j));
+    for (size_t j = 0; j < 8 && i + j < n; ++j)
+      out[i + j] = static_cast<unsigned char>(v >> (8 * j));
   }
 }
 

@@ -38,7 +38,8 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
     i.name = e.at("IndexName");
     i.key_schema = KeySchemaFrom(e.at("KeySchema"));
     i.projection = e.value("Projection", nlohmann::json::object());
-    if (e.contains("ProvisionedThroughput")) i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
+    if (e.contains("ProvisionedThroughput"))
+      i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
     i.index_id = e.value("index_id", int64_t{0});
     out.push_back(std::move(i));
   }
@@ -55,7 +56,8 @@ AttributeType TypeFrom(const std::string& t) {
 
 nlohmann::json KeySchemaJson(const std::vector<KeySchemaElement>& key_schema) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& k : key_schema) out.push_back({{"AttributeName", k.name}, {"KeyType", k.key_type}});
+  for (const auto& k : key_schema)
+    out.push_back({{"AttributeName", k.name}, {"KeyType", k.key_type}});
   return out;
 }
 

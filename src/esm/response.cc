@@ -38,9 +38,8 @@ Classification ClassifyResponse(const InvokeOutcome& outcome, const ResponseRule
       // AWS: a function error is an Invoke that answered 200 with X-Amz-Function-Error.
       c.status_code = 200;
       c.function_error = outcome.function_error.empty() ? "Unhandled" : outcome.function_error;
-      return FunctionError(std::move(c),
-                           "function error " + c.function_error + ": " +
-                               outcome.payload.substr(0, 200));
+      return FunctionError(std::move(c), "function error " + c.function_error + ": " +
+                                             outcome.payload.substr(0, 200));
     case InvokeOutcome::Kind::kSuccess:
       break;
   }

@@ -51,9 +51,9 @@ InvokeOutcome ClassifyHttpAnswer(const FunctionTarget& f, const std::string& req
       return InvokeOutcome::FunctionError(
           TimeoutErrorDocument(now_ms, request_id, f.timeout_seconds));
     case HttpCallResult::Outcome::kBadResponse:
-      return InvokeOutcome::FunctionError(ErrorDocument(
-          "Runtime.InvalidResponse", TargetDescription(f) + " sent an unreadable response: " +
-                                         r.error));
+      return InvokeOutcome::FunctionError(
+          ErrorDocument("Runtime.InvalidResponse",
+                        TargetDescription(f) + " sent an unreadable response: " + r.error));
     case HttpCallResult::Outcome::kResponse:
       break;
   }

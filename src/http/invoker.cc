@@ -168,7 +168,8 @@ class HttpInvoker::Impl {
   net::awaitable<bool> Connect(Call& call, HttpCallResult& result);
   // One request/response on call->connection. Returns the outcome; `got_bytes` tells
   // whether any response byte arrived (a stale pooled connection shows none).
-  net::awaitable<bool> Exchange(Call& call, HttpCallResult& result, bool& got_bytes, bool& reusable);
+  net::awaitable<bool> Exchange(Call& call, HttpCallResult& result, bool& got_bytes,
+                                bool& reusable);
   void Finish(std::shared_ptr<Call>& call, HttpCallResult result);
   std::unique_ptr<Connection> TakePooled(const std::string& key);
   void ReturnToPool(const std::string& key, std::unique_ptr<Connection> connection);
@@ -346,8 +347,8 @@ net::awaitable<bool> HttpInvoker::Impl::Connect(Call& call, HttpCallResult& resu
   co_return true;
 }
 
-net::awaitable<bool> HttpInvoker::Impl::Exchange(Call& call, HttpCallResult& result, bool& got_bytes,
-                                                 bool& reusable) {
+net::awaitable<bool> HttpInvoker::Impl::Exchange(Call& call, HttpCallResult& result,
+                                                 bool& got_bytes, bool& reusable) {
   Connection& connection = *call.connection;
   const HttpCall& request = call.request;
 

@@ -1,5 +1,6 @@
-// Functions: asynchronous invocation settings (Put/Update/Get/Delete/ListFunctionEventInvokeConfig).
-// Answers follow AWS's recordings kept by LocalStack (TestLambdaEventInvokeConfig).
+// Functions: asynchronous invocation settings
+// (Put/Update/Get/Delete/ListFunctionEventInvokeConfig). Answers follow AWS's recordings kept by
+// LocalStack (TestLambdaEventInvokeConfig).
 #include <nlohmann/json.hpp>
 
 #include "lambda/qualified_settings.h"
@@ -103,14 +104,12 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
       }
     } else if (service != "sqs" && service != "sns" && service != "events" && service != "s3") {
       auto side = [&](const std::string& d, const char* kind) {
-        return d.empty() ? std::string("null")
-                         : std::string(kind) + "(destination=" + d + ")";
+        return d.empty() ? std::string("null") : std::string(kind) + "(destination=" + d + ")";
       };
       return done(Status(AwsError::kInvalidParameterValue,
                          "The provided destination config DestinationConfig(onSuccess=" +
-                             side(config.on_success, "OnSuccess") +
-                             ", onFailure=" + side(config.on_failure, "OnFailure") +
-                             ") is invalid."));
+                             side(config.on_success, "OnSuccess") + ", onFailure=" +
+                             side(config.on_failure, "OnFailure") + ") is invalid."));
     }
   }
   config.function_name = resolved->name;

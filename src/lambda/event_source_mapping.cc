@@ -171,7 +171,6 @@ bool IsWellFormedArn(const std::string& arn) {
   return true;
 }
 
-
 std::string ListText(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
@@ -738,16 +737,22 @@ Status MappingNotFound(const std::string& arn) {
 }  // namespace
 
 void EventSourceMappings::TagResource(const std::string& arn, Tags tags, Callback<bool> done) {
-  ChangeTags(arn, [tags = std::move(tags)](Tags& stored) {
-    for (const auto& [k, v] : tags) stored[k] = v;
-  }, std::move(done));
+  ChangeTags(
+      arn,
+      [tags = std::move(tags)](Tags& stored) {
+        for (const auto& [k, v] : tags) stored[k] = v;
+      },
+      std::move(done));
 }
 
 void EventSourceMappings::UntagResource(const std::string& arn, std::vector<std::string> keys,
                                         Callback<bool> done) {
-  ChangeTags(arn, [keys = std::move(keys)](Tags& stored) {
-    for (const auto& k : keys) stored.erase(k);
-  }, std::move(done));
+  ChangeTags(
+      arn,
+      [keys = std::move(keys)](Tags& stored) {
+        for (const auto& k : keys) stored.erase(k);
+      },
+      std::move(done));
 }
 
 void EventSourceMappings::ChangeTags(const std::string& arn, std::function<void(Tags&)> change,
@@ -758,7 +763,7 @@ void EventSourceMappings::ChangeTags(const std::string& arn, std::function<void(
         auto loaded = Load(ctx.db(), uuid);
         if (!loaded.ok()) {
           return loaded.status().code() == AwsError::kResourceNotFound ? MappingNotFound(arn)
-                                                                         : loaded.status();
+                                                                       : loaded.status();
         }
         auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());  // keep the stored state
         if (!raw.ok()) return raw.status();

@@ -9,8 +9,8 @@
 
 #include "lambda/function_record.h"
 #include "lambda/schema.h"
-#include "streamstack/lambda/layers.h"
 #include "lambda/validation.h"
+#include "streamstack/lambda/layers.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -554,8 +554,7 @@ Status Functions::Declare(const std::string& name, const std::string& runtime,
     // Unchanged since the last start: keep its RevisionId and LastModified.
     if (existing->runtime == runtime && existing->handler == handler &&
         existing->timeout_seconds == timeout_seconds &&
-        existing->memory_size_mb == memory_size_mb &&
-        existing->declared_invoke_url == invoke_url) {
+        existing->memory_size_mb == memory_size_mb && existing->declared_invoke_url == invoke_url) {
       return Status::Ok();
     }
     *fn = *existing;
@@ -903,21 +902,21 @@ Result<std::vector<std::pair<std::string, int64_t>>> Functions::ResolveLayers(
     if (arn.find(":lambda:" + scope_.region + ":") == std::string::npos) {
       return Status(AwsError::kInvalidParameterValue,
                     "Layers are not in the same region as the function. Layers are expected to "
-                    "be in region " + scope_.region + ".");
+                    "be in region " +
+                        scope_.region + ".");
     }
     if (auto it = seen.find(parsed->first); it != seen.end()) {
       return Status(AwsError::kInvalidParameterValue,
                     "Two different versions of the same layer are not allowed to be referenced "
-                    "in the same function. " + it->second + " and " + arn +
-                        " are versions of the same layer.");
+                    "in the same function. " +
+                        it->second + " and " + arn + " are versions of the same layer.");
     }
     seen.emplace(parsed->first, arn);
-    auto version = layers_ == nullptr ? Result<LayerVersion>(Status(AwsError::kResourceNotFound,
-                                                                    "no layers"))
-                                      : layers_->GetByArn(arn);
+    auto version = layers_ == nullptr
+                       ? Result<LayerVersion>(Status(AwsError::kResourceNotFound, "no layers"))
+                       : layers_->GetByArn(arn);
     if (!version.ok()) {
-      return Status(AwsError::kInvalidParameterValue,
-                    "Layer version " + arn + " does not exist.");
+      return Status(AwsError::kInvalidParameterValue, "Layer version " + arn + " does not exist.");
     }
     out.emplace_back(arn, version->code_size);
   }

@@ -16,7 +16,8 @@
 namespace streamstack::lambda {
 namespace {
 
-constexpr const char* kSelectAll = "SELECT name, qualifier, url_id, record FROM lambda_function_urls";
+constexpr const char* kSelectAll =
+    "SELECT name, qualifier, url_id, record FROM lambda_function_urls";
 constexpr const char* kSelectOne =
     "SELECT 1 FROM lambda_function_urls WHERE name = ? AND qualifier = ?";
 constexpr const char* kUpsert =

@@ -235,15 +235,14 @@ void ServeFunctionUrl(Functions& functions, InvokeService& invoke, Clock& clock,
     // The caller as AWS_IAM URLs describe it (requestContext.authorizer.iam).
     json parsed = json::parse(event);
     const std::string& account = functions.scope().account_id;
-    parsed["requestContext"]["authorizer"] = {
-        {"iam",
-         {{"accessKey", access_key},
-          {"accountId", account},
-          {"callerId", access_key},
-          {"cognitoIdentity", nullptr},
-          {"principalOrgId", nullptr},
-          {"userArn", "arn:aws:iam::" + account + ":root"},
-          {"userId", account}}}};
+    parsed["requestContext"]["authorizer"] = {{"iam",
+                                               {{"accessKey", access_key},
+                                                {"accountId", account},
+                                                {"callerId", access_key},
+                                                {"cognitoIdentity", nullptr},
+                                                {"principalOrgId", nullptr},
+                                                {"userArn", "arn:aws:iam::" + account + ":root"},
+                                                {"userId", account}}}};
     event = parsed.dump();
   }
   std::string name = config->function_name;

@@ -50,10 +50,9 @@ bool IsValidUtf8(const std::string& text) {
 // form arrives encoded in LocalStack's recording test_lambda_url_form_payload).
 bool IsTextBody(std::string_view content_type, const std::string& body) {
   std::string type = Lower(content_type);
-  bool text_type = type.find("text") != std::string::npos ||
-                   type.find("json") != std::string::npos ||
-                   type.find("xml") != std::string::npos ||
-                   type.find("javascript") != std::string::npos;
+  bool text_type =
+      type.find("text") != std::string::npos || type.find("json") != std::string::npos ||
+      type.find("xml") != std::string::npos || type.find("javascript") != std::string::npos;
   return text_type && IsValidUtf8(body);
 }
 
@@ -120,22 +119,21 @@ std::string FunctionUrlEvent(const protocol::HttpRequest& request, const Functio
     }
     event["queryStringParameters"] = std::move(params);
   }
-  event["requestContext"] = {
-      {"accountId", info.account_id},
-      {"apiId", info.url_id},
-      {"domainName", info.domain_name},
-      {"domainPrefix", info.url_id},
-      {"http",
-       {{"method", request.method},
-        {"path", info.raw_path},
-        {"protocol", "HTTP/1.1"},
-        {"sourceIp", info.source_ip},
-        {"userAgent", std::string(request.headers.Get("User-Agent"))}}},
-      {"requestId", info.request_id},
-      {"routeKey", "$default"},
-      {"stage", "$default"},
-      {"time", RequestTime(info.now_ms)},
-      {"timeEpoch", info.now_ms}};
+  event["requestContext"] = {{"accountId", info.account_id},
+                             {"apiId", info.url_id},
+                             {"domainName", info.domain_name},
+                             {"domainPrefix", info.url_id},
+                             {"http",
+                              {{"method", request.method},
+                               {"path", info.raw_path},
+                               {"protocol", "HTTP/1.1"},
+                               {"sourceIp", info.source_ip},
+                               {"userAgent", std::string(request.headers.Get("User-Agent"))}}},
+                             {"requestId", info.request_id},
+                             {"routeKey", "$default"},
+                             {"stage", "$default"},
+                             {"time", RequestTime(info.now_ms)},
+                             {"timeEpoch", info.now_ms}};
   bool encoded = false;
   if (!request.body.empty()) {
     encoded = !IsTextBody(request.headers.Get("Content-Type"), request.body);

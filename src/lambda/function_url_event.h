@@ -20,7 +20,7 @@ struct FunctionUrlRequest {
   std::string raw_path;     // the path as sent, below the URL's root: "/", "/a/b%2Fc"
   std::string raw_query;    // after '?', as sent
   std::string request_id;
-  std::string account_id;   // requestContext.accountId: "anonymous" for AuthType NONE
+  std::string account_id;  // requestContext.accountId: "anonymous" for AuthType NONE
   std::string source_ip;
   int64_t now_ms = 0;
 };

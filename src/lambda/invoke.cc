@@ -20,14 +20,13 @@ using nlohmann::json;
 std::string InvocationLog(const InvokeOutcome& o, const FunctionTarget& f,
                           const std::string& request_id) {
   return o.init_log + StartLine(request_id, f.version) + o.log + EndLine(request_id) +
-         ReportLine(request_id, {o.duration, f.memory_size_mb, o.max_memory_used_mb,
-                                 o.init_duration});
+         ReportLine(request_id,
+                    {o.duration, f.memory_size_mb, o.max_memory_used_mb, o.init_duration});
 }
 
 // The function's own answer of a RequestResponse call, as Invoke returns it.
 Result<InvokeOutput> ToInvokeOutput(InvokeOutcome outcome, size_t max_response,
-                                    const FunctionTarget& function,
-                                    const std::string& request_id) {
+                                    const FunctionTarget& function, const std::string& request_id) {
   InvokeOutput out;
   out.executed_version = function.version;
   if (outcome.kind != InvokeOutcome::Kind::kServiceError) {
@@ -226,9 +225,9 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
     Conclude(*event, config, "EventAgeExceeded", nullptr, "");
     return give_up(*event, "older than the maximum event age");
   }
-  const int max_retries =
-      config && config->maximum_retry_attempts ? static_cast<int>(*config->maximum_retry_attempts)
-                                               : 2;
+  const int max_retries = config && config->maximum_retry_attempts
+                              ? static_cast<int>(*config->maximum_retry_attempts)
+                              : 2;
   auto target = functions_.ResolveInvokeTarget(event->function_name);
   if (!target.ok()) return give_up(*event, target.status().message());
   shared->attempts.fetch_add(1);
@@ -236,7 +235,7 @@ void InvokeService::Deliver(std::shared_ptr<Event> event) {
   Invocation invocation = MakeInvocation(std::move(target).value(), event->payload,
                                          event->request_id, /*asynchronous=*/true);
   invoker_.Invoke(std::move(invocation), [this, shared, event, give_up, max_retries, version,
-                                           config](InvokeOutcome outcome) {
+                                          config](InvokeOutcome outcome) {
     if (shared->Stopped()) return give_up(*event, "stopping");
     if (outcome.kind != InvokeOutcome::Kind::kServiceError) ++event->invokes;
     if (outcome.ok()) {
@@ -283,16 +282,16 @@ void InvokeService::Conclude(const Event& event, const std::optional<EventInvoke
   if (destination.empty()) return;
   const std::string function_arn =
       functions_.ArnOf(config->function_name) + ":" + config->qualifier;
-  destinations_->Send(destination,
-                      InvocationRecord(event.request_id, function_arn, condition, event.invokes,
-                                       event.payload, outcome, executed_version,
-                                       clock_.NowMillis()),
-                      [destination, request_id = event.request_id](Status st) {
-                        if (!st.ok()) {
-                          spdlog::warn("lambda: the record of {} did not reach {}: {}",
-                                       request_id, destination, st.message());
-                        }
-                      });
+  destinations_->Send(
+      destination,
+      InvocationRecord(event.request_id, function_arn, condition, event.invokes, event.payload,
+                       outcome, executed_version, clock_.NowMillis()),
+      [destination, request_id = event.request_id](Status st) {
+        if (!st.ok()) {
+          spdlog::warn("lambda: the record of {} did not reach {}: {}", request_id, destination,
+                       st.message());
+        }
+      });
 }
 
 }  // namespace streamstack::lambda

@@ -11,8 +11,8 @@
 #include "lambda/layers_api.h"
 #include "lambda/rest_wire.h"
 #include "lambda/unserved_api.h"
-#include "lambda/versions_api.h"
 #include "lambda/validation.h"
+#include "lambda/versions_api.h"
 #include "streamstack/common/ids.h"
 
 namespace streamstack::lambda {
@@ -175,8 +175,9 @@ void GetAccountSettings(Functions& functions, const Layers& layers, RestReply re
                 {"UnreservedConcurrentExecutions",
                  Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
   reply(JsonResponse(200, {{"AccountLimit", limit},
-                           {"AccountUsage", {{"TotalCodeSize", usage.total_code_size},
-                                             {"FunctionCount", usage.function_count}}}}));
+                           {"AccountUsage",
+                            {{"TotalCodeSize", usage.total_code_size},
+                             {"FunctionCount", usage.function_count}}}}));
 }
 
 void GetFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -233,8 +234,7 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
     if (OptBool(body, "Publish").value_or(false)) {
       // AWS answers with the new version's configuration.
       return functions.UpdateCode(
-          PathParam(ctx, "FunctionName"), std::move(in),
-          [&functions, reply](Result<Function> r) {
+          PathParam(ctx, "FunctionName"), std::move(in), [&functions, reply](Result<Function> r) {
             if (!r.ok()) return reply(ErrorResult(r.status()));
             functions.PublishVersion(r->name, {}, Answer<Function>(reply, [](const Function& v) {
                                        return JsonResponse(200, FunctionConfigurationJson(v));
@@ -251,8 +251,7 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
 void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
   auto name = QualifiedName(ctx);
   if (!name.ok()) return reply(name.status());
-  functions.Delete(*name,
-                   Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  functions.Delete(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
 }
 
 // Tags -------------------------------------------------------------------------------------
@@ -278,9 +277,9 @@ Result<TaggedKind> KindOfResource(const std::string& arn) {
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  const bool well_formed = parts.size() >= 7 && parts[0] == "arn" &&
-                           parts[1].starts_with("aws") && parts[2] == "lambda" &&
-                           !parts[3].empty() && !parts[4].empty() && !parts[6].empty();
+  const bool well_formed = parts.size() >= 7 && parts[0] == "arn" && parts[1].starts_with("aws") &&
+                           parts[2] == "lambda" && !parts[3].empty() && !parts[4].empty() &&
+                           !parts[6].empty();
   if (well_formed && parts[5] == "function") {
     if (parts.size() > 7) {
       return Status(AwsError::kInvalidParameterValue,
@@ -385,24 +384,25 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
   std::string request_id = ctx.request_id;
   auto name = QualifiedName(ctx);
   if (!name.ok()) return reply(name.status());
-  invoke.Invoke(*name, type, ctx.http->body, request_id,
-                [reply = std::move(reply), tail](Result<InvokeOutput> r) {
-                  if (!r.ok()) return reply(ErrorResult(r.status()));
-                  InvokeOutput& out = r.value();
-                  HttpResponse resp;
-                  resp.status = out.status_code;
-                  if (out.status_code == 200) {
-                    resp.headers.Set("Content-Type", "application/json");
-                    resp.headers.Set("X-Amz-Executed-Version", out.executed_version);
-                    if (!out.function_error.empty()) {
-                      resp.headers.Set("X-Amz-Function-Error", out.function_error);
-                    }
-                    if (tail) resp.headers.Set("X-Amz-Log-Result", TailLog(out.log));
-                    resp.body = std::move(out.payload);
-                  }
-                  reply(std::move(resp));
-                },
-                std::move(client_context));
+  invoke.Invoke(
+      *name, type, ctx.http->body, request_id,
+      [reply = std::move(reply), tail](Result<InvokeOutput> r) {
+        if (!r.ok()) return reply(ErrorResult(r.status()));
+        InvokeOutput& out = r.value();
+        HttpResponse resp;
+        resp.status = out.status_code;
+        if (out.status_code == 200) {
+          resp.headers.Set("Content-Type", "application/json");
+          resp.headers.Set("X-Amz-Executed-Version", out.executed_version);
+          if (!out.function_error.empty()) {
+            resp.headers.Set("X-Amz-Function-Error", out.function_error);
+          }
+          if (tail) resp.headers.Set("X-Amz-Log-Result", TailLog(out.log));
+          resp.body = std::move(out.payload);
+        }
+        reply(std::move(resp));
+      },
+      std::move(client_context));
 }
 
 // Event source mappings ---------------------------------------------------------------------
@@ -565,10 +565,9 @@ json EventSourceMappingJson(const EventSourceMapping& m) {
 
 void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   // Each operation is a handler of one service object: (service, context, reply).
-  auto add = [&router]<typename Service>(const char* method, const char* pattern,
-                                         const char* op, Service& service,
-                                         void (*handler)(Service&, const RequestContext&,
-                                                         RestReply)) {
+  auto add = [&router]<typename Service>(
+                 const char* method, const char* pattern, const char* op, Service& service,
+                 void (*handler)(Service&, const RequestContext&, RestReply)) {
     router.AddRestRoute("lambda", kWire, method, pattern, op,
                         [&service, handler](const RequestContext& c, RestReply r) {
                           handler(service, c, std::move(r));
@@ -579,8 +578,8 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   add("GET", "/2015-03-31/functions", "ListFunctions", fns, ListFunctions);
   add("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction", fns, GetFunction);
   add("DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction", fns, DeleteFunction);
-  add("GET", "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration",
-      fns, GetFunctionConfiguration);
+  add("GET", "/2015-03-31/functions/{FunctionName}/configuration", "GetFunctionConfiguration", fns,
+      GetFunctionConfiguration);
   add("PUT", "/2015-03-31/functions/{FunctionName}/configuration", "UpdateFunctionConfiguration",
       fns, UpdateFunctionConfiguration);
   add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", fns,
@@ -601,10 +600,9 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   RegisterLayerRoutes(router, s.layers, s.functions.scope());
   RegisterUnservedRoutes(router);
   // Tags name functions and mappings alike: their handlers take both services.
-  for (auto [method, op, handler] :
-       {std::tuple{"POST", "TagResource", &TagResource},
-        std::tuple{"DELETE", "UntagResource", &UntagResource},
-        std::tuple{"GET", "ListTags", &ListTags}}) {
+  for (auto [method, op, handler] : {std::tuple{"POST", "TagResource", &TagResource},
+                                     std::tuple{"DELETE", "UntagResource", &UntagResource},
+                                     std::tuple{"GET", "ListTags", &ListTags}}) {
     router.AddRestRoute("lambda", kWire, method, "/2017-03-31/tags/{Resource}", op,
                         [s, handler = handler](const RequestContext& c, RestReply r) {
                           handler(s, c, std::move(r));

@@ -37,7 +37,8 @@ constexpr const char* kSelectPolicy =
 constexpr const char* kUpsertPolicy =
     "INSERT INTO lambda_layer_policies (name, version, record) VALUES (?, ?, ?) "
     "ON CONFLICT (name, version) DO UPDATE SET record = excluded.record";
-constexpr const char* kSumCodeSize = "SELECT COALESCE(SUM(length(zip)), 0) FROM lambda_layer_versions";
+constexpr const char* kSumCodeSize =
+    "SELECT COALESCE(SUM(length(zip)), 0) FROM lambda_layer_versions";
 constexpr const char* kGetLayerPolicyApi = "GetLayerPolicy";  // named in PreconditionFailed
 
 Status NoSuchResource() {
@@ -151,8 +152,8 @@ void Layers::Publish(const std::string& layer_name, PublishLayerInput input,
                        "Content.ZipFile"));
   }
   if (!input.zip) {
-    return done(Status(AwsError::kInvalidParameterValue,
-                       "Please provide a source for layer content."));
+    return done(
+        Status(AwsError::kInvalidParameterValue, "Please provide a source for layer content."));
   }
   auto version = std::make_shared<LayerVersion>();
   version->layer_name = name;
@@ -172,8 +173,7 @@ void Layers::Publish(const std::string& layer_name, PublishLayerInput input,
         STREAMSTACK_RETURN_IF_ERROR(next.Step().status());
         version->version = next.ColumnInt64(0);
         next.Reset();
-        version->layer_version_arn =
-            version->layer_arn + ":" + std::to_string(version->version);
+        version->layer_version_arn = version->layer_arn + ":" + std::to_string(version->version);
         auto& insert = ctx.db().Prepare(kInsertVersion);
         insert.Bind(1, version->layer_name);
         insert.Bind(2, version->version);
@@ -340,15 +340,15 @@ Status ValidateLayerPermission(const LayerPermissionInput& in) {
   }
   const std::string& p = in.principal;
   bool account = p.size() == 12 && all(p, digit);
-  bool root = p.starts_with("arn:aws") && p.ends_with(":root") && p.find(":iam::") != std::string::npos;
+  bool root =
+      p.starts_with("arn:aws") && p.ends_with(":root") && p.find(":iam::") != std::string::npos;
   v.Pattern(p, "principal", "\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root",
             p == "*" || account || root);
   if (!in.organization_id.empty()) {
     v.Length(in.organization_id, "organizationId", 0, 34);
     bool org = in.organization_id.starts_with("o-") && in.organization_id.size() >= 12 &&
-               all(std::string_view(in.organization_id).substr(2), [](char c) {
-                 return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-               });
+               all(std::string_view(in.organization_id).substr(2),
+                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
     if (in.organization_id.size() <= 34) {
       v.Pattern(in.organization_id, "organizationId", "o-[a-z0-9]{10,32}", org);
     }
@@ -379,9 +379,9 @@ void Layers::AddPermission(const std::string& layer_name, int64_t version,
       [this, name, version, input = std::move(input), out](storage::WriteContext& ctx) -> Status {
         STREAMSTACK_ASSIGN_OR_RETURN(auto arn, ExistingVersionArn(ctx.db(), name, version));
         // An account id is that account's root, as AWS writes it.
-        nlohmann::ordered_json principal =
-            input.principal.size() == 12 ? "arn:aws:iam::" + input.principal + ":root"
-                                         : input.principal;
+        nlohmann::ordered_json principal = input.principal.size() == 12
+                                               ? "arn:aws:iam::" + input.principal + ":root"
+                                               : input.principal;
         nlohmann::ordered_json statement = {{"Sid", input.statement_id},
                                             {"Effect", "Allow"},
                                             {"Principal", principal},

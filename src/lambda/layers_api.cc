@@ -17,8 +17,8 @@ const protocol::ServiceWire kWire{protocol::WireProtocol::kRestJson, "", "", fal
 json ContentJson(const LayerVersion& v, const AccountScope& scope) {
   // Shaped like AWS's pre-signed S3 URL; StreamStack does not serve the archive back.
   return json{{"Location", "https://awslambda-" + scope.region + "-layers.s3." + scope.region +
-                               ".amazonaws.com/snapshots/" + scope.account_id + "/" +
-                               v.layer_name + "-" + std::to_string(v.version)},
+                               ".amazonaws.com/snapshots/" + scope.account_id + "/" + v.layer_name +
+                               "-" + std::to_string(v.version)},
               {"CodeSha256", v.code_sha256},
               {"CodeSize", v.code_size}};
 }
@@ -67,10 +67,10 @@ struct LayerApi {
       PublishLayerInput in;
       in.description = OptString(body, "Description");
       in.license_info = OptString(body, "LicenseInfo");
-      in.compatible_runtimes = OptStringList(body, "CompatibleRuntimes").value_or(
-          std::vector<std::string>{});
-      in.compatible_architectures = OptStringList(body, "CompatibleArchitectures")
-                                        .value_or(std::vector<std::string>{});
+      in.compatible_runtimes =
+          OptStringList(body, "CompatibleRuntimes").value_or(std::vector<std::string>{});
+      in.compatible_architectures =
+          OptStringList(body, "CompatibleArchitectures").value_or(std::vector<std::string>{});
       if (const json* content = OptObject(body, "Content")) {
         if (auto zip = OptString(*content, "ZipFile")) {
           std::string bytes;
@@ -147,11 +147,11 @@ struct LayerApi {
       in.organization_id = OptString(body, "OrganizationId").value_or("");
       std::string revision = Query(ctx, "RevisionId");
       if (!revision.empty()) in.revision_id = revision;
-      layers.AddPermission(PathParam(ctx, "LayerName"), VersionNumber(ctx), std::move(in),
-                           Answer<LayerPolicyText>(reply, [](const LayerPolicyText& p) {
-                             return JsonResponse(
-                                 201, json{{"Statement", p.text}, {"RevisionId", p.revision_id}});
-                           }));
+      layers.AddPermission(
+          PathParam(ctx, "LayerName"), VersionNumber(ctx), std::move(in),
+          Answer<LayerPolicyText>(reply, [](const LayerPolicyText& p) {
+            return JsonResponse(201, json{{"Statement", p.text}, {"RevisionId", p.revision_id}});
+          }));
     });
   }
 
@@ -186,8 +186,7 @@ void RegisterLayerRoutes(protocol::Router& router, Layers& layers, const Account
                           ((*api).*handler)(c, std::move(r));
                         });
   };
-  add("POST", "/2018-10-31/layers/{LayerName}/versions", "PublishLayerVersion",
-      &LayerApi::Publish);
+  add("POST", "/2018-10-31/layers/{LayerName}/versions", "PublishLayerVersion", &LayerApi::Publish);
   add("GET", "/2018-10-31/layers/{LayerName}/versions", "ListLayerVersions",
       &LayerApi::ListVersions);
   add("GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", "GetLayerVersion",

@@ -46,9 +46,8 @@ bool IsAction(std::string_view s) {
 }
 
 bool IsAccountId(std::string_view s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) {
-           return c >= '0' && c <= '9';
-         });
+  return s.size() == 12 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The statement's Principal as AWS writes it: "*", an account's root, an IAM ARN, or a
@@ -164,8 +163,7 @@ void Functions::AddPermission(const std::string& function_name, PermissionInput 
       });
 }
 
-void Functions::RemovePermission(const std::string& function_name,
-                                 const std::string& statement_id,
+void Functions::RemovePermission(const std::string& function_name, const std::string& statement_id,
                                  std::optional<std::string> revision_id, Callback<bool> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());

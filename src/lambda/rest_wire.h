@@ -60,7 +60,7 @@ Result<std::string> QualifiedName(const RequestContext& ctx);
 // A page of `items` after `marker` (a base64 index), at most max_items; the next marker.
 template <typename T>
 Result<std::pair<std::vector<T>, std::string>> Page(std::vector<T> items, const std::string& marker,
-                                                     int max_items) {
+                                                    int max_items) {
   size_t start = 0;
   if (!marker.empty()) {
     std::string decoded;

@@ -55,8 +55,7 @@ constexpr std::array kUnserved = {
              "InvokeWithResponseStream"},
     Unserved{"POST", "/2025-11-30/capacity-providers", "CreateCapacityProvider"},
     Unserved{"GET", "/2025-11-30/capacity-providers", "ListCapacityProviders"},
-    Unserved{"GET", "/2025-11-30/capacity-providers/{CapacityProviderName}",
-             "GetCapacityProvider"},
+    Unserved{"GET", "/2025-11-30/capacity-providers/{CapacityProviderName}", "GetCapacityProvider"},
     Unserved{"PUT", "/2025-11-30/capacity-providers/{CapacityProviderName}",
              "UpdateCapacityProvider"},
     Unserved{"DELETE", "/2025-11-30/capacity-providers/{CapacityProviderName}",
@@ -87,13 +86,13 @@ constexpr std::array kUnserved = {
 void RegisterUnservedRoutes(protocol::Router& router) {
   for (const Unserved& u : kUnserved) {
     std::string operation = u.operation;
-    router.AddRestRoute("lambda", kWire, u.method, u.pattern, operation,
-                        [operation](const RequestContext&, RestReply reply) {
-                          reply(Status(AwsError::kNotFoundPath,
-                                       "StreamStack does not serve the Lambda operation " +
-                                           operation +
-                                           " (see the README's list of what is supported)"));
-                        });
+    router.AddRestRoute(
+        "lambda", kWire, u.method, u.pattern, operation,
+        [operation](const RequestContext&, RestReply reply) {
+          reply(Status(AwsError::kNotFoundPath,
+                       "StreamStack does not serve the Lambda operation " + operation +
+                           " (see the README's list of what is supported)"));
+        });
   }
 }
 

@@ -221,7 +221,8 @@ void Functions::PublishVersion(const std::string& function_name, PublishVersionI
           return Status(AwsError::kInvalidParameterValue,
                         "CodeSHA256 (" + *input.code_sha256 +
                             ") is different from current CodeSHA256 in $LATEST (" +
-                            latest->code_sha256 + "). Please try again with the CodeSHA256 in $LATEST.");
+                            latest->code_sha256 +
+                            "). Please try again with the CodeSHA256 in $LATEST.");
         }
         if (input.revision_id && *input.revision_id != latest->revision_id) {
           return RevisionMismatch("GetFunction/GetAlias");
@@ -417,8 +418,8 @@ void Functions::WriteAlias(const std::string& function_name, std::shared_ptr<Ali
                            bool must_be_new, std::optional<std::string> expected_revision,
                            Callback<Alias> done) {
   store_.Write(
-      [this, function_name, alias, must_be_new, expected_revision](
-          storage::WriteContext& ctx) -> Status {
+      [this, function_name, alias, must_be_new,
+       expected_revision](storage::WriteContext& ctx) -> Status {
         if (!Find(function_name)) return NotFound(function_name);
         auto existing = GetAlias(function_name, alias->name);
         if (must_be_new && existing.ok()) {
@@ -446,8 +447,7 @@ void Functions::WriteAlias(const std::string& function_name, std::shared_ptr<Ali
           }
           if (version == alias->function_version) {
             return Status(AwsError::kInvalidParameterValue,
-                          "Invalid function version " + version +
-                              ". Function version " + version +
+                          "Invalid function version " + version + ". Function version " + version +
                               " is already included in routing configuration.");
           }
           if (!FindVersion(function_name, version)) return NotFound(function_name, version);

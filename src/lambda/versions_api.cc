@@ -28,8 +28,8 @@ AliasInput DecodeAlias(const json& body) {
   in.description = OptString(body, "Description");
   in.revision_id = OptString(body, "RevisionId");
   if (const json* routing = OptObject(body, "RoutingConfig")) {
-    in.additional_version_weights =
-        OptNumberMap(*routing, "AdditionalVersionWeights").value_or(std::map<std::string, double>{});
+    in.additional_version_weights = OptNumberMap(*routing, "AdditionalVersionWeights")
+                                        .value_or(std::map<std::string, double>{});
   }
   return in;
 }
@@ -76,10 +76,9 @@ void CreateAlias(Functions& functions, const RequestContext& ctx, RestReply repl
       v.NotNull(false, "name");
       return reply(v.ToStatus());
     }
-    functions.CreateAlias(PathParam(ctx, "FunctionName"), *name, DecodeAlias(body),
-                          Answer<Alias>(reply, [](const Alias& a) {
-                            return JsonResponse(201, AliasJson(a));
-                          }));
+    functions.CreateAlias(
+        PathParam(ctx, "FunctionName"), *name, DecodeAlias(body),
+        Answer<Alias>(reply, [](const Alias& a) { return JsonResponse(201, AliasJson(a)); }));
   });
 }
 
@@ -92,10 +91,9 @@ void GetAlias(Functions& functions, const RequestContext& ctx, RestReply reply) 
 void UpdateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
     json body = ParseBody(ctx);
-    functions.UpdateAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"),
-                          DecodeAlias(body), Answer<Alias>(reply, [](const Alias& a) {
-                            return JsonResponse(200, AliasJson(a));
-                          }));
+    functions.UpdateAlias(
+        PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"), DecodeAlias(body),
+        Answer<Alias>(reply, [](const Alias& a) { return JsonResponse(200, AliasJson(a)); }));
   });
 }
 
@@ -155,10 +153,9 @@ void RemovePermission(Functions& functions, const RequestContext& ctx, RestReply
   auto name = QualifiedName(ctx);
   if (!name.ok()) return reply(name.status());
   std::string revision = Query(ctx, "RevisionId");
-  functions.RemovePermission(
-      *name, PathParam(ctx, "StatementId"),
-      revision.empty() ? std::nullopt : std::optional<std::string>(revision),
-      Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  functions.RemovePermission(*name, PathParam(ctx, "StatementId"),
+                             revision.empty() ? std::nullopt : std::optional<std::string>(revision),
+                             Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
 }
 
 void GetPolicy(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -274,7 +271,8 @@ void PutProvisionedConcurrencyConfig(Functions& functions, const RequestContext&
     v.NotNull(requested.has_value(), "provisionedConcurrentExecutions");
     if (Status s = v.ToStatus(); !s.ok()) return reply(s);
     functions.PutProvisionedConcurrency(
-        *name, *requested, Answer<ProvisionedConcurrency>(reply, [](const ProvisionedConcurrency& p) {
+        *name, *requested,
+        Answer<ProvisionedConcurrency>(reply, [](const ProvisionedConcurrency& p) {
           return JsonResponse(202, ProvisionedJson(p, /*ready=*/false));
         }));
   });
@@ -326,8 +324,7 @@ void RegisterVersionRoutes(protocol::Router& router, Functions& functions) {
   add("GET", "/2015-03-31/functions/{FunctionName}/aliases", "ListAliases", ListAliases);
   add("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "GetAlias", GetAlias);
   add("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "UpdateAlias", UpdateAlias);
-  add("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias",
-      DeleteAlias);
+  add("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", "DeleteAlias", DeleteAlias);
   add("POST", "/2015-03-31/functions/{FunctionName}/policy", "AddPermission", AddPermission);
   add("GET", "/2015-03-31/functions/{FunctionName}/policy", "GetPolicy", GetPolicy);
   add("DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", "RemovePermission",

@@ -472,15 +472,17 @@ void LogStore::Append(const std::string& log_group, const std::string& log_strea
   if (pending_bytes_.fetch_add(bytes) + bytes > options_.max_pending_function_log_bytes) {
     pending_bytes_.fetch_sub(bytes);
     if (dropped_bytes_.fetch_add(bytes) == 0) {
-      spdlog::warn("logs: function logs arrive faster than they can be stored; dropping some "
-                   "(first in {} {})", log_group, log_stream);
+      spdlog::warn(
+          "logs: function logs arrive faster than they can be stored; dropping some "
+          "(first in {} {})",
+          log_group, log_stream);
     }
     return;
   }
   const int64_t now_ms = clock_.NowMillis();
   store_.Write(
-      [log_group, log_stream, now_ms, events = std::move(events)](
-          storage::WriteContext& ctx) -> Status {
+      [log_group, log_stream, now_ms,
+       events = std::move(events)](storage::WriteContext& ctx) -> Status {
         auto& db = ctx.db();
         LogGroup group;
         group.name = log_group;
@@ -531,10 +533,9 @@ Result<EventPage> LogStore::FilterLogEvents(const FilterEventsRequest& r) const 
       if (!row) break;
       std::string name(streams.ColumnText(1));
       int64_t id = streams.ColumnInt64(0);
-      bool wanted = r.log_streams.empty()
-                        ? name.starts_with(r.log_stream_prefix)
-                        : std::find(r.log_streams.begin(), r.log_streams.end(), name) !=
-                              r.log_streams.end();
+      bool wanted = r.log_streams.empty() ? name.starts_with(r.log_stream_prefix)
+                                          : std::find(r.log_streams.begin(), r.log_streams.end(),
+                                                      name) != r.log_streams.end();
       if (wanted) searched.insert(id);
       names.emplace(id, std::move(name));
     }
@@ -579,16 +580,17 @@ Result<int64_t> LogStore::EnforceLimits() {
   const int64_t now_ms = clock_.NowMillis();
   int64_t deleted = 0;
   // Retention, group by group, in bounded jobs.
-  auto groups = store_.Read([&](storage::Database& db) -> Result<std::vector<std::pair<int64_t, int64_t>>> {
-    std::vector<std::pair<int64_t, int64_t>> out;  // group id, oldest timestamp kept
-    auto& st = db.Prepare(kGroupsWithRetention);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
-      if (!row) break;
-      out.emplace_back(st.ColumnInt64(0), now_ms - st.ColumnInt64(1) * 86400000);
-    }
-    return out;
-  });
+  auto groups =
+      store_.Read([&](storage::Database& db) -> Result<std::vector<std::pair<int64_t, int64_t>>> {
+        std::vector<std::pair<int64_t, int64_t>> out;  // group id, oldest timestamp kept
+        auto& st = db.Prepare(kGroupsWithRetention);
+        while (true) {
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, st.Step());
+          if (!row) break;
+          out.emplace_back(st.ColumnInt64(0), now_ms - st.ColumnInt64(1) * 86400000);
+        }
+        return out;
+      });
   if (!groups.ok()) return groups.status();
   for (const auto& [group_id, oldest_kept] : *groups) {
     while (true) {

@@ -34,7 +34,7 @@ constexpr int64_t kHourMs = 3600000;
 // with an enum violation).
 const std::vector<std::string>& RetentionDays() {
   static const std::vector<std::string> kDays = {
-      "1",   "3",   "5",   "7",    "14",   "30",   "60",   "90",   "120",  "150",  "180",
+      "1",   "3",   "5",   "7",   "14",   "30",   "60",   "90",   "120",  "150",  "180",
       "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"};
   return kDays;
 }
@@ -69,9 +69,9 @@ class Members {
     const json* v = Find(name);
     if (v == nullptr) return std::nullopt;
     if (!v->is_number_integer()) return WrongType(*v, "Long");
-    return v->is_number_unsigned() ? static_cast<int64_t>(std::min<uint64_t>(
-                                         v->get<uint64_t>(), uint64_t{INT64_MAX}))
-                                   : v->get<int64_t>();
+    return v->is_number_unsigned()
+               ? static_cast<int64_t>(std::min<uint64_t>(v->get<uint64_t>(), uint64_t{INT64_MAX}))
+               : v->get<int64_t>();
   }
   std::optional<bool> Boolean(const char* name) {
     const json* v = Find(name);
@@ -141,8 +141,8 @@ class Members {
 
 bool ValidGroupName(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_' || c == '/' || c == '#';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_' || c == '/' || c == '#';
   });
 }
 bool ValidStreamName(std::string_view name) {
@@ -154,8 +154,9 @@ bool ValidStreamName(std::string_view name) {
 Status CheckNameLengths(const std::optional<std::string>& group,
                         const std::optional<std::string>& stream) {
   if ((group && group->size() > kMaxNameLength) || (stream && stream->size() > kMaxNameLength)) {
-    return Invalid("Invalid LogGroup or LogStream, both must have length less than or equal to "
-                   "512.");
+    return Invalid(
+        "Invalid LogGroup or LogStream, both must have length less than or equal to "
+        "512.");
   }
   return Status::Ok();
 }
@@ -336,7 +337,8 @@ class LogsApi {
     return *name;
   }
 
-  static void CheckTags(Violations& v, const std::optional<std::map<std::string, std::string>>& tags,
+  static void CheckTags(Violations& v,
+                        const std::optional<std::map<std::string, std::string>>& tags,
                         const char* member) {
     if (!tags) return;
     if (tags->empty() || tags->size() > 50) {
@@ -538,8 +540,9 @@ class LogsApi {
     std::vector<LogEvent> accepted = AcceptedEvents(std::move(batch), *log_group, &rejected);
     if (!accepted.empty() &&
         accepted.back().timestamp_ms - accepted.front().timestamp_ms > kDayMs) {
-      return reply(Invalid("The batch of log events in a single PutLogEvents request cannot span "
-                           "more than 24 hours."));
+      return reply(
+          Invalid("The batch of log events in a single PutLogEvents request cannot span "
+                  "more than 24 hours."));
     }
     logs_.PutLogEvents(
         *group, *stream, std::move(accepted),
@@ -586,8 +589,8 @@ class LogsApi {
       bytes += static_cast<int64_t>(batch[i].message.size()) + LogStore::kEventOverheadBytes;
     }
     if (bytes > LogStore::kMaxPageBytes) {
-      return Invalid("Upload too large: " + std::to_string(bytes) +
-                     " bytes exceeds limit of " + std::to_string(LogStore::kMaxPageBytes));
+      return Invalid("Upload too large: " + std::to_string(bytes) + " bytes exceeds limit of " +
+                     std::to_string(LogStore::kMaxPageBytes));
     }
     return Status::Ok();
   }
@@ -661,9 +664,9 @@ class LogsApi {
     if (!page.ok()) return reply(page.status());
     json events = json::array();
     for (const StoredEvent& e : page->events) {
-      events.push_back(
-          {{"timestamp", e.position.timestamp_ms}, {"message", e.message},
-           {"ingestionTime", e.ingestion_ms}});
+      events.push_back({{"timestamp", e.position.timestamp_ms},
+                        {"message", e.message},
+                        {"ingestionTime", e.ingestion_ms}});
     }
     // At the end of the stream AWS hands back the token it was given.
     EventPosition first = parsed ? parsed->position : EventPosition{};
@@ -705,8 +708,9 @@ class LogsApi {
     v.Length(token, "nextToken", 1, SIZE_MAX);
     if (!v.empty()) return reply(v.ToStatus(AwsError::kInvalidParameterException));
     if (streams && prefix) {
-      return reply(Invalid("logStreamNames and logStreamNamePrefix are mutually exclusive "
-                           "parameters."));
+      return reply(
+          Invalid("logStreamNames and logStreamNamePrefix are mutually exclusive "
+                  "parameters."));
     }
     auto pattern = FilterPattern::Parse(pattern_text.value_or(""));
     if (!pattern.ok()) return reply(pattern.status());

@@ -29,31 +29,31 @@ constexpr JsonNamespace kSvc = JsonNamespace::kService;
 constexpr std::array kErrors = {
     ErrorWire{AwsError::kValidation, "ValidationException", "ValidationError", 400, 400, true,
               JsonNamespace::kCoralValidate},
-    ErrorWire{AwsError::kSerialization, "SerializationException", "MalformedInput", 400, 400,
+    ErrorWire{AwsError::kSerialization, "SerializationException", "MalformedInput", 400, 400, true,
+              JsonNamespace::kCoralService},
+    ErrorWire{AwsError::kUnknownOperation, "UnknownOperationException", "InvalidAction", 400, 404,
               true, JsonNamespace::kCoralService},
-    ErrorWire{AwsError::kUnknownOperation, "UnknownOperationException", "InvalidAction", 400,
-              404, true, JsonNamespace::kCoralService},
     ErrorWire{AwsError::kMissingAuthenticationToken, "MissingAuthenticationTokenException",
               "MissingAuthenticationToken", 400, 403, true, JsonNamespace::kCoralService},
-    ErrorWire{AwsError::kInternalFailure, "InternalServerError", "InternalFailure", 500, 500,
-              false, kSvc},
+    ErrorWire{AwsError::kInternalFailure, "InternalServerError", "InternalFailure", 500, 500, false,
+              kSvc},
     ErrorWire{AwsError::kRequestEntityTooLarge, "RequestEntityTooLarge", "RequestEntityTooLarge",
               413, 413, true, JsonNamespace::kCoralService},
-    ErrorWire{AwsError::kNotFoundPath, "UnknownOperationException", "InvalidAction", 404, 404,
-              true, JsonNamespace::kCoralService},
+    ErrorWire{AwsError::kNotFoundPath, "UnknownOperationException", "InvalidAction", 404, 404, true,
+              JsonNamespace::kCoralService},
     ErrorWire{AwsError::kResourceNotFound, "ResourceNotFoundException", "ResourceNotFound", 400,
               404, true, kSvc},
-    ErrorWire{AwsError::kResourceInUse, "ResourceInUseException", "ResourceInUse", 400, 400,
-              true, kSvc},
+    ErrorWire{AwsError::kResourceInUse, "ResourceInUseException", "ResourceInUse", 400, 400, true,
+              kSvc},
     ErrorWire{AwsError::kLimitExceeded, "LimitExceededException", "LimitExceeded", 400, 400, true,
               kSvc},
     ErrorWire{AwsError::kThrottling, "ThrottlingException", "Throttling", 400, 429, true, kSvc},
     ErrorWire{AwsError::kConditionalCheckFailed, "ConditionalCheckFailedException",
               "ConditionalCheckFailed", 400, 400, true, kSvc},
-    ErrorWire{AwsError::kTransactionCanceled, "TransactionCanceledException",
-              "TransactionCanceled", 400, 400, true, kSvc},
-    ErrorWire{AwsError::kTransactionConflict, "TransactionConflictException",
-              "TransactionConflict", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kTransactionCanceled, "TransactionCanceledException", "TransactionCanceled",
+              400, 400, true, kSvc},
+    ErrorWire{AwsError::kTransactionConflict, "TransactionConflictException", "TransactionConflict",
+              400, 400, true, kSvc},
     ErrorWire{AwsError::kIdempotentParameterMismatch, "IdempotentParameterMismatchException",
               "IdempotentParameterMismatch", 400, 400, true, kSvc},
     ErrorWire{AwsError::kItemCollectionSizeLimitExceeded,
@@ -69,14 +69,14 @@ constexpr std::array kErrors = {
               JsonNamespace::kCoralService},
     ErrorWire{AwsError::kExpiredIterator, "ExpiredIteratorException", "ExpiredIterator", 400, 400,
               true, kSvc},
-    ErrorWire{AwsError::kTrimmedDataAccess, "TrimmedDataAccessException", "TrimmedDataAccess",
-              400, 400, true, kSvc},
+    ErrorWire{AwsError::kTrimmedDataAccess, "TrimmedDataAccessException", "TrimmedDataAccess", 400,
+              400, true, kSvc},
     ErrorWire{AwsError::kInvalidParameterValue, "InvalidParameterValueException",
               "InvalidParameterValue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kResourceConflict, "ResourceConflictException", "ResourceConflict", 409,
               409, true, kSvc},
-    ErrorWire{AwsError::kServiceException, "ServiceException", "ServiceException", 500, 500,
-              false, kSvc},
+    ErrorWire{AwsError::kServiceException, "ServiceException", "ServiceException", 500, 500, false,
+              kSvc},
     ErrorWire{AwsError::kTooManyRequests, "TooManyRequestsException", "TooManyRequests", 429, 429,
               true, kSvc},
     ErrorWire{AwsError::kInvalidRequestContent, "InvalidRequestContentException",
@@ -96,10 +96,10 @@ constexpr std::array kErrors = {
               "AWS.SimpleQueueService.NonExistentQueue", 400, 400, true, kSvc},
     ErrorWire{AwsError::kQueueNameExists, "QueueNameExists", "QueueAlreadyExists", 400, 400, true,
               kSvc},
-    ErrorWire{AwsError::kInvalidAttributeName, "InvalidAttributeName", "InvalidAttributeName",
+    ErrorWire{AwsError::kInvalidAttributeName, "InvalidAttributeName", "InvalidAttributeName", 400,
+              400, true, kSvc},
+    ErrorWire{AwsError::kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
               400, 400, true, kSvc},
-    ErrorWire{AwsError::kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid",
-              "ReceiptHandleIsInvalid", 400, 400, true, kSvc},
     // SQS's JSON protocol names these two differently from their query code (AWS's answers).
     ErrorWire{AwsError::kMissingParameter, "MissingRequiredParameterException", "MissingParameter",
               400, 400, true, kSvc},
@@ -120,8 +120,8 @@ constexpr std::array kErrors = {
               400, 400, true, kSvc},
     ErrorWire{AwsError::kMessageNotInflight, "MessageNotInflight",
               "AWS.SimpleQueueService.MessageNotInflight", 400, 400, true, kSvc},
-    ErrorWire{AwsError::kInvalidMessageContents, "InvalidMessageContents",
-              "InvalidMessageContents", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kInvalidMessageContents, "InvalidMessageContents", "InvalidMessageContents",
+              400, 400, true, kSvc},
     ErrorWire{AwsError::kBatchRequestTooLong, "BatchRequestTooLong",
               "AWS.SimpleQueueService.BatchRequestTooLong", 400, 400, true, kSvc},
     ErrorWire{AwsError::kUnsupportedOperation, "UnsupportedOperation",
@@ -133,8 +133,8 @@ constexpr std::array kErrors = {
               "InvalidParameterException", 400, 400, true, kSvc},
     ErrorWire{AwsError::kResourceAlreadyExists, "ResourceAlreadyExistsException",
               "ResourceAlreadyExistsException", 400, 400, true, kSvc},
-    ErrorWire{AwsError::kOperationAborted, "OperationAbortedException",
-              "OperationAbortedException", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kOperationAborted, "OperationAbortedException", "OperationAbortedException",
+              400, 400, true, kSvc},
     ErrorWire{AwsError::kTooManyTags, "TooManyTagsException", "TooManyTagsException", 400, 400,
               true, kSvc},
 };
@@ -143,8 +143,8 @@ const ErrorWire& Lookup(AwsError error) {
   for (const auto& e : kErrors) {
     if (e.error == error) return e;
   }
-  static constexpr ErrorWire kFallback{AwsError::kInternalFailure, "InternalServerError",
-                                       "InternalFailure", 500, 500, false, kSvc};
+  static constexpr ErrorWire kFallback{
+      AwsError::kInternalFailure, "InternalServerError", "InternalFailure", 500, 500, false, kSvc};
   return kFallback;
 }
 
@@ -208,12 +208,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -265,8 +276,7 @@ HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
       resp.body = "<?xml version=\"1.0\"?><ErrorResponse" + ns + "><Error><Type>" +
                   (e.sender_fault ? "Sender" : "Receiver") + "</Type><Code>" + e.query_code +
                   "</Code><Message>" + XmlEscape(status.message()) +
-                  "</Message><Detail/></Error><RequestId>" + rid +
-                  "</RequestId></ErrorResponse>";
+                  "</Message><Detail/></Error><RequestId>" + rid + "</RequestId></ErrorResponse>";
       break;
     }
   }

@@ -9,10 +9,9 @@
 namespace streamstack::protocol {
 
 nlohmann::json PreEncodedJson(std::string_view json_text) {
-  return nlohmann::json::binary(nlohmann::json::binary_t::container_type(json_text.begin(),
-                                                                         json_text.end()));
+  return nlohmann::json::binary(
+      nlohmann::json::binary_t::container_type(json_text.begin(), json_text.end()));
 }
-
 
 struct Router::OperationStats {
   Counter* requests = nullptr;
@@ -192,8 +191,7 @@ Router::Router(MetricsRegistry* metrics, std::string default_region)
 
 Router::~Router() = default;
 
-Router::OperationStats* Router::StatsFor(const std::string& service,
-                                         const std::string& operation) {
+Router::OperationStats* Router::StatsFor(const std::string& service, const std::string& operation) {
   auto& slot = stats_[service + "/" + operation];
   if (!slot) {
     slot = std::make_unique<OperationStats>();
@@ -347,17 +345,15 @@ void Router::DispatchJson(HttpRequest&& request, Responder respond, std::string_
   std::string_view op_name = dot == std::string_view::npos ? "" : target.substr(dot + 1);
   auto svc = json_services_.find(prefix);
   if (svc == json_services_.end()) {
-    RespondError(std::move(request), std::move(respond),
-                 Status(AwsError::kUnknownOperation, ""), ServiceWire{},
-                 StatsFor("unknown", "unknown"));
+    RespondError(std::move(request), std::move(respond), Status(AwsError::kUnknownOperation, ""),
+                 ServiceWire{}, StatsFor("unknown", "unknown"));
     return;
   }
   JsonService& service = *svc->second;
   auto op = service.ops.find(op_name);
   if (op == service.ops.end()) {
-    RespondError(std::move(request), std::move(respond),
-                 Status(AwsError::kUnknownOperation, ""), service.wire,
-                 StatsFor(service.name, "unknown"));
+    RespondError(std::move(request), std::move(respond), Status(AwsError::kUnknownOperation, ""),
+                 service.wire, StatsFor(service.name, "unknown"));
     return;
   }
 

@@ -52,11 +52,11 @@ struct Sandbox {
   uint16_t port = 0;
   std::unique_ptr<Process> process;
 
-  bool initialized = false;  // it asked for its first invocation
-  bool stopping = false;     // killed or exiting: takes no more invocations
-  bool retiring = false;     // stop after the invocation in flight
+  bool initialized = false;                     // it asked for its first invocation
+  bool stopping = false;                        // killed or exiting: takes no more invocations
+  bool retiring = false;                        // stop after the invocation in flight
   std::optional<PendingInvocation> invocation;  // assigned to it
-  bool delivered = false;                        // `invocation` was handed out by /next
+  bool delivered = false;                       // `invocation` was handed out by /next
   SteadyClock::time_point delivered_at;
   LocalRuntime::NextReply parked_next;  // its /next waiting for an invocation
   SteadyClock::time_point idle_since = SteadyClock::now();
@@ -73,9 +73,9 @@ struct Sandbox {
   // whenever they grow past kLogFlushBytes).
   std::vector<LogEvent> log_events;
   size_t log_events_bytes = 0;
-  bool start_logged = false;  // the invocation in flight has its START line
+  bool start_logged = false;                     // the invocation in flight has its START line
   std::unique_ptr<asio::steady_timer> deadline;  // init, then each invocation's Timeout
-  uint64_t cold_invocations = 0;  // 1 for the invocation that started it
+  uint64_t cold_invocations = 0;                 // 1 for the invocation that started it
 
   bool Available(const FunctionTarget& f) const {
     return !stopping && !retiring && !invocation && function.revision_id == f.revision_id;
@@ -104,9 +104,9 @@ std::string HexOfBase64(const std::string& b64) {
 
 // AWS's answer when the runtime process ends with an invocation in flight.
 std::string ExitErrorDocument(const std::string& request_id, const ExitStatus& status) {
-  return ErrorDocument("Runtime.ExitError", "RequestId: " + request_id +
-                                                " Error: Runtime exited with error: " +
-                                                status.ToString());
+  return ErrorDocument(
+      "Runtime.ExitError",
+      "RequestId: " + request_id + " Error: Runtime exited with error: " + status.ToString());
 }
 
 // What the runtime posted to /error, as the invoke's error document. AWS uses the
@@ -161,9 +161,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     std::error_code ec;
     std::filesystem::create_directories(options_.work_dir / "code", ec);
     if (ec) {
-      return Status(AwsError::kInternalFailure, "cannot create " +
-                                                    (options_.work_dir / "code").string() + ": " +
-                                                    ec.message());
+      return Status(AwsError::kInternalFailure,
+                    "cannot create " + (options_.work_dir / "code").string() + ": " + ec.message());
     }
     // A process killed while unpacking leaves its temporary sibling behind (UnpackZip).
     for (const auto& entry : std::filesystem::directory_iterator(options_.work_dir / "code", ec)) {
@@ -173,8 +172,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     }
     STREAMSTACK_RETURN_IF_ERROR(
         WriteFile(options_.work_dir / "runtimes" / "node" / "runtime.js", kNodeRuntimeClient));
-    STREAMSTACK_RETURN_IF_ERROR(WriteFile(
-        options_.work_dir / "runtimes" / "python" / "runtime.py", kPythonRuntimeClient));
+    STREAMSTACK_RETURN_IF_ERROR(
+        WriteFile(options_.work_dir / "runtimes" / "python" / "runtime.py", kPythonRuntimeClient));
     // Every sandbox process is forked on this thread, which lives until Stop():
     // PR_SET_PDEATHSIG ties each child's life to the thread that forked it.
     thread_ = std::thread([this] { io_.run(); });
@@ -266,8 +265,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  void RuntimeResponse(uint16_t port, std::string request_id, std::string body,
-                       PostReply reply) {
+  void RuntimeResponse(uint16_t port, std::string request_id, std::string body, PostReply reply) {
     Post([this, port, request_id = std::move(request_id), body = std::move(body),
           reply = std::move(reply)]() mutable {
       Sandbox* sandbox = Current(port, request_id, reply);
@@ -286,8 +284,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  void RuntimeError(uint16_t port, std::string request_id, std::string error_type,
-                    std::string body, PostReply reply) {
+  void RuntimeError(uint16_t port, std::string request_id, std::string error_type, std::string body,
+                    PostReply reply) {
     Post([this, port, request_id = std::move(request_id), error_type = std::move(error_type),
           body = std::move(body), reply = std::move(reply)]() mutable {
       Sandbox* sandbox = Current(port, request_id, reply);
@@ -297,8 +295,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  void RuntimeInitError(uint16_t port, std::string error_type, std::string body,
-                        PostReply reply) {
+  void RuntimeInitError(uint16_t port, std::string error_type, std::string body, PostReply reply) {
     Post([this, port, error_type = std::move(error_type), body = std::move(body),
           reply = std::move(reply)]() mutable {
       Sandbox* sandbox = Find(port);
@@ -383,7 +380,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
         }
       }
       // Prefer a sandbox already waiting in /next over one between its response and /next.
-      if (sandbox->Available(f) && (warm == nullptr || (!warm->parked_next && sandbox->parked_next))) {
+      if (sandbox->Available(f) &&
+          (warm == nullptr || (!warm->parked_next && sandbox->parked_next))) {
         warm = sandbox.get();
       }
     }
@@ -483,14 +481,14 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     cold_starts_.fetch_add(1);
     alive_.fetch_add(1);
     // AWS: Init may take 10 s, or the function's Timeout when it is retried at invoke.
-    auto init_limit = std::max<std::chrono::milliseconds>(
-        options_.init_timeout, std::chrono::seconds(f.timeout_seconds));
+    auto init_limit = std::max<std::chrono::milliseconds>(options_.init_timeout,
+                                                          std::chrono::seconds(f.timeout_seconds));
     sandbox->deadline = std::make_unique<asio::steady_timer>(io_, init_limit);
     sandbox->deadline->async_wait([this, key, id = sandbox->id](std::error_code ec) {
       if (!ec) OnInitTimeout(key, id);
     });
-    spdlog::debug("runtime: {} sandbox {} started (pid {}, Runtime API port {})", name,
-                  sandbox->id, sandbox->process->pid(), key);
+    spdlog::debug("runtime: {} sandbox {} started (pid {}, Runtime API port {})", name, sandbox->id,
+                  sandbox->process->pid(), key);
     sandboxes_[key] = std::move(sandbox);
   }
 
@@ -574,9 +572,9 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     if (!sandbox.start_logged) AppendLog(sandbox, StartLine(inv.request_id, inv.function.version));
     sandbox.start_logged = false;
     AppendLog(sandbox, EndLine(inv.request_id));
-    AppendLog(sandbox, ReportLine(inv.request_id,
-                                  {outcome.duration, inv.function.memory_size_mb,
-                                   outcome.max_memory_used_mb, outcome.init_duration}));
+    AppendLog(sandbox,
+              ReportLine(inv.request_id, {outcome.duration, inv.function.memory_size_mb,
+                                          outcome.max_memory_used_mb, outcome.init_duration}));
     FlushLog(sandbox);
   }
 
@@ -673,11 +671,11 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
       const Invocation& inv = sandbox.invocation->invocation;
       InvokeOutcome outcome = InvokeOutcome::FunctionError(TimeoutErrorDocument(
           clock_.NowMillis(), inv.request_id,
-          static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
-                               std::max<std::chrono::milliseconds>(
-                                   options_.init_timeout,
-                                   std::chrono::seconds(inv.function.timeout_seconds)))
-                               .count())));
+          static_cast<int>(
+              std::chrono::duration_cast<std::chrono::seconds>(
+                  std::max<std::chrono::milliseconds>(
+                      options_.init_timeout, std::chrono::seconds(inv.function.timeout_seconds)))
+                  .count())));
       Kill(sandbox);
       Finish(sandbox, std::move(outcome));
     } else {
@@ -693,8 +691,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     alive_.fetch_sub(1);
     listeners_.Close(key);
     if (sandbox->deadline) sandbox->deadline->cancel();
-    spdlog::debug("runtime: {} sandbox {} exited: {}", sandbox->function.function_name,
-                  sandbox->id, status.ToString());
+    spdlog::debug("runtime: {} sandbox {} exited: {}", sandbox->function.function_name, sandbox->id,
+                  status.ToString());
     if (sandbox->invocation && sandbox->initialized && !sandbox->delivered &&
         !sandbox->init_error) {
       // A warm sandbox that exited between two invocations (after its last response; an
@@ -706,9 +704,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     } else if (sandbox->invocation) {
       const std::string request_id = sandbox->invocation->invocation.request_id;
       InvokeOutcome outcome =
-          sandbox->init_error
-              ? InvokeOutcome::FunctionError(*sandbox->init_error)
-              : InvokeOutcome::FunctionError(ExitErrorDocument(request_id, status));
+          sandbox->init_error ? InvokeOutcome::FunctionError(*sandbox->init_error)
+                              : InvokeOutcome::FunctionError(ExitErrorDocument(request_id, status));
       if (!sandbox->init_error) {
         crashes_.fetch_add(1);
         spdlog::info("runtime: {} request {}: runtime exited with error: {}",
@@ -721,8 +718,7 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     // which Process allows.
   }
 
-  void OnOutput(uint16_t key, const std::string& name, OutputStream stream,
-                std::string_view line) {
+  void OnOutput(uint16_t key, const std::string& name, OutputStream stream, std::string_view line) {
     auto it = sandboxes_.find(key);
     std::string request_id;
     if (it != sandboxes_.end()) {
@@ -745,9 +741,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
 
   void ScheduleSweep() {
     if (stopped_) return;
-    auto period = std::clamp<std::chrono::milliseconds>(options_.idle_timeout / 4,
-                                                        std::chrono::milliseconds(100),
-                                                        std::chrono::seconds(10));
+    auto period = std::clamp<std::chrono::milliseconds>(
+        options_.idle_timeout / 4, std::chrono::milliseconds(100), std::chrono::seconds(10));
     sweep_.expires_after(period);
     sweep_.async_wait([this](std::error_code ec) {
       if (ec) return;
@@ -760,8 +755,8 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
     const auto cutoff = SteadyClock::now() - options_.idle_timeout;
     for (auto& [port, sandbox] : sandboxes_) {
       if (!sandbox->stopping && !sandbox->invocation && sandbox->idle_since < cutoff) {
-        spdlog::debug("runtime: {} sandbox {} idle; stopping it",
-                      sandbox->function.function_name, sandbox->id);
+        spdlog::debug("runtime: {} sandbox {} idle; stopping it", sandbox->function.function_name,
+                      sandbox->id);
         Kill(*sandbox);
       }
     }
@@ -780,13 +775,12 @@ class LocalRuntime::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer sweep_;
   asio::steady_timer log_flush_;  // armed while some sandbox holds unflushed log lines
   bool log_flush_armed_ = false;
-  std::map<uint16_t, std::unique_ptr<Sandbox>> sandboxes_;  // by Runtime API port
+  std::map<uint16_t, std::unique_ptr<Sandbox>> sandboxes_;   // by Runtime API port
   std::map<std::string, std::filesystem::path> layer_dirs_;  // by layer version ARN
   uint64_t next_id_ = 0;
   bool stopped_ = false;
 
-  std::atomic<uint64_t> cold_starts_{0}, warm_starts_{0}, throttles_{0}, timeouts_{0},
-      crashes_{0};
+  std::atomic<uint64_t> cold_starts_{0}, warm_starts_{0}, throttles_{0}, timeouts_{0}, crashes_{0};
   std::atomic<size_t> alive_{0};
 };
 

@@ -83,8 +83,9 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
       break;
     case RuntimeFamily::kUnsupported:
       return Status(AwsError::kInvalidRuntime,
-                    MissingRuntimeMessage(f, "StreamStack runs nodejs*, python3.* and provided* "
-                                             "itself"));
+                    MissingRuntimeMessage(f,
+                                          "StreamStack runs nodejs*, python3.* and provided* "
+                                          "itself"));
   }
 
   // The function's own variables first: AWS's reserved ones below replace any of them.
@@ -97,7 +98,8 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
       {"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + std::to_string(api_port)},
       {"_HANDLER", f.handler},
       {"LAMBDA_TASK_ROOT", paths.code.string()},
-      {"LAMBDA_RUNTIME_DIR", (paths.runtimes / (family == RuntimeFamily::kPython ? "python" : "node")).string()},
+      {"LAMBDA_RUNTIME_DIR",
+       (paths.runtimes / (family == RuntimeFamily::kPython ? "python" : "node")).string()},
       {"AWS_EXECUTION_ENV", "AWS_Lambda_" + f.runtime},
       {"AWS_LAMBDA_FUNCTION_NAME", f.function_name},
       {"AWS_LAMBDA_FUNCTION_VERSION", f.version},
@@ -127,7 +129,8 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
     const std::filesystem::path& layer = *it;
     std::string major = f.runtime.starts_with("nodejs") ? f.runtime.substr(6) : "";
     if (auto dot = major.find('.'); dot != std::string::npos) major = major.substr(0, dot);
-    if (!major.empty()) layer_node.push_back((layer / "nodejs" / ("node" + major) / "node_modules").string());
+    if (!major.empty())
+      layer_node.push_back((layer / "nodejs" / ("node" + major) / "node_modules").string());
     layer_node.push_back((layer / "nodejs" / "node_modules").string());
     if (f.runtime.starts_with("python")) {
       layer_python.push_back((layer / "python" / "lib" / f.runtime / "site-packages").string());
@@ -170,14 +173,13 @@ Result<ProcessSpec> BuildSandboxSpec(const FunctionTarget& f, const SandboxPaths
 
 std::string MissingRuntimeMessage(const FunctionTarget& f, const std::string& why) {
   RuntimeFamily family = FamilyOf(f.runtime, LocalRuntimeOptions{});
-  std::string install = family == RuntimeFamily::kUnsupported
-                            ? std::string("map it to a local command with --runtime-command ") +
-                                  f.runtime + "='...'"
-                            : std::string(InstallHint(family)) +
-                                  " or map it to a command with --runtime-command " + f.runtime +
-                                  "='...'";
-  return "The runtime " + f.runtime + " of function " + f.function_name +
-         " cannot run here (" + why + "): " + install +
+  std::string install =
+      family == RuntimeFamily::kUnsupported
+          ? std::string("map it to a local command with --runtime-command ") + f.runtime + "='...'"
+          : std::string(InstallHint(family)) + " or map it to a command with --runtime-command " +
+                f.runtime + "='...'";
+  return "The runtime " + f.runtime + " of function " + f.function_name + " cannot run here (" +
+         why + "): " + install +
          ", or run the function behind HTTP by setting its STREAMSTACK_INVOKE_URL variable";
 }
 

@@ -41,8 +41,10 @@ class OffsetClock final : public Clock {
 
   SystemTime Now() const override {
     int64_t ms = offset_ms_.load(std::memory_order_relaxed);
-    if (fixed_) ms += base_ms_;
-    else ms += ToMs(std::chrono::system_clock::now());
+    if (fixed_)
+      ms += base_ms_;
+    else
+      ms += ToMs(std::chrono::system_clock::now());
     return SystemTime(std::chrono::duration_cast<SystemTime::duration>(Millis(ms)));
   }
   void Advance(Millis by) {

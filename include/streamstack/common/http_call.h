@@ -23,11 +23,11 @@ struct HttpCall {
 
 struct HttpCallResult {
   enum class Outcome {
-    kResponse,        // an HTTP response arrived (any status); see status/body
-    kConnectFailed,   // refused, unresolvable, unreachable: the request never reached it
-    kTimeout,         // no complete response within the timeout
-    kBadResponse,     // the peer answered something that is not HTTP, or closed mid-response
-    kInvalidUrl,      // the URL cannot be used (scheme, host, port)
+    kResponse,       // an HTTP response arrived (any status); see status/body
+    kConnectFailed,  // refused, unresolvable, unreachable: the request never reached it
+    kTimeout,        // no complete response within the timeout
+    kBadResponse,    // the peer answered something that is not HTTP, or closed mid-response
+    kInvalidUrl,     // the URL cannot be used (scheme, host, port)
   };
   Outcome outcome = Outcome::kResponse;
   unsigned status = 0;

@@ -45,9 +45,9 @@ struct FunctionTarget {
 
 struct Invocation {
   FunctionTarget function;
-  std::string payload;     // the event, JSON text ("{}" when the caller sent nothing)
-  std::string request_id;  // AWS's request id of this invocation
-  bool asynchronous = false;  // an Event invoke (or a retry of one)
+  std::string payload;         // the event, JSON text ("{}" when the caller sent nothing)
+  std::string request_id;      // AWS's request id of this invocation
+  bool asynchronous = false;   // an Event invoke (or a retry of one)
   std::string client_context;  // ClientContext JSON (base64-decoded), or empty
 };
 
@@ -78,8 +78,7 @@ struct InvokeOutcome {
     o.payload = std::move(payload);
     return o;
   }
-  static InvokeOutcome FunctionError(std::string error_document,
-                                     std::string type = "Unhandled") {
+  static InvokeOutcome FunctionError(std::string error_document, std::string type = "Unhandled") {
     InvokeOutcome o;
     o.kind = Kind::kFunctionError;
     o.payload = std::move(error_document);

@@ -41,9 +41,8 @@ class Gauge {
 // Latency histogram with fixed buckets in seconds (100 us .. 10 s).
 class Histogram {
  public:
-  static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                     0.005,  0.01,    0.025,  0.1,   0.5,
-                                                     1.0,    10.0};
+  static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                     0.01,   0.025,   0.1,    0.5,   1.0,    10.0};
   void Observe(double seconds);
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   // Cumulative count of observations <= kBounds[i].

@@ -17,61 +17,61 @@ namespace streamstack {
 enum class AwsError {
   kOk = 0,
   // Shared by several services.
-  kValidation,                 // ValidationException
-  kSerialization,              // SerializationException (malformed JSON body)
-  kUnknownOperation,           // UnknownOperationException (unknown X-Amz-Target)
-  kMissingAuthenticationToken, // MissingAuthenticationTokenException
-  kInternalFailure,            // InternalFailure / InternalServerError (500)
-  kRequestEntityTooLarge,      // body over the limit (413)
-  kNotFoundPath,               // no route for the path (404 UnknownOperationException)
-  kResourceNotFound,           // ResourceNotFoundException (400 DynamoDB, 404 Lambda)
-  kResourceInUse,              // ResourceInUseException
-  kLimitExceeded,              // LimitExceededException
-  kThrottling,                 // ThrottlingException
+  kValidation,                  // ValidationException
+  kSerialization,               // SerializationException (malformed JSON body)
+  kUnknownOperation,            // UnknownOperationException (unknown X-Amz-Target)
+  kMissingAuthenticationToken,  // MissingAuthenticationTokenException
+  kInternalFailure,             // InternalFailure / InternalServerError (500)
+  kRequestEntityTooLarge,       // body over the limit (413)
+  kNotFoundPath,                // no route for the path (404 UnknownOperationException)
+  kResourceNotFound,            // ResourceNotFoundException (400 DynamoDB, 404 Lambda)
+  kResourceInUse,               // ResourceInUseException
+  kLimitExceeded,               // LimitExceededException
+  kThrottling,                  // ThrottlingException
   // DynamoDB.
-  kConditionalCheckFailed,     // ConditionalCheckFailedException
-  kTransactionCanceled,        // TransactionCanceledException
-  kTransactionConflict,        // TransactionConflictException
-  kIdempotentParameterMismatch,// IdempotentParameterMismatchException
+  kConditionalCheckFailed,       // ConditionalCheckFailedException
+  kTransactionCanceled,          // TransactionCanceledException
+  kTransactionConflict,          // TransactionConflictException
+  kIdempotentParameterMismatch,  // IdempotentParameterMismatchException
   kItemCollectionSizeLimitExceeded,
   kProvisionedThroughputExceeded,
-  kDuplicateItem,              // DuplicateItemException (PartiQL INSERT of an existing key)
-  kAccessDenied,               // AccessDeniedException (a table ARN of another account)
+  kDuplicateItem,  // DuplicateItemException (PartiQL INSERT of an existing key)
+  kAccessDenied,   // AccessDeniedException (a table ARN of another account)
   // DynamoDB Streams.
-  kExpiredIterator,            // ExpiredIteratorException
-  kTrimmedDataAccess,          // TrimmedDataAccessException
+  kExpiredIterator,    // ExpiredIteratorException
+  kTrimmedDataAccess,  // TrimmedDataAccessException
   // Lambda.
-  kInvalidParameterValue,      // InvalidParameterValueException
-  kResourceConflict,           // ResourceConflictException (409)
-  kServiceException,           // ServiceException (500)
-  kTooManyRequests,            // TooManyRequestsException (429)
-  kInvalidRequestContent,      // InvalidRequestContentException
-  kRequestTooLarge,            // RequestTooLargeException (413)
-  kResourceNotReady,           // ResourceNotReadyException (502)
-  kInvalidRuntime,             // InvalidRuntimeException (502): the runtime cannot run here
-  kPreconditionFailed,         // PreconditionFailedException (412): another RevisionId
+  kInvalidParameterValue,  // InvalidParameterValueException
+  kResourceConflict,       // ResourceConflictException (409)
+  kServiceException,       // ServiceException (500)
+  kTooManyRequests,        // TooManyRequestsException (429)
+  kInvalidRequestContent,  // InvalidRequestContentException
+  kRequestTooLarge,        // RequestTooLargeException (413)
+  kResourceNotReady,       // ResourceNotReadyException (502)
+  kInvalidRuntime,         // InvalidRuntimeException (502): the runtime cannot run here
+  kPreconditionFailed,     // PreconditionFailedException (412): another RevisionId
   kProvisionedConcurrencyConfigNotFound,  // ProvisionedConcurrencyConfigNotFoundException (404)
   // SQS.
-  kQueueDoesNotExist,          // QueueDoesNotExist / AWS.SimpleQueueService.NonExistentQueue
-  kQueueNameExists,            // QueueAlreadyExists
-  kInvalidAttributeName,       // InvalidAttributeName
-  kReceiptHandleIsInvalid,     // ReceiptHandleIsInvalid
-  kMissingParameter,           // MissingParameter
-  kInvalidParameterValueQuery, // InvalidParameterValue (query-protocol wording)
-  kEmptyBatchRequest,          // EmptyBatchRequest
+  kQueueDoesNotExist,           // QueueDoesNotExist / AWS.SimpleQueueService.NonExistentQueue
+  kQueueNameExists,             // QueueAlreadyExists
+  kInvalidAttributeName,        // InvalidAttributeName
+  kReceiptHandleIsInvalid,      // ReceiptHandleIsInvalid
+  kMissingParameter,            // MissingParameter
+  kInvalidParameterValueQuery,  // InvalidParameterValue (query-protocol wording)
+  kEmptyBatchRequest,           // EmptyBatchRequest
   kTooManyEntriesInBatchRequest,
   kBatchEntryIdsNotDistinct,
   kInvalidBatchEntryId,
   kPurgeQueueInProgress,
-  kInvalidAction,              // InvalidAction (query protocol: unknown Action)
-  kInvalidAttributeValue,      // InvalidAttributeValue (SQS queue attribute out of range)
-  kMessageNotInflight,         // MessageNotInflight / AWS.SimpleQueueService.MessageNotInflight
-  kInvalidMessageContents,     // InvalidMessageContents (characters SQS does not accept)
-  kBatchRequestTooLong,        // BatchRequestTooLong / AWS.SimpleQueueService.BatchRequestTooLong
-  kUnsupportedOperation,       // UnsupportedOperation / AWS.SimpleQueueService.UnsupportedOperation
+  kInvalidAction,           // InvalidAction (query protocol: unknown Action)
+  kInvalidAttributeValue,   // InvalidAttributeValue (SQS queue attribute out of range)
+  kMessageNotInflight,      // MessageNotInflight / AWS.SimpleQueueService.MessageNotInflight
+  kInvalidMessageContents,  // InvalidMessageContents (characters SQS does not accept)
+  kBatchRequestTooLong,     // BatchRequestTooLong / AWS.SimpleQueueService.BatchRequestTooLong
+  kUnsupportedOperation,    // UnsupportedOperation / AWS.SimpleQueueService.UnsupportedOperation
   // SNS.
-  kNotFound,                   // NotFound (SNS topic/subscription)
-  kInvalidParameter,           // InvalidParameter (SNS)
+  kNotFound,          // NotFound (SNS topic/subscription)
+  kInvalidParameter,  // InvalidParameter (SNS)
   // CloudWatch Logs.
   kInvalidParameterException,  // InvalidParameterException (also Logs' model validation)
   kResourceAlreadyExists,      // ResourceAlreadyExistsException
@@ -111,7 +111,7 @@ inline Status ValidationError(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "a Result's Status must be an error");
   }
@@ -140,9 +140,9 @@ class [[nodiscard]] Result {
 }  // namespace streamstack
 
 // Returns the Status of an expression that yields a Status, when it is an error.
-#define STREAMSTACK_RETURN_IF_ERROR(expr)          \
-  do {                                             \
-    ::streamstack::Status streamstack_status_ = (expr); \
+#define STREAMSTACK_RETURN_IF_ERROR(expr)                      \
+  do {                                                         \
+    ::streamstack::Status streamstack_status_ = (expr);        \
     if (!streamstack_status_.ok()) return streamstack_status_; \
   } while (0)
 

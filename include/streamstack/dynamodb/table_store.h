@@ -289,8 +289,8 @@ struct ScanRequest {
 
 // One page of a Query or Scan.
 struct ReadPage {
-  std::vector<Item> items;  // empty for Select COUNT
-  bool count_only = false;  // Select COUNT: the response has no Items
+  std::vector<Item> items;    // empty for Select COUNT
+  bool count_only = false;    // Select COUNT: the response has no Items
   int64_t count = 0;          // items after the filter
   int64_t scanned_count = 0;  // items read before the filter
   std::optional<Item> last_evaluated_key;

@@ -60,9 +60,9 @@ struct CodeLocation {
 
 struct Function {
   std::string name;
-  std::string arn;  // qualified (":<version>") for a published version
+  std::string arn;                  // qualified (":<version>") for a published version
   std::string version = "$LATEST";  // or "1", "2", ...
-  std::string runtime;  // empty for PackageType Image
+  std::string runtime;              // empty for PackageType Image
   std::string role;
   std::string handler;  // empty for PackageType Image
   std::string description;
@@ -133,7 +133,6 @@ struct UpdateFunctionCodeInput {
   FunctionCodeInput code;
   std::optional<std::vector<std::string>> architectures;
 };
-
 
 // PublishVersion's optional preconditions and the version's description (default: $LATEST's).
 struct PublishVersionInput {
@@ -276,8 +275,8 @@ class Functions {
   // the whole config, Update changes only what it is given. Errors as AWS answers them:
   // "The function doesn't exist.", "The function <arn> doesn't have an EventInvokeConfig",
   // invalid destinations.
-  void PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config,
-                            bool merge, Callback<EventInvokeConfig> done);
+  void PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config, bool merge,
+                            Callback<EventInvokeConfig> done);
   Result<EventInvokeConfig> GetEventInvokeConfig(const std::string& function_name) const;
   void DeleteEventInvokeConfig(const std::string& function_name, Callback<bool> done);
   Result<std::vector<EventInvokeConfig>> ListEventInvokeConfigs(
@@ -335,8 +334,7 @@ class Functions {
                    Callback<Alias> done);
   void UpdateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
                    Callback<Alias> done);
-  void DeleteAlias(const std::string& function_name, const std::string& alias,
-                   Callback<bool> done);
+  void DeleteAlias(const std::string& function_name, const std::string& alias, Callback<bool> done);
   Result<Alias> GetAlias(const std::string& function_name, const std::string& alias) const;
   // By name; those pointing at `function_version` (either of its versions) when given.
   Result<std::vector<Alias>> ListAliases(const std::string& function_name,
@@ -378,8 +376,7 @@ class Functions {
     std::string zip;
     std::string sha256;
   };
-  Result<Code> GetCode(const std::string& plain_name,
-                       const std::string& version = "$LATEST") const;
+  Result<Code> GetCode(const std::string& plain_name, const std::string& version = "$LATEST") const;
 
   // Called with a function's name after every committed change of its code or
   // configuration and after its deletion (on the Store's writer thread; must not block).

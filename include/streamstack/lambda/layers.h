@@ -65,8 +65,7 @@ class Layers {
   // Creates the schema (it is the lambda module's, migrated by Functions::Open first).
   [[nodiscard]] Status Open();
 
-  void Publish(const std::string& layer_name, PublishLayerInput input,
-               Callback<LayerVersion> done);
+  void Publish(const std::string& layer_name, PublishLayerInput input, Callback<LayerVersion> done);
   // ResourceNotFoundException "The resource you requested does not exist."; versions below 1
   // InvalidParameterValueException "Layer Version Cannot be less than 1".
   Result<LayerVersion> Get(const std::string& layer_name, int64_t version) const;

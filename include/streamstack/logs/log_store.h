@@ -86,7 +86,7 @@ struct FilterEventsRequest {
   std::optional<int64_t> start_ms;  // inclusive
   std::optional<int64_t> end_ms;    // exclusive
   int limit = 10000;
-  std::optional<EventPosition> after;  // continue after this event (nextToken)
+  std::optional<EventPosition> after;      // continue after this event (nextToken)
   const FilterPattern* pattern = nullptr;  // null: every event
 };
 

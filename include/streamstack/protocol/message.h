@@ -17,7 +17,9 @@ namespace streamstack::protocol {
 class Headers {
  public:
   void Set(std::string name, std::string value);
-  void Add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void Add(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+  }
   // The first value of `name`, or empty.
   std::string_view Get(std::string_view name) const;
   bool Has(std::string_view name) const;

@@ -29,12 +29,12 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // answers (its reply callback is called).
 struct RequestContext {
   std::string request_id;
-  std::string region;                  // SigV4 credential scope's region, else the default
-  std::string service;                 // "dynamodb", "dynamodbstreams", "lambda", "sqs", "sns"
-  std::string operation;               // "PutItem", "Invoke", ...
+  std::string region;     // SigV4 credential scope's region, else the default
+  std::string service;    // "dynamodb", "dynamodbstreams", "lambda", "sqs", "sns"
+  std::string operation;  // "PutItem", "Invoke", ...
   std::map<std::string, std::string> path_params;  // REST: {FunctionName} -> "my-fn"
-  Params query_params;                 // REST: decoded query string
-  const HttpRequest* http = nullptr;   // the raw request (headers, body)
+  Params query_params;                             // REST: decoded query string
+  const HttpRequest* http = nullptr;               // the raw request (headers, body)
 };
 
 // JSON 1.0: input is the parsed body (always an object); reply with the output object or
@@ -81,15 +81,14 @@ class Router {
                        std::vector<std::pair<std::string, QueryOperation>> operations);
   // A REST-JSON route: `pattern` is a path with {Name} placeholders, e.g.
   // "/2015-03-31/functions/{FunctionName}/invocations". {Name+} matches the rest of the path.
-  void AddRestRoute(const std::string& service, const ServiceWire& wire,
-                    const std::string& method, const std::string& pattern,
-                    const std::string& operation, RestOperation op);
+  void AddRestRoute(const std::string& service, const ServiceWire& wire, const std::string& method,
+                    const std::string& pattern, const std::string& operation, RestOperation op);
   // An HTTP endpoint outside every AWS protocol that claims requests by their host or path
   // (function URLs): checked before everything else, in the order added; `op` builds the whole
   // response (its errors are answered on `wire`).
   void AddHttpEndpoint(const std::string& service, const ServiceWire& wire,
-                       const std::string& operation,
-                       std::function<bool(const HttpRequest&)> claims, RestOperation op);
+                       const std::string& operation, std::function<bool(const HttpRequest&)> claims,
+                       RestOperation op);
   // A plain GET endpoint outside every AWS protocol (/health, /metrics).
   void AddGet(const std::string& path, std::function<HttpResponse(const HttpRequest&)> handler);
 

@@ -157,10 +157,9 @@ class LocalRuntime final : public Invoker {
   void RuntimeResponse(uint16_t port, std::string request_id, std::string body, PostReply reply);
   // `error_type` is the Lambda-Runtime-Function-Error-Type header (may be empty); `body` the
   // error document the runtime sent (may be empty or not JSON).
-  void RuntimeError(uint16_t port, std::string request_id, std::string error_type,
-                    std::string body, PostReply reply);
-  void RuntimeInitError(uint16_t port, std::string error_type, std::string body,
-                        PostReply reply);
+  void RuntimeError(uint16_t port, std::string request_id, std::string error_type, std::string body,
+                    PostReply reply);
+  void RuntimeInitError(uint16_t port, std::string error_type, std::string body, PostReply reply);
 
   Stats GetStats() const;
 

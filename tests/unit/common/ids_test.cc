@@ -28,8 +28,11 @@ TEST(IdsTest, Base64RoundTrip) {
   struct Case {
     std::string raw, encoded;
   };
-  for (const Case& c : std::vector<Case>{{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="},
-                                         {"foo", "Zm9v"}, {std::string("\0\xff", 2), "AP8="}}) {
+  for (const Case& c : std::vector<Case>{{"", ""},
+                                         {"f", "Zg=="},
+                                         {"fo", "Zm8="},
+                                         {"foo", "Zm9v"},
+                                         {std::string("\0\xff", 2), "AP8="}}) {
     EXPECT_EQ(Base64Encode(c.raw), c.encoded);
     std::string decoded;
     ASSERT_TRUE(Base64Decode(c.encoded, &decoded)) << c.encoded;

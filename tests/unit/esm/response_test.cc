@@ -51,8 +51,7 @@ TEST(ClassifyResponseTest, ReportBatchItemFailuresSuccessForms) {
   // AWS: an empty or null list, an empty or null response is a complete success.
   for (const char* body : {"", "  ", "null", "{}", "[]", R"({"batchItemFailures":[]})",
                            R"({"batchItemFailures":null})", R"("ok")", "42"}) {
-    EXPECT_EQ(ClassifyResponse(Success(body), kReport, kBatch).verdict, Verdict::kSuccess)
-        << body;
+    EXPECT_EQ(ClassifyResponse(Success(body), kReport, kBatch).verdict, Verdict::kSuccess) << body;
   }
 }
 

@@ -45,7 +45,7 @@ TEST(ClassifyHttpAnswerTest, TheInvokeContract) {
     const char* what;
     HttpCallResult answer;
     Kind kind;
-    AwsError service_error;       // kServiceError only
+    AwsError service_error;      // kServiceError only
     std::string function_error;  // kFunctionError only
   } cases[] = {
       {"200", Answer(200, "{}"), Kind::kSuccess, AwsError::kOk, ""},
@@ -60,16 +60,15 @@ TEST(ClassifyHttpAnswerTest, TheInvokeContract) {
       {"404", Answer(404), Kind::kFunctionError, AwsError::kOk, "Unhandled"},
       {"500", Answer(500, "internal"), Kind::kFunctionError, AwsError::kOk, "Unhandled"},
       {"timeout", Failure(Wire::kTimeout), Kind::kFunctionError, AwsError::kOk, "Unhandled"},
-      {"unreadable", Failure(Wire::kBadResponse), Kind::kFunctionError, AwsError::kOk,
-       "Unhandled"},
+      {"unreadable", Failure(Wire::kBadResponse), Kind::kFunctionError, AwsError::kOk, "Unhandled"},
       {"429", Answer(429), Kind::kServiceError, AwsError::kTooManyRequests, ""},
       {"502", Answer(502), Kind::kServiceError, AwsError::kServiceException, ""},
       {"503", Answer(503), Kind::kServiceError, AwsError::kServiceException, ""},
       {"504", Answer(504), Kind::kServiceError, AwsError::kServiceException, ""},
       {"refused", Failure(Wire::kConnectFailed), Kind::kServiceError, AwsError::kResourceNotReady,
        ""},
-      {"bad url", Failure(Wire::kInvalidUrl), Kind::kServiceError,
-       AwsError::kInvalidParameterValue, ""},
+      {"bad url", Failure(Wire::kInvalidUrl), Kind::kServiceError, AwsError::kInvalidParameterValue,
+       ""},
   };
   for (const auto& c : cases) {
     InvokeOutcome o = ClassifyHttpAnswer(Function(), "req-1", c.answer, kNow);
@@ -85,9 +84,9 @@ TEST(ClassifyHttpAnswerTest, PayloadsAndMessages) {
             "{\"errorMessage\":\"2019-11-14T00:13:49.717Z req-1 Task timed out after 3.00 "
             "seconds\"}");
   // A target's own error document passes through; a bare HTTP error gets one.
-  EXPECT_EQ(ClassifyHttpAnswer(Function(), "r", Answer(500, R"({"errorMessage":"x"})"), kNow)
-                .payload,
-            R"({"errorMessage":"x"})");
+  EXPECT_EQ(
+      ClassifyHttpAnswer(Function(), "r", Answer(500, R"({"errorMessage":"x"})"), kNow).payload,
+      R"({"errorMessage":"x"})");
   EXPECT_EQ(ClassifyHttpAnswer(Function(), "r", Answer(500, "oops"), kNow).payload,
             R"({"errorMessage":"The function's invoke target answered HTTP 500: oops",)"
             R"("errorType":"Runtime.HttpError"})");

@@ -34,7 +34,7 @@ Done InvokeAndWait(HttpInvoker& invoker, HttpCall request) {
 }
 
 HttpCall Request(const std::string& url, std::string body = "{}",
-                      std::chrono::milliseconds timeout = 3000ms) {
+                 std::chrono::milliseconds timeout = 3000ms) {
   HttpCall request;
   request.url = url;
   request.body = std::move(body);
@@ -281,7 +281,8 @@ TEST(HttpInvokerTest, ReusesPooledConnection) {
   FunctionServer function;
   HttpInvoker invoker;
   for (int i = 0; i < 20; ++i) {
-    HttpCallResult result = InvokeAndWait(invoker, Request(function.Url(), std::to_string(i))).result;
+    HttpCallResult result =
+        InvokeAndWait(invoker, Request(function.Url(), std::to_string(i))).result;
     ASSERT_EQ(result.outcome, Outcome::kResponse) << result.error;
   }
   EXPECT_EQ(invoker.TEST_connections_opened(), 1u);

@@ -273,7 +273,8 @@ TEST_F(ServerTest, GarbageGets400AndCloseWhileOthersAreServed) {
 
   TestSocket garbage(port());
   // A TLS ClientHello's first bytes (NULs included), then text: the literal's every byte.
-  static constexpr char kGarbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
+  static constexpr char kGarbage[] =
+      "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n";
   ASSERT_TRUE(garbage.Send(std::string(kGarbage, sizeof kGarbage - 1)));
   std::string response = garbage.ReadResponse();
   EXPECT_EQ(StatusOf(response), 400u) << response;

@@ -270,8 +270,10 @@ TEST_F(FunctionsTest, TagsAndDeclarations) {
                             "http://fn:9000/2015-03-31/functions/function/invocations")
                   .ok());
   std::string revision = functions_->Get("declared")->revision_id;
-  ASSERT_TRUE(functions_->Declare("declared", "provided.al2023", "bootstrap", 5, 256,
-                                  "http://fn:9000/2015-03-31/functions/function/invocations").ok());
+  ASSERT_TRUE(functions_
+                  ->Declare("declared", "provided.al2023", "bootstrap", 5, 256,
+                            "http://fn:9000/2015-03-31/functions/function/invocations")
+                  .ok());
   EXPECT_EQ(functions_->Get("declared")->revision_id, revision) << "an unchanged declaration";
   auto target = functions_->ResolveInvokeTarget("declared");
   ASSERT_TRUE(target.ok());

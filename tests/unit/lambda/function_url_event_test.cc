@@ -40,8 +40,8 @@ TEST(FunctionUrlEvent, HasAwsExampleShape) {
   req.headers.Add("header2", "value2");
   req.headers.Add("Cookie", "cookie1; cookie2");
   req.headers.Add("User-Agent", "agent");
-  json e = json::parse(FunctionUrlEvent(
-      req, Info("/my/path", "parameter1=value1&parameter1=value2&p2=v")));
+  json e = json::parse(
+      FunctionUrlEvent(req, Info("/my/path", "parameter1=value1&parameter1=value2&p2=v")));
   EXPECT_EQ(e["version"], "2.0");
   EXPECT_EQ(e["routeKey"], "$default");
   EXPECT_EQ(e["rawPath"], "/my/path");
@@ -138,7 +138,9 @@ TEST(FunctionUrlResponse, StructuredResponses) {
   resp = FunctionUrlResponse(
       R"({"statusCode": 200, "body": "AAFiaW5hcnk=", "isBase64Encoded": true,
           "headers": {"content-type": "application/octet-stream"}, "cookies": ["a=1", "b=2"]})");
-  EXPECT_EQ(resp.body, std::string("\x00\x01" "binary", 8));
+  EXPECT_EQ(resp.body, std::string("\x00\x01"
+                                   "binary",
+                                   8));
   EXPECT_EQ(resp.headers.Get("Content-Type"), "application/octet-stream");
   int cookies = 0;
   for (const auto& [name, value] : resp.headers.fields()) cookies += name == "Set-Cookie";

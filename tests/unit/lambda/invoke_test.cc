@@ -9,8 +9,8 @@
 namespace streamstack::lambda {
 namespace {
 
-using test_util::NewFunction;
 using test_util::FunctionError;
+using test_util::NewFunction;
 using test_util::ServiceError;
 using test_util::Success;
 using test_util::Wait;
@@ -160,10 +160,9 @@ TEST_F(InvokeTest, EventSucceedsOnRetry) {
 }
 
 TEST_F(InvokeTest, EventServiceErrorsDoNotCountAsRetries) {
-  invoker_.Answer({ServiceError(AwsError::kResourceNotReady),
-                   ServiceError(AwsError::kResourceNotReady),
-                   ServiceError(AwsError::kTooManyRequests), FunctionError(), FunctionError(),
-                   Success("")});
+  invoker_.Answer(
+      {ServiceError(AwsError::kResourceNotReady), ServiceError(AwsError::kResourceNotReady),
+       ServiceError(AwsError::kTooManyRequests), FunctionError(), FunctionError(), Success("")});
   ASSERT_TRUE(Call("fn", InvocationType::kEvent, "{}").ok());
   AwaitEvents(1);
   EXPECT_EQ(invoker_.invocations().size(), 6u);

@@ -30,7 +30,8 @@ class LambdaApiTest : public ::testing::Test {
     ASSERT_TRUE(layers_->Open().ok());
     functions_->SetLayers(layers_.get());
     router_ = std::make_unique<protocol::Router>(&metrics_, "us-east-1");
-    RegisterLambdaApi(*router_, LambdaServices{*functions_, *invoke_, *mappings_, *layers_, clock_});
+    RegisterLambdaApi(*router_,
+                      LambdaServices{*functions_, *invoke_, *mappings_, *layers_, clock_});
   }
 
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body,

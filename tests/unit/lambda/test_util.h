@@ -86,7 +86,9 @@ class FakeInvoker final : public Invoker {
   std::vector<Invocation> invocations_;
 };
 
-inline InvokeOutcome Success(std::string payload) { return InvokeOutcome::Success(std::move(payload)); }
+inline InvokeOutcome Success(std::string payload) {
+  return InvokeOutcome::Success(std::move(payload));
+}
 inline InvokeOutcome FunctionError(std::string document = R"({"errorMessage":"boom"})") {
   return InvokeOutcome::FunctionError(std::move(document));
 }

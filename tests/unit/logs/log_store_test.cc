@@ -75,9 +75,11 @@ class LogStoreTest : public ::testing::Test {
 
 TEST_F(LogStoreTest, GroupsAndStreamsAndTheirErrors) {
   Group("/a");
-  Status dup = Await([&](StatusDone d) { LogGroup g;
+  Status dup = Await([&](StatusDone d) {
+    LogGroup g;
     g.name = "/a";
-    logs_->CreateLogGroup(g, d); });
+    logs_->CreateLogGroup(g, d);
+  });
   EXPECT_EQ(dup.code(), AwsError::kResourceAlreadyExists);
   EXPECT_EQ(dup.message(), "The specified log group already exists");
   Stream("/a", "s");
@@ -151,8 +153,7 @@ TEST_F(LogStoreTest, FilterAcrossStreamsWithPatternAndPages) {
   FilterEventsRequest window = Filter("/g");
   window.start_ms = kStart + 2;
   window.end_ms = kStart + 4;
-  EXPECT_EQ(Messages(*logs_->FilterLogEvents(window)),
-            (std::vector<std::string>{"ERROR y", "ok"}));
+  EXPECT_EQ(Messages(*logs_->FilterLogEvents(window)), (std::vector<std::string>{"ERROR y", "ok"}));
 }
 
 TEST_F(LogStoreTest, RetentionFollowsTheClock) {

@@ -7,8 +7,7 @@
 namespace streamstack::protocol {
 namespace {
 
-const ServiceWire kDynamoWire{WireProtocol::kJson10, "com.amazonaws.dynamodb.v20120810", "",
-                              false};
+const ServiceWire kDynamoWire{WireProtocol::kJson10, "com.amazonaws.dynamodb.v20120810", "", false};
 const ServiceWire kLambdaWire{WireProtocol::kRestJson, "", "", false};
 const ServiceWire kSnsWire{WireProtocol::kQuery, "", "http://sns.amazonaws.com/doc/2010-03-31/",
                            false};
@@ -36,15 +35,15 @@ class RouterTest : public ::testing::Test {
                            r.body = ctx.path_params.at("FunctionName");
                            reply(std::move(r));
                          });
-    router_.AddQueryService("sns", kSnsWire,
-                            {{"ListTopics", [](const RequestContext&, Params&& params,
-                                               QueryReply reply) {
-                                std::string token;
-                                for (auto& [k, v] : params) {
-                                  if (k == "NextToken") token = v;
-                                }
-                                reply("<Topics/><Token>" + XmlEscape(token) + "</Token>");
-                              }}});
+    router_.AddQueryService(
+        "sns", kSnsWire,
+        {{"ListTopics", [](const RequestContext&, Params&& params, QueryReply reply) {
+            std::string token;
+            for (auto& [k, v] : params) {
+              if (k == "NextToken") token = v;
+            }
+            reply("<Topics/><Token>" + XmlEscape(token) + "</Token>");
+          }}});
     router_.AddGet("/health", [](const HttpRequest&) {
       HttpResponse r;
       r.body = "ok";
@@ -228,9 +227,9 @@ TEST(ProtocolHelpersTest, ErrorTable) {
   EXPECT_EQ(ErrorHttpStatus(AwsError::kResourceConflict, WireProtocol::kRestJson), 409u);
   EXPECT_EQ(ErrorCode(AwsError::kQueueDoesNotExist, WireProtocol::kQuery),
             "AWS.SimpleQueueService.NonExistentQueue");
-  HttpResponse r = MakeErrorResponse(Status(AwsError::kQueueDoesNotExist, "gone"),
-                                     ServiceWire{WireProtocol::kJson10, "com.amazonaws.sqs", "", true},
-                                     "rid");
+  HttpResponse r =
+      MakeErrorResponse(Status(AwsError::kQueueDoesNotExist, "gone"),
+                        ServiceWire{WireProtocol::kJson10, "com.amazonaws.sqs", "", true}, "rid");
   EXPECT_EQ(r.headers.Get("x-amzn-query-error"), "AWS.SimpleQueueService.NonExistentQueue;Sender");
   EXPECT_EQ(nlohmann::json::parse(r.body)["__type"], "com.amazonaws.sqs#QueueDoesNotExist");
   HttpResponse big = RequestEntityTooLargeResponse(100);

@@ -166,8 +166,8 @@ TEST_F(ProcessTest, LinesOfBothStreamsInOrderBeforeTheExit) {
 // LocalRuntime drains what a sandbox printed just before it answered, so those lines are
 // the invocation's, not the next one's.
 TEST_F(ProcessTest, DrainAvailableOutputDeliversWhatIsAlreadyWritten) {
-  ASSERT_TRUE(Sh("echo one; echo two >&2; printf 'three'; touch " +
-                 dir_.File("written") + "; exec sleep 30")
+  ASSERT_TRUE(Sh("echo one; echo two >&2; printf 'three'; touch " + dir_.File("written") +
+                 "; exec sleep 30")
                   .ok());
   // Nobody runs the io_context: only the drain can deliver the lines.
   for (int i = 0; i < 200 && !fs::exists(dir_.File("written")); ++i) {
