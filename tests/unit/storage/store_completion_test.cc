@@ -70,7 +70,9 @@ TEST(StoreCompletionTest, FailedJobsAndWriterDonesKeepTheirContract) {
       },
       [&](Status) { writer_done.set_value(std::this_thread::get_id()); });
   EXPECT_EQ(failed.get_future().get().message(), "no");
-  EXPECT_EQ(writer_done.get_future().get(), writer.load());  // the default: the writer thread
+  // Wait first: the two sides of EXPECT_EQ may be evaluated in either order.
+  const std::thread::id done_on = writer_done.get_future().get();
+  EXPECT_EQ(done_on, writer.load());  // the default: the writer thread
   EXPECT_TRUE(store->Close().ok());
 }
 
