@@ -52,7 +52,7 @@ TEST_F(DynamoDbRecordSourceTest, ShardsCarryLineageAndTheStreamsOwnWatermark) {
   auto shards = source_.ListShards(info.stream_arn);
   ASSERT_TRUE(shards.ok()) << shards.status().message();
   ASSERT_EQ(shards->size(), 1u);
-  const esm::SourceShard& shard = (*shards)[0];
+  const esm::SourceShard shard = (*shards)[0];  // a copy: `shards` is listed again below
   auto stored = env_.streams().ListShards(info.stream_arn);
   ASSERT_TRUE(stored.ok());
   const StreamStore::Shard& original = (*stored)[0];
