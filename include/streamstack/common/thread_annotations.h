@@ -1,7 +1,7 @@
 // Thread-safety annotations and the annotated Mutex every module locks with. Built with clang,
 // -Wthread-safety proves at compile time that a member marked GUARDED_BY(mu_) is only touched
 // with mu_ held and that a function marked REQUIRES(mu_) is only called so (tools/
-// check_thread_safety.sh runs that analysis over the whole tree). With GCC the macros expand
+// check_thread_safety.py runs that analysis over the whole tree). With GCC the macros expand
 // to nothing and Mutex is a plain std::mutex.
 // The mutexes and their locks have std::mutex's thread rules: any thread may lock; a
 // lock is released by the thread that took it.
