@@ -32,6 +32,12 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)  // linux/close_range.h, Linux 5.11
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+// glibc's public alias of sigaction, which ThreadSanitizer does not intercept (see
+// SetSignalAction).
+extern "C" int __sigaction(int sig, const struct sigaction* act, struct sigaction* old);
+#endif
+
 namespace streamstack::runtime {
 namespace {
 
@@ -161,11 +167,24 @@ void Report(const ChildSetup& setup, ChildStage stage, int err) {
   ::_exit(127);
 }
 
+// sigaction for the supervisor, a forked copy of a multi-threaded StreamStack. Under
+// ThreadSanitizer, sigaction installs a wrapper that runs the handler only when the thread
+// next enters the sanitizer's runtime, which never happens in such a child (the runtime stops
+// itself after a multi-threaded fork): the supervisor's handler would never run. The kernel's
+// action must be ours, so the sanitizer's build calls glibc past its interceptor.
+int SetSignalAction(int sig, const struct sigaction& action) {
+#if defined(__SANITIZE_THREAD__)
+  return ::__sigaction(sig, &action, nullptr);
+#else
+  return ::sigaction(sig, &action, nullptr);
+#endif
+}
+
 void ResetSignalDispositions() {
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   sigemptyset(&default_action.sa_mask);
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) SetSignalAction(sig, default_action);
 }
 
 // The program, started by the supervisor in the group: stdio on our pipes, then exec. Runs in
@@ -249,6 +268,11 @@ int LeaveGroup() {
     ::_exit(0);
   }
   if (anchor < 0) return errno;
+  // Made the group's leader from this side too, as shells do: the join must not depend on
+  // the child having run first. vfork promises it, but sanitizer runtimes turn vfork into
+  // fork (ThreadSanitizer does), and then the join could come first and fail with EPERM. A
+  // second setpgid of the same group is a no-op, and a zombie child may still be moved.
+  ::setpgid(anchor, anchor);
   const int err = ::setpgid(0, anchor) == 0 ? 0 : errno;
   WaitPid(anchor, nullptr);
   return err;
@@ -274,7 +298,7 @@ void CloseAllDescriptors(int max_fd) {
     struct sigaction default_action {};
     default_action.sa_handler = SIG_DFL;
     sigemptyset(&default_action.sa_mask);
-    ::sigaction(sig, &default_action, nullptr);
+    SetSignalAction(sig, default_action);
     sigset_t just;
     sigemptyset(&just);
     sigaddset(&just, sig);
@@ -300,7 +324,7 @@ void CloseAllDescriptors(int max_fd) {
   on_end.sa_handler = EndSupervisedSandbox;
   sigfillset(&on_end.sa_mask);
   on_end.sa_flags = SA_RESTART;
-  ::sigaction(kEndSandboxSignal, &on_end, nullptr);
+  SetSignalAction(kEndSandboxSignal, on_end);
 
   if (::setpgid(0, 0) != 0) ChildFail(setup, ChildStage::kSetpgid, errno);
   if (::prctl(PR_SET_PDEATHSIG, kEndSandboxSignal) != 0) {
