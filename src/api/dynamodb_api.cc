@@ -405,7 +405,9 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   auto encode_indexes = [&](const std::vector<dynamodb::SecondaryIndex>& indexes, bool global) {
     json arr = json::array();
     for (const auto& i : indexes) {
-      bool creating = global && d.creating_index && *d.creating_index == i.name;
+      // A table's indexes are CREATING with it; later only the one UpdateTable creates.
+      bool creating =
+          global && (table_creating || (d.creating_index && *d.creating_index == i.name));
       arr.push_back(encode_index(i, global, creating ? "CREATING" : "ACTIVE"));
     }
     return arr;

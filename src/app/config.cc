@@ -150,6 +150,12 @@ ParseOutcome ParseCommandLine(int argc, const char* const* argv) {
       ->envname(env("TTL_SWEEP_INTERVAL_MS"))
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cli.add_option("--table-status-delay-ms", c.table_status_delay_ms,
+                 "How long tables and indexes stay CREATING, UPDATING or DELETING, as on AWS, "
+                 "for programs that test their waiters (0 = ACTIVE at once)")
+      ->envname(env("TABLE_STATUS_DELAY_MS"))
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{3600000}));
   cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical, off")
       ->envname(env("LOG_LEVEL"))
       ->capture_default_str()

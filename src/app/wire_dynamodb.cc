@@ -37,8 +37,8 @@ void SweepExpiredItems(dynamodb::TableStore& tables, const PeriodicTask::Stoppin
 Status WireDynamoDb(AppContext& ctx) {
   auto* streams = ctx.Own(std::make_shared<streams::StreamStore>(ctx.store, ctx.clock, ctx.scope));
   STREAMSTACK_RETURN_IF_ERROR(streams->Open());
-  auto* tables =
-      ctx.Own(std::make_shared<dynamodb::TableStore>(ctx.store, *streams, ctx.clock, ctx.scope));
+  auto* tables = ctx.Own(std::make_shared<dynamodb::TableStore>(
+      ctx.store, *streams, ctx.clock, ctx.scope, ctx.config.table_status_delay_ms));
   STREAMSTACK_RETURN_IF_ERROR(tables->Open());
   api::RegisterDynamoDbApi(ctx.router, *tables);
   api::RegisterStreamsApi(ctx.router, *streams);

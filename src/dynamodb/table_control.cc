@@ -97,6 +97,74 @@ const char* TableStatusName(TableStatus status) {
   return "ACTIVE";
 }
 
+// --- Transitions -------------------------------------------------------------------------------
+
+namespace {
+
+// AWS's refusal of a control-plane change while the table is in another's transition
+// ("Attempt to change a resource which is still in use: Table is being updated: <name>",
+// recorded from AWS in dynamic-dynamodb issue 36; "... being created: <name>" in
+// terraform-aws-dynamodb-table issue 51 and dynalite's tests; "being deleted" follows the
+// same pattern, not recorded).
+Status ResourceInUse(const std::string& name, TableStatus status) {
+  const char* what = status == TableStatus::kCreating   ? "created"
+                     : status == TableStatus::kDeleting ? "deleted"
+                                                        : "updated";
+  return Status(AwsError::kResourceInUse,
+                std::string("Attempt to change a resource which is still in use: Table is being ") +
+                    what + ": " + name);
+}
+
+}  // namespace
+
+const TableTransition* TableStore::Impl::LiveTransition(const std::string& name) const {
+  auto it = transitions.find(name);
+  if (it == transitions.end()) return nullptr;
+  if (it->second.until_ms != TableTransition::kUntilDone &&
+      it->second.until_ms <= clock.NowMillis()) {
+    return nullptr;  // over; erased by the next Begin or End
+  }
+  return &it->second;
+}
+
+std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string& name) const {
+  std::shared_lock lock(mu);
+  if (transitions.empty()) return std::nullopt;
+  const TableTransition* t = LiveTransition(name);
+  return t ? std::optional<TableTransition>(*t) : std::nullopt;
+}
+
+Status TableStore::Impl::BeginTransition(const std::string& name, TableStatus status) {
+  std::unique_lock lock(mu);
+  std::erase_if(transitions, [&](const auto& entry) {
+    return entry.second.until_ms != TableTransition::kUntilDone &&
+           entry.second.until_ms <= clock.NowMillis();
+  });
+  if (auto it = transitions.find(name); it != transitions.end()) {
+    return ResourceInUse(name, it->second.status);
+  }
+  transitions[name].status = status;
+  return Status::Ok();
+}
+
+void TableStore::Impl::EndTransition(const std::string& name,
+                                     const std::function<void(TableTransition&)>& update) {
+  std::unique_lock lock(mu);
+  auto it = transitions.find(name);
+  if (it == transitions.end()) return;
+  if (status_delay_ms == 0) {
+    transitions.erase(it);
+    return;
+  }
+  update(it->second);
+  it->second.until_ms = clock.NowMillis() + status_delay_ms;
+}
+
+void TableStore::Impl::AbandonTransition(const std::string& name) {
+  std::unique_lock lock(mu);
+  transitions.erase(name);
+}
+
 Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
                                                     std::shared_ptr<const TableDefinition> def,
                                                     TableStatus status) {
@@ -120,8 +188,9 @@ Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
 }
 
 TableStore::TableStore(storage::Store& store, streams::StreamStore& streams, const Clock& clock,
-                       AccountScope scope)
-    : impl_(std::make_unique<Impl>(store, streams, clock, std::move(scope))) {}
+                       AccountScope scope, int64_t status_delay_ms)
+    : impl_(std::make_unique<Impl>(store, streams, clock, std::move(scope),
+                                   std::max<int64_t>(0, status_delay_ms))) {}
 
 TableStore::~TableStore() = default;
 
@@ -164,9 +233,16 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
   impl.store.Write(
       [&impl, def, view_type,
        tags = std::move(request.tags)](storage::WriteContext& ctx) -> Status {
-        if (impl.Find(def->name)) {
+        // AWS answers a name in another's transition (a table still being created or
+        // deleted) with that, before "already exists".
+        if (auto in_transition = impl.TransitionOf(def->name)) {
+          return ResourceInUse(def->name, in_transition->status);
+        }
+        if (impl.FindDefinition(def->name)) {
           return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
         }
+        // Before the table is published, so no item operation ever sees it ACTIVE early.
+        STREAMSTACK_RETURN_IF_ERROR(impl.BeginTransition(def->name, TableStatus::kCreating));
         if (view_type) STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *view_type, *def));
         auto& stmt = ctx.db().Prepare(sql::kInsertTable);
         stmt.Bind(1, def->name);
@@ -187,11 +263,16 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         impl.Replace(ctx, def);
         return Status::Ok();
       },
-      [def, done = std::move(done)](Status st) {
-        if (!st.ok()) return done(st);
+      [&impl, def, done = std::move(done)](Status st) {
+        if (!st.ok()) {
+          // Only this job can have begun a CREATING transition for a table it did not create.
+          if (st.code() != AwsError::kResourceInUse) impl.AbandonTransition(def->name);
+          return done(st);
+        }
+        impl.EndTransition(def->name, [](TableTransition&) {});
         TableDescription d;
         d.definition = def;
-        d.status = TableStatus::kCreating;  // AWS answers CREATING; a local table is ACTIVE at once
+        d.status = TableStatus::kCreating;  // AWS answers CREATING (ACTIVE after the delay)
         done(std::move(d));
       },
       kDoneOffWriter);
@@ -203,19 +284,32 @@ Result<TableDescription> TableStore::CreateTable(const CreateTableRequest& reque
 }
 
 Result<TableDescription> TableStore::DescribeTable(const std::string& table_name) const {
-  auto def = impl_->Find(table_name);
+  std::optional<TableTransition> transition = impl_->TransitionOf(table_name);
+  if (transition && transition->deleted) return *transition->deleted;  // DELETING, gone
+  auto def = impl_->FindDefinition(table_name);
   if (!def) return NotFound();
-  return impl_->Describe(def, TableStatus::kActive);
+  if (!transition) return impl_->Describe(def, TableStatus::kActive);
+  STREAMSTACK_ASSIGN_OR_RETURN(TableDescription d, impl_->Describe(def, transition->status));
+  d.creating_index = std::move(transition->creating_index);
+  d.deleting_index = std::move(transition->deleting_index);
+  return d;
 }
 
 // --- UpdateTable -------------------------------------------------------------------------------
 
 void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Impl& impl = *impl_;
-  auto current = impl.Find(request.table_name);
-  if (!current) return done(NotFound());
+  auto current = impl.FindDefinition(request.table_name);
+  if (!current) {
+    auto transition = impl.TransitionOf(request.table_name);  // deleted, still DELETING
+    return done(transition ? ResourceInUse(request.table_name, transition->status) : NotFound());
+  }
   auto planned = PlanUpdateTable(*current, request, impl.clock.NowMillis());
   if (!planned.ok()) return done(planned.status());
+  // From here until the job is done a second change is refused, so none is planned against
+  // the definition this one is about to replace.
+  Status free = impl.BeginTransition(current->name, TableStatus::kUpdating);
+  if (!free.ok()) return done(free);
   auto plan = std::make_shared<UpdateTablePlan>(std::move(planned).value());
   // The answer is described inside the job (the counters as the update leaves them), so the
   // completion only hands it on.
@@ -250,10 +344,18 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
             *description, Impl::Describe(ctx.db(), plan->definition, TableStatus::kUpdating));
         return Status::Ok();
       },
-      [plan, description, done = std::move(done)](Status st) {
-        if (!st.ok()) return done(st);
+      [&impl, plan, description, done = std::move(done)](Status st) {
+        const std::string& name = plan->definition->name;
+        if (!st.ok()) {
+          impl.AbandonTransition(name);
+          return done(st);
+        }
         if (plan->created_index) description->creating_index = plan->created_index->name;
         description->deleting_index = std::move(plan->deleted_index);
+        impl.EndTransition(name, [&](TableTransition& t) {
+          t.creating_index = description->creating_index;
+          t.deleting_index = description->deleting_index;
+        });
         done(std::move(*description));
       },
       kDoneOffWriter);
@@ -268,15 +370,24 @@ Result<TableDescription> TableStore::UpdateTable(const UpdateTableRequest& reque
 
 void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
   Impl& impl = *impl_;
-  auto def = impl.Find(table_name);
-  if (!def) return done(NotFound());
+  auto def = impl.FindDefinition(table_name);
+  if (!def) {
+    auto transition = impl.TransitionOf(table_name);  // deleted, still DELETING
+    return done(transition ? ResourceInUse(table_name, transition->status) : NotFound());
+  }
   if (def->deletion_protection_enabled) {
     return done(
         ValidationError("Resource cannot be deleted as it is currently protected "
                         "against deletion. Disable deletion protection first."));
   }
+  // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
+  Status free = impl.BeginTransition(def->name, TableStatus::kDeleting);
+  if (!free.ok()) return done(free);
   auto described = impl.Describe(def, TableStatus::kDeleting);
-  if (!described.ok()) return done(described.status());
+  if (!described.ok()) {
+    impl.AbandonTransition(def->name);
+    return done(described.status());
+  }
   auto description = std::make_shared<TableDescription>(std::move(described).value());
   impl.store.Write(
       [&impl, def](storage::WriteContext& ctx) -> Status {
@@ -303,8 +414,15 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         ctx.OnCommit([&impl, name = def->name] { impl.Unpublish(name); });
         return Status::Ok();
       },
-      [description, done = std::move(done)](Status st) {
-        if (!st.ok()) return done(st);
+      [&impl, description, done = std::move(done)](Status st) {
+        const std::string& name = description->definition->name;
+        if (!st.ok()) {
+          impl.AbandonTransition(name);
+          return done(st);
+        }
+        impl.EndTransition(name, [&](TableTransition& t) {
+          t.deleted = std::make_shared<const TableDescription>(*description);
+        });
         done(std::move(*description));
       },
       kDoneOffWriter);
@@ -325,13 +443,24 @@ Result<ListTablesResult> TableStore::ListTables(const std::optional<std::string>
   size_t max = static_cast<size_t>(limit.value_or(100));
   ListTablesResult out;
   std::shared_lock lock(impl_->mu);
-  auto it = exclusive_start ? impl_->tables.upper_bound(*exclusive_start) : impl_->tables.begin();
-  for (; it != impl_->tables.end(); ++it) {
+  // A deleted table is listed until its DELETING is over, as on AWS: merged in name order.
+  std::set<std::string> deleting;
+  for (const auto& [name, transition] : impl_->transitions) {
+    if (transition.deleted && impl_->LiveTransition(name)) deleting.insert(name);
+  }
+  auto table =
+      exclusive_start ? impl_->tables.upper_bound(*exclusive_start) : impl_->tables.begin();
+  auto deleted = exclusive_start ? deleting.upper_bound(*exclusive_start) : deleting.begin();
+  while (table != impl_->tables.end() || deleted != deleting.end()) {
     if (out.table_names.size() == max) {
       out.last_evaluated_table_name = out.table_names.back();
       break;
     }
-    out.table_names.push_back(it->first);
+    if (deleted == deleting.end() || (table != impl_->tables.end() && table->first < *deleted)) {
+      out.table_names.push_back((table++)->first);
+    } else {
+      out.table_names.push_back(*deleted++);
+    }
   }
   return out;
 }

@@ -3,8 +3,11 @@
 // (table_time_to_live.cc). Threads: see each member.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -22,31 +25,84 @@ namespace streamstack::dynamodb {
 // so the writer thread only writes.
 inline constexpr storage::Store::DoneOn kDoneOffWriter = storage::Store::DoneOn::kCompletionThread;
 
+// A table on its way through CREATING, UPDATING or DELETING. A control-plane write holds one
+// from its arrival to its done (so a second UpdateTable or DeleteTable meanwhile is refused,
+// as AWS refuses it while the table is UPDATING, instead of planning against a definition the
+// first is about to replace); with --table-status-delay-ms the status then lasts that long,
+// for programs that test their waiters.
+struct TableTransition {
+  static constexpr int64_t kUntilDone = INT64_MAX;  // the write has not completed yet
+
+  TableStatus status = TableStatus::kActive;
+  int64_t until_ms = kUntilDone;
+  // UPDATING: the index the update creates (IndexStatus CREATING) and the one it deletes
+  // (still described, DELETING).
+  std::optional<std::string> creating_index;
+  std::optional<SecondaryIndex> deleting_index;
+  // DELETING, once the write is done: what DescribeTable answers until the delay is over
+  // (the table itself is gone from storage at once).
+  std::shared_ptr<const TableDescription> deleted;
+};
+
 struct TableStore::Impl {
   // Constant after construction.
   storage::Store& store;
   streams::StreamStore& streams;
   const Clock& clock;
   const AccountScope scope;
+  const int64_t status_delay_ms;  // --table-status-delay-ms; 0: ACTIVE as soon as written
 
   // Published table definitions by name. Written only on the writer thread, after commit
   // (and by Open); read from any thread. Guarded by mu.
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<const TableDefinition>> tables;
+  // Tables in transition, by name (an entry whose until_ms passed is over). Guarded by mu.
+  std::map<std::string, TableTransition> transitions;
 
   // The definition as the writer thread sees it: updated inside control-plane jobs, so an
   // item write queued before an UpdateTable but run after it (even in the same group commit)
   // maintains the indexes and TTL the table has now. Writer thread only (and Open).
   std::map<int64_t, std::shared_ptr<const TableDefinition>> live;
 
-  Impl(storage::Store& s, streams::StreamStore& st, const Clock& c, AccountScope sc)
-      : store(s), streams(st), clock(c), scope(std::move(sc)) {}
+  Impl(storage::Store& s, streams::StreamStore& st, const Clock& c, AccountScope sc,
+       int64_t delay_ms)
+      : store(s), streams(st), clock(c), scope(std::move(sc)), status_delay_ms(delay_ms) {}
 
+  // The table as item operations see it: none while it is CREATING or DELETING (AWS answers
+  // ResourceNotFoundException then).
   std::shared_ptr<const TableDefinition> Find(const std::string& name) const {
+    std::shared_lock lock(mu);
+    auto it = tables.find(name);
+    if (it == tables.end()) return nullptr;
+    if (!transitions.empty()) {
+      const TableTransition* t = LiveTransition(name);
+      if (t && (t->status == TableStatus::kCreating || t->status == TableStatus::kDeleting)) {
+        return nullptr;
+      }
+    }
+    return it->second;
+  }
+  // The table as the control plane sees it, whatever its status.
+  std::shared_ptr<const TableDefinition> FindDefinition(const std::string& name) const {
     std::shared_lock lock(mu);
     auto it = tables.find(name);
     return it == tables.end() ? nullptr : it->second;
   }
+
+  // --- Transitions (table_control.cc); any thread --------------------------------------------
+
+  // A copy of the table's transition if one is under way.
+  std::optional<TableTransition> TransitionOf(const std::string& name) const;
+  // Starts a control-plane write's transition (until its done), or AWS's ResourceInUseException
+  // while another is under way.
+  Status BeginTransition(const std::string& name, TableStatus status);
+  // The write is done: the status lasts status_delay_ms from now (none when 0). `update` fills
+  // in what the write decided (its indexes, a deleted table's description).
+  void EndTransition(const std::string& name, const std::function<void(TableTransition&)>& update);
+  // The write failed: no transition.
+  void AbandonTransition(const std::string& name);
+  // Caller holds mu.
+  const TableTransition* LiveTransition(const std::string& name) const;
   void Publish(std::shared_ptr<const TableDefinition> def) {
     std::unique_lock lock(mu);
     tables[def->name] = std::move(def);

@@ -64,7 +64,7 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   Impl& impl = *impl_;
   Status valid = ValidateTimeToLiveSpecification(spec);
   if (!valid.ok()) return done(valid);
-  auto current = impl.Find(table_name);
+  auto current = impl.FindDefinition(table_name);
   if (!current) return done(NotFound());
   valid = CheckTimeToLiveChange(*current, spec);
   if (!valid.ok()) return done(valid);
@@ -103,7 +103,7 @@ Result<TimeToLiveSpecification> TableStore::UpdateTimeToLive(const std::string& 
 }
 
 Result<TimeToLiveDescription> TableStore::DescribeTimeToLive(const std::string& table_name) const {
-  auto def = impl_->Find(table_name);
+  auto def = impl_->FindDefinition(table_name);
   if (!def) return NotFound();
   TimeToLiveDescription out;
   if (def->ttl_enabled) {

@@ -20,6 +20,7 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0)
         for flag in ("--host", "--port", "--data-dir", "--in-memory", "--config", "--region",
                      "--account-id", "--poll-interval-ms", "--ttl-sweep-interval-ms",
+                     "--table-status-delay-ms",
                      "--log-level", "--log-format", "--version"):
             self.assertIn(flag, out.stdout)
 
@@ -30,7 +31,7 @@ class CommandLineTest(unittest.TestCase):
 
     def test_bad_flag_value_is_rejected(self):
         for args in (["--log-format", "xml"], ["--port", "http"], ["--account-id", "12"],
-                     ["--no-such-flag"]):
+                     ["--table-status-delay-ms", "-1"], ["--no-such-flag"]):
             out = subprocess.run([BINARY] + args, capture_output=True, text=True, timeout=10)
             self.assertNotEqual(out.returncode, 0, args)
 

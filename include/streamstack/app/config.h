@@ -33,6 +33,8 @@ struct Config {
   std::string account_id = "000000000000";
   int64_t poll_interval_ms = 250;
   int64_t ttl_sweep_interval_ms = 1000;
+  // How long tables and indexes stay CREATING, UPDATING or DELETING (0: ACTIVE at once).
+  int64_t table_status_delay_ms = 0;
   std::string log_level = "info";
   std::string log_format = "text";
   // Functions that run their own code: sandboxes per function without reserved

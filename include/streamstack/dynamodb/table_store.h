@@ -327,8 +327,12 @@ struct TimeToLiveDescription {
 
 class TableStore {
  public:
+  // `status_delay_ms` (--table-status-delay-ms): how long a table stays CREATING, UPDATING or
+  // DELETING (and a new index CREATING) after its write, for programs that test their waiters;
+  // item operations on a CREATING or DELETING table answer ResourceNotFoundException, and a
+  // second change meanwhile ResourceInUseException, as on AWS. 0: ACTIVE as soon as written.
   TableStore(storage::Store& store, streams::StreamStore& streams, const Clock& clock,
-             AccountScope scope);
+             AccountScope scope, int64_t status_delay_ms = 0);
   ~TableStore();
   TableStore(const TableStore&) = delete;
   TableStore& operator=(const TableStore&) = delete;

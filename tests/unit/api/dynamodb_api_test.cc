@@ -56,7 +56,8 @@ class DynamoDbApiTest : public ::testing::Test {
     store_ = std::move(store).value();
     streams_ = std::make_unique<streams::StreamStore>(*store_, clock_, Scope());
     ASSERT_TRUE(streams_->Open().ok());
-    tables_ = std::make_unique<dynamodb::TableStore>(*store_, *streams_, clock_, Scope());
+    tables_ = std::make_unique<dynamodb::TableStore>(*store_, *streams_, clock_, Scope(),
+                                                     status_delay_ms_);
     ASSERT_TRUE(tables_->Open().ok());
     RegisterDynamoDbApi(router_, *tables_);
   }
@@ -122,6 +123,7 @@ class DynamoDbApiTest : public ::testing::Test {
               {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
               {"BillingMode", "PAY_PER_REQUEST"}});
     ASSERT_EQ(created["TableDescription"]["TableStatus"], "CREATING") << created.dump();
+    clock_.Advance(std::chrono::milliseconds(status_delay_ms_));  // ACTIVE
     for (int i = 0; i < items; i += 25) {
       json writes = json::array();
       for (int j = i; j < std::min(items, i + 25); ++j) {
@@ -143,6 +145,7 @@ class DynamoDbApiTest : public ::testing::Test {
   std::unique_ptr<dynamodb::TableStore> tables_;
   std::promise<void> release_;
   bool holding_ = false;
+  int64_t status_delay_ms_ = 0;  // --table-status-delay-ms
   std::thread::id writer_thread_;
 };
 
@@ -241,6 +244,150 @@ TEST_F(DynamoDbApiTest, ControlPlaneRefusalsAreAnsweredAtOnce) {
                            {"Tags", json::array()}});
   ASSERT_TRUE(no_tags->Ready());
   EXPECT_EQ(no_tags->Body()["message"], "Atleast one Tag needs to be provided as Input.");
+}
+
+}  // namespace
+}  // namespace streamstack::api
+
+namespace streamstack::api {
+namespace {
+
+const char kInUse[] = "com.amazonaws.dynamodb.v20120810#ResourceInUseException";
+const char kNotFound[] = "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException";
+
+json EnableStream() {
+  return {{"TableName", "big"},
+          {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "KEYS_ONLY"}}}};
+}
+
+// A change that arrives while another is still queued is refused, as AWS refuses it while the
+// table is UPDATING, instead of being planned against the definition the first replaces.
+TEST_F(DynamoDbApiTest, AChangeWhileAnotherIsQueuedIsResourceInUse) {
+  CreateTableWithItems(10);
+  HoldWriter();
+  auto update = Send("UpdateTable", kCreateGroupIndex);
+  auto second = Send("UpdateTable", EnableStream());
+  auto del = Send("DeleteTable", {{"TableName", "big"}});
+  ASSERT_TRUE(second->Ready());
+  json refused = second->Body();
+  EXPECT_EQ(refused["__type"], kInUse);
+  EXPECT_EQ(refused["message"],
+            "Attempt to change a resource which is still in use: Table is being updated: big");
+  EXPECT_EQ(del->Body()["message"],
+            "Attempt to change a resource which is still in use: Table is being updated: big");
+  EXPECT_EQ(Call("DescribeTable", {{"TableName", "big"}})["Table"]["TableStatus"], "UPDATING");
+  ReleaseWriter();
+  EXPECT_EQ(update->Body()["TableDescription"]["TableStatus"], "UPDATING");
+  // Done: ACTIVE at once (no delay), and the next change is accepted.
+  json table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "ACTIVE");
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+  EXPECT_FALSE(Call("UpdateTable", EnableStream()).contains("__type"));
+}
+
+// --table-status-delay-ms: tables pass through CREATING, UPDATING and DELETING for that long.
+class DynamoDbApiStatusDelayTest : public DynamoDbApiTest {
+ protected:
+  DynamoDbApiStatusDelayTest() { status_delay_ms_ = 1000; }
+  void Elapse(int64_t ms) { clock_.Advance(std::chrono::milliseconds(ms)); }
+  std::string Status() {
+    json out = Call("DescribeTable", {{"TableName", "big"}});
+    return out.contains("Table") ? out["Table"]["TableStatus"].get<std::string>()
+                                 : out["__type"].get<std::string>();
+  }
+  json PutItem() {
+    return Call("PutItem", {{"TableName", "big"}, {"Item", {{"pk", {{"S", "p"}}}}}});
+  }
+};
+
+const json kCreateBig = {{"TableName", "big"},
+                         {"AttributeDefinitions",
+                          {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
+                           {{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+                         {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+                         {"GlobalSecondaryIndexes",
+                          {{{"IndexName", "by-g"},
+                            {"KeySchema", {{{"AttributeName", "g"}, {"KeyType", "HASH"}}}},
+                            {"Projection", {{"ProjectionType", "ALL"}}}}}},
+                         {"BillingMode", "PAY_PER_REQUEST"}};
+
+TEST_F(DynamoDbApiStatusDelayTest, ATableIsCreatingUntilTheDelayIsOver) {
+  json created = Call("CreateTable", kCreateBig)["TableDescription"];
+  EXPECT_EQ(created["TableStatus"], "CREATING");
+  EXPECT_EQ(created["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  json table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "CREATING");
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(Call("ListTables", json::object())["TableNames"], json::array({"big"}));
+  // Item operations find no table yet; changes are refused.
+  EXPECT_EQ(PutItem()["__type"], kNotFound);
+  EXPECT_EQ(Call("GetItem", {{"TableName", "big"}, {"Key", {{"pk", {{"S", "p"}}}}}})["__type"],
+            kNotFound);
+  const std::string creating =
+      "Attempt to change a resource which is still in use: Table is being created: big";
+  EXPECT_EQ(Call("DeleteTable", {{"TableName", "big"}})["message"], creating);
+  EXPECT_EQ(Call("UpdateTable", EnableStream())["message"], creating);
+  json again = Call("CreateTable", kCreateBig);
+  EXPECT_EQ(again["__type"], kInUse);
+  EXPECT_EQ(again["message"], creating);
+
+  Elapse(999);
+  EXPECT_EQ(Status(), "CREATING");
+  Elapse(1);
+  table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "ACTIVE");
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+  EXPECT_EQ(PutItem(), json::object());
+  EXPECT_EQ(Call("CreateTable", kCreateBig)["message"], "Table already exists: big");
+}
+
+TEST_F(DynamoDbApiStatusDelayTest, AnUpdatedTableIsUpdatingAndItsNewIndexCreating) {
+  CreateTableWithItems(10);
+  json updated = Call("UpdateTable", kCreateGroupIndex)["TableDescription"];
+  EXPECT_EQ(updated["TableStatus"], "UPDATING");
+  json table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "UPDATING");
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  // The table serves items while UPDATING; another change waits.
+  EXPECT_EQ(PutItem(), json::object());
+  EXPECT_EQ(Call("UpdateTable", EnableStream())["message"],
+            "Attempt to change a resource which is still in use: Table is being updated: big");
+  Elapse(1000);
+  table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "ACTIVE");
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+
+  // Deleting the index: DELETING while the table is UPDATING, then gone.
+  json deleting = {{"TableName", "big"},
+                   {"GlobalSecondaryIndexUpdates", {{{"Delete", {{"IndexName", "by-group"}}}}}}};
+  EXPECT_EQ(Call("UpdateTable", deleting)["TableDescription"]["TableStatus"], "UPDATING");
+  table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  ASSERT_EQ(table["GlobalSecondaryIndexes"].size(), 1u) << table.dump();
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "DELETING");
+  Elapse(1000);
+  EXPECT_FALSE(
+      Call("DescribeTable", {{"TableName", "big"}})["Table"].contains("GlobalSecondaryIndexes"));
+}
+
+TEST_F(DynamoDbApiStatusDelayTest, ADeletedTableIsDeletingUntilTheDelayIsOver) {
+  CreateTableWithItems(10);
+  json deleted = Call("DeleteTable", {{"TableName", "big"}})["TableDescription"];
+  EXPECT_EQ(deleted["TableStatus"], "DELETING");
+  json table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "DELETING");
+  EXPECT_EQ(table["ItemCount"], 10);
+  EXPECT_EQ(Call("ListTables", json::object())["TableNames"], json::array({"big"}));
+  EXPECT_EQ(PutItem()["__type"], kNotFound);
+  const std::string deleting =
+      "Attempt to change a resource which is still in use: Table is being deleted: big";
+  EXPECT_EQ(Call("DeleteTable", {{"TableName", "big"}})["message"], deleting);
+  EXPECT_EQ(Call("UpdateTable", EnableStream())["message"], deleting);
+  EXPECT_EQ(Call("CreateTable", kCreateBig)["message"], deleting);
+
+  Elapse(1000);
+  EXPECT_EQ(Status(), kNotFound);
+  EXPECT_EQ(Call("ListTables", json::object())["TableNames"], json::array());
+  EXPECT_EQ(Call("CreateTable", kCreateBig)["TableDescription"]["TableStatus"], "CREATING");
 }
 
 }  // namespace

@@ -1,0 +1,159 @@
+"""Tables passing through CREATING, UPDATING and DELETING (--table-status-delay-ms), as
+programs that test their waiters need, through boto3 (its waiters) and the aws CLI; and,
+without the flag, a change refused while another is under way.
+
+Where each expected answer comes from:
+  [api]     DynamoDB API reference: DeleteTable "If table is in CREATING or UPDATING states,
+            then DynamoDB returns a ResourceInUseException"; UpdateTable "the table status
+            changes from ACTIVE to UPDATING"; item operations need an ACTIVE (or UPDATING)
+            table; boto3's waiters table_exists / table_not_exists poll DescribeTable.
+  [rec]     AWS's texts as recorded by others: "Attempt to change a resource which is still in
+            use: Table is being updated: <name>" (sebdah/dynamic-dynamodb#36), "... Table is
+            being created: <name>" (terraform-aws-modules/terraform-aws-dynamodb-table#51,
+            dynalite test/deleteTable.js); item operations on a CREATING table answer
+            ResourceNotFoundException (dynalite test/putItem.js, getItem.js).
+  Assumed, not recorded: "... Table is being deleted: <name>" takes the same shape.
+"""
+import time
+import unittest
+
+import botocore.exceptions
+
+from harness import ServerTestCase
+
+DELAY_MS = 600
+
+
+def key_schema(name):
+    return dict(TableName=name,
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST")
+
+
+class TableStatusDelayTest(ServerTestCase):
+    server_args = ("--table-status-delay-ms", str(DELAY_MS))
+
+    def setUp(self):
+        self.ddb = self.server.client("dynamodb")
+
+    def error(self, fn, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            fn(**kwargs)
+        return ctx.exception.response["Error"]
+
+    def status(self, name):
+        return self.ddb.describe_table(TableName=name)["Table"]["TableStatus"]
+
+    def test_waiters_see_creating_updating_and_deleting(self):
+        name = "waited"
+        started = time.monotonic()
+        self.assertEqual(self.ddb.create_table(**key_schema(name))["TableDescription"]["TableStatus"],
+                         "CREATING")
+        self.assertEqual(self.status(name), "CREATING")
+        err = self.error(self.ddb.put_item, TableName=name, Item={"pk": {"S": "a"}})
+        self.assertEqual(err["Code"], "ResourceNotFoundException")
+        err = self.error(self.ddb.delete_table, TableName=name)
+        self.assertEqual(err["Code"], "ResourceInUseException")
+        self.assertEqual(err["Message"],
+                         f"Attempt to change a resource which is still in use: Table is being created: {name}")
+
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.assertGreaterEqual(time.monotonic() - started, DELAY_MS / 1000)
+        self.assertEqual(self.status(name), "ACTIVE")
+        self.ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
+
+        out = self.ddb.update_table(TableName=name, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]
+        self.assertEqual(out["TableStatus"], "UPDATING")
+        self.assertEqual(self.status(name), "UPDATING")
+        self.ddb.put_item(TableName=name, Item={"pk": {"S": "b"}})  # served while UPDATING
+        err = self.error(self.ddb.update_table, TableName=name, DeletionProtectionEnabled=True)
+        self.assertEqual(err["Code"], "ResourceInUseException")
+        self.assertEqual(err["Message"],
+                         f"Attempt to change a resource which is still in use: Table is being updated: {name}")
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.assertEqual(self.status(name), "ACTIVE")
+
+        self.assertEqual(self.ddb.delete_table(TableName=name)["TableDescription"]["TableStatus"],
+                         "DELETING")
+        described = self.ddb.describe_table(TableName=name)["Table"]
+        self.assertEqual(described["TableStatus"], "DELETING")
+        self.assertEqual(described["ItemCount"], 2)
+        self.assertIn(name, self.ddb.list_tables()["TableNames"])
+        err = self.error(self.ddb.get_item, TableName=name, Key={"pk": {"S": "a"}})
+        self.assertEqual(err["Code"], "ResourceNotFoundException")
+        err = self.error(self.ddb.create_table, **key_schema(name))
+        self.assertEqual(err["Code"], "ResourceInUseException")
+        self.ddb.get_waiter("table_not_exists").wait(TableName=name,
+                                                     WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.assertNotIn(name, self.ddb.list_tables()["TableNames"])
+
+    def test_a_new_index_is_creating_while_the_table_is_updating(self):
+        name = "indexed"
+        self.ddb.create_table(**key_schema(name))
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.ddb.update_table(
+            TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}}])
+        table = self.ddb.describe_table(TableName=name)["Table"]
+        self.assertEqual(table["TableStatus"], "UPDATING")
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING")
+        deadline = time.monotonic() + 10
+        while self.status(name) != "ACTIVE" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        table = self.ddb.describe_table(TableName=name)["Table"]
+        self.assertEqual(table["TableStatus"], "ACTIVE")
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
+
+
+class CliTableStatusTest(ServerTestCase):
+    """The aws CLI takes most of a second to start, so its server keeps tables CREATING
+    longer."""
+    server_args = ("--table-status-delay-ms", "8000")
+
+    def test_the_cli_sees_creating_then_active(self):
+        name = "cli-status"
+        self.server.aws("dynamodb", "create-table", "--table-name", name,
+                        "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                        "--key-schema", "AttributeName=pk,KeyType=HASH",
+                        "--billing-mode", "PAY_PER_REQUEST")
+        _, out, _ = self.server.aws("dynamodb", "describe-table", "--table-name", name)
+        self.assertEqual(out["Table"]["TableStatus"], "CREATING")
+        code, _, stderr = self.server.aws("dynamodb", "put-item", "--table-name", name,
+                                          "--item", '{"pk": {"S": "a"}}', check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("ResourceNotFoundException", stderr)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            _, out, _ = self.server.aws("dynamodb", "describe-table", "--table-name", name)
+            if out["Table"]["TableStatus"] != "CREATING":
+                break
+            time.sleep(0.2)
+        self.assertEqual(out["Table"]["TableStatus"], "ACTIVE")
+        self.server.aws("dynamodb", "put-item", "--table-name", name,
+                        "--item", '{"pk": {"S": "a"}}')
+
+
+class ChangesDuringAChangeTest(ServerTestCase):
+    """Without the flag a table is ACTIVE as soon as its write is done; the next change, sent
+    after the answer, is accepted."""
+
+    def test_changes_one_after_another_are_accepted_at_once(self):
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("quick"))
+        self.assertEqual(ddb.describe_table(TableName="quick")["Table"]["TableStatus"], "ACTIVE")
+        ddb.update_table(TableName="quick", DeletionProtectionEnabled=True)
+        ddb.update_table(TableName="quick", DeletionProtectionEnabled=False)
+        self.assertEqual(ddb.delete_table(TableName="quick")["TableDescription"]["TableStatus"],
+                         "DELETING")
+        self.assertNotIn("quick", ddb.list_tables()["TableNames"])
+
+
+if __name__ == "__main__":
+    unittest.main()
