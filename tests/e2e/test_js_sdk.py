@@ -16,6 +16,9 @@ listed here, so a script that stops early or skips a step fails.
                table, key size limits) as the SDK decodes them
   sqs.js       queues, messages with attributes and their MD5s, empty receives,
                QueueDoesNotExist
+  dynamodb_table_status.js  (a server with --table-status-delay-ms) CREATING, UPDATING and
+               DELETING waited out by the SDK's waiters; ResourceNotFoundException and
+               ResourceInUseException meanwhile
 
 Missing node or node_modules is a failure, not a skip: the install script guarantees them."""
 import json
@@ -69,8 +72,8 @@ def missing_prerequisites():
     return None
 
 
-class JsSdkTest(ServerTestCase):
-    server_args = ("--poll-interval-ms", "0")
+class JsSdkCase(ServerTestCase):
+    """Runs the scripts; each subclass is one server (its server_args) and its tests."""
 
     @classmethod
     def setUpClass(cls):
@@ -117,6 +120,11 @@ class JsSdkTest(ServerTestCase):
         self.assertEqual(passed, expected_steps, context)
         self.assertEqual(done[0]["steps"], expected_steps, context)
         return lines
+
+
+
+class JsSdkTest(JsSdkCase):
+    server_args = ("--poll-interval-ms", "0")
 
     def test_dynamodb_document_client_and_stream_read(self):
         self.run_script("dynamodb.js", [
@@ -178,6 +186,18 @@ class JsSdkTest(ServerTestCase):
             "SendMessageBatch, receive a selection of attributes, DeleteMessageBatch",
             "ReceiveMessage on an empty queue, short and 1 s long poll",
             "QueueDoesNotExist for a missing and a deleted queue",
+        ])
+
+
+class JsSdkTableStatusTest(JsSdkCase):
+    server_args = ("--table-status-delay-ms", "1500")
+
+    def test_waiters_wait_out_creating_updating_and_deleting(self):
+        self.run_script("dynamodb_table_status.js", [
+            "CreateTable: CREATING, items not found, a change in use",
+            "waitUntilTableExists waits for ACTIVE",
+            "UpdateTable: UPDATING, items served, another change in use",
+            "DeleteTable: DELETING and listed, then waitUntilTableNotExists",
         ])
 
 

@@ -1,0 +1,84 @@
+// Tables passing through CREATING, UPDATING and DELETING (the server runs with
+// --table-status-delay-ms) through the JavaScript SDK v3: the SDK's waiters
+// (waitUntilTableExists, waitUntilTableNotExists) wait them out, item operations on a table
+// being created answer ResourceNotFoundException, and a change during another
+// ResourceInUseException, as the SDK decodes them.
+"use strict";
+
+const {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} = require("@aws-sdk/client-dynamodb");
+const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
+
+const ddb = new DynamoDBClient(clientConfig);
+const TABLE = uniqueName("status");
+const waiter = { client: ddb, maxWaitTime: 20, minDelay: 1, maxDelay: 1 };
+
+const status = async () =>
+  (await ddb.send(new DescribeTableCommand({ TableName: TABLE }))).Table.TableStatus;
+const put = (pk) =>
+  ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: pk } } }));
+
+run([
+  ["CreateTable: CREATING, items not found, a change in use", async () => {
+    const { TableDescription: created } = await ddb.send(new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }));
+    assert.equal(created.TableStatus, "CREATING");
+    assert.equal(await status(), "CREATING");
+    await expectError(() => put("a"),
+      { name: "ResourceNotFoundException", type: ResourceNotFoundException });
+    const inUse = await expectError(() => ddb.send(new DeleteTableCommand({ TableName: TABLE })),
+      { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(inUse.message,
+      `Attempt to change a resource which is still in use: Table is being created: ${TABLE}`);
+  }],
+
+  ["waitUntilTableExists waits for ACTIVE", async () => {
+    const waited = await waitUntilTableExists(waiter, { TableName: TABLE });
+    assert.equal(waited.state, "SUCCESS");
+    assert.equal(await status(), "ACTIVE");
+    await put("a");
+  }],
+
+  ["UpdateTable: UPDATING, items served, another change in use", async () => {
+    const { TableDescription: updated } = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE, DeletionProtectionEnabled: false,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
+    }));
+    assert.equal(updated.TableStatus, "UPDATING");
+    await put("b");
+    const inUse = await expectError(
+      () => ddb.send(new UpdateTableCommand({ TableName: TABLE, DeletionProtectionEnabled: true })),
+      { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(inUse.message,
+      `Attempt to change a resource which is still in use: Table is being updated: ${TABLE}`);
+    assert.equal((await waitUntilTableExists(waiter, { TableName: TABLE })).state, "SUCCESS");
+  }],
+
+  ["DeleteTable: DELETING and listed, then waitUntilTableNotExists", async () => {
+    const { TableDescription: deleted } =
+      await ddb.send(new DeleteTableCommand({ TableName: TABLE }));
+    assert.equal(deleted.TableStatus, "DELETING");
+    assert.equal(await status(), "DELETING");
+    const { TableNames: listed } = await ddb.send(new ListTablesCommand({}));
+    assert.ok(listed.includes(TABLE), `${TABLE} not in ${listed}`);
+    const waited = await waitUntilTableNotExists(waiter, { TableName: TABLE });
+    assert.equal(waited.state, "SUCCESS");
+    await expectError(() => ddb.send(new DescribeTableCommand({ TableName: TABLE })),
+      { name: "ResourceNotFoundException", type: ResourceNotFoundException });
+  }],
+]);
