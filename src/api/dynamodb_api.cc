@@ -996,6 +996,38 @@ Result<json> ListTagsOfResource(dynamodb::TableStore& tables, const json& in) {
   return json{{"Tags", out}};
 }
 
+// --- Resource policies -------------------------------------------------------------------------
+// The model checked every member (ResourceArn and Policy present, lengths); the store checks
+// the ARN, the document and the revision.
+
+dynamodb::TableStore::RevisionDone RevisionReply(JsonReply reply) {
+  return [reply = std::move(reply)](Result<std::string> revision) {
+    if (!revision.ok()) return reply(revision.status());
+    json out = json::object();
+    if (!revision->empty()) out["RevisionId"] = *revision;
+    reply(std::move(out));
+  };
+}
+
+void PutResourcePolicy(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  tables.PutResourcePolicy(protocol::StringMember(in, "ResourceArn").value_or(""),
+                           protocol::StringMember(in, "Policy").value_or(""),
+                           protocol::StringMember(in, "ExpectedRevisionId"),
+                           RevisionReply(std::move(reply)));
+}
+
+void DeleteResourcePolicy(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
+  tables.DeleteResourcePolicy(protocol::StringMember(in, "ResourceArn").value_or(""),
+                              protocol::StringMember(in, "ExpectedRevisionId"),
+                              RevisionReply(std::move(reply)));
+}
+
+Result<json> GetResourcePolicy(dynamodb::TableStore& tables, const json& in) {
+  auto policy = tables.GetResourcePolicy(protocol::StringMember(in, "ResourceArn").value_or(""));
+  if (!policy.ok()) return policy.status();
+  return json{{"Policy", policy->policy}, {"RevisionId", policy->revision_id}};
+}
+
 // --- Limits and endpoints --------------------------------------------------------------------
 
 // A new account's default quotas, as AWS answers DescribeLimits (the aws CLI's documented
@@ -1207,6 +1239,9 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
       {"TagResource", async(TagResource)},
       {"UntagResource", async(UntagResource)},
       {"ListTagsOfResource", sync(ListTagsOfResource)},
+      {"PutResourcePolicy", async(PutResourcePolicy)},
+      {"GetResourcePolicy", sync(GetResourcePolicy)},
+      {"DeleteResourcePolicy", async(DeleteResourcePolicy)},
       {"DescribeLimits", sync(DescribeLimits)},
       {"DescribeEndpoints", DescribeEndpoints},
       {"ExecuteStatement", pq(ExecuteStatement)},

@@ -407,6 +407,9 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         auto& tags = ctx.db().Prepare(sql::kDeleteTableTags);
         tags.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(tags.Run());
+        auto& policies = ctx.db().Prepare(sql::kDeleteTableResourcePolicies);
+        policies.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(policies.Run());
         auto& table = ctx.db().Prepare(sql::kDeleteTable);
         table.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(table.Run());

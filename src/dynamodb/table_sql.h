@@ -10,6 +10,9 @@ namespace streamstack::dynamodb::sql {
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
 //
+// Version 4: dynamodb_resource_policies, the resource-based policy of a table or of one of its
+// streams (PutResourcePolicy), by the ARN it is attached to; DeleteTable deletes the table's.
+//
 // Version 3: dynamodb_tags, a table's tags (TagResource), clustered on the table so that
 // ListTagsOfResource reads one range and DeleteTable deletes it.
 //
@@ -66,6 +69,13 @@ inline constexpr storage::Migration kMigrations[] = {
      "  SELECT t.table_id, json_extract(j.value, '$.Key'), json_extract(j.value, '$.Value') "
      "  FROM dynamodb_tables t, json_each(t.definition, '$.tags') j "
      "  ORDER BY t.table_id, j.key;"},
+    {4,
+     "CREATE TABLE dynamodb_resource_policies ("
+     "  resource_arn TEXT PRIMARY KEY,"
+     "  table_id INTEGER NOT NULL,"
+     "  policy TEXT NOT NULL,"
+     "  revision_id TEXT NOT NULL) WITHOUT ROWID;"
+     "CREATE INDEX dynamodb_resource_policies_by_table ON dynamodb_resource_policies (table_id);"},
 };
 
 // --- Tables ---------------------------------------------------------------------------------
@@ -93,6 +103,18 @@ inline constexpr char kUpsertTableTag[] =
 inline constexpr char kDeleteTableTag[] =
     "DELETE FROM dynamodb_tags WHERE table_id = ? AND tag_key = ?";
 inline constexpr char kDeleteTableTags[] = "DELETE FROM dynamodb_tags WHERE table_id = ?";
+
+// --- Resource policies ------------------------------------------------------------------------
+inline constexpr char kSelectResourcePolicy[] =
+    "SELECT policy, revision_id FROM dynamodb_resource_policies WHERE resource_arn = ?";
+inline constexpr char kUpsertResourcePolicy[] =
+    "INSERT INTO dynamodb_resource_policies (resource_arn, table_id, policy, revision_id) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (resource_arn) DO UPDATE SET "
+    "policy = excluded.policy, revision_id = excluded.revision_id";
+inline constexpr char kDeleteResourcePolicy[] =
+    "DELETE FROM dynamodb_resource_policies WHERE resource_arn = ?";
+inline constexpr char kDeleteTableResourcePolicies[] =
+    "DELETE FROM dynamodb_resource_policies WHERE table_id = ?";
 
 // --- Items ----------------------------------------------------------------------------------
 inline constexpr char kSelectItem[] =

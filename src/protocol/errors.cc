@@ -45,6 +45,8 @@ constexpr std::array kErrors = {
               404, true, kSvc},
     ErrorWire{AwsError::kResourceInUse, "ResourceInUseException", "ResourceInUse", 400, 400, true,
               kSvc},
+    ErrorWire{AwsError::kPolicyNotFound, "PolicyNotFoundException", "PolicyNotFound", 400, 400,
+              true, kSvc},
     ErrorWire{AwsError::kLimitExceeded, "LimitExceededException", "LimitExceeded", 400, 400, true,
               kSvc},
     ErrorWire{AwsError::kThrottling, "ThrottlingException", "Throttling", 400, 429, true, kSvc},

@@ -34,6 +34,7 @@ Assumed, not recorded: the "Invalid AWS partition in" and "Invalid resource type
 take the region text's shape ([ack] lists them by that prefix only); the WarmThroughput write
 text mirrors the recorded read one; 'aws:' is refused as a lower-case prefix only.
 """
+import json
 import re
 import unittest
 
@@ -509,6 +510,61 @@ class WarmThroughputTest(ControlPlaneCase):
                                                           "Status": "ACTIVE"})
         deleted = self.ddb.delete_table(TableName="warm-asked")["TableDescription"]
         self.assertNotIn("WarmThroughput", deleted)  # [ls] test_table_crud delete-table
+
+
+@requires_botocore("dynamodb", "PutResourcePolicy")
+class ResourcePolicyTest(ControlPlaneCase):
+    """Resource-based policies, stored and answered, not enforced. [policy] AWS's API reference
+    (PutResourcePolicy: idempotent, ExpectedRevisionId and NO_POLICY; DeleteResourcePolicy:
+    idempotent, no RevisionId without a policy) and moto's PolicyNotFoundException texts
+    (believed to be AWS's; not recorded by us)."""
+
+    @staticmethod
+    def policy(action):
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": action, "Resource": table_arn("policed")}]})
+
+    def test_put_get_delete_with_revisions(self):
+        create_table(self.ddb, "policed",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        arn = table_arn("policed")
+        first = self.ddb.put_resource_policy(ResourceArn=arn,
+                                             Policy=self.policy("dynamodb:GetItem"))["RevisionId"]
+        self.assertRegex(first, r"^\d+$")
+        got = self.ddb.get_resource_policy(ResourceArn=arn)
+        self.assertEqual((got["Policy"], got["RevisionId"]), (self.policy("dynamodb:GetItem"), first))
+        self.assertEqual(self.ddb.put_resource_policy(
+            ResourceArn=arn, Policy=self.policy("dynamodb:GetItem"))["RevisionId"], first)
+        code, message = self.error(self.ddb.put_resource_policy, ResourceArn=arn,
+                                   Policy=self.policy("dynamodb:Query"), ExpectedRevisionId="1")
+        self.assertEqual(code, "PolicyNotFoundException")
+        self.assertEqual(message, (
+            "Resource-based policy not found for the provided ResourceArn: Requested update for "
+            f"policy with revision id 1, but the policy associated to target table policed has "
+            f"revision id {first}."))
+        second = self.ddb.put_resource_policy(ResourceArn=arn, Policy=self.policy("dynamodb:Query"),
+                                              ExpectedRevisionId=first)["RevisionId"]
+        self.assertNotEqual(second, first)
+        # A stream has a policy of its own.
+        stream_arn = self.ddb.describe_table(TableName="policed")["Table"]["LatestStreamArn"]
+        self.ddb.put_resource_policy(ResourceArn=stream_arn,
+                                     Policy=self.policy("dynamodb:GetRecords"))
+        self.assertEqual(self.ddb.get_resource_policy(ResourceArn=stream_arn)["Policy"],
+                         self.policy("dynamodb:GetRecords"))
+        self.assertEqual(self.ddb.delete_resource_policy(ResourceArn=arn)["RevisionId"], second)
+        code, message = self.error(self.ddb.get_resource_policy, ResourceArn=arn)
+        self.assertEqual(code, "PolicyNotFoundException")
+        self.assertEqual(message,
+                         f"Resource-based policy not found for the provided ResourceArn: {arn}")
+        self.assertNotIn("RevisionId", self.ddb.delete_resource_policy(ResourceArn=arn))
+        code, _ = self.error(self.ddb.delete_resource_policy, ResourceArn=arn,
+                             ExpectedRevisionId=second)
+        self.assertEqual(code, "PolicyNotFoundException")
+        code, message = self.error(self.ddb.get_resource_policy, ResourceArn=table_arn("absent"))
+        self.assertEqual(code, "ResourceNotFoundException")
+        self.assertEqual(message, f"Requested resource not found: ResourceArn: "
+                                  f"{table_arn('absent')} not found")
 
 
 if __name__ == "__main__":

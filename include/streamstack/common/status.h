@@ -35,8 +35,9 @@ enum class AwsError {
   kIdempotentParameterMismatch,  // IdempotentParameterMismatchException
   kItemCollectionSizeLimitExceeded,
   kProvisionedThroughputExceeded,
-  kDuplicateItem,  // DuplicateItemException (PartiQL INSERT of an existing key)
-  kAccessDenied,   // AccessDeniedException (a table ARN of another account)
+  kDuplicateItem,   // DuplicateItemException (PartiQL INSERT of an existing key)
+  kAccessDenied,    // AccessDeniedException (a table ARN of another account)
+  kPolicyNotFound,  // PolicyNotFoundException (no resource policy, or another RevisionId)
   // DynamoDB Streams.
   kExpiredIterator,    // ExpiredIteratorException
   kTrimmedDataAccess,  // TrimmedDataAccessException

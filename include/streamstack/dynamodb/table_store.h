@@ -404,6 +404,25 @@ class TableStore {
   // Every tag of the table in key order (at most 50: AWS answers them in one page).
   Result<std::vector<Tag>> ListTagsOfResource(const std::string& resource_arn) const;
 
+  // Resource-based policies of a table or of one of its streams (PutResourcePolicy,
+  // GetResourcePolicy, DeleteResourcePolicy): stored and answered as AWS does, not enforced.
+  // The ARN is resolved as table_arn.h's ResolveResourceArn says; a table (or stream) that
+  // does not exist is ResourceNotFoundException. The RevisionId is a string of digits; putting
+  // the same document again keeps it. `expected_revision_id` makes a change conditional (the
+  // current policy's RevisionId, or "NO_POLICY" for none): otherwise PolicyNotFoundException.
+  // One write job each; `done` gets the RevisionId (Delete: empty when there was no policy).
+  using RevisionDone = std::function<void(Result<std::string>)>;
+  void PutResourcePolicy(std::string resource_arn, std::string policy,
+                         std::optional<std::string> expected_revision_id, RevisionDone done);
+  void DeleteResourcePolicy(std::string resource_arn,
+                            std::optional<std::string> expected_revision_id, RevisionDone done);
+  struct ResourcePolicy {
+    std::string policy;
+    std::string revision_id;
+  };
+  // PolicyNotFoundException when none is attached.
+  Result<ResourcePolicy> GetResourcePolicy(const std::string& resource_arn) const;
+
   // Time to live. Enabling indexes every item's expiry time, so the sweep seeks instead of
   // scanning; the change is immediate (AWS shows ENABLED at once too). One write job.
   using TimeToLiveDone = std::function<void(Result<TimeToLiveSpecification>)>;

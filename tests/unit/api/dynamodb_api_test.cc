@@ -392,3 +392,120 @@ TEST_F(DynamoDbApiStatusDelayTest, ADeletedTableIsDeletingUntilTheDelayIsOver) {
 
 }  // namespace
 }  // namespace streamstack::api
+
+namespace streamstack::api {
+namespace {
+
+const char kPolicyNotFound[] = "com.amazonaws.dynamodb.v20120810#PolicyNotFoundException";
+const char kBigArn[] = "arn:aws:dynamodb:us-east-1:000000000000:table/big";
+
+std::string Policy(const std::string& action) {
+  return json{{"Version", "2012-10-17"},
+              {"Statement",
+               {{{"Effect", "Allow"},
+                 {"Principal", {{"AWS", "arn:aws:iam::000000000000:root"}}},
+                 {"Action", action},
+                 {"Resource", kBigArn}}}}}
+      .dump();
+}
+
+// Resource policies (AWS's documented rules; PolicyNotFoundException texts as moto gives
+// them): the same document keeps its RevisionId, ExpectedRevisionId makes a change
+// conditional, a delete without a policy succeeds with no RevisionId.
+TEST_F(DynamoDbApiTest, ResourcePolicyRevisionsAndConditions) {
+  CreateTableWithItems(0);
+  json put =
+      Call("PutResourcePolicy", {{"ResourceArn", kBigArn}, {"Policy", Policy("dynamodb:GetItem")}});
+  ASSERT_TRUE(put.contains("RevisionId")) << put.dump();
+  const std::string first = put["RevisionId"];
+  EXPECT_EQ(first.find_first_not_of("0123456789"), std::string::npos) << first;
+  json got = Call("GetResourcePolicy", {{"ResourceArn", kBigArn}});
+  EXPECT_EQ(got["Policy"], Policy("dynamodb:GetItem"));
+  EXPECT_EQ(got["RevisionId"], first);
+  // The same document again: the same revision.
+  EXPECT_EQ(Call("PutResourcePolicy",
+                 {{"ResourceArn", kBigArn}, {"Policy", Policy("dynamodb:GetItem")}})["RevisionId"],
+            first);
+  // Conditional puts.
+  json stale = Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
+                                          {"Policy", Policy("dynamodb:Query")},
+                                          {"ExpectedRevisionId", "123"}});
+  EXPECT_EQ(stale["__type"], kPolicyNotFound);
+  EXPECT_EQ(stale["message"],
+            "Resource-based policy not found for the provided ResourceArn: Requested update for "
+            "policy with revision id 123, but the policy associated to target table big has "
+            "revision id " +
+                first + ".");
+  json none = Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
+                                         {"Policy", Policy("dynamodb:Query")},
+                                         {"ExpectedRevisionId", "NO_POLICY"}});
+  EXPECT_EQ(none["message"],
+            "Resource-based policy not found for the provided ResourceArn: Requested policy "
+            "update expecting none to be present for table big, but a policy exists with "
+            "revision id " +
+                first + ".");
+  json second = Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
+                                           {"Policy", Policy("dynamodb:Query")},
+                                           {"ExpectedRevisionId", first}});
+  ASSERT_TRUE(second.contains("RevisionId")) << second.dump();
+  EXPECT_GT(std::stoll(second["RevisionId"].get<std::string>()), std::stoll(first));
+  EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", kBigArn}})["Policy"],
+            Policy("dynamodb:Query"));
+
+  // Deletes: conditional, then idempotent.
+  EXPECT_EQ(Call("DeleteResourcePolicy",
+                 {{"ResourceArn", kBigArn}, {"ExpectedRevisionId", first}})["__type"],
+            kPolicyNotFound);
+  EXPECT_EQ(Call("DeleteResourcePolicy", {{"ResourceArn", kBigArn}})["RevisionId"],
+            second["RevisionId"]);
+  json missing = Call("GetResourcePolicy", {{"ResourceArn", kBigArn}});
+  EXPECT_EQ(missing["__type"], kPolicyNotFound);
+  EXPECT_EQ(
+      missing["message"],
+      std::string("Resource-based policy not found for the provided ResourceArn: ") + kBigArn);
+  EXPECT_EQ(Call("DeleteResourcePolicy", {{"ResourceArn", kBigArn}}), json::object());
+  EXPECT_EQ(Call("DeleteResourcePolicy",
+                 {{"ResourceArn", kBigArn}, {"ExpectedRevisionId", first}})["__type"],
+            kPolicyNotFound);
+  // NO_POLICY: attach only while none is attached.
+  EXPECT_TRUE(Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
+                                         {"Policy", Policy("dynamodb:Scan")},
+                                         {"ExpectedRevisionId", "NO_POLICY"}})
+                  .contains("RevisionId"));
+}
+
+TEST_F(DynamoDbApiTest, ResourcePolicyTargetsAndDocuments) {
+  CreateTableWithItems(0);
+  const std::string other = "arn:aws:dynamodb:us-east-1:000000000000:table/nope";
+  json absent = Call("PutResourcePolicy", {{"ResourceArn", other}, {"Policy", Policy("x:y")}});
+  EXPECT_EQ(absent["__type"], "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+  EXPECT_EQ(absent["message"],
+            "Requested resource not found: ResourceArn: " + other + " not found");
+  EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", other}})["__type"],
+            "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+  json not_json = Call("PutResourcePolicy", {{"ResourceArn", kBigArn}, {"Policy", "{not json"}});
+  EXPECT_EQ(not_json["__type"], "com.amazon.coral.validate#ValidationException");
+  json too_big = Call(
+      "PutResourcePolicy",
+      {{"ResourceArn", kBigArn}, {"Policy", json{{"Sid", std::string(20 * 1024, 'x')}}.dump()}});
+  EXPECT_EQ(too_big["__type"], "com.amazon.coral.validate#ValidationException");
+
+  // A stream's policy is its own; the table's deletion takes both.
+  json enabled = Call("UpdateTable", EnableStream());
+  const std::string stream_arn = enabled["TableDescription"]["LatestStreamArn"];
+  EXPECT_TRUE(Call("PutResourcePolicy",
+                   {{"ResourceArn", stream_arn}, {"Policy", Policy("dynamodb:GetRecords")}})
+                  .contains("RevisionId"));
+  EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", kBigArn}})["__type"], kPolicyNotFound);
+  EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", stream_arn}})["Policy"],
+            Policy("dynamodb:GetRecords"));
+  EXPECT_TRUE(
+      Call("PutResourcePolicy", {{"ResourceArn", kBigArn}, {"Policy", Policy("dynamodb:GetItem")}})
+          .contains("RevisionId"));
+  EXPECT_FALSE(Call("DeleteTable", {{"TableName", "big"}}).contains("__type"));
+  CreateTableWithItems(0);
+  EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", kBigArn}})["__type"], kPolicyNotFound);
+}
+
+}  // namespace
+}  // namespace streamstack::api
