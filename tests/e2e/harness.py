@@ -25,6 +25,9 @@ BINARY = os.environ.get(
     "STREAMSTACK_BINARY",
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "streamstack"))
 REGION = "us-east-1"
+# How much slower than a plain build the binary under test runs (a sanitizer build: the build
+# sets it, tests/CMakeLists.txt); wall-clock bounds of performance assertions scale by it.
+TIME_SCALE = float(os.environ.get("STREAMSTACK_TIME_SCALE", "1"))
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 _LISTENING = re.compile(r"listening on http://([0-9.]+):(\d+)")
 # The aws CLI of the client generation under test (ctest sets it beside the Python that runs
