@@ -148,9 +148,11 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
 }
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
                        const TableDefinition& t, const EncodedKey& key, const StoredItem* old_item,
-                       const Item* new_item, bool ttl_expiry) {
+                       const Item* new_item, bool ttl_expiry, ItemWriteSizes* sizes) {
+  if (sizes != nullptr && old_item != nullptr) sizes->before_size = old_item->size;
   if (old_item == nullptr && new_item == nullptr) return Status::Ok();
   if (old_item != nullptr && new_item != nullptr && old_item->item == *new_item) {
+    if (sizes != nullptr) sizes->after_size = old_item->size;  // the same item, not re-measured
     return Status::Ok();
   }
   storage::Database& db = ctx.db();
@@ -159,6 +161,7 @@ Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams
   int64_t new_size = 0;
   if (new_item != nullptr) {
     new_size = static_cast<int64_t>(ItemSizeBytes(*new_item));
+    if (sizes != nullptr) sizes->after_size = new_size;
     auto& stmt = db.Prepare(sql::kUpsertItem);
     stmt.Bind(1, t.table_id);
     stmt.Bind(2, storage::Blob(key.pk));
@@ -188,7 +191,8 @@ Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams
   stats.Bind(3, t.table_id);
   STREAMSTACK_RETURN_IF_ERROR(stats.Run());
   STREAMSTACK_RETURN_IF_ERROR(
-      UpdateIndexEntries(db, t, key, old_item != nullptr ? &old_item->item : nullptr, new_item));
+      UpdateIndexEntries(db, t, key, old_item != nullptr ? &old_item->item : nullptr, new_item,
+                         sizes != nullptr ? &sizes->index_writes : nullptr));
 
   if (!t.stream_enabled || t.stream_id == 0) return Status::Ok();
   streams::ChangeRecord record;

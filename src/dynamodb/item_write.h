@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_key.h"
 #include "streamstack/common/status.h"
 #include "streamstack/dynamodb/expression.h"
@@ -104,9 +105,12 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
 // Makes `new_item` (nullptr: delete) the item at `key` of `table` (the definition the writer
 // thread holds now), adjusts the table's counters, writes the item's index entries and its
 // TTL expiry, and appends the stream record, all in the caller's write job. A write that
-// changes nothing writes nothing and produces no record.
+// changes nothing writes nothing and produces no record. `sizes` (optional) receives what
+// the write's capacity is charged on (capacity.h), measured once here: the item before and
+// after and each index entry that changed -- a write that changes nothing is still charged.
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
                        const TableDefinition& table, const EncodedKey& key,
-                       const StoredItem* old_item, const Item* new_item, bool ttl_expiry);
+                       const StoredItem* old_item, const Item* new_item, bool ttl_expiry,
+                       ItemWriteSizes* sizes = nullptr);
 
 }  // namespace streamstack::dynamodb

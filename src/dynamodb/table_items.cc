@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
 #include "dynamodb/read_store.h"
 #include "dynamodb/secondary_index.h"
@@ -16,9 +17,9 @@ namespace {
 constexpr size_t kMaxBatchWriteRequests = 25;
 constexpr size_t kMaxTransactItems = 100;
 
-Result<WriteOutcome> OutcomeOf(std::optional<Item> attributes) {
-  WriteOutcome out;
-  if (attributes && !attributes->empty()) out.attributes = std::move(attributes);
+// ReturnValues that select nothing answer no Attributes member at all.
+Result<WriteOutcome> OutcomeOf(WriteOutcome out) {
+  if (out.attributes && out.attributes->empty()) out.attributes.reset();
   return out;
 }
 
@@ -33,22 +34,22 @@ Status CheckOldOnlyReturnValues(ReturnValues return_values) {
 // A conditional write on its way through the writer thread, with what it will answer.
 struct PendingWrite {
   ConditionalWrite write;
-  std::optional<Item> attributes;
+  WriteOutcome outcome;
 };
 
 }  // namespace
 
 // One allocation (the PendingWrite the job and its done share); the item is not copied.
 void TableStore::Impl::QueueConditionalWrite(ConditionalWrite write, WriteDone done) {
-  auto pending = std::make_shared<PendingWrite>(PendingWrite{std::move(write), std::nullopt});
+  auto pending = std::make_shared<PendingWrite>(PendingWrite{std::move(write), {}});
   store.Write(
       [this, pending](storage::WriteContext& ctx) -> Status {
-        STREAMSTACK_ASSIGN_OR_RETURN(pending->attributes, RunConditionalWrite(ctx, pending->write));
+        STREAMSTACK_ASSIGN_OR_RETURN(pending->outcome, RunConditionalWrite(ctx, pending->write));
         return Status::Ok();
       },
       [pending, done = std::move(done)](Status st) {
         if (!st.ok()) return done(st);
-        done(OutcomeOf(std::move(pending->attributes)));
+        done(OutcomeOf(std::move(pending->outcome)));
       },
       kDoneOffWriter);
 }
@@ -103,7 +104,7 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
       std::move(done));
 }
 
-void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(Status)> done) {
+void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) {
   if (request.entries.empty()) {
     return done(ConstraintError("{}", "requestItems",
                                 "Member must have length greater than or equal to 1"));
@@ -136,21 +137,30 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(St
     prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item)});
   }
   Impl& impl = *impl_;
+  auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
-      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+      [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
+        // Each put and delete is charged as its own PutItem or DeleteItem, summed per table.
         for (auto& p : *prepared) {
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
                                        LoadItem(ctx.db(), *p.table, p.key));
+          ItemWriteSizes sizes;
           STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old ? &*old : nullptr,
-                                                       p.is_put ? &p.item : nullptr));
+                                                       p.is_put ? &p.item : nullptr,
+                                                       /*ttl_expiry=*/false, &sizes));
+          AddPerTable(&outcome->consumed,
+                      ChargeItemWrite(p.table->name, sizes, WriteMode::kStandard));
         }
         return Status::Ok();
       },
-      std::move(done), kDoneOffWriter);
+      [outcome, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*outcome));
+      },
+      kDoneOffWriter);
 }
 
-void TableStore::TransactWriteItems(TransactWriteRequest request,
-                                    std::function<void(Status)> done) {
+void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone done) {
   using Kind = TransactWriteRequest::Action::Kind;
   if (request.actions.empty()) {
     return done(ConstraintError("[]", "transactItems",
@@ -196,8 +206,9 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
                          std::move(parsed).value(), a.return_old_on_condition_failure});
   }
   Impl& impl = *impl_;
+  auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
-      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+      [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
         // First every condition, against the items as they are before the transaction.
         std::vector<std::optional<StoredItem>> olds;
         nlohmann::json reasons = nlohmann::json::array();
@@ -231,34 +242,49 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
           s.WithDetails({{"CancellationReasons", reasons}});
           return s;
         }
-        // Then every write, in the request's order (its stream records keep that order).
+        // Then every write, in the request's order (its stream records keep that order), each
+        // charged as a transactional write; a ConditionCheck on the item it read.
         for (size_t i = 0; i < prepared->size(); ++i) {
           auto& p = (*prepared)[i];
           const StoredItem* old = olds[i] ? &*olds[i] : nullptr;
+          ItemWriteSizes sizes;
           switch (p.kind) {
             case Kind::kConditionCheck:
-              break;
+              AddPerTable(&outcome->consumed,
+                          ChargeConditionCheck(p.table->name,
+                                               old ? std::optional(old->size) : std::nullopt));
+              continue;
             case Kind::kPut:
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &p.item));
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, &p.item, false, &sizes));
               break;
             case Kind::kDelete:
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, nullptr));
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, nullptr, false, &sizes));
               break;
             case Kind::kUpdate: {
               STREAMSTACK_ASSIGN_OR_RETURN(
                   Item updated,
                   UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key, nullptr));
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &updated));
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, &updated, false, &sizes));
               break;
             }
           }
+          AddPerTable(&outcome->consumed,
+                      ChargeItemWrite(p.table->name, sizes, WriteMode::kTransactional));
         }
         return Status::Ok();
       },
-      std::move(done), kDoneOffWriter);
+      [outcome, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*outcome));
+      },
+      kDoneOffWriter);
 }
 
-Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) const {
+Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request,
+                                                ConsumedCapacity* consumed) const {
   auto table = impl_->Find(request.table_name);
   if (!table) return MissingTable(request.expressions);
   STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, KeyOfKeyParameter(*table, request.key));
@@ -267,6 +293,12 @@ Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) c
   STREAMSTACK_ASSIGN_OR_RETURN(
       std::optional<StoredItem> stored,
       impl_->store.Read([&](storage::Database& db) { return LoadItem(db, *table, key); }));
+  if (consumed != nullptr) {
+    // The whole stored item is charged (a projection does not lower it); a missing one too.
+    consumed->table_name = table->name;
+    consumed->table.read =
+        ReadUnits(stored ? stored->size : 0, ReadConsistencyOf(request.consistent_read));
+  }
   if (!stored) return std::optional<Item>();
   Item item = std::move(stored->item);
   if (projection) item = projection->Apply(item);
@@ -274,7 +306,7 @@ Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) c
 }
 
 Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
-    const TransactGetRequest& request) const {
+    const TransactGetRequest& request, std::vector<ConsumedCapacity>* consumed) const {
   if (request.gets.empty()) {
     return ConstraintError("[]", "transactItems",
                            "Member must have length greater than or equal to 1");
@@ -303,6 +335,13 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
     std::vector<std::optional<Item>> out;
     for (const auto& p : prepared) {
       STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> stored, LoadItem(db, *p.table, p.key));
+      if (consumed != nullptr) {
+        // Every get is a transactional read, a missing item included.
+        ConsumedCapacity c;
+        c.table_name = p.table->name;
+        c.table.read = ReadUnits(stored ? stored->size : 0, ReadConsistency::kTransactional);
+        AddPerTable(consumed, c);
+      }
       if (!stored) {
         out.emplace_back();
         continue;
