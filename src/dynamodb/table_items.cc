@@ -61,8 +61,8 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   if (!st.ok()) return done(st);
   auto key = KeyOfItem(*table, request.item);
   if (!key.ok()) return done(key.status());
-  st = ValidateItemSize(request.item, "Item size has exceeded the maximum allowed size");
-  if (!st.ok()) return done(st);
+  auto size = MeasureItemSize(request.item, "Item size has exceeded the maximum allowed size");
+  if (!size.ok()) return done(size.status());
   st = ValidateIndexKeys(*table, request.item);
   if (!st.ok()) return done(st);
   auto parsed = ParseWriteExpressions(request.expressions, *table);
@@ -70,7 +70,7 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kPut, std::move(table), std::move(key).value(),
                        std::move(request.item), std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, *size},
       std::move(done));
 }
 
@@ -84,7 +84,7 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
                        std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, std::nullopt},
       std::move(done));
 }
 
@@ -100,7 +100,7 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
                        std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, std::nullopt},
       std::move(done));
 }
 
@@ -117,6 +117,7 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
     EncodedKey key;
     bool is_put;
     Item item;
+    int64_t size;  // a put's item, measured by its size check
   };
   auto prepared = std::make_shared<std::vector<Prepared>>();
   std::set<std::tuple<std::string, std::string, std::string>> seen;
@@ -125,16 +126,18 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
     if (!table) return done(NotFound());
     auto key = e.is_put ? KeyOfItem(*table, e.item) : KeyOfKeyParameter(*table, e.item);
     if (!key.ok()) return done(key.status());
+    int64_t size = 0;
     if (e.is_put) {
-      Status size = ValidateItemSize(e.item, "Item size has exceeded the maximum allowed size");
-      if (!size.ok()) return done(size);
+      auto measured = MeasureItemSize(e.item, "Item size has exceeded the maximum allowed size");
+      if (!measured.ok()) return done(measured.status());
+      size = *measured;
       Status index_keys = ValidateIndexKeys(*table, e.item);
       if (!index_keys.ok()) return done(index_keys);
     }
     if (!seen.emplace(e.table_name, key->pk, key->sk).second) {
       return done(ValidationError("Provided list of item keys contains duplicates"));
     }
-    prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item)});
+    prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item), size});
   }
   Impl& impl = *impl_;
   auto outcome = std::make_shared<MultiWriteOutcome>();
@@ -145,6 +148,7 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
                                        LoadItem(ctx.db(), *p.table, p.key));
           ItemWriteSizes sizes;
+          if (p.is_put) sizes.after_size = p.size;
           STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old ? &*old : nullptr,
                                                        p.is_put ? &p.item : nullptr,
                                                        /*ttl_expiry=*/false, &sizes));
@@ -178,6 +182,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     Item item;
     ParsedWriteExpressions expr;
     bool return_old;
+    int64_t size;  // a Put's item, measured by its size check
   };
   auto prepared = std::make_shared<std::vector<Prepared>>();
   std::set<std::tuple<std::string, std::string, std::string>> seen;
@@ -186,9 +191,11 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     if (!table) return done(NotFound());
     auto key = a.kind == Kind::kPut ? KeyOfItem(*table, a.item) : KeyOfKeyParameter(*table, a.item);
     if (!key.ok()) return done(key.status());
+    int64_t size = 0;
     if (a.kind == Kind::kPut) {
-      Status size = ValidateItemSize(a.item, "Item size has exceeded the maximum allowed size");
-      if (!size.ok()) return done(size);
+      auto measured = MeasureItemSize(a.item, "Item size has exceeded the maximum allowed size");
+      if (!measured.ok()) return done(measured.status());
+      size = *measured;
       Status index_keys = ValidateIndexKeys(*table, a.item);
       if (!index_keys.ok()) return done(index_keys);
     }
@@ -203,7 +210,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     auto parsed = ParseWriteExpressions(a.expressions, *table);
     if (!parsed.ok()) return done(parsed.status());
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
-                         std::move(parsed).value(), a.return_old_on_condition_failure});
+                         std::move(parsed).value(), a.return_old_on_condition_failure, size});
   }
   Impl& impl = *impl_;
   auto outcome = std::make_shared<MultiWriteOutcome>();
@@ -255,6 +262,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                                                old ? std::optional(old->size) : std::nullopt));
               continue;
             case Kind::kPut:
+              sizes.after_size = p.size;
               STREAMSTACK_RETURN_IF_ERROR(
                   impl.ApplyChange(ctx, *p.table, p.key, old, &p.item, false, &sizes));
               break;
@@ -263,9 +271,11 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                   impl.ApplyChange(ctx, *p.table, p.key, old, nullptr, false, &sizes));
               break;
             case Kind::kUpdate: {
+              int64_t size = 0;
               STREAMSTACK_ASSIGN_OR_RETURN(
-                  Item updated,
-                  UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key, nullptr));
+                  Item updated, UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key,
+                                             nullptr, &size));
+              sizes.after_size = size;
               STREAMSTACK_RETURN_IF_ERROR(
                   impl.ApplyChange(ctx, *p.table, p.key, old, &updated, false, &sizes));
               break;

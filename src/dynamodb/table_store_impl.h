@@ -108,6 +108,7 @@ struct TableStore::Impl {
     WritePlan plan;
     STREAMSTACK_RETURN_IF_ERROR(PlanConditionalWrite(write, old ? &old->item : nullptr, &plan));
     ItemWriteSizes sizes;
+    sizes.after_size = plan.new_size;
     STREAMSTACK_RETURN_IF_ERROR(ApplyChange(ctx, *write.table, write.key, old ? &*old : nullptr,
                                             plan.new_image, /*ttl_expiry=*/false, &sizes));
     WriteOutcome out;
