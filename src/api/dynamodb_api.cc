@@ -149,13 +149,74 @@ Status DecodeReturnSettings(const json& in, WriteRequest* req) {
   return Status::Ok();
 }
 
-// ConsumedCapacity when the request asked for it (TOTAL or INDEXES).
-void AddConsumedCapacity(const json& in, const std::string& table, double units, json* out) {
+// How much of ConsumedCapacity a request asked for (ReturnConsumedCapacity).
+enum class CapacityDetail { kNone, kTotal, kIndexes };
+
+CapacityDetail RequestedCapacityDetail(const json& in) {
   auto it = in.find("ReturnConsumedCapacity");
-  if (it == in.end() || !it->is_string() || *it == "NONE") return;
-  json c = {{"TableName", table}, {"CapacityUnits", units}};
-  if (*it == "INDEXES") c["Table"] = {{"CapacityUnits", units}};
-  (*out)["ConsumedCapacity"] = c;
+  if (it == in.end() || !it->is_string()) return CapacityDetail::kNone;
+  if (*it == "TOTAL") return CapacityDetail::kTotal;
+  if (*it == "INDEXES") return CapacityDetail::kIndexes;
+  return CapacityDetail::kNone;
+}
+
+// Real DynamoDB reports the ReadCapacityUnits/WriteCapacityUnits split only on transactional
+// operations (TransactGetItems, TransactWriteItems, ExecuteTransaction); every other one
+// answers CapacityUnits alone (characterised against AWS by the dynamodb-conformance suite,
+// github.com/paritysuite/dynamodb-conformance issues 27 and 69; dynalite's recorded answers
+// for the single-item and batch operations agree).
+enum class CapacitySplit { kAggregate, kReadWrite };
+
+json CapacityUnitsJson(const dynamodb::CapacityUnits& units, CapacitySplit split) {
+  json out = {{"CapacityUnits", units.Total()}};
+  if (split == CapacitySplit::kReadWrite) {
+    if (units.read > 0) out["ReadCapacityUnits"] = units.read;
+    if (units.write > 0) out["WriteCapacityUnits"] = units.write;
+  }
+  return out;
+}
+
+// One ConsumedCapacity: TOTAL is the table name and the units of the table and its indexes
+// together; INDEXES adds the table's own share (Table, present even at 0 for an index read)
+// and each index's (GlobalSecondaryIndexes / LocalSecondaryIndexes, the ones charged).
+json ConsumedCapacityJson(const dynamodb::ConsumedCapacity& c, const std::string& table_name,
+                          CapacityDetail detail, CapacitySplit split) {
+  json out = CapacityUnitsJson(c.Total(), split);
+  out["TableName"] = table_name;
+  if (detail != CapacityDetail::kIndexes) return out;
+  out["Table"] = CapacityUnitsJson(c.table, split);
+  for (auto [member, by_name] : {std::pair{"GlobalSecondaryIndexes", &c.global_secondary_indexes},
+                                 std::pair{"LocalSecondaryIndexes", &c.local_secondary_indexes}}) {
+    if (by_name->empty()) continue;
+    json indexes = json::object();
+    for (const auto& [name, units] : *by_name) indexes[name] = CapacityUnitsJson(units, split);
+    out[member] = std::move(indexes);
+  }
+  return out;
+}
+
+// ConsumedCapacity of a one-table operation, when the request asked for it.
+void AddConsumedCapacity(CapacityDetail detail, const dynamodb::ConsumedCapacity& c,
+                         const std::string& table_name, json* out,
+                         CapacitySplit split = CapacitySplit::kAggregate) {
+  if (detail == CapacityDetail::kNone) return;
+  (*out)["ConsumedCapacity"] = ConsumedCapacityJson(c, table_name, detail, split);
+}
+
+// ConsumedCapacity of a batch or transaction: one entry per table, named as the request
+// named it (`requested_as`: resolved name -> the request's spelling, a table ARN stays one).
+void AddConsumedCapacityList(CapacityDetail detail,
+                             const std::vector<dynamodb::ConsumedCapacity>& list,
+                             const std::map<std::string, std::string>& requested_as, json* out,
+                             CapacitySplit split = CapacitySplit::kAggregate) {
+  if (detail == CapacityDetail::kNone) return;
+  json entries = json::array();
+  for (const auto& c : list) {
+    auto it = requested_as.find(c.table_name);
+    entries.push_back(ConsumedCapacityJson(c, it != requested_as.end() ? it->second : c.table_name,
+                                           detail, split));
+  }
+  (*out)["ConsumedCapacity"] = std::move(entries);
 }
 
 template <typename T, typename F>
@@ -546,16 +607,12 @@ Result<json> ListTables(dynamodb::TableStore& tables, const json& in) {
 
 // A write's reply: {} or {"Attributes": ...}, plus ConsumedCapacity when asked.
 dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, JsonReply reply) {
-  auto wants = std::make_shared<json>(json::object());
-  if (auto it = in.find("ReturnConsumedCapacity"); it != in.end()) {
-    (*wants)["ReturnConsumedCapacity"] = *it;
-  }
-  return [wants, table = std::move(table),
+  return [detail = RequestedCapacityDetail(in), table = std::move(table),
           reply = std::move(reply)](Result<dynamodb::WriteOutcome> r) {
     if (!r.ok()) return reply(r.status());
     json out = json::object();
     if (r->attributes) out["Attributes"] = dynamodb::ItemToJson(*r->attributes);
-    AddConsumedCapacity(*wants, table, 1.0, &out);
+    AddConsumedCapacity(detail, r->consumed, table, &out);
     reply(std::move(out));
   };
 }
@@ -647,11 +704,13 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(in, &req.expressions));
   auto consistent = OptionalBool(in, "ConsistentRead");  // every read here is consistent
   if (!consistent.ok()) return consistent.status();
-  auto item = tables.GetItem(req);
+  req.consistent_read = consistent->value_or(false);  // but the charge follows the request
+  dynamodb::ConsumedCapacity consumed;
+  auto item = tables.GetItem(req, &consumed);
   if (!item.ok()) return item.status();
   json out = json::object();
   if (*item) out["Item"] = dynamodb::ItemToJson(**item);
-  AddConsumedCapacity(in, RequestedTableName(in), 0.5, &out);
+  AddConsumedCapacity(RequestedCapacityDetail(in), consumed, RequestedTableName(in), &out);
   return out;
 }
 
@@ -706,14 +765,7 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
     unprocessed[requested_as[table]] = std::move(spec);
   }
   json out = {{"Responses", responses}, {"UnprocessedKeys", unprocessed}};
-  auto rcc = in.find("ReturnConsumedCapacity");
-  if (rcc != in.end() && rcc->is_string() && *rcc != "NONE") {
-    json list = json::array();
-    for (const auto& [table, units] : result->capacity_units) {
-      list.push_back({{"TableName", requested_as[table]}, {"CapacityUnits", units}});
-    }
-    out["ConsumedCapacity"] = std::move(list);
-  }
+  AddConsumedCapacityList(RequestedCapacityDetail(in), result->consumed, requested_as, &out);
   return out;
 }
 
@@ -766,7 +818,7 @@ json EncodeReadPage(const json& in, const std::string& table, const dynamodb::Re
   if (page.last_evaluated_key) {
     out["LastEvaluatedKey"] = dynamodb::ItemToJson(*page.last_evaluated_key);
   }
-  AddConsumedCapacity(in, table, page.capacity_units, &out);
+  AddConsumedCapacity(RequestedCapacityDetail(in), page.consumed, table, &out);
   return out;
 }
 
@@ -840,10 +892,12 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   if (it == in.end() || it->is_null()) return reply(NullMember("requestItems"));
   if (!it->is_object()) return reply(WrongType("RequestItems"));
   dynamodb::BatchWriteRequest req;
+  std::map<std::string, std::string> requested_as;
   for (const auto& [requested, writes] : it->items()) {
     if (!writes.is_array()) return reply(WrongType("RequestItems"));
     auto table = dynamodb::ResolveTableName(tables.scope(), requested);
     if (!table.ok()) return reply(table.status());
+    requested_as.emplace(*table, requested);
     for (const auto& w : writes) {
       bool put = w.contains("PutRequest");
       bool del = w.contains("DeleteRequest");
@@ -858,10 +912,14 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
       req.entries.push_back({*table, put, std::move(item).value()});
     }
   }
-  tables.BatchWriteItem(std::move(req), [reply = std::move(reply)](Status st) {
-    if (!st.ok()) return reply(st);
-    reply(json{{"UnprocessedItems", json::object()}});
-  });
+  tables.BatchWriteItem(
+      std::move(req), [detail = RequestedCapacityDetail(in), requested_as = std::move(requested_as),
+                       reply = std::move(reply)](Result<dynamodb::MultiWriteOutcome> r) {
+        if (!r.ok()) return reply(r.status());
+        json out = {{"UnprocessedItems", json::object()}};
+        AddConsumedCapacityList(detail, r->consumed, requested_as, &out);
+        reply(std::move(out));
+      });
 }
 
 void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
@@ -870,6 +928,7 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
   if (it == in.end() || it->is_null()) return reply(NullMember("transactItems"));
   if (!it->is_array()) return reply(WrongType("TransactItems"));
   dynamodb::TransactWriteRequest req;
+  std::map<std::string, std::string> requested_as;
   for (const auto& entry : *it) {
     if (!entry.is_object() || entry.size() != 1) {
       return reply(
@@ -891,6 +950,7 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     auto name = RequiredTableName(tables, body);
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
+    requested_as.emplace(*name, RequestedTableName(body));
     auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
     if (!item.ok()) return reply(item.status());
     action.item = std::move(item).value();
@@ -901,10 +961,14 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     action.return_old_on_condition_failure = *on_fail;
     req.actions.push_back(std::move(action));
   }
-  tables.TransactWriteItems(std::move(req), [reply = std::move(reply)](Status st) {
-    if (!st.ok()) return reply(st);
-    reply(json::object());
-  });
+  tables.TransactWriteItems(
+      std::move(req), [detail = RequestedCapacityDetail(in), requested_as = std::move(requested_as),
+                       reply = std::move(reply)](Result<dynamodb::MultiWriteOutcome> r) {
+        if (!r.ok()) return reply(r.status());
+        json out = json::object();
+        AddConsumedCapacityList(detail, r->consumed, requested_as, &out, CapacitySplit::kReadWrite);
+        reply(std::move(out));
+      });
 }
 
 Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
@@ -912,24 +976,30 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   if (it == in.end() || it->is_null()) return NullMember("transactItems");
   if (!it->is_array()) return WrongType("TransactItems");
   dynamodb::TransactGetRequest req;
+  std::map<std::string, std::string> requested_as;
   for (const auto& entry : *it) {
     auto get = entry.find("Get");
     if (get == entry.end() || !get->is_object()) return NullMember("transactItems.member.get");
     auto name = RequiredTableName(tables, *get);
     if (!name.ok()) return name.status();
+    requested_as.emplace(*name, RequestedTableName(*get));
     auto key = RequiredItem(*get, "Key");
     if (!key.ok()) return key.status();
     dynamodb::TransactGetRequest::Get g{*name, std::move(key).value(), {}};
     STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*get, &g.expressions));
     req.gets.push_back(std::move(g));
   }
-  auto items = tables.TransactGetItems(req);
+  std::vector<dynamodb::ConsumedCapacity> consumed;
+  auto items = tables.TransactGetItems(req, &consumed);
   if (!items.ok()) return items.status();
   json responses = json::array();
   for (const auto& item : *items) {
     responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
   }
-  return json{{"Responses", responses}};
+  json out = {{"Responses", responses}};
+  AddConsumedCapacityList(RequestedCapacityDetail(in), consumed, requested_as, &out,
+                          CapacitySplit::kReadWrite);
+  return out;
 }
 
 // --- Tags -------------------------------------------------------------------------------------
@@ -1089,18 +1159,16 @@ void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply r
   auto token = OptionalString(in, "NextToken");
   if (!token.ok()) return reply(token.status());
   statement->next_token = *token;
-  auto wants = std::make_shared<json>(json::object());
-  if (auto it = in.find("ReturnConsumedCapacity"); it != in.end()) {
-    (*wants)["ReturnConsumedCapacity"] = *it;
-  }
-  auto encode = [wants, reply = std::move(reply)](Result<dynamodb::PartiqlResult> r) {
+  auto encode = [detail = RequestedCapacityDetail(in),
+                 reply = std::move(reply)](Result<dynamodb::PartiqlResult> r) {
     if (!r.ok()) return reply(r.status());
     json out = {{"Items", ItemsJson(r->items)}};
     if (r->next_token) out["NextToken"] = *r->next_token;
     if (r->last_evaluated_key) {
       out["LastEvaluatedKey"] = dynamodb::ItemToJson(*r->last_evaluated_key);
     }
-    AddConsumedCapacity(*wants, r->table_name, std::max(1.0, r->capacity_units), &out);
+    // A statement is charged as the Query, Scan, GetItem or item write it ran.
+    AddConsumedCapacity(detail, r->consumed, r->table_name, &out);
     reply(std::move(out));
   };
   partiql.ExecuteStatement(std::move(statement).value(), std::move(encode));
@@ -1142,10 +1210,15 @@ void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonRe
     statements.push_back(std::move(statement).value());
   }
   partiql.BatchExecuteStatement(
-      std::move(statements),
-      [reply = std::move(reply)](Result<std::vector<dynamodb::PartiqlBatchResponse>> r) {
+      std::move(statements), [detail = RequestedCapacityDetail(in), reply = std::move(reply)](
+                                 Result<std::vector<dynamodb::PartiqlBatchResponse>> r) {
         if (!r.ok()) return reply(r.status());
         json responses = json::array();
+        // Each statement is charged as its own GetItem or item write, summed per table.
+        std::vector<dynamodb::ConsumedCapacity> consumed;
+        for (const auto& entry : *r) {
+          if (entry.error.ok()) dynamodb::AddPerTable(&consumed, entry.consumed);
+        }
         for (const auto& entry : *r) {
           json e = json::object();
           if (!entry.table_name.empty()) e["TableName"] = entry.table_name;
@@ -1161,7 +1234,9 @@ void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonRe
           }
           responses.push_back(std::move(e));
         }
-        reply(json{{"Responses", responses}});
+        json out = {{"Responses", responses}};
+        AddConsumedCapacityList(detail, consumed, {}, &out);
+        reply(std::move(out));
       });
 }
 
@@ -1176,23 +1251,17 @@ void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
-  auto wants = std::make_shared<json>(json::object());
-  if (auto rcc = in.find("ReturnConsumedCapacity"); rcc != in.end()) {
-    (*wants)["ReturnConsumedCapacity"] = *rcc;
-  }
   partiql.ExecuteTransaction(
-      std::move(statements),
-      [wants, reply = std::move(reply)](Result<std::vector<std::optional<Item>>> r) {
+      std::move(statements), [detail = RequestedCapacityDetail(in), reply = std::move(reply)](
+                                 Result<dynamodb::PartiqlTransactionResult> r) {
         if (!r.ok()) return reply(r.status());
         json responses = json::array();
-        for (const auto& item : *r) {
+        for (const auto& item : r->items) {
           responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
         }
         json out = {{"Responses", responses}};
-        auto rcc = wants->find("ReturnConsumedCapacity");
-        if (rcc != wants->end() && rcc->is_string() && *rcc != "NONE") {
-          out["ConsumedCapacity"] = json::array();
-        }
+        // Charged as the TransactGetItems or TransactWriteItems it ran.
+        AddConsumedCapacityList(detail, r->consumed, {}, &out, CapacitySplit::kReadWrite);
         reply(std::move(out));
       });
 }

@@ -45,13 +45,22 @@ Status WriteEntry(storage::Database& db, int64_t index_id, const IndexEntry& ent
 }
 
 Status UpdateOneIndex(storage::Database& db, const IndexSchema& index, const EncodedKey& key,
-                      const Item* old_item, const Item* new_item) {
+                      const Item* old_item, const Item* new_item,
+                      std::vector<IndexEntryWrite>* writes) {
   std::optional<IndexEntry> before = old_item ? IndexEntryOf(index, *old_item) : std::nullopt;
   std::optional<IndexEntry> after = new_item ? IndexEntryOf(index, *new_item) : std::nullopt;
   if (!before && !after) return Status::Ok();
   const bool same_key = before && after && before->pk == after->pk && before->sk == after->sk;
-  // A write that leaves the projected attributes alone leaves the entry alone.
+  // A write that leaves the projected attributes alone leaves the entry alone (and costs the
+  // index nothing).
   if (same_key && before->item == after->item) return Status::Ok();
+  if (writes != nullptr) {
+    IndexEntryWrite w{index.name, index.global, std::nullopt, std::nullopt, false};
+    if (before) w.before_size = before->size;
+    if (after) w.after_size = after->size;
+    w.key_changed = before && after && !same_key;
+    writes->push_back(std::move(w));
+  }
   int64_t count_delta = 0;
   int64_t size_delta = 0;
   if (before) {
@@ -78,12 +87,13 @@ struct StoredRow {
 }  // namespace
 
 Status UpdateIndexEntries(storage::Database& db, const TableDefinition& table,
-                          const EncodedKey& key, const Item* old_item, const Item* new_item) {
+                          const EncodedKey& key, const Item* old_item, const Item* new_item,
+                          std::vector<IndexEntryWrite>* writes) {
   if (table.global_secondary_indexes.empty() && table.local_secondary_indexes.empty()) {
     return Status::Ok();
   }
   for (const IndexSchema& index : IndexSchemasOf(table)) {
-    STREAMSTACK_RETURN_IF_ERROR(UpdateOneIndex(db, index, key, old_item, new_item));
+    STREAMSTACK_RETURN_IF_ERROR(UpdateOneIndex(db, index, key, old_item, new_item, writes));
   }
   return Status::Ok();
 }

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_key.h"
 #include "dynamodb/secondary_index.h"
 #include "streamstack/storage/database.h"
@@ -15,8 +17,11 @@ namespace streamstack::dynamodb {
 // Brings every index of `table` from `old_item` to `new_item` (either may be null: an insert
 // or a delete) for the item at `key`: deletes the old entry when the index key changed or the
 // item left the index, writes the new entry when it changed, adjusts ItemCount/IndexSizeBytes.
+// `writes` (optional) receives each index whose entry changed, with the entry sizes its
+// write capacity is charged on (capacity.h).
 Status UpdateIndexEntries(storage::Database& db, const TableDefinition& table,
-                          const EncodedKey& key, const Item* old_item, const Item* new_item);
+                          const EncodedKey& key, const Item* old_item, const Item* new_item,
+                          std::vector<IndexEntryWrite>* writes = nullptr);
 
 // Registers a new index of table `table_id`; returns its index_id.
 Result<int64_t> CreateIndexStorage(storage::Database& db, int64_t table_id,

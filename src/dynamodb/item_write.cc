@@ -8,9 +8,10 @@
 
 namespace streamstack::dynamodb {
 
-Status ValidateItemSize(const Item& item, const char* message) {
-  if (ItemSizeBytes(item) > kMaxItemSizeBytes) return ValidationError(message);
-  return Status::Ok();
+Result<int64_t> MeasureItemSize(const Item& item, const char* message) {
+  const size_t size = ItemSizeBytes(item);
+  if (size > kMaxItemSizeBytes) return ValidationError(message);
+  return static_cast<int64_t>(size);
 }
 
 Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
@@ -61,7 +62,7 @@ Status ConditionFailed(const Item* old_item, bool return_old) {
 
 Result<Item> UpdatedImage(const std::optional<UpdateExpression>& update,
                           const TableDefinition& table, const Item& base,
-                          std::vector<DocumentPath>* updated_paths) {
+                          std::vector<DocumentPath>* updated_paths, int64_t* size) {
   Item updated;
   if (update) {
     STREAMSTACK_ASSIGN_OR_RETURN(auto applied, update->Apply(base));
@@ -70,8 +71,10 @@ Result<Item> UpdatedImage(const std::optional<UpdateExpression>& update,
   } else {
     updated = base;
   }
-  STREAMSTACK_RETURN_IF_ERROR(
-      ValidateItemSize(updated, "Item size to update has exceeded the maximum allowed size"));
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      int64_t measured,
+      MeasureItemSize(updated, "Item size to update has exceeded the maximum allowed size"));
+  if (size != nullptr) *size = measured;
   STREAMSTACK_RETURN_IF_ERROR(ValidateIndexKeys(table, updated));
   return updated;
 }
@@ -87,13 +90,16 @@ Status PlanConditionalWrite(const ConditionalWrite& write, const Item* old_item,
   switch (write.kind) {
     case WriteKind::kPut:
       plan->new_image = &write.item;
+      plan->new_size = write.item_size;
       break;
     case WriteKind::kUpdate: {
       // UpdateItem creates the item when it does not exist: its key plus the updates.
       const Item& base = old_item != nullptr ? *old_item : write.key.key;
-      STREAMSTACK_ASSIGN_OR_RETURN(
-          plan->updated, UpdatedImage(expr.update, *write.table, base, &plan->updated_paths));
+      int64_t size = 0;
+      STREAMSTACK_ASSIGN_OR_RETURN(plan->updated, UpdatedImage(expr.update, *write.table, base,
+                                                               &plan->updated_paths, &size));
       plan->new_image = &*plan->updated;
+      plan->new_size = size;
       break;
     }
     case WriteKind::kDelete:
@@ -148,9 +154,11 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
 }
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
                        const TableDefinition& t, const EncodedKey& key, const StoredItem* old_item,
-                       const Item* new_item, bool ttl_expiry) {
+                       const Item* new_item, bool ttl_expiry, ItemWriteSizes* sizes) {
+  if (sizes != nullptr && old_item != nullptr) sizes->before_size = old_item->size;
   if (old_item == nullptr && new_item == nullptr) return Status::Ok();
   if (old_item != nullptr && new_item != nullptr && old_item->item == *new_item) {
+    if (sizes != nullptr) sizes->after_size = old_item->size;  // the same item, not re-measured
     return Status::Ok();
   }
   storage::Database& db = ctx.db();
@@ -158,7 +166,12 @@ Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams
   int64_t size_delta = 0;
   int64_t new_size = 0;
   if (new_item != nullptr) {
-    new_size = static_cast<int64_t>(ItemSizeBytes(*new_item));
+    if (sizes != nullptr && sizes->after_size) {
+      new_size = *sizes->after_size;  // measured by the caller's size check
+    } else {
+      new_size = static_cast<int64_t>(ItemSizeBytes(*new_item));
+      if (sizes != nullptr) sizes->after_size = new_size;
+    }
     auto& stmt = db.Prepare(sql::kUpsertItem);
     stmt.Bind(1, t.table_id);
     stmt.Bind(2, storage::Blob(key.pk));
@@ -188,7 +201,8 @@ Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams
   stats.Bind(3, t.table_id);
   STREAMSTACK_RETURN_IF_ERROR(stats.Run());
   STREAMSTACK_RETURN_IF_ERROR(
-      UpdateIndexEntries(db, t, key, old_item != nullptr ? &old_item->item : nullptr, new_item));
+      UpdateIndexEntries(db, t, key, old_item != nullptr ? &old_item->item : nullptr, new_item,
+                         sizes != nullptr ? &sizes->index_writes : nullptr));
 
   if (!t.stream_enabled || t.stream_id == 0) return Status::Ok();
   streams::ChangeRecord record;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_key.h"
 #include "streamstack/common/status.h"
 #include "streamstack/dynamodb/expression.h"
@@ -28,8 +29,9 @@ inline constexpr char kConditionFailed[] = "The conditional request failed";
 // request's expressions first, which it reaches before it looks for the table.
 Status MissingTable(const ExpressionInput& expressions);
 
-// ValidationException `message` when the item is over 400 KB.
-Status ValidateItemSize(const Item& item, const char* message);
+// The item's size by AWS's rules (ItemSizeBytes), or ValidationException `message` when it
+// is over 400 KB. The write path keeps the size, so an item is measured once per write.
+Result<int64_t> MeasureItemSize(const Item& item, const char* message);
 
 // The parsed expressions of one write request; parsed on the caller's thread so the writer
 // thread only evaluates.
@@ -56,6 +58,7 @@ struct ConditionalWrite {
   ParsedWriteExpressions expressions;
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
+  std::optional<int64_t> item_size;  // kPut: the item's size, as its size check measured it
 };
 
 // What a conditional write does to the item it found. Filled in place (it may point into
@@ -68,6 +71,7 @@ struct WritePlan {
   // The item after the write: the request's item (kPut, not copied), `updated` (kUpdate) or
   // nullptr (kDelete).
   const Item* new_image = nullptr;
+  std::optional<int64_t> new_size;  // new_image's size, measured by its size check
   std::optional<Item> updated;
   std::vector<DocumentPath> updated_paths;  // kUpdate: what UPDATED_OLD/UPDATED_NEW select
 };
@@ -79,10 +83,11 @@ struct WritePlan {
 Status PlanConditionalWrite(const ConditionalWrite& write, const Item* old_item, WritePlan* plan);
 
 // UpdateItem's (and TransactWriteItems' Update's) new image: `update` applied to `base`,
-// checked for size and index key types. `updated_paths` (optional) receives the paths it set.
+// checked for size and index key types. `updated_paths` (optional) receives the paths it set,
+// `size` (optional) the image's size.
 Result<Item> UpdatedImage(const std::optional<UpdateExpression>& update,
                           const TableDefinition& table, const Item& base,
-                          std::vector<DocumentPath>* updated_paths);
+                          std::vector<DocumentPath>* updated_paths, int64_t* size = nullptr);
 
 // What ReturnValues selects once the write is done; takes the old item and the plan's
 // updated image (nothing needs them after the write).
@@ -104,9 +109,14 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
 // Makes `new_item` (nullptr: delete) the item at `key` of `table` (the definition the writer
 // thread holds now), adjusts the table's counters, writes the item's index entries and its
 // TTL expiry, and appends the stream record, all in the caller's write job. A write that
-// changes nothing writes nothing and produces no record.
+// changes nothing writes nothing and produces no record. `sizes` (optional) receives what
+// the write's capacity is charged on (capacity.h): the item before and after and each index
+// entry that changed -- a write that changes nothing is still charged. A caller that already
+// measured `new_item` (its size check did) sets sizes->after_size, and the item is not
+// measured again.
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
                        const TableDefinition& table, const EncodedKey& key,
-                       const StoredItem* old_item, const Item* new_item, bool ttl_expiry);
+                       const StoredItem* old_item, const Item* new_item, bool ttl_expiry,
+                       ItemWriteSizes* sizes = nullptr);
 
 }  // namespace streamstack::dynamodb

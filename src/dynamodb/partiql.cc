@@ -157,6 +157,7 @@ void RunWrite(TableStore& tables, WritePlan plan, bool return_old_on_failure,
     PartiqlResult result;
     result.table_name = table;
     if (outcome->attributes) result.items.push_back(*outcome->attributes);
+    result.consumed = std::move(outcome->consumed);
     done(std::move(result));
   };
   switch (plan.kind) {
@@ -295,7 +296,8 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
   PartiqlResult result;
   result.table_name = s.table_name;
   result.items = std::move(page->items);
-  result.capacity_units = page->capacity_units;
+  result.consumed = std::move(page->consumed);
+  result.consumed.table_name = s.table_name;
   if (page->last_evaluated_key) {
     result.last_evaluated_key = page->last_evaluated_key;
     result.next_token = EncodeNextToken(*page->last_evaluated_key);
@@ -391,33 +393,36 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
   };
   for (size_t i = 0; i < statements.size(); ++i) {
     if (!parsed[i].ok()) {
-      finish_one(i, {"", std::nullopt, parsed[i].status()});
+      finish_one(i, {"", std::nullopt, parsed[i].status(), {}});
       continue;
     }
     const Statement& s = *parsed[i];
     if (IsRead(s)) {
       auto read = PlanKeyedRead(tables_, s);
       if (!read.ok()) {
-        finish_one(i, {s.table_name, std::nullopt, read.status()});
+        finish_one(i, {s.table_name, std::nullopt, read.status(), {}});
         continue;
       }
-      GetItemRequest get{read->table_name, read->key, read->expressions};
-      auto item = tables_.GetItem(get);
+      GetItemRequest get{read->table_name, read->key, read->expressions,
+                         statements[i].consistent_read};
+      ConsumedCapacity consumed;
+      auto item = tables_.GetItem(get, &consumed);
       if (!item.ok()) {
-        finish_one(i, {s.table_name, std::nullopt, item.status()});
+        finish_one(i, {s.table_name, std::nullopt, item.status(), {}});
       } else {
-        finish_one(i, {s.table_name, *item, Status::Ok()});
+        finish_one(i, {s.table_name, *item, Status::Ok(), std::move(consumed)});
       }
       continue;
     }
     auto plan = PlanWrite(tables_, s);
     if (!plan.ok()) {
-      finish_one(i, {s.table_name, std::nullopt, plan.status()});
+      finish_one(i, {s.table_name, std::nullopt, plan.status(), {}});
       continue;
     }
     RunWrite(tables_, std::move(plan).value(), statements[i].return_old_on_condition_failure,
              [finish_one, i, table = s.table_name](Result<PartiqlResult> r) {
-               finish_one(i, {table, std::nullopt, r.ok() ? Status::Ok() : r.status()});
+               if (!r.ok()) return finish_one(i, {table, std::nullopt, r.status(), {}});
+               finish_one(i, {table, std::nullopt, Status::Ok(), std::move(r->consumed)});
              });
   }
 }
@@ -457,7 +462,12 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
       request.gets.push_back(
           {read->table_name, std::move(read->key), std::move(read->expressions)});
     }
-    return done(tables_.TransactGetItems(request));
+    PartiqlTransactionResult result;
+    result.reads = true;
+    auto items = tables_.TransactGetItems(request, &result.consumed);
+    if (!items.ok()) return done(items.status());
+    result.items = std::move(items).value();
+    return done(std::move(result));
   }
   TransactWriteRequest request;
   std::vector<bool> inserts;
@@ -476,27 +486,33 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
     request.actions.push_back(std::move(action));
     inserts.push_back(plan->kind == Statement::Kind::kInsert);
   }
-  tables_.TransactWriteItems(std::move(request), [inserts, done = std::move(done)](Status st) {
-    if (st.ok()) return done(std::vector<std::optional<Item>>{});
-    if (st.code() != AwsError::kTransactionCanceled) return done(st);
-    // An INSERT whose item exists is a DuplicateItem reason, not a failed condition.
-    nlohmann::json details = st.details();
-    nlohmann::json& reasons = details["CancellationReasons"];
-    std::string list;
-    for (size_t i = 0; i < reasons.size(); ++i) {
-      if (i < inserts.size() && inserts[i] &&
-          reasons[i].value("Code", "") == "ConditionalCheckFailed") {
-        reasons[i] = {{"Code", "DuplicateItem"}, {"Message", kDuplicateItem}};
-      }
-      list += (i ? ", " : "") + reasons[i].value("Code", std::string("None"));
-    }
-    Status rewritten(AwsError::kTransactionCanceled,
-                     "Transaction cancelled, please refer cancellation reasons for specific "
-                     "reasons [" +
-                         list + "]");
-    rewritten.WithDetails(details);
-    done(rewritten);
-  });
+  tables_.TransactWriteItems(
+      std::move(request), [inserts, done = std::move(done)](Result<MultiWriteOutcome> outcome) {
+        if (outcome.ok()) {
+          PartiqlTransactionResult result;
+          result.consumed = std::move(outcome->consumed);
+          return done(std::move(result));
+        }
+        const Status& st = outcome.status();
+        if (st.code() != AwsError::kTransactionCanceled) return done(st);
+        // An INSERT whose item exists is a DuplicateItem reason, not a failed condition.
+        nlohmann::json details = st.details();
+        nlohmann::json& reasons = details["CancellationReasons"];
+        std::string list;
+        for (size_t i = 0; i < reasons.size(); ++i) {
+          if (i < inserts.size() && inserts[i] &&
+              reasons[i].value("Code", "") == "ConditionalCheckFailed") {
+            reasons[i] = {{"Code", "DuplicateItem"}, {"Message", kDuplicateItem}};
+          }
+          list += (i ? ", " : "") + reasons[i].value("Code", std::string("None"));
+        }
+        Status rewritten(AwsError::kTransactionCanceled,
+                         "Transaction cancelled, please refer cancellation reasons for specific "
+                         "reasons [" +
+                             list + "]");
+        rewritten.WithDetails(details);
+        done(rewritten);
+      });
 }
 
 }  // namespace streamstack::dynamodb

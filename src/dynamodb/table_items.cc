@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
 #include "dynamodb/read_store.h"
 #include "dynamodb/secondary_index.h"
@@ -16,9 +17,9 @@ namespace {
 constexpr size_t kMaxBatchWriteRequests = 25;
 constexpr size_t kMaxTransactItems = 100;
 
-Result<WriteOutcome> OutcomeOf(std::optional<Item> attributes) {
-  WriteOutcome out;
-  if (attributes && !attributes->empty()) out.attributes = std::move(attributes);
+// ReturnValues that select nothing answer no Attributes member at all.
+Result<WriteOutcome> OutcomeOf(WriteOutcome out) {
+  if (out.attributes && out.attributes->empty()) out.attributes.reset();
   return out;
 }
 
@@ -33,22 +34,22 @@ Status CheckOldOnlyReturnValues(ReturnValues return_values) {
 // A conditional write on its way through the writer thread, with what it will answer.
 struct PendingWrite {
   ConditionalWrite write;
-  std::optional<Item> attributes;
+  WriteOutcome outcome;
 };
 
 }  // namespace
 
 // One allocation (the PendingWrite the job and its done share); the item is not copied.
 void TableStore::Impl::QueueConditionalWrite(ConditionalWrite write, WriteDone done) {
-  auto pending = std::make_shared<PendingWrite>(PendingWrite{std::move(write), std::nullopt});
+  auto pending = std::make_shared<PendingWrite>(PendingWrite{std::move(write), {}});
   store.Write(
       [this, pending](storage::WriteContext& ctx) -> Status {
-        STREAMSTACK_ASSIGN_OR_RETURN(pending->attributes, RunConditionalWrite(ctx, pending->write));
+        STREAMSTACK_ASSIGN_OR_RETURN(pending->outcome, RunConditionalWrite(ctx, pending->write));
         return Status::Ok();
       },
       [pending, done = std::move(done)](Status st) {
         if (!st.ok()) return done(st);
-        done(OutcomeOf(std::move(pending->attributes)));
+        done(OutcomeOf(std::move(pending->outcome)));
       },
       kDoneOffWriter);
 }
@@ -60,8 +61,8 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   if (!st.ok()) return done(st);
   auto key = KeyOfItem(*table, request.item);
   if (!key.ok()) return done(key.status());
-  st = ValidateItemSize(request.item, "Item size has exceeded the maximum allowed size");
-  if (!st.ok()) return done(st);
+  auto size = MeasureItemSize(request.item, "Item size has exceeded the maximum allowed size");
+  if (!size.ok()) return done(size.status());
   st = ValidateIndexKeys(*table, request.item);
   if (!st.ok()) return done(st);
   auto parsed = ParseWriteExpressions(request.expressions, *table);
@@ -69,7 +70,7 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kPut, std::move(table), std::move(key).value(),
                        std::move(request.item), std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, *size},
       std::move(done));
 }
 
@@ -83,7 +84,7 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
                        std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, std::nullopt},
       std::move(done));
 }
 
@@ -99,11 +100,11 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   impl_->QueueConditionalWrite(
       ConditionalWrite{WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
                        std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure},
+                       request.return_old_on_condition_failure, std::nullopt},
       std::move(done));
 }
 
-void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(Status)> done) {
+void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) {
   if (request.entries.empty()) {
     return done(ConstraintError("{}", "requestItems",
                                 "Member must have length greater than or equal to 1"));
@@ -116,6 +117,7 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(St
     EncodedKey key;
     bool is_put;
     Item item;
+    int64_t size;  // a put's item, measured by its size check
   };
   auto prepared = std::make_shared<std::vector<Prepared>>();
   std::set<std::tuple<std::string, std::string, std::string>> seen;
@@ -124,33 +126,45 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, std::function<void(St
     if (!table) return done(NotFound());
     auto key = e.is_put ? KeyOfItem(*table, e.item) : KeyOfKeyParameter(*table, e.item);
     if (!key.ok()) return done(key.status());
+    int64_t size = 0;
     if (e.is_put) {
-      Status size = ValidateItemSize(e.item, "Item size has exceeded the maximum allowed size");
-      if (!size.ok()) return done(size);
+      auto measured = MeasureItemSize(e.item, "Item size has exceeded the maximum allowed size");
+      if (!measured.ok()) return done(measured.status());
+      size = *measured;
       Status index_keys = ValidateIndexKeys(*table, e.item);
       if (!index_keys.ok()) return done(index_keys);
     }
     if (!seen.emplace(e.table_name, key->pk, key->sk).second) {
       return done(ValidationError("Provided list of item keys contains duplicates"));
     }
-    prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item)});
+    prepared->push_back({table, std::move(key).value(), e.is_put, std::move(e.item), size});
   }
   Impl& impl = *impl_;
+  auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
-      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+      [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
+        // Each put and delete is charged as its own PutItem or DeleteItem, summed per table.
         for (auto& p : *prepared) {
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
                                        LoadItem(ctx.db(), *p.table, p.key));
+          ItemWriteSizes sizes;
+          if (p.is_put) sizes.after_size = p.size;
           STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old ? &*old : nullptr,
-                                                       p.is_put ? &p.item : nullptr));
+                                                       p.is_put ? &p.item : nullptr,
+                                                       /*ttl_expiry=*/false, &sizes));
+          AddPerTable(&outcome->consumed,
+                      ChargeItemWrite(p.table->name, sizes, WriteMode::kStandard));
         }
         return Status::Ok();
       },
-      std::move(done), kDoneOffWriter);
+      [outcome, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*outcome));
+      },
+      kDoneOffWriter);
 }
 
-void TableStore::TransactWriteItems(TransactWriteRequest request,
-                                    std::function<void(Status)> done) {
+void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone done) {
   using Kind = TransactWriteRequest::Action::Kind;
   if (request.actions.empty()) {
     return done(ConstraintError("[]", "transactItems",
@@ -168,6 +182,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
     Item item;
     ParsedWriteExpressions expr;
     bool return_old;
+    int64_t size;  // a Put's item, measured by its size check
   };
   auto prepared = std::make_shared<std::vector<Prepared>>();
   std::set<std::tuple<std::string, std::string, std::string>> seen;
@@ -176,9 +191,11 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
     if (!table) return done(NotFound());
     auto key = a.kind == Kind::kPut ? KeyOfItem(*table, a.item) : KeyOfKeyParameter(*table, a.item);
     if (!key.ok()) return done(key.status());
+    int64_t size = 0;
     if (a.kind == Kind::kPut) {
-      Status size = ValidateItemSize(a.item, "Item size has exceeded the maximum allowed size");
-      if (!size.ok()) return done(size);
+      auto measured = MeasureItemSize(a.item, "Item size has exceeded the maximum allowed size");
+      if (!measured.ok()) return done(measured.status());
+      size = *measured;
       Status index_keys = ValidateIndexKeys(*table, a.item);
       if (!index_keys.ok()) return done(index_keys);
     }
@@ -193,11 +210,12 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
     auto parsed = ParseWriteExpressions(a.expressions, *table);
     if (!parsed.ok()) return done(parsed.status());
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
-                         std::move(parsed).value(), a.return_old_on_condition_failure});
+                         std::move(parsed).value(), a.return_old_on_condition_failure, size});
   }
   Impl& impl = *impl_;
+  auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
-      [&impl, prepared](storage::WriteContext& ctx) -> Status {
+      [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
         // First every condition, against the items as they are before the transaction.
         std::vector<std::optional<StoredItem>> olds;
         nlohmann::json reasons = nlohmann::json::array();
@@ -231,34 +249,52 @@ void TableStore::TransactWriteItems(TransactWriteRequest request,
           s.WithDetails({{"CancellationReasons", reasons}});
           return s;
         }
-        // Then every write, in the request's order (its stream records keep that order).
+        // Then every write, in the request's order (its stream records keep that order), each
+        // charged as a transactional write; a ConditionCheck on the item it read.
         for (size_t i = 0; i < prepared->size(); ++i) {
           auto& p = (*prepared)[i];
           const StoredItem* old = olds[i] ? &*olds[i] : nullptr;
+          ItemWriteSizes sizes;
           switch (p.kind) {
             case Kind::kConditionCheck:
-              break;
+              AddPerTable(&outcome->consumed,
+                          ChargeConditionCheck(p.table->name,
+                                               old ? std::optional(old->size) : std::nullopt));
+              continue;
             case Kind::kPut:
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &p.item));
+              sizes.after_size = p.size;
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, &p.item, false, &sizes));
               break;
             case Kind::kDelete:
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, nullptr));
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, nullptr, false, &sizes));
               break;
             case Kind::kUpdate: {
+              int64_t size = 0;
               STREAMSTACK_ASSIGN_OR_RETURN(
-                  Item updated,
-                  UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key, nullptr));
-              STREAMSTACK_RETURN_IF_ERROR(impl.ApplyChange(ctx, *p.table, p.key, old, &updated));
+                  Item updated, UpdatedImage(p.expr.update, *p.table, old ? old->item : p.key.key,
+                                             nullptr, &size));
+              sizes.after_size = size;
+              STREAMSTACK_RETURN_IF_ERROR(
+                  impl.ApplyChange(ctx, *p.table, p.key, old, &updated, false, &sizes));
               break;
             }
           }
+          AddPerTable(&outcome->consumed,
+                      ChargeItemWrite(p.table->name, sizes, WriteMode::kTransactional));
         }
         return Status::Ok();
       },
-      std::move(done), kDoneOffWriter);
+      [outcome, done = std::move(done)](Status st) {
+        if (!st.ok()) return done(st);
+        done(std::move(*outcome));
+      },
+      kDoneOffWriter);
 }
 
-Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) const {
+Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request,
+                                                ConsumedCapacity* consumed) const {
   auto table = impl_->Find(request.table_name);
   if (!table) return MissingTable(request.expressions);
   STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, KeyOfKeyParameter(*table, request.key));
@@ -267,6 +303,12 @@ Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) c
   STREAMSTACK_ASSIGN_OR_RETURN(
       std::optional<StoredItem> stored,
       impl_->store.Read([&](storage::Database& db) { return LoadItem(db, *table, key); }));
+  if (consumed != nullptr) {
+    // The whole stored item is charged (a projection does not lower it); a missing one too.
+    consumed->table_name = table->name;
+    consumed->table.read =
+        ReadUnits(stored ? stored->size : 0, ReadConsistencyOf(request.consistent_read));
+  }
   if (!stored) return std::optional<Item>();
   Item item = std::move(stored->item);
   if (projection) item = projection->Apply(item);
@@ -274,7 +316,7 @@ Result<std::optional<Item>> TableStore::GetItem(const GetItemRequest& request) c
 }
 
 Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
-    const TransactGetRequest& request) const {
+    const TransactGetRequest& request, std::vector<ConsumedCapacity>* consumed) const {
   if (request.gets.empty()) {
     return ConstraintError("[]", "transactItems",
                            "Member must have length greater than or equal to 1");
@@ -303,6 +345,13 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
     std::vector<std::optional<Item>> out;
     for (const auto& p : prepared) {
       STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> stored, LoadItem(db, *p.table, p.key));
+      if (consumed != nullptr) {
+        // Every get is a transactional read, a missing item included.
+        ConsumedCapacity c;
+        c.table_name = p.table->name;
+        c.table.read = ReadUnits(stored ? stored->size : 0, ReadConsistency::kTransactional);
+        AddPerTable(consumed, c);
+      }
       if (!stored) {
         out.emplace_back();
         continue;

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
@@ -136,7 +137,7 @@ struct TableStore::Impl {
   // was deleted since the request was accepted).
   Status ApplyChange(storage::WriteContext& ctx, const TableDefinition& requested,
                      const EncodedKey& key, const StoredItem* old_item, const Item* new_item,
-                     bool ttl_expiry = false) {
+                     bool ttl_expiry = false, ItemWriteSizes* sizes = nullptr) {
     auto live_it = live.find(requested.table_id);
     if (live_it == live.end()) {
       if (old_item == nullptr && new_item == nullptr) return Status::Ok();
@@ -145,7 +146,8 @@ struct TableStore::Impl {
       }
       return NotFound();
     }
-    return WriteItemChange(ctx, streams, *live_it->second, key, old_item, new_item, ttl_expiry);
+    return WriteItemChange(ctx, streams, *live_it->second, key, old_item, new_item, ttl_expiry,
+                           sizes);
   }
 
   // Queues one checked PutItem, UpdateItem or DeleteItem (table_items.cc).
@@ -153,19 +155,25 @@ struct TableStore::Impl {
 
   // The one conditional-write path of PutItem, UpdateItem and DeleteItem: the stored item,
   // the condition, the new image, then item + indexes + TTL expiry + stream record. Returns
-  // what ReturnValues selects.
-  Result<std::optional<Item>> RunConditionalWrite(storage::WriteContext& ctx,
-                                                  ConditionalWrite& write) {
+  // what ReturnValues selects and the capacity the write consumed. (A failed condition
+  // consumes capacity on AWS too, but ConditionalCheckFailedException carries no
+  // ConsumedCapacity, so nothing is computed for it.)
+  Result<WriteOutcome> RunConditionalWrite(storage::WriteContext& ctx, ConditionalWrite& write) {
     STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
                                  LoadItem(ctx.db(), *write.table, write.key));
     WritePlan plan;
     STREAMSTACK_RETURN_IF_ERROR(PlanConditionalWrite(write, old ? &old->item : nullptr, &plan));
-    STREAMSTACK_RETURN_IF_ERROR(
-        ApplyChange(ctx, *write.table, write.key, old ? &*old : nullptr, plan.new_image));
-    if (write.return_values == ReturnValues::kNone) return std::optional<Item>();
+    ItemWriteSizes sizes;
+    sizes.after_size = plan.new_size;
+    STREAMSTACK_RETURN_IF_ERROR(ApplyChange(ctx, *write.table, write.key, old ? &*old : nullptr,
+                                            plan.new_image, /*ttl_expiry=*/false, &sizes));
+    WriteOutcome out;
+    out.consumed = ChargeItemWrite(write.table->name, sizes, WriteMode::kStandard);
+    if (write.return_values == ReturnValues::kNone) return out;
     std::optional<Item> old_item;
     if (old) old_item = std::move(old->item);
-    return ReturnedAttributes(write.return_values, std::move(old_item), plan);
+    out.attributes = ReturnedAttributes(write.return_values, std::move(old_item), plan);
+    return out;
   }
 };
 

@@ -14,6 +14,8 @@ listed here, so a script that stops early or skips a step fails.
                function receives the DocumentClient's writes as stream events
   dynamodb_validation.js  AWS's validation answers (constraints, request checks before the
                table, key size limits) as the SDK decodes them
+  dynamodb_capacity.js  ConsumedCapacity exact to the unit: item writes and reads, an index
+               key change, a query on an index, a transaction, batches per table
   sqs.js       queues, messages with attributes and their MD5s, empty receives,
                QueueDoesNotExist
   dynamodb_table_status.js  (a server with --table-status-delay-ms) CREATING, UPDATING and
@@ -176,6 +178,16 @@ class JsSdkTest(JsSdkCase):
             "constraints: one clause, and several together",
             "request checks before the table and the key",
             "a partition key over 2048 bytes",
+        ])
+
+    def test_dynamodb_consumed_capacity(self):
+        self.run_script("dynamodb_capacity.js", [
+            "tables: a plain one and one with a global secondary index",
+            "PutItem: 1 KB is 1 unit, a byte more 2, TOTAL without a read/write split",
+            "GetItem: 4 KB units, eventually consistent half, a missing item charged",
+            "an index key change under INDEXES: the table, and a delete plus a put in the index",
+            "TransactWriteItems: doubled per item, with WriteCapacityUnits",
+            "BatchWriteItem and BatchGetItem: one entry per table, each item charged",
         ])
 
     def test_sqs_messages_and_errors(self):

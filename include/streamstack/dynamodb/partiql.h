@@ -32,14 +32,24 @@ struct PartiqlResult {
   std::vector<Item> items;  // SELECT's items, or a write's RETURNING image
   std::optional<std::string> next_token;
   std::optional<Item> last_evaluated_key;
-  double capacity_units = 0;
+  ConsumedCapacity consumed;  // as the Query, Scan or item write it ran consumed
 };
 
 // One entry of BatchExecuteStatement's answer: an item, nothing, or an error.
 struct PartiqlBatchResponse {
   std::string table_name;
   std::optional<Item> item;
-  Status error;  // ok unless this statement failed
+  Status error;               // ok unless this statement failed
+  ConsumedCapacity consumed;  // what a statement that succeeded consumed
+};
+
+// ExecuteTransaction's answer: one entry per statement for reads (nullopt: no such item),
+// none for writes, and the capacity per table of the TransactGetItems or TransactWriteItems
+// it ran.
+struct PartiqlTransactionResult {
+  std::vector<std::optional<Item>> items;
+  bool reads = false;
+  std::vector<ConsumedCapacity> consumed;
 };
 
 class PartiqlExecutor {
@@ -57,7 +67,7 @@ class PartiqlExecutor {
   // Up to 100 statements, all reads (one snapshot) or all writes (all or nothing,
   // TransactionCanceledException with one reason per statement). Writes answer an empty list,
   // reads one entry per statement (nullopt: no such item), as AWS does.
-  using TransactionDone = std::function<void(Result<std::vector<std::optional<Item>>>)>;
+  using TransactionDone = std::function<void(Result<PartiqlTransactionResult>)>;
   void ExecuteTransaction(std::vector<PartiqlStatement> statements, TransactionDone done);
 
  private:

@@ -220,12 +220,70 @@ struct DeleteItemRequest {
 struct GetItemRequest {
   std::string table_name;
   Item key;
-  ExpressionInput expressions;  // projection only
+  ExpressionInput expressions;   // projection only
+  bool consistent_read = false;  // every read here is consistent; this sets the charge
 };
 
-// What a write returns: the attributes ReturnValues asked for (absent when none).
+// Capacity units one request consumed on one table, split as AWS's ConsumedCapacity reports
+// them (the api decides which members a response shows). Values; capacity rules live in
+// src/dynamodb/capacity.h.
+struct CapacityUnits {
+  double read = 0;
+  double write = 0;
+  double Total() const { return read + write; }
+  CapacityUnits& operator+=(const CapacityUnits& o) {
+    read += o.read;
+    write += o.write;
+    return *this;
+  }
+};
+struct ConsumedCapacity {
+  std::string table_name;
+  CapacityUnits table;                                            // the table's own share
+  std::map<std::string, CapacityUnits> global_secondary_indexes;  // by index name
+  std::map<std::string, CapacityUnits> local_secondary_indexes;
+  // The table's and every index's units together (ConsumedCapacity.CapacityUnits).
+  CapacityUnits Total() const {
+    CapacityUnits sum = table;
+    for (const auto& [name, units] : global_secondary_indexes) sum += units;
+    for (const auto& [name, units] : local_secondary_indexes) sum += units;
+    return sum;
+  }
+  ConsumedCapacity& operator+=(const ConsumedCapacity& o) {
+    table += o.table;
+    for (const auto& [name, units] : o.global_secondary_indexes) {
+      global_secondary_indexes[name] += units;
+    }
+    for (const auto& [name, units] : o.local_secondary_indexes) {
+      local_secondary_indexes[name] += units;
+    }
+    return *this;
+  }
+};
+
+// Adds `entry` to the entry of its table in `list`, or appends it: batch and transaction
+// answers carry one ConsumedCapacity per table, in the order tables first appear.
+inline void AddPerTable(std::vector<ConsumedCapacity>* list, const ConsumedCapacity& entry) {
+  for (ConsumedCapacity& existing : *list) {
+    if (existing.table_name == entry.table_name) {
+      existing += entry;
+      return;
+    }
+  }
+  list->push_back(entry);
+}
+
+// What a write returns: the attributes ReturnValues asked for (absent when none), and the
+// capacity it consumed.
 struct WriteOutcome {
   std::optional<Item> attributes;
+  ConsumedCapacity consumed;
+};
+
+// BatchWriteItem's and TransactWriteItems' answer: one entry per table, in the order the
+// tables first appear in the request.
+struct MultiWriteOutcome {
+  std::vector<ConsumedCapacity> consumed;
 };
 
 struct BatchWriteRequest {
@@ -294,7 +352,7 @@ struct ReadPage {
   int64_t count = 0;          // items after the filter
   int64_t scanned_count = 0;  // items read before the filter
   std::optional<Item> last_evaluated_key;
-  double capacity_units = 0;  // read capacity the page consumed
+  ConsumedCapacity consumed;  // read capacity the page consumed (table_name left empty)
 };
 
 struct BatchGetRequest {
@@ -311,7 +369,7 @@ struct BatchGetResult {
   std::map<std::string, std::vector<Item>> responses;  // every requested table, maybe empty
   // Keys left for a retry because the response reached AWS's 16 MB limit.
   std::map<std::string, std::vector<Item>> unprocessed_keys;
-  std::map<std::string, double> capacity_units;  // by table
+  std::vector<ConsumedCapacity> consumed;  // one per requested table, in request order
 };
 
 // --- Time to live ----------------------------------------------------------------------------
@@ -367,15 +425,19 @@ class TableStore {
   void DeleteItem(DeleteItemRequest request, WriteDone done);
   // Runs every put and delete in one write job. (AWS may leave some unprocessed under
   // throttling; a local table never does, so UnprocessedItems is always empty.)
-  void BatchWriteItem(BatchWriteRequest request, std::function<void(Status)> done);
+  using MultiWriteDone = std::function<void(Result<MultiWriteOutcome>)>;
+  void BatchWriteItem(BatchWriteRequest request, MultiWriteDone done);
   // All or nothing: TransactionCanceledException with one CancellationReason per action.
-  void TransactWriteItems(TransactWriteRequest request, std::function<void(Status)> done);
+  void TransactWriteItems(TransactWriteRequest request, MultiWriteDone done);
 
-  // Reads run on the caller's thread with a reader connection. The item, or nullopt.
-  Result<std::optional<Item>> GetItem(const GetItemRequest& request) const;
-  // One snapshot for all gets; a missing item is nullopt.
+  // Reads run on the caller's thread with a reader connection. The item, or nullopt;
+  // `consumed` (optional) receives the read capacity it took.
+  Result<std::optional<Item>> GetItem(const GetItemRequest& request,
+                                      ConsumedCapacity* consumed = nullptr) const;
+  // One snapshot for all gets; a missing item is nullopt. `consumed` (optional) receives one
+  // entry per table, in the order tables first appear.
   Result<std::vector<std::optional<Item>>> TransactGetItems(
-      const TransactGetRequest& request) const;
+      const TransactGetRequest& request, std::vector<ConsumedCapacity>* consumed = nullptr) const;
 
   // Query: one partition of the table or of a secondary index, in sort key order, seeking
   // through SQLite's primary-key index (never a scan). Errors: ResourceNotFoundException for

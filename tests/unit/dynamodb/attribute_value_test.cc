@@ -148,6 +148,30 @@ TEST(AttributeValueTest, ItemSize) {
   }
 }
 
+// Items whose sizes AWS itself decided: dynalite's test/putItem.js and test/getItem.js,
+// recorded against DynamoDB, put them at exactly 1 KB and 4 KB (one write or read unit) and
+// one byte over (two units). The sizes follow the developer guide's "DynamoDB item sizes and
+// formats" (names and strings as UTF-8 bytes, binary as raw bytes, a number as 1 byte plus
+// 1 per two significant digits, a set as the sum of its members).
+TEST(AttributeValueTest, ItemSizeAtAwsRecordedBoundaries) {
+  auto item = [](size_t b_length, const char* bs) {
+    // "a" is a 10-character key as dynalite's randomString() makes it.
+    return ItemFromJson(json::parse(std::string(R"({"a":{"S":"0123456789"},"b":{"S":")") +
+                                    std::string(b_length, 'b') +
+                                    R"("},"c":{"N":"12.3456"},"d":{"B":"AQI="},"e":{"BS":)" + bs +
+                                    "}}"))
+        .value();
+  };
+  // putItem.js "small item": b is 1009 - 10 characters, e three binaries of 2, 1, 1 bytes.
+  EXPECT_EQ(ItemSizeBytes(item(1009 - 10, R"(["AQI=","Ag==","AQ=="])")), 1024u);
+  // putItem.js "larger item": b 1011 - 10 characters, e two binaries of 2 and 1 bytes.
+  EXPECT_EQ(ItemSizeBytes(item(1011 - 10, R"(["AQI=","Ag=="])")), 1025u);
+  // getItem.js and batchGetItem.js use b of 4081 - 10 and 4083 - 10 characters: 4 KB and
+  // one byte over.
+  EXPECT_EQ(ItemSizeBytes(item(4081 - 10, R"(["AQI=","Ag==","AQ=="])")), 4096u);
+  EXPECT_EQ(ItemSizeBytes(item(4083 - 10, R"(["AQI=","Ag=="])")), 4097u);
+}
+
 TEST(AttributeValueTest, KeyComparison) {
   auto s = [](std::string v) { return AttributeValue::String(std::move(v)); };
   auto n = [](const char* v) { return AttributeValue::Num(Number::Parse(v).value()); };

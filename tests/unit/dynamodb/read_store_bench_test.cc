@@ -77,8 +77,8 @@ class Loader {
       cv_.wait(lock, [&] { return in_flight_ < 256; });
       ++in_flight_;
     }
-    tables_.BatchWriteItem(std::move(batch), [this](Status st) {
-      if (!st.ok()) ++failures_;
+    tables_.BatchWriteItem(std::move(batch), [this](Result<MultiWriteOutcome> r) {
+      if (!r.ok()) ++failures_;
       std::lock_guard lock(mu_);
       --in_flight_;
       cv_.notify_all();
