@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "lambda/validation.h"
 #include "test_util.h"
 
 namespace streamstack::lambda {
@@ -138,6 +139,75 @@ TEST_F(LambdaApiTest, MappingMembersAreExactlyAwss) {
   HttpResponse wrong = Send("POST", "/2015-03-31/event-source-mappings", "{\"BatchSize\": \"x\"}");
   EXPECT_EQ(wrong.status, 400u);
   EXPECT_EQ(wrong.headers.Get("x-amzn-ErrorType"), "InvalidRequestContentException");
+}
+
+// Layer requests are read through Lambda's input model: the body, the URI and the query
+// string, with the answers AWS recorded (LocalStack's TestLambdaLayer::test_layer_exceptions
+// and test_layer_policy_exceptions) where one exists.
+TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  const std::string versions = "/2018-10-31/layers/my-layer/versions";
+  std::string runtimes;
+  for (const auto& r : KnownRuntimes()) runtimes += (runtimes.empty() ? "" : ", ") + r;
+  json bad_lists = {{"Content", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}},
+                    {"CompatibleRuntimes", {"invalidruntime"}},
+                    {"CompatibleArchitectures", {"invalidarch", "x86_64"}}};
+  const std::string runtimes_clause =
+      "Value '[invalidruntime]' at 'compatibleRuntimes' failed to satisfy constraint: Member "
+      "must satisfy enum value set: [" +
+      runtimes + "]";
+  EXPECT_EQ(error(Send("POST", versions, bad_lists.dump())),
+            "ValidationException: 2 validation errors detected: " + runtimes_clause +
+                "; Value '[invalidarch, x86_64]' at 'compatibleArchitectures' failed to satisfy "
+                "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
+                "[x86_64, arm64], Member must not be null]");
+  EXPECT_EQ(error(Send("POST", versions, "{\"Description\": \"d\"}")),
+            "ValidationException: 1 validation error detected: Value null at 'content' failed to "
+            "satisfy constraint: Member must not be null");
+  EXPECT_EQ(error(Send("POST", versions, "{\"Content\": {\"ZipFile\": 5}}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'ZipFile'");
+  EXPECT_EQ(error(Send("POST", "/2018-10-31/layers/bad%20name/versions",
+                       "{\"Content\": {\"ZipFile\": \"\"}}")),
+            "ValidationException: 1 validation error detected: Value 'bad name' at 'layerName' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+");
+  json good = {{"Content", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}}};
+  ASSERT_EQ(Send("POST", versions, good.dump()).status, 201u);
+
+  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "")),
+            "ValidationException: 1 validation error detected: Value 'archdoesnotexist' at "
+            "'compatibleArchitecture' failed to satisfy constraint: Member must satisfy enum "
+            "value set: [x86_64, arm64]");
+  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?find=LayerVersion&Arn=nope", "")),
+            "ValidationException: 1 validation error detected: Value 'nope' at 'arn' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
+  EXPECT_EQ(error(Send("GET", versions + "/0", "")),
+            "InvalidParameterValueException: Layer Version Cannot be less than 1");
+  EXPECT_EQ(Send("GET", versions + "/1", "").status, 200u);
+  EXPECT_EQ(Send("GET", versions + "?CompatibleRuntime=python3.12", "").status, 200u);
+
+  json permission = {{"StatementId", "s1"}, {"Action", "*"}, {"Principal", "*"}};
+  EXPECT_EQ(error(Send("POST", versions + "/1/policy", permission.dump())),
+            "ValidationException: 1 validation error detected: Value '*' at 'action' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "lambda:GetLayerVersion");
+  EXPECT_EQ(error(Send("POST", versions + "/1/policy", "{}")),
+            "ValidationException: 3 validation errors detected: Value null at 'statementId' "
+            "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
+            "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
+            "satisfy constraint: Member must not be null");
+  permission["Action"] = "lambda:GetLayerVersion";
+  EXPECT_EQ(Send("POST", versions + "/1/policy?RevisionId=", permission.dump()).status, 201u);
+  EXPECT_EQ(error(Send("DELETE", versions + "/1/policy/s1?RevisionId=wrong", "")),
+            "PreconditionFailedException: The Revision Id provided does not match the latest "
+            "Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id");
+  EXPECT_EQ(Send("DELETE", versions + "/1/policy/s1", "").status, 204u);
 }
 
 }  // namespace
