@@ -210,5 +210,43 @@ TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
   EXPECT_EQ(Send("DELETE", versions + "/1/policy/s1", "").status, 204u);
 }
 
+// Function URL requests are read through the model too: FunctionName and Qualifier with the
+// body in one pass, the Cors lists' faulty items reported at the list as Lambda reports them.
+TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string url = "/2021-10-31/functions/f/url";
+  EXPECT_EQ(error(Send("POST", url + "?Qualifier=1", "{\"AuthType\": \"SOME\"}")),
+            "ValidationException: 2 validation errors detected: Value '1' at 'qualifier' failed "
+            "to satisfy constraint: Member must satisfy regular expression pattern: "
+            "((?!^\\d+$)^[0-9a-zA-Z-_]+$); Value 'SOME' at 'authType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [NONE, AWS_IAM]");
+  EXPECT_EQ(error(Send("POST", url, "{\"AuthType\": 5}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'AuthType'");
+  json cors = {{"AuthType", "NONE"}, {"Cors", {{"AllowMethods", {"GET", "TOOLONG"}}}}};
+  EXPECT_EQ(error(Send("POST", url, cors.dump())),
+            "ValidationException: 1 validation error detected: Value '[GET, TOOLONG]' at "
+            "'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: "
+            "[Member must have length less than or equal to 6, Member must have length greater "
+            "than or equal to 0, Member must satisfy regular expression pattern: .*, Member must "
+            "not be null]");
+  cors["Cors"]["AllowMethods"] = {"GET"};
+  EXPECT_EQ(Send("POST", url, cors.dump()).status, 201u);
+  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=abc", "")),
+            "ValidationException: 1 validation error detected: Value 'abc' at 'maxItems' failed "
+            "to satisfy constraint: Member must be an integer");
+  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=51", "")),
+            "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
+            "to satisfy constraint: Member must have value less than or equal to 50");
+  HttpResponse listed = Send("GET", url + "s?MaxItems=1", "");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["FunctionUrlConfigs"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace streamstack::lambda
