@@ -119,29 +119,24 @@ void ListAliases(Functions& functions, const RequestContext& ctx, RestReply repl
 
 // Permissions -------------------------------------------------------------------------------
 
+// The permission operations read every request through the input model (FunctionName,
+// Qualifier and the body in one pass), then fold the Qualifier into the name.
 void AddPermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
+    json request = ReadRequest(ctx, "AddPermission");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    json body = ParseBody(ctx);
+    auto text = [&](const char* member) { return request.value(member, std::string()); };
     PermissionInput in;
-    auto sid = OptString(body, "StatementId");
-    auto action = OptString(body, "Action");
-    auto principal = OptString(body, "Principal");
-    Violations v;
-    v.NotNull(sid.has_value(), "statementId");
-    v.NotNull(action.has_value(), "action");
-    v.NotNull(principal.has_value(), "principal");
-    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
-    in.statement_id = *sid;
-    in.action = *action;
-    in.principal = *principal;
-    in.source_arn = OptString(body, "SourceArn").value_or("");
-    in.source_account = OptString(body, "SourceAccount").value_or("");
-    in.event_source_token = OptString(body, "EventSourceToken").value_or("");
-    in.principal_org_id = OptString(body, "PrincipalOrgID").value_or("");
-    in.function_url_auth_type = OptString(body, "FunctionUrlAuthType").value_or("");
-    in.revision_id = OptString(body, "RevisionId");
+    in.statement_id = text("StatementId");
+    in.action = text("Action");
+    in.principal = text("Principal");
+    in.source_arn = text("SourceArn");
+    in.source_account = text("SourceAccount");
+    in.event_source_token = text("EventSourceToken");
+    in.principal_org_id = text("PrincipalOrgID");
+    in.function_url_auth_type = text("FunctionUrlAuthType");
+    in.revision_id = protocol::StringMember(request, "RevisionId");
     functions.AddPermission(*name, std::move(in),
                             Answer<std::string>(reply, [](const std::string& statement) {
                               return JsonResponse(201, json{{"Statement", statement}});
@@ -150,20 +145,26 @@ void AddPermission(Functions& functions, const RequestContext& ctx, RestReply re
 }
 
 void RemovePermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  std::string revision = Query(ctx, "RevisionId");
-  functions.RemovePermission(*name, PathParam(ctx, "StatementId"),
-                             revision.empty() ? std::nullopt : std::optional<std::string>(revision),
-                             Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "RemovePermission");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.RemovePermission(*name, request.value("StatementId", std::string()),
+                               protocol::StringMember(request, "RevisionId"),
+                               Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void GetPolicy(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto policy = functions.GetPolicy(*name);
-  if (!policy.ok()) return reply(ErrorResult(policy.status()));
-  reply(JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetPolicy");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto policy = functions.GetPolicy(*name);
+    if (!policy.ok()) return reply(ErrorResult(policy.status()));
+    reply(
+        JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
+  });
 }
 
 // Asynchronous invocation settings -----------------------------------------------------------

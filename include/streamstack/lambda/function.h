@@ -264,7 +264,9 @@ class Functions {
   void UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
                   Callback<Function> done);
   // Resource-based policies, one per function and per version or alias: stored and answered
-  // as AWS words them, not enforced. AddPermission answers the statement (JSON text).
+  // as AWS words them, not enforced. AddPermission answers the statement (JSON text); its
+  // input is one the lambda module's input model accepted (the REST adapter reads requests
+  // through it), so the model's patterns are not checked again here.
   void AddPermission(const std::string& function_name, PermissionInput input,
                      Callback<std::string> done);
   void RemovePermission(const std::string& function_name, const std::string& statement_id,

@@ -248,5 +248,40 @@ TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
   EXPECT_EQ(json::parse(listed.body)["FunctionUrlConfigs"].size(), 1u);
 }
 
+// Function permissions: the body, the Qualifier and the path's StatementId through the model.
+TEST_F(LambdaApiTest, PermissionRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string policy = "/2015-03-31/functions/f/policy";
+  EXPECT_EQ(error(Send("POST", policy + "?Qualifier=a%20b", "{}")),
+            "ValidationException: 4 validation errors detected: Value null at 'statementId' "
+            "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
+            "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
+            "satisfy constraint: Member must not be null; Value 'a b' at 'qualifier' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
+  json statement = {{"StatementId", "s1"},
+                    {"Action", "lambda:InvokeFunction"},
+                    {"Principal", "s3.amazonaws.com"},
+                    {"SourceAccount", "123"}};
+  EXPECT_EQ(error(Send("POST", policy, statement.dump())),
+            "ValidationException: 1 validation error detected: Value '123' at 'sourceAccount' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "\\d{12}");
+  statement["SourceAccount"] = "123456789012";
+  EXPECT_EQ(Send("POST", policy, statement.dump()).status, 201u);
+  EXPECT_EQ(error(Send("DELETE", policy + "/s%201", "")),
+            "ValidationException: 1 validation error detected: Value 's 1' at 'statementId' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "([a-zA-Z0-9-_.]+)");
+  EXPECT_EQ(Send("DELETE", policy + "/s1", "").status, 204u);
+  EXPECT_EQ(error(Send("GET", policy, "")),
+            "ResourceNotFoundException: The resource you requested does not exist.");
+}
+
 }  // namespace
 }  // namespace streamstack::lambda
