@@ -34,14 +34,15 @@ AliasInput DecodeAlias(const json& body) {
   return in;
 }
 
+// PublishVersion and the listings read every request through the input model.
 void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json request = ReadRequest(ctx, "PublishVersion");
     PublishVersionInput in;
-    in.code_sha256 = OptString(body, "CodeSha256");
-    in.description = OptString(body, "Description");
-    in.revision_id = OptString(body, "RevisionId");
-    functions.PublishVersion(PathParam(ctx, "FunctionName"), std::move(in),
+    in.code_sha256 = protocol::StringMember(request, "CodeSha256");
+    in.description = protocol::StringMember(request, "Description");
+    in.revision_id = protocol::StringMember(request, "RevisionId");
+    functions.PublishVersion(request.value("FunctionName", std::string()), std::move(in),
                              Answer<Function>(reply, [](const Function& v) {
                                return JsonResponse(201, FunctionConfigurationJson(v));
                              }));
@@ -49,22 +50,24 @@ void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply r
 }
 
 void ListVersionsByFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto versions = functions.ListVersions(PathParam(ctx, "FunctionName"));
-  if (!versions.ok()) return reply(ErrorResult(versions.status()));
-  auto page = Page(std::move(versions).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& fn : page->first) {
-    json entry = FunctionConfigurationJson(fn);
-    entry.erase("State");  // AWS's list entries carry no state
-    entry.erase("LastUpdateStatus");
-    list.push_back(std::move(entry));
-  }
-  json out = {{"Versions", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListVersionsByFunction");
+    auto versions = functions.ListVersions(request.value("FunctionName", std::string()));
+    if (!versions.ok()) return reply(ErrorResult(versions.status()));
+    auto page = Page(std::move(versions).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& fn : page->first) {
+      json entry = FunctionConfigurationJson(fn);
+      entry.erase("State");  // AWS's list entries carry no state
+      entry.erase("LastUpdateStatus");
+      list.push_back(std::move(entry));
+    }
+    json out = {{"Versions", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 void CreateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -103,18 +106,20 @@ void DeleteAlias(Functions& functions, const RequestContext& ctx, RestReply repl
 }
 
 void ListAliases(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto aliases =
-      functions.ListAliases(PathParam(ctx, "FunctionName"), Query(ctx, "FunctionVersion"));
-  if (!aliases.ok()) return reply(ErrorResult(aliases.status()));
-  auto page = Page(std::move(aliases).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& a : page->first) list.push_back(AliasJson(a));
-  json out = {{"Aliases", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListAliases");
+    auto aliases = functions.ListAliases(request.value("FunctionName", std::string()),
+                                         request.value("FunctionVersion", std::string()));
+    if (!aliases.ok()) return reply(ErrorResult(aliases.status()));
+    auto page = Page(std::move(aliases).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& a : page->first) list.push_back(AliasJson(a));
+    json out = {{"Aliases", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 // Permissions -------------------------------------------------------------------------------

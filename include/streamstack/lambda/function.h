@@ -323,7 +323,8 @@ class Functions {
 
   // Versions. PublishVersion answers the last version again when $LATEST has not changed
   // since; InvalidParameterValueException for a CodeSha256 that is not $LATEST's,
-  // PreconditionFailedException for another RevisionId.
+  // PreconditionFailedException for another RevisionId. Its Description's length is the input
+  // model's to check (the REST adapter reads the request through it).
   void PublishVersion(const std::string& function_name, PublishVersionInput input,
                       Callback<Function> done);
   // $LATEST first (its ARN qualified with ":$LATEST"), then each version in order.

@@ -283,5 +283,38 @@ TEST_F(LambdaApiTest, PermissionRequestsAreReadThroughTheModel) {
             "ResourceNotFoundException: The resource you requested does not exist.");
 }
 
+// Versions and the alias listing: MaxItems, FunctionVersion and the body through the model.
+TEST_F(LambdaApiTest, VersionRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string versions = "/2015-03-31/functions/f/versions";
+  EXPECT_EQ(error(Send("POST", versions, json({{"Description", std::string(257, 'd')}}).dump())),
+            "ValidationException: 1 validation error detected: Value '" + std::string(257, 'd') +
+                "' at 'description' failed to satisfy constraint: Member must have length less "
+                "than or equal to 256");
+  EXPECT_EQ(error(Send("POST", versions, "{\"CodeSha256\": 1}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'CodeSha256'");
+  EXPECT_EQ(Send("POST", versions, "{\"Description\": \"v1\"}").status, 201u);
+  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=x", "")),
+            "ValidationException: 1 validation error detected: Value 'x' at 'maxItems' failed to "
+            "satisfy constraint: Member must be an integer");
+  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=10001", "")),
+            "ValidationException: 1 validation error detected: Value '10001' at 'maxItems' "
+            "failed to satisfy constraint: Member must have value less than or equal to 10000");
+  HttpResponse page = Send("GET", versions + "?MaxItems=1", "");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(json::parse(page.body)["Versions"].size(), 1u);
+  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=v2", "")),
+            "ValidationException: 1 validation error detected: Value 'v2' at 'functionVersion' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "(\\$LATEST(\\.PUBLISHED)?|[0-9]+)");
+  EXPECT_EQ(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=1", "").status, 200u);
+}
+
 }  // namespace
 }  // namespace streamstack::lambda
