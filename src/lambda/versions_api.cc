@@ -187,23 +187,33 @@ json EventInvokeConfigJson(const EventInvokeConfig& c, const Functions& function
   return j;
 }
 
+// A destination ARN of a DestinationConfig's OnSuccess or OnFailure member, "" when none.
+std::string DestinationOf(const json& request, const char* on) {
+  const json* config = protocol::StructureMember(request, "DestinationConfig");
+  const json* target = config == nullptr ? nullptr : protocol::StructureMember(*config, on);
+  return target == nullptr ? std::string() : target->value("Destination", std::string());
+}
+
+std::optional<int64_t> OptionalInteger(const json& request, const char* member) {
+  auto it = request.find(member);
+  if (it == request.end()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+// The event invoke config operations read every request through the input model (FunctionName,
+// Qualifier and the body in one pass), then fold the Qualifier into the name.
 void PutEventInvokeConfig(Functions& functions, const RequestContext& ctx, RestReply reply,
                           bool merge) {
   Guard(reply, [&] {
+    json request = ReadRequest(
+        ctx, merge ? "UpdateFunctionEventInvokeConfig" : "PutFunctionEventInvokeConfig");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    json body = ParseBody(ctx);
     EventInvokeConfig c;
-    c.maximum_retry_attempts = OptInt(body, "MaximumRetryAttempts");
-    c.maximum_event_age_seconds = OptInt(body, "MaximumEventAgeInSeconds");
-    if (const json* dest = OptObject(body, "DestinationConfig")) {
-      if (const json* on = OptObject(*dest, "OnSuccess")) {
-        c.on_success = OptString(*on, "Destination").value_or("");
-      }
-      if (const json* on = OptObject(*dest, "OnFailure")) {
-        c.on_failure = OptString(*on, "Destination").value_or("");
-      }
-    }
+    c.maximum_retry_attempts = OptionalInteger(request, "MaximumRetryAttempts");
+    c.maximum_event_age_seconds = OptionalInteger(request, "MaximumEventAgeInSeconds");
+    c.on_success = DestinationOf(request, "OnSuccess");
+    c.on_failure = DestinationOf(request, "OnFailure");
     functions.PutEventInvokeConfig(
         *name, std::move(c), merge,
         Answer<EventInvokeConfig>(reply, [&functions](const EventInvokeConfig& saved) {
@@ -224,34 +234,42 @@ void UpdateFunctionEventInvokeConfig(Functions& functions, const RequestContext&
 
 void GetFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
                                   RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto config = functions.GetEventInvokeConfig(*name);
-  if (!config.ok()) return reply(ErrorResult(config.status()));
-  reply(JsonResponse(200, EventInvokeConfigJson(*config, functions)));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunctionEventInvokeConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto config = functions.GetEventInvokeConfig(*name);
+    if (!config.ok()) return reply(ErrorResult(config.status()));
+    reply(JsonResponse(200, EventInvokeConfigJson(*config, functions)));
+  });
 }
 
 void DeleteFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
                                      RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.DeleteEventInvokeConfig(*name,
-                                    Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteFunctionEventInvokeConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.DeleteEventInvokeConfig(*name,
+                                      Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void ListFunctionEventInvokeConfigs(Functions& functions, const RequestContext& ctx,
                                     RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto configs = functions.ListEventInvokeConfigs(PathParam(ctx, "FunctionName"));
-  if (!configs.ok()) return reply(ErrorResult(configs.status()));
-  auto page = Page(std::move(configs).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& c : page->first) list.push_back(EventInvokeConfigJson(c, functions));
-  json out = {{"FunctionEventInvokeConfigs", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListFunctionEventInvokeConfigs");
+    auto configs = functions.ListEventInvokeConfigs(request.value("FunctionName", std::string()));
+    if (!configs.ok()) return reply(ErrorResult(configs.status()));
+    auto page = Page(std::move(configs).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& c : page->first) list.push_back(EventInvokeConfigJson(c, functions));
+    json out = {{"FunctionEventInvokeConfigs", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 // Provisioned concurrency ---------------------------------------------------------------------

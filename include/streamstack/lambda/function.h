@@ -276,7 +276,8 @@ class Functions {
   // Event invoke configs (qualified name: that version or alias; else $LATEST). Put replaces
   // the whole config, Update changes only what it is given. Errors as AWS answers them:
   // "The function doesn't exist.", "The function <arn> doesn't have an EventInvokeConfig",
-  // invalid destinations.
+  // invalid destinations. The ranges of MaximumRetryAttempts and MaximumEventAgeInSeconds are
+  // the input model's to check (the REST adapter reads the request through it).
   void PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config, bool merge,
                             Callback<EventInvokeConfig> done);
   Result<EventInvokeConfig> GetEventInvokeConfig(const std::string& function_name) const;

@@ -316,5 +316,39 @@ TEST_F(LambdaApiTest, VersionRequestsAreReadThroughTheModel) {
   EXPECT_EQ(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=1", "").status, 200u);
 }
 
+// Event invoke configs: ranges, destinations and MaxItems through the model.
+TEST_F(LambdaApiTest, EventInvokeConfigRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string config = "/2019-09-25/functions/f/event-invoke-config";
+  json bad = {{"MaximumRetryAttempts", 3},
+              {"MaximumEventAgeInSeconds", 59},
+              {"DestinationConfig", {{"OnFailure", {{"Destination", "nowhere"}}}}}};
+  EXPECT_EQ(
+      error(Send("PUT", config, bad.dump())),
+      "ValidationException: 3 validation errors detected: Value '3' at 'maximumRetryAttempts' "
+      "failed to satisfy constraint: Member must have value less than or equal to 2; Value '59' "
+      "at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value "
+      "greater than or equal to 60; Value 'nowhere' at 'destinationConfig.onFailure.destination' "
+      "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+      "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]"
+      "{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
+  EXPECT_EQ(error(Send("POST", config, "{\"MaximumRetryAttempts\": 1.5}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'MaximumRetryAttempts'");
+  HttpResponse put = Send("PUT", config, "{\"MaximumRetryAttempts\": 1}");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(json::parse(put.body)["MaximumRetryAttempts"], 1);
+  EXPECT_EQ(error(Send("GET", config + "/list?MaxItems=51", "")),
+            "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
+            "to satisfy constraint: Member must have value less than or equal to 50");
+  EXPECT_EQ(Send("GET", config + "/list?MaxItems=50", "").status, 200u);
+  EXPECT_EQ(Send("DELETE", config, "").status, 204u);
+}
+
 }  // namespace
 }  // namespace streamstack::lambda
