@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "lambda/qualified_settings.h"
-#include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -77,10 +76,6 @@ void Functions::PutEventInvokeConfig(const std::string& function_name, EventInvo
                                      bool merge, Callback<EventInvokeConfig> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
-  Violations v;
-  v.Range(config.maximum_retry_attempts, "maximumRetryAttempts", 0, 2);
-  v.Range(config.maximum_event_age_seconds, "maximumEventAgeInSeconds", 60, 21600);
-  if (Status s = v.ToStatus(); !s.ok()) return done(s);
   if (!merge && !config.maximum_retry_attempts && !config.maximum_event_age_seconds &&
       config.on_success.empty() && config.on_failure.empty()) {
     return done(Status(AwsError::kInvalidParameterValue,

@@ -61,23 +61,6 @@ FunctionUrlConfig FromRecord(const nlohmann::json& j) {
   return c;
 }
 
-void AddListSize(const std::optional<std::vector<std::string>>& list, const std::string& member,
-                 size_t max, Violations& v) {
-  if (!list || list->size() <= max) return;
-  std::string shown;
-  for (const auto& item : *list) shown += (shown.empty() ? "" : ", ") + item;
-  v.Add(QuoteValue("[" + shown + "]"), member,
-        "Member must have length less than or equal to " + std::to_string(max));
-}
-
-void AddItemLengths(const std::optional<std::vector<std::string>>& list, const std::string& member,
-                    size_t min, size_t max, Violations& v) {
-  if (!list) return;
-  for (size_t i = 0; i < list->size(); ++i) {
-    v.Length((*list)[i], member + "." + std::to_string(i + 1) + ".member", min, max);
-  }
-}
-
 }  // namespace
 
 nlohmann::json FunctionUrlCorsJson(const FunctionUrlCors& cors) {
@@ -101,18 +84,6 @@ FunctionUrlCors FunctionUrlCorsFromJson(const nlohmann::json& j) {
   cors.expose_headers = OptStringList(j, "ExposeHeaders");
   cors.max_age = OptInt(j, "MaxAge");
   return cors;
-}
-
-void CheckFunctionUrlCors(const FunctionUrlCors& cors, Violations& v) {
-  AddListSize(cors.allow_headers, "cors.allowHeaders", 100, v);
-  AddItemLengths(cors.allow_headers, "cors.allowHeaders", 0, 1024, v);
-  AddListSize(cors.allow_methods, "cors.allowMethods", 6, v);
-  AddItemLengths(cors.allow_methods, "cors.allowMethods", 0, 6, v);
-  AddListSize(cors.allow_origins, "cors.allowOrigins", 100, v);
-  AddItemLengths(cors.allow_origins, "cors.allowOrigins", 1, 253, v);
-  AddListSize(cors.expose_headers, "cors.exposeHeaders", 100, v);
-  AddItemLengths(cors.expose_headers, "cors.exposeHeaders", 0, 1024, v);
-  v.Range(cors.max_age, "cors.maxAge", 0, 86400);
 }
 
 Status Functions::LoadFunctionUrls()

@@ -5,7 +5,6 @@
 #include "lambda/function_url.h"
 #include "lambda/function_url_event.h"
 #include "lambda/rest_wire.h"
-#include "lambda/validation.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -53,29 +52,27 @@ json FunctionUrlJson(const RequestContext& ctx, const Functions& functions,
   return j;
 }
 
-Result<FunctionUrlInput> DecodeFunctionUrlInput(const RequestContext& ctx, bool create) {
-  json body = ParseBody(ctx);
+// The settings of a Create/UpdateFunctionUrlConfig request ReadRequest accepted.
+FunctionUrlInput UrlInput(const json& request) {
   FunctionUrlInput in;
-  in.auth_type = OptString(body, "AuthType");
-  in.invoke_mode = OptString(body, "InvokeMode");
-  if (const json* cors = OptObject(body, "Cors")) in.cors = FunctionUrlCorsFromJson(*cors);
-  Violations v;
-  if (create) v.NotNull(in.auth_type.has_value(), "authType");
-  v.Enum(in.auth_type, "authType", {"NONE", "AWS_IAM"});
-  if (in.cors) CheckFunctionUrlCors(*in.cors, v);
-  v.Enum(in.invoke_mode, "invokeMode", {"BUFFERED", "RESPONSE_STREAM"});
-  STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
+  in.auth_type = protocol::StringMember(request, "AuthType");
+  in.invoke_mode = protocol::StringMember(request, "InvokeMode");
+  if (const json* cors = protocol::StructureMember(request, "Cors")) {
+    in.cors = FunctionUrlCorsFromJson(*cors);
+  }
   return in;
 }
 
+// Every request is read through the input model first (FunctionName, Qualifier, the body);
+// then the name with its Qualifier folded in, whose function, version or alias the store
+// resolves.
 void CreateFunctionUrlConfig(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
+    json request = ReadRequest(ctx, "CreateFunctionUrlConfig");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    auto in = DecodeFunctionUrlInput(ctx, /*create=*/true);
-    if (!in.ok()) return reply(in.status());
     functions.CreateFunctionUrl(
-        *name, std::move(in).value(),
+        *name, UrlInput(request),
         Answer<FunctionUrlConfig>(reply, [&functions, ctx](const FunctionUrlConfig& c) {
           return JsonResponse(201, FunctionUrlJson(ctx, functions, c, UrlAnswer::kCreate));
         }));
@@ -84,12 +81,11 @@ void CreateFunctionUrlConfig(Functions& functions, const RequestContext& ctx, Re
 
 void UpdateFunctionUrlConfig(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
+    json request = ReadRequest(ctx, "UpdateFunctionUrlConfig");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    auto in = DecodeFunctionUrlInput(ctx, /*create=*/false);
-    if (!in.ok()) return reply(in.status());
     functions.UpdateFunctionUrl(
-        *name, std::move(in).value(),
+        *name, UrlInput(request),
         Answer<FunctionUrlConfig>(reply, [&functions, ctx](const FunctionUrlConfig& c) {
           return JsonResponse(200, FunctionUrlJson(ctx, functions, c, UrlAnswer::kUpdate));
         }));
@@ -97,38 +93,42 @@ void UpdateFunctionUrlConfig(Functions& functions, const RequestContext& ctx, Re
 }
 
 void GetFunctionUrlConfig(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto config = functions.GetFunctionUrl(*name);
-  if (!config.ok()) return reply(ErrorResult(config.status()));
-  reply(JsonResponse(200, FunctionUrlJson(ctx, functions, *config, UrlAnswer::kGet)));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunctionUrlConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto config = functions.GetFunctionUrl(*name);
+    if (!config.ok()) return reply(ErrorResult(config.status()));
+    reply(JsonResponse(200, FunctionUrlJson(ctx, functions, *config, UrlAnswer::kGet)));
+  });
 }
 
 void DeleteFunctionUrlConfig(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.DeleteFunctionUrl(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteFunctionUrlConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.DeleteFunctionUrl(*name,
+                                Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void ListFunctionUrlConfigs(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  std::string marker = Query(ctx, "Marker");
-  std::string max_text = Query(ctx, "MaxItems");
-  Violations v;
-  std::optional<int64_t> max_items;
-  if (!max_text.empty()) max_items = std::strtoll(max_text.c_str(), nullptr, 10);
-  v.Range(max_items, "maxItems", 1, 50);
-  if (Status s = v.ToStatus(); !s.ok()) return reply(s);
-  auto configs = functions.ListFunctionUrls(PathParam(ctx, "FunctionName"));
-  if (!configs.ok()) return reply(ErrorResult(configs.status()));
-  auto page = Page(std::move(configs).value(), marker, static_cast<int>(max_items.value_or(50)));
-  if (!page.ok()) return reply(ErrorResult(page.status()));
-  json list = json::array();
-  for (const auto& c : page->first) {
-    list.push_back(FunctionUrlJson(ctx, functions, c, UrlAnswer::kGet));
-  }
-  json out = {{"FunctionUrlConfigs", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListFunctionUrlConfigs");
+    auto configs = functions.ListFunctionUrls(request.value("FunctionName", std::string()));
+    if (!configs.ok()) return reply(ErrorResult(configs.status()));
+    auto page = Page(std::move(configs).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(ErrorResult(page.status()));
+    json list = json::array();
+    for (const auto& c : page->first) {
+      list.push_back(FunctionUrlJson(ctx, functions, c, UrlAnswer::kGet));
+    }
+    json out = {{"FunctionUrlConfigs", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 // Serving the URLs --------------------------------------------------------------------------

@@ -1,13 +1,10 @@
 // lambda: the REST-JSON routes of layers (PublishLayerVersion, GetLayerVersion(ByArn),
 // ListLayerVersions, ListLayers, DeleteLayerVersion, Add/RemoveLayerVersionPermission,
-// GetLayerVersionPolicy). Answers as AWS gives them (recorded in
-// LocalStack's TestLambdaLayer).
+// GetLayerVersionPolicy). Every request is read and validated through Lambda's input model
+// (ReadRequest); answers as AWS gives them (recorded in LocalStack's TestLambdaLayer).
 #include "lambda/layers_api.h"
 
-#include <charconv>
-
 #include "lambda/rest_wire.h"
-#include "lambda/validation.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -42,19 +39,15 @@ json LayerVersionJson(const LayerVersion& v, const AccountScope& scope) {
   return j;
 }
 
-// The {VersionNumber} of the path; anything but a number reads as 0 (below 1: AWS's error).
-int64_t VersionNumber(const RequestContext& ctx) {
-  std::string text = PathParam(ctx, "VersionNumber");
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  return ec == std::errc() && end == text.data() + text.size() ? n : 0;
+// Members of a request ReadRequest accepted (their JSON types are the model's).
+std::string Text(const json& request, const char* member) {
+  return request.value(member, std::string());
 }
-
-Status CheckFilters(const std::string& runtime, const std::string& architecture) {
-  Violations v;
-  if (!runtime.empty()) v.Enum(runtime, "compatibleRuntime", KnownRuntimes());
-  if (!architecture.empty()) v.Enum(architecture, "compatibleArchitecture", {"x86_64", "arm64"});
-  return v.ToStatus();
+// The {VersionNumber} of the path (a long; the model holds it to being a whole number, and
+// Layers answers one below 1).
+int64_t VersionNumber(const json& request) { return request.value("VersionNumber", int64_t{0}); }
+std::vector<std::string> TextList(const json& request, const char* member) {
+  return request.value(member, std::vector<std::string>{});
 }
 
 struct LayerApi {
@@ -63,27 +56,20 @@ struct LayerApi {
 
   void Publish(const RequestContext& ctx, RestReply reply) {
     Guard(reply, [&] {
-      json body = ParseBody(ctx);
+      json request = ReadRequest(ctx, "PublishLayerVersion");
       PublishLayerInput in;
-      in.description = OptString(body, "Description");
-      in.license_info = OptString(body, "LicenseInfo");
-      in.compatible_runtimes =
-          OptStringList(body, "CompatibleRuntimes").value_or(std::vector<std::string>{});
-      in.compatible_architectures =
-          OptStringList(body, "CompatibleArchitectures").value_or(std::vector<std::string>{});
-      if (const json* content = OptObject(body, "Content")) {
-        if (auto zip = OptString(*content, "ZipFile")) {
-          std::string bytes;
-          if (!Base64Decode(*zip, &bytes)) throw DecodeError{BadContent("ZipFile is not base64")};
-          in.zip = std::move(bytes);
-        }
-        in.content_from_s3 = OptString(*content, "S3Bucket").has_value();
-      } else {
-        Violations v;
-        v.NotNull(false, "content");
-        return reply(v.ToStatus());
+      in.description = protocol::StringMember(request, "Description");
+      in.license_info = protocol::StringMember(request, "LicenseInfo");
+      in.compatible_runtimes = TextList(request, "CompatibleRuntimes");
+      in.compatible_architectures = TextList(request, "CompatibleArchitectures");
+      const json& content = request.at("Content");  // required
+      if (auto zip = protocol::StringMember(content, "ZipFile")) {
+        std::string bytes;
+        if (!Base64Decode(*zip, &bytes)) throw DecodeError{BadContent("ZipFile is not base64")};
+        in.zip = std::move(bytes);
       }
-      layers.Publish(PathParam(ctx, "LayerName"), std::move(in),
+      in.content_from_s3 = protocol::StringMember(content, "S3Bucket").has_value();
+      layers.Publish(Text(request, "LayerName"), std::move(in),
                      Answer<LayerVersion>(reply, [this](const LayerVersion& v) {
                        return JsonResponse(201, LayerVersionJson(v, scope));
                      }));
@@ -91,64 +77,64 @@ struct LayerApi {
   }
 
   void Get(const RequestContext& ctx, RestReply reply) {
-    auto v = layers.Get(PathParam(ctx, "LayerName"), VersionNumber(ctx));
-    if (!v.ok()) return reply(ErrorResult(v.status()));
-    reply(JsonResponse(200, LayerVersionJson(*v, scope)));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "GetLayerVersion");
+      auto v = layers.Get(Text(request, "LayerName"), VersionNumber(request));
+      if (!v.ok()) return reply(ErrorResult(v.status()));
+      reply(JsonResponse(200, LayerVersionJson(*v, scope)));
+    });
   }
 
   void GetByArn(const RequestContext& ctx, RestReply reply) {
     if (Query(ctx, "find") != "LayerVersion") return ListLayers(ctx, std::move(reply));
-    auto v = layers.GetByArn(Query(ctx, "Arn"));
-    if (!v.ok()) return reply(ErrorResult(v.status()));
-    reply(JsonResponse(200, LayerVersionJson(*v, scope)));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "GetLayerVersionByArn");
+      auto v = layers.GetByArn(Text(request, "Arn"));
+      if (!v.ok()) return reply(ErrorResult(v.status()));
+      reply(JsonResponse(200, LayerVersionJson(*v, scope)));
+    });
   }
 
   void ListVersions(const RequestContext& ctx, RestReply reply) {
-    std::string runtime = Query(ctx, "CompatibleRuntime");
-    std::string architecture = Query(ctx, "CompatibleArchitecture");
-    if (Status s = CheckFilters(runtime, architecture); !s.ok()) return reply(s);
-    auto versions = layers.ListVersions(PathParam(ctx, "LayerName"), runtime, architecture);
-    if (!versions.ok()) return reply(ErrorResult(versions.status()));
-    json list = json::array();
-    for (const auto& v : *versions) list.push_back(ListItemJson(v));
-    reply(JsonResponse(200, json{{"LayerVersions", std::move(list)}}));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "ListLayerVersions");
+      auto versions =
+          layers.ListVersions(Text(request, "LayerName"), Text(request, "CompatibleRuntime"),
+                              Text(request, "CompatibleArchitecture"));
+      if (!versions.ok()) return reply(ErrorResult(versions.status()));
+      json list = json::array();
+      for (const auto& v : *versions) list.push_back(ListItemJson(v));
+      reply(JsonResponse(200, json{{"LayerVersions", std::move(list)}}));
+    });
   }
 
   void ListLayers(const RequestContext& ctx, RestReply reply) {
-    std::string runtime = Query(ctx, "CompatibleRuntime");
-    std::string architecture = Query(ctx, "CompatibleArchitecture");
-    if (Status s = CheckFilters(runtime, architecture); !s.ok()) return reply(s);
-    auto latest = layers.ListLatest(runtime, architecture);
-    if (!latest.ok()) return reply(ErrorResult(latest.status()));
-    json list = json::array();
-    for (const auto& v : *latest) {
-      list.push_back({{"LayerName", v.layer_name},
-                      {"LayerArn", v.layer_arn},
-                      {"LatestMatchingVersion", ListItemJson(v)}});
-    }
-    reply(JsonResponse(200, json{{"Layers", std::move(list)}}));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "ListLayers");
+      auto latest = layers.ListLatest(Text(request, "CompatibleRuntime"),
+                                      Text(request, "CompatibleArchitecture"));
+      if (!latest.ok()) return reply(ErrorResult(latest.status()));
+      json list = json::array();
+      for (const auto& v : *latest) {
+        list.push_back({{"LayerName", v.layer_name},
+                        {"LayerArn", v.layer_arn},
+                        {"LatestMatchingVersion", ListItemJson(v)}});
+      }
+      reply(JsonResponse(200, json{{"Layers", std::move(list)}}));
+    });
   }
 
   void AddPermission(const RequestContext& ctx, RestReply reply) {
     Guard(reply, [&] {
-      json body = ParseBody(ctx);
+      json request = ReadRequest(ctx, "AddLayerVersionPermission");
       LayerPermissionInput in;
-      auto statement_id = OptString(body, "StatementId");
-      auto action = OptString(body, "Action");
-      auto principal = OptString(body, "Principal");
-      Violations v;
-      v.NotNull(statement_id.has_value(), "statementId");
-      v.NotNull(action.has_value(), "action");
-      v.NotNull(principal.has_value(), "principal");
-      if (Status s = v.ToStatus(); !s.ok()) return reply(s);
-      in.statement_id = *statement_id;
-      in.action = *action;
-      in.principal = *principal;
-      in.organization_id = OptString(body, "OrganizationId").value_or("");
-      std::string revision = Query(ctx, "RevisionId");
-      if (!revision.empty()) in.revision_id = revision;
+      in.statement_id = Text(request, "StatementId");
+      in.action = Text(request, "Action");
+      in.principal = Text(request, "Principal");
+      in.organization_id = Text(request, "OrganizationId");
+      in.revision_id = protocol::StringMember(request, "RevisionId");
       layers.AddPermission(
-          PathParam(ctx, "LayerName"), VersionNumber(ctx), std::move(in),
+          Text(request, "LayerName"), VersionNumber(request), std::move(in),
           Answer<LayerPolicyText>(reply, [](const LayerPolicyText& p) {
             return JsonResponse(201, json{{"Statement", p.text}, {"RevisionId", p.revision_id}});
           }));
@@ -156,22 +142,30 @@ struct LayerApi {
   }
 
   void RemovePermission(const RequestContext& ctx, RestReply reply) {
-    std::string revision = Query(ctx, "RevisionId");
-    layers.RemovePermission(PathParam(ctx, "LayerName"), VersionNumber(ctx),
-                            PathParam(ctx, "StatementId"),
-                            revision.empty() ? std::nullopt : std::optional(revision),
-                            Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "RemoveLayerVersionPermission");
+      layers.RemovePermission(Text(request, "LayerName"), VersionNumber(request),
+                              Text(request, "StatementId"),
+                              protocol::StringMember(request, "RevisionId"),
+                              Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+    });
   }
 
   void GetPolicy(const RequestContext& ctx, RestReply reply) {
-    auto policy = layers.GetPolicy(PathParam(ctx, "LayerName"), VersionNumber(ctx));
-    if (!policy.ok()) return reply(ErrorResult(policy.status()));
-    reply(JsonResponse(200, json{{"Policy", policy->text}, {"RevisionId", policy->revision_id}}));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "GetLayerVersionPolicy");
+      auto policy = layers.GetPolicy(Text(request, "LayerName"), VersionNumber(request));
+      if (!policy.ok()) return reply(ErrorResult(policy.status()));
+      reply(JsonResponse(200, json{{"Policy", policy->text}, {"RevisionId", policy->revision_id}}));
+    });
   }
 
   void Delete(const RequestContext& ctx, RestReply reply) {
-    layers.Delete(PathParam(ctx, "LayerName"), VersionNumber(ctx),
-                  Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+    Guard(reply, [&] {
+      json request = ReadRequest(ctx, "DeleteLayerVersion");
+      layers.Delete(Text(request, "LayerName"), VersionNumber(request),
+                    Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+    });
   }
 };
 

@@ -9,7 +9,6 @@
 #include "lambda/function_record.h"
 #include "lambda/policy_record.h"
 #include "lambda/qualified_settings.h"
-#include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -31,20 +30,6 @@ Status NoSuchResource() {
   return Status(AwsError::kResourceNotFound, "The resource you requested does not exist.");
 }
 
-bool IsStatementId(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
-// lambda:[*]|lambda:[a-zA-Z]+|[*]
-bool IsAction(std::string_view s) {
-  if (s == "*" || s == "lambda:*") return true;
-  if (!s.starts_with("lambda:") || s.size() == 7) return false;
-  return std::all_of(s.begin() + 7, s.end(),
-                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-}
-
 bool IsAccountId(std::string_view s) {
   return s.size() == 12 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -63,24 +48,6 @@ Result<ordered_json> PrincipalOf(const std::string& principal) {
   }
   return Status(AwsError::kInvalidParameterValue,
                 "The provided principal was invalid. Please check the principal and try again.");
-}
-
-// The model's constraints on AddPermission's members.
-Status ValidatePermission(const PermissionInput& in) {
-  Violations v;
-  v.Length(in.statement_id, "statementId", 1, 100);
-  if (!in.statement_id.empty() && in.statement_id.size() <= 100) {
-    v.Pattern(in.statement_id, "statementId", "([a-zA-Z0-9-_]+)", IsStatementId(in.statement_id));
-  }
-  v.Pattern(in.action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])", IsAction(in.action));
-  v.Pattern(in.principal, "principal", "[^\\s]+",
-            !in.principal.empty() &&
-                std::none_of(in.principal.begin(), in.principal.end(),
-                             [](char c) { return std::isspace(static_cast<unsigned char>(c)); }));
-  if (!in.function_url_auth_type.empty()) {
-    v.Enum(in.function_url_auth_type, "functionUrlAuthType", {"NONE", "AWS_IAM"});
-  }
-  return v.ToStatus();
 }
 
 ordered_json Statement(const PermissionInput& in, ordered_json principal,
@@ -139,7 +106,6 @@ void Functions::AddPermission(const std::string& function_name, PermissionInput 
                               Callback<std::string> done) {
   auto name = ParseFunctionName(function_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
-  if (Status s = ValidatePermission(input); !s.ok()) return done(s);
   auto target = ResolveQualifier(
       *name, QualifierRules{.latest_refused = Status(
                                 AwsError::kInvalidParameterValue,

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "lambda/lambda_input_model.h"
 #include "lambda/validation.h"
 #include "streamstack/lambda/function.h"
 
@@ -22,6 +23,18 @@ json ParseBody(const RequestContext& ctx) {
     throw DecodeError{BadContent("the body is not a JSON object")};
   }
   return j;
+}
+
+const protocol::InputModel& LambdaRequests() {
+  static const protocol::InputModel model(LambdaInputModel(), "com.amazonaws.lambda");
+  return model;
+}
+
+json ReadRequest(const RequestContext& ctx, std::string_view operation) {
+  json request = ParseBody(ctx);
+  Status status = LambdaRequests().ValidateRest(operation, ctx, request);
+  if (!status.ok()) throw DecodeError{std::move(status)};
+  return request;
 }
 
 [[noreturn]] void WrongType(const std::string& member) {

@@ -11,11 +11,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "streamstack/common/ids.h"
 #include "streamstack/common/status.h"
+#include "streamstack/protocol/input_model.h"
 #include "streamstack/protocol/router.h"
 
 namespace streamstack::lambda {
@@ -37,6 +39,17 @@ Status BadContent(const std::string& what);
 [[noreturn]] void WrongType(const std::string& member);
 // The body as a JSON object ({} when empty); DecodeError otherwise.
 json ParseBody(const RequestContext& ctx);
+
+// Lambda's request validator (lambda_input_model.cc's shapes), built on first use; immutable,
+// any thread may use it.
+const protocol::InputModel& LambdaRequests();
+
+// The request of `operation` as one object, read and validated through the model: the body's
+// members, and those the model places in the URI, the query string or a header, under their
+// member names. A DecodeError with AWS's answer when the body is no JSON object, a member has
+// the wrong JSON type, or a constraint of the model fails (all of them in one
+// ValidationException). Read members with protocol::StringMember / IntMember / ... .
+json ReadRequest(const RequestContext& ctx, std::string_view operation);
 
 // Optional members of a JSON object; a member of another type is a DecodeError.
 std::optional<std::string> OptString(const json& j, const char* key);

@@ -206,9 +206,6 @@ void Functions::PublishVersion(const std::string& function_name, PublishVersionI
                                Callback<Function> done) {
   auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
   if (!name.ok()) return done(name.status());
-  Violations v;
-  v.Length(input.description, "description", 0, 256);
-  if (Status s = v.ToStatus(); !s.ok()) return done(s);
   auto result = std::make_shared<std::shared_ptr<const Function>>();
   std::string plain = name->name;
   store_.Write(

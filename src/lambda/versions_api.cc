@@ -34,14 +34,15 @@ AliasInput DecodeAlias(const json& body) {
   return in;
 }
 
+// PublishVersion and the listings read every request through the input model.
 void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json request = ReadRequest(ctx, "PublishVersion");
     PublishVersionInput in;
-    in.code_sha256 = OptString(body, "CodeSha256");
-    in.description = OptString(body, "Description");
-    in.revision_id = OptString(body, "RevisionId");
-    functions.PublishVersion(PathParam(ctx, "FunctionName"), std::move(in),
+    in.code_sha256 = protocol::StringMember(request, "CodeSha256");
+    in.description = protocol::StringMember(request, "Description");
+    in.revision_id = protocol::StringMember(request, "RevisionId");
+    functions.PublishVersion(request.value("FunctionName", std::string()), std::move(in),
                              Answer<Function>(reply, [](const Function& v) {
                                return JsonResponse(201, FunctionConfigurationJson(v));
                              }));
@@ -49,22 +50,24 @@ void PublishVersion(Functions& functions, const RequestContext& ctx, RestReply r
 }
 
 void ListVersionsByFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto versions = functions.ListVersions(PathParam(ctx, "FunctionName"));
-  if (!versions.ok()) return reply(ErrorResult(versions.status()));
-  auto page = Page(std::move(versions).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& fn : page->first) {
-    json entry = FunctionConfigurationJson(fn);
-    entry.erase("State");  // AWS's list entries carry no state
-    entry.erase("LastUpdateStatus");
-    list.push_back(std::move(entry));
-  }
-  json out = {{"Versions", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListVersionsByFunction");
+    auto versions = functions.ListVersions(request.value("FunctionName", std::string()));
+    if (!versions.ok()) return reply(ErrorResult(versions.status()));
+    auto page = Page(std::move(versions).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& fn : page->first) {
+      json entry = FunctionConfigurationJson(fn);
+      entry.erase("State");  // AWS's list entries carry no state
+      entry.erase("LastUpdateStatus");
+      list.push_back(std::move(entry));
+    }
+    json out = {{"Versions", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 void CreateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -103,45 +106,42 @@ void DeleteAlias(Functions& functions, const RequestContext& ctx, RestReply repl
 }
 
 void ListAliases(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto aliases =
-      functions.ListAliases(PathParam(ctx, "FunctionName"), Query(ctx, "FunctionVersion"));
-  if (!aliases.ok()) return reply(ErrorResult(aliases.status()));
-  auto page = Page(std::move(aliases).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& a : page->first) list.push_back(AliasJson(a));
-  json out = {{"Aliases", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListAliases");
+    auto aliases = functions.ListAliases(request.value("FunctionName", std::string()),
+                                         request.value("FunctionVersion", std::string()));
+    if (!aliases.ok()) return reply(ErrorResult(aliases.status()));
+    auto page = Page(std::move(aliases).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& a : page->first) list.push_back(AliasJson(a));
+    json out = {{"Aliases", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 // Permissions -------------------------------------------------------------------------------
 
+// The permission operations read every request through the input model (FunctionName,
+// Qualifier and the body in one pass), then fold the Qualifier into the name.
 void AddPermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
+    json request = ReadRequest(ctx, "AddPermission");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    json body = ParseBody(ctx);
+    auto text = [&](const char* member) { return request.value(member, std::string()); };
     PermissionInput in;
-    auto sid = OptString(body, "StatementId");
-    auto action = OptString(body, "Action");
-    auto principal = OptString(body, "Principal");
-    Violations v;
-    v.NotNull(sid.has_value(), "statementId");
-    v.NotNull(action.has_value(), "action");
-    v.NotNull(principal.has_value(), "principal");
-    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
-    in.statement_id = *sid;
-    in.action = *action;
-    in.principal = *principal;
-    in.source_arn = OptString(body, "SourceArn").value_or("");
-    in.source_account = OptString(body, "SourceAccount").value_or("");
-    in.event_source_token = OptString(body, "EventSourceToken").value_or("");
-    in.principal_org_id = OptString(body, "PrincipalOrgID").value_or("");
-    in.function_url_auth_type = OptString(body, "FunctionUrlAuthType").value_or("");
-    in.revision_id = OptString(body, "RevisionId");
+    in.statement_id = text("StatementId");
+    in.action = text("Action");
+    in.principal = text("Principal");
+    in.source_arn = text("SourceArn");
+    in.source_account = text("SourceAccount");
+    in.event_source_token = text("EventSourceToken");
+    in.principal_org_id = text("PrincipalOrgID");
+    in.function_url_auth_type = text("FunctionUrlAuthType");
+    in.revision_id = protocol::StringMember(request, "RevisionId");
     functions.AddPermission(*name, std::move(in),
                             Answer<std::string>(reply, [](const std::string& statement) {
                               return JsonResponse(201, json{{"Statement", statement}});
@@ -150,20 +150,26 @@ void AddPermission(Functions& functions, const RequestContext& ctx, RestReply re
 }
 
 void RemovePermission(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  std::string revision = Query(ctx, "RevisionId");
-  functions.RemovePermission(*name, PathParam(ctx, "StatementId"),
-                             revision.empty() ? std::nullopt : std::optional<std::string>(revision),
-                             Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "RemovePermission");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.RemovePermission(*name, request.value("StatementId", std::string()),
+                               protocol::StringMember(request, "RevisionId"),
+                               Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void GetPolicy(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto policy = functions.GetPolicy(*name);
-  if (!policy.ok()) return reply(ErrorResult(policy.status()));
-  reply(JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetPolicy");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto policy = functions.GetPolicy(*name);
+    if (!policy.ok()) return reply(ErrorResult(policy.status()));
+    reply(
+        JsonResponse(200, json{{"Policy", policy->document}, {"RevisionId", policy->revision_id}}));
+  });
 }
 
 // Asynchronous invocation settings -----------------------------------------------------------
@@ -181,23 +187,33 @@ json EventInvokeConfigJson(const EventInvokeConfig& c, const Functions& function
   return j;
 }
 
+// A destination ARN of a DestinationConfig's OnSuccess or OnFailure member, "" when none.
+std::string DestinationOf(const json& request, const char* on) {
+  const json* config = protocol::StructureMember(request, "DestinationConfig");
+  const json* target = config == nullptr ? nullptr : protocol::StructureMember(*config, on);
+  return target == nullptr ? std::string() : target->value("Destination", std::string());
+}
+
+std::optional<int64_t> OptionalInteger(const json& request, const char* member) {
+  auto it = request.find(member);
+  if (it == request.end()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+// The event invoke config operations read every request through the input model (FunctionName,
+// Qualifier and the body in one pass), then fold the Qualifier into the name.
 void PutEventInvokeConfig(Functions& functions, const RequestContext& ctx, RestReply reply,
                           bool merge) {
   Guard(reply, [&] {
+    json request = ReadRequest(
+        ctx, merge ? "UpdateFunctionEventInvokeConfig" : "PutFunctionEventInvokeConfig");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    json body = ParseBody(ctx);
     EventInvokeConfig c;
-    c.maximum_retry_attempts = OptInt(body, "MaximumRetryAttempts");
-    c.maximum_event_age_seconds = OptInt(body, "MaximumEventAgeInSeconds");
-    if (const json* dest = OptObject(body, "DestinationConfig")) {
-      if (const json* on = OptObject(*dest, "OnSuccess")) {
-        c.on_success = OptString(*on, "Destination").value_or("");
-      }
-      if (const json* on = OptObject(*dest, "OnFailure")) {
-        c.on_failure = OptString(*on, "Destination").value_or("");
-      }
-    }
+    c.maximum_retry_attempts = OptionalInteger(request, "MaximumRetryAttempts");
+    c.maximum_event_age_seconds = OptionalInteger(request, "MaximumEventAgeInSeconds");
+    c.on_success = DestinationOf(request, "OnSuccess");
+    c.on_failure = DestinationOf(request, "OnFailure");
     functions.PutEventInvokeConfig(
         *name, std::move(c), merge,
         Answer<EventInvokeConfig>(reply, [&functions](const EventInvokeConfig& saved) {
@@ -218,34 +234,42 @@ void UpdateFunctionEventInvokeConfig(Functions& functions, const RequestContext&
 
 void GetFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
                                   RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto config = functions.GetEventInvokeConfig(*name);
-  if (!config.ok()) return reply(ErrorResult(config.status()));
-  reply(JsonResponse(200, EventInvokeConfigJson(*config, functions)));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunctionEventInvokeConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto config = functions.GetEventInvokeConfig(*name);
+    if (!config.ok()) return reply(ErrorResult(config.status()));
+    reply(JsonResponse(200, EventInvokeConfigJson(*config, functions)));
+  });
 }
 
 void DeleteFunctionEventInvokeConfig(Functions& functions, const RequestContext& ctx,
                                      RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.DeleteEventInvokeConfig(*name,
-                                    Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteFunctionEventInvokeConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.DeleteEventInvokeConfig(*name,
+                                      Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void ListFunctionEventInvokeConfigs(Functions& functions, const RequestContext& ctx,
                                     RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto configs = functions.ListEventInvokeConfigs(PathParam(ctx, "FunctionName"));
-  if (!configs.ok()) return reply(ErrorResult(configs.status()));
-  auto page = Page(std::move(configs).value(), Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(page.status());
-  json list = json::array();
-  for (const auto& c : page->first) list.push_back(EventInvokeConfigJson(c, functions));
-  json out = {{"FunctionEventInvokeConfigs", std::move(list)}};
-  if (!page->second.empty()) out["NextMarker"] = page->second;
-  reply(JsonResponse(200, out));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListFunctionEventInvokeConfigs");
+    auto configs = functions.ListEventInvokeConfigs(request.value("FunctionName", std::string()));
+    if (!configs.ok()) return reply(ErrorResult(configs.status()));
+    auto page = Page(std::move(configs).value(), request.value("Marker", std::string()),
+                     protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(page.status());
+    json list = json::array();
+    for (const auto& c : page->first) list.push_back(EventInvokeConfigJson(c, functions));
+    json out = {{"FunctionEventInvokeConfigs", std::move(list)}};
+    if (!page->second.empty()) out["NextMarker"] = page->second;
+    reply(JsonResponse(200, out));
+  });
 }
 
 // Provisioned concurrency ---------------------------------------------------------------------

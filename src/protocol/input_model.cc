@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -32,8 +33,11 @@ struct InputModel::Shape {
   };
   std::string name;
   Type type = Type::kString;
+  enum class Location { kBody, kUri, kQueryString, kHeader };
   std::vector<std::pair<std::string, const Shape*>> members;  // model order
   std::vector<bool> required;                                 // beside members
+  // Beside members: where each travels and its name there (REST services; kBody otherwise).
+  std::vector<std::pair<Location, std::string>> locations;
   std::optional<int64_t> min;
   std::optional<int64_t> max;
   std::string pattern;
@@ -49,6 +53,7 @@ struct InputModel::Shape {
   const Shape* value = nullptr;
   const Shape* or_name = nullptr;  // a value that is not an ARN is held to this shape
   bool opaque = false;             // rendered as Java's Object.toString
+  bool enum_at_list = false;       // a list of enums whose fault names the enum (Lambda)
 
   bool HasLengthConstraint() const { return min.has_value() || max.has_value(); }
   // The shape whose constraints `text` is held to (TableArn: a name is held to TableName's).
@@ -61,6 +66,8 @@ namespace {
 
 using Shape = InputModel::Shape;
 using Type = Shape::Type;
+using Location = Shape::Location;
+using FrontEnd = InputModel::FrontEnd;
 
 constexpr size_t kMaxClauses = 10;  // AWS lists at most ten violations
 constexpr size_t kMaxRegexText = 2048;
@@ -90,6 +97,19 @@ Type ParseType(const std::string& t) {
   auto it = kTypes.find(t);
   if (it == kTypes.end()) {
     std::fprintf(stderr, "input model: unknown shape type %s\n", t.c_str());
+    std::abort();
+  }
+  return it->second;
+}
+
+Location ParseLocation(const std::string& where) {
+  static const std::map<std::string, Location> kLocations = {
+      {"uri", Location::kUri},
+      {"querystring", Location::kQueryString},
+      {"header", Location::kHeader}};
+  auto it = kLocations.find(where);
+  if (it == kLocations.end()) {
+    std::fprintf(stderr, "input model: unknown member location %s\n", where.c_str());
     std::abort();
   }
   return it->second;
@@ -200,6 +220,88 @@ size_t Base64DecodedSize(const std::string& s) {
   return s.size() / 4 * 3 - pad;
 }
 
+// The shape of a structure's member that travels in the body, or nullptr (unknown, or located
+// in the URI, query string or a header: text put there by AddLocatedMembers, not JSON).
+const Shape* BodyMember(const Shape& s, const std::string& name) {
+  for (size_t i = 0; i < s.members.size(); ++i) {
+    if (s.members[i].first == name && s.locations[i].first == Location::kBody) {
+      return s.members[i].second;
+    }
+  }
+  return nullptr;
+}
+
+bool IsLocated(const Shape& s, const std::string& name) {
+  for (size_t i = 0; i < s.members.size(); ++i) {
+    if (s.members[i].first == name) return s.locations[i].first != Location::kBody;
+  }
+  return false;
+}
+
+// Lambda's REST-JSON reader (Jackson): each value must already have its shape's JSON type;
+// nothing is converted. The fault names the innermost member holding the value.
+class StrictTypeChecker {
+ public:
+  Status Check(const Shape& s, json& v, const std::string& member) const {
+    if (!Fits(s, v)) {
+      return Status(AwsError::kInvalidRequestContent,
+                    "Could not parse request body into json: Cannot deserialize value of member '" +
+                        member + "'");
+    }
+    switch (s.type) {
+      case Type::kStructure:
+        return Structure(s, v);
+      case Type::kList:
+        for (auto& e : v) STREAMSTACK_RETURN_IF_ERROR(Check(*s.member, e, member));
+        return Status::Ok();
+      case Type::kMap:
+        for (auto& [k, e] : v.items()) STREAMSTACK_RETURN_IF_ERROR(Check(*s.value, e, member));
+        return Status::Ok();
+      default:
+        return Status::Ok();
+    }
+  }
+
+ private:
+  // A null element of a list or map is no value of its shape either.
+  static bool Fits(const Shape& s, const json& v) {
+    switch (s.type) {
+      case Type::kStructure:
+      case Type::kMap:
+        return v.is_object();
+      case Type::kList:
+        return v.is_array();
+      case Type::kString:
+      case Type::kBlob:
+        return v.is_string();
+      case Type::kBoolean:
+        return v.is_boolean();
+      case Type::kInteger:
+      case Type::kLong:
+        return v.is_number_integer();
+      case Type::kDouble:
+        return v.is_number();
+      case Type::kTimestamp:
+        return true;
+    }
+    return true;
+  }
+
+  Status Structure(const Shape& s, json& v) const {
+    std::vector<std::string> drop;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const Shape* member = BodyMember(s, it.key());
+      if (member == nullptr || it->is_null()) {  // unknown members and nulls read as absent
+        if (!IsLocated(s, it.key())) drop.push_back(it.key());
+        continue;
+      }
+      STREAMSTACK_RETURN_IF_ERROR(Check(*member, *it, it.key()));
+    }
+    for (const auto& k : drop) v.erase(k);
+    return Status::Ok();
+  }
+};
+
 // Where a value sits decides part of AWS's wording: a member of a structure (or the request)
 // or an element of a list or map.
 enum class Position { kField, kElement };
@@ -250,13 +352,10 @@ class TypeChecker {
     }
     std::vector<std::string> drop;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      const Shape* member = nullptr;
-      for (const auto& [name, shape] : s.members) {
-        if (name == it.key()) member = shape;
-      }
+      const Shape* member = BodyMember(s, it.key());
       // AWS's parser ignores members its model does not know, and reads null as absent.
       if (member == nullptr || it->is_null()) {
-        drop.push_back(it.key());
+        if (!IsLocated(s, it.key())) drop.push_back(it.key());
         continue;
       }
       STREAMSTACK_RETURN_IF_ERROR(Check(*member, *it, Position::kField));
@@ -328,7 +427,8 @@ class TypeChecker {
 
 class ConstraintChecker {
  public:
-  ConstraintChecker(const std::string& package, Violations* out) : package_(package), out_(out) {}
+  ConstraintChecker(const std::string& package, FrontEnd front_end, Violations* out)
+      : package_(package), front_end_(front_end), out_(out) {}
 
   bool Full() const { return out_->size() >= kMaxClauses; }
 
@@ -359,10 +459,18 @@ class ConstraintChecker {
       case Type::kLong:
       case Type::kDouble:
         if (own && v.is_number()) Range(s, v, path);
+        // Only a located member's text that is no whole number reaches here as a string
+        // (AddLocatedMembers); worded as Lambda has answered MaxItems=abc.
+        if (v.is_string() && s.type != Type::kDouble) {
+          out_->Add(QuoteValue(v.get<std::string>()), path, "Member must be an integer");
+        }
         return;
       case Type::kList:
         if (!v.is_array()) return;
         if (own) Length(s, v, v.size(), path);
+        if (front_end_ == FrontEnd::kLambda && s.member->type == Type::kString) {
+          return ListElements(s, v, path);
+        }
         for (size_t i = 0; i < v.size() && !Full(); ++i) {
           if (!v[i].is_null())
             Value(*s.member, v[i], path + "." + std::to_string(i + 1) + ".member", true);
@@ -432,10 +540,19 @@ class ConstraintChecker {
     return !s.regex || text.size() > kMaxRegexText || std::regex_match(text, *s.regex);
   }
 
-  // The clauses a string breaks, in AWS's order: pattern, then length, then enum.
-  static std::vector<std::string> StringClauses(const Shape& s, const std::string& text) {
+  static std::string EnumClause(const Shape& s) {
+    std::string set;
+    for (const auto& e : s.enum_values) set += (set.empty() ? "" : ", ") + e;
+    return "Member must satisfy enum value set: [" + set + "]";
+  }
+
+  // The clauses a string breaks, in AWS's order. Coral: pattern, then length, then enum.
+  // Lambda: length, then the pattern only when the length holds, then enum.
+  std::vector<std::string> StringClauses(const Shape& s, const std::string& text) const {
     std::vector<std::string> out;
-    if (!s.pattern.empty() && !Matches(s, text)) {
+    const bool lambda = front_end_ == FrontEnd::kLambda;
+    bool pattern_broken = !s.pattern.empty() && !Matches(s, text);
+    if (pattern_broken && !lambda) {
       out.push_back("Member must satisfy regular expression pattern: " + s.pattern);
     }
     size_t length = Utf16Length(text);
@@ -445,17 +562,43 @@ class ConstraintChecker {
     if (s.max && length > static_cast<size_t>(*s.max)) {
       out.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
     }
+    if (pattern_broken && lambda && out.empty()) {
+      out.push_back("Member must satisfy regular expression pattern: " + s.pattern);
+    }
     if (!s.enum_values.empty() &&
         std::find(s.enum_values.begin(), s.enum_values.end(), text) == s.enum_values.end()) {
-      std::string set;
-      for (const auto& e : s.enum_values) set += (set.empty() ? "" : ", ") + e;
-      out.push_back("Member must satisfy enum value set: [" + set + "]");
+      out.push_back(EnumClause(s));
     }
     return out;
   }
 
-  // Every constraint of a shape, as "Map keys/value must satisfy constraint: [...]" lists them.
-  static std::string AllConstraints(const Shape& s) {
+  // Lambda reports a list's faulty elements once, at the list, with every constraint of the
+  // element shape (LocalStack's recorded AWS answers: "Value '[X86_64]' at 'architectures'
+  // failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum
+  // value set: [x86_64, arm64], Member must not be null]"), or for a list of runtimes the
+  // enum alone ("Value '[invalidruntime]' at 'compatibleRuntimes' failed to satisfy
+  // constraint: Member must satisfy enum value set: [...]").
+  void ListElements(const Shape& s, const json& v, const std::string& path) {
+    const Shape& element = *s.member;
+    bool broken = std::any_of(v.begin(), v.end(), [&](const json& e) {
+      return e.is_string() &&
+             !StringClauses(element.For(e.get<std::string>()), e.get<std::string>()).empty();
+    });
+    if (!broken || Full()) return;
+    if (s.enum_at_list) {
+      out_->Add(QuoteValue(Render(s, v)), path, EnumClause(element));
+      return;
+    }
+    std::vector<std::string> parts = ConstraintParts(element);
+    if (!element.enum_values.empty()) parts.push_back(EnumClause(element));
+    parts.push_back("Member must not be null");
+    std::string list;
+    for (const auto& p : parts) list += (list.empty() ? "" : ", ") + p;
+    out_->Add(QuoteValue(Render(s, v)), path, "Member must satisfy constraint: [" + list + "]");
+  }
+
+  // A string shape's length and pattern constraints, as AWS lists them in "[...]".
+  static std::vector<std::string> ConstraintParts(const Shape& s) {
     std::vector<std::string> parts;
     if (s.max)
       parts.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
@@ -463,6 +606,12 @@ class ConstraintChecker {
       parts.push_back("Member must have length greater than or equal to " + std::to_string(*s.min));
     if (!s.pattern.empty())
       parts.push_back("Member must satisfy regular expression pattern: " + s.pattern);
+    return parts;
+  }
+
+  // Every constraint of a shape, as "Map keys/value must satisfy constraint: [...]" lists them.
+  static std::string AllConstraints(const Shape& s) {
+    std::vector<std::string> parts = ConstraintParts(s);
     std::string out = "[";
     for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
     return out + "]";
@@ -497,7 +646,7 @@ class ConstraintChecker {
     }
   }
 
-  static bool ValueBreaks(const Shape& s, const json& e) {
+  bool ValueBreaks(const Shape& s, const json& e) const {
     if (e.is_string())
       return !StringClauses(s.For(e.get<std::string>()), e.get<std::string>()).empty();
     size_t n = e.is_array() || e.is_object() ? e.size() : 0;
@@ -538,6 +687,7 @@ class ConstraintChecker {
   }
 
   const std::string& package_;
+  FrontEnd front_end_;
   Violations* out_;
 };
 
@@ -568,6 +718,12 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
       std::string member = m.at(0).get<std::string>();
       s.members.emplace_back(member, ref(m.at(1).get<std::string>()));
       s.required.push_back(std::find(required.begin(), required.end(), member) != required.end());
+      if (m.size() >= 4) {
+        s.locations.emplace_back(ParseLocation(m.at(2).get<std::string>()),
+                                 m.at(3).get<std::string>());
+      } else {
+        s.locations.emplace_back(Location::kBody, std::string());
+      }
     }
     if (def.contains("min")) s.min = def["min"].get<int64_t>();
     if (def.contains("max")) s.max = def["max"].get<int64_t>();
@@ -587,12 +743,19 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (def.contains("value")) s.value = ref(def["value"]);
     if (def.contains("orName")) s.or_name = ref(def["orName"]);
     s.opaque = def.value("opaque", false);
+    s.enum_at_list = def.value("enumAtList", false);
   }
   for (const auto& [op, shape] : model.at("operations").items()) {
     operations_[op] = ref(shape.get<std::string>());
   }
   serialization_messages_ =
       model.value("serializationMessages", decltype(serialization_messages_)());
+  std::string front_end = model.value("frontEnd", "coral");
+  if (front_end != "coral" && front_end != "lambda") {
+    std::fprintf(stderr, "input model: unknown front end %s\n", front_end.c_str());
+    std::abort();
+  }
+  front_end_ = front_end == "lambda" ? FrontEnd::kLambda : FrontEnd::kCoral;
 }
 
 InputModel::~InputModel() = default;
@@ -604,6 +767,9 @@ bool InputModel::HasOperation(std::string_view operation) const {
 Status InputModel::CheckTypes(std::string_view operation, json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
+  if (front_end_ == FrontEnd::kLambda) {
+    return StrictTypeChecker().Check(*it->second, request, std::string());
+  }
   Status st = TypeChecker(java_package_).Check(*it->second, request, Position::kField);
   if (st.ok()) return st;
   auto reworded = serialization_messages_.find(st.message());
@@ -615,13 +781,69 @@ Status InputModel::CheckConstraints(std::string_view operation, const json& requ
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
   Violations violations;
-  ConstraintChecker(java_package_, &violations).Structure(*it->second, request, "");
+  ConstraintChecker(java_package_, front_end_, &violations).Structure(*it->second, request, "");
   return violations.ToStatus();
 }
 
 Status InputModel::Validate(std::string_view operation, json& request) const {
   STREAMSTACK_RETURN_IF_ERROR(CheckTypes(operation, request));
   return CheckConstraints(operation, request);
+}
+
+namespace {
+
+// A located member's text as the request carries it; empty when absent (an empty value reads
+// as absent, as every Lambda adapter has read its query string).
+std::string LocatedText(Location where, const std::string& name, const RequestContext& ctx) {
+  switch (where) {
+    case Location::kUri: {
+      auto it = ctx.path_params.find(name);
+      return it == ctx.path_params.end() ? std::string() : it->second;
+    }
+    case Location::kQueryString:
+      for (const auto& [k, v] : ctx.query_params) {
+        if (k == name) return v;  // the first, as the adapters read it
+      }
+      return std::string();
+    case Location::kHeader:
+      return ctx.http == nullptr ? std::string() : std::string(ctx.http->headers.Get(name));
+    case Location::kBody:
+      break;
+  }
+  return std::string();
+}
+
+// Text as a member of `shape` holds it: a whole number for an integer member when it is one.
+json LocatedValue(const Shape& shape, const std::string& text) {
+  if (shape.type == Type::kInteger || shape.type == Type::kLong) {
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc() && end == text.data() + text.size()) return n;
+  }
+  return text;
+}
+
+}  // namespace
+
+void InputModel::AddLocatedMembers(std::string_view operation, const RequestContext& ctx,
+                                   json& request) const {
+  auto it = operations_.find(operation);
+  if (it == operations_.end()) return;
+  const Shape& input = *it->second;
+  for (size_t i = 0; i < input.members.size(); ++i) {
+    const auto& [where, wire_name] = input.locations[i];
+    if (where == Location::kBody) continue;
+    const auto& [name, shape] = input.members[i];
+    request.erase(name);
+    std::string text = LocatedText(where, wire_name, ctx);
+    if (!text.empty()) request[name] = LocatedValue(*shape, text);
+  }
+}
+
+Status InputModel::ValidateRest(std::string_view operation, const RequestContext& ctx,
+                                json& body) const {
+  AddLocatedMembers(operation, ctx, body);
+  return Validate(operation, body);
 }
 
 std::optional<std::string> StringMember(const json& request, std::string_view member) {

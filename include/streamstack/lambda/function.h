@@ -264,7 +264,9 @@ class Functions {
   void UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
                   Callback<Function> done);
   // Resource-based policies, one per function and per version or alias: stored and answered
-  // as AWS words them, not enforced. AddPermission answers the statement (JSON text).
+  // as AWS words them, not enforced. AddPermission answers the statement (JSON text); its
+  // input is one the lambda module's input model accepted (the REST adapter reads requests
+  // through it), so the model's patterns are not checked again here.
   void AddPermission(const std::string& function_name, PermissionInput input,
                      Callback<std::string> done);
   void RemovePermission(const std::string& function_name, const std::string& statement_id,
@@ -274,7 +276,8 @@ class Functions {
   // Event invoke configs (qualified name: that version or alias; else $LATEST). Put replaces
   // the whole config, Update changes only what it is given. Errors as AWS answers them:
   // "The function doesn't exist.", "The function <arn> doesn't have an EventInvokeConfig",
-  // invalid destinations.
+  // invalid destinations. The ranges of MaximumRetryAttempts and MaximumEventAgeInSeconds are
+  // the input model's to check (the REST adapter reads the request through it).
   void PutEventInvokeConfig(const std::string& function_name, EventInvokeConfig config, bool merge,
                             Callback<EventInvokeConfig> done);
   Result<EventInvokeConfig> GetEventInvokeConfig(const std::string& function_name) const;
@@ -321,7 +324,8 @@ class Functions {
 
   // Versions. PublishVersion answers the last version again when $LATEST has not changed
   // since; InvalidParameterValueException for a CodeSha256 that is not $LATEST's,
-  // PreconditionFailedException for another RevisionId.
+  // PreconditionFailedException for another RevisionId. Its Description's length is the input
+  // model's to check (the REST adapter reads the request through it).
   void PublishVersion(const std::string& function_name, PublishVersionInput input,
                       Callback<Function> done);
   // $LATEST first (its ARN qualified with ":$LATEST"), then each version in order.

@@ -65,10 +65,14 @@ class Layers {
   // Creates the schema (it is the lambda module's, migrated by Functions::Open first).
   [[nodiscard]] Status Open();
 
+  // The operations take requests the lambda module's input model accepted (the REST adapter
+  // reads every request through it): the model's constraints on names, lengths, patterns and
+  // enums are not checked again here.
   void Publish(const std::string& layer_name, PublishLayerInput input, Callback<LayerVersion> done);
   // ResourceNotFoundException "The resource you requested does not exist."; versions below 1
   // InvalidParameterValueException "Layer Version Cannot be less than 1".
   Result<LayerVersion> Get(const std::string& layer_name, int64_t version) const;
+  // An ARN that names no layer version is ResourceNotFoundException as well.
   Result<LayerVersion> GetByArn(const std::string& layer_version_arn) const;
   // Newest first; those suiting `runtime` / `architecture` when given.
   Result<std::vector<LayerVersion>> ListVersions(const std::string& layer_name,
@@ -83,7 +87,7 @@ class Layers {
   // Layer version permissions: stored and answered as AWS words them (LocalStack's
   // TestLambdaLayer::test_layer_policy_* recordings), not enforced. AddPermission answers the
   // statement; errors: "Layer version <arn> does not exist.", a statement id in use
-  // (ResourceConflict), another RevisionId (PreconditionFailed), the model's patterns.
+  // (ResourceConflict), another RevisionId (PreconditionFailed).
   void AddPermission(const std::string& layer_name, int64_t version, LayerPermissionInput input,
                      Callback<LayerPolicyText> done);
   void RemovePermission(const std::string& layer_name, int64_t version,

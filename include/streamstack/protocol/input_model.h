@@ -1,9 +1,12 @@
-// A JSON protocol service's request shapes (a subset of its botocore model, generated into the
-// service's api file) and the one validator that walks a request against them as AWS's Coral
-// front end does: first the JSON types (a wrong type is a SerializationException, answered
-// before anything else), then every model constraint of every member, all reported together in
-// one ValidationException ("3 validation errors detected: ..."; common/violations.h words
-// them). Knows nothing of any one service. Immutable after Parse; any thread may validate.
+// A JSON service's request shapes (a subset of its botocore model, generated into the service's
+// module) and the one validator that walks a request against them as AWS's front end does:
+// first the JSON types (a wrong type is answered before anything else), then every model
+// constraint of every member, all reported together in one ValidationException ("3 validation
+// errors detected: ..."; common/violations.h words them). Two front ends exist and the model
+// names its own: Coral (JSON 1.0/1.1: DynamoDB, Streams; a wrong type is a
+// SerializationException) and Lambda's REST-JSON one (a wrong type is an
+// InvalidRequestContentException; members may travel in the URI, the query string or a header).
+// Knows nothing of any one service. Immutable after construction; any thread may validate.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -16,15 +19,28 @@
 #include <vector>
 
 #include "streamstack/common/status.h"
+#include "streamstack/protocol/router.h"
 
 namespace streamstack::protocol {
 
 class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
-  // shape], ...], required, min, max, pattern, enum, member, key, value, orName, opaque}},
-  // "serializationMessages": {DynamoDB's wording: the service's}} (the last optional: where a
-  // service words a SerializationException otherwise).
+  // shape(, location, locationName)], ...], required, min, max, pattern, enum, member, key,
+  // value, orName, opaque, enumAtList}}, "serializationMessages": {DynamoDB's wording: the
+  // service's}, "frontEnd": "coral" | "lambda"} (the last two optional: where a service words
+  // a SerializationException otherwise; which front end's rules apply, Coral's by default).
+  // A member's location is "uri", "querystring" or "header" (botocore's), read from
+  // `locationName`; members without one are in the body.
+  // Lambda's front end differs from Coral's in these, each pinned by a unit test:
+  //  - types: strict (no "true" for a boolean, no 1.5 for an integer); a member of the wrong
+  //    JSON type is InvalidRequestContentException "Could not parse request body into json:
+  //    Cannot deserialize value of member '<Member>'" (the innermost member holding it);
+  //  - a string's clauses: its length first, its pattern only when the length holds, then its
+  //    enum;
+  //  - a list's elements are reported once, at the list: "Member must satisfy constraint:
+  //    [<the element shape's constraints>, Member must not be null]", or for a list shape with
+  //    "enumAtList" "Member must satisfy enum value set: [...]".
   // `java_package`: the package AWS's messages name the service's classes in
   // ("com.amazonaws.dynamodb.v20120810"). Aborts on a model that does not parse (it is
   // generated and checked in; a unit test parses it).
@@ -50,10 +66,25 @@ class InputModel {
   // Both, in AWS's order.
   Status Validate(std::string_view operation, nlohmann::json& request) const;
 
+  // A REST request as one object: `body` (the parsed JSON body, an object) with each member
+  // `operation`'s input reads from the URI, the query string or a header set under its member
+  // name, replacing any body member of that name (AWS reads a located member only where the
+  // model puts it). Empty text is absent. Text for an integer member becomes a number; text
+  // that is not one stays text, which CheckConstraints reports as "Member must be an integer".
+  // Located members are not type checked (they are text by nature). Then Validate.
+  Status ValidateRest(std::string_view operation, const RequestContext& ctx,
+                      nlohmann::json& body) const;
+
   struct Shape;
+  // Whose rules apply (the model's "frontEnd"; see the constructor).
+  enum class FrontEnd { kCoral, kLambda };
 
  private:
+  void AddLocatedMembers(std::string_view operation, const RequestContext& ctx,
+                         nlohmann::json& request) const;
+
   std::string java_package_;
+  FrontEnd front_end_ = FrontEnd::kCoral;
   std::map<std::string, std::string> serialization_messages_;
   std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
   std::map<std::string, const Shape*, std::less<>> operations_;

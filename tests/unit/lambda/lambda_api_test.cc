@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "lambda/validation.h"
 #include "test_util.h"
 
 namespace streamstack::lambda {
@@ -138,6 +139,215 @@ TEST_F(LambdaApiTest, MappingMembersAreExactlyAwss) {
   HttpResponse wrong = Send("POST", "/2015-03-31/event-source-mappings", "{\"BatchSize\": \"x\"}");
   EXPECT_EQ(wrong.status, 400u);
   EXPECT_EQ(wrong.headers.Get("x-amzn-ErrorType"), "InvalidRequestContentException");
+}
+
+// Layer requests are read through Lambda's input model: the body, the URI and the query
+// string, with the answers AWS recorded (LocalStack's TestLambdaLayer::test_layer_exceptions
+// and test_layer_policy_exceptions) where one exists.
+TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  const std::string versions = "/2018-10-31/layers/my-layer/versions";
+  std::string runtimes;
+  for (const auto& r : KnownRuntimes()) runtimes += (runtimes.empty() ? "" : ", ") + r;
+  json bad_lists = {{"Content", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}},
+                    {"CompatibleRuntimes", {"invalidruntime"}},
+                    {"CompatibleArchitectures", {"invalidarch", "x86_64"}}};
+  const std::string runtimes_clause =
+      "Value '[invalidruntime]' at 'compatibleRuntimes' failed to satisfy constraint: Member "
+      "must satisfy enum value set: [" +
+      runtimes + "]";
+  EXPECT_EQ(error(Send("POST", versions, bad_lists.dump())),
+            "ValidationException: 2 validation errors detected: " + runtimes_clause +
+                "; Value '[invalidarch, x86_64]' at 'compatibleArchitectures' failed to satisfy "
+                "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
+                "[x86_64, arm64], Member must not be null]");
+  EXPECT_EQ(error(Send("POST", versions, "{\"Description\": \"d\"}")),
+            "ValidationException: 1 validation error detected: Value null at 'content' failed to "
+            "satisfy constraint: Member must not be null");
+  EXPECT_EQ(error(Send("POST", versions, "{\"Content\": {\"ZipFile\": 5}}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'ZipFile'");
+  EXPECT_EQ(error(Send("POST", "/2018-10-31/layers/bad%20name/versions",
+                       "{\"Content\": {\"ZipFile\": \"\"}}")),
+            "ValidationException: 1 validation error detected: Value 'bad name' at 'layerName' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+");
+  json good = {{"Content", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}}};
+  ASSERT_EQ(Send("POST", versions, good.dump()).status, 201u);
+
+  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "")),
+            "ValidationException: 1 validation error detected: Value 'archdoesnotexist' at "
+            "'compatibleArchitecture' failed to satisfy constraint: Member must satisfy enum "
+            "value set: [x86_64, arm64]");
+  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?find=LayerVersion&Arn=nope", "")),
+            "ValidationException: 1 validation error detected: Value 'nope' at 'arn' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
+  EXPECT_EQ(error(Send("GET", versions + "/0", "")),
+            "InvalidParameterValueException: Layer Version Cannot be less than 1");
+  EXPECT_EQ(Send("GET", versions + "/1", "").status, 200u);
+  EXPECT_EQ(Send("GET", versions + "?CompatibleRuntime=python3.12", "").status, 200u);
+
+  json permission = {{"StatementId", "s1"}, {"Action", "*"}, {"Principal", "*"}};
+  EXPECT_EQ(error(Send("POST", versions + "/1/policy", permission.dump())),
+            "ValidationException: 1 validation error detected: Value '*' at 'action' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "lambda:GetLayerVersion");
+  EXPECT_EQ(error(Send("POST", versions + "/1/policy", "{}")),
+            "ValidationException: 3 validation errors detected: Value null at 'statementId' "
+            "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
+            "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
+            "satisfy constraint: Member must not be null");
+  permission["Action"] = "lambda:GetLayerVersion";
+  EXPECT_EQ(Send("POST", versions + "/1/policy?RevisionId=", permission.dump()).status, 201u);
+  EXPECT_EQ(error(Send("DELETE", versions + "/1/policy/s1?RevisionId=wrong", "")),
+            "PreconditionFailedException: The Revision Id provided does not match the latest "
+            "Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id");
+  EXPECT_EQ(Send("DELETE", versions + "/1/policy/s1", "").status, 204u);
+}
+
+// Function URL requests are read through the model too: FunctionName and Qualifier with the
+// body in one pass, the Cors lists' faulty items reported at the list as Lambda reports them.
+TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string url = "/2021-10-31/functions/f/url";
+  EXPECT_EQ(error(Send("POST", url + "?Qualifier=1", "{\"AuthType\": \"SOME\"}")),
+            "ValidationException: 2 validation errors detected: Value '1' at 'qualifier' failed "
+            "to satisfy constraint: Member must satisfy regular expression pattern: "
+            "((?!^\\d+$)^[0-9a-zA-Z-_]+$); Value 'SOME' at 'authType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [NONE, AWS_IAM]");
+  EXPECT_EQ(error(Send("POST", url, "{\"AuthType\": 5}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'AuthType'");
+  json cors = {{"AuthType", "NONE"}, {"Cors", {{"AllowMethods", {"GET", "TOOLONG"}}}}};
+  EXPECT_EQ(error(Send("POST", url, cors.dump())),
+            "ValidationException: 1 validation error detected: Value '[GET, TOOLONG]' at "
+            "'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: "
+            "[Member must have length less than or equal to 6, Member must have length greater "
+            "than or equal to 0, Member must satisfy regular expression pattern: .*, Member must "
+            "not be null]");
+  cors["Cors"]["AllowMethods"] = {"GET"};
+  EXPECT_EQ(Send("POST", url, cors.dump()).status, 201u);
+  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=abc", "")),
+            "ValidationException: 1 validation error detected: Value 'abc' at 'maxItems' failed "
+            "to satisfy constraint: Member must be an integer");
+  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=51", "")),
+            "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
+            "to satisfy constraint: Member must have value less than or equal to 50");
+  HttpResponse listed = Send("GET", url + "s?MaxItems=1", "");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["FunctionUrlConfigs"].size(), 1u);
+}
+
+// Function permissions: the body, the Qualifier and the path's StatementId through the model.
+TEST_F(LambdaApiTest, PermissionRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string policy = "/2015-03-31/functions/f/policy";
+  EXPECT_EQ(error(Send("POST", policy + "?Qualifier=a%20b", "{}")),
+            "ValidationException: 4 validation errors detected: Value null at 'statementId' "
+            "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
+            "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
+            "satisfy constraint: Member must not be null; Value 'a b' at 'qualifier' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
+  json statement = {{"StatementId", "s1"},
+                    {"Action", "lambda:InvokeFunction"},
+                    {"Principal", "s3.amazonaws.com"},
+                    {"SourceAccount", "123"}};
+  EXPECT_EQ(error(Send("POST", policy, statement.dump())),
+            "ValidationException: 1 validation error detected: Value '123' at 'sourceAccount' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "\\d{12}");
+  statement["SourceAccount"] = "123456789012";
+  EXPECT_EQ(Send("POST", policy, statement.dump()).status, 201u);
+  EXPECT_EQ(error(Send("DELETE", policy + "/s%201", "")),
+            "ValidationException: 1 validation error detected: Value 's 1' at 'statementId' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "([a-zA-Z0-9-_.]+)");
+  EXPECT_EQ(Send("DELETE", policy + "/s1", "").status, 204u);
+  EXPECT_EQ(error(Send("GET", policy, "")),
+            "ResourceNotFoundException: The resource you requested does not exist.");
+}
+
+// Versions and the alias listing: MaxItems, FunctionVersion and the body through the model.
+TEST_F(LambdaApiTest, VersionRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string versions = "/2015-03-31/functions/f/versions";
+  EXPECT_EQ(error(Send("POST", versions, json({{"Description", std::string(257, 'd')}}).dump())),
+            "ValidationException: 1 validation error detected: Value '" + std::string(257, 'd') +
+                "' at 'description' failed to satisfy constraint: Member must have length less "
+                "than or equal to 256");
+  EXPECT_EQ(error(Send("POST", versions, "{\"CodeSha256\": 1}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'CodeSha256'");
+  EXPECT_EQ(Send("POST", versions, "{\"Description\": \"v1\"}").status, 201u);
+  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=x", "")),
+            "ValidationException: 1 validation error detected: Value 'x' at 'maxItems' failed to "
+            "satisfy constraint: Member must be an integer");
+  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=10001", "")),
+            "ValidationException: 1 validation error detected: Value '10001' at 'maxItems' "
+            "failed to satisfy constraint: Member must have value less than or equal to 10000");
+  HttpResponse page = Send("GET", versions + "?MaxItems=1", "");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(json::parse(page.body)["Versions"].size(), 1u);
+  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=v2", "")),
+            "ValidationException: 1 validation error detected: Value 'v2' at 'functionVersion' "
+            "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+            "(\\$LATEST(\\.PUBLISHED)?|[0-9]+)");
+  EXPECT_EQ(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=1", "").status, 200u);
+}
+
+// Event invoke configs: ranges, destinations and MaxItems through the model.
+TEST_F(LambdaApiTest, EventInvokeConfigRequestsAreReadThroughTheModel) {
+  auto error = [](const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  };
+  CreateFunction("f", "http://127.0.0.1:9/");
+  const std::string config = "/2019-09-25/functions/f/event-invoke-config";
+  json bad = {{"MaximumRetryAttempts", 3},
+              {"MaximumEventAgeInSeconds", 59},
+              {"DestinationConfig", {{"OnFailure", {{"Destination", "nowhere"}}}}}};
+  EXPECT_EQ(
+      error(Send("PUT", config, bad.dump())),
+      "ValidationException: 3 validation errors detected: Value '3' at 'maximumRetryAttempts' "
+      "failed to satisfy constraint: Member must have value less than or equal to 2; Value '59' "
+      "at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value "
+      "greater than or equal to 60; Value 'nowhere' at 'destinationConfig.onFailure.destination' "
+      "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+      "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]"
+      "{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
+  EXPECT_EQ(error(Send("POST", config, "{\"MaximumRetryAttempts\": 1.5}")),
+            "InvalidRequestContentException: Could not parse request body into json: Cannot "
+            "deserialize value of member 'MaximumRetryAttempts'");
+  HttpResponse put = Send("PUT", config, "{\"MaximumRetryAttempts\": 1}");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(json::parse(put.body)["MaximumRetryAttempts"], 1);
+  EXPECT_EQ(error(Send("GET", config + "/list?MaxItems=51", "")),
+            "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
+            "to satisfy constraint: Member must have value less than or equal to 50");
+  EXPECT_EQ(Send("GET", config + "/list?MaxItems=50", "").status, 200u);
+  EXPECT_EQ(Send("DELETE", config, "").status, 204u);
 }
 
 }  // namespace

@@ -235,5 +235,133 @@ TEST_F(InputModelTest, MembersOfAValidatedRequest) {
   EXPECT_EQ(IntMember(json{{"Limit", UINT64_MAX}}, "Limit"), INT_MAX);
 }
 
+// Lambda's front end: a REST request whose members travel in the URI, the query string, a
+// header or the body, read strictly, with Lambda's clause order and list wording.
+constexpr const char* kLambdaModel = R"json({
+  "frontEnd": "lambda",
+  "operations": {"Publish": "PublishInput"},
+  "shapes": {
+    "PublishInput": {"type": "structure", "required": ["Name", "Content"], "members": [
+        ["Name", "Name", "uri", "LayerName"], ["Limit", "Limit", "querystring", "MaxItems"],
+        ["Mode", "Mode", "header", "X-Mode"], ["Content", "Content"], ["Size", "Limit"],
+        ["Flag", "Bool"], ["Archs", "Archs"], ["Runtimes", "Runtimes"]]},
+    "Name": {"type": "string", "min": 1, "max": 8, "pattern": "[a-z]+"},
+    "Limit": {"type": "integer", "min": 1, "max": 50},
+    "Mode": {"type": "string", "enum": ["A", "B"]},
+    "Content": {"type": "structure", "members": [["Zip", "Blob"]]},
+    "Blob": {"type": "blob"},
+    "Bool": {"type": "boolean"},
+    "Archs": {"type": "list", "member": "Arch", "max": 2},
+    "Arch": {"type": "string", "enum": ["x86_64", "arm64"]},
+    "Runtimes": {"type": "list", "member": "Runtime", "enumAtList": true},
+    "Runtime": {"type": "string", "enum": ["python3.12", "nodejs20.x"]}
+  }})json";
+
+class LambdaInputModelTest : public ::testing::Test {
+ protected:
+  LambdaInputModelTest() {
+    http_.headers.Set("X-Mode", "B");
+    ctx_.http = &http_;
+    ctx_.path_params["LayerName"] = "abc";
+  }
+
+  Status Validate(json body) { return model_.ValidateRest("Publish", ctx_, body); }
+  std::string Violation(json body) {
+    Status st = Validate(std::move(body));
+    EXPECT_EQ(st.code(), AwsError::kValidation);
+    return st.message();
+  }
+
+  InputModel model_{kLambdaModel, "com.amazonaws.lambda"};
+  HttpRequest http_;
+  RequestContext ctx_;
+  const json content_ = json::object();
+};
+
+TEST_F(LambdaInputModelTest, LocatedMembersAreReadWhereTheModelPutsThem) {
+  ctx_.query_params = {{"MaxItems", "5"}, {"MaxItems", "7"}};
+  json body = {{"Content", json::object()}, {"Name", "ignored"}, {"Other", 1}};
+  ASSERT_TRUE(model_.ValidateRest("Publish", ctx_, body).ok());
+  EXPECT_EQ(StringMember(body, "Name"), "abc");  // the URI's, not the body's
+  EXPECT_EQ(IntMember(body, "Limit"), 5);        // the first, as a number
+  EXPECT_EQ(StringMember(body, "Mode"), "B");
+  EXPECT_FALSE(body.contains("Other"));
+  // Empty text is absent.
+  ctx_.path_params["LayerName"] = "";
+  ctx_.query_params = {{"MaxItems", ""}};
+  EXPECT_EQ(Violation({{"Content", content_}}),
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+            "Member must not be null");
+}
+
+TEST_F(LambdaInputModelTest, LocatedMembersAreHeldToTheirShapes) {
+  ctx_.path_params["LayerName"] = "ABCDEFGHIJ";  // too long and off-pattern: the length only
+  ctx_.query_params = {{"MaxItems", "x"}};
+  http_.headers.Set("X-Mode", "C");
+  EXPECT_EQ(Violation(json::object()),
+            "4 validation errors detected: "
+            "Value 'ABCDEFGHIJ' at 'name' failed to satisfy constraint: Member must have length "
+            "less than or equal to 8; "
+            "Value 'x' at 'limit' failed to satisfy constraint: Member must be an integer; "
+            "Value 'C' at 'mode' failed to satisfy constraint: Member must satisfy enum value "
+            "set: [A, B]; "
+            "Value null at 'content' failed to satisfy constraint: Member must not be null");
+  ctx_.path_params["LayerName"] = "AB";
+  ctx_.query_params = {{"MaxItems", "0"}};
+  http_.headers.Set("X-Mode", "A");
+  EXPECT_EQ(Violation({{"Content", content_}}),
+            "2 validation errors detected: "
+            "Value 'AB' at 'name' failed to satisfy constraint: Member must satisfy regular "
+            "expression pattern: [a-z]+; "
+            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 1");
+}
+
+TEST_F(LambdaInputModelTest, WrongTypesAreInvalidRequestContent) {
+  struct Case {
+    json body;
+    const char* member;
+  };
+  const Case cases[] = {
+      {{{"Flag", "true"}}, "Flag"},          // no words for booleans
+      {{{"Size", 1.5}}, "Size"},             // no decimals for integers
+      {{{"Size", "3"}}, "Size"},             // no text for numbers
+      {{{"Content", {{"Zip", 5}}}}, "Zip"},  // the innermost member
+      {{{"Content", "x"}}, "Content"},
+      {{{"Archs", {"x86_64", 1}}}, "Archs"},  // an element: its list
+      {{{"Archs", {nullptr}}}, "Archs"},
+      {{{"Archs", "x86_64"}}, "Archs"},
+  };
+  for (const auto& c : cases) {
+    Status st = Validate(c.body);
+    EXPECT_EQ(st.code(), AwsError::kInvalidRequestContent) << c.body.dump();
+    EXPECT_EQ(st.message(),
+              std::string("Could not parse request body into json: Cannot deserialize value of "
+                          "member '") +
+                  c.member + "'")
+        << c.body.dump();
+  }
+  // A wrong type is answered before any constraint.
+  ctx_.path_params["LayerName"] = "";
+  EXPECT_EQ(Validate({{"Flag", 1}}).code(), AwsError::kInvalidRequestContent);
+  // Nulls read as absent.
+  EXPECT_TRUE(Validate({{"Content", content_}, {"Flag", nullptr}}).code() == AwsError::kValidation);
+}
+
+TEST_F(LambdaInputModelTest, ListElementsAreReportedAtTheList) {
+  EXPECT_EQ(Violation({{"Content", content_}, {"Archs", {"x86_64", "X86", "Y"}}}),
+            "2 validation errors detected: "
+            "Value '[x86_64, X86, Y]' at 'archs' failed to satisfy constraint: Member must have "
+            "length less than or equal to 2; "
+            "Value '[x86_64, X86, Y]' at 'archs' failed to satisfy constraint: Member must "
+            "satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member "
+            "must not be null]");
+  EXPECT_EQ(Violation({{"Content", content_}, {"Runtimes", {"cobol", "fortran"}}}),
+            "1 validation error detected: Value '[cobol, fortran]' at 'runtimes' failed to "
+            "satisfy constraint: Member must satisfy enum value set: [python3.12, nodejs20.x]");
+  EXPECT_TRUE(
+      Validate({{"Content", content_}, {"Archs", {"arm64"}}, {"Runtimes", {"python3.12"}}}).ok());
+}
+
 }  // namespace
 }  // namespace streamstack::protocol
