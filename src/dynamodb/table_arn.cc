@@ -117,4 +117,9 @@ Result<ResourceArnTarget> ResolveResourceArn(const AccountScope& scope, const st
   return target;
 }
 
+Status ResourceArnNotFound(const std::string& arn) {
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: ResourceArn: " + arn + " not found");
+}
+
 }  // namespace streamstack::dynamodb

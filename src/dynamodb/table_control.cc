@@ -17,11 +17,6 @@
 namespace streamstack::dynamodb {
 namespace {
 
-Status ResourceArnNotFound(const std::string& arn) {
-  return Status(AwsError::kResourceNotFound,
-                "Requested resource not found: ResourceArn: " + arn + " not found");
-}
-
 Result<std::vector<Tag>> LoadTags(storage::Database& db, int64_t table_id) {
   auto& stmt = db.Prepare(sql::kSelectTableTags);
   stmt.Bind(1, table_id);
@@ -120,10 +115,7 @@ Status ResourceInUse(const std::string& name, TableStatus status) {
 const TableTransition* TableStore::Impl::LiveTransition(const std::string& name) const {
   auto it = transitions.find(name);
   if (it == transitions.end()) return nullptr;
-  if (it->second.until_ms != TableTransition::kUntilDone &&
-      it->second.until_ms <= clock.NowMillis()) {
-    return nullptr;  // over; erased by the next Begin or End
-  }
+  if (it->second.OverAt(clock.NowMillis())) return nullptr;  // erased by the next Begin
   return &it->second;
 }
 
@@ -136,10 +128,8 @@ std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string&
 
 Status TableStore::Impl::BeginTransition(const std::string& name, TableStatus status) {
   std::unique_lock lock(mu);
-  std::erase_if(transitions, [&](const auto& entry) {
-    return entry.second.until_ms != TableTransition::kUntilDone &&
-           entry.second.until_ms <= clock.NowMillis();
-  });
+  const int64_t now = clock.NowMillis();
+  std::erase_if(transitions, [now](const auto& entry) { return entry.second.OverAt(now); });
   if (auto it = transitions.find(name); it != transitions.end()) {
     return ResourceInUse(name, it->second.status);
   }

@@ -26,11 +26,6 @@ namespace {
 constexpr size_t kMaxPolicyBytes = 20 * 1024;
 constexpr char kNoPolicy[] = "NO_POLICY";
 
-Status ResourceArnNotFound(const std::string& arn) {
-  return Status(AwsError::kResourceNotFound,
-                "Requested resource not found: ResourceArn: " + arn + " not found");
-}
-
 Status PolicyNotFound(const std::string& detail) {
   return Status(AwsError::kPolicyNotFound,
                 "Resource-based policy not found for the provided ResourceArn: " + detail);

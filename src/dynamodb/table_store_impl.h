@@ -43,6 +43,9 @@ struct TableTransition {
   // DELETING, once the write is done: what DescribeTable answers until the delay is over
   // (the table itself is gone from storage at once).
   std::shared_ptr<const TableDescription> deleted;
+
+  // Over once its write is done and the delay has passed.
+  bool OverAt(int64_t now_ms) const { return until_ms != kUntilDone && until_ms <= now_ms; }
 };
 
 struct TableStore::Impl {

@@ -62,4 +62,8 @@ struct ResourceArnTarget {
 Result<ResourceArnTarget> ResolveResourceArn(const AccountScope& scope, const std::string& arn,
                                              ResourceArnUse use);
 
+// AWS's answer when a ResourceArn resolved but names no table (or stream) of ours:
+// ResourceNotFoundException "Requested resource not found: ResourceArn: <arn> not found".
+Status ResourceArnNotFound(const std::string& arn);
+
 }  // namespace streamstack::dynamodb
