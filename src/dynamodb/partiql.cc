@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include "dynamodb/item_key.h"
 #include "dynamodb/partiql_parser.h"
+#include "streamstack/common/thread_annotations.h"
 
 namespace streamstack::dynamodb {
 namespace {
@@ -375,21 +375,25 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
   }
   // Each statement answers on its own; the last one to finish answers the batch.
   struct Shared {
-    std::mutex mu;
-    std::vector<PartiqlBatchResponse> responses;
-    std::atomic<size_t> remaining{0};
+    Shared(size_t n, BatchDone d) : responses(n), remaining(n), done(std::move(d)) {}
+    Mutex mu;
+    std::vector<PartiqlBatchResponse> responses GUARDED_BY(mu);
+    std::atomic<size_t> remaining;
     BatchDone done;
   };
-  auto shared = std::make_shared<Shared>();
-  shared->responses.resize(statements.size());
-  shared->remaining = statements.size();
-  shared->done = std::move(done);
+  auto shared = std::make_shared<Shared>(statements.size(), std::move(done));
   auto finish_one = [shared](size_t i, PartiqlBatchResponse response) {
     {
-      std::lock_guard lock(shared->mu);
+      MutexLock lock(shared->mu);
       shared->responses[i] = std::move(response);
     }
-    if (--shared->remaining == 0) shared->done(std::move(shared->responses));
+    if (--shared->remaining != 0) return;
+    std::vector<PartiqlBatchResponse> responses;
+    {
+      MutexLock lock(shared->mu);  // uncontended: every other statement has answered
+      responses = std::move(shared->responses);
+    }
+    shared->done(std::move(responses));
   };
   for (size_t i = 0; i < statements.size(); ++i) {
     if (!parsed[i].ok()) {
