@@ -417,7 +417,14 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
     out["TableClassSummary"] = {{"TableClass", t.table_class}};
   }
   // AWS describes encryption with a KMS key only; the AWS owned key has no SSEDescription.
-  if (!t.sse_kms_master_key_arn.empty()) {
+  // While a change is under way AWS describes the key before it, UPDATING.
+  if (d.sse_updating_from) {
+    out["SSEDescription"] = {{"Status", "UPDATING"}};
+    if (!d.sse_updating_from->empty()) {
+      out["SSEDescription"]["SSEType"] = "KMS";
+      out["SSEDescription"]["KMSMasterKeyArn"] = *d.sse_updating_from;
+    }
+  } else if (!t.sse_kms_master_key_arn.empty()) {
     out["SSEDescription"] = {
         {"Status", "ENABLED"}, {"SSEType", "KMS"}, {"KMSMasterKeyArn", t.sse_kms_master_key_arn}};
   }
@@ -428,16 +435,15 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   const bool table_creating = d.status == dynamodb::TableStatus::kCreating;
   const bool describe_warm = !table_creating && d.status != dynamodb::TableStatus::kDeleting;
   const bool on_demand = t.billing_mode == "PAY_PER_REQUEST";
-  auto warm = [&](int64_t asked, int64_t provisioned, int64_t on_demand_default) {
-    return asked != 0 ? asked : on_demand ? on_demand_default : provisioned;
-  };
   const bool warm_asked = t.warm_read_units_per_second != 0 || t.warm_write_units_per_second != 0;
   if (describe_warm || (table_creating && warm_asked)) {
-    out["WarmThroughput"] = {{"ReadUnitsPerSecond", warm(t.warm_read_units_per_second,
-                                                         t.throughput.read_capacity_units, 12000)},
-                             {"WriteUnitsPerSecond", warm(t.warm_write_units_per_second,
-                                                          t.throughput.write_capacity_units, 4000)},
-                             {"Status", table_creating ? "UPDATING" : "ACTIVE"}};
+    // An increase under way: AWS describes the values before it, UPDATING.
+    const dynamodb::WarmThroughputValues warm =
+        d.warm_updating_from.value_or(dynamodb::WarmThroughputOf(t));
+    const bool updating = table_creating || d.warm_updating_from.has_value();
+    out["WarmThroughput"] = {{"ReadUnitsPerSecond", warm.read_units_per_second},
+                             {"WriteUnitsPerSecond", warm.write_units_per_second},
+                             {"Status", updating ? "UPDATING" : "ACTIVE"}};
   }
   auto encode_index = [&](const dynamodb::SecondaryIndex& i, bool global, const char* status) {
     auto stats = d.index_stats.find(i.name);
@@ -559,6 +565,8 @@ Result<dynamodb::UpdateTableRequest> DecodeUpdateTable(const dynamodb::TableStor
   STREAMSTACK_ASSIGN_OR_RETURN(req.deletion_protection_enabled,
                                OptionalBool(in, "DeletionProtectionEnabled"));
   STREAMSTACK_ASSIGN_OR_RETURN(req.table_class, OptionalString(in, "TableClass"));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.sse_specification, DecodeSseSpecification(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.warm_throughput, DecodeWarmThroughput(in));
   if (in.contains("AttributeDefinitions")) {
     req.attribute_definitions.emplace();
     STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,

@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 
@@ -16,6 +15,7 @@
 #include "dynamodb/item_write.h"
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/thread_annotations.h"
 #include "streamstack/dynamodb/table_store.h"
 #include "streamstack/storage/store.h"
 #include "streamstack/streams/stream_store.h"
@@ -40,6 +40,9 @@ struct TableTransition {
   // (still described, DELETING).
   std::optional<std::string> creating_index;
   std::optional<SecondaryIndex> deleting_index;
+  // An encryption change or warm throughput increase under way (described UPDATING).
+  std::optional<std::string> sse_updating_from;
+  std::optional<WarmThroughputValues> warm_updating_from;
   // DELETING, once the write is done: what DescribeTable answers until the delay is over
   // (the table itself is gone from storage at once).
   std::shared_ptr<const TableDescription> deleted;
@@ -57,11 +60,11 @@ struct TableStore::Impl {
   const int64_t status_delay_ms;  // --table-status-delay-ms; 0: ACTIVE as soon as written
 
   // Published table definitions by name. Written only on the writer thread, after commit
-  // (and by Open); read from any thread. Guarded by mu.
-  mutable std::shared_mutex mu;
-  std::map<std::string, std::shared_ptr<const TableDefinition>> tables;
-  // Tables in transition, by name (an entry whose until_ms passed is over). Guarded by mu.
-  std::map<std::string, TableTransition> transitions;
+  // (and by Open); read from any thread.
+  mutable SharedMutex mu;
+  std::map<std::string, std::shared_ptr<const TableDefinition>> tables GUARDED_BY(mu);
+  // Tables in transition, by name (an entry whose until_ms passed is over).
+  std::map<std::string, TableTransition> transitions GUARDED_BY(mu);
 
   // The definition as the writer thread sees it: updated inside control-plane jobs, so an
   // item write queued before an UpdateTable but run after it (even in the same group commit)
@@ -75,7 +78,7 @@ struct TableStore::Impl {
   // The table as item operations see it: none while it is CREATING or DELETING (AWS answers
   // ResourceNotFoundException then).
   std::shared_ptr<const TableDefinition> Find(const std::string& name) const {
-    std::shared_lock lock(mu);
+    ReaderLock lock(mu);
     auto it = tables.find(name);
     if (it == tables.end()) return nullptr;
     if (!transitions.empty()) {
@@ -88,7 +91,7 @@ struct TableStore::Impl {
   }
   // The table as the control plane sees it, whatever its status.
   std::shared_ptr<const TableDefinition> FindDefinition(const std::string& name) const {
-    std::shared_lock lock(mu);
+    ReaderLock lock(mu);
     auto it = tables.find(name);
     return it == tables.end() ? nullptr : it->second;
   }
@@ -105,14 +108,13 @@ struct TableStore::Impl {
   void EndTransition(const std::string& name, const std::function<void(TableTransition&)>& update);
   // The write failed: no transition.
   void AbandonTransition(const std::string& name);
-  // Caller holds mu.
-  const TableTransition* LiveTransition(const std::string& name) const;
+  const TableTransition* LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
   void Publish(std::shared_ptr<const TableDefinition> def) {
-    std::unique_lock lock(mu);
+    WriterLock lock(mu);
     tables[def->name] = std::move(def);
   }
   void Unpublish(const std::string& name) {
-    std::unique_lock lock(mu);
+    WriterLock lock(mu);
     tables.erase(name);
   }
 

@@ -57,9 +57,15 @@ struct UpdateTablePlan {
   std::optional<streams::StreamViewType> stream_view_type;  // kEnable's
   std::optional<SecondaryIndex> created_index;              // backfilled by the write job
   std::optional<SecondaryIndex> deleted_index;
+  // The table's status while the update runs: ACTIVE when it only changes deletion
+  // protection, encryption or warm throughput.
+  TableStatus status = TableStatus::kUpdating;
+  std::optional<std::string> sse_updating_from;            // the key before an SSE change
+  std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
 };
 // Every check of UpdateTable against the table as it is now, in AWS's order.
 Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
-                                        const UpdateTableRequest& request, int64_t now_ms);
+                                        const UpdateTableRequest& request,
+                                        const AccountScope& scope, int64_t now_ms);
 
 }  // namespace streamstack::dynamodb

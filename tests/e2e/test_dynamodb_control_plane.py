@@ -415,16 +415,19 @@ class EncryptionTest(ControlPlaneCase):
         self.assertEqual(self.sse("sse-kms", SSESpecification={"Enabled": True, "SSEType": "KMS"}),
                          default)
         self.assertEqual(self.sse("sse-alias", SSESpecification={
-            "Enabled": True, "KMSMasterKeyId": "alias/aws/dynamodb"}), default)
+            "Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/aws/dynamodb"}), default)
         key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
         key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
         for name, key in [("sse-key-id", key_id), ("sse-key-arn", key_arn)]:
-            self.assertEqual(self.sse(name, SSESpecification={"Enabled": True,
+            self.assertEqual(self.sse(name, SSESpecification={"Enabled": True, "SSEType": "KMS",
                                                                "KMSMasterKeyId": key}),
                              {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key_arn})
-        # The AWS owned key (no SSESpecification, or Enabled false) is not described.
+        # Enabled may be left out: SSEType KMS alone enables ([ack] DDB-TABLE-044).
+        self.assertEqual(self.sse("sse-type-only", SSESpecification={"SSEType": "KMS"}), default)
+        # The AWS owned key (no SSESpecification, Enabled false, or {}) is not described.
         self.assertIsNone(self.sse("sse-none"))
         self.assertIsNone(self.sse("sse-off", SSESpecification={"Enabled": False}))
+        self.assertIsNone(self.sse("sse-empty", SSESpecification={}))
         # An UpdateTable that does not touch it leaves it as it was ([ls]).
         out = self.ddb.update_table(TableName="sse-default", BillingMode="PROVISIONED",
                                     ProvisionedThroughput={"ReadCapacityUnits": 1,
@@ -447,12 +450,87 @@ class EncryptionTest(ControlPlaneCase):
              "1 validation error detected: Value 'AES-256' at 'sSESpecification.sSEType' failed "
              "to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]",
              "the same notes; [model] enum"),
+            ({"Enabled": True, "KMSMasterKeyId": "alias/mine"},
+             "One or more parameter values were invalid: SSEType KMS is required if "
+             "KMSMasterKeyId is specified", "[ack] DDB-TABLE-442; the CloudFormation guide"),
+            ({"Enabled": False, "SSEType": "KMS"},
+             "One or more parameter values were invalid: SSEType can not be specified if Enabled "
+             "is false", "[ack] DDB-TABLE-442"),
+            ({"Enabled": False, "KMSMasterKeyId": "alias/mine"},
+             "One or more parameter values were invalid: KMSMasterKeyId can not be specified if "
+             "Enabled is false", "[ack] DDB-TABLE-442"),
         ]
         for spec, message, source in cases:
             with self.subTest(spec=spec, source=source):
                 got = self.error(create_table, self.raw, "sse-refused", SSESpecification=spec)
                 self.assertEqual(got, ("ValidationException", message))
                 self.assertNotIn("sse-refused", self.ddb.list_tables()["TableNames"])
+
+
+    def test_update_encryption(self):
+        """[ack] DDB-TABLE-079, -082, -140, -442: an encryption change leaves the table ACTIVE;
+        its answer describes the key before it, UPDATING ({"Status": "UPDATING"} alone from the
+        AWS owned key); asking for what the table has is refused."""
+        create_table(self.ddb, "sse-update")
+        code, message = self.error(self.ddb.update_table, TableName="sse-update",
+                                   SSESpecification={"Enabled": False})
+        self.assertEqual((code, message), ("ValidationException",
+                                           "One or more parameter values were invalid: Table is "
+                                           "already encrypted by default"))
+        out = self.ddb.update_table(TableName="sse-update",
+                                    SSESpecification={"Enabled": True})["TableDescription"]
+        self.assertEqual(out["TableStatus"], "ACTIVE")
+        self.assertEqual(out["SSEDescription"], {"Status": "UPDATING"})
+        enabled = self.ddb.describe_table(TableName="sse-update")["Table"]["SSEDescription"]
+        self.assertEqual(enabled["Status"], "ENABLED")
+        self.assertRegex(enabled["KMSMasterKeyArn"], self.KEY_ARN)
+        code, message = self.error(self.ddb.update_table, TableName="sse-update",
+                                   SSESpecification={"Enabled": True, "SSEType": "KMS",
+                                                     "KMSMasterKeyId": enabled["KMSMasterKeyArn"]})
+        self.assertEqual(message, "One or more parameter values were invalid: Table is already "
+                                  "encrypted with given KMSMasterKeyId. Use KMSMasterKeyId "
+                                  "parameter if you want to change Master Key")
+        # Disabling goes back to the AWS owned key: no SSEDescription once done. The CLI, v1 or v2.
+        _, out, _ = self.server.aws("dynamodb", "update-table", "--table-name", "sse-update",
+                                    "--sse-specification", "Enabled=false")
+        self.assertEqual(out["TableDescription"]["SSEDescription"], dict(enabled,
+                                                                         Status="UPDATING"))
+        self.assertNotIn("SSEDescription",
+                         self.ddb.describe_table(TableName="sse-update")["Table"])
+
+    @requires_botocore("dynamodb", "UpdateTable", "DeletionProtectionEnabled")
+    def test_one_change_per_update(self):
+        """[ack] DDB-TABLE-382, -433, -174: deletion protection, encryption, table class and
+        warm throughput each come alone; streams, capacity and index creation exclude each
+        other; nothing is applied."""
+        create_table(self.ddb, "one-change")
+        only = " must be the only operation in the request"
+        cases = [
+            (dict(DeletionProtectionEnabled=True, SSESpecification={"Enabled": True}),
+             "Server-Side Encryption modification" + only),
+            (dict(DeletionProtectionEnabled=True, TableClass="STANDARD_INFREQUENT_ACCESS"),
+             "TableClass modification" + only),
+            (dict(DeletionProtectionEnabled=True,
+                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}),
+             "DeletionProtection modification" + only),
+            (dict(BillingMode="PROVISIONED",
+                  ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}),
+             "You cannot modify stream status while updating table IOPS"),
+        ]
+        for request, message in cases:
+            with self.subTest(request=request):
+                got = self.error(self.ddb.update_table, TableName="one-change", **request)
+                self.assertEqual(got, ("ValidationException",
+                                       "One or more parameter values were invalid: " + message))
+        table = self.ddb.describe_table(TableName="one-change")["Table"]
+        self.assertFalse(table["DeletionProtectionEnabled"])
+        self.assertNotIn("StreamSpecification", table)
+        self.assertNotIn("SSEDescription", table)
+        # Deletion protection alone: applied at once, the table stays ACTIVE ([ack] DDB-TABLE-017).
+        out = self.ddb.update_table(TableName="one-change", DeletionProtectionEnabled=True)
+        self.assertEqual(out["TableDescription"]["TableStatus"], "ACTIVE")
+        self.assertTrue(out["TableDescription"]["DeletionProtectionEnabled"])
 
 
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
@@ -510,6 +588,33 @@ class WarmThroughputTest(ControlPlaneCase):
                                                           "Status": "ACTIVE"})
         deleted = self.ddb.delete_table(TableName="warm-asked")["TableDescription"]
         self.assertNotIn("WarmThroughput", deleted)  # [ls] test_table_crud delete-table
+
+    @requires_botocore("dynamodb", "UpdateTable", "WarmThroughput")
+    def test_raise_warm_throughput(self):
+        """[ack] DDB-TABLE-059, -155, -459: warm throughput only grows; the answer shows the
+        values before the increase, UPDATING, with the table ACTIVE; a member left out keeps
+        its value."""
+        self.create("warm-raise")
+        out = self.ddb.update_table(TableName="warm-raise",
+                                    WarmThroughput={"ReadUnitsPerSecond": 12001})
+        self.assertEqual(out["TableDescription"]["TableStatus"], "ACTIVE")
+        self.assertEqual(out["TableDescription"]["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000,
+                          "Status": "UPDATING"})
+        self.assertEqual(self.ddb.describe_table(TableName="warm-raise")["Table"]["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4000,
+                          "Status": "ACTIVE"})
+        lower = (" for WarmThroughput for table is lower than current WarmThroughput, decreasing "
+                 "WarmThroughput is not supported")
+        for warm, member in [({"ReadUnitsPerSecond": 6000, "WriteUnitsPerSecond": 2000},
+                              "ReadUnitsPerSecond"),
+                             ({"WriteUnitsPerSecond": 2000}, "WriteUnitsPerSecond")]:
+            with self.subTest(warm=warm):
+                got = self.error(self.ddb.update_table, TableName="warm-raise",
+                                 WarmThroughput=warm)
+                self.assertEqual(got, ("ValidationException",
+                                       "One or more parameter values were invalid: Requested "
+                                       + member + lower))
 
 
 @requires_botocore("dynamodb", "PutResourcePolicy")

@@ -77,10 +77,17 @@ struct SseSpecification {
   std::optional<std::string> sse_type;  // AES256 or KMS
   std::optional<std::string> kms_master_key_id;
 };
-// WarmThroughput of CreateTable.
+// WarmThroughput of CreateTable and UpdateTable.
 struct WarmThroughput {
   std::optional<int64_t> read_units_per_second;
   std::optional<int64_t> write_units_per_second;
+};
+
+// A table's warm throughput as DescribeTable shows it.
+struct WarmThroughputValues {
+  int64_t read_units_per_second = 0;
+  int64_t write_units_per_second = 0;
+  bool operator==(const WarmThroughputValues&) const = default;
 };
 
 struct CreateTableRequest {
@@ -108,6 +115,8 @@ struct UpdateTableRequest {
   std::optional<bool> deletion_protection_enabled;
   std::optional<std::string> table_class;
   std::optional<std::vector<GlobalSecondaryIndexUpdate>> global_secondary_index_updates;
+  std::optional<SseSpecification> sse_specification;
+  std::optional<WarmThroughput> warm_throughput;
 };
 
 // The key of a table in the form the data plane needs.
@@ -154,6 +163,11 @@ struct TableDefinition {
   std::vector<std::string> KeyNames() const;
 };
 
+// The table's warm throughput: what CreateTable or UpdateTable asked for, else on demand
+// 12000 reads and 4000 writes per second, else its provisioned capacity (as AWS describes
+// it; recorded answers in LocalStack's tests).
+WarmThroughputValues WarmThroughputOf(const TableDefinition& t);
+
 enum class TableStatus { kCreating, kActive, kUpdating, kDeleting };
 const char* TableStatusName(TableStatus status);
 
@@ -173,6 +187,12 @@ struct TableDescription {
   // in the definition) DELETING; every other index is ACTIVE.
   std::optional<std::string> creating_index;
   std::optional<SecondaryIndex> deleting_index;
+  // An encryption change under way (SSEDescription UPDATING): the key before it, empty for the
+  // AWS owned key. AWS describes the old key until the change is done.
+  std::optional<std::string> sse_updating_from;
+  // A warm throughput increase under way (WarmThroughput UPDATING): the values before it,
+  // which AWS describes until the increase is done.
+  std::optional<WarmThroughputValues> warm_updating_from;
 };
 
 struct ListTablesResult {

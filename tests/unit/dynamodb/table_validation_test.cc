@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dynamodb/time_to_live.h"
 
@@ -15,6 +18,15 @@ namespace {
 
 const AccountScope kScope{"us-east-1", "000000000000"};
 constexpr int64_t kNow = 1718047576525;
+
+SseSpecification Sse(std::optional<bool> enabled, std::optional<std::string> type = std::nullopt,
+                     std::optional<std::string> key = std::nullopt) {
+  return SseSpecification{enabled, std::move(type), std::move(key)};
+}
+
+WarmThroughput Warm(std::optional<int64_t> read, std::optional<int64_t> write = std::nullopt) {
+  return WarmThroughput{read, write};
+}
 
 CreateTableRequest BaseCreate() {
   CreateTableRequest r;
@@ -103,15 +115,189 @@ TEST(TableValidationTest, PlanUpdateTableAppliesTheRequestToACopy) {
   create.index.key_schema = {{"g", "HASH"}};
   create.index.projection = {{"ProjectionType", "ALL"}};
   r.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{create};
-  r.stream_specification = StreamSpecification{true, "KEYS_ONLY"};
-  auto plan = PlanUpdateTable(current, r, kNow + 1);
+  auto plan = PlanUpdateTable(current, r, kScope, kNow + 1);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_TRUE(current.global_secondary_indexes.empty());  // the table's own is untouched
   ASSERT_EQ(plan->definition->global_secondary_indexes.size(), 1u);
   EXPECT_EQ(plan->created_index->name, "by-g");
+  ASSERT_EQ(plan->definition->attribute_definitions.size(), 3u);  // pk, sk and the new g
+  EXPECT_EQ(plan->status, TableStatus::kUpdating);
+
+  UpdateTableRequest stream;
+  stream.table_name = "orders";
+  stream.stream_specification = StreamSpecification{true, "KEYS_ONLY"};
+  plan = PlanUpdateTable(current, stream, kScope, kNow + 1);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_EQ(plan->stream_change, UpdateTablePlan::StreamChange::kEnable);
   EXPECT_EQ(plan->stream_view_type, streams::StreamViewType::kKeysOnly);
-  ASSERT_EQ(plan->definition->attribute_definitions.size(), 3u);  // pk, sk and the new g
+  EXPECT_EQ(plan->status, TableStatus::kUpdating);
+}
+
+// UpdateTable makes one change per request; AWS's texts and their precedence as recorded
+// against AWS (ack-api-quirks DDB-TABLE-382, -433, -174).
+TEST(TableValidationTest, PlanUpdateTableMakesOneChangeAtATime) {
+  auto created = PlanCreateTable(BaseCreate(), kScope, kNow);
+  ASSERT_TRUE(created.ok());
+  GlobalSecondaryIndexUpdate create;
+  create.action = GlobalSecondaryIndexUpdate::Action::kCreate;
+  create.index.name = "by-sk";
+  create.index.key_schema = {{"sk", "HASH"}};
+  create.index.projection = {{"ProjectionType", "ALL"}};
+  using Edit = std::function<void(UpdateTableRequest&)>;
+  const Edit sse = [](UpdateTableRequest& r) { r.sse_specification = Sse(true); };
+  const Edit table_class = [](UpdateTableRequest& r) {
+    r.table_class = "STANDARD_INFREQUENT_ACCESS";
+  };
+  const Edit protection = [](UpdateTableRequest& r) { r.deletion_protection_enabled = true; };
+  const Edit warm = [](UpdateTableRequest& r) { r.warm_throughput = Warm(13000); };
+  const Edit stream = [](UpdateTableRequest& r) {
+    r.stream_specification = StreamSpecification{true, "KEYS_ONLY"};
+  };
+  const Edit iops = [](UpdateTableRequest& r) {
+    r.billing_mode = "PROVISIONED";
+    r.provisioned_throughput = ProvisionedThroughput{5, 5};
+  };
+  const Edit index = [&](UpdateTableRequest& r) {
+    r.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{create};
+  };
+  const std::string only = " must be the only operation in the request";
+  struct Case {
+    std::vector<Edit> edits;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{protection, sse}, "Server-Side Encryption modification" + only},
+      {{sse, stream}, "Server-Side Encryption modification" + only},
+      {{protection, table_class}, "TableClass modification" + only},
+      {{warm, protection}, "DeletionProtection modification" + only},
+      {{protection, stream}, "DeletionProtection modification" + only},
+      {{warm, stream}, "WarmThroughput" + only},
+      {{warm, index},
+       "Create global secondary index cannot be specified when updating "
+       "WarmThroughput"},
+      {{stream, iops}, "You cannot modify stream status while updating table IOPS"},
+      {{index, iops}, "You cannot create or delete index while updating table IOPS"},
+      {{index, stream}, "You cannot create or delete index while changing stream status"},
+  };
+  for (const Case& c : cases) {
+    UpdateTableRequest r;
+    r.table_name = "orders";
+    for (const Edit& edit : c.edits) edit(r);
+    auto plan = PlanUpdateTable(*created->definition, r, kScope, kNow);
+    ASSERT_FALSE(plan.ok()) << c.message;
+    EXPECT_EQ(plan.status().message(), "One or more parameter values were invalid: " + c.message);
+  }
+}
+
+// Encryption changes leave the table ACTIVE and describe the key before them while they run;
+// only a request that changes nothing is refused (recorded answers, ack-api-quirks
+// DDB-TABLE-079, -082, -140; LocalStack's recorded DescribeTable after disabling).
+TEST(TableValidationTest, PlanUpdateTableChangesEncryption) {
+  auto created = PlanCreateTable(BaseCreate(), kScope, kNow);
+  ASSERT_TRUE(created.ok());
+  const TableDefinition& owned = *created->definition;
+  const std::string managed = KmsMasterKeyArn(kScope, std::nullopt);
+  auto update = [](SseSpecification sse) {
+    UpdateTableRequest r;
+    r.table_name = "orders";
+    r.sse_specification = sse;
+    return r;
+  };
+  for (SseSpecification same : {Sse(false), Sse(std::nullopt)}) {
+    auto plan = PlanUpdateTable(owned, update(same), kScope, kNow);
+    ASSERT_FALSE(plan.ok());
+    EXPECT_EQ(plan.status().message(),
+              "One or more parameter values were invalid: Table is already encrypted by default");
+  }
+  auto enable = PlanUpdateTable(owned, update(Sse(true)), kScope, kNow);
+  ASSERT_TRUE(enable.ok()) << enable.status().message();
+  EXPECT_EQ(enable->definition->sse_kms_master_key_arn, managed);
+  EXPECT_EQ(enable->sse_updating_from, "");
+  EXPECT_EQ(enable->status, TableStatus::kActive);
+
+  const TableDefinition& kms = *enable->definition;
+  auto by_arn = PlanUpdateTable(kms, update(Sse(true, "KMS", managed)), kScope, kNow);
+  ASSERT_FALSE(by_arn.ok());
+  EXPECT_EQ(by_arn.status().message(),
+            "One or more parameter values were invalid: Table is already encrypted with given "
+            "KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key");
+  auto by_alias =
+      PlanUpdateTable(kms, update(Sse(true, "KMS", "alias/aws/dynamodb")), kScope, kNow);
+  ASSERT_TRUE(by_alias.ok()) << by_alias.status().message();  // re-encrypts on AWS
+  EXPECT_EQ(by_alias->definition->sse_kms_master_key_arn, managed);
+  auto other = PlanUpdateTable(kms, update(Sse(std::nullopt, "KMS", "1234abcd")), kScope, kNow);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  EXPECT_EQ(other->definition->sse_kms_master_key_arn,
+            "arn:aws:kms:us-east-1:000000000000:key/1234abcd");
+  EXPECT_EQ(other->sse_updating_from, managed);
+  auto disable = PlanUpdateTable(kms, update(Sse(false)), kScope, kNow);
+  ASSERT_TRUE(disable.ok()) << disable.status().message();
+  EXPECT_EQ(disable->definition->sse_kms_master_key_arn, "");
+  EXPECT_EQ(disable->sse_updating_from, managed);
+}
+
+// Warm throughput only grows; a member left out keeps its value (recorded answers,
+// ack-api-quirks DDB-TABLE-059, -155, -459).
+TEST(TableValidationTest, PlanUpdateTableRaisesWarmThroughput) {
+  auto created = PlanCreateTable(BaseCreate(), kScope, kNow);  // on demand: 12000 / 4000
+  ASSERT_TRUE(created.ok());
+  const TableDefinition& table = *created->definition;
+  EXPECT_EQ(WarmThroughputOf(table), (WarmThroughputValues{12000, 4000}));
+  auto update = [](WarmThroughput warm) {
+    UpdateTableRequest r;
+    r.table_name = "orders";
+    r.warm_throughput = warm;
+    return r;
+  };
+  auto raised = PlanUpdateTable(table, update(Warm(12001)), kScope, kNow);
+  ASSERT_TRUE(raised.ok()) << raised.status().message();
+  EXPECT_EQ(WarmThroughputOf(*raised->definition), (WarmThroughputValues{12001, 4000}));
+  EXPECT_EQ(raised->warm_updating_from, (WarmThroughputValues{12000, 4000}));
+  EXPECT_EQ(raised->status, TableStatus::kActive);
+  EXPECT_TRUE(PlanUpdateTable(table, update(Warm(12000, 4000)), kScope, kNow).ok());
+
+  const std::string lower =
+      " for WarmThroughput for table is lower than current WarmThroughput, decreasing "
+      "WarmThroughput is not supported";
+  auto read = PlanUpdateTable(table, update(Warm(100, 100)), kScope, kNow);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(),
+            "One or more parameter values were invalid: Requested ReadUnitsPerSecond" + lower);
+  auto write = PlanUpdateTable(table, update(Warm(std::nullopt, 3999)), kScope, kNow);
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.status().message(),
+            "One or more parameter values were invalid: Requested WriteUnitsPerSecond" + lower);
+}
+
+// CreateTable's SSESpecification: Enabled may be left out (SSEType KMS alone enables), and
+// the members that contradict each other are refused (recorded answers, ack-api-quirks
+// DDB-TABLE-044 and the ValidationException catalogue DDB-TABLE-442).
+TEST(TableValidationTest, PlanCreateTableReadsSseSpecificationAsAwsDoes) {
+  auto create = [](SseSpecification sse) {
+    CreateTableRequest r = BaseCreate();
+    r.sse_specification = sse;
+    return PlanCreateTable(r, kScope, kNow);
+  };
+  const std::string managed = KmsMasterKeyArn(kScope, std::nullopt);
+  EXPECT_EQ(create(Sse(std::nullopt))->definition->sse_kms_master_key_arn, "");
+  EXPECT_EQ(create(Sse(false))->definition->sse_kms_master_key_arn, "");
+  EXPECT_EQ(create(Sse(true))->definition->sse_kms_master_key_arn, managed);
+  EXPECT_EQ(create(Sse(std::nullopt, "KMS"))->definition->sse_kms_master_key_arn, managed);
+  struct Case {
+    SseSpecification sse;
+    std::string message;
+  };
+  const std::vector<Case> refused = {
+      {Sse(false, "KMS"), "SSEType can not be specified if Enabled is false"},
+      {Sse(false, std::nullopt, "k"), "KMSMasterKeyId can not be specified if Enabled is false"},
+      {Sse(true, "AES256"), "SSEType AES256 is not supported"},
+      {Sse(true, std::nullopt, "k"), "SSEType KMS is required if KMSMasterKeyId is specified"},
+  };
+  for (const Case& c : refused) {
+    auto plan = create(c.sse);
+    ASSERT_FALSE(plan.ok()) << c.message;
+    EXPECT_EQ(plan.status().message(), "One or more parameter values were invalid: " + c.message);
+  }
 }
 
 TEST(TableValidationTest, PlanUpdateTableRefusesAsAwsDoes) {
@@ -119,14 +305,14 @@ TEST(TableValidationTest, PlanUpdateTableRefusesAsAwsDoes) {
   ASSERT_TRUE(created.ok());
   UpdateTableRequest nothing;
   nothing.table_name = "orders";
-  auto plan = PlanUpdateTable(*created->definition, nothing, kNow);
+  auto plan = PlanUpdateTable(*created->definition, nothing, kScope, kNow);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().message().rfind("At least one of ProvisionedThroughput", 0), 0u);
 
   UpdateTableRequest disable;
   disable.table_name = "orders";
   disable.stream_specification = StreamSpecification{false, std::nullopt};
-  plan = PlanUpdateTable(*created->definition, disable, kNow);
+  plan = PlanUpdateTable(*created->definition, disable, kScope, kNow);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().message(), "Table does not have a stream enabled: TableName: orders");
 
@@ -136,7 +322,7 @@ TEST(TableValidationTest, PlanUpdateTableRefusesAsAwsDoes) {
   del.action = GlobalSecondaryIndexUpdate::Action::kDelete;
   del.index.name = "nope";
   drop.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{del};
-  plan = PlanUpdateTable(*created->definition, drop, kNow);
+  plan = PlanUpdateTable(*created->definition, drop, kScope, kNow);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), AwsError::kResourceNotFound);
   EXPECT_EQ(plan.status().message(), "Requested resource not found: Table: orders index: nope");
