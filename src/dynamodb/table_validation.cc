@@ -129,16 +129,22 @@ Status ValidateThroughput(const ProvisionedThroughput& t, const std::string& mem
 
 Result<std::optional<streams::StreamViewType>> ValidateStreamSpecification(
     const StreamSpecification& spec, bool creating) {
+  // AWS's texts (recorded, ack-api-quirks DDB-TABLE-437 and -442) name the view type as
+  // its internal UpdateViewType.
   if (!spec.enabled) {
-    if (spec.view_type && creating) {
-      return InvalidParameters(
-          "Table is being created with a stream disabled, UpdateViewType should not be "
-          "specified");
+    if (spec.view_type) {
+      return InvalidParameters(creating ? "Table is being created with a stream disabled, "
+                                          "UpdateViewType should not be specified"
+                                        : "If stream is being disabled, then UpdateViewType must "
+                                          "not be specified");
     }
     return std::optional<streams::StreamViewType>();
   }
   if (!spec.view_type) {
-    return InvalidParameters("StreamViewType is required when StreamEnabled is true");
+    return InvalidParameters(creating
+                                 ? "Table is being created with a stream enabled, "
+                                   "UpdateViewType is required"
+                                 : "If stream is being enabled then UpdateViewType is required");
   }
   auto type = streams::ParseStreamViewType(*spec.view_type);
   if (!type) {
@@ -498,7 +504,12 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
   def->billing_mode = billing;
   if (billing == "PROVISIONED") {
     if (!request.provisioned_throughput) {
-      return ValidationError("No provisioned throughput specified for the table");
+      // AWS's answer as recorded in 2026 (ack-api-quirks DDB-TABLE-024), with or without
+      // BillingMode; dynalite's older recording answered "No provisioned throughput specified
+      // for the table".
+      return InvalidParameters(
+          "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+          "PROVISIONED");
     }
     STREAMSTACK_RETURN_IF_ERROR(
         ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
@@ -625,8 +636,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                    ValidateStreamSpecification(spec, /*creating=*/false));
       stream_change = StreamChange::kEnable;
     } else {
+      STREAMSTACK_RETURN_IF_ERROR(ValidateStreamSpecification(spec, /*creating=*/false).status());
       if (!def->stream_enabled) {
-        return ValidationError("Table does not have a stream enabled: TableName: " + def->name);
+        return ValidationError("Table has no stream to disable: TableName: " + def->name);
       }
       stream_change = StreamChange::kDisable;
     }

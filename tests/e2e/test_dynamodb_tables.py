@@ -135,13 +135,19 @@ class TablesTest(ServerTestCase):
                                         {"AttributeName": "x", "AttributeType": "S"}]),
              "One or more parameter values were invalid: Number of attributes in KeySchema does "
              "not exactly match number of attributes defined in AttributeDefinitions"),
-            (dict(BillingMode="PROVISIONED"), "No provisioned throughput specified for the table"),
+            # AWS's answer as recorded in 2026 (ack-api-quirks DDB-TABLE-024).
+            (dict(BillingMode="PROVISIONED"), "One or more parameter values were invalid: "
+             "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
+             "is PROVISIONED"),
             (dict(ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}),
              "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
              "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"),
             (dict(StreamSpecification={"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}),
              "One or more parameter values were invalid: Table is being created with a stream "
              "disabled, UpdateViewType should not be specified"),
+            (dict(StreamSpecification={"StreamEnabled": True}),
+             "One or more parameter values were invalid: Table is being created with a stream "
+             "enabled, UpdateViewType is required"),
         ]
         for i, (override, message) in enumerate(cases):
             args = dict(TableName=f"valid-{i}",

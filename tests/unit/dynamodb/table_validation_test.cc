@@ -78,7 +78,8 @@ TEST(TableValidationTest, PlanCreateTableRefusesAsAwsDoes) {
        "One or more parameter values were invalid: Number of attributes in KeySchema does not "
        "exactly match number of attributes defined in AttributeDefinitions"},
       {"provisioned without throughput", [](CreateTableRequest& r) { r.billing_mode.reset(); },
-       "No provisioned throughput specified for the table"},
+       "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must "
+       "both be specified when BillingMode is PROVISIONED"},
       {"on demand with throughput",
        [](CreateTableRequest& r) {
          r.provisioned_throughput = ProvisionedThroughput{1, 1};
@@ -314,7 +315,31 @@ TEST(TableValidationTest, PlanUpdateTableRefusesAsAwsDoes) {
   disable.stream_specification = StreamSpecification{false, std::nullopt};
   plan = PlanUpdateTable(*created->definition, disable, kScope, kNow);
   ASSERT_FALSE(plan.ok());
-  EXPECT_EQ(plan.status().message(), "Table does not have a stream enabled: TableName: orders");
+  EXPECT_EQ(plan.status().message(), "Table has no stream to disable: TableName: orders");
+
+  // The view type is required to enable and refused to disable (AWS's texts as recorded,
+  // ack-api-quirks DDB-TABLE-437 and -442).
+  const std::string invalid = "One or more parameter values were invalid: ";
+  UpdateTableRequest enable_untyped;
+  enable_untyped.table_name = "orders";
+  enable_untyped.stream_specification = StreamSpecification{true, std::nullopt};
+  plan = PlanUpdateTable(*created->definition, enable_untyped, kScope, kNow);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().message(),
+            invalid + "If stream is being enabled then UpdateViewType is required");
+  UpdateTableRequest disable_typed;
+  disable_typed.table_name = "orders";
+  disable_typed.stream_specification = StreamSpecification{false, "KEYS_ONLY"};
+  plan = PlanUpdateTable(*created->definition, disable_typed, kScope, kNow);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().message(),
+            invalid + "If stream is being disabled, then UpdateViewType must not be specified");
+  CreateTableRequest create_untyped = BaseCreate();
+  create_untyped.stream_specification = StreamSpecification{true, std::nullopt};
+  auto created_untyped = PlanCreateTable(create_untyped, kScope, kNow);
+  ASSERT_FALSE(created_untyped.ok());
+  EXPECT_EQ(created_untyped.status().message(),
+            invalid + "Table is being created with a stream enabled, UpdateViewType is required");
 
   UpdateTableRequest drop;
   drop.table_name = "orders";
