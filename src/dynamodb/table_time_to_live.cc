@@ -103,6 +103,15 @@ Result<TimeToLiveSpecification> TableStore::UpdateTimeToLive(const std::string& 
 }
 
 Result<TimeToLiveDescription> TableStore::DescribeTimeToLive(const std::string& table_name) const {
+  // AWS refuses while the table is CREATING or DELETING (recorded answers, ack-api-quirks
+  // DDB-TABLE-442); a deleted table is still DELETING until the status delay is over.
+  if (auto transition = impl_->TransitionOf(table_name);
+      transition && (transition->status == TableStatus::kCreating ||
+                     transition->status == TableStatus::kDeleting)) {
+    const std::string state = TableStatusName(transition->status);
+    return ValidationError("Cannot describe time to live while table is in " + state +
+                           " state: Current table state is " + state);
+  }
   auto def = impl_->FindDefinition(table_name);
   if (!def) return NotFound();
   TimeToLiveDescription out;

@@ -330,6 +330,10 @@ TEST_F(DynamoDbApiStatusDelayTest, ATableIsCreatingUntilTheDelayIsOver) {
   json again = Call("CreateTable", kCreateBig);
   EXPECT_EQ(again["__type"], kInUse);
   EXPECT_EQ(again["message"], creating);
+  // AWS's recorded answer (ack-api-quirks DDB-TABLE-442).
+  EXPECT_EQ(Call("DescribeTimeToLive", {{"TableName", "big"}})["message"],
+            "Cannot describe time to live while table is in CREATING state: Current table state "
+            "is CREATING");
 
   Elapse(999);
   EXPECT_EQ(Status(), "CREATING");
@@ -369,6 +373,28 @@ TEST_F(DynamoDbApiStatusDelayTest, AnUpdatedTableIsUpdatingAndItsNewIndexCreatin
       Call("DescribeTable", {{"TableName", "big"}})["Table"].contains("GlobalSecondaryIndexes"));
 }
 
+// An encryption change leaves the table ACTIVE: SSEDescription is UPDATING with the key
+// before it until the change is done, and a DeleteTable meanwhile is refused with AWS's text
+// (recorded answers, ack-api-quirks DDB-TABLE-079, -120, -140).
+TEST_F(DynamoDbApiStatusDelayTest, AnEncryptionChangeIsUpdatingWhileTheTableStaysActive) {
+  CreateTableWithItems(1);
+  json answer =
+      Call("UpdateTable", {{"TableName", "big"}, {"SSESpecification", {{"Enabled", true}}}});
+  EXPECT_EQ(answer["TableDescription"]["TableStatus"], "ACTIVE");
+  EXPECT_EQ(answer["TableDescription"]["SSEDescription"], json({{"Status", "UPDATING"}}));
+  json table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "ACTIVE");
+  EXPECT_EQ(table["SSEDescription"], json({{"Status", "UPDATING"}}));
+  EXPECT_EQ(Call("DeleteTable", {{"TableName", "big"}})["message"],
+            "Attempt to change a resource which is still in use: Table: big is in the process of "
+            "being updated.");
+  EXPECT_EQ(PutItem(), json::object());
+  Elapse(1000);
+  table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
+  EXPECT_EQ(table["SSEDescription"]["Status"], "ENABLED");
+  EXPECT_EQ(table["SSEDescription"]["SSEType"], "KMS");
+}
+
 TEST_F(DynamoDbApiStatusDelayTest, ADeletedTableIsDeletingUntilTheDelayIsOver) {
   CreateTableWithItems(10);
   json deleted = Call("DeleteTable", {{"TableName", "big"}})["TableDescription"];
@@ -383,6 +409,9 @@ TEST_F(DynamoDbApiStatusDelayTest, ADeletedTableIsDeletingUntilTheDelayIsOver) {
   EXPECT_EQ(Call("DeleteTable", {{"TableName", "big"}})["message"], deleting);
   EXPECT_EQ(Call("UpdateTable", EnableStream())["message"], deleting);
   EXPECT_EQ(Call("CreateTable", kCreateBig)["message"], deleting);
+  EXPECT_EQ(Call("DescribeTimeToLive", {{"TableName", "big"}})["message"],
+            "Cannot describe time to live while table is in DELETING state: Current table state "
+            "is DELETING");
 
   Elapse(1000);
   EXPECT_EQ(Status(), kNotFound);
