@@ -364,17 +364,33 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
   });
 }
 
+// AWS refuses to read a global secondary index until its backfill is done (its answer as
+// users quote it: "Cannot read from backfilling global secondary index: <name>"). Here an
+// index UpdateTable creates is backfilled before it is visible, but it stays CREATING for
+// --table-status-delay-ms, and reads of it are refused as long.
+Status TableStore::Impl::CheckIndexReadable(const std::string& table_name,
+                                            const std::optional<std::string>& index_name) const {
+  if (!index_name) return Status::Ok();
+  auto transition = TransitionOf(table_name);
+  if (transition && transition->creating_index == *index_name) {
+    return ValidationError("Cannot read from backfilling global secondary index: " + *index_name);
+  }
+  return Status::Ok();
+}
+
 // --- Reads ---------------------------------------------------------------------------------
 
 Result<ReadPage> TableStore::Query(const QueryRequest& request) const {
   auto table = impl_->Find(request.table_name);
   if (!table) return MissingTable(request.expressions);
+  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(table->name, request.index_name));
   return RunQuery(impl_->store, *table, request);
 }
 
 Result<ReadPage> TableStore::Scan(const ScanRequest& request) const {
   auto table = impl_->Find(request.table_name);
   if (!table) return MissingTable(request.expressions);
+  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(table->name, request.index_name));
   return RunScan(impl_->store, *table, request);
 }
 

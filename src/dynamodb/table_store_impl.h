@@ -100,6 +100,10 @@ struct TableStore::Impl {
 
   // A copy of the table's transition if one is under way.
   std::optional<TableTransition> TransitionOf(const std::string& name) const;
+  // Reads of an index UpdateTable is creating are refused while it is CREATING
+  // (table_items.cc).
+  Status CheckIndexReadable(const std::string& table_name,
+                            const std::optional<std::string>& index_name) const;
   // Starts a control-plane write's transition (until its done), or AWS's ResourceInUseException
   // while another is under way.
   Status BeginTransition(const std::string& name, TableStatus status);

@@ -354,12 +354,22 @@ TEST_F(DynamoDbApiStatusDelayTest, AnUpdatedTableIsUpdatingAndItsNewIndexCreatin
   EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
   // The table serves items while UPDATING; another change waits.
   EXPECT_EQ(PutItem(), json::object());
+  // The new index cannot be read until it is ACTIVE (AWS's answer as users quote it).
+  const json query_index = {{"TableName", "big"},
+                            {"IndexName", "by-group"},
+                            {"KeyConditionExpression", "g = :g"},
+                            {"ExpressionAttributeValues", {{":g", {{"S", "a"}}}}}};
+  const std::string backfilling = "Cannot read from backfilling global secondary index: by-group";
+  EXPECT_EQ(Call("Query", query_index)["message"], backfilling);
+  EXPECT_EQ(Call("Scan", {{"TableName", "big"}, {"IndexName", "by-group"}})["message"],
+            backfilling);
   EXPECT_EQ(Call("UpdateTable", EnableStream())["message"],
             "Attempt to change a resource which is still in use: Table is being updated: big");
   Elapse(1000);
   table = Call("DescribeTable", {{"TableName", "big"}})["Table"];
   EXPECT_EQ(table["TableStatus"], "ACTIVE");
   EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
+  EXPECT_TRUE(Call("Query", query_index).contains("Items"));
 
   // Deleting the index: DELETING while the table is UPDATING, then gone.
   json deleting = {{"TableName", "big"},
