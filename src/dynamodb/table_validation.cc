@@ -581,7 +581,23 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     }
     STREAMSTACK_RETURN_IF_ERROR(
         ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
-    def->throughput = *request.provisioned_throughput;
+    const ProvisionedThroughput& asked = *request.provisioned_throughput;
+    if (current.billing_mode == "PROVISIONED" &&
+        asked.read_capacity_units == current.throughput.read_capacity_units &&
+        asked.write_capacity_units == current.throughput.write_capacity_units) {
+      // AWS's answer to a re-sent capacity (recorded, ack-api-quirks DDB-TABLE-442).
+      const std::string read = std::to_string(asked.read_capacity_units);
+      const std::string write = std::to_string(asked.write_capacity_units);
+      return ValidationError(
+          "The provisioned throughput for the table will not change. The requested value equals "
+          "the current value. Current ReadCapacityUnits provisioned for the table: " +
+          read + ". Requested ReadCapacityUnits: " + read +
+          ". Current WriteCapacityUnits provisioned for the table: " + write +
+          ". Requested WriteCapacityUnits: " + write +
+          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
+          "higher limits.");
+    }
+    def->throughput = asked;
     changed = table_updating = true;
   }
   if (request.deletion_protection_enabled) {
