@@ -1,5 +1,6 @@
 // DynamoDB and DynamoDB Streams: one StreamStore and one TableStore, their APIs, the
-// background trim of stream records past retention and the TTL sweeper.
+// background trim of stream records past retention, the TTL sweeper and the pruning of
+// point-in-time history.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -55,6 +56,16 @@ Status WireDynamoDb(AppContext& ctx) {
       std::chrono::milliseconds(std::max<int64_t>(1, ctx.config.ttl_sweep_interval_ms)),
       [tables](const PeriodicTask::Stopping& stopping) { SweepExpiredItems(*tables, stopping); }));
   ctx.stop_hooks.push_back([sweeper] { sweeper->Stop(); });
+  // Point-in-time history older than every table's recovery window goes once a minute (judged
+  // on the injected Clock).
+  auto* pruner = ctx.Own(std::make_shared<PeriodicTask>(
+      std::chrono::minutes(1), [tables](const PeriodicTask::Stopping&) {
+        auto pruned = tables->PruneRecoveryHistory();
+        if (!pruned.ok()) {
+          spdlog::warn("pruning point-in-time history failed: {}", pruned.status().message());
+        }
+      }));
+  ctx.stop_hooks.push_back([pruner] { pruner->Stop(); });
   return Status::Ok();
 }
 

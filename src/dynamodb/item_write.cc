@@ -152,9 +152,32 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
   if (!item.ok()) return item.status();
   return std::optional<StoredItem>(StoredItem{std::move(item).value(), size});
 }
+namespace {
+
+// The undo entry of one change of a table with point-in-time recovery enabled.
+Status RecordHistory(storage::Database& db, const Clock& clock, const TableDefinition& t,
+                     const EncodedKey& key, const StoredItem* old_item) {
+  auto& stmt = db.Prepare(sql::kInsertHistory);
+  stmt.Bind(1, t.table_id);
+  stmt.Bind(2, clock.NowMillis());
+  stmt.Bind(3, storage::Blob(key.pk));
+  stmt.Bind(4, storage::Blob(key.sk));
+  if (old_item != nullptr) {
+    stmt.Bind(5, ItemToJson(old_item->item).dump());
+    stmt.Bind(6, old_item->size);
+  } else {
+    stmt.Bind(5, nullptr);
+    stmt.Bind(6, nullptr);
+  }
+  return stmt.Run();
+}
+
+}  // namespace
+
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
-                       const TableDefinition& t, const EncodedKey& key, const StoredItem* old_item,
-                       const Item* new_item, bool ttl_expiry, ItemWriteSizes* sizes) {
+                       const Clock& clock, const TableDefinition& t, const EncodedKey& key,
+                       const StoredItem* old_item, const Item* new_item, bool ttl_expiry,
+                       ItemWriteSizes* sizes) {
   if (sizes != nullptr && old_item != nullptr) sizes->before_size = old_item->size;
   if (old_item == nullptr && new_item == nullptr) return Status::Ok();
   if (old_item != nullptr && new_item != nullptr && old_item->item == *new_item) {
@@ -203,6 +226,7 @@ Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams
   STREAMSTACK_RETURN_IF_ERROR(
       UpdateIndexEntries(db, t, key, old_item != nullptr ? &old_item->item : nullptr, new_item,
                          sizes != nullptr ? &sizes->index_writes : nullptr));
+  if (t.pitr_enabled) STREAMSTACK_RETURN_IF_ERROR(RecordHistory(db, clock, t, key, old_item));
 
   if (!t.stream_enabled || t.stream_id == 0) return Status::Ok();
   streams::ChangeRecord record;

@@ -14,6 +14,7 @@
 
 #include "dynamodb/capacity.h"
 #include "dynamodb/item_key.h"
+#include "streamstack/common/clock.h"
 #include "streamstack/common/status.h"
 #include "streamstack/dynamodb/expression.h"
 #include "streamstack/dynamodb/table_store.h"
@@ -113,9 +114,11 @@ Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDef
 // the write's capacity is charged on (capacity.h): the item before and after and each index
 // entry that changed -- a write that changes nothing is still charged. A caller that already
 // measured `new_item` (its size check did) sets sizes->after_size, and the item is not
-// measured again.
+// measured again. While the table's point-in-time recovery is enabled, the change's undo entry
+// (the old item or its absence, at `clock`'s now) goes into the table's history too; otherwise
+// that costs one branch.
 Status WriteItemChange(storage::WriteContext& ctx, streams::StreamStore& streams,
-                       const TableDefinition& table, const EncodedKey& key,
+                       const Clock& clock, const TableDefinition& table, const EncodedKey& key,
                        const StoredItem* old_item, const Item* new_item, bool ttl_expiry,
                        ItemWriteSizes* sizes = nullptr);
 

@@ -90,6 +90,12 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"latest_stream_label", d.latest_stream_label},
       {"ttl_attribute", d.ttl_attribute},
       {"ttl_enabled", d.ttl_enabled},
+      {"pitr_enabled", d.pitr_enabled},
+      {"pitr_recovery_period_days", d.pitr_recovery_period_days},
+      {"pitr_enabled_ms", d.pitr_enabled_ms},
+      {"restore_source_backup_arn", d.restore_source_backup_arn},
+      {"restore_source_table_arn", d.restore_source_table_arn},
+      {"restore_ms", d.restore_ms},
   };
   return j.dump();
 }
@@ -138,6 +144,12 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.latest_stream_label = j.at("latest_stream_label");
     d.ttl_attribute = j.value("ttl_attribute", std::string());
     d.ttl_enabled = j.value("ttl_enabled", false);
+    d.pitr_enabled = j.value("pitr_enabled", false);
+    d.pitr_recovery_period_days = j.value("pitr_recovery_period_days", int64_t{35});
+    d.pitr_enabled_ms = j.value("pitr_enabled_ms", int64_t{0});
+    d.restore_source_backup_arn = j.value("restore_source_backup_arn", std::string());
+    d.restore_source_table_arn = j.value("restore_source_table_arn", std::string());
+    d.restore_ms = j.value("restore_ms", int64_t{0});
     return d;
   } catch (const nlohmann::json::exception& e) {
     return Status(AwsError::kInternalFailure, std::string("corrupt table definition: ") + e.what());

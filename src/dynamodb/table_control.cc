@@ -184,6 +184,33 @@ Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
   return d;
 }
 
+Status TableStore::Impl::InsertTable(storage::WriteContext& ctx, TableDefinition& def,
+                                     std::optional<streams::StreamViewType> view_type,
+                                     const std::vector<Tag>& tags) {
+  if (view_type) STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, streams, *view_type, def));
+  auto& stmt = ctx.db().Prepare(sql::kInsertTable);
+  stmt.Bind(1, def.name);
+  stmt.Bind(2, EncodeTableDefinition(def));
+  STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+  def.table_id = ctx.db().LastInsertRowId();
+  STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), def.table_id, tags));
+  if (!def.global_secondary_indexes.empty() || !def.local_secondary_indexes.empty()) {
+    // The indexes' ids exist only now; store the definition again with them.
+    for (auto* indexes : {&def.global_secondary_indexes, &def.local_secondary_indexes}) {
+      for (SecondaryIndex& index : *indexes) {
+        STREAMSTACK_ASSIGN_OR_RETURN(index.index_id,
+                                     CreateIndexStorage(ctx.db(), def.table_id, index.name));
+      }
+    }
+    STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), def));
+  }
+  return Status::Ok();
+}
+
+Status TableStore::Impl::StoreDefinition(storage::Database& db, const TableDefinition& def) {
+  return dynamodb::StoreDefinition(db, def);
+}
+
 TableStore::TableStore(storage::Store& store, streams::StreamStore& streams, const Clock& clock,
                        AccountScope scope, int64_t status_delay_ms)
     : impl_(std::make_unique<Impl>(store, streams, clock, std::move(scope),
@@ -240,23 +267,7 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         }
         // Before the table is published, so no item operation ever sees it ACTIVE early.
         STREAMSTACK_RETURN_IF_ERROR(impl.BeginTransition(def->name, TableStatus::kCreating));
-        if (view_type) STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *view_type, *def));
-        auto& stmt = ctx.db().Prepare(sql::kInsertTable);
-        stmt.Bind(1, def->name);
-        stmt.Bind(2, EncodeTableDefinition(*def));
-        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
-        def->table_id = ctx.db().LastInsertRowId();
-        STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), def->table_id, tags));
-        if (!def->global_secondary_indexes.empty() || !def->local_secondary_indexes.empty()) {
-          // The indexes' ids exist only now; store the definition again with them.
-          for (auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
-            for (SecondaryIndex& index : *indexes) {
-              STREAMSTACK_ASSIGN_OR_RETURN(index.index_id,
-                                           CreateIndexStorage(ctx.db(), def->table_id, index.name));
-            }
-          }
-          STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), *def));
-        }
+        STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, view_type, tags));
         impl.Replace(ctx, def);
         return Status::Ok();
       },
@@ -317,6 +328,13 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
       [&impl, plan, description](storage::WriteContext& ctx) -> Status {
         using StreamChange = UpdateTablePlan::StreamChange;
         TableDefinition& def = *plan->definition;
+        // Point-in-time recovery as the writer holds it now: an UpdateContinuousBackups queued
+        // after this update was planned is kept.
+        if (auto live = impl.live.find(def.table_id); live != impl.live.end()) {
+          def.pitr_enabled = live->second->pitr_enabled;
+          def.pitr_recovery_period_days = live->second->pitr_recovery_period_days;
+          def.pitr_enabled_ms = live->second->pitr_enabled_ms;
+        }
         if (plan->stream_change == StreamChange::kEnable) {
           STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *plan->stream_view_type, def));
         } else if (plan->stream_change == StreamChange::kDisable) {
@@ -410,6 +428,10 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         auto& tags = ctx.db().Prepare(sql::kDeleteTableTags);
         tags.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(tags.Run());
+        // Its backups stay (as on AWS); its point-in-time history goes with it.
+        auto& history = ctx.db().Prepare(sql::kDeleteTableHistory);
+        history.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(history.Run());
         auto& policies = ctx.db().Prepare(sql::kDeleteTableResourcePolicies);
         policies.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(policies.Run());

@@ -10,6 +10,16 @@ namespace streamstack::dynamodb::sql {
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
 //
+// Version 5: backups and point-in-time recovery.
+// - dynamodb_backups: one row per on-demand backup (CreateBackup), with the source table's
+//   definition as it was; kept when the table is deleted. dynamodb_backups_by_time orders
+//   ListBackups.
+// - dynamodb_backup_items: the backup's copy of the items, clustered as dynamodb_items is.
+// - dynamodb_item_history: while a table's point-in-time recovery is enabled, one row per
+//   item change, written in the change's own transaction: the item before it (NULL: there was
+//   none) and when it committed. A restore to T undoes, newest first, every row after T;
+//   rows older than the recovery window are pruned. By (table_id, changed_ms) for both.
+//
 // Version 4: dynamodb_resource_policies, the resource-based policy of a table or of one of its
 // streams (PutResourcePolicy), by the ARN it is attached to; DeleteTable deletes the table's.
 //
@@ -76,6 +86,33 @@ inline constexpr storage::Migration kMigrations[] = {
      "  policy TEXT NOT NULL,"
      "  revision_id TEXT NOT NULL) WITHOUT ROWID;"
      "CREATE INDEX dynamodb_resource_policies_by_table ON dynamodb_resource_policies (table_id);"},
+    {5,
+     "CREATE TABLE dynamodb_backups ("
+     "  backup_id INTEGER PRIMARY KEY,"
+     "  backup_arn TEXT NOT NULL UNIQUE,"
+     "  backup_name TEXT NOT NULL,"
+     "  table_name TEXT NOT NULL,"
+     "  created_ms INTEGER NOT NULL,"
+     "  item_count INTEGER NOT NULL,"
+     "  size_bytes INTEGER NOT NULL,"
+     "  definition TEXT NOT NULL);"
+     "CREATE INDEX dynamodb_backups_by_time ON dynamodb_backups (created_ms, backup_arn);"
+     "CREATE TABLE dynamodb_backup_items ("
+     "  backup_id INTEGER NOT NULL,"
+     "  pk BLOB NOT NULL,"
+     "  sk BLOB NOT NULL,"
+     "  item TEXT NOT NULL,"
+     "  size INTEGER NOT NULL,"
+     "  PRIMARY KEY (backup_id, pk, sk)) WITHOUT ROWID;"
+     "CREATE TABLE dynamodb_item_history ("
+     "  history_id INTEGER PRIMARY KEY,"
+     "  table_id INTEGER NOT NULL,"
+     "  changed_ms INTEGER NOT NULL,"
+     "  pk BLOB NOT NULL,"
+     "  sk BLOB NOT NULL,"
+     "  item TEXT,"
+     "  size INTEGER);"
+     "CREATE INDEX dynamodb_item_history_by_time ON dynamodb_item_history (table_id, changed_ms);"},
 };
 
 // --- Tables ---------------------------------------------------------------------------------
@@ -116,6 +153,56 @@ inline constexpr char kDeleteResourcePolicy[] =
 inline constexpr char kDeleteTableResourcePolicies[] =
     "DELETE FROM dynamodb_resource_policies WHERE table_id = ?";
 
+// --- Backups --------------------------------------------------------------------------------
+inline constexpr char kInsertBackup[] =
+    "INSERT INTO dynamodb_backups (backup_arn, backup_name, table_name, created_ms, item_count, "
+    "size_bytes, definition) VALUES (?, ?, ?, ?, ?, ?, ?)";
+inline constexpr char kSelectBackup[] =
+    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition "
+    "FROM dynamodb_backups WHERE backup_arn = ?";
+// One page of ListBackups: after (?1, ?2) in (created_ms, backup_arn) order, created in
+// [?3, ?4), of table ?5 (NULL: any), at most ?6 rows; a seek into dynamodb_backups_by_time.
+inline constexpr char kListBackups[] =
+    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition "
+    "FROM dynamodb_backups WHERE (created_ms, backup_arn) > (?1, ?2) AND created_ms >= ?3 "
+    "AND created_ms < ?4 AND (?5 IS NULL OR table_name = ?5) "
+    "ORDER BY created_ms ASC, backup_arn ASC LIMIT ?6";
+inline constexpr char kDeleteBackup[] = "DELETE FROM dynamodb_backups WHERE backup_id = ?";
+inline constexpr char kDeleteBackupItems[] =
+    "DELETE FROM dynamodb_backup_items WHERE backup_id = ?";
+// The table's items into backup ?1: one statement, a range walk of the table.
+inline constexpr char kCopyItemsToBackup[] =
+    "INSERT INTO dynamodb_backup_items (backup_id, pk, sk, item, size) "
+    "SELECT ?1, pk, sk, item, size FROM dynamodb_items WHERE table_id = ?2 ORDER BY pk, sk";
+// A restore's items into its new table ?1 (no TTL: a restored table has none enabled).
+inline constexpr char kCopyBackupItemsToTable[] =
+    "INSERT INTO dynamodb_items (table_id, pk, sk, item, size, ttl_expiry) "
+    "SELECT ?1, pk, sk, item, size, NULL FROM dynamodb_backup_items WHERE backup_id = ?2 "
+    "ORDER BY pk, sk";
+inline constexpr char kCopyItemsToTable[] =
+    "INSERT INTO dynamodb_items (table_id, pk, sk, item, size, ttl_expiry) "
+    "SELECT ?1, pk, sk, item, size, NULL FROM dynamodb_items WHERE table_id = ?2 "
+    "ORDER BY pk, sk";
+// ItemCount and TableSizeBytes counted again after a restore wrote the items in bulk.
+inline constexpr char kRecountTableStats[] =
+    "UPDATE dynamodb_tables SET "
+    "item_count = (SELECT count(*) FROM dynamodb_items WHERE table_id = ?1), "
+    "size_bytes = (SELECT coalesce(sum(size), 0) FROM dynamodb_items WHERE table_id = ?1) "
+    "WHERE table_id = ?1";
+
+// --- Point-in-time recovery history ---------------------------------------------------------
+inline constexpr char kInsertHistory[] =
+    "INSERT INTO dynamodb_item_history (table_id, changed_ms, pk, sk, item, size) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+// The changes of table ?1 after ?2, newest first (the order a restore undoes them in).
+inline constexpr char kSelectHistoryAfter[] =
+    "SELECT pk, sk, item, size FROM dynamodb_item_history "
+    "WHERE table_id = ? AND changed_ms > ? ORDER BY history_id DESC";
+inline constexpr char kPruneHistory[] =
+    "DELETE FROM dynamodb_item_history WHERE table_id = ? AND changed_ms < ?";
+inline constexpr char kDeleteTableHistory[] =
+    "DELETE FROM dynamodb_item_history WHERE table_id = ?";
+
 // --- Items ----------------------------------------------------------------------------------
 inline constexpr char kSelectItem[] =
     "SELECT item, size FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?";
@@ -126,6 +213,11 @@ inline constexpr char kUpsertItem[] =
     "ttl_expiry = excluded.ttl_expiry";
 inline constexpr char kDeleteItem[] =
     "DELETE FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?";
+// A restore's undo of one change: the item as it was before (no TTL on a restored table).
+inline constexpr char kRestoreItem[] =
+    "INSERT INTO dynamodb_items (table_id, pk, sk, item, size, ttl_expiry) "
+    "VALUES (?, ?, ?, ?, ?, NULL) "
+    "ON CONFLICT (table_id, pk, sk) DO UPDATE SET item = excluded.item, size = excluded.size";
 
 // Query of one partition: sk in [?4, ?5), at most ?6 rows.
 inline constexpr char kQueryItemsForward[] =

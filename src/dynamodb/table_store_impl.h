@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
@@ -129,6 +130,14 @@ struct TableStore::Impl {
     ctx.OnCommit([this, def = std::move(def)] { Publish(def); });
   }
 
+  // Writer thread, inside a job: stores a new table (its row, stream, tags and index storage;
+  // sets def.table_id and the indexes' ids). The caller publishes it (Replace).
+  Status InsertTable(storage::WriteContext& ctx, TableDefinition& def,
+                     std::optional<streams::StreamViewType> view_type,
+                     const std::vector<Tag>& tags);
+  // Writer thread: stores `def` as the table's definition (the caller publishes it).
+  static Status StoreDefinition(storage::Database& db, const TableDefinition& def);
+
   // The description of `def` with its item and index counters as `db` sees them (a reader
   // connection, or the writer's inside a job).
   static Result<TableDescription> Describe(storage::Database& db,
@@ -155,9 +164,23 @@ struct TableStore::Impl {
       }
       return NotFound();
     }
-    return WriteItemChange(ctx, streams, *live_it->second, key, old_item, new_item, ttl_expiry,
-                           sizes);
+    return WriteItemChange(ctx, streams, clock, *live_it->second, key, old_item, new_item,
+                           ttl_expiry, sizes);
   }
+
+  // --- Restores (table_backups.cc) --------------------------------------------------------
+
+  // Where a restore's items come from: a backup's copy, or a live table's items with its
+  // history after `restore_ms` undone.
+  struct RestoreSource {
+    std::string backup_arn;  // RestoreTableFromBackup
+    int64_t table_id = 0;    // RestoreTableToPointInTime
+    std::string table_name;
+    int64_t restore_ms = 0;
+  };
+  // One write job: creates `def` (CREATING for status_delay_ms, as CreateTable) and fills it
+  // from `source`, its indexes built from the items.
+  void Restore(std::shared_ptr<TableDefinition> def, RestoreSource source, DescriptionDone done);
 
   // Queues one checked PutItem, UpdateItem or DeleteItem (table_items.cc).
   void QueueConditionalWrite(ConditionalWrite write, WriteDone done);

@@ -38,6 +38,12 @@ enum class AwsError {
   kDuplicateItem,   // DuplicateItemException (PartiQL INSERT of an existing key)
   kAccessDenied,    // AccessDeniedException (a table ARN of another account)
   kPolicyNotFound,  // PolicyNotFoundException (no resource policy, or another RevisionId)
+  // DynamoDB backups and point-in-time recovery.
+  kTableNotFound,                   // TableNotFoundException
+  kTableAlreadyExists,              // TableAlreadyExistsException (a restore's target)
+  kBackupNotFound,                  // BackupNotFoundException
+  kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
+  kInvalidRestoreTime,              // InvalidRestoreTimeException
   // DynamoDB Streams.
   kExpiredIterator,    // ExpiredIteratorException
   kTrimmedDataAccess,  // TrimmedDataAccessException

@@ -159,6 +159,16 @@ struct TableDefinition {
   // Time to live (UpdateTimeToLive).
   std::string ttl_attribute;
   bool ttl_enabled = false;
+  // Point-in-time recovery (UpdateContinuousBackups). While enabled, every item change also
+  // records the item as it was before, in the same transaction (the table's history), so a
+  // restore can undo the changes after any instant of the window.
+  bool pitr_enabled = false;
+  int64_t pitr_recovery_period_days = 35;
+  int64_t pitr_enabled_ms = 0;  // when it was (last) enabled: the window never starts before
+  // RestoreSummary of a table that a restore created (restore_ms 0 for any other table).
+  std::string restore_source_backup_arn;  // RestoreTableFromBackup
+  std::string restore_source_table_arn;
+  int64_t restore_ms = 0;  // RestoreDateTime: the instant of the source the items come from
 
   std::vector<std::string> KeyNames() const;
 };
@@ -403,6 +413,71 @@ struct TimeToLiveDescription {
   std::string attribute_name;       // empty when disabled
 };
 
+// --- Backups and point-in-time recovery ------------------------------------------------------
+
+// One on-demand backup (CreateBackup): the table's definition and items at one instant of its
+// history. BackupType is always USER and BackupStatus AVAILABLE (DELETED in DeleteBackup's
+// answer).
+struct Backup {
+  std::string backup_arn;
+  std::string backup_name;
+  int64_t created_ms = 0;
+  int64_t size_bytes = 0;  // BackupSizeBytes: the table's TableSizeBytes when it was taken
+  int64_t item_count = 0;
+  bool deleted = false;
+  // The source table as it was backed up (its name, ARN, TableId, keys, indexes, stream, TTL).
+  std::shared_ptr<const TableDefinition> source;
+};
+
+struct ListBackupsRequest {
+  std::optional<std::string> table_name;   // only this table's backups (a deleted one's too)
+  std::optional<int64_t> lower_ms;         // TimeRangeLowerBound, inclusive
+  std::optional<int64_t> upper_ms;         // TimeRangeUpperBound, exclusive
+  std::optional<std::string> backup_type;  // USER, SYSTEM, AWS_BACKUP or ALL (default: all)
+  std::optional<int64_t> limit;            // 1..100 (the model checks it)
+  std::optional<std::string> exclusive_start_backup_arn;
+};
+struct ListBackupsResult {
+  std::vector<Backup> backups;  // oldest first
+  std::optional<std::string> last_evaluated_backup_arn;
+};
+
+// What a restore may change in the table it creates (the ...Override members); nullopt keeps
+// the source's.
+struct RestoreOverrides {
+  std::optional<std::vector<SecondaryIndex>> global_secondary_indexes;
+  std::optional<std::vector<SecondaryIndex>> local_secondary_indexes;
+  std::optional<std::string> billing_mode;
+  std::optional<ProvisionedThroughput> provisioned_throughput;
+  std::optional<SseSpecification> sse_specification;
+};
+struct RestoreTableFromBackupRequest {
+  std::string target_table_name;
+  std::string backup_arn;
+  RestoreOverrides overrides;
+};
+struct RestoreTableToPointInTimeRequest {
+  std::optional<std::string> source_table_name;  // one of the two names the source
+  std::optional<std::string> source_table_arn;
+  std::string target_table_name;
+  bool use_latest_restorable_time = false;
+  std::optional<int64_t> restore_ms;  // RestoreDateTime
+  RestoreOverrides overrides;
+};
+
+struct PointInTimeRecoverySpecification {
+  bool enabled = false;
+  std::optional<int64_t> recovery_period_in_days;  // 1..35; default 35
+};
+// DescribeContinuousBackups' answer. ContinuousBackupsStatus is always ENABLED (AWS's steady
+// state for every table); the rest describes point-in-time recovery.
+struct ContinuousBackupsDescription {
+  bool pitr_enabled = false;
+  int64_t recovery_period_in_days = 0;
+  int64_t earliest_restorable_ms = 0;
+  int64_t latest_restorable_ms = 0;
+};
+
 class TableStore {
  public:
   // `status_delay_ms` (--table-status-delay-ms): how long a table stays CREATING, UPDATING or
@@ -518,6 +593,46 @@ class TableStore {
   // REMOVE stream record carrying the TTL service identity. One write job; returns how many
   // it deleted, so a caller can go on while a backlog remains.
   Result<int64_t> SweepExpiredItems(int64_t max_items);
+
+  // On-demand backups. CreateBackup copies the table's definition and items in one write job,
+  // so the backup is one instant of the table's history; backups outlive their table (as on
+  // AWS). TableNotFoundException "Table not found: <name>" for a table that does not exist;
+  // BackupNotFoundException "Backup not found: <arn>" for a backup that does not.
+  using BackupDone = std::function<void(Result<Backup>)>;
+  void CreateBackup(std::string table_name, std::string backup_name, BackupDone done);
+  // DeleteBackup answers the backup as it was, with `deleted` set.
+  void DeleteBackup(std::string backup_arn, BackupDone done);
+  Result<Backup> DescribeBackup(const std::string& backup_arn) const;
+  Result<ListBackupsResult> ListBackups(const ListBackupsRequest& request) const;
+  // Restores create a new table (TableAlreadyExistsException when the name is taken) with the
+  // source's keys, attribute definitions, indexes, billing, SSE and table class (or the
+  // overrides), and its items, in one write job; streams, TTL, tags, point-in-time recovery
+  // and deletion protection are not carried over, as on AWS. `done` gets the new table's
+  // description (CREATING, with its RestoreSummary).
+  void RestoreTableFromBackup(RestoreTableFromBackupRequest request, DescriptionDone done);
+  // The items as they were at RestoreDateTime (or LatestRestorableDateTime): the source's
+  // current items with every change after that instant undone from its history.
+  // PointInTimeRecoveryUnavailableException when point-in-time recovery is not enabled;
+  // InvalidRestoreTimeException for an instant outside the window.
+  void RestoreTableToPointInTime(RestoreTableToPointInTimeRequest request, DescriptionDone done);
+  // Point-in-time recovery. Enabling starts the history (the window begins now); disabling
+  // drops it. One write job.
+  using ContinuousBackupsDone = std::function<void(Result<ContinuousBackupsDescription>)>;
+  void UpdateContinuousBackups(std::string table_name, PointInTimeRecoverySpecification spec,
+                               ContinuousBackupsDone done);
+  Result<ContinuousBackupsDescription> DescribeContinuousBackups(
+      const std::string& table_name) const;
+  // Deletes the history entries that fell out of every table's recovery window. One write
+  // job; returns how many it deleted.
+  Result<int64_t> PruneRecoveryHistory();
+  // The same, waiting for the write (tests).
+  Result<Backup> CreateBackup(const std::string& table_name, const std::string& backup_name);
+  Result<Backup> DeleteBackup(const std::string& backup_arn);
+  Result<TableDescription> RestoreTableFromBackup(const RestoreTableFromBackupRequest& request);
+  Result<TableDescription> RestoreTableToPointInTime(
+      const RestoreTableToPointInTimeRequest& request);
+  Result<ContinuousBackupsDescription> UpdateContinuousBackups(
+      const std::string& table_name, const PointInTimeRecoverySpecification& spec);
 
  private:
   struct Impl;

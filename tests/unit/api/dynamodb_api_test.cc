@@ -546,5 +546,90 @@ TEST_F(DynamoDbApiTest, ResourcePolicyTargetsAndDocuments) {
   EXPECT_EQ(Call("GetResourcePolicy", {{"ResourceArn", kBigArn}})["__type"], kPolicyNotFound);
 }
 
+// --- Backups and point-in-time recovery ----------------------------------------------------------
+
+// A restored table passes through CREATING like a created one (RestoreInProgress meanwhile).
+TEST_F(DynamoDbApiStatusDelayTest, ARestoredTableIsCreatingUntilTheDelayIsOver) {
+  Call("CreateTable", kCreateBig);
+  Elapse(1000);
+  ASSERT_EQ(PutItem(), json::object());
+  json backup = Call("CreateBackup", {{"TableName", "big"}, {"BackupName", "first"}});
+  ASSERT_TRUE(backup.contains("BackupDetails")) << backup.dump();
+  const std::string arn = backup["BackupDetails"]["BackupArn"];
+  json restored = Call("RestoreTableFromBackup",
+                       {{"TargetTableName", "copy"}, {"BackupArn", arn}})["TableDescription"];
+  EXPECT_EQ(restored["TableStatus"], "CREATING");
+  EXPECT_EQ(restored["RestoreSummary"]["RestoreInProgress"], true);
+  EXPECT_EQ(restored["RestoreSummary"]["SourceBackupArn"], arn);
+  EXPECT_EQ(restored["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  EXPECT_EQ(Call("GetItem", {{"TableName", "copy"}, {"Key", {{"pk", {{"S", "p"}}}}}})["__type"],
+            kNotFound);
+  Elapse(1000);
+  json table = Call("DescribeTable", {{"TableName", "copy"}})["Table"];
+  EXPECT_EQ(table["TableStatus"], "ACTIVE");
+  EXPECT_EQ(table["RestoreSummary"]["RestoreInProgress"], false);
+  EXPECT_EQ(table["ItemCount"], 1);
+  EXPECT_FALSE(table.contains("StreamSpecification"));
+}
+
+// The answers' shapes and errors as the wire carries them.
+TEST_F(DynamoDbApiTest, BackupAndContinuousBackupsOnTheWire) {
+  CreateTableWithItems(3);
+  EXPECT_EQ(Call("DescribeContinuousBackups", {{"TableName", "big"}}),
+            json::parse(R"({"ContinuousBackupsDescription": {"ContinuousBackupsStatus": "ENABLED",
+                "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}})"));
+  json missing = Call("DescribeContinuousBackups", {{"TableName", "nope"}});
+  EXPECT_EQ(missing["__type"], "com.amazonaws.dynamodb.v20120810#TableNotFoundException");
+  EXPECT_EQ(missing["message"], "Table not found: nope");
+  // The model's range for RecoveryPeriodInDays and BackupName's length.
+  json too_long = Call("UpdateContinuousBackups",
+                       {{"TableName", "big"},
+                        {"PointInTimeRecoverySpecification",
+                         {{"PointInTimeRecoveryEnabled", true}, {"RecoveryPeriodInDays", 36}}}});
+  EXPECT_EQ(too_long["__type"], "com.amazon.coral.validate#ValidationException");
+  json short_name = Call("CreateBackup", {{"TableName", "big"}, {"BackupName", "b"}});
+  EXPECT_EQ(short_name["__type"], "com.amazon.coral.validate#ValidationException");
+
+  json on = Call("UpdateContinuousBackups",
+                 {{"TableName", "big"},
+                  {"PointInTimeRecoverySpecification",
+                   {{"PointInTimeRecoveryEnabled", true}, {"RecoveryPeriodInDays", 3}}}});
+  json pitr = on["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+  EXPECT_EQ(pitr["PointInTimeRecoveryStatus"], "ENABLED");
+  EXPECT_EQ(pitr["RecoveryPeriodInDays"], 3);
+  EXPECT_EQ(pitr["EarliestRestorableDateTime"], 1718047577.0);  // the next whole second
+  EXPECT_EQ(pitr["LatestRestorableDateTime"], 1718047577.0);
+
+  json backup = Call("CreateBackup", {{"TableName", "big"}, {"BackupName", "nightly"}});
+  json details = backup["BackupDetails"];
+  EXPECT_EQ(details["BackupStatus"], "AVAILABLE");
+  EXPECT_EQ(details["BackupType"], "USER");
+  EXPECT_EQ(details["BackupCreationDateTime"], 1718047576.525);
+  const std::string arn = details["BackupArn"];
+  EXPECT_EQ(arn.substr(0, arn.size() - 8),
+            "arn:aws:dynamodb:us-east-1:000000000000:table/big/backup/01718047576525-");
+  json described = Call("DescribeBackup", {{"BackupArn", arn}})["BackupDescription"];
+  EXPECT_EQ(described["SourceTableDetails"]["ItemCount"], 3);
+  EXPECT_EQ(described["SourceTableDetails"]["BillingMode"], "PAY_PER_REQUEST");
+  EXPECT_EQ(described["SourceTableFeatureDetails"], json::object());
+  json listed = Call("ListBackups", {{"TableName", "big"}, {"Limit", 1}});
+  EXPECT_EQ(listed["BackupSummaries"].size(), 1u);
+  EXPECT_FALSE(listed.contains("LastEvaluatedBackupArn"));  // that was the only one
+  json gone = Call("DescribeBackup", {{"BackupArn", arn + "0"}});
+  EXPECT_EQ(gone["__type"], "com.amazonaws.dynamodb.v20120810#BackupNotFoundException");
+
+  json early = Call("RestoreTableToPointInTime", {{"SourceTableName", "big"},
+                                                  {"TargetTableName", "early"},
+                                                  {"RestoreDateTime", 1718047576.0}});
+  EXPECT_EQ(early["__type"], "com.amazonaws.dynamodb.v20120810#InvalidRestoreTimeException");
+  clock_.Advance(std::chrono::minutes(6));  // LatestRestorableDateTime: 5 minutes ago
+  json restored = Call("RestoreTableToPointInTime", {{"SourceTableName", "big"},
+                                                     {"TargetTableName", "latest"},
+                                                     {"UseLatestRestorableTime", true}});
+  EXPECT_EQ(restored["TableDescription"]["RestoreSummary"]["RestoreDateTime"], 1718047636.0);
+  EXPECT_EQ(restored["TableDescription"]["RestoreSummary"]["SourceTableArn"],
+            "arn:aws:dynamodb:us-east-1:000000000000:table/big");
+}
+
 }  // namespace
 }  // namespace streamstack::api
