@@ -631,5 +631,54 @@ TEST_F(DynamoDbApiTest, BackupAndContinuousBackupsOnTheWire) {
             "arn:aws:dynamodb:us-east-1:000000000000:table/big");
 }
 
+// The request rules of backups and point-in-time recovery, with AWS's texts as recorded
+// against AWS (ack-api-quirks DDB-TABLE-442).
+TEST_F(DynamoDbApiTest, BackupRequestRulesAnswerAwsTexts) {
+  CreateTableWithItems(1);
+  Call("UpdateContinuousBackups",
+       {{"TableName", "big"},
+        {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}}});
+  struct Case {
+    const char* op;
+    json request;
+    std::string message;
+  };
+  const std::string either =
+      "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be "
+      "specified, but not both";
+  const std::vector<Case> cases = {
+      {"UpdateContinuousBackups",
+       {{"TableName", "big"},
+        {"PointInTimeRecoverySpecification",
+         {{"PointInTimeRecoveryEnabled", false}, {"RecoveryPeriodInDays", 7}}}},
+       "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
+       "recovery."},
+      {"RestoreTableToPointInTime",
+       {{"SourceTableName", "big"}, {"TargetTableName", "target"}},
+       either},
+      {"RestoreTableToPointInTime",
+       {{"SourceTableName", "big"},
+        {"TargetTableName", "target"},
+        {"UseLatestRestorableTime", true},
+        {"RestoreDateTime", 1718047576.0}},
+       either},
+      {"RestoreTableToPointInTime",
+       {{"TargetTableName", "target"}, {"UseLatestRestorableTime", true}},
+       "Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName"},
+      {"ListBackups",
+       {{"TimeRangeLowerBound", 1718047577.0}, {"TimeRangeUpperBound", 1718047576.0}},
+       "One or more parameter values were invalid: Time range lower bound must be less than or "
+       "equal to upper bound"},
+      {"DescribeBackup",
+       {{"BackupArn", "arn:aws:dynamodb:us-east-1:000000000000:table/big/notabackup"}},
+       "Invalid Backup ARN"},
+  };
+  for (const Case& c : cases) {
+    json answer = Call(c.op, c.request);
+    EXPECT_EQ(answer["__type"], "com.amazon.coral.validate#ValidationException") << c.op;
+    EXPECT_EQ(answer["message"], c.message) << c.op;
+  }
+}
+
 }  // namespace
 }  // namespace streamstack::api
