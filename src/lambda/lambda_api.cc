@@ -11,9 +11,9 @@
 #include "lambda/layers_api.h"
 #include "lambda/rest_wire.h"
 #include "lambda/unserved_api.h"
-#include "lambda/validation.h"
 #include "lambda/versions_api.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -34,6 +34,8 @@ json CodeLocationJson(const Function& fn, const AccountScope& scope) {
 }
 
 // Functions ------------------------------------------------------------------------------
+// Every function route reads its request through the input model (ReadRequest): the members
+// below have their model's JSON types and constraints, so these only pick them out.
 
 FunctionSettings DecodeSettings(const json& body) {
   FunctionSettings s;
@@ -72,19 +74,14 @@ FunctionCodeInput DecodeCode(const json& code) {
 
 void CreateFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "CreateFunction");
     CreateFunctionInput in;
-    in.function_name = OptString(body, "FunctionName").value_or("");
+    in.function_name = OptString(body, "FunctionName").value_or("");  // required
     in.settings = DecodeSettings(body);
-    if (const json* code = OptObject(body, "Code")) in.code = DecodeCode(*code);
+    in.code = DecodeCode(body.at("Code"));  // required
     in.package_type = OptString(body, "PackageType");
     in.architectures = OptStringList(body, "Architectures");
     in.tags = OptStringMap(body, "Tags").value_or(Tags{});
-    if (in.function_name.empty()) {
-      Violations v;
-      v.NotNull(false, "functionName");
-      return reply(v.ToStatus());
-    }
     if (OptBool(body, "Publish").value_or(false)) {
       // AWS answers with version 1's configuration under the unqualified ARN.
       auto publish = [&functions](Function created, RestReply r) {
@@ -111,15 +108,18 @@ json ConcurrencyJson(const Function& fn) {
 }
 
 void GetFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto fn = functions.Get(*name);
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  json body = {{"Configuration", FunctionConfigurationJson(*fn)},
-               {"Code", CodeLocationJson(*fn, functions.scope())}};
-  if (!fn->tags.empty()) body["Tags"] = fn->tags;
-  if (fn->reserved_concurrency >= 0) body["Concurrency"] = ConcurrencyJson(*fn);
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunction");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto fn = functions.Get(*name);
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    json body = {{"Configuration", FunctionConfigurationJson(*fn)},
+                 {"Code", CodeLocationJson(*fn, functions.scope())}};
+    if (!fn->tags.empty()) body["Tags"] = fn->tags;
+    if (fn->reserved_concurrency >= 0) body["Concurrency"] = ConcurrencyJson(*fn);
+    reply(JsonResponse(200, body));
+  });
 }
 
 // Concurrency -------------------------------------------------------------------------------
@@ -144,12 +144,8 @@ Status UnqualifiedOnly(const Functions& functions, const std::string& function_n
 
 void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
-    auto reserved = OptInt(body, "ReservedConcurrentExecutions");
-    Violations v;
-    v.NotNull(reserved.has_value(), "reservedConcurrentExecutions");
-    v.Range(reserved, "reservedConcurrentExecutions", 0, std::numeric_limits<int32_t>::max());
-    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    json body = ReadRequest(ctx, "PutFunctionConcurrency");
+    auto reserved = protocol::IntMember(body, "ReservedConcurrentExecutions");  // required
     if (Status s = UnqualifiedOnly(functions, PathParam(ctx, "FunctionName")); !s.ok()) {
       return reply(ErrorResult(s));
     }
@@ -163,61 +159,76 @@ void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, Res
 // AWS's default limits of an account, and what this one uses.
 // AccountUsage.TotalCodeSize counts every function version's code and every layer's (AWS:
 // "the amount of storage space that you've used for function and layer code").
-void GetAccountSettings(Functions& functions, const Layers& layers, RestReply reply) {
-  Functions::Usage usage = functions.AccountUsage();
-  auto layer_code = layers.TotalCodeSize();
-  if (!layer_code.ok()) return reply(ErrorResult(layer_code.status()));
-  usage.total_code_size += *layer_code;
-  json limit = {{"TotalCodeSize", int64_t{80530636800}},
-                {"CodeSizeUnzipped", int64_t{262144000}},
-                {"CodeSizeZipped", int64_t{52428800}},
-                {"ConcurrentExecutions", Functions::kAccountConcurrency},
-                {"UnreservedConcurrentExecutions",
-                 Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
-  reply(JsonResponse(200, {{"AccountLimit", limit},
-                           {"AccountUsage",
-                            {{"TotalCodeSize", usage.total_code_size},
-                             {"FunctionCount", usage.function_count}}}}));
+void GetAccountSettings(Functions& functions, const Layers& layers, const RequestContext& ctx,
+                        RestReply reply) {
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetAccountSettings");
+    Functions::Usage usage = functions.AccountUsage();
+    auto layer_code = layers.TotalCodeSize();
+    if (!layer_code.ok()) return reply(ErrorResult(layer_code.status()));
+    usage.total_code_size += *layer_code;
+    json limit = {{"TotalCodeSize", int64_t{80530636800}},
+                  {"CodeSizeUnzipped", int64_t{262144000}},
+                  {"CodeSizeZipped", int64_t{52428800}},
+                  {"ConcurrentExecutions", Functions::kAccountConcurrency},
+                  {"UnreservedConcurrentExecutions",
+                   Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
+    reply(JsonResponse(200, {{"AccountLimit", limit},
+                             {"AccountUsage",
+                              {{"TotalCodeSize", usage.total_code_size},
+                               {"FunctionCount", usage.function_count}}}}));
+  });
 }
 
 void GetFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto fn = functions.Get(PathParam(ctx, "FunctionName"));
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  reply(JsonResponse(200, ConcurrencyJson(*fn)));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "GetFunctionConcurrency");
+    auto fn = functions.Get(request.at("FunctionName").get<std::string>());  // required
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    reply(JsonResponse(200, ConcurrencyJson(*fn)));
+  });
 }
 
 void DeleteFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  functions.PutConcurrency(PathParam(ctx, "FunctionName"), std::nullopt,
-                           Answer<Function>(reply, [](const Function&) {
-                             HttpResponse resp;
-                             resp.status = 204;
-                             return resp;
-                           }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "DeleteFunctionConcurrency");
+    functions.PutConcurrency(request.at("FunctionName").get<std::string>(), std::nullopt,
+                             Answer<Function>(reply, [](const Function&) {
+                               HttpResponse resp;
+                               resp.status = 204;
+                               return resp;
+                             }));
+  });
 }
 
 void GetFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto fn = functions.Get(*name);
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunctionConfiguration");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto fn = functions.Get(*name);
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
+  });
 }
 
 void ListFunctions(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto page = functions.List(Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(ErrorResult(page.status()));
-  json list = json::array();
-  for (const auto& fn : page->functions) list.push_back(FunctionConfigurationJson(fn));
-  json body = {{"Functions", std::move(list)}};
-  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListFunctions");
+    auto page = functions.List(OptString(request, "Marker").value_or(""),
+                               protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(ErrorResult(page.status()));
+    json list = json::array();
+    for (const auto& fn : page->functions) list.push_back(FunctionConfigurationJson(fn));
+    json body = {{"Functions", std::move(list)}};
+    if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+    reply(JsonResponse(200, body));
+  });
 }
 
 void UpdateFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "UpdateFunctionConfiguration");
     functions.UpdateConfiguration(PathParam(ctx, "FunctionName"), DecodeSettings(body),
                                   Answer<Function>(reply, [](const Function& fn) {
                                     return JsonResponse(200, FunctionConfigurationJson(fn));
@@ -227,7 +238,7 @@ void UpdateFunctionConfiguration(Functions& functions, const RequestContext& ctx
 
 void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "UpdateFunctionCode");
     UpdateFunctionCodeInput in;
     in.code = DecodeCode(body);
     in.architectures = OptStringList(body, "Architectures");
@@ -249,9 +260,12 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
 }
 
 void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.Delete(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteFunction");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.Delete(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 // Tags -------------------------------------------------------------------------------------
@@ -406,6 +420,8 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
 }
 
 // Event source mappings ---------------------------------------------------------------------
+// Every mapping route reads its request through the input model (ReadRequest); the members
+// below have their model's JSON types and constraints, so these only pick them out.
 
 MappingSettings DecodeMappingSettings(const json& body) {
   MappingSettings s;
@@ -447,7 +463,7 @@ MappingSettings DecodeMappingSettings(const json& body) {
 void CreateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "CreateEventSourceMapping");
     CreateMappingInput in;
     in.event_source_arn = OptString(body, "EventSourceArn");
     in.starting_position = OptString(body, "StartingPosition");
@@ -463,16 +479,19 @@ void CreateEventSourceMapping(EventSourceMappings& mappings, const RequestContex
 
 void GetEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                            RestReply reply) {
-  auto m = mappings.Get(PathParam(ctx, "UUID"));
-  if (!m.ok()) return reply(ErrorResult(m.status()));
-  reply(JsonResponse(200, EventSourceMappingJson(*m)));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "GetEventSourceMapping");
+    auto m = mappings.Get(request.at("UUID").get<std::string>());  // required
+    if (!m.ok()) return reply(ErrorResult(m.status()));
+    reply(JsonResponse(200, EventSourceMappingJson(*m)));
+  });
 }
 
 void UpdateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
-    mappings.Update(PathParam(ctx, "UUID"), DecodeMappingSettings(body),
+    json body = ReadRequest(ctx, "UpdateEventSourceMapping");
+    mappings.Update(body.at("UUID").get<std::string>(), DecodeMappingSettings(body),
                     Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
                       return JsonResponse(202, EventSourceMappingJson(m));
                     }));
@@ -481,24 +500,30 @@ void UpdateEventSourceMapping(EventSourceMappings& mappings, const RequestContex
 
 void DeleteEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
-  mappings.Delete(PathParam(ctx, "UUID"),
-                  Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
-                    return JsonResponse(202, EventSourceMappingJson(m));
-                  }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "DeleteEventSourceMapping");
+    mappings.Delete(request.at("UUID").get<std::string>(),  // required
+                    Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
+                      return JsonResponse(202, EventSourceMappingJson(m));
+                    }));
+  });
 }
 
 void ListEventSourceMappings(EventSourceMappings& mappings, const RequestContext& ctx,
                              RestReply reply) {
-  auto max_items = MaxItems(ctx, 100);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto page = mappings.List(Query(ctx, "FunctionName"), Query(ctx, "EventSourceArn"),
-                            Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(ErrorResult(page.status()));
-  json list = json::array();
-  for (const auto& m : page->mappings) list.push_back(EventSourceMappingJson(m));
-  json body = {{"EventSourceMappings", std::move(list)}};
-  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListEventSourceMappings");
+    auto page = mappings.List(OptString(request, "FunctionName").value_or(""),
+                              OptString(request, "EventSourceArn").value_or(""),
+                              OptString(request, "Marker").value_or(""),
+                              protocol::IntMember(request, "MaxItems").value_or(100));
+    if (!page.ok()) return reply(ErrorResult(page.status()));
+    json list = json::array();
+    for (const auto& m : page->mappings) list.push_back(EventSourceMappingJson(m));
+    json body = {{"EventSourceMappings", std::move(list)}};
+    if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+    reply(JsonResponse(200, body));
+  });
 }
 
 }  // namespace
@@ -585,8 +610,8 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", fns,
       UpdateFunctionCode);
   router.AddRestRoute("lambda", kWire, "GET", "/2016-08-19/account-settings", "GetAccountSettings",
-                      [s](const RequestContext&, RestReply r) {
-                        GetAccountSettings(s.functions, s.layers, std::move(r));
+                      [s](const RequestContext& c, RestReply r) {
+                        GetAccountSettings(s.functions, s.layers, c, std::move(r));
                       });
   add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", fns,
       PutFunctionConcurrency);

@@ -5,7 +5,7 @@
 
 #include "lambda/function_record.h"
 #include "lambda/qualified_settings.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "lambda/lambda_input_model.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -111,23 +111,6 @@ std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& 
     if (k == name) out.push_back(v);
   }
   return out;
-}
-
-// MaxItems from the query string: `fallback` when absent.
-Result<int> MaxItems(const RequestContext& ctx, int fallback) {
-  std::string text = Query(ctx, "MaxItems");
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0') {
-    return ValidationError("1 validation error detected: Value '" + text +
-                           "' at 'maxItems' failed to satisfy constraint: Member must be an "
-                           "integer");
-  }
-  Violations violations;
-  violations.Range(static_cast<int64_t>(v), "maxItems", 1, 10000);
-  STREAMSTACK_RETURN_IF_ERROR(violations.ToStatus());
-  return static_cast<int>(v);
 }
 
 std::string PathParam(const RequestContext& ctx, const char* name) {

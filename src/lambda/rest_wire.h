@@ -62,8 +62,6 @@ const json* OptObject(const json& j, const char* key);
 
 std::string Query(const RequestContext& ctx, const std::string& name);
 std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name);
-// MaxItems from the query string (1..10000): `fallback` when absent.
-Result<int> MaxItems(const RequestContext& ctx, int fallback);
 std::string PathParam(const RequestContext& ctx, const char* name);
 
 // The function name of the path with ?Qualifier= folded in. AWS refuses a Qualifier that

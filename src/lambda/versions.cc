@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "lambda/function_record.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {

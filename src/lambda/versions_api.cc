@@ -1,7 +1,7 @@
 #include "lambda/versions_api.h"
 
 #include "lambda/rest_wire.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/lambda_api.h"
 
 namespace streamstack::lambda {
