@@ -139,6 +139,10 @@ def lambda_facts(out_shapes, extra):
       (an AWS answer quoted in Pulumi's blog post on Terraform's empty startingPosition: "Value
       '' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value
       set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]"; e2e test_event_source_mappings pins it).
+    - TaggableResource's pattern: AWS prints a newer one than the model's (it takes layers and
+      an "eusc-" region prefix), recorded from AWS in LocalStack's TestLambdaTag::
+      test_tag_exceptions snapshots (November 2025); e2e test_event_source_mappings
+      test_tag_errors_on_mapping_arns pins it.
     """
     extra["frontEnd"] = "lambda"
     assert out_shapes["CompatibleRuntimes"]["member"] == "Runtime"
@@ -147,6 +151,13 @@ def lambda_facts(out_shapes, extra):
     recorded_order = ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"]
     assert sorted(recorded_order) == sorted(out_shapes["EventSourcePosition"]["enum"])
     out_shapes["EventSourcePosition"]["enum"] = recorded_order
+    assert "event-source-mapping:" in out_shapes["TaggableResource"]["pattern"]
+    out_shapes["TaggableResource"]["pattern"] = (
+        "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+        "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|"
+        "layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|"
+        "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+        "[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)")
     assert out_shapes["LayerList"]["member"] == "LayerVersionArn"
     out_shapes["LayerList.member"] = dict(
         out_shapes["LayerVersionArn"], max=2048,

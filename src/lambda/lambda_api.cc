@@ -273,16 +273,18 @@ void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply r
 enum class TaggedKind { kFunction, kMapping };
 
 // AWS's TaggableResource pattern, as its validation message prints it today (recorded from
-// AWS in LocalStack's TestLambdaTag::test_tag_exceptions snapshots, November 2025).
+// AWS in LocalStack's TestLambdaTag::test_tag_exceptions snapshots, November 2025; the input
+// model carries it too, gen_input_model.py's lambda facts).
 constexpr char kTaggableResourcePattern[] =
     "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"
     "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
     "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
     "[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
 
-// Which resource a tag operation names: arn:<partition>:lambda:<region>:<account>:<type>:<id>.
-// A qualified function ARN is InvalidParameterValue; any other qualifier, an unknown type or a
-// malformed ARN is AWS's pattern violation (checked before whether the resource exists).
+// Which resource a tag operation names, once the model's pattern accepted the ARN
+// (arn:<partition>:lambda:<region>:<account>:<type>:<id>[:<qualifier>]). A qualified function
+// ARN is InvalidParameterValue; a kind StreamStack does not tag (a layer, a code signing
+// config, a capacity provider) is answered with the pattern violation, as before the model.
 Result<TaggedKind> KindOfResource(const std::string& arn) {
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
@@ -291,10 +293,7 @@ Result<TaggedKind> KindOfResource(const std::string& arn) {
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  const bool well_formed = parts.size() >= 7 && parts[0] == "arn" && parts[1].starts_with("aws") &&
-                           parts[2] == "lambda" && !parts[3].empty() && !parts[4].empty() &&
-                           !parts[6].empty();
-  if (well_formed && parts[5] == "function") {
+  if (parts.size() >= 7 && parts[5] == "function") {
     if (parts.size() > 7) {
       return Status(AwsError::kInvalidParameterValue,
                     "Tags on function aliases and versions are not supported. Please specify a "
@@ -302,56 +301,58 @@ Result<TaggedKind> KindOfResource(const std::string& arn) {
     }
     return TaggedKind::kFunction;
   }
-  if (well_formed && parts.size() == 7 && parts[5] == "event-source-mapping") {
-    return TaggedKind::kMapping;
-  }
+  if (parts.size() == 7 && parts[5] == "event-source-mapping") return TaggedKind::kMapping;
   Violations v;
   v.Add(QuoteValue(arn), "resource",
         std::string("Member must satisfy regular expression pattern: ") + kTaggableResourcePattern);
   return v.ToStatus();
 }
 
+// The tag operations read the Resource of the path, the body and UntagResource's tagKeys
+// through the input model, then which kind of resource it names.
 void TagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    std::string arn = PathParam(ctx, "Resource");
+    json request = ReadRequest(ctx, "TagResource");
+    std::string arn = request.at("Resource").get<std::string>();  // required
     auto kind = KindOfResource(arn);
     if (!kind.ok()) return reply(kind.status());
-    json body = ParseBody(ctx);
-    auto tags = OptStringMap(body, "Tags");
-    if (!tags) {
-      Violations v;
-      v.NotNull(false, "tags");
-      return reply(v.ToStatus());
-    }
+    Tags tags = request.at("Tags").get<Tags>();  // required
     auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
     if (*kind == TaggedKind::kFunction) {
-      s.functions.TagResource(arn, std::move(*tags), std::move(done));
+      s.functions.TagResource(arn, std::move(tags), std::move(done));
     } else {
-      s.mappings.TagResource(arn, std::move(*tags), std::move(done));
+      s.mappings.TagResource(arn, std::move(tags), std::move(done));
     }
   });
 }
 
 void UntagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
-  std::string arn = PathParam(ctx, "Resource");
-  auto kind = KindOfResource(arn);
-  if (!kind.ok()) return reply(kind.status());
-  auto keys = QueryAll(ctx, "tagKeys");
-  auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
-  if (*kind == TaggedKind::kFunction) {
-    s.functions.UntagResource(arn, std::move(keys), std::move(done));
-  } else {
-    s.mappings.UntagResource(arn, std::move(keys), std::move(done));
-  }
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "UntagResource");
+    std::string arn = request.at("Resource").get<std::string>();  // required
+    auto kind = KindOfResource(arn);
+    if (!kind.ok()) return reply(kind.status());
+    auto keys = request.at("TagKeys").get<std::vector<std::string>>();  // required
+    auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
+    if (*kind == TaggedKind::kFunction) {
+      s.functions.UntagResource(arn, std::move(keys), std::move(done));
+    } else {
+      s.mappings.UntagResource(arn, std::move(keys), std::move(done));
+    }
+  });
 }
 
 void ListTags(LambdaServices s, const RequestContext& ctx, RestReply reply) {
-  std::string arn = PathParam(ctx, "Resource");
-  auto kind = KindOfResource(arn);
-  if (!kind.ok()) return reply(kind.status());
-  auto tags = *kind == TaggedKind::kFunction ? s.functions.ListTags(arn) : s.mappings.ListTags(arn);
-  if (!tags.ok()) return reply(ErrorResult(tags.status()));
-  reply(JsonResponse(200, json{{"Tags", tags.value()}}));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListTags");
+    std::string arn = request.at("Resource").get<std::string>();  // required
+    auto kind = KindOfResource(arn);
+    if (!kind.ok()) return reply(kind.status());
+    auto tags =
+        *kind == TaggedKind::kFunction ? s.functions.ListTags(arn) : s.mappings.ListTags(arn);
+    if (!tags.ok()) return reply(ErrorResult(tags.status()));
+    reply(JsonResponse(200, json{{"Tags", tags.value()}}));
+  });
 }
 
 // Invoke ----------------------------------------------------------------------------------
@@ -363,24 +364,23 @@ std::string TailLog(const std::string& log) {
                                          : std::string_view(log));
 }
 
+// Invoke's members outside the body (the name, Qualifier and the headers) are read through the
+// input model; the body is the payload, passed on as it came.
 void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
-  std::string type_text(ctx.http->headers.Get("X-Amz-Invocation-Type"));
+  json request;
+  try {
+    request = ReadLocatedMembers(ctx, "Invoke");
+  } catch (const DecodeError& e) {
+    return reply(ErrorResult(e.status));
+  }
+  std::string type_text = OptString(request, "InvocationType").value_or("RequestResponse");
   InvocationType type = InvocationType::kRequestResponse;
   if (type_text == "Event") {
     type = InvocationType::kEvent;
   } else if (type_text == "DryRun") {
     type = InvocationType::kDryRun;
-  } else if (!type_text.empty() && type_text != "RequestResponse") {
-    Violations v;
-    v.Enum(type_text, "invocationType", {"Event", "RequestResponse", "DryRun"});
-    return reply(v.ToStatus());
   }
-  std::string log_type(ctx.http->headers.Get("X-Amz-Log-Type"));
-  if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
-    Violations v;
-    v.Enum(log_type, "logType", {"None", "Tail"});
-    return reply(v.ToStatus());
-  }
+  std::string log_type = OptString(request, "LogType").value_or("None");
   bool tail = log_type == "Tail" && type == InvocationType::kRequestResponse;
   // ClientContext: base64 of a JSON object, up to 3,583 bytes; the function's context
   // gets it decoded (synchronous invocations only, as on AWS).

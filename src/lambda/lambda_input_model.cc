@@ -316,7 +316,7 @@ std::string_view LambdaInputModel() {
 "TagKeyList": {"type": "list", "member": "TagKey"},
 "TagResourceRequest": {"type": "structure", "required": ["Resource", "Tags"], "members": [["Resource", "TaggableResource", "uri", "Resource"], ["Tags", "Tags"]]},
 "TagValue": {"type": "string"},
-"TaggableResource": {"type": "string", "min": 1, "max": 256, "pattern": "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)"},
+"TaggableResource": {"type": "string", "min": 1, "max": 256, "pattern": "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)"},
 "Tags": {"type": "map", "key": "TagKey", "value": "TagValue"},
 "TargetTrackingScalingPolicy": {"type": "structure", "required": ["PredefinedMetricType", "TargetValue"], "members": [["PredefinedMetricType", "CapacityProviderPredefinedMetricType"], ["TargetValue", "MetricTargetValue"]]},
 "TenancyConfig": {"type": "structure", "required": ["TenantIsolationMode"], "members": [["TenantIsolationMode", "TenantIsolationMode"]]},

@@ -37,6 +37,13 @@ json ReadRequest(const RequestContext& ctx, std::string_view operation) {
   return request;
 }
 
+json ReadLocatedMembers(const RequestContext& ctx, std::string_view operation) {
+  json request = json::object();
+  Status status = LambdaRequests().ValidateRest(operation, ctx, request);
+  if (!status.ok()) throw DecodeError{std::move(status)};
+  return request;
+}
+
 [[noreturn]] void WrongType(const std::string& member) {
   throw DecodeError{BadContent("Cannot deserialize value of member '" + member + "'")};
 }
@@ -105,14 +112,6 @@ std::string Query(const RequestContext& ctx, const std::string& name) {
   }
   return "";
 }
-std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : ctx.query_params) {
-    if (k == name) out.push_back(v);
-  }
-  return out;
-}
-
 std::string PathParam(const RequestContext& ctx, const char* name) {
   auto it = ctx.path_params.find(name);
   return it == ctx.path_params.end() ? std::string() : it->second;

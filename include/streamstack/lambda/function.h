@@ -295,7 +295,8 @@ class Functions {
   // Provisioned concurrency of a version or alias (qualified name). AWS's errors: $LATEST or
   // none, InvalidParameterValue; a missing alias or version, ResourceNotFound; an alias over
   // a provisioned version (or the reverse), ResourceConflict; Get of none,
-  // ProvisionedConcurrencyConfigNotFound. Delete of none succeeds.
+  // ProvisionedConcurrencyConfigNotFound. Delete of none succeeds. `requested` is the input
+  // model's PositiveInteger (the request reader holds it to at least 1).
   void PutProvisionedConcurrency(const std::string& function_name, int64_t requested,
                                  Callback<ProvisionedConcurrency> done);
   Result<ProvisionedConcurrency> GetProvisionedConcurrency(const std::string& function_name) const;
@@ -338,7 +339,8 @@ class Functions {
 
   // Aliases. Errors: ResourceNotFoundException for the function, the version or the alias
   // ("Alias not found: <arn>"), ResourceConflictException "Alias already exists: <arn>",
-  // ValidationException / InvalidParameterValueException for names and routing weights.
+  // InvalidParameterValueException for routing weights. The input is one the lambda module's
+  // input model accepted (names, FunctionVersion, Description, the weights' keys and range).
   void CreateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
                    Callback<Alias> done);
   void UpdateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
