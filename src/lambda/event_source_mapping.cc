@@ -391,19 +391,19 @@ Status EventSourceMappings::Open() {
   timers_ = std::make_unique<TimerQueue>();
   STREAMSTACK_ASSIGN_OR_RETURN(auto all, ListAll());
   // Transitions left by the previous run settle now (their delay has passed or nearly so).
-  auto raw = store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
-    std::vector<EventSourceMapping> out;
-    auto& stmt = db.Prepare(kListAllMappings);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-      if (!row) break;
-      json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
-    }
-    return out;
-  });
-  if (!raw.ok()) return raw.status();
-  for (const auto& m : raw.value()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto raw, store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
+        std::vector<EventSourceMapping> out;
+        auto& stmt = db.Prepare(kListAllMappings);
+        while (true) {
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+          if (!row) break;
+          json j = json::parse(stmt.ColumnText(0), nullptr, false);
+          if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
+        }
+        return out;
+      }));
+  for (const auto& m : raw) {
     if (IsTransition(m.state)) ScheduleSettle(m);
   }
   return Status::Ok();
@@ -709,9 +709,9 @@ void EventSourceMappings::ChangeTags(const std::string& arn, std::function<void(
           return loaded.status().code() == AwsError::kResourceNotFound ? MappingNotFound(arn)
                                                                        : loaded.status();
         }
-        auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());  // keep the stored state
-        if (!raw.ok()) return raw.status();
-        EventSourceMapping stored = std::move(*raw.value());
+        // Keep the stored state (Load answers the settled one).
+        STREAMSTACK_ASSIGN_OR_RETURN(auto raw, ReadMapping(ctx.db(), uuid, functions_.scope()));
+        EventSourceMapping stored = std::move(*raw);
         change(stored.tags);
         return WriteMapping(ctx.db(), stored, false);
       },

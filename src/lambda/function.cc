@@ -368,21 +368,21 @@ Functions::~Functions() {
 
 Status Functions::Open() {
   STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("lambda", kLambdaMigrations));
-  auto loaded = store_.Read([&](storage::Database& db) -> Result<std::vector<Function>> {
-    std::vector<Function> out;
-    auto& stmt = db.Prepare(kSelectAll);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-      if (!row) break;
-      json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
-    }
-    return out;
-  });
-  if (!loaded.ok()) return loaded.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto loaded, store_.Read([&](storage::Database& db) -> Result<std::vector<Function>> {
+        std::vector<Function> out;
+        auto& stmt = db.Prepare(kSelectAll);
+        while (true) {
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+          if (!row) break;
+          json j = json::parse(stmt.ColumnText(0), nullptr, false);
+          if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
+        }
+        return out;
+      }));
   {
     WriterLock lock(mu_);
-    for (auto& f : loaded.value()) {
+    for (auto& f : loaded) {
       std::string name = f.name;
       by_name_[name] = std::make_shared<const Function>(std::move(f));
     }
@@ -667,30 +667,29 @@ Result<Functions::Code> Functions::GetCode(const std::string& plain_name,
   if (latest ? !Exists(plain_name) : FindVersion(plain_name, version) == nullptr) {
     return NotFound(plain_name, latest ? "" : version);
   }
-  auto zip = store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
-    auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
-    stmt.Bind(1, plain_name);
-    if (!latest) stmt.Bind(2, std::stoll(version));
-    STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-    if (!row) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
-  });
-  if (!zip.ok()) return zip.status();
-  if (!zip->has_value()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto zip, store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
+        auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
+        stmt.Bind(1, plain_name);
+        if (!latest) stmt.Bind(2, std::stoll(version));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+        if (!row) return std::optional<std::string>();
+        return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
+      }));
+  if (!zip.has_value()) {
     return Status(AwsError::kInvalidParameterValue,
                   "Function " + plain_name + " has no zip code StreamStack holds");
   }
   Code code;
-  code.sha256 = Base64Encode(Sha256(**zip));
-  code.zip = std::move(**zip);
+  code.sha256 = Base64Encode(Sha256(*zip));
+  code.zip = std::move(*zip);
   return code;
 }
 
 Result<Function> Functions::Get(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
-  auto fn = Resolve(name, /*route=*/false);
-  if (!fn.ok()) return fn.status();
-  Function out(**fn);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto fn, Resolve(name, /*route=*/false));
+  Function out(*fn);
   // Named with a qualifier, AWS answers with the ARN as named (an alias's ARN with its
   // version's configuration; "...:$LATEST" for $LATEST).
   if (!name.qualifier.empty()) out.arn = ArnOf(out.name) + ":" + name.qualifier;
