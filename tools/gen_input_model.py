@@ -113,10 +113,61 @@ def lambda_facts(out_shapes, extra):
       tests/unit/lambda/lambda_api_test.cc LayerRequestsAreReadThroughTheModel). The set listed
       is the model's Runtime enum in its order, as before; AWS lists the runtimes it currently
       supports for layers, in an order of its own.
+    - Timeout and MemorySize of a function (CreateFunction, UpdateFunctionConfiguration): the
+      model gives Timeout no maximum and MemorySize 32768 (the limit of functions on Lambda
+      Managed Instances); AWS answers a function past 900 seconds or 10240 MB with the range
+      clause ("1 validation error detected: Value '1200' at 'timeout' failed to satisfy
+      constraint: Member must have value less than or equal to 900 (Service:
+      AWSLambdaInternal; Status Code: 400; Error Code: ValidationException", recorded in a
+      serverless.yml comment of a public repository), as this server always has (e2e
+      test_lambda_functions test_validation_answers pins 901 and 10241).
+    - EnvironmentVariables ("keyFaultQuotesKey"): a bad variable name is quoted alone ("Value
+      'A' at 'environment.variables' failed to satisfy constraint: Map keys must satisfy
+      constraint: [...]"), not the whole map, as this server has always answered (e2e
+      test_lambda_functions test_validation_answers pins it). The model marks the map
+      sensitive; no recorded AWS answer quoting its value was found (one public emulator words
+      it "Value at 'environment.variables' ...", without a value).
+    - Layers of a function (LayerList's elements): AWS holds them to 1..2048 characters and a
+      pattern that also takes its own "awslayer" ARNs, not LayerVersionArn's 140 and pattern
+      (recorded from AWS in LocalStack's TestLambdaLayer::test_layer_function_exceptions: "Value
+      '[...]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member
+      must have length less than or equal to 2048, Member must have length greater than or
+      equal to 1, Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:
+      [a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:
+      [a-zA-Z0-9-_]+), Member must not be null]").
+    - EventSourcePosition's enum order: AWS lists it as [LATEST, AT_TIMESTAMP, TRIM_HORIZON]
+      (an AWS answer quoted in Pulumi's blog post on Terraform's empty startingPosition: "Value
+      '' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value
+      set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]"; e2e test_event_source_mappings pins it).
+    - TaggableResource's pattern: AWS prints a newer one than the model's (it takes layers and
+      an "eusc-" region prefix), recorded from AWS in LocalStack's TestLambdaTag::
+      test_tag_exceptions snapshots (November 2025); e2e test_event_source_mappings
+      test_tag_errors_on_mapping_arns pins it.
     """
     extra["frontEnd"] = "lambda"
     assert out_shapes["CompatibleRuntimes"]["member"] == "Runtime"
     out_shapes["CompatibleRuntimes"]["enumAtList"] = True
+    out_shapes["EnvironmentVariables"]["keyFaultQuotesKey"] = True
+    recorded_order = ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"]
+    assert sorted(recorded_order) == sorted(out_shapes["EventSourcePosition"]["enum"])
+    out_shapes["EventSourcePosition"]["enum"] = recorded_order
+    assert "event-source-mapping:" in out_shapes["TaggableResource"]["pattern"]
+    out_shapes["TaggableResource"]["pattern"] = (
+        "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:"
+        "\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|"
+        "layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|"
+        "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+        "[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)")
+    assert out_shapes["LayerList"]["member"] == "LayerVersionArn"
+    out_shapes["LayerList.member"] = dict(
+        out_shapes["LayerVersionArn"], max=2048,
+        pattern="(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|"
+                "(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)")
+    out_shapes["LayerList"]["member"] = "LayerList.member"
+    for input_shape in ("CreateFunctionRequest", "UpdateFunctionConfigurationRequest"):
+        for member, limits in (("Timeout", {"max": 900}), ("MemorySize", {"max": 10240})):
+            name = restrict_member(out_shapes, input_shape, member, limits)
+            assert out_shapes[name]["type"] == "integer", name
 
 
 def restrict_member(out_shapes, input_shape, member, limits):

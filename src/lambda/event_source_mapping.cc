@@ -6,7 +6,7 @@
 
 #include "lambda/schema.h"
 #include "lambda/timer_queue.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/esm/filter.h"
 
 namespace streamstack::lambda {
@@ -48,8 +48,6 @@ constexpr const char* kListCheckpoints =
     "WHERE mapping_uuid = ? ORDER BY shard_id";
 
 constexpr const char* kNotFoundMessage = "The resource you requested does not exist.";
-constexpr const char* kEventSourceArnPattern =
-    "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)";
 
 Status NotFoundError() { return Status(AwsError::kResourceNotFound, kNotFoundMessage); }
 
@@ -171,43 +169,8 @@ bool IsWellFormedArn(const std::string& arn) {
   return true;
 }
 
-std::string ListText(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
-  return "[" + out + "]";
-}
-
-// Shape checks of the settings shared by Create and Update (ValidationException).
-void CollectSettingViolations(const MappingSettings& s, Violations& v) {
-  v.Range(s.batch_size, "batchSize", 1, 10000);
-  v.Range(s.maximum_batching_window_in_seconds, "maximumBatchingWindowInSeconds", 0, 300);
-  v.Range(s.parallelization_factor, "parallelizationFactor", 1, 10);
-  v.Range(s.maximum_record_age_in_seconds, "maximumRecordAgeInSeconds", -1, 604800);
-  v.Range(s.maximum_retry_attempts, "maximumRetryAttempts", -1, 10000);
-  v.Range(s.tumbling_window_in_seconds, "tumblingWindowInSeconds", 0, 900);
-  if (s.function_response_types) {
-    const auto& types = *s.function_response_types;
-    if (types.size() > 1) {
-      v.Add("Value '" + ListText(types) + "'", "functionResponseTypes",
-            "Member must have length less than or equal to 1");
-    } else if (types.size() == 1 && types[0] != "ReportBatchItemFailures") {
-      v.Add("Value '" + ListText(types) + "'", "functionResponseTypes",
-            "Member must satisfy constraint: [Member must satisfy enum value set: "
-            "[ReportBatchItemFailures], Member must not be null]");
-    }
-  }
-  if (s.on_failure_destination) {
-    v.Length(s.on_failure_destination, "destinationConfig.onFailure.destination", 0, 350);
-  }
-  if (s.filter_patterns) {
-    for (size_t i = 0; i < s.filter_patterns->size(); ++i) {
-      v.Length((*s.filter_patterns)[i],
-               "filterCriteria.filters." + std::to_string(i + 1) + ".member.pattern", 0, 4096);
-    }
-  }
-}
-
-// Service checks of the settings (InvalidParameterValueException), after the shape checks.
+// AWS's own checks of the settings (InvalidParameterValueException), after the model's (the
+// request reader's): what the model cannot say.
 Status CheckSettingValues(const MappingSettings& s) {
   if (s.maximum_record_age_in_seconds && *s.maximum_record_age_in_seconds != -1 &&
       *s.maximum_record_age_in_seconds < 60) {
@@ -356,34 +319,19 @@ bool IsDynamoDbStreamArn(const std::string& arn) {
 }
 
 Status ValidateMappingSettings(const MappingSettings& settings) {
-  Violations v;
-  if (settings.function_name) {
+  if (settings.function_name) {  // a plain name past 64 characters: the model cannot say
     STREAMSTACK_RETURN_IF_ERROR(
         ParseFunctionName(*settings.function_name, NameShape::kNamespaced).status());
   }
-  CollectSettingViolations(settings, v);
-  STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
   return CheckSettingValues(settings);
 }
 
 Status ValidateCreateMapping(const CreateMappingInput& input) {
-  Violations v;
-  if (input.settings.function_name) {
-    STREAMSTACK_RETURN_IF_ERROR(
-        ParseFunctionName(*input.settings.function_name, NameShape::kNamespaced).status());
-  } else {
-    v.NotNull(false, "functionName");
-  }
-  if (input.event_source_arn && !IsWellFormedArn(*input.event_source_arn)) {
-    v.Add(QuoteValue(*input.event_source_arn), "eventSourceArn",
-          std::string("Member must satisfy regular expression pattern: ") + kEventSourceArnPattern);
-  }
-  v.Enum(input.starting_position, "startingPosition", {"LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"});
-  CollectSettingViolations(input.settings, v);
-  STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
-
-  // After the model's checks, AWS's own, in its order (answers recorded from AWS in
-  // LocalStack's lambda ESM tests): the destination's type, the event source, the starting
+  STREAMSTACK_RETURN_IF_ERROR(
+      ParseFunctionName(input.settings.function_name.value_or(""), NameShape::kNamespaced)
+          .status());
+  // After the model's checks (the request reader's), AWS's own, in its order (answers recorded from
+  // AWS in LocalStack's lambda ESM tests): the destination's type, the event source, the starting
   // position, the settings' values; then (in Create) the function, the stream, duplicates.
   if (input.settings.on_success_given) {
     return Status(AwsError::kInvalidParameterValue,
@@ -443,19 +391,19 @@ Status EventSourceMappings::Open() {
   timers_ = std::make_unique<TimerQueue>();
   STREAMSTACK_ASSIGN_OR_RETURN(auto all, ListAll());
   // Transitions left by the previous run settle now (their delay has passed or nearly so).
-  auto raw = store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
-    std::vector<EventSourceMapping> out;
-    auto& stmt = db.Prepare(kListAllMappings);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-      if (!row) break;
-      json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
-    }
-    return out;
-  });
-  if (!raw.ok()) return raw.status();
-  for (const auto& m : raw.value()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto raw, store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
+        std::vector<EventSourceMapping> out;
+        auto& stmt = db.Prepare(kListAllMappings);
+        while (true) {
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+          if (!row) break;
+          json j = json::parse(stmt.ColumnText(0), nullptr, false);
+          if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
+        }
+        return out;
+      }));
+  for (const auto& m : raw) {
     if (IsTransition(m.state)) ScheduleSettle(m);
   }
   return Status::Ok();
@@ -527,7 +475,7 @@ void EventSourceMappings::Settle(const std::string& uuid) {
 
 void EventSourceMappings::Create(CreateMappingInput input, Callback<EventSourceMapping> done) {
   if (auto s = ValidateCreateMapping(input); !s.ok()) return done(std::move(s));
-  const std::string given_name = *input.settings.function_name;
+  const std::string given_name = *input.settings.function_name;  // ValidateCreateMapping parsed
   auto name = ParseFunctionName(given_name, NameShape::kNamespaced);
   if (!name.ok()) return done(name.status());
   if (!functions_.Get(given_name).ok()) {  // the function, and the version or alias named
@@ -672,11 +620,7 @@ void EventSourceMappings::Delete(const std::string& uuid, Callback<EventSourceMa
 Result<MappingPage> EventSourceMappings::List(const std::string& function_name,
                                               const std::string& event_source_arn,
                                               const std::string& marker, int max_items) const {
-  if (max_items < 1 || max_items > 10000) {
-    Violations v;
-    v.Range(max_items, "maxItems", 1, 10000);
-    return v.ToStatus();
-  }
+  max_items = std::max(max_items, 1);  // the request reader holds MaxItems to 1..10000
   std::string function_arn;
   if (!function_name.empty()) {
     STREAMSTACK_ASSIGN_OR_RETURN(auto name,
@@ -765,9 +709,9 @@ void EventSourceMappings::ChangeTags(const std::string& arn, std::function<void(
           return loaded.status().code() == AwsError::kResourceNotFound ? MappingNotFound(arn)
                                                                        : loaded.status();
         }
-        auto raw = ReadMapping(ctx.db(), uuid, functions_.scope());  // keep the stored state
-        if (!raw.ok()) return raw.status();
-        EventSourceMapping stored = std::move(*raw.value());
+        // Keep the stored state (Load answers the settled one).
+        STREAMSTACK_ASSIGN_OR_RETURN(auto raw, ReadMapping(ctx.db(), uuid, functions_.scope()));
+        EventSourceMapping stored = std::move(*raw);
         change(stored.tags);
         return WriteMapping(ctx.db(), stored, false);
       },

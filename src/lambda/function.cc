@@ -8,8 +8,9 @@
 #include <future>
 
 #include "lambda/function_record.h"
+#include "lambda/rest_wire.h"
 #include "lambda/schema.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/layers.h"
 
 namespace streamstack::lambda {
@@ -108,39 +109,9 @@ constexpr std::array kReservedVariables = {"_HANDLER",
                                            "LAMBDA_TASK_ROOT",
                                            "LAMBDA_RUNTIME_DIR"};
 
-bool IsEnvKey(const std::string& k) {
-  if (k.size() < 2 || !std::isalpha(static_cast<unsigned char>(k[0]))) return false;
-  return std::all_of(k.begin() + 1, k.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-// Request-shape checks of the settings (ValidationException, AWS's wording).
-Status ValidateSettings(const FunctionSettings& s, Violations& v) {
-  v.Enum(s.runtime, "runtime", KnownRuntimes());
-  v.Length(s.handler, "handler", 0, 128);
-  if (s.handler && !s.handler->empty() &&
-      std::any_of(s.handler->begin(), s.handler->end(),
-                  [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
-    v.Add(QuoteValue(*s.handler), "handler",
-          "Member must satisfy regular expression pattern: [^\\s]+");
-  }
-  v.Length(s.description, "description", 0, 256);
-  v.Range(s.timeout_seconds, "timeout", 1, 900);
-  v.Range(s.memory_size_mb, "memorySize", 128, 10240);
-  v.Range(s.ephemeral_storage_mb, "ephemeralStorage.size", 512, 10240);
-  v.Enum(s.tracing_mode, "tracingConfig.mode", {"Active", "PassThrough"});
-  if (s.environment) {
-    for (const auto& [k, val] : *s.environment) {
-      if (!IsEnvKey(k)) {
-        v.Add("Value '" + k + "'", "environment.variables",
-              "Map keys must satisfy constraint: [Member must satisfy regular expression "
-              "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
-        break;
-      }
-    }
-  }
-  STREAMSTACK_RETURN_IF_ERROR(v.ToStatus());
+// What the model cannot say about the settings (the request reader checked its shapes):
+// AWS's own checks of the environment (InvalidParameterValueException).
+Status CheckEnvironment(const FunctionSettings& s) {
   if (s.environment) {
     std::string reserved;
     size_t size = 0;
@@ -243,26 +214,6 @@ Status ApplyCode(const FunctionCodeInput& code, const std::string& package_type,
       Base64Encode(Sha256("s3://" + code.location.s3_bucket + "/" + code.location.s3_key +
                           "?versionId=" + code.location.s3_object_version));
   return Status::Ok();
-}
-
-Status ValidateArchitectures(const std::optional<std::vector<std::string>>& archs) {
-  if (!archs) return Status::Ok();
-  Violations v;
-  if (archs->size() != 1) {
-    std::string list;
-    for (const auto& a : *archs) list += (list.empty() ? "" : ", ") + a;
-    v.Add("Value '[" + list + "]'", "architectures",
-          archs->empty() ? "Member must have length greater than or equal to 1"
-                         : "Member must have length less than or equal to 1");
-  } else {
-    std::string a = archs->front();
-    if (a != "x86_64" && a != "arm64") {
-      v.Add("Value '[" + a + "]'", "architectures",
-            "Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, "
-            "arm64], Member must not be null]");
-    }
-  }
-  return v.ToStatus();
 }
 
 }  // namespace
@@ -417,21 +368,21 @@ Functions::~Functions() {
 
 Status Functions::Open() {
   STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("lambda", kLambdaMigrations));
-  auto loaded = store_.Read([&](storage::Database& db) -> Result<std::vector<Function>> {
-    std::vector<Function> out;
-    auto& stmt = db.Prepare(kSelectAll);
-    while (true) {
-      STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-      if (!row) break;
-      json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
-    }
-    return out;
-  });
-  if (!loaded.ok()) return loaded.status();
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto loaded, store_.Read([&](storage::Database& db) -> Result<std::vector<Function>> {
+        std::vector<Function> out;
+        auto& stmt = db.Prepare(kSelectAll);
+        while (true) {
+          STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+          if (!row) break;
+          json j = json::parse(stmt.ColumnText(0), nullptr, false);
+          if (!j.is_discarded()) out.push_back(FunctionFromRecord(j, scope_));
+        }
+        return out;
+      }));
   {
     WriterLock lock(mu_);
-    for (auto& f : loaded.value()) {
+    for (auto& f : loaded) {
       std::string name = f.name;
       by_name_[name] = std::make_shared<const Function>(std::move(f));
     }
@@ -504,12 +455,7 @@ void Functions::Commit(std::shared_ptr<Function> fn, std::optional<std::string> 
 void Functions::Create(CreateFunctionInput input, Callback<Function> done) {
   auto name = ParseFunctionName(input.function_name, NameShape::kFunctionName);
   if (!name.ok()) return done(name.status());
-  Violations v;
-  v.NotNull(input.settings.role.has_value(), "role");
-  v.NotNull(input.code.has_value(), "code");
-  v.Enum(input.package_type, "packageType", {"Zip", "Image"});
-  if (auto s = ValidateSettings(input.settings, v); !s.ok()) return done(std::move(s));
-  if (auto s = ValidateArchitectures(input.architectures); !s.ok()) return done(std::move(s));
+  if (auto s = CheckEnvironment(input.settings); !s.ok()) return done(std::move(s));
 
   auto fn = std::make_shared<Function>();
   fn->name = name->name;
@@ -527,7 +473,8 @@ void Functions::Create(CreateFunctionInput input, Callback<Function> done) {
                        "with deployment packages."));
   }
   std::optional<std::string> zip;
-  if (auto s = ApplyCode(*input.code, fn->package_type, *fn, &zip); !s.ok()) {
+  if (auto s = ApplyCode(input.code.value_or(FunctionCodeInput{}), fn->package_type, *fn, &zip);
+      !s.ok()) {
     return done(std::move(s));
   }
   if (input.architectures) fn->architecture = input.architectures->front();
@@ -547,8 +494,13 @@ Status Functions::Declare(const std::string& name, const std::string& runtime,
   s.handler = handler;
   s.timeout_seconds = timeout_seconds;
   s.memory_size_mb = memory_size_mb;
-  Violations v;
-  STREAMSTACK_RETURN_IF_ERROR(ValidateSettings(s, v));
+  // Held to what UpdateFunctionConfiguration's request would be, by the one request reader.
+  json request = {{"FunctionName", name},
+                  {"Runtime", runtime},
+                  {"Handler", handler},
+                  {"Timeout", timeout_seconds},
+                  {"MemorySize", memory_size_mb}};
+  STREAMSTACK_RETURN_IF_ERROR(LambdaRequests().Validate("UpdateFunctionConfiguration", request));
   auto fn = std::make_shared<Function>();
   if (auto existing = Find(parsed.name)) {
     // Unchanged since the last start: keep its RevisionId and LastModified.
@@ -631,8 +583,7 @@ void Functions::Mutate(const std::string& function_name, std::function<Status(Fu
 
 void Functions::UpdateConfiguration(const std::string& function_name, FunctionSettings settings,
                                     Callback<Function> done) {
-  Violations v;
-  if (auto s = ValidateSettings(settings, v); !s.ok()) return done(std::move(s));
+  if (auto s = CheckEnvironment(settings); !s.ok()) return done(std::move(s));
   std::optional<std::vector<std::pair<std::string, int64_t>>> layers;
   if (settings.layers) {
     auto resolved = ResolveLayers(*settings.layers);
@@ -656,7 +607,6 @@ void Functions::UpdateConfiguration(const std::string& function_name, FunctionSe
 
 void Functions::UpdateCode(const std::string& function_name, UpdateFunctionCodeInput input,
                            Callback<Function> done) {
-  if (auto s = ValidateArchitectures(input.architectures); !s.ok()) return done(std::move(s));
   // The zip is checked (and its digest taken) inside the change; its bytes are stored with it.
   std::optional<std::string> zip = input.code.zip_file;
   Mutate(
@@ -717,30 +667,29 @@ Result<Functions::Code> Functions::GetCode(const std::string& plain_name,
   if (latest ? !Exists(plain_name) : FindVersion(plain_name, version) == nullptr) {
     return NotFound(plain_name, latest ? "" : version);
   }
-  auto zip = store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
-    auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
-    stmt.Bind(1, plain_name);
-    if (!latest) stmt.Bind(2, std::stoll(version));
-    STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-    if (!row) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
-  });
-  if (!zip.ok()) return zip.status();
-  if (!zip->has_value()) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      auto zip, store_.Read([&](storage::Database& db) -> Result<std::optional<std::string>> {
+        auto& stmt = db.Prepare(latest ? kSelectCode : kSelectVersionCode);
+        stmt.Bind(1, plain_name);
+        if (!latest) stmt.Bind(2, std::stoll(version));
+        STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
+        if (!row) return std::optional<std::string>();
+        return std::optional<std::string>(std::string(stmt.ColumnBlob(0).bytes()));
+      }));
+  if (!zip.has_value()) {
     return Status(AwsError::kInvalidParameterValue,
                   "Function " + plain_name + " has no zip code StreamStack holds");
   }
   Code code;
-  code.sha256 = Base64Encode(Sha256(**zip));
-  code.zip = std::move(**zip);
+  code.sha256 = Base64Encode(Sha256(*zip));
+  code.zip = std::move(*zip);
   return code;
 }
 
 Result<Function> Functions::Get(const std::string& function_name) const {
   STREAMSTACK_ASSIGN_OR_RETURN(auto name, ParseFunctionName(function_name, NameShape::kNamespaced));
-  auto fn = Resolve(name, /*route=*/false);
-  if (!fn.ok()) return fn.status();
-  Function out(**fn);
+  STREAMSTACK_ASSIGN_OR_RETURN(auto fn, Resolve(name, /*route=*/false));
+  Function out(*fn);
   // Named with a qualifier, AWS answers with the ARN as named (an alias's ARN with its
   // version's configuration; "...:$LATEST" for $LATEST).
   if (!name.qualifier.empty()) out.arn = ArnOf(out.name) + ":" + name.qualifier;
@@ -776,11 +725,7 @@ Result<FunctionTarget> Functions::ResolveInvokeTarget(const std::string& functio
 }
 
 Result<FunctionPage> Functions::List(const std::string& marker, int max_items) const {
-  if (max_items < 1 || max_items > 10000) {
-    Violations v;
-    v.Range(max_items, "maxItems", 1, 10000);
-    return v.ToStatus();
-  }
+  max_items = std::max(max_items, 1);  // the request reader holds MaxItems to 1..10000
   std::string after;
   if (!marker.empty() && !Base64Decode(marker, &after)) {
     return Status(AwsError::kInvalidParameterValue, "Invalid marker: " + marker);

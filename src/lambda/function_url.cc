@@ -10,8 +10,8 @@
 #include "lambda/function_record.h"
 #include "lambda/qualified_settings.h"
 #include "lambda/rest_wire.h"
-#include "lambda/validation.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::lambda {
 namespace {

@@ -11,9 +11,9 @@
 #include "lambda/layers_api.h"
 #include "lambda/rest_wire.h"
 #include "lambda/unserved_api.h"
-#include "lambda/validation.h"
 #include "lambda/versions_api.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -34,6 +34,8 @@ json CodeLocationJson(const Function& fn, const AccountScope& scope) {
 }
 
 // Functions ------------------------------------------------------------------------------
+// Every function route reads its request through the input model (ReadRequest): the members
+// below have their model's JSON types and constraints, so these only pick them out.
 
 FunctionSettings DecodeSettings(const json& body) {
   FunctionSettings s;
@@ -72,19 +74,14 @@ FunctionCodeInput DecodeCode(const json& code) {
 
 void CreateFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "CreateFunction");
     CreateFunctionInput in;
-    in.function_name = OptString(body, "FunctionName").value_or("");
+    in.function_name = OptString(body, "FunctionName").value_or("");  // required
     in.settings = DecodeSettings(body);
-    if (const json* code = OptObject(body, "Code")) in.code = DecodeCode(*code);
+    in.code = DecodeCode(body.at("Code"));  // required
     in.package_type = OptString(body, "PackageType");
     in.architectures = OptStringList(body, "Architectures");
     in.tags = OptStringMap(body, "Tags").value_or(Tags{});
-    if (in.function_name.empty()) {
-      Violations v;
-      v.NotNull(false, "functionName");
-      return reply(v.ToStatus());
-    }
     if (OptBool(body, "Publish").value_or(false)) {
       // AWS answers with version 1's configuration under the unqualified ARN.
       auto publish = [&functions](Function created, RestReply r) {
@@ -111,15 +108,18 @@ json ConcurrencyJson(const Function& fn) {
 }
 
 void GetFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto fn = functions.Get(*name);
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  json body = {{"Configuration", FunctionConfigurationJson(*fn)},
-               {"Code", CodeLocationJson(*fn, functions.scope())}};
-  if (!fn->tags.empty()) body["Tags"] = fn->tags;
-  if (fn->reserved_concurrency >= 0) body["Concurrency"] = ConcurrencyJson(*fn);
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunction");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto fn = functions.Get(*name);
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    json body = {{"Configuration", FunctionConfigurationJson(*fn)},
+                 {"Code", CodeLocationJson(*fn, functions.scope())}};
+    if (!fn->tags.empty()) body["Tags"] = fn->tags;
+    if (fn->reserved_concurrency >= 0) body["Concurrency"] = ConcurrencyJson(*fn);
+    reply(JsonResponse(200, body));
+  });
 }
 
 // Concurrency -------------------------------------------------------------------------------
@@ -144,12 +144,8 @@ Status UnqualifiedOnly(const Functions& functions, const std::string& function_n
 
 void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
-    auto reserved = OptInt(body, "ReservedConcurrentExecutions");
-    Violations v;
-    v.NotNull(reserved.has_value(), "reservedConcurrentExecutions");
-    v.Range(reserved, "reservedConcurrentExecutions", 0, std::numeric_limits<int32_t>::max());
-    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
+    json body = ReadRequest(ctx, "PutFunctionConcurrency");
+    auto reserved = protocol::IntMember(body, "ReservedConcurrentExecutions");  // required
     if (Status s = UnqualifiedOnly(functions, PathParam(ctx, "FunctionName")); !s.ok()) {
       return reply(ErrorResult(s));
     }
@@ -163,61 +159,76 @@ void PutFunctionConcurrency(Functions& functions, const RequestContext& ctx, Res
 // AWS's default limits of an account, and what this one uses.
 // AccountUsage.TotalCodeSize counts every function version's code and every layer's (AWS:
 // "the amount of storage space that you've used for function and layer code").
-void GetAccountSettings(Functions& functions, const Layers& layers, RestReply reply) {
-  Functions::Usage usage = functions.AccountUsage();
-  auto layer_code = layers.TotalCodeSize();
-  if (!layer_code.ok()) return reply(ErrorResult(layer_code.status()));
-  usage.total_code_size += *layer_code;
-  json limit = {{"TotalCodeSize", int64_t{80530636800}},
-                {"CodeSizeUnzipped", int64_t{262144000}},
-                {"CodeSizeZipped", int64_t{52428800}},
-                {"ConcurrentExecutions", Functions::kAccountConcurrency},
-                {"UnreservedConcurrentExecutions",
-                 Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
-  reply(JsonResponse(200, {{"AccountLimit", limit},
-                           {"AccountUsage",
-                            {{"TotalCodeSize", usage.total_code_size},
-                             {"FunctionCount", usage.function_count}}}}));
+void GetAccountSettings(Functions& functions, const Layers& layers, const RequestContext& ctx,
+                        RestReply reply) {
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetAccountSettings");
+    Functions::Usage usage = functions.AccountUsage();
+    auto layer_code = layers.TotalCodeSize();
+    if (!layer_code.ok()) return reply(ErrorResult(layer_code.status()));
+    usage.total_code_size += *layer_code;
+    json limit = {{"TotalCodeSize", int64_t{80530636800}},
+                  {"CodeSizeUnzipped", int64_t{262144000}},
+                  {"CodeSizeZipped", int64_t{52428800}},
+                  {"ConcurrentExecutions", Functions::kAccountConcurrency},
+                  {"UnreservedConcurrentExecutions",
+                   Functions::kAccountConcurrency - functions.ReservedConcurrencyTotal()}};
+    reply(JsonResponse(200, {{"AccountLimit", limit},
+                             {"AccountUsage",
+                              {{"TotalCodeSize", usage.total_code_size},
+                               {"FunctionCount", usage.function_count}}}}));
+  });
 }
 
 void GetFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto fn = functions.Get(PathParam(ctx, "FunctionName"));
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  reply(JsonResponse(200, ConcurrencyJson(*fn)));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "GetFunctionConcurrency");
+    auto fn = functions.Get(request.at("FunctionName").get<std::string>());  // required
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    reply(JsonResponse(200, ConcurrencyJson(*fn)));
+  });
 }
 
 void DeleteFunctionConcurrency(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  functions.PutConcurrency(PathParam(ctx, "FunctionName"), std::nullopt,
-                           Answer<Function>(reply, [](const Function&) {
-                             HttpResponse resp;
-                             resp.status = 204;
-                             return resp;
-                           }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "DeleteFunctionConcurrency");
+    functions.PutConcurrency(request.at("FunctionName").get<std::string>(), std::nullopt,
+                             Answer<Function>(reply, [](const Function&) {
+                               HttpResponse resp;
+                               resp.status = 204;
+                               return resp;
+                             }));
+  });
 }
 
 void GetFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto fn = functions.Get(*name);
-  if (!fn.ok()) return reply(ErrorResult(fn.status()));
-  reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "GetFunctionConfiguration");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto fn = functions.Get(*name);
+    if (!fn.ok()) return reply(ErrorResult(fn.status()));
+    reply(JsonResponse(200, FunctionConfigurationJson(*fn)));
+  });
 }
 
 void ListFunctions(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto max_items = MaxItems(ctx, 50);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto page = functions.List(Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(ErrorResult(page.status()));
-  json list = json::array();
-  for (const auto& fn : page->functions) list.push_back(FunctionConfigurationJson(fn));
-  json body = {{"Functions", std::move(list)}};
-  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListFunctions");
+    auto page = functions.List(OptString(request, "Marker").value_or(""),
+                               protocol::IntMember(request, "MaxItems").value_or(50));
+    if (!page.ok()) return reply(ErrorResult(page.status()));
+    json list = json::array();
+    for (const auto& fn : page->functions) list.push_back(FunctionConfigurationJson(fn));
+    json body = {{"Functions", std::move(list)}};
+    if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+    reply(JsonResponse(200, body));
+  });
 }
 
 void UpdateFunctionConfiguration(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "UpdateFunctionConfiguration");
     functions.UpdateConfiguration(PathParam(ctx, "FunctionName"), DecodeSettings(body),
                                   Answer<Function>(reply, [](const Function& fn) {
                                     return JsonResponse(200, FunctionConfigurationJson(fn));
@@ -227,7 +238,7 @@ void UpdateFunctionConfiguration(Functions& functions, const RequestContext& ctx
 
 void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "UpdateFunctionCode");
     UpdateFunctionCodeInput in;
     in.code = DecodeCode(body);
     in.architectures = OptStringList(body, "Architectures");
@@ -249,9 +260,12 @@ void UpdateFunctionCode(Functions& functions, const RequestContext& ctx, RestRep
 }
 
 void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.Delete(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteFunction");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.Delete(*name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 // Tags -------------------------------------------------------------------------------------
@@ -259,16 +273,18 @@ void DeleteFunction(Functions& functions, const RequestContext& ctx, RestReply r
 enum class TaggedKind { kFunction, kMapping };
 
 // AWS's TaggableResource pattern, as its validation message prints it today (recorded from
-// AWS in LocalStack's TestLambdaTag::test_tag_exceptions snapshots, November 2025).
+// AWS in LocalStack's TestLambdaTag::test_tag_exceptions snapshots, November 2025; the input
+// model carries it too, gen_input_model.py's lambda facts).
 constexpr char kTaggableResourcePattern[] =
     "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"
     "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
     "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
     "[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
 
-// Which resource a tag operation names: arn:<partition>:lambda:<region>:<account>:<type>:<id>.
-// A qualified function ARN is InvalidParameterValue; any other qualifier, an unknown type or a
-// malformed ARN is AWS's pattern violation (checked before whether the resource exists).
+// Which resource a tag operation names, once the model's pattern accepted the ARN
+// (arn:<partition>:lambda:<region>:<account>:<type>:<id>[:<qualifier>]). A qualified function
+// ARN is InvalidParameterValue; a kind StreamStack does not tag (a layer, a code signing
+// config, a capacity provider) is answered with the pattern violation, as before the model.
 Result<TaggedKind> KindOfResource(const std::string& arn) {
   std::vector<std::string> parts;
   for (size_t start = 0;;) {
@@ -277,10 +293,7 @@ Result<TaggedKind> KindOfResource(const std::string& arn) {
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  const bool well_formed = parts.size() >= 7 && parts[0] == "arn" && parts[1].starts_with("aws") &&
-                           parts[2] == "lambda" && !parts[3].empty() && !parts[4].empty() &&
-                           !parts[6].empty();
-  if (well_formed && parts[5] == "function") {
+  if (parts.size() >= 7 && parts[5] == "function") {
     if (parts.size() > 7) {
       return Status(AwsError::kInvalidParameterValue,
                     "Tags on function aliases and versions are not supported. Please specify a "
@@ -288,56 +301,58 @@ Result<TaggedKind> KindOfResource(const std::string& arn) {
     }
     return TaggedKind::kFunction;
   }
-  if (well_formed && parts.size() == 7 && parts[5] == "event-source-mapping") {
-    return TaggedKind::kMapping;
-  }
+  if (parts.size() == 7 && parts[5] == "event-source-mapping") return TaggedKind::kMapping;
   Violations v;
   v.Add(QuoteValue(arn), "resource",
         std::string("Member must satisfy regular expression pattern: ") + kTaggableResourcePattern);
   return v.ToStatus();
 }
 
+// The tag operations read the Resource of the path, the body and UntagResource's tagKeys
+// through the input model, then which kind of resource it names.
 void TagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    std::string arn = PathParam(ctx, "Resource");
+    json request = ReadRequest(ctx, "TagResource");
+    std::string arn = request.at("Resource").get<std::string>();  // required
     auto kind = KindOfResource(arn);
     if (!kind.ok()) return reply(kind.status());
-    json body = ParseBody(ctx);
-    auto tags = OptStringMap(body, "Tags");
-    if (!tags) {
-      Violations v;
-      v.NotNull(false, "tags");
-      return reply(v.ToStatus());
-    }
+    Tags tags = request.at("Tags").get<Tags>();  // required
     auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
     if (*kind == TaggedKind::kFunction) {
-      s.functions.TagResource(arn, std::move(*tags), std::move(done));
+      s.functions.TagResource(arn, std::move(tags), std::move(done));
     } else {
-      s.mappings.TagResource(arn, std::move(*tags), std::move(done));
+      s.mappings.TagResource(arn, std::move(tags), std::move(done));
     }
   });
 }
 
 void UntagResource(LambdaServices s, const RequestContext& ctx, RestReply reply) {
-  std::string arn = PathParam(ctx, "Resource");
-  auto kind = KindOfResource(arn);
-  if (!kind.ok()) return reply(kind.status());
-  auto keys = QueryAll(ctx, "tagKeys");
-  auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
-  if (*kind == TaggedKind::kFunction) {
-    s.functions.UntagResource(arn, std::move(keys), std::move(done));
-  } else {
-    s.mappings.UntagResource(arn, std::move(keys), std::move(done));
-  }
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "UntagResource");
+    std::string arn = request.at("Resource").get<std::string>();  // required
+    auto kind = KindOfResource(arn);
+    if (!kind.ok()) return reply(kind.status());
+    auto keys = request.at("TagKeys").get<std::vector<std::string>>();  // required
+    auto done = Answer<bool>(reply, [](bool) { return EmptyResponse(204); });
+    if (*kind == TaggedKind::kFunction) {
+      s.functions.UntagResource(arn, std::move(keys), std::move(done));
+    } else {
+      s.mappings.UntagResource(arn, std::move(keys), std::move(done));
+    }
+  });
 }
 
 void ListTags(LambdaServices s, const RequestContext& ctx, RestReply reply) {
-  std::string arn = PathParam(ctx, "Resource");
-  auto kind = KindOfResource(arn);
-  if (!kind.ok()) return reply(kind.status());
-  auto tags = *kind == TaggedKind::kFunction ? s.functions.ListTags(arn) : s.mappings.ListTags(arn);
-  if (!tags.ok()) return reply(ErrorResult(tags.status()));
-  reply(JsonResponse(200, json{{"Tags", tags.value()}}));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListTags");
+    std::string arn = request.at("Resource").get<std::string>();  // required
+    auto kind = KindOfResource(arn);
+    if (!kind.ok()) return reply(kind.status());
+    auto tags =
+        *kind == TaggedKind::kFunction ? s.functions.ListTags(arn) : s.mappings.ListTags(arn);
+    if (!tags.ok()) return reply(ErrorResult(tags.status()));
+    reply(JsonResponse(200, json{{"Tags", tags.value()}}));
+  });
 }
 
 // Invoke ----------------------------------------------------------------------------------
@@ -349,24 +364,23 @@ std::string TailLog(const std::string& log) {
                                          : std::string_view(log));
 }
 
+// Invoke's members outside the body (the name, Qualifier and the headers) are read through the
+// input model; the body is the payload, passed on as it came.
 void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
-  std::string type_text(ctx.http->headers.Get("X-Amz-Invocation-Type"));
+  json request;
+  try {
+    request = ReadLocatedMembers(ctx, "Invoke");
+  } catch (const DecodeError& e) {
+    return reply(ErrorResult(e.status));
+  }
+  std::string type_text = OptString(request, "InvocationType").value_or("RequestResponse");
   InvocationType type = InvocationType::kRequestResponse;
   if (type_text == "Event") {
     type = InvocationType::kEvent;
   } else if (type_text == "DryRun") {
     type = InvocationType::kDryRun;
-  } else if (!type_text.empty() && type_text != "RequestResponse") {
-    Violations v;
-    v.Enum(type_text, "invocationType", {"Event", "RequestResponse", "DryRun"});
-    return reply(v.ToStatus());
   }
-  std::string log_type(ctx.http->headers.Get("X-Amz-Log-Type"));
-  if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
-    Violations v;
-    v.Enum(log_type, "logType", {"None", "Tail"});
-    return reply(v.ToStatus());
-  }
+  std::string log_type = OptString(request, "LogType").value_or("None");
   bool tail = log_type == "Tail" && type == InvocationType::kRequestResponse;
   // ClientContext: base64 of a JSON object, up to 3,583 bytes; the function's context
   // gets it decoded (synchronous invocations only, as on AWS).
@@ -406,6 +420,8 @@ void Invoke(InvokeService& invoke, const RequestContext& ctx, RestReply reply) {
 }
 
 // Event source mappings ---------------------------------------------------------------------
+// Every mapping route reads its request through the input model (ReadRequest); the members
+// below have their model's JSON types and constraints, so these only pick them out.
 
 MappingSettings DecodeMappingSettings(const json& body) {
   MappingSettings s;
@@ -447,7 +463,7 @@ MappingSettings DecodeMappingSettings(const json& body) {
 void CreateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json body = ReadRequest(ctx, "CreateEventSourceMapping");
     CreateMappingInput in;
     in.event_source_arn = OptString(body, "EventSourceArn");
     in.starting_position = OptString(body, "StartingPosition");
@@ -463,16 +479,19 @@ void CreateEventSourceMapping(EventSourceMappings& mappings, const RequestContex
 
 void GetEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                            RestReply reply) {
-  auto m = mappings.Get(PathParam(ctx, "UUID"));
-  if (!m.ok()) return reply(ErrorResult(m.status()));
-  reply(JsonResponse(200, EventSourceMappingJson(*m)));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "GetEventSourceMapping");
+    auto m = mappings.Get(request.at("UUID").get<std::string>());  // required
+    if (!m.ok()) return reply(ErrorResult(m.status()));
+    reply(JsonResponse(200, EventSourceMappingJson(*m)));
+  });
 }
 
 void UpdateEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
-    mappings.Update(PathParam(ctx, "UUID"), DecodeMappingSettings(body),
+    json body = ReadRequest(ctx, "UpdateEventSourceMapping");
+    mappings.Update(body.at("UUID").get<std::string>(), DecodeMappingSettings(body),
                     Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
                       return JsonResponse(202, EventSourceMappingJson(m));
                     }));
@@ -481,24 +500,30 @@ void UpdateEventSourceMapping(EventSourceMappings& mappings, const RequestContex
 
 void DeleteEventSourceMapping(EventSourceMappings& mappings, const RequestContext& ctx,
                               RestReply reply) {
-  mappings.Delete(PathParam(ctx, "UUID"),
-                  Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
-                    return JsonResponse(202, EventSourceMappingJson(m));
-                  }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "DeleteEventSourceMapping");
+    mappings.Delete(request.at("UUID").get<std::string>(),  // required
+                    Answer<EventSourceMapping>(reply, [](const EventSourceMapping& m) {
+                      return JsonResponse(202, EventSourceMappingJson(m));
+                    }));
+  });
 }
 
 void ListEventSourceMappings(EventSourceMappings& mappings, const RequestContext& ctx,
                              RestReply reply) {
-  auto max_items = MaxItems(ctx, 100);
-  if (!max_items.ok()) return reply(max_items.status());
-  auto page = mappings.List(Query(ctx, "FunctionName"), Query(ctx, "EventSourceArn"),
-                            Query(ctx, "Marker"), *max_items);
-  if (!page.ok()) return reply(ErrorResult(page.status()));
-  json list = json::array();
-  for (const auto& m : page->mappings) list.push_back(EventSourceMappingJson(m));
-  json body = {{"EventSourceMappings", std::move(list)}};
-  if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
-  reply(JsonResponse(200, body));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "ListEventSourceMappings");
+    auto page = mappings.List(OptString(request, "FunctionName").value_or(""),
+                              OptString(request, "EventSourceArn").value_or(""),
+                              OptString(request, "Marker").value_or(""),
+                              protocol::IntMember(request, "MaxItems").value_or(100));
+    if (!page.ok()) return reply(ErrorResult(page.status()));
+    json list = json::array();
+    for (const auto& m : page->mappings) list.push_back(EventSourceMappingJson(m));
+    json body = {{"EventSourceMappings", std::move(list)}};
+    if (!page->next_marker.empty()) body["NextMarker"] = page->next_marker;
+    reply(JsonResponse(200, body));
+  });
 }
 
 }  // namespace
@@ -585,8 +610,8 @@ void RegisterLambdaApi(protocol::Router& router, LambdaServices s) {
   add("PUT", "/2015-03-31/functions/{FunctionName}/code", "UpdateFunctionCode", fns,
       UpdateFunctionCode);
   router.AddRestRoute("lambda", kWire, "GET", "/2016-08-19/account-settings", "GetAccountSettings",
-                      [s](const RequestContext&, RestReply r) {
-                        GetAccountSettings(s.functions, s.layers, std::move(r));
+                      [s](const RequestContext& c, RestReply r) {
+                        GetAccountSettings(s.functions, s.layers, c, std::move(r));
                       });
   add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency", "PutFunctionConcurrency", fns,
       PutFunctionConcurrency);

@@ -5,7 +5,7 @@
 
 #include "lambda/function_record.h"
 #include "lambda/qualified_settings.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -48,9 +48,6 @@ Status Functions::LoadProvisionedConcurrency()
 
 void Functions::PutProvisionedConcurrency(const std::string& function_name, int64_t requested,
                                           Callback<ProvisionedConcurrency> done) {
-  Violations v;
-  v.Range(requested, "provisionedConcurrentExecutions", 1, INT32_MAX);
-  if (Status s = v.ToStatus(); !s.ok()) return done(s);
   auto target = ResolveQualifier(function_name, ProvisionedRules(kUnpublished));
   if (!target.ok()) return done(target.status());
   ProvisionedConcurrency p{target->name, target->qualifier, requested, clock_.NowMillis()};

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "lambda/lambda_input_model.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -32,6 +32,13 @@ const protocol::InputModel& LambdaRequests() {
 
 json ReadRequest(const RequestContext& ctx, std::string_view operation) {
   json request = ParseBody(ctx);
+  Status status = LambdaRequests().ValidateRest(operation, ctx, request);
+  if (!status.ok()) throw DecodeError{std::move(status)};
+  return request;
+}
+
+json ReadLocatedMembers(const RequestContext& ctx, std::string_view operation) {
+  json request = json::object();
   Status status = LambdaRequests().ValidateRest(operation, ctx, request);
   if (!status.ok()) throw DecodeError{std::move(status)};
   return request;
@@ -105,31 +112,6 @@ std::string Query(const RequestContext& ctx, const std::string& name) {
   }
   return "";
 }
-std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : ctx.query_params) {
-    if (k == name) out.push_back(v);
-  }
-  return out;
-}
-
-// MaxItems from the query string: `fallback` when absent.
-Result<int> MaxItems(const RequestContext& ctx, int fallback) {
-  std::string text = Query(ctx, "MaxItems");
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0') {
-    return ValidationError("1 validation error detected: Value '" + text +
-                           "' at 'maxItems' failed to satisfy constraint: Member must be an "
-                           "integer");
-  }
-  Violations violations;
-  violations.Range(static_cast<int64_t>(v), "maxItems", 1, 10000);
-  STREAMSTACK_RETURN_IF_ERROR(violations.ToStatus());
-  return static_cast<int>(v);
-}
-
 std::string PathParam(const RequestContext& ctx, const char* name) {
   auto it = ctx.path_params.find(name);
   return it == ctx.path_params.end() ? std::string() : it->second;

@@ -50,6 +50,9 @@ const protocol::InputModel& LambdaRequests();
 // the wrong JSON type, or a constraint of the model fails (all of them in one
 // ValidationException). Read members with protocol::StringMember / IntMember / ... .
 json ReadRequest(const RequestContext& ctx, std::string_view operation);
+// The same for an operation whose body is its payload, not JSON input (Invoke): only the
+// members the model places in the URI, the query string or a header.
+json ReadLocatedMembers(const RequestContext& ctx, std::string_view operation);
 
 // Optional members of a JSON object; a member of another type is a DecodeError.
 std::optional<std::string> OptString(const json& j, const char* key);
@@ -61,9 +64,6 @@ std::optional<std::map<std::string, double>> OptNumberMap(const json& j, const c
 const json* OptObject(const json& j, const char* key);
 
 std::string Query(const RequestContext& ctx, const std::string& name);
-std::vector<std::string> QueryAll(const RequestContext& ctx, const std::string& name);
-// MaxItems from the query string (1..10000): `fallback` when absent.
-Result<int> MaxItems(const RequestContext& ctx, int fallback);
 std::string PathParam(const RequestContext& ctx, const char* name);
 
 // The function name of the path with ?Qualifier= folded in. AWS refuses a Qualifier that

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "lambda/function_record.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/function.h"
 
 namespace streamstack::lambda {
@@ -32,9 +32,6 @@ constexpr const char* kUpsertAlias =
 constexpr const char* kDeleteAlias = "DELETE FROM lambda_aliases WHERE name = ? AND alias = ?";
 constexpr const char* kDeleteAliasUrl =
     "DELETE FROM lambda_function_urls WHERE name = ? AND qualifier = ?";
-
-constexpr const char* kAliasPattern = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
-constexpr const char* kVersionPattern = "(\\$LATEST|[0-9]+)";
 
 // A version number this store can hold (std::stoll reads it).
 bool IsVersionNumber(std::string_view s) { return s.size() <= 18 && IsNumeric(s); }
@@ -60,67 +57,11 @@ Alias AliasFromRecord(const json& j, const AccountScope& scope) {
   return a;
 }
 
-// A map as AWS's (Java) validation prints it: {2=0.5, 3=1.0}.
-std::string JavaMapText(const std::map<std::string, double>& weights) {
-  std::string out = "{";
-  for (const auto& [version, weight] : weights) {
-    char number[64];
-    std::snprintf(number, sizeof(number), "%.17g", weight);
-    std::string text = number;
-    if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // Java's Double
-    out += (out.size() > 1 ? ", " : "") + version + "=" + text;
-  }
-  return out + "}";
-}
-
-// AWS checks the map as a whole: its keys, then its values (recorded answers).
-void CheckWeights(const std::map<std::string, double>& weights, Violations& v) {
-  const std::string value = "Value '" + JavaMapText(weights) + "'";
-  const char* member = "routingConfig.additionalVersionWeights";
-  for (const auto& [version, weight] : weights) {
-    if (!IsVersionNumber(version)) {
-      v.Add(value, member,
-            "Map keys must satisfy constraint: [Member must have length less than or equal to "
-            "1024, Member must have length greater than or equal to 1, Member must satisfy "
-            "regular expression pattern: [0-9]+]");
-      return;
-    }
-  }
-  for (const auto& [version, weight] : weights) {
-    if (weight < 0.0 || weight > 1.0) {
-      v.Add(value, member,
-            "Map value must satisfy constraint: [Member must have value less than or equal to "
-            "1.0, Member must have value greater than or equal to 0.0, Member must not be null]");
-      return;
-    }
-  }
-}
-
 Status RevisionMismatch(const char* what) {
   return Status(AwsError::kPreconditionFailed,
                 std::string("The Revision Id provided does not match the latest Revision Id. "
                             "Call the ") +
                     what + " API to retrieve the latest Revision Id");
-}
-
-// The alias name and its settings as the model constrains them.
-Status ValidateAlias(const std::string& alias, const AliasInput& in, bool creating) {
-  Violations v;
-  v.Length(alias, "name", 1, 128);
-  bool name_ok = !alias.empty() && !IsVersionNumber(alias) &&
-                 std::all_of(alias.begin(), alias.end(), [](char c) {
-                   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                 });
-  if (!alias.empty() && alias.size() <= 128) v.Pattern(alias, "name", kAliasPattern, name_ok);
-  if (creating) v.NotNull(in.function_version.has_value(), "functionVersion");
-  if (in.function_version) {
-    v.Length(in.function_version, "functionVersion", 1, 1024);
-    v.Pattern(in.function_version, "functionVersion", kVersionPattern,
-              *in.function_version == "$LATEST" || IsVersionNumber(*in.function_version));
-  }
-  v.Length(in.description, "description", 0, 256);
-  if (in.additional_version_weights) CheckWeights(*in.additional_version_weights, v);
-  return v.ToStatus();
 }
 
 }  // namespace
@@ -377,12 +318,11 @@ void Functions::CreateAlias(const std::string& function_name, const std::string&
                             AliasInput input, Callback<Alias> done) {
   auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
   if (!name.ok()) return done(name.status());
-  if (Status s = ValidateAlias(alias, input, /*creating=*/true); !s.ok()) return done(s);
   auto a = std::make_shared<Alias>();
   a->name = alias;
   a->function_name = name->name;
   a->arn = ArnOf(name->name) + ":" + alias;
-  a->function_version = *input.function_version;
+  a->function_version = input.function_version.value_or("$LATEST");  // the model requires it
   a->description = input.description.value_or("");
   a->additional_version_weights =
       input.additional_version_weights.value_or(std::map<std::string, double>{});
@@ -394,7 +334,6 @@ void Functions::UpdateAlias(const std::string& function_name, const std::string&
                             AliasInput input, Callback<Alias> done) {
   auto name = ParseFunctionName(function_name, NameShape::kFunctionName);
   if (!name.ok()) return done(name.status());
-  if (Status s = ValidateAlias(alias, input, /*creating=*/false); !s.ok()) return done(s);
   auto current = GetAlias(name->name, alias);
   if (!current.ok()) {
     if (!Find(name->name)) return done(current.status());

@@ -1,7 +1,7 @@
 #include "lambda/versions_api.h"
 
 #include "lambda/rest_wire.h"
-#include "lambda/validation.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/lambda/lambda_api.h"
 
 namespace streamstack::lambda {
@@ -70,39 +70,45 @@ void ListVersionsByFunction(Functions& functions, const RequestContext& ctx, Res
   });
 }
 
+// The alias operations read every request through the input model: the function and alias
+// names (path or body), FunctionVersion, Description and the routing weights in one pass.
 void CreateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
-    auto name = OptString(body, "Name");
-    if (!name) {
-      Violations v;
-      v.NotNull(false, "name");
-      return reply(v.ToStatus());
-    }
+    json request = ReadRequest(ctx, "CreateAlias");
     functions.CreateAlias(
-        PathParam(ctx, "FunctionName"), *name, DecodeAlias(body),
+        request.at("FunctionName").get<std::string>(), request.at("Name").get<std::string>(),
+        DecodeAlias(request),
         Answer<Alias>(reply, [](const Alias& a) { return JsonResponse(201, AliasJson(a)); }));
   });
 }
 
 void GetAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  auto alias = functions.GetAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"));
-  if (!alias.ok()) return reply(ErrorResult(alias.status()));
-  reply(JsonResponse(200, AliasJson(*alias)));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "GetAlias");
+    auto alias = functions.GetAlias(request.at("FunctionName").get<std::string>(),
+                                    request.at("Name").get<std::string>());
+    if (!alias.ok()) return reply(ErrorResult(alias.status()));
+    reply(JsonResponse(200, AliasJson(*alias)));
+  });
 }
 
 void UpdateAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
   Guard(reply, [&] {
-    json body = ParseBody(ctx);
+    json request = ReadRequest(ctx, "UpdateAlias");
     functions.UpdateAlias(
-        PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"), DecodeAlias(body),
+        request.at("FunctionName").get<std::string>(), request.at("Name").get<std::string>(),
+        DecodeAlias(request),
         Answer<Alias>(reply, [](const Alias& a) { return JsonResponse(200, AliasJson(a)); }));
   });
 }
 
 void DeleteAlias(Functions& functions, const RequestContext& ctx, RestReply reply) {
-  functions.DeleteAlias(PathParam(ctx, "FunctionName"), PathParam(ctx, "Name"),
-                        Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    json request = ReadRequest(ctx, "DeleteAlias");
+    functions.DeleteAlias(request.at("FunctionName").get<std::string>(),
+                          request.at("Name").get<std::string>(),
+                          Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 void ListAliases(Functions& functions, const RequestContext& ctx, RestReply reply) {
@@ -287,48 +293,53 @@ json ProvisionedJson(const ProvisionedConcurrency& p, bool ready) {
 void PutProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
                                      RestReply reply) {
   Guard(reply, [&] {
+    json request = ReadRequest(ctx, "PutProvisionedConcurrencyConfig");
     auto name = QualifiedName(ctx);
     if (!name.ok()) return reply(name.status());
-    json body = ParseBody(ctx);
-    auto requested = OptInt(body, "ProvisionedConcurrentExecutions");
-    Violations v;
-    v.NotNull(requested.has_value(), "provisionedConcurrentExecutions");
-    if (Status s = v.ToStatus(); !s.ok()) return reply(s);
     functions.PutProvisionedConcurrency(
-        *name, *requested,
+        *name, request.at("ProvisionedConcurrentExecutions").get<int64_t>(),  // required
         Answer<ProvisionedConcurrency>(reply, [](const ProvisionedConcurrency& p) {
           return JsonResponse(202, ProvisionedJson(p, /*ready=*/false));
         }));
   });
 }
 
-// One path answers GetProvisionedConcurrencyConfig and, with ?List=ALL, the list.
+// One path answers GetProvisionedConcurrencyConfig and, with ?List=ALL,
+// ListProvisionedConcurrencyConfigs; each reads its request through the input model.
 void GetProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
                                      RestReply reply) {
-  if (Query(ctx, "List") == "ALL") {
-    auto configs = functions.ListProvisionedConcurrency(PathParam(ctx, "FunctionName"));
-    if (!configs.ok()) return reply(ErrorResult(configs.status()));
-    json list = json::array();
-    for (const auto& p : *configs) {
-      json item = ProvisionedJson(p, /*ready=*/true);
-      item["FunctionArn"] = functions.ArnOf(p.function_name) + ":" + p.qualifier;
-      list.push_back(std::move(item));
+  Guard(reply, [&] {
+    if (Query(ctx, "List") == "ALL") {
+      json request = ReadRequest(ctx, "ListProvisionedConcurrencyConfigs");
+      auto configs =
+          functions.ListProvisionedConcurrency(request.at("FunctionName").get<std::string>());
+      if (!configs.ok()) return reply(ErrorResult(configs.status()));
+      json list = json::array();
+      for (const auto& p : *configs) {
+        json item = ProvisionedJson(p, /*ready=*/true);
+        item["FunctionArn"] = functions.ArnOf(p.function_name) + ":" + p.qualifier;
+        list.push_back(std::move(item));
+      }
+      return reply(JsonResponse(200, json{{"ProvisionedConcurrencyConfigs", std::move(list)}}));
     }
-    return reply(JsonResponse(200, json{{"ProvisionedConcurrencyConfigs", std::move(list)}}));
-  }
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  auto config = functions.GetProvisionedConcurrency(*name);
-  if (!config.ok()) return reply(ErrorResult(config.status()));
-  reply(JsonResponse(200, ProvisionedJson(*config, /*ready=*/true)));
+    ReadRequest(ctx, "GetProvisionedConcurrencyConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    auto config = functions.GetProvisionedConcurrency(*name);
+    if (!config.ok()) return reply(ErrorResult(config.status()));
+    reply(JsonResponse(200, ProvisionedJson(*config, /*ready=*/true)));
+  });
 }
 
 void DeleteProvisionedConcurrencyConfig(Functions& functions, const RequestContext& ctx,
                                         RestReply reply) {
-  auto name = QualifiedName(ctx);
-  if (!name.ok()) return reply(name.status());
-  functions.DeleteProvisionedConcurrency(
-      *name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  Guard(reply, [&] {
+    ReadRequest(ctx, "DeleteProvisionedConcurrencyConfig");
+    auto name = QualifiedName(ctx);
+    if (!name.ok()) return reply(name.status());
+    functions.DeleteProvisionedConcurrency(
+        *name, Answer<bool>(reply, [](bool) { return EmptyResponse(204); }));
+  });
 }
 
 }  // namespace

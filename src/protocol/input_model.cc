@@ -51,9 +51,10 @@ struct InputModel::Shape {
   const Shape* member = nullptr;
   const Shape* key = nullptr;
   const Shape* value = nullptr;
-  const Shape* or_name = nullptr;  // a value that is not an ARN is held to this shape
-  bool opaque = false;             // rendered as Java's Object.toString
-  bool enum_at_list = false;       // a list of enums whose fault names the enum (Lambda)
+  const Shape* or_name = nullptr;     // a value that is not an ARN is held to this shape
+  bool opaque = false;                // rendered as Java's Object.toString
+  bool enum_at_list = false;          // a list of enums whose fault names the enum (Lambda)
+  bool key_fault_quotes_key = false;  // a map whose bad key is quoted alone, not the whole map
 
   bool HasLengthConstraint() const { return min.has_value() || max.has_value(); }
   // The shape whose constraints `text` is held to (TableArn: a name is held to TableName's).
@@ -133,6 +134,24 @@ size_t Utf16Length(const std::string& s) {
     n += c >= 0xF0 ? 2 : 1;            // four-byte sequences are surrogate pairs
   }
   return n;
+}
+
+// Java's Double.toString for the values AWS's messages print: the shortest text that reads
+// back as the same double, with ".0" on a whole number ("2.0", "0.25").
+std::string JavaDouble(double x) {
+  char text[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof text, "%.*g", precision, x);
+    if (std::strtod(text, nullptr) == x) break;
+  }
+  std::string out = text;
+  if (out.find_first_of(".eEn") == std::string::npos) out += ".0";
+  return out;
+}
+
+// A bound of a shape as AWS prints it: a double's as Java prints a double.
+std::string BoundText(const Shape& s, int64_t bound) {
+  return s.type == Type::kDouble ? JavaDouble(static_cast<double>(bound)) : std::to_string(bound);
 }
 
 // The Java class AWS's messages name for a shape's values.
@@ -518,6 +537,8 @@ class ConstraintChecker {
         }
         return out + "}";
       }
+      case Type::kDouble:
+        return v.is_number() ? JavaDouble(v.get<double>()) : v.dump();
       case Type::kBlob: {
         std::string n = std::to_string(v.is_string() ? Base64DecodedSize(v.get<std::string>()) : 0);
         return "java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]";
@@ -597,9 +618,17 @@ class ConstraintChecker {
     out_->Add(QuoteValue(Render(s, v)), path, "Member must satisfy constraint: [" + list + "]");
   }
 
-  // A string shape's length and pattern constraints, as AWS lists them in "[...]".
+  // A string shape's length and pattern constraints, as AWS lists them in "[...]"; a number
+  // shape's range.
   static std::vector<std::string> ConstraintParts(const Shape& s) {
     std::vector<std::string> parts;
+    if (IsNumber(s.type)) {
+      if (s.max)
+        parts.push_back("Member must have value less than or equal to " + BoundText(s, *s.max));
+      if (s.min)
+        parts.push_back("Member must have value greater than or equal to " + BoundText(s, *s.min));
+      return parts;
+    }
     if (s.max)
       parts.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
     if (s.min)
@@ -629,10 +658,10 @@ class ConstraintChecker {
     double x = v.get<double>();
     if (s.min && x < static_cast<double>(*s.min)) {
       out_->Add(QuoteValue(text), path,
-                "Member must have value greater than or equal to " + std::to_string(*s.min));
+                "Member must have value greater than or equal to " + BoundText(s, *s.min));
     } else if (s.max && x > static_cast<double>(*s.max)) {
       out_->Add(QuoteValue(text), path,
-                "Member must have value less than or equal to " + std::to_string(*s.max));
+                "Member must have value less than or equal to " + BoundText(s, *s.max));
     }
   }
 
@@ -646,7 +675,17 @@ class ConstraintChecker {
     }
   }
 
+  static bool IsNumber(Type t) {
+    return t == Type::kInteger || t == Type::kLong || t == Type::kDouble;
+  }
+
   bool ValueBreaks(const Shape& s, const json& e) const {
+    if (IsNumber(s.type)) {
+      if (!e.is_number()) return false;
+      double x = e.get<double>();
+      return (s.min && x < static_cast<double>(*s.min)) ||
+             (s.max && x > static_cast<double>(*s.max));
+    }
     if (e.is_string())
       return !StringClauses(s.For(e.get<std::string>()), e.get<std::string>()).empty();
     size_t n = e.is_array() || e.is_object() ? e.size() : 0;
@@ -662,7 +701,7 @@ class ConstraintChecker {
       const Shape& key = s.key->For(k);
       if (!StringClauses(key, k).empty()) {
         if (!Full()) {
-          out_->Add(QuoteValue(Render(s, v)), path,
+          out_->Add(QuoteValue(s.key_fault_quotes_key ? k : Render(s, v)), path,
                     "Map keys must satisfy constraint: " + AllConstraints(key));
         }
         break;
@@ -672,9 +711,19 @@ class ConstraintChecker {
     if (value_constrained) {
       for (const auto& [k, e] : v.items()) {
         if (ValueBreaks(*s.value, e)) {
+          // Lambda lists a collection member's constraints with "Member must not be null", as
+          // it does a list's (LocalStack's recorded alias answer: "Map value must satisfy
+          // constraint: [Member must have value less than or equal to 1.0, Member must have
+          // value greater than or equal to 0.0, Member must not be null]").
+          std::string constraints = AllConstraints(*s.value);
+          if (front_end_ == FrontEnd::kLambda) {
+            constraints.insert(
+                constraints.size() - 1,
+                std::string(constraints.size() > 2 ? ", " : "") + "Member must not be null");
+          }
           if (!Full()) {
             out_->Add(QuoteValue(Render(s, v)), path,
-                      "Map value must satisfy constraint: " + AllConstraints(*s.value));
+                      "Map value must satisfy constraint: " + constraints);
           }
           break;
         }
@@ -744,6 +793,7 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (def.contains("orName")) s.or_name = ref(def["orName"]);
     s.opaque = def.value("opaque", false);
     s.enum_at_list = def.value("enumAtList", false);
+    s.key_fault_quotes_key = def.value("keyFaultQuotesKey", false);
   }
   for (const auto& [op, shape] : model.at("operations").items()) {
     operations_[op] = ref(shape.get<std::string>());
@@ -835,6 +885,15 @@ void InputModel::AddLocatedMembers(std::string_view operation, const RequestCont
     if (where == Location::kBody) continue;
     const auto& [name, shape] = input.members[i];
     request.erase(name);
+    if (shape->type == Type::kList && where == Location::kQueryString) {
+      // A list travels as the parameter repeated (UntagResource's ?tagKeys=a&tagKeys=b).
+      json values = json::array();
+      for (const auto& [k, v] : ctx.query_params) {
+        if (k == wire_name) values.push_back(v);
+      }
+      if (!values.empty()) request[name] = std::move(values);
+      continue;
+    }
     std::string text = LocatedText(where, wire_name, ctx);
     if (!text.empty()) request[name] = LocatedValue(*shape, text);
   }

@@ -179,14 +179,18 @@ class EventSourceMappings {
   // The engine. Set before serving (main wires it); nullptr: nobody is told.
   void SetObserver(MappingObserver* observer);
 
-  // The API. Errors are AWS's (see the recorded answers in tests/unit/lambda/).
+  // The API. Its input is a request the lambda module's input model accepted (the REST adapter
+  // reads every request through it: types, required members, ranges, enums, lengths,
+  // patterns); these check what the model cannot say. Errors are AWS's (see the recorded
+  // answers in tests/unit/lambda/).
   void Create(CreateMappingInput input, Callback<EventSourceMapping> done);
   Result<EventSourceMapping> Get(const std::string& uuid) const;
   void Update(const std::string& uuid, MappingSettings settings, Callback<EventSourceMapping> done);
   // Answers the mapping in state Deleting.
   void Delete(const std::string& uuid, Callback<EventSourceMapping> done);
   // Filters: function name in any accepted form (empty: all), event source ARN (empty: all).
-  // Ordered by creation. max_items 1..10000 (AWS's default 100).
+  // Ordered by creation. max_items 1..10000 (AWS's default 100; the request reader holds it
+  // there, below 1 reads as 1).
   Result<MappingPage> List(const std::string& function_name, const std::string& event_source_arn,
                            const std::string& marker, int max_items) const;
 
@@ -239,8 +243,10 @@ class EventSourceMappings {
   std::map<std::string, std::string> last_results_ GUARDED_BY(results_mu_);
 };
 
-// Validation of a Create (before any lookup) and of an Update's settings, with AWS's error
-// types and texts. Exposed for table-driven unit tests.
+// What a Create (before any lookup) and an Update's settings are checked for beyond the input
+// model, in AWS's order and with its error types and texts: a plain function name past 64
+// characters, the destination's kind, the event source, the starting position, the filters,
+// MaximumRecordAgeInSeconds below 60. Exposed for table-driven unit tests.
 Status ValidateCreateMapping(const CreateMappingInput& input);
 Status ValidateMappingSettings(const MappingSettings& settings);
 

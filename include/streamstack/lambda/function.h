@@ -250,12 +250,17 @@ class Functions {
   // Creates the schema and loads every function. Call once before anything else.
   [[nodiscard]] Status Open();
 
-  // 201 path of CreateFunction. Errors: ValidationException (names, ranges, enums),
-  // InvalidParameterValueException (missing Runtime/Handler, code source, zip),
-  // ResourceConflictException "Function already exist: <name>".
+  // 201 path of CreateFunction. `input` is a request the lambda module's input model accepted
+  // (the REST adapter reads requests through it: types, required members, lengths, patterns,
+  // enums and ranges), so only what the model cannot say is checked here. Errors:
+  // ValidationException for a name the model's pattern accepts but AWS does not (a plain name
+  // past 64 characters), InvalidParameterValueException (missing Runtime/Handler, code source,
+  // zip, reserved or oversized environment, layers), ResourceConflictException "Function
+  // already exist: <name>". UpdateConfiguration and UpdateCode take model-checked input too.
   void Create(CreateFunctionInput input, Callback<Function> done);
   // Creates or updates a function the config file declares (runtime, handler, timeout,
-  // memory, declared invoke URL). Blocks until committed: startup only.
+  // memory, declared invoke URL), held to the input model as UpdateFunctionConfiguration's
+  // request would be. Blocks until committed: startup only.
   [[nodiscard]] Status Declare(const std::string& name, const std::string& runtime,
                                const std::string& handler, int timeout_seconds, int memory_size_mb,
                                const std::string& invoke_url);
@@ -290,7 +295,8 @@ class Functions {
   // Provisioned concurrency of a version or alias (qualified name). AWS's errors: $LATEST or
   // none, InvalidParameterValue; a missing alias or version, ResourceNotFound; an alias over
   // a provisioned version (or the reverse), ResourceConflict; Get of none,
-  // ProvisionedConcurrencyConfigNotFound. Delete of none succeeds.
+  // ProvisionedConcurrencyConfigNotFound. Delete of none succeeds. `requested` is the input
+  // model's PositiveInteger (the request reader holds it to at least 1).
   void PutProvisionedConcurrency(const std::string& function_name, int64_t requested,
                                  Callback<ProvisionedConcurrency> done);
   Result<ProvisionedConcurrency> GetProvisionedConcurrency(const std::string& function_name) const;
@@ -333,7 +339,8 @@ class Functions {
 
   // Aliases. Errors: ResourceNotFoundException for the function, the version or the alias
   // ("Alias not found: <arn>"), ResourceConflictException "Alias already exists: <arn>",
-  // ValidationException / InvalidParameterValueException for names and routing weights.
+  // InvalidParameterValueException for routing weights. The input is one the lambda module's
+  // input model accepted (names, FunctionVersion, Description, the weights' keys and range).
   void CreateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
                    Callback<Alias> done);
   void UpdateAlias(const std::string& function_name, const std::string& alias, AliasInput input,
@@ -347,7 +354,8 @@ class Functions {
   // The function as an invocation runs it now (any name form Invoke accepts).
   Result<FunctionTarget> ResolveInvokeTarget(const std::string& function_name) const;
   bool Exists(const std::string& plain_name) const;
-  // Sorted by name. `marker` is a previous page's next_marker; max_items 1..10000.
+  // Sorted by name. `marker` is a previous page's next_marker; max_items 1..10000 (the model's
+  // MaxListItems, which the request reader holds it to; below 1 reads as 1).
   Result<FunctionPage> List(const std::string& marker, int max_items) const;
 
   // PutFunctionConcurrency (`reserved` >= 0) and DeleteFunctionConcurrency (nullopt).

@@ -27,10 +27,10 @@ class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
   // shape(, location, locationName)], ...], required, min, max, pattern, enum, member, key,
-  // value, orName, opaque, enumAtList}}, "serializationMessages": {DynamoDB's wording: the
-  // service's}, "frontEnd": "coral" | "lambda"} (the last two optional: where a service words
-  // a SerializationException otherwise; which front end's rules apply, Coral's by default).
-  // A member's location is "uri", "querystring" or "header" (botocore's), read from
+  // value, orName, opaque, enumAtList, keyFaultQuotesKey}}, "serializationMessages": {DynamoDB's
+  // wording: the service's}, "frontEnd": "coral" | "lambda"} (the last two optional: where a
+  // service words a SerializationException otherwise; which front end's rules apply, Coral's by
+  // default). A member's location is "uri", "querystring" or "header" (botocore's), read from
   // `locationName`; members without one are in the body.
   // Lambda's front end differs from Coral's in these, each pinned by a unit test:
   //  - types: strict (no "true" for a boolean, no 1.5 for an integer); a member of the wrong
@@ -41,6 +41,8 @@ class InputModel {
   //  - a list's elements are reported once, at the list: "Member must satisfy constraint:
   //    [<the element shape's constraints>, Member must not be null]", or for a list shape with
   //    "enumAtList" "Member must satisfy enum value set: [...]".
+  // A map shape with "keyFaultQuotesKey" quotes its first bad key as the value of a "Map keys
+  // must satisfy constraint" clause ("Value 'A'"), where other maps quote the whole map.
   // `java_package`: the package AWS's messages name the service's classes in
   // ("com.amazonaws.dynamodb.v20120810"). Aborts on a model that does not parse (it is
   // generated and checked in; a unit test parses it).
@@ -71,6 +73,7 @@ class InputModel {
   // name, replacing any body member of that name (AWS reads a located member only where the
   // model puts it). Empty text is absent. Text for an integer member becomes a number; text
   // that is not one stays text, which CheckConstraints reports as "Member must be an integer".
+  // A list in the query string is every value of its parameter, in order.
   // Located members are not type checked (they are text by nature). Then Validate.
   Status ValidateRest(std::string_view operation, const RequestContext& ctx,
                       nlohmann::json& body) const;

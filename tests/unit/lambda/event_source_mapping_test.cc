@@ -22,13 +22,8 @@ CreateMappingInput NewMapping(const std::string& function = "fn",
   return in;
 }
 
-std::string RangeMessage(const std::string& value, const std::string& member,
-                         const std::string& constraint) {
-  return "1 validation error detected: Value '" + value + "' at '" + member +
-         "' failed to satisfy constraint: Member must have value " + constraint;
-}
-
-// Every recorded answer that needs no lookup, and every range boundary.
+// Every recorded answer that needs no lookup and that the input model cannot give (the model's
+// own answers, reached through the REST adapter, are pinned in lambda_api_test.cc).
 TEST(ValidateCreateMappingTest, RecordedAnswersAndBoundaries) {
   struct Case {
     const char* what;
@@ -37,16 +32,12 @@ TEST(ValidateCreateMappingTest, RecordedAnswersAndBoundaries) {
     std::string message;
   };
   using I = CreateMappingInput;
-  const AwsError kOk = AwsError::kOk, kV = AwsError::kValidation,
-                 kIpv = AwsError::kInvalidParameterValue;
+  const AwsError kOk = AwsError::kOk, kIpv = AwsError::kInvalidParameterValue;
   std::vector<Case> cases = {
       {"defaults", [](I&) {}, kOk, ""},
       {"no starting position", [](I& i) { i.starting_position.reset(); }, kIpv,
        "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
        "constraint: Member must not be null."},
-      {"unknown starting position", [](I& i) { i.starting_position = "OLDEST"; }, kV,
-       "1 validation error detected: Value 'OLDEST' at 'startingPosition' failed to satisfy "
-       "constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]"},
       {"AT_TIMESTAMP", [](I& i) { i.starting_position = "AT_TIMESTAMP"; }, kIpv,
        std::string("Unsupported starting position for arn type: ") + kStream},
       {"TRIM_HORIZON", [](I& i) { i.starting_position = "TRIM_HORIZON"; }, kOk, ""},
@@ -79,11 +70,6 @@ TEST(ValidateCreateMappingTest, RecordedAnswersAndBoundaries) {
          i.settings.function_response_types = std::vector<std::string>{"ReportBatchItemFailures"};
        },
        kOk, ""},
-      {"bad response type",
-       [](I& i) { i.settings.function_response_types = std::vector<std::string>{"Nope"}; }, kV,
-       "1 validation error detected: Value '[Nope]' at 'functionResponseTypes' failed to satisfy "
-       "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
-       "[ReportBatchItemFailures], Member must not be null]"},
       {"not a stream",
        [](I& i) { i.event_source_arn = "arn:aws:dynamodb:us-east-1:000000000000:table/orders"; },
        kIpv,
@@ -95,40 +81,7 @@ TEST(ValidateCreateMappingTest, RecordedAnswersAndBoundaries) {
       {"record age 59", [](I& i) { i.settings.maximum_record_age_in_seconds = 59; }, kIpv,
        "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 "
        "(inclusive)"},
-      {"two violations",
-       [](I& i) {
-         i.settings.batch_size = 0;
-         i.settings.parallelization_factor = 11;
-       },
-       kV,
-       "2 validation errors detected: Value '0' at 'batchSize' failed to satisfy constraint: "
-       "Member must have value greater than or equal to 1; Value '11' at 'parallelizationFactor' "
-       "failed to satisfy constraint: Member must have value less than or equal to 10"},
   };
-  struct Range {
-    const char* member;
-    std::optional<int64_t> MappingSettings::*field;
-    int64_t min, max;
-  } ranges[] = {
-      {"batchSize", &MappingSettings::batch_size, 1, 10000},
-      {"maximumBatchingWindowInSeconds", &MappingSettings::maximum_batching_window_in_seconds, 0,
-       300},
-      {"parallelizationFactor", &MappingSettings::parallelization_factor, 1, 10},
-      {"maximumRetryAttempts", &MappingSettings::maximum_retry_attempts, -1, 10000},
-      {"maximumRecordAgeInSeconds", &MappingSettings::maximum_record_age_in_seconds, -1, 604800},
-      {"tumblingWindowInSeconds", &MappingSettings::tumbling_window_in_seconds, 0, 900},
-  };
-  for (const auto& r : ranges) {
-    auto set = [f = r.field](int64_t v) { return [f, v](I& i) { i.settings.*f = v; }; };
-    cases.push_back({r.member, set(r.min), kOk, ""});
-    cases.push_back({r.member, set(r.max), kOk, ""});
-    cases.push_back({r.member, set(r.min - 1), kV,
-                     RangeMessage(std::to_string(r.min - 1), r.member,
-                                  "greater than or equal to " + std::to_string(r.min))});
-    cases.push_back({r.member, set(r.max + 1), kV,
-                     RangeMessage(std::to_string(r.max + 1), r.member,
-                                  "less than or equal to " + std::to_string(r.max))});
-  }
   cases.push_back(
       {"record age 60", [](I& i) { i.settings.maximum_record_age_in_seconds = 60; }, kOk, ""});
   for (const auto& c : cases) {

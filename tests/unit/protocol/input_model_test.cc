@@ -244,7 +244,8 @@ constexpr const char* kLambdaModel = R"json({
     "PublishInput": {"type": "structure", "required": ["Name", "Content"], "members": [
         ["Name", "Name", "uri", "LayerName"], ["Limit", "Limit", "querystring", "MaxItems"],
         ["Mode", "Mode", "header", "X-Mode"], ["Content", "Content"], ["Size", "Limit"],
-        ["Flag", "Bool"], ["Archs", "Archs"], ["Runtimes", "Runtimes"]]},
+        ["Flag", "Bool"], ["Archs", "Archs"], ["Runtimes", "Runtimes"],
+        ["Keys", "Keys", "querystring", "key"], ["Weights", "Weights"], ["Env", "Env"]]},
     "Name": {"type": "string", "min": 1, "max": 8, "pattern": "[a-z]+"},
     "Limit": {"type": "integer", "min": 1, "max": 50},
     "Mode": {"type": "string", "enum": ["A", "B"]},
@@ -254,7 +255,14 @@ constexpr const char* kLambdaModel = R"json({
     "Archs": {"type": "list", "member": "Arch", "max": 2},
     "Arch": {"type": "string", "enum": ["x86_64", "arm64"]},
     "Runtimes": {"type": "list", "member": "Runtime", "enumAtList": true},
-    "Runtime": {"type": "string", "enum": ["python3.12", "nodejs20.x"]}
+    "Runtime": {"type": "string", "enum": ["python3.12", "nodejs20.x"]},
+    "Keys": {"type": "list", "member": "Text"},
+    "Text": {"type": "string"},
+    "Weights": {"type": "map", "key": "Version", "value": "Weight"},
+    "Version": {"type": "string", "min": 1, "max": 1024, "pattern": "[0-9]+"},
+    "Weight": {"type": "double", "min": 0.0, "max": 1.0},
+    "Env": {"type": "map", "key": "EnvName", "value": "Text", "keyFaultQuotesKey": true},
+    "EnvName": {"type": "string", "pattern": "[a-zA-Z]([a-zA-Z0-9_])+"}
   }})json";
 
 class LambdaInputModelTest : public ::testing::Test {
@@ -361,6 +369,40 @@ TEST_F(LambdaInputModelTest, ListElementsAreReportedAtTheList) {
             "satisfy constraint: Member must satisfy enum value set: [python3.12, nodejs20.x]");
   EXPECT_TRUE(
       Validate({{"Content", content_}, {"Archs", {"arm64"}}, {"Runtimes", {"python3.12"}}}).ok());
+}
+
+// A list in the query string is the parameter repeated (UntagResource's tagKeys).
+TEST_F(LambdaInputModelTest, QueryStringListsAreEveryValue) {
+  ctx_.query_params = {{"key", "a"}, {"MaxItems", "5"}, {"key", "b"}};
+  json body = {{"Content", content_}};
+  ASSERT_TRUE(model_.ValidateRest("Publish", ctx_, body).ok());
+  EXPECT_EQ(body["Keys"], json({"a", "b"}));
+  ctx_.query_params.clear();
+  body = {{"Content", content_}, {"Keys", {"body's"}}};
+  ASSERT_TRUE(model_.ValidateRest("Publish", ctx_, body).ok());
+  EXPECT_FALSE(body.contains("Keys"));  // read only where the model puts it
+}
+
+// A map's values held to a range are reported once, at the map, printed as Java prints them
+// (LocalStack's recorded alias answer: "Value '{2=2.0}' at 'routingConfig.
+// additionalVersionWeights' ... Map value must satisfy constraint: [...]").
+TEST_F(LambdaInputModelTest, MapValueRangesAndKeyFaults) {
+  EXPECT_EQ(Violation({{"Content", content_}, {"Weights", {{"2", 2}, {"3", 0.25}}}}),
+            "1 validation error detected: Value '{2=2.0, 3=0.25}' at 'weights' failed to "
+            "satisfy constraint: Map value must satisfy constraint: [Member must have value less "
+            "than or equal to 1.0, Member must have value greater than or equal to 0.0, Member "
+            "must not be null]");
+  EXPECT_EQ(Violation({{"Content", content_}, {"Weights", {{"x", 0.5}}}}),
+            "1 validation error detected: Value '{x=0.5}' at 'weights' failed to satisfy "
+            "constraint: Map keys must satisfy constraint: [Member must have length less than or "
+            "equal to 1024, Member must have length greater than or equal to 1, Member must "
+            "satisfy regular expression pattern: [0-9]+]");
+  EXPECT_TRUE(Validate({{"Content", content_}, {"Weights", {{"2", 0.5}, {"3", 1}}}}).ok());
+  // "keyFaultQuotesKey": the bad key alone.
+  EXPECT_EQ(Violation({{"Content", content_}, {"Env", {{"A", "1"}, {"GOOD", "2"}}}}),
+            "1 validation error detected: Value 'A' at 'env' failed to satisfy constraint: Map "
+            "keys must satisfy constraint: [Member must satisfy regular expression pattern: "
+            "[a-zA-Z]([a-zA-Z0-9_])+]");
 }
 
 }  // namespace
