@@ -248,7 +248,7 @@ std::string_view LambdaInputModel() {
 "Origin": {"type": "string", "min": 1, "max": 253, "pattern": ".*"},
 "PackageType": {"type": "string", "enum": ["Zip", "Image"]},
 "ParallelizationFactor": {"type": "integer", "min": 1, "max": 10},
-"Pattern": {"type": "string", "min": 0, "max": 4096, "pattern": ".*"},
+"Pattern": {"type": "string", "min": 0, "max": 4096},
 "PerExecutionEnvironmentMaxConcurrency": {"type": "integer", "min": 1, "max": 1600},
 "PositiveInteger": {"type": "integer", "min": 1},
 "Principal": {"type": "string", "pattern": "[^\\s]+"},
@@ -281,8 +281,8 @@ std::string_view LambdaInputModel() {
 "Runtime": {"type": "string", "enum": ["nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "java8", "java8.al2", "java11", "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "dotnet8", "nodejs4.3-edge", "go1.x", "ruby2.5", "ruby2.7", "provided", "provided.al2", "nodejs18.x", "python3.10", "java17", "ruby3.2", "ruby3.3", "ruby3.4", "python3.11", "nodejs20.x", "provided.al2023", "python3.12", "java21", "python3.13", "nodejs22.x", "nodejs24.x", "python3.14", "java25", "dotnet10", "ruby4.0"]},
 "RuntimeVersionArn": {"type": "string", "min": 26, "max": 2048, "pattern": "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}::runtime:.+"},
 "S3Bucket": {"type": "string", "min": 3, "max": 63, "pattern": "[0-9A-Za-z\\.\\-_]*(?<!\\.)"},
-"S3Key": {")ssModel"
-      R"ssModel(type": "string", "min": 1, "max": 1024},
+"S3Key": {"type": "string", )ssModel"
+      R"ssModel("min": 1, "max": 1024},
 "S3ObjectVersion": {"type": "string", "min": 1, "max": 1024},
 "ScalingConfig": {"type": "structure", "members": [["MaximumConcurrency", "MaximumConcurrency"]]},
 "SchemaRegistryEventRecordFormat": {"type": "string", "enum": ["JSON", "SOURCE"]},
