@@ -55,14 +55,16 @@ run([
   }],
 
   ["UpdateTable: UPDATING, items served, another change in use", async () => {
+    // One change per UpdateTable, as AWS requires.
     const { TableDescription: updated } = await ddb.send(new UpdateTableCommand({
-      TableName: TABLE, DeletionProtectionEnabled: false,
+      TableName: TABLE,
       StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
     }));
     assert.equal(updated.TableStatus, "UPDATING");
     await put("b");
     const inUse = await expectError(
-      () => ddb.send(new UpdateTableCommand({ TableName: TABLE, DeletionProtectionEnabled: true })),
+      () => ddb.send(new UpdateTableCommand({
+        TableName: TABLE, StreamSpecification: { StreamEnabled: false } })),
       { name: "ResourceInUseException", type: ResourceInUseException });
     assert.equal(inUse.message,
       `Attempt to change a resource which is still in use: Table is being updated: ${TABLE}`);
