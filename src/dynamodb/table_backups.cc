@@ -202,15 +202,6 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
   return PlanCreateTable(req, scope, now_ms);
 }
 
-// Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
-template <typename R, typename Start>
-R Wait(Start start) {
-  std::promise<R> promise;
-  std::future<R> answer = promise.get_future();
-  start([&promise](R r) { promise.set_value(std::move(r)); });
-  return answer.get();
-}
-
 }  // namespace
 
 // --- On-demand backups -------------------------------------------------------------------------

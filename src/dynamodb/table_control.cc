@@ -61,15 +61,6 @@ Status StoreDefinition(storage::Database& db, const TableDefinition& def) {
   return stmt.Run();
 }
 
-// Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
-template <typename R, typename Start>
-R Wait(Start start) {
-  std::promise<R> promise;
-  std::future<R> answer = promise.get_future();
-  start([&promise](R r) { promise.set_value(std::move(r)); });
-  return answer.get();
-}
-
 }  // namespace
 
 std::vector<std::string> TableDefinition::KeyNames() const {

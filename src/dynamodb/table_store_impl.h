@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,15 @@ namespace streamstack::dynamodb {
 // Responses are encoded by the `done` of a write: it runs on the store's completion thread,
 // so the writer thread only writes.
 inline constexpr storage::Store::DoneOn kDoneOffWriter = storage::Store::DoneOn::kCompletionThread;
+
+// Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
+template <typename R, typename Start>
+R Wait(Start start) {
+  std::promise<R> promise;
+  std::future<R> answer = promise.get_future();
+  start([&promise](R r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
 
 // A table on its way through CREATING, UPDATING or DELETING. A control-plane write holds one
 // from its arrival to its done (so a second UpdateTable or DeleteTable meanwhile is refused,

@@ -389,20 +389,8 @@ EventSourceMappings::~EventSourceMappings() {
 Status EventSourceMappings::Open() {
   STREAMSTACK_RETURN_IF_ERROR(store_.Migrate("lambda", kLambdaMigrations));
   timers_ = std::make_unique<TimerQueue>();
-  STREAMSTACK_ASSIGN_OR_RETURN(auto all, ListAll());
   // Transitions left by the previous run settle now (their delay has passed or nearly so).
-  STREAMSTACK_ASSIGN_OR_RETURN(
-      auto raw, store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
-        std::vector<EventSourceMapping> out;
-        auto& stmt = db.Prepare(kListAllMappings);
-        while (true) {
-          STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
-          if (!row) break;
-          json j = json::parse(stmt.ColumnText(0), nullptr, false);
-          if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
-        }
-        return out;
-      }));
+  STREAMSTACK_ASSIGN_OR_RETURN(auto raw, ReadStoredMappings());
   for (const auto& m : raw) {
     if (IsTransition(m.state)) ScheduleSettle(m);
   }
@@ -729,7 +717,7 @@ Result<Tags> EventSourceMappings::ListTags(const std::string& arn) const {
   return m->tags;
 }
 
-Result<std::vector<EventSourceMapping>> EventSourceMappings::ListAll() const {
+Result<std::vector<EventSourceMapping>> EventSourceMappings::ReadStoredMappings() const {
   return store_.Read([&](storage::Database& db) -> Result<std::vector<EventSourceMapping>> {
     std::vector<EventSourceMapping> out;
     auto& stmt = db.Prepare(kListAllMappings);
@@ -737,13 +725,21 @@ Result<std::vector<EventSourceMapping>> EventSourceMappings::ListAll() const {
       STREAMSTACK_ASSIGN_OR_RETURN(auto row, stmt.Step());
       if (!row) break;
       json j = json::parse(stmt.ColumnText(0), nullptr, false);
-      if (j.is_discarded()) continue;
-      EventSourceMapping m = Resolve(FromRecord(j, functions_.scope()));
-      if (m.state == MappingState::kDeleting && clock_.NowMillis() >= m.settles_at_ms) continue;
-      out.push_back(std::move(m));
+      if (!j.is_discarded()) out.push_back(FromRecord(j, functions_.scope()));
     }
     return out;
   });
+}
+
+Result<std::vector<EventSourceMapping>> EventSourceMappings::ListAll() const {
+  STREAMSTACK_ASSIGN_OR_RETURN(auto stored, ReadStoredMappings());
+  std::vector<EventSourceMapping> out;
+  for (auto& record : stored) {
+    EventSourceMapping m = Resolve(std::move(record));
+    if (m.state == MappingState::kDeleting && clock_.NowMillis() >= m.settles_at_ms) continue;
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 void EventSourceMappings::SetLastProcessingResult(const std::string& uuid,

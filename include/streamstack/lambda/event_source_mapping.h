@@ -217,6 +217,8 @@ class EventSourceMappings {
   void TEST_DrainTimers();
 
  private:
+  // Every stored mapping as written (transitions not settled), ordered by creation.
+  Result<std::vector<EventSourceMapping>> ReadStoredMappings() const;
   std::string MappedFunctionArn(const FunctionName& name) const;
   void ChangeTags(const std::string& arn, std::function<void(Tags&)> change, Callback<bool> done);
   struct Row;
