@@ -296,14 +296,23 @@ class StrictTypeChecker {
       case Type::kBoolean:
         return v.is_boolean();
       case Type::kInteger:
+        return v.is_number_integer() && FitsInt32(v);
       case Type::kLong:
-        return v.is_number_integer();
+        return v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX);
       case Type::kDouble:
         return v.is_number();
       case Type::kTimestamp:
         return true;
     }
     return true;
+  }
+
+  // Jackson refuses a number past a Java int for an int member as it refuses a wrong type
+  // ("Numeric value (...) out of range of int"), so Lambda answers it the same way.
+  static bool FitsInt32(const json& v) {
+    if (v.is_number_unsigned()) return v.get<uint64_t>() <= INT32_MAX;
+    int64_t n = v.get<int64_t>();
+    return n >= INT32_MIN && n <= INT32_MAX;
   }
 
   Status Structure(const Shape& s, json& v) const {
