@@ -260,6 +260,24 @@ Result<std::optional<dynamodb::ProvisionedThroughput>> OptionalThroughput(const 
   return std::optional<dynamodb::ProvisionedThroughput>(*t);
 }
 
+// OnDemandThroughput of CreateTable, UpdateTable and an index of either.
+Result<dynamodb::OnDemandThroughput> DecodeOnDemandThroughput(const json& in) {
+  dynamodb::OnDemandThroughput limits;
+  STREAMSTACK_ASSIGN_OR_RETURN(limits.max_read_request_units,
+                               OptionalInt(in, "MaxReadRequestUnits"));
+  STREAMSTACK_ASSIGN_OR_RETURN(limits.max_write_request_units,
+                               OptionalInt(in, "MaxWriteRequestUnits"));
+  return limits;
+}
+
+Result<std::optional<dynamodb::OnDemandThroughput>> OptionalOnDemandThroughput(const json& in) {
+  auto it = in.find("OnDemandThroughput");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::OnDemandThroughput>();
+  if (!it->is_object()) return WrongType("OnDemandThroughput");
+  STREAMSTACK_ASSIGN_OR_RETURN(dynamodb::OnDemandThroughput limits, DecodeOnDemandThroughput(*it));
+  return std::optional<dynamodb::OnDemandThroughput>(limits);
+}
+
 Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   dynamodb::SecondaryIndex index;
   STREAMSTACK_ASSIGN_OR_RETURN(index.name, RequiredString(e, "IndexName"));
@@ -267,6 +285,9 @@ Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
       DecodeList(e, "KeySchema", true, &index.key_schema, DecodeKeySchemaElement));
   index.projection = e.value("Projection", json::object());
   STREAMSTACK_ASSIGN_OR_RETURN(index.throughput, OptionalThroughput(e));
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<dynamodb::OnDemandThroughput> limits,
+                               OptionalOnDemandThroughput(e));
+  index.on_demand_throughput = limits.value_or(dynamodb::OnDemandThroughput{});
   return index;
 }
 
@@ -388,6 +409,14 @@ json EncodeThroughput(const dynamodb::ProvisionedThroughput& t) {
           {"WriteCapacityUnits", t.write_capacity_units}};
 }
 
+// Only the members that are set; AWS leaves OnDemandThroughput out when neither is.
+json EncodeOnDemandThroughput(const dynamodb::OnDemandThroughput& t) {
+  json out = json::object();
+  if (t.max_read_request_units) out["MaxReadRequestUnits"] = *t.max_read_request_units;
+  if (t.max_write_request_units) out["MaxWriteRequestUnits"] = *t.max_write_request_units;
+  return out;
+}
+
 json EncodeTableDescription(const dynamodb::TableDescription& d) {
   const dynamodb::TableDefinition& t = *d.definition;
   json defs = json::array();
@@ -418,6 +447,8 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (t.table_class != "STANDARD") {
     out["TableClassSummary"] = {{"TableClass", t.table_class}};
   }
+  const dynamodb::OnDemandThroughput& limits = d.on_demand_answer.value_or(t.on_demand_throughput);
+  if (!limits.Empty()) out["OnDemandThroughput"] = EncodeOnDemandThroughput(limits);
   // AWS describes encryption with a KMS key only; the AWS owned key has no SSEDescription.
   // While a change is under way AWS describes the key before it, UPDATING.
   if (d.sse_updating_from) {
@@ -462,6 +493,9 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       dynamodb::ProvisionedThroughput throughput =
           i.throughput.value_or(dynamodb::ProvisionedThroughput{});
       j["ProvisionedThroughput"] = EncodeThroughput(throughput);
+      if (!i.on_demand_throughput.Empty()) {
+        j["OnDemandThroughput"] = EncodeOnDemandThroughput(i.on_demand_throughput);
+      }
       if (describe_warm) {  // as the table's: on demand 12000/4000, else the index's capacity
         j["WarmThroughput"] = {
             {"ReadUnitsPerSecond", on_demand ? 12000 : throughput.read_capacity_units},
@@ -558,6 +592,8 @@ Result<dynamodb::CreateTableRequest> DecodeCreateTable(const dynamodb::TableStor
   STREAMSTACK_ASSIGN_OR_RETURN(req.table_class, OptionalString(in, "TableClass"));
   STREAMSTACK_ASSIGN_OR_RETURN(req.sse_specification, DecodeSseSpecification(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req.warm_throughput, DecodeWarmThroughput(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.on_demand_throughput, OptionalOnDemandThroughput(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.resource_policy, OptionalString(in, "ResourcePolicy"));
   return req;
 }
 
@@ -579,6 +615,7 @@ Result<dynamodb::UpdateTableRequest> DecodeUpdateTable(const dynamodb::TableStor
   STREAMSTACK_ASSIGN_OR_RETURN(req.table_class, OptionalString(in, "TableClass"));
   STREAMSTACK_ASSIGN_OR_RETURN(req.sse_specification, DecodeSseSpecification(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req.warm_throughput, DecodeWarmThroughput(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.on_demand_throughput, OptionalOnDemandThroughput(in));
   if (in.contains("AttributeDefinitions")) {
     req.attribute_definitions.emplace();
     STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,

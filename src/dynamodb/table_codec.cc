@@ -12,6 +12,22 @@ ProvisionedThroughput ThroughputFrom(const nlohmann::json& j) {
   return {j.value("ReadCapacityUnits", int64_t{0}), j.value("WriteCapacityUnits", int64_t{0})};
 }
 
+// Stored in AWS's shape, a member only when it is set.
+nlohmann::json OnDemandThroughputJson(const OnDemandThroughput& t) {
+  nlohmann::json j = nlohmann::json::object();
+  if (t.max_read_request_units) j["MaxReadRequestUnits"] = *t.max_read_request_units;
+  if (t.max_write_request_units) j["MaxWriteRequestUnits"] = *t.max_write_request_units;
+  return j;
+}
+
+OnDemandThroughput OnDemandThroughputFrom(const nlohmann::json& j) {
+  OnDemandThroughput t;
+  if (!j.is_object()) return t;
+  if (j.contains("MaxReadRequestUnits")) t.max_read_request_units = j["MaxReadRequestUnits"];
+  if (j.contains("MaxWriteRequestUnits")) t.max_write_request_units = j["MaxWriteRequestUnits"];
+  return t;
+}
+
 std::vector<KeySchemaElement> KeySchemaFrom(const nlohmann::json& j) {
   std::vector<KeySchemaElement> out;
   for (const auto& e : j) out.push_back({e.at("AttributeName"), e.at("KeyType")});
@@ -25,6 +41,9 @@ nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
                         {"KeySchema", KeySchemaJson(i.key_schema)},
                         {"Projection", i.projection}};
     if (i.throughput) j["ProvisionedThroughput"] = ThroughputJson(*i.throughput);
+    if (!i.on_demand_throughput.Empty()) {
+      j["OnDemandThroughput"] = OnDemandThroughputJson(i.on_demand_throughput);
+    }
     j["index_id"] = i.index_id;
     out.push_back(std::move(j));
   }
@@ -40,6 +59,8 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
     i.projection = e.value("Projection", nlohmann::json::object());
     if (e.contains("ProvisionedThroughput"))
       i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
+    i.on_demand_throughput =
+        OnDemandThroughputFrom(e.value("OnDemandThroughput", nlohmann::json()));
     i.index_id = e.value("index_id", int64_t{0});
     out.push_back(std::move(i));
   }
@@ -76,6 +97,7 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"billing_mode", d.billing_mode},
       {"throughput", ThroughputJson(d.throughput)},
       {"billing_mode_changed_ms", d.billing_mode_changed_ms},
+      {"on_demand_throughput", OnDemandThroughputJson(d.on_demand_throughput)},
       {"global_secondary_indexes", IndexesJson(d.global_secondary_indexes)},
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
       {"deletion_protection_enabled", d.deletion_protection_enabled},
@@ -128,6 +150,8 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.billing_mode = j.at("billing_mode");
     d.throughput = ThroughputFrom(j.at("throughput"));
     d.billing_mode_changed_ms = j.value("billing_mode_changed_ms", int64_t{0});
+    d.on_demand_throughput =
+        OnDemandThroughputFrom(j.value("on_demand_throughput", nlohmann::json()));
     d.global_secondary_indexes = IndexesFrom(j.at("global_secondary_indexes"));
     d.local_secondary_indexes = IndexesFrom(j.at("local_secondary_indexes"));
     // "tags" of definitions stored before schema version 3 is read by that migration only.

@@ -242,12 +242,16 @@ const AccountScope& TableStore::scope() const { return impl_->scope; }
 void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
   auto plan = PlanCreateTable(request, impl_->scope, impl_->clock.NowMillis());
   if (!plan.ok()) return done(plan.status());
+  if (request.resource_policy) {
+    Status valid = ValidatePolicyDocument(*request.resource_policy);
+    if (!valid.ok()) return done(valid);
+  }
   std::shared_ptr<TableDefinition> def = std::move(plan->definition);
   const std::optional<streams::StreamViewType> view_type = plan->stream_view_type;
   Impl& impl = *impl_;
   impl.store.Write(
-      [&impl, def, view_type,
-       tags = std::move(request.tags)](storage::WriteContext& ctx) -> Status {
+      [&impl, def, view_type, tags = std::move(request.tags),
+       policy = std::move(request.resource_policy)](storage::WriteContext& ctx) -> Status {
         // AWS answers a name in another's transition (a table still being created or
         // deleted) with that, before "already exists".
         if (auto in_transition = impl.TransitionOf(def->name)) {
@@ -259,6 +263,7 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         // Before the table is published, so no item operation ever sees it ACTIVE early.
         STREAMSTACK_RETURN_IF_ERROR(impl.BeginTransition(def->name, TableStatus::kCreating));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, view_type, tags));
+        if (policy) STREAMSTACK_RETURN_IF_ERROR(impl.AttachPolicyOfNewTable(ctx, *def, *policy));
         impl.Replace(ctx, def);
         return Status::Ok();
       },
@@ -362,6 +367,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->deleting_index = std::move(plan->deleted_index);
         description->sse_updating_from = plan->sse_updating_from;
         description->warm_updating_from = plan->warm_updating_from;
+        description->on_demand_answer = plan->on_demand_answer;
         impl.EndTransition(name, [&](TableTransition& t) {
           t.creating_index = description->creating_index;
           t.deleting_index = description->deleting_index;

@@ -31,21 +31,6 @@ Status PolicyNotFound(const std::string& detail) {
                 "Resource-based policy not found for the provided ResourceArn: " + detail);
 }
 
-// The document itself: JSON (an object) of at most 20 KB. AWS's texts for these are not
-// recorded; these name the rule.
-Status ValidatePolicyDocument(const std::string& policy) {
-  if (policy.size() > kMaxPolicyBytes) {
-    return ValidationError("Policy document size " + std::to_string(policy.size()) +
-                           " bytes exceeds the maximum of " + std::to_string(kMaxPolicyBytes) +
-                           " bytes");
-  }
-  auto parsed = nlohmann::json::parse(policy, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return ValidationError("Invalid policy document: the policy is not a JSON object");
-  }
-  return Status::Ok();
-}
-
 // The table (and its id) a ResourceArn names: the table itself, or one of its streams (the
 // latest one: an older stream's ARN is not found).
 struct PolicyTarget {
@@ -119,7 +104,39 @@ std::string NextRevisionId(int64_t now_ms, const std::optional<TableStore::Resou
   return std::to_string(id);
 }
 
+Status UpsertPolicy(storage::Database& db, const PolicyTarget& target, const std::string& policy,
+                    const std::string& revision) {
+  auto& upsert = db.Prepare(sql::kUpsertResourcePolicy);
+  upsert.Bind(1, target.arn);
+  upsert.Bind(2, target.table_id);
+  upsert.Bind(3, policy);
+  upsert.Bind(4, revision);
+  return upsert.Run();
+}
+
 }  // namespace
+
+// The document itself: JSON (an object) of at most 20 KB. AWS's texts for these are not
+// recorded; these name the rule.
+Status ValidatePolicyDocument(const std::string& policy) {
+  if (policy.size() > kMaxPolicyBytes) {
+    return ValidationError("Policy document size " + std::to_string(policy.size()) +
+                           " bytes exceeds the maximum of " + std::to_string(kMaxPolicyBytes) +
+                           " bytes");
+  }
+  auto parsed = nlohmann::json::parse(policy, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return ValidationError("Invalid policy document: the policy is not a JSON object");
+  }
+  return Status::Ok();
+}
+
+Status TableStore::Impl::AttachPolicyOfNewTable(storage::WriteContext& ctx,
+                                                const TableDefinition& def,
+                                                const std::string& policy) {
+  return UpsertPolicy(ctx.db(), PolicyTarget{def.arn, def.name, def.table_id}, policy,
+                      NextRevisionId(clock.NowMillis(), std::nullopt));
+}
 
 void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
                                    std::optional<std::string> expected_revision_id,
@@ -144,12 +161,7 @@ void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
           return Status::Ok();
         }
         *revision = NextRevisionId(impl.clock.NowMillis(), current);
-        auto& upsert = ctx.db().Prepare(sql::kUpsertResourcePolicy);
-        upsert.Bind(1, target.arn);
-        upsert.Bind(2, target.table_id);
-        upsert.Bind(3, policy);
-        upsert.Bind(4, *revision);
-        return upsert.Run();
+        return UpsertPolicy(ctx.db(), target, policy, *revision);
       },
       [revision, done = std::move(done)](Status st) {
         if (!st.ok()) return done(st);

@@ -324,6 +324,64 @@ Result<std::string> RequestedSseKey(const SseSpecification& sse, const AccountSc
   return enabled ? KmsMasterKeyArn(scope, sse.kms_master_key_id) : std::string();
 }
 
+// --- On-demand throughput ---------------------------------------------------------------------
+// Recorded answers, ack-api-quirks DDB-TABLE-051/-178/-182 (UpdateTable) and -024/-038
+// (CreateTable), texts from their catalogue DDB-TABLE-442.
+
+// OnDemandThroughput belongs to on-demand tables: naming a member on a provisioned one is
+// refused, reads first.
+Status CheckOnDemandBilling(const OnDemandThroughput& asked, const std::string& billing_mode) {
+  if (billing_mode == "PAY_PER_REQUEST") return Status::Ok();
+  const char* member = asked.max_read_request_units    ? "MaxReadRequestUnits"
+                       : asked.max_write_request_units ? "MaxWriteRequestUnits"
+                                                       : nullptr;
+  if (member == nullptr) return Status::Ok();
+  return InvalidParameters(std::string(member) +
+                           " for OnDemandThroughput cannot be specified when the table "
+                           "BillingMode is PROVISIONED");
+}
+
+// A limit is at least 1; UpdateTable also takes -1, which clears it.
+Status CheckOnDemandRange(const OnDemandThroughput& asked, bool minus_one_clears) {
+  auto valid = [&](const std::optional<int64_t>& v) {
+    return !v || *v >= 1 || (minus_one_clears && *v == -1);
+  };
+  for (auto [value, member] : {std::pair{&asked.max_read_request_units, "MaxReadRequestUnits"},
+                               std::pair{&asked.max_write_request_units, "MaxWriteRequestUnits"}}) {
+    if (!valid(*value)) {
+      return InvalidParameters(std::string("Requested ") + member +
+                               " for OnDemandThroughput for table is outside of valid range");
+    }
+  }
+  return Status::Ok();
+}
+
+// UpdateTable's merge: each member given replaces the current one, -1 clears it.
+OnDemandThroughput MergedOnDemand(const OnDemandThroughput& current,
+                                  const OnDemandThroughput& asked) {
+  OnDemandThroughput merged = current;
+  auto merge = [](std::optional<int64_t>& into, const std::optional<int64_t>& v) {
+    if (!v) return;
+    if (*v == -1) {
+      into.reset();
+    } else {
+      into = v;
+    }
+  };
+  merge(merged.max_read_request_units, asked.max_read_request_units);
+  merge(merged.max_write_request_units, asked.max_write_request_units);
+  return merged;
+}
+
+// What UpdateTable's answer shows: the merged limits, a member the request cleared as -1.
+OnDemandThroughput OnDemandAnswer(const OnDemandThroughput& merged,
+                                  const OnDemandThroughput& asked) {
+  OnDemandThroughput answer = merged;
+  if (asked.max_read_request_units == -1) answer.max_read_request_units = -1;
+  if (asked.max_write_request_units == -1) answer.max_write_request_units = -1;
+  return answer;
+}
+
 // UpdateTable makes one change at a time: deletion protection, encryption, table class and
 // warm throughput each must come alone, and streams, capacity and index creation or deletion
 // exclude each other; nothing is applied when they come together. AWS's order when several
@@ -340,7 +398,8 @@ Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
       int{r.sse_specification.has_value()} + int{r.table_class.has_value()} +
       int{r.deletion_protection_enabled.has_value()} + int{r.warm_throughput.has_value()} +
       int{r.billing_mode.has_value()} + int{r.provisioned_throughput.has_value()} +
-      int{r.stream_specification.has_value()} + int{r.global_secondary_index_updates.has_value()};
+      int{r.stream_specification.has_value()} + int{r.global_secondary_index_updates.has_value()} +
+      int{r.on_demand_throughput.has_value()};
   if (members > 1) {
     if (r.sse_specification) {
       return InvalidParameters(
@@ -358,6 +417,10 @@ Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
                                    ? "Create global secondary index cannot be specified when "
                                      "updating WarmThroughput"
                                    : "WarmThroughput must be the only operation in the request");
+    }
+    if (r.on_demand_throughput && members > 1 + int{r.billing_mode.has_value()}) {
+      return InvalidParameters(
+          "OnDemandThroughput can only be combined with BillingMode in an UpdateTable request");
     }
   }
   const bool updates_iops =
@@ -519,6 +582,13 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
         "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
         "PAY_PER_REQUEST");
   }
+  if (request.on_demand_throughput) {
+    // An empty or partial OnDemandThroughput is taken at create (DDB-TABLE-038).
+    STREAMSTACK_RETURN_IF_ERROR(CheckOnDemandBilling(*request.on_demand_throughput, billing));
+    STREAMSTACK_RETURN_IF_ERROR(
+        CheckOnDemandRange(*request.on_demand_throughput, /*minus_one_clears=*/false));
+    def->on_demand_throughput = *request.on_demand_throughput;
+  }
   STREAMSTACK_RETURN_IF_ERROR(ValidateIndexes(*def));
   STREAMSTACK_RETURN_IF_ERROR(ValidateTags(request.tags));
   STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(request.tags.size()));
@@ -570,8 +640,22 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       def->billing_mode = billing;
       def->billing_mode_changed_ms = now_ms;
       if (billing == "PAY_PER_REQUEST") def->throughput = {};
+      // Limits belong to on-demand billing (assumed: AWS's describe after a switch to
+      // PROVISIONED is not recorded).
+      if (billing == "PROVISIONED") def->on_demand_throughput = {};
       changed = table_updating = true;
     }
+  }
+  std::optional<OnDemandThroughput> on_demand_answer;
+  if (request.on_demand_throughput) {
+    // A write of the limits is synchronous: the table stays ACTIVE (DDB-TABLE-178). An empty
+    // OnDemandThroughput alone is an HTTP 500 on AWS; here it changes nothing.
+    const OnDemandThroughput& asked = *request.on_demand_throughput;
+    STREAMSTACK_RETURN_IF_ERROR(CheckOnDemandBilling(asked, def->billing_mode));
+    STREAMSTACK_RETURN_IF_ERROR(CheckOnDemandRange(asked, /*minus_one_clears=*/true));
+    def->on_demand_throughput = MergedOnDemand(def->on_demand_throughput, asked);
+    on_demand_answer = OnDemandAnswer(def->on_demand_throughput, asked);
+    changed = true;
   }
   if (request.provisioned_throughput) {
     if (def->billing_mode == "PAY_PER_REQUEST") {
@@ -685,6 +769,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.status = table_updating ? TableStatus::kUpdating : TableStatus::kActive;
   plan.sse_updating_from = std::move(sse_updating_from);
   plan.warm_updating_from = warm_updating_from;
+  plan.on_demand_answer = std::move(on_demand_answer);
   return plan;
 }
 

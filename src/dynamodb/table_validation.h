@@ -58,10 +58,11 @@ struct UpdateTablePlan {
   std::optional<SecondaryIndex> created_index;              // backfilled by the write job
   std::optional<SecondaryIndex> deleted_index;
   // The table's status while the update runs: ACTIVE when it only changes deletion
-  // protection, encryption or warm throughput.
+  // protection, encryption, warm throughput or on-demand throughput.
   TableStatus status = TableStatus::kUpdating;
   std::optional<std::string> sse_updating_from;            // the key before an SSE change
   std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
+  std::optional<OnDemandThroughput> on_demand_answer;      // with -1 for a cleared member
 };
 // Every check of UpdateTable against the table as it is now, in AWS's order.
 Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,

@@ -617,6 +617,104 @@ class WarmThroughputTest(ControlPlaneCase):
                                        + member + lower))
 
 
+@requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
+class OnDemandThroughputTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-051, -178, -182 (UpdateTable), -024, -038 (CreateTable), texts from the
+    catalogue DDB-TABLE-442: the limits of an on-demand table, stored and described (nothing is
+    throttled). A member left out is unlimited and not described; UpdateTable merges member by
+    member, -1 clears one (its answer echoes -1, DescribeTable leaves it out), the table stays
+    ACTIVE; 0 and -2 are outside the valid range; a provisioned table takes none."""
+
+    INVALID = "One or more parameter values were invalid: "
+
+    def create(self, name, **kwargs):
+        request = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+        request.update(kwargs)
+        return self.ddb.create_table(**request)["TableDescription"]
+
+    def limits(self, name):
+        return self.ddb.describe_table(TableName=name)["Table"].get("OnDemandThroughput")
+
+    def test_create_and_merge(self):
+        made = self.create("odt", OnDemandThroughput={"MaxReadRequestUnits": 1000,
+                                                      "MaxWriteRequestUnits": 500})
+        self.assertEqual(made["OnDemandThroughput"], {"MaxReadRequestUnits": 1000,
+                                                      "MaxWriteRequestUnits": 500})
+        out = self.ddb.update_table(TableName="odt",
+                                    OnDemandThroughput={"MaxReadRequestUnits": 2000})
+        self.assertEqual(out["TableDescription"]["TableStatus"], "ACTIVE")
+        self.assertEqual(self.limits("odt"), {"MaxReadRequestUnits": 2000,
+                                              "MaxWriteRequestUnits": 500})
+        out = self.ddb.update_table(TableName="odt",
+                                    OnDemandThroughput={"MaxWriteRequestUnits": -1})
+        self.assertEqual(out["TableDescription"]["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": 2000, "MaxWriteRequestUnits": -1})
+        self.assertEqual(self.limits("odt"), {"MaxReadRequestUnits": 2000})
+        self.ddb.update_table(TableName="odt", OnDemandThroughput={"MaxReadRequestUnits": -1})
+        self.assertIsNone(self.limits("odt"))
+        # Partial at create; a table that asked for none describes none.
+        self.create("odt-partial", OnDemandThroughput={"MaxWriteRequestUnits": 7})
+        self.assertEqual(self.limits("odt-partial"), {"MaxWriteRequestUnits": 7})
+        self.create("odt-none")
+        self.assertIsNone(self.limits("odt-none"))
+        _, cli, _ = self.server.aws("dynamodb", "update-table", "--table-name", "odt-partial",
+                                    "--on-demand-throughput", "MaxReadRequestUnits=9")
+        self.assertEqual(cli["TableDescription"]["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": 9, "MaxWriteRequestUnits": 7})
+
+    def test_refusals(self):
+        self.create("odt-refusals")
+        out_of_range = " for OnDemandThroughput for table is outside of valid range"
+        for name, limits, member in [
+                ("odt-zero", {"MaxReadRequestUnits": 0}, "MaxReadRequestUnits"),
+                ("odt-minus", {"MaxReadRequestUnits": 5, "MaxWriteRequestUnits": -1},
+                 "MaxWriteRequestUnits")]:
+            with self.subTest(create=limits):
+                self.assertEqual(self.error(self.create, name, OnDemandThroughput=limits), (
+                    "ValidationException", self.INVALID + "Requested " + member + out_of_range))
+        for limits, member in [({"MaxWriteRequestUnits": 0}, "MaxWriteRequestUnits"),
+                               ({"MaxReadRequestUnits": -2}, "MaxReadRequestUnits")]:
+            with self.subTest(update=limits):
+                self.assertEqual(self.error(self.ddb.update_table, TableName="odt-refusals",
+                                            OnDemandThroughput=limits),
+                                 ("ValidationException",
+                                  self.INVALID + "Requested " + member + out_of_range))
+        self.assertEqual(self.error(self.ddb.update_table, TableName="odt-refusals",
+                                    OnDemandThroughput={"MaxReadRequestUnits": 5},
+                                    StreamSpecification={"StreamEnabled": True,
+                                                         "StreamViewType": "KEYS_ONLY"}),
+                         ("ValidationException", self.INVALID + "OnDemandThroughput can only be "
+                          "combined with BillingMode in an UpdateTable request"))
+        provisioned = self.INVALID + ("{} for OnDemandThroughput cannot be specified when the "
+                                      "table BillingMode is PROVISIONED")
+        capacity = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        self.assertEqual(self.error(self.create, "odt-provisioned", BillingMode="PROVISIONED",
+                                    ProvisionedThroughput=capacity,
+                                    OnDemandThroughput={"MaxReadRequestUnits": 5}),
+                         ("ValidationException", provisioned.format("MaxReadRequestUnits")))
+        self.create("odt-provisioned", BillingMode="PROVISIONED", ProvisionedThroughput=capacity)
+        self.assertEqual(self.error(self.ddb.update_table, TableName="odt-provisioned",
+                                    OnDemandThroughput={"MaxWriteRequestUnits": 5}),
+                         ("ValidationException", provisioned.format("MaxWriteRequestUnits")))
+        # Switching to on demand may bring the limits along (DDB-TABLE-412).
+        out = self.ddb.update_table(TableName="odt-provisioned", BillingMode="PAY_PER_REQUEST",
+                                    OnDemandThroughput={"MaxWriteRequestUnits": 5})
+        self.assertEqual(out["TableDescription"]["OnDemandThroughput"],
+                         {"MaxWriteRequestUnits": 5})
+
+    def test_limits_survive_a_killed_process(self):
+        with StreamStack() as server:  # its own server: this test kills it
+            ddb = server.client("dynamodb")
+            create_table(ddb, "odt-kept", OnDemandThroughput={"MaxReadRequestUnits": 3})
+            server.kill()
+            server.start()
+            ddb = server.client("dynamodb")
+            self.assertEqual(ddb.describe_table(TableName="odt-kept")["Table"][
+                "OnDemandThroughput"], {"MaxReadRequestUnits": 3})
+
+
 @requires_botocore("dynamodb", "PutResourcePolicy")
 class ResourcePolicyTest(ControlPlaneCase):
     """Resource-based policies, stored and answered, not enforced. [policy] AWS's API reference
@@ -670,6 +768,18 @@ class ResourcePolicyTest(ControlPlaneCase):
         self.assertEqual(code, "ResourceNotFoundException")
         self.assertEqual(message, f"Requested resource not found: ResourceArn: "
                                   f"{table_arn('absent')} not found")
+
+    @requires_botocore("dynamodb", "CreateTable", "ResourcePolicy")
+    def test_create_table_attaches_its_policy(self):
+        """[policy] CreateTable's ResourcePolicy: attached as the table is created, as
+        PutResourcePolicy would; a document PutResourcePolicy refuses refuses the table."""
+        create_table(self.ddb, "born-policed", ResourcePolicy=self.policy("dynamodb:Scan"))
+        got = self.ddb.get_resource_policy(ResourceArn=table_arn("born-policed"))
+        self.assertEqual(got["Policy"], self.policy("dynamodb:Scan"))
+        self.assertRegex(got["RevisionId"], r"^\d+$")
+        code, _ = self.error(create_table, self.ddb, "badly-policed", ResourcePolicy="[1]")
+        self.assertEqual(code, "ValidationException")
+        self.assertNotIn("badly-policed", self.ddb.list_tables()["TableNames"])
 
 
 if __name__ == "__main__":

@@ -178,6 +178,7 @@ class JsSdkTest(JsSdkCase):
             "constraints: one clause, and several together",
             "request checks before the table and the key",
             "a partition key over 2048 bytes",
+            "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
         ])
 
     def test_dynamodb_consumed_capacity(self):

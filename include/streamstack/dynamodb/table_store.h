@@ -46,6 +46,14 @@ struct ProvisionedThroughput {
   int64_t read_capacity_units = 0;
   int64_t write_capacity_units = 0;
 };
+// OnDemandThroughput: the most read and write request units an on-demand table (or index) may
+// use; a member left out is unlimited. UpdateTable merges member by member, -1 clearing one.
+struct OnDemandThroughput {
+  std::optional<int64_t> max_read_request_units;
+  std::optional<int64_t> max_write_request_units;
+  bool Empty() const { return !max_read_request_units && !max_write_request_units; }
+  bool operator==(const OnDemandThroughput&) const = default;
+};
 struct StreamSpecification {
   bool enabled = false;
   std::optional<std::string> view_type;  // "NEW_IMAGE", ...
@@ -57,6 +65,7 @@ struct SecondaryIndex {
   std::vector<KeySchemaElement> key_schema;
   nlohmann::json projection;  // {"ProjectionType": ..., "NonKeyAttributes": [...]}
   std::optional<ProvisionedThroughput> throughput;
+  OnDemandThroughput on_demand_throughput;  // stored and described, not enforced
   int64_t index_id = 0;  // internal key of its entries and counters (0 until stored)
 };
 
@@ -104,6 +113,9 @@ struct CreateTableRequest {
   std::optional<std::string> table_class;
   std::optional<SseSpecification> sse_specification;
   std::optional<WarmThroughput> warm_throughput;
+  std::optional<OnDemandThroughput> on_demand_throughput;
+  // A resource-based policy attached as the table is created (as PutResourcePolicy would).
+  std::optional<std::string> resource_policy;
 };
 
 struct UpdateTableRequest {
@@ -117,6 +129,7 @@ struct UpdateTableRequest {
   std::optional<std::vector<GlobalSecondaryIndexUpdate>> global_secondary_index_updates;
   std::optional<SseSpecification> sse_specification;
   std::optional<WarmThroughput> warm_throughput;
+  std::optional<OnDemandThroughput> on_demand_throughput;
 };
 
 // The key of a table in the form the data plane needs.
@@ -139,6 +152,8 @@ struct TableDefinition {
   std::string billing_mode = "PROVISIONED";
   ProvisionedThroughput throughput;
   int64_t billing_mode_changed_ms = 0;
+  // Limits of an on-demand table (stored and described; StreamStack does not throttle).
+  OnDemandThroughput on_demand_throughput;
   std::vector<SecondaryIndex> global_secondary_indexes;
   std::vector<SecondaryIndex> local_secondary_indexes;
   bool deletion_protection_enabled = false;
@@ -203,6 +218,9 @@ struct TableDescription {
   // A warm throughput increase under way (WarmThroughput UPDATING): the values before it,
   // which AWS describes until the increase is done.
   std::optional<WarmThroughputValues> warm_updating_from;
+  // UpdateTable's answer to an OnDemandThroughput change: the limits with -1 for a member it
+  // cleared, as AWS echoes them (DescribeTable then leaves the member out).
+  std::optional<OnDemandThroughput> on_demand_answer;
 };
 
 struct ListTablesResult {

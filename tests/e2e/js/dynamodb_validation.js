@@ -5,7 +5,7 @@
 
 const {
   DynamoDBClient, CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
-  ScanCommand,
+  ScanCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
 const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
 
@@ -50,5 +50,25 @@ run([
     })), { name: "ValidationException" });
     assert.equal(err.message, "One or more parameter values were invalid: Size of hashkey has " +
       "exceeded the maximum size limit of2048 bytes");
+  }],
+
+  // ack-api-quirks DDB-TABLE-051/-178/-182 (see tests/e2e/test_dynamodb_control_plane.py).
+  ["OnDemandThroughput: merged member by member, -1 clears, 0 refused", async () => {
+    const merged = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE, OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 },
+    }));
+    assert.equal(merged.TableDescription.TableStatus, "ACTIVE");
+    const cleared = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE, OnDemandThroughput: { MaxWriteRequestUnits: -1 },
+    }));
+    assert.deepEqual(cleared.TableDescription.OnDemandThroughput,
+      { MaxReadRequestUnits: 100, MaxWriteRequestUnits: -1 });
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
+    assert.deepEqual(Table.OnDemandThroughput, { MaxReadRequestUnits: 100 });
+    const err = await expectError(() => ddb.send(new UpdateTableCommand({
+      TableName: TABLE, OnDemandThroughput: { MaxReadRequestUnits: 0 },
+    })), { name: "ValidationException" });
+    assert.equal(err.message, "One or more parameter values were invalid: Requested " +
+      "MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range");
   }],
 ]);

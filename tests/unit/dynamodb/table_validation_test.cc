@@ -270,6 +270,91 @@ TEST(TableValidationTest, PlanUpdateTableRaisesWarmThroughput) {
             "One or more parameter values were invalid: Requested WriteUnitsPerSecond" + lower);
 }
 
+// OnDemandThroughput (recorded answers, ack-api-quirks DDB-TABLE-051/-178/-182 and -024/-038):
+// on-demand tables only, each limit at least 1, UpdateTable merging member by member with -1
+// clearing one (echoed as -1 in its answer), the table ACTIVE throughout.
+TEST(TableValidationTest, OnDemandThroughputAsAwsAnswersIt) {
+  const std::string invalid = "One or more parameter values were invalid: ";
+  auto create = [](std::optional<int64_t> read, std::optional<int64_t> write,
+                   const char* billing = "PAY_PER_REQUEST") {
+    CreateTableRequest r = BaseCreate();
+    r.billing_mode = billing;
+    if (std::string(billing) == "PROVISIONED") r.provisioned_throughput = {{5, 5}};
+    r.on_demand_throughput = OnDemandThroughput{read, write};
+    return PlanCreateTable(r, kScope, kNow);
+  };
+  auto made = create(1000, std::nullopt);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_EQ(made->definition->on_demand_throughput, (OnDemandThroughput{1000, std::nullopt}));
+  EXPECT_TRUE(create(std::nullopt, std::nullopt).ok());  // {} is taken at create
+  EXPECT_EQ(create(0, 5).status().message(),
+            invalid +
+                "Requested MaxReadRequestUnits for OnDemandThroughput for table is outside "
+                "of valid range");
+  EXPECT_EQ(create(5, -1).status().message(),
+            invalid +
+                "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside "
+                "of valid range");
+  EXPECT_EQ(create(std::nullopt, 5, "PROVISIONED").status().message(),
+            invalid +
+                "MaxWriteRequestUnits for OnDemandThroughput cannot be specified when the "
+                "table BillingMode is PROVISIONED");
+
+  const TableDefinition table = *create(1000, 500)->definition;
+  auto update = [&](std::optional<int64_t> read, std::optional<int64_t> write) {
+    UpdateTableRequest r;
+    r.table_name = "orders";
+    r.on_demand_throughput = OnDemandThroughput{read, write};
+    return PlanUpdateTable(table, r, kScope, kNow);
+  };
+  auto merged = update(2000, std::nullopt);
+  ASSERT_TRUE(merged.ok()) << merged.status().message();
+  EXPECT_EQ(merged->definition->on_demand_throughput, (OnDemandThroughput{2000, 500}));
+  EXPECT_EQ(merged->on_demand_answer, (OnDemandThroughput{2000, 500}));
+  EXPECT_EQ(merged->status, TableStatus::kActive);
+  auto cleared = update(std::nullopt, -1);
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->definition->on_demand_throughput, (OnDemandThroughput{1000, std::nullopt}));
+  EXPECT_EQ(cleared->on_demand_answer, (OnDemandThroughput{1000, -1}));
+  auto both = update(-1, -1);
+  ASSERT_TRUE(both.ok());
+  EXPECT_TRUE(both->definition->on_demand_throughput.Empty());
+  EXPECT_EQ(update(-2, std::nullopt).status().message(),
+            invalid +
+                "Requested MaxReadRequestUnits for OnDemandThroughput for table is outside "
+                "of valid range");
+  EXPECT_EQ(update(std::nullopt, 0).status().message(),
+            invalid +
+                "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside "
+                "of valid range");
+
+  UpdateTableRequest with_stream;
+  with_stream.table_name = "orders";
+  with_stream.on_demand_throughput = OnDemandThroughput{10, 10};
+  with_stream.stream_specification = StreamSpecification{true, "NEW_IMAGE"};
+  EXPECT_EQ(PlanUpdateTable(table, with_stream, kScope, kNow).status().message(),
+            invalid +
+                "OnDemandThroughput can only be combined with BillingMode in an UpdateTable "
+                "request");
+  // Switching a provisioned table to on demand may bring its limits along.
+  const TableDefinition provisioned =
+      *create(std::nullopt, std::nullopt, "PROVISIONED")->definition;
+  UpdateTableRequest to_on_demand;
+  to_on_demand.table_name = "orders";
+  to_on_demand.billing_mode = "PAY_PER_REQUEST";
+  to_on_demand.on_demand_throughput = OnDemandThroughput{10, std::nullopt};
+  auto switched = PlanUpdateTable(provisioned, to_on_demand, kScope, kNow);
+  ASSERT_TRUE(switched.ok()) << switched.status().message();
+  EXPECT_EQ(switched->definition->on_demand_throughput, (OnDemandThroughput{10, std::nullopt}));
+  UpdateTableRequest on_provisioned;
+  on_provisioned.table_name = "orders";
+  on_provisioned.on_demand_throughput = OnDemandThroughput{10, std::nullopt};
+  EXPECT_EQ(PlanUpdateTable(provisioned, on_provisioned, kScope, kNow).status().message(),
+            invalid +
+                "MaxReadRequestUnits for OnDemandThroughput cannot be specified when the "
+                "table BillingMode is PROVISIONED");
+}
+
 // CreateTable's SSESpecification: Enabled may be left out (SSEType KMS alone enables), and
 // the members that contradict each other are refused (recorded answers, ack-api-quirks
 // DDB-TABLE-044 and the ValidationException catalogue DDB-TABLE-442).
