@@ -87,12 +87,14 @@ std::string Sha256(std::string_view data) {
   return out;
 }
 
-std::string Md5Hex(std::string_view data) {
+std::string Md5(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
+
+std::string Md5Hex(std::string_view data) { return HexEncode(Md5(data)); }
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');

@@ -1,5 +1,7 @@
 #include "dynamodb/item_key.h"
 
+#include "streamstack/common/ids.h"
+
 namespace streamstack::dynamodb {
 
 Status NotFound() { return Status(AwsError::kResourceNotFound, "Requested resource not found"); }
@@ -16,6 +18,13 @@ Status ConstraintError(const std::string& value, const std::string& member,
 
 std::string EncodeKeyValue(const AttributeValue& value) {
   return value.type() == AttributeType::kN ? value.n().SortKey() : value.s();
+}
+
+std::string EncodePartitionKey(const AttributeValue& value) {
+  const std::string bytes = value.type() == AttributeType::kN ? value.n().HashBytes() : value.s();
+  std::string out = Md5("Outliers" + bytes).substr(0, kPartitionHashBytes);
+  out += EncodeKeyValue(value);
+  return out;
 }
 
 Status CheckKeySize(const AttributeValue& value, bool sort_key) {
@@ -50,7 +59,7 @@ Result<EncodedKey> KeyOfItem(const TableDefinition& table, const Item& item) {
           (attr.type == AttributeType::kS ? "string" : "binary") + " value. Key: " + attr.name);
     }
     STREAMSTACK_RETURN_IF_ERROR(CheckKeySize(it->second, encoded == &out.sk));
-    *encoded = EncodeKeyValue(it->second);
+    *encoded = encoded == &out.pk ? EncodePartitionKey(it->second) : EncodeKeyValue(it->second);
     out.key.emplace(attr.name, it->second);
     return Status::Ok();
   };
@@ -92,20 +101,40 @@ const std::string& AboveEveryKey() {
   return kAbove;
 }
 
+namespace {
+
+constexpr int64_t kHashBuckets = 4096;  // the first 12 bits of the partition hash
+
+// The first bucket of `segment`: ceil(4096 * segment / total).
+int64_t FirstBucket(int64_t segment, int64_t total_segments) {
+  return (kHashBuckets * segment + total_segments - 1) / total_segments;
+}
+
+// The stored-key bytes below which no partition of bucket `bucket` sorts.
+std::string BucketStart(int64_t bucket) {
+  return {static_cast<char>(bucket >> 4), static_cast<char>((bucket & 0xF) << 4)};
+}
+
+}  // namespace
+
 int64_t SegmentOfPartition(std::string_view encoded_partition_key, int64_t total_segments) {
-  // FNV-1a, then a multiply-shift onto [0, total_segments): each segment gets an equal share
-  // of the hash range.
-  uint64_t hash = 14695981039346656037ULL;
-  for (char c : encoded_partition_key) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  // Mix the high bits down: FNV's low-entropy high bits would skew short keys.
-  hash ^= hash >> 33;
-  hash *= 0xff51afd7ed558ccdULL;
-  hash ^= hash >> 33;
-  // Top 32 bits times at most 10^6 segments fits in 64 bits.
-  return static_cast<int64_t>(((hash >> 32) * static_cast<uint64_t>(total_segments)) >> 32);
+  if (encoded_partition_key.size() < 2) return 0;
+  const auto byte = [&](size_t i) {
+    return static_cast<int64_t>(static_cast<unsigned char>(encoded_partition_key[i]));
+  };
+  const int64_t bucket = (byte(0) << 4) | (byte(1) >> 4);
+  // The largest s with ceil(4096 s / T) <= bucket.
+  return bucket * total_segments / kHashBuckets;
+}
+
+SegmentKeyRange SegmentKeys(int64_t segment, int64_t total_segments) {
+  const int64_t first = FirstBucket(segment, total_segments);
+  const int64_t end = FirstBucket(segment + 1, total_segments);
+  SegmentKeyRange range;
+  range.lower = BucketStart(first);
+  if (end < kHashBuckets) range.upper = BucketStart(end);
+  range.empty = first >= end;
+  return range;
 }
 
 }  // namespace streamstack::dynamodb

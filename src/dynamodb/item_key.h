@@ -31,6 +31,16 @@ Status ConstraintError(const std::string& value, const std::string& member,
 // (memcmp is DynamoDB's unsigned byte order), N as Number::SortKey().
 std::string EncodeKeyValue(const AttributeValue& value);
 
+// A partition key value as the items table (and an index's entries) store it: the first
+// kPartitionHashBytes of the MD5 DynamoDB places partitions by, then EncodeKeyValue. Items of
+// one partition stay together and in sort key order; partitions follow in hash order, so a
+// Scan returns them in DynamoDB's order and a parallel scan's segment is one range of keys.
+// The hash is MD5("Outliers" + the value's bytes: a string's UTF-8, a binary's bytes, a
+// number's Number::HashBytes()), as dynalite found it; its Scan orders and segments were
+// recorded against DynamoDB (test/scan.js, "hash order" and "hash segments").
+inline constexpr size_t kPartitionHashBytes = 8;
+std::string EncodePartitionKey(const AttributeValue& value);
+
 // AWS's size limits on a key attribute's value (UTF-8 bytes of a string, bytes of a binary):
 // 2048 for a partition key, 1024 for a sort key, in a table's key and in an index's alike.
 // The wording is AWS's, including "of2048" without a space (dynalite's recorded answers).
@@ -56,9 +66,18 @@ std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 // number or UTF-8 string starts with 0xFF.
 const std::string& AboveEveryKey();
 
-// The parallel-scan segment of a partition: the partition key's hash range split into
-// `total_segments` equal parts, so every partition is in exactly one segment (no overlap, no
-// gap) and all items of a partition share it, as on DynamoDB.
+// Parallel scan: DynamoDB splits the first 12 bits of the partition hash (4096 buckets) into
+// `total_segments` ranges, segment s holding buckets ceil(4096 s / T) to ceil(4096 (s+1) / T)
+// - 1 (so with more than 4096 segments some are empty). Every partition is in exactly one
+// segment; all items of a partition share it. (dynalite's rule, recorded against DynamoDB.)
 int64_t SegmentOfPartition(std::string_view encoded_partition_key, int64_t total_segments);
+// The stored partition keys of one segment: at or above `lower`, below `upper` (none: to the
+// end); `empty` when the segment holds no bucket.
+struct SegmentKeyRange {
+  std::string lower;
+  std::optional<std::string> upper;
+  bool empty = false;
+};
+SegmentKeyRange SegmentKeys(int64_t segment, int64_t total_segments);
 
 }  // namespace streamstack::dynamodb

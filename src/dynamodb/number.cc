@@ -189,6 +189,44 @@ size_t Number::SizeBytes() const {
   return static_cast<size_t>(1 + pairs + (negative_ ? 1 : 0));
 }
 
+std::optional<Number> Number::FromSortKey(std::string_view key) {
+  if (key == std::string_view("\x02", 1)) return Number();
+  if (key.size() < 4 || (key[0] != '\x01' && key[0] != '\x03')) return std::nullopt;
+  const bool negative = key[0] == '\x01';
+  const auto byte = [&](size_t i) { return static_cast<int>(static_cast<unsigned char>(key[i])); };
+  if (byte(key.size() - 1) != (negative ? 0xFF : 0x00)) return std::nullopt;
+  const int biased = negative ? 255 - byte(1) : byte(1);
+  std::string digits;
+  for (size_t i = 2; i + 1 < key.size(); ++i) {
+    const int digit = negative ? 10 - byte(i) : byte(i) - 1;
+    if (digit < 0 || digit > 9) return std::nullopt;
+    digits.push_back(static_cast<char>('0' + digit));
+  }
+  return Number(negative, std::move(digits), biased + kMinExponent);
+}
+
+std::string Number::HashBytes() const {
+  if (IsZero()) return std::string(1, '\x80');
+  // value = 0.d1d2... x 10^power; an odd power gets a leading 0 digit so that the pairs align
+  // at the decimal point: value = 0.(p1)(p2)... x 100^(power_of_100).
+  const int power = exponent_ + 1;
+  const bool lead_zero = power % 2 != 0;
+  std::string digits = (lead_zero ? "0" : "") + digits_;
+  if (digits.size() % 2 != 0) digits.push_back('0');
+  const int power_of_100 = (power + (lead_zero ? 1 : 0)) / 2;
+  const size_t pairs = digits.size() / 2;
+  std::string out;
+  out.reserve(pairs + 2);
+  const int exponent_byte = power_of_100 - 64;
+  out.push_back(static_cast<char>(negative_ ? ~exponent_byte : exponent_byte));
+  for (size_t i = 0; i < pairs; ++i) {
+    const int pair = (digits[2 * i] - '0') * 10 + (digits[2 * i + 1] - '0');
+    out.push_back(static_cast<char>(negative_ ? 101 - pair : pair + 1));
+  }
+  if (negative_ && pairs < 20) out.push_back(static_cast<char>(102));
+  return out;
+}
+
 std::string Number::SortKey() const {
   // Layout: class byte (1 negative, 2 zero, 3 positive), then for non-zero values the
   // adjusted exponent as one byte, then one byte per digit, then a terminator. Negative

@@ -110,19 +110,19 @@ Result<StartKey> DecodeStartKey(const ReadSource& source, const Item& esk) {
   }
   const std::vector<std::string> names = source.StartKeyAttributes();
   if (esk.size() != names.size()) return InvalidStartKey();
-  auto encoded = [&](const KeyAttribute& attr) -> Result<std::string> {
+  auto encoded = [&](const KeyAttribute& attr, bool partition_key) -> Result<std::string> {
     auto it = esk.find(attr.name);
     if (it == esk.end() || it->second.type() != attr.type) return InvalidStartKey();
     if (attr.type != AttributeType::kN && it->second.s().empty()) return InvalidStartKey();
-    return EncodeKeyValue(it->second);
+    return partition_key ? EncodePartitionKey(it->second) : EncodeKeyValue(it->second);
   };
-  STREAMSTACK_ASSIGN_OR_RETURN(out.pk, encoded(source.index->hash_key));
+  STREAMSTACK_ASSIGN_OR_RETURN(out.pk, encoded(source.index->hash_key, true));
   if (source.index->range_key) {
-    STREAMSTACK_ASSIGN_OR_RETURN(out.position.sk, encoded(*source.index->range_key));
+    STREAMSTACK_ASSIGN_OR_RETURN(out.position.sk, encoded(*source.index->range_key, false));
   }
-  STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_pk, encoded(source.table.hash_key));
+  STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_pk, encoded(source.table.hash_key, true));
   if (source.table.range_key) {
-    STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_sk, encoded(*source.table.range_key));
+    STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_sk, encoded(*source.table.range_key, false));
   }
   return out;
 }
@@ -441,17 +441,20 @@ RowView IndexRow(const storage::Statement& stmt) {
   return row;
 }
 
-// Steps `stmt` into the builder until the rows end or the page is full. `skip` may drop rows
-// before they count (a parallel scan's other segments).
-template <typename Skip>
+// Steps `stmt` into the builder until the rows end, `past_end` says a row is past the range
+// (a parallel scan's segment), or the page is full.
+template <typename PastEnd>
 Status Walk(storage::Database& db, storage::Statement& stmt, bool index, PageBuilder& builder,
-            Skip skip) {
+            PastEnd past_end) {
   while (true) {
     auto row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
     RowView view = index ? IndexRow(stmt) : TableRow(stmt);
-    if (skip(view)) continue;
+    if (past_end(view)) {
+      stmt.Reset();
+      return Status::Ok();
+    }
     auto more = builder.Add(db, view);
     if (!more.ok()) return more.status();
     if (!*more) {
@@ -612,7 +615,7 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
                                      KeySchemaOf(*source), *ctx, start_key_checks);
   if (!condition.ok()) return condition.status();
 
-  const std::string pk = EncodeKeyValue(condition->partition_value);
+  const std::string pk = EncodePartitionKey(condition->partition_value);
   auto [sort_lower, sort_upper] = SortKeyRange(condition->sort);
   SortPosition lower{sort_lower, "", ""};
   SortPosition upper{sort_upper, "", ""};
@@ -715,19 +718,20 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
   if (!shape.ok()) return shape.status();
 
   PageBuilder builder(*source, *shape, request.limit, request.consistent_read);
-  // A segment's rows are found by walking the others too (their partitions are skipped before
-  // anything is decoded); the segment of a partition is computed once per partition.
-  std::string last_partition;
-  bool last_in_segment = true;
-  auto outside_segment = [&](const RowView& row) {
-    if (!segmented) return false;
-    if (row.pk != last_partition || last_partition.empty()) {
-      last_partition.assign(row.pk);
-      last_in_segment = SegmentOfPartition(row.pk, *request.total_segments) == *request.segment;
+  // A segment is one range of the stored partition keys (they begin with the partition hash):
+  // the walk starts at its lower end and stops at its upper one.
+  std::optional<std::string> segment_end;
+  if (segmented) {
+    const SegmentKeyRange range = SegmentKeys(*request.segment, *request.total_segments);
+    if (range.empty) return builder.Finish();
+    if (start.pk < range.lower) {
+      start.pk = range.lower;
+      start.position = {};
     }
-    return !last_in_segment;
-  };
-  const int64_t sql_limit = segmented ? -1 : request.limit.value_or(-1);
+    segment_end = range.upper;
+  }
+  auto past_segment = [&](const RowView& row) { return segment_end && row.pk >= *segment_end; };
+  const int64_t sql_limit = request.limit.value_or(-1);
   Status walked = store.Read([&](storage::Database& db) -> Status {
     if (!source->index) {
       auto& stmt = db.Prepare(sql::kScanItems);
@@ -735,7 +739,7 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
       stmt.Bind(2, storage::Blob(start.pk));
       stmt.Bind(3, storage::Blob(start.position.sk));
       stmt.Bind(4, sql_limit);
-      return Walk(db, stmt, false, builder, outside_segment);
+      return Walk(db, stmt, false, builder, past_segment);
     }
     auto& stmt = db.Prepare(sql::kScanIndex);
     stmt.Bind(1, source->index->index_id);
@@ -744,7 +748,7 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
     stmt.Bind(4, storage::Blob(start.position.table_pk));
     stmt.Bind(5, storage::Blob(start.position.table_sk));
     stmt.Bind(6, sql_limit);
-    return Walk(db, stmt, true, builder, outside_segment);
+    return Walk(db, stmt, true, builder, past_segment);
   });
   if (!walked.ok()) return walked;
   return builder.Finish();

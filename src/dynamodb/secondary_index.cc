@@ -77,12 +77,14 @@ IndexSchema ResolveIndex(const TableDefinition& table, const SecondaryIndex& dec
   return schema;
 }
 
-// The encoded value of one index key attribute, or nullopt when the item does not qualify.
-std::optional<std::string> IndexKeyBytes(const Item& item, const KeyAttribute& attr) {
+// The encoded value of one index key attribute (a partition key hash-prefixed, as the table's),
+// or nullopt when the item does not qualify.
+std::optional<std::string> IndexKeyBytes(const Item& item, const KeyAttribute& attr,
+                                         bool partition_key) {
   auto it = item.find(attr.name);
   if (it == item.end() || it->second.type() != attr.type) return std::nullopt;
   if (attr.type != AttributeType::kN && it->second.s().empty()) return std::nullopt;
-  return EncodeKeyValue(it->second);
+  return partition_key ? EncodePartitionKey(it->second) : EncodeKeyValue(it->second);
 }
 
 Status CheckIndexKey(const IndexSchema& index, const KeyAttribute& attr, const Item& item) {
@@ -242,12 +244,12 @@ std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const s
 }
 
 std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& item) {
-  auto pk = IndexKeyBytes(item, index.hash_key);
+  auto pk = IndexKeyBytes(item, index.hash_key, /*partition_key=*/true);
   if (!pk) return std::nullopt;
   IndexEntry entry;
   entry.pk = std::move(*pk);
   if (index.range_key) {
-    auto sk = IndexKeyBytes(item, *index.range_key);
+    auto sk = IndexKeyBytes(item, *index.range_key, /*partition_key=*/false);
     if (!sk) return std::nullopt;
     entry.sk = std::move(*sk);
   }

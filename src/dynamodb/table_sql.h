@@ -4,11 +4,20 @@
 
 #include "streamstack/storage/migration.h"
 
+namespace streamstack::dynamodb {
+// Schema version 6's step in code (table_migrations.cc).
+Status StorePartitionKeysHashed(storage::Database& db);
+}  // namespace streamstack::dynamodb
+
 namespace streamstack::dynamodb::sql {
 
 // Items are clustered on (table_id, pk, sk) WITHOUT ROWID, with pk and sk encoded so that
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
+//
+// Version 6: a stored partition key (pk of items, backup items and history, an index entry's
+// pk and table_pk) begins with its partition hash (EncodePartitionKey), so partitions follow
+// each other in DynamoDB's Scan order and a parallel scan's segment is one key range.
 //
 // Version 5: backups and point-in-time recovery.
 // - dynamodb_backups: one row per on-demand backup (CreateBackup), with the source table's
@@ -113,7 +122,27 @@ inline constexpr storage::Migration kMigrations[] = {
      "  item TEXT,"
      "  size INTEGER);"
      "CREATE INDEX dynamodb_item_history_by_time ON dynamodb_item_history (table_id, changed_ms);"},
+    // Partition keys stored hash-prefixed (EncodePartitionKey): every stored one rewritten.
+    {6, "", StorePartitionKeysHashed},
 };
+
+// --- Schema version 6 (table_migrations.cc) ----------------------------------------------------
+inline constexpr char kSelectPartitionsOfTable[] =
+    "SELECT DISTINCT pk FROM dynamodb_items WHERE table_id = ? ORDER BY pk";
+inline constexpr char kRenamePartitionOfTable[] =
+    "UPDATE dynamodb_items SET pk = ?1 WHERE table_id = ?2 AND pk = ?3";
+inline constexpr char kSelectHistoryKeys[] =
+    "SELECT history_id, pk FROM dynamodb_item_history WHERE table_id = ? ORDER BY history_id";
+inline constexpr char kRenameHistoryKey[] =
+    "UPDATE dynamodb_item_history SET pk = ?1 WHERE history_id = ?2";
+inline constexpr char kSelectBackupDefinitions[] =
+    "SELECT backup_id, definition FROM dynamodb_backups ORDER BY backup_id";
+inline constexpr char kSelectPartitionsOfBackup[] =
+    "SELECT DISTINCT pk FROM dynamodb_backup_items WHERE backup_id = ? ORDER BY pk";
+inline constexpr char kRenamePartitionOfBackup[] =
+    "UPDATE dynamodb_backup_items SET pk = ?1 WHERE backup_id = ?2 AND pk = ?3";
+inline constexpr char kResetIndexStats[] =
+    "UPDATE dynamodb_indexes SET item_count = 0, size_bytes = 0 WHERE index_id = ?";
 
 // --- Tables ---------------------------------------------------------------------------------
 inline constexpr char kSelectTables[] =

@@ -23,6 +23,7 @@ Status MigrationError(std::string_view module, std::string message) {
 
 Status ApplyOne(Database& db, std::string_view module, const Migration& migration) {
   STREAMSTACK_RETURN_IF_ERROR(db.Execute(migration.sql));
+  if (migration.code != nullptr) STREAMSTACK_RETURN_IF_ERROR(migration.code(db));
   Statement& upsert = db.Prepare(kUpsertVersion);
   upsert.Bind(1, module);
   upsert.Bind(2, migration.version);

@@ -170,6 +170,44 @@ class QueryTest(ServerTestCase):
             self.assertEqual(len(seen), 250, total)
             self.assertEqual(set(seen), {f"id-{i:04d}" for i in range(250)})
 
+    def test_scan_returns_partitions_in_dynamodbs_hash_order(self):
+        """dynalite's test/scan.js "should return items in string hash order", "... number hash
+        order" and "... from correct string/number hash segments": orders and segments recorded
+        against DynamoDB (dynalite runs them against it with a remote endpoint). Not key order:
+        a program that relies on Scan's order fails here as it would on AWS."""
+        create_table(self.ddb, "hash-order-s", hash_key=("a", "S"))
+        create_table(self.ddb, "hash-order-n", hash_key=("a", "N"))
+        strings = [str(i) for i in range(10)] + ["aardman", "hello", "zapf", "äáöü"]
+        numbers = [str(i) for i in range(10)] + ["-0.09", "999.9", "0.012345", "-999.9"]
+        for table, kind, values in (("hash-order-s", "S", strings),
+                                    ("hash-order-n", "N", numbers)):
+            self.ddb.batch_write_item(RequestItems={table: [
+                {"PutRequest": {"Item": {"a": {kind: v}}}} for v in values]})
+        got = [i["a"]["S"] for i in self.ddb.scan(TableName="hash-order-s")["Items"]]
+        self.assertEqual(got, ["2", "8", "9", "1", "6", "hello", "0", "5", "4", "äáöü",
+                               "aardman", "7", "3", "zapf"])
+        got = [i["a"]["N"] for i in self.ddb.scan(TableName="hash-order-n")["Items"]]
+        self.assertEqual(got, ["7", "999.9", "8", "3", "2", "-999.9", "9", "4", "-0.09", "6",
+                               "1", "0", "0.012345", "5"])
+        # With 4096 segments each is one of DynamoDB's hash buckets.
+        self.ddb.batch_write_item(RequestItems={"hash-order-s": [
+            {"PutRequest": {"Item": {"a": {"S": v}}}} for v in ("3635", "228", "1668", "3435")],
+            "hash-order-n": [{"PutRequest": {"Item": {"a": {"N": v}}}} for v in ("251", "2388")]})
+
+        def segment(table, number):
+            page = self.ddb.scan(TableName=table, Segment=number, TotalSegments=4096)
+            return [next(iter(i["a"].values())) for i in page["Items"]]
+
+        self.assertIn("3635", segment("hash-order-s", 0))
+        self.assertIn("228", segment("hash-order-s", 0))
+        self.assertIn("1668", segment("hash-order-s", 1))
+        self.assertIn("3435", segment("hash-order-s", 4))
+        self.assertIn("251", segment("hash-order-n", 1))
+        self.assertIn("2388", segment("hash-order-n", 4095))
+        _, out, _ = self.server.aws("dynamodb", "scan", "--table-name", "hash-order-n",
+                                    "--segment", "4095", "--total-segments", "4096")
+        self.assertIn({"a": {"N": "2388"}}, out["Items"])
+
     # -- batch get --------------------------------------------------------------------------
     def test_batch_get_item(self):
         got = self.ddb.batch_get_item(RequestItems={

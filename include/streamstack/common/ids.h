@@ -19,7 +19,8 @@ std::string Sha256(std::string_view data);
 std::string Base64Encode(std::string_view bytes);
 // Decodes standard base64; returns false on malformed input.
 bool Base64Decode(std::string_view text, std::string* out);
-// MD5 hex digest (SQS's MD5OfMessageBody).
+// MD5 of `data`, as raw bytes (16) or lower-case hex (SQS's MD5OfMessageBody).
+std::string Md5(std::string_view data);
 std::string Md5Hex(std::string_view data);
 
 // ISO-8601 UTC with milliseconds ("2019-11-14T00:13:49.717Z") and without ("...:19Z").

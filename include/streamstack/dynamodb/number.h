@@ -6,6 +6,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,9 +56,17 @@ class Number {
   Result<Number> Subtract(const Number& other) const;
   Number Negated() const;
 
+  // The bytes DynamoDB hashes a number partition key by: its internal form, base-100 digit
+  // pairs aligned at the decimal point. One byte of exponent, one per pair (pair + 1, or
+  // 101 - pair when negative), and 102 after a negative number of fewer than 20 pairs; zero is
+  // the one byte 0x80. (dynalite's form, whose Scan orders were recorded against DynamoDB.)
+  std::string HashBytes() const;
+
   // Byte string whose memcmp order (shorter-is-smaller on a common prefix) equals numeric
   // order; self-delimiting, so it can be concatenated into composite index keys.
   std::string SortKey() const;
+  // The number a SortKey() is of; nullopt for bytes no SortKey() gives.
+  static std::optional<Number> FromSortKey(std::string_view key);
 
  private:
   Number(bool negative, std::string digits, int exponent)

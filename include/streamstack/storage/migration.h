@@ -15,7 +15,10 @@ namespace streamstack::storage {
 // migration is never edited, only followed by a new one.
 struct Migration {
   int version;
-  const char* sql;  // one or more ;-separated statements
+  const char* sql;  // one or more ;-separated statements (may be empty when `code` is set)
+  // A step in code, run after `sql` in the same transaction: for data SQL cannot rewrite
+  // (bytes computed by the module). Null for most migrations.
+  Status (*code)(Database& db) = nullptr;
 };
 
 // Brings `module`'s schema up to the last of `migrations`: applies, in ascending order and

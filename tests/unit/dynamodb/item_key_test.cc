@@ -133,12 +133,19 @@ TEST(ItemKeyTest, SegmentsPartitionKeysWithoutGapOrOverlap) {
   for (int64_t total : {1, 2, 3, 7, 16, 1000}) {
     std::map<int64_t, int> per_segment;
     for (int i = 0; i < 5000; ++i) {
-      int64_t segment = SegmentOfPartition("user#" + std::to_string(i), total);
+      const std::string pk = EncodePartitionKey(S("user#" + std::to_string(i)));
+      int64_t segment = SegmentOfPartition(pk, total);
       ASSERT_GE(segment, 0);
       ASSERT_LT(segment, total);
       per_segment[segment]++;
-      // Deterministic: a partition is always in the same segment.
-      ASSERT_EQ(segment, SegmentOfPartition("user#" + std::to_string(i), total));
+      // Deterministic: a partition is always in the same segment, and inside its key range.
+      ASSERT_EQ(segment, SegmentOfPartition(pk, total));
+      const SegmentKeyRange range = SegmentKeys(segment, total);
+      ASSERT_FALSE(range.empty);
+      ASSERT_GE(pk, range.lower);
+      if (range.upper) {
+        ASSERT_LT(pk, *range.upper);
+      }
     }
     if (total <= 16) {
       // Roughly even: every segment gets a share.
@@ -146,6 +153,57 @@ TEST(ItemKeyTest, SegmentsPartitionKeysWithoutGapOrOverlap) {
       for (const auto& [segment, count] : per_segment) EXPECT_GT(count, 5000 / total / 3);
     }
   }
+}
+
+// Partitions follow each other in DynamoDB's Scan order: dynalite's test/scan.js "should return
+// items in string hash order" and "... number hash order", whose expected orders were recorded
+// against DynamoDB (they run against it with a remote endpoint).
+TEST(ItemKeyTest, PartitionsSortInDynamoDbScanOrder) {
+  auto scan_order = [](std::vector<AttributeValue> values) {
+    std::sort(values.begin(), values.end(), [](const AttributeValue& a, const AttributeValue& b) {
+      return EncodePartitionKey(a) < EncodePartitionKey(b);
+    });
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+      out.push_back(v.type() == AttributeType::kN ? v.n().ToString() : v.s());
+    }
+    return out;
+  };
+  std::vector<AttributeValue> strings;
+  for (const char* s : {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "aardman", "hello",
+                        "zapf", "\xc3\xa4\xc3\xa1\xc3\xb6\xc3\xbc"}) {
+    strings.push_back(S(s));
+  }
+  EXPECT_EQ(
+      scan_order(strings),
+      (std::vector<std::string>{"2", "8", "9", "1", "6", "hello", "0", "5", "4",
+                                "\xc3\xa4\xc3\xa1\xc3\xb6\xc3\xbc", "aardman", "7", "3", "zapf"}));
+  std::vector<AttributeValue> numbers;
+  for (const char* n :
+       {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "-0.09", "999.9", "0.012345", "-999.9"}) {
+    numbers.push_back(N(n));
+  }
+  EXPECT_EQ(scan_order(numbers),
+            (std::vector<std::string>{"7", "999.9", "8", "3", "2", "-999.9", "9", "4", "-0.09", "6",
+                                      "1", "0", "0.012345", "5"}));
+}
+
+// dynalite's "should return items from correct string/number hash segments" (recorded against
+// DynamoDB): with 4096 segments, one bucket each.
+TEST(ItemKeyTest, SegmentsAreDynamoDbsHashBuckets) {
+  auto segment = [](const AttributeValue& v) {
+    return SegmentOfPartition(EncodePartitionKey(v), 4096);
+  };
+  EXPECT_EQ(segment(S("3635")), 0);
+  EXPECT_EQ(segment(S("228")), 0);
+  EXPECT_EQ(segment(S("1668")), 1);
+  EXPECT_EQ(segment(S("3435")), 4);
+  EXPECT_EQ(segment(N("251")), 1);
+  EXPECT_EQ(segment(N("2388")), 4095);
+  // More segments than buckets: some are empty, and a bucket's partitions are in one segment.
+  EXPECT_TRUE(SegmentKeys(1, 8192).empty);
+  EXPECT_FALSE(SegmentKeys(2, 8192).empty);
+  EXPECT_EQ(SegmentOfPartition(EncodePartitionKey(S("1668")), 8192), 2);
 }
 
 TEST(ItemKeyTest, KeyOfItemChecks) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -171,6 +172,41 @@ TEST(NumberTest, SizeBytesMatchesAwsMeasurements) {
       {"-42", 3},       {"-0", 1},
   };
   for (const auto& [literal, bytes] : cases) EXPECT_EQ(N(literal).SizeBytes(), bytes) << literal;
+}
+
+// The bytes a number partition key is hashed by: base-100 pairs with an exponent byte, as
+// Oracle's NUMBER (1 is C1 02, -1 is 3E 64 66); dynalite's form, whose hash orders were
+// recorded against DynamoDB (see item_key_test.cc).
+TEST(NumberTest, HashBytesAreTheBase100Form) {
+  auto hex = [](const std::string& bytes) {
+    std::string out;
+    char buf[3];
+    for (unsigned char c : bytes) {
+      std::snprintf(buf, sizeof buf, "%02x", c);
+      out += buf;
+    }
+    return out;
+  };
+  EXPECT_EQ(hex(N("0").HashBytes()), "80");
+  EXPECT_EQ(hex(N("1").HashBytes()), "c102");
+  EXPECT_EQ(hex(N("-1").HashBytes()), "3e6466");
+  EXPECT_EQ(hex(N("100").HashBytes()), "c202");
+  EXPECT_EQ(hex(N("123.45").HashBytes()), "c202182e");  // 01 23 . 45
+  EXPECT_EQ(hex(N("0.05").HashBytes()), "c006");
+  EXPECT_EQ(hex(N("-999.9").HashBytes()), "3d5c020b66");  // 09 99 . 90, negated
+}
+
+TEST(NumberTest, FromSortKeyInvertsSortKey) {
+  for (const char* text :
+       {"0", "1", "-1", "10", "-0.09", "999.9", "0.012345", "1E125", "-1E-130",
+        "9.9999999999999999999999999999999999999E125", "-12345678901234567890"}) {
+    const Number n = N(text);
+    auto back = Number::FromSortKey(n.SortKey());
+    ASSERT_TRUE(back.has_value()) << text;
+    EXPECT_EQ(back->ToString(), n.ToString()) << text;
+  }
+  EXPECT_FALSE(Number::FromSortKey("").has_value());
+  EXPECT_FALSE(Number::FromSortKey("\x03\x80\x0b\x00").has_value());  // digit byte 11
 }
 
 TEST(NumberTest, SortKeyOrderMatchesCompare) {
