@@ -43,6 +43,8 @@ const protocol::InputModel& LogsModel() {
 }
 
 // What AWS answers before its model's constraints, in this order; the model cannot say these.
+// [S] and [G]: AWS's answers recorded in LocalStack's test_logs_{streams,groups} snapshots (the
+// e2e test_logs names them so and pins each).
 Status CheckBeforeModel(const json& in) {
   // [S] error-both-name-and-identifier: either names the group, never both.
   if (in.contains("logGroupName") && in.contains("logGroupIdentifier")) {
