@@ -5,6 +5,7 @@ include/streamstack/protocol/input_model.h), taken from botocore's model of the 
     python3 tools/gen_input_model.py dynamodb > src/api/dynamodb_input_model.cc
     python3 tools/gen_input_model.py dynamodbstreams > src/api/streams_input_model.cc
     python3 tools/gen_input_model.py lambda > src/lambda/lambda_input_model.cc
+    python3 tools/gen_input_model.py logs > src/logs/logs_input_model.cc
     python3 tools/gen_input_model.py SERVICE service-2.json[.gz] > ...   (another model file)
 
 Without a model file it reads the model of the botocore this python3 imports. Keep the newest
@@ -176,6 +177,45 @@ def lambda_facts(out_shapes, extra):
             assert out_shapes[name]["type"] == "integer", name
 
 
+def logs_facts(out_shapes, extra):
+    """CloudWatch Logs (2014-03-28), JSON 1.1.
+    - Types ("coralStrict"): Logs' reader converts nothing (no "true" for a boolean, no 1.5 for
+      a whole number, no null element in a list or map) and words a fault "<token> can not be
+      converted to <Type>" ("START_ARRAY can not be converted to String", "NUMBER_VALUE can not
+      be converted to Long", "STRING_VALUE can not be converted to InputLogEvent"), as this
+      server has always answered (tests/unit/logs/logs_api_test.cc pins each form). A recorded
+      AWS answer of that family has an article this server never gave: "STRING_VALUE can not be
+      converted to a Long." (StartQuery's startTime, aws-sdk-js-v3 issue 4080).
+    - Days ("enum"): the model types retentionInDays a bare integer; AWS takes only the values
+      its API reference lists for it and answers another with an enum violation listing them
+      (e2e test_logs test_retention pins "Value '2' at 'retentionInDays' failed to satisfy
+      constraint: Member must satisfy enum value set: [1, 3, 5, ..., 3653]").
+    - logGroupName "requiredUnless" logGroupIdentifier (DescribeLogStreams, GetLogEvents,
+      FilterLogEvents): the model requires neither, as either names the group; a request with
+      neither is answered "Value null at 'logGroupName' failed to satisfy constraint: Member
+      must not be null", among the request's other violations, as this server always has
+      (logs_api_test pins it).
+    - AmazonResourceName's pattern is dropped, its length kept: AWS answers an ARN ending in
+      ":*" (DescribeLogGroups' `arn`) with ValidationException "Invalid resourceArn" (recorded
+      in boto/boto3 issue 4104, ListTagsForResource), which the model's pattern
+      "[\\w+=/:,.@-]*" would have refused first; e2e test_logs
+      test_tags_old_and_new_apis_share_one_set pins that answer.
+    """
+    extra["frontEnd"] = "coralStrict"
+    assert out_shapes["Days"] == {"type": "integer"}, out_shapes["Days"]
+    out_shapes["Days"]["enum"] = [
+        "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
+        "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"]
+    assert out_shapes["AmazonResourceName"].get("pattern") == "[\\w+=/:,.@-]*"
+    del out_shapes["AmazonResourceName"]["pattern"]
+    for input_shape in ("DescribeLogStreamsRequest", "GetLogEventsRequest",
+                        "FilterLogEventsRequest"):
+        members = [m[0] for m in out_shapes[input_shape]["members"]]
+        assert "logGroupName" in members and "logGroupIdentifier" in members, input_shape
+        assert "logGroupName" not in out_shapes[input_shape].get("required", []), input_shape
+        out_shapes[input_shape]["requiredUnless"] = {"logGroupName": "logGroupIdentifier"}
+
+
 def restrict_member(out_shapes, input_shape, member, limits):
     """Gives one member a shape of its own: its model shape with `limits` added. Returns the
     new shape's name ("<Input>.<Member>", which no botocore shape name can be)."""
@@ -194,6 +234,8 @@ SERVICES = {
                                "StreamsInputModel", streams_facts),
     "lambda": Service("lambda", "2015-03-31", "lambda/lambda_input_model.h", "LambdaInputModel",
                       lambda_facts, namespace="lambda"),
+    "logs": Service("logs", "2014-03-28", "logs/logs_input_model.h", "LogsInputModel",
+                    logs_facts, namespace="logs"),
 }
 
 

@@ -36,6 +36,8 @@ struct InputModel::Shape {
   enum class Location { kBody, kUri, kQueryString, kHeader };
   std::vector<std::pair<std::string, const Shape*>> members;  // model order
   std::vector<bool> required;                                 // beside members
+  // Beside members: the member whose presence excuses this one's absence (empty: none).
+  std::vector<std::string> required_unless;
   // Beside members: where each travels and its name there (REST services; kBody otherwise).
   std::vector<std::pair<Location, std::string>> locations;
   std::optional<int64_t> min;
@@ -257,12 +259,18 @@ bool IsLocated(const Shape& s, const std::string& name) {
   return false;
 }
 
-// Lambda's REST-JSON reader (Jackson): each value must already have its shape's JSON type;
-// nothing is converted. The fault names the innermost member holding the value.
+// The strict readers: each value must already have its shape's JSON type; nothing is
+// converted. Lambda's REST-JSON reader (Jackson) names the innermost member holding the value;
+// Coral's strict reader (kCoralStrict) names the JSON token and the type it could not become.
 class StrictTypeChecker {
  public:
+  explicit StrictTypeChecker(FrontEnd front_end) : front_end_(front_end) {}
+
   Status Check(const Shape& s, json& v, const std::string& member) const {
     if (!Fits(s, v)) {
+      if (front_end_ == FrontEnd::kCoralStrict) {
+        return TypeError(StrictTokenName(v) + " can not be converted to " + StrictTypeName(s));
+      }
       return Status(AwsError::kInvalidRequestContent,
                     "Could not parse request body into json: Cannot deserialize value of member '" +
                         member + "'");
@@ -282,8 +290,39 @@ class StrictTypeChecker {
   }
 
  private:
+  // The JSON token as the strict Coral reader names it (a decimal is a NUMBER_VALUE too).
+  static std::string StrictTokenName(const json& v) {
+    if (v.is_array()) return "START_ARRAY";
+    if (v.is_object()) return "START_OBJECT";
+    if (v.is_null()) return "VALUE_NULL";
+    if (v.is_number()) return "NUMBER_VALUE";
+    return TokenName(v);
+  }
+
+  // The type the strict Coral reader names: a structure by its shape's name, every whole
+  // number a Long (it reads integers as Java longs).
+  static std::string StrictTypeName(const Shape& s) {
+    switch (s.type) {
+      case Type::kStructure:
+        return s.name;
+      case Type::kList:
+        return "List";
+      case Type::kMap:
+        return "Map";
+      case Type::kInteger:
+        return "Long";
+      case Type::kBlob:
+        return "ByteBuffer";
+      case Type::kTimestamp:
+        return "Date";
+      default:
+        return ScalarName(s.type);
+    }
+  }
+
   // A null element of a list or map is no value of its shape either.
-  static bool Fits(const Shape& s, const json& v) {
+  bool Fits(const Shape& s, const json& v) const {
+    const bool coral = front_end_ == FrontEnd::kCoralStrict;
     switch (s.type) {
       case Type::kStructure:
       case Type::kMap:
@@ -295,10 +334,12 @@ class StrictTypeChecker {
         return v.is_string();
       case Type::kBoolean:
         return v.is_boolean();
+      // Coral's strict reader takes any whole number here (LongMember holds it to int64).
       case Type::kInteger:
-        return v.is_number_integer() && FitsInt32(v);
+        return v.is_number_integer() && (coral || FitsInt32(v));
       case Type::kLong:
-        return v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX);
+        return v.is_number_integer() &&
+               (coral || !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX));
       case Type::kDouble:
         return v.is_number();
       case Type::kTimestamp:
@@ -328,6 +369,8 @@ class StrictTypeChecker {
     for (const auto& k : drop) v.erase(k);
     return Status::Ok();
   }
+
+  FrontEnd front_end_;
 };
 
 // Where a value sits decides part of AWS's wording: a member of a structure (or the request)
@@ -466,11 +509,19 @@ class ConstraintChecker {
       std::string child = Join(path, LowerFirst(name));
       auto it = v.find(name);
       if (it == v.end() || it->is_null()) {
-        if (s.required[i]) out_->NotNull(false, child);
+        if (s.required[i] || !Excused(s.required_unless[i], v)) out_->NotNull(false, child);
         continue;
       }
       Value(*shape, *it, child, true);
     }
+  }
+
+  // Whether `other` (a member that may stand in for an absent one) is present; true when the
+  // absent member has none, as it is then not required at all.
+  static bool Excused(const std::string& other, const json& v) {
+    if (other.empty()) return true;
+    auto it = v.find(other);
+    return it != v.end() && !it->is_null();
   }
 
   // `own`: check the value's own constraints (a map value's were reported for the map).
@@ -672,6 +723,11 @@ class ConstraintChecker {
       out_->Add(QuoteValue(text), path,
                 "Member must have value less than or equal to " + BoundText(s, *s.max));
     }
+    // A number may have an enum of its own (the model's values as text).
+    if (!s.enum_values.empty() && !Full() &&
+        std::find(s.enum_values.begin(), s.enum_values.end(), text) == s.enum_values.end()) {
+      out_->Add(QuoteValue(text), path, EnumClause(s));
+    }
   }
 
   void Length(const Shape& s, const json& v, size_t n, const std::string& path) {
@@ -776,6 +832,7 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
       std::string member = m.at(0).get<std::string>();
       s.members.emplace_back(member, ref(m.at(1).get<std::string>()));
       s.required.push_back(std::find(required.begin(), required.end(), member) != required.end());
+      s.required_unless.push_back(def.value("requiredUnless", json::object()).value(member, ""));
       if (m.size() >= 4) {
         s.locations.emplace_back(ParseLocation(m.at(2).get<std::string>()),
                                  m.at(3).get<std::string>());
@@ -786,8 +843,10 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (def.contains("min")) s.min = def["min"].get<int64_t>();
     if (def.contains("max")) s.max = def["max"].get<int64_t>();
     s.pattern = def.value("pattern", "");
-    // Java patterns with \u escapes (UTF-16 ranges) are left unchecked: std::regex reads bytes.
-    if (!s.pattern.empty() && s.pattern.find("\\u") == std::string::npos) {
+    // Java patterns with \u escapes (UTF-16 ranges) or \p{...} classes (Unicode categories) are
+    // left unchecked: std::regex reads bytes, and takes "[\p{L}]" as the letters p, {, L and }.
+    if (!s.pattern.empty() && s.pattern.find("\\u") == std::string::npos &&
+        s.pattern.find("\\p{") == std::string::npos) {
       try {
         s.regex.emplace(s.pattern, std::regex::ECMAScript | std::regex::optimize);
         CompileRepeatedClass(s);
@@ -809,12 +868,17 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
   }
   serialization_messages_ =
       model.value("serializationMessages", decltype(serialization_messages_)());
+  static const std::map<std::string, FrontEnd> kFrontEnds = {
+      {"coral", FrontEnd::kCoral},
+      {"coralStrict", FrontEnd::kCoralStrict},
+      {"lambda", FrontEnd::kLambda}};
   std::string front_end = model.value("frontEnd", "coral");
-  if (front_end != "coral" && front_end != "lambda") {
+  auto known = kFrontEnds.find(front_end);
+  if (known == kFrontEnds.end()) {
     std::fprintf(stderr, "input model: unknown front end %s\n", front_end.c_str());
     std::abort();
   }
-  front_end_ = front_end == "lambda" ? FrontEnd::kLambda : FrontEnd::kCoral;
+  front_end_ = known->second;
 }
 
 InputModel::~InputModel() = default;
@@ -826,10 +890,9 @@ bool InputModel::HasOperation(std::string_view operation) const {
 Status InputModel::CheckTypes(std::string_view operation, json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
-  if (front_end_ == FrontEnd::kLambda) {
-    return StrictTypeChecker().Check(*it->second, request, std::string());
-  }
-  Status st = TypeChecker(java_package_).Check(*it->second, request, Position::kField);
+  Status st = front_end_ == FrontEnd::kCoral
+                  ? TypeChecker(java_package_).Check(*it->second, request, Position::kField)
+                  : StrictTypeChecker(front_end_).Check(*it->second, request, std::string());
   if (st.ok()) return st;
   auto reworded = serialization_messages_.find(st.message());
   if (reworded == serialization_messages_.end()) return st;
@@ -918,6 +981,21 @@ std::optional<std::string> StringMember(const json& request, std::string_view me
   auto it = request.find(member);
   if (it == request.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
+}
+
+std::optional<int64_t> LongMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_number()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    return static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), INT64_MAX));
+  }
+  return it->get<int64_t>();
+}
+
+std::optional<bool> BoolMember(const json& request, std::string_view member) {
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
 }
 
 std::optional<int> IntMember(const json& request, std::string_view member) {

@@ -32,6 +32,23 @@ Status Missing(const std::string& name) {
 }
 
 // ---- Input helpers (the query protocol gives every scalar as a string) ----------------
+//
+// SQS keeps this small reader of its own rather than protocol::InputModel, the reader of the
+// other JSON services (DynamoDB, Streams, Lambda, CloudWatch Logs):
+//  - one reader serves both of SQS's protocols: the query protocol hands every operation the
+//    same JSON, with every scalar as text ("MaxNumberOfMessages": "5"), which the model's
+//    types refuse; a JSON request's "5" is taken too, as the query protocol's;
+//  - SQS answers one fault at a time in the query protocol's words, in both protocols
+//    (tests/e2e/test_sqs_wire.py): MissingParameter "The request must contain the parameter
+//    MessageBody." (an empty MessageBody too), InvalidParameterValue "Value many for parameter
+//    MaxNumberOfMessages is invalid. Reason: must be an integer.", never a SerializationException
+//    or "N validation errors detected";
+//  - its limits are the service's own checks with their own words ("Reason: Must be between 1
+//    and 10, if provided."), not the model's constraints: botocore's sqs model has no length,
+//    range or pattern, and its enums (attribute names) SQS answers as InvalidAttributeName
+//    "Unknown Attribute Nope.", not as an enum violation.
+// Fitting these to the model's reader would mean a fourth front end that reads no types,
+// reports no aggregated violations and rewords every message: nothing of it would be shared.
 
 bool Has(const json& in, const char* key) { return in.contains(key) && !in[key].is_null(); }
 

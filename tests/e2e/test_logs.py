@@ -119,6 +119,34 @@ class LogGroupsTest(LogsCase):
         self.assertError("ResourceNotFoundException", "The specified log group does not exist.",
                          self.logs.delete_log_group, logGroupName="/groups/missing")
 
+    def test_every_member_held_to_its_model(self):
+        # Checks the model (botocore's) gives members that were never checked before, worded
+        # as AWS's front end words every violation, all of a request's together.
+        long_key = "k" * 129
+        self.assertError("InvalidParameterException",
+                         "1 validation error detected: Value '{" + long_key + "=v}' at 'tags' "
+                         "failed to satisfy constraint: Map keys must satisfy constraint: [Member "
+                         "must have length less than or equal to 128, Member must have length "
+                         "greater than or equal to 1, Member must satisfy regular expression "
+                         "pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]",
+                         self.logs.create_log_group, logGroupName="/groups/long-tag",
+                         tags={long_key: "v"})
+        self.assertError("InvalidParameterException",
+                         "2 validation errors detected: Value 'bad:name' at 'logGroupName' failed "
+                         "to satisfy constraint: Member must satisfy regular expression pattern: "
+                         "[\\.\\-_/#A-Za-z0-9]+; Value '2' at 'retentionInDays' failed to satisfy "
+                         "constraint: Member must satisfy enum value set: [1, 3, 5, 7, 14, 30, 60, "
+                         "90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
+                         "3288, 3653]",
+                         self.logs.put_retention_policy, logGroupName="bad:name",
+                         retentionInDays=2)
+        self.assertError("InvalidParameterException",
+                         "1 validation error detected: Value 'a:b' at 'logStreamNames.1.member' "
+                         "failed to satisfy constraint: Member must satisfy regular expression "
+                         "pattern: [^:*]*",
+                         self.logs.filter_log_events, logGroupName="/groups/any",
+                         logStreamNames=["a:b"])
+
     def test_delete(self):
         self.group("/groups/delete-me")
         self.stream("/groups/delete-me", "s")

@@ -2,15 +2,17 @@
 // module) and the one validator that walks a request against them as AWS's front end does:
 // first the JSON types (a wrong type is answered before anything else), then every model
 // constraint of every member, all reported together in one ValidationException ("3 validation
-// errors detected: ..."; common/violations.h words them). Two front ends exist and the model
+// errors detected: ..."; common/violations.h words them). Three front ends exist and the model
 // names its own: Coral (JSON 1.0/1.1: DynamoDB, Streams; a wrong type is a
-// SerializationException) and Lambda's REST-JSON one (a wrong type is an
+// SerializationException), Coral's strict reader (JSON 1.1: CloudWatch Logs; a wrong type is a
+// SerializationException worded otherwise) and Lambda's REST-JSON one (a wrong type is an
 // InvalidRequestContentException; members may travel in the URI, the query string or a header).
 // Knows nothing of any one service. Immutable after construction; any thread may validate.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,12 +28,22 @@ namespace streamstack::protocol {
 class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
-  // shape(, location, locationName)], ...], required, min, max, pattern, enum, member, key,
-  // value, orName, opaque, enumAtList, keyFaultQuotesKey}}, "serializationMessages": {DynamoDB's
-  // wording: the service's}, "frontEnd": "coral" | "lambda"} (the last two optional: where a
-  // service words a SerializationException otherwise; which front end's rules apply, Coral's by
-  // default). A member's location is "uri", "querystring" or "header" (botocore's), read from
-  // `locationName`; members without one are in the body.
+  // shape(, location, locationName)], ...], required, requiredUnless, min, max, pattern, enum,
+  // member, key, value, orName, opaque, enumAtList, keyFaultQuotesKey}}, "serializationMessages":
+  // {DynamoDB's wording: the service's}, "frontEnd": "coral" | "coralStrict" | "lambda"} (the last
+  // two optional: where a service words a SerializationException otherwise; which front end's
+  // rules apply, Coral's by default). A member's location is "uri", "querystring" or "header"
+  // (botocore's), read from `locationName`; members without one are in the body.
+  // "requiredUnless" ({member: other}) makes a member required when `other` is absent (a
+  // service that takes a log group by name or by identifier); "enum" on a number shape lists
+  // its values as text. Patterns with \u escapes or \p{...} classes are printed, not checked.
+  // Coral's strict reader (CloudWatch Logs, as this server has always answered it) differs from
+  // Coral's in its types alone: nothing is converted ("true" is no boolean, 1.5 no integer, a
+  // null element of a list or map is a fault), and the fault is "<token> can not be converted to
+  // <Type>" (STRING_VALUE, NUMBER_VALUE, TRUE_VALUE, FALSE_VALUE, START_ARRAY, START_OBJECT,
+  // VALUE_NULL; String, Long for every whole number, Boolean, Double, List, Map or the
+  // structure's shape name), for the first faulty member by name (as the parsed request holds
+  // its members).
   // Lambda's front end differs from Coral's in these, each pinned by a unit test:
   //  - types: strict (no "true" for a boolean, no 1.5 for an integer); a member of the wrong
   //    JSON type is InvalidRequestContentException "Could not parse request body into json:
@@ -80,7 +92,7 @@ class InputModel {
 
   struct Shape;
   // Whose rules apply (the model's "frontEnd"; see the constructor).
-  enum class FrontEnd { kCoral, kLambda };
+  enum class FrontEnd { kCoral, kCoralStrict, kLambda };
 
  private:
   void AddLocatedMembers(std::string_view operation, const RequestContext& ctx,
@@ -99,6 +111,9 @@ class InputModel {
 std::optional<std::string> StringMember(const nlohmann::json& request, std::string_view member);
 // An integer member, held to int's range (AWS reads Integer members as Java ints).
 std::optional<int> IntMember(const nlohmann::json& request, std::string_view member);
+// A whole number held to int64's range (a Long member).
+std::optional<int64_t> LongMember(const nlohmann::json& request, std::string_view member);
+std::optional<bool> BoolMember(const nlohmann::json& request, std::string_view member);
 // A structure member (an object), or nullptr.
 const nlohmann::json* StructureMember(const nlohmann::json& request, std::string_view member);
 

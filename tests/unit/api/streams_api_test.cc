@@ -10,6 +10,7 @@
 
 #include "../streams/test_env.h"
 #include "streamstack/common/metrics.h"
+#include "support/json_reply.h"
 
 namespace streamstack::api {
 namespace {
@@ -25,36 +26,20 @@ using streams::test_env::Change;
 using streams::test_env::KeySchema;
 using streams::test_env::StreamsEnv;
 
-struct Reply {
-  unsigned status = 0;
-  json body;
-  std::string type() const { return body.value("__type", ""); }
-  // AWS names it "Message" in a SerializationException, "message" otherwise.
-  std::string message() const {
-    return body.contains("Message") ? body.value("Message", "") : body.value("message", "");
-  }
-};
+using Reply = test_support::JsonReply;
 
 class StreamsApiTest : public ::testing::Test {
  protected:
   void SetUp() override { RegisterStreamsApi(router_, env_.streams()); }
 
   Reply CallRaw(const std::string& operation, const std::string& body) {
-    protocol::HttpRequest req;
-    req.method = "POST";
-    req.target = "/";
-    req.headers.Set("Content-Type", "application/x-amz-json-1.0");
-    req.headers.Set("X-Amz-Target", "DynamoDBStreams_20120810." + operation);
-    req.body = body;
+    protocol::HttpRequest req = test_support::JsonRequest("DynamoDBStreams_20120810." + operation,
+                                                          "application/x-amz-json-1.0", body);
     std::optional<protocol::HttpResponse> out;
     router_.Handle(std::move(req), [&](protocol::HttpResponse r) { out = std::move(r); });
     EXPECT_TRUE(out.has_value());
-    Reply reply;
-    if (!out) return reply;
-    reply.status = out->status;
-    reply.body = json::parse(out->body, nullptr, false);
-    EXPECT_FALSE(reply.body.is_discarded()) << out->body;
-    return reply;
+    if (!out) return Reply();
+    return test_support::ReadJsonReply(*out);
   }
   Reply Call(const std::string& operation, const json& body) {
     return CallRaw(operation, body.dump());

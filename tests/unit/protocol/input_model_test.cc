@@ -405,5 +405,106 @@ TEST_F(LambdaInputModelTest, MapValueRangesAndKeyFaults) {
             "[a-zA-Z]([a-zA-Z0-9_])+]");
 }
 
+// Coral's strict reader (CloudWatch Logs): nothing converted, the JSON token and the type named;
+// Coral's constraint rules otherwise.
+constexpr const char* kStrictModel = R"json({
+  "frontEnd": "coralStrict",
+  "operations": {"Put": "PutInput"},
+  "shapes": {
+    "PutInput": {"type": "structure", "required": ["Events"],
+                 "requiredUnless": {"Name": "Id"},
+                 "members": [["Name", "Name"], ["Id", "Name"], ["Events", "Events"],
+                             ["Days", "Days"], ["Flag", "Bool"], ["Tags", "Tags"],
+                             ["Ratio", "Ratio"]]},
+    "Name": {"type": "string", "min": 1, "max": 8, "pattern": "[a-z]+"},
+    "Events": {"type": "list", "member": "Event"},
+    "Event": {"type": "structure", "members": [["At", "At"], ["Count", "Count"]]},
+    "At": {"type": "long", "min": 0},
+    "Count": {"type": "integer"},
+    "Days": {"type": "integer", "enum": ["1", "3"]},
+    "Bool": {"type": "boolean"},
+    "Tags": {"type": "map", "key": "Key", "value": "Name"},
+    "Key": {"type": "string", "max": 3, "pattern": "^([\\p{L}]+)$"},
+    "Ratio": {"type": "double"}
+  }})json";
+
+TEST(CoralStrictInputModel, WrongTypesNameTheTokenAndTheType) {
+  InputModel model(kStrictModel, "com.example");
+  struct Case {
+    json request;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{{"Name", true}}, "TRUE_VALUE can not be converted to String"},
+      {{{"Name", false}}, "FALSE_VALUE can not be converted to String"},
+      {{{"Name", 2.5}}, "NUMBER_VALUE can not be converted to String"},
+      {{{"Name", {1}}}, "START_ARRAY can not be converted to String"},
+      {{{"Name", {{"a", 1}}}}, "START_OBJECT can not be converted to String"},
+      {{{"Flag", "true"}}, "STRING_VALUE can not be converted to Boolean"},
+      {{{"Days", 1.5}}, "NUMBER_VALUE can not be converted to Long"},
+      {{{"Days", "1"}}, "STRING_VALUE can not be converted to Long"},
+      {{{"Events", "x"}}, "STRING_VALUE can not be converted to List"},
+      {{{"Events", {"x"}}}, "STRING_VALUE can not be converted to Event"},
+      {{{"Events", json::array({nullptr})}}, "VALUE_NULL can not be converted to Event"},
+      {{{"Events", {{{"At", true}}}}}, "TRUE_VALUE can not be converted to Long"},
+      {{{"Tags", json::array()}}, "START_ARRAY can not be converted to Map"},
+      {{{"Tags", {{"a", nullptr}}}}, "VALUE_NULL can not be converted to String"},
+      {{{"Ratio", "1"}}, "STRING_VALUE can not be converted to Double"},
+  };
+  for (const auto& c : cases) {
+    json request = c.request;
+    Status st = model.CheckTypes("Put", request);
+    EXPECT_EQ(st.code(), AwsError::kSerialization) << c.request.dump();
+    EXPECT_EQ(st.message(), c.message) << c.request.dump();
+  }
+  // Any whole number is a Long's; nulls and unknown members read as absent; decimals are
+  // doubles.
+  json fine = {{"Days", 1LL << 40}, {"Name", nullptr}, {"Other", {1}}, {"Ratio", 1}};
+  EXPECT_TRUE(model.CheckTypes("Put", fine).ok());
+  EXPECT_EQ(fine, json({{"Days", 1LL << 40}, {"Ratio", 1}}));
+  json huge = {{"Events", {{{"At", UINT64_MAX}}}}};
+  EXPECT_TRUE(model.CheckTypes("Put", huge).ok());
+  EXPECT_EQ(LongMember(huge["Events"][0], "At"), INT64_MAX);
+}
+
+TEST(CoralStrictInputModel, RequiredUnlessNumberEnumsAndUnicodePatterns) {
+  InputModel model(kStrictModel, "com.example");
+  auto answer = [&](json request) {
+    Status st = model.Validate("Put", request);
+    return st.ok() ? std::string("ok") : st.message();
+  };
+  // "requiredUnless": Name is required while Id is absent.
+  EXPECT_EQ(answer({{"Events", json::array()}}),
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+            "Member must not be null");
+  EXPECT_EQ(answer({{"Events", json::array()}, {"Id", "a"}}), "ok");
+  EXPECT_EQ(answer({{"Events", json::array()}, {"Id", nullptr}}),
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+            "Member must not be null");
+  // An enum on a number; its range and the other clauses stay in model order.
+  EXPECT_EQ(answer({{"Name", "A"}, {"Events", {{{"At", -1}}}}, {"Days", 2}}),
+            "3 validation errors detected: Value 'A' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-z]+; Value '-1' at "
+            "'events.1.member.at' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 0; Value '2' at 'days' failed to satisfy constraint: Member must "
+            "satisfy enum value set: [1, 3]");
+  EXPECT_EQ(answer({{"Name", "a"}, {"Events", json::array()}, {"Days", 3}}), "ok");
+  // A \p{...} class is printed, never checked: std::regex would take it for letters.
+  EXPECT_EQ(answer({{"Name", "a"}, {"Events", json::array()}, {"Tags", {{"env", "a"}}}}), "ok");
+  EXPECT_EQ(answer({{"Name", "a"}, {"Events", json::array()}, {"Tags", {{"long", "a"}}}}),
+            "1 validation error detected: Value '{long=a}' at 'tags' failed to satisfy "
+            "constraint: Map keys must satisfy constraint: [Member must have length less than or "
+            "equal to 3, Member must satisfy regular expression pattern: ^([\\p{L}]+)$]");
+}
+
+TEST(CoralStrictInputModel, MembersOfAValidatedRequest) {
+  json request = {{"Flag", true}, {"At", -5}};
+  EXPECT_EQ(BoolMember(request, "Flag"), true);
+  EXPECT_EQ(BoolMember(request, "At"), std::nullopt);
+  EXPECT_EQ(LongMember(request, "At"), -5);
+  EXPECT_EQ(LongMember(request, "Flag"), std::nullopt);
+  EXPECT_EQ(LongMember(json{{"At", 1LL << 40}}, "At"), 1LL << 40);
+}
+
 }  // namespace
 }  // namespace streamstack::protocol
