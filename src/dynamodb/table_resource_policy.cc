@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "dynamodb/item_key.h"
 #include "dynamodb/table_sql.h"
 #include "dynamodb/table_store_impl.h"
 #include "streamstack/dynamodb/table_arn.h"
@@ -116,17 +118,42 @@ Status UpsertPolicy(storage::Database& db, const PolicyTarget& target, const std
 
 }  // namespace
 
-// The document itself: JSON (an object) of at most 20 KB. AWS's texts for these are not
-// recorded; these name the rule.
+// The document itself, as AWS's policy validator answers it (recorded answers, ack-api-quirks
+// DDB-TABLE-457 and the catalogue DDB-TABLE-442): at most 20 KB ("Maximum policy size of
+// 20480 bytes exceeded"), JSON, an object, a non-empty Statement, each statement with an
+// Effect and a Resource, Sids unique. Assumed, not recorded: a scalar other than null is "not
+// a policy" like null, and a missing Statement is "Missing required field Statement" (IAM's
+// and S3's words for it).
 Status ValidatePolicyDocument(const std::string& policy) {
   if (policy.size() > kMaxPolicyBytes) {
-    return ValidationError("Policy document size " + std::to_string(policy.size()) +
-                           " bytes exceeds the maximum of " + std::to_string(kMaxPolicyBytes) +
-                           " bytes");
+    return InvalidParameters("Maximum policy size of " + std::to_string(kMaxPolicyBytes) +
+                             " bytes exceeded");
   }
+  auto invalid = [](const std::string& why) {
+    return InvalidParameters("Invalid policy document: " + why);
+  };
   auto parsed = nlohmann::json::parse(policy, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return ValidationError("Invalid policy document: the policy is not a JSON object");
+  if (parsed.is_discarded() || parsed.is_array()) {
+    return invalid("This policy contains invalid Json");
+  }
+  if (!parsed.is_object()) return invalid("This text appears not to be a policy");
+  if (parsed.empty()) return invalid("Syntax error at position (1,3)");  // AWS's answer to {}
+  auto statements = parsed.find("Statement");
+  if (statements == parsed.end()) return invalid("Missing required field Statement");
+  const nlohmann::json list =
+      statements->is_array() ? *statements : nlohmann::json::array({*statements});
+  if (list.empty()) return invalid("Could not parse the policy: Statement is empty!");
+  std::set<std::string> sids;
+  for (const auto& statement : list) {
+    if (!statement.is_object() || !statement.contains("Effect")) {
+      return invalid("Missing required field Effect");
+    }
+    if (!statement.contains("Resource")) return invalid("Missing required field Resource");
+    auto sid = statement.find("Sid");
+    if (sid != statement.end() && sid->is_string() &&
+        !sids.insert(sid->get<std::string>()).second) {
+      return invalid("The Statement Ids in the policy are not unique");
+    }
   }
   return Status::Ok();
 }

@@ -769,6 +769,39 @@ class ResourcePolicyTest(ControlPlaneCase):
         self.assertEqual(message, f"Requested resource not found: ResourceArn: "
                                   f"{table_arn('absent')} not found")
 
+    def test_policy_documents_aws_refuses(self):
+        """[ack] DDB-TABLE-457 (recorded answers to degenerate documents) and the catalogue
+        DDB-TABLE-442 (size, Resource, Sids). Assumed: 'Missing required field Statement'."""
+        create_table(self.ddb, "policy-texts")
+        arn = table_arn("policy-texts")
+        invalid = "One or more parameter values were invalid: Invalid policy document: "
+        statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                     "Action": "dynamodb:GetItem", "Resource": arn}
+        without_resource = {k: v for k, v in statement.items() if k != "Resource"}
+        for document, why in [
+                ("", "This policy contains invalid Json"),
+                ("[]", "This policy contains invalid Json"),
+                ("null", "This text appears not to be a policy"),
+                ("{}", "Syntax error at position (1,3)"),
+                (json.dumps({"Version": "2012-10-17", "Statement": []}),
+                 "Could not parse the policy: Statement is empty!"),
+                (json.dumps({"Version": "2012-10-17", "Statement": [{}]}),
+                 "Missing required field Effect"),
+                (json.dumps({"Version": "2012-10-17", "Statement": [without_resource]}),
+                 "Missing required field Resource"),
+                (json.dumps({"Version": "2012-10-17", "Statement": [
+                    dict(statement, Sid="a"), dict(statement, Sid="a")]}),
+                 "The Statement Ids in the policy are not unique")]:
+            with self.subTest(document=document[:40]):
+                self.assertEqual(self.error(self.raw.put_resource_policy, ResourceArn=arn,
+                                            Policy=document),
+                                 ("ValidationException", invalid + why))
+        big = json.dumps({"Version": "2012-10-17", "Statement": [
+            dict(statement, Sid="s" * 21000)]})
+        self.assertEqual(self.error(self.ddb.put_resource_policy, ResourceArn=arn, Policy=big),
+                         ("ValidationException", "One or more parameter values were invalid: "
+                          "Maximum policy size of 20480 bytes exceeded"))
+
     @requires_botocore("dynamodb", "CreateTable", "ResourcePolicy")
     def test_create_table_attaches_its_policy(self):
         """[policy] CreateTable's ResourcePolicy: attached as the table is created, as
