@@ -234,7 +234,7 @@ std::string_view DynamoDbInputModel() {
 "StringAttributeValue": {"type": "string"},
 "StringSetAttributeValue": {"type": "list", "member": "StringAttributeValue"},
 "TableArn": {"type": "string", "min": 1, "max": 1024, "orName": "TableName"},
-"TableClass": {"type": "string", "enum": ["STANDARD", "STANDARD_INFREQUENT_ACCESS"]},
+"TableClass": {"type": "string"},
 "TableCreationParameters": {"type": "structure", "required": ["TableName", "AttributeDefinitions", "KeySchema"], "members": [["TableName", "TableName"], ["AttributeDefinitions", "AttributeDefinitions"], ["KeySchema", "KeySchema"], ["BillingMode", "BillingMode"], ["ProvisionedThroughput", "ProvisionedThroughput"], ["OnDemandThroughput", "OnDemandThroughput"], ["SSESpecification", "SSESpecification"], ["GlobalSecondaryIndexes", "GlobalSecondaryIndexList"]]},
 "TableName": {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"},
 "Tag": {"type": "structure", "required": ["Key", "Value"], "members": [["Key", "TagKeyString"], ["Value", "TagValueString"]]},
@@ -244,9 +244,9 @@ std::string_view DynamoDbInputModel() {
 "TagResourceInput": {"type": "structure", "required": ["ResourceArn", "Tags"], "members": [["ResourceArn", "ResourceArnString"], ["Tags", "TagList"]]},
 "TagValueString": {"type": "string", "min": 0, "max": 256},
 "TimeRangeLowerBound": {"type": "timestamp"},
-"TimeRangeUpperBound":)ssModel"
-      R"ssModel( {"type": "timestamp"},
-"TimeToLiveAttributeName": {"type": "string", "min": 1, "max": 255},
+"TimeRangeUpperBound": {"type": "timestamp"},
+"TimeToLiveAttributeName": {)ssModel"
+      R"ssModel("type": "string", "min": 1, "max": 255},
 "TimeToLiveEnabled": {"type": "boolean"},
 "TimeToLiveSpecification": {"type": "structure", "required": ["Enabled", "AttributeName"], "members": [["Enabled", "TimeToLiveEnabled"], ["AttributeName", "TimeToLiveAttributeName"]]},
 "TransactGetItem": {"type": "structure", "required": ["Get"], "members": [["Get", "Get"]]},

@@ -617,6 +617,29 @@ class WarmThroughputTest(ControlPlaneCase):
                                        + member + lower))
 
 
+class CreateTableTextsTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-442 (the ValidationException catalogue): texts AWS answers in its own
+    words, not the model's clauses."""
+
+    def test_table_class_and_duplicate_definitions(self):
+        keys = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    BillingMode="PAY_PER_REQUEST")
+        defs = [{"AttributeName": "pk", "AttributeType": "S"}]
+        table_class = ("ValidationException", "Invalid table-class parameter provided. Please try "
+                       "again with a valid table-class value: [STANDARD, "
+                       "STANDARD_INFREQUENT_ACCESS].")
+        self.assertEqual(self.error(self.raw.create_table, TableName="classy",
+                                    AttributeDefinitions=defs, TableClass="standard", **keys),
+                         table_class)
+        self.ddb.create_table(TableName="classy", AttributeDefinitions=defs, **keys)
+        self.assertEqual(self.error(self.raw.update_table, TableName="classy", TableClass="COLD"),
+                         table_class)
+        self.assertEqual(self.error(self.ddb.create_table, TableName="twice",
+                                    AttributeDefinitions=defs + [{"AttributeName": "pk",
+                                                                  "AttributeType": "N"}], **keys),
+                         ("ValidationException", "Attribute Name is duplicated: pk"))
+
+
 @requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
 class OnDemandThroughputTest(ControlPlaneCase):
     """[ack] DDB-TABLE-051, -178, -182 (UpdateTable), -024, -038 (CreateTable), texts from the

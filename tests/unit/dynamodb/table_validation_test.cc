@@ -92,6 +92,15 @@ TEST(TableValidationTest, PlanCreateTableRefusesAsAwsDoes) {
        },
        "One or more parameter values were invalid: Table is being created with a stream "
        "disabled, UpdateViewType should not be specified"},
+      // ack-api-quirks' ValidationException catalogue (DDB-TABLE-442).
+      {"duplicate definition",
+       [](CreateTableRequest& r) {
+         r.attribute_definitions.push_back({"pk", "N"});
+       },
+       "Attribute Name is duplicated: pk"},
+      {"unknown table class", [](CreateTableRequest& r) { r.table_class = "standard"; },
+       "Invalid table-class parameter provided. Please try again with a valid table-class value: "
+       "[STANDARD, STANDARD_INFREQUENT_ACCESS]."},
   };
   for (const Case& c : cases) {
     CreateTableRequest r = BaseCreate();
