@@ -18,6 +18,25 @@ std::string EncodeKeyValue(const AttributeValue& value) {
   return value.type() == AttributeType::kN ? value.n().SortKey() : value.s();
 }
 
+std::string CompositeKeyPart(const AttributeValue& value, bool terminated) {
+  const std::string bytes = EncodeKeyValue(value);
+  std::string out;
+  out.reserve(bytes.size() + 2);
+  for (char c : bytes) {
+    out.push_back(c);
+    if (c == '\0') out.push_back('\xff');  // an escaped 0x00 sorts above the terminator
+  }
+  if (terminated) out.append("\0\x01", 2);
+  return out;
+}
+
+std::string EncodeCompositeKey(const std::vector<const AttributeValue*>& values) {
+  if (values.size() == 1) return EncodeKeyValue(*values[0]);
+  std::string out;
+  for (const AttributeValue* value : values) out += CompositeKeyPart(*value);
+  return out;
+}
+
 Status CheckKeySize(const AttributeValue& value, bool sort_key) {
   if (value.type() == AttributeType::kN) return Status::Ok();  // at most 21 bytes
   size_t size = value.s().size();
