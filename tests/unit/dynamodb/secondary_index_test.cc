@@ -582,6 +582,74 @@ TEST(SecondaryIndexTest, MultiAttributeStartKeys) {
   EXPECT_EQ(env.ScanAll(scan).size(), 48u);
 }
 
+// Batches, transactions and the TTL sweep keep a multi-attribute index as puts and deletes do.
+TEST(SecondaryIndexTest, MultiAttributeIndexesFollowEveryWritePath) {
+  TablesEnv env;
+  ASSERT_TRUE(CreateMatches(env).ok());
+  auto match = [](const std::string& id, const std::string& bracket) {
+    return Item{{"id", S(id)},
+                {"tournament", S("w")},
+                {"region", S("eu")},
+                {"round", N("1")},
+                {"bracket", S(bracket)}};
+  };
+  QueryRequest q = MatchQuery("");
+  (*q.expressions.values)[":t"] = S("w");
+  auto indexed = [&] { return Ids(env.QueryAll(q)); };
+
+  BatchWriteRequest batch;
+  batch.entries.push_back({"matches", true, match("b1", "y")});
+  batch.entries.push_back({"matches", true, match("b2", "x")});
+  std::promise<Status> batched;
+  env.tables().BatchWriteItem(batch,
+                              [&](Result<MultiWriteOutcome> r) { batched.set_value(r.status()); });
+  ASSERT_TRUE(batched.get_future().get().ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"b2", "b1"}));  // by bracket
+
+  // A wrongly typed second partition attribute fails the whole batch, as a put does.
+  BatchWriteRequest wrong;
+  Item bad = match("b3", "z");
+  bad["region"] = N("1");
+  wrong.entries.push_back({"matches", true, bad});
+  std::promise<Status> refused;
+  env.tables().BatchWriteItem(wrong,
+                              [&](Result<MultiWriteOutcome> r) { refused.set_value(r.status()); });
+  EXPECT_EQ(refused.get_future().get().message(),
+            "One or more parameter values were invalid: Type mismatch for Index Key region "
+            "Expected: S Actual: N IndexName: by_bracket");
+
+  TransactWriteRequest tx;
+  TransactWriteRequest::Action put;
+  put.kind = TransactWriteRequest::Action::Kind::kPut;
+  put.table_name = "matches";
+  put.item = match("t1", "a");
+  tx.actions.push_back(put);
+  TransactWriteRequest::Action del;
+  del.kind = TransactWriteRequest::Action::Kind::kDelete;
+  del.table_name = "matches";
+  del.item = Item{{"id", S("b1")}};
+  tx.actions.push_back(del);
+  std::promise<Status> transacted;
+  env.tables().TransactWriteItems(
+      tx, [&](Result<MultiWriteOutcome> r) { transacted.set_value(r.status()); });
+  ASSERT_TRUE(transacted.get_future().get().ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "b2"}));
+
+  // An expired item swept by TTL leaves the index with its item.
+  ASSERT_TRUE(env.tables().UpdateTimeToLive("matches", {"ttl", true}).ok());
+  Item expiring = match("old", "m");
+  expiring["ttl"] = N("1718000000");  // before the test clock's now, within five years
+  ASSERT_TRUE(env.Put("matches", expiring).ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "old", "b2"}));
+  auto swept = env.tables().SweepExpiredItems(10);
+  ASSERT_TRUE(swept.ok()) << swept.status().message();
+  EXPECT_EQ(*swept, 1);
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "b2"}));
+  auto d = env.tables().DescribeTable("matches");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->index_stats["by_bracket"].item_count, 2);
+}
+
 TEST(SecondaryIndexTest, UpdateTableBackfillsAMultiAttributeIndex) {
   TablesEnv env;
   ASSERT_TRUE(env.Create("tbl", "S").ok());
