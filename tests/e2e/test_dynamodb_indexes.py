@@ -462,6 +462,21 @@ class MultiAttributeSortKeyTest(ServerTestCase):
             err = query_error(self, self.ddb, **self.query(condition, values))
             self.assertEqual((err["Code"], err["Message"]), ("ValidationException", message), condition)
 
+    def test_legacy_key_conditions(self):
+        # moto's AWS-verified test_key_conditions_*: KeyConditions take one condition per key
+        # attribute of a multi-attribute GSI, and a skipped sort attribute is named.
+        eq = lambda v: {"ComparisonOperator": "EQ", "AttributeValueList": [v]}
+        partition = {"tournament": eq({"S": "w24"}), "region": eq({"S": "eu"})}
+        got = self.ddb.query(TableName="matches", IndexName="by_round", KeyConditions=partition)["Items"]
+        self.assertEqual([i["id"]["S"] for i in got], [i for _, _, i in self.eu])
+        got = self.ddb.query(TableName="matches", IndexName="by_round", KeyConditions={
+            **partition, "round": eq({"N": "4"}),
+            "bracket": {"ComparisonOperator": "GT", "AttributeValueList": [{"S": "ab"}]}})["Items"]
+        self.assertEqual([i["id"]["S"] for i in got], [i for r, b, i in self.eu if r == 4 and b > b"ab"])
+        err = query_error(self, self.ddb, TableName="matches", IndexName="by_round",
+                          KeyConditions={**partition, "bracket": eq({"S": "a"})})
+        self.assertEqual(err["Message"], "Query condition missed key schema element: round")
+
     def test_exclusive_start_keys(self):
         page = self.ddb.query(**self.query(Limit=5))
         lek = page["LastEvaluatedKey"]
