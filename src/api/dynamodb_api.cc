@@ -736,7 +736,8 @@ void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
 
 // `request` with its legacy parameters turned into expressions (held in *storage), or the
 // request itself, not copied, when it names none: every current SDK's read.
-Result<const json*> WithExpressions(LegacyShape shape, const json& request, json* storage) {
+Result<const json*> WithExpressions(LegacyShape shape, const json& request, json* storage,
+                                    size_t max_key_conditions = 2) {
   if (!MentionsLegacyParameters(shape, request)) {
     STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
     if (shape == LegacyShape::kQuery || shape == LegacyShape::kScan) {
@@ -744,7 +745,7 @@ Result<const json*> WithExpressions(LegacyShape shape, const json& request, json
     }
     return &request;
   }
-  auto translated = TranslateLegacyParameters(shape, request);
+  auto translated = TranslateLegacyParameters(shape, request, max_key_conditions);
   if (!translated.ok()) return translated.status();
   *storage = std::move(translated).value();
   return storage;
@@ -879,9 +880,30 @@ json EncodeReadPage(const json& in, const std::string& table, const dynamodb::Re
   return out;
 }
 
+// How many KeyConditions a Query may give: two, or the key attributes of the GSI it names
+// when that GSI has a multi-attribute key. Anything this cannot resolve keeps two (the
+// request's own checks answer it later).
+size_t MaxKeyConditions(const dynamodb::TableStore& tables, const json& request) {
+  auto index = request.find("IndexName");
+  auto table = request.find("TableName");
+  if (!request.contains("KeyConditions") || index == request.end() || !index->is_string() ||
+      table == request.end() || !table->is_string()) {
+    return 2;
+  }
+  auto name = dynamodb::ResolveTableName(tables.scope(), table->get<std::string>());
+  if (!name.ok()) return 2;
+  auto definition = tables.FindTable(*name);
+  if (!definition) return 2;
+  for (const dynamodb::SecondaryIndex& gsi : definition->global_secondary_indexes) {
+    if (gsi.name == index->get<std::string>()) return gsi.key_schema.size();
+  }
+  return 2;
+}
+
 Result<json> Query(dynamodb::TableStore& tables, const json& request) {
   json storage;
-  auto translated = WithExpressions(LegacyShape::kQuery, request, &storage);
+  auto translated =
+      WithExpressions(LegacyShape::kQuery, request, &storage, MaxKeyConditions(tables, request));
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::QueryRequest req;

@@ -34,7 +34,11 @@ enum class LegacyShape {
 // counterpart, a bad ComparisonOperator / AttributeValueList, a bad AttributeUpdates action,
 // ExpressionAttributeNames/Values without any expression, and so on; SerializationException
 // for a member of the wrong JSON type.
-Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::json request);
+// `max_key_conditions`: how many KeyConditions a Query may give (AWS: "Conditions can be of
+// length 1 or 2 only"; a GSI with a multi-attribute key takes one per key attribute, up to
+// eight, which the caller that knows the index passes).
+Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::json request,
+                                                 size_t max_key_conditions = 2);
 
 // The request-level rules on expression parameters, whether or not legacy ones are present
 // (AWS checks them before it looks at the table or the key): a legacy parameter beside its

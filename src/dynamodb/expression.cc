@@ -1401,6 +1401,37 @@ bool ClauseMatchesType(const SortKeyCondition& c, AttributeType type) {
 
 }  // namespace
 
+KeySchemaInfo::KeySchemaInfo(std::string partition_key, AttributeType partition_type,
+                             std::string sort_key, AttributeType sort_type) {
+  partition_keys.push_back({std::move(partition_key), partition_type});
+  if (!sort_key.empty()) sort_keys.push_back({std::move(sort_key), sort_type});
+}
+
+namespace {
+
+const KeyClause* ClauseFor(const std::vector<KeyClause>& clauses, const std::string& attribute) {
+  for (const KeyClause& clause : clauses) {
+    if (clause.attribute == attribute) return &clause;
+  }
+  return nullptr;
+}
+
+bool IsKeyAttribute(const KeySchemaInfo& schema, const std::string& attribute) {
+  for (const auto* keys : {&schema.partition_keys, &schema.sort_keys}) {
+    for (const KeySchemaInfo::Key& k : *keys) {
+      if (k.name == attribute) return true;
+    }
+  }
+  return false;
+}
+
+Status KeyTypeMismatch() {
+  return ValidationError(std::string(kInvalidParameters) +
+                         "Condition parameter type does not match schema type");
+}
+
+}  // namespace
+
 Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,
                                        ExpressionContext& context,
                                        const KeyConditionChecks& checks) {
@@ -1412,55 +1443,71 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
   for (const ConditionNode* node : nodes) {
     auto clause = ToKeyClause(*node);
     if (!clause.ok()) return clause.status();
-    for (const KeyClause& earlier : clauses) {
-      if (earlier.attribute == clause->attribute) {
-        return ValidationError(
-            "Invalid KeyConditionExpression: KeyConditionExpressions must only "
-            "contain one condition per key");
-      }
+    if (ClauseFor(clauses, clause->attribute)) {
+      return ValidationError(
+          "Invalid KeyConditionExpression: KeyConditionExpressions must only "
+          "contain one condition per key");
     }
     clauses.push_back(std::move(clause).value());
   }
   if (checks.before_partition) STREAMSTACK_RETURN_IF_ERROR(checks.before_partition());
-  const size_t key_count = schema.sort_key.empty() ? 1 : 2;
+  const size_t key_count =
+      std::max<size_t>(1, schema.partition_keys.size() + schema.sort_keys.size());
   if (clauses.size() > key_count) {
     return ValidationError("The number of query conditions (" + std::to_string(clauses.size()) +
                            ") exceeds the number of key attributes defined in the schema (" +
                            std::to_string(key_count) + ")");
   }
   KeyCondition result;
-  const KeyClause* partition = nullptr;
-  const KeyClause* sort = nullptr;
-  for (const KeyClause& clause : clauses) {
-    if (clause.attribute == schema.partition_key) {
-      partition = &clause;
-    } else if (!schema.sort_key.empty() && clause.attribute == schema.sort_key) {
-      sort = &clause;
+  // AWS: the partition key's conditions entirely, then the sort key's. Every partition
+  // attribute needs an equality (GSI.html#GSI.MultiAttributeKeys); AWS's order among several
+  // partition attributes' faults is not recorded: this takes them attribute by attribute.
+  for (const KeySchemaInfo::Key& key : schema.partition_keys) {
+    const KeyClause* clause = ClauseFor(clauses, key.name);
+    if (!clause) return ValidationError("Query condition missed key schema element: " + key.name);
+    if (clause->condition.op != SortKeyOperator::kEqual) {
+      return ValidationError("Query key condition not supported");
     }
+    if (!ClauseMatchesType(clause->condition, key.type)) return KeyTypeMismatch();
+    result.partition_values.push_back(clause->condition.value);
   }
-  if (!partition) {
-    return ValidationError("Query condition missed key schema element: " + schema.partition_key);
-  }
-  // AWS: the partition key's condition entirely, then the sort key's.
-  if (partition->condition.op != SortKeyOperator::kEqual) {
-    return ValidationError("Query key condition not supported");
-  }
-  const std::string kTypeMismatch =
-      std::string(kInvalidParameters) + "Condition parameter type does not match schema type";
-  if (!ClauseMatchesType(partition->condition, schema.partition_type)) {
-    return ValidationError(kTypeMismatch);
-  }
-  result.partition_value = partition->condition.value;
-  if (checks.before_sort && !schema.sort_key.empty()) {
+  if (checks.before_sort && !schema.sort_keys.empty()) {
     STREAMSTACK_RETURN_IF_ERROR(checks.before_sort());
   }
-  if (clauses.size() == 2 && !sort) {
-    return ValidationError("Query condition missed key schema element: " + schema.sort_key);
+  // The sort attributes named must be a left prefix of the sort key: a condition on another
+  // attribute, or one after a sort attribute left out, is answered with the first sort
+  // attribute missing (a multi-attribute key that skips one names it: moto's AWS-verified
+  // test_query_error_skip_range_key).
+  std::vector<const KeyClause*> sort_clauses;
+  for (const KeySchemaInfo::Key& key : schema.sort_keys) {
+    sort_clauses.push_back(ClauseFor(clauses, key.name));
   }
-  if (sort) {
-    if (!ClauseMatchesType(sort->condition, schema.sort_type))
-      return ValidationError(kTypeMismatch);
-    result.sort = sort->condition;
+  size_t given = 0;
+  while (given < sort_clauses.size() && sort_clauses[given]) ++given;
+  const size_t named_sort =
+      std::count_if(sort_clauses.begin(), sort_clauses.end(), [](auto* c) { return c != nullptr; });
+  const bool names_other = std::any_of(clauses.begin(), clauses.end(), [&](const KeyClause& c) {
+    return !IsKeyAttribute(schema, c.attribute);
+  });
+  if ((names_other || named_sort > given) && given < schema.sort_keys.size()) {
+    return ValidationError("Query condition missed key schema element: " +
+                           schema.sort_keys[given].name);
+  }
+  for (size_t i = 0; i < given; ++i) {
+    const SortKeyCondition& condition = sort_clauses[i]->condition;
+    const bool last = i + 1 == given;
+    // Only the last sort attribute given may be a range (GSI.html#GSI.MultiAttributeKeys);
+    // AWS's text for a range before it is not recorded: this answers as for a range on the
+    // partition key.
+    if (!last && condition.op != SortKeyOperator::kEqual) {
+      return ValidationError("Query key condition not supported");
+    }
+    if (!ClauseMatchesType(condition, schema.sort_keys[i].type)) return KeyTypeMismatch();
+    if (last) {
+      result.sort = condition;
+    } else {
+      result.sort_prefix.push_back(condition.value);
+    }
   }
   return result;
 }

@@ -20,11 +20,47 @@ std::string EncodeKeyValue(const AttributeValue& value) {
   return value.type() == AttributeType::kN ? value.n().SortKey() : value.s();
 }
 
+namespace {
+
+// The bytes DynamoDB hashes a partition key value by: a string's UTF-8, a binary's bytes, a
+// number's internal form.
+std::string HashedBytes(const AttributeValue& value) {
+  return value.type() == AttributeType::kN ? value.n().HashBytes() : value.s();
+}
+
+std::string PartitionHashPrefix(const std::string& hashed_bytes) {
+  return Md5("Outliers" + hashed_bytes).substr(0, kPartitionHashBytes);
+}
+
+}  // namespace
+
 std::string EncodePartitionKey(const AttributeValue& value) {
-  const std::string bytes = value.type() == AttributeType::kN ? value.n().HashBytes() : value.s();
-  std::string out = Md5("Outliers" + bytes).substr(0, kPartitionHashBytes);
-  out += EncodeKeyValue(value);
+  return PartitionHashPrefix(HashedBytes(value)) + EncodeKeyValue(value);
+}
+
+std::string CompositeKeyPart(const AttributeValue& value, bool terminated) {
+  const std::string bytes = EncodeKeyValue(value);
+  std::string out;
+  out.reserve(bytes.size() + 2);
+  for (char c : bytes) {
+    out.push_back(c);
+    if (c == '\0') out.push_back('\xff');  // an escaped 0x00 sorts above the terminator
+  }
+  if (terminated) out.append("\0\x01", 2);
   return out;
+}
+
+std::string EncodeCompositeKey(const std::vector<const AttributeValue*>& values) {
+  if (values.size() == 1) return EncodeKeyValue(*values[0]);
+  std::string out;
+  for (const AttributeValue* value : values) out += CompositeKeyPart(*value);
+  return out;
+}
+
+std::string EncodeIndexPartitionKey(const std::vector<const AttributeValue*>& values) {
+  std::string hashed;
+  for (const AttributeValue* value : values) hashed += HashedBytes(*value);
+  return PartitionHashPrefix(hashed) + EncodeCompositeKey(values);
 }
 
 Status CheckKeySize(const AttributeValue& value, bool sort_key) {

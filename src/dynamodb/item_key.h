@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "streamstack/common/status.h"
 #include "streamstack/dynamodb/attribute_value.h"
@@ -40,6 +41,21 @@ std::string EncodeKeyValue(const AttributeValue& value);
 // recorded against DynamoDB (test/scan.js, "hash order" and "hash segments").
 inline constexpr size_t kPartitionHashBytes = 8;
 std::string EncodePartitionKey(const AttributeValue& value);
+// The key bytes of a secondary index's partition or sort key made of several attributes (a GSI
+// with a multi-attribute key): each value's EncodeKeyValue bytes with every 0x00 written as
+// 0x00 0xFF, then 0x00 0x01. memcmp then orders the tuples attribute by attribute, left to
+// right, and every value's bytes begin every tuple that starts with it (a prefix of the sort
+// attributes is a byte prefix). One attribute is its plain EncodeKeyValue bytes, as indexes
+// have always stored it.
+std::string EncodeCompositeKey(const std::vector<const AttributeValue*>& values);
+// One value's part of a composite key, without (`terminated` false) its closing 0x00 0x01:
+// begins_with(last sort attribute, p) is the range of the composite keys starting with the
+// key's prefix followed by p's unterminated part.
+std::string CompositeKeyPart(const AttributeValue& value, bool terminated = true);
+// The partition key of an index entry: EncodePartitionKey's hash prefix, of the values' bytes
+// one after another (assumed: how DynamoDB hashes a multi-attribute partition is not
+// recorded), then EncodeCompositeKey. For one value it is EncodePartitionKey(value).
+std::string EncodeIndexPartitionKey(const std::vector<const AttributeValue*>& values);
 
 // AWS's size limits on a key attribute's value (UTF-8 bytes of a string, bytes of a binary):
 // 2048 for a partition key, 1024 for a sort key, in a table's key and in an index's alike.

@@ -179,28 +179,65 @@ void RunWrite(TableStore& tables, WritePlan plan, bool return_old_on_failure,
   }
 }
 
-// The key attributes a SELECT reads by: the index's or the table's.
+// The key attributes a SELECT reads by: the index's or the table's (several of each on a GSI
+// with a multi-attribute key, in KeySchema order).
 struct SelectSource {
-  std::string hash;
-  std::string range;  // empty without a sort key
+  std::vector<std::string> partition;
+  std::vector<std::string> sort;  // empty without a sort key
   bool global_index = false;
 };
 
 Result<SelectSource> SourceOf(const TableDefinition& table,
                               const std::optional<std::string>& index) {
-  SelectSource source{table.hash_key.name, table.range_key ? table.range_key->name : "", false};
-  if (!index) return source;
+  SelectSource source;
+  if (!index) {
+    source.partition.push_back(table.hash_key.name);
+    if (table.range_key) source.sort.push_back(table.range_key->name);
+    return source;
+  }
   for (const auto* list : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
     for (const SecondaryIndex& i : *list) {
       if (i.name != *index) continue;
-      source.hash = i.key_schema[0].name;
-      source.range = i.key_schema.size() > 1 ? i.key_schema[1].name : "";
+      for (const KeySchemaElement& k : i.key_schema) {
+        (k.key_type == "RANGE" ? source.sort : source.partition).push_back(k.name);
+      }
       source.global_index = list == &table.global_secondary_indexes;
       return source;
     }
   }
   // ExecuteStatement's wording leaves the index name out.
   return ValidationError("The table does not have the specified index");
+}
+
+// The WHERE conjuncts a Query's key condition takes: an equality on each partition key
+// attribute (none unless every one has one), then the sort key attributes left to right while
+// each is constrained exactly once -- equalities, and after them at most one other condition,
+// as a key condition allows. Everything else stays in the filter.
+std::vector<const Expr*> KeyConjuncts(const SelectSource& source,
+                                      const std::vector<const Expr*>& conjuncts) {
+  std::vector<const Expr*> out;
+  for (const std::string& attribute : source.partition) {
+    auto eq = std::find_if(conjuncts.begin(), conjuncts.end(), [&](const Expr* c) {
+      auto key = partiql::KeyEquality(*c);
+      return key && key->first == attribute;
+    });
+    if (eq == conjuncts.end()) return {};
+    out.push_back(*eq);
+  }
+  for (const std::string& attribute : source.sort) {
+    const Expr* only = nullptr;
+    int mentions = 0;
+    for (const Expr* c : conjuncts) {
+      if (partiql::ConstrainedAttribute(*c) == attribute) {
+        ++mentions;
+        only = c;
+      }
+    }
+    if (mentions != 1) break;
+    out.push_back(only);
+    if (!partiql::KeyEquality(*only)) break;
+  }
+  return out;
 }
 
 Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
@@ -218,30 +255,23 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
   }
 
   ExpressionWriter writer;
-  // With an equality on the partition key, a Query of that partition (plus one sort key
-  // condition); otherwise a Scan with the whole WHERE as its filter.
+  // With an equality on every partition key attribute, a Query of that partition (plus the
+  // sort key conditions a key condition may carry); otherwise a Scan with the whole WHERE as
+  // its filter.
   std::optional<std::string> key_condition;
   std::string filter;
   if (s.where) {
     std::vector<const Expr*> conjuncts = partiql::Conjuncts(*s.where);
-    const Expr* hash_eq = nullptr;
-    const Expr* sort_cond = nullptr;
-    int sort_mentions = 0;
-    for (const Expr* c : conjuncts) {
-      auto eq = partiql::KeyEquality(*c);
-      if (!hash_eq && eq && eq->first == source->hash) hash_eq = c;
-      if (!source->range.empty() && partiql::ConstrainedAttribute(*c) == source->range) {
-        ++sort_mentions;
-        sort_cond = c;
-      }
-    }
+    std::vector<const Expr*> key_conjuncts = KeyConjuncts(*source, conjuncts);
     std::vector<const Expr*> rest;
-    if (hash_eq) {
-      std::string kc = writer.Condition(*hash_eq);
-      if (sort_cond && sort_mentions == 1) kc += " AND " + writer.Condition(*sort_cond);
+    if (!key_conjuncts.empty()) {
+      std::string kc;
+      for (const Expr* c : key_conjuncts) kc += (kc.empty() ? "" : " AND ") + writer.Condition(*c);
       key_condition = kc;
       for (const Expr* c : conjuncts) {
-        if (c != hash_eq && !(sort_mentions == 1 && c == sort_cond)) rest.push_back(c);
+        if (std::find(key_conjuncts.begin(), key_conjuncts.end(), c) == key_conjuncts.end()) {
+          rest.push_back(c);
+        }
       }
     } else {
       rest = conjuncts;
@@ -252,7 +282,7 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
     if (!s.where) {
       return ValidationError("Must have WHERE clause in the statement when using ORDER BY clause.");
     }
-    if (!key_condition || *s.order_by != source->range) {
+    if (!key_condition || source->sort.empty() || *s.order_by != source->sort.front()) {
       return ValidationError(
           "Must have WHERE clause with equality on the partition key, and ORDER BY on the sort "
           "key of the table or index");

@@ -54,9 +54,15 @@ struct ReadSource {
   const TableDefinition& table;
   std::optional<IndexSchema> index;
 
-  const KeyAttribute& hash_key() const { return index ? index->hash_key : table.hash_key; }
-  const std::optional<KeyAttribute>& range_key() const {
-    return index ? index->range_key : table.range_key;
+  // The partition key's attributes and the sort key's: the index's (several on a GSI with a
+  // multi-attribute key), or the table's one and at most one.
+  std::vector<KeyAttribute> partition_keys() const {
+    return index ? index->partition_keys : std::vector<KeyAttribute>{table.hash_key};
+  }
+  std::vector<KeyAttribute> sort_keys() const {
+    if (index) return index->sort_keys;
+    return table.range_key ? std::vector<KeyAttribute>{*table.range_key}
+                           : std::vector<KeyAttribute>{};
   }
   bool global_index() const { return index && index->global; }
   // The attributes of its LastEvaluatedKey / ExclusiveStartKey.
@@ -110,19 +116,25 @@ Result<StartKey> DecodeStartKey(const ReadSource& source, const Item& esk) {
   }
   const std::vector<std::string> names = source.StartKeyAttributes();
   if (esk.size() != names.size()) return InvalidStartKey();
-  auto encoded = [&](const KeyAttribute& attr, bool partition_key) -> Result<std::string> {
-    auto it = esk.find(attr.name);
-    if (it == esk.end() || it->second.type() != attr.type) return InvalidStartKey();
-    if (attr.type != AttributeType::kN && it->second.s().empty()) return InvalidStartKey();
-    return partition_key ? EncodePartitionKey(it->second) : EncodeKeyValue(it->second);
+  // The bytes of a part of the key (item_key.h's EncodeCompositeKey; a partition with its hash
+  // prefix), as the entries store it.
+  auto encoded = [&](const std::vector<KeyAttribute>& attrs,
+                     bool partition_key) -> Result<std::string> {
+    std::vector<const AttributeValue*> values;
+    for (const KeyAttribute& attr : attrs) {
+      auto it = esk.find(attr.name);
+      if (it == esk.end() || it->second.type() != attr.type) return InvalidStartKey();
+      if (attr.type != AttributeType::kN && it->second.s().empty()) return InvalidStartKey();
+      values.push_back(&it->second);
+    }
+    if (values.empty()) return std::string();
+    return partition_key ? EncodeIndexPartitionKey(values) : EncodeCompositeKey(values);
   };
-  STREAMSTACK_ASSIGN_OR_RETURN(out.pk, encoded(source.index->hash_key, true));
-  if (source.index->range_key) {
-    STREAMSTACK_ASSIGN_OR_RETURN(out.position.sk, encoded(*source.index->range_key, false));
-  }
-  STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_pk, encoded(source.table.hash_key, true));
+  STREAMSTACK_ASSIGN_OR_RETURN(out.pk, encoded(source.index->partition_keys, true));
+  STREAMSTACK_ASSIGN_OR_RETURN(out.position.sk, encoded(source.index->sort_keys, false));
+  STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_pk, encoded({source.table.hash_key}, true));
   if (source.table.range_key) {
-    STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_sk, encoded(*source.table.range_key, false));
+    STREAMSTACK_ASSIGN_OR_RETURN(out.position.table_sk, encoded({*source.table.range_key}, false));
   }
   return out;
 }
@@ -165,6 +177,18 @@ Status CheckStartKeyTableKey(const TableDefinition& table, const Item& esk) {
   return Status::Ok();
 }
 
+// Whether the ExclusiveStartKey's sort attributes satisfy the key condition's: the equalities
+// on the leading ones and the last condition (AWS checks the range key predicate).
+bool StartKeyMatchesSortCondition(const Item& esk, const std::vector<KeyAttribute>& sort_keys,
+                                  const KeyCondition& c) {
+  for (size_t i = 0; i < c.sort_prefix.size(); ++i) {
+    SortKeyCondition equal;
+    equal.value = c.sort_prefix[i];
+    if (!equal.Matches(esk.at(sort_keys[i].name))) return false;
+  }
+  return !c.sort || c.sort->Matches(esk.at(sort_keys[c.sort_prefix.size()].name));
+}
+
 // The first position after `p` in walk order.
 SortPosition PositionAfter(const ReadSource& source, const SortPosition& p) {
   if (!source.index) return {KeySuccessor(p.sk), "", ""};
@@ -192,6 +216,41 @@ std::pair<std::string, std::string> SortKeyRange(const std::optional<SortKeyCond
       return {v, PrefixUpperBound(v).value_or(AboveEveryKey())};
   }
   return {"", AboveEveryKey()};
+}
+
+// The same over a multi-attribute sort key (item_key.h's composite bytes): the sort
+// attributes the condition names are a left prefix, equalities then `sort` on the last one,
+// so the keys it allows are one byte range: those that start with the equalities' bytes, cut
+// by the last condition. Every tuple that starts with a value's terminated bytes has that
+// value there, so "above v" starts past every key that starts with v's bytes.
+std::pair<std::string, std::string> CompositeSortKeyRange(const KeyCondition& c) {
+  std::string prefix;
+  for (const AttributeValue& value : c.sort_prefix) prefix += CompositeKeyPart(value);
+  auto after = [](const std::string& bytes) {
+    return PrefixUpperBound(bytes).value_or(AboveEveryKey());
+  };
+  const std::string all_end = prefix.empty() ? AboveEveryKey() : after(prefix);
+  if (!c.sort) return {prefix, all_end};
+  const std::string v = prefix + CompositeKeyPart(c.sort->value);
+  switch (c.sort->op) {
+    case SortKeyOperator::kEqual:
+      return {v, after(v)};
+    case SortKeyOperator::kLess:
+      return {prefix, v};
+    case SortKeyOperator::kLessOrEqual:
+      return {prefix, after(v)};
+    case SortKeyOperator::kGreater:
+      return {after(v), all_end};
+    case SortKeyOperator::kGreaterOrEqual:
+      return {v, all_end};
+    case SortKeyOperator::kBetween:
+      return {v, after(prefix + CompositeKeyPart(c.sort->upper))};
+    case SortKeyOperator::kBeginsWith: {
+      const std::string start = prefix + CompositeKeyPart(c.sort->value, /*terminated=*/false);
+      return {start, after(start)};
+    }
+  }
+  return {prefix, all_end};
 }
 
 // --- Select, projection and filter ---------------------------------------------------------
@@ -257,8 +316,9 @@ Result<ReadShape> PrepareShape(const ReadSource& source, const std::optional<Sel
   STREAMSTACK_RETURN_IF_ERROR(ctx.CheckAllUsed());
   if (reject_key_filter && shape.filter) {
     // AWS: a Query's key attributes belong in the key condition, not the filter.
-    std::vector<std::string> keys = {source.hash_key().name};
-    if (source.range_key()) keys.push_back(source.range_key()->name);
+    std::vector<std::string> keys;
+    for (const KeyAttribute& k : source.partition_keys()) keys.push_back(k.name);
+    for (const KeyAttribute& k : source.sort_keys()) keys.push_back(k.name);
     std::set<std::string> used = shape.filter->TopLevelAttributes();
     for (const auto& key : keys) {
       if (used.count(key) > 0) {
@@ -474,12 +534,9 @@ Status CheckLimit(const std::optional<int64_t>& limit) {
 
 KeySchemaInfo KeySchemaOf(const ReadSource& source) {
   KeySchemaInfo info;
-  info.partition_key = source.hash_key().name;
-  info.partition_type = source.hash_key().type;
-  if (source.range_key()) {
-    info.sort_key = source.range_key()->name;
-    info.sort_type = source.range_key()->type;
-  }
+  for (const KeyAttribute& k : source.partition_keys())
+    info.partition_keys.push_back({k.name, k.type});
+  for (const KeyAttribute& k : source.sort_keys()) info.sort_keys.push_back({k.name, k.type});
   return info;
 }
 
@@ -603,11 +660,17 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
   if (esk) {
     start_key_checks.before_partition = [&]() -> Status {
       STREAMSTACK_RETURN_IF_ERROR(CheckStartKeySize(*source, *esk, /*scan=*/false));
-      return CheckStartKeyPart(*esk, source->hash_key(), /*sort_key=*/false);
+      for (const KeyAttribute& k : source->partition_keys()) {
+        STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(*esk, k, /*sort_key=*/false));
+      }
+      return Status::Ok();
     };
-    if (source->range_key()) {
+    if (!source->sort_keys().empty()) {
       start_key_checks.before_sort = [&]() -> Status {
-        return CheckStartKeyPart(*esk, *source->range_key(), /*sort_key=*/true);
+        for (const KeyAttribute& k : source->sort_keys()) {
+          STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(*esk, k, /*sort_key=*/true));
+        }
+        return Status::Ok();
       };
     }
   }
@@ -615,8 +678,12 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
                                      KeySchemaOf(*source), *ctx, start_key_checks);
   if (!condition.ok()) return condition.status();
 
-  const std::string pk = EncodePartitionKey(condition->partition_value);
-  auto [sort_lower, sort_upper] = SortKeyRange(condition->sort);
+  std::vector<const AttributeValue*> partition_values;
+  for (const AttributeValue& v : condition->partition_values) partition_values.push_back(&v);
+  const std::string pk = EncodeIndexPartitionKey(partition_values);
+  const std::vector<KeyAttribute> sort_keys = source->sort_keys();
+  auto [sort_lower, sort_upper] =
+      sort_keys.size() > 1 ? CompositeSortKeyRange(*condition) : SortKeyRange(condition->sort);
   SortPosition lower{sort_lower, "", ""};
   SortPosition upper{sort_upper, "", ""};
   if (esk) {
@@ -625,14 +692,14 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
     if (!start.ok()) return start.status();
     // AWS: without a sort key condition the partition decides; with one, the sort key is
     // compared first, and a start key of another partition means the query names one row.
-    if (!condition->sort) {
+    if (condition->SortAttributeCount() == 0) {
       if (start->pk != pk) {
         return ValidationError(
             "The provided starting key is outside query boundaries based on provided "
             "conditions");
       }
     } else {
-      if (!condition->sort->Matches(esk->at(source->range_key()->name))) {
+      if (!StartKeyMatchesSortCondition(*esk, sort_keys, *condition)) {
         return ValidationError("The provided starting key does not match the range key predicate");
       }
       if (start->pk != pk) {
@@ -694,9 +761,11 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
     // AWS: the index's key attributes, then the index's Select, then the table's key.
     STREAMSTACK_RETURN_IF_ERROR(CheckStartKeySize(*source, esk, /*scan=*/true));
     if (source->index) {
-      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, source->hash_key(), false));
-      if (source->range_key()) {
-        STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, *source->range_key(), true));
+      for (const KeyAttribute& k : source->partition_keys()) {
+        STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, k, /*sort_key=*/false));
+      }
+      for (const KeyAttribute& k : source->sort_keys()) {
+        STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, k, /*sort_key=*/true));
       }
       STREAMSTACK_RETURN_IF_ERROR(CheckSelect(
           *source, request.select, request.expressions.projection_expression.has_value()));

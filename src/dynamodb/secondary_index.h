@@ -40,8 +40,10 @@ struct IndexSchema {
   std::string name;
   int64_t index_id = 0;
   bool global = true;
-  KeyAttribute hash_key;
-  std::optional<KeyAttribute> range_key;
+  // The partition key's attributes and the sort key's, in KeySchema order: one HASH and at most
+  // one RANGE, or on a GSI with a multi-attribute key up to four of each.
+  std::vector<KeyAttribute> partition_keys;
+  std::vector<KeyAttribute> sort_keys;
   ProjectionType projection_type = ProjectionType::kAll;
   // Key attributes of the table and of the index (always projected), plus NonKeyAttributes.
   std::set<std::string> projected_attributes;
@@ -53,6 +55,8 @@ struct IndexSchema {
   Item Project(const Item& item) const;
   // The attributes of a LastEvaluatedKey: the index key and the table key.
   std::vector<std::string> StartKeyAttributes(const TableDefinition& table) const;
+  // The index's key attributes, partition key first.
+  std::vector<std::string> KeyNames() const;
 };
 
 // Every index of the table (global ones first, in declaration order).
@@ -61,13 +65,14 @@ std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const s
 
 // An item's entry in one index.
 struct IndexEntry {
-  std::string pk;  // encoded index key (item_key.h)
+  std::string pk;  // encoded index key (item_key.h's EncodeCompositeKey)
   std::string sk;  // empty when the index has no sort key
   Item item;       // the projected item
   int64_t size = 0;
 };
-// The entry, or nullopt when the item is not in the index: an index key attribute is absent,
-// of another type or empty (a backfill skips such items; a write rejects the last two first,
+// The entry, or nullopt when the item is not in the index: any index key attribute is absent,
+// of another type or empty (AWS: an item missing any attribute of a multi-attribute key is not
+// indexed) (a backfill skips such items; a write rejects the last two first,
 // see ValidateIndexKeys).
 std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& item);
 

@@ -23,11 +23,20 @@ inline constexpr size_t kMaxLocalSecondaryIndexes = 5;
 Status ValidateTableName(const std::string& name);
 // AttributeDefinitions: types S, N or B; no name twice.
 Status ValidateAttributeDefinitions(const std::vector<AttributeDefinition>& definitions);
-// A key schema (the table's or an index's, `member` names it in constraint errors) checked
-// against the attribute definitions, as CreateTable checks it.
+// A global secondary index's key may have up to four partition (HASH) and four sort (RANGE)
+// attributes (multi-attribute keys); a table's and an LSI's keep one of each.
+inline constexpr size_t kMaxIndexKeyAttributes = 4;
+
+// A table's or an LSI's key schema (`member` names it in constraint errors): one HASH, then at
+// most one RANGE, checked against the attribute definitions as CreateTable checks it.
 Status ValidateKeySchema(const std::vector<KeySchemaElement>& key_schema,
                          const std::vector<AttributeDefinition>& definitions,
                          const std::string& member);
+// A GSI's key schema: one to four HASH elements, then up to four RANGE elements, no attribute
+// twice, each defined (CreateTable, and UpdateTable's Create).
+Status ValidateGlobalIndexKeySchema(const std::vector<KeySchemaElement>& key_schema,
+                                    const std::vector<AttributeDefinition>& definitions,
+                                    const std::string& member);
 // Both capacity units at least 1 (`member` names the throughput in constraint errors).
 Status ValidateThroughput(const ProvisionedThroughput& t, const std::string& member);
 // The view type a StreamSpecification enables, nullopt when it disables the stream.

@@ -87,14 +87,32 @@ def botocore_output_members(service, operation):
 
 def requires_botocore(service, operation, member=None, optional=None):
     """Skips a test (with its reason) when the installed botocore is too old to send
-    `operation`/`member` (or to leave out `optional`); the only reason an e2e test may be
-    skipped."""
+    `operation`/`member` (or to leave out `optional`); with requires_botocore_list, the only
+    reasons an e2e test may be skipped."""
     what = f"{operation}.{member}" if member else operation
     if optional:
         what += f" without {optional}"
     return unittest.skipUnless(
         botocore_has(service, operation, member, optional),
         f"botocore {botocore.__version__} cannot send {service} {what}")
+
+
+def botocore_list_allows(service, shape, length):
+    """True when the installed botocore's model of `service` lets the list shape `shape` hold
+    `length` members; an older model's cap is checked client-side, before anything is sent."""
+    cap = _service_model(service).shape_for(shape).metadata.get("max")
+    return cap is None or length <= cap
+
+
+def requires_botocore_list(service, shape, length, why):
+    """Skips a test (with its reason) when the installed botocore caps the list `shape` below
+    `length` (botocore 1.29's dynamodb model caps KeySchema at 2, from before GSIs took
+    multi-attribute keys): such a client cannot send the request at all. `why` says what the
+    test needs the longer list for."""
+    return unittest.skipUnless(
+        botocore_list_allows(service, shape, length),
+        f"botocore {botocore.__version__} caps {service} {shape} below {length} members "
+        f"client-side ({why})")
 
 
 def _path_with_this_python(path):

@@ -16,6 +16,9 @@ listed here, so a script that stops early or skips a step fails.
                table, key size limits) as the SDK decodes them
   dynamodb_capacity.js  ConsumedCapacity exact to the unit: item writes and reads, an index
                key change, a query on an index, a transaction, batches per table
+  dynamodb_indexes.js  a GSI with a multi-attribute key (two partition, two sort attributes):
+               DescribeTable, sparse and typed writes, queries on a prefix of the sort
+               attributes, pages, AWS's answers to a bad key condition or key schema
   sqs.js       queues, messages with attributes and their MD5s, empty receives,
                QueueDoesNotExist
   dynamodb_table_status.js  (a server with --table-status-delay-ms) CREATING, UPDATING and
@@ -189,6 +192,15 @@ class JsSdkTest(JsSdkCase):
             "an index key change under INDEXES: the table, and a delete plus a put in the index",
             "TransactWriteItems: doubled per item, with WriteCapacityUnits",
             "BatchWriteItem and BatchGetItem: one entry per table, each item charged",
+        ])
+
+    def test_dynamodb_multi_attribute_index_keys(self):
+        self.run_script("dynamodb_indexes.js", [
+            "CreateTable with a GSI of two partition and two sort attributes",
+            "DocumentClient writes: sparse, and each key attribute typed",
+            "Query: every partition attribute, a prefix of the sort attributes, a range on the last",
+            "Query pages backwards: LastEvaluatedKey has every key attribute",
+            "errors: a skipped sort attribute, a missing partition attribute, key schema limits",
         ])
 
     def test_sqs_messages_and_errors(self):

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "streamstack/common/status.h"
@@ -94,10 +95,21 @@ class ConditionExpression {
 
 // KeyConditionExpression for Query.
 struct KeySchemaInfo {
-  std::string partition_key;
-  AttributeType partition_type = AttributeType::kS;  // kS, kN or kB
-  std::string sort_key;                              // empty: no sort key
-  AttributeType sort_type = AttributeType::kS;
+  struct Key {
+    std::string name;
+    AttributeType type = AttributeType::kS;  // kS, kN or kB
+  };
+  // The partition key's attributes and the sort key's, in KeySchema order: one and at most one
+  // for a table or an LSI, up to four of each for a GSI with a multi-attribute key.
+  std::vector<Key> partition_keys;
+  std::vector<Key> sort_keys;
+
+  KeySchemaInfo() = default;
+  // A key of one partition attribute and at most one sort attribute (`sort_key` empty: none).
+  KeySchemaInfo(std::string partition_key, AttributeType partition_type, std::string sort_key = "",
+                AttributeType sort_type = AttributeType::kS);
+  KeySchemaInfo(std::vector<Key> partition, std::vector<Key> sort)
+      : partition_keys(std::move(partition)), sort_keys(std::move(sort)) {}
 };
 
 enum class SortKeyOperator {
@@ -118,16 +130,22 @@ struct SortKeyCondition {
   bool Matches(const AttributeValue& sort_value) const;
 };
 
+// A Query's key condition resolved against the key schema. On a multi-attribute sort key the
+// conditions name a left prefix of the sort attributes: equalities, then `sort` on the last
+// attribute given (the only one that may be a range).
 struct KeyCondition {
-  AttributeValue partition_value;
-  std::optional<SortKeyCondition> sort;
+  std::vector<AttributeValue> partition_values;  // one per partition attribute, schema order
+  std::vector<AttributeValue> sort_prefix;       // equalities on the sort attributes before
+  std::optional<SortKeyCondition> sort;          // the last sort attribute given, if any
+  // How many sort attributes the condition names (sort_prefix and sort).
+  size_t SortAttributeCount() const { return sort_prefix.size() + (sort ? 1 : 0); }
 };
 
 // AWS checks a Query key attribute by key attribute, each with its part of the
 // ExclusiveStartKey (dynalite test/query.js): checks the caller runs between the key
 // condition's own. `before_partition` runs once the expression is parsed, before any check
-// against the schema; `before_sort` after the partition key's condition passed, before the
-// sort key's is looked at. An error from either is the answer.
+// against the schema; `before_sort` after the partition key's conditions passed, before the
+// sort key's are looked at. An error from either is the answer.
 struct KeyConditionChecks {
   std::function<Status()> before_partition;
   std::function<Status()> before_sort;

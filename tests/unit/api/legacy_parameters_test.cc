@@ -312,6 +312,24 @@ TEST(LegacyParametersTest, InvalidAttributeValueKeepsItsOwnError) {
   EXPECT_EQ(got.status().code(), AwsError::kValidation);
 }
 
+// A GSI with a multi-attribute key takes one KeyCondition per key attribute (moto's
+// AWS-verified test_key_conditions_with_range_keys); the caller that knows the index says how
+// many. Past that, AWS's older text.
+TEST(LegacyParametersTest, KeyConditionsUpToTheIndexKeyAttributes) {
+  json request = {{"TableName", "t"}, {"IndexName", "gsi"}, {"KeyConditions", json::object()}};
+  for (const char* attribute : {"a", "b", "c"}) {
+    request["KeyConditions"][attribute] = {{"ComparisonOperator", "EQ"},
+                                           {"AttributeValueList", {{{"S", "x"}}}}};
+  }
+  auto three = TranslateLegacyParameters(LegacyShape::kQuery, request, /*max_key_conditions=*/3);
+  ASSERT_TRUE(three.ok()) << three.status().message();
+  EXPECT_EQ((*three)["KeyConditionExpression"],
+            "#legacy0 = :legacy0 AND #legacy1 = :legacy1 AND #legacy2 = :legacy2");
+  auto two = TranslateLegacyParameters(LegacyShape::kQuery, request, /*max_key_conditions=*/2);
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.status().message(), "Conditions can be of length 1 or 2 only");
+}
+
 TEST(LegacyParametersTest, NonObjectRequestUnchanged) {
   auto got = TranslateLegacyParameters(LegacyShape::kGetItem, json::array());
   ASSERT_TRUE(got.ok());

@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <future>
+#include <set>
+#include <tuple>
 
+#include "dynamodb/item_key.h"
 #include "test_env.h"
 
 namespace streamstack::dynamodb {
@@ -332,6 +337,352 @@ TEST(SecondaryIndexTest, UpdateTableCreatesBackfillsAndDeletesGlobalIndexes) {
             "The table does not have the specified index: by_color");
   auto gone = env.tables().UpdateTable(del);
   EXPECT_EQ(gone.status().code(), AwsError::kResourceNotFound);
+}
+
+// --- Multi-attribute keys (GSI.html#GSI.MultiAttributeKeys) ---------------------------------
+
+// Table "matches": id (S); GSI "by_bracket" partitioned by tournament (S) and region (S), sorted
+// by round (N) then bracket (S).
+Status CreateMatches(TablesEnv& env) {
+  CreateTableRequest r;
+  r.table_name = "matches";
+  r.attribute_definitions = {
+      {"id", "S"}, {"tournament", "S"}, {"region", "S"}, {"round", "N"}, {"bracket", "S"}};
+  r.key_schema = {{"id", "HASH"}};
+  r.billing_mode = "PAY_PER_REQUEST";
+  SecondaryIndex index;
+  index.name = "by_bracket";
+  index.key_schema = {
+      {"tournament", "HASH"}, {"region", "HASH"}, {"round", "RANGE"}, {"bracket", "RANGE"}};
+  index.projection = {{"ProjectionType", "ALL"}};
+  r.global_secondary_indexes = std::vector<SecondaryIndex>{index};
+  return env.tables().CreateTable(r).status();
+}
+
+struct Match {
+  std::string id;
+  int round;
+  std::string bracket;
+};
+
+// 24 matches of tournament "w24" in region "eu" (rounds 1..4, brackets a, ab, b, b\0-free),
+// plus the same in "us", in an order unlike the index's.
+std::vector<Match> PutMatches(TablesEnv& env) {
+  std::vector<Match> eu;
+  const char* brackets[] = {"b", "ab", "a", "lower", "upper", "a\xc3\xa9"};
+  for (int i = 0; i < 24; ++i) {
+    Match m{"m" + std::to_string(100 - i), 4 - i % 4, brackets[i % 6]};
+    for (const char* region : {"eu", "us"}) {
+      Item item{{"id", S(m.id + region)},
+                {"tournament", S("w24")},
+                {"region", S(region)},
+                {"round", N(std::to_string(m.round))},
+                {"bracket", S(m.bracket)}};
+      EXPECT_TRUE(env.Put("matches", item).ok());
+    }
+    m.id += "eu";
+    eu.push_back(m);
+  }
+  // Index order: round, then bracket, then the table key as stored (its partition hash first:
+  // DynamoDB promises no order among equal index keys).
+  std::sort(eu.begin(), eu.end(), [](const Match& a, const Match& b) {
+    const std::string ka = EncodePartitionKey(S(a.id)), kb = EncodePartitionKey(S(b.id));
+    return std::tie(a.round, a.bracket, ka) < std::tie(b.round, b.bracket, kb);
+  });
+  return eu;
+}
+
+QueryRequest MatchQuery(const std::string& sort_condition,
+                        std::map<std::string, AttributeValue> values = {}) {
+  QueryRequest r;
+  r.table_name = "matches";
+  r.index_name = "by_bracket";
+  r.expressions.key_condition_expression =
+      "tournament = :t AND #region = :r" + (sort_condition.empty() ? "" : " AND " + sort_condition);
+  r.expressions.names = std::map<std::string, std::string>{{"#region", "region"}};
+  values[":t"] = S("w24");
+  values[":r"] = S("eu");
+  r.expressions.values = std::move(values);
+  return r;
+}
+
+std::vector<std::string> Ids(const std::vector<Item>& items) {
+  std::vector<std::string> ids;
+  for (const Item& item : items) ids.push_back(item.at("id").s());
+  return ids;
+}
+
+TEST(SecondaryIndexTest, MultiAttributeQueriesFollowTheSortAttributesLeftToRight) {
+  TablesEnv env;
+  ASSERT_TRUE(CreateMatches(env).ok());
+  const std::vector<Match> eu = PutMatches(env);
+  struct Case {
+    std::string condition;
+    std::map<std::string, AttributeValue> values;
+    std::function<bool(const Match&)> wanted;
+  };
+  const Case cases[] = {
+      {"", {}, [](const Match&) { return true; }},
+      {"#round = :n", {{":n", N("2")}}, [](const Match& m) { return m.round == 2; }},
+      {"#round > :n", {{":n", N("2")}}, [](const Match& m) { return m.round > 2; }},
+      {"#round <= :n", {{":n", N("2")}}, [](const Match& m) { return m.round <= 2; }},
+      {"#round < :n", {{":n", N("2")}}, [](const Match& m) { return m.round < 2; }},
+      {"#round >= :n", {{":n", N("3")}}, [](const Match& m) { return m.round >= 3; }},
+      {"#round BETWEEN :lo AND :hi",
+       {{":lo", N("2")}, {":hi", N("3")}},
+       [](const Match& m) { return m.round >= 2 && m.round <= 3; }},
+      {"#round = :n AND bracket = :b",
+       {{":n", N("3")}, {":b", S("a")}},
+       [](const Match& m) { return m.round == 3 && m.bracket == "a"; }},
+      {"#round = :n AND begins_with(bracket, :b)",
+       {{":n", N("1")}, {":b", S("a")}},
+       [](const Match& m) { return m.round == 1 && m.bracket.starts_with("a"); }},
+      {"#round = :n AND bracket > :b",
+       {{":n", N("4")}, {":b", S("ab")}},
+       [](const Match& m) { return m.round == 4 && m.bracket > "ab"; }},
+      {"#round = :n AND bracket < :b",
+       {{":n", N("4")}, {":b", S("b")}},
+       [](const Match& m) { return m.round == 4 && m.bracket < "b"; }},
+      {"#round = :n AND bracket BETWEEN :lo AND :hi",
+       {{":n", N("2")}, {":lo", S("a")}, {":hi", S("lower")}},
+       [](const Match& m) { return m.round == 2 && m.bracket >= "a" && m.bracket <= "lower"; }},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> expected;
+    for (const Match& m : eu) {
+      if (c.wanted(m)) expected.push_back(m.id);
+    }
+    QueryRequest r = MatchQuery(c.condition, c.values);
+    r.expressions.names->emplace("#round", "round");
+    if (c.condition.find("#round") == std::string::npos) r.expressions.names->erase("#round");
+    EXPECT_EQ(Ids(env.QueryAll(r)), expected) << c.condition;
+    // Paged by two, backwards: the same items, in reverse, each once.
+    r.limit = 2;
+    r.scan_index_forward = false;
+    std::reverse(expected.begin(), expected.end());
+    EXPECT_EQ(Ids(env.QueryAll(r)), expected) << c.condition << " backwards";
+  }
+  // Another partition is another combination of all the partition attributes.
+  QueryRequest us = MatchQuery("");
+  (*us.expressions.values)[":r"] = S("us");
+  EXPECT_EQ(env.QueryAll(us).size(), 24u);
+}
+
+TEST(SecondaryIndexTest, MultiAttributeIndexesAreSparseAndTyped) {
+  TablesEnv env;
+  ASSERT_TRUE(CreateMatches(env).ok());
+  // moto's AWS-verified test_items_missing_range_key_excluded: an item missing any key
+  // attribute is not in the index.
+  const char* items[] = {
+      R"({"id":{"S":"full"},"tournament":{"S":"w"},"region":{"S":"eu"},"round":{"N":"1"},"bracket":{"S":"a"}})",
+      R"({"id":{"S":"no-region"},"tournament":{"S":"w"},"round":{"N":"1"},"bracket":{"S":"a"}})",
+      R"({"id":{"S":"no-bracket"},"tournament":{"S":"w"},"region":{"S":"eu"},"round":{"N":"1"}})",
+      R"({"id":{"S":"no-round"},"tournament":{"S":"w"},"region":{"S":"eu"},"bracket":{"S":"a"}})",
+  };
+  for (const char* item : items) ASSERT_TRUE(env.Put("matches", item).ok()) << item;
+  auto d = env.tables().DescribeTable("matches");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->index_stats["by_bracket"].item_count, 1);
+  QueryRequest q = MatchQuery("");
+  (*q.expressions.values)[":t"] = S("w");
+  EXPECT_EQ(Ids(env.QueryAll(q)), std::vector<std::string>{"full"});
+  // Completing the key puts the item in; removing any attribute takes it out.
+  UpdateItemRequest u;
+  u.table_name = "matches";
+  u.key = ParseItem(R"({"id":{"S":"no-region"}})");
+  u.expressions.update_expression = "SET #r = :r";
+  u.expressions.names = std::map<std::string, std::string>{{"#r", "region"}};
+  u.expressions.values = std::map<std::string, AttributeValue>{{":r", S("eu")}};
+  std::promise<Status> updated;
+  env.tables().UpdateItem(std::move(u),
+                          [&](Result<WriteOutcome> r) { updated.set_value(r.status()); });
+  ASSERT_TRUE(updated.get_future().get().ok());
+  EXPECT_EQ(env.QueryAll(q).size(), 2u);
+  ASSERT_TRUE(env.Update("matches", ParseItem(R"({"id":{"S":"full"}})"), "REMOVE bracket").ok());
+  EXPECT_EQ(Ids(env.QueryAll(q)), std::vector<std::string>{"no-region"});
+
+  // Each key attribute is typed and limited as a single one is.
+  struct Case {
+    const char* item;
+    std::string message;
+  };
+  const Case faults[] = {
+      {R"({"id":{"S":"x"},"region":{"N":"1"}})",
+       "One or more parameter values were invalid: Type mismatch for Index Key region Expected: "
+       "S Actual: N IndexName: by_bracket"},
+      {R"({"id":{"S":"x"},"round":{"S":"1"}})",
+       "One or more parameter values were invalid: Type mismatch for Index Key round Expected: N "
+       "Actual: S IndexName: by_bracket"},
+      {R"({"id":{"S":"x"},"bracket":{"S":""}})",
+       "One or more parameter values are not valid. A value specified for a secondary index key "
+       "is not supported. The AttributeValue for a key attribute cannot contain an empty string "
+       "value. IndexName: by_bracket, IndexKey: bracket"},
+  };
+  for (const Case& c : faults) EXPECT_EQ(env.Put("matches", c.item).message(), c.message) << c.item;
+  Item long_region{{"id", S("x")}, {"region", S(std::string(2049, 'r'))}};
+  EXPECT_EQ(env.Put("matches", long_region).message(),
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+            "size limit of2048 bytes");
+  Item long_bracket{{"id", S("x")}, {"bracket", S(std::string(1025, 'b'))}};
+  EXPECT_EQ(env.Put("matches", long_bracket).message(),
+            "One or more parameter values were invalid: Aggregated size of all range keys has "
+            "exceeded the size limit of 1024 bytes");
+  Item at_limits{{"id", S("x")},
+                 {"tournament", S(std::string(2048, 't'))},
+                 {"region", S(std::string(2048, 'r'))},
+                 {"round", N("1")},
+                 {"bracket", S(std::string(1024, 'b'))}};
+  EXPECT_TRUE(env.Put("matches", at_limits).ok());
+}
+
+TEST(SecondaryIndexTest, MultiAttributeStartKeys) {
+  TablesEnv env;
+  ASSERT_TRUE(CreateMatches(env).ok());
+  PutMatches(env);
+  QueryRequest r = MatchQuery("");
+  r.limit = 5;
+  auto page = env.tables().Query(r);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_TRUE(page->last_evaluated_key);
+  // moto's AWS-verified test_pagination_with_composite_key: every key attribute is in it.
+  std::set<std::string> names;
+  for (const auto& [name, value] : *page->last_evaluated_key) names.insert(name);
+  EXPECT_EQ(names, (std::set<std::string>{"id", "tournament", "region", "round", "bracket"}));
+
+  struct Case {
+    std::function<void(Item&)> change;
+    std::string sort_condition;
+    std::string message;
+  };
+  const Case cases[] = {
+      {[](Item& k) { k.erase("bracket"); }, "", "The provided starting key is invalid"},
+      {[](Item& k) { k["round"] = S("1"); }, "",
+       "The provided key element does not match the schema"},
+      {[](Item& k) { k["region"] = S("us"); }, "",
+       "The provided starting key is outside query boundaries based on provided conditions"},
+      {[](Item&) {}, "#round = :n",
+       "The provided starting key does not match the range key predicate"},
+      {[](Item& k) { k["round"] = N("3"); }, "#round = :n AND bracket = :b",
+       "The provided starting key does not match the range key predicate"},
+  };
+  for (const Case& c : cases) {
+    Item esk = *page->last_evaluated_key;
+    c.change(esk);
+    QueryRequest q = MatchQuery(c.sort_condition, {{":n", N("3")}, {":b", S("zz")}});
+    if (!c.sort_condition.empty()) q.expressions.names->emplace("#round", "round");
+    if (c.sort_condition.find(":b") == std::string::npos) q.expressions.values->erase(":b");
+    if (c.sort_condition.empty()) q.expressions.values->erase(":n");
+    q.exclusive_start_key = esk;
+    auto failed = env.tables().Query(q);
+    ASSERT_FALSE(failed.ok()) << c.message;
+    EXPECT_EQ(failed.status().message(), c.message);
+  }
+  // A Scan of the index pages by the same key.
+  ScanRequest scan;
+  scan.table_name = "matches";
+  scan.index_name = "by_bracket";
+  scan.limit = 7;
+  EXPECT_EQ(env.ScanAll(scan).size(), 48u);
+}
+
+// Batches, transactions and the TTL sweep keep a multi-attribute index as puts and deletes do.
+TEST(SecondaryIndexTest, MultiAttributeIndexesFollowEveryWritePath) {
+  TablesEnv env;
+  ASSERT_TRUE(CreateMatches(env).ok());
+  auto match = [](const std::string& id, const std::string& bracket) {
+    return Item{{"id", S(id)},
+                {"tournament", S("w")},
+                {"region", S("eu")},
+                {"round", N("1")},
+                {"bracket", S(bracket)}};
+  };
+  QueryRequest q = MatchQuery("");
+  (*q.expressions.values)[":t"] = S("w");
+  auto indexed = [&] { return Ids(env.QueryAll(q)); };
+
+  BatchWriteRequest batch;
+  batch.entries.push_back({"matches", true, match("b1", "y")});
+  batch.entries.push_back({"matches", true, match("b2", "x")});
+  std::promise<Status> batched;
+  env.tables().BatchWriteItem(batch,
+                              [&](Result<MultiWriteOutcome> r) { batched.set_value(r.status()); });
+  ASSERT_TRUE(batched.get_future().get().ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"b2", "b1"}));  // by bracket
+
+  // A wrongly typed second partition attribute fails the whole batch, as a put does.
+  BatchWriteRequest wrong;
+  Item bad = match("b3", "z");
+  bad["region"] = N("1");
+  wrong.entries.push_back({"matches", true, bad});
+  std::promise<Status> refused;
+  env.tables().BatchWriteItem(wrong,
+                              [&](Result<MultiWriteOutcome> r) { refused.set_value(r.status()); });
+  EXPECT_EQ(refused.get_future().get().message(),
+            "One or more parameter values were invalid: Type mismatch for Index Key region "
+            "Expected: S Actual: N IndexName: by_bracket");
+
+  TransactWriteRequest tx;
+  TransactWriteRequest::Action put;
+  put.kind = TransactWriteRequest::Action::Kind::kPut;
+  put.table_name = "matches";
+  put.item = match("t1", "a");
+  tx.actions.push_back(put);
+  TransactWriteRequest::Action del;
+  del.kind = TransactWriteRequest::Action::Kind::kDelete;
+  del.table_name = "matches";
+  del.item = Item{{"id", S("b1")}};
+  tx.actions.push_back(del);
+  std::promise<Status> transacted;
+  env.tables().TransactWriteItems(
+      tx, [&](Result<MultiWriteOutcome> r) { transacted.set_value(r.status()); });
+  ASSERT_TRUE(transacted.get_future().get().ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "b2"}));
+
+  // An expired item swept by TTL leaves the index with its item.
+  ASSERT_TRUE(env.tables().UpdateTimeToLive("matches", {"ttl", true}).ok());
+  Item expiring = match("old", "m");
+  expiring["ttl"] = N("1718000000");  // before the test clock's now, within five years
+  ASSERT_TRUE(env.Put("matches", expiring).ok());
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "old", "b2"}));
+  auto swept = env.tables().SweepExpiredItems(10);
+  ASSERT_TRUE(swept.ok()) << swept.status().message();
+  EXPECT_EQ(*swept, 1);
+  EXPECT_EQ(indexed(), (std::vector<std::string>{"t1", "b2"}));
+  auto d = env.tables().DescribeTable("matches");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->index_stats["by_bracket"].item_count, 2);
+}
+
+TEST(SecondaryIndexTest, UpdateTableBackfillsAMultiAttributeIndex) {
+  TablesEnv env;
+  ASSERT_TRUE(env.Create("tbl", "S").ok());
+  for (int i = 0; i < 600; ++i) {
+    Item item{{"pk", S("k" + std::to_string(i))}, {"a", S(i % 2 ? "odd" : "even")}};
+    if (i % 3 != 0) item["b"] = N(std::to_string(i % 10));
+    ASSERT_TRUE(env.Put("tbl", item).ok());
+  }
+  UpdateTableRequest u;
+  u.table_name = "tbl";
+  u.attribute_definitions = std::vector<AttributeDefinition>{{"a", "S"}, {"b", "N"}};
+  SecondaryIndex index;
+  index.name = "by_ab";
+  index.key_schema = {{"a", "HASH"}, {"b", "HASH"}};
+  index.projection = {{"ProjectionType", "KEYS_ONLY"}};
+  u.global_secondary_index_updates =
+      std::vector<GlobalSecondaryIndexUpdate>{{GlobalSecondaryIndexUpdate::Action::kCreate, index}};
+  auto updated = env.tables().UpdateTable(u);
+  ASSERT_TRUE(updated.ok()) << updated.status().message();
+  auto d = env.tables().DescribeTable("tbl");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->index_stats["by_ab"].item_count, 400);  // those with b
+  QueryRequest q;
+  q.table_name = "tbl";
+  q.index_name = "by_ab";
+  q.expressions.key_condition_expression = "a = :a AND b = :b";
+  q.expressions.values = std::map<std::string, AttributeValue>{{":a", S("odd")}, {":b", N("7")}};
+  auto got = env.QueryAll(q);
+  EXPECT_EQ(got.size(), 40u);  // i % 10 == 7 (so odd), less those where i % 3 == 0 (no b)
+  for (const Item& item : got) EXPECT_EQ(item.at("b"), N("7"));
 }
 
 }  // namespace
