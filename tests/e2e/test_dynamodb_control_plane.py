@@ -63,6 +63,14 @@ class ControlPlaneCase(ServerTestCase):
         # Requests an older botocore would refuse to send (empty lists, missing members).
         self.raw = self.server.client("dynamodb", parameter_validation=False)
 
+    def create(self, name, **kwargs):
+        """CreateTable of an on-demand table keyed by pk (S); kwargs add or replace members."""
+        request = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+        request.update(kwargs)
+        return self.ddb.create_table(**request)["TableDescription"]
+
     def error(self, fn, *args, **kwargs):
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:
             fn(*args, **kwargs)
@@ -540,13 +548,6 @@ class WarmThroughputTest(ControlPlaneCase):
     provisioned capacity, else 12000 reads and 4000 writes per second on demand; an index's
     likewise. CreateTable's answer carries it only when asked for (UPDATING)."""
 
-    def create(self, name, **kwargs):
-        request = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       BillingMode="PAY_PER_REQUEST")
-        request.update(kwargs)
-        return self.ddb.create_table(**request)["TableDescription"]
-
     def test_warm_throughput(self):
         gsi = {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                "Projection": {"ProjectionType": "ALL"}}
@@ -649,13 +650,6 @@ class OnDemandThroughputTest(ControlPlaneCase):
     ACTIVE; 0 and -2 are outside the valid range; a provisioned table takes none."""
 
     INVALID = "One or more parameter values were invalid: "
-
-    def create(self, name, **kwargs):
-        request = dict(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       BillingMode="PAY_PER_REQUEST")
-        request.update(kwargs)
-        return self.ddb.create_table(**request)["TableDescription"]
 
     def limits(self, name):
         return self.ddb.describe_table(TableName=name)["Table"].get("OnDemandThroughput")

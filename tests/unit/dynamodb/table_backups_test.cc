@@ -4,10 +4,7 @@
 // fixed OffsetClock, never by sleeping.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cstdlib>
-#include <filesystem>
 #include <future>
 #include <set>
 
@@ -390,27 +387,12 @@ TEST(TableBackupsTest, HistoryIsPrunedWithTheWindowAndDroppedWhenDisabled) {
 }
 
 TEST(TableBackupsTest, BackupsAndHistorySurviveARestart) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("ss-backups-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-  std::filesystem::create_directories(dir);
-  OffsetClock clock{test_env::StartTime()};
-  const AccountScope scope = TablesEnv::Scope();
+  test_env::FileTables files("backups");
+  OffsetClock& clock = files.clock();
   std::string backup_arn;
   int64_t between = 0;
   auto open = [&](auto&& body) {
-    storage::StoreOptions options;
-    options.path = (dir / "streamstack.db").string();
-    auto store = storage::Store::Open(options);
-    ASSERT_TRUE(store.ok());
-    {
-      streams::StreamStore streams(**store, clock, scope);
-      ASSERT_TRUE(streams.Open().ok());
-      TableStore tables(**store, streams, clock, scope);
-      ASSERT_TRUE(tables.Open().ok());
-      body(tables);
-    }
-    ASSERT_TRUE((*store)->Close().ok());
+    files.Open([&](TableStore& tables, storage::Store&) { body(tables); });
   };
   auto put = [](TableStore& tables, const std::string& json) {
     PutItemRequest r;
@@ -465,7 +447,6 @@ TEST(TableBackupsTest, BackupsAndHistorySurviveARestart) {
       EXPECT_EQ((**item)["v"].ToJson()["N"], "1") << table;
     }
   });
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,10 +3,7 @@
 // turns the file back into version 5's layout (the hash prefixes cut off, the version set back),
 // and opens it again.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <future>
 #include <string>
 
@@ -33,27 +30,7 @@ std::vector<std::string> Values(const ReadPage& page, const char* attr) {
 }
 
 TEST(TableMigrationsTest, Version5DatabaseReadsTheSameAfterTheMigration) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("ss-migrate-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-  std::filesystem::create_directories(dir);
-  OffsetClock clock{test_env::StartTime()};
-  const AccountScope scope = TablesEnv::Scope();
-  auto open = [&](auto&& body) {
-    storage::StoreOptions options;
-    options.path = (dir / "streamstack.db").string();
-    auto store = storage::Store::Open(options);
-    ASSERT_TRUE(store.ok());
-    {
-      streams::StreamStore streams(**store, clock, scope);
-      ASSERT_TRUE(streams.Open().ok());
-      TableStore tables(**store, streams, clock, scope);
-      Status opened = tables.Open();
-      ASSERT_TRUE(opened.ok()) << opened.message();
-      body(tables, **store);
-    }
-    ASSERT_TRUE((*store)->Close().ok());
-  };
+  test_env::FileTables files("migrate");
   auto scan = [](TableStore& tables, std::optional<std::string> index = std::nullopt) {
     ScanRequest r;
     r.table_name = "orders";
@@ -74,7 +51,7 @@ TEST(TableMigrationsTest, Version5DatabaseReadsTheSameAfterTheMigration) {
   };
   std::vector<std::string> scanned, by_index;
   std::string backup_arn;
-  open([&](TableStore& tables, storage::Store& store) {
+  files.Open([&](TableStore& tables, storage::Store& store) {
     CreateTableRequest c;
     c.table_name = "orders";
     c.attribute_definitions = {{"pk", "N"}, {"sk", "S"}, {"g", "S"}};
@@ -109,7 +86,7 @@ TEST(TableMigrationsTest, Version5DatabaseReadsTheSameAfterTheMigration) {
             .WriteSync([](storage::WriteContext& ctx) { return ctx.db().Execute(kBackToVersion5); })
             .ok());
   });
-  open([&](TableStore& tables, storage::Store&) {
+  files.Open([&](TableStore& tables, storage::Store&) {
     EXPECT_EQ(Values(scan(tables), "sk"), scanned);  // hash order, as before
     EXPECT_EQ(Values(scan(tables, "by-g"), "sk"), by_index);
     EXPECT_EQ(query(tables, "-6", nullptr).items.size(), 4u);  // i % 13 == 0: 0, 13, 26, 39
@@ -130,7 +107,6 @@ TEST(TableMigrationsTest, Version5DatabaseReadsTheSameAfterTheMigration) {
     item = tables.GetItem(get);
     ASSERT_TRUE(item.ok() && item->has_value());
   });
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <string>
@@ -143,6 +147,46 @@ class TablesEnv {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<streams::StreamStore> streams_;
   std::unique_ptr<TableStore> tables_;
+};
+
+// A database file in a fresh directory, opened again and again as a restart would: each
+// Open(body) opens the store, StreamStore and TableStore on it, runs body(tables, store) and
+// closes them. The directory goes with the object.
+class FileTables {
+ public:
+  explicit FileTables(const std::string& label)
+      : dir_(std::filesystem::temp_directory_path() /
+             ("ss-" + label + "-" + std::to_string(::getpid()) + "-" +
+              std::to_string(std::rand()))) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~FileTables() { std::filesystem::remove_all(dir_); }
+  FileTables(const FileTables&) = delete;
+  FileTables& operator=(const FileTables&) = delete;
+
+  OffsetClock& clock() { return clock_; }
+
+  template <typename Body>
+  void Open(Body&& body) {
+    storage::StoreOptions options;
+    options.path = (dir_ / "streamstack.db").string();
+    auto store = storage::Store::Open(options);
+    ASSERT_TRUE(store.ok());
+    {
+      const AccountScope scope = TablesEnv::Scope();
+      streams::StreamStore streams(**store, clock_, scope);
+      ASSERT_TRUE(streams.Open().ok());
+      TableStore tables(**store, streams, clock_, scope);
+      Status opened = tables.Open();
+      ASSERT_TRUE(opened.ok()) << opened.message();
+      body(tables, **store);
+    }
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+
+ private:
+  std::filesystem::path dir_;
+  OffsetClock clock_{StartTime()};
 };
 
 }  // namespace streamstack::dynamodb::test_env
