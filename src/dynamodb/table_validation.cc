@@ -113,9 +113,10 @@ Status ValidateKeySchema(const std::vector<KeySchemaElement>& key_schema,
   STREAMSTACK_RETURN_IF_ERROR(CheckKeySchemaShape(key_schema, member));
   if (key_schema.size() == 2) {
     if (key_schema[1].key_type != "RANGE") {
+      // Recorded against DynamoDB: dynalite test/createTable.js ([HASH, HASH]) and
+      // ack-api-quirks' catalogue DDB-TABLE-442.
       return ValidationError(
-          "Too many hash keys specified.  All Dynamo DB tables must have "
-          "exactly one hash key");
+          "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     }
     if (key_schema[0].name == key_schema[1].name) {
       return ValidationError(

@@ -69,6 +69,8 @@ TEST(TableValidationTest, PlanCreateTableRefusesAsAwsDoes) {
        "Member must have length greater than or equal to 3"},
       {"range first", [](CreateTableRequest& r) { std::swap(r.key_schema[0], r.key_schema[1]); },
        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
+      {"two hash keys", [](CreateTableRequest& r) { r.key_schema[1].key_type = "HASH"; },
+       "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
       {"undefined key", [](CreateTableRequest& r) { r.attribute_definitions.pop_back(); },
        "One or more parameter values were invalid: Some index key attributes are not defined in "
        "AttributeDefinitions. Keys: [sk], AttributeDefinitions: [pk]"},
