@@ -48,6 +48,13 @@ class LambdaApiTest : public ::testing::Test {
     router_->Handle(std::move(req), [&p](HttpResponse r) { p.set_value(std::move(r)); });
     return f.get();
   }
+  // "<x-amzn-ErrorType>: <message>" of an error answer (Lambda words it "message", a model
+  // fault "Message").
+  static std::string ErrorOf(const HttpResponse& resp) {
+    json body = json::parse(resp.body);
+    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
+           body.value("message", body.value("Message", std::string()));
+  }
   void CreateFunction(const std::string& name, const std::string& url) {
     json body = {{"FunctionName", name},
                  {"Runtime", "python3.12"},
@@ -145,11 +152,6 @@ TEST_F(LambdaApiTest, MappingMembersAreExactlyAwss) {
 // string, with the answers AWS recorded (LocalStack's TestLambdaLayer::test_layer_exceptions
 // and test_layer_policy_exceptions) where one exists.
 TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   const std::string versions = "/2018-10-31/layers/my-layer/versions";
   std::string runtimes;
   // The model's Runtime enum, in its order.
@@ -164,51 +166,51 @@ TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
       "Value '[invalidruntime]' at 'compatibleRuntimes' failed to satisfy constraint: Member "
       "must satisfy enum value set: [" +
       runtimes + "]";
-  EXPECT_EQ(error(Send("POST", versions, bad_lists.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", versions, bad_lists.dump())),
             "ValidationException: 2 validation errors detected: " + runtimes_clause +
                 "; Value '[invalidarch, x86_64]' at 'compatibleArchitectures' failed to satisfy "
                 "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
                 "[x86_64, arm64], Member must not be null]");
-  EXPECT_EQ(error(Send("POST", versions, "{\"Description\": \"d\"}")),
+  EXPECT_EQ(ErrorOf(Send("POST", versions, "{\"Description\": \"d\"}")),
             "ValidationException: 1 validation error detected: Value null at 'content' failed to "
             "satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(Send("POST", versions, "{\"Content\": {\"ZipFile\": 5}}")),
+  EXPECT_EQ(ErrorOf(Send("POST", versions, "{\"Content\": {\"ZipFile\": 5}}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'ZipFile'");
-  EXPECT_EQ(error(Send("POST", "/2018-10-31/layers/bad%20name/versions",
-                       "{\"Content\": {\"ZipFile\": \"\"}}")),
+  EXPECT_EQ(ErrorOf(Send("POST", "/2018-10-31/layers/bad%20name/versions",
+                         "{\"Content\": {\"ZipFile\": \"\"}}")),
             "ValidationException: 1 validation error detected: Value 'bad name' at 'layerName' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+");
   json good = {{"Content", {{"ZipFile", Base64Encode(test_util::EmptyZip())}}}};
   ASSERT_EQ(Send("POST", versions, good.dump()).status, 201u);
 
-  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2018-10-31/layers?CompatibleArchitecture=archdoesnotexist", "")),
             "ValidationException: 1 validation error detected: Value 'archdoesnotexist' at "
             "'compatibleArchitecture' failed to satisfy constraint: Member must satisfy enum "
             "value set: [x86_64, arm64]");
-  EXPECT_EQ(error(Send("GET", "/2018-10-31/layers?find=LayerVersion&Arn=nope", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2018-10-31/layers?find=LayerVersion&Arn=nope", "")),
             "ValidationException: 1 validation error detected: Value 'nope' at 'arn' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
             "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
-  EXPECT_EQ(error(Send("GET", versions + "/0", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", versions + "/0", "")),
             "InvalidParameterValueException: Layer Version Cannot be less than 1");
   EXPECT_EQ(Send("GET", versions + "/1", "").status, 200u);
   EXPECT_EQ(Send("GET", versions + "?CompatibleRuntime=python3.12", "").status, 200u);
 
   json permission = {{"StatementId", "s1"}, {"Action", "*"}, {"Principal", "*"}};
-  EXPECT_EQ(error(Send("POST", versions + "/1/policy", permission.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", versions + "/1/policy", permission.dump())),
             "ValidationException: 1 validation error detected: Value '*' at 'action' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
             "lambda:GetLayerVersion");
-  EXPECT_EQ(error(Send("POST", versions + "/1/policy", "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", versions + "/1/policy", "{}")),
             "ValidationException: 3 validation errors detected: Value null at 'statementId' "
             "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
             "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
             "satisfy constraint: Member must not be null");
   permission["Action"] = "lambda:GetLayerVersion";
   EXPECT_EQ(Send("POST", versions + "/1/policy?RevisionId=", permission.dump()).status, 201u);
-  EXPECT_EQ(error(Send("DELETE", versions + "/1/policy/s1?RevisionId=wrong", "")),
+  EXPECT_EQ(ErrorOf(Send("DELETE", versions + "/1/policy/s1?RevisionId=wrong", "")),
             "PreconditionFailedException: The Revision Id provided does not match the latest "
             "Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id");
   EXPECT_EQ(Send("DELETE", versions + "/1/policy/s1", "").status, 204u);
@@ -217,23 +219,18 @@ TEST_F(LambdaApiTest, LayerRequestsAreReadThroughTheModel) {
 // Function URL requests are read through the model too: FunctionName and Qualifier with the
 // body in one pass, the Cors lists' faulty items reported at the list as Lambda reports them.
 TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   const std::string url = "/2021-10-31/functions/f/url";
-  EXPECT_EQ(error(Send("POST", url + "?Qualifier=1", "{\"AuthType\": \"SOME\"}")),
+  EXPECT_EQ(ErrorOf(Send("POST", url + "?Qualifier=1", "{\"AuthType\": \"SOME\"}")),
             "ValidationException: 2 validation errors detected: Value '1' at 'qualifier' failed "
             "to satisfy constraint: Member must satisfy regular expression pattern: "
             "((?!^\\d+$)^[0-9a-zA-Z-_]+$); Value 'SOME' at 'authType' failed to satisfy "
             "constraint: Member must satisfy enum value set: [NONE, AWS_IAM]");
-  EXPECT_EQ(error(Send("POST", url, "{\"AuthType\": 5}")),
+  EXPECT_EQ(ErrorOf(Send("POST", url, "{\"AuthType\": 5}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'AuthType'");
   json cors = {{"AuthType", "NONE"}, {"Cors", {{"AllowMethods", {"GET", "TOOLONG"}}}}};
-  EXPECT_EQ(error(Send("POST", url, cors.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", url, cors.dump())),
             "ValidationException: 1 validation error detected: Value '[GET, TOOLONG]' at "
             "'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: "
             "[Member must have length less than or equal to 6, Member must have length greater "
@@ -241,10 +238,10 @@ TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
             "not be null]");
   cors["Cors"]["AllowMethods"] = {"GET"};
   EXPECT_EQ(Send("POST", url, cors.dump()).status, 201u);
-  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=abc", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", url + "s?MaxItems=abc", "")),
             "ValidationException: 1 validation error detected: Value 'abc' at 'maxItems' failed "
             "to satisfy constraint: Member must be an integer");
-  EXPECT_EQ(error(Send("GET", url + "s?MaxItems=51", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", url + "s?MaxItems=51", "")),
             "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
             "to satisfy constraint: Member must have value less than or equal to 50");
   HttpResponse listed = Send("GET", url + "s?MaxItems=1", "");
@@ -254,14 +251,9 @@ TEST_F(LambdaApiTest, FunctionUrlRequestsAreReadThroughTheModel) {
 
 // Function permissions: the body, the Qualifier and the path's StatementId through the model.
 TEST_F(LambdaApiTest, PermissionRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   const std::string policy = "/2015-03-31/functions/f/policy";
-  EXPECT_EQ(error(Send("POST", policy + "?Qualifier=a%20b", "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", policy + "?Qualifier=a%20b", "{}")),
             "ValidationException: 4 validation errors detected: Value null at 'statementId' "
             "failed to satisfy constraint: Member must not be null; Value null at 'action' failed "
             "to satisfy constraint: Member must not be null; Value null at 'principal' failed to "
@@ -272,48 +264,43 @@ TEST_F(LambdaApiTest, PermissionRequestsAreReadThroughTheModel) {
                     {"Action", "lambda:InvokeFunction"},
                     {"Principal", "s3.amazonaws.com"},
                     {"SourceAccount", "123"}};
-  EXPECT_EQ(error(Send("POST", policy, statement.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", policy, statement.dump())),
             "ValidationException: 1 validation error detected: Value '123' at 'sourceAccount' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "\\d{12}");
   statement["SourceAccount"] = "123456789012";
   EXPECT_EQ(Send("POST", policy, statement.dump()).status, 201u);
-  EXPECT_EQ(error(Send("DELETE", policy + "/s%201", "")),
+  EXPECT_EQ(ErrorOf(Send("DELETE", policy + "/s%201", "")),
             "ValidationException: 1 validation error detected: Value 's 1' at 'statementId' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "([a-zA-Z0-9-_.]+)");
   EXPECT_EQ(Send("DELETE", policy + "/s1", "").status, 204u);
-  EXPECT_EQ(error(Send("GET", policy, "")),
+  EXPECT_EQ(ErrorOf(Send("GET", policy, "")),
             "ResourceNotFoundException: The resource you requested does not exist.");
 }
 
 // Versions and the alias listing: MaxItems, FunctionVersion and the body through the model.
 TEST_F(LambdaApiTest, VersionRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   const std::string versions = "/2015-03-31/functions/f/versions";
-  EXPECT_EQ(error(Send("POST", versions, json({{"Description", std::string(257, 'd')}}).dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", versions, json({{"Description", std::string(257, 'd')}}).dump())),
             "ValidationException: 1 validation error detected: Value '" + std::string(257, 'd') +
                 "' at 'description' failed to satisfy constraint: Member must have length less "
                 "than or equal to 256");
-  EXPECT_EQ(error(Send("POST", versions, "{\"CodeSha256\": 1}")),
+  EXPECT_EQ(ErrorOf(Send("POST", versions, "{\"CodeSha256\": 1}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'CodeSha256'");
   EXPECT_EQ(Send("POST", versions, "{\"Description\": \"v1\"}").status, 201u);
-  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=x", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", versions + "?MaxItems=x", "")),
             "ValidationException: 1 validation error detected: Value 'x' at 'maxItems' failed to "
             "satisfy constraint: Member must be an integer");
-  EXPECT_EQ(error(Send("GET", versions + "?MaxItems=10001", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", versions + "?MaxItems=10001", "")),
             "ValidationException: 1 validation error detected: Value '10001' at 'maxItems' "
             "failed to satisfy constraint: Member must have value less than or equal to 10000");
   HttpResponse page = Send("GET", versions + "?MaxItems=1", "");
   ASSERT_EQ(page.status, 200u) << page.body;
   EXPECT_EQ(json::parse(page.body)["Versions"].size(), 1u);
-  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=v2", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2015-03-31/functions/f/aliases?FunctionVersion=v2", "")),
             "ValidationException: 1 validation error detected: Value 'v2' at 'functionVersion' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "(\\$LATEST(\\.PUBLISHED)?|[0-9]+)");
@@ -322,18 +309,13 @@ TEST_F(LambdaApiTest, VersionRequestsAreReadThroughTheModel) {
 
 // Event invoke configs: ranges, destinations and MaxItems through the model.
 TEST_F(LambdaApiTest, EventInvokeConfigRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   const std::string config = "/2019-09-25/functions/f/event-invoke-config";
   json bad = {{"MaximumRetryAttempts", 3},
               {"MaximumEventAgeInSeconds", 59},
               {"DestinationConfig", {{"OnFailure", {{"Destination", "nowhere"}}}}}};
   EXPECT_EQ(
-      error(Send("PUT", config, bad.dump())),
+      ErrorOf(Send("PUT", config, bad.dump())),
       "ValidationException: 3 validation errors detected: Value '3' at 'maximumRetryAttempts' "
       "failed to satisfy constraint: Member must have value less than or equal to 2; Value '59' "
       "at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value "
@@ -341,13 +323,13 @@ TEST_F(LambdaApiTest, EventInvokeConfigRequestsAreReadThroughTheModel) {
       "failed to satisfy constraint: Member must satisfy regular expression pattern: "
       "$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]"
       "{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
-  EXPECT_EQ(error(Send("POST", config, "{\"MaximumRetryAttempts\": 1.5}")),
+  EXPECT_EQ(ErrorOf(Send("POST", config, "{\"MaximumRetryAttempts\": 1.5}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'MaximumRetryAttempts'");
   HttpResponse put = Send("PUT", config, "{\"MaximumRetryAttempts\": 1}");
   ASSERT_EQ(put.status, 200u) << put.body;
   EXPECT_EQ(json::parse(put.body)["MaximumRetryAttempts"], 1);
-  EXPECT_EQ(error(Send("GET", config + "/list?MaxItems=51", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", config + "/list?MaxItems=51", "")),
             "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
             "to satisfy constraint: Member must have value less than or equal to 50");
   EXPECT_EQ(Send("GET", config + "/list?MaxItems=50", "").status, 200u);
@@ -357,11 +339,6 @@ TEST_F(LambdaApiTest, EventInvokeConfigRequestsAreReadThroughTheModel) {
 // Function requests are read through the input model: the answers the core's unit tests pinned
 // before the model checked them (function_test.cc's ranges and runtime), and the model's own.
 TEST_F(LambdaApiTest, FunctionRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   int n = 0;
   auto create = [&](const json& changes) {
     json body = {{"FunctionName", "f" + std::to_string(n++)},
@@ -434,38 +411,38 @@ TEST_F(LambdaApiTest, FunctionRequestsAreReadThroughTheModel) {
     if (c.error.empty()) {
       EXPECT_EQ(resp.status, 201u) << c.changes.dump() << ": " << resp.body;
     } else {
-      EXPECT_EQ(error(resp), c.error) << c.changes.dump();
+      EXPECT_EQ(ErrorOf(resp), c.error) << c.changes.dump();
     }
   }
-  EXPECT_TRUE(error(create({{"Runtime", "cobol"}}))
+  EXPECT_TRUE(ErrorOf(create({{"Runtime", "cobol"}}))
                   .starts_with("ValidationException: 1 validation error detected: Value 'cobol' "
                                "at 'runtime' failed to satisfy constraint: Member must satisfy "
                                "enum value set: [nodejs, nodejs4.3,"));
   // Members the adapter read without checking are held to the model; the required ones are
   // reported together.
-  EXPECT_EQ(error(Send("POST", "/2015-03-31/functions", "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", "/2015-03-31/functions", "{}")),
             "ValidationException: 3 validation errors detected: Value null at 'functionName' "
             "failed to satisfy constraint: Member must not be null; Value null at 'role' failed "
             "to satisfy constraint: Member must not be null; Value null at 'code' failed to "
             "satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(create({{"Role", "my-role"}})),
+  EXPECT_EQ(ErrorOf(create({{"Role", "my-role"}})),
             "ValidationException: 1 validation error detected: Value 'my-role' at 'role' failed "
             "to satisfy constraint: Member must satisfy regular expression pattern: "
             "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
   // UpdateFunctionConfiguration: the same settings, the same answers.
-  EXPECT_EQ(error(Send("PUT", "/2015-03-31/functions/f0/configuration", "{\"Timeout\": 901}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", "/2015-03-31/functions/f0/configuration", "{\"Timeout\": 901}")),
             "ValidationException: 1 validation error detected: Value '901' at 'timeout' failed to "
             "satisfy constraint: Member must have value less than or equal to 900");
   EXPECT_EQ(Send("PUT", "/2015-03-31/functions/f0/configuration", "{\"Timeout\": 30}").status,
             200u);
-  EXPECT_EQ(error(Send("PUT", "/2015-03-31/functions/f0/code",
-                       json({{"ZipFile", Base64Encode(test_util::EmptyZip())},
-                             {"Architectures", json::array()}})
-                           .dump())),
+  EXPECT_EQ(ErrorOf(Send("PUT", "/2015-03-31/functions/f0/code",
+                         json({{"ZipFile", Base64Encode(test_util::EmptyZip())},
+                               {"Architectures", json::array()}})
+                             .dump())),
             "ValidationException: 1 validation error detected: Value '[]' at 'architectures' "
             "failed to satisfy constraint: Member must have length greater than or equal to 1");
   // The name and Qualifier of the path, in one pass.
-  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions/a%20b?Qualifier=c%20d", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2015-03-31/functions/a%20b?Qualifier=c%20d", "")),
             "ValidationException: 2 validation errors detected: Value 'a b' at 'functionName' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
@@ -473,10 +450,10 @@ TEST_F(LambdaApiTest, FunctionRequestsAreReadThroughTheModel) {
             "?; Value 'c d' at 'qualifier' failed to satisfy constraint: Member must satisfy "
             "regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
   // ListFunctions: MaxItems as the core's List answered it before (function_test.cc).
-  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions?MaxItems=0", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2015-03-31/functions?MaxItems=0", "")),
             "ValidationException: 1 validation error detected: Value '0' at 'maxItems' failed to "
             "satisfy constraint: Member must have value greater than or equal to 1");
-  EXPECT_EQ(error(Send("GET", "/2015-03-31/functions?FunctionVersion=SOME", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2015-03-31/functions?FunctionVersion=SOME", "")),
             "ValidationException: 1 validation error detected: Value 'SOME' at 'functionVersion' "
             "failed to satisfy constraint: Member must satisfy enum value set: [ALL]");
   HttpResponse page = Send("GET", "/2015-03-31/functions?MaxItems=1", "");
@@ -484,19 +461,19 @@ TEST_F(LambdaApiTest, FunctionRequestsAreReadThroughTheModel) {
   EXPECT_EQ(json::parse(page.body)["Functions"].size(), 1u);
   // Concurrency.
   const std::string concurrency = "/2017-10-31/functions/f0/concurrency";
-  EXPECT_EQ(error(Send("PUT", concurrency, "{}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", concurrency, "{}")),
             "ValidationException: 1 validation error detected: Value null at "
             "'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": -1}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": -1}")),
             "ValidationException: 1 validation error detected: Value '-1' at "
             "'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value "
             "greater than or equal to 0");
   // Past a Java int: Jackson's overflow, answered as every value its member cannot hold
   // (inferred from Jackson's behaviour; AWS's answer to this value is not recorded).
-  EXPECT_EQ(error(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": 2147483648}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": 2147483648}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'ReservedConcurrentExecutions'");
-  EXPECT_EQ(error(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": -2147483649}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": -2147483649}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'ReservedConcurrentExecutions'");
   EXPECT_EQ(Send("PUT", concurrency, "{\"ReservedConcurrentExecutions\": 5}").status, 200u);
@@ -509,11 +486,6 @@ TEST_F(LambdaApiTest, FunctionRequestsAreReadThroughTheModel) {
 // Mapping requests are read through the input model: the answers the core's unit tests pinned
 // before the model checked them (event_source_mapping_test.cc's ranges, enums and lists).
 TEST_F(LambdaApiTest, MappingRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   int n = 0;
   auto create = [&](const json& changes) {
@@ -603,25 +575,25 @@ TEST_F(LambdaApiTest, MappingRequestsAreReadThroughTheModel) {
       EXPECT_EQ(resp.status, 202u) << c.changes.dump() << ": " << resp.body;
       continue;
     }
-    EXPECT_EQ(error(resp), c.error) << c.changes.dump();
+    EXPECT_EQ(ErrorOf(resp), c.error) << c.changes.dump();
     // Update reads the same settings through the model with the same answers.
     if (!c.changes.contains("StartingPosition") && !c.changes.contains("EventSourceArn")) {
       HttpResponse created = create(json::object());
       ASSERT_EQ(created.status, 202u) << created.body;
       std::string uuid = json::parse(created.body)["UUID"];
-      EXPECT_EQ(error(Send("PUT", "/2015-03-31/event-source-mappings/" + uuid, c.changes.dump())),
+      EXPECT_EQ(ErrorOf(Send("PUT", "/2015-03-31/event-source-mappings/" + uuid, c.changes.dump())),
                 c.error)
           << "update " << c.changes.dump();
     }
   }
-  EXPECT_EQ(error(Send("POST", "/2015-03-31/event-source-mappings", "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", "/2015-03-31/event-source-mappings", "{}")),
             "ValidationException: 1 validation error detected: Value null at 'functionName' "
             "failed to satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(Send("GET", "/2015-03-31/event-source-mappings?MaxItems=0", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2015-03-31/event-source-mappings?MaxItems=0", "")),
             "ValidationException: 1 validation error detected: Value '0' at 'maxItems' failed to "
             "satisfy constraint: Member must have value greater than or equal to 1");
   EXPECT_EQ(
-      error(Send("GET", "/2015-03-31/event-source-mappings?EventSourceArn=x", "")),
+      ErrorOf(Send("GET", "/2015-03-31/event-source-mappings?EventSourceArn=x", "")),
       "ValidationException: 1 validation error detected: Value 'x' at 'eventSourceArn' "
       "failed to satisfy constraint: Member must satisfy regular expression pattern: "
       "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)");
@@ -632,11 +604,6 @@ TEST_F(LambdaApiTest, MappingRequestsAreReadThroughTheModel) {
 // Tags: the Resource of the path, the body and tagKeys through the model; the kind of resource
 // after it.
 TEST_F(LambdaApiTest, TagRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   const std::string arn = functions_->ArnOf("f");
   const std::string tags = "/2017-03-31/tags/" + arn;
@@ -645,16 +612,16 @@ TEST_F(LambdaApiTest, TagRequestsAreReadThroughTheModel) {
       "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|"
       "code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
       "[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
-  EXPECT_EQ(error(Send("POST", "/2017-03-31/tags/arn:aws:something", "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", "/2017-03-31/tags/arn:aws:something", "{}")),
             "ValidationException: 2 validation errors detected: Value 'arn:aws:something' at "
             "'resource' failed to satisfy constraint: Member must satisfy regular expression "
             "pattern: " +
                 pattern +
                 "; Value null at 'tags' failed to satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(Send("POST", tags + ":1", "{\"Tags\": {\"a\": \"1\"}}")),
+  EXPECT_EQ(ErrorOf(Send("POST", tags + ":1", "{\"Tags\": {\"a\": \"1\"}}")),
             "InvalidParameterValueException: Tags on function aliases and versions are not "
             "supported. Please specify a function ARN.");
-  EXPECT_EQ(error(Send("POST", tags, "{\"Tags\": {\"a\": 1}}")),
+  EXPECT_EQ(ErrorOf(Send("POST", tags, "{\"Tags\": {\"a\": 1}}")),
             "InvalidRequestContentException: Could not parse request body into json: Cannot "
             "deserialize value of member 'Tags'");
   EXPECT_EQ(Send("POST", tags, "{\"Tags\": {\"a\": \"1\", \"b\": \"2\", \"c\": \"3\"}}").status,
@@ -663,12 +630,12 @@ TEST_F(LambdaApiTest, TagRequestsAreReadThroughTheModel) {
   HttpResponse listed = Send("GET", tags, "");
   ASSERT_EQ(listed.status, 200u) << listed.body;
   EXPECT_EQ(json::parse(listed.body)["Tags"], json({{"c", "3"}}));
-  EXPECT_EQ(error(Send("DELETE", tags, "")),
+  EXPECT_EQ(ErrorOf(Send("DELETE", tags, "")),
             "ValidationException: 1 validation error detected: Value null at 'tagKeys' failed to "
             "satisfy constraint: Member must not be null");
   // A kind the pattern takes and StreamStack does not tag: the pattern's answer, as before.
   const std::string layer = "arn:aws:lambda:us-east-1:000000000000:layer:l";
-  EXPECT_EQ(error(Send("GET", "/2017-03-31/tags/" + layer, "")),
+  EXPECT_EQ(ErrorOf(Send("GET", "/2017-03-31/tags/" + layer, "")),
             "ValidationException: 1 validation error detected: Value '" + layer +
                 "' at 'resource' failed to satisfy constraint: Member must satisfy regular "
                 "expression pattern: " +
@@ -677,42 +644,37 @@ TEST_F(LambdaApiTest, TagRequestsAreReadThroughTheModel) {
 
 // Aliases: names, FunctionVersion, Description and the routing weights through the model.
 TEST_F(LambdaApiTest, AliasRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   ASSERT_EQ(Send("POST", "/2015-03-31/functions/f/versions", "{}").status, 201u);
   const std::string aliases = "/2015-03-31/functions/f/aliases";
-  EXPECT_EQ(error(Send("POST", aliases, "{}")),
+  EXPECT_EQ(ErrorOf(Send("POST", aliases, "{}")),
             "ValidationException: 2 validation errors detected: Value null at 'name' failed to "
             "satisfy constraint: Member must not be null; Value null at 'functionVersion' failed "
             "to satisfy constraint: Member must not be null");
-  EXPECT_EQ(error(Send("POST", aliases, "{\"Name\": \"2024\", \"FunctionVersion\": \"1\"}")),
+  EXPECT_EQ(ErrorOf(Send("POST", aliases, "{\"Name\": \"2024\", \"FunctionVersion\": \"1\"}")),
             "ValidationException: 1 validation error detected: Value '2024' at 'name' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
             "(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
   json weights = {{"Name", "live"},
                   {"FunctionVersion", "1"},
                   {"RoutingConfig", {{"AdditionalVersionWeights", {{"2", 2}}}}}};
-  EXPECT_EQ(error(Send("POST", aliases, weights.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", aliases, weights.dump())),
             "ValidationException: 1 validation error detected: Value '{2=2.0}' at "
             "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value "
             "must satisfy constraint: [Member must have value less than or equal to 1.0, Member "
             "must have value greater than or equal to 0.0, Member must not be null]");
   weights["RoutingConfig"]["AdditionalVersionWeights"] = {{"x", 0.5}};
-  EXPECT_EQ(error(Send("POST", aliases, weights.dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", aliases, weights.dump())),
             "ValidationException: 1 validation error detected: Value '{x=0.5}' at "
             "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys "
             "must satisfy constraint: [Member must have length less than or equal to 1024, "
             "Member must have length greater than or equal to 1, Member must satisfy regular "
             "expression pattern: [0-9]+]");
-  EXPECT_EQ(error(Send("POST", aliases,
-                       json({{"Name", "live"},
-                             {"FunctionVersion", "v1"},
-                             {"Description", std::string(257, 'd')}})
-                           .dump())),
+  EXPECT_EQ(ErrorOf(Send("POST", aliases,
+                         json({{"Name", "live"},
+                               {"FunctionVersion", "v1"},
+                               {"Description", std::string(257, 'd')}})
+                             .dump())),
             "ValidationException: 2 validation errors detected: Value 'v1' at 'functionVersion' "
             "failed to satisfy constraint: Member must satisfy regular expression pattern: "
             "(\\$LATEST(\\.PUBLISHED)?|[0-9]+); Value '" +
@@ -721,7 +683,7 @@ TEST_F(LambdaApiTest, AliasRequestsAreReadThroughTheModel) {
                 "than or equal to 256");
   EXPECT_EQ(Send("POST", aliases, "{\"Name\": \"live\", \"FunctionVersion\": \"1\"}").status, 201u);
   EXPECT_EQ(Send("PUT", aliases + "/live", "{\"Description\": \"d\"}").status, 200u);
-  EXPECT_EQ(error(Send("GET", aliases + "/a%20b", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", aliases + "/a%20b", "")),
             "ValidationException: 1 validation error detected: Value 'a b' at 'name' failed to "
             "satisfy constraint: Member must satisfy regular expression pattern: "
             "(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
@@ -731,44 +693,39 @@ TEST_F(LambdaApiTest, AliasRequestsAreReadThroughTheModel) {
 
 // Provisioned concurrency and Invoke's members outside the body through the model.
 TEST_F(LambdaApiTest, ProvisionedAndInvokeRequestsAreReadThroughTheModel) {
-  auto error = [](const HttpResponse& resp) {
-    json body = json::parse(resp.body);
-    return std::string(resp.headers.Get("x-amzn-ErrorType")) + ": " +
-           body.value("message", body.value("Message", std::string()));
-  };
   CreateFunction("f", "http://127.0.0.1:9/");
   ASSERT_EQ(Send("POST", "/2015-03-31/functions/f/versions", "{}").status, 201u);
   const std::string provisioned = "/2019-09-30/functions/f/provisioned-concurrency";
-  EXPECT_EQ(error(Send("PUT", provisioned + "?Qualifier=1", "{}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", provisioned + "?Qualifier=1", "{}")),
             "ValidationException: 1 validation error detected: Value null at "
             "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must not be "
             "null");
-  EXPECT_EQ(
-      error(Send("PUT", provisioned + "?Qualifier=1", "{\"ProvisionedConcurrentExecutions\": 0}")),
-      "ValidationException: 1 validation error detected: Value '0' at "
-      "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have "
-      "value greater than or equal to 1");
-  EXPECT_EQ(error(Send("PUT", provisioned, "{\"ProvisionedConcurrentExecutions\": 1}")),
+  EXPECT_EQ(ErrorOf(Send("PUT", provisioned + "?Qualifier=1",
+                         "{\"ProvisionedConcurrentExecutions\": 0}")),
+            "ValidationException: 1 validation error detected: Value '0' at "
+            "'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have "
+            "value greater than or equal to 1");
+  EXPECT_EQ(ErrorOf(Send("PUT", provisioned, "{\"ProvisionedConcurrentExecutions\": 1}")),
             "ValidationException: 1 validation error detected: Value null at 'qualifier' failed "
             "to satisfy constraint: Member must not be null");
   EXPECT_EQ(
       Send("PUT", provisioned + "?Qualifier=1", "{\"ProvisionedConcurrentExecutions\": 1}").status,
       202u);
   EXPECT_EQ(Send("GET", provisioned + "?Qualifier=1", "").status, 200u);
-  EXPECT_EQ(error(Send("GET", provisioned + "?List=ALL&MaxItems=51", "")),
+  EXPECT_EQ(ErrorOf(Send("GET", provisioned + "?List=ALL&MaxItems=51", "")),
             "ValidationException: 1 validation error detected: Value '51' at 'maxItems' failed "
             "to satisfy constraint: Member must have value less than or equal to 50");
   EXPECT_EQ(Send("GET", provisioned + "?List=ALL", "").status, 200u);
   EXPECT_EQ(Send("DELETE", provisioned + "?Qualifier=1", "").status, 204u);
 
   const std::string invoke = "/2015-03-31/functions/f/invocations";
-  EXPECT_EQ(error(Send("POST", invoke, "{}",
-                       {{"X-Amz-Invocation-Type", "Later"}, {"X-Amz-Log-Type", "All"}})),
+  EXPECT_EQ(ErrorOf(Send("POST", invoke, "{}",
+                         {{"X-Amz-Invocation-Type", "Later"}, {"X-Amz-Log-Type", "All"}})),
             "ValidationException: 2 validation errors detected: Value 'Later' at "
             "'invocationType' failed to satisfy constraint: Member must satisfy enum value set: "
             "[Event, RequestResponse, DryRun]; Value 'All' at 'logType' failed to satisfy "
             "constraint: Member must satisfy enum value set: [None, Tail]");
-  EXPECT_EQ(error(Send("POST", invoke + "?Qualifier=a%20b", "not json")),
+  EXPECT_EQ(ErrorOf(Send("POST", invoke + "?Qualifier=a%20b", "not json")),
             "ValidationException: 1 validation error detected: Value 'a b' at 'qualifier' failed "
             "to satisfy constraint: Member must satisfy regular expression pattern: "
             "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
