@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -41,13 +42,14 @@ struct PolicyTarget {
   int64_t table_id = 0;
 };
 
-// `find_definition`: the table by name, whatever its status (TableStore::Impl's).
-template <typename FindDefinition>
-Result<PolicyTarget> FindPolicyTarget(const AccountScope& scope, FindDefinition find_definition,
-                                      const std::string& arn) {
-  STREAMSTACK_ASSIGN_OR_RETURN(ResourceArnTarget target,
-                               ResolveResourceArn(scope, arn, ResourceArnUse::kResourcePolicy));
-  auto def = find_definition(target.table_name);
+// A template over TableStore's private Impl (only its members are named): the table by
+// name, whatever its status.
+template <typename Impl>
+Result<PolicyTarget> FindPolicyTarget(const Impl& impl, const std::string& arn) {
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      ResourceArnTarget target,
+      ResolveResourceArn(impl.scope, arn, ResourceArnUse::kResourcePolicy));
+  auto def = impl.FindDefinition(target.table_name);
   if (!def) return ResourceArnNotFound(arn);
   if (target.is_stream && (def->latest_stream_arn.empty() || def->latest_stream_arn != arn)) {
     return ResourceArnNotFound(arn);
@@ -165,75 +167,81 @@ Status TableStore::Impl::AttachPolicyOfNewTable(storage::WriteContext& ctx,
                       NextRevisionId(clock.NowMillis(), std::nullopt));
 }
 
-void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
-                                   std::optional<std::string> expected_revision_id,
-                                   RevisionDone done) {
-  Impl& impl = *impl_;
-  auto target = FindPolicyTarget(
-      impl.scope, [&impl](const std::string& name) { return impl.FindDefinition(name); },
-      resource_arn);
-  if (!target.ok()) return done(target.status());
-  Status valid = ValidatePolicyDocument(policy);
-  if (!valid.ok()) return done(valid);
+namespace {
+
+// A policy change as its write job decides it, from the stored policy (nullopt: none) and the
+// time: it writes what it changes and gives the RevisionId to answer ("" for none).
+using PolicyChange = std::function<Result<std::string>(
+    storage::Database&, const PolicyTarget&, const std::optional<TableStore::ResourcePolicy>&,
+    int64_t now_ms)>;
+
+// Put and Delete alike: one write job that finds the table still there, loads its policy,
+// checks ExpectedRevisionId and makes the change; `done` hears the RevisionId on the storage
+// completion thread. A template over TableStore's private Impl, as FindPolicyTarget.
+template <typename Impl>
+void WritePolicyChange(Impl& impl, PolicyTarget target, std::optional<std::string> expected,
+                       bool putting, PolicyChange change, TableStore::RevisionDone done) {
   auto revision = std::make_shared<std::string>();
   impl.store.Write(
-      [&impl, target = std::move(target).value(), policy = std::move(policy),
-       expected = std::move(expected_revision_id), revision](storage::WriteContext& ctx) -> Status {
+      [&impl, target = std::move(target), expected = std::move(expected), putting,
+       change = std::move(change), revision](storage::WriteContext& ctx) -> Status {
         if (!impl.live.contains(target.table_id)) return ResourceArnNotFound(target.arn);
         STREAMSTACK_ASSIGN_OR_RETURN(auto current, LoadPolicy(ctx.db(), target.arn));
-        STREAMSTACK_RETURN_IF_ERROR(
-            CheckExpectedRevision(target, current, expected, /*putting=*/true));
-        if (current && current->policy == policy) {  // idempotent: the same RevisionId
-          *revision = current->revision_id;
-          return Status::Ok();
-        }
-        *revision = NextRevisionId(impl.clock.NowMillis(), current);
-        return UpsertPolicy(ctx.db(), target, policy, *revision);
+        STREAMSTACK_RETURN_IF_ERROR(CheckExpectedRevision(target, current, expected, putting));
+        STREAMSTACK_ASSIGN_OR_RETURN(*revision,
+                                     change(ctx.db(), target, current, impl.clock.NowMillis()));
+        return Status::Ok();
       },
       [revision, done = std::move(done)](Status st) {
         if (!st.ok()) return done(st);
         done(std::move(*revision));
       },
       kDoneOffWriter);
+}
+
+}  // namespace
+
+void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
+                                   std::optional<std::string> expected_revision_id,
+                                   RevisionDone done) {
+  auto found = FindPolicyTarget(*impl_, resource_arn);
+  if (!found.ok()) return done(found.status());
+  Status valid = ValidatePolicyDocument(policy);
+  if (!valid.ok()) return done(valid);
+  WritePolicyChange(
+      *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/true,
+      [policy = std::move(policy)](storage::Database& db, const PolicyTarget& target,
+                                   const std::optional<ResourcePolicy>& current,
+                                   int64_t now_ms) -> Result<std::string> {
+        if (current && current->policy == policy) return current->revision_id;  // idempotent
+        std::string revision = NextRevisionId(now_ms, current);
+        STREAMSTACK_RETURN_IF_ERROR(UpsertPolicy(db, target, policy, revision));
+        return revision;
+      },
+      std::move(done));
 }
 
 void TableStore::DeleteResourcePolicy(std::string resource_arn,
                                       std::optional<std::string> expected_revision_id,
                                       RevisionDone done) {
-  Impl& impl = *impl_;
-  auto target = FindPolicyTarget(
-      impl.scope, [&impl](const std::string& name) { return impl.FindDefinition(name); },
-      resource_arn);
-  if (!target.ok()) return done(target.status());
-  auto revision = std::make_shared<std::string>();
-  impl.store.Write(
-      [&impl, target = std::move(target).value(), expected = std::move(expected_revision_id),
-       revision](storage::WriteContext& ctx) -> Status {
-        if (!impl.live.contains(target.table_id)) return ResourceArnNotFound(target.arn);
-        STREAMSTACK_ASSIGN_OR_RETURN(auto current, LoadPolicy(ctx.db(), target.arn));
-        STREAMSTACK_RETURN_IF_ERROR(
-            CheckExpectedRevision(target, current, expected, /*putting=*/false));
-        if (!current) return Status::Ok();  // idempotent: nothing to delete, no RevisionId
-        *revision = current->revision_id;
-        auto& del = ctx.db().Prepare(sql::kDeleteResourcePolicy);
+  auto found = FindPolicyTarget(*impl_, resource_arn);
+  if (!found.ok()) return done(found.status());
+  WritePolicyChange(
+      *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/false,
+      [](storage::Database& db, const PolicyTarget& target,
+         const std::optional<ResourcePolicy>& current, int64_t) -> Result<std::string> {
+        if (!current) return std::string();  // idempotent: nothing to delete, no RevisionId
+        auto& del = db.Prepare(sql::kDeleteResourcePolicy);
         del.Bind(1, target.arn);
-        return del.Run();
+        STREAMSTACK_RETURN_IF_ERROR(del.Run());
+        return current->revision_id;
       },
-      [revision, done = std::move(done)](Status st) {
-        if (!st.ok()) return done(st);
-        done(std::move(*revision));
-      },
-      kDoneOffWriter);
+      std::move(done));
 }
 
 Result<TableStore::ResourcePolicy> TableStore::GetResourcePolicy(
     const std::string& resource_arn) const {
-  const Impl& impl = *impl_;
-  STREAMSTACK_ASSIGN_OR_RETURN(
-      PolicyTarget target,
-      FindPolicyTarget(
-          impl.scope, [&impl](const std::string& name) { return impl.FindDefinition(name); },
-          resource_arn));
+  STREAMSTACK_ASSIGN_OR_RETURN(PolicyTarget target, FindPolicyTarget(*impl_, resource_arn));
   STREAMSTACK_ASSIGN_OR_RETURN(auto policy, impl_->store.Read([&](storage::Database& db) {
     return LoadPolicy(db, target.arn);
   }));
