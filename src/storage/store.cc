@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <exception>
 #include <future>
+#include <string>
 #include <utility>
 
 namespace streamstack::storage {
@@ -52,7 +53,8 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   }
   if (!o.in_memory && o.checkpoint_interval.count() > 0) {
     // The checkpointer, not the writer, folds the WAL back (see checkpoint_interval).
-    STREAMSTACK_RETURN_IF_ERROR(store->writer_->Execute("PRAGMA wal_autocheckpoint=0"));
+    STREAMSTACK_RETURN_IF_ERROR(store->writer_->Execute(
+        "PRAGMA wal_autocheckpoint=" + std::to_string(o.wal_pages_before_writer_checkpoint)));
     auto checkpointer = Database::Open(o.path, writer_options);
     if (!checkpointer.ok()) return std::move(checkpointer).take_status();
     store->checkpointer_db_ = std::move(checkpointer).value();
@@ -101,8 +103,15 @@ void Store::AbortReadAfterClose() {
 }
 
 Store::Stats Store::GetStats() const {
-  MutexLock lock(queue_mu_);
-  return stats_;
+  Stats stats;
+  {
+    MutexLock lock(queue_mu_);
+    stats = stats_;
+  }
+  MutexLock lock(checkpoint_mu_);
+  stats.wal_commits = wal_commits_;
+  stats.checkpointed_commits = checkpointed_commits_;
+  return stats;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -304,6 +313,7 @@ void Store::NoteCommitForCheckpoint() {
   if (!checkpointer_thread_.joinable()) return;
   {
     MutexLock lock(checkpoint_mu_);
+    ++wal_commits_;
     if (wal_dirty_) return;
     wal_dirty_ = true;
   }
@@ -322,6 +332,7 @@ void Store::CheckpointerLoop() {
       return;
     }
     wal_dirty_ = false;
+    const std::int64_t covering = wal_commits_;  // every commit so far is in the WAL
     lock.Unlock();
     // PASSIVE: copies what no reader still needs and never blocks the writer; the writer
     // starts the WAL over once everything was copied back.
@@ -332,6 +343,7 @@ void Store::CheckpointerLoop() {
       ++stats_.checkpoints;
     }
     lock.Lock();
+    checkpointed_commits_ = covering;
   }
 }
 

@@ -44,6 +44,12 @@ struct StoreOptions {
   // milliseconds (PutItem over HTTP, 8 clients: p99 5.4 ms -> 3.4 ms). 0: SQLite's own
   // autocheckpoint on the writer.
   std::chrono::milliseconds checkpoint_interval{100};
+  // The backstop when the checkpointer cannot catch up: SQLite starts the WAL over only when a
+  // write begins with every frame copied back, and under writes that never pause each
+  // checkpoint overlaps the next write transaction, so the WAL would grow without end. Past
+  // this many pages (4 KiB each) the writer checkpoints after its commit, as SQLite's
+  // autocheckpoint does. Only with a checkpointer; 0 turns the backstop off.
+  int wal_pages_before_writer_checkpoint = 16384;
 };
 
 // What a write job sees: the writer connection, inside the group's transaction and the
@@ -148,6 +154,11 @@ class Store {
     std::int64_t groups = 0;  // transactions committed or attempted
     std::int64_t max_group = 0;
     std::int64_t checkpoints = 0;  // WAL checkpoints the checkpointer finished (file mode)
+    // Commits the checkpointer was told of, and how many of them the last finished checkpoint
+    // covers (it began after they had committed). A checkpoint that merely overlaps a commit
+    // does not cover it: a caller waits for its own commit to be covered, not for a count.
+    std::int64_t wal_commits = 0;
+    std::int64_t checkpointed_commits = 0;
   };
   [[nodiscard]] Stats GetStats() const;
 
@@ -228,9 +239,11 @@ class Store {
   // The checkpointer (file mode): its own connection, woken after commits.
   std::unique_ptr<Database> checkpointer_db_;
   std::thread checkpointer_thread_;
-  Mutex checkpoint_mu_;
+  mutable Mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   bool wal_dirty_ GUARDED_BY(checkpoint_mu_) = false;
+  std::int64_t wal_commits_ GUARDED_BY(checkpoint_mu_) = 0;
+  std::int64_t checkpointed_commits_ GUARDED_BY(checkpoint_mu_) = 0;
   bool checkpointer_stopping_ GUARDED_BY(checkpoint_mu_) = false;
 
   // The completion thread's queue.
