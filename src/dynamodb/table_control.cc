@@ -305,6 +305,8 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
 
 void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Impl& impl = *impl_;
+  Status request_ok = CheckUpdateTableRequest(request);
+  if (!request_ok.ok()) return done(request_ok);
   auto current = impl.FindDefinition(request.table_name);
   if (!current) {
     auto transition = impl.TransitionOf(request.table_name);  // deleted, still DELETING

@@ -197,6 +197,26 @@ Status ValidateThroughput(const ProvisionedThroughput& t, const std::string& mem
   return Status::Ok();
 }
 
+// AWS's ceiling on a capacity value. More is "out of bounds" for the table's capacity and
+// blocks an index update (recorded by dynalite's tests against DynamoDB: createTable.js,
+// updateTable.js).
+namespace {
+
+constexpr int64_t kMaxCapacityUnits = 1'000'000'000'000;
+
+Status CheckCapacityBounds(const ProvisionedThroughput& t) {
+  for (auto [value, name] : {std::pair{t.read_capacity_units, "ReadCapacityUnits"},
+                             std::pair{t.write_capacity_units, "WriteCapacityUnits"}}) {
+    if (value > kMaxCapacityUnits) {
+      return ValidationError("Given value " + std::to_string(value) + " for " + name +
+                             " is out of bounds");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::optional<streams::StreamViewType>> ValidateStreamSpecification(
     const StreamSpecification& spec, bool creating) {
   // AWS's texts (recorded, ack-api-quirks DDB-TABLE-437 and -442) name the view type as
@@ -266,6 +286,45 @@ std::vector<AttributeDefinition> UsedDefinitions(const TableDefinition& def,
   return out;
 }
 
+// An index created by UpdateTable has capacity exactly when the table is PROVISIONED (after a
+// switch in the same request). UpdateTable's texts differ from CreateTable's (recorded,
+// ack-api-quirks DDB-TABLE-152 and their catalogue DDB-TABLE-442).
+Status CheckCreatedIndexCapacity(const SecondaryIndex& index, const std::string& billing_mode) {
+  if (billing_mode == "PAY_PER_REQUEST" && index.throughput) {
+    return InvalidParameters(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: " +
+        index.name + " when BillingMode is PAY_PER_REQUEST");
+  }
+  if (billing_mode != "PAY_PER_REQUEST" && !index.throughput) {
+    return InvalidParameters(
+        "Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: " + index.name);
+  }
+  return Status::Ok();
+}
+
+// Capacity asked for again is refused, for the table ("the table") and for an index ("the index
+// <name>"). The table's text is recorded whole (ack-api-quirks DDB-TABLE-442); the index's up to
+// "Current WriteCapacityUnits" (DDB-TABLE-164), its end assumed to mirror the table's.
+Status CheckCapacityChanges(const ProvisionedThroughput& current,
+                            const ProvisionedThroughput& asked, const std::string& index_name) {
+  if (asked.read_capacity_units != current.read_capacity_units ||
+      asked.write_capacity_units != current.write_capacity_units) {
+    return Status::Ok();
+  }
+  const std::string what = index_name.empty() ? "the table" : "the index " + index_name;
+  const std::string where = index_name.empty() ? "the table" : "index " + index_name;
+  const std::string read = std::to_string(asked.read_capacity_units);
+  const std::string write = std::to_string(asked.write_capacity_units);
+  return ValidationError("The provisioned throughput for " + what +
+                         " will not change. The requested value equals the current value. "
+                         "Current ReadCapacityUnits provisioned for " +
+                         where + ": " + read + ". Requested ReadCapacityUnits: " + read +
+                         ". Current WriteCapacityUnits provisioned for " + where + ": " + write +
+                         ". Requested WriteCapacityUnits: " + write +
+                         ". Refer to the Amazon DynamoDB Developer Guide for current limits and "
+                         "how to request higher limits.");
+}
+
 // UpdateTable's GlobalSecondaryIndexUpdates checked as AWS checks them and applied to `def`
 // (a copy of the table's definition): at most one Create or Delete, AWS's texts for an
 // existing or unknown index, the new index's keys defined in AttributeDefinitions.
@@ -275,14 +334,8 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                         std::optional<SecondaryIndex>* deleted) {
   using Action = GlobalSecondaryIndexUpdate::Action;
   if (updates.empty()) return InvalidParameters("List of GlobalSecondaryIndexUpdates is empty");
-  std::set<std::string> named;
   int structural = 0;
   for (const auto& u : updates) {
-    if (!named.insert(u.index.name).second) {
-      return InvalidParameters(
-          "Only one global secondary index update per index is allowed simultaneously. Index: " +
-          u.index.name);
-    }
     if (u.action != Action::kUpdate) ++structural;
   }
   if (structural > 1) {
@@ -300,6 +353,13 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
   };
   for (size_t i = 0; i < updates.size(); ++i) {
     const GlobalSecondaryIndexUpdate& u = updates[i];
+    if (u.action == Action::kUpdate && u.index.throughput &&
+        !CheckCapacityBounds(*u.index.throughput).ok()) {
+      // Whether or not the index exists (dynalite's updateTable.js, recorded against DynamoDB).
+      return ValidationError(
+          "This operation cannot be performed with given input values. Please contact DynamoDB "
+          "service team for more info: Action Blocked: IndexUpdate");
+    }
     auto existing = find_global(u.index.name);
     switch (u.action) {
       case Action::kCreate: {
@@ -326,6 +386,7 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                                      u.index.name);
           }
         }
+        STREAMSTACK_RETURN_IF_ERROR(CheckCreatedIndexCapacity(u.index, def.billing_mode));
         const std::string member =
             "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member.create.keySchema";
         STREAMSTACK_RETURN_IF_ERROR(
@@ -365,7 +426,13 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                                    " when TableThroughputMode is PAY_PER_REQUEST can be to "
                                    "OnDemandThroughput, WarmThroughput");
         }
-        if (u.index.throughput) existing->throughput = u.index.throughput;
+        if (u.index.throughput) {
+          if (existing->throughput) {
+            STREAMSTACK_RETURN_IF_ERROR(
+                CheckCapacityChanges(*existing->throughput, *u.index.throughput, u.index.name));
+          }
+          existing->throughput = u.index.throughput;
+        }
         break;
       }
     }
@@ -566,14 +633,49 @@ std::string KmsMasterKeyArn(const AccountScope& scope, const std::optional<std::
   return prefix + "key/" + *id;
 }
 
+namespace {
+
+// CreateTable's billing: capacity exactly when BillingMode is PROVISIONED (the default), within
+// bounds. AWS checks it before the key schema (dynalite's createTable.js, recorded against
+// DynamoDB: a PAY_PER_REQUEST table with capacity and a broken KeySchema gets the billing text).
+Status CheckCreateTableBilling(const CreateTableRequest& request) {
+  const std::string billing = request.billing_mode.value_or("PROVISIONED");
+  if (billing != "PROVISIONED" && billing != "PAY_PER_REQUEST") {
+    return ConstraintError("'" + billing + "'", "billingMode",
+                           "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+  }
+  if (billing == "PAY_PER_REQUEST") {
+    if (!request.provisioned_throughput) return Status::Ok();
+    return InvalidParameters(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+        "PAY_PER_REQUEST");
+  }
+  if (!request.provisioned_throughput) {
+    // AWS's answer as recorded in 2026 (ack-api-quirks DDB-TABLE-024), with or without
+    // BillingMode; dynalite's older recording answered "No provisioned throughput specified
+    // for the table".
+    return InvalidParameters(
+        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
+        "PROVISIONED");
+  }
+  STREAMSTACK_RETURN_IF_ERROR(
+      ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
+  return CheckCapacityBounds(*request.provisioned_throughput);
+}
+
+}  // namespace
+
 Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
                                         const AccountScope& scope, int64_t now_ms) {
   STREAMSTACK_RETURN_IF_ERROR(ValidateTableName(request.table_name));
   STREAMSTACK_RETURN_IF_ERROR(ValidateAttributeDefinitions(request.attribute_definitions));
+  STREAMSTACK_RETURN_IF_ERROR(CheckCreateTableBilling(request));
   STREAMSTACK_RETURN_IF_ERROR(
       ValidateKeySchema(request.key_schema, request.attribute_definitions, "keySchema"));
 
   auto def = std::make_shared<TableDefinition>();
+  def->billing_mode = request.billing_mode.value_or("PROVISIONED");
+  if (request.provisioned_throughput) def->throughput = *request.provisioned_throughput;
   def->name = request.table_name;
   def->table_uuid = NewUuidV4();
   def->arn = arn::Table(scope, request.table_name);
@@ -645,32 +747,10 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
         "in AttributeDefinitions");
   }
 
-  std::string billing = request.billing_mode.value_or("PROVISIONED");
-  if (billing != "PROVISIONED" && billing != "PAY_PER_REQUEST") {
-    return ConstraintError("'" + billing + "'", "billingMode",
-                           "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-  }
-  def->billing_mode = billing;
-  if (billing == "PROVISIONED") {
-    if (!request.provisioned_throughput) {
-      // AWS's answer as recorded in 2026 (ack-api-quirks DDB-TABLE-024), with or without
-      // BillingMode; dynalite's older recording answered "No provisioned throughput specified
-      // for the table".
-      return InvalidParameters(
-          "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is "
-          "PROVISIONED");
-    }
-    STREAMSTACK_RETURN_IF_ERROR(
-        ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
-    def->throughput = *request.provisioned_throughput;
-  } else if (request.provisioned_throughput) {
-    return InvalidParameters(
-        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-        "PAY_PER_REQUEST");
-  }
   if (request.on_demand_throughput) {
     // An empty or partial OnDemandThroughput is taken at create (DDB-TABLE-038).
-    STREAMSTACK_RETURN_IF_ERROR(CheckOnDemandBilling(*request.on_demand_throughput, billing));
+    STREAMSTACK_RETURN_IF_ERROR(
+        CheckOnDemandBilling(*request.on_demand_throughput, def->billing_mode));
     STREAMSTACK_RETURN_IF_ERROR(
         CheckOnDemandRange(*request.on_demand_throughput, /*minus_one_clears=*/false));
     def->on_demand_throughput = *request.on_demand_throughput;
@@ -703,6 +783,85 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
   return plan;
 }
 
+// --- UpdateTable -------------------------------------------------------------------------------
+namespace {
+
+Status NothingToUpdate() {
+  return ValidationError(
+      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+      "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+      "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+      "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
+}
+
+// A billing switch takes the indexes along: on-demand indexes report no capacity (0/0, recorded
+// ack-api-quirks DDB-TABLE-133), provisioned ones lose their on-demand limits (DDB-TABLE-153);
+// a switch to PROVISIONED gets each index's capacity from the request's index Updates.
+void SwitchIndexBilling(TableDefinition& def) {
+  for (SecondaryIndex& index : def.global_secondary_indexes) {
+    if (def.billing_mode == "PAY_PER_REQUEST") index.throughput.reset();
+    if (def.billing_mode == "PROVISIONED") index.on_demand_throughput = {};
+  }
+}
+
+// A switch to PROVISIONED names the capacity of every index the table keeps, in an index Update
+// of the same request (recorded, ack-api-quirks DDB-TABLE-152 and dynalite's updateTable.js):
+// the indexes without one are listed in the table's order. A created index carries its own.
+Status CheckIndexCapacityOfSwitch(const TableDefinition& def, const UpdateTableRequest& request,
+                                  const std::optional<SecondaryIndex>& created) {
+  std::set<std::string> given;
+  for (const auto& u :
+       request.global_secondary_index_updates.value_or(std::vector<GlobalSecondaryIndexUpdate>{})) {
+    if (u.action == GlobalSecondaryIndexUpdate::Action::kUpdate && u.index.throughput) {
+      given.insert(u.index.name);
+    }
+  }
+  std::vector<std::string> missing;
+  for (const SecondaryIndex& index : def.global_secondary_indexes) {
+    if (created && created->name == index.name) continue;
+    if (!given.contains(index.name)) missing.push_back(index.name);
+  }
+  if (missing.empty()) return Status::Ok();
+  std::string names;
+  for (const std::string& name : missing) names += (names.empty() ? "" : ",") + name;
+  return InvalidParameters("ProvisionedThroughput must be specified for index: " + names);
+}
+
+}  // namespace
+
+Status CheckUpdateTableRequest(const UpdateTableRequest& r) {
+  // An empty list of index updates counts as none here; beside another member it is refused
+  // later (recorded, ack-api-quirks DDB-TABLE-359).
+  const bool index_updates =
+      r.global_secondary_index_updates && !r.global_secondary_index_updates->empty();
+  if (!r.billing_mode && !r.provisioned_throughput && !r.stream_specification &&
+      !r.deletion_protection_enabled && !r.table_class && !index_updates && !r.sse_specification &&
+      !r.warm_throughput && !r.on_demand_throughput) {
+    return NothingToUpdate();
+  }
+  if (r.billing_mode == "PROVISIONED" && !r.provisioned_throughput) {
+    // Also on a table that is PROVISIONED already (recorded, ack-api-quirks DDB-TABLE-164).
+    return InvalidParameters(
+        "ProvisionedThroughput must be specified when BillingMode is "
+        "PROVISIONED");
+  }
+  if (r.provisioned_throughput) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckCapacityBounds(*r.provisioned_throughput));
+  }
+  if (index_updates) {
+    std::set<std::string> named;
+    for (const auto& u : *r.global_secondary_index_updates) {
+      if (!named.insert(u.index.name).second) {
+        return InvalidParameters(
+            "Only one global secondary index update per index is allowed simultaneously. "
+            "Index: " +
+            u.index.name);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                         const UpdateTableRequest& request,
                                         const AccountScope& scope, int64_t now_ms) {
@@ -719,21 +878,16 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       return ConstraintError("'" + billing + "'", "billingMode",
                              "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
     }
-    if (billing == "PROVISIONED" && !request.provisioned_throughput &&
-        def->billing_mode != "PROVISIONED") {
-      return ValidationError(
-          "One or more parameter values were invalid: ProvisionedThroughput "
-          "must be specified when BillingMode is PROVISIONED");
-    }
     if (billing != def->billing_mode) {
       def->billing_mode = billing;
       def->billing_mode_changed_ms = now_ms;
+      SwitchIndexBilling(*def);
       if (billing == "PAY_PER_REQUEST") def->throughput = {};
-      // Limits belong to on-demand billing (assumed: AWS's describe after a switch to
-      // PROVISIONED is not recorded).
       if (billing == "PROVISIONED") def->on_demand_throughput = {};
-      changed = table_updating = true;
     }
+    // PAY_PER_REQUEST asked for again is answered UPDATING although nothing changes (recorded,
+    // ack-api-quirks DDB-TABLE-057); PROVISIONED again comes with capacity, checked below.
+    changed = table_updating = true;
   }
   std::optional<OnDemandThroughput> on_demand_answer;
   if (request.on_demand_throughput) {
@@ -755,20 +909,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     STREAMSTACK_RETURN_IF_ERROR(
         ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
     const ProvisionedThroughput& asked = *request.provisioned_throughput;
-    if (current.billing_mode == "PROVISIONED" &&
-        asked.read_capacity_units == current.throughput.read_capacity_units &&
-        asked.write_capacity_units == current.throughput.write_capacity_units) {
-      // AWS's answer to a re-sent capacity (recorded, ack-api-quirks DDB-TABLE-442).
-      const std::string read = std::to_string(asked.read_capacity_units);
-      const std::string write = std::to_string(asked.write_capacity_units);
-      return ValidationError(
-          "The provisioned throughput for the table will not change. The requested value equals "
-          "the current value. Current ReadCapacityUnits provisioned for the table: " +
-          read + ". Requested ReadCapacityUnits: " + read +
-          ". Current WriteCapacityUnits provisioned for the table: " + write +
-          ". Requested WriteCapacityUnits: " + write +
-          ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
-          "higher limits.");
+    if (current.billing_mode == "PROVISIONED") {
+      STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
     }
     def->throughput = asked;
     changed = table_updating = true;
@@ -842,12 +984,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                                  &created_index, &deleted_index));
     changed = table_updating = true;
   }
-  if (!changed) {
-    return ValidationError(
-        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-        "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
-        "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
-        "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
+  if (!changed) return NothingToUpdate();
+  if (def->billing_mode == "PROVISIONED" && current.billing_mode != "PROVISIONED") {
+    STREAMSTACK_RETURN_IF_ERROR(CheckIndexCapacityOfSwitch(*def, request, created_index));
   }
 
   UpdateTablePlan plan;

@@ -73,6 +73,10 @@ struct UpdateTablePlan {
   std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
   std::optional<OnDemandThroughput> on_demand_answer;      // with -1 for a cleared member
 };
+// UpdateTable's checks of the request alone, answered before the table is looked up (as AWS
+// does): something to change, capacity with BillingMode PROVISIONED and within bounds, one
+// index update per index.
+Status CheckUpdateTableRequest(const UpdateTableRequest& request);
 // Every check of UpdateTable against the table as it is now, in AWS's order.
 Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                         const UpdateTableRequest& request,

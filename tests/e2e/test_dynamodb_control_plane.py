@@ -732,6 +732,131 @@ class OnDemandThroughputTest(ControlPlaneCase):
                 "OnDemandThroughput"], {"MaxReadRequestUnits": 3})
 
 
+class BillingSwitchTest(ControlPlaneCase):
+    """A billing switch and index capacity. [ack] DDB-TABLE-152 (PAY_PER_REQUEST -> PROVISIONED
+    needs an index Update with capacity for every index; "Both ... for index"), -153 (the
+    switch drops on-demand limits), -133 (on-demand indexes report 0/0), -164 (capacity asked
+    for again), -057 (PAY_PER_REQUEST again is taken), the catalogue DDB-TABLE-442 ("Neither
+    ... for index"). [dynalite] test/updateTable.js and createTable.js (recorded against
+    DynamoDB): the comma-joined index list, "Given value ... is out of bounds", "Action
+    Blocked: IndexUpdate", billing before the key schema. Assumed: the end of the index's "will
+    not change" text mirrors the table's (recorded only up to "Current WriteCapacityUnits")."""
+
+    INVALID = "One or more parameter values were invalid: "
+    CAPACITY = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+
+    @staticmethod
+    def index(name, capacity=None):
+        index = {"IndexName": name, "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                 "Projection": {"ProjectionType": "ALL"}}
+        if capacity:
+            index["ProvisionedThroughput"] = capacity
+        return index
+
+    @staticmethod
+    def update(name, capacity):
+        return {"Update": {"IndexName": name, "ProvisionedThroughput": capacity}}
+
+    def test_switch_to_provisioned_names_every_index(self):
+        definitions = [{"AttributeName": "pk", "AttributeType": "S"},
+                       {"AttributeName": "g", "AttributeType": "S"}]
+        self.create("switch", AttributeDefinitions=definitions,
+                    GlobalSecondaryIndexes=[self.index("index3"), self.index("index4")])
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    BillingMode="PROVISIONED", ProvisionedThroughput=self.CAPACITY),
+                         ("ValidationException", self.INVALID +
+                          "ProvisionedThroughput must be specified for index: index3,index4"))
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    BillingMode="PROVISIONED", ProvisionedThroughput=self.CAPACITY,
+                                    GlobalSecondaryIndexUpdates=[
+                                        self.update("index4", self.CAPACITY)]),
+                         ("ValidationException", self.INVALID +
+                          "ProvisionedThroughput must be specified for index: index3"))
+        out = self.ddb.update_table(TableName="switch", BillingMode="PROVISIONED",
+                                    ProvisionedThroughput=self.CAPACITY,
+                                    GlobalSecondaryIndexUpdates=[
+                                        self.update("index3", {"ReadCapacityUnits": 2,
+                                                               "WriteCapacityUnits": 3}),
+                                        self.update("index4", self.CAPACITY)])
+        self.assertEqual(out["TableDescription"]["TableStatus"], "UPDATING")
+        indexes = self.ddb.describe_table(TableName="switch")["Table"]["GlobalSecondaryIndexes"]
+        self.assertEqual([(i["ProvisionedThroughput"]["ReadCapacityUnits"],
+                           i["ProvisionedThroughput"]["WriteCapacityUnits"]) for i in indexes],
+                         [(2, 3), (5, 5)])
+        # Provisioned now: capacity asked for again, and PROVISIONED alone.
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    GlobalSecondaryIndexUpdates=[
+                                        self.update("index4", self.CAPACITY)]),
+                         ("ValidationException",
+                          "The provisioned throughput for the index index4 will not change. The "
+                          "requested value equals the current value. Current ReadCapacityUnits "
+                          "provisioned for index index4: 5. Requested ReadCapacityUnits: 5. "
+                          "Current WriteCapacityUnits provisioned for index index4: 5. Requested "
+                          "WriteCapacityUnits: 5. Refer to the Amazon DynamoDB Developer Guide "
+                          "for current limits and how to request higher limits."))
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    BillingMode="PROVISIONED"),
+                         ("ValidationException", self.INVALID + "ProvisionedThroughput must be "
+                          "specified when BillingMode is PROVISIONED"))
+        # A new index needs capacity on a provisioned table and none on an on-demand one.
+        definitions.append({"AttributeName": "h", "AttributeType": "S"})
+        new_index = {"IndexName": "gsi-nopt", "Projection": {"ProjectionType": "ALL"},
+                     "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}]}
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    AttributeDefinitions=definitions,
+                                    GlobalSecondaryIndexUpdates=[{"Create": new_index}]),
+                         ("ValidationException", self.INVALID + "Both ReadCapacityUnits and "
+                          "WriteCapacityUnits must be specified for index: gsi-nopt"))
+        # Back to on demand: the indexes report 0/0.
+        self.ddb.update_table(TableName="switch", BillingMode="PAY_PER_REQUEST")
+        indexes = self.ddb.describe_table(TableName="switch")["Table"]["GlobalSecondaryIndexes"]
+        self.assertEqual({(i["ProvisionedThroughput"]["ReadCapacityUnits"],
+                           i["ProvisionedThroughput"]["WriteCapacityUnits"]) for i in indexes},
+                         {(0, 0)})
+        new_index["ProvisionedThroughput"] = self.CAPACITY
+        self.assertEqual(self.error(self.ddb.update_table, TableName="switch",
+                                    AttributeDefinitions=definitions,
+                                    GlobalSecondaryIndexUpdates=[{"Create": new_index}]),
+                         ("ValidationException", self.INVALID + "Neither ReadCapacityUnits nor "
+                          "WriteCapacityUnits can be specified for index: gsi-nopt when "
+                          "BillingMode is PAY_PER_REQUEST"))
+        out = self.ddb.update_table(TableName="switch", BillingMode="PAY_PER_REQUEST")
+        self.assertEqual(out["TableDescription"]["TableStatus"], "UPDATING")
+
+    def test_capacity_out_of_bounds(self):
+        over = {"ReadCapacityUnits": 1000000000000, "WriteCapacityUnits": 1000000000001}
+        self.assertEqual(self.error(self.raw.update_table, TableName="nowhere",
+                                    ProvisionedThroughput=over),
+                         ("ValidationException",
+                          "Given value 1000000000001 for WriteCapacityUnits is out of bounds"))
+        self.assertEqual(self.error(self.create, "bounds", BillingMode="PROVISIONED",
+                                    ProvisionedThroughput=over),
+                         ("ValidationException",
+                          "Given value 1000000000001 for WriteCapacityUnits is out of bounds"))
+        self.create("bounds", BillingMode="PROVISIONED", ProvisionedThroughput=self.CAPACITY)
+        self.assertEqual(self.error(self.ddb.update_table, TableName="bounds",
+                                    GlobalSecondaryIndexUpdates=[self.update("abc", over)]),
+                         ("ValidationException", "This operation cannot be performed with given "
+                          "input values. Please contact DynamoDB service team for more info: "
+                          "Action Blocked: IndexUpdate"))
+        # Billing is checked before the key schema.
+        self.assertEqual(self.error(self.raw.create_table, TableName="abc",
+                                    AttributeDefinitions=[],
+                                    KeySchema=[{"KeyType": "HASH", "AttributeName": "a"},
+                                               {"KeyType": "HASH", "AttributeName": "a"}],
+                                    ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                           "WriteCapacityUnits": 1},
+                                    BillingMode="PAY_PER_REQUEST"),
+                         ("ValidationException", self.INVALID + "Neither ReadCapacityUnits nor "
+                          "WriteCapacityUnits can be specified when BillingMode is "
+                          "PAY_PER_REQUEST"))
+        _, _, err = self.server.aws("dynamodb", "update-table", "--table-name", "bounds",
+                                    "--provisioned-throughput",
+                                    "ReadCapacityUnits=1000000000001,WriteCapacityUnits=1",
+                                    check=False)
+        self.assertIn("Given value 1000000000001 for ReadCapacityUnits is out of bounds", err)
+
+
 @requires_botocore("dynamodb", "PutResourcePolicy")
 class ResourcePolicyTest(ControlPlaneCase):
     """Resource-based policies, stored and answered, not enforced. [policy] AWS's API reference

@@ -614,6 +614,151 @@ TEST(TableValidationTest, PlanUpdateTableRefusesTheCapacityTheTableHas) {
   EXPECT_TRUE(PlanUpdateTable(*created->definition, same, kScope, kNow).ok());
 }
 
+// Capacity above AWS's ceiling, and billing checked before the key schema (dynalite's
+// createTable.js and updateTable.js, recorded against DynamoDB).
+TEST(TableValidationTest, CapacityOutOfBoundsAndBillingBeforeKeys) {
+  constexpr int64_t kOver = 1'000'000'000'001;
+  CreateTableRequest create = BaseCreate();
+  create.billing_mode = "PROVISIONED";
+  create.provisioned_throughput = ProvisionedThroughput{kOver, kOver};
+  EXPECT_EQ(PlanCreateTable(create, kScope, kNow).status().message(),
+            "Given value 1000000000001 for ReadCapacityUnits is out of bounds");
+  create.provisioned_throughput = ProvisionedThroughput{1'000'000'000'000, kOver};
+  EXPECT_EQ(PlanCreateTable(create, kScope, kNow).status().message(),
+            "Given value 1000000000001 for WriteCapacityUnits is out of bounds");
+  create.provisioned_throughput = ProvisionedThroughput{1'000'000'000'000, 1'000'000'000'000};
+  EXPECT_TRUE(PlanCreateTable(create, kScope, kNow).ok());
+
+  CreateTableRequest broken = BaseCreate();
+  broken.key_schema = {{"pk", "HASH"}, {"pk", "HASH"}};
+  broken.provisioned_throughput = ProvisionedThroughput{1, 1};
+  EXPECT_EQ(PlanCreateTable(broken, kScope, kNow).status().message(),
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+            "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+
+  // UpdateTable's request checks come before the table is looked up.
+  UpdateTableRequest update;
+  update.table_name = "missing";
+  EXPECT_EQ(CheckUpdateTableRequest(update).message().rfind("At least one of", 0), 0u);
+  update.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{};
+  EXPECT_EQ(CheckUpdateTableRequest(update).message().rfind("At least one of", 0), 0u);
+  update.billing_mode = "PROVISIONED";
+  EXPECT_EQ(CheckUpdateTableRequest(update).message(),
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified "
+            "when BillingMode is PROVISIONED");
+  update.provisioned_throughput = ProvisionedThroughput{5, kOver};
+  EXPECT_EQ(CheckUpdateTableRequest(update).message(),
+            "Given value 1000000000001 for WriteCapacityUnits is out of bounds");
+  update.provisioned_throughput = ProvisionedThroughput{5, 5};
+  GlobalSecondaryIndexUpdate first;
+  first.action = GlobalSecondaryIndexUpdate::Action::kDelete;
+  first.index.name = "abc";
+  GlobalSecondaryIndexUpdate second = first;
+  second.action = GlobalSecondaryIndexUpdate::Action::kUpdate;
+  update.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{first, second};
+  EXPECT_EQ(CheckUpdateTableRequest(update).message(),
+            "One or more parameter values were invalid: Only one global secondary index update "
+            "per index is allowed simultaneously. Index: abc");
+  update.global_secondary_index_updates->pop_back();
+  EXPECT_TRUE(CheckUpdateTableRequest(update).ok());
+}
+
+// A billing switch and the indexes' capacity, as AWS answers them (ack-api-quirks DDB-TABLE-152,
+// -153, -164 and their catalogue DDB-TABLE-442; dynalite's updateTable.js).
+TEST(TableValidationTest, BillingSwitchTakesTheIndexesAlong) {
+  CreateTableRequest create = BaseCreate();
+  create.attribute_definitions.push_back({"g", "S"});
+  std::vector<SecondaryIndex> indexes;
+  for (const char* name : {"index3", "index4"}) {
+    SecondaryIndex index;
+    index.name = name;
+    index.key_schema = {{"g", "HASH"}};
+    index.projection = {{"ProjectionType", "ALL"}};
+    index.on_demand_throughput.max_read_request_units = 6000;
+    indexes.push_back(std::move(index));
+  }
+  create.global_secondary_indexes = std::move(indexes);
+  auto created = PlanCreateTable(create, kScope, kNow);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const TableDefinition& on_demand = *created->definition;
+  using Action = GlobalSecondaryIndexUpdate::Action;
+  auto index_update = [](const std::string& name, std::optional<ProvisionedThroughput> t) {
+    GlobalSecondaryIndexUpdate u;
+    u.action = Action::kUpdate;
+    u.index.name = name;
+    u.index.throughput = t;
+    return u;
+  };
+  UpdateTableRequest to_provisioned;
+  to_provisioned.table_name = "orders";
+  to_provisioned.billing_mode = "PROVISIONED";
+  to_provisioned.provisioned_throughput = ProvisionedThroughput{50, 50};
+  const std::string invalid = "One or more parameter values were invalid: ";
+  EXPECT_EQ(PlanUpdateTable(on_demand, to_provisioned, kScope, kNow).status().message(),
+            invalid + "ProvisionedThroughput must be specified for index: index3,index4");
+  to_provisioned.global_secondary_index_updates =
+      std::vector<GlobalSecondaryIndexUpdate>{index_update("index4", ProvisionedThroughput{2, 3})};
+  EXPECT_EQ(PlanUpdateTable(on_demand, to_provisioned, kScope, kNow).status().message(),
+            invalid + "ProvisionedThroughput must be specified for index: index3");
+  to_provisioned.global_secondary_index_updates->push_back(
+      index_update("index3", ProvisionedThroughput{4, 5}));
+  auto switched = PlanUpdateTable(on_demand, to_provisioned, kScope, kNow);
+  ASSERT_TRUE(switched.ok()) << switched.status().message();
+  const TableDefinition& provisioned = *switched->definition;
+  EXPECT_EQ(provisioned.global_secondary_indexes[0].throughput->read_capacity_units, 4);
+  EXPECT_EQ(provisioned.global_secondary_indexes[1].throughput->write_capacity_units, 3);
+  EXPECT_FALSE(provisioned.global_secondary_indexes[0].on_demand_throughput.max_read_request_units);
+
+  // On a provisioned table: an index's capacity asked for again, one above the ceiling (even of
+  // an index that does not exist), and a created index without capacity.
+  UpdateTableRequest same;
+  same.table_name = "orders";
+  same.global_secondary_index_updates =
+      std::vector<GlobalSecondaryIndexUpdate>{index_update("index3", ProvisionedThroughput{4, 5})};
+  EXPECT_EQ(PlanUpdateTable(provisioned, same, kScope, kNow).status().message(),
+            "The provisioned throughput for the index index3 will not change. The requested value "
+            "equals the current value. Current ReadCapacityUnits provisioned for index index3: 4. "
+            "Requested ReadCapacityUnits: 4. Current WriteCapacityUnits provisioned for index "
+            "index3: 5. Requested WriteCapacityUnits: 5. Refer to the Amazon DynamoDB Developer "
+            "Guide for current limits and how to request higher limits.");
+  UpdateTableRequest blocked = same;
+  (*blocked.global_secondary_index_updates)[0] =
+      index_update("nope", ProvisionedThroughput{1'000'000'000'000, 1'000'000'000'001});
+  EXPECT_EQ(PlanUpdateTable(provisioned, blocked, kScope, kNow).status().message(),
+            "This operation cannot be performed with given input values. Please contact DynamoDB "
+            "service team for more info: Action Blocked: IndexUpdate");
+  GlobalSecondaryIndexUpdate add;
+  add.action = Action::kCreate;
+  add.index.name = "gsi-nopt";
+  add.index.key_schema = {{"g", "HASH"}};
+  add.index.projection = {{"ProjectionType", "ALL"}};
+  UpdateTableRequest create_index;
+  create_index.table_name = "orders";
+  create_index.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{add};
+  EXPECT_EQ(PlanUpdateTable(provisioned, create_index, kScope, kNow).status().message(),
+            invalid +
+                "Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: "
+                "gsi-nopt");
+  (*create_index.global_secondary_index_updates)[0].index.throughput = ProvisionedThroughput{1, 1};
+  EXPECT_TRUE(PlanUpdateTable(provisioned, create_index, kScope, kNow).ok());
+  EXPECT_EQ(PlanUpdateTable(on_demand, create_index, kScope, kNow).status().message(),
+            invalid +
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for "
+                "index: gsi-nopt when BillingMode is PAY_PER_REQUEST");
+
+  // Back to on-demand: the indexes report no capacity again; PAY_PER_REQUEST asked for again
+  // is taken (AWS answers UPDATING and changes nothing).
+  UpdateTableRequest to_on_demand;
+  to_on_demand.table_name = "orders";
+  to_on_demand.billing_mode = "PAY_PER_REQUEST";
+  auto back = PlanUpdateTable(provisioned, to_on_demand, kScope, kNow);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_FALSE(back->definition->global_secondary_indexes[0].throughput);
+  auto again = PlanUpdateTable(*back->definition, to_on_demand, kScope, kNow);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->status, TableStatus::kUpdating);
+}
+
 TEST(TableValidationTest, TimeToLiveRules) {
   TableDefinition table;
   EXPECT_EQ(ValidateTimeToLiveSpecification({"", true}).code(), AwsError::kValidation);
