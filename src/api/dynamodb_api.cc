@@ -270,10 +270,12 @@ Result<dynamodb::OnDemandThroughput> DecodeOnDemandThroughput(const json& in) {
   return limits;
 }
 
-Result<std::optional<dynamodb::OnDemandThroughput>> OptionalOnDemandThroughput(const json& in) {
-  auto it = in.find("OnDemandThroughput");
+// `member`: OnDemandThroughput, or a restore's OnDemandThroughputOverride.
+Result<std::optional<dynamodb::OnDemandThroughput>> OptionalOnDemandThroughput(
+    const json& in, const char* member = "OnDemandThroughput") {
+  auto it = in.find(member);
   if (it == in.end() || it->is_null()) return std::optional<dynamodb::OnDemandThroughput>();
-  if (!it->is_object()) return WrongType("OnDemandThroughput");
+  if (!it->is_object()) return WrongType(member);
   STREAMSTACK_ASSIGN_OR_RETURN(dynamodb::OnDemandThroughput limits, DecodeOnDemandThroughput(*it));
   return std::optional<dynamodb::OnDemandThroughput>(limits);
 }
@@ -1339,6 +1341,8 @@ Result<dynamodb::RestoreOverrides> DecodeRestoreOverrides(const json& in) {
   if (auto it = in.find("ProvisionedThroughputOverride"); it != in.end() && it->is_object()) {
     STREAMSTACK_ASSIGN_OR_RETURN(o.provisioned_throughput, DecodeThroughput(*it));
   }
+  STREAMSTACK_ASSIGN_OR_RETURN(o.on_demand_throughput,
+                               OptionalOnDemandThroughput(in, "OnDemandThroughputOverride"));
   STREAMSTACK_ASSIGN_OR_RETURN(o.sse_specification,
                                DecodeSseSpecification(in, "SSESpecificationOverride"));
   return o;

@@ -42,6 +42,11 @@ Status PointInTimeRecoveryUnavailable(const std::string& name) {
   return Status(AwsError::kPointInTimeRecoveryUnavailable,
                 "Point in time recovery is not enabled for table '" + name + "'");
 }
+// AWS's prefix for the backup and restore request rules (ack-api-quirks DDB-TABLE-442).
+Status InvalidRequest(const std::string& detail) {
+  return ValidationError("Invalid Request: " + detail);
+}
+
 Status InvalidRestoreTime() {
   return Status(AwsError::kInvalidRestoreTime,
                 "RestoreDateTime must be between EarliestRestorableDateTime and "
@@ -147,10 +152,95 @@ std::vector<AttributeDefinition> UsedDefinitions(const CreateTableRequest& req,
   return out;
 }
 
+// A restore's overrides checked as AWS checks them (recorded, ack-api-quirks DDB-TABLE-273 and
+// -280; texts from their catalogue DDB-TABLE-442, all under "Invalid Request: "): capacity only
+// for a provisioned result and required when the billing is overridden to PROVISIONED,
+// on-demand limits only for an on-demand result and at least 1. `billing`: the result's.
+Status CheckRestoreCapacity(const RestoreOverrides& o, const std::string& billing) {
+  if (o.provisioned_throughput && billing == "PAY_PER_REQUEST") {
+    return InvalidRequest(o.billing_mode
+                              ? "Cannot override ProvisionedThroughput if BillingMode is "
+                                "overridden to PAY_PER_REQUEST"
+                              : "Cannot override ProvisionedThroughput unless BillingMode is "
+                                "PROVISIONED");
+  }
+  if (o.billing_mode == "PROVISIONED" && !o.provisioned_throughput) {
+    return InvalidRequest(
+        "Must override ProvisionedThroughput if BillingMode is overridden to PROVISIONED");
+  }
+  if (!o.on_demand_throughput) return Status::Ok();
+  for (auto [value, member] :
+       {std::pair{&o.on_demand_throughput->max_read_request_units, "MaxReadRequestUnits"},
+        std::pair{&o.on_demand_throughput->max_write_request_units, "MaxWriteRequestUnits"}}) {
+    if (!*value) continue;
+    if (billing != "PAY_PER_REQUEST") {
+      return InvalidRequest(std::string("Cannot override ") + member +
+                            " for OnDemandThroughput unless BillingModeOverride is "
+                            "PAY_PER_REQUEST");
+    }
+    if (**value < 1) {
+      return InvalidRequest(std::string("Requested ") + member +
+                            " for OnDemandThroughput is outside of valid range");
+    }
+  }
+  return Status::Ok();
+}
+
+// The projection an index declares, for comparing two declarations: its type and its
+// non-key attributes in any order.
+std::pair<std::string, std::set<std::string>> ProjectionShape(const SecondaryIndex& index) {
+  std::pair<std::string, std::set<std::string>> shape;
+  shape.first = index.projection.value("ProjectionType", "");
+  auto nka = index.projection.find("NonKeyAttributes");
+  if (nka != index.projection.end() && nka->is_array()) {
+    for (const auto& a : *nka) {
+      if (a.is_string()) shape.second.insert(a.get<std::string>());
+    }
+  }
+  return shape;
+}
+
+bool SameKeysAndProjection(const SecondaryIndex& a, const SecondaryIndex& b) {
+  if (a.key_schema.size() != b.key_schema.size()) return false;
+  for (size_t i = 0; i < a.key_schema.size(); ++i) {
+    if (a.key_schema[i].name != b.key_schema[i].name ||
+        a.key_schema[i].key_type != b.key_schema[i].key_type) {
+      return false;
+    }
+  }
+  return ProjectionShape(a) == ProjectionShape(b);
+}
+
+// An index override restores an index of the source, perhaps under another name: its keys and
+// projection must be one of the source's (DDB-TABLE-280); a global one carries capacity exactly
+// when the result is provisioned.
+Status CheckIndexOverride(const SecondaryIndex& index, const std::vector<SecondaryIndex>& source,
+                          bool global, const std::string& billing) {
+  if (std::none_of(source.begin(), source.end(),
+                   [&](const SecondaryIndex& s) { return SameKeysAndProjection(index, s); })) {
+    return InvalidRequest("Index " + index.name +
+                          " does not match a secondary index that existed in the source table "
+                          "and cannot be created during the restore operation");
+  }
+  if (!global) return Status::Ok();
+  if (billing == "PROVISIONED" && !index.throughput) {
+    return InvalidRequest("Must specify provisioned throughput for index " + index.name);
+  }
+  if (billing == "PAY_PER_REQUEST" && index.throughput) {
+    return InvalidRequest(
+        "Cannot override ProvisionedThroughput if BillingMode is overridden to PAY_PER_REQUEST "
+        "for index " +
+        index.name);
+  }
+  return Status::Ok();
+}
+
 // The table a restore creates from `source` (a backup's definition, or the live table's), as
 // CreateTable would plan it, with the overrides applied. Streams, TTL, tags, point-in-time
 // recovery and deletion protection are not carried over (AWS: "You must manually set up ...
-// on the restored table"); billing, throughput, indexes, SSE and the table class are.
+// on the restored table"); billing, throughput, on-demand limits, indexes, SSE and the table
+// class are (recorded, ack-api-quirks DDB-TABLE-215). A capacity override is the table's alone:
+// the indexes keep their own unless an index override names theirs (DDB-TABLE-281).
 Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const std::string& target,
                                           const RestoreOverrides& o, const AccountScope& scope,
                                           int64_t now_ms) {
@@ -158,11 +248,19 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
   req.table_name = target;
   req.key_schema = source.key_schema;
   req.billing_mode = o.billing_mode.value_or(source.billing_mode);
-  const bool provisioned = *req.billing_mode == "PROVISIONED";
+  const std::string& billing = *req.billing_mode;
+  if (billing == "PROVISIONED" || billing == "PAY_PER_REQUEST") {
+    STREAMSTACK_RETURN_IF_ERROR(CheckRestoreCapacity(o, billing));
+  }
+  const bool provisioned = billing == "PROVISIONED";
   if (o.provisioned_throughput) {
     req.provisioned_throughput = o.provisioned_throughput;
   } else if (provisioned) {
     req.provisioned_throughput = source.throughput;
+  }
+  if (!provisioned) {
+    const OnDemandThroughput limits = o.on_demand_throughput.value_or(source.on_demand_throughput);
+    if (!limits.Empty()) req.on_demand_throughput = limits;
   }
   auto indexes = [&](const std::vector<SecondaryIndex>& from, bool global) {
     std::vector<SecondaryIndex> out = from;
@@ -171,24 +269,34 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
       if (!global) continue;
       if (!provisioned) {
         index.throughput.reset();
-      } else if (!index.throughput) {
-        index.throughput = req.provisioned_throughput;
+      } else {
+        index.on_demand_throughput = {};
+        // An index of an on-demand source has no capacity of its own to keep.
+        if (!index.throughput) index.throughput = req.provisioned_throughput;
       }
     }
     return out;
   };
-  // An override is the whole list: an empty one restores no index of that kind.
-  if (o.global_secondary_indexes) {
-    if (!o.global_secondary_indexes->empty()) {
-      req.global_secondary_indexes = *o.global_secondary_indexes;
+  auto overridden = [&](const std::vector<SecondaryIndex>& given,
+                        const std::vector<SecondaryIndex>& from,
+                        bool global) -> Result<std::vector<SecondaryIndex>> {
+    for (const SecondaryIndex& index : given) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckIndexOverride(index, from, global, billing));
     }
+    return given;
+  };
+  // An override is the whole list: an empty one restores no index of that kind (DDB-TABLE-279).
+  if (o.global_secondary_indexes) {
+    STREAMSTACK_ASSIGN_OR_RETURN(
+        auto given, overridden(*o.global_secondary_indexes, source.global_secondary_indexes, true));
+    if (!given.empty()) req.global_secondary_indexes = std::move(given);
   } else if (!source.global_secondary_indexes.empty()) {
     req.global_secondary_indexes = indexes(source.global_secondary_indexes, true);
   }
   if (o.local_secondary_indexes) {
-    if (!o.local_secondary_indexes->empty()) {
-      req.local_secondary_indexes = *o.local_secondary_indexes;
-    }
+    STREAMSTACK_ASSIGN_OR_RETURN(
+        auto given, overridden(*o.local_secondary_indexes, source.local_secondary_indexes, false));
+    if (!given.empty()) req.local_secondary_indexes = std::move(given);
   } else if (!source.local_secondary_indexes.empty()) {
     req.local_secondary_indexes = indexes(source.local_secondary_indexes, false);
   }
@@ -449,13 +557,12 @@ void TableStore::RestoreTableToPointInTime(RestoreTableToPointInTimeRequest requ
   Impl& impl = *impl_;
   // AWS's texts for these request rules are recorded (ack-api-quirks DDB-TABLE-442).
   if (request.source_table_arn.has_value() == request.source_table_name.has_value()) {
-    return done(ValidationError(
-        "Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName"));
+    return done(InvalidRequest("Must provide exactly one of: sourceTableArn, sourceTableName"));
   }
   if (request.use_latest_restorable_time == request.restore_ms.has_value()) {
-    return done(ValidationError(
-        "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be "
-        "specified, but not both"));
+    return done(InvalidRequest(
+        "Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not "
+        "both"));
   }
   std::string source_name;
   if (request.source_table_arn) {
@@ -509,9 +616,8 @@ void TableStore::UpdateContinuousBackups(std::string table_name,
                                          ContinuousBackupsDone done) {
   if (!spec.enabled && spec.recovery_period_in_days) {
     // AWS's text (recorded, ack-api-quirks DDB-TABLE-442).
-    return done(ValidationError(
-        "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
-        "recovery."));
+    return done(InvalidRequest(
+        "Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery."));
   }
   Impl& impl = *impl_;
   auto current = impl.Find(table_name);

@@ -22,7 +22,7 @@ import botocore
 import botocore.session
 import botocore.exceptions
 
-from harness import StreamStack, create_table
+from harness import StreamStack, create_table, requires_botocore
 from test_js_sdk import JsSdkCase
 
 BACKUP_ARN = re.compile(
@@ -221,6 +221,107 @@ class BackupsTest(ClockMixin, unittest.TestCase):
         self.error(ddb.restore_table_from_backup, "BackupNotFoundException",
                    TargetTableName="bk_never", BackupArn=arns[2])
         self.error(ddb.delete_backup, "BackupNotFoundException", BackupArn=arns[2])
+
+    def test_restore_overrides(self):
+        """[ack] DDB-TABLE-273, -280, -281, -215, texts from the catalogue DDB-TABLE-442: the
+        overrides follow the result's billing mode, an index override restores a source index
+        (same keys and projection, perhaps renamed), a capacity override is the table's alone,
+        on-demand limits are carried over."""
+        ddb = self.ddb
+        ddb.create_table(
+            TableName="ov_src", BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "g")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}])
+        arn = ddb.create_backup(TableName="ov_src", BackupName="overrides")["BackupDetails"]["BackupArn"]
+        gsi = {"KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+               "Projection": {"ProjectionType": "ALL"}}
+        capacity = {"ReadCapacityUnits": 7, "WriteCapacityUnits": 7}
+        cases = [
+            ("Invalid Request: Must override ProvisionedThroughput if BillingMode is overridden "
+             "to PROVISIONED", {"BillingModeOverride": "PROVISIONED"}),
+            ("Invalid Request: Cannot override ProvisionedThroughput if BillingMode is "
+             "overridden to PAY_PER_REQUEST",
+             {"BillingModeOverride": "PAY_PER_REQUEST", "ProvisionedThroughputOverride": capacity}),
+            ("Invalid Request: Index other does not match a secondary index that existed in the "
+             "source table and cannot be created during the restore operation",
+             {"GlobalSecondaryIndexOverride": [dict(gsi, IndexName="other", Projection={
+                 "ProjectionType": "KEYS_ONLY"}, ProvisionedThroughput=capacity)]}),
+            ("Invalid Request: Must specify provisioned throughput for index gsi1",
+             {"GlobalSecondaryIndexOverride": [dict(gsi, IndexName="gsi1")]}),
+            ("Invalid Request: Cannot override ProvisionedThroughput if BillingMode is overridden "
+             "to PAY_PER_REQUEST for index gsi1",
+             {"BillingModeOverride": "PAY_PER_REQUEST", "GlobalSecondaryIndexOverride": [
+                 dict(gsi, IndexName="gsi1", ProvisionedThroughput=capacity)]}),
+        ]
+        for message, overrides in cases:
+            with self.subTest(overrides=overrides):
+                self.assertEqual(self.error(ddb.restore_table_from_backup, "ValidationException",
+                                            TargetTableName="ov_refused", BackupArn=arn,
+                                            **overrides), message)
+        self.assertNotIn("ov_refused", ddb.list_tables()["TableNames"])
+
+        # The table's capacity override leaves the index's; a renamed index override is taken.
+        table = ddb.restore_table_from_backup(
+            TargetTableName="ov_table", BackupArn=arn, ProvisionedThroughputOverride=capacity
+        )["TableDescription"]
+        self.assertEqual(table["ProvisionedThroughput"]["ReadCapacityUnits"], 7)
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
+            "ReadCapacityUnits"], 5)
+        renamed = ddb.restore_table_from_backup(
+            TargetTableName="ov_renamed", BackupArn=arn,
+            GlobalSecondaryIndexOverride=[dict(gsi, IndexName="gsi-new", ProvisionedThroughput={
+                "ReadCapacityUnits": 8, "WriteCapacityUnits": 8})])["TableDescription"]
+        self.assertEqual([(i["IndexName"], i["ProvisionedThroughput"]["ReadCapacityUnits"])
+                          for i in renamed["GlobalSecondaryIndexes"]], [("gsi-new", 8)])
+        # On demand: the indexes report 0/0; the source's on-demand limits come along.
+        on_demand = ddb.restore_table_from_backup(
+            TargetTableName="ov_on_demand", BackupArn=arn, BillingModeOverride="PAY_PER_REQUEST"
+        )["TableDescription"]
+        self.assertEqual(on_demand["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
+        self.assertEqual(on_demand["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
+            "ReadCapacityUnits"], 0)
+
+    @requires_botocore("dynamodb", "RestoreTableFromBackup", "OnDemandThroughputOverride")
+    def test_restore_on_demand_limits(self):
+        """[ack] DDB-TABLE-280, -273 (texts in the catalogue DDB-TABLE-442), -215 (the limits
+        are carried over without an override), -281 (an override replaces them)."""
+        ddb = self.ddb
+        create_table(ddb, "od_src", OnDemandThroughput={"MaxReadRequestUnits": 100,
+                                                        "MaxWriteRequestUnits": 50})
+        arn = ddb.create_backup(TableName="od_src", BackupName="on-demand")["BackupDetails"]["BackupArn"]
+        self.assertEqual(self.error(ddb.restore_table_from_backup, "ValidationException",
+                                    TargetTableName="od_refused", BackupArn=arn,
+                                    OnDemandThroughputOverride={"MaxReadRequestUnits": 0,
+                                                                "MaxWriteRequestUnits": 0}),
+                         "Invalid Request: Requested MaxReadRequestUnits for OnDemandThroughput "
+                         "is outside of valid range")
+        self.assertEqual(self.error(ddb.restore_table_from_backup, "ValidationException",
+                                    TargetTableName="od_refused", BackupArn=arn,
+                                    BillingModeOverride="PROVISIONED",
+                                    ProvisionedThroughputOverride={"ReadCapacityUnits": 1,
+                                                                   "WriteCapacityUnits": 1},
+                                    OnDemandThroughputOverride={"MaxReadRequestUnits": 50}),
+                         "Invalid Request: Cannot override MaxReadRequestUnits for "
+                         "OnDemandThroughput unless BillingModeOverride is PAY_PER_REQUEST")
+        self.assertEqual(self.error(ddb.restore_table_from_backup, "ValidationException",
+                                    TargetTableName="od_refused", BackupArn=arn,
+                                    ProvisionedThroughputOverride={"ReadCapacityUnits": 1,
+                                                                   "WriteCapacityUnits": 1}),
+                         "Invalid Request: Cannot override ProvisionedThroughput unless "
+                         "BillingMode is PROVISIONED")
+        carried = ddb.restore_table_from_backup(TargetTableName="od_carried", BackupArn=arn)
+        self.assertEqual(carried["TableDescription"]["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50})
+        replaced = ddb.restore_table_from_backup(
+            TargetTableName="od_replaced", BackupArn=arn,
+            OnDemandThroughputOverride={"MaxReadRequestUnits": 7})
+        self.assertEqual(replaced["TableDescription"]["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": 7})
 
     def test_point_in_time_recovery(self):
         ddb = self.ddb

@@ -467,6 +467,7 @@ struct RestoreOverrides {
   std::optional<std::vector<SecondaryIndex>> local_secondary_indexes;
   std::optional<std::string> billing_mode;
   std::optional<ProvisionedThroughput> provisioned_throughput;
+  std::optional<OnDemandThroughput> on_demand_throughput;
   std::optional<SseSpecification> sse_specification;
 };
 struct RestoreTableFromBackupRequest {
