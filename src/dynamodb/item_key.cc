@@ -6,6 +6,13 @@ namespace streamstack::dynamodb {
 
 Status NotFound() { return Status(AwsError::kResourceNotFound, "Requested resource not found"); }
 
+// AWS's words as recorded (dynalite's describeTable, deleteTable, updateTable and
+// describeTimeToLive tests) and as the aws CLI prints them to users.
+Status TableResourceNotFound(const std::string& table_name) {
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: Table: " + table_name + " not found");
+}
+
 Status InvalidParameters(const std::string& detail) {
   return ValidationError("One or more parameter values were invalid: " + detail);
 }

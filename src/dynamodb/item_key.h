@@ -18,8 +18,11 @@ namespace streamstack::dynamodb {
 
 // --- AWS error texts shared by the module ------------------------------------------------
 
-// ResourceNotFoundException "Requested resource not found".
+// ResourceNotFoundException "Requested resource not found" (item operations).
 Status NotFound();
+// ResourceNotFoundException "Requested resource not found: Table: <name> not found" (table
+// operations: DescribeTable, UpdateTable, DeleteTable, DescribeTimeToLive).
+Status TableResourceNotFound(const std::string& table_name);
 // "One or more parameter values were invalid: <detail>".
 Status InvalidParameters(const std::string& detail);
 // "1 validation error detected: Value <value> at '<member>' failed to satisfy constraint: ..."

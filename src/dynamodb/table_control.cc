@@ -291,7 +291,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   std::optional<TableTransition> transition = impl_->TransitionOf(table_name);
   if (transition && transition->deleted) return *transition->deleted;  // DELETING, gone
   auto def = impl_->FindDefinition(table_name);
-  if (!def) return NotFound();
+  if (!def) return TableResourceNotFound(table_name);
   if (!transition) return impl_->Describe(def, TableStatus::kActive);
   STREAMSTACK_ASSIGN_OR_RETURN(TableDescription d, impl_->Describe(def, transition->status));
   d.creating_index = std::move(transition->creating_index);
@@ -310,7 +310,8 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   auto current = impl.FindDefinition(request.table_name);
   if (!current) {
     auto transition = impl.TransitionOf(request.table_name);  // deleted, still DELETING
-    return done(transition ? ResourceInUse(request.table_name, transition->status) : NotFound());
+    return done(transition ? ResourceInUse(request.table_name, transition->status)
+                           : TableResourceNotFound(request.table_name));
   }
   auto planned = PlanUpdateTable(*current, request, impl.scope, impl.clock.NowMillis());
   if (!planned.ok()) return done(planned.status());
@@ -393,7 +394,8 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
   auto def = impl.FindDefinition(table_name);
   if (!def) {
     auto transition = impl.TransitionOf(table_name);  // deleted, still DELETING
-    return done(transition ? ResourceInUse(table_name, transition->status) : NotFound());
+    return done(transition ? ResourceInUse(table_name, transition->status)
+                           : TableResourceNotFound(table_name));
   }
   if (def->deletion_protection_enabled) {
     return done(

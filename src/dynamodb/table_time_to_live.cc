@@ -113,7 +113,7 @@ Result<TimeToLiveDescription> TableStore::DescribeTimeToLive(const std::string& 
                            " state: Current table state is " + state);
   }
   auto def = impl_->FindDefinition(table_name);
-  if (!def) return NotFound();
+  if (!def) return TableResourceNotFound(table_name);
   TimeToLiveDescription out;
   if (def->ttl_enabled) {
     out.status = "ENABLED";

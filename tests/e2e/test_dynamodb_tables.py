@@ -113,7 +113,13 @@ class TablesTest(ServerTestCase):
         self.assertEqual(d["TableStatus"], "DELETING")
         err, meta = self.error(self.ddb.describe_table, TableName="doomed")
         self.assertEqual(err["Code"], "ResourceNotFoundException")
+        # AWS's words (dynalite's describeTable test, recorded; the aws CLI's users quote it).
+        self.assertEqual(err["Message"], "Requested resource not found: Table: doomed not found")
         self.assertEqual(meta["HTTPStatusCode"], 400)
+        for call in (self.ddb.delete_table, self.ddb.describe_time_to_live):
+            err, _ = self.error(call, TableName="doomed")
+            self.assertEqual(err["Message"],
+                             "Requested resource not found: Table: doomed not found")
         # The stream of a deleted table stays readable (24 h on AWS).
         desc = self.server.client("dynamodbstreams").describe_stream(StreamArn=stream_arn)
         self.assertEqual(desc["StreamDescription"]["StreamStatus"], "DISABLED")
@@ -185,6 +191,7 @@ class TablesTest(ServerTestCase):
                                        check=False)
         self.assertNotEqual(code, 0)
         self.assertIn("ResourceNotFoundException", err)
+        self.assertIn("Requested resource not found: Table: missing not found", err)
 
 
 if __name__ == "__main__":
