@@ -114,9 +114,9 @@ Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
     if (!it->is_object()) return WrongType("ExpressionAttributeValues");
     std::map<std::string, AttributeValue> values;
     for (const auto& [k, v] : it->items()) {
-      auto value = AttributeValue::FromJson(v);
-      if (!value.ok()) return value.status();
-      values.emplace(k, std::move(value).value());
+      STREAMSTACK_ASSIGN_OR_RETURN(AttributeValue value,
+                                   dynamodb::ExpressionAttributeValueFromJson(k, v));
+      values.emplace(k, std::move(value));
     }
     out->values = std::move(values);
   }

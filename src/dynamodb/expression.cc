@@ -519,13 +519,22 @@ class Parser {
       }
       const Operand& lo = node->operands[1];
       const Operand& hi = node->operands[2];
+      const auto bounds = [&] {
+        return "; lower bound operand: AttributeValue: " + BriefValue(lo.value) +
+               ", upper bound operand: AttributeValue: " + BriefValue(hi.value);
+      };
       if (lo.kind == Operand::Kind::kValue && hi.kind == Operand::Kind::kValue &&
-          lo.value.type() == hi.value.type() && CompareKeyValues(lo.value, hi.value) > 0) {
-        Check(
-            Invalid("The BETWEEN operator requires upper bound to be greater than or equal to "
-                    "lower bound; lower bound operand: AttributeValue: " +
-                    BriefValue(lo.value) +
-                    ", upper bound operand: AttributeValue: " + BriefValue(hi.value)));
+          lo.value.type() != hi.value.type()) {
+        // dynalite's query and deleteItem tests, recorded against DynamoDB.
+        Check(Invalid("The BETWEEN operator requires same data type for lower and upper bounds" +
+                      bounds()));
+        return node;
+      }
+      if (lo.kind == Operand::Kind::kValue && hi.kind == Operand::Kind::kValue &&
+          CompareKeyValues(lo.value, hi.value) > 0) {
+        Check(Invalid(
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound" +
+            bounds()));
       }
       return node;
     }
@@ -1100,6 +1109,16 @@ bool IsPlaceholder(const std::string& key, char sigil) {
 }
 }  // namespace
 
+// AWS names the placeholder (dynalite's tests, recorded against DynamoDB, and the answers
+// users quote: "... contains invalid value: <why> for key :v").
+Result<AttributeValue> ExpressionAttributeValueFromJson(const std::string& placeholder,
+                                                        const nlohmann::json& value) {
+  auto parsed = AttributeValue::FromJson(value);
+  if (parsed.ok() || parsed.status().code() != AwsError::kValidation) return parsed;
+  return ValidationError("ExpressionAttributeValues contains invalid value: " +
+                         parsed.status().message() + " for key " + placeholder);
+}
+
 Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* names,
                                                       const nlohmann::json* values) {
   ExpressionContext context;
@@ -1131,9 +1150,9 @@ Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* name
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + it.key() +
             "\"");
       }
-      auto value = AttributeValue::FromJson(it.value());
-      if (!value.ok()) return value.status();
-      context.values_.emplace(it.key(), std::move(value).value());
+      STREAMSTACK_ASSIGN_OR_RETURN(AttributeValue value,
+                                   ExpressionAttributeValueFromJson(it.key(), it.value()));
+      context.values_.emplace(it.key(), std::move(value));
     }
   }
   return context;
@@ -1224,23 +1243,28 @@ Result<ConditionExpression> ConditionExpression::Parse(std::string_view text, Ex
 bool ConditionExpression::Evaluate(const Item& item) const { return EvaluateNode(*root_, item); }
 
 namespace {
-void CollectOperandAttributes(const Operand& operand, std::set<std::string>& out) {
-  if (operand.kind == Operand::Kind::kPath && !operand.path.empty() &&
-      !operand.path[0].is_index()) {
-    out.insert(operand.path[0].name);
-  }
-  for (const Operand& arg : operand.args) CollectOperandAttributes(arg, out);
+void CollectOperandPaths(const Operand& operand, std::vector<DocumentPath>& out) {
+  if (operand.kind == Operand::Kind::kPath && !operand.path.empty()) out.push_back(operand.path);
+  for (const Operand& arg : operand.args) CollectOperandPaths(arg, out);
 }
 
-void CollectNodeAttributes(const ConditionNode& node, std::set<std::string>& out) {
-  for (const Operand& operand : node.operands) CollectOperandAttributes(operand, out);
-  for (const auto& child : node.children) CollectNodeAttributes(*child, out);
+void CollectNodePaths(const ConditionNode& node, std::vector<DocumentPath>& out) {
+  for (const Operand& operand : node.operands) CollectOperandPaths(operand, out);
+  for (const auto& child : node.children) CollectNodePaths(*child, out);
 }
 }  // namespace
 
+std::vector<DocumentPath> ConditionExpression::Paths() const {
+  std::vector<DocumentPath> out;
+  CollectNodePaths(*root_, out);
+  return out;
+}
+
 std::set<std::string> ConditionExpression::TopLevelAttributes() const {
   std::set<std::string> out;
-  CollectNodeAttributes(*root_, out);
+  for (const DocumentPath& path : Paths()) {
+    if (!path[0].is_index()) out.insert(path[0].name);
+  }
   return out;
 }
 
@@ -1288,16 +1312,45 @@ Status UnsupportedKeyOperator(const std::string& op) {
   return ValidationError("Invalid operator used in KeyConditionExpression: " + op);
 }
 
-Result<std::string> KeyAttributeName(const Operand& operand) {
-  if (operand.kind == Operand::Kind::kSize) return UnsupportedKeyOperator("size");
-  if (operand.kind != Operand::Kind::kPath)
-    return ValidationError("Query key condition not supported");
-  if (operand.path.size() != 1) {
-    return ValidationError(
-        "Invalid KeyConditionExpression: KeyConditionExpressions cannot have "
-        "conditions on nested attributes");
+Status InvalidKeyCondition(const std::string& why) {
+  return ValidationError("Invalid condition in KeyConditionExpression: " + why);
+}
+
+// The one key attribute a condition names and where: AWS walks the operands in order, so a
+// second attribute is "Multiple attribute names" before the first one's nesting is looked at,
+// and a size() before a later attribute is a nested operation (dynalite's query tests,
+// recorded against DynamoDB; moto's AWS-verified tests for "Multiple attribute names ...").
+struct KeyOperand {
+  std::string attribute;
+  size_t position = 0;
+};
+Result<KeyOperand> KeyOperandOf(const std::vector<Operand>& operands) {
+  std::optional<KeyOperand> found;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    const Operand& operand = operands[i];
+    if (operand.kind == Operand::Kind::kPath) {
+      if (found) return InvalidKeyCondition("Multiple attribute names used in one condition");
+      if (operand.path.size() != 1) {
+        return ValidationError(
+            "Invalid KeyConditionExpression: KeyConditionExpressions cannot have "
+            "conditions on nested attributes");
+      }
+      found = KeyOperand{operand.path[0].name, i};
+    } else if (operand.kind != Operand::Kind::kValue) {
+      // Assumed with the prefix its siblings carry; dynalite recorded the text without it.
+      return ValidationError(
+          "Invalid KeyConditionExpression: KeyConditionExpressions cannot contain nested "
+          "operations");
+    }
   }
-  return operand.path[0].name;
+  if (!found) return InvalidKeyCondition("No key attribute specified");
+  return *found;
+}
+
+// BETWEEN and begins_with take the key attribute first, before anything else is looked at.
+Status CheckKeyFirst(const std::vector<Operand>& operands, const std::string& op) {
+  if (!operands.empty() && operands[0].kind == Operand::Kind::kPath) return Status::Ok();
+  return InvalidKeyCondition(op + " operator must have the key attribute as its first operand");
 }
 
 Result<KeyClause> ToKeyClause(const ConditionNode& node) {
@@ -1313,11 +1366,9 @@ Result<KeyClause> ToKeyClause(const ConditionNode& node) {
       break;
     case ConditionOp::kCompare: {
       if (node.comparator == Comparator::kNotEqual) return UnsupportedKeyOperator("<>");
-      const Operand* path = &node.operands[0];
-      const Operand* value = &node.operands[1];
+      STREAMSTACK_ASSIGN_OR_RETURN(KeyOperand key, KeyOperandOf(node.operands));
       Comparator c = node.comparator;
-      if (path->kind == Operand::Kind::kValue) {
-        std::swap(path, value);
+      if (key.position == 1) {
         switch (c) {  // ":v < sk" is "sk > :v"
           case Comparator::kLess:
             c = Comparator::kGreater;
@@ -1335,13 +1386,8 @@ Result<KeyClause> ToKeyClause(const ConditionNode& node) {
             break;
         }
       }
-      auto name = KeyAttributeName(*path);
-      if (!name.ok()) return name.status();
-      if (value->kind != Operand::Kind::kValue) {
-        return ValidationError("Query key condition not supported");
-      }
-      clause.attribute = std::move(name).value();
-      clause.condition.value = value->value;
+      clause.attribute = std::move(key.attribute);
+      clause.condition.value = node.operands[1 - key.position].value;
       switch (c) {
         case Comparator::kEqual:
           clause.condition.op = SortKeyOperator::kEqual;
@@ -1362,13 +1408,9 @@ Result<KeyClause> ToKeyClause(const ConditionNode& node) {
       return clause;
     }
     case ConditionOp::kBetween: {
-      auto name = KeyAttributeName(node.operands[0]);
-      if (!name.ok()) return name.status();
-      if (node.operands[1].kind != Operand::Kind::kValue ||
-          node.operands[2].kind != Operand::Kind::kValue) {
-        return ValidationError("Query key condition not supported");
-      }
-      clause.attribute = std::move(name).value();
+      STREAMSTACK_RETURN_IF_ERROR(CheckKeyFirst(node.operands, "BETWEEN"));
+      STREAMSTACK_ASSIGN_OR_RETURN(KeyOperand key, KeyOperandOf(node.operands));
+      clause.attribute = std::move(key.attribute);
       clause.condition.op = SortKeyOperator::kBetween;
       clause.condition.value = node.operands[1].value;
       clause.condition.upper = node.operands[2].value;
@@ -1378,12 +1420,9 @@ Result<KeyClause> ToKeyClause(const ConditionNode& node) {
       if (node.function != ConditionFunction::kBeginsWith) {
         return UnsupportedKeyOperator(node.function_name);
       }
-      auto name = KeyAttributeName(node.operands[0]);
-      if (!name.ok()) return name.status();
-      if (node.operands[1].kind != Operand::Kind::kValue) {
-        return ValidationError("Query key condition not supported");
-      }
-      clause.attribute = std::move(name).value();
+      STREAMSTACK_RETURN_IF_ERROR(CheckKeyFirst(node.operands, "begins_with"));
+      STREAMSTACK_ASSIGN_OR_RETURN(KeyOperand key, KeyOperandOf(node.operands));
+      clause.attribute = std::move(key.attribute);
       clause.condition.op = SortKeyOperator::kBeginsWith;
       clause.condition.value = node.operands[1].value;
       return clause;

@@ -29,6 +29,16 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in);
 // in AWS's order: key condition, update, condition, filter, projection.
 Status CheckExpressionsWithoutTable(const ExpressionInput& in);
 
+// A projection or filter may not look inside a key attribute of the table ("Key: <name>") or of
+// one of its indexes ("IndexKey: <name>"), as AWS answers it (dynalite's getItem, query and
+// scan tests, recorded against DynamoDB).
+Status CheckKeyAttributesScalar(const TableDefinition& table,
+                                const std::vector<DocumentPath>& paths);
+
+// A Scan's Segment and TotalSegments as AWS checks them: each in range, both or neither, and
+// Segment below TotalSegments. The request's own, so also answered for a missing table.
+Status CheckSegments(const ScanRequest& request);
+
 Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
                           const QueryRequest& request);
 Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,

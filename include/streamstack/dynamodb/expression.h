@@ -43,6 +43,12 @@ const AttributeValue* ResolvePath(const Item& item, const DocumentPath& path);
 // are compacted). Paths that do not resolve are skipped. Paths must not overlap.
 Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
 
+// One ExpressionAttributeValues entry: a faulty value is answered as AWS does, named by its
+// placeholder ("ExpressionAttributeValues contains invalid value: <why> for key :v"; type
+// faults stay SerializationException).
+Result<AttributeValue> ExpressionAttributeValueFromJson(const std::string& placeholder,
+                                                        const nlohmann::json& value);
+
 // ExpressionAttributeNames/Values of one request, shared by all its expressions. Parsing
 // records which entries were used; CheckAllUsed() then reports AWS's "unused" error.
 class ExpressionContext {
@@ -85,6 +91,8 @@ class ConditionExpression {
 
   // DynamoDB semantics: a missing attribute or a type mismatch makes a comparison false.
   bool Evaluate(const Item& item) const;
+  // The document paths the expression reads, in the order they appear.
+  std::vector<DocumentPath> Paths() const;
   // The top-level attribute names the expression reads (Query rejects a filter on a key).
   std::set<std::string> TopLevelAttributes() const;
 

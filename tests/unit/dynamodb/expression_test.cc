@@ -223,9 +223,14 @@ TEST(ExpressionContextTest, FromJsonValidates) {
        "ExpressionAttributeNames contains invalid key: Syntax error; key: \"#a-b\""},
       {"null", R"({"v":{"S":"x"}})",
        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""},
-      {"null", R"({":v":{"N":"x"}})", "The parameter cannot be converted to a numeric value: x"},
+      // A faulty value is named by its placeholder (dynalite's tests, recorded against
+      // DynamoDB, and the answers users quote).
+      {"null", R"({":v":{"N":"x"}})",
+       "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a "
+       "numeric value: x for key :v"},
       {"null", R"({":v":{}})",
-       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+       "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is empty, must "
+       "contain exactly one of the supported datatypes for key :v"},
   };
   for (const auto& c : cases) {
     json names = json::parse(c.names);
