@@ -1109,6 +1109,13 @@ bool IsPlaceholder(const std::string& key, char sigil) {
 }
 }  // namespace
 
+Status CheckPlaceholder(const std::string& key, bool name) {
+  if (IsPlaceholder(key, name ? '#' : ':')) return Status::Ok();
+  return ValidationError(
+      std::string(name ? "ExpressionAttributeNames" : "ExpressionAttributeValues") +
+      " contains invalid key: Syntax error; key: \"" + key + "\"");
+}
+
 // AWS names the placeholder (dynalite's tests, recorded against DynamoDB, and the answers
 // users quote: "... contains invalid value: <why> for key :v").
 Result<AttributeValue> ExpressionAttributeValueFromJson(const std::string& placeholder,
@@ -1128,11 +1135,7 @@ Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* name
     }
     if (names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
     for (auto it = names->begin(); it != names->end(); ++it) {
-      if (!IsPlaceholder(it.key(), '#')) {
-        return ValidationError(
-            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + it.key() +
-            "\"");
-      }
+      STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(it.key(), /*name=*/true));
       if (!it.value().is_string()) {
         return Status(AwsError::kSerialization, "Unexpected value type in payload");
       }
@@ -1145,11 +1148,7 @@ Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* name
     }
     if (values->empty()) return ValidationError("ExpressionAttributeValues must not be empty");
     for (auto it = values->begin(); it != values->end(); ++it) {
-      if (!IsPlaceholder(it.key(), ':')) {
-        return ValidationError(
-            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + it.key() +
-            "\"");
-      }
+      STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(it.key(), /*name=*/false));
       STREAMSTACK_ASSIGN_OR_RETURN(AttributeValue value,
                                    ExpressionAttributeValueFromJson(it.key(), it.value()));
       context.values_.emplace(it.key(), std::move(value));

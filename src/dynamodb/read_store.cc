@@ -629,11 +629,18 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
           "expressions");
     }
   }
-  if (in.values && in.values->empty()) {
-    return ValidationError("ExpressionAttributeValues must not be empty");
+  // Names before values, each map's emptiness before its keys (dynalite's recorded tests).
+  if (in.names) {
+    if (in.names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
+    for (const auto& [key, name] : *in.names) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(key, /*name=*/true));
+    }
   }
-  if (in.names && in.names->empty()) {
-    return ValidationError("ExpressionAttributeNames must not be empty");
+  if (in.values) {
+    if (in.values->empty()) return ValidationError("ExpressionAttributeValues must not be empty");
+    for (const auto& [key, value] : *in.values) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(key, /*name=*/false));
+    }
   }
   return ExpressionContext(in.names.value_or(std::map<std::string, std::string>{}),
                            in.values.value_or(std::map<std::string, AttributeValue>{}));

@@ -462,6 +462,13 @@ class RequestBeforeTableTest(ValidationCase):
                             "ExpressionAttributeValues": {}},
              "ExpressionAttributeValues must not be empty"),
             ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
+                            "ExpressionAttributeNames": {"a": "a"},
+                            "ExpressionAttributeValues": {}},
+             'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'),
+            ("Scan", {"TableName": "hash-table", "FilterExpression": "a = :a",
+                      "ExpressionAttributeValues": {":a": {"S": "x"}, "b": {"S": "y"}}},
+             'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'),
+            ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
                             "ExpressionAttributeValues": {":b": {}}},
              "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is "
              "empty, must contain exactly one of the supported datatypes for key :b"),

@@ -43,6 +43,10 @@ const AttributeValue* ResolvePath(const Item& item, const DocumentPath& path);
 // are compacted). Paths that do not resolve are skipped. Paths must not overlap.
 Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
 
+// A key of ExpressionAttributeNames (`name`) or ExpressionAttributeValues: "#" or ":" and then
+// letters, digits or "_"; else AWS's "... contains invalid key: Syntax error; key: "<key>"".
+Status CheckPlaceholder(const std::string& key, bool name);
+
 // One ExpressionAttributeValues entry: a faulty value is answered as AWS does, named by its
 // placeholder ("ExpressionAttributeValues contains invalid value: <why> for key :v"; type
 // faults stay SerializationException).
