@@ -50,6 +50,9 @@ Status UpdateOneIndex(storage::Database& db, const IndexSchema& index, const Enc
   std::optional<IndexEntry> before = old_item ? IndexEntryOf(index, *old_item) : std::nullopt;
   std::optional<IndexEntry> after = new_item ? IndexEntryOf(index, *new_item) : std::nullopt;
   if (!before && !after) return Status::Ok();
+  // Beyond the backfill's position the index has no entry yet; the backfill writes the item
+  // as it is when it gets there.
+  if (index.LeftToBackfill(key.pk, key.sk)) return Status::Ok();
   const bool same_key = before && after && before->pk == after->pk && before->sk == after->sk;
   // A write that leaves the projected attributes alone leaves the entry alone (and costs the
   // index nothing).
@@ -107,42 +110,45 @@ Result<int64_t> CreateIndexStorage(storage::Database& db, int64_t table_id,
   return db.LastInsertRowId();
 }
 
-Status BackfillIndex(storage::Database& db, const TableDefinition& table,
-                     const IndexSchema& index) {
-  std::string after_pk;
-  std::string after_sk;
+Result<bool> BackfillIndexChunk(storage::Database& db, const TableDefinition& table,
+                                const IndexSchema& index, BackfillPosition* position) {
+  // The rows first, then their entries: the entries are written between two reads of the
+  // same statement.
+  std::vector<StoredRow> rows;
+  auto& select = db.Prepare(sql::kSelectItemsAfter);
+  select.Bind(1, table.table_id);
+  select.Bind(2, storage::Blob(position->after_pk));
+  select.Bind(3, storage::Blob(position->after_sk));
+  select.Bind(4, kBackfillChunk);
+  while (true) {
+    STREAMSTACK_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (!found) break;
+    rows.push_back({std::string(select.ColumnBlob(0).bytes()),
+                    std::string(select.ColumnBlob(1).bytes()), std::string(select.ColumnText(2))});
+  }
   int64_t count = 0;
   int64_t size = 0;
-  while (true) {
-    // A chunk at a time: the entries are written between two reads of the same statement.
-    std::vector<StoredRow> rows;
-    auto& select = db.Prepare(sql::kSelectItemsAfter);
-    select.Bind(1, table.table_id);
-    select.Bind(2, storage::Blob(after_pk));
-    select.Bind(3, storage::Blob(after_sk));
-    select.Bind(4, kBackfillChunk);
-    while (true) {
-      auto row = select.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      rows.push_back({std::string(select.ColumnBlob(0).bytes()),
-                      std::string(select.ColumnBlob(1).bytes()),
-                      std::string(select.ColumnText(2))});
-    }
-    for (const StoredRow& row : rows) {
-      auto item = ItemFromJson(nlohmann::json::parse(row.item, nullptr, false));
-      if (!item.ok()) return Status(AwsError::kInternalFailure, "corrupt stored item");
-      auto entry = IndexEntryOf(index, *item);
-      if (!entry) continue;
-      STREAMSTACK_RETURN_IF_ERROR(WriteEntry(db, index.index_id, *entry, row.pk, row.sk));
-      count += 1;
-      size += entry->size;
-    }
-    if (static_cast<int64_t>(rows.size()) < kBackfillChunk) break;
-    after_pk = rows.back().pk;
-    after_sk = rows.back().sk;
+  for (const StoredRow& row : rows) {
+    auto item = ItemFromJson(nlohmann::json::parse(row.item, nullptr, false));
+    if (!item.ok()) return Status(AwsError::kInternalFailure, "corrupt stored item");
+    auto entry = IndexEntryOf(index, *item);
+    if (!entry) continue;
+    STREAMSTACK_RETURN_IF_ERROR(WriteEntry(db, index.index_id, *entry, row.pk, row.sk));
+    count += 1;
+    size += entry->size;
   }
-  return AdjustStats(db, index.index_id, count, size);
+  STREAMSTACK_RETURN_IF_ERROR(AdjustStats(db, index.index_id, count, size));
+  if (!rows.empty()) *position = {rows.back().pk, rows.back().sk};
+  return static_cast<int64_t>(rows.size()) < kBackfillChunk;
+}
+
+Status BackfillIndex(storage::Database& db, const TableDefinition& table,
+                     const IndexSchema& index) {
+  BackfillPosition position;
+  while (true) {
+    STREAMSTACK_ASSIGN_OR_RETURN(bool complete, BackfillIndexChunk(db, table, index, &position));
+    if (complete) return Status::Ok();
+  }
 }
 
 Status DropIndexStorage(storage::Database& db, int64_t index_id) {

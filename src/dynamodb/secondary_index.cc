@@ -57,6 +57,7 @@ IndexSchema ResolveIndex(const TableDefinition& table, const SecondaryIndex& dec
   schema.name = declared.name;
   schema.index_id = declared.index_id;
   schema.global = global;
+  schema.backfill = declared.backfill;
   for (const KeySchemaElement& k : declared.key_schema) {
     auto& keys = k.key_type == "RANGE" ? schema.sort_keys : schema.partition_keys;
     keys.push_back({k.name, DefinedType(table, k.name)});

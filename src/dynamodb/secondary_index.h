@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "streamstack/common/status.h"
@@ -47,6 +48,14 @@ struct IndexSchema {
   ProjectionType projection_type = ProjectionType::kAll;
   // Key attributes of the table and of the index (always projected), plus NonKeyAttributes.
   std::set<std::string> projected_attributes;
+  // A GSI still backfilling: item writes maintain its entries only for table keys up to this
+  // position (the backfill indexes the later ones as it reaches them).
+  std::optional<BackfillPosition> backfill;
+
+  // Whether an item write at table key (pk, sk) leaves this index to the backfill.
+  bool LeftToBackfill(const std::string& pk, const std::string& sk) const {
+    return backfill && std::tie(pk, sk) > std::tie(backfill->after_pk, backfill->after_sk);
+  }
 
   bool Projects(const std::string& attribute) const {
     return projection_type == ProjectionType::kAll || projected_attributes.count(attribute) > 0;

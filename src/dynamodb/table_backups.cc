@@ -266,6 +266,7 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
     std::vector<SecondaryIndex> out = from;
     for (SecondaryIndex& index : out) {
       index.index_id = 0;
+      index.backfill.reset();  // the restore's job builds every index whole
       if (!global) continue;
       if (!provisioned) {
         index.throughput.reset();

@@ -45,6 +45,10 @@ nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
       j["OnDemandThroughput"] = OnDemandThroughputJson(i.on_demand_throughput);
     }
     j["index_id"] = i.index_id;
+    if (i.backfill) {
+      j["backfill"] = {{"after_pk", Base64Encode(i.backfill->after_pk)},
+                       {"after_sk", Base64Encode(i.backfill->after_sk)}};
+    }
     out.push_back(std::move(j));
   }
   return out;
@@ -62,6 +66,12 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
     i.on_demand_throughput =
         OnDemandThroughputFrom(e.value("OnDemandThroughput", nlohmann::json()));
     i.index_id = e.value("index_id", int64_t{0});
+    if (auto b = e.find("backfill"); b != e.end() && b->is_object()) {
+      auto pk = Base64Decode(b->value("after_pk", ""));
+      auto sk = Base64Decode(b->value("after_sk", ""));
+      // Unreadable (never written so): from the start again rather than never complete.
+      i.backfill = pk.ok() && sk.ok() ? BackfillPosition{*pk, *sk} : BackfillPosition{};
+    }
     out.push_back(std::move(i));
   }
   return out;

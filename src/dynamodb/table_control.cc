@@ -2,8 +2,11 @@
 // backfill), DeleteTable, ListTables and the tags. The checks and plans are in
 // table_validation.cc; here each change is one write job that never waits on the caller's
 // thread: its `done` runs on the storage completion thread.
+#include <algorithm>
 #include <future>
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "dynamodb/index_store.h"
 #include "dynamodb/secondary_index.h"
@@ -207,7 +210,7 @@ TableStore::TableStore(storage::Store& store, streams::StreamStore& streams, con
     : impl_(std::make_unique<Impl>(store, streams, clock, std::move(scope),
                                    std::max<int64_t>(0, status_delay_ms))) {}
 
-TableStore::~TableStore() = default;
+TableStore::~TableStore() { impl_->StopBackfills(); }
 
 Status TableStore::Open() {
   STREAMSTACK_RETURN_IF_ERROR(impl_->store.Migrate("dynamodb", sql::kMigrations));
@@ -226,9 +229,66 @@ Status TableStore::Open() {
   STREAMSTACK_RETURN_IF_ERROR(st);
   for (auto& def : loaded) {
     impl_->live[def->table_id] = def;
-    impl_->Publish(std::move(def));
+    impl_->Publish(def);
+    // A backfill a stop interrupted goes on from its last committed chunk.
+    for (const SecondaryIndex& index : def->global_secondary_indexes) {
+      if (index.backfill) impl_->ContinueBackfill(def->table_id, index.index_id);
+    }
   }
   return Status::Ok();
+}
+
+// --- Background index backfill -----------------------------------------------------------------
+
+void TableStore::Impl::ContinueBackfill(int64_t table_id, int64_t index_id) {
+  {
+    MutexLock lock(backfill_mu);
+    if (backfills_stopping) return;
+    ++backfills_in_flight;
+  }
+  auto complete = std::make_shared<bool>(true);
+  store.Write(
+      [this, table_id, index_id, complete](storage::WriteContext& ctx) -> Status {
+        auto current = live.find(table_id);
+        if (current == live.end()) return Status::Ok();  // the table was deleted
+        auto def = std::make_shared<TableDefinition>(*current->second);
+        auto index =
+            std::find_if(def->global_secondary_indexes.begin(), def->global_secondary_indexes.end(),
+                         [&](const SecondaryIndex& i) { return i.index_id == index_id; });
+        // Deleted meanwhile (AWS lets an index be deleted while it backfills), or complete.
+        if (index == def->global_secondary_indexes.end() || !index->backfill) return Status::Ok();
+        auto schema = FindIndexSchema(*def, index->name);
+        BackfillPosition position = *index->backfill;
+        STREAMSTACK_ASSIGN_OR_RETURN(*complete,
+                                     BackfillIndexChunk(ctx.db(), *def, *schema, &position));
+        if (*complete) {
+          index->backfill.reset();
+        } else {
+          index->backfill = std::move(position);
+        }
+        STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), *def));
+        Replace(ctx, std::move(def));
+        return Status::Ok();
+      },
+      [this, table_id, index_id, complete](Status st) {
+        if (!st.ok()) {
+          // The index stays CREATING; the next start tries again from the last chunk.
+          spdlog::error("dynamodb: backfill of index {} of table {} stopped: {}", index_id,
+                        table_id, st.message());
+        } else if (!*complete) {
+          ContinueBackfill(table_id, index_id);
+        }
+        MutexLock lock(backfill_mu);
+        --backfills_in_flight;
+        backfill_cv.notify_all();
+      },
+      kDoneOffWriter);
+}
+
+void TableStore::Impl::StopBackfills() {
+  MutexLock lock(backfill_mu);
+  backfills_stopping = true;
+  lock.Wait(backfill_cv, [this]() REQUIRES(backfill_mu) { return backfills_in_flight == 0; });
 }
 
 std::shared_ptr<const TableDefinition> TableStore::FindTable(const std::string& name) const {
@@ -333,6 +393,14 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           def.pitr_enabled = live->second->pitr_enabled;
           def.pitr_recovery_period_days = live->second->pitr_recovery_period_days;
           def.pitr_enabled_ms = live->second->pitr_enabled_ms;
+          // So is a backfill's position: its chunks ran since this update was planned.
+          for (SecondaryIndex& index : def.global_secondary_indexes) {
+            for (const SecondaryIndex& now : live->second->global_secondary_indexes) {
+              if (index.index_id != 0 && now.index_id == index.index_id) {
+                index.backfill = now.backfill;
+              }
+            }
+          }
         }
         if (plan->stream_change == StreamChange::kEnable) {
           STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *plan->stream_view_type, def));
@@ -344,15 +412,20 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           STREAMSTACK_RETURN_IF_ERROR(DropIndexStorage(ctx.db(), plan->deleted_index->index_id));
         }
         if (plan->created_index) {
-          // AWS backfills in the background (IndexStatus CREATING); here the backfill is part
-          // of the update, so the index is complete when it is first visible.
+          // The first chunk of the backfill is part of the update (a small table's index is
+          // complete when it is first visible); the rest runs in the background, a chunk per
+          // job, with the index CREATING and Backfilling as on AWS.
           STREAMSTACK_ASSIGN_OR_RETURN(
               int64_t id, CreateIndexStorage(ctx.db(), def.table_id, plan->created_index->name));
-          for (SecondaryIndex& index : def.global_secondary_indexes) {
-            if (index.name == plan->created_index->name) index.index_id = id;
-          }
-          auto schema = FindIndexSchema(def, plan->created_index->name);
-          STREAMSTACK_RETURN_IF_ERROR(BackfillIndex(ctx.db(), def, *schema));
+          auto created = std::find_if(
+              def.global_secondary_indexes.begin(), def.global_secondary_indexes.end(),
+              [&](const SecondaryIndex& i) { return i.name == plan->created_index->name; });
+          created->index_id = id;
+          BackfillPosition position;
+          STREAMSTACK_ASSIGN_OR_RETURN(
+              bool complete,
+              BackfillIndexChunk(ctx.db(), def, *FindIndexSchema(def, created->name), &position));
+          if (!complete) created->backfill = std::move(position);
         }
         STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), def));
         impl.Replace(ctx, plan->definition);
@@ -377,6 +450,11 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.sse_updating_from = description->sse_updating_from;
           t.warm_updating_from = description->warm_updating_from;
         });
+        for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {
+          if (index.backfill && plan->created_index && index.name == plan->created_index->name) {
+            impl.ContinueBackfill(plan->definition->table_id, index.index_id);
+          }
+        }
         done(std::move(*description));
       },
       kDoneOffWriter);
@@ -401,6 +479,15 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
     return done(
         ValidationError("Resource cannot be deleted as it is currently protected "
                         "against deletion. Disable deletion protection first."));
+  }
+  // AWS refuses it while an index is CREATING, even with the table ACTIVE (ack-api-quirks
+  // DDB-TABLE-150/-376, recorded text).
+  for (const SecondaryIndex& index : def->global_secondary_indexes) {
+    if (index.backfill) {
+      return done(Status(AwsError::kResourceInUse,
+                         "Attempt to change a resource which is still in use: Cannot delete "
+                         "table while indexes are being created, updated, or deleted."));
+    }
   }
   // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
   Status free = impl.BeginTransition(def->name, TableStatus::kDeleting);

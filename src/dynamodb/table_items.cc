@@ -2,6 +2,7 @@
 // parsed on the caller's thread and then run the one conditional-write path
 // (Impl::RunConditionalWrite, item_write.h) in a write job; their `done` runs on the storage
 // completion thread. Reads run on the caller's thread with a reader connection.
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -378,14 +379,17 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
 }
 
 // AWS refuses to read a global secondary index until its backfill is done (its answer as
-// users quote it: "Cannot read from backfilling global secondary index: <name>"). Here an
-// index UpdateTable creates is backfilled before it is visible, but it stays CREATING for
-// --table-status-delay-ms, and reads of it are refused as long.
-Status TableStore::Impl::CheckIndexReadable(const std::string& table_name,
+// users quote it: "Cannot read from backfilling global secondary index: <name>"): while the
+// backfill runs, and while an index UpdateTable created stays CREATING for
+// --table-status-delay-ms.
+Status TableStore::Impl::CheckIndexReadable(const TableDefinition& table,
                                             const std::optional<std::string>& index_name) const {
   if (!index_name) return Status::Ok();
-  auto transition = TransitionOf(table_name);
-  if (transition && transition->creating_index == *index_name) {
+  const bool backfilling =
+      std::any_of(table.global_secondary_indexes.begin(), table.global_secondary_indexes.end(),
+                  [&](const SecondaryIndex& i) { return i.name == *index_name && i.backfill; });
+  auto transition = backfilling ? std::nullopt : TransitionOf(table.name);
+  if (backfilling || (transition && transition->creating_index == *index_name)) {
     return ValidationError("Cannot read from backfilling global secondary index: " + *index_name);
   }
   return Status::Ok();
@@ -396,7 +400,7 @@ Status TableStore::Impl::CheckIndexReadable(const std::string& table_name,
 Result<ReadPage> TableStore::Query(const QueryRequest& request) const {
   auto table = impl_->Find(request.table_name);
   if (!table) return MissingTable(request.expressions);
-  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(table->name, request.index_name));
+  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(*table, request.index_name));
   return RunQuery(impl_->store, *table, request);
 }
 
@@ -406,7 +410,7 @@ Result<ReadPage> TableStore::Scan(const ScanRequest& request) const {
     STREAMSTACK_RETURN_IF_ERROR(CheckSegments(request));  // the request's own, as AWS does
     return MissingTable(request.expressions);
   }
-  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(table->name, request.index_name));
+  STREAMSTACK_RETURN_IF_ERROR(impl_->CheckIndexReadable(*table, request.index_name));
   return RunScan(impl_->store, *table, request);
 }
 

@@ -3,6 +3,7 @@
 // (table_time_to_live.cc). Threads: see each member.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -117,7 +118,7 @@ struct TableStore::Impl {
   std::optional<TableTransition> TransitionOf(const std::string& name) const;
   // Reads of an index UpdateTable is creating are refused while it is CREATING
   // (table_items.cc).
-  Status CheckIndexReadable(const std::string& table_name,
+  Status CheckIndexReadable(const TableDefinition& table,
                             const std::optional<std::string>& index_name) const;
   // Starts a control-plane write's transition (until its done), or AWS's ResourceInUseException
   // while another is under way.
@@ -136,6 +137,21 @@ struct TableStore::Impl {
     WriterLock lock(mu);
     tables.erase(name);
   }
+
+  // --- Background index backfill (table_control.cc) ---------------------------------------
+
+  // Queues the next chunk of the backfill of GSI `index_id` of table `table_id` as a write
+  // job of its own, so writes queued meanwhile run between chunks (AWS backfills without
+  // holding the table); each chunk's done queues the next until the index is complete, or it
+  // or its table is gone. Any thread.
+  void ContinueBackfill(int64_t table_id, int64_t index_id);
+  // Queues no more chunks and waits for the one in flight: a chunk's job and done use this
+  // Impl, so none may outlive it (~TableStore).
+  void StopBackfills();
+  Mutex backfill_mu;
+  std::condition_variable backfill_cv;
+  bool backfills_stopping GUARDED_BY(backfill_mu) = false;
+  int backfills_in_flight GUARDED_BY(backfill_mu) = 0;
 
   // Writer thread: makes `def` the definition item writes see from now on, and the one
   // readers see once the job's group committed.

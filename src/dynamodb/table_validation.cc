@@ -338,10 +338,25 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
   for (const auto& u : updates) {
     if (u.action != Action::kUpdate) ++structural;
   }
-  if (structural > 1) {
+  auto one_at_a_time = [] {
     return Status(AwsError::kLimitExceeded,
                   "Subscriber limit exceeded: Only 1 online index can be created or deleted "
                   "simultaneously per table");
+  };
+  if (structural > 1) return one_at_a_time();
+  // An index still backfilling counts as the one (ack-api-quirks DDB-TABLE-159: a Create or
+  // Delete while another index is CREATING); only it may be deleted meanwhile, which AWS
+  // allows during the backfill (API_GlobalSecondaryIndexDescription).
+  auto backfilling =
+      std::find_if(def.global_secondary_indexes.begin(), def.global_secondary_indexes.end(),
+                   [](const SecondaryIndex& i) { return i.backfill.has_value(); });
+  if (backfilling != def.global_secondary_indexes.end()) {
+    for (const auto& u : updates) {
+      if (u.action == Action::kCreate ||
+          (u.action == Action::kDelete && u.index.name != backfilling->name)) {
+        return one_at_a_time();
+      }
+    }
   }
   auto find_global = [&](const std::string& name) {
     return std::find_if(def.global_secondary_indexes.begin(), def.global_secondary_indexes.end(),
@@ -412,8 +427,9 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                                    (u.action == Action::kDelete ? "delete" : "update") +
                                    " an index that is not a GlobalSecondaryIndex: " + u.index.name);
           }
-          return Status(AwsError::kResourceNotFound, "Requested resource not found: Table: " +
-                                                         def.name + " index: " + u.index.name);
+          // As AWS words it (ack-api-quirks DDB-TABLE-375/-380).
+          return Status(AwsError::kResourceNotFound, "Requested resource not found: Index " +
+                                                         u.index.name + " for table " + def.name);
         }
         if (u.action == Action::kDelete) {
           *deleted = *existing;

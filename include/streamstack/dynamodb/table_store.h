@@ -58,6 +58,13 @@ struct StreamSpecification {
   bool enabled = false;
   std::optional<std::string> view_type;  // "NEW_IMAGE", ...
 };
+// How far the backfill of a global secondary index UpdateTable created has come: the table
+// key (as stored, key order) of the last item it has indexed.
+struct BackfillPosition {
+  std::string after_pk;
+  std::string after_sk;
+  bool operator==(const BackfillPosition&) const = default;
+};
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
 struct SecondaryIndex {
@@ -67,6 +74,9 @@ struct SecondaryIndex {
   std::optional<ProvisionedThroughput> throughput;
   OnDemandThroughput on_demand_throughput;  // stored and described, not enforced
   int64_t index_id = 0;  // internal key of its entries and counters (0 until stored)
+  // Set while the index is backfilling (IndexStatus CREATING, Backfilling true): item writes
+  // keep its entries up to this position, the backfill writes the rest. Unset once complete.
+  std::optional<BackfillPosition> backfill;
 };
 
 // One entry of UpdateTable's GlobalSecondaryIndexUpdates.

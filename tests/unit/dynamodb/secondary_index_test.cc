@@ -309,6 +309,7 @@ TEST(SecondaryIndexTest, UpdateTableCreatesBackfillsAndDeletesGlobalIndexes) {
   auto updated = env.tables().UpdateTable(u);
   ASSERT_TRUE(updated.ok()) << updated.status().message();
   EXPECT_EQ(updated->creating_index, "by_color");
+  ASSERT_TRUE(test_env::WaitForBackfill(env.tables(), "tbl", "by_color"));
   auto d = env.tables().DescribeTable("tbl");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->index_stats["by_color"].item_count, 350);
@@ -337,6 +338,226 @@ TEST(SecondaryIndexTest, UpdateTableCreatesBackfillsAndDeletesGlobalIndexes) {
             "The table does not have the specified index: by_color");
   auto gone = env.tables().UpdateTable(del);
   EXPECT_EQ(gone.status().code(), AwsError::kResourceNotFound);
+}
+
+// --- Background backfill ---------------------------------------------------------------------
+// In file mode: reads go on while a WriterHold holds the writer (in memory they share its
+// connection).
+
+Status PutSync(TableStore& tables, Item item) {
+  PutItemRequest r;
+  r.table_name = "tbl";
+  r.item = std::move(item);
+  std::promise<Status> done;
+  tables.PutItem(std::move(r), [&](Result<WriteOutcome> out) { done.set_value(out.status()); });
+  return done.get_future().get();
+}
+
+// Table "tbl" (pk S) with `count` items k0..: every third without a color, the rest red or blue.
+void FillColors(TableStore& tables, int count) {
+  CreateTableRequest r;
+  r.table_name = "tbl";
+  r.attribute_definitions = {{"pk", "S"}};
+  r.key_schema = {{"pk", "HASH"}};
+  r.billing_mode = "PAY_PER_REQUEST";
+  ASSERT_TRUE(tables.CreateTable(r).ok());
+  for (int i = 0; i < count; ++i) {
+    Item item{{"pk", S("k" + std::to_string(i))}};
+    if (i % 3 != 0) item["color"] = S(i % 2 == 0 ? "red" : "blue");
+    ASSERT_TRUE(PutSync(tables, item).ok());
+  }
+}
+
+UpdateTableRequest CreateColorIndex(const std::string& name = "by_color") {
+  UpdateTableRequest u;
+  u.table_name = "tbl";
+  u.attribute_definitions = std::vector<AttributeDefinition>{{"color", "S"}};
+  u.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{
+      {GlobalSecondaryIndexUpdate::Action::kCreate,
+       Index(name, "color", "", {{"ProjectionType", "ALL"}})}};
+  return u;
+}
+
+QueryRequest ColorQuery(const std::string& index, const std::string& color) {
+  QueryRequest q;
+  q.table_name = "tbl";
+  q.index_name = index;
+  q.expressions.key_condition_expression = "color = :c";
+  q.expressions.values = std::map<std::string, AttributeValue>{{":c", S(color)}};
+  return q;
+}
+
+// Every item of a Query or Scan, following LastEvaluatedKey.
+template <typename Request, typename Read>
+std::vector<Item> ReadAll(Request r, Read read) {
+  std::vector<Item> out;
+  for (int page = 0; page < 10000; ++page) {
+    auto result = read(r);
+    EXPECT_TRUE(result.ok()) << result.status().message();
+    if (!result.ok()) break;
+    out.insert(out.end(), result->items.begin(), result->items.end());
+    if (!result->last_evaluated_key) break;
+    r.exclusive_start_key = result->last_evaluated_key;
+  }
+  return out;
+}
+
+// The index as the table's items say it must be: per color the keys, and the counters.
+void ExpectIndexMatchesTable(TableStore& tables, const std::string& index) {
+  ScanRequest scan;
+  scan.table_name = "tbl";
+  std::map<std::string, std::set<std::string>> expected;
+  int64_t count = 0;
+  int64_t size = 0;
+  for (const Item& item : ReadAll(scan, [&](const ScanRequest& r) { return tables.Scan(r); })) {
+    auto color = item.find("color");
+    if (color == item.end()) continue;
+    expected[color->second.s()].insert(item.at("pk").s());
+    count += 1;
+    size += static_cast<int64_t>(ItemSizeBytes(item));
+  }
+  for (const char* c : {"red", "blue", "green"}) {
+    std::set<std::string> got;
+    for (const Item& item :
+         ReadAll(ColorQuery(index, c), [&](const QueryRequest& r) { return tables.Query(r); })) {
+      got.insert(item.at("pk").s());
+    }
+    EXPECT_EQ(got, expected[c]) << c;
+  }
+  auto d = tables.DescribeTable("tbl");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->index_stats[index].item_count, count);
+  EXPECT_EQ(d->index_stats[index].size_bytes, size);
+}
+
+// Starts an item write without waiting for it; the future gets its Status.
+std::future<Status> StartWrite(TableStore& tables, int i) {
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> f = done->get_future();
+  auto report = [done](Result<WriteOutcome> out) { done->set_value(out.status()); };
+  const std::string pk = "k" + std::to_string(i);
+  switch (i % 4) {
+    case 0: {  // a new item, or one replaced, of another color
+      PutItemRequest r;
+      r.table_name = "tbl";
+      r.item = Item{{"pk", S(pk)}, {"color", S("green")}, {"n", N(std::to_string(i))}};
+      tables.PutItem(std::move(r), report);
+      break;
+    }
+    case 1: {  // the color changed (or given to an item without one)
+      UpdateItemRequest r;
+      r.table_name = "tbl";
+      r.key = Item{{"pk", S(pk)}};
+      r.expressions.update_expression = "SET color = :c";
+      r.expressions.values = std::map<std::string, AttributeValue>{{":c", S("red")}};
+      tables.UpdateItem(std::move(r), report);
+      break;
+    }
+    case 2: {  // the item gone
+      DeleteItemRequest r;
+      r.table_name = "tbl";
+      r.key = Item{{"pk", S(pk)}};
+      tables.DeleteItem(std::move(r), report);
+      break;
+    }
+    default: {  // the item leaves the index
+      UpdateItemRequest r;
+      r.table_name = "tbl";
+      r.key = Item{{"pk", S(pk)}};
+      r.expressions.update_expression = "REMOVE color SET touched = :t";
+      r.expressions.values = std::map<std::string, AttributeValue>{{":t", N("1")}};
+      tables.UpdateItem(std::move(r), report);
+      break;
+    }
+  }
+  return f;
+}
+
+TEST(SecondaryIndexBackfillTest, RunsBesideWritesAndRefusesWhatAwsRefuses) {
+  test_env::FileTables files("backfill-writes");
+  files.Open([](TableStore& tables, storage::Store& store) {
+    FillColors(tables, 2000);  // four chunks: the first inside UpdateTable, three in background
+    auto updated = tables.UpdateTable(CreateColorIndex());
+    ASSERT_TRUE(updated.ok()) << updated.status().message();
+    test_env::WriterHold hold(store);
+    // Held after at most one background chunk: the index is still backfilling.
+    ASSERT_TRUE(test_env::Backfilling(tables, "tbl", "by_color"));
+    auto d = tables.DescribeTable("tbl");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->status, TableStatus::kActive);  // ack-api-quirks DDB-TABLE-148
+    EXPECT_EQ(tables.Query(ColorQuery("by_color", "red")).status().message(),
+              "Cannot read from backfilling global secondary index: by_color");
+    auto second = tables.UpdateTable(CreateColorIndex("by_color_too"));
+    EXPECT_EQ(second.status().code(), AwsError::kLimitExceeded);
+    EXPECT_EQ(second.status().message(),
+              "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+              "simultaneously per table");
+    auto deleted = tables.DeleteTable("tbl");
+    EXPECT_EQ(deleted.status().code(), AwsError::kResourceInUse);
+    EXPECT_EQ(deleted.status().message(),
+              "Attempt to change a resource which is still in use: Cannot delete table while "
+              "indexes are being created, updated, or deleted.");
+
+    // Writes on both sides of the backfill's position, and an UpdateTable planned against
+    // the position as it is now (it must not take the backfill back when it runs).
+    std::vector<std::future<Status>> writes;
+    for (int i = 0; i < 2400; i += 3) writes.push_back(StartWrite(tables, i));
+    UpdateTableRequest stream;
+    stream.table_name = "tbl";
+    stream.stream_specification = StreamSpecification{true, "KEYS_ONLY"};
+    std::promise<Status> stream_done;
+    tables.UpdateTable(stream,
+                       [&](Result<TableDescription> r) { stream_done.set_value(r.status()); });
+    for (int i = 1; i < 2400; i += 3) writes.push_back(StartWrite(tables, i));
+    hold.Release();
+    for (auto& w : writes) ASSERT_TRUE(w.get().ok());
+    ASSERT_TRUE(stream_done.get_future().get().ok());
+    ASSERT_TRUE(test_env::WaitForBackfill(tables, "tbl", "by_color"));
+    ExpectIndexMatchesTable(tables, "by_color");
+    // Complete: readable, and the table can be deleted.
+    EXPECT_TRUE(tables.Query(ColorQuery("by_color", "red")).ok());
+    EXPECT_TRUE(tables.DeleteTable("tbl").ok());
+  });
+}
+
+TEST(SecondaryIndexBackfillTest, TheBackfillingIndexCanBeDeletedAndCreatedAgain) {
+  test_env::FileTables files("backfill-delete");
+  files.Open([](TableStore& tables, storage::Store& store) {
+    FillColors(tables, 2000);
+    ASSERT_TRUE(tables.UpdateTable(CreateColorIndex()).ok());
+    UpdateTableRequest del;
+    del.table_name = "tbl";
+    del.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{
+        {GlobalSecondaryIndexUpdate::Action::kDelete, Index("by_color", "color", "", {})}};
+    std::promise<Status> deleted;
+    {
+      test_env::WriterHold hold(store);
+      ASSERT_TRUE(test_env::Backfilling(tables, "tbl", "by_color"));
+      // Admitted while it backfills (API_GlobalSecondaryIndexDescription); runs after the hold.
+      tables.UpdateTable(del, [&](Result<TableDescription> r) { deleted.set_value(r.status()); });
+    }
+    ASSERT_TRUE(deleted.get_future().get().ok());
+    EXPECT_FALSE(test_env::Backfilling(tables, "tbl", "by_color"));
+    // The same name again: a new index whose counters only its own backfill and writes move.
+    ASSERT_TRUE(tables.UpdateTable(CreateColorIndex()).ok());
+    ASSERT_TRUE(test_env::WaitForBackfill(tables, "tbl", "by_color"));
+    ExpectIndexMatchesTable(tables, "by_color");
+  });
+}
+
+TEST(SecondaryIndexBackfillTest, GoesOnAfterARestart) {
+  test_env::FileTables files("backfill-restart");
+  files.Open([](TableStore& tables, storage::Store& store) {
+    FillColors(tables, 3000);  // six chunks
+    ASSERT_TRUE(tables.UpdateTable(CreateColorIndex()).ok());
+    test_env::WriterHold hold(store);
+    EXPECT_TRUE(test_env::Backfilling(tables, "tbl", "by_color"));
+    // The stop comes right after the release: a chunk or two more at most.
+  });
+  files.Open([](TableStore& tables, storage::Store&) {
+    ASSERT_TRUE(test_env::WaitForBackfill(tables, "tbl", "by_color"));
+    ExpectIndexMatchesTable(tables, "by_color");
+  });
 }
 
 // --- Multi-attribute keys (GSI.html#GSI.MultiAttributeKeys) ---------------------------------
@@ -672,6 +893,7 @@ TEST(SecondaryIndexTest, UpdateTableBackfillsAMultiAttributeIndex) {
       std::vector<GlobalSecondaryIndexUpdate>{{GlobalSecondaryIndexUpdate::Action::kCreate, index}};
   auto updated = env.tables().UpdateTable(u);
   ASSERT_TRUE(updated.ok()) << updated.status().message();
+  ASSERT_TRUE(test_env::WaitForBackfill(env.tables(), "tbl", "by_ab"));
   auto d = env.tables().DescribeTable("tbl");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->index_stats["by_ab"].item_count, 400);  // those with b

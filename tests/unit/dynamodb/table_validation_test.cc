@@ -589,7 +589,7 @@ TEST(TableValidationTest, PlanUpdateTableRefusesAsAwsDoes) {
   plan = PlanUpdateTable(*created->definition, drop, kScope, kNow);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), AwsError::kResourceNotFound);
-  EXPECT_EQ(plan.status().message(), "Requested resource not found: Table: orders index: nope");
+  EXPECT_EQ(plan.status().message(), "Requested resource not found: Index nope for table orders");
 }
 
 // Capacity asked for again is refused (AWS's text as recorded, ack-api-quirks DDB-TABLE-442).

@@ -11,6 +11,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "streamstack/common/clock.h"
@@ -36,6 +37,55 @@ inline AttributeValue N(const std::string& n) {
   return AttributeValue::Num(parsed.ok() ? parsed.value() : Number());
 }
 inline AttributeValue B(const std::string& raw) { return AttributeValue::Binary(raw); }
+
+// Whether global secondary index `index` of `table` is still backfilling (false when it or the
+// table is gone).
+inline bool Backfilling(const TableStore& tables, const std::string& table,
+                        const std::string& index) {
+  auto def = tables.FindTable(table);
+  if (!def) return false;
+  for (const SecondaryIndex& i : def->global_secondary_indexes) {
+    if (i.name == index) return i.backfill.has_value();
+  }
+  return false;
+}
+// Waits (up to 20 s) for the background backfill of `index` to complete; false if it did not.
+inline bool WaitForBackfill(const TableStore& tables, const std::string& table,
+                            const std::string& index) {
+  for (int i = 0; i < 20000 && Backfilling(tables, table, index); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return !Backfilling(tables, table, index);
+}
+
+// Holds the storage writer thread from construction until Release(): a write job that waits,
+// so jobs queued meanwhile (a backfill's next chunk, item writes) run only after it.
+class WriterHold {
+ public:
+  explicit WriterHold(storage::Store& store) {
+    std::shared_future<void> released = release_.get_future().share();
+    std::promise<void> holding;
+    std::future<void> held = holding.get_future();
+    store.Write(
+        [released, holding = std::make_shared<std::promise<void>>(std::move(holding))](
+            storage::WriteContext&) {
+          holding->set_value();
+          released.wait();
+          return Status::Ok();
+        },
+        [](Status) {});
+    held.wait();
+  }
+  ~WriterHold() { Release(); }
+  void Release() {
+    if (!released_) release_.set_value();
+    released_ = true;
+  }
+
+ private:
+  std::promise<void> release_;
+  bool released_ = false;
+};
 
 class TablesEnv {
  public:
