@@ -569,6 +569,22 @@ Status CheckStartKeyValues(const json& request) {
   return ValidationError("The provided starting key is invalid: " + message);
 }
 
+// The attribute values of GetItem's, UpdateItem's and DeleteItem's Key and of PutItem's Item,
+// checked before their legacy parameters are (the item decoder checks them again later, with
+// the same texts; this only moves the check ahead of the legacy ones).
+Status CheckItemValues(LegacyShape shape, const json& request) {
+  const char* member = shape == LegacyShape::kPutItem ? "Item"
+                       : shape == LegacyShape::kGetItem || shape == LegacyShape::kUpdateItem ||
+                               shape == LegacyShape::kDeleteItem
+                           ? "Key"
+                           : nullptr;
+  if (member == nullptr) return Status::Ok();
+  auto it = request.find(member);
+  if (it == request.end() || !it->is_object()) return Status::Ok();
+  for (const auto& [name, value] : it->items()) STREAMSTACK_RETURN_IF_ERROR(CheckValue(value));
+  return Status::Ok();
+}
+
 Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t max_key_conditions) {
   if (!request.is_object()) return request;
   STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
@@ -611,7 +627,8 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
 
   ExpressionBuilder builder(request);
 
-  if (Present(request, "AttributesToGet")) {
+  auto translate_attributes_to_get = [&]() -> Status {
+    if (!Present(request, "AttributesToGet")) return Status::Ok();
     if (shape == LegacyShape::kQuery || shape == LegacyShape::kScan) {
       if (auto select = request.find("Select"); select != request.end() && select->is_string()) {
         const std::string s = select->get<std::string>();
@@ -625,9 +642,10 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
     if (!projection.ok()) return projection.status();
     request.erase("AttributesToGet");
     request["ProjectionExpression"] = *projection;
-  }
-
-  if (condition_map != nullptr && Present(request, condition_map)) {
+    return Status::Ok();
+  };
+  auto translate_condition_map = [&]() -> Status {
+    if (condition_map == nullptr || !Present(request, condition_map)) return Status::Ok();
     const json& map = request[condition_map];
     if (!map.is_object()) return WrongType(condition_map);
     std::vector<std::string> parts;
@@ -643,6 +661,25 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
         std::string(condition_map) == "Expected" ? "ConditionExpression" : "FilterExpression";
     if (!parts.empty()) request[target] = JoinConditions(parts, joiner);
     request.erase(condition_map);
+    return Status::Ok();
+  };
+
+  // AWS's order (dynalite's validations, recorded against DynamoDB): the key's or item's own
+  // values first; then UpdateItem's AttributeUpdates before Expected; Scan's AttributesToGet
+  // before its ScanFilter, but Query's QueryFilter before its AttributesToGet.
+  STREAMSTACK_RETURN_IF_ERROR(CheckItemValues(shape, request));
+  if (shape == LegacyShape::kUpdateItem && Present(request, "AttributeUpdates")) {
+    auto update = TranslateAttributeUpdates(request["AttributeUpdates"], &builder);
+    if (!update.ok()) return update.status();
+    if (!update->empty()) request["UpdateExpression"] = *update;
+    request.erase("AttributeUpdates");
+  }
+  if (shape == LegacyShape::kQuery) {
+    STREAMSTACK_RETURN_IF_ERROR(translate_condition_map());
+    STREAMSTACK_RETURN_IF_ERROR(translate_attributes_to_get());
+  } else {
+    STREAMSTACK_RETURN_IF_ERROR(translate_attributes_to_get());
+    STREAMSTACK_RETURN_IF_ERROR(translate_condition_map());
   }
   request.erase("ConditionalOperator");
   // AWS: after the filter and AttributesToGet, before the key conditions.
@@ -666,13 +703,6 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
     }
     request["KeyConditionExpression"] = Join(parts, " AND ");
     request.erase("KeyConditions");
-  }
-
-  if (shape == LegacyShape::kUpdateItem && Present(request, "AttributeUpdates")) {
-    auto update = TranslateAttributeUpdates(request["AttributeUpdates"], &builder);
-    if (!update.ok()) return update.status();
-    if (!update->empty()) request["UpdateExpression"] = *update;
-    request.erase("AttributeUpdates");
   }
 
   for (const char* member : params.legacy) request.erase(member);  // explicit nulls

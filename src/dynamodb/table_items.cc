@@ -107,6 +107,25 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
       std::move(done));
 }
 
+namespace {
+
+// A PutRequest whose item lacks a key attribute or has it with another type is answered with
+// the generic text, not PutItem's "Missing the key ..." / "Type mismatch for key ..."
+// (LocalStack's AWS-validated test_batch_write_not_matching_schema; dynalite's batchWriteItem
+// tests, recorded against DynamoDB).
+Result<EncodedKey> KeyOfBatchPut(const TableDefinition& table, const Item& item) {
+  for (const KeyAttribute* key : {&table.hash_key, table.range_key ? &*table.range_key : nullptr}) {
+    if (key == nullptr) continue;
+    auto it = item.find(key->name);
+    if (it == item.end() || it->second.type() != key->type) {
+      return ValidationError("The provided key element does not match the schema");
+    }
+  }
+  return KeyOfItem(table, item);
+}
+
+}  // namespace
+
 void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) {
   if (request.entries.empty()) {
     return done(ConstraintError("{}", "requestItems",
@@ -138,7 +157,7 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
     auto& e = request.entries[i];
     auto table = impl_->Find(e.table_name);
     if (!table) return done(NotFound());
-    auto key = e.is_put ? KeyOfItem(*table, e.item) : KeyOfKeyParameter(*table, e.item);
+    auto key = e.is_put ? KeyOfBatchPut(*table, e.item) : KeyOfKeyParameter(*table, e.item);
     if (!key.ok()) return done(key.status());
     const int64_t size = put_sizes[i];
     if (e.is_put) {

@@ -145,6 +145,14 @@ class ItemsTest(ServerTestCase):
             resp = self.error(self.ddb.put_item, TableName="items", Item=item)
             self.assertEqual(resp["Error"]["Code"], "ValidationException")
             self.assertEqual(resp["Error"]["Message"], message)
+            # BatchWriteItem answers a missing or mistyped key attribute with the generic text
+            # (LocalStack's AWS-validated test_batch_write_not_matching_schema; dynalite).
+            if "Key: pk" not in message:
+                message = "The provided key element does not match the schema"
+            resp = self.error(self.ddb.batch_write_item,
+                              RequestItems={"items": [{"PutRequest": {"Item": item}}]})
+            self.assertEqual((resp["Error"]["Code"], resp["Error"]["Message"]),
+                             ("ValidationException", message))
         resp = self.error(self.ddb.get_item, TableName="items", Key={"pk": {"S": "x"}})
         self.assertEqual(resp["Error"]["Message"], "The provided key element does not match the schema")
         resp = self.error(self.ddb.put_item, TableName="nope", Item={"pk": {"S": "x"}})

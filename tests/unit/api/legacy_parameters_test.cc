@@ -298,6 +298,30 @@ const ErrorCase kErrors[] = {
      "satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"},
     {"ExpectedNotAMap", LegacyShape::kPutItem, R"json({"Expected":[1]})json",
      AwsError::kSerialization, "Unexpected value type in payload for member Expected"},
+    // AWS's order (dynalite's validations, recorded against DynamoDB): the key's or item's own
+    // values before the legacy parameters; AttributeUpdates before Expected; Scan's
+    // AttributesToGet before its ScanFilter, Query's QueryFilter before its AttributesToGet.
+    {"GetItemKeyValuesFirst", LegacyShape::kGetItem,
+     R"json({"Key":{"a":{"SS":[]}},"AttributesToGet":["a","a"]})json", kV,
+     "One or more parameter values were invalid: An string set  may not be empty"},
+    {"PutItemItemValuesFirst", LegacyShape::kPutItem,
+     R"json({"Item":{"a":{}},"Expected":{"a":{}}})json", kV,
+     "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+    {"DeleteItemKeyValuesFirst", LegacyShape::kDeleteItem,
+     R"json({"Key":{"a":{"NS":[]}},"Expected":{"a":{}}})json", kV,
+     "One or more parameter values were invalid: An number set  may not be empty"},
+    {"AttributeUpdatesBeforeExpected", LegacyShape::kUpdateItem,
+     R"json({"Key":{"a":{"S":"k"}},"AttributeUpdates":{"b":{"Action":"ADD"}},"Expected":{"a":{}}})json",
+     kV,
+     "One or more parameter values were invalid: Only DELETE action is allowed when no attribute "
+     "value is specified"},
+    {"ScanAttributesToGetBeforeFilter", LegacyShape::kScan,
+     R"json({"AttributesToGet":["a","a"],"ScanFilter":{"a":{"ComparisonOperator":"EQ"}}})json", kV,
+     "One or more parameter values were invalid: Duplicate value in attribute name: a"},
+    {"QueryFilterBeforeAttributesToGet", LegacyShape::kQuery,
+     R"json({"AttributesToGet":["a","a"],"QueryFilter":{"a":{"ComparisonOperator":"EQ"}}})json", kV,
+     "One or more parameter values were invalid: Invalid number of argument(s) for the EQ "
+     "ComparisonOperator"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Legacy, ErrorTest, ::testing::ValuesIn(kErrors),
