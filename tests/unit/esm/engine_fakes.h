@@ -106,11 +106,20 @@ class FakeInvoker final : public Invoker {
       calls_.push_back(call);
       n = static_cast<int>(calls_.size());
       hold = hold_;
-      if (hold) pending_.push_back({call.event, n, done});
+      if (hold) {
+        pending_.push_back({call.event, n, done});
+        ++heard_;
+      }
     }
-    // Answered before the test hears of the call: once it has, the answer is on its way to
-    // the mapping's strand (a TEST_Barrier then waits for it).
-    if (!hold) done(Answer(call.event, n));
+    // Answered before the test hears of the call (count() counts it only then): once it has,
+    // the answer is on its way to the mapping's strand (a TEST_Barrier then waits for it).
+    // Counting it at push_back let a test that polls count() move the Clock before the answer
+    // was posted, and the retry then waited for the real back-off (seen under TSan).
+    if (!hold) {
+      done(Answer(call.event, n));
+      std::lock_guard lock(mu_);
+      ++heard_;
+    }
     events_.Notify();
   }
 
@@ -118,9 +127,10 @@ class FakeInvoker final : public Invoker {
     std::lock_guard lock(mu_);
     return calls_;
   }
+  // The invocations the test may know of: answered, or held.
   size_t count() const {
     std::lock_guard lock(mu_);
-    return calls_.size();
+    return heard_;
   }
   size_t held() const {
     std::lock_guard lock(mu_);
@@ -157,6 +167,7 @@ class FakeInvoker final : public Invoker {
   Script script_;
   bool hold_ = false;
   std::vector<Call> calls_;
+  size_t heard_ = 0;
   std::deque<Pending> pending_;
 };
 
