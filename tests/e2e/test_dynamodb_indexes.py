@@ -242,7 +242,6 @@ class IndexesTest(ServerTestCase):
         self.assertEqual(out["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING")
         self.assertIs(out["GlobalSecondaryIndexes"][0]["Backfilling"], False)
         query = dict(IndexName="by_g", KeyConditionExpression=Key("g").eq("a"), Select="COUNT")
-        seen_backfilling = False
         writes = 0
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -254,7 +253,6 @@ class IndexesTest(ServerTestCase):
             table = ddb.describe_table(TableName="big")["Table"]
             if table["TableStatus"] == "ACTIVE" and table["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING":
                 self.assertIs(table["GlobalSecondaryIndexes"][0]["Backfilling"], True)
-                seen_backfilling = True
                 # The backfill may complete between the two calls: then the query answers.
                 try:
                     big.query(**query)
@@ -265,8 +263,9 @@ class IndexesTest(ServerTestCase):
             writes += 1
         else:
             self.fail("the index never became ACTIVE")
-        # 6000 items take 12 chunks: at least one describe falls between two of them.
-        self.assertTrue(seen_backfilling)
+        # 6000 items take 12 chunks, but a fast machine may finish them between two describes:
+        # whether one was seen is not asserted (unit_api's GetItemIsServedWhileAnIndexIsBackfilled
+        # holds the writer between two chunks and pins that state through the same encoder).
         self.assertEqual(big.query(**query)["Count"], 3000 + writes)
         described = ddb.describe_table(TableName="big")["Table"]
         self.assertEqual(described["GlobalSecondaryIndexes"][0]["ItemCount"], 6000 + writes)
