@@ -930,18 +930,16 @@ uint64_t QueueStore::Generation(int64_t queue_id) {
 }
 
 void QueueStore::NotifySent(int64_t queue_id) {
-  bool wake = false;
-  {
-    MutexLock lock(poll_mu_);
-    ++generation_[queue_id];
-    for (const auto& w : parked_) {
-      if (w->queue_id == queue_id) {
-        wake = true;
-        break;
-      }
+  // The notify stays under the lock: once it is released, Stop() may answer the parked polls
+  // and the owner destroy this store (and poll_cv_) before a later notify ran.
+  MutexLock lock(poll_mu_);
+  ++generation_[queue_id];
+  for (const auto& w : parked_) {
+    if (w->queue_id == queue_id) {
+      poll_cv_.notify_one();
+      break;
     }
   }
-  if (wake) poll_cv_.notify_one();
 }
 
 void QueueStore::ReceiveMessages(const std::string& queue_name, ReceiveInput input,
@@ -992,14 +990,16 @@ void QueueStore::Park(std::shared_ptr<Waiter> w, uint64_t seen_generation) {
       w->wake_ms = w->deadline_ms;
       if (w->next_visible_ms != 0) w->wake_ms = std::min(w->wake_ms, w->next_visible_ms);
       parked_.push_back(w);
+      // Under the lock: once the waiter is parked and the lock released, Stop() may answer it
+      // and the owner destroy this store, poll_cv_ with it (ThreadSanitizer caught a notify
+      // after that, from StopAnswersParkedLongPolls).
+      poll_cv_.notify_one();
     }
   }
   if (stopped) {
     w->done(std::vector<ReceivedMessage>{});
   } else if (retry) {
     TryReceive(std::move(w));
-  } else {
-    poll_cv_.notify_one();
   }
 }
 
