@@ -17,6 +17,7 @@ namespace {
 
 using test_env::N;
 using test_env::ParseItem;
+using test_env::ReadAll;
 using test_env::S;
 using test_env::TablesEnv;
 
@@ -385,21 +386,6 @@ QueryRequest ColorQuery(const std::string& index, const std::string& color) {
   q.expressions.key_condition_expression = "color = :c";
   q.expressions.values = std::map<std::string, AttributeValue>{{":c", S(color)}};
   return q;
-}
-
-// Every item of a Query or Scan, following LastEvaluatedKey.
-template <typename Request, typename Read>
-std::vector<Item> ReadAll(Request r, Read read) {
-  std::vector<Item> out;
-  for (int page = 0; page < 10000; ++page) {
-    auto result = read(r);
-    EXPECT_TRUE(result.ok()) << result.status().message();
-    if (!result.ok()) break;
-    out.insert(out.end(), result->items.begin(), result->items.end());
-    if (!result->last_evaluated_key) break;
-    r.exclusive_start_key = result->last_evaluated_key;
-  }
-  return out;
 }
 
 // The index as the table's items say it must be: per color the keys, and the counters.

@@ -38,6 +38,21 @@ inline AttributeValue N(const std::string& n) {
 }
 inline AttributeValue B(const std::string& raw) { return AttributeValue::Binary(raw); }
 
+// Every item of a Query or Scan (`read` runs one page), following LastEvaluatedKey.
+template <typename Request, typename Read>
+std::vector<Item> ReadAll(Request r, Read read) {
+  std::vector<Item> out;
+  for (int page = 0; page < 10000; ++page) {
+    auto result = read(r);
+    EXPECT_TRUE(result.ok()) << result.status().message();
+    if (!result.ok()) break;
+    out.insert(out.end(), result->items.begin(), result->items.end());
+    if (!result->last_evaluated_key) break;
+    r.exclusive_start_key = result->last_evaluated_key;
+  }
+  return out;
+}
+
 // Whether global secondary index `index` of `table` is still backfilling (false when it or the
 // table is gone).
 inline bool Backfilling(const TableStore& tables, const std::string& table,
@@ -166,30 +181,12 @@ class TablesEnv {
     return done.get_future().get();
   }
 
-  // Every item of a Query, following LastEvaluatedKey.
+  // Every item of a Query or Scan, following LastEvaluatedKey.
   std::vector<Item> QueryAll(QueryRequest r) {
-    std::vector<Item> out;
-    for (int page = 0; page < 10000; ++page) {
-      auto result = tables_->Query(r);
-      EXPECT_TRUE(result.ok()) << result.status().message();
-      if (!result.ok()) break;
-      out.insert(out.end(), result->items.begin(), result->items.end());
-      if (!result->last_evaluated_key) break;
-      r.exclusive_start_key = result->last_evaluated_key;
-    }
-    return out;
+    return ReadAll(std::move(r), [&](const QueryRequest& q) { return tables_->Query(q); });
   }
   std::vector<Item> ScanAll(ScanRequest r) {
-    std::vector<Item> out;
-    for (int page = 0; page < 10000; ++page) {
-      auto result = tables_->Scan(r);
-      EXPECT_TRUE(result.ok()) << result.status().message();
-      if (!result.ok()) break;
-      out.insert(out.end(), result->items.begin(), result->items.end());
-      if (!result->last_evaluated_key) break;
-      r.exclusive_start_key = result->last_evaluated_key;
-    }
-    return out;
+    return ReadAll(std::move(r), [&](const ScanRequest& q) { return tables_->Scan(q); });
   }
 
  private:
