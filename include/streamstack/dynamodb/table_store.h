@@ -63,7 +63,6 @@ struct StreamSpecification {
 struct BackfillPosition {
   std::string after_pk;
   std::string after_sk;
-  bool operator==(const BackfillPosition&) const = default;
 };
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
