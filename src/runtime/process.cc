@@ -1,7 +1,5 @@
 #include "runtime/process.h"
 
-#include <poll.h>
-
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -46,7 +45,7 @@ using boost::system::error_code;
 
 constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
-// Reads smaller than this are followed by kReadPause before the next one (see OnRead).
+// Reads smaller than this are followed by kReadPause before the next one (see ReadAvailable).
 constexpr std::size_t kPacedReadBytes = 16 * 1024;
 constexpr std::chrono::microseconds kReadPause{500};
 constexpr std::chrono::milliseconds kExitPollInterval{50};  // the fallback without pidfd
@@ -584,51 +583,84 @@ struct Process::State : std::enable_shared_from_this<State> {
     }
   }
 
-  void StartRead(std::size_t i) {
-    Reader& reader = readers[i];
-    reader.pipe.async_read_some(
-        asio::buffer(reader.buffer),
-        [self = shared_from_this(), i](const error_code& ec, std::size_t n) {
-          self->OnRead(i, ec, n);
-        });
+  // Output is read by this code, never by an asio read operation: asio's async_read_some
+  // takes the bytes from the pipe before its completion handler runs, so bytes could sit
+  // in a queued handler while an invocation ends and miss that invocation's log. Here the
+  // pipe is read to EAGAIN, and only then is readiness awaited (asio's epoll is
+  // edge-triggered, so a wait armed over unread bytes would not wake).
+  void StartRead(std::size_t i) { ReadAvailable(i); }
+
+  enum class ReadResult { kData, kEmpty, kEnd };
+
+  // One non-blocking read into `chunk`; kEnd at end of file or on an error.
+  ReadResult ReadOnce(std::size_t i, std::span<char> chunk, std::size_t* n) {
+    error_code ec;
+    *n = readers[i].pipe.read_some(asio::buffer(chunk.data(), chunk.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return ReadResult::kEmpty;
+    if (ec == asio::error::interrupted) return ReadResult::kEmpty;
+    if (ec) return ReadResult::kEnd;
+    return ReadResult::kData;
   }
 
-  void OnRead(std::size_t i, const error_code& ec, std::size_t n) {
-    if (stopped) return;
+  void ReadAvailable(std::size_t i) {
     Reader& reader = readers[i];
+    if (stopped || !reader.open) return;
+    std::size_t n = 0;
+    switch (ReadOnce(i, reader.buffer, &n)) {
+      case ReadResult::kEmpty:
+        if (drain_expired) return CloseAndMaybeFinish(i);
+        return AwaitReadable(i);
+      case ReadResult::kEnd:
+        return CloseAndMaybeFinish(i);
+      case ReadResult::kData:
+        break;
+    }
     Consume(i, std::string_view(reader.buffer.data(), n));
-    if (ec || drain_expired) {  // end of file, an error, or no more waiting for it
-      CloseReader(i);
-      MaybeFinish();
+    if (drain_expired) return CloseAndMaybeFinish(i);  // no more waiting for it
+    if (n >= kPacedReadBytes) {
+      // More is probably there: read again after what else is queued on the strand.
+      asio::post(strand, [self = shared_from_this(), i] { self->ReadAvailable(i); });
       return;
     }
-    if (n >= kPacedReadBytes) return StartRead(i);
     // A small read: the program writes a line at a time. Reading each line as it comes
     // costs both sides a wake-up per line (a function printing in a loop ran 2x slower to
     // the pipe than to /dev/null); a short pause lets lines gather into one read. The first
-    // line after a quiet spell is still read at once, and DrainAvailableOutput reads what is
+    // line after a quiet spell is still read at once, and DrainAvailable reads what is
     // pending when an invocation ends.
     reader.pace.expires_after(kReadPause);
     reader.pace.async_wait([self = shared_from_this(), i](const error_code& wait_ec) {
-      if (wait_ec || self->stopped || !self->readers[i].open) return;
-      self->StartRead(i);
+      if (wait_ec || self->stopped) return;
+      self->ReadAvailable(i);
     });
   }
 
-  // Reads what the pipes hold right now and delivers it, without waiting (poll(2) with no
-  // timeout). Called on the executor's only thread, so no strand handler runs meanwhile; the
-  // pending async reads then find nothing (EAGAIN) and keep waiting.
+  void AwaitReadable(std::size_t i) {
+    readers[i].pipe.async_wait(asio::posix::stream_descriptor::wait_read,
+                               [self = shared_from_this(), i](const error_code& ec) {
+                                 if (self->stopped || !self->readers[i].open) return;
+                                 // Cancelled: the drain after the exit ran out of time.
+                                 if (ec) return self->CloseAndMaybeFinish(i);
+                                 self->ReadAvailable(i);
+                               });
+  }
+
+  void CloseAndMaybeFinish(std::size_t i) {
+    CloseReader(i);
+    MaybeFinish();
+  }
+
+  // Reads what the pipes hold right now and delivers it, without waiting. Called on the
+  // executor's only thread, so no strand handler runs meanwhile, and no bytes are held
+  // anywhere but in the pipe (see StartRead): after this, the caller has all the output
+  // the program wrote before the call.
   void DrainAvailable() {
     if (stopped) return;
     for (std::size_t i = 0; i < readers.size(); ++i) {
-      Reader& reader = readers[i];
       std::array<char, kReadChunkBytes> chunk;
-      while (reader.open) {
-        pollfd readable{reader.pipe.native_handle(), POLLIN, 0};
-        if (::poll(&readable, 1, 0) != 1 || (readable.revents & POLLIN) == 0) break;
-        ssize_t n = ::read(reader.pipe.native_handle(), chunk.data(), chunk.size());
-        if (n <= 0) break;  // end of file or an error: the pending async read reports it
-        Consume(i, std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+      std::size_t n = 0;
+      // End of file or an error is left to the reader's own read, which closes it.
+      while (readers[i].open && ReadOnce(i, chunk, &n) == ReadResult::kData) {
+        Consume(i, std::string_view(chunk.data(), n));
       }
     }
   }
@@ -732,7 +764,7 @@ struct Process::State : std::enable_shared_from_this<State> {
         self->drain_expired = true;
         for (Reader& reader : self->readers) {
           error_code ignored_cancel;
-          if (reader.open) reader.pipe.cancel(ignored_cancel);  // OnRead closes it
+          if (reader.open) reader.pipe.cancel(ignored_cancel);  // AwaitReadable closes it
         }
       });
     }
@@ -892,6 +924,9 @@ Result<std::unique_ptr<Process>> Process::Spawn(const asio::any_io_executor& exe
     stdout_read.release();
     state->readers[1].pipe.assign(stderr_read.get(), ec);
   }
+  // Reads never block the executor's thread: they stop at EAGAIN (see State::StartRead).
+  if (!ec) state->readers[0].pipe.non_blocking(true, ec);
+  if (!ec) state->readers[1].pipe.non_blocking(true, ec);
   if (!ec) {
     stderr_read.release();
     if (pidfd.get() >= 0) state->pidfd.assign(pidfd.get(), ec);

@@ -184,6 +184,34 @@ TEST_F(ProcessTest, DrainAvailableOutputDeliversWhatIsAlreadyWritten) {
   EXPECT_EQ(out_, (std::vector<std::string>{"one", "three"}));
 }
 
+// The drain has everything written before it, even while reads are under way: no bytes
+// may sit in a read whose handler has not run yet (asio's async_read_some holds them so).
+// Handlers run one at a time here, so the drain comes between any two of them.
+TEST_F(ProcessTest, DrainAvailableOutputMissesNothingWhileReadsAreUnderWay) {
+  constexpr int kLines = 20000;  // ~110 KB: more than one pipe's buffer and one read
+  for (int round = 0; round < 20; ++round) {
+    out_.clear();
+    io_.restart();
+    ASSERT_TRUE(Sh("seq 1 " + std::to_string(kLines) + "; touch " + dir_.File("written") +
+                   "; exec sleep 30")
+                    .ok());
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!fs::exists(dir_.File("written")) && std::chrono::steady_clock::now() < deadline) {
+      if (io_.poll_one() == 0) std::this_thread::sleep_for(50us);
+    }
+    ASSERT_TRUE(fs::exists(dir_.File("written"))) << "round " << round;
+    process_->DrainAvailableOutput();
+    ASSERT_EQ(out_.size(), static_cast<std::size_t>(kLines)) << "round " << round;
+    EXPECT_EQ(out_.back(), std::to_string(kLines));
+    process_->Kill();
+    ASSERT_TRUE(RunUntilExit());
+    process_.reset();
+    exit_.reset();
+    Drain();
+    fs::remove(dir_.File("written"));
+  }
+}
+
 TEST_F(ProcessTest, ManyLinesAcrossReads) {
   ASSERT_TRUE(Start({"seq", "1", "100000"}).ok());
   ASSERT_TRUE(RunUntilExit());
