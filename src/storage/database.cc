@@ -210,6 +210,20 @@ Status Database::Execute(std::string_view sql) {
   return {AwsError::kInternalFailure, std::move(message)};
 }
 
+Result<WalCheckpoint> Database::Checkpoint(CheckpointMode mode) {
+  WalCheckpoint done;
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr,
+      mode == CheckpointMode::kPassive ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE,
+      &done.wal_frames, &done.checkpointed_frames);
+  if (rc == SQLITE_BUSY) {
+    done.busy = true;
+    return done;
+  }
+  if (rc != SQLITE_OK) return LastError("wal checkpoint");
+  return done;
+}
+
 Statement& Database::Prepare(const char* sql) {
   auto it = statements_.find(std::string_view(sql));
   if (it == statements_.end()) {

@@ -53,8 +53,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   }
   if (!o.in_memory && o.checkpoint_interval.count() > 0) {
     // The checkpointer, not the writer, folds the WAL back (see checkpoint_interval).
-    STREAMSTACK_RETURN_IF_ERROR(store->writer_->Execute(
-        "PRAGMA wal_autocheckpoint=" + std::to_string(o.wal_pages_before_writer_checkpoint)));
+    STREAMSTACK_RETURN_IF_ERROR(store->writer_->Execute("PRAGMA wal_autocheckpoint=0"));
     auto checkpointer = Database::Open(o.path, writer_options);
     if (!checkpointer.ok()) return std::move(checkpointer).take_status();
     store->checkpointer_db_ = std::move(checkpointer).value();
@@ -245,6 +244,7 @@ void Store::RunGroup(std::vector<Job>& jobs) {
     }
   }
   NoteCommitForCheckpoint();
+  const bool restart_wal = wal_restart_wanted_.load(std::memory_order_relaxed);
   // Every OnCommit of the group before any done: when a caller hears Ok, everything the
   // group published is visible.
   for (auto& callbacks : on_commit) {
@@ -263,6 +263,8 @@ void Store::RunGroup(std::vector<Job>& jobs) {
     }
   }
   jobs.clear();  // release captured state before waiting for the next group
+  // After the group's dones, so only the jobs queued meanwhile wait for it.
+  if (restart_wal) CheckpointForWalRestart();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -320,6 +322,11 @@ void Store::NoteCommitForCheckpoint() {
   checkpoint_cv_.notify_one();
 }
 
+// Catching up with the writer (see wal_pages_before_restart): at most this many checkpoints
+// in a row, until one finds at most this many frames added since the last (512 KiB).
+constexpr int kCatchUpRounds = 8;
+constexpr int kWriterCheckpointFrames = 128;
+
 void Store::CheckpointerLoop() {
   MutexLock lock(checkpoint_mu_);
   for (;;) {
@@ -336,8 +343,22 @@ void Store::CheckpointerLoop() {
     lock.Unlock();
     // PASSIVE: copies what no reader still needs and never blocks the writer; the writer
     // starts the WAL over once everything was copied back.
-    Status st = checkpointer_db_->Execute("PRAGMA wal_checkpoint(PASSIVE)");
-    if (!st.ok()) spdlog::warn("store: WAL checkpoint failed: {}", st.message());
+    Result<WalCheckpoint> done = checkpointer_db_->Checkpoint(CheckpointMode::kPassive);
+    if (done.ok() && !done->busy && options_.wal_pages_before_restart > 0 &&
+        done->wal_frames >= options_.wal_pages_before_restart) {
+      // Writes went on throughout, or the WAL would have started over. Copy what they added
+      // meanwhile, again until that is little, so the writer's share is mostly its fsyncs.
+      int rounds = 0;
+      for (int previous = done->wal_frames; rounds < kCatchUpRounds; ++rounds) {
+        done = checkpointer_db_->Checkpoint(CheckpointMode::kPassive);
+        if (!done.ok() || done->busy) break;
+        const int added = done->wal_frames - previous;
+        previous = done->wal_frames;
+        if (added <= kWriterCheckpointFrames) break;
+      }
+      wal_restart_wanted_.store(true, std::memory_order_relaxed);
+    }
+    if (!done.ok()) spdlog::warn("store: WAL checkpoint failed: {}", done.status().message());
     {
       MutexLock stats_lock(queue_mu_);
       ++stats_.checkpoints;
@@ -345,6 +366,21 @@ void Store::CheckpointerLoop() {
     lock.Lock();
     checkpointed_commits_ = covering;
   }
+}
+
+// The writer's share of bounding the WAL (see StoreOptions::wal_pages_before_restart): no
+// commit can overlap this checkpoint, so it copies the last frames back, and the next write
+// transaction starts the WAL over (unless a reader still reads an older snapshot from it).
+void Store::CheckpointForWalRestart() {
+  Result<WalCheckpoint> done = writer_->Checkpoint(CheckpointMode::kPassive);
+  if (!done.ok()) {
+    spdlog::warn("store: WAL checkpoint on the writer failed: {}", done.status().message());
+  } else if (done->busy) {
+    return;  // the checkpointer is copying: after the next group
+  }
+  wal_restart_wanted_.store(false, std::memory_order_relaxed);
+  MutexLock lock(queue_mu_);
+  ++stats_.writer_checkpoints;
 }
 
 void Store::StopCheckpointer() {

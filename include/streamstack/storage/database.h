@@ -116,6 +116,15 @@ class Statement {
   Status error_;                  // the first prepare/bind error since the last Reset
 };
 
+// What one WAL checkpoint found and did (sqlite3_wal_checkpoint_v2).
+struct WalCheckpoint {
+  bool busy = false;   // another connection was checkpointing, or (not PASSIVE) a lock was held
+  int wal_frames = 0;  // frames in the WAL when the checkpoint began
+  int checkpointed_frames = 0;  // of those, how many are now copied back (earlier ones too)
+};
+
+enum class CheckpointMode { kPassive, kTruncate };
+
 // One SQLite connection: WAL, synchronous=NORMAL, foreign keys on, a busy timeout and a
 // page cache. Not thread-safe: one thread at a time.
 class Database {
@@ -137,6 +146,11 @@ class Database {
   // statement before preparing the same SQL again (e.g. not inside its own row loop). The
   // reference stays valid as long as the Database. Keep SQL in named constants.
   [[nodiscard]] Statement& Prepare(const char* sql);
+
+  // Checkpoints the WAL (see SQLite's sqlite3_wal_checkpoint_v2 for the modes). PASSIVE copies
+  // what no reader still needs and never waits; TRUNCATE waits (busy timeout) for the writer
+  // and readers and empties the WAL file.
+  [[nodiscard]] Result<WalCheckpoint> Checkpoint(CheckpointMode mode);
 
   // Rowid of the last successful INSERT on this connection.
   [[nodiscard]] std::int64_t LastInsertRowId() const;

@@ -4,6 +4,7 @@
 // common only. Write, WriteSync, Read, Migrate and Close may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -44,12 +45,18 @@ struct StoreOptions {
   // milliseconds (PutItem over HTTP, 8 clients: p99 5.4 ms -> 3.4 ms). 0: SQLite's own
   // autocheckpoint on the writer.
   std::chrono::milliseconds checkpoint_interval{100};
-  // The backstop when the checkpointer cannot catch up: SQLite starts the WAL over only when a
-  // write begins with every frame copied back, and under writes that never pause each
-  // checkpoint overlaps the next write transaction, so the WAL would grow without end. Past
-  // this many pages (4 KiB each) the writer checkpoints after its commit, as SQLite's
-  // autocheckpoint does. Only with a checkpointer; 0 turns the backstop off.
-  int wal_pages_before_writer_checkpoint = 16384;
+  // The checkpointer's bound on the WAL. SQLite starts the WAL over only when a write
+  // transaction begins with every frame copied back. Under writes that never pause each
+  // checkpoint overlaps the next commits, that moment never comes, and the WAL would grow
+  // without end (about 120 MB/s under PutItem at full speed). Past this many frames (4 KiB
+  // pages) the checkpointer catches up with the commits made during its checkpoint, then has
+  // the writer copy the short rest itself after its next group, where no commit overlaps it:
+  // the next write transaction starts the WAL over. That checkpoint's fsyncs wait behind the
+  // load's own I/O and stall the writer 10-25 ms, so the bound is large: at 64 MiB such
+  // stalls came twice a second under PutItem at full speed and put its p99 at 15-22 ms
+  // (4-5 ms unbounded); at 1 GiB, one in 8 s, p99 5-7 ms. Only with a checkpointer; 0: no
+  // bound.
+  int wal_pages_before_restart = 262144;
 };
 
 // What a write job sees: the writer connection, inside the group's transaction and the
@@ -154,6 +161,8 @@ class Store {
     std::int64_t groups = 0;  // transactions committed or attempted
     std::int64_t max_group = 0;
     std::int64_t checkpoints = 0;  // WAL checkpoints the checkpointer finished (file mode)
+    // Checkpoints the writer ran to let the WAL start over (see wal_pages_before_restart).
+    std::int64_t writer_checkpoints = 0;
     // Commits the checkpointer was told of, and how many of them the last finished checkpoint
     // covers (it began after they had committed). A checkpoint that merely overlaps a commit
     // does not cover it: a caller waits for its own commit to be covered, not for a count.
@@ -207,6 +216,7 @@ class Store {
   void CheckpointerLoop();
   void NoteCommitForCheckpoint();
   void StopCheckpointer();
+  void CheckpointForWalRestart();
 
   // Constant after Open.
   const StoreOptions options_;
@@ -245,6 +255,9 @@ class Store {
   std::int64_t wal_commits_ GUARDED_BY(checkpoint_mu_) = 0;
   std::int64_t checkpointed_commits_ GUARDED_BY(checkpoint_mu_) = 0;
   bool checkpointer_stopping_ GUARDED_BY(checkpoint_mu_) = false;
+  // Set by the checkpointer past wal_pages_before_restart; the writer checkpoints after its
+  // next group and clears it.
+  std::atomic<bool> wal_restart_wanted_{false};
 
   // The completion thread's queue.
   Mutex completion_mu_;
