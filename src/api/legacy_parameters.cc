@@ -306,7 +306,7 @@ Status CheckSameType(const std::vector<json>& values) {
 
 // A Condition (KeyConditions, QueryFilter, ScanFilter entry) as expression text.
 Result<std::string> TranslateCondition(const std::string& member, const std::string& attribute,
-                                       const json& body, bool key_condition, ExpressionBuilder* b) {
+                                       const json& body, ExpressionBuilder* b) {
   if (!body.is_object()) return WrongType(member);
   auto info =
       DecodeComparison(body, WireMember(member) + "." + attribute + ".member.comparisonOperator");
@@ -326,11 +326,8 @@ Result<std::string> TranslateCondition(const std::string& member, const std::str
   if (op.op == Comparison::kBetween) {
     STREAMSTACK_RETURN_IF_ERROR(CheckBetweenBounds((*values)[0], (*values)[1]));
   }
-  if (key_condition && (op.op == Comparison::kNull || op.op == Comparison::kNotNull ||
-                        op.op == Comparison::kNE || op.op == Comparison::kContains ||
-                        op.op == Comparison::kNotContains || op.op == Comparison::kIn)) {
-    return ValidationError("Attempted conditional constraint is not an indexable operation");
-  }
+  // KeyConditions' operators a key cannot use (NULL, NE, IN, ...) are answered against the
+  // key, after the table's checks (dynamodb::KeyConditionChecks::from_key_conditions).
   return ComparisonText(op.op, attribute, *values, b);
 }
 
@@ -652,8 +649,7 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
     for (const auto& [attribute, body] : map.items()) {
       auto part = std::string(condition_map) == "Expected"
                       ? TranslateExpected(attribute, body, &builder)
-                      : TranslateCondition(condition_map, attribute, body,
-                                           /*key_condition=*/false, &builder);
+                      : TranslateCondition(condition_map, attribute, body, &builder);
       if (!part.ok()) return part.status();
       parts.push_back(*part);
     }
@@ -690,8 +686,7 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
     if (!map.is_object()) return WrongType("KeyConditions");
     std::vector<std::string> parts;
     for (const auto& [attribute, body] : map.items()) {
-      auto part =
-          TranslateCondition("KeyConditions", attribute, body, /*key_condition=*/true, &builder);
+      auto part = TranslateCondition("KeyConditions", attribute, body, &builder);
       if (!part.ok()) return part.status();
       parts.push_back(*part);
     }

@@ -1296,6 +1296,7 @@ namespace {
 struct KeyClause {
   std::string attribute;
   SortKeyCondition condition;
+  bool indexable = true;  // false: a KeyConditions operator no key can use (see below)
 };
 
 void FlattenAnd(const ConditionNode& node, std::vector<const ConditionNode*>& out) {
@@ -1352,8 +1353,37 @@ Status CheckKeyFirst(const std::vector<Operand>& operands, const std::string& op
   return InvalidKeyCondition(op + " operator must have the key attribute as its first operand");
 }
 
-Result<KeyClause> ToKeyClause(const ConditionNode& node) {
+// The attribute a condition written from KeyConditions names: its first operand, under a NOT.
+std::string KeyConditionsAttribute(const ConditionNode& node) {
+  const ConditionNode* n = &node;
+  while (n->op == ConditionOp::kNot && !n->children.empty()) n = n->children[0].get();
+  for (const Operand& operand : n->operands) {
+    if (operand.kind == Operand::Kind::kPath && !operand.path.empty()) return operand.path[0].name;
+  }
+  return "";
+}
+
+bool IsIndexableOperator(const ConditionNode& node) {
+  switch (node.op) {
+    case ConditionOp::kNot:
+    case ConditionOp::kIn:
+      return false;
+    case ConditionOp::kCompare:
+      return node.comparator != Comparator::kNotEqual;
+    case ConditionOp::kFunction:
+      return node.function == ConditionFunction::kBeginsWith;
+    default:
+      return true;
+  }
+}
+
+Result<KeyClause> ToKeyClause(const ConditionNode& node, bool from_key_conditions) {
   KeyClause clause;
+  if (from_key_conditions && !IsIndexableOperator(node)) {
+    clause.attribute = KeyConditionsAttribute(node);
+    clause.indexable = false;
+    return clause;
+  }
   switch (node.op) {
     case ConditionOp::kOr:
       return UnsupportedKeyOperator("OR");
@@ -1463,6 +1493,10 @@ bool IsKeyAttribute(const KeySchemaInfo& schema, const std::string& attribute) {
   return false;
 }
 
+Status NotIndexable() {
+  return ValidationError("Attempted conditional constraint is not an indexable operation");
+}
+
 Status KeyTypeMismatch() {
   return ValidationError(std::string(kInvalidParameters) +
                          "Condition parameter type does not match schema type");
@@ -1479,7 +1513,7 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
   FlattenAnd(*root.value(), nodes);
   std::vector<KeyClause> clauses;
   for (const ConditionNode* node : nodes) {
-    auto clause = ToKeyClause(*node);
+    auto clause = ToKeyClause(*node, checks.from_key_conditions);
     if (!clause.ok()) return clause.status();
     if (ClauseFor(clauses, clause->attribute)) {
       return ValidationError(
@@ -1503,6 +1537,7 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
   for (const KeySchemaInfo::Key& key : schema.partition_keys) {
     const KeyClause* clause = ClauseFor(clauses, key.name);
     if (!clause) return ValidationError("Query condition missed key schema element: " + key.name);
+    if (!clause->indexable) return NotIndexable();
     if (clause->condition.op != SortKeyOperator::kEqual) {
       return ValidationError("Query key condition not supported");
     }
@@ -1532,6 +1567,7 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInf
                            schema.sort_keys[given].name);
   }
   for (size_t i = 0; i < given; ++i) {
+    if (!sort_clauses[i]->indexable) return NotIndexable();
     const SortKeyCondition& condition = sort_clauses[i]->condition;
     const bool last = i + 1 == given;
     // Only the last sort attribute given may be a range (GSI.html#GSI.MultiAttributeKeys);

@@ -668,7 +668,9 @@ Status CheckExpressionsWithoutTable(const ExpressionInput& in) {
     auto projection = ProjectionExpression::Parse(*in.projection_expression, *ctx);
     if (!projection.ok()) return projection.status();
   }
-  if (in.key_condition_expression) {
+  // One written from KeyConditions has the right shape by construction; an operator no key
+  // can use is answered against the key (KeyConditionChecks::from_key_conditions).
+  if (in.key_condition_expression && !in.from_key_conditions) {
     // The key condition's own shape (its operators, one attribute per condition and one
     // condition per key) needs no schema; what the schema decides waits for the table.
     auto key_ctx = MakeExpressionContext(in);
@@ -699,6 +701,7 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
   }
   const std::optional<Item>& esk = request.exclusive_start_key;
   KeyConditionChecks start_key_checks;
+  start_key_checks.from_key_conditions = request.expressions.from_key_conditions;
   if (esk) {
     start_key_checks.before_partition = [&]() -> Status {
       STREAMSTACK_RETURN_IF_ERROR(CheckStartKeySize(*source, *esk, /*scan=*/false));

@@ -151,7 +151,7 @@ class WrongTypesTest(ValidationCase):
 
     def test_nulls_and_unknown_members_are_ignored(self):
         # dynalite: AWS's parser reads null as absent and ignores members it does not know.
-        self.assertValidation("DescribeTable", {"TableName": None, "Whatever": True},
+        self.assertValidation("GetItem", {"TableName": None, "Key": {}, "Whatever": True},
                               "1 validation error detected: Value null at 'tableName' failed to "
                               "satisfy constraint: Member must not be null")
         status, payload = self.raw.post("DescribeTable", {"TableName": "hash-table", "X": [1]})
@@ -167,12 +167,12 @@ class ConstraintsTest(ValidationCase):
     def test_one_clause_per_operation(self):
         name = "a" * 256
         cases = [
-            ("DescribeTable", {"TableName": "ab"},
+            ("GetItem", {"TableName": "ab", "Key": {}},
              "Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length "
              "greater than or equal to 3"),
             ("DeleteTable", {"TableName": "a;b"},
              f"Value 'a;b' at 'tableName' failed to satisfy constraint: {TABLE_PATTERN}"),
-            ("DescribeTimeToLive", {"TableName": name},
+            ("Scan", {"TableName": name},
              f"Value '{name}' at 'tableName' failed to satisfy constraint: Member must have "
              "length less than or equal to 255"),
             ("ListTables", {"Limit": 0},
@@ -208,6 +208,31 @@ class ConstraintsTest(ValidationCase):
         for operation, body, clause in cases:
             with self.subTest(operation=operation, body=body):
                 self.assertValidation(operation, body, "1 validation error detected: " + clause)
+
+    def test_table_operations_check_their_table_name_first(self):
+        """dynalite test/createTable.js, deleteTable.js, describeTable.js,
+        describeTimeToLive.js and updateTable.js (recorded against DynamoDB): these five look
+        at TableName before the model's constraints and answer in their own words; a name of
+        the right length with a bad character is the constraint list's."""
+        required = "The parameter 'TableName' is required but was not present in the request"
+        length = "TableName must be at least 3 characters long and at most 255 characters long"
+        for operation in ("CreateTable", "DeleteTable", "DescribeTable", "DescribeTimeToLive",
+                          "UpdateTable"):
+            for body, message in (({}, required), ({"TableName": None}, required),
+                                  ({"TableName": ""}, length), ({"TableName": "a;"}, length),
+                                  ({"TableName": "a" * 256}, length),
+                                  ({"TableName": "abc;"}, "1 validation error detected: Value "
+                                   f"'abc;' at 'tableName' failed to satisfy constraint: "
+                                   f"{TABLE_PATTERN}")):
+                with self.subTest(operation=operation, body=body):
+                    self.assertValidation(operation, body, message)
+        # Before the rest of CreateTable's constraints too.
+        self.assertValidation("CreateTable", {"TableName": "a;", "BillingMode": "FREE"}, length)
+        # The same through boto3 (older botocore models would refuse "ab" client-side).
+        ddb = self.server.client("dynamodb", parameter_validation=False)
+        with self.assertRaises(botocore.exceptions.ClientError) as caught:
+            ddb.describe_table(TableName="ab")
+        self.assertEqual(caught.exception.response["Error"]["Message"], length)
 
     def test_all_violations_together(self):
         # dynalite getItem.js "incorrect attributes" and "empty TableName": every clause, one
@@ -468,6 +493,10 @@ class RequestBeforeTableTest(ValidationCase):
             ("Scan", {"TableName": "hash-table", "FilterExpression": "a = :a",
                       "ExpressionAttributeValues": {":a": {"S": "x"}, "b": {"S": "y"}}},
              'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'),
+            # The number of KeyConditions before their operators (dynalite test/query.js).
+            ("Query", {"TableName": "abc", "QueryFilter": {},
+                       "KeyConditions": {k: {"ComparisonOperator": "NULL"} for k in "abc"}},
+             "Conditions can be of length 1 or 2 only"),
             ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
                             "ExpressionAttributeValues": {":b": {}}},
              "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is "
@@ -639,11 +668,12 @@ def _n(v):
     return {"N": v}
 
 
-# dynalite's key conditions of the schema cases: one on a non-key attribute. dynalite also
-# sends each as KeyConditions {"z": {"ComparisonOperator": "NULL"}}: AWS looks at a legacy
-# condition's operator only when it is on a key attribute, we reject NULL in KeyConditions
-# with the request (see the issue), so that form is not asked here.
-_Z_NULL = ({"KeyConditionExpression": "z = :a", "ExpressionAttributeValues": {":a": _n("1")}},)
+# dynalite's key conditions of the schema cases: one on a non-key attribute, in both forms.
+# AWS looks at a KeyConditions operator only when it reaches that key attribute, so NULL (no
+# key can use it) on `z` is answered by whatever comes first: the table, the index, the start
+# key, a key attribute without a condition.
+_Z_NULL = ({"KeyConditions": {"z": {"ComparisonOperator": "NULL"}}},
+           {"KeyConditionExpression": "z = :a", "ExpressionAttributeValues": {":a": _n("1")}})
 _Z_BETWEEN = ({"KeyConditionExpression": "z between :a and :b",
                "ExpressionAttributeValues": {":a": _n("1"), ":b": _n("1")}},)
 
@@ -916,8 +946,10 @@ class StartKeyTest(ValidationCase):
              "missing part", {"IndexName": "index4", "Select": "ALL_ATTRIBUTES"}, "c", "b",
              {"a": _s("a"), "b": _s("a"), "c": _s("a"), "d": _s("a")}, "d")]
         for source, extra, hash_name, other, esk, missed in missing:
-            # Its KeyConditions form (NULL on `other`) is not asked: see _Z_NULL.
             cases += self.expand(source, q, dict(t, **extra), [
+                {"KeyConditions": {hash_name: {"ComparisonOperator": "EQ",
+                                               "AttributeValueList": [_s("b")]},
+                                   other: {"ComparisonOperator": "NULL"}}},
                 {"KeyConditionExpression": f"{hash_name} = :a and {other} = :b",
                  "ExpressionAttributeValues": {":a": _s("b"), ":b": _n("1")}}], [esk],
                 f"Query condition missed key schema element: {missed}")

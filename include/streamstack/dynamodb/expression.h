@@ -161,6 +161,12 @@ struct KeyCondition {
 struct KeyConditionChecks {
   std::function<Status()> before_partition;
   std::function<Status()> before_sort;
+  // The expression was written from legacy KeyConditions. Their operators a key cannot use
+  // (NULL, NOT_NULL, NE, CONTAINS, NOT_CONTAINS, IN) are not a malformed expression then:
+  // AWS answers "Attempted conditional constraint is not an indexable operation" when it
+  // reaches that key attribute, after the table, the index, the ExclusiveStartKey and the
+  // conditions missing for earlier key attributes (dynalite test/query.js).
+  bool from_key_conditions = false;
 };
 
 Result<KeyCondition> ParseKeyCondition(std::string_view text, const KeySchemaInfo& schema,

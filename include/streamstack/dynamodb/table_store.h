@@ -251,6 +251,9 @@ struct ExpressionInput {
   std::optional<std::string> filter_expression;         // Query / Scan
   std::optional<std::map<std::string, std::string>> names;
   std::optional<std::map<std::string, AttributeValue>> values;
+  // Query: key_condition_expression was written from legacy KeyConditions (see
+  // KeyConditionChecks::from_key_conditions).
+  bool from_key_conditions = false;
 };
 
 struct PutItemRequest {

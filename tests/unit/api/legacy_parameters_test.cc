@@ -225,9 +225,6 @@ const ErrorCase kErrors[] = {
     {"MissingOperator", LegacyShape::kScan, R"json({"ScanFilter":{"a":{}}})json", kV,
      "1 validation error detected: Value null at 'scanFilter.a.member.comparisonOperator' failed "
      "to satisfy constraint: Member must not be null"},
-    {"KeyConditionNotIndexable", LegacyShape::kQuery,
-     R"json({"KeyConditions":{"pk":{"ComparisonOperator":"NOT_NULL"}}})json", kV,
-     "Attempted conditional constraint is not an indexable operation"},
     {"ThreeKeyConditions", LegacyShape::kQuery,
      R"json({"KeyConditions":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]},
                           "b":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]},

@@ -395,6 +395,42 @@ TEST(KeyConditionTest, InterleavedChecks) {
   EXPECT_EQ(parsed.status().message(), "start key");
 }
 
+// Written from legacy KeyConditions, an operator no key can use is answered when its key
+// attribute's turn comes (dynalite test/query.js), not as a malformed expression.
+TEST(KeyConditionTest, KeyConditionsOperatorsAreAnsweredPerKeyAttribute) {
+  constexpr char kNotIndexable[] = "Attempted conditional constraint is not an indexable operation";
+  struct Case {
+    const char* expression;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"attribute_not_exists(pk)", kNotIndexable},
+      {"pk <> :p", kNotIndexable},
+      {"pk = :p AND attribute_exists(sk)", kNotIndexable},
+      {"pk = :p AND NOT contains(sk, :p)", kNotIndexable},
+      {"pk = :p AND sk IN (:p)", kNotIndexable},
+      {"pk = :p AND contains(sk, :p)", kNotIndexable},
+      // Another attribute: the key attribute without a condition is answered first.
+      {"attribute_not_exists(z)", "Query condition missed key schema element: pk"},
+      {"pk = :p AND attribute_not_exists(z)", "Query condition missed key schema element: sk"},
+      // An operator a key can use goes on to the key's own checks.
+      {"pk > :p", "Query key condition not supported"},
+  };
+  for (const auto& c : cases) {
+    ExpressionContext context({}, Values(R"({":p":{"S":"q"}})"));
+    KeyConditionChecks checks;
+    checks.from_key_conditions = true;
+    auto parsed = ParseKeyCondition(c.expression, CompositeSchema(), context, checks);
+    ASSERT_FALSE(parsed.ok()) << c.expression;
+    EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
+  }
+  // Without the flag the same text is a malformed KeyConditionExpression.
+  ExpressionContext context({}, Values(R"({":p":{"S":"q"}})"));
+  auto parsed = ParseKeyCondition("pk <> :p", CompositeSchema(), context);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "Invalid operator used in KeyConditionExpression: <>");
+}
+
 // A GSI with a multi-attribute key: tenant (S) and market (S) partition it, then status (S),
 // day (N) and id (S) sort it.
 KeySchemaInfo MultiAttributeSchema() {
