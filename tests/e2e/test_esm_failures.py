@@ -233,6 +233,8 @@ class FailureTest(unittest.TestCase):
         info = messages[0]["DDBStreamBatchInfo"]
         self.assertEqual(info["batchSize"], 1)
         self.assertEqual(messages[0]["requestContext"]["approximateInvokeCount"], 1)
+        # The poison record's failure is sent before the batch after it is invoked.
+        self.assertTrue(wait_for(lambda: len(self.fn.events("/f-bisect")) >= 7))
         batches = [[key_of(r) for r in e["Records"]] for e in self.fn.events("/f-bisect")]
         self.assertEqual(batches, [keys, keys[:4], keys[4:], ["r4", "r5"], ["r4"], ["r5"],
                                    ["r6", "r7"]])
