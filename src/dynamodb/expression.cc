@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <utility>
 
 #include "dynamodb/expression_tokenizer.h"
@@ -14,9 +15,10 @@ namespace streamstack::dynamodb {
 struct Operand {
   enum class Kind { kPath, kValue, kSize, kIfNotExists, kListAppend, kPlus, kMinus };
   Kind kind = Kind::kValue;
-  DocumentPath path;          // kPath
-  AttributeValue value;       // kValue
-  std::vector<Operand> args;  // functions and arithmetic
+  DocumentPath path;           // kPath
+  AttributeValue value;        // kValue
+  std::vector<Operand> args;   // functions and arithmetic
+  bool parenthesized = false;  // written as "(operand)" in a condition
 };
 
 enum class ConditionOp { kAnd, kOr, kNot, kCompare, kBetween, kIn, kFunction };
@@ -186,12 +188,144 @@ class Parser {
                    std::string(text_.substr(begin, end - begin)) + "\"");
   }
 
-  // Records a semantic error (the first one wins) and lets parsing go on: AWS parses the whole
-  // expression first, so a syntax error anywhere is reported ahead of a semantic one.
-  bool Check(Status status) {
+  // The kinds of semantic fault, which AWS ranks (see Rank).
+  enum class Fault {
+    kRedundantParentheses,
+    kUnknownFunction,
+    kMisusedFunction,
+    kReservedWord,
+    kUndefinedName,
+    kUndefinedValue,
+    kSection,
+    kPaths,  // two paths overlap or conflict (updates and projections)
+    kUpdateOperandType,
+    kOperandCount,
+    kDistinct,
+    kOther
+  };
+
+  // Records a semantic error and lets parsing go on: AWS parses the whole expression first, so
+  // a syntax error anywhere is reported ahead of a semantic one, and of the semantic ones it
+  // reports the first of the highest rank.
+  bool Check(Status status, Fault fault = Fault::kOther) {
     if (status.ok()) return true;
-    if (deferred_.ok()) deferred_ = std::move(status);
+    const int rank = Rank(fault);
+    if (predicate_ != nullptr && rank >= kPredicateRank) {
+      // Held for the predicate being parsed, which reports it when it ends (Predicate).
+      if (predicate_->fault.ok() || rank < predicate_->rank) {
+        predicate_->fault = std::move(status);
+        predicate_->rank = rank;
+      }
+      return false;
+    }
+    Defer(std::move(status), rank);
     return false;
+  }
+
+  void Defer(Status status, int rank) {
+    if (deferred_.ok() || rank < deferred_rank_) {
+      deferred_ = std::move(status);
+      deferred_rank_ = rank;
+    }
+  }
+
+  // In a condition the faults of one comparison or function (undefined names and values,
+  // operand counts, distinct operands, operand types) are ranked among themselves, and the
+  // first predicate with any reports its best, whatever later predicates hold
+  // (conditionParser.pegjs, checkConditionErrors): an RAII scope around each predicate.
+  struct PendingFault {
+    Status fault;
+    int rank = 0;
+  };
+  class Predicate {
+   public:
+    explicit Predicate(Parser& parser) : parser_(parser), outer_(parser.predicate_) {
+      parser_.predicate_ = &pending_;
+    }
+    ~Predicate() {
+      parser_.predicate_ = outer_;
+      // Every predicate's fault has the same rank among the others: the first one wins.
+      if (!pending_.fault.ok()) parser_.Defer(std::move(pending_.fault), kPredicateRank);
+    }
+    Predicate(const Predicate&) = delete;
+    Predicate& operator=(const Predicate&) = delete;
+
+   private:
+    Parser& parser_;
+    PendingFault* outer_;
+    PendingFault pending_;
+  };
+
+  // AWS's precedence among an expression's faults, by kind before position: dynalite's
+  // parsers, recorded against DynamoDB (db/conditionParser.pegjs, updateParser.pegjs and
+  // projectionParser.pegjs, checkErrors). Lower is reported first.
+  int Rank(Fault fault) const {
+    if (kind_ == ExpressionKind::kUpdate) {
+      switch (fault) {
+        case Fault::kReservedWord:
+          return 0;
+        case Fault::kUnknownFunction:
+        case Fault::kMisusedFunction:
+          return 1;
+        case Fault::kSection:
+          return 2;
+        case Fault::kUndefinedName:
+          return 3;
+        case Fault::kUndefinedValue:
+          return 4;
+        case Fault::kPaths:
+          return 5;
+        case Fault::kUpdateOperandType:
+          return 6;
+        default:
+          return 7;
+      }
+    }
+    if (kind_ == ExpressionKind::kProjection) {
+      switch (fault) {
+        case Fault::kReservedWord:
+          return 0;
+        case Fault::kUndefinedName:
+          return 1;
+        case Fault::kPaths:
+          return 2;
+        default:
+          return 3;
+      }
+    }
+    switch (fault) {  // conditions, filters and key conditions
+      case Fault::kRedundantParentheses:
+        return 0;
+      case Fault::kUnknownFunction:
+        return 1;
+      case Fault::kMisusedFunction:
+        return 2;
+      case Fault::kReservedWord:
+        return 3;
+      case Fault::kUndefinedName:
+      case Fault::kUndefinedValue:
+        return kPredicateRank;
+      case Fault::kOperandCount:
+        return kPredicateRank + 1;
+      case Fault::kDistinct:
+        return kPredicateRank + 2;
+      default:
+        return kPredicateRank + 3;
+    }
+  }
+  static constexpr int kPredicateRank = 4;  // conditions: the faults a Predicate holds
+
+  // Where the parser is, to try one reading of the text and go back for another.
+  struct Mark {
+    size_t pos;
+    Status deferred;
+    int deferred_rank;
+  };
+  Mark Save() const { return {pos_, deferred_, deferred_rank_}; }
+  void Restore(Mark mark) {
+    pos_ = mark.pos;
+    deferred_ = std::move(mark.deferred);
+    deferred_rank_ = mark.deferred_rank;
   }
   const Status& deferred() const { return deferred_; }
 
@@ -201,17 +335,35 @@ class Parser {
     return Status::Ok();
   }
 
+  // The words of the expression's own grammar, which can never be a name: a syntax error
+  // there, not a reserved word (dynalite's parsers, ReservedWord; "a > between").
+  bool IsGrammarKeyword(std::string_view word) const {
+    static constexpr std::string_view kUpdateKeywords[] = {"SET", "REMOVE", "ADD", "DELETE"};
+    static constexpr std::string_view kConditionKeywords[] = {"BETWEEN", "IN", "AND", "OR", "NOT"};
+    const auto is = [&](std::string_view k) { return KeywordEquals(word, k); };
+    switch (kind_) {
+      case ExpressionKind::kProjection:
+        return false;
+      case ExpressionKind::kUpdate:
+        return std::any_of(std::begin(kUpdateKeywords), std::end(kUpdateKeywords), is);
+      default:
+        return std::any_of(std::begin(kConditionKeywords), std::end(kConditionKeywords), is);
+    }
+  }
+
   Result<std::string> ParseNameElement() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kWord) {
+      if (IsGrammarKeyword(t.text)) return SyntaxError();
       if (IsReservedWord(t.text)) {
-        Check(Invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text));
+        Check(Invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text),
+              Fault::kReservedWord);
       }
       return Advance().text;
     }
     if (t.kind == TokenKind::kNameRef) {
       auto name = context_.UseName(t.text, kind_);
-      Check(name.status());
+      Check(name.status(), Fault::kUndefinedName);
       std::string placeholder = Advance().text;
       return name.ok() ? std::move(name).value() : placeholder;
     }
@@ -223,6 +375,12 @@ class Parser {
     auto first = ParseNameElement();
     if (!first.ok()) return first.status();
     path.push_back({std::move(first).value(), -1});
+    STREAMSTACK_RETURN_IF_ERROR(ParsePathTail(path));
+    return path;
+  }
+
+  // The ".name" and "[n]" elements after a path's first.
+  Status ParsePathTail(DocumentPath& path) {
     while (true) {
       if (Peek().kind == TokenKind::kDot) {
         Advance();
@@ -236,7 +394,7 @@ class Parser {
         STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightBracket));
         path.push_back({"", index});
       } else {
-        return path;
+        return Status::Ok();
       }
     }
   }
@@ -315,7 +473,7 @@ class Parser {
     arithmetic.args.push_back(std::move(rhs).value());
     for (const Operand& arg : arithmetic.args) {
       if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kN) {
-        Check(IncorrectOperandType(plus ? "+" : "-", arg.value));
+        Check(IncorrectOperandType(plus ? "+" : "-", arg.value), Fault::kUpdateOperandType);
         break;
       }
     }
@@ -331,12 +489,33 @@ class Parser {
     return inner;
   }
 
+  // In a condition, "(operand)": AWS accepts an operand in parentheses, and a path in them
+  // followed by more of it ("(a.b).c"); "((operand))" is redundant.
+  Result<Operand> ParseParenthesizedOperand() {
+    STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kLeftParen));
+    auto inner = ParseOperand(/*update=*/false);
+    if (!inner.ok()) return inner.status();
+    STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+    Operand op = std::move(inner).value();
+    if (op.parenthesized) {
+      Check(Invalid("The expression has redundant parentheses;"), Fault::kRedundantParentheses);
+    }
+    op.parenthesized = true;
+    if (op.kind == Operand::Kind::kPath &&
+        (Peek().kind == TokenKind::kDot || Peek().kind == TokenKind::kLeftBracket)) {
+      STREAMSTACK_RETURN_IF_ERROR(ParsePathTail(op.path));
+      op.parenthesized = false;
+    }
+    return op;
+  }
+
   // path | :value | size(path) (conditions) | if_not_exists(..) / list_append(..) (updates).
   Result<Operand> ParseOperand(bool update) {
     const Token& t = Peek();
+    if (!update && t.kind == TokenKind::kLeftParen) return ParseParenthesizedOperand();
     if (t.kind == TokenKind::kValueRef) {
       auto value = context_.UseValue(t.text, kind_);
-      Check(value.status());
+      Check(value.status(), Fault::kUndefinedValue);
       Advance();
       Operand op;
       op.kind = Operand::Kind::kValue;
@@ -349,12 +528,12 @@ class Parser {
       bool known = name == "if_not_exists" || name == "list_append" || name == "size" ||
                    IsConditionFunction(name);
       if (!known) {
-        Check(Invalid("Invalid function name; function: " + name));
+        Check(Invalid("Invalid function name; function: " + name), Fault::kUnknownFunction);
       } else if (!allowed) {
-        Check(
-            Invalid("The function is not allowed to be used this way in an expression; "
-                    "function: " +
-                    name));
+        Check(Invalid("The function is not allowed to be used this way in an expression; "
+                      "function: " +
+                      name),
+              Fault::kMisusedFunction);
       }
       Advance();
       auto args = ParseArguments(update);
@@ -364,13 +543,17 @@ class Parser {
       if (!known || !allowed) return op;  // an error is already recorded
       if (name == "size") {
         op.kind = Operand::Kind::kSize;
-        if (Check(CheckOperandCount(name, op.args, 1))) Check(RequirePath(name, op.args[0]));
+        if (Check(CheckOperandCount(name, op.args, 1), Fault::kOperandCount)) {
+          Check(RequirePath(name, op.args[0]));
+        }
       } else if (name == "if_not_exists") {
         op.kind = Operand::Kind::kIfNotExists;
-        if (Check(CheckOperandCount(name, op.args, 2))) Check(RequirePath(name, op.args[0]));
+        if (Check(CheckOperandCount(name, op.args, 2), Fault::kOperandCount)) {
+          Check(RequirePath(name, op.args[0]));
+        }
       } else {
         op.kind = Operand::Kind::kListAppend;
-        if (Check(CheckOperandCount(name, op.args, 2))) {
+        if (Check(CheckOperandCount(name, op.args, 2), Fault::kOperandCount)) {
           for (const Operand& arg : op.args) {
             if (arg.kind == Operand::Kind::kValue && arg.value.type() != AttributeType::kL) {
               Check(IncorrectOperandType(name, arg.value));
@@ -450,11 +633,19 @@ class Parser {
 
   Result<std::unique_ptr<ConditionNode>> ParsePredicate() {
     if (Peek().kind == TokenKind::kLeftParen) {
+      // A "(" opens an operand ("(a) = :v", "(a)between(b)and(c)") or a condition; AWS's
+      // grammar tries the comparison first (dynalite's conditionParser.pegjs).
+      Mark mark = Save();
+      auto comparison = ParseComparison();
+      if (comparison.ok()) return comparison;
+      Restore(std::move(mark));
       Advance();
       auto inner = ParseOr();
       if (!inner.ok()) return inner;
       STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
-      if (inner.value()->parenthesized) Check(Invalid("The expression has redundant parentheses;"));
+      if (inner.value()->parenthesized) {
+        Check(Invalid("The expression has redundant parentheses;"), Fault::kRedundantParentheses);
+      }
       inner.value()->parenthesized = true;
       return inner;
     }
@@ -462,6 +653,12 @@ class Parser {
         !CallIsFollowedByComparison()) {
       return ParseFunctionCondition();
     }
+    return ParseComparison();
+  }
+
+  // operand (comparator operand | BETWEEN operand AND operand | IN (operand, ...)).
+  Result<std::unique_ptr<ConditionNode>> ParseComparison() {
+    Predicate predicate(*this);
     auto node = std::make_unique<ConditionNode>();
     auto lhs = ParseOperand(/*update=*/false);
     if (!lhs.ok()) return lhs.status();
@@ -499,7 +696,7 @@ class Parser {
       bool orderable = node->comparator == Comparator::kEqual ||
                        node->comparator == Comparator::kNotEqual ||
                        Check(CheckOrderable(op, node->operands));
-      if (orderable) Check(CheckDistinct(op, node->operands));
+      if (orderable) Check(CheckDistinct(op, node->operands), Fault::kDistinct);
       return node;
     }
     if (PeekKeyword("BETWEEN")) {
@@ -514,7 +711,7 @@ class Parser {
       if (!high.ok()) return high.status();
       node->operands.push_back(std::move(high).value());
       if (!Check(CheckOrderable("BETWEEN", node->operands)) ||
-          !Check(CheckDistinct("BETWEEN", node->operands))) {
+          !Check(CheckDistinct("BETWEEN", node->operands), Fault::kDistinct)) {
         return node;
       }
       const Operand& lo = node->operands[1];
@@ -558,7 +755,7 @@ class Parser {
                       std::to_string(node->operands.size() - 1)));
         return node;
       }
-      Check(CheckDistinct("IN", node->operands));
+      Check(CheckDistinct("IN", node->operands), Fault::kDistinct);
       return node;
     }
     return SyntaxError();
@@ -591,6 +788,7 @@ class Parser {
   }
 
   Result<std::unique_ptr<ConditionNode>> ParseFunctionCondition() {
+    Predicate predicate(*this);
     auto node = std::make_unique<ConditionNode>();
     node->op = ConditionOp::kFunction;
     node->function_name = Advance().text;
@@ -600,7 +798,8 @@ class Parser {
       Check(Invalid(known ? "The function is not allowed to be used this way in an expression; "
                             "function: " +
                                 name
-                          : "Invalid function name; function: " + name));
+                          : "Invalid function name; function: " + name),
+            known ? Fault::kMisusedFunction : Fault::kUnknownFunction);
     }
     STREAMSTACK_ASSIGN_OR_RETURN(node->operands, ParseArguments(false));
     const auto& ops = node->operands;
@@ -608,10 +807,13 @@ class Parser {
     if (name == "attribute_exists" || name == "attribute_not_exists") {
       node->function = name == "attribute_exists" ? ConditionFunction::kAttributeExists
                                                   : ConditionFunction::kAttributeNotExists;
-      if (Check(CheckOperandCount(name, ops, 1))) Check(RequirePath(name, ops[0]));
+      if (Check(CheckOperandCount(name, ops, 1), Fault::kOperandCount)) {
+        Check(RequirePath(name, ops[0]));
+      }
     } else if (name == "attribute_type") {
       node->function = ConditionFunction::kAttributeType;
-      if (!Check(CheckOperandCount(name, ops, 2)) || !Check(RequirePath(name, ops[0]))) {
+      if (!Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount) ||
+          !Check(RequirePath(name, ops[0]))) {
         return node;
       }
       if (ops[1].kind == Operand::Kind::kValue) {
@@ -626,7 +828,7 @@ class Parser {
       }
     } else if (name == "begins_with") {
       node->function = ConditionFunction::kBeginsWith;
-      if (!Check(CheckOperandCount(name, ops, 2))) return node;
+      if (!Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount)) return node;
       for (const Operand& o : ops) {
         if (o.kind == Operand::Kind::kValue && o.value.type() != AttributeType::kS &&
             o.value.type() != AttributeType::kB) {
@@ -634,10 +836,12 @@ class Parser {
           return node;
         }
       }
-      Check(CheckDistinct(name, ops));
+      Check(CheckDistinct(name, ops), Fault::kDistinct);
     } else {
       node->function = ConditionFunction::kContains;
-      if (Check(CheckOperandCount(name, ops, 2))) Check(CheckDistinct(name, ops));
+      if (Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount)) {
+        Check(CheckDistinct(name, ops), Fault::kDistinct);
+      }
     }
     return node;
   }
@@ -651,7 +855,9 @@ class Parser {
   ExpressionContext& context_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
-  Status deferred_;  // the first semantic error, reported once the syntax is known good
+  Status deferred_;  // the semantic error to report once the syntax is known good (Check)
+  int deferred_rank_ = 0;
+  PendingFault* predicate_ = nullptr;  // the predicate being parsed, in a condition
 };
 
 bool IsBlank(std::string_view text) {
@@ -664,9 +870,11 @@ Status EmptyExpression(ExpressionKind kind) {
 }
 
 // AWS rejects two paths where one is a prefix of the other ("overlap"), or where they step
-// into the same document once as a map and once as a list ("conflict").
+// into the same document once as a map and once as a list ("conflict"); an overlap anywhere
+// before a conflict (dynalite's getItem.js, recorded against DynamoDB).
 Status CheckPathsDisjoint(const std::vector<DocumentPath>& paths, ExpressionKind kind) {
   const std::string prefix = std::string("Invalid ") + ExpressionKindName(kind) + ": ";
+  Status conflict;
   for (size_t i = 0; i < paths.size(); ++i) {
     for (size_t j = i + 1; j < paths.size(); ++j) {
       const DocumentPath& a = paths[i];
@@ -676,11 +884,11 @@ Status CheckPathsDisjoint(const std::vector<DocumentPath>& paths, ExpressionKind
       for (size_t k = 0; k < common && !diverged; ++k) {
         if (a[k] == b[k]) continue;
         diverged = true;
-        if (a[k].is_index() != b[k].is_index()) {
-          return ValidationError(prefix +
-                                 "Two document paths conflict with each other; must remove or "
-                                 "rewrite one of these paths; path one: " +
-                                 FormatPath(a) + ", path two: " + FormatPath(b));
+        if (a[k].is_index() != b[k].is_index() && conflict.ok()) {
+          conflict = ValidationError(prefix +
+                                     "Two document paths conflict with each other; must remove "
+                                     "or rewrite one of these paths; path one: " +
+                                     FormatPath(a) + ", path two: " + FormatPath(b));
         }
       }
       if (!diverged) {
@@ -691,7 +899,7 @@ Status CheckPathsDisjoint(const std::vector<DocumentPath>& paths, ExpressionKind
       }
     }
   }
-  return Status::Ok();
+  return conflict;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1616,7 +1824,8 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
     if (!section) return parser.SyntaxError();
     if (!sections.insert(section).second) {
       parser.Check(parser.Invalid(std::string("The \"") + section +
-                                  "\" section can only be used once in an update expression;"));
+                                  "\" section can only be used once in an update expression;"),
+                   Parser::Fault::kSection);
     }
     parser.Advance();
     while (true) {
@@ -1643,7 +1852,8 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
               parser.Invalid(std::string("Incorrect operand type for operator or function; "
                                          "operator: ") +
                              section + ", operand type: " + LongTypeName(t) +
-                             ", typeSet: ALLOWED_FOR_" + section + "_OPERAND"));
+                             ", typeSet: ALLOWED_FOR_" + section + "_OPERAND"),
+              Parser::Fault::kUpdateOperandType);
         }
         action->value = std::move(value).value();
       }
@@ -1652,10 +1862,10 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
       parser.Advance();
     }
   }
-  if (!parser.deferred().ok()) return parser.deferred();
   std::vector<DocumentPath> paths;
   for (const auto& action : expression.actions_) paths.push_back(action->path);
-  STREAMSTACK_RETURN_IF_ERROR(CheckPathsDisjoint(paths, ExpressionKind::kUpdate));
+  parser.Check(CheckPathsDisjoint(paths, ExpressionKind::kUpdate), Parser::Fault::kPaths);
+  if (!parser.deferred().ok()) return parser.deferred();
   for (const DocumentPath& path : paths) {
     if (std::find(key_names.begin(), key_names.end(), path[0].name) == key_names.end()) continue;
     if (path.size() == 1) {
@@ -1739,8 +1949,9 @@ Result<ProjectionExpression> ProjectionExpression::Parse(std::string_view text,
     if (!parser.AtEnd()) return parser.SyntaxError();
     break;
   }
+  parser.Check(CheckPathsDisjoint(projection.paths_, ExpressionKind::kProjection),
+               Parser::Fault::kPaths);
   if (!parser.deferred().ok()) return parser.deferred();
-  STREAMSTACK_RETURN_IF_ERROR(CheckPathsDisjoint(projection.paths_, ExpressionKind::kProjection));
   return projection;
 }
 

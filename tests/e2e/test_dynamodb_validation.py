@@ -377,6 +377,47 @@ class RequestBeforeTableTest(ValidationCase):
             with self.subTest(operation=operation, body=body):
                 self.assertValidation(operation, body, message)
 
+    def test_expression_faults_by_rank(self):
+        """One answer per expression, its highest-ranked fault wherever it is: dynalite
+        test/scan.js, getItem.js and updateItem.js, recorded against DynamoDB."""
+        parens = "The expression has redundant parentheses;"
+        v = {":a": {"S": "a"}, ":b": {"S": "a"}}
+        cases = [
+            ("Scan", {"FilterExpression": "a=a AND ((a=a AND a=a)) AND a=a"},
+             "Invalid FilterExpression: " + parens),
+            ("Scan", {"FilterExpression": "(a)between(((b.c)).d)and(c)"},
+             "Invalid FilterExpression: " + parens),
+            ("Scan", {"FilterExpression": "a > whatever((:things), ((a)))"},
+             "Invalid FilterExpression: " + parens),
+            ("Scan", {"FilterExpression": "a=a and whatever((:things)) > a"},
+             "Invalid FilterExpression: Invalid function name; function: whatever"),
+            ("GetItem", {"Key": {}, "ProjectionExpression": "#a,ABSoLUTE"},
+             "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved "
+             "keyword: ABSoLUTE"),
+            ("GetItem", {"Key": {}, "ProjectionExpression": "b[1], b.a, #a.b, a",
+                         "ExpressionAttributeNames": {"#a": "a"}},
+             "Invalid ProjectionExpression: Two document paths overlap with each other; must "
+             "remove or rewrite one of these paths; path one: [a, b], path two: [a]"),
+            ("UpdateItem", {"Key": {}, "UpdateExpression": " set #c = :c set abOrt = true ",
+                            "ExpressionAttributeValues": v},
+             "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved "
+             "keyword: abOrt"),
+            ("UpdateItem", {"Key": {}, "UpdateExpression": "set a = #c set c = :d",
+                            "ExpressionAttributeValues": v},
+             'Invalid UpdateExpression: The "SET" section can only be used once in an update '
+             "expression;"),
+        ]
+        for operation, body, message in cases:
+            with self.subTest(operation=operation, body=body):
+                self.assertValidation(operation, dict(body, TableName="abc"), message)
+        # A word of the grammar where a name belongs is a syntax error, not a reserved word.
+        for operation, body in (("Scan", {"FilterExpression": "a > between"}),
+                                ("UpdateItem", {"Key": {}, "UpdateExpression": "set a=set"})):
+            with self.subTest(operation=operation, body=body):
+                status, payload = self.raw.post(operation, dict(body, TableName="abc"))
+                self.assertEqual(status, 400)
+                self.assertIn(": Syntax error; token: ", json.loads(payload)["message"])
+
     def test_expressions_before_the_table(self):
         """AWS parses the expressions, and checks every ExpressionAttributeNames/Values entry
         is used, before it looks for the table: dynalite's bodies, on its table "abc" (which

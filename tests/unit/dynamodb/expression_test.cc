@@ -173,6 +173,51 @@ TEST(ConditionExpressionTest, Errors) {
   }
 }
 
+// AWS reports an expression's faults by kind before position, and accepts operands in
+// parentheses; dynalite's tests, recorded against DynamoDB (test/scan.js, getItem.js,
+// updateItem.js).
+TEST(ConditionExpressionTest, FaultsByRankAndParentheses) {
+  constexpr char kParens[] = "Invalid FilterExpression: The expression has redundant parentheses;";
+  const ErrorCase cases[] = {
+      // Redundant parentheses outrank everything, wherever they are.
+      {"a=a AND ((a=a AND a=a)) AND a=a", kParens},
+      {"a=a OR ((a=a OR (a=a OR a=a)))", kParens},
+      {"a=a and a > ((views))", kParens},
+      {"(a)between(((b.c)).d)and(c)", kParens},
+      {"a > whatever((:s), ((a)))", kParens},
+      // An unknown function outranks what comes before it.
+      {"a=a and whatever((:s)) > a",
+       "Invalid FilterExpression: Invalid function name; function: "
+       "whatever"},
+      // A reserved word outranks an undefined name before it.
+      {"#nope = :s AND status = :s",
+       "Invalid FilterExpression: Attribute name is a reserved keyword; reserved keyword: status"},
+      // A keyword of the grammar as a name is a syntax error.
+      {"a > between",
+       "Invalid FilterExpression: Syntax error; token: \"between\", near: \"> "
+       "between\""},
+  };
+  for (const auto& c : cases) {
+    ExpressionContext context = Context();
+    auto parsed = ConditionExpression::Parse(c.expression, ExpressionKind::kFilter, context);
+    ASSERT_FALSE(parsed.ok()) << c.expression;
+    EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
+  }
+  // Parentheses around an operand, and around a path continued after them, are accepted.
+  for (const char* text :
+       {"(a) = :s", "(a)between(:one)and(:ten)", "(a.b).c = :s", "contains((a), :s)",
+        "(size(a)) > :one", "(a = :s)", "NOT (a = :s) AND ((a) = :s OR b = :s)"}) {
+    ExpressionContext context = Context();
+    auto parsed = ConditionExpression::Parse(text, ExpressionKind::kFilter, context);
+    EXPECT_TRUE(parsed.ok()) << text << ": " << parsed.status().message();
+  }
+  ExpressionContext context = Context();
+  auto grouped = ConditionExpression::Parse("(a.b).c = :str", ExpressionKind::kFilter, context);
+  ASSERT_TRUE(grouped.ok());
+  Item item = ParseItem(R"({"a":{"M":{"b":{"M":{"c":{"S":"x"}}}}}})");
+  EXPECT_TRUE(grouped->Evaluate(item));
+}
+
 TEST(ConditionExpressionTest, InOperandLimit) {
   std::map<std::string, AttributeValue> values;
   std::string expression = "a IN (";
@@ -664,9 +709,13 @@ TEST(UpdateExpressionTest, ParseErrors) {
        "Invalid UpdateExpression: Syntax error; token: \"-\", near: \"#my-attr\""},
       {"SET status = :undefined, b = c d",
        "Invalid UpdateExpression: Syntax error; token: \"d\", near: \"c d\""},
+      // Of the semantic ones, a reserved word before an undefined value wherever each is
+      // (dynalite updateItem.js, recorded against DynamoDB: "set #c = :c set abOrt = true").
       {"SET a = :undefined, status = :v",
-       "Invalid UpdateExpression: An expression attribute value used in expression is not "
-       "defined; attribute value: :undefined"},
+       "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"},
+      {"SET a = :undefined SET b = :v",
+       "Invalid UpdateExpression: The \"SET\" section can only be used once in an update "
+       "expression;"},
   };
   for (const auto& c : cases) {
     ExpressionContext context({}, Values(R"({":v":{"N":"1"},":s":{"S":"x"}})"));
