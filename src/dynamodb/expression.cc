@@ -1866,16 +1866,15 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
   for (const auto& action : expression.actions_) paths.push_back(action->path);
   parser.Check(CheckPathsDisjoint(paths, ExpressionKind::kUpdate), Parser::Fault::kPaths);
   if (!parser.deferred().ok()) return parser.deferred();
-  for (const DocumentPath& path : paths) {
-    if (std::find(key_names.begin(), key_names.end(), path[0].name) == key_names.end()) continue;
-    if (path.size() == 1) {
-      return ValidationError(std::string(kInvalidParameters) + "Cannot update attribute " +
-                             path[0].name + ". This attribute is part of the key");
+  // AWS: an action on a key attribute, or on a path under one ("ADD a.b :v" on key a), is
+  // "Cannot update attribute", looked for key by key in schema order (dynalite db/index.js,
+  // recorded: "add a.b :a" and "set d[1] = :a add b.b :a" on keys a and b).
+  for (const std::string& key : key_names) {
+    for (const DocumentPath& path : paths) {
+      if (path[0].name != key) continue;
+      return ValidationError(std::string(kInvalidParameters) + "Cannot update attribute " + key +
+                             ". This attribute is part of the key");
     }
-    return ValidationError(
-        "Key attributes must be scalars; list random access '[]' and map "
-        "lookup '.' are not allowed: Key: " +
-        path[0].name);
   }
   return expression;
 }

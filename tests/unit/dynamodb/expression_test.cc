@@ -672,6 +672,13 @@ TEST(UpdateExpressionTest, ParseErrors) {
       {"REMOVE pk",
        "One or more parameter values were invalid: Cannot update attribute pk. This attribute "
        "is part of the key"},
+      // A path under a key, and the keys in schema order (dynalite updateItem.js, recorded).
+      {"ADD pk.b :v",
+       "One or more parameter values were invalid: Cannot update attribute pk. This attribute "
+       "is part of the key"},
+      {"SET d[1] = :v ADD sk.b :v, pk.c :v",
+       "One or more parameter values were invalid: Cannot update attribute pk. This attribute "
+       "is part of the key"},
       {"SET a = :missing",
        "Invalid UpdateExpression: An expression attribute value used in expression is not "
        "defined; attribute value: :missing"},
