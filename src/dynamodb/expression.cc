@@ -489,6 +489,11 @@ class Parser {
     return inner;
   }
 
+  // "((x))", around an operand or a condition alike.
+  void NoteRedundantParentheses() {
+    Check(Invalid("The expression has redundant parentheses;"), Fault::kRedundantParentheses);
+  }
+
   // In a condition, "(operand)": AWS accepts an operand in parentheses, and a path in them
   // followed by more of it ("(a.b).c"); "((operand))" is redundant.
   Result<Operand> ParseParenthesizedOperand() {
@@ -497,9 +502,7 @@ class Parser {
     if (!inner.ok()) return inner.status();
     STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
     Operand op = std::move(inner).value();
-    if (op.parenthesized) {
-      Check(Invalid("The expression has redundant parentheses;"), Fault::kRedundantParentheses);
-    }
+    if (op.parenthesized) NoteRedundantParentheses();
     op.parenthesized = true;
     if (op.kind == Operand::Kind::kPath &&
         (Peek().kind == TokenKind::kDot || Peek().kind == TokenKind::kLeftBracket)) {
@@ -643,9 +646,7 @@ class Parser {
       auto inner = ParseOr();
       if (!inner.ok()) return inner;
       STREAMSTACK_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
-      if (inner.value()->parenthesized) {
-        Check(Invalid("The expression has redundant parentheses;"), Fault::kRedundantParentheses);
-      }
+      if (inner.value()->parenthesized) NoteRedundantParentheses();
       inner.value()->parenthesized = true;
       return inner;
     }

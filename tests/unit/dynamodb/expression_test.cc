@@ -106,6 +106,18 @@ struct ErrorCase {
   std::string message;
 };
 
+// Each case's text, parsed as `kind` with Context(), is refused with its message.
+template <size_t N>
+void ExpectConditionErrors(ExpressionKind kind, const ErrorCase (&cases)[N]) {
+  for (const auto& c : cases) {
+    ExpressionContext context = Context();
+    auto parsed = ConditionExpression::Parse(c.expression, kind, context);
+    ASSERT_FALSE(parsed.ok()) << c.expression;
+    EXPECT_EQ(parsed.status().code(), AwsError::kValidation);
+    EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
+  }
+}
+
 TEST(ConditionExpressionTest, Errors) {
   const ErrorCase cases[] = {
       {"", "Invalid ConditionExpression: The expression can not be empty;"},
@@ -164,13 +176,7 @@ TEST(ConditionExpressionTest, Errors) {
        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
        "expression; function: list_append"},
   };
-  for (const auto& c : cases) {
-    ExpressionContext context = Context();
-    auto parsed = ConditionExpression::Parse(c.expression, ExpressionKind::kCondition, context);
-    ASSERT_FALSE(parsed.ok()) << c.expression;
-    EXPECT_EQ(parsed.status().code(), AwsError::kValidation);
-    EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
-  }
+  ExpectConditionErrors(ExpressionKind::kCondition, cases);
 }
 
 // AWS reports an expression's faults by kind before position, and accepts operands in
@@ -197,12 +203,7 @@ TEST(ConditionExpressionTest, FaultsByRankAndParentheses) {
        "Invalid FilterExpression: Syntax error; token: \"between\", near: \"> "
        "between\""},
   };
-  for (const auto& c : cases) {
-    ExpressionContext context = Context();
-    auto parsed = ConditionExpression::Parse(c.expression, ExpressionKind::kFilter, context);
-    ASSERT_FALSE(parsed.ok()) << c.expression;
-    EXPECT_EQ(parsed.status().message(), c.message) << c.expression;
-  }
+  ExpectConditionErrors(ExpressionKind::kFilter, cases);
   // Parentheses around an operand, and around a path continued after them, are accepted.
   for (const char* text :
        {"(a) = :s", "(a)between(:one)and(:ten)", "(a.b).c = :s", "contains((a), :s)",
