@@ -51,6 +51,27 @@ struct UpdateAction {
 namespace {
 
 constexpr char kInvalidParameters[] = "One or more parameter values were invalid: ";
+
+// The type an operand has whatever the item holds (dynalite's parsers' getType, which follow
+// DynamoDB's static checks): a value's own, N from size, '+' and '-', L from list_append,
+// if_not_exists's fallback; nullopt when it is a path's value.
+std::optional<AttributeType> StaticTypeOf(const Operand& operand) {
+  switch (operand.kind) {
+    case Operand::Kind::kValue:
+      return operand.value.type();
+    case Operand::Kind::kSize:
+    case Operand::Kind::kPlus:
+    case Operand::Kind::kMinus:
+      return AttributeType::kN;
+    case Operand::Kind::kListAppend:
+      return AttributeType::kL;
+    case Operand::Kind::kIfNotExists:
+      return operand.args.size() == 2 ? StaticTypeOf(operand.args[1]) : std::nullopt;
+    case Operand::Kind::kPath:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 constexpr char kIncorrectDataType[] =
     "An operand in the update expression has an incorrect data type";
 constexpr char kInvalidDocumentPath[] =
@@ -415,8 +436,11 @@ class Parser {
   }
 
   Status IncorrectOperandType(const std::string& function, const AttributeValue& v) const {
+    return IncorrectOperandType(function, AttributeTypeName(v.type()));
+  }
+  Status IncorrectOperandType(const std::string& function, const std::string& type) const {
     return Invalid("Incorrect operand type for operator or function; operator or function: " +
-                   function + ", operand type: " + AttributeTypeName(v.type()));
+                   function + ", operand type: " + type);
   }
 
   Status CheckDistinct(const std::string& op, const std::vector<Operand>& operands) const {
@@ -545,9 +569,15 @@ class Parser {
       op.args = std::move(args).value();
       if (!known || !allowed) return op;  // an error is already recorded
       if (name == "size") {
+        // A path, or a value with a size: a string, binary, set, list or map (size(:v) is
+        // legal; size(size(a)) is a number's size). dynalite's conditionParser, recorded.
         op.kind = Operand::Kind::kSize;
         if (Check(CheckOperandCount(name, op.args, 1), Fault::kOperandCount)) {
-          Check(RequirePath(name, op.args[0]));
+          const auto type = StaticTypeOf(op.args[0]);
+          if (type == AttributeType::kN || type == AttributeType::kBool ||
+              type == AttributeType::kNull) {
+            Check(IncorrectOperandType(name, AttributeTypeName(*type)));
+          }
         }
       } else if (name == "if_not_exists") {
         op.kind = Operand::Kind::kIfNotExists;
@@ -817,23 +847,26 @@ class Parser {
           !Check(RequirePath(name, ops[0]))) {
         return node;
       }
-      if (ops[1].kind == Operand::Kind::kValue) {
-        static const char* kTypes[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
-        if (ops[1].value.type() != AttributeType::kS) {
-          Check(IncorrectOperandType(name, ops[1].value));
-        } else if (std::none_of(std::begin(kTypes), std::end(kTypes),
-                                [&](const char* t) { return ops[1].value.s() == t; })) {
-          Check(Invalid("Invalid attribute type name found; type: " + ops[1].value.s() +
-                        ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"));
-        }
+      // The type name must be a string value: a path's type is unknown until evaluation,
+      // which AWS names as the set of all types (dynalite's conditionParser, recorded).
+      static const char* kTypes[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
+      const auto type = StaticTypeOf(ops[1]);
+      if (type != AttributeType::kS) {
+        Check(IncorrectOperandType(
+            name, type ? AttributeTypeName(*type) : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"));
+      } else if (ops[1].kind == Operand::Kind::kValue &&
+                 std::none_of(std::begin(kTypes), std::end(kTypes),
+                              [&](const char* t) { return ops[1].value.s() == t; })) {
+        Check(Invalid("Invalid attribute type name found; type: " + ops[1].value.s() +
+                      ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"));
       }
     } else if (name == "begins_with") {
       node->function = ConditionFunction::kBeginsWith;
       if (!Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount)) return node;
       for (const Operand& o : ops) {
-        if (o.kind == Operand::Kind::kValue && o.value.type() != AttributeType::kS &&
-            o.value.type() != AttributeType::kB) {
-          Check(IncorrectOperandType(name, o.value));
+        const auto type = StaticTypeOf(o);
+        if (type && type != AttributeType::kS && type != AttributeType::kB) {
+          Check(IncorrectOperandType(name, AttributeTypeName(*type)));
           return node;
         }
       }
@@ -916,7 +949,7 @@ std::optional<AttributeValue> EvaluateOperand(const Operand& op, const Item& ite
       return *v;
     }
     case Operand::Kind::kSize: {
-      const AttributeValue* v = ResolvePath(item, op.args[0].path);
+      auto v = EvaluateOperand(op.args[0], item);  // a path's value, or the value itself
       if (!v) return std::nullopt;
       return SizeOf(*v);
     }
@@ -1802,8 +1835,8 @@ UpdateExpression::UpdateExpression(UpdateExpression&&) noexcept = default;
 UpdateExpression& UpdateExpression::operator=(UpdateExpression&&) noexcept = default;
 UpdateExpression::~UpdateExpression() = default;
 
-Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, ExpressionContext& context,
-                                                 const std::vector<std::string>& key_names) {
+Result<UpdateExpression> UpdateExpression::Parse(std::string_view text,
+                                                 ExpressionContext& context) {
   if (IsBlank(text)) return EmptyExpression(ExpressionKind::kUpdate);
   Parser parser(text, ExpressionKind::kUpdate, context);
   UpdateExpression expression;
@@ -1867,17 +1900,25 @@ Result<UpdateExpression> UpdateExpression::Parse(std::string_view text, Expressi
   for (const auto& action : expression.actions_) paths.push_back(action->path);
   parser.Check(CheckPathsDisjoint(paths, ExpressionKind::kUpdate), Parser::Fault::kPaths);
   if (!parser.deferred().ok()) return parser.deferred();
-  // AWS: an action on a key attribute, or on a path under one ("ADD a.b :v" on key a), is
-  // "Cannot update attribute", looked for key by key in schema order (dynalite db/index.js,
-  // recorded: "add a.b :a" and "set d[1] = :a add b.b :a" on keys a and b).
-  for (const std::string& key : key_names) {
-    for (const DocumentPath& path : paths) {
-      if (path[0].name != key) continue;
-      return ValidationError(std::string(kInvalidParameters) + "Cannot update attribute " + key +
-                             ". This attribute is part of the key");
-    }
-  }
   return expression;
+}
+
+std::vector<UpdateExpression::Target> UpdateExpression::Targets() const {
+  std::vector<Target> out;
+  for (const auto& action : actions_) {
+    Target target{action->path, std::nullopt};
+    if (action->kind != UpdateAction::Kind::kRemove)
+      target.static_type = StaticTypeOf(action->value);
+    out.push_back(std::move(target));
+  }
+  return out;
+}
+
+std::vector<DocumentPath> UpdateExpression::Paths() const {
+  std::vector<DocumentPath> out;
+  for (const auto& action : actions_) out.push_back(action->path);
+  for (const auto& action : actions_) CollectOperandPaths(action->value, out);
+  return out;
 }
 
 Result<UpdateResult> UpdateExpression::Apply(const Item& item) const {

@@ -1,6 +1,7 @@
 #include "dynamodb/item_write.h"
 
 #include "dynamodb/index_store.h"
+#include "dynamodb/item_key.h"
 #include "dynamodb/read_store.h"
 #include "dynamodb/secondary_index.h"
 #include "dynamodb/table_sql.h"
@@ -14,13 +15,50 @@ Result<int64_t> MeasureItemSize(const Item& item, const char* message) {
   return static_cast<int64_t>(size);
 }
 
+namespace {
+
+// What an update may not do to the table's keys, checked before the item is read and in
+// AWS's order (dynalite db/index.js validateUpdates, recorded against DynamoDB): write a table
+// key attribute or a path under one ("Cannot update attribute", key by key in schema order);
+// give an index key attribute, as a whole, a value whose type the expression alone fixes and
+// that is not the declared one; name a path inside any key attribute, written or read.
+Status CheckUpdateOfKeys(const UpdateExpression& update, const TableDefinition& table) {
+  const std::vector<UpdateExpression::Target> targets = update.Targets();
+  for (const std::string& key : table.KeyNames()) {
+    for (const UpdateExpression::Target& target : targets) {
+      if (target.path[0].name != key) continue;
+      return InvalidParameters("Cannot update attribute " + key +
+                               ". This attribute is part of the key");
+    }
+  }
+  for (const IndexSchema& index : IndexSchemasOf(table)) {
+    for (const auto* keys : {&index.partition_keys, &index.sort_keys}) {
+      for (const KeyAttribute& key : *keys) {
+        for (const UpdateExpression::Target& target : targets) {
+          if (target.path.size() != 1 || target.path[0].name != key.name) continue;
+          if (target.static_type && *target.static_type != key.type) {
+            return InvalidParameters("Type mismatch for Index Key " + key.name +
+                                     " Expected: " + AttributeTypeName(key.type) +
+                                     " Actual: " + AttributeTypeName(*target.static_type) +
+                                     " IndexName: " + index.name);
+          }
+          break;  // the first action on the attribute is the one AWS looks at
+        }
+      }
+    }
+  }
+  return CheckKeyAttributesScalar(table, update.Paths());
+}
+
+}  // namespace
+
 Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
                                                      const TableDefinition& table) {
   auto ctx = MakeExpressionContext(in);
   if (!ctx.ok()) return ctx.status();
   ParsedWriteExpressions out;
   if (in.update_expression) {
-    auto update = UpdateExpression::Parse(*in.update_expression, *ctx, table.KeyNames());
+    auto update = UpdateExpression::Parse(*in.update_expression, *ctx);
     if (!update.ok()) return update.status();
     out.update.emplace(std::move(update).value());
   }
@@ -31,6 +69,7 @@ Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
     out.condition.emplace(std::move(cond).value());
   }
   STREAMSTACK_RETURN_IF_ERROR(ctx->CheckAllUsed());
+  if (out.update) STREAMSTACK_RETURN_IF_ERROR(CheckUpdateOfKeys(*out.update, table));
   return out;
 }
 

@@ -593,22 +593,28 @@ Status CheckSegments(const ScanRequest& r) {
 
 Status CheckKeyAttributesScalar(const TableDefinition& table,
                                 const std::vector<DocumentPath>& paths) {
-  const std::vector<std::string> keys = table.KeyNames();
-  std::set<std::string> index_keys;
-  for (const auto* indexes : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
-    for (const SecondaryIndex& index : *indexes) {
-      for (const KeySchemaElement& k : index.key_schema) index_keys.insert(k.name);
-    }
-  }
+  std::set<std::string> nested;  // attributes some path looks inside
   for (const DocumentPath& path : paths) {
-    if (path.size() < 2 || path[0].is_index()) continue;
-    const std::string& name = path[0].name;
-    const bool table_key = std::find(keys.begin(), keys.end(), name) != keys.end();
-    if (!table_key && !index_keys.contains(name)) continue;
+    if (path.size() >= 2 && !path[0].is_index()) nested.insert(path[0].name);
+  }
+  if (nested.empty()) return Status::Ok();
+  const auto not_scalar = [](const char* kind, const std::string& name) {
     return ValidationError(
         "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
         "allowed: " +
-        std::string(table_key ? "Key: " : "IndexKey: ") + name);
+        std::string(kind) + name);
+  };
+  // Key by key, the table's in schema order, then each index's (dynalite db/index.js
+  // validateKeyPaths), whatever order the paths come in.
+  for (const std::string& key : table.KeyNames()) {
+    if (nested.contains(key)) return not_scalar("Key: ", key);
+  }
+  for (const auto* indexes : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
+    for (const SecondaryIndex& index : *indexes) {
+      for (const KeySchemaElement& k : index.key_schema) {
+        if (nested.contains(k.name)) return not_scalar("IndexKey: ", k.name);
+      }
+    }
   }
   return Status::Ok();
 }
@@ -655,7 +661,7 @@ Status CheckExpressionsWithoutTable(const ExpressionInput& in) {
     if (!tree.ok()) return tree.status();
   }
   if (in.update_expression) {
-    auto update = UpdateExpression::Parse(*in.update_expression, *ctx, {});
+    auto update = UpdateExpression::Parse(*in.update_expression, *ctx);
     if (!update.ok()) return update.status();
   }
   for (const auto& [text, kind] : {std::pair{&in.condition_expression, ExpressionKind::kCondition},

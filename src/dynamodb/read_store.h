@@ -29,9 +29,9 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in);
 // in AWS's order: key condition, update, condition, filter, projection.
 Status CheckExpressionsWithoutTable(const ExpressionInput& in);
 
-// A projection or filter may not look inside a key attribute of the table ("Key: <name>") or of
-// one of its indexes ("IndexKey: <name>"), as AWS answers it (dynalite's getItem, query and
-// scan tests, recorded against DynamoDB).
+// A projection, filter or update may not look inside a key attribute of the table
+// ("Key: <name>") or of one of its indexes ("IndexKey: <name>"), as AWS answers it (dynalite's
+// getItem, query, scan and updateItem tests, recorded against DynamoDB).
 Status CheckKeyAttributesScalar(const TableDefinition& table,
                                 const std::vector<DocumentPath>& paths);
 

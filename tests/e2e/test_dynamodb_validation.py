@@ -418,6 +418,38 @@ class RequestBeforeTableTest(ValidationCase):
                 self.assertEqual(status, 400)
                 self.assertIn(": Syntax error; token: ", json.loads(payload)["message"])
 
+    def test_operand_types_the_expression_fixes(self):
+        """dynalite test/scan.js and db/conditionParser (recorded against DynamoDB): size
+        takes a path or a value that has a size (size(:a) of a string is legal), and
+        attribute_type's type name and begins_with's operands are judged by the type the
+        expression alone gives them; the first predicate with a fault is answered."""
+        wrong = ("Invalid FilterExpression: Incorrect operand type for operator or function; "
+                 "operator or function: ")
+        cases = [
+            ("size(size(a)) > :a", {":a": {"N": "1"}}, wrong + "size, operand type: N"),
+            ("size(:a) > a", {":a": {"BOOL": True}}, wrong + "size, operand type: BOOL"),
+            ("size(:a) > a", {":a": {"NULL": True}}, wrong + "size, operand type: NULL"),
+            ("attribute_not_exists(size(:a))", {":a": {"S": "1"}},
+             "Invalid FilterExpression: Operator or function requires a document path; "
+             "operator or function: attribute_not_exists"),
+            ("attribute_type(a, size(a)) and a=a and a=:a", {":a": {"N": "1"}},
+             wrong + "attribute_type, operand type: N"),
+            ("attribute_type(a, b)", None,
+             wrong + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+        ]
+        for expression, values, message in cases:
+            body = {"TableName": "abc", "FilterExpression": expression}
+            if values:
+                body["ExpressionAttributeValues"] = values
+            with self.subTest(expression=expression, values=values):
+                self.assertValidation("Scan", body, message)
+        # size of a value is evaluated: the string "ab" has size 2.
+        ddb = self.server.client("dynamodb")
+        ddb.put_item(TableName="hash-table", Item={"a": {"S": "sized"}, "n": {"N": "2"}})
+        found = ddb.scan(TableName="hash-table", FilterExpression="size(:ab) = n",
+                         ExpressionAttributeValues={":ab": {"S": "ab"}})["Items"]
+        self.assertEqual([i["a"]["S"] for i in found], ["sized"])
+
     def test_expressions_before_the_table(self):
         """AWS parses the expressions, and checks every ExpressionAttributeNames/Values entry
         is used, before it looks for the table: dynalite's bodies, on its table "abc" (which
@@ -627,6 +659,69 @@ class RequestBeforeTableTest(ValidationCase):
         for operation, body, message in cases:
             with self.subTest(operation=operation, body=body):
                 self.assertValidation(operation, body, message)
+
+    def test_updates_against_table_and_index_keys(self):
+        """dynalite test/updateItem.js and db/index.js validateUpdates (recorded against
+        DynamoDB): after the key, an update may not write a table key or a path under one
+        (key by key in schema order), may not give an index key a type the expression alone
+        fixes ('+' is N, list_append L, if_not_exists its fallback) other than the declared
+        one, and may not name a path inside any key attribute, written or read."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(
+            TableName="update-keys", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "a", "KeyType": "HASH"},
+                       {"AttributeName": "b", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"},
+                                  {"AttributeName": "b", "AttributeType": "S"},
+                                  {"AttributeName": "c", "AttributeType": "S"},
+                                  {"AttributeName": "d", "AttributeType": "S"},
+                                  {"AttributeName": "e", "AttributeType": "N"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "index1", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"},
+                                                     {"AttributeName": "d", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"}}],
+            LocalSecondaryIndexes=[{
+                "IndexName": "index2", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"},
+                                                     {"AttributeName": "e", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+        invalid = "One or more parameter values were invalid: "
+        scalars = ("Key attributes must be scalars; list random access '[]' and map lookup '.' "
+                   "are not allowed: ")
+        key = {"a": {"S": "x"}, "b": {"S": "y"}}
+        one = {":a": {"N": "1"}}
+        cases = [
+            ("add a.b :a", one,
+             invalid + "Cannot update attribute a. This attribute is part of the key"),
+            ("set d[1] = :a add b.b :a", one,
+             invalid + "Cannot update attribute b. This attribute is part of the key"),
+            ("set d.a = a add c :a", one,
+             invalid + "Type mismatch for Index Key c Expected: S Actual: N IndexName: index1"),
+            ("set e = c[1], c = a + :a", one,
+             invalid + "Type mismatch for Index Key c Expected: S Actual: N IndexName: index1"),
+            ("set d = list_append(:a, :a)", {":a": {"L": []}},
+             invalid + "Type mismatch for Index Key d Expected: S Actual: L IndexName: index1"),
+            ("set e = if_not_exists(e, :a)", {":a": {"S": "1"}},
+             invalid + "Type mismatch for Index Key e Expected: N Actual: S IndexName: index2"),
+            ("add d.b :a", one, scalars + "IndexKey: d"),
+            ("set d[1] = :a", one, scalars + "IndexKey: d"),
+            ("set f = list_append(a, b), g = d[1]", None, scalars + "IndexKey: d"),
+            ("set f = d.x, g = a[0]", None, scalars + "Key: a"),
+        ]
+        for expression, values, message in cases:
+            body = {"TableName": "update-keys", "Key": key, "UpdateExpression": expression}
+            if values:
+                body["ExpressionAttributeValues"] = values
+            with self.subTest(expression=expression):
+                self.assertValidation("UpdateItem", body, message)
+        # A value the item decides, or of the declared type, is written; through boto3.
+        ddb.update_item(TableName="update-keys", Key=key,
+                        UpdateExpression="set c = :c, e = :e, f = if_not_exists(f, :c)",
+                        ExpressionAttributeValues={":c": {"S": "s"}, ":e": {"N": "2"}})
+        with self.assertRaises(botocore.exceptions.ClientError) as caught:
+            ddb.update_item(TableName="update-keys", Key=key, UpdateExpression="set c = e")
+        self.assertEqual(caught.exception.response["Error"]["Message"],
+                         invalid + "Type mismatch for Index Key c Expected: S Actual: N "
+                         "IndexName: index1")
 
     def test_missing_table_when_the_expressions_are_sound(self):
         """dynalite test/getItem.js "should return ResourceNotFoundException if key is empty

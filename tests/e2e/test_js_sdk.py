@@ -181,6 +181,7 @@ class JsSdkTest(JsSdkCase):
             "constraints: one clause, and several together",
             "request checks before the table and the key",
             "a partition key over 2048 bytes",
+            "an update against index keys: their declared type, no path inside",
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
         ])
 

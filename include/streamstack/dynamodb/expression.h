@@ -184,15 +184,27 @@ struct UpdateResult {
 
 class UpdateExpression {
  public:
-  // `key_names` are the table's key attributes, which an update may not touch.
-  static Result<UpdateExpression> Parse(std::string_view text, ExpressionContext& context,
-                                        const std::vector<std::string>& key_names);
+  // The expression alone: its grammar, names, values and paths. What it may not do to the
+  // table's keys is the caller's check (item_write.h), from Targets() and Paths().
+  static Result<UpdateExpression> Parse(std::string_view text, ExpressionContext& context);
   UpdateExpression(UpdateExpression&&) noexcept;
   UpdateExpression& operator=(UpdateExpression&&) noexcept;
   ~UpdateExpression();
 
   // Applies every action to `item` (all operands read the original item, as AWS does).
   Result<UpdateResult> Apply(const Item& item) const;
+
+  // An action's target, with the type its value has whatever the item holds (a value, N from
+  // '+' and '-', L from list_append, if_not_exists's fallback), if it has one: AWS checks it
+  // against an index key's declared type before it reads the item.
+  struct Target {
+    DocumentPath path;
+    std::optional<AttributeType> static_type;
+  };
+  std::vector<Target> Targets() const;
+  // Every document path the expression names, the actions' targets first, then the paths
+  // their operands read.
+  std::vector<DocumentPath> Paths() const;
 
  private:
   UpdateExpression();

@@ -5,7 +5,7 @@
 
 const {
   DynamoDBClient, CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
-  ScanCommand, UpdateTableCommand,
+  ScanCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
 const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
 
@@ -50,6 +50,31 @@ run([
     })), { name: "ValidationException" });
     assert.equal(err.message, "One or more parameter values were invalid: Size of hashkey has " +
       "exceeded the maximum size limit of2048 bytes");
+  }],
+
+  ["an update against index keys: their declared type, no path inside", async () => {
+    const indexed = uniqueName("validation-indexed");
+    await ddb.send(new CreateTableCommand({
+      TableName: indexed,
+      AttributeDefinitions: [{ AttributeName: "a", AttributeType: "S" },
+        { AttributeName: "c", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "a", KeyType: "HASH" }],
+      GlobalSecondaryIndexes: [{ IndexName: "by-c", KeySchema: [{ AttributeName: "c", KeyType: "HASH" }],
+        Projection: { ProjectionType: "ALL" } }],
+      BillingMode: "PAY_PER_REQUEST",
+    }));
+    const update = (expression, values) => ddb.send(new UpdateItemCommand({
+      TableName: indexed, Key: { a: { S: "x" } }, UpdateExpression: expression,
+      ExpressionAttributeValues: values,
+    }));
+    const mismatch = await expectError(() => update("ADD c :n", { ":n": { N: "1" } }),
+      { name: "ValidationException" });
+    assert.equal(mismatch.message, "One or more parameter values were invalid: Type mismatch for " +
+      "Index Key c Expected: S Actual: N IndexName: by-c");
+    const nested = await expectError(() => update("SET c.b = :n", { ":n": { N: "1" } }),
+      { name: "ValidationException" });
+    assert.equal(nested.message, "Key attributes must be scalars; list random access '[]' and " +
+      "map lookup '.' are not allowed: IndexKey: c");
   }],
 
   // ack-api-quirks DDB-TABLE-051/-178/-182 (see tests/e2e/test_dynamodb_control_plane.py).

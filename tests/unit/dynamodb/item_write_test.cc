@@ -154,5 +154,81 @@ TEST(ItemWriteTest, ReturnedAttributesSelectWhatReturnValuesAsks) {
   EXPECT_EQ(ReturnedAttributes(ReturnValues::kAllOld, std::nullopt, plan), std::nullopt);
 }
 
+// A table with a sort key, a GSI on c (S) and an LSI on e (N), for the checks an update
+// expression meets against the keys before the item is read (dynalite updateItem.js and
+// db/index.js validateUpdates, recorded against DynamoDB).
+TableDefinition IndexedTable() {
+  TableDefinition t;
+  t.name = "t";
+  t.hash_key = {"pk", AttributeType::kS};
+  t.range_key = KeyAttribute{"sk", AttributeType::kS};
+  t.key_schema = {{"pk", "HASH"}, {"sk", "RANGE"}};
+  t.attribute_definitions = {{"pk", "S"}, {"sk", "S"}, {"c", "S"}, {"e", "N"}};
+  SecondaryIndex gsi;
+  gsi.name = "by-c";
+  gsi.key_schema = {{"c", "HASH"}};
+  gsi.projection = {{"ProjectionType", "ALL"}};
+  t.global_secondary_indexes.push_back(gsi);
+  SecondaryIndex lsi;
+  lsi.name = "by-e";
+  lsi.key_schema = {{"pk", "HASH"}, {"e", "RANGE"}};
+  lsi.projection = {{"ProjectionType", "ALL"}};
+  t.local_secondary_indexes.push_back(lsi);
+  return t;
+}
+
+// `expression` with the values it names of :n (N 1) and :s (S "x").
+ExpressionInput UpdateInput(const std::string& expression) {
+  ExpressionInput in;
+  in.update_expression = expression;
+  for (const auto& [name, value] : ParseItem(R"({":n": {"N": "1"}, ":s": {"S": "x"}})")) {
+    if (expression.find(name) == std::string::npos) continue;
+    if (!in.values) in.values.emplace();
+    in.values->emplace(name, value);
+  }
+  return in;
+}
+
+TEST(ItemWriteTest, UpdateExpressionsMeetTheKeysInAwsOrder) {
+  const std::string kCannotUpdate = "One or more parameter values were invalid: Cannot update ";
+  const std::string kNotScalar =
+      "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+      "allowed: ";
+  const std::string kMismatch = "One or more parameter values were invalid: Type mismatch for ";
+  const std::pair<const char*, std::string> cases[] = {
+      {"SET pk = :s", kCannotUpdate + "attribute pk. This attribute is part of the key"},
+      {"REMOVE sk", kCannotUpdate + "attribute sk. This attribute is part of the key"},
+      // A path under a key, and the keys in schema order, whatever the expression's order.
+      {"SET d[1] = :n ADD sk.b :n, pk.c :n",
+       kCannotUpdate + "attribute pk. This attribute is part of the key"},
+      {"SET c = :n, pk = :s", kCannotUpdate + "attribute pk. This attribute is part of the key"},
+      // An index key given a type the expression alone fixes, checked before nested paths.
+      {"ADD c :n", kMismatch + "Index Key c Expected: S Actual: N IndexName: by-c"},
+      {"SET x = c[1], c = a + :n", kMismatch + "Index Key c Expected: S Actual: N IndexName: by-c"},
+      {"SET c = list_append(a, b)",
+       kMismatch + "Index Key c Expected: S Actual: L IndexName: by-c"},
+      {"SET c = if_not_exists(c, :n)",
+       kMismatch + "Index Key c Expected: S Actual: N IndexName: by-c"},
+      {"SET e = :s", kMismatch + "Index Key e Expected: N Actual: S IndexName: by-e"},
+      // A path anywhere in the expression, table keys before index keys.
+      {"ADD c.b :n", kNotScalar + "IndexKey: c"},
+      {"SET x = list_append(a, b), y = c[1]", kNotScalar + "IndexKey: c"},
+      {"SET x = pk.a", kNotScalar + "Key: pk"},
+      {"SET x = c.a, y = sk[0]", kNotScalar + "Key: sk"},
+  };
+  const TableDefinition table = IndexedTable();
+  for (const auto& [expression, message] : cases) {
+    auto parsed = ParseWriteExpressions(UpdateInput(expression), table);
+    ASSERT_FALSE(parsed.ok()) << expression;
+    EXPECT_EQ(parsed.status().message(), message) << expression;
+  }
+  // A value of the declared type, or one the item decides, passes.
+  for (const char* expression : {"SET c = :s, e = :n", "SET c = a", "SET c = if_not_exists(c, a)",
+                                 "ADD e :n", "SET x.y = a REMOVE c"}) {
+    auto parsed = ParseWriteExpressions(UpdateInput(expression), table);
+    EXPECT_TRUE(parsed.ok()) << expression << ": " << parsed.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace streamstack::dynamodb
