@@ -1211,30 +1211,34 @@ Result<json> GetResourcePolicy(dynamodb::TableStore& tables, const json& in) {
 // The model checked every member's type and constraints (BackupName's pattern, Limit 1..100,
 // RecoveryPeriodInDays 1..35, the enums); what is left is AWS's own rules.
 
-const char* const kBackupType = "USER";
-
 int64_t TimestampMillis(const json& seconds) {
   return static_cast<int64_t>(std::llround(seconds.get<double>() * 1000.0));
 }
 
 json EncodeBackupDetails(const dynamodb::Backup& b) {
-  return {
-      {"BackupArn", b.backup_arn},       {"BackupName", b.backup_name},
-      {"BackupSizeBytes", b.size_bytes}, {"BackupStatus", b.deleted ? "DELETED" : "AVAILABLE"},
-      {"BackupType", kBackupType},       {"BackupCreationDateTime", EpochSeconds(b.created_ms)}};
+  json out = {{"BackupArn", b.backup_arn},
+              {"BackupName", b.backup_name},
+              {"BackupSizeBytes", b.size_bytes},
+              {"BackupStatus", b.deleted ? "DELETED" : "AVAILABLE"},
+              {"BackupType", dynamodb::BackupTypeName(b.backup_type)},
+              {"BackupCreationDateTime", EpochSeconds(b.created_ms)}};
+  if (b.expiry_ms) out["BackupExpiryDateTime"] = EpochSeconds(*b.expiry_ms);
+  return out;
 }
 
 json EncodeBackupSummary(const dynamodb::Backup& b) {
   const dynamodb::TableDefinition& t = *b.source;
-  return {{"TableName", t.name},
-          {"TableId", t.table_uuid},
-          {"TableArn", t.arn},
-          {"BackupArn", b.backup_arn},
-          {"BackupName", b.backup_name},
-          {"BackupCreationDateTime", EpochSeconds(b.created_ms)},
-          {"BackupStatus", b.deleted ? "DELETED" : "AVAILABLE"},
-          {"BackupType", kBackupType},
-          {"BackupSizeBytes", b.size_bytes}};
+  json out = {{"TableName", t.name},
+              {"TableId", t.table_uuid},
+              {"TableArn", t.arn},
+              {"BackupArn", b.backup_arn},
+              {"BackupName", b.backup_name},
+              {"BackupCreationDateTime", EpochSeconds(b.created_ms)},
+              {"BackupStatus", b.deleted ? "DELETED" : "AVAILABLE"},
+              {"BackupType", dynamodb::BackupTypeName(b.backup_type)},
+              {"BackupSizeBytes", b.size_bytes}};
+  if (b.expiry_ms) out["BackupExpiryDateTime"] = EpochSeconds(*b.expiry_ms);
+  return out;
 }
 
 // BackupDescription: the backup, the table it was taken of (SourceTableDetails) and the

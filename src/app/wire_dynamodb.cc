@@ -56,13 +56,17 @@ Status WireDynamoDb(AppContext& ctx) {
       std::chrono::milliseconds(std::max<int64_t>(1, ctx.config.ttl_sweep_interval_ms)),
       [tables](const PeriodicTask::Stopping& stopping) { SweepExpiredItems(*tables, stopping); }));
   ctx.stop_hooks.push_back([sweeper] { sweeper->Stop(); });
-  // Point-in-time history older than every table's recovery window goes once a minute (judged
-  // on the injected Clock).
+  // Point-in-time history older than every table's recovery window, and SYSTEM backups past
+  // their expiry, go once a minute (judged on the injected Clock).
   auto* pruner = ctx.Own(std::make_shared<PeriodicTask>(
       std::chrono::minutes(1), [tables](const PeriodicTask::Stopping&) {
         auto pruned = tables->PruneRecoveryHistory();
         if (!pruned.ok()) {
           spdlog::warn("pruning point-in-time history failed: {}", pruned.status().message());
+        }
+        auto expired = tables->DeleteExpiredBackups();
+        if (!expired.ok()) {
+          spdlog::warn("deleting expired system backups failed: {}", expired.status().message());
         }
       }));
   ctx.stop_hooks.push_back([pruner] { pruner->Stop(); });

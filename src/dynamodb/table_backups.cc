@@ -16,12 +16,14 @@
 #include "dynamodb/table_sql.h"
 #include "dynamodb/table_store_impl.h"
 #include "dynamodb/table_validation.h"
+#include "streamstack/common/ids.h"
 #include "streamstack/dynamodb/table_arn.h"
 
 namespace streamstack::dynamodb {
 namespace {
 
 constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
+constexpr int64_t kSystemBackupRetentionDays = 35;
 // AWS: "LatestRestorableDateTime is typically 5 minutes before the current time."
 constexpr int64_t kLatestRestorableLagMs = 5 * 60 * 1000;
 
@@ -45,6 +47,17 @@ Status PointInTimeRecoveryUnavailable(const std::string& name) {
 // AWS's prefix for the backup and restore request rules (ack-api-quirks DDB-TABLE-442).
 Status InvalidRequest(const std::string& detail) {
   return ValidationError("Invalid Request: " + detail);
+}
+
+// CreateBackup and UpdateContinuousBackups on a table still CREATING (the status delay): AWS
+// answers ContinuousBackupsUnavailableException until backups are enabled for it (recorded
+// text, ack-api-quirks DDB-TABLE-116 and DDB-TABLE-442). A table being deleted is already
+// TableNotFoundException.
+Status CheckBackupsEnabled(const std::optional<TableTransition>& transition,
+                           const std::string& name) {
+  if (!transition || transition->status != TableStatus::kCreating) return Status::Ok();
+  return Status(AwsError::kContinuousBackupsUnavailable,
+                "Backups are being enabled for the table: " + name + ". Please retry later");
 }
 
 Status InvalidRestoreTime() {
@@ -87,7 +100,31 @@ Result<Backup> ReadBackupRow(storage::Statement& stmt, int64_t* backup_id) {
   b.size_bytes = stmt.ColumnInt64(5);
   STREAMSTACK_ASSIGN_OR_RETURN(TableDefinition def, DecodeTableDefinition(stmt.ColumnText(6)));
   b.source = std::make_shared<const TableDefinition>(std::move(def));
+  if (stmt.ColumnText(7) == BackupTypeName(BackupType::kSystem)) {
+    b.backup_type = BackupType::kSystem;
+  }
+  if (!stmt.ColumnIsNull(8)) b.expiry_ms = stmt.ColumnInt64(8);
   return b;
+}
+
+// The ListBackups BackupType filter as stored: USER by default, NULL (any) for ALL; nullopt
+// for AWS_BACKUP, which no backup here is (AWS Backup's are made by another service).
+std::optional<std::optional<std::string>> StoredTypeFilter(
+    const std::optional<std::string>& backup_type) {
+  if (!backup_type || *backup_type == "USER") return std::optional<std::string>("USER");
+  if (*backup_type == "SYSTEM") return std::optional<std::string>("SYSTEM");
+  if (*backup_type == "ALL") return std::optional<std::string>();
+  return std::nullopt;
+}
+
+// DeleteBackup of a SYSTEM backup. The text is the one catalogued from AWS (ack-api-quirks
+// DDB-TABLE-442: "Invalid Request: User is not allowed to delete the system backup with arn
+// <ARN>. It will automatically expire on <TS>"); how AWS renders <TS> is not recorded, so
+// this gives ISO 8601 in UTC.
+Status SystemBackupNotDeletable(const Backup& backup) {
+  return InvalidRequest("User is not allowed to delete the system backup with arn " +
+                        backup.backup_arn + ". It will automatically expire on " +
+                        FormatIso8601Millis(backup.expiry_ms.value_or(0)));
 }
 
 // The backup named `arn` (its row id in *backup_id), or BackupNotFoundException.
@@ -315,8 +352,53 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
 
 // --- On-demand backups -------------------------------------------------------------------------
 
+const char* BackupTypeName(BackupType type) {
+  return type == BackupType::kSystem ? "SYSTEM" : "USER";
+}
+
+Status TableStore::Impl::InsertBackup(storage::WriteContext& ctx,
+                                      std::shared_ptr<const TableDefinition> source,
+                                      Backup& backup) {
+  auto& stats = ctx.db().Prepare(sql::kSelectTableStats);
+  stats.Bind(1, source->table_id);
+  STREAMSTACK_ASSIGN_OR_RETURN(bool found, stats.Step());
+  if (found) {
+    backup.item_count = stats.ColumnInt64(0);
+    backup.size_bytes = stats.ColumnInt64(1);
+  }
+  stats.Reset();
+  backup.created_ms = clock.NowMillis();
+  // AWS keeps a SYSTEM backup 35 days after its creation (BackupExpiryDateTime's reference).
+  if (backup.backup_type == BackupType::kSystem) {
+    backup.expiry_ms = backup.created_ms + kSystemBackupRetentionDays * kDayMs;
+  }
+  backup.backup_arn = NewBackupArn(source->arn, backup.created_ms);
+  backup.source = source;
+  auto& insert = ctx.db().Prepare(sql::kInsertBackup);
+  insert.Bind(1, backup.backup_arn);
+  insert.Bind(2, backup.backup_name);
+  insert.Bind(3, source->name);
+  insert.Bind(4, backup.created_ms);
+  insert.Bind(5, backup.item_count);
+  insert.Bind(6, backup.size_bytes);
+  insert.Bind(7, EncodeTableDefinition(*source));
+  insert.Bind(8, BackupTypeName(backup.backup_type));
+  if (backup.expiry_ms) {
+    insert.Bind(9, *backup.expiry_ms);
+  } else {
+    insert.Bind(9, nullptr);
+  }
+  STREAMSTACK_RETURN_IF_ERROR(insert.Run());
+  auto& copy = ctx.db().Prepare(sql::kCopyItemsToBackup);
+  copy.Bind(1, ctx.db().LastInsertRowId());
+  copy.Bind(2, source->table_id);
+  return copy.Run();
+}
+
 void TableStore::CreateBackup(std::string table_name, std::string backup_name, BackupDone done) {
   Impl& impl = *impl_;
+  Status enabled = CheckBackupsEnabled(impl.TransitionOf(table_name), table_name);
+  if (!enabled.ok()) return done(enabled);
   auto def = impl.Find(table_name);
   if (!def) return done(TableNotFound(table_name));
   auto backup = std::make_shared<Backup>();
@@ -326,31 +408,7 @@ void TableStore::CreateBackup(std::string table_name, std::string backup_name, B
         // The table as the writer holds it now: the backup is this instant of its history.
         auto live = impl.live.find(table_id);
         if (live == impl.live.end()) return TableNotFound(table_name);
-        const TableDefinition& source = *live->second;
-        auto& stats = ctx.db().Prepare(sql::kSelectTableStats);
-        stats.Bind(1, table_id);
-        STREAMSTACK_ASSIGN_OR_RETURN(bool found, stats.Step());
-        if (found) {
-          backup->item_count = stats.ColumnInt64(0);
-          backup->size_bytes = stats.ColumnInt64(1);
-        }
-        stats.Reset();
-        backup->created_ms = impl.clock.NowMillis();
-        backup->backup_arn = NewBackupArn(source.arn, backup->created_ms);
-        backup->source = live->second;
-        auto& insert = ctx.db().Prepare(sql::kInsertBackup);
-        insert.Bind(1, backup->backup_arn);
-        insert.Bind(2, backup->backup_name);
-        insert.Bind(3, source.name);
-        insert.Bind(4, backup->created_ms);
-        insert.Bind(5, backup->item_count);
-        insert.Bind(6, backup->size_bytes);
-        insert.Bind(7, EncodeTableDefinition(source));
-        STREAMSTACK_RETURN_IF_ERROR(insert.Run());
-        auto& copy = ctx.db().Prepare(sql::kCopyItemsToBackup);
-        copy.Bind(1, ctx.db().LastInsertRowId());
-        copy.Bind(2, table_id);
-        return copy.Run();
+        return impl.InsertBackup(ctx, live->second, *backup);
       },
       [backup, done = std::move(done)](Status st) {
         if (!st.ok()) return done(st);
@@ -372,6 +430,7 @@ void TableStore::DeleteBackup(std::string backup_arn, BackupDone done) {
       [arn = std::move(backup_arn), backup](storage::WriteContext& ctx) -> Status {
         int64_t backup_id = 0;
         STREAMSTACK_ASSIGN_OR_RETURN(*backup, LoadBackup(ctx.db(), arn, &backup_id));
+        if (backup->backup_type == BackupType::kSystem) return SystemBackupNotDeletable(*backup);
         for (const char* statement : {sql::kDeleteBackupItems, sql::kDeleteBackup}) {
           auto& stmt = ctx.db().Prepare(statement);
           stmt.Bind(1, backup_id);
@@ -402,10 +461,8 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
     return InvalidParameters("Time range lower bound must be less than or equal to upper bound");
   }
   ListBackupsResult out;
-  // Every backup here is an on-demand backup the user made (USER); ALL is USER and SYSTEM.
-  if (request.backup_type && *request.backup_type != "USER" && *request.backup_type != "ALL") {
-    return out;
-  }
+  const auto type_filter = StoredTypeFilter(request.backup_type);
+  if (!type_filter) return out;
   int64_t after_ms = INT64_MIN;
   std::string after_arn;
   if (request.exclusive_start_backup_arn) {
@@ -427,6 +484,11 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
       stmt.Bind(5, nullptr);
     }
     stmt.Bind(6, limit < 0 ? int64_t{-1} : limit + 1);  // one more: is there a next page?
+    if (*type_filter) {
+      stmt.Bind(7, **type_filter);
+    } else {
+      stmt.Bind(7, nullptr);
+    }
     while (true) {
       STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
       if (!found) break;
@@ -621,6 +683,8 @@ void TableStore::UpdateContinuousBackups(std::string table_name,
         "Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery."));
   }
   Impl& impl = *impl_;
+  Status enabled = CheckBackupsEnabled(impl.TransitionOf(table_name), table_name);
+  if (!enabled.ok()) return done(enabled);
   auto current = impl.Find(table_name);
   if (!current) return done(TableNotFound(table_name));
   auto answer = std::make_shared<ContinuousBackupsDescription>();
@@ -688,6 +752,34 @@ Result<int64_t> TableStore::PruneRecoveryHistory() {
   });
   STREAMSTACK_RETURN_IF_ERROR(st);
   return pruned;
+}
+
+Result<int64_t> TableStore::DeleteExpiredBackups() {
+  Impl& impl = *impl_;
+  int64_t deleted = 0;
+  Status st = impl.store.WriteSync([&impl, &deleted](storage::WriteContext& ctx) -> Status {
+    deleted = 0;
+    std::vector<int64_t> expired;
+    auto& select = ctx.db().Prepare(sql::kSelectExpiredBackups);
+    select.Bind(1, impl.clock.NowMillis());
+    while (true) {
+      STREAMSTACK_ASSIGN_OR_RETURN(bool found, select.Step());
+      if (!found) break;
+      expired.push_back(select.ColumnInt64(0));
+    }
+    select.Reset();
+    for (int64_t backup_id : expired) {
+      for (const char* statement : {sql::kDeleteBackupItems, sql::kDeleteBackup}) {
+        auto& stmt = ctx.db().Prepare(statement);
+        stmt.Bind(1, backup_id);
+        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+      }
+    }
+    deleted = static_cast<int64_t>(expired.size());
+    return Status::Ok();
+  });
+  STREAMSTACK_RETURN_IF_ERROR(st);
+  return deleted;
 }
 
 }  // namespace streamstack::dynamodb

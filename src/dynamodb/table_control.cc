@@ -88,8 +88,6 @@ const char* TableStatusName(TableStatus status) {
 
 // --- Transitions -------------------------------------------------------------------------------
 
-namespace {
-
 // AWS's refusal of a control-plane change while the table is in another's transition
 // ("Attempt to change a resource which is still in use: Table is being updated: <name>",
 // recorded from AWS in dynamic-dynamodb issue 36; "... being created: <name>" in
@@ -110,8 +108,6 @@ Status ResourceInUse(const std::string& name, TableStatus status) {
                 std::string("Attempt to change a resource which is still in use: Table is being ") +
                     what + ": " + name);
 }
-
-}  // namespace
 
 const TableTransition* TableStore::Impl::LiveTransition(const std::string& name) const {
   auto it = transitions.find(name);
@@ -500,6 +496,16 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
   auto description = std::make_shared<TableDescription>(std::move(described).value());
   impl.store.Write(
       [&impl, def](storage::WriteContext& ctx) -> Status {
+        // AWS keeps a SYSTEM backup of a table deleted with point-in-time recovery enabled
+        // (BackupType's reference), as the writer holds it now: an UpdateContinuousBackups
+        // queued before this job counts.
+        auto live = impl.live.find(def->table_id);
+        if (live != impl.live.end() && live->second->pitr_enabled) {
+          Backup system;
+          system.backup_name = def->name + "$DeletedTableBackup";
+          system.backup_type = BackupType::kSystem;
+          STREAMSTACK_RETURN_IF_ERROR(impl.InsertBackup(ctx, live->second, system));
+        }
         // AWS: the stream of a deleted table stays readable for 24 hours.
         if (def->stream_enabled) {
           STREAMSTACK_RETURN_IF_ERROR(impl.streams.DisableStream(ctx, def->stream_id));

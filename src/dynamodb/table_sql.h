@@ -15,6 +15,10 @@ namespace streamstack::dynamodb::sql {
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
 //
+// Version 7: dynamodb_backups.backup_type, USER (CreateBackup) or SYSTEM (the backup AWS
+// takes when a table with point-in-time recovery enabled is deleted), and expiry_ms, when a
+// SYSTEM backup goes by itself (NULL for USER backups, which stay until DeleteBackup).
+//
 // Version 6: a stored partition key (pk of items, backup items and history, an index entry's
 // pk and table_pk) begins with its partition hash (EncodePartitionKey), so partitions follow
 // each other in DynamoDB's Scan order and a parallel scan's segment is one key range.
@@ -124,6 +128,9 @@ inline constexpr storage::Migration kMigrations[] = {
      "CREATE INDEX dynamodb_item_history_by_time ON dynamodb_item_history (table_id, changed_ms);"},
     // Partition keys stored hash-prefixed (EncodePartitionKey): every stored one rewritten.
     {6, "", StorePartitionKeysHashed},
+    {7,
+     "ALTER TABLE dynamodb_backups ADD COLUMN backup_type TEXT NOT NULL DEFAULT 'USER';"
+     "ALTER TABLE dynamodb_backups ADD COLUMN expiry_ms INTEGER;"},
 };
 
 // --- Schema version 6 (table_migrations.cc) ----------------------------------------------------
@@ -185,17 +192,21 @@ inline constexpr char kDeleteTableResourcePolicies[] =
 // --- Backups --------------------------------------------------------------------------------
 inline constexpr char kInsertBackup[] =
     "INSERT INTO dynamodb_backups (backup_arn, backup_name, table_name, created_ms, item_count, "
-    "size_bytes, definition) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    "size_bytes, definition, backup_type, expiry_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 inline constexpr char kSelectBackup[] =
-    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition "
-    "FROM dynamodb_backups WHERE backup_arn = ?";
+    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition, "
+    "backup_type, expiry_ms FROM dynamodb_backups WHERE backup_arn = ?";
 // One page of ListBackups: after (?1, ?2) in (created_ms, backup_arn) order, created in
-// [?3, ?4), of table ?5 (NULL: any), at most ?6 rows; a seek into dynamodb_backups_by_time.
+// [?3, ?4), of table ?5 (NULL: any), of type ?7 (NULL: any), at most ?6 rows; a seek into
+// dynamodb_backups_by_time.
 inline constexpr char kListBackups[] =
-    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition "
-    "FROM dynamodb_backups WHERE (created_ms, backup_arn) > (?1, ?2) AND created_ms >= ?3 "
-    "AND created_ms < ?4 AND (?5 IS NULL OR table_name = ?5) "
-    "ORDER BY created_ms ASC, backup_arn ASC LIMIT ?6";
+    "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition, "
+    "backup_type, expiry_ms FROM dynamodb_backups WHERE (created_ms, backup_arn) > (?1, ?2) "
+    "AND created_ms >= ?3 AND created_ms < ?4 AND (?5 IS NULL OR table_name = ?5) "
+    "AND (?7 IS NULL OR backup_type = ?7) ORDER BY created_ms ASC, backup_arn ASC LIMIT ?6";
+// SYSTEM backups whose expiry is at or before ?; a scan (backups are few, the sweep is rare).
+inline constexpr char kSelectExpiredBackups[] =
+    "SELECT backup_id FROM dynamodb_backups WHERE expiry_ms <= ? ORDER BY backup_id";
 inline constexpr char kDeleteBackup[] = "DELETE FROM dynamodb_backups WHERE backup_id = ?";
 inline constexpr char kDeleteBackupItems[] =
     "DELETE FROM dynamodb_backup_items WHERE backup_id = ?";

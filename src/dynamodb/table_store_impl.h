@@ -33,6 +33,10 @@ inline constexpr storage::Store::DoneOn kDoneOffWriter = storage::Store::DoneOn:
 // object of at most 20 KB (table_resource_policy.cc).
 Status ValidatePolicyDocument(const std::string& policy);
 
+// ResourceInUseException for a change to table `name` while it is in a transition of
+// `status` (table_control.cc).
+Status ResourceInUse(const std::string& name, TableStatus status);
+
 // Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
 template <typename R, typename Start>
 R Wait(Start start) {
@@ -202,7 +206,12 @@ struct TableStore::Impl {
                            ttl_expiry, sizes);
   }
 
-  // --- Restores (table_backups.cc) --------------------------------------------------------
+  // --- Backups and restores (table_backups.cc) --------------------------------------------
+
+  // Writer thread, inside a job: stores `backup` (its name and type set by the caller) of
+  // `source` as the writer holds it now, with a copy of its items; sets the rest of `backup`.
+  Status InsertBackup(storage::WriteContext& ctx, std::shared_ptr<const TableDefinition> source,
+                      Backup& backup);
 
   // Where a restore's items come from: a backup's copy, or a live table's items with its
   // history after `restore_ms` undone.

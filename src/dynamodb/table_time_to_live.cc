@@ -66,6 +66,12 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   if (!valid.ok()) return done(valid);
   auto current = impl.FindDefinition(table_name);
   if (!current) return done(NotFound());
+  // AWS refuses it while the table is CREATING, after a first moment of
+  // ResourceNotFoundException (ack-api-quirks DDB-TABLE-116, recorded; the text is not).
+  if (auto transition = impl.TransitionOf(table_name);
+      transition && transition->status == TableStatus::kCreating) {
+    return done(ResourceInUse(table_name, TableStatus::kCreating));
+  }
   valid = CheckTimeToLiveChange(*current, spec);
   if (!valid.ok()) return done(valid);
   impl.store.Write(

@@ -55,6 +55,8 @@ constexpr std::array kErrors = {
               true, kSvc},
     ErrorWire{AwsError::kPointInTimeRecoveryUnavailable, "PointInTimeRecoveryUnavailableException",
               "PointInTimeRecoveryUnavailable", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kContinuousBackupsUnavailable, "ContinuousBackupsUnavailableException",
+              "ContinuousBackupsUnavailable", 400, 400, true, kSvc},
     ErrorWire{AwsError::kInvalidRestoreTime, "InvalidRestoreTimeException", "InvalidRestoreTime",
               400, 400, true, kSvc},
     ErrorWire{AwsError::kLimitExceeded, "LimitExceededException", "LimitExceeded", 400, 400, true,

@@ -441,6 +441,45 @@ class BackupsTest(ClockMixin, unittest.TestCase):
                                                   "RecoveryPeriodInDays": 36})
         self.assertEqual(ctx.exception.response["Error"]["Code"], "ValidationException")
 
+    def test_system_backup_of_a_deleted_recoverable_table(self):
+        """BackupType's reference: deleting a table with point-in-time recovery enabled leaves
+        a SYSTEM backup, kept 35 days (BackupExpiryDateTime), named
+        '<table>$DeletedTableBackup' (ack-api-quirks DDB-TABLE-453, recorded); ListBackups
+        lists USER backups unless asked for SYSTEM or ALL; DeleteBackup refuses it with the
+        text catalogued from AWS (DDB-TABLE-442), whose timestamp rendering is not recorded."""
+        create_table(self.ddb, "sys_bk")
+        self.ddb.put_item(TableName="sys_bk", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+        self.ddb.update_continuous_backups(
+            TableName="sys_bk",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        deleted_at = self.now()
+        self.ddb.delete_table(TableName="sys_bk")
+        users = self.ddb.list_backups(TableName="sys_bk")["BackupSummaries"]
+        self.assertEqual(users, [])
+        for backup_type in ("SYSTEM", "ALL"):
+            listed = self.ddb.list_backups(TableName="sys_bk", BackupType=backup_type)
+            self.assertEqual([b["BackupName"] for b in listed["BackupSummaries"]],
+                             ["sys_bk$DeletedTableBackup"], backup_type)
+        summary = listed["BackupSummaries"][0]
+        self.assertEqual(summary["BackupType"], "SYSTEM")
+        created = summary["BackupCreationDateTime"].timestamp()
+        self.assertAlmostEqual(created, deleted_at, delta=1)
+        self.assertAlmostEqual(summary["BackupExpiryDateTime"].timestamp(),
+                               created + 35 * 86400, delta=0.01)
+        arn = summary["BackupArn"]
+        details = self.ddb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+        self.assertEqual((details["BackupType"], details["BackupExpiryDateTime"]),
+                         ("SYSTEM", summary["BackupExpiryDateTime"]))
+        message = self.error(self.ddb.delete_backup, "ValidationException", BackupArn=arn)
+        self.assertTrue(message.startswith(
+            f"Invalid Request: User is not allowed to delete the system backup with arn {arn}. "
+            "It will automatically expire on "), message)
+        self.ddb.restore_table_from_backup(TargetTableName="sys_bk", BackupArn=arn)
+        self.assertEqual(self.scan("sys_bk"), {"a": "1"})
+        _, out, _ = self.server.aws("dynamodb", "list-backups", "--table-name", "sys_bk",
+                                    "--backup-type", "SYSTEM")
+        self.assertEqual([b["BackupArn"] for b in out["BackupSummaries"]], [arn])
+
     def test_aws_cli(self):
         create_table(self.ddb, "cli_bk")
         self.ddb.put_item(TableName="cli_bk", Item={"pk": {"S": "a"}, "v": {"N": "1"}})

@@ -92,6 +92,33 @@ class TableStatusDelayTest(ServerTestCase):
                                                      WaiterConfig={"Delay": 1, "MaxAttempts": 10})
         self.assertNotIn(name, self.ddb.list_tables()["TableNames"])
 
+    def test_backups_and_time_to_live_wait_for_a_creating_table(self):
+        """ack-api-quirks DDB-TABLE-116 (recorded): while a table is CREATING, CreateBackup and
+        UpdateContinuousBackups answer ContinuousBackupsUnavailableException "Backups are being
+        enabled for the table: <name>. Please retry later" (DDB-TABLE-442's text) and
+        UpdateTimeToLive ResourceInUseException (its text is not recorded); once ACTIVE, each
+        is accepted."""
+        name = "creating-subresources"
+        self.ddb.create_table(**key_schema(name))
+        for call, kwargs in ((self.ddb.create_backup, {"BackupName": "first"}),
+                             (self.ddb.update_continuous_backups, {
+                                 "PointInTimeRecoverySpecification": {
+                                     "PointInTimeRecoveryEnabled": True}})):
+            err = self.error(call, TableName=name, **kwargs)
+            self.assertEqual((err["Code"], err["Message"]), (
+                "ContinuousBackupsUnavailableException",
+                f"Backups are being enabled for the table: {name}. Please retry later"))
+        err = self.error(self.ddb.update_time_to_live, TableName=name, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "ttl"})
+        self.assertEqual(err["Code"], "ResourceInUseException")
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.ddb.create_backup(TableName=name, BackupName="first")
+        self.ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "ttl"})
+
     def test_a_new_index_is_creating_while_the_table_is_updating(self):
         name = "indexed"
         self.ddb.create_table(**key_schema(name))

@@ -43,6 +43,7 @@ enum class AwsError {
   kTableAlreadyExists,              // TableAlreadyExistsException (a restore's target)
   kBackupNotFound,                  // BackupNotFoundException
   kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
+  kContinuousBackupsUnavailable,    // ContinuousBackupsUnavailableException
   kInvalidRestoreTime,              // InvalidRestoreTimeException
   // DynamoDB Streams.
   kExpiredIterator,    // ExpiredIteratorException

@@ -448,9 +448,17 @@ struct TimeToLiveDescription {
 // One on-demand backup (CreateBackup): the table's definition and items at one instant of its
 // history. BackupType is always USER and BackupStatus AVAILABLE (DELETED in DeleteBackup's
 // answer).
+// BackupType USER: CreateBackup's. SYSTEM: the one DeleteTable takes of a table with
+// point-in-time recovery enabled, named "<table>$DeletedTableBackup", which DeleteBackup
+// refuses and which goes by itself 35 days later (BackupExpiryDateTime).
+enum class BackupType { kUser, kSystem };
+const char* BackupTypeName(BackupType type);
+
 struct Backup {
   std::string backup_arn;
   std::string backup_name;
+  BackupType backup_type = BackupType::kUser;
+  std::optional<int64_t> expiry_ms;  // SYSTEM only
   int64_t created_ms = 0;
   int64_t size_bytes = 0;  // BackupSizeBytes: the table's TableSizeBytes when it was taken
   int64_t item_count = 0;
@@ -463,7 +471,7 @@ struct ListBackupsRequest {
   std::optional<std::string> table_name;   // only this table's backups (a deleted one's too)
   std::optional<int64_t> lower_ms;         // TimeRangeLowerBound, inclusive
   std::optional<int64_t> upper_ms;         // TimeRangeUpperBound, exclusive
-  std::optional<std::string> backup_type;  // USER, SYSTEM, AWS_BACKUP or ALL (default: all)
+  std::optional<std::string> backup_type;  // USER (the default), SYSTEM, AWS_BACKUP or ALL
   std::optional<int64_t> limit;            // 1..100 (the model checks it)
   std::optional<std::string> exclusive_start_backup_arn;
 };
@@ -656,6 +664,9 @@ class TableStore {
   // Deletes the history entries that fell out of every table's recovery window. One write
   // job; returns how many it deleted.
   Result<int64_t> PruneRecoveryHistory();
+  // Deletes the SYSTEM backups past their BackupExpiryDateTime (judged on the Clock). One
+  // write job; returns how many it deleted.
+  Result<int64_t> DeleteExpiredBackups();
   // The same, waiting for the write (tests).
   Result<Backup> CreateBackup(const std::string& table_name, const std::string& backup_name);
   Result<Backup> DeleteBackup(const std::string& backup_arn);

@@ -8,6 +8,7 @@
 #include <future>
 #include <set>
 
+#include "streamstack/common/ids.h"
 #include "streamstack/dynamodb/table_store.h"
 #include "test_env.h"
 
@@ -447,6 +448,55 @@ TEST(TableBackupsTest, BackupsAndHistorySurviveARestart) {
       EXPECT_EQ((**item)["v"].ToJson()["N"], "1") << table;
     }
   });
+}
+
+TEST(TableBackupsTest, DeletingARecoverableTableLeavesASystemBackupFor35Days) {
+  TablesEnv env;
+  ASSERT_TRUE(env.Create("plain", "S").ok());
+  ASSERT_TRUE(env.Create("kept", "S").ok());
+  ASSERT_TRUE(env.Put("kept", R"({"pk":{"S":"a"},"v":{"N":"1"}})").ok());
+  ASSERT_TRUE(env.tables().UpdateContinuousBackups("kept", {true, std::nullopt}).ok());
+  ASSERT_TRUE(env.Put("kept", R"({"pk":{"S":"b"},"v":{"N":"2"}})").ok());
+  ASSERT_TRUE(env.tables().DeleteTable("plain").ok());  // no recovery: no backup
+  const int64_t deleted_at = Now(env);
+  ASSERT_TRUE(env.tables().DeleteTable("kept").ok());
+
+  // ListBackups shows USER backups unless asked for SYSTEM or ALL.
+  EXPECT_TRUE(env.tables().ListBackups({})->backups.empty());
+  ListBackupsRequest system;
+  system.backup_type = "SYSTEM";
+  auto listed = env.tables().ListBackups(system);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->backups.size(), 1u);
+  const Backup& b = listed->backups[0];
+  EXPECT_EQ(b.backup_name, "kept$DeletedTableBackup");
+  EXPECT_EQ(b.backup_type, BackupType::kSystem);
+  EXPECT_EQ(b.item_count, 2);
+  EXPECT_EQ(b.created_ms, deleted_at);
+  EXPECT_EQ(b.expiry_ms, deleted_at + 35 * kDay);
+  ListBackupsRequest all;
+  all.backup_type = "ALL";
+  EXPECT_EQ(env.tables().ListBackups(all)->backups.size(), 1u);
+
+  // It restores the table as it was, and DeleteBackup refuses it.
+  RestoreTableFromBackupRequest restore;
+  restore.target_table_name = "kept";
+  restore.backup_arn = b.backup_arn;
+  ASSERT_TRUE(env.tables().RestoreTableFromBackup(restore).ok());
+  EXPECT_EQ(Contents(env, "kept"), (std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}}));
+  auto refused = env.tables().DeleteBackup(b.backup_arn);
+  EXPECT_EQ(refused.status().code(), AwsError::kValidation);
+  EXPECT_EQ(refused.status().message(),
+            "Invalid Request: User is not allowed to delete the system backup with arn " +
+                b.backup_arn + ". It will automatically expire on " +
+                FormatIso8601Millis(deleted_at + 35 * kDay));
+
+  // It goes by itself at its expiry, not before.
+  env.clock().Advance(Millis(35 * kDay - 1));
+  EXPECT_EQ(env.tables().DeleteExpiredBackups().value(), 0);
+  env.clock().Advance(Millis(1));
+  EXPECT_EQ(env.tables().DeleteExpiredBackups().value(), 1);
+  EXPECT_EQ(env.tables().DescribeBackup(b.backup_arn).status().code(), AwsError::kBackupNotFound);
 }
 
 }  // namespace

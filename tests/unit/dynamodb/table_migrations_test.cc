@@ -1,7 +1,7 @@
-// Schema version 6 (partition keys stored hash-prefixed): a database written by an earlier
-// version reads the same after the migration. The test writes through the current TableStore,
-// turns the file back into version 5's layout (the hash prefixes cut off, the version set back),
-// and opens it again.
+// Schema versions 6 (partition keys stored hash-prefixed) and 7 (backup types): a database
+// written by version 5 reads the same after the migrations. The test writes through the current
+// TableStore, turns the file back into version 5's layout (the hash prefixes cut off, the backup
+// type columns dropped, the version set back), and opens it again.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -21,6 +21,8 @@ constexpr char kBackToVersion5[] =
     "UPDATE dynamodb_index_items SET pk = substr(pk, 9), table_pk = substr(table_pk, 9);"
     "UPDATE dynamodb_backup_items SET pk = substr(pk, 9);"
     "UPDATE dynamodb_item_history SET pk = substr(pk, 9);"
+    "ALTER TABLE dynamodb_backups DROP COLUMN backup_type;"
+    "ALTER TABLE dynamodb_backups DROP COLUMN expiry_ms;"
     "UPDATE schema_version SET version = 5 WHERE module = 'dynamodb';";
 
 std::vector<std::string> Values(const ReadPage& page, const char* attr) {
@@ -99,6 +101,12 @@ TEST(TableMigrationsTest, Version5DatabaseReadsTheSameAfterTheMigration) {
     auto stats = tables.DescribeTable("orders");
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->index_stats.at("by-g").item_count, 40);
+    // The version 5 backup is a USER backup, listed by default, and restores.
+    auto listed = tables.ListBackups({});
+    ASSERT_TRUE(listed.ok());
+    ASSERT_EQ(listed->backups.size(), 1u);
+    EXPECT_EQ(listed->backups[0].backup_type, BackupType::kUser);
+    EXPECT_FALSE(listed->backups[0].expiry_ms.has_value());
     RestoreTableFromBackupRequest restore;
     restore.target_table_name = "restored";
     restore.backup_arn = backup_arn;
