@@ -300,6 +300,17 @@ Result<std::optional<dynamodb::OnDemandThroughput>> OptionalOnDemandThroughput(
   return std::optional<dynamodb::OnDemandThroughput>(limits);
 }
 
+Result<std::optional<dynamodb::WarmThroughput>> DecodeWarmThroughput(const json& in) {
+  auto it = in.find("WarmThroughput");
+  if (it == in.end() || it->is_null()) return std::optional<dynamodb::WarmThroughput>();
+  if (!it->is_object()) return WrongType("WarmThroughput");
+  dynamodb::WarmThroughput warm;
+  STREAMSTACK_ASSIGN_OR_RETURN(warm.read_units_per_second, OptionalInt(*it, "ReadUnitsPerSecond"));
+  STREAMSTACK_ASSIGN_OR_RETURN(warm.write_units_per_second,
+                               OptionalInt(*it, "WriteUnitsPerSecond"));
+  return std::optional<dynamodb::WarmThroughput>(warm);
+}
+
 Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   dynamodb::SecondaryIndex index;
   STREAMSTACK_ASSIGN_OR_RETURN(index.name, RequiredString(e, "IndexName"));
@@ -310,6 +321,12 @@ Result<dynamodb::SecondaryIndex> DecodeIndex(const json& e) {
   STREAMSTACK_ASSIGN_OR_RETURN(std::optional<dynamodb::OnDemandThroughput> limits,
                                OptionalOnDemandThroughput(e));
   index.on_demand_throughput = limits.value_or(dynamodb::OnDemandThroughput{});
+  STREAMSTACK_ASSIGN_OR_RETURN(std::optional<dynamodb::WarmThroughput> warm,
+                               DecodeWarmThroughput(e));
+  if (warm) {
+    index.warm_read_units_per_second = warm->read_units_per_second;
+    index.warm_write_units_per_second = warm->write_units_per_second;
+  }
   return index;
 }
 
@@ -366,6 +383,8 @@ Result<dynamodb::GlobalSecondaryIndexUpdate> DecodeIndexUpdate(const json& e) {
   STREAMSTACK_ASSIGN_OR_RETURN(update.index.name, RequiredString(body, "IndexName"));
   if (update.action == Action::kUpdate) {
     STREAMSTACK_ASSIGN_OR_RETURN(update.index.throughput, OptionalThroughput(body));
+    STREAMSTACK_ASSIGN_OR_RETURN(update.on_demand_throughput, OptionalOnDemandThroughput(body));
+    STREAMSTACK_ASSIGN_OR_RETURN(update.warm_throughput, DecodeWarmThroughput(body));
   }
   return update;
 }
@@ -402,17 +421,6 @@ Result<std::optional<dynamodb::SseSpecification>> DecodeSseSpecification(
   spec.sse_type = *type;
   STREAMSTACK_ASSIGN_OR_RETURN(spec.kms_master_key_id, OptionalString(*it, "KMSMasterKeyId"));
   return std::optional<dynamodb::SseSpecification>(spec);
-}
-
-Result<std::optional<dynamodb::WarmThroughput>> DecodeWarmThroughput(const json& in) {
-  auto it = in.find("WarmThroughput");
-  if (it == in.end() || it->is_null()) return std::optional<dynamodb::WarmThroughput>();
-  if (!it->is_object()) return WrongType("WarmThroughput");
-  dynamodb::WarmThroughput warm;
-  STREAMSTACK_ASSIGN_OR_RETURN(warm.read_units_per_second, OptionalInt(*it, "ReadUnitsPerSecond"));
-  STREAMSTACK_ASSIGN_OR_RETURN(warm.write_units_per_second,
-                               OptionalInt(*it, "WriteUnitsPerSecond"));
-  return std::optional<dynamodb::WarmThroughput>(warm);
 }
 
 // --- Encoding --------------------------------------------------------------------------
@@ -489,7 +497,6 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   // not at all; DeleteTable's answer shows neither.
   const bool table_creating = d.status == dynamodb::TableStatus::kCreating;
   const bool describe_warm = !table_creating && d.status != dynamodb::TableStatus::kDeleting;
-  const bool on_demand = t.billing_mode == "PAY_PER_REQUEST";
   const bool warm_asked = t.warm_read_units_per_second != 0 || t.warm_write_units_per_second != 0;
   if (describe_warm || (table_creating && warm_asked)) {
     // An increase under way: AWS describes the values before it, UPDATING.
@@ -518,11 +525,11 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       if (!i.on_demand_throughput.Empty()) {
         j["OnDemandThroughput"] = EncodeOnDemandThroughput(i.on_demand_throughput);
       }
-      if (describe_warm) {  // as the table's: on demand 12000/4000, else the index's capacity
-        j["WarmThroughput"] = {
-            {"ReadUnitsPerSecond", on_demand ? 12000 : throughput.read_capacity_units},
-            {"WriteUnitsPerSecond", on_demand ? 4000 : throughput.write_capacity_units},
-            {"Status", status}};
+      if (describe_warm) {  // its own, else on demand 12000/4000, else its capacity
+        const dynamodb::WarmThroughputValues warm = dynamodb::WarmThroughputOf(i, t.billing_mode);
+        j["WarmThroughput"] = {{"ReadUnitsPerSecond", warm.read_units_per_second},
+                               {"WriteUnitsPerSecond", warm.write_units_per_second},
+                               {"Status", status}};
       }
     }
     return j;

@@ -44,6 +44,11 @@ nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
     if (!i.on_demand_throughput.Empty()) {
       j["OnDemandThroughput"] = OnDemandThroughputJson(i.on_demand_throughput);
     }
+    if (i.warm_read_units_per_second)
+      j["warm_read_units_per_second"] = *i.warm_read_units_per_second;
+    if (i.warm_write_units_per_second) {
+      j["warm_write_units_per_second"] = *i.warm_write_units_per_second;
+    }
     j["index_id"] = i.index_id;
     if (i.backfill) {
       j["backfill"] = {{"after_pk", Base64Encode(i.backfill->after_pk)},
@@ -65,6 +70,12 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
       i.throughput = ThroughputFrom(e["ProvisionedThroughput"]);
     i.on_demand_throughput =
         OnDemandThroughputFrom(e.value("OnDemandThroughput", nlohmann::json()));
+    if (auto w = e.find("warm_read_units_per_second"); w != e.end()) {
+      i.warm_read_units_per_second = w->get<int64_t>();
+    }
+    if (auto w = e.find("warm_write_units_per_second"); w != e.end()) {
+      i.warm_write_units_per_second = w->get<int64_t>();
+    }
     i.index_id = e.value("index_id", int64_t{0});
     if (auto b = e.find("backfill"); b != e.end() && b->is_object()) {
       auto pk = Base64Decode(b->value("after_pk", ""));

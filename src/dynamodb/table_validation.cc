@@ -247,6 +247,146 @@ Result<std::optional<streams::StreamViewType>> ValidateStreamSpecification(
 
 namespace {
 
+// --- On-demand throughput ---------------------------------------------------------------------
+// Recorded answers, ack-api-quirks DDB-TABLE-051/-178/-182 (UpdateTable) and -024/-038/-128
+// (CreateTable), texts from their catalogue DDB-TABLE-442. `index` names a GSI's limits (its
+// texts differ from the table's in their own ways, spacing included); nullptr the table's.
+
+// OnDemandThroughput belongs to on-demand tables: naming a member on a provisioned one is
+// refused, reads first. The index text is DDB-TABLE-128's, recorded without its prefix; the
+// prefix is assumed as on the table's.
+Status CheckOnDemandBilling(const OnDemandThroughput& asked, const std::string& billing_mode,
+                            const std::string* index = nullptr) {
+  if (billing_mode == "PAY_PER_REQUEST") return Status::Ok();
+  const char* member = asked.max_read_request_units    ? "MaxReadRequestUnits"
+                       : asked.max_write_request_units ? "MaxWriteRequestUnits"
+                                                       : nullptr;
+  if (member == nullptr) return Status::Ok();
+  if (index != nullptr) {
+    return InvalidParameters(std::string(member) + " for OnDemandThroughput for index: " + *index +
+                             " cannot be specified when table BillingMode is PROVISIONED.");
+  }
+  return InvalidParameters(std::string(member) +
+                           " for OnDemandThroughput cannot be specified when the table "
+                           "BillingMode is PROVISIONED");
+}
+
+// A limit is at least 1; UpdateTable also takes -1, which clears it.
+Status CheckOnDemandRange(const OnDemandThroughput& asked, bool minus_one_clears,
+                          const std::string* index = nullptr) {
+  auto valid = [&](const std::optional<int64_t>& v) {
+    return !v || *v >= 1 || (minus_one_clears && *v == -1);
+  };
+  const std::string subject = index != nullptr ? "index : " + *index : "table";
+  for (auto [value, member] : {std::pair{&asked.max_read_request_units, "MaxReadRequestUnits"},
+                               std::pair{&asked.max_write_request_units, "MaxWriteRequestUnits"}}) {
+    if (!valid(*value)) {
+      return InvalidParameters(std::string("Requested ") + member + " for OnDemandThroughput for " +
+                               subject + " is outside of valid range");
+    }
+  }
+  return Status::Ok();
+}
+
+// UpdateTable's merge: each member given replaces the current one, -1 clears it.
+OnDemandThroughput MergedOnDemand(const OnDemandThroughput& current,
+                                  const OnDemandThroughput& asked) {
+  OnDemandThroughput merged = current;
+  auto merge = [](std::optional<int64_t>& into, const std::optional<int64_t>& v) {
+    if (!v) return;
+    if (*v == -1) {
+      into.reset();
+    } else {
+      into = v;
+    }
+  };
+  merge(merged.max_read_request_units, asked.max_read_request_units);
+  merge(merged.max_write_request_units, asked.max_write_request_units);
+  return merged;
+}
+
+// What UpdateTable's answer shows: the merged limits, a member the request cleared as -1.
+OnDemandThroughput OnDemandAnswer(const OnDemandThroughput& merged,
+                                  const OnDemandThroughput& asked) {
+  OnDemandThroughput answer = merged;
+  if (asked.max_read_request_units == -1) answer.max_read_request_units = -1;
+  if (asked.max_write_request_units == -1) answer.max_write_request_units = -1;
+  return answer;
+}
+
+// --- Warm throughput --------------------------------------------------------------------------
+// `subject` is what the texts name: "table", or "index <name>" (recorded answers, ack-api-quirks
+// DDB-TABLE-039, -059, -128 and -155; their catalogue DDB-TABLE-442 gives the index forms).
+
+// CreateTable's WarmThroughput, the table's or an index's, is at least what it starts with: on
+// demand 12000 reads and 4000 writes per second, else its provisioned capacity; reads first.
+Status CheckInitialWarmThroughput(const WarmThroughput& asked, const std::string& billing_mode,
+                                  const std::optional<ProvisionedThroughput>& capacity,
+                                  const std::string& subject) {
+  const bool on_demand = billing_mode == "PAY_PER_REQUEST";
+  const ProvisionedThroughput provisioned = capacity.value_or(ProvisionedThroughput{});
+  struct Member {
+    const std::optional<int64_t>& asked;
+    const char* name;
+    int64_t on_demand_floor;
+    int64_t provisioned;
+    const char* capacity_name;
+  };
+  for (const Member& m : {Member{asked.read_units_per_second, "ReadUnitsPerSecond", 12000,
+                                 provisioned.read_capacity_units, "ReadCapacityUnits"},
+                          Member{asked.write_units_per_second, "WriteUnitsPerSecond", 4000,
+                                 provisioned.write_capacity_units, "WriteCapacityUnits"}}) {
+    if (!m.asked) continue;
+    const std::string requested =
+        std::string("Requested ") + m.name + " for WarmThroughput for " + subject;
+    if (on_demand && *m.asked < m.on_demand_floor) {
+      return InvalidParameters(requested +
+                               " is lower than initial throughput for OnDemand. See: "
+                               "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                               "on-demand-capacity-mode.html#on-demand-capacity-mode-initial");
+    }
+    if (!on_demand && *m.asked < m.provisioned) {
+      return InvalidParameters(requested + " is lower than " + m.capacity_name +
+                               " of ProvisionedThroughput");
+    }
+  }
+  return Status::Ok();
+}
+
+// Warm throughput only grows: a value below the current one is refused; a member left out
+// keeps its value.
+Result<WarmThroughputValues> RaisedWarmThroughput(const WarmThroughputValues& current,
+                                                  const WarmThroughput& requested,
+                                                  const std::string& subject) {
+  WarmThroughputValues raised = current;
+  for (auto [asked, into, name] :
+       {std::tuple{&requested.read_units_per_second, &raised.read_units_per_second,
+                   "ReadUnitsPerSecond"},
+        std::tuple{&requested.write_units_per_second, &raised.write_units_per_second,
+                   "WriteUnitsPerSecond"}}) {
+    if (!*asked) continue;
+    if (**asked < *into) {
+      return InvalidParameters(std::string("Requested ") + name + " for WarmThroughput for " +
+                               subject +
+                               " is lower than current WarmThroughput, decreasing WarmThroughput "
+                               "is not supported");
+    }
+    *into = **asked;
+  }
+  return raised;
+}
+
+// A GSI's own limits as CreateTable or UpdateTable's Create declares them.
+Status CheckCreatedIndexLimits(const SecondaryIndex& index, const std::string& billing_mode) {
+  STREAMSTACK_RETURN_IF_ERROR(
+      CheckOnDemandBilling(index.on_demand_throughput, billing_mode, &index.name));
+  STREAMSTACK_RETURN_IF_ERROR(
+      CheckOnDemandRange(index.on_demand_throughput, /*minus_one_clears=*/false, &index.name));
+  return CheckInitialWarmThroughput(
+      {index.warm_read_units_per_second, index.warm_write_units_per_second}, billing_mode,
+      index.throughput, "index " + index.name);
+}
+
 // The declared indexes of a table being created, beyond their key schemas (checked with the
 // table's): names, projections, LSI key rules, per-index throughput, AWS's per-table limits.
 Status ValidateIndexes(const TableDefinition& def) {
@@ -261,6 +401,8 @@ Status ValidateIndexes(const TableDefinition& def) {
   for (size_t i = 0; i < def.global_secondary_indexes.size(); ++i) {
     STREAMSTACK_RETURN_IF_ERROR(ValidateIndexDeclaration(def.global_secondary_indexes[i], true,
                                                          i + 1, def, def.billing_mode));
+    STREAMSTACK_RETURN_IF_ERROR(
+        CheckCreatedIndexLimits(def.global_secondary_indexes[i], def.billing_mode));
   }
   for (size_t i = 0; i < def.local_secondary_indexes.size(); ++i) {
     STREAMSTACK_RETURN_IF_ERROR(ValidateIndexDeclaration(def.local_secondary_indexes[i], false,
@@ -408,6 +550,7 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
             ValidateGlobalIndexKeySchema(u.index.key_schema, merged, member));
         STREAMSTACK_RETURN_IF_ERROR(
             ValidateIndexDeclaration(u.index, true, i + 1, def, def.billing_mode));
+        STREAMSTACK_RETURN_IF_ERROR(CheckCreatedIndexLimits(u.index, def.billing_mode));
         if (def.global_secondary_indexes.size() >= kMaxGlobalSecondaryIndexes) {
           return Status(AwsError::kLimitExceeded,
                         "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the "
@@ -449,6 +592,23 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
           }
           existing->throughput = u.index.throughput;
         }
+        // An index's on-demand limits merge as the table's do; its warm throughput only grows.
+        if (u.on_demand_throughput) {
+          STREAMSTACK_RETURN_IF_ERROR(
+              CheckOnDemandBilling(*u.on_demand_throughput, def.billing_mode, &u.index.name));
+          STREAMSTACK_RETURN_IF_ERROR(CheckOnDemandRange(*u.on_demand_throughput,
+                                                         /*minus_one_clears=*/true, &u.index.name));
+          existing->on_demand_throughput =
+              MergedOnDemand(existing->on_demand_throughput, *u.on_demand_throughput);
+        }
+        if (u.warm_throughput) {
+          STREAMSTACK_ASSIGN_OR_RETURN(
+              WarmThroughputValues raised,
+              RaisedWarmThroughput(WarmThroughputOf(*existing, def.billing_mode),
+                                   *u.warm_throughput, "index " + u.index.name));
+          existing->warm_read_units_per_second = raised.read_units_per_second;
+          existing->warm_write_units_per_second = raised.write_units_per_second;
+        }
         break;
       }
     }
@@ -487,64 +647,6 @@ Status CheckTableClass(const std::string& table_class) {
   return ValidationError(
       "Invalid table-class parameter provided. Please try again with a valid table-class value: "
       "[STANDARD, STANDARD_INFREQUENT_ACCESS].");
-}
-
-// --- On-demand throughput ---------------------------------------------------------------------
-// Recorded answers, ack-api-quirks DDB-TABLE-051/-178/-182 (UpdateTable) and -024/-038
-// (CreateTable), texts from their catalogue DDB-TABLE-442.
-
-// OnDemandThroughput belongs to on-demand tables: naming a member on a provisioned one is
-// refused, reads first.
-Status CheckOnDemandBilling(const OnDemandThroughput& asked, const std::string& billing_mode) {
-  if (billing_mode == "PAY_PER_REQUEST") return Status::Ok();
-  const char* member = asked.max_read_request_units    ? "MaxReadRequestUnits"
-                       : asked.max_write_request_units ? "MaxWriteRequestUnits"
-                                                       : nullptr;
-  if (member == nullptr) return Status::Ok();
-  return InvalidParameters(std::string(member) +
-                           " for OnDemandThroughput cannot be specified when the table "
-                           "BillingMode is PROVISIONED");
-}
-
-// A limit is at least 1; UpdateTable also takes -1, which clears it.
-Status CheckOnDemandRange(const OnDemandThroughput& asked, bool minus_one_clears) {
-  auto valid = [&](const std::optional<int64_t>& v) {
-    return !v || *v >= 1 || (minus_one_clears && *v == -1);
-  };
-  for (auto [value, member] : {std::pair{&asked.max_read_request_units, "MaxReadRequestUnits"},
-                               std::pair{&asked.max_write_request_units, "MaxWriteRequestUnits"}}) {
-    if (!valid(*value)) {
-      return InvalidParameters(std::string("Requested ") + member +
-                               " for OnDemandThroughput for table is outside of valid range");
-    }
-  }
-  return Status::Ok();
-}
-
-// UpdateTable's merge: each member given replaces the current one, -1 clears it.
-OnDemandThroughput MergedOnDemand(const OnDemandThroughput& current,
-                                  const OnDemandThroughput& asked) {
-  OnDemandThroughput merged = current;
-  auto merge = [](std::optional<int64_t>& into, const std::optional<int64_t>& v) {
-    if (!v) return;
-    if (*v == -1) {
-      into.reset();
-    } else {
-      into = v;
-    }
-  };
-  merge(merged.max_read_request_units, asked.max_read_request_units);
-  merge(merged.max_write_request_units, asked.max_write_request_units);
-  return merged;
-}
-
-// What UpdateTable's answer shows: the merged limits, a member the request cleared as -1.
-OnDemandThroughput OnDemandAnswer(const OnDemandThroughput& merged,
-                                  const OnDemandThroughput& asked) {
-  OnDemandThroughput answer = merged;
-  if (asked.max_read_request_units == -1) answer.max_read_request_units = -1;
-  if (asked.max_write_request_units == -1) answer.max_write_request_units = -1;
-  return answer;
 }
 
 // UpdateTable makes one change at a time: deletion protection, encryption, table class and
@@ -600,30 +702,6 @@ Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
     return InvalidParameters("You cannot create or delete index while changing stream status");
   }
   return Status::Ok();
-}
-
-// Warm throughput only grows: a value below the table's current one is refused (recorded
-// answers, ack-api-quirks DDB-TABLE-059 and -155); a member left out keeps its value.
-Result<WarmThroughputValues> RaisedWarmThroughput(const WarmThroughputValues& current,
-                                                  const WarmThroughput& requested) {
-  WarmThroughputValues raised = current;
-  if (requested.read_units_per_second) {
-    if (*requested.read_units_per_second < current.read_units_per_second) {
-      return InvalidParameters(
-          "Requested ReadUnitsPerSecond for WarmThroughput for table is lower than current "
-          "WarmThroughput, decreasing WarmThroughput is not supported");
-    }
-    raised.read_units_per_second = *requested.read_units_per_second;
-  }
-  if (requested.write_units_per_second) {
-    if (*requested.write_units_per_second < current.write_units_per_second) {
-      return InvalidParameters(
-          "Requested WriteUnitsPerSecond for WarmThroughput for table is lower than current "
-          "WarmThroughput, decreasing WarmThroughput is not supported");
-    }
-    raised.write_units_per_second = *requested.write_units_per_second;
-  }
-  return raised;
 }
 
 }  // namespace
@@ -785,6 +863,8 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
                                  RequestedSseKey(*request.sse_specification, scope));
   }
   if (request.warm_throughput) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckInitialWarmThroughput(
+        *request.warm_throughput, def->billing_mode, request.provisioned_throughput, "table"));
     def->warm_read_units_per_second = request.warm_throughput->read_units_per_second.value_or(0);
     def->warm_write_units_per_second = request.warm_throughput->write_units_per_second.value_or(0);
   }
@@ -962,7 +1042,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   if (request.warm_throughput) {
     const WarmThroughputValues now = WarmThroughputOf(current);
     STREAMSTACK_ASSIGN_OR_RETURN(WarmThroughputValues raised,
-                                 RaisedWarmThroughput(now, *request.warm_throughput));
+                                 RaisedWarmThroughput(now, *request.warm_throughput, "table"));
     def->warm_read_units_per_second = raised.read_units_per_second;
     def->warm_write_units_per_second = raised.write_units_per_second;
     warm_updating_from = now;
@@ -1016,6 +1096,15 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.warm_updating_from = warm_updating_from;
   plan.on_demand_answer = std::move(on_demand_answer);
   return plan;
+}
+
+WarmThroughputValues WarmThroughputOf(const SecondaryIndex& index,
+                                      const std::string& billing_mode) {
+  const bool on_demand = billing_mode == "PAY_PER_REQUEST";
+  const ProvisionedThroughput capacity = index.throughput.value_or(ProvisionedThroughput{});
+  return {
+      index.warm_read_units_per_second.value_or(on_demand ? 12000 : capacity.read_capacity_units),
+      index.warm_write_units_per_second.value_or(on_demand ? 4000 : capacity.write_capacity_units)};
 }
 
 WarmThroughputValues WarmThroughputOf(const TableDefinition& t) {

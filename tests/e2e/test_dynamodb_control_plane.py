@@ -618,6 +618,153 @@ class WarmThroughputTest(ControlPlaneCase):
                                        + member + lower))
 
 
+class IndexThroughputTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-039 and -128 (CreateTable, recorded), DDB-TABLE-059/-155 and the
+    catalogue DDB-TABLE-442 (UpdateTable): WarmThroughput starts at least at what a table or a
+    GSI starts with (on demand 12000 reads and 4000 writes per second, else its capacity) and
+    only grows; a GSI's OnDemandThroughput and WarmThroughput are declared at CreateTable,
+    changed by an index Update, stored and described. Sent as raw JSON, so that every client
+    generation sends the same request (botocore 1.29 has no WarmThroughput).
+    Assumed, not recorded: the GSI texts' "One or more parameter values were invalid: " prefix
+    (DDB-TABLE-128 quotes them without it, as it quotes prefixed texts elsewhere), the GSI
+    texts of a provisioned index's warm floor and of a warm decrease (the table's with "for
+    index <name>", as the catalogue describes them), and an index Update's answer, which shows
+    the new values."""
+
+    INVALID = "One or more parameter values were invalid: "
+    GUIDE = (". See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+             "on-demand-capacity-mode.html#on-demand-capacity-mode-initial")
+
+    def post(self, operation, body):
+        headers = {"Content-Type": "application/x-amz-json-1.0",
+                   "X-Amz-Target": f"DynamoDB_20120810.{operation}"}
+        status, _, payload = self.server.http("POST", "/", json.dumps(body).encode(), headers)
+        return status, json.loads(payload)
+
+    def refused(self, operation, body, message):
+        status, answer = self.post(operation, body)
+        self.assertEqual((status, answer.get("__type", "").split("#")[-1], answer.get("message")),
+                         (400, "ValidationException", message), body)
+
+    def table(self, name, gsi=None, provisioned=False, **extra):
+        body = {"TableName": name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "g", "AttributeType": "S"}],
+                "BillingMode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
+                "GlobalSecondaryIndexes": [dict({
+                    "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"}}, **(gsi or {}))]}
+        if provisioned:
+            body["ProvisionedThroughput"] = {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10}
+            body["GlobalSecondaryIndexes"][0].setdefault(
+                "ProvisionedThroughput", {"ReadCapacityUnits": 10, "WriteCapacityUnits": 10})
+        body.update(extra)
+        return body
+
+    def index(self, name):
+        status, answer = self.post("DescribeTable", {"TableName": name})
+        self.assertEqual(status, 200, answer)
+        return answer["Table"]["GlobalSecondaryIndexes"][0]
+
+    def test_create_time_floors_and_limits(self):
+        warm = "Requested {} for WarmThroughput for {} is lower than "
+        cases = [
+            # The table's (DDB-TABLE-039, recorded): reads first, 0 and negatives too.
+            (self.table("warm-1", WarmThroughput={"ReadUnitsPerSecond": 1, "WriteUnitsPerSecond": 1}),
+             self.INVALID + warm.format("ReadUnitsPerSecond", "table") +
+             "initial throughput for OnDemand" + self.GUIDE),
+            (self.table("warm-2", WarmThroughput={"WriteUnitsPerSecond": 0}),
+             self.INVALID + warm.format("WriteUnitsPerSecond", "table") +
+             "initial throughput for OnDemand" + self.GUIDE),
+            (self.table("warm-3", provisioned=True,
+                        WarmThroughput={"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 5}),
+             self.INVALID + warm.format("ReadUnitsPerSecond", "table") +
+             "ReadCapacityUnits of ProvisionedThroughput"),
+            # A GSI's (DDB-TABLE-128).
+            (self.table("warm-4", gsi={"WarmThroughput": {"ReadUnitsPerSecond": 100}}),
+             self.INVALID + warm.format("ReadUnitsPerSecond", "index by-g") +
+             "initial throughput for OnDemand" + self.GUIDE),
+            (self.table("warm-5", gsi={"OnDemandThroughput": {"MaxReadRequestUnits": 0}}),
+             self.INVALID + "Requested MaxReadRequestUnits for OnDemandThroughput for index : "
+             "by-g is outside of valid range"),
+            (self.table("warm-6", provisioned=True,
+                        gsi={"OnDemandThroughput": {"MaxWriteRequestUnits": 10}}),
+             self.INVALID + "MaxWriteRequestUnits for OnDemandThroughput for index: by-g cannot "
+             "be specified when table BillingMode is PROVISIONED."),
+            (self.table("warm-7", provisioned=True, gsi={"WarmThroughput": {"WriteUnitsPerSecond": 9}}),
+             self.INVALID + warm.format("WriteUnitsPerSecond", "index by-g") +
+             "WriteCapacityUnits of ProvisionedThroughput"),
+        ]
+        for body, message in cases:
+            with self.subTest(table=body["TableName"]):
+                self.refused("CreateTable", body, message)
+        # Accepted: read-only 12001 (DDB-TABLE-039), a GSI's own values, described as given.
+        status, _ = self.post("CreateTable", self.table(
+            "w-ok", WarmThroughput={"ReadUnitsPerSecond": 12001},
+            gsi={"WarmThroughput": {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000},
+                 "OnDemandThroughput": {"MaxReadRequestUnits": 300}}))
+        self.assertEqual(status, 200)
+        status, answer = self.post("DescribeTable", {"TableName": "w-ok"})
+        self.assertEqual(answer["Table"]["WarmThroughput"], {
+            "ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"})
+        index = answer["Table"]["GlobalSecondaryIndexes"][0]
+        self.assertEqual(index["WarmThroughput"], {
+            "ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000, "Status": "ACTIVE"})
+        self.assertEqual(index["OnDemandThroughput"], {"MaxReadRequestUnits": 300})
+
+    def test_index_update(self):
+        self.assertEqual(self.post("CreateTable", self.table("idx-upd"))[0], 200)
+        self.assertEqual(self.post("CreateTable", self.table("idx-upd-prov", provisioned=True))[0], 200)
+
+        def update(table, **members):
+            return {"TableName": table, "GlobalSecondaryIndexUpdates": [
+                {"Update": dict({"IndexName": "by-g"}, **members)}]}
+        status, answer = self.post("UpdateTable", update(
+            "idx-upd", WarmThroughput={"ReadUnitsPerSecond": 20000},
+            OnDemandThroughput={"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 40}))
+        self.assertEqual(status, 200, answer)
+        index = self.index("idx-upd")
+        self.assertEqual(index["WarmThroughput"], {
+            "ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"})
+        self.assertEqual(index["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": 50, "MaxWriteRequestUnits": 40})
+        # Merged member by member, -1 clears (as the table's limits).
+        self.assertEqual(self.post("UpdateTable", update(
+            "idx-upd", OnDemandThroughput={"MaxWriteRequestUnits": -1}))[0], 200)
+        self.assertEqual(self.index("idx-upd")["OnDemandThroughput"], {"MaxReadRequestUnits": 50})
+        refusals = [
+            (update("idx-upd", WarmThroughput={"ReadUnitsPerSecond": 19999}),
+             self.INVALID + "Requested ReadUnitsPerSecond for WarmThroughput for index by-g is "
+             "lower than current WarmThroughput, decreasing WarmThroughput is not supported"),
+            (update("idx-upd", OnDemandThroughput={"MaxReadRequestUnits": 0}),
+             self.INVALID + "Requested MaxReadRequestUnits for OnDemandThroughput for index : "
+             "by-g is outside of valid range"),
+            (update("idx-upd-prov", OnDemandThroughput={"MaxReadRequestUnits": 5}),
+             self.INVALID + "MaxReadRequestUnits for OnDemandThroughput for index: by-g cannot "
+             "be specified when table BillingMode is PROVISIONED."),
+        ]
+        for body, message in refusals:
+            with self.subTest(body=body):
+                self.refused("UpdateTable", body, message)
+
+    def test_index_values_survive_a_killed_process(self):
+        with StreamStack() as server:  # its own server: this test kills it
+            self.server, kept = server, self.server
+            try:
+                body = self.table("idx-kept", gsi={
+                    "WarmThroughput": {"ReadUnitsPerSecond": 13000},
+                    "OnDemandThroughput": {"MaxWriteRequestUnits": 8}})
+                self.assertEqual(self.post("CreateTable", body)[0], 200)
+                server.kill()
+                server.start()
+                index = self.index("idx-kept")
+                self.assertEqual(index["WarmThroughput"], {
+                    "ReadUnitsPerSecond": 13000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"})
+                self.assertEqual(index["OnDemandThroughput"], {"MaxWriteRequestUnits": 8})
+            finally:
+                self.server = kept
+
+
 class CreateTableTextsTest(ControlPlaneCase):
     """[ack] DDB-TABLE-442 (the ValidationException catalogue): texts AWS answers in its own
     words, not the model's clauses."""

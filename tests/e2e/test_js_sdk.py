@@ -182,6 +182,7 @@ class JsSdkTest(JsSdkCase):
             "request checks before the table and the key",
             "a partition key over 2048 bytes",
             "an update against index keys: their declared type, no path inside",
+            "a GSI's WarmThroughput starts at least at on-demand's initial throughput",
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
         ])
 

@@ -64,6 +64,11 @@ struct BackfillPosition {
   std::string after_pk;
   std::string after_sk;
 };
+// WarmThroughput of CreateTable and UpdateTable, a table's or an index's.
+struct WarmThroughput {
+  std::optional<int64_t> read_units_per_second;
+  std::optional<int64_t> write_units_per_second;
+};
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
 struct SecondaryIndex {
@@ -73,6 +78,10 @@ struct SecondaryIndex {
   std::optional<ProvisionedThroughput> throughput;
   OnDemandThroughput on_demand_throughput;  // stored and described, not enforced
   int64_t index_id = 0;  // internal key of its entries and counters (0 until stored)
+  // WarmThroughput as CreateTable or an index Update asked for it; nullopt: the index's default
+  // (on demand 12000 reads and 4000 writes per second, else its provisioned capacity).
+  std::optional<int64_t> warm_read_units_per_second;
+  std::optional<int64_t> warm_write_units_per_second;
   // Set while the index is backfilling (IndexStatus CREATING, Backfilling true): item writes
   // keep its entries up to this position, the backfill writes the rest. Unset once complete.
   std::optional<BackfillPosition> backfill;
@@ -82,6 +91,10 @@ struct SecondaryIndex {
 struct GlobalSecondaryIndexUpdate {
   enum class Action { kCreate, kUpdate, kDelete } action = Action::kCreate;
   SecondaryIndex index;  // Create: all of it; Update: name + throughput; Delete: name
+  // Update: the index's on-demand limits (merged as UpdateTable merges the table's) and warm
+  // throughput (raised only), when the request names them.
+  std::optional<OnDemandThroughput> on_demand_throughput = std::nullopt;
+  std::optional<WarmThroughput> warm_throughput = std::nullopt;
 };
 struct Tag {
   std::string key;
@@ -94,11 +107,6 @@ struct SseSpecification {
   std::optional<bool> enabled;
   std::optional<std::string> sse_type;  // AES256 or KMS
   std::optional<std::string> kms_master_key_id;
-};
-// WarmThroughput of CreateTable and UpdateTable.
-struct WarmThroughput {
-  std::optional<int64_t> read_units_per_second;
-  std::optional<int64_t> write_units_per_second;
 };
 
 // A table's warm throughput as DescribeTable shows it.
@@ -201,6 +209,8 @@ struct TableDefinition {
 // 12000 reads and 4000 writes per second, else its provisioned capacity (as AWS describes
 // it; recorded answers in LocalStack's tests).
 WarmThroughputValues WarmThroughputOf(const TableDefinition& t);
+// An index's, likewise: its own, else on demand 12000/4000, else its provisioned capacity.
+WarmThroughputValues WarmThroughputOf(const SecondaryIndex& index, const std::string& billing_mode);
 
 enum class TableStatus { kCreating, kActive, kUpdating, kDeleting };
 const char* TableStatusName(TableStatus status);

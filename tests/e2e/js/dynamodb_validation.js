@@ -77,6 +77,23 @@ run([
       "map lookup '.' are not allowed: IndexKey: c");
   }],
 
+  // ack-api-quirks DDB-TABLE-128 (see tests/e2e/test_dynamodb_control_plane.py).
+  ["a GSI's WarmThroughput starts at least at on-demand's initial throughput", async () => {
+    const err = await expectError(() => ddb.send(new CreateTableCommand({
+      TableName: uniqueName("validation-warm"),
+      AttributeDefinitions: [{ AttributeName: "a", AttributeType: "S" },
+        { AttributeName: "g", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "a", KeyType: "HASH" }],
+      GlobalSecondaryIndexes: [{ IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
+        Projection: { ProjectionType: "ALL" }, WarmThroughput: { ReadUnitsPerSecond: 100 } }],
+      BillingMode: "PAY_PER_REQUEST",
+    })), { name: "ValidationException" });
+    assert.equal(err.message, "One or more parameter values were invalid: Requested " +
+      "ReadUnitsPerSecond for WarmThroughput for index by-g is lower than initial throughput for " +
+      "OnDemand. See: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/" +
+      "on-demand-capacity-mode.html#on-demand-capacity-mode-initial");
+  }],
+
   // ack-api-quirks DDB-TABLE-051/-178/-182 (see tests/e2e/test_dynamodb_control_plane.py).
   ["OnDemandThroughput: merged member by member, -1 clears, 0 refused", async () => {
     const merged = await ddb.send(new UpdateTableCommand({
