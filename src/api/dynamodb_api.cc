@@ -111,6 +111,23 @@ Result<std::string> RequiredTableName(const dynamodb::TableStore& tables, const 
 // table (ConsumedCapacity.TableName). Call after RequiredTableName succeeded.
 std::string RequestedTableName(const json& in) { return in.at("TableName").get<std::string>(); }
 
+// An ExpressionAttributeValues entry that is no attribute value. AWS checks the maps' shape
+// first: ExpressionAttributeNames' emptiness and keys, then every ExpressionAttributeValues key
+// (dynalite validations/index.js, recorded against DynamoDB); the value's fault comes after.
+Status InvalidExpressionValue(const std::optional<std::map<std::string, std::string>>& names,
+                              const json& values, Status invalid_value) {
+  if (names) {
+    if (names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
+    for (const auto& [key, name] : *names) {
+      STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckPlaceholder(key, /*name=*/true));
+    }
+  }
+  for (const auto& [key, value] : values.items()) {
+    STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckPlaceholder(key, /*name=*/false));
+  }
+  return invalid_value;
+}
+
 Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
   for (auto [member, slot] : {std::pair{"ConditionExpression", &out->condition_expression},
                               std::pair{"UpdateExpression", &out->update_expression},
@@ -134,9 +151,9 @@ Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
     if (!it->is_object()) return WrongType("ExpressionAttributeValues");
     std::map<std::string, AttributeValue> values;
     for (const auto& [k, v] : it->items()) {
-      STREAMSTACK_ASSIGN_OR_RETURN(AttributeValue value,
-                                   dynamodb::ExpressionAttributeValueFromJson(k, v));
-      values.emplace(k, std::move(value));
+      auto value = dynamodb::ExpressionAttributeValueFromJson(k, v);
+      if (!value.ok()) return InvalidExpressionValue(out->names, *it, value.status());
+      values.emplace(k, std::move(value).value());
     }
     out->values = std::move(values);
   }

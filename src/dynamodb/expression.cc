@@ -843,10 +843,11 @@ class Parser {
       }
     } else if (name == "attribute_type") {
       node->function = ConditionFunction::kAttributeType;
-      if (!Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount) ||
-          !Check(RequirePath(name, ops[0]))) {
-        return node;
-      }
+      if (!Check(CheckOperandCount(name, ops, 2), Fault::kOperandCount)) return node;
+      // Two equal paths outrank the type checks below (dynalite's conditionParser, recorded:
+      // "attribute_type(ab.bc[1].#a, ab.bc[1].a)").
+      Check(CheckDistinct(name, ops), Fault::kDistinct);
+      if (!Check(RequirePath(name, ops[0]))) return node;
       // The type name must be a string value: a path's type is unknown until evaluation,
       // which AWS names as the set of all types (dynalite's conditionParser, recorded).
       static const char* kTypes[] = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};

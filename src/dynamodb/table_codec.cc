@@ -124,6 +124,9 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"deletion_protection_enabled", d.deletion_protection_enabled},
       {"table_class", d.table_class},
       {"sse_kms_master_key_arn", d.sse_kms_master_key_arn},
+      {"sse_window_start_ms", d.sse_changes.window_start_ms},
+      {"sse_changes_in_window", d.sse_changes.count},
+      {"sse_last_change_ms", d.sse_changes.last_change_ms},
       {"warm_read_units_per_second", d.warm_read_units_per_second},
       {"warm_write_units_per_second", d.warm_write_units_per_second},
       {"stream_enabled", d.stream_enabled},
@@ -179,6 +182,9 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
     d.table_class = j.value("table_class", std::string("STANDARD"));
     d.sse_kms_master_key_arn = j.value("sse_kms_master_key_arn", std::string());
+    d.sse_changes.window_start_ms = j.value("sse_window_start_ms", int64_t{0});
+    d.sse_changes.count = j.value("sse_changes_in_window", int64_t{0});
+    d.sse_changes.last_change_ms = j.value("sse_last_change_ms", int64_t{0});
     d.warm_read_units_per_second = j.value("warm_read_units_per_second", int64_t{0});
     d.warm_write_units_per_second = j.value("warm_write_units_per_second", int64_t{0});
     d.stream_enabled = j.at("stream_enabled");

@@ -123,14 +123,24 @@ std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string&
   return t ? std::optional<TableTransition>(*t) : std::nullopt;
 }
 
-Status TableStore::Impl::BeginTransition(const std::string& name, TableStatus status) {
+Status TableStore::Impl::BeginTransition(const std::string& name, TableStatus status,
+                                         bool stream_changing) {
   WriterLock lock(mu);
   const int64_t now = clock.NowMillis();
   std::erase_if(transitions, [now](const auto& entry) { return entry.second.OverAt(now); });
   if (auto it = transitions.find(name); it != transitions.end()) {
+    // A delete while the stream is being enabled or disabled is refused in its own words
+    // (recorded, ack-api-quirks DDB-TABLE-119).
+    if (status == TableStatus::kDeleting && it->second.stream_changing) {
+      return Status(AwsError::kResourceInUse,
+                    "Attempt to change a resource which is still in use: Cannot delete table "
+                    "while stream is being enabled/disabled.");
+    }
     return ResourceInUse(name, it->second.status);
   }
-  transitions[name].status = status;
+  TableTransition& transition = transitions[name];
+  transition.status = status;
+  transition.stream_changing = stream_changing;
   return Status::Ok();
 }
 
@@ -373,7 +383,9 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   if (!planned.ok()) return done(planned.status());
   // From here until the job is done a second change is refused, so none is planned against
   // the definition this one is about to replace.
-  Status free = impl.BeginTransition(current->name, planned->status);
+  Status free =
+      impl.BeginTransition(current->name, planned->status,
+                           planned->stream_change != UpdateTablePlan::StreamChange::kNone);
   if (!free.ok()) return done(free);
   auto plan = std::make_shared<UpdateTablePlan>(std::move(planned).value());
   // The answer is described inside the job (the counters as the update leaves them), so the

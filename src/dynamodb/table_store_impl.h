@@ -60,6 +60,8 @@ struct TableTransition {
   // (still described, DELETING).
   std::optional<std::string> creating_index;
   std::optional<SecondaryIndex> deleting_index;
+  // UPDATING: the update enables or disables the stream.
+  bool stream_changing = false;
   // An encryption change or warm throughput increase under way (described UPDATING).
   std::optional<std::string> sse_updating_from;
   std::optional<WarmThroughputValues> warm_updating_from;
@@ -125,8 +127,9 @@ struct TableStore::Impl {
   Status CheckIndexReadable(const TableDefinition& table,
                             const std::optional<std::string>& index_name) const;
   // Starts a control-plane write's transition (until its done), or AWS's ResourceInUseException
-  // while another is under way.
-  Status BeginTransition(const std::string& name, TableStatus status);
+  // while another is under way. `stream_changing`: an UpdateTable enabling or disabling the
+  // stream, which a DeleteTable meanwhile names.
+  Status BeginTransition(const std::string& name, TableStatus status, bool stream_changing = false);
   // The write is done: the status lasts status_delay_ms from now (none when 0). `update` fills
   // in what the write decided (its indexes, a deleted table's description).
   void EndTransition(const std::string& name, const std::function<void(TableTransition&)>& update);

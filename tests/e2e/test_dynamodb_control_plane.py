@@ -34,8 +34,10 @@ Assumed, not recorded: the "Invalid AWS partition in" and "Invalid resource type
 take the region text's shape ([ack] lists them by that prefix only); the WarmThroughput write
 text mirrors the recorded read one; 'aws:' is refused as a lower-case prefix only.
 """
+import calendar
 import json
 import re
+import time
 import unittest
 
 import botocore.exceptions
@@ -539,6 +541,65 @@ class EncryptionTest(ControlPlaneCase):
         out = self.ddb.update_table(TableName="one-change", DeletionProtectionEnabled=True)
         self.assertEqual(out["TableDescription"]["TableStatus"], "ACTIVE")
         self.assertTrue(out["TableDescription"]["DeletionProtectionEnabled"])
+
+
+class EncryptionQuotaTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-081, -140, -141 (recorded): a table takes 4 encryption changes in a
+    24-hour window that opens at the first, then one per 21600 seconds until the window ends;
+    another is LimitExceededException in DDB-TABLE-140's words (its record is cut after the last
+    change's time, so the text ends there). Time moves on the test clock."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, seconds):
+        status, _, body = self.server.http(
+            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["now_ms"]
+
+    def change(self, n):
+        """The n-th change: the AWS managed key and the AWS owned key in turn."""
+        return self.ddb.update_table(TableName="sse-quota",
+                                     SSESpecification={"Enabled": n % 2 == 1})
+
+    @staticmethod
+    def epoch_ms(text):
+        """2026-10-09T23:23:37.938Z -> epoch milliseconds."""
+        whole, millis = text.rstrip("Z").split(".")
+        return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(millis)
+
+    def refused(self, count, n):
+        """The n-th change, refused after `count` in the window."""
+        code, message = self.error(self.change, n)
+        self.assertEqual(code, "LimitExceededException")
+        match = re.fullmatch(
+            r"Subscriber limit exceeded: Encryption mode changes are limited in the 24h window "
+            r"ending at (\S+)\. After the first 4 change, each subsequent change in the same "
+            r"window can be performed at most once every 21600 seconds\. Number of updates "
+            r"today: (\d+)\. Last change at (\S+)", message)
+        self.assertIsNotNone(match, message)
+        self.assertEqual(int(match.group(2)), count)
+        return match.group(1), match.group(3)
+
+    def test_four_then_one_per_six_hours(self):
+        create_table(self.ddb, "sse-quota")
+        first = self.advance(0)
+        for n in range(1, 5):
+            self.change(n)
+            self.advance(60)
+        window_end, last = self.refused(4, 5)
+        self.assertAlmostEqual(self.epoch_ms(window_end), first + 86400 * 1000, delta=5000)
+        self.assertAlmostEqual(self.epoch_ms(last), first + 3 * 60 * 1000, delta=5000)
+        self.advance(21600 - 60)
+        self.change(5)
+        self.refused(5, 6)
+        # A new window opens with the first change after the last one ended.
+        self.advance(86400)
+        for n in range(6, 10):
+            self.change(n)
+        self.refused(4, 10)
 
 
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")

@@ -119,6 +119,24 @@ class TableStatusDelayTest(ServerTestCase):
         self.ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "ttl"})
 
+    def test_delete_while_the_stream_is_being_enabled(self):
+        """ack-api-quirks DDB-TABLE-119 (recorded): a DeleteTable while an UpdateTable enabling
+        or disabling the stream keeps the table UPDATING is refused in its own words."""
+        name = "streaming-soon"
+        self.ddb.create_table(**key_schema(name))
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.ddb.update_table(TableName=name, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        err = self.error(self.ddb.delete_table, TableName=name)
+        self.assertEqual((err["Code"], err["Message"]), (
+            "ResourceInUseException", "Attempt to change a resource which is still in use: "
+            "Cannot delete table while stream is being enabled/disabled."))
+        self.ddb.get_waiter("table_exists").wait(TableName=name,
+                                                 WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        self.assertEqual(self.status(name), "ACTIVE")
+        self.ddb.delete_table(TableName=name)
+
     def test_a_new_index_is_creating_while_the_table_is_updating(self):
         name = "indexed"
         self.ddb.create_table(**key_schema(name))

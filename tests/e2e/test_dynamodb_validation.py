@@ -372,6 +372,16 @@ class RequestBeforeTableTest(ValidationCase):
              "FilterExpression is null"),
             ("DeleteItem", {"TableName": "no-such-table", "Key": {"a": {"S": "x"}},
                             "ExpressionAttributeNames": {"#a": "a"}}, names_only),
+            # The maps' keys before a value's fault (dynalite deleteItem.js and updateItem.js,
+            # recorded: "should return ValidationException for invalid keys in
+            # ExpressionAttributeValues").
+            ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
+                            "ExpressionAttributeValues": {":b": {"a": ""}, "b": {"S": "a"}}},
+             'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'),
+            ("UpdateItem", {"TableName": "abc", "Key": {}, "UpdateExpression": "",
+                            "ExpressionAttributeNames": {"a": "a"},
+                            "ExpressionAttributeValues": {":b": {"a": ""}}},
+             'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'),
         ]
         for operation, body, message in cases:
             with self.subTest(operation=operation, body=body):
@@ -436,6 +446,11 @@ class RequestBeforeTableTest(ValidationCase):
              wrong + "attribute_type, operand type: N"),
             ("attribute_type(a, b)", None,
              wrong + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+            # Two equal paths outrank the type of the second.
+            ("attribute_type(ab.bc[1].a, ab.bc[1].a)", None,
+             "Invalid FilterExpression: The first operand must be distinct from the remaining "
+             "operands for this operator or function; operator: attribute_type, first operand: "
+             "[ab, bc, [1], a]"),
         ]
         for expression, values, message in cases:
             body = {"TableName": "abc", "FilterExpression": expression}

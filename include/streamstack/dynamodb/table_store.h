@@ -178,6 +178,13 @@ struct TableDefinition {
   // The KMS key of SSE (SSEDescription.KMSMasterKeyArn); empty for the AWS owned key, which
   // DescribeTable does not describe.
   std::string sse_kms_master_key_arn;
+  // The encryption changes (UpdateTable SSESpecification) of the current 24-hour window, which
+  // opens at the first change: AWS takes 4, then one per 6 hours until the window ends.
+  struct EncryptionChanges {
+    int64_t window_start_ms = 0;  // 0: no window open
+    int64_t count = 0;
+    int64_t last_change_ms = 0;
+  } sse_changes;
   // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
   // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
   int64_t warm_read_units_per_second = 0;

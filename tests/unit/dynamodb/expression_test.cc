@@ -201,6 +201,9 @@ TEST(ConditionExpressionTest, OperandTypesTheExpressionFixes) {
       {"attribute_type(a, b)",
        kType + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"},
       {"begins_with(a, size(b))", kType + "begins_with, operand type: N"},
+      {"attribute_type(a.b[1].#a, a.b[1].a)",
+       "Invalid FilterExpression: The first operand must be distinct from the remaining operands "
+       "for this operator or function; operator: attribute_type, first operand: [a, b, [1], a]"},
   };
   ExpectConditionErrors(ExpressionKind::kFilter, cases);
 }
