@@ -31,20 +31,16 @@ Status CheckUpdateOfKeys(const UpdateExpression& update, const TableDefinition& 
                                ". This attribute is part of the key");
     }
   }
-  for (const IndexSchema& index : IndexSchemasOf(table)) {
-    for (const auto* keys : {&index.partition_keys, &index.sort_keys}) {
-      for (const KeyAttribute& key : *keys) {
-        for (const UpdateExpression::Target& target : targets) {
-          if (target.path.size() != 1 || target.path[0].name != key.name) continue;
-          if (target.static_type && *target.static_type != key.type) {
-            return InvalidParameters("Type mismatch for Index Key " + key.name +
-                                     " Expected: " + AttributeTypeName(key.type) +
-                                     " Actual: " + AttributeTypeName(*target.static_type) +
-                                     " IndexName: " + index.name);
-          }
-          break;  // the first action on the attribute is the one AWS looks at
-        }
+  for (const IndexKeyAttribute& key : IndexKeyAttributesOf(table)) {
+    for (const UpdateExpression::Target& target : targets) {
+      if (target.path.size() != 1 || target.path[0].name != key.name) continue;
+      if (target.static_type && *target.static_type != key.type) {
+        return InvalidParameters("Type mismatch for Index Key " + std::string(key.name) +
+                                 " Expected: " + AttributeTypeName(key.type) +
+                                 " Actual: " + AttributeTypeName(*target.static_type) +
+                                 " IndexName: " + std::string(key.index_name));
       }
+      break;  // the first action on the attribute is the one AWS looks at
     }
   }
   return CheckKeyAttributesScalar(table, update.Paths());

@@ -593,7 +593,7 @@ Status CheckSegments(const ScanRequest& r) {
 
 Status CheckKeyAttributesScalar(const TableDefinition& table,
                                 const std::vector<DocumentPath>& paths) {
-  std::set<std::string> nested;  // attributes some path looks inside
+  std::set<std::string, std::less<>> nested;  // attributes some path looks inside
   for (const DocumentPath& path : paths) {
     if (path.size() >= 2 && !path[0].is_index()) nested.insert(path[0].name);
   }
@@ -609,12 +609,8 @@ Status CheckKeyAttributesScalar(const TableDefinition& table,
   for (const std::string& key : table.KeyNames()) {
     if (nested.contains(key)) return not_scalar("Key: ", key);
   }
-  for (const auto* indexes : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
-    for (const SecondaryIndex& index : *indexes) {
-      for (const KeySchemaElement& k : index.key_schema) {
-        if (nested.contains(k.name)) return not_scalar("IndexKey: ", k.name);
-      }
-    }
+  for (const IndexKeyAttribute& key : IndexKeyAttributesOf(table)) {
+    if (nested.contains(key.name)) return not_scalar("IndexKey: ", std::string(key.name));
   }
   return Status::Ok();
 }

@@ -245,6 +245,18 @@ std::vector<IndexSchema> IndexSchemasOf(const TableDefinition& table) {
   return out;
 }
 
+std::vector<IndexKeyAttribute> IndexKeyAttributesOf(const TableDefinition& table) {
+  std::vector<IndexKeyAttribute> out;
+  for (const auto* indexes : {&table.global_secondary_indexes, &table.local_secondary_indexes}) {
+    for (const SecondaryIndex& index : *indexes) {
+      for (const KeySchemaElement& k : index.key_schema) {
+        out.push_back({index.name, k.name, DefinedType(table, k.name)});
+      }
+    }
+  }
+  return out;
+}
+
 std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const std::string& name) {
   for (const auto& index : table.global_secondary_indexes) {
     if (index.name == name) return ResolveIndex(table, index, true);

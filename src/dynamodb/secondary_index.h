@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -71,6 +72,19 @@ struct IndexSchema {
 // Every index of the table (global ones first, in declaration order).
 std::vector<IndexSchema> IndexSchemasOf(const TableDefinition& table);
 std::optional<IndexSchema> FindIndexSchema(const TableDefinition& table, const std::string& name);
+
+// One key attribute of a secondary index. Views into the TableDefinition it came from, which
+// must outlive it.
+struct IndexKeyAttribute {
+  std::string_view index_name;
+  std::string_view name;
+  AttributeType type;  // as AttributeDefinitions declare it
+};
+
+// The key attributes of every index, in the order DynamoDB checks a request against them
+// (dynalite db/index.js, recorded): global indexes, then local ones, in declaration order, each
+// in KeySchema order. Cheaper than IndexSchemasOf: no projections are resolved.
+std::vector<IndexKeyAttribute> IndexKeyAttributesOf(const TableDefinition& table);
 
 // An item's entry in one index.
 struct IndexEntry {

@@ -151,6 +151,16 @@ struct RecoveryWindow {
   int64_t earliest_ms = 0;
   int64_t latest_ms = 0;
 };
+// A backup's copied items, then its row. Runs inside the caller's write job.
+Status DeleteBackupRows(storage::Database& db, int64_t backup_id) {
+  for (const char* statement : {sql::kDeleteBackupItems, sql::kDeleteBackup}) {
+    auto& stmt = db.Prepare(statement);
+    stmt.Bind(1, backup_id);
+    STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
+  }
+  return Status::Ok();
+}
+
 RecoveryWindow WindowOf(const TableDefinition& def, int64_t now_ms) {
   RecoveryWindow w;
   w.earliest_ms =
@@ -431,11 +441,7 @@ void TableStore::DeleteBackup(std::string backup_arn, BackupDone done) {
         int64_t backup_id = 0;
         STREAMSTACK_ASSIGN_OR_RETURN(*backup, LoadBackup(ctx.db(), arn, &backup_id));
         if (backup->backup_type == BackupType::kSystem) return SystemBackupNotDeletable(*backup);
-        for (const char* statement : {sql::kDeleteBackupItems, sql::kDeleteBackup}) {
-          auto& stmt = ctx.db().Prepare(statement);
-          stmt.Bind(1, backup_id);
-          STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
-        }
+        STREAMSTACK_RETURN_IF_ERROR(DeleteBackupRows(ctx.db(), backup_id));
         backup->deleted = true;
         return Status::Ok();
       },
@@ -769,11 +775,7 @@ Result<int64_t> TableStore::DeleteExpiredBackups() {
     }
     select.Reset();
     for (int64_t backup_id : expired) {
-      for (const char* statement : {sql::kDeleteBackupItems, sql::kDeleteBackup}) {
-        auto& stmt = ctx.db().Prepare(statement);
-        stmt.Bind(1, backup_id);
-        STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
-      }
+      STREAMSTACK_RETURN_IF_ERROR(DeleteBackupRows(ctx.db(), backup_id));
     }
     deleted = static_cast<int64_t>(expired.size());
     return Status::Ok();
