@@ -708,7 +708,9 @@ TEST(StoreCheckpointerTest, WalStartsOverUnderWritesThatNeverPause) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_GE(store->GetStats().writer_checkpoints, 1);
-  EXPECT_LT(wal_bytes, 12u * 1024 * 1024) << "the WAL did not start over";
+  // About 2 MB alone; 27.6 MB with the bound off. The checkpointer is a thread of its own, so
+  // under the full suite's load on 2 cores it falls behind: 15.7 MB was seen there.
+  EXPECT_LT(wal_bytes, 20u * 1024 * 1024) << "the WAL did not start over";
   Result<int64_t> n = store->Read([](Database& db) { return CountQuery(db, kCountEvents); });
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, kJobs);
