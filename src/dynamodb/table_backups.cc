@@ -516,8 +516,9 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
 void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSource source,
                                DescriptionDone done) {
   Impl& impl = *this;
+  auto transition = std::make_shared<uint64_t>(0);  // begun by the job
   store.Write(
-      [&impl, def, source](storage::WriteContext& ctx) -> Status {
+      [&impl, def, source, transition](storage::WriteContext& ctx) -> Status {
         if (auto in_transition = impl.TransitionOf(def->name)) {
           return Status(
               AwsError::kResourceInUse,
@@ -538,7 +539,7 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
             return PointInTimeRecoveryUnavailable(source.table_name);
           }
         }
-        STREAMSTACK_RETURN_IF_ERROR(impl.BeginTransition(def->name, TableStatus::kCreating));
+        STREAMSTACK_ASSIGN_OR_RETURN(*transition, impl.BeginTransition(def->name, Creating()));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, std::nullopt, {}));
         storage::Database& db = ctx.db();
         auto& copy =
@@ -576,15 +577,12 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
         impl.Replace(ctx, def);
         return Status::Ok();
       },
-      [&impl, def, done = std::move(done)](Status st) {
+      [&impl, def, transition, done = std::move(done)](Status st) {
         if (!st.ok()) {
-          // Only this job can have begun a CREATING transition for a table it did not create.
-          if (st.code() != AwsError::kResourceInUse && st.code() != AwsError::kTableAlreadyExists) {
-            impl.AbandonTransition(def->name);
-          }
+          if (*transition != 0) impl.AbandonTransition(def->name, *transition);
           return done(st);
         }
-        impl.EndTransition(def->name, [](TableTransition&) {});
+        impl.EndTransition(def->name, *transition, [](TableTransition&) {});
         TableDescription d;
         d.definition = def;
         d.status = TableStatus::kCreating;  // RestoreInProgress until ACTIVE

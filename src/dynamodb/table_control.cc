@@ -88,78 +88,65 @@ const char* TableStatusName(TableStatus status) {
 
 // --- Transitions -------------------------------------------------------------------------------
 
-// AWS's refusal of a control-plane change while the table is in another's transition
-// ("Attempt to change a resource which is still in use: Table is being updated: <name>",
-// recorded from AWS in dynamic-dynamodb issue 36; "... being created: <name>" in
-// terraform-aws-dynamodb-table issue 51 and dynalite's tests; "being deleted" follows the
-// same pattern, not recorded).
-Status ResourceInUse(const std::string& name, TableStatus status) {
-  // An encryption change or warm throughput increase leaves the table ACTIVE (recorded answer
-  // to a DeleteTable meanwhile, ack-api-quirks DDB-TABLE-120).
-  if (status == TableStatus::kActive) {
-    return Status(AwsError::kResourceInUse,
-                  "Attempt to change a resource which is still in use: Table: " + name +
-                      " is in the process of being updated.");
-  }
-  const char* what = status == TableStatus::kCreating   ? "created"
-                     : status == TableStatus::kDeleting ? "deleted"
-                                                        : "updated";
-  return Status(AwsError::kResourceInUse,
-                std::string("Attempt to change a resource which is still in use: Table is being ") +
-                    what + ": " + name);
-}
-
-const TableTransition* TableStore::Impl::LiveTransition(const std::string& name) const {
+std::optional<TableTransition> TableStore::Impl::LiveTransition(const std::string& name) const {
   auto it = transitions.find(name);
-  if (it == transitions.end()) return nullptr;
-  if (it->second.OverAt(clock.NowMillis())) return nullptr;  // erased by the next Begin
-  return &it->second;
+  if (it == transitions.end()) return std::nullopt;
+  const int64_t now = clock.NowMillis();
+  std::vector<const TableTransition*> under_way;
+  for (const TableTransition& t : it->second) {
+    if (!t.OverAt(now)) under_way.push_back(&t);  // the over ones are erased by the next Begin
+  }
+  if (under_way.empty()) return std::nullopt;
+  return MergeTransitions(under_way);
 }
 
 std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string& name) const {
   ReaderLock lock(mu);
   if (transitions.empty()) return std::nullopt;
-  const TableTransition* t = LiveTransition(name);
-  return t ? std::optional<TableTransition>(*t) : std::nullopt;
+  return LiveTransition(name);
 }
 
-Status TableStore::Impl::BeginTransition(const std::string& name, TableStatus status,
-                                         bool stream_changing) {
+Result<uint64_t> TableStore::Impl::BeginTransition(const std::string& name,
+                                                   TableTransition proposed) {
   WriterLock lock(mu);
   const int64_t now = clock.NowMillis();
-  std::erase_if(transitions, [now](const auto& entry) { return entry.second.OverAt(now); });
-  if (auto it = transitions.find(name); it != transitions.end()) {
-    // A delete while the stream is being enabled or disabled is refused in its own words
-    // (recorded, ack-api-quirks DDB-TABLE-119).
-    if (status == TableStatus::kDeleting && it->second.stream_changing) {
-      return Status(AwsError::kResourceInUse,
-                    "Attempt to change a resource which is still in use: Cannot delete table "
-                    "while stream is being enabled/disabled.");
-    }
-    return ResourceInUse(name, it->second.status);
+  for (auto it = transitions.begin(); it != transitions.end();) {
+    std::erase_if(it->second, [now](const TableTransition& t) { return t.OverAt(now); });
+    it = it->second.empty() ? transitions.erase(it) : std::next(it);
   }
-  TableTransition& transition = transitions[name];
-  transition.status = status;
-  transition.stream_changing = stream_changing;
-  return Status::Ok();
+  std::vector<TableTransition>& under_way = transitions[name];
+  for (const TableTransition& t : under_way) {
+    STREAMSTACK_RETURN_IF_ERROR(AdmitAlongside(name, t, proposed));
+  }
+  proposed.id = ++last_transition_id;
+  proposed.until_ms = TableTransition::kUntilDone;
+  under_way.push_back(std::move(proposed));
+  return under_way.back().id;
 }
 
-void TableStore::Impl::EndTransition(const std::string& name,
+void TableStore::Impl::EndTransition(const std::string& name, uint64_t id,
                                      const std::function<void(TableTransition&)>& update) {
   WriterLock lock(mu);
   auto it = transitions.find(name);
   if (it == transitions.end()) return;
-  if (status_delay_ms == 0) {
-    transitions.erase(it);
+  auto t = std::find_if(it->second.begin(), it->second.end(),
+                        [id](const TableTransition& each) { return each.id == id; });
+  if (t == it->second.end()) return;
+  update(*t);
+  if (status_delay_ms == 0 || !t->Lingers()) {
+    it->second.erase(t);
+    if (it->second.empty()) transitions.erase(it);
     return;
   }
-  update(it->second);
-  it->second.until_ms = clock.NowMillis() + status_delay_ms;
+  t->until_ms = clock.NowMillis() + status_delay_ms;
 }
 
-void TableStore::Impl::AbandonTransition(const std::string& name) {
+void TableStore::Impl::AbandonTransition(const std::string& name, uint64_t id) {
   WriterLock lock(mu);
-  transitions.erase(name);
+  auto it = transitions.find(name);
+  if (it == transitions.end()) return;
+  std::erase_if(it->second, [id](const TableTransition& t) { return t.id == id; });
+  if (it->second.empty()) transitions.erase(it);
 }
 
 Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
@@ -315,8 +302,9 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
   std::shared_ptr<TableDefinition> def = std::move(plan->definition);
   const std::optional<streams::StreamViewType> view_type = plan->stream_view_type;
   Impl& impl = *impl_;
+  auto transition = std::make_shared<uint64_t>(0);  // begun by the job
   impl.store.Write(
-      [&impl, def, view_type, tags = std::move(request.tags),
+      [&impl, def, view_type, transition, tags = std::move(request.tags),
        policy = std::move(request.resource_policy)](storage::WriteContext& ctx) -> Status {
         // AWS answers a name in another's transition (a table still being created or
         // deleted) with that, before "already exists".
@@ -327,19 +315,18 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
           return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
         }
         // Before the table is published, so no item operation ever sees it ACTIVE early.
-        STREAMSTACK_RETURN_IF_ERROR(impl.BeginTransition(def->name, TableStatus::kCreating));
+        STREAMSTACK_ASSIGN_OR_RETURN(*transition, impl.BeginTransition(def->name, Creating()));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, view_type, tags));
         if (policy) STREAMSTACK_RETURN_IF_ERROR(impl.AttachPolicyOfNewTable(ctx, *def, *policy));
         impl.Replace(ctx, def);
         return Status::Ok();
       },
-      [&impl, def, done = std::move(done)](Status st) {
+      [&impl, def, transition, done = std::move(done)](Status st) {
         if (!st.ok()) {
-          // Only this job can have begun a CREATING transition for a table it did not create.
-          if (st.code() != AwsError::kResourceInUse) impl.AbandonTransition(def->name);
+          if (*transition != 0) impl.AbandonTransition(def->name, *transition);
           return done(st);
         }
-        impl.EndTransition(def->name, [](TableTransition&) {});
+        impl.EndTransition(def->name, *transition, [](TableTransition&) {});
         TableDescription d;
         d.definition = def;
         d.status = TableStatus::kCreating;  // AWS answers CREATING (ACTIVE after the delay)
@@ -369,6 +356,41 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
 
 // --- UpdateTable -------------------------------------------------------------------------------
 
+namespace {
+
+// The transition an UpdateTable begins: what it changes, and what AWS's refusals of another
+// change meanwhile name.
+TableTransition UpdatingTransition(const UpdateTableRequest& request, const UpdateTablePlan& plan,
+                                   const TableDefinition& current) {
+  using StreamChange = UpdateTablePlan::StreamChange;
+  TableTransition t;
+  t.status = plan.status;
+  TableChanges& c = t.changes;
+  c.stream = plan.stream_change != StreamChange::kNone;
+  c.billing_mode = request.billing_mode.has_value();
+  c.provisioned_throughput = request.provisioned_throughput.has_value();
+  c.on_demand_throughput = request.on_demand_throughput.has_value();
+  c.deletion_protection = request.deletion_protection_enabled.has_value();
+  c.table_class = request.table_class.has_value();
+  c.encryption = request.sse_specification.has_value();
+  c.warm_throughput = request.warm_throughput.has_value();
+  c.index_create = plan.created_index.has_value();
+  c.index_delete = plan.deleted_index.has_value();
+  if (request.global_secondary_index_updates) {
+    for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
+      c.index_update |= u.action == GlobalSecondaryIndexUpdate::Action::kUpdate;
+    }
+  }
+  t.stream_enabling = plan.stream_change == StreamChange::kEnable;
+  if (plan.stream_change == StreamChange::kDisable) t.stream_label = current.latest_stream_label;
+  t.table_class = request.table_class.value_or("");
+  if (plan.created_index) t.index_name = plan.created_index->name;
+  if (plan.deleted_index) t.index_name = plan.deleted_index->name;
+  return t;
+}
+
+}  // namespace
+
 void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Impl& impl = *impl_;
   Status request_ok = CheckUpdateTableRequest(request);
@@ -381,35 +403,30 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   }
   auto planned = PlanUpdateTable(*current, request, impl.scope, impl.clock.NowMillis());
   if (!planned.ok()) return done(planned.status());
-  // From here until the job is done a second change is refused, so none is planned against
-  // the definition this one is about to replace.
-  Status free =
-      impl.BeginTransition(current->name, planned->status,
-                           planned->stream_change != UpdateTablePlan::StreamChange::kNone);
-  if (!free.ok()) return done(free);
+  // From here until the job is done (and while its status lasts) another change is admitted
+  // only as AWS admits it alongside this one.
+  Result<uint64_t> transition =
+      impl.BeginTransition(current->name, UpdatingTransition(request, *planned, *current));
+  if (!transition.ok()) return done(transition.status());
   auto plan = std::make_shared<UpdateTablePlan>(std::move(planned).value());
+  auto shared_request = std::make_shared<UpdateTableRequest>(std::move(request));
   // The answer is described inside the job (the counters as the update leaves them), so the
   // completion only hands it on.
   auto description = std::make_shared<TableDescription>();
   impl.store.Write(
-      [&impl, plan, description](storage::WriteContext& ctx) -> Status {
+      [&impl, plan, current, request = shared_request,
+       description](storage::WriteContext& ctx) -> Status {
         using StreamChange = UpdateTablePlan::StreamChange;
-        TableDefinition& def = *plan->definition;
-        // Point-in-time recovery as the writer holds it now: an UpdateContinuousBackups queued
-        // after this update was planned is kept.
-        if (auto live = impl.live.find(def.table_id); live != impl.live.end()) {
-          def.pitr_enabled = live->second->pitr_enabled;
-          def.pitr_recovery_period_days = live->second->pitr_recovery_period_days;
-          def.pitr_enabled_ms = live->second->pitr_enabled_ms;
-          // So is a backfill's position: its chunks ran since this update was planned.
-          for (SecondaryIndex& index : def.global_secondary_indexes) {
-            for (const SecondaryIndex& now : live->second->global_secondary_indexes) {
-              if (index.index_id != 0 && now.index_id == index.index_id) {
-                index.backfill = now.backfill;
-              }
-            }
-          }
+        // Planned again against the definition as the writer holds it now when that changed
+        // since: a change admitted alongside this one, an UpdateContinuousBackups or a
+        // backfill chunk queued before this job is kept, not overwritten.
+        auto live = impl.live.find(current->table_id);
+        if (live == impl.live.end()) return TableResourceNotFound(current->name);
+        if (live->second != current) {
+          STREAMSTACK_ASSIGN_OR_RETURN(
+              *plan, PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis()));
         }
+        TableDefinition& def = *plan->definition;
         if (plan->stream_change == StreamChange::kEnable) {
           STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *plan->stream_view_type, def));
         } else if (plan->stream_change == StreamChange::kDisable) {
@@ -441,10 +458,10 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
                                      Impl::Describe(ctx.db(), plan->definition, plan->status));
         return Status::Ok();
       },
-      [&impl, plan, description, done = std::move(done)](Status st) {
+      [&impl, plan, description, id = *transition, done = std::move(done)](Status st) {
         const std::string& name = plan->definition->name;
         if (!st.ok()) {
-          impl.AbandonTransition(name);
+          impl.AbandonTransition(name, id);
           return done(st);
         }
         if (plan->created_index) description->creating_index = plan->created_index->name;
@@ -452,11 +469,20 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->sse_updating_from = plan->sse_updating_from;
         description->warm_updating_from = plan->warm_updating_from;
         description->on_demand_answer = plan->on_demand_answer;
-        impl.EndTransition(name, [&](TableTransition& t) {
+        // A change admitted alongside another answers the table UPDATING while the other
+        // keeps it so; an encryption change answers ACTIVE even then (recorded,
+        // ack-api-quirks DDB-TABLE-119).
+        if (!plan->sse_updating_from) {
+          if (auto all = impl.TransitionOf(name); all && all->status == TableStatus::kUpdating) {
+            description->status = TableStatus::kUpdating;
+          }
+        }
+        impl.EndTransition(name, id, [&](TableTransition& t) {
           t.creating_index = description->creating_index;
           t.deleting_index = description->deleting_index;
           t.sse_updating_from = description->sse_updating_from;
           t.warm_updating_from = description->warm_updating_from;
+          if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {
           if (index.backfill && plan->created_index && index.name == plan->created_index->name) {
@@ -498,11 +524,13 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
     }
   }
   // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
-  Status free = impl.BeginTransition(def->name, TableStatus::kDeleting);
-  if (!free.ok()) return done(free);
+  TableTransition deleting;
+  deleting.status = TableStatus::kDeleting;
+  Result<uint64_t> transition = impl.BeginTransition(def->name, std::move(deleting));
+  if (!transition.ok()) return done(transition.status());
   auto described = impl.Describe(def, TableStatus::kDeleting);
   if (!described.ok()) {
-    impl.AbandonTransition(def->name);
+    impl.AbandonTransition(def->name, *transition);
     return done(described.status());
   }
   auto description = std::make_shared<TableDescription>(std::move(described).value());
@@ -548,13 +576,13 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         ctx.OnCommit([&impl, name = def->name] { impl.Unpublish(name); });
         return Status::Ok();
       },
-      [&impl, description, done = std::move(done)](Status st) {
+      [&impl, description, id = *transition, done = std::move(done)](Status st) {
         const std::string& name = description->definition->name;
         if (!st.ok()) {
-          impl.AbandonTransition(name);
+          impl.AbandonTransition(name, id);
           return done(st);
         }
-        impl.EndTransition(name, [&](TableTransition& t) {
+        impl.EndTransition(name, id, [&](TableTransition& t) {
           t.deleted = std::make_shared<const TableDescription>(*description);
         });
         done(std::move(*description));
@@ -579,8 +607,10 @@ Result<ListTablesResult> TableStore::ListTables(const std::optional<std::string>
   ReaderLock lock(impl_->mu);
   // A deleted table is listed until its DELETING is over, as on AWS: merged in name order.
   std::set<std::string> deleting;
-  for (const auto& [name, transition] : impl_->transitions) {
-    if (transition.deleted && impl_->LiveTransition(name)) deleting.insert(name);
+  for (const auto& [name, under_way] : impl_->transitions) {
+    if (auto merged = impl_->LiveTransition(name); merged && merged->deleted) {
+      deleting.insert(name);
+    }
   }
   auto table =
       exclusive_start ? impl_->tables.upper_bound(*exclusive_start) : impl_->tables.begin();

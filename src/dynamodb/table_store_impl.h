@@ -16,6 +16,7 @@
 
 #include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
+#include "dynamodb/table_transition.h"
 #include "streamstack/common/clock.h"
 #include "streamstack/common/ids.h"
 #include "streamstack/common/thread_annotations.h"
@@ -33,10 +34,6 @@ inline constexpr storage::Store::DoneOn kDoneOffWriter = storage::Store::DoneOn:
 // object of at most 20 KB (table_resource_policy.cc).
 Status ValidatePolicyDocument(const std::string& policy);
 
-// ResourceInUseException for a change to table `name` while it is in a transition of
-// `status` (table_control.cc).
-Status ResourceInUse(const std::string& name, TableStatus status);
-
 // Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
 template <typename R, typename Start>
 R Wait(Start start) {
@@ -45,33 +42,6 @@ R Wait(Start start) {
   start([&promise](R r) { promise.set_value(std::move(r)); });
   return answer.get();
 }
-
-// A table on its way through CREATING, UPDATING or DELETING. A control-plane write holds one
-// from its arrival to its done (so a second UpdateTable or DeleteTable meanwhile is refused,
-// as AWS refuses it while the table is UPDATING, instead of planning against a definition the
-// first is about to replace); with --table-status-delay-ms the status then lasts that long,
-// for programs that test their waiters.
-struct TableTransition {
-  static constexpr int64_t kUntilDone = INT64_MAX;  // the write has not completed yet
-
-  TableStatus status = TableStatus::kActive;
-  int64_t until_ms = kUntilDone;
-  // UPDATING: the index the update creates (IndexStatus CREATING) and the one it deletes
-  // (still described, DELETING).
-  std::optional<std::string> creating_index;
-  std::optional<SecondaryIndex> deleting_index;
-  // UPDATING: the update enables or disables the stream.
-  bool stream_changing = false;
-  // An encryption change or warm throughput increase under way (described UPDATING).
-  std::optional<std::string> sse_updating_from;
-  std::optional<WarmThroughputValues> warm_updating_from;
-  // DELETING, once the write is done: what DescribeTable answers until the delay is over
-  // (the table itself is gone from storage at once).
-  std::shared_ptr<const TableDescription> deleted;
-
-  // Over once its write is done and the delay has passed.
-  bool OverAt(int64_t now_ms) const { return until_ms != kUntilDone && until_ms <= now_ms; }
-};
 
 struct TableStore::Impl {
   // Constant after construction.
@@ -85,8 +55,10 @@ struct TableStore::Impl {
   // (and by Open); read from any thread.
   mutable SharedMutex mu;
   std::map<std::string, std::shared_ptr<const TableDefinition>> tables GUARDED_BY(mu);
-  // Tables in transition, by name (an entry whose until_ms passed is over).
-  std::map<std::string, TableTransition> transitions GUARDED_BY(mu);
+  // Control-plane writes under way, by table name: a change AWS admits alongside another
+  // (AdmitAlongside) adds its own. An entry whose until_ms passed is over.
+  std::map<std::string, std::vector<TableTransition>> transitions GUARDED_BY(mu);
+  uint64_t last_transition_id GUARDED_BY(mu) = 0;
 
   // The definition as the writer thread sees it: updated inside control-plane jobs, so an
   // item write queued before an UpdateTable but run after it (even in the same group commit)
@@ -104,7 +76,7 @@ struct TableStore::Impl {
     auto it = tables.find(name);
     if (it == tables.end()) return nullptr;
     if (!transitions.empty()) {
-      const TableTransition* t = LiveTransition(name);
+      std::optional<TableTransition> t = LiveTransition(name);
       if (t && (t->status == TableStatus::kCreating || t->status == TableStatus::kDeleting)) {
         return nullptr;
       }
@@ -120,22 +92,26 @@ struct TableStore::Impl {
 
   // --- Transitions (table_control.cc); any thread --------------------------------------------
 
-  // A copy of the table's transition if one is under way.
+  // The table as its transitions under way show it (MergeTransitions), if any is.
   std::optional<TableTransition> TransitionOf(const std::string& name) const;
   // Reads of an index UpdateTable is creating are refused while it is CREATING
   // (table_items.cc).
   Status CheckIndexReadable(const TableDefinition& table,
                             const std::optional<std::string>& index_name) const;
-  // Starts a control-plane write's transition (until its done), or AWS's ResourceInUseException
-  // while another is under way. `stream_changing`: an UpdateTable enabling or disabling the
-  // stream, which a DeleteTable meanwhile names.
-  Status BeginTransition(const std::string& name, TableStatus status, bool stream_changing = false);
-  // The write is done: the status lasts status_delay_ms from now (none when 0). `update` fills
-  // in what the write decided (its indexes, a deleted table's description).
-  void EndTransition(const std::string& name, const std::function<void(TableTransition&)>& update);
+  // Starts a control-plane write's transition (`proposed`: its status, changes and the
+  // details AWS's refusals name) and answers its id, or AWS's refusal when one under way does
+  // not admit it (AdmitAlongside). The transition lasts until EndTransition or
+  // AbandonTransition with that id.
+  Result<uint64_t> BeginTransition(const std::string& name, TableTransition proposed);
+  // The write is done: the status lasts status_delay_ms from now (none when 0, or when the
+  // change does not linger). `update` fills in what the write decided (its indexes, a
+  // deleted table's description, an enabled stream's label).
+  void EndTransition(const std::string& name, uint64_t id,
+                     const std::function<void(TableTransition&)>& update);
   // The write failed: no transition.
-  void AbandonTransition(const std::string& name);
-  const TableTransition* LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
+  void AbandonTransition(const std::string& name, uint64_t id);
+  // The merged live transitions of `name`, if any.
+  std::optional<TableTransition> LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
   void Publish(std::shared_ptr<const TableDefinition> def) {
     WriterLock lock(mu);
     tables[def->name] = std::move(def);

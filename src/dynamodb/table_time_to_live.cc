@@ -67,10 +67,13 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   auto current = impl.FindDefinition(table_name);
   if (!current) return done(NotFound());
   // AWS refuses it while the table is CREATING, after a first moment of
-  // ResourceNotFoundException (ack-api-quirks DDB-TABLE-116, recorded; the text is not).
+  // ResourceNotFoundException (ack-api-quirks DDB-TABLE-116), in a word order of its own
+  // (recorded, DDB-TABLE-444's catalogue).
   if (auto transition = impl.TransitionOf(table_name);
       transition && transition->status == TableStatus::kCreating) {
-    return done(ResourceInUse(table_name, TableStatus::kCreating));
+    return done(Status(AwsError::kResourceInUse,
+                       "Attempt to change a resource which is still in use: Table " + table_name +
+                           " is being created"));
   }
   valid = CheckTimeToLiveChange(*current, spec);
   if (!valid.ok()) return done(valid);

@@ -62,13 +62,29 @@ run([
     }));
     assert.equal(updated.TableStatus, "UPDATING");
     await put("b");
+    // While the stream is being enabled (ack-api-quirks DDB-TABLE-119, -444, recorded).
+    const stream = ` Table: ${TABLE} Stream: ${updated.LatestStreamLabel} Operation: ENABLE`;
     const inUse = await expectError(
       () => ddb.send(new UpdateTableCommand({
         TableName: TABLE, StreamSpecification: { StreamEnabled: false } })),
       { name: "ResourceInUseException", type: ResourceInUseException });
-    assert.equal(inUse.message,
-      `Attempt to change a resource which is still in use: Table is being updated: ${TABLE}`);
+    assert.equal(inUse.message, "Attempt to change a resource which is still in use: " +
+      "A stream status change is currently in progress." + stream);
+    const tableClass = await expectError(
+      () => ddb.send(new UpdateTableCommand({
+        TableName: TABLE, TableClass: "STANDARD_INFREQUENT_ACCESS" })),
+      { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(tableClass.message, "Attempt to change a resource which is still in use: " +
+      "Can't update table class when stream status is being updated." + stream);
+    const { TableDescription: protectedTable } = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE, DeletionProtectionEnabled: true }));
+    assert.equal(protectedTable.TableStatus, "UPDATING");
+    assert.equal(protectedTable.DeletionProtectionEnabled, true);
     assert.equal((await waitUntilTableExists(waiter, { TableName: TABLE })).state, "SUCCESS");
+    const { Table: table } = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
+    assert.equal(table.StreamSpecification.StreamEnabled, true);
+    assert.equal(table.DeletionProtectionEnabled, true);
+    await ddb.send(new UpdateTableCommand({ TableName: TABLE, DeletionProtectionEnabled: false }));
   }],
 
   ["DeleteTable: DELETING and listed, then waitUntilTableNotExists", async () => {

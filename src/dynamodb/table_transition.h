@@ -1,0 +1,102 @@
+// dynamodb (private): a table's control-plane writes under way (CREATING, UPDATING, DELETING,
+// or an ACTIVE table's encryption or warm throughput change), and which new change AWS admits
+// alongside one, with AWS's ResourceInUseException texts for those it refuses. Values; the
+// TableStore keeps them under its mutex (table_store_impl.h). No SQL, no state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "streamstack/common/status.h"
+#include "streamstack/dynamodb/table_store.h"
+
+namespace streamstack::dynamodb {
+
+// What a control-plane write changes. UpdateTable makes one change at a time
+// (CheckOneChangePerUpdate), apart from BillingMode with its capacity or with the stream.
+struct TableChanges {
+  bool stream = false;  // StreamSpecification enables or disables the stream
+  bool billing_mode = false;
+  bool provisioned_throughput = false;
+  bool on_demand_throughput = false;
+  bool deletion_protection = false;
+  bool table_class = false;
+  bool encryption = false;
+  bool warm_throughput = false;
+  bool index_create = false;
+  bool index_delete = false;
+  bool index_update = false;  // a GSI's own capacity
+
+  // "Table IOPS", as AWS's texts call a change of billing mode or capacity.
+  bool Iops() const { return billing_mode || provisioned_throughput; }
+  // Changes that leave the table ACTIVE and that AWS starts while another change keeps the
+  // table UPDATING (recorded: deletion protection, encryption and warm throughput during a
+  // stream toggle, deletion protection and warm throughput during a billing mode switch;
+  // ack-api-quirks DDB-TABLE-119, -369).
+  bool OnlyAlongsideChanges() const {
+    return (deletion_protection || encryption || warm_throughput) && !stream && !Iops() &&
+           !on_demand_throughput && !table_class && !index_create && !index_delete && !index_update;
+  }
+};
+
+// One control-plane write on its way, from its arrival until its write is done and then for
+// --table-status-delay-ms.
+struct TableTransition {
+  static constexpr int64_t kUntilDone = INT64_MAX;  // the write has not completed yet
+
+  uint64_t id = 0;  // the TableStore's, to end or abandon this one among several
+  TableStatus status = TableStatus::kActive;
+  int64_t until_ms = kUntilDone;
+  TableChanges changes;
+  // A stream toggle: the stream's label (an enabled one's once its write is done) and
+  // whether it is enabled or disabled, as AWS's refusals name them.
+  std::string stream_label;
+  bool stream_enabling = false;
+  std::string table_class;  // the class a TableClass change switches to
+  std::string index_name;   // the index an index Create or Delete names
+  // UPDATING, once the write is done: the index the update creates (IndexStatus CREATING)
+  // and the one it deletes (still described, DELETING).
+  std::optional<std::string> creating_index;
+  std::optional<SecondaryIndex> deleting_index;
+  // An encryption change or warm throughput increase under way (described UPDATING).
+  std::optional<std::string> sse_updating_from;
+  std::optional<WarmThroughputValues> warm_updating_from;
+  // DELETING, once the write is done: what DescribeTable answers until the delay is over
+  // (the table itself is gone from storage at once).
+  std::shared_ptr<const TableDescription> deleted;
+
+  // Over once its write is done and the delay has passed.
+  bool OverAt(int64_t now_ms) const { return until_ms != kUntilDone && until_ms <= now_ms; }
+  // Whether it is seen once its write is done: not a change of deletion protection or
+  // on-demand throughput alone, which AWS applies at once (the table is never described
+  // UPDATING for them; ack-api-quirks DDB-TABLE-117, -178).
+  bool Lingers() const {
+    return status != TableStatus::kActive || sse_updating_from || warm_updating_from ||
+           changes.encryption || changes.warm_throughput;
+  }
+};
+
+// A CreateTable's or a restore's: the new table CREATING.
+inline TableTransition Creating() {
+  TableTransition t;
+  t.status = TableStatus::kCreating;
+  return t;
+}
+
+// The table as seen through every transition under way on it: CREATING, DELETING or
+// UPDATING if any is (in that order), else ACTIVE, with each one's details and changes.
+TableTransition MergeTransitions(const std::vector<const TableTransition*>& under_way);
+
+// ResourceInUseException for a change to table `name` while it is in a transition of
+// `status`, when no more precise text applies.
+Status ResourceInUse(const std::string& name, TableStatus status);
+
+// Whether `proposed` (an UpdateTable or DeleteTable) may start on table `name` while
+// `under_way` is under way: Ok, or AWS's refusal in its words.
+Status AdmitAlongside(const std::string& name, const TableTransition& under_way,
+                      const TableTransition& proposed);
+
+}  // namespace streamstack::dynamodb
