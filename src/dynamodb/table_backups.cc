@@ -539,7 +539,8 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
             return PointInTimeRecoveryUnavailable(source.table_name);
           }
         }
-        STREAMSTACK_ASSIGN_OR_RETURN(*transition, impl.BeginTransition(def->name, Creating()));
+        STREAMSTACK_ASSIGN_OR_RETURN(*transition,
+                                     impl.BeginTransition(def->name, Creating(/*restoring=*/true)));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, std::nullopt, {}));
         storage::Database& db = ctx.db();
         auto& copy =

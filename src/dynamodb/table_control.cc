@@ -309,7 +309,7 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         // AWS answers a name in another's transition (a table still being created or
         // deleted) with that, before "already exists".
         if (auto in_transition = impl.TransitionOf(def->name)) {
-          return ResourceInUse(def->name, in_transition->status);
+          return RefuseCreate(def->name, *in_transition);
         }
         if (impl.FindDefinition(def->name)) {
           return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
@@ -378,12 +378,15 @@ TableTransition UpdatingTransition(const UpdateTableRequest& request, const Upda
   c.index_delete = plan.deleted_index.has_value();
   if (request.global_secondary_index_updates) {
     for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
-      c.index_update |= u.action == GlobalSecondaryIndexUpdate::Action::kUpdate;
+      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate) continue;
+      if (!c.index_update) t.index_name = u.index.name;
+      c.index_update = true;
     }
   }
   t.stream_enabling = plan.stream_change == StreamChange::kEnable;
   if (plan.stream_change == StreamChange::kDisable) t.stream_label = current.latest_stream_label;
   t.table_class = request.table_class.value_or("");
+  if (request.billing_mode) t.billing_mode_before = current.billing_mode;
   if (plan.created_index) t.index_name = plan.created_index->name;
   if (plan.deleted_index) t.index_name = plan.deleted_index->name;
   return t;
@@ -401,7 +404,21 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
     return done(transition ? ResourceInUse(request.table_name, transition->status)
                            : TableResourceNotFound(request.table_name));
   }
-  auto planned = PlanUpdateTable(*current, request, impl.scope, impl.clock.NowMillis());
+  // The table as AWS judges the request while changes are under way: an index being deleted
+  // is still there; during a billing mode switch OnDemandThroughput is judged against the mode
+  // the table switches from, and only then refused for the switch (recorded, ack-api-quirks
+  // DDB-TABLE-369).
+  std::shared_ptr<const TableDefinition> judged = current;
+  if (auto under_way = impl.TransitionOf(request.table_name)) {
+    Status named = CheckIndexNotBeingDeleted(current->name, *under_way, request);
+    if (!named.ok()) return done(named);
+    if (request.on_demand_throughput && !under_way->billing_mode_before.empty()) {
+      auto before = std::make_shared<TableDefinition>(*current);
+      before->billing_mode = under_way->billing_mode_before;
+      judged = std::move(before);
+    }
+  }
+  auto planned = PlanUpdateTable(*judged, request, impl.scope, impl.clock.NowMillis());
   if (!planned.ok()) return done(planned.status());
   // From here until the job is done (and while its status lasts) another change is admitted
   // only as AWS admits it alongside this one.
@@ -414,15 +431,15 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   // completion only hands it on.
   auto description = std::make_shared<TableDescription>();
   impl.store.Write(
-      [&impl, plan, current, request = shared_request,
+      [&impl, plan, judged, request = shared_request,
        description](storage::WriteContext& ctx) -> Status {
         using StreamChange = UpdateTablePlan::StreamChange;
         // Planned again against the definition as the writer holds it now when that changed
         // since: a change admitted alongside this one, an UpdateContinuousBackups or a
         // backfill chunk queued before this job is kept, not overwritten.
-        auto live = impl.live.find(current->table_id);
-        if (live == impl.live.end()) return TableResourceNotFound(current->name);
-        if (live->second != current) {
+        auto live = impl.live.find(judged->table_id);
+        if (live == impl.live.end()) return TableResourceNotFound(judged->name);
+        if (live->second != judged) {
           STREAMSTACK_ASSIGN_OR_RETURN(
               *plan, PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis()));
         }

@@ -56,7 +56,10 @@ struct TableTransition {
   std::string stream_label;
   bool stream_enabling = false;
   std::string table_class;  // the class a TableClass change switches to
-  std::string index_name;   // the index an index Create or Delete names
+  // The index an index Create or Delete names, else the first an index Update names.
+  std::string index_name;
+  std::string billing_mode_before;  // a BillingMode change's: the mode it switches from
+  bool restoring = false;           // CREATING: the target of a restore
   // UPDATING, once the write is done: the index the update creates (IndexStatus CREATING)
   // and the one it deletes (still described, DELETING).
   std::optional<std::string> creating_index;
@@ -80,9 +83,10 @@ struct TableTransition {
 };
 
 // A CreateTable's or a restore's: the new table CREATING.
-inline TableTransition Creating() {
+inline TableTransition Creating(bool restoring = false) {
   TableTransition t;
   t.status = TableStatus::kCreating;
+  t.restoring = restoring;
   return t;
 }
 
@@ -93,6 +97,15 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
 // ResourceInUseException for a change to table `name` while it is in a transition of
 // `status`, when no more precise text applies.
 Status ResourceInUse(const std::string& name, TableStatus status);
+
+// CreateTable of a name that is in `under_way` (merged): being created, restored or deleted.
+Status RefuseCreate(const std::string& name, const TableTransition& under_way);
+
+// An index Update or Delete naming the index a change under way (`under_way`, merged) has
+// deleted: AWS still describes it (DELETING) and answers so (DDB-TABLE-444), where the table's
+// definition no longer has it.
+Status CheckIndexNotBeingDeleted(const std::string& name, const TableTransition& under_way,
+                                 const UpdateTableRequest& request);
 
 // Whether `proposed` (an UpdateTable or DeleteTable) may start on table `name` while
 // `under_way` is under way: Ok, or AWS's refusal in its words.

@@ -224,6 +224,7 @@ class JsSdkTableStatusTest(JsSdkCase):
             "CreateTable: CREATING, items not found, a change in use",
             "waitUntilTableExists waits for ACTIVE",
             "UpdateTable: UPDATING, items served, another change in use",
+            "UpdateTable while a new index is allocated: the stream and DeleteTable refused",
             "DeleteTable: DELETING and listed, then waitUntilTableNotExists",
         ])
 

@@ -87,6 +87,33 @@ run([
     await ddb.send(new UpdateTableCommand({ TableName: TABLE, DeletionProtectionEnabled: false }));
   }],
 
+  ["UpdateTable while a new index is allocated: the stream and DeleteTable refused", async () => {
+    // ack-api-quirks DDB-TABLE-458 and DDB-TABLE-444 (recorded).
+    const { TableDescription: indexing } = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: {
+        IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }],
+        Projection: { ProjectionType: "ALL" } } }],
+    }));
+    assert.equal(indexing.TableStatus, "UPDATING");
+    const stream = await expectError(
+      () => ddb.send(new UpdateTableCommand({
+        TableName: TABLE, StreamSpecification: { StreamEnabled: false } })),
+      { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(stream.message, "Attempt to change a resource which is still in use: " +
+      "Can't change stream status when an index is being created");
+    const deleting = await expectError(() => ddb.send(new DeleteTableCommand({ TableName: TABLE })),
+      { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(deleting.message, "Attempt to change a resource which is still in use: " +
+      "Cannot delete table while indexes are being created, updated, or deleted.");
+    const { TableDescription: protectedTable } = await ddb.send(new UpdateTableCommand({
+      TableName: TABLE, DeletionProtectionEnabled: true }));
+    assert.equal(protectedTable.TableStatus, "UPDATING");
+    assert.equal((await waitUntilTableExists(waiter, { TableName: TABLE })).state, "SUCCESS");
+    await ddb.send(new UpdateTableCommand({ TableName: TABLE, DeletionProtectionEnabled: false }));
+  }],
+
   ["DeleteTable: DELETING and listed, then waitUntilTableNotExists", async () => {
     const { TableDescription: deleted } =
       await ddb.send(new DeleteTableCommand({ TableName: TABLE }));

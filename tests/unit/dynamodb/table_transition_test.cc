@@ -72,7 +72,8 @@ TEST_P(AdmitAlongsideTest, AnswersAsAws) {
     EXPECT_TRUE(st.ok()) << st.message();
   } else {
     EXPECT_EQ(st.message(), c.refusal);
-    EXPECT_TRUE(st.code() == AwsError::kResourceInUse || st.code() == AwsError::kLimitExceeded);
+    EXPECT_TRUE(st.code() == AwsError::kResourceInUse || st.code() == AwsError::kLimitExceeded ||
+                st.code() == AwsError::kInternalFailure);
   }
 }
 
@@ -83,6 +84,11 @@ TableTransition Change(void (*fill)(TableChanges&)) {
 const TableTransition kOtherIndexCreate = Updating([](TableTransition& t) {
   t.changes.index_create = true;
   t.index_name = "by-h";
+});
+
+const TableTransition kIndexUpdate = Updating([](TableTransition& t) {
+  t.changes.index_update = true;
+  t.index_name = "by-g";
 });
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& param) { return param.param.name; }
@@ -149,8 +155,16 @@ INSTANTIATE_TEST_SUITE_P(
                       "Indexes: [by-g]"},
         Case{"IndexCreateThenStream", kIndexCreate,
              Change([](TableChanges& c) { c.stream = true; }),
-             kInUse + "Can't change stream status when an index is being created. Table: tbl "
-                      "Indexes: [by-g]"},
+             kInUse + "Can't change stream status when an index is being created"},
+        Case{"IndexCreateThenOnDemand", kIndexCreate,
+             Change([](TableChanges& c) { c.on_demand_throughput = true; }),
+             kInUse + "OnDemandThroughput cannot be updated while index creation is in progress "
+                      "for indexes: [by-g]"},
+        Case{"IndexCreateThenWarm", kIndexCreate,
+             Change([](TableChanges& c) { c.warm_throughput = true; }),
+             "Table is under system maintenance, please try again later"},
+        Case{"IndexCreateThenProtection", kIndexCreate,
+             Change([](TableChanges& c) { c.deletion_protection = true; }), ""},
         Case{"IndexCreateThenDelete", kIndexCreate, Deleting(),
              kInUse + "Cannot delete table while indexes are being created, updated, or "
                       "deleted."},
@@ -166,7 +180,12 @@ INSTANTIATE_TEST_SUITE_P(
                       "Indexes: [by-g]"},
         Case{"IndexDeleteThenOnDemand", kIndexDelete,
              Change([](TableChanges& c) { c.on_demand_throughput = true; }),
-             kInUse + "OnDemandThroughput cannot be updated while index deletion is in progress"},
+             kInUse + "OnDemandThroughput cannot be updated while index deletion is in progress "
+                      "for indexes: [by-g]"},
+        Case{"IndexDeleteThenItsUpdate", kIndexDelete, kIndexUpdate,
+             kInUse + "Index is being deleted. Table: tbl Index: by-g"},
+        Case{"IndexUpdateThenItsUpdate", kIndexUpdate, kIndexUpdate,
+             kInUse + "Index is being updated. Table: tbl Index: by-g"},
         // An encryption change leaves the table ACTIVE (DDB-TABLE-120, -444).
         Case{"EncryptionThenEncryption", kEncryption,
              Change([](TableChanges& c) { c.encryption = true; }),
@@ -183,6 +202,29 @@ INSTANTIATE_TEST_SUITE_P(
              Change([](TableChanges& c) { c.warm_throughput = true; }),
              kInUse + "Table is being created: tbl"}),
     CaseName);
+
+TEST(RefuseCreateTest, ARestoreTargetIsBeingUsed) {
+  EXPECT_EQ(RefuseCreate("tbl", Creating(/*restoring=*/true)).message(),
+            kInUse + "Table is being used: tbl");
+  EXPECT_EQ(RefuseCreate("tbl", Creating()).message(), kInUse + "Table is being created: tbl");
+  EXPECT_EQ(RefuseCreate("tbl", Deleting()).message(), kInUse + "Table is being deleted: tbl");
+}
+
+TEST(CheckIndexNotBeingDeletedTest, AnIndexDeletedMeanwhileIsStillNamed) {
+  TableTransition under_way = kIndexDelete;
+  under_way.deleting_index = SecondaryIndex{};
+  under_way.deleting_index->name = "by-g";
+  UpdateTableRequest request;
+  request.table_name = "tbl";
+  GlobalSecondaryIndexUpdate update;
+  update.action = GlobalSecondaryIndexUpdate::Action::kDelete;
+  update.index.name = "by-g";
+  request.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{update};
+  EXPECT_EQ(CheckIndexNotBeingDeleted("tbl", under_way, request).message(),
+            kInUse + "Index is being deleted. Table: tbl Index: by-g");
+  request.global_secondary_index_updates->front().index.name = "other";
+  EXPECT_TRUE(CheckIndexNotBeingDeleted("tbl", under_way, request).ok());
+}
 
 TEST(MergeTransitionsTest, TheTableIsUpdatingWhileAnyChangeKeepsItSo) {
   const TableTransition encryption = kEncryption;
