@@ -83,6 +83,49 @@ class AdmissionCase(ServerTestCase):
         self.fail(f"{name} did not become ACTIVE")
 
 
+class WhileTheStreamIsToggledTest(AdmissionCase):
+    """[119], [444]: each admitted change is kept with the stream's."""
+
+    def test_what_aws_admits_while_the_stream_is_being_enabled(self):
+        name = "toggling"
+        self.active_table(name)
+        enabled = self.ddb.update_table(TableName=name, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]
+        stream = f" Table: {name} Stream: {enabled['LatestStreamLabel']} Operation: ENABLE"
+
+        self.refused(self.ddb.delete_table, IN_USE + "Cannot delete table while stream is being "
+                     "enabled/disabled.", TableName=name)
+        self.refused(self.ddb.update_table, IN_USE + "Can't update table class when stream "
+                     "status is being updated." + stream,
+                     TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.refused(self.ddb.update_table, IN_USE + "Can't change table IOPS when stream status "
+                     "is being updated." + stream, TableName=name, BillingMode="PROVISIONED",
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+        self.refused(self.ddb.update_table, IN_USE + "A stream status change is currently in "
+                     "progress." + stream, TableName=name,
+                     StreamSpecification={"StreamEnabled": False})
+        self.refused_raw({"TableName": name, "OnDemandThroughput": {"MaxReadRequestUnits": 100}},
+                         400, "ResourceInUseException", IN_USE + "OnDemandThroughput cannot be "
+                         "updated while stream status update is in progress")
+
+        self.admitted_raw({"TableName": name, "DeletionProtectionEnabled": True}, "UPDATING")
+        self.admitted_raw({"TableName": name, "SSESpecification": {"Enabled": True}}, "ACTIVE")
+        self.admitted_raw({"TableName": name, "WarmThroughput": {"ReadUnitsPerSecond": 13000}},
+                          "UPDATING")
+        self.wait_active(name)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            table = self.post("DescribeTable", {"TableName": name})[1]["Table"]
+            if table["SSEDescription"]["Status"] == "ENABLED":
+                break
+            time.sleep(0.1)
+        self.assertEqual(table["StreamSpecification"],
+                         {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        self.assertTrue(table["DeletionProtectionEnabled"])
+        self.assertEqual(table["SSEDescription"]["Status"], "ENABLED")
+        self.assertEqual(table["WarmThroughput"]["ReadUnitsPerSecond"], 13000)
+
+
 class WhileAnIndexIsCreatedTest(AdmissionCase):
     """[458], [444]."""
 
