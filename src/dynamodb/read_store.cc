@@ -615,11 +615,19 @@ Status CheckKeyAttributesScalar(const TableDefinition& table,
   return Status::Ok();
 }
 
+bool HasExpression(const ExpressionInput& in) {
+  return in.condition_expression || in.update_expression || in.projection_expression ||
+         in.key_condition_expression || in.filter_expression;
+}
+
+void IgnoreMapsWithoutExpression(ExpressionInput& in) {
+  if (HasExpression(in)) return;
+  in.names.reset();
+  in.values.reset();
+}
+
 Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
-  bool any_expression = in.condition_expression || in.update_expression ||
-                        in.projection_expression || in.key_condition_expression ||
-                        in.filter_expression;
-  if (!any_expression) {
+  if (!HasExpression(in)) {
     if (in.values) {
       return ValidationError(
           "ExpressionAttributeValues can only be specified when using "

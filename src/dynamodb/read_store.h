@@ -23,6 +23,16 @@ inline constexpr int64_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 // empty; only with an expression), as a parse context.
 Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in);
 
+// Whether the request carries any expression its ExpressionAttributeNames/Values could serve.
+bool HasExpression(const ExpressionInput& in);
+
+// A transaction's action (TransactWriteItems' Put and Delete, TransactGetItems' Get) with no
+// expression: AWS takes ExpressionAttributeNames and ExpressionAttributeValues with it and
+// ignores them, where the single-item operations refuse them (ExtendDB's transaction tests,
+// recorded against DynamoDB). Drops them so; an action with an expression keeps them, and
+// unused ones are refused as anywhere.
+void IgnoreMapsWithoutExpression(ExpressionInput& in);
+
 // AWS parses a request's expressions before it looks for the table: the answer for a table
 // that does not exist when the expressions are at fault (empty, syntax, unused
 // ExpressionAttributeNames/Values; dynalite test/*.js), else Ok. The expressions are parsed

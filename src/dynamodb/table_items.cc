@@ -237,6 +237,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
       return done(
           ValidationError("Transaction request cannot include multiple operations on one item"));
     }
+    IgnoreMapsWithoutExpression(a.expressions);
     auto parsed = ParseWriteExpressions(a.expressions, *table);
     if (!parsed.ok()) return done(parsed.status());
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
@@ -368,8 +369,10 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
     auto table = impl_->Find(g.table_name);
     if (!table) return NotFound();
     STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, KeyOfKeyParameter(*table, g.key));
+    ExpressionInput expressions = g.expressions;
+    IgnoreMapsWithoutExpression(expressions);
     STREAMSTACK_ASSIGN_OR_RETURN(std::optional<ProjectionExpression> projection,
-                                 ParseProjection(g.expressions));
+                                 ParseProjection(expressions));
     prepared.push_back({table, std::move(key), std::move(projection)});
   }
   return impl_->store.Read([&](storage::Database& db) -> Result<std::vector<std::optional<Item>>> {

@@ -750,6 +750,79 @@ class RequestBeforeTableTest(ValidationCase):
             "message": "Requested resource not found"}))
 
 
+class TransactionExpressionMapsTest(ValidationCase):
+    """Source: ExtendDB's tests/.../transactions expression-attribute tests ("every expected
+    message was captured from Amazon DynamoDB"): a transaction's Put, Delete or Get without an
+    expression takes ExpressionAttributeNames/Values and ignores them (the single-item
+    operations refuse them); with an expression, unused ones are refused as anywhere; parse
+    errors carry the parameter's name. Through boto3, as programs send them."""
+
+    def setUp(self):
+        self.ddb = self.server.client("dynamodb")
+
+    def refused(self, fn, message, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            fn(**kwargs)
+        err = ctx.exception.response["Error"]
+        self.assertEqual((err["Code"], err["Message"]), ("ValidationException", message))
+
+    def test_maps_without_an_expression_are_ignored(self):
+        for action, maps in (("Put", {"ExpressionAttributeNames": {"#n": "foo"}}),
+                             ("Put", {"ExpressionAttributeValues": {":v": {"N": "1"}}}),
+                             ("Delete", {"ExpressionAttributeNames": {"#n": "foo"}}),
+                             ("Delete", {"ExpressionAttributeValues": {":v": {"N": "1"}}})):
+            with self.subTest(action=action, maps=maps):
+                key = {"a": {"S": f"{action}-{sorted(maps)[0]}"}}
+                self.ddb.put_item(TableName="hash-table", Item=key)
+                body = {"TableName": "hash-table", **maps}
+                body["Item" if action == "Put" else "Key"] = dict(key, foo={"S": "x"}) \
+                    if action == "Put" else key
+                self.ddb.transact_write_items(TransactItems=[{action: body}])
+                item = self.ddb.get_item(TableName="hash-table", Key=key).get("Item")
+                self.assertEqual(item, dict(key, foo={"S": "x"}) if action == "Put" else None)
+        self.ddb.put_item(TableName="hash-table", Item={"a": {"S": "k1"}})
+        got = self.ddb.transact_get_items(TransactItems=[{"Get": {
+            "TableName": "hash-table", "Key": {"a": {"S": "k1"}},
+            "ExpressionAttributeNames": {"#n": "foo"}}}])
+        self.assertEqual(got["Responses"][0]["Item"], {"a": {"S": "k1"}})
+
+    def test_unused_maps_beside_an_expression_and_the_parameter_in_parse_errors(self):
+        key = {"a": {"S": "k1"}}
+        unused_name = "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}"
+        cases = [
+            ({"Put": {"TableName": "hash-table", "Item": {"a": {"S": "p-unused"}},
+                      "ConditionExpression": "attribute_not_exists(a)",
+                      "ExpressionAttributeNames": {"#n": "foo"}}}, unused_name),
+            ({"Delete": {"TableName": "hash-table", "Key": key,
+                         "ConditionExpression": "attribute_exists(a)",
+                         "ExpressionAttributeValues": {":v": {"N": "1"}}}},
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"),
+            ({"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                 "ConditionExpression": "attribute_exists(a)",
+                                 "ExpressionAttributeNames": {"#n": "foo"}}}, unused_name),
+            ({"Update": {"TableName": "hash-table", "Key": key,
+                         "UpdateExpression": "SET status = :v",
+                         "ExpressionAttributeValues": {":v": {"N": "1"}}}},
+             "Invalid UpdateExpression: Attribute name is a reserved keyword; "
+             "reserved keyword: status"),
+            ({"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                 "ConditionExpression": "status > :v",
+                                 "ExpressionAttributeValues": {":v": {"N": "0"}}}},
+             "Invalid ConditionExpression: Attribute name is a reserved keyword; "
+             "reserved keyword: status"),
+            ({"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                 "ConditionExpression": "((a = :v))",
+                                 "ExpressionAttributeValues": {":v": {"S": "k1"}}}},
+             "Invalid ConditionExpression: The expression has redundant parentheses;"),
+        ]
+        for item, message in cases:
+            with self.subTest(item=item):
+                self.refused(self.ddb.transact_write_items, message, TransactItems=[item])
+        self.refused(self.ddb.transact_get_items, unused_name, TransactItems=[{"Get": {
+            "TableName": "hash-table", "Key": key, "ProjectionExpression": "a",
+            "ExpressionAttributeNames": {"#n": "foo"}}}])
+
+
 class KeySizeTest(ValidationCase):
     """Class 5. Source: dynalite test/getItem.js, putItem.js, batchGetItem.js,
     batchWriteItem.js ("hash key is too big", "range key is too big"); sizes are UTF-8 bytes.

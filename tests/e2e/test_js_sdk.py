@@ -184,6 +184,7 @@ class JsSdkTest(JsSdkCase):
             "an update against index keys: their declared type, no path inside",
             "a GSI's WarmThroughput starts at least at on-demand's initial throughput",
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
+            "a transaction's Put without an expression takes and ignores its name map",
         ])
 
     def test_dynamodb_consumed_capacity(self):

@@ -5,7 +5,7 @@
 
 const {
   DynamoDBClient, CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
-  ScanCommand, UpdateItemCommand, UpdateTableCommand,
+  ScanCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
 const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
 
@@ -112,5 +112,21 @@ run([
     })), { name: "ValidationException" });
     assert.equal(err.message, "One or more parameter values were invalid: Requested " +
       "MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range");
+  }],
+
+  // ExtendDB's transaction tests, recorded against DynamoDB (see
+  // tests/e2e/test_dynamodb_validation.py TransactionExpressionMapsTest).
+  ["a transaction's Put without an expression takes and ignores its name map", async () => {
+    await ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: {
+      TableName: TABLE, Item: { a: { S: "tx-put" } }, ExpressionAttributeNames: { "#n": "foo" },
+    } }] }));
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { a: { S: "tx-put" } } }));
+    assert.deepEqual(Item, { a: { S: "tx-put" } });
+    const err = await expectError(() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [{
+      Put: { TableName: TABLE, Item: { a: { S: "tx-put" } }, ConditionExpression: "attribute_exists(a)",
+        ExpressionAttributeNames: { "#n": "foo" } },
+    }] })), { name: "ValidationException" });
+    assert.equal(err.message,
+      "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}");
   }],
 ]);
