@@ -1087,7 +1087,8 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
     if (!item.ok()) return reply(item.status());
     action.item = std::move(item).value();
-    Status st = DecodeExpressions(body, &action.expressions);
+    Status st = CheckExpressionSizes(body);
+    if (st.ok()) st = DecodeExpressions(body, &action.expressions);
     if (!st.ok()) return reply(st);
     auto on_fail = DecodeReturnOnConditionFailure(body);
     if (!on_fail.ok()) return reply(on_fail.status());
@@ -1119,6 +1120,7 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
     auto key = RequiredItem(*get, "Key");
     if (!key.ok()) return key.status();
     dynamodb::TransactGetRequest::Get g{*name, std::move(key).value(), {}};
+    STREAMSTACK_RETURN_IF_ERROR(CheckExpressionSizes(*get));
     STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*get, &g.expressions));
     req.gets.push_back(std::move(g));
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "streamstack/dynamodb/attribute_value.h"
+#include "streamstack/dynamodb/expression.h"
 
 namespace streamstack::api {
 namespace {
@@ -508,6 +509,25 @@ bool MentionsLegacyParameters(LegacyShape shape, const json& request) {
   return false;
 }
 
+Status CheckExpressionSizes(const json& request) {
+  using dynamodb::ExpressionKind;
+  // In the order AWS parses them (dynalite's recorded tests: key condition, update, condition,
+  // filter, projection).
+  static const std::pair<const char*, ExpressionKind> kExpressions[] = {
+      {"KeyConditionExpression", ExpressionKind::kKeyCondition},
+      {"UpdateExpression", ExpressionKind::kUpdate},
+      {"ConditionExpression", ExpressionKind::kCondition},
+      {"FilterExpression", ExpressionKind::kFilter},
+      {"ProjectionExpression", ExpressionKind::kProjection}};
+  for (const auto& [member, kind] : kExpressions) {
+    auto it = request.find(member);
+    if (it == request.end() || !it->is_string()) continue;
+    STREAMSTACK_RETURN_IF_ERROR(
+        dynamodb::CheckExpressionSize(it->get_ref<const std::string&>(), kind));
+  }
+  return Status::Ok();
+}
+
 Status CheckExpressionParameters(LegacyShape shape, const json& request) {
   if (!request.is_object()) return Status::Ok();
   const ShapeParameters params = ParametersOf(shape);
@@ -534,7 +554,7 @@ Status CheckExpressionParameters(LegacyShape shape, const json& request) {
           Join(conflicting, ", ") + "} Expression parameters: {" + Join(expressions_present, ", ") +
           "}");
     }
-    return Status::Ok();
+    return CheckExpressionSizes(request);
   }
   // With or without legacy parameters: names and values need an expression to be used in.
   if (Present(request, "ExpressionAttributeNames")) {
@@ -615,6 +635,10 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
       return ValidationError("ConditionalOperator cannot be used without Filter or Expected");
     }
     if (!request[condition_map].is_object()) return WrongType(condition_map);
+    // An empty one is no filter at all (ExtendDB's tests, captured from DynamoDB).
+    if (request[condition_map].empty()) {
+      return ValidationError("ConditionalOperator cannot be used without Filter or Expected");
+    }
     if (request[condition_map].size() <= 1) {
       return ValidationError(
           "ConditionalOperator can only be used when Filter or Expected has two or more "

@@ -46,6 +46,9 @@ Result<nlohmann::json> TranslateLegacyParameters(LegacyShape shape, nlohmann::js
 // ExpressionAttributeValues without an expression that takes values. TranslateLegacyParameters
 // runs it first.
 Status CheckExpressionParameters(LegacyShape shape, const nlohmann::json& request);
+// The expressions a request (or a transaction's item) sends, each at most 4 KB, as AWS checks
+// them (ExtendDB's tests, captured from DynamoDB). CheckExpressionParameters runs it.
+Status CheckExpressionSizes(const nlohmann::json& request);
 // Query and Scan: the attribute values of the ExclusiveStartKey, checked among the request's
 // own checks where AWS checks them (TranslateLegacyParameters runs it after the filter and
 // AttributesToGet, before KeyConditions), with AWS's "The provided starting key is invalid: "

@@ -1264,6 +1264,19 @@ const char* ExpressionKindName(ExpressionKind kind) {
   return "Expression";
 }
 
+// An expression is at most 4 KB (the developer guide's limits). The condition and filter texts
+// give the size, the others do not (ExtendDB's tests, captured from DynamoDB).
+Status CheckExpressionSize(std::string_view text, ExpressionKind kind) {
+  constexpr size_t kMaxExpressionBytes = 4096;
+  if (text.size() <= kMaxExpressionBytes) return Status::Ok();
+  std::string message = std::string("Invalid ") + ExpressionKindName(kind) +
+                        ": Expression size has exceeded the maximum allowed size;";
+  if (kind == ExpressionKind::kCondition || kind == ExpressionKind::kFilter) {
+    message += " expression size: " + std::to_string(text.size());
+  }
+  return ValidationError(message);
+}
+
 std::string FormatPath(const DocumentPath& path) {
   std::string out = "[";
   for (size_t i = 0; i < path.size(); ++i) {
@@ -1353,10 +1366,26 @@ bool IsPlaceholder(const std::string& key, char sigil) {
 }  // namespace
 
 Status CheckPlaceholder(const std::string& key, bool name) {
+  constexpr size_t kMaxPlaceholderBytes = 255;
+  const std::string map = name ? "ExpressionAttributeNames" : "ExpressionAttributeValues";
+  // At most 255 bytes, the prefix included, checked before the syntax; only the names' text
+  // gives the size (ExtendDB's tests, captured from DynamoDB).
+  if (key.size() > kMaxPlaceholderBytes) {
+    return ValidationError(
+        map +
+        " contains invalid key: The expression attribute map contains a key that is too long;" +
+        (name ? " size of key: " + std::to_string(key.size()) : ""));
+  }
   if (IsPlaceholder(key, name ? '#' : ':')) return Status::Ok();
+  return ValidationError(map + " contains invalid key: Syntax error; key: \"" + key + "\"");
+}
+
+Status CheckAttributeNameValue(const std::string& key, const std::string& name) {
+  if (!name.empty()) return Status::Ok();
   return ValidationError(
-      std::string(name ? "ExpressionAttributeNames" : "ExpressionAttributeValues") +
-      " contains invalid key: Syntax error; key: \"" + key + "\"");
+      "ExpressionAttributeNames contains invalid value: Empty attribute name "
+      "for key " +
+      key);
 }
 
 // AWS names the placeholder (dynalite's tests, recorded against DynamoDB, and the answers
@@ -1383,6 +1412,9 @@ Result<ExpressionContext> ExpressionContext::FromJson(const nlohmann::json* name
         return Status(AwsError::kSerialization, "Unexpected value type in payload");
       }
       context.names_[it.key()] = it.value().get<std::string>();
+    }
+    for (const auto& [key, name] : context.names_) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckAttributeNameValue(key, name));
     }
   }
   if (values && !values->is_null()) {

@@ -271,10 +271,12 @@ std::string JoinSorted(const std::set<std::string>& names) {
 }
 
 Status CheckSelect(const ReadSource& source, const std::optional<Select>& select,
-                   bool has_projection) {
+                   bool has_projection, bool query) {
   if (has_projection && select && *select != Select::kSpecificAttributes) {
-    return ValidationError(std::string("Cannot specify the ProjectionExpression when choosing "
-                                       "to get ") +
+    // Query's answer carries the prefix, Scan's does not (ExtendDB's wording tests, captured
+    // from DynamoDB).
+    return ValidationError(std::string(query ? "1 validation error detected: " : "") +
+                           "Cannot specify the ProjectionExpression when choosing to get " +
                            (*select == Select::kCount ? "only the Count" : SelectName(*select)));
   }
   if (select == Select::kAllProjectedAttributes && !source.index) {
@@ -299,9 +301,10 @@ Status CheckSelect(const ReadSource& source, const std::optional<Select>& select
 // Parses the filter and projection, applies the Select rules and the index's projection
 // rules. `ctx` has already seen the key condition (Query), so CheckAllUsed covers it too.
 Result<ReadShape> PrepareShape(const ReadSource& source, const std::optional<Select>& select,
-                               const ExpressionInput& in, ExpressionContext& ctx,
+                               const ExpressionInput& in, ExpressionContext& ctx, bool query,
                                bool reject_key_filter) {
-  STREAMSTACK_RETURN_IF_ERROR(CheckSelect(source, select, in.projection_expression.has_value()));
+  STREAMSTACK_RETURN_IF_ERROR(
+      CheckSelect(source, select, in.projection_expression.has_value(), query));
   ReadShape shape;
   if (in.filter_expression) {
     auto filter = ConditionExpression::Parse(*in.filter_expression, ExpressionKind::kFilter, ctx);
@@ -645,6 +648,9 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
     for (const auto& [key, name] : *in.names) {
       STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(key, /*name=*/true));
     }
+    for (const auto& [key, name] : *in.names) {
+      STREAMSTACK_RETURN_IF_ERROR(CheckAttributeNameValue(key, name));
+    }
   }
   if (in.values) {
     if (in.values->empty()) return ValidationError("ExpressionAttributeValues must not be empty");
@@ -767,7 +773,7 @@ Result<ReadPage> RunQuery(storage::Store& store, const TableDefinition& table,
       upper = std::min(upper, start->position);
     }
   }
-  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx, /*query=*/true,
                             /*reject_key_filter=*/!request.allow_key_attributes_in_filter);
   if (!shape.ok()) return shape.status();
 
@@ -822,8 +828,9 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
       for (const KeyAttribute& k : source->sort_keys()) {
         STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyPart(esk, k, /*sort_key=*/true));
       }
-      STREAMSTACK_RETURN_IF_ERROR(CheckSelect(
-          *source, request.select, request.expressions.projection_expression.has_value()));
+      STREAMSTACK_RETURN_IF_ERROR(CheckSelect(*source, request.select,
+                                              request.expressions.projection_expression.has_value(),
+                                              /*query=*/false));
     }
     STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyTableKey(table, esk));
     auto decoded = DecodeStartKey(*source, esk);
@@ -837,7 +844,7 @@ Result<ReadPage> RunScan(storage::Store& store, const TableDefinition& table,
           " Segment: " + std::to_string(*request.segment));
     }
   }
-  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx,
+  auto shape = PrepareShape(*source, request.select, request.expressions, *ctx, /*query=*/false,
                             /*reject_key_filter=*/false);
   if (!shape.ok()) return shape.status();
 

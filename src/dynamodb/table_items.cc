@@ -24,10 +24,11 @@ Result<WriteOutcome> OutcomeOf(WriteOutcome out) {
   return out;
 }
 
-// PutItem and DeleteItem answer ReturnValues NONE or ALL_OLD only.
+// PutItem and DeleteItem answer ReturnValues NONE or ALL_OLD only (AWS's text, recorded by
+// dynalite's putItem.js and ExtendDB's wording tests).
 Status CheckOldOnlyReturnValues(ReturnValues return_values) {
   if (return_values != ReturnValues::kNone && return_values != ReturnValues::kAllOld) {
-    return ValidationError("Return values set to invalid value");
+    return ValidationError("ReturnValues can only be ALL_OLD or NONE");
   }
   return Status::Ok();
 }

@@ -169,7 +169,8 @@ class ItemsTest(ServerTestCase):
                          "ConditionExpression is null")
         resp = self.error(self.ddb.put_item, TableName="items",
                           Item={"pk": {"S": "x"}, "sk": {"N": "1"}}, ReturnValues="ALL_NEW")
-        self.assertEqual(resp["Error"]["Message"], "Return values set to invalid value")
+        # dynalite putItem.js and ExtendDB's wording tests, recorded against DynamoDB.
+        self.assertEqual(resp["Error"]["Message"], "ReturnValues can only be ALL_OLD or NONE")
 
     def test_batch_writer_and_batch_get(self):
         with self.table.batch_writer() as batch:

@@ -593,10 +593,9 @@ class RequestBeforeTableTest(ValidationCase):
                             "ExpressionAttributeValues": {":b": {"NULL": False}}},
              "ExpressionAttributeValues contains invalid value: One or more parameter values "
              "were invalid: Null attribute value types must have the value of true for key :b"),
-            # dynalite recorded "ReturnValues can only be ALL_OLD or NONE"; the text kept here
-            # is moto's, which later emulators share. Only the order is this test's point.
+            # dynalite putItem.js and ExtendDB's wording tests record AWS's text.
             ("PutItem", {"TableName": "abc", "Item": {}, "ReturnValues": "UPDATED_NEW"},
-             "Return values set to invalid value"),
+             "ReturnValues can only be ALL_OLD or NONE"),
             ("PutItem", {"TableName": "abc", "Item": big},
              "Item size has exceeded the maximum allowed size"),
             ("BatchWriteItem", {"RequestItems": {"abc": [{"PutRequest": {"Item": big}}]}},
@@ -821,6 +820,123 @@ class TransactionExpressionMapsTest(ValidationCase):
         self.refused(self.ddb.transact_get_items, unused_name, TransactItems=[{"Get": {
             "TableName": "hash-table", "Key": key, "ProjectionExpression": "a",
             "ExpressionAttributeNames": {"#n": "foo"}}}])
+
+
+class ExtendDbRecordedTest(ValidationCase):
+    """Answers ExtendDB's tests captured from Amazon DynamoDB (us-east-1, 2026; files named
+    per case), which earlier sources did not cover or recorded otherwise. Assumed, not
+    recorded: the texts for a null member of a number or binary set (only their error type,
+    ValidationException, is recorded; they follow the string set's pattern)."""
+
+    def test_recorded_answers(self):
+        key = {"a": {"S": "x"}}
+        long_name, long_value = "#" + "a" * 255, ":" + "a" * 255
+        invalid = "One or more parameter values were invalid: "
+        ss_null = invalid + "An string set may not have a null string as a member"
+
+        def sized(prefix, suffix, total):
+            return prefix + "z" * (total - len(prefix) - len(suffix)) + suffix
+
+        cases = [
+            ("test_wording_parity_validation.py: a ReturnValues PutItem does not take",
+             "PutItem", {"TableName": "hash-table", "Item": key, "ReturnValues": "UPDATED_OLD"},
+             "ReturnValues can only be ALL_OLD or NONE"),
+            ("test_wording_parity_validation.py: a ReturnValues DeleteItem does not take",
+             "DeleteItem", {"TableName": "hash-table", "Key": key, "ReturnValues": "ALL_NEW"},
+             "ReturnValues can only be ALL_OLD or NONE"),
+            ("test_wording_parity_validation.py: Query's Select rule carries the prefix",
+             "Query", {"TableName": "hash-table", "KeyConditionExpression": "a = :p",
+                       "ExpressionAttributeValues": {":p": {"S": "x"}}, "Select": "COUNT",
+                       "ProjectionExpression": "a"},
+             "1 validation error detected: Cannot specify the ProjectionExpression when "
+             "choosing to get only the Count"),
+            ("test_wording_parity_validation.py: Scan's does not",
+             "Scan", {"TableName": "hash-table", "Select": "COUNT", "ProjectionExpression": "a"},
+             "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+            ("test_expression_attribute_map_validation.py: a name key over 255 bytes",
+             "GetItem", {"TableName": "hash-table", "Key": key, "ProjectionExpression": "#a",
+                         "ExpressionAttributeNames": {long_name: "foo"}},
+             "ExpressionAttributeNames contains invalid key: The expression attribute map "
+             "contains a key that is too long; size of key: 256"),
+            ("test_expression_attribute_map_validation.py: the length before the syntax",
+             "GetItem", {"TableName": "hash-table", "Key": key, "ProjectionExpression": "#a",
+                         "ExpressionAttributeNames": {long_name + "-x": "foo"}},
+             "ExpressionAttributeNames contains invalid key: The expression attribute map "
+             "contains a key that is too long; size of key: 258"),
+            ("test_expression_attribute_map_validation.py: a value key over 255 bytes, no size",
+             "Scan", {"TableName": "hash-table", "FilterExpression": "foo = :v",
+                      "ExpressionAttributeValues": {long_value: {"S": "x"}}},
+             "ExpressionAttributeValues contains invalid key: The expression attribute map "
+             "contains a key that is too long;"),
+            ("test_expression_attribute_map_validation.py: an empty attribute name",
+             "GetItem", {"TableName": "hash-table", "Key": key, "ProjectionExpression": "#a",
+                         "ExpressionAttributeNames": {"#a": ""}},
+             "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"),
+            ("test_attribute_value_validation.py: a null member of a string set",
+             "PutItem", {"TableName": "hash-table",
+                         "Item": {"a": {"S": "n"}, "s": {"SS": ["a", None]}}}, ss_null),
+            ("test_attribute_value_validation.py: ... inside a list",
+             "PutItem", {"TableName": "hash-table",
+                         "Item": {"a": {"S": "n"}, "l": {"L": [{"SS": ["a", None]}]}}}, ss_null),
+            ("test_attribute_value_validation.py: ... in an expression's value",
+             "UpdateItem", {"TableName": "hash-table", "Key": key,
+                            "UpdateExpression": "SET #t = :v",
+                            "ExpressionAttributeNames": {"#t": "tags"},
+                            "ExpressionAttributeValues": {":v": {"SS": ["a", None]}}},
+             "ExpressionAttributeValues contains invalid value: " + ss_null + " for key :v"),
+            ("test_attribute_value_validation.py: ... in BatchWriteItem",
+             "BatchWriteItem", {"RequestItems": {"hash-table": [{"PutRequest": {
+                 "Item": {"a": {"S": "n"}, "s": {"SS": ["a", None]}}}}]}}, ss_null),
+            ("test_attribute_value_validation.py: a null member of a number set (text assumed)",
+             "PutItem", {"TableName": "hash-table",
+                         "Item": {"a": {"S": "n"}, "s": {"NS": ["1", None]}}},
+             invalid + "An number set may not have a null number as a member"),
+            ("test_attribute_value_validation.py: a null member of a binary set (text assumed)",
+             "PutItem", {"TableName": "hash-table",
+                         "Item": {"a": {"S": "n"}, "s": {"BS": ["QQ==", None]}}},
+             invalid + "A binary set may not have a null binary as a member"),
+            ("test_expression_size_limit.py: a projection over 4 KB, no size",
+             "GetItem", {"TableName": "hash-table", "Key": key,
+                         "ProjectionExpression": sized("a", "", 4097)},
+             "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed "
+             "size;"),
+            ("test_expression_size_limit.py: a filter over 4 KB, with its size",
+             "Scan", {"TableName": "hash-table",
+                      "FilterExpression": sized("a", " = :v", 4102),
+                      "ExpressionAttributeValues": {":v": {"S": "x"}}},
+             "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; "
+             "expression size: 4102"),
+            ("test_expression_size_limit.py: a condition over 4 KB, with its size",
+             "PutItem", {"TableName": "hash-table", "Item": key,
+                         "ConditionExpression": sized("attribute_not_exists(a", ")", 4119)},
+             "Invalid ConditionExpression: Expression size has exceeded the maximum allowed "
+             "size; expression size: 4119"),
+            ("test_expression_size_limit.py: a key condition over 4 KB, no size",
+             "Query", {"TableName": "hash-table",
+                       "KeyConditionExpression": sized("a = :p AND b", " = :q", 4114),
+                       "ExpressionAttributeValues": {":p": {"S": "k1"}, ":q": {"S": "x"}}},
+             "Invalid KeyConditionExpression: Expression size has exceeded the maximum "
+             "allowed size;"),
+            ("test_expression_size_limit.py: an update over 4 KB, no size",
+             "UpdateItem", {"TableName": "hash-table", "Key": key,
+                            "UpdateExpression": sized("SET a", " = :v", 4106),
+                            "ExpressionAttributeValues": {":v": {"S": "x"}}},
+             "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"),
+            ("test_conditional_operator.py: ConditionalOperator with an empty ScanFilter",
+             "Scan", {"TableName": "hash-table", "ConditionalOperator": "AND", "ScanFilter": {}},
+             "ConditionalOperator cannot be used without Filter or Expected"),
+        ]
+        for source, operation, body, message in cases:
+            with self.subTest(source=source):
+                self.assertValidation(operation, body, message)
+
+    def test_a_transaction_item_over_4_kb(self):
+        """test_expression_size_limit.py's limit, on a transaction's item too."""
+        self.assertValidation("TransactWriteItems", {"TransactItems": [{"ConditionCheck": {
+            "TableName": "hash-table", "Key": {"a": {"S": "x"}},
+            "ConditionExpression": "attribute_exists(a" + "z" * 4096 + ")"}}]},
+            "Invalid ConditionExpression: Expression size has exceeded the maximum allowed "
+            "size; expression size: 4115")
 
 
 class KeySizeTest(ValidationCase):

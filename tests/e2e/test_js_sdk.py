@@ -185,6 +185,7 @@ class JsSdkTest(JsSdkCase):
             "a GSI's WarmThroughput starts at least at on-demand's initial throughput",
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
             "a transaction's Put without an expression takes and ignores its name map",
+            "ReturnValues PutItem does not take; an expression over 4 KB",
         ])
 
     def test_dynamodb_consumed_capacity(self):

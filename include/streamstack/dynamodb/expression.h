@@ -23,6 +23,10 @@ namespace streamstack::dynamodb {
 // Which request parameter an expression came from; names the "Invalid <Kind>:" prefix.
 enum class ExpressionKind { kCondition, kFilter, kKeyCondition, kUpdate, kProjection };
 const char* ExpressionKindName(ExpressionKind kind);  // "ConditionExpression", ...
+// AWS's refusal of an expression over 4 KB, or Ok. The caller applies it to the expressions a
+// request sends, not to those written from legacy parameters (AWS takes a ScanFilter IN of
+// thousands of values).
+Status CheckExpressionSize(std::string_view text, ExpressionKind kind);
 
 // True if `word` is one of DynamoDB's reserved words (case-insensitive).
 bool IsReservedWord(std::string_view word);
@@ -43,9 +47,11 @@ const AttributeValue* ResolvePath(const Item& item, const DocumentPath& path);
 // are compacted). Paths that do not resolve are skipped. Paths must not overlap.
 Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
 
-// A key of ExpressionAttributeNames (`name`) or ExpressionAttributeValues: "#" or ":" and then
-// letters, digits or "_"; else AWS's "... contains invalid key: Syntax error; key: "<key>"".
+// A key of ExpressionAttributeNames (`name`) or ExpressionAttributeValues: at most 255 bytes,
+// "#" or ":" and then letters, digits or "_"; else AWS's "... contains invalid key: ...".
 Status CheckPlaceholder(const std::string& key, bool name);
+// An ExpressionAttributeNames entry's attribute name: not empty.
+Status CheckAttributeNameValue(const std::string& key, const std::string& name);
 
 // One ExpressionAttributeValues entry: a faulty value is answered as AWS does, named by its
 // placeholder ("ExpressionAttributeValues contains invalid value: <why> for key :v"; type

@@ -129,4 +129,19 @@ run([
     assert.equal(err.message,
       "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}");
   }],
+
+  // ExtendDB's tests, captured from DynamoDB (see test_dynamodb_validation.py
+  // ExtendDbRecordedTest).
+  ["ReturnValues PutItem does not take; an expression over 4 KB", async () => {
+    const returns = await expectError(() => ddb.send(new PutItemCommand({
+      TableName: TABLE, Item: { a: { S: "rv" } }, ReturnValues: "UPDATED_OLD",
+    })), { name: "ValidationException" });
+    assert.equal(returns.message, "ReturnValues can only be ALL_OLD or NONE");
+    const filter = "a" + "z".repeat(4096) + " = :v";
+    const big = await expectError(() => ddb.send(new ScanCommand({
+      TableName: TABLE, FilterExpression: filter, ExpressionAttributeValues: { ":v": { S: "x" } },
+    })), { name: "ValidationException" });
+    assert.equal(big.message, "Invalid FilterExpression: Expression size has exceeded the " +
+      `maximum allowed size; expression size: ${filter.length}`);
+  }],
 ]);
