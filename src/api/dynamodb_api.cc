@@ -828,6 +828,21 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
   if (it == in.end() || it->is_null()) return NullMember("requestItems");
   if (!it->is_object()) return WrongType("RequestItems");
   dynamodb::BatchGetRequest req;
+  // The expression and non-expression parameters may not mix across tables either
+  // (ExtendDB's batch tests, captured from DynamoDB); within one table the translation checks.
+  bool projection = false;
+  bool attributes_to_get = false;
+  for (const auto& [table, spec] : it->items()) {
+    if (!spec.is_object()) continue;
+    projection |= spec.contains("ProjectionExpression") && !spec["ProjectionExpression"].is_null();
+    attributes_to_get |= spec.contains("AttributesToGet") && !spec["AttributesToGet"].is_null();
+  }
+  if (projection && attributes_to_get) {
+    return ValidationError(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}");
+  }
   // AWS answers under the key the request used: a table's ARN stays its ARN.
   std::map<std::string, std::string> requested_as;
   for (const auto& [table, spec] : it->items()) {
@@ -1129,7 +1144,10 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   if (!items.ok()) return items.status();
   json responses = json::array();
   for (const auto& item : *items) {
-    responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
+    // A projection that leaves nothing of the item answers no Item at all (ExtendDB's
+    // transaction tests, captured from DynamoDB).
+    responses.push_back(item && !item->empty() ? json{{"Item", dynamodb::ItemToJson(*item)}}
+                                               : json::object());
   }
   json out = {{"Responses", responses}};
   AddConsumedCapacityList(RequestedCapacityDetail(in), consumed, requested_as, &out,
@@ -1619,7 +1637,10 @@ void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply
         if (!r.ok()) return reply(r.status());
         json responses = json::array();
         for (const auto& item : r->items) {
-          responses.push_back(item ? json{{"Item", dynamodb::ItemToJson(*item)}} : json::object());
+          // A projection that leaves nothing of the item answers no Item at all (ExtendDB's
+          // transaction tests, captured from DynamoDB).
+          responses.push_back(item && !item->empty() ? json{{"Item", dynamodb::ItemToJson(*item)}}
+                                                     : json::object());
         }
         json out = {{"Responses", responses}};
         // Charged as the TransactGetItems or TransactWriteItems it ran.

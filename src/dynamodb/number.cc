@@ -168,12 +168,22 @@ Result<Number> Number::Add(const Number& other) const {
   int64_t low = std::min(low_a, low_b);
   std::string a = digits_ + std::string(static_cast<size_t>(low_a - low), '0');
   std::string b = other.digits_ + std::string(static_cast<size_t>(low_b - low), '0');
-  if (negative_ == other.negative_) return FromDigits(negative_, AddDigits(a, b), low);
+  // A result beyond the range is an overflow, whatever its digits (ExtendDB's tests, captured
+  // from DynamoDB: 9.9...E+125 + 9.9...E+125 answers the overflow, not the 38 digits).
+  const auto result = [low](bool negative, const std::string& digits) -> Result<Number> {
+    const size_t first = digits.find_first_not_of('0');
+    if (first != std::string::npos &&
+        low + static_cast<int64_t>(digits.size() - 1 - first) > kMaxExponent) {
+      return ValidationError(kOverflow);
+    }
+    return FromDigits(negative, digits, low);
+  };
+  if (negative_ == other.negative_) return result(negative_, AddDigits(a, b));
   size_t width = std::max(a.size(), b.size());
   a.insert(0, width - a.size(), '0');
   b.insert(0, width - b.size(), '0');
-  if (a >= b) return FromDigits(negative_, SubtractDigits(a, b), low);
-  return FromDigits(other.negative_, SubtractDigits(b, a), low);
+  if (a >= b) return result(negative_, SubtractDigits(a, b));
+  return result(other.negative_, SubtractDigits(b, a));
 }
 
 Result<Number> Number::Subtract(const Number& other) const { return Add(other.Negated()); }

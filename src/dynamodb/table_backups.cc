@@ -319,7 +319,8 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
         index.throughput.reset();
       } else {
         index.on_demand_throughput = {};
-        // An index of an on-demand source has no capacity of its own to keep.
+        // An index of an on-demand source has no capacity of its own to keep (a provisioned
+        // source's may lack it only when restored to its own billing).
         if (!index.throughput) index.throughput = req.provisioned_throughput;
       }
     }
@@ -339,6 +340,15 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
         auto given, overridden(*o.global_secondary_indexes, source.global_secondary_indexes, true));
     if (!given.empty()) req.global_secondary_indexes = std::move(given);
   } else if (!source.global_secondary_indexes.empty()) {
+    // A GSI of an on-demand source has no capacity to keep: a PROVISIONED override must name
+    // each (ExtendDB's restore tests, captured from DynamoDB).
+    if (o.billing_mode == "PROVISIONED") {
+      for (const SecondaryIndex& index : source.global_secondary_indexes) {
+        if (index.throughput) continue;
+        return InvalidParameters("GlobalSecondaryIndexOverride must be specified for index: " +
+                                 index.name + " when BillingModeOverride is PROVISIONED");
+      }
+    }
     req.global_secondary_indexes = indexes(source.global_secondary_indexes, true);
   }
   if (o.local_secondary_indexes) {

@@ -286,6 +286,36 @@ class BackupsTest(ClockMixin, unittest.TestCase):
         self.assertEqual(on_demand["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
             "ReadCapacityUnits"], 0)
 
+    def test_a_provisioned_restore_of_an_on_demand_source_names_its_indexes(self):
+        """ExtendDB's restore tests (captured from DynamoDB): a GSI of an on-demand source has
+        no capacity to keep, so a PROVISIONED override without an index override is refused,
+        and no table is made."""
+        ddb = self.ddb
+        ddb.create_table(
+            TableName="gsi_od_src", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "g")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by_gpk", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}])
+        arn = ddb.create_backup(TableName="gsi_od_src", BackupName="on-demand")["BackupDetails"][
+            "BackupArn"]
+        capacity = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        self.assertEqual(self.error(
+            ddb.restore_table_from_backup, "ValidationException", TargetTableName="gsi_od_refused",
+            BackupArn=arn, BillingModeOverride="PROVISIONED", ProvisionedThroughputOverride=capacity),
+            "One or more parameter values were invalid: GlobalSecondaryIndexOverride must be "
+            "specified for index: by_gpk when BillingModeOverride is PROVISIONED")
+        self.assertNotIn("gsi_od_refused", ddb.list_tables()["TableNames"])
+        restored = ddb.restore_table_from_backup(
+            TargetTableName="gsi_od_named", BackupArn=arn, BillingModeOverride="PROVISIONED",
+            ProvisionedThroughputOverride=capacity, GlobalSecondaryIndexOverride=[{
+                "IndexName": "by_gpk", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": capacity}]
+        )["TableDescription"]
+        self.assertEqual(restored["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
+            "ReadCapacityUnits"], 5)
+
     @requires_botocore("dynamodb", "RestoreTableFromBackup", "OnDemandThroughputOverride")
     def test_restore_on_demand_limits(self):
         """[ack] DDB-TABLE-280, -273 (texts in the catalogue DDB-TABLE-442), -215 (the limits

@@ -930,6 +930,35 @@ class ExtendDbRecordedTest(ValidationCase):
             with self.subTest(source=source):
                 self.assertValidation(operation, body, message)
 
+    def test_batches_transactions_and_numbers(self):
+        """test_batch_operations.py (the expression and non-expression parameters may not mix
+        across tables either), test_transaction_operations.py (a projection that leaves
+        nothing of an item answers no Item), test_item_operations.py (a sum beyond the range
+        is an overflow, although it also has 39 digits)."""
+        self.assertValidation("BatchGetItem", {"RequestItems": {
+            "hash-table": {"Keys": [{"a": {"S": "x"}}], "ProjectionExpression": "a"},
+            "range-table": {"Keys": [{"a": {"S": "x"}, "b": {"S": "y"}}],
+                            "AttributesToGet": ["a"]}}},
+            "Can not use both expression and non-expression parameters in the same request: "
+            "Non-expression parameters: {AttributesToGet} Expression parameters: "
+            "{ProjectionExpression}")
+        ddb = self.server.client("dynamodb")
+        ddb.put_item(TableName="hash-table", Item={"a": {"S": "proj-empty"}})
+        got = ddb.transact_get_items(TransactItems=[{"Get": {
+            "TableName": "hash-table", "Key": {"a": {"S": "proj-empty"}},
+            "ProjectionExpression": "nonexistent_attr"}}])
+        self.assertEqual(got["Responses"], [{}])
+        big = "99999999999999999999999999999999999999E+88"
+        ddb.put_item(TableName="hash-table", Item={"a": {"S": "overflow"}, "v": {"N": big}})
+        overflow = ("Number overflow. Attempting to store a number with magnitude larger than "
+                    "supported range")
+        for update in ("SET v = v + :inc", "ADD v :inc"):
+            with self.subTest(update=update):
+                self.assertValidation("UpdateItem", {
+                    "TableName": "hash-table", "Key": {"a": {"S": "overflow"}},
+                    "UpdateExpression": update, "ExpressionAttributeValues": {":inc": {"N": big}}},
+                    overflow)
+
     def test_a_transaction_item_over_4_kb(self):
         """test_expression_size_limit.py's limit, on a transaction's item too."""
         self.assertValidation("TransactWriteItems", {"TransactItems": [{"ConditionCheck": {
