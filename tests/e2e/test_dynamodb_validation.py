@@ -959,6 +959,52 @@ class ExtendDbRecordedTest(ValidationCase):
                     "UpdateExpression": update, "ExpressionAttributeValues": {":inc": {"N": big}}},
                     overflow)
 
+    def test_a_transaction_cancels_for_an_item_key_fault(self):
+        """test_transaction_key_size_validation.py and test_transaction_operations.py: a key
+        over its size or of the wrong type cancels the transaction with a ValidationError
+        reason for its item; an empty key value is the request's ValidationException. The
+        reason's Message and the cancellation's own text are not recorded: ours name the
+        fault and list the codes as for a failed condition."""
+        ddb = self.server.client("dynamodb")
+        oversized = {"a": {"S": "a" * 2049}}
+        size_fault = ("One or more parameter values were invalid: Size of hashkey has exceeded "
+                      "the maximum size limit of2048 bytes")
+        cases = [
+            (ddb.transact_write_items, [{"Put": {"TableName": "hash-table", "Item": oversized}}],
+             [("ValidationError", size_fault)]),
+            (ddb.transact_write_items, [
+                {"Put": {"TableName": "hash-table", "Item": {"a": {"S": "fine"}}}},
+                {"Delete": {"TableName": "hash-table", "Key": {"a": {"N": "123"}}}}],
+             [("None", None),
+              ("ValidationError", "The provided key element does not match the schema")]),
+            (ddb.transact_write_items, [{"ConditionCheck": {
+                "TableName": "hash-table", "Key": oversized,
+                "ConditionExpression": "attribute_exists(a)"}}],
+             [("ValidationError", size_fault)]),
+            (ddb.transact_get_items, [{"Get": {"TableName": "hash-table", "Key": oversized}}],
+             [("ValidationError", size_fault)]),
+            (ddb.transact_get_items, [{"Get": {"TableName": "range-table", "Key": {
+                "a": {"S": "a"}, "b": {"S": "b" * 1025}}}}],
+             [("ValidationError", "One or more parameter values were invalid: Aggregated size of "
+                                  "all range keys has exceeded the size limit of 1024 bytes")]),
+        ]
+        for call, items, reasons in cases:
+            with self.subTest(items=items):
+                with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                    call(TransactItems=items)
+                err = ctx.exception.response
+                self.assertEqual(err["Error"]["Code"], "TransactionCanceledException")
+                self.assertEqual(err["Error"]["Message"],
+                                 "Transaction cancelled, please refer cancellation reasons for "
+                                 "specific reasons [" + ", ".join(c for c, _ in reasons) + "]")
+                self.assertEqual([(r["Code"], r.get("Message")) for r in
+                                  err["CancellationReasons"]], reasons)
+        self.assertNotIn("Item", ddb.get_item(TableName="hash-table", Key={"a": {"S": "fine"}}))
+        self.assertValidation("TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": "hash-table", "Item": {"a": {"S": ""}}}}]},
+            "One or more parameter values are not valid. The AttributeValue for a key attribute "
+            "cannot contain an empty string value. Key: a")
+
     def test_a_transaction_item_over_4_kb(self):
         """test_expression_size_limit.py's limit, on a transaction's item too."""
         self.assertValidation("TransactWriteItems", {"TransactItems": [{"ConditionCheck": {
@@ -972,7 +1018,8 @@ class KeySizeTest(ValidationCase):
     """Class 5. Source: dynalite test/getItem.js, putItem.js, batchGetItem.js,
     batchWriteItem.js ("hash key is too big", "range key is too big"); sizes are UTF-8 bytes.
     AWS's text for an index key over the limit is not recorded anywhere we found: the table
-    key's text is used for it too."""
+    key's text is used for it too. In a transaction a key over its size cancels the
+    transaction instead (ExtendDbRecordedTest)."""
 
     hash_limit = ("One or more parameter values were invalid: Size of hashkey has exceeded the "
                   "maximum size limit of2048 bytes")
@@ -1013,8 +1060,6 @@ class KeySizeTest(ValidationCase):
                 {"PutRequest": {"Item": {"a": {"S": big_hash}}}}]}}, self.hash_limit),
             ("BatchGetItem", {"RequestItems": {"range-table": {"Keys": [
                 {"a": {"S": "a"}, "b": {"S": big_range}}]}}}, self.range_limit),
-            ("TransactWriteItems", {"TransactItems": [{"Put": {
-                "TableName": "hash-table", "Item": {"a": {"S": big_hash}}}}]}, self.hash_limit),
             ("PutItem", {"TableName": "indexed-table", "Item": {
                 "a": {"S": "a"}, "g": {"S": big_hash}, "h": {"S": "h"}}}, self.hash_limit),
             ("PutItem", {"TableName": "indexed-table", "Item": {

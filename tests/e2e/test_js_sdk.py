@@ -186,6 +186,7 @@ class JsSdkTest(JsSdkCase):
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
             "a transaction's Put without an expression takes and ignores its name map",
             "ReturnValues PutItem does not take; an expression over 4 KB",
+            "a transaction's key over its size cancels it with a ValidationError reason",
         ])
 
     def test_dynamodb_consumed_capacity(self):

@@ -144,4 +144,14 @@ run([
     assert.equal(big.message, "Invalid FilterExpression: Expression size has exceeded the " +
       `maximum allowed size; expression size: ${filter.length}`);
   }],
+
+  // ExtendDB's transaction tests, captured from DynamoDB.
+  ["a transaction's key over its size cancels it with a ValidationError reason", async () => {
+    const err = await expectError(() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Put: { TableName: TABLE, Item: { a: { S: "a".repeat(2049) } } } },
+    ] })), { name: "TransactionCanceledException" });
+    assert.deepEqual(err.CancellationReasons.map((r) => r.Code), ["ValidationError"]);
+    assert.equal(err.CancellationReasons[0].Message, "One or more parameter values were " +
+      "invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }],
 ]);
