@@ -116,16 +116,23 @@ std::string RequestedTableName(const json& in) { return in.at("TableName").get<s
 // (dynalite validations/index.js, recorded against DynamoDB); the value's fault comes after.
 Status InvalidExpressionValue(const std::optional<std::map<std::string, std::string>>& names,
                               const json& values, Status invalid_value) {
-  if (names) {
-    if (names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
-    for (const auto& [key, name] : *names) {
-      STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckPlaceholder(key, /*name=*/true));
-    }
-  }
+  if (names) STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckNameKeys(*names));
   for (const auto& [key, value] : values.items()) {
     STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckPlaceholder(key, /*name=*/false));
   }
   return invalid_value;
+}
+
+// The Responses of a read transaction (TransactGetItems, ExecuteTransaction's reads): one entry
+// per item asked for; no Item for a missing one, nor for one the projection leaves nothing of
+// (ExtendDB's transaction tests, captured from DynamoDB).
+json TransactGetResponses(const std::vector<std::optional<dynamodb::Item>>& items) {
+  json responses = json::array();
+  for (const auto& item : items) {
+    responses.push_back(item && !item->empty() ? json{{"Item", dynamodb::ItemToJson(*item)}}
+                                               : json::object());
+  }
+  return responses;
 }
 
 Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
@@ -1142,14 +1149,7 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
   std::vector<dynamodb::ConsumedCapacity> consumed;
   auto items = tables.TransactGetItems(req, &consumed);
   if (!items.ok()) return items.status();
-  json responses = json::array();
-  for (const auto& item : *items) {
-    // A projection that leaves nothing of the item answers no Item at all (ExtendDB's
-    // transaction tests, captured from DynamoDB).
-    responses.push_back(item && !item->empty() ? json{{"Item", dynamodb::ItemToJson(*item)}}
-                                               : json::object());
-  }
-  json out = {{"Responses", responses}};
+  json out = {{"Responses", TransactGetResponses(*items)}};
   AddConsumedCapacityList(RequestedCapacityDetail(in), consumed, requested_as, &out,
                           CapacitySplit::kReadWrite);
   return out;
@@ -1635,14 +1635,7 @@ void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply
       std::move(statements), [detail = RequestedCapacityDetail(in), reply = std::move(reply)](
                                  Result<dynamodb::PartiqlTransactionResult> r) {
         if (!r.ok()) return reply(r.status());
-        json responses = json::array();
-        for (const auto& item : r->items) {
-          // A projection that leaves nothing of the item answers no Item at all (ExtendDB's
-          // transaction tests, captured from DynamoDB).
-          responses.push_back(item && !item->empty() ? json{{"Item", dynamodb::ItemToJson(*item)}}
-                                                     : json::object());
-        }
-        json out = {{"Responses", responses}};
+        json out = {{"Responses", TransactGetResponses(r->items)}};
         // Charged as the TransactGetItems or TransactWriteItems it ran.
         AddConsumedCapacityList(detail, r->consumed, {}, &out, CapacitySplit::kReadWrite);
         reply(std::move(out));

@@ -1380,6 +1380,14 @@ Status CheckPlaceholder(const std::string& key, bool name) {
   return ValidationError(map + " contains invalid key: Syntax error; key: \"" + key + "\"");
 }
 
+Status CheckNameKeys(const std::map<std::string, std::string>& names) {
+  if (names.empty()) return ValidationError("ExpressionAttributeNames must not be empty");
+  for (const auto& [key, name] : names) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(key, /*name=*/true));
+  }
+  return Status::Ok();
+}
+
 Status CheckAttributeNameValue(const std::string& key, const std::string& name) {
   if (!name.empty()) return Status::Ok();
   return ValidationError(

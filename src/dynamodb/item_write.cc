@@ -82,6 +82,18 @@ Result<std::optional<ProjectionExpression>> ParseProjection(const ExpressionInpu
   return out;
 }
 
+Status TransactionCanceled(nlohmann::json reasons) {
+  std::string list;
+  for (const nlohmann::json& reason : reasons) {
+    list += (list.empty() ? "" : ", ") + reason.value("Code", std::string("None"));
+  }
+  Status s(AwsError::kTransactionCanceled,
+           "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+               list + "]");
+  s.WithDetails({{"CancellationReasons", std::move(reasons)}});
+  return s;
+}
+
 Status MissingTable(const ExpressionInput& expressions) {
   STREAMSTACK_RETURN_IF_ERROR(CheckExpressionsWithoutTable(expressions));
   return NotFound();

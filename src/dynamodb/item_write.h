@@ -26,6 +26,10 @@ namespace streamstack::dynamodb {
 inline constexpr size_t kMaxItemSizeBytes = 400 * 1024;
 inline constexpr char kConditionFailed[] = "The conditional request failed";
 
+// TransactionCanceledException with one reason per item ({"Code": ...} objects, in the
+// request's order); its text lists the codes as AWS does.
+Status TransactionCanceled(nlohmann::json reasons);
+
 // The answer to an item request on a table that does not exist: AWS's verdict on the
 // request's expressions first, which it reaches before it looks for the table.
 Status MissingTable(const ExpressionInput& expressions);

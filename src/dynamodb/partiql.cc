@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "dynamodb/item_key.h"
+#include "dynamodb/item_write.h"
 #include "dynamodb/partiql_parser.h"
 #include "streamstack/common/thread_annotations.h"
 
@@ -530,22 +531,14 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
         const Status& st = outcome.status();
         if (st.code() != AwsError::kTransactionCanceled) return done(st);
         // An INSERT whose item exists is a DuplicateItem reason, not a failed condition.
-        nlohmann::json details = st.details();
-        nlohmann::json& reasons = details["CancellationReasons"];
-        std::string list;
+        nlohmann::json reasons = st.details().at("CancellationReasons");
         for (size_t i = 0; i < reasons.size(); ++i) {
           if (i < inserts.size() && inserts[i] &&
               reasons[i].value("Code", "") == "ConditionalCheckFailed") {
             reasons[i] = {{"Code", "DuplicateItem"}, {"Message", kDuplicateItem}};
           }
-          list += (i ? ", " : "") + reasons[i].value("Code", std::string("None"));
         }
-        Status rewritten(AwsError::kTransactionCanceled,
-                         "Transaction cancelled, please refer cancellation reasons for specific "
-                         "reasons [" +
-                             list + "]");
-        rewritten.WithDetails(details);
-        done(rewritten);
+        done(TransactionCanceled(std::move(reasons)));
       });
 }
 

@@ -644,10 +644,7 @@ Result<ExpressionContext> MakeExpressionContext(const ExpressionInput& in) {
   }
   // Names before values, each map's emptiness before its keys (dynalite's recorded tests).
   if (in.names) {
-    if (in.names->empty()) return ValidationError("ExpressionAttributeNames must not be empty");
-    for (const auto& [key, name] : *in.names) {
-      STREAMSTACK_RETURN_IF_ERROR(CheckPlaceholder(key, /*name=*/true));
-    }
+    STREAMSTACK_RETURN_IF_ERROR(CheckNameKeys(*in.names));
     for (const auto& [key, name] : *in.names) {
       STREAMSTACK_RETURN_IF_ERROR(CheckAttributeNameValue(key, name));
     }

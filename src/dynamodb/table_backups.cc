@@ -530,12 +530,9 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
   store.Write(
       [&impl, def, source, transition](storage::WriteContext& ctx) -> Status {
         if (auto in_transition = impl.TransitionOf(def->name)) {
-          return Status(
-              AwsError::kResourceInUse,
-              "Attempt to change a resource which is still in use: Table is being " +
-                  std::string(in_transition->status == TableStatus::kDeleting ? "deleted: "
-                                                                              : "created: ") +
-                  def->name);
+          return ResourceInUse(def->name, in_transition->status == TableStatus::kDeleting
+                                              ? TableStatus::kDeleting
+                                              : TableStatus::kCreating);
         }
         if (impl.FindDefinition(def->name)) return TableAlreadyExists(def->name);
         // The source as the writer holds it now (it may have gone since the request).

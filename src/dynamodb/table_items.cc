@@ -48,23 +48,21 @@ bool IsItemKeyFault(const Status& st) {
   return false;
 }
 
-// The transaction cancelled for its items' key faults: ValidationError for those, None for the
-// rest, whose conditions are not evaluated.
+// The transaction cancelled for its items' key faults (ValidationError for those, None for the
+// rest, whose conditions are not evaluated), or Ok when no item has one.
 Status CancelledForKeyFaults(const std::vector<Status>& faults) {
-  nlohmann::json reasons = nlohmann::json::array();
-  std::string list;
-  for (const Status& fault : faults) {
-    const char* code = fault.ok() ? "None" : "ValidationError";
-    nlohmann::json reason = {{"Code", code}};
-    if (!fault.ok()) reason["Message"] = fault.message();
-    reasons.push_back(std::move(reason));
-    list += (list.empty() ? "" : ", ") + std::string(code);
+  if (std::all_of(faults.begin(), faults.end(), [](const Status& f) { return f.ok(); })) {
+    return Status::Ok();
   }
-  Status s(AwsError::kTransactionCanceled,
-           "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
-               list + "]");
-  s.WithDetails({{"CancellationReasons", std::move(reasons)}});
-  return s;
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const Status& fault : faults) {
+    if (fault.ok()) {
+      reasons.push_back({{"Code", "None"}});
+    } else {
+      reasons.push_back({{"Code", "ValidationError"}, {"Message", fault.message()}});
+    }
+  }
+  return TransactionCanceled(std::move(reasons));
 }
 
 // A conditional write on its way through the writer thread, with what it will answer.
@@ -252,7 +250,6 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
   auto prepared = std::make_shared<std::vector<Prepared>>();
   std::set<std::tuple<std::string, std::string, std::string>> seen;
   std::vector<Status> key_faults;
-  bool any_key_fault = false;
   for (auto& a : request.actions) {
     auto table = impl_->Find(a.table_name);
     if (!table) return done(NotFound());
@@ -260,7 +257,6 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     key_faults.push_back(Status::Ok());
     if (!key.ok() && IsItemKeyFault(key.status())) {
       key_faults.back() = key.status();
-      any_key_fault = true;
       continue;
     }
     if (!key.ok()) return done(key.status());
@@ -286,7 +282,9 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
                          std::move(parsed).value(), a.return_old_on_condition_failure, size});
   }
-  if (any_key_fault) return done(CancelledForKeyFaults(key_faults));
+  if (Status cancelled = CancelledForKeyFaults(key_faults); !cancelled.ok()) {
+    return done(cancelled);
+  }
   Impl& impl = *impl_;
   auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
@@ -295,7 +293,6 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
         std::vector<std::optional<StoredItem>> olds;
         nlohmann::json reasons = nlohmann::json::array();
         bool cancelled = false;
-        std::vector<std::string> codes;
         for (auto& p : *prepared) {
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
                                        LoadItem(ctx.db(), *p.table, p.key));
@@ -306,24 +303,13 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                                      {"Message", kConditionFailed}};
             if (p.return_old && old_item) reason["Item"] = ItemToJson(*old_item);
             reasons.push_back(reason);
-            codes.push_back("ConditionalCheckFailed");
             cancelled = true;
           } else {
             reasons.push_back({{"Code", "None"}});
-            codes.push_back("None");
           }
           olds.push_back(std::move(old));
         }
-        if (cancelled) {
-          std::string list;
-          for (size_t i = 0; i < codes.size(); ++i) list += (i ? ", " : "") + codes[i];
-          Status s(AwsError::kTransactionCanceled,
-                   "Transaction cancelled, please refer cancellation reasons for specific "
-                   "reasons [" +
-                       list + "]");
-          s.WithDetails({{"CancellationReasons", reasons}});
-          return s;
-        }
+        if (cancelled) return TransactionCanceled(std::move(reasons));
         // Then every write, in the request's order (its stream records keep that order), each
         // charged as a transactional write; a ConditionCheck on the item it read.
         for (size_t i = 0; i < prepared->size(); ++i) {
@@ -410,7 +396,6 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
   };
   std::vector<Prepared> prepared;
   std::vector<Status> key_faults;
-  bool any_key_fault = false;
   for (const auto& g : request.gets) {
     auto table = impl_->Find(g.table_name);
     if (!table) return NotFound();
@@ -418,7 +403,6 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
     key_faults.push_back(Status::Ok());
     if (!found_key.ok() && IsItemKeyFault(found_key.status())) {
       key_faults.back() = found_key.status();
-      any_key_fault = true;
       continue;
     }
     STREAMSTACK_ASSIGN_OR_RETURN(EncodedKey key, std::move(found_key));
@@ -428,7 +412,7 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
                                  ParseProjection(expressions));
     prepared.push_back({table, std::move(key), std::move(projection)});
   }
-  if (any_key_fault) return CancelledForKeyFaults(key_faults);
+  STREAMSTACK_RETURN_IF_ERROR(CancelledForKeyFaults(key_faults));
   return impl_->store.Read([&](storage::Database& db) -> Result<std::vector<std::optional<Item>>> {
     storage::Transaction snapshot(db, storage::Transaction::Kind::kDeferred);
     STREAMSTACK_RETURN_IF_ERROR(snapshot.Begin());

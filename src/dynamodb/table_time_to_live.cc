@@ -71,9 +71,7 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   // (recorded, DDB-TABLE-444's catalogue).
   if (auto transition = impl.TransitionOf(table_name);
       transition && transition->status == TableStatus::kCreating) {
-    return done(Status(AwsError::kResourceInUse,
-                       "Attempt to change a resource which is still in use: Table " + table_name +
-                           " is being created"));
+    return done(StillInUse("Table " + table_name + " is being created"));
   }
   valid = CheckTimeToLiveChange(*current, spec);
   if (!valid.ok()) return done(valid);

@@ -3,13 +3,9 @@
 namespace streamstack::dynamodb {
 namespace {
 
-// Every refusal below is "Attempt to change a resource which is still in use: <detail>"
-// (ack-api-quirks DDB-TABLE-444's catalogue of recorded texts, unless a comment says
+// Every refusal below is StillInUse's "Attempt to change a resource which is still in use:
+// <detail>" (ack-api-quirks DDB-TABLE-444's catalogue of recorded texts, unless a comment says
 // otherwise).
-Status InUse(const std::string& detail) {
-  return Status(AwsError::kResourceInUse,
-                "Attempt to change a resource which is still in use: " + detail);
-}
 
 int Rank(TableStatus status) {
   switch (status) {
@@ -29,13 +25,13 @@ int Rank(TableStatus status) {
 Status RefuseDelete(const std::string& name, const TableChanges& under_way) {
   if (under_way.stream) {
     // Recorded whole (DDB-TABLE-119).
-    return InUse("Cannot delete table while stream is being enabled/disabled.");
+    return StillInUse("Cannot delete table while stream is being enabled/disabled.");
   }
   if (under_way.index_create || under_way.index_delete || under_way.index_update) {
-    return InUse("Cannot delete table while indexes are being created, updated, or deleted.");
+    return StillInUse("Cannot delete table while indexes are being created, updated, or deleted.");
   }
   // Recorded during a billing mode switch (DDB-TABLE-369) and an encryption change (-120).
-  return InUse("Table: " + name + " is in the process of being updated.");
+  return StillInUse("Table: " + name + " is in the process of being updated.");
 }
 
 // An UpdateTable while the stream is being enabled or disabled (DDB-TABLE-119, -444). The
@@ -46,27 +42,29 @@ Status RefuseDuringStreamChange(const std::string& name, const TableTransition& 
   const std::string stream = " Table: " + name + " Stream: " + under_way.stream_label +
                              " Operation: " + (under_way.stream_enabling ? "ENABLE" : "DISABLE");
   if (next.table_class) {
-    return InUse("Can't update table class when stream status is being updated." + stream);
+    return StillInUse("Can't update table class when stream status is being updated." + stream);
   }
   if (next.Iops())
-    return InUse("Can't change table IOPS when stream status is being updated." + stream);
+    return StillInUse("Can't change table IOPS when stream status is being updated." + stream);
   if (next.on_demand_throughput) {
-    return InUse("OnDemandThroughput cannot be updated while stream status update is in progress");
+    return StillInUse(
+        "OnDemandThroughput cannot be updated while stream status update is in progress");
   }
   // Another stream toggle; an index change is answered the same (assumed: its own text in the
   // family "Can't <X> when stream status is being updated" is not recorded).
-  return InUse("A stream status change is currently in progress." + stream);
+  return StillInUse("A stream status change is currently in progress." + stream);
 }
 
 // An UpdateTable while the billing mode or the capacity is changing (DDB-TABLE-369, -444).
 Status RefuseDuringIopsChange(const std::string& name, const TableChanges& next) {
-  if (next.Iops()) return InUse("Table IOPS are currently being updated. Table: " + name);
+  if (next.Iops()) return StillInUse("Table IOPS are currently being updated. Table: " + name);
   if (next.on_demand_throughput) {
-    return InUse("OnDemandThroughput cannot be updated while BillingMode update is in progress");
+    return StillInUse(
+        "OnDemandThroughput cannot be updated while BillingMode update is in progress");
   }
   if (next.stream) {
-    return InUse("Can't enable or disable stream while table IOPS are being updated. Table: " +
-                 name);
+    return StillInUse("Can't enable or disable stream while table IOPS are being updated. Table: " +
+                      name);
   }
   return ResourceInUse(name, TableStatus::kUpdating);
 }
@@ -75,11 +73,12 @@ Status RefuseDuringIopsChange(const std::string& name, const TableChanges& next)
 Status RefuseDuringTableClassChange(const std::string& name, const TableTransition& under_way,
                                     const TableChanges& next) {
   if (next.table_class) {
-    return InUse("Can't update table class when a table class update is in progress. Table: " +
-                 name + " TableClassUpdateInProgress: " + under_way.table_class);
+    return StillInUse("Can't update table class when a table class update is in progress. Table: " +
+                      name + " TableClassUpdateInProgress: " + under_way.table_class);
   }
   if (next.on_demand_throughput) {
-    return InUse("OnDemandThroughput cannot be updated while TableClass update is in progress");
+    return StillInUse(
+        "OnDemandThroughput cannot be updated while TableClass update is in progress");
   }
   return ResourceInUse(name, TableStatus::kUpdating);
 }
@@ -93,24 +92,26 @@ Status RefuseDuringIndexChange(const std::string& name, const TableTransition& u
   const std::string indexes = "[" + under_way.index_name + "]";
   const TableChanges& changes = next.changes;
   if (changes.Iops()) {
-    return InUse(std::string("Can't change table IOPS when an index is being ") +
-                 (creating ? "created." : "deleted.") + " Table: " + name + " Indexes: " + indexes);
+    return StillInUse(std::string("Can't change table IOPS when an index is being ") +
+                      (creating ? "created." : "deleted.") + " Table: " + name +
+                      " Indexes: " + indexes);
   }
   if (changes.stream && creating) {
-    return InUse("Can't change stream status when an index is being created");
+    return StillInUse("Can't change stream status when an index is being created");
   }
   if (changes.on_demand_throughput) {
-    return InUse(std::string("OnDemandThroughput cannot be updated while index ") +
-                 (creating ? "creation" : "deletion") + " is in progress for indexes: " + indexes);
+    return StillInUse(std::string("OnDemandThroughput cannot be updated while index ") +
+                      (creating ? "creation" : "deletion") +
+                      " is in progress for indexes: " + indexes);
   }
   const bool same_index = next.index_name == under_way.index_name;
   if (!creating && same_index && (changes.index_update || changes.index_delete)) {
-    return InUse("Index is being deleted. Table: " + name + " Index: " + under_way.index_name);
+    return StillInUse("Index is being deleted. Table: " + name + " Index: " + under_way.index_name);
   }
   if (changes.index_create || changes.index_delete) {
     // The index being created, deleted before its backfill began.
     if (creating && changes.index_delete && same_index) {
-      return InUse(
+      return StillInUse(
           "Index creation is in resource allocation phase. Retry deletion during backfilling "
           "phase or when the index is active. Table: " +
           name + " Index: " + under_way.index_name);
@@ -123,6 +124,11 @@ Status RefuseDuringIndexChange(const std::string& name, const TableTransition& u
 }
 
 }  // namespace
+
+Status StillInUse(const std::string& detail) {
+  return Status(AwsError::kResourceInUse,
+                "Attempt to change a resource which is still in use: " + detail);
+}
 
 TableTransition MergeTransitions(const std::vector<const TableTransition*>& under_way) {
   TableTransition merged;
@@ -160,17 +166,17 @@ Status ResourceInUse(const std::string& name, TableStatus status) {
   // An encryption change or warm throughput increase leaves the table ACTIVE (recorded answer
   // to a DeleteTable meanwhile, DDB-TABLE-120).
   if (status == TableStatus::kActive) {
-    return InUse("Table: " + name + " is in the process of being updated.");
+    return StillInUse("Table: " + name + " is in the process of being updated.");
   }
   const char* what = status == TableStatus::kCreating   ? "created"
                      : status == TableStatus::kDeleting ? "deleted"
                                                         : "updated";
-  return InUse(std::string("Table is being ") + what + ": " + name);
+  return StillInUse(std::string("Table is being ") + what + ": " + name);
 }
 
 Status RefuseCreate(const std::string& name, const TableTransition& under_way) {
   // A restore's target is "being used" (recorded, DDB-TABLE-444).
-  if (under_way.restoring) return InUse("Table is being used: " + name);
+  if (under_way.restoring) return StillInUse("Table is being used: " + name);
   return ResourceInUse(name, under_way.status);
 }
 
@@ -180,7 +186,7 @@ Status CheckIndexNotBeingDeleted(const std::string& name, const TableTransition&
   const std::string& deleting = under_way.deleting_index->name;
   for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
     if (u.action != GlobalSecondaryIndexUpdate::Action::kCreate && u.index.name == deleting) {
-      return InUse("Index is being deleted. Table: " + name + " Index: " + deleting);
+      return StillInUse("Index is being deleted. Table: " + name + " Index: " + deleting);
     }
   }
   return Status::Ok();
@@ -196,7 +202,7 @@ Status AdmitAlongside(const std::string& name, const TableTransition& under_way,
   const TableChanges& now = under_way.changes;
   const TableChanges& next = proposed.changes;
   if (now.encryption && next.encryption) {
-    return InUse("Server-Side Encryption is still being updated");
+    return StillInUse("Server-Side Encryption is still being updated");
   }
   // A warm throughput change while an index is allocated is an HTTP 500 on AWS, a state
   // conflict answered as a server error (recorded, DDB-TABLE-458).
@@ -216,7 +222,7 @@ Status AdmitAlongside(const std::string& name, const TableTransition& under_way,
   // table staying ACTIVE; only DeleteTable's refusal is recorded).
   if (!now.index_update) return Status::Ok();
   if (next.index_update && proposed.index_name == under_way.index_name) {
-    return InUse("Index is being updated. Table: " + name + " Index: " + under_way.index_name);
+    return StillInUse("Index is being updated. Table: " + name + " Index: " + under_way.index_name);
   }
   return ResourceInUse(name, TableStatus::kUpdating);
 }

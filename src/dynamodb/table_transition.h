@@ -94,6 +94,9 @@ inline TableTransition Creating(bool restoring = false) {
 // UPDATING if any is (in that order), else ACTIVE, with each one's details and changes.
 TableTransition MergeTransitions(const std::vector<const TableTransition*>& under_way);
 
+// ResourceInUseException "Attempt to change a resource which is still in use: <detail>".
+Status StillInUse(const std::string& detail);
+
 // ResourceInUseException for a change to table `name` while it is in a transition of
 // `status`, when no more precise text applies.
 Status ResourceInUse(const std::string& name, TableStatus status);

@@ -50,6 +50,9 @@ Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
 // A key of ExpressionAttributeNames (`name`) or ExpressionAttributeValues: at most 255 bytes,
 // "#" or ":" and then letters, digits or "_"; else AWS's "... contains invalid key: ...".
 Status CheckPlaceholder(const std::string& key, bool name);
+// ExpressionAttributeNames' shape before its entries' names: not empty, then every key
+// (CheckPlaceholder), in key order.
+Status CheckNameKeys(const std::map<std::string, std::string>& names);
 // An ExpressionAttributeNames entry's attribute name: not empty.
 Status CheckAttributeNameValue(const std::string& key, const std::string& name);
 
