@@ -116,7 +116,7 @@ void DeliveryEngine::Core::OnStreamWrite(const std::string& stream_arn,
 }
 
 void DeliveryEngine::Core::Stop() {
-  if (stopped.exchange(true)) return;
+  if (!BeginStop()) return;
   if (started_) {
     source.Unsubscribe(listener_);
     work_.reset();
@@ -146,6 +146,9 @@ void DeliveryEngine::Core::Apply(MappingConfig config) {
   std::shared_ptr<MappingRuntime> rt;
   {
     MutexLock lock(mu);
+    // Looked at again under the lock: Stop sets `stopped` before it clears `mappings`, so a
+    // runtime added after the clear (it would never be freed) is never added.
+    if (stopped.load()) return;
     auto it = mappings.find(settings->config.uuid);
     if (it == mappings.end()) {
       if (!settings->config.enabled) return;  // nothing runs for it yet
@@ -217,5 +220,6 @@ void DeliveryEngine::ClockAdvanced() { core_->ClockAdvanced(); }
 size_t DeliveryEngine::ActiveMappings() const { return core_->Active(); }
 
 void DeliveryEngine::TEST_Barrier() { core_->Barrier(); }
+std::weak_ptr<const void> DeliveryEngine::TEST_Lifetime() const { return core_; }
 
 }  // namespace streamstack::esm

@@ -7,8 +7,6 @@
 // Every method runs on the strand except Post, Tick and OnWrite, and what is constant.
 #pragma once
 
-#include <boost/asio/post.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -35,14 +33,15 @@ class MappingRuntime : public std::enable_shared_from_this<MappingRuntime> {
   const Strand& strand() const { return strand_; }
   EngineContext& engine() const { return *engine_; }
 
-  // Posts `fn` to the strand (any thread); it does not run once the engine stopped. The
-  // handler keeps the runtime alive.
+  // Posts `fn` to the strand (any thread); it is not queued once the engine stopped, and
+  // does not run if the engine stops before it. The handler keeps the runtime alive.
   template <typename F>
   void Post(F&& fn) {
-    boost::asio::post(strand_, [self = shared_from_this(), fn = std::forward<F>(fn)]() mutable {
-      if (self->engine_->stopped.load(std::memory_order_relaxed)) return;
-      fn();
-    });
+    engine_->PostUnlessStopped(strand_,
+                               [self = shared_from_this(), fn = std::forward<F>(fn)]() mutable {
+                                 if (self->engine_->stopped.load(std::memory_order_relaxed)) return;
+                                 fn();
+                               });
   }
 
   // --- called off the strand -------------------------------------------------------------

@@ -126,6 +126,8 @@ class DeliveryEngine {
   // Tests: returns once every mapping's strand has run what was posted to it before the
   // call (the wake-ups of writes made before it, for instance); at most 5 s.
   void TEST_Barrier();
+  // Tests: expires once the engine's shared state is freed (nothing queued keeps it alive).
+  std::weak_ptr<const void> TEST_Lifetime() const;
 
  private:
   class Core;

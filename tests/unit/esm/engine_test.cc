@@ -721,6 +721,23 @@ TEST_F(EngineTest, StopUnsubscribesFromTheSource) {
   EXPECT_EQ(source_.listeners(), 0u);
 }
 
+// An answer that arrives after Stop (an invoker's thread finishing late) once stayed queued
+// in the stopped engine's io_context, holding its mapping's runtime, which holds the engine:
+// a reference cycle, so the engine was never freed (seen by LeakSanitizer).
+TEST_F(EngineTest, AnAnswerAfterStopLeavesNothingThatKeepsTheEngineAlive) {
+  invoker_.Hold(true);
+  Put(1);
+  Start();
+  engine_->Apply(Mapping());
+  ASSERT_TRUE(WaitUntil([&] { return invoker_.held() == 1; }));
+  std::weak_ptr<const void> lifetime = engine_->TEST_Lifetime();
+  engine_->Stop();
+  invoker_.Release();
+  engine_->Apply(Mapping());  // a mapping change after Stop is not taken either
+  engine_.reset();
+  EXPECT_TRUE(lifetime.expired());
+}
+
 // --- polling ---------------------------------------------------------------------------------
 
 TEST_F(EngineTest, WithAPollIntervalTheTickFindsNewRecords) {
