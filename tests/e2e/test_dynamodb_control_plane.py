@@ -134,6 +134,23 @@ class TableArnTest(ControlPlaneCase):
             "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
         self.assertEqual(u["TableDescription"]["TableName"], "arn-items")
 
+    def test_batch_get_collapses_one_table_named_by_arn_and_by_name(self):
+        """[extenddb] test_table_arn_as_name: one entry, the item once (recorded from AWS).
+        Which of the two keys AWS keeps is not recorded; the name is assumed."""
+        arn = table_arn("arn-items")
+        key = {"pk": {"S": "col"}, "sk": {"N": "1"}}
+        self.ddb.put_item(TableName="arn-items", Item=dict(key, v={"S": "c"}))
+        got = self.ddb.batch_get_item(RequestItems={arn: {"Keys": [key]},
+                                                    "arn-items": {"Keys": [key]}},
+                                      ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(got["Responses"], {"arn-items": [dict(key, v={"S": "c"})]})
+        self.assertEqual([c["TableName"] for c in got["ConsumedCapacity"]], ["arn-items"])
+        # The name's own entry decides what is read: its projection, not the ARN's.
+        got = self.ddb.batch_get_item(RequestItems={
+            arn: {"Keys": [key], "ProjectionExpression": "v"},
+            "arn-items": {"Keys": [key], "ProjectionExpression": "pk"}})
+        self.assertEqual(got["Responses"], {"arn-items": [{"pk": {"S": "col"}}]})
+
     def test_create_and_delete_by_arn(self):
         arn = table_arn("arn-created")
         d = create_table(self.ddb, arn)["TableDescription"]
