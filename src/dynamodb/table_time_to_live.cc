@@ -73,17 +73,19 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
       transition && transition->status == TableStatus::kCreating) {
     return done(StillInUse("Table " + table_name + " is being created"));
   }
-  valid = CheckTimeToLiveChange(*current, spec);
-  if (!valid.ok()) return done(valid);
   impl.store.Write(
       [&impl, table_id = current->table_id, spec](storage::WriteContext& ctx) -> Status {
-        // The setting applies to the definition as the writer holds it now, so a control-plane
-        // change queued just before (an UpdateTable's new index) is kept, not overwritten.
+        // Checked and applied to the definition as the writer holds it now, so two changes at
+        // once are judged one after the other, and a control-plane change queued just before
+        // (an UpdateTable's new index) is kept, not overwritten.
         auto live = impl.live.find(table_id);
         if (live == impl.live.end()) return NotFound();
+        const int64_t now_ms = impl.clock.NowMillis();
+        STREAMSTACK_RETURN_IF_ERROR(CheckTimeToLiveChange(*live->second, spec, now_ms));
         auto def = std::make_shared<TableDefinition>(*live->second);
         def->ttl_enabled = spec.enabled;
         def->ttl_attribute = spec.enabled ? spec.attribute_name : std::string();
+        def->ttl_updated_ms = now_ms;
         STREAMSTACK_RETURN_IF_ERROR(IndexTableExpiry(ctx.db(), *def));
         auto& stmt = ctx.db().Prepare(sql::kUpdateTableDefinition);
         stmt.Bind(1, EncodeTableDefinition(*def));

@@ -41,7 +41,8 @@ Status ValidateTimeToLiveSpecification(const TimeToLiveSpecification& spec) {
   return Status::Ok();
 }
 
-Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec) {
+Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec,
+                             int64_t now_ms) {
   if (spec.enabled && current.ttl_enabled) {
     if (current.ttl_attribute != spec.attribute_name) {
       return ValidationError(
@@ -57,6 +58,11 @@ Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpe
           "TimeToLive is active on a different AttributeName: current AttributeName is " +
           current.ttl_attribute);
     }
+  }
+  // The text is AWS's (the answer aws-cdk's TTL handler catches); a request that repeats the
+  // setting gets the texts above first, whenever it comes.
+  if (current.ttl_updated_ms != 0 && now_ms - current.ttl_updated_ms < kTimeToLiveCooldownMs) {
+    return ValidationError("Time to live has been modified multiple times within a fixed interval");
   }
   return Status::Ok();
 }

@@ -29,8 +29,15 @@ ExpiredRange ExpiredRangeAt(int64_t now_ms);
 
 // UpdateTimeToLive's AttributeName: 1-255 characters (constraint errors).
 Status ValidateTimeToLiveSpecification(const TimeToLiveSpecification& spec);
-// UpdateTimeToLive against the table's current setting. AWS: switching the attribute takes a
-// disable first; repeating a setting is an error ("TimeToLive is already enabled", ...).
-Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec);
+// UpdateTimeToLive against the table's current setting at `now_ms`. AWS: switching the
+// attribute takes a disable first; repeating a setting is an error ("TimeToLive is already
+// enabled", ...); and a change within an hour of the last one is refused (kTimeToLiveCooldown).
+Status CheckTimeToLiveChange(const TableDefinition& current, const TimeToLiveSpecification& spec,
+                             int64_t now_ms);
+
+// UpdateTimeToLive reference: "It can take up to one hour for the change to fully process. Any
+// additional UpdateTimeToLive calls for the same table during this one hour duration result in
+// a ValidationException."
+inline constexpr int64_t kTimeToLiveCooldownMs = 3600 * 1000;
 
 }  // namespace streamstack::dynamodb

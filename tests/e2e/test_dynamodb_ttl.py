@@ -82,8 +82,17 @@ class TimeToLiveTest(unittest.TestCase):
                 self.ddb.update_time_to_live(TableName="ttl_settings", TimeToLiveSpecification=spec)
             self.assertEqual(ctx.exception.response["Error"]["Code"], "ValidationException")
             self.assertEqual(ctx.exception.response["Error"]["Message"], message)
-        self.ddb.update_time_to_live(TableName="ttl_settings",
-                                     TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": False})
+        # Another change within an hour of the last is refused (the UpdateTimeToLive
+        # reference; the text is the one aws-cdk's TTL handler catches), an hour later taken.
+        disable = {"AttributeName": "expires_at", "Enabled": False}
+        self.advance(3599)
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            self.ddb.update_time_to_live(TableName="ttl_settings", TimeToLiveSpecification=disable)
+        self.assertEqual(ctx.exception.response["Error"],
+                         {"Code": "ValidationException", "Message": "Time to live has been "
+                          "modified multiple times within a fixed interval"})
+        self.advance(1)
+        self.ddb.update_time_to_live(TableName="ttl_settings", TimeToLiveSpecification=disable)
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:
             self.ddb.update_time_to_live(TableName="ttl_settings",
                                          TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": False})

@@ -198,6 +198,7 @@ struct TableDefinition {
   // Time to live (UpdateTimeToLive).
   std::string ttl_attribute;
   bool ttl_enabled = false;
+  int64_t ttl_updated_ms = 0;  // when UpdateTimeToLive last changed it (0: never)
   // Point-in-time recovery (UpdateContinuousBackups). While enabled, every item change also
   // records the item as it was before, in the same transaction (the table's history), so a
   // restore can undo the changes after any instant of the window.

@@ -763,15 +763,24 @@ TEST(TableValidationTest, TimeToLiveRules) {
   TableDefinition table;
   EXPECT_EQ(ValidateTimeToLiveSpecification({"", true}).code(), AwsError::kValidation);
   EXPECT_TRUE(ValidateTimeToLiveSpecification({"exp", true}).ok());
-  EXPECT_TRUE(CheckTimeToLiveChange(table, {"exp", true}).ok());
-  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", false}).message(),
+  EXPECT_TRUE(CheckTimeToLiveChange(table, {"exp", true}, kNow).ok());
+  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", false}, kNow).message(),
             "TimeToLive is already disabled");
   table.ttl_enabled = true;
   table.ttl_attribute = "exp";
-  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", true}).message(), "TimeToLive is already enabled");
-  EXPECT_EQ(CheckTimeToLiveChange(table, {"other", true}).message(),
+  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", true}, kNow).message(),
+            "TimeToLive is already enabled");
+  EXPECT_EQ(CheckTimeToLiveChange(table, {"other", true}, kNow).message(),
             "TimeToLive is active on a different AttributeName: current AttributeName is exp");
-  EXPECT_TRUE(CheckTimeToLiveChange(table, {"exp", false}).ok());
+  EXPECT_TRUE(CheckTimeToLiveChange(table, {"exp", false}, kNow).ok());
+  // Within the hour after a change, another is refused; the repeated setting's text first.
+  table.ttl_updated_ms = kNow - kTimeToLiveCooldownMs + 1;
+  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", false}, kNow).message(),
+            "Time to live has been modified multiple times within a fixed interval");
+  EXPECT_EQ(CheckTimeToLiveChange(table, {"exp", true}, kNow).message(),
+            "TimeToLive is already enabled");
+  table.ttl_updated_ms = kNow - kTimeToLiveCooldownMs;
+  EXPECT_TRUE(CheckTimeToLiveChange(table, {"exp", false}, kNow).ok());
 }
 
 }  // namespace

@@ -68,6 +68,11 @@ TEST(TimeToLiveTest, UpdateAndDescribeRules) {
             AwsError::kValidation);
   EXPECT_EQ(env.tables().UpdateTimeToLive("nope", {"ttl", true}).status().code(),
             AwsError::kResourceNotFound);
+  // Another change within the hour is refused; an hour later (on the Clock) it is taken.
+  EXPECT_EQ(env.tables().UpdateTimeToLive("tbl", {"ttl", false}).status().message(),
+            "Time to live has been modified multiple times within a fixed interval");
+  EXPECT_EQ(env.tables().DescribeTimeToLive("tbl")->status, "ENABLED");
+  env.clock().Advance(std::chrono::hours(1));
   ASSERT_TRUE(env.tables().UpdateTimeToLive("tbl", {"ttl", false}).ok());
   EXPECT_EQ(env.tables().DescribeTimeToLive("tbl")->status, "DISABLED");
 }
@@ -150,9 +155,10 @@ TEST(TimeToLiveTest, SweepDeletesExpiredItemsWithTheServiceIdentity) {
   EXPECT_EQ(ttl_removes, 3);
   EXPECT_EQ(user_removes, 1);
 
-  // Disabling stops the sweep.
+  // Disabling (an hour after enabling: AWS refuses it sooner) stops the sweep.
   ASSERT_TRUE(env.Put("tbl", Item{{"pk", S("late")}, {"ttl", N("1")}}).ok());
   ASSERT_TRUE(env.Put("tbl", Item{{"pk", S("late2")}, {"ttl", N(std::to_string(now))}}).ok());
+  env.clock().Advance(std::chrono::hours(1));
   ASSERT_TRUE(env.tables().UpdateTimeToLive("tbl", {"ttl", false}).ok());
   EXPECT_EQ(*env.tables().SweepExpiredItems(100), 0);
 }
