@@ -185,11 +185,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
         "the supported datatypes");
   }
-  if (depth > kMaxNestingDepth) {
-    return ValidationError(
-        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
-        "levels beyond supported limit");
-  }
+  if (depth > kMaxRequestDepth) return ValidationError(kNestingExceeded);
   const nlohmann::json& j = *member;
   switch (type) {
     case AttributeType::kS:
@@ -394,6 +390,13 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
       return a.bool_ == b.bool_;
   }
   return false;
+}
+
+Status CheckItemNesting(const Item& item) {
+  for (const auto& [name, value] : item) {
+    if (value.Depth() > AttributeValue::kMaxNestingDepth) return ValidationError(kNestingExceeded);
+  }
+  return Status::Ok();
 }
 
 Result<Item> ItemFromJson(const nlohmann::json& json) {

@@ -1005,6 +1005,26 @@ class ExtendDbRecordedTest(ValidationCase):
             "One or more parameter values are not valid. The AttributeValue for a key attribute "
             "cannot contain an empty string value. Key: a")
 
+    def test_a_transaction_over_4_mb(self):
+        """test_transaction_operations.py and the conformance suite's transactionLimits: Put
+        items of 4.2 MB in all are refused with a ValidationException, 3.5 MB are written. Only
+        the error type is recorded; the text is assumed."""
+        ddb = self.server.client("dynamodb")
+
+        def puts(prefix, count):
+            return [{"Put": {"TableName": "hash-table", "Item": {
+                "a": {"S": f"{prefix}-{i}"}, "payload": {"S": "x" * 350_000}}}}
+                for i in range(count)]
+        ddb.transact_write_items(TransactItems=puts("tw4mb-ok", 10))
+        self.assertIn("Item", ddb.get_item(TableName="hash-table", Key={"a": {"S": "tw4mb-ok-9"}}))
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            ddb.transact_write_items(TransactItems=puts("tw4mb-over", 12))
+        self.assertEqual(ctx.exception.response["Error"],
+                         {"Code": "ValidationException",
+                          "Message": "Transaction request cannot be larger than 4 MB"})
+        self.assertNotIn("Item", ddb.get_item(TableName="hash-table",
+                                              Key={"a": {"S": "tw4mb-over-0"}}))
+
     def test_a_transaction_item_over_4_kb(self):
         """test_expression_size_limit.py's limit, on a transaction's item too."""
         self.assertValidation("TransactWriteItems", {"TransactItems": [{"ConditionCheck": {
@@ -1072,6 +1092,159 @@ class KeySizeTest(ValidationCase):
         status, payload = self.raw.post("PutItem", {"TableName": "range-table", "Item": {
             "a": {"S": "é" * 1024}, "b": {"S": "b" * 1024}}})
         self.assertEqual(status, 200, payload)
+
+
+def _deep(wraps, shape="M"):
+    """A string leaf inside `wraps` single-member maps (or lists): wraps + 1 levels."""
+    value = {"S": "leaf"}
+    for _ in range(wraps):
+        value = {"M": {"n": value}} if shape == "M" else {"L": [value]}
+    return value
+
+
+class NestingDepthTest(ValidationCase):
+    """Values nested past AWS's limits, per surface. Source: a DynamoDB conformance suite
+    (github paritysuite/dynamodb-conformance, tests/tier3/limits/nestingDepth.test.ts),
+    captured from DynamoDB in us-east-1, eu-west-2 and three more regions, 2026-10-08/09; where
+    regions split, us-east-1's answer (and 30 regions') is the one here. A stored item holds
+    32 levels (31 wraps around a scalar). A request's values are read to 62 wraps; 63 are
+    refused as they are read (between 62 and 63 wraps is not recorded). ExtendDB's recorded
+    answers (session 13's replay): a deeper value that a PutItem, DeleteItem, Query or Scan
+    only compares is accepted. The text for an UpdateItem whose image would be too deep is
+    assumed (the bare sentence)."""
+
+    bare = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+            "levels beyond supported limit")
+    single = "1 validation error detected: " + bare
+
+    @classmethod
+    def for_key(cls, key):
+        return f"ExpressionAttributeValues contains invalid value: {cls.bare} for key {key}"
+
+    def post_ok(self, operation, body):
+        status, payload = self.raw.post(operation, body)
+        self.assertEqual(status, 200, payload)
+        return json.loads(payload)
+
+    def condition_fails(self, operation, body):
+        self.assertAnswer(operation, body,
+                          "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                          "The conditional request failed")
+
+    def test_single_item_writes(self):
+        self.post_ok("PutItem", {"TableName": "hash-table",
+                                 "Item": {"a": {"S": "nest-31"}, "data": _deep(31)}})
+        got = self.post_ok("GetItem", {"TableName": "hash-table", "Key": {"a": {"S": "nest-31"}}})
+        self.assertEqual(got["Item"]["data"], _deep(31))
+        for wraps, message in [(32, self.single), (61, self.single), (63, self.bare)]:
+            with self.subTest(put=wraps):
+                self.assertValidation("PutItem", {"TableName": "hash-table", "Item": {
+                    "a": {"S": f"nest-{wraps}"}, "data": _deep(wraps)}}, message)
+        update = {"TableName": "hash-table", "Key": {"a": {"S": "nest-31"}},
+                  "UpdateExpression": "SET touched = :t", "ConditionExpression": "#d = :deep",
+                  "ExpressionAttributeNames": {"#d": "missing"}}
+        self.condition_fails("UpdateItem", dict(update, ExpressionAttributeValues={
+            ":t": {"S": "y"}, ":deep": _deep(31)}))
+        for wraps, message in [(32, self.single), (63, self.for_key(":deep"))]:
+            with self.subTest(update=wraps):
+                self.assertValidation("UpdateItem", dict(update, ExpressionAttributeValues={
+                    ":t": {"S": "y"}, ":deep": _deep(wraps)}), message)
+        # What the update would store, at the path it writes to (text assumed).
+        self.assertValidation("UpdateItem", {
+            "TableName": "hash-table", "Key": {"a": {"S": "nest-31"}},
+            "UpdateExpression": "SET #d.n = :v", "ExpressionAttributeNames": {"#d": "data"},
+            "ExpressionAttributeValues": {":v": _deep(31)}}, self.bare)
+        self.assertValidation("UpdateItem", {
+            "TableName": "hash-table", "Key": {"a": {"S": "nest-31"}},
+            "AttributeUpdates": {"data": {"Value": _deep(32), "Action": "PUT"}}}, self.single)
+
+    def test_a_value_only_compared_is_not_held_to_the_item_limit(self):
+        deep = {":deep": _deep(40)}
+        self.condition_fails("PutItem", {
+            "TableName": "hash-table", "Item": {"a": {"S": "nest-compared"}},
+            "ConditionExpression": "not_there = :deep", "ExpressionAttributeValues": deep})
+        self.condition_fails("DeleteItem", {
+            "TableName": "hash-table", "Key": {"a": {"S": "nest-compared"}},
+            "ConditionExpression": "not_there = :deep", "ExpressionAttributeValues": deep})
+        got = self.post_ok("Scan", {"TableName": "hash-table", "FilterExpression": "not_there = :deep",
+                                    "ExpressionAttributeValues": deep})
+        self.assertEqual(got["Count"], 0)
+        got = self.post_ok("Query", {"TableName": "hash-table", "KeyConditionExpression": "a = :a",
+                                     "FilterExpression": "not_there = :deep",
+                                     "ExpressionAttributeValues": dict(deep, **{":a": {"S": "x"}})})
+        self.assertEqual(got["Count"], 0)
+        self.condition_fails("PutItem", {
+            "TableName": "hash-table", "Item": {"a": {"S": "nest-compared"}},
+            "Expected": {"missing": {"Value": _deep(40)}}})
+        # Read limit still applies, naming the key.
+        self.assertValidation("Scan", {
+            "TableName": "hash-table", "FilterExpression": "not_there = :deep",
+            "ExpressionAttributeValues": {":deep": _deep(63)}}, self.for_key(":deep"))
+
+    def test_batch_write(self):
+        self.post_ok("BatchWriteItem", {"RequestItems": {"hash-table": [
+            {"PutRequest": {"Item": {"a": {"S": "nest-bw-31"}, "data": _deep(31)}}}]}})
+        self.assertValidation("BatchWriteItem", {"RequestItems": {"hash-table": [
+            {"PutRequest": {"Item": {"a": {"S": "nest-bw-32"}, "data": _deep(32)}}}]}},
+            self.bare)
+
+    def test_transactions(self):
+        ddb = self.server.client("dynamodb")
+        ddb.put_item(TableName="hash-table", Item={"a": {"S": "nest-twi"}, "marker": {"S": "x"}})
+        self.post_ok("TransactWriteItems", {"TransactItems": [{"Put": {
+            "TableName": "hash-table", "Item": {"a": {"S": "nest-twi-31"}, "data": _deep(31)}}}]})
+        self.assertValidation("TransactWriteItems", {"TransactItems": [{"Put": {
+            "TableName": "hash-table", "Item": {"a": {"S": "nest-twi-32"}, "data": _deep(32)}}}]},
+            self.bare)
+        key = {"a": {"S": "nest-twi"}}
+        compared = {"ConditionExpression": "#d = :deep", "ExpressionAttributeNames": {"#d": "data"}}
+        cancellations = [  # (action, reason code, reason message)
+            ({"Update": {"TableName": "hash-table", "Key": key,
+                         "UpdateExpression": "SET deep = :deep",
+                         "ExpressionAttributeValues": {":deep": _deep(32)}}},
+             "ValidationError", "Nesting Levels have exceeded supported limits"),
+            ({"Update": dict(compared, TableName="hash-table", Key=key,
+                             UpdateExpression="SET touched = :t",
+                             ExpressionAttributeValues={":t": {"S": "y"}, ":deep": _deep(32)})},
+             "ConditionalCheckFailed", "The conditional request failed"),
+            ({"ConditionCheck": dict(compared, TableName="hash-table", Key=key,
+                                     ExpressionAttributeValues={":deep": _deep(32)})},
+             "ConditionalCheckFailed", "The conditional request failed"),
+        ]
+        for action, code, message in cancellations:
+            with self.subTest(action=str(action)[:60]):
+                with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                    ddb.transact_write_items(TransactItems=[action])
+                err = ctx.exception.response
+                self.assertEqual(err["Error"]["Message"], "Transaction cancelled, please refer "
+                                 f"cancellation reasons for specific reasons [{code}]")
+                self.assertEqual([(r["Code"], r["Message"]) for r in err["CancellationReasons"]],
+                                 [(code, message)])
+        refused = [
+            {"ConditionCheck": dict(compared, TableName="hash-table", Key=key,
+                                    ExpressionAttributeValues={":deep": _deep(33)})},
+            {"Put": {"TableName": "hash-table", "Item": {"a": {"S": "nest-twi-put-33"}},
+                     "ConditionExpression": "attribute_not_exists(a) AND #d <> :deep",
+                     "ExpressionAttributeNames": {"#d": "data"},
+                     "ExpressionAttributeValues": {":deep": _deep(33)}}},
+            {"Update": {"TableName": "hash-table", "Key": {"a": {"S": "nest-twi-upd-33"}},
+                        "UpdateExpression": "SET deep = :deep",
+                        "ExpressionAttributeValues": {":deep": _deep(33)}}},
+            {"ConditionCheck": dict(compared, TableName="hash-table", Key=key,
+                                    ExpressionAttributeValues={":deep": _deep(61)})},
+            {"ConditionCheck": dict(compared, TableName="hash-table", Key=key,
+                                    ExpressionAttributeValues={":deep": _deep(61, "L")})},
+            # Ahead of any table lookup.
+            {"ConditionCheck": dict(compared, TableName="no-such-table", Key=key,
+                                    ExpressionAttributeValues={":deep": _deep(33)})},
+        ]
+        for action in refused:
+            with self.subTest(refused=str(action)[:60]):
+                self.assertValidation("TransactWriteItems", {"TransactItems": [action]},
+                                      self.for_key(":deep"))
+        for written in ["nest-twi-put-33", "nest-twi-upd-33"]:
+            self.assertNotIn("Item", ddb.get_item(TableName="hash-table",
+                                                  Key={"a": {"S": written}}))
 
 
 def _s(v):

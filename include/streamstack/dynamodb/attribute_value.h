@@ -26,7 +26,14 @@ using Item = std::map<std::string, AttributeValue>;  // attribute name -> value
 
 class AttributeValue {
  public:
-  static constexpr int kMaxNestingDepth = 32;  // a scalar is level 1, each M/L adds one
+  // How deep a stored item's attribute may be nested: a scalar is level 1, each M/L adds one.
+  // Each write surface checks it (CheckItemNesting); a condition's value is not held to it.
+  static constexpr int kMaxNestingDepth = 32;
+  // How deep any value of a request may be nested: deeper ones are refused as they are read,
+  // with no "1 validation error detected" envelope, and an ExpressionAttributeValue names its
+  // key. AWS reads 61 wraps (62 levels) and refuses 63 wraps so (a DynamoDB conformance
+  // suite's captures in us-east-1 and eu-west-2, 2026-10-09); 63 levels is assumed.
+  static constexpr int kMaxRequestDepth = 63;
 
   AttributeValue() : type_(AttributeType::kNull) {}  // NULL
 
@@ -90,6 +97,15 @@ class AttributeValue {
   std::vector<AttributeValue> list_;  // L
   Item map_;                          // M
 };
+
+// AWS's text for a value nested past its limit.
+inline constexpr char kNestingExceeded[] =
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit";
+
+// ValidationException kNestingExceeded when an attribute of `item` is nested deeper than
+// AttributeValue::kMaxNestingDepth.
+Status CheckItemNesting(const Item& item);
 
 // Whole items: {"name": {"S": "x"}, ...}.
 Result<Item> ItemFromJson(const nlohmann::json& json);

@@ -154,4 +154,37 @@ run([
     assert.equal(err.CancellationReasons[0].Message, "One or more parameter values were " +
       "invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
   }],
+
+  // A conformance suite's captures from DynamoDB (see test_dynamodb_validation.py
+  // NestingDepthTest).
+  ["nesting: 32 levels stored, each surface's words past them", async () => {
+    const deep = (wraps) => {
+      let v = { S: "leaf" };
+      for (let i = 0; i < wraps; i++) v = { M: { n: v } };
+      return v;
+    };
+    const bare = "Nesting Levels have exceeded supported limits: Attributes in the item have " +
+      "nested levels beyond supported limit";
+    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { a: { S: "nest" }, d: deep(31) } }));
+    const put = await expectError(() => ddb.send(new PutItemCommand({
+      TableName: TABLE, Item: { a: { S: "nest" }, d: deep(32) },
+    })), { name: "ValidationException" });
+    assert.equal(put.message, "1 validation error detected: " + bare);
+    const tooDeep = await expectError(() => ddb.send(new PutItemCommand({
+      TableName: TABLE, Item: { a: { S: "nest" }, d: deep(63) },
+    })), { name: "ValidationException" });
+    assert.equal(tooDeep.message, bare);
+    const update = await expectError(() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: TABLE, Key: { a: { S: "nest" } }, UpdateExpression: "SET e = :deep",
+        ExpressionAttributeValues: { ":deep": deep(32) } } },
+    ] })), { name: "TransactionCanceledException" });
+    assert.deepEqual(update.CancellationReasons,
+      [{ Code: "ValidationError", Message: "Nesting Levels have exceeded supported limits" }]);
+    const check = await expectError(() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [
+      { ConditionCheck: { TableName: TABLE, Key: { a: { S: "nest" } }, ConditionExpression: "d = :deep",
+        ExpressionAttributeValues: { ":deep": deep(33) } } },
+    ] })), { name: "ValidationException" });
+    assert.equal(check.message,
+      `ExpressionAttributeValues contains invalid value: ${bare} for key :deep`);
+  }],
 ]);

@@ -97,16 +97,27 @@ json Nested(int wraps) {
   return v;
 }
 
-TEST(AttributeValueTest, NestingLimit) {
-  // AWS accepts 31 map wraps around a scalar (32 levels) and rejects 32.
-  auto ok = AttributeValue::FromJson(Nested(31));
-  ASSERT_TRUE(ok.ok()) << ok.status().message();
-  EXPECT_EQ(ok->Depth(), 32);
-  auto too_deep = AttributeValue::FromJson(Nested(32));
+TEST(AttributeValueTest, NestingLimits) {
+  // A request's value is read up to 63 levels (62 map wraps around a scalar); deeper is refused
+  // as it is read. A stored item is held to 32 levels (31 wraps) by CheckItemNesting.
+  auto deepest_read = AttributeValue::FromJson(Nested(62));
+  ASSERT_TRUE(deepest_read.ok()) << deepest_read.status().message();
+  EXPECT_EQ(deepest_read->Depth(), 63);
+  auto too_deep = AttributeValue::FromJson(Nested(63));
   ASSERT_FALSE(too_deep.ok());
   EXPECT_EQ(too_deep.status().message(),
             "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
             "levels beyond supported limit");
+
+  auto stored = AttributeValue::FromJson(Nested(31));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->Depth(), 32);
+  EXPECT_TRUE(CheckItemNesting(Item{{"a", *stored}, {"b", AttributeValue::Null()}}).ok());
+  auto deeper = AttributeValue::FromJson(Nested(32));
+  ASSERT_TRUE(deeper.ok());
+  Status refused = CheckItemNesting(Item{{"a", AttributeValue::Null()}, {"b", *deeper}});
+  EXPECT_EQ(refused.code(), AwsError::kValidation);
+  EXPECT_EQ(refused.message(), kNestingExceeded);
 }
 
 TEST(AttributeValueTest, SetsCompareAsSets) {
