@@ -141,10 +141,15 @@ AttributeValue AttributeValue::Bool(bool b) {
 }
 
 Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json) {
-  return FromJsonAtDepth(json, 1);
+  return FromJsonAtDepth(json, 1, kMaxRequestDepth);
 }
 
-Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& json, int depth) {
+Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json, int max_depth) {
+  return FromJsonAtDepth(json, 1, max_depth);
+}
+
+Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& json, int depth,
+                                                       int max_depth) {
   if (!json.is_object()) return WrongJson(json, "AttributeValue");
   static const std::array<std::pair<const char*, AttributeType>, 10> kMembers = {{
       {"S", AttributeType::kS},
@@ -178,14 +183,14 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
     for (const auto& [name, t] : kMembers) {
       auto it = json.find(name);
       if (it == json.end() || it->is_null()) continue;
-      auto alone = FromJsonAtDepth(nlohmann::json{{name, *it}}, depth);
+      auto alone = FromJsonAtDepth(nlohmann::json{{name, *it}}, depth, max_depth);
       if (!alone.ok()) return alone.status();
     }
     return ValidationError(
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
         "the supported datatypes");
   }
-  if (depth > kMaxRequestDepth) return ValidationError(kNestingExceeded);
+  if (depth > max_depth) return ValidationError(kNestingExceeded);
   const nlohmann::json& j = *member;
   switch (type) {
     case AttributeType::kS:
@@ -261,7 +266,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       if (!j.is_object()) return WrongJson(j, "Map");
       Item entries;
       for (auto it = j.begin(); it != j.end(); ++it) {
-        auto v = FromJsonAtDepth(it.value(), depth + 1);
+        auto v = FromJsonAtDepth(it.value(), depth + 1, max_depth);
         if (!v.ok()) return v.status();
         entries.emplace(it.key(), std::move(v).value());
       }
@@ -271,7 +276,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       if (!j.is_array()) return WrongJson(j, "List");
       std::vector<AttributeValue> elements;
       for (const auto& e : j) {
-        auto v = FromJsonAtDepth(e, depth + 1);
+        auto v = FromJsonAtDepth(e, depth + 1, max_depth);
         if (!v.ok()) return v.status();
         elements.push_back(std::move(v).value());
       }

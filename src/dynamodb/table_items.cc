@@ -39,14 +39,17 @@ Status CheckOldOnlyReturnValues(ReturnValues return_values) {
 
 // A key fault a transaction answers as its item's cancellation reason (ValidationError), not
 // for the whole request: a key over its size, or of another type than the table declares
-// (ExtendDB's transaction tests, captured from DynamoDB). An empty key value stays the
-// request's fault, as recorded there too.
+// (ExtendDB's transaction tests, captured from DynamoDB), and an index key of the wrong type,
+// in a Put's item or in an Update's new image (a DynamoDB conformance suite's
+// transactWriteIndexKeys captures). An empty key value stays the request's fault, as recorded
+// there too.
 bool IsItemKeyFault(const Status& st) {
   if (st.code() != AwsError::kValidation) return false;
   const std::string& m = st.message();
   for (const char* fault :
        {"Size of hashkey has exceeded", "Aggregated size of all range keys has exceeded",
-        "Type mismatch for key", "The provided key element does not match"}) {
+        "Type mismatch for key", "The provided key element does not match",
+        "Type mismatch for Index Key", "A value specified for a secondary index key"}) {
     if (m.find(fault) != std::string::npos) return true;
   }
   return false;
@@ -91,21 +94,23 @@ Status CheckUpdateValuesNesting(const ExpressionInput& in) {
   return Status::Ok();
 }
 
-// TransactWriteItems, before any table is looked up: a Put's item is held to the stored depth;
-// an ExpressionAttributeValue may be one level deeper (AWS's second limit in 30 regions,
-// us-east-1 among them), past which it is refused naming its key. What an Update would store
-// is checked when the transaction runs (a ValidationError reason).
-Status CheckTransactionNesting(const TransactWriteRequest& request) {
-  using Kind = TransactWriteRequest::Action::Kind;
+// TransactWriteItems checks each action in the request's order, and all of them before it looks
+// up any table (a DynamoDB conformance suite's validation-ordering captures: a later action's
+// syntax error before an earlier action's missing table; an earlier action's too deep key before
+// a later action's syntax error). An action's expressions come first. Then its item or key is
+// held to the stored depth; an ExpressionAttributeValue may be one level deeper (AWS's second
+// limit in 30 regions, us-east-1 among them), past which it is refused naming its key. What an
+// Update would store is checked when the transaction runs (a ValidationError reason).
+Status CheckTransactionAction(TransactWriteRequest::Action& a) {
+  IgnoreMapsWithoutExpression(a.expressions);
+  STREAMSTACK_RETURN_IF_ERROR(CheckExpressionsWithoutTable(a.expressions));
+  STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(a.item));
+  if (!a.expressions.values) return Status::Ok();
   constexpr int kMaxValueDepth = AttributeValue::kMaxNestingDepth + 1;
-  for (const auto& a : request.actions) {
-    if (a.kind == Kind::kPut) STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(a.item));
-    if (!a.expressions.values) continue;
-    for (const auto& [placeholder, value] : *a.expressions.values) {
-      if (value.Depth() > kMaxValueDepth) {
-        return ValidationError(std::string("ExpressionAttributeValues contains invalid value: ") +
-                               kNestingExceeded + " for key " + placeholder);
-      }
+  for (const auto& [placeholder, value] : *a.expressions.values) {
+    if (value.Depth() > kMaxValueDepth) {
+      return ValidationError(std::string("ExpressionAttributeValues contains invalid value: ") +
+                             kNestingExceeded + " for key " + placeholder);
     }
   }
   return Status::Ok();
@@ -296,7 +301,9 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                                 "transactItems",
                                 "Member must have length less than or equal to 100"));
   }
-  if (Status nesting = CheckTransactionNesting(request); !nesting.ok()) return done(nesting);
+  for (auto& a : request.actions) {
+    if (Status checked = CheckTransactionAction(a); !checked.ok()) return done(checked);
+  }
   struct Prepared {
     Kind kind;
     std::shared_ptr<const TableDefinition> table;
@@ -327,6 +334,10 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
       size = *measured;
       put_bytes += size;
       Status index_keys = ValidateIndexKeys(*table, a.item);
+      if (!index_keys.ok() && IsItemKeyFault(index_keys)) {
+        key_faults.back() = index_keys;
+        continue;
+      }
       if (!index_keys.ok()) return done(index_keys);
     }
     if (a.kind == Kind::kConditionCheck && !a.expressions.condition_expression) {
@@ -337,8 +348,12 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
       return done(
           ValidationError("Transaction request cannot include multiple operations on one item"));
     }
-    IgnoreMapsWithoutExpression(a.expressions);
     auto parsed = ParseWriteExpressions(a.expressions, *table);
+    if (!parsed.ok() && IsItemKeyFault(parsed.status())) {
+      // An Update that sets an index key to a value of another type, seen in its expression.
+      key_faults.back() = parsed.status();
+      continue;
+    }
     if (!parsed.ok()) return done(parsed.status());
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
                          std::move(parsed).value(), a.return_old_on_condition_failure, size});
@@ -356,7 +371,8 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
   impl.store.Write(
       [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
         // First every condition, against the items as they are before the transaction, and
-        // every Update's new image: one nested too deep is its item's ValidationError reason.
+        // every Update's new image: one nested too deep, or with an index key of the wrong
+        // type, is its item's ValidationError reason.
         std::vector<std::optional<StoredItem>> olds;
         std::vector<std::optional<Item>> images(prepared->size());
         std::vector<int64_t> image_sizes(prepared->size(), 0);
@@ -383,6 +399,10 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
               reasons.push_back({{"Code", "None"}});
             } else if (image.status().message() == kNestingExceeded) {
               reasons.push_back({{"Code", "ValidationError"}, {"Message", kNestingReason}});
+              cancelled = true;
+            } else if (IsItemKeyFault(image.status())) {
+              reasons.push_back(
+                  {{"Code", "ValidationError"}, {"Message", image.status().message()}});
               cancelled = true;
             } else {
               if (image_fault.ok()) image_fault = image.status();

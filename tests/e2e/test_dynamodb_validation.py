@@ -1005,6 +1005,43 @@ class ExtendDbRecordedTest(ValidationCase):
             "One or more parameter values are not valid. The AttributeValue for a key attribute "
             "cannot contain an empty string value. Key: a")
 
+    def test_a_transaction_cancels_for_an_index_key_of_the_wrong_type(self):
+        """A DynamoDB conformance suite (github paritysuite/dynamodb-conformance,
+        tests/tier2/transactions/transactWriteIndexKeys.test.ts), captured from DynamoDB: a
+        Put whose item, or an Update whose new image, holds an index key of another type than
+        declared cancels the transaction with a ValidationError reason carrying the text
+        PutItem answers; nothing is written."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(
+            TableName="tx-index-keys", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+        mismatch = ("One or more parameter values were invalid: Type mismatch for Index Key g "
+                    "Expected: S Actual: {} IndexName: by-g")
+        cases = [
+            ([{"Put": {"TableName": "tx-index-keys", "Item": {"a": {"S": "p"}, "g": {"N": "5"}}}}],
+             [("ValidationError", mismatch.format("N"))]),
+            ([{"Put": {"TableName": "tx-index-keys", "Item": {"a": {"S": "fine"}}}},
+              {"Update": {"TableName": "tx-index-keys", "Key": {"a": {"S": "u"}},
+                          "UpdateExpression": "SET g = :g",
+                          "ExpressionAttributeValues": {":g": {"L": []}}}}],
+             [("None", None), ("ValidationError", mismatch.format("L"))]),
+        ]
+        for items, reasons in cases:
+            with self.subTest(items=items):
+                with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                    ddb.transact_write_items(TransactItems=items)
+                err = ctx.exception.response
+                self.assertEqual(err["Error"]["Message"],
+                                 "Transaction cancelled, please refer cancellation reasons for "
+                                 "specific reasons [" + ", ".join(c for c, _ in reasons) + "]")
+                self.assertEqual([(r["Code"], r.get("Message")) for r in
+                                  err["CancellationReasons"]], reasons)
+        self.assertEqual(ddb.scan(TableName="tx-index-keys")["Count"], 0)
+
     def test_a_transaction_over_4_mb(self):
         """test_transaction_operations.py and the conformance suite's transactionLimits: Put
         items of 4.2 MB in all are refused with a ValidationException, 3.5 MB are written. Only
@@ -1180,6 +1217,45 @@ class NestingDepthTest(ValidationCase):
         self.assertValidation("Scan", {
             "TableName": "hash-table", "FilterExpression": "not_there = :deep",
             "ExpressionAttributeValues": {":deep": _deep(63)}}, self.for_key(":deep"))
+
+    def test_transaction_actions_are_checked_in_order_before_any_table(self):
+        """The conformance suite's tests/tier3/validation-ordering (transactions.test.ts,
+        deepRequests.test.ts): each action is checked in the request's order, its expressions
+        and then its depths, all before any table is looked up or items are compared."""
+        key = {"a": {"S": "k"}}
+        cases = [
+            ([{"Delete": {"TableName": "no-such-table", "Key": {"a": _deep(40)}}},
+              {"Put": {"TableName": "hash-table", "Item": key, "ConditionExpression": "a = = b"}}],
+             self.bare),
+            ([{"Put": {"TableName": "no-such-table", "Item": key}},
+              {"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                  "ConditionExpression": "attribute_not_exists("}}],
+             'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'),
+            ([{"Put": {"TableName": "no-such-table", "Item": key}},
+              {"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                  "ConditionExpression": "attribute_exists(a)",
+                                  "ExpressionAttributeValues": {":v": {"S": "x"}}}}],
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"),
+            ([{"Put": {"TableName": "hash-table", "Item": key}},
+              {"ConditionCheck": {"TableName": "hash-table", "Key": key,
+                                  "ConditionExpression": "attribute_exists(a)",
+                                  "ExpressionAttributeValues": {":v": {"S": "x"}}}}],
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"),
+        ]
+        for items, message in cases:
+            with self.subTest(items=str(items)[:80]):
+                self.assertValidation("TransactWriteItems", {"TransactItems": items}, message)
+
+    def test_partiql_parameters_are_read_to_the_stored_depth(self):
+        """The conformance suite's tests/tier3/error-messages/partiqlParameterNumbers.test.ts:
+        a parameter nested 40 levels is the nesting error, even with an unconvertible number at
+        its bottom or after it."""
+        bad_bottom = json.loads(json.dumps(_deep(40)).replace('{"S": "leaf"}', '{"N": "abc"}'))
+        for parameters in ([bad_bottom], [_deep(40), {"N": "abc"}]):
+            with self.subTest(parameters=str(parameters)[-40:]):
+                self.assertValidation("ExecuteStatement", {
+                    "Statement": 'SELECT * FROM "hash-table" WHERE a = ? AND b = ?',
+                    "Parameters": parameters}, self.bare)
 
     def test_batch_write(self):
         self.post_ok("BatchWriteItem", {"RequestItems": {"hash-table": [

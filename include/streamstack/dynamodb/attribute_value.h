@@ -52,6 +52,9 @@ class AttributeValue {
   // check DynamoDB makes and its message (ValidationException), or a SerializationException
   // for JSON of the wrong shape.
   static Result<AttributeValue> FromJson(const nlohmann::json& json);
+  // The same, refusing a value nested deeper than `max_depth` levels as it is read (a PartiQL
+  // statement's parameters are read so, to the stored depth).
+  static Result<AttributeValue> FromJson(const nlohmann::json& json, int max_depth);
   // DynamoDB-JSON; numbers normalised, sets in stored order, B/BS base64.
   nlohmann::json ToJson() const;
 
@@ -86,7 +89,8 @@ class AttributeValue {
 
  private:
   explicit AttributeValue(AttributeType type) : type_(type) {}
-  static Result<AttributeValue> FromJsonAtDepth(const nlohmann::json& json, int depth);
+  static Result<AttributeValue> FromJsonAtDepth(const nlohmann::json& json, int depth,
+                                                int max_depth);
 
   AttributeType type_;
   bool bool_ = false;
