@@ -125,7 +125,7 @@ Result<Item> UpdatedImage(const std::optional<UpdateExpression>& update,
       int64_t measured,
       MeasureItemSize(updated, "Item size to update has exceeded the maximum allowed size"));
   if (size != nullptr) *size = measured;
-  STREAMSTACK_RETURN_IF_ERROR(ValidateIndexKeys(table, updated));
+  STREAMSTACK_RETURN_IF_ERROR(ValidateIndexKeys(table, updated, IndexKeyWrite::kUpdate));
   return updated;
 }
 

@@ -93,7 +93,7 @@ std::optional<std::string> IndexKeyBytes(const Item& item, const std::vector<Key
 // for a sort attribute): the per-attribute rule is what this applies; AWS's answer for a
 // multi-attribute key over the limits is not recorded.
 Status CheckIndexKey(const IndexSchema& index, const KeyAttribute& attr, bool sort_key,
-                     const Item& item) {
+                     const Item& item, IndexKeyWrite write) {
   auto it = item.find(attr.name);
   if (it == item.end()) return Status::Ok();  // sparse: the item is just not in the index
   if (it->second.type() != attr.type) {
@@ -102,12 +102,20 @@ Status CheckIndexKey(const IndexSchema& index, const KeyAttribute& attr, bool so
         " Actual: " + AttributeTypeName(it->second.type()) + " IndexName: " + index.name);
   }
   if (attr.type != AttributeType::kN && it->second.s().empty()) {
+    const char* empty = attr.type == AttributeType::kS ? "string" : "binary";
+    if (write == IndexKeyWrite::kUpdate) {
+      return ValidationError(
+          std::string("One or more parameter values are not valid. The update expression "
+                      "attempted to update a secondary index key to a value that is not "
+                      "supported. The AttributeValue for a key attribute cannot contain an "
+                      "empty ") +
+          empty + " value.");
+    }
     return ValidationError(
         std::string("One or more parameter values are not valid. A value specified for a "
                     "secondary index key is not supported. The AttributeValue for a key "
                     "attribute cannot contain an empty ") +
-        (attr.type == AttributeType::kS ? "string" : "binary") +
-        " value. IndexName: " + index.name + ", IndexKey: " + attr.name);
+        empty + " value. IndexName: " + index.name + ", IndexKey: " + attr.name);
   }
   return CheckKeySize(it->second, sort_key);
 }
@@ -282,16 +290,16 @@ std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& ite
   return entry;
 }
 
-Status ValidateIndexKeys(const TableDefinition& table, const Item& item) {
+Status ValidateIndexKeys(const TableDefinition& table, const Item& item, IndexKeyWrite write) {
   if (table.global_secondary_indexes.empty() && table.local_secondary_indexes.empty()) {
     return Status::Ok();
   }
   for (const IndexSchema& index : IndexSchemasOf(table)) {
     for (const KeyAttribute& attr : index.partition_keys) {
-      STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, attr, /*sort_key=*/false, item));
+      STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, attr, /*sort_key=*/false, item, write));
     }
     for (const KeyAttribute& attr : index.sort_keys) {
-      STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, attr, /*sort_key=*/true, item));
+      STREAMSTACK_RETURN_IF_ERROR(CheckIndexKey(index, attr, /*sort_key=*/true, item, write));
     }
   }
   return Status::Ok();

@@ -100,7 +100,11 @@ struct IndexEntry {
 std::optional<IndexEntry> IndexEntryOf(const IndexSchema& index, const Item& item);
 
 // What a write checks before it stores `item` in a table with indexes: an index key attribute
-// that is present must have the declared type and must not be an empty string or binary.
-Status ValidateIndexKeys(const TableDefinition& table, const Item& item);
+// that is present must have the declared type and must not be an empty string or binary. An
+// update's new image (`update`) is refused an empty value in the words AWS gives an update
+// expression (a DynamoDB conformance suite's indexKeyValues captures).
+enum class IndexKeyWrite { kItem, kUpdate };
+Status ValidateIndexKeys(const TableDefinition& table, const Item& item,
+                         IndexKeyWrite write = IndexKeyWrite::kItem);
 
 }  // namespace streamstack::dynamodb

@@ -41,15 +41,15 @@ Status CheckOldOnlyReturnValues(ReturnValues return_values) {
 // for the whole request: a key over its size, or of another type than the table declares
 // (ExtendDB's transaction tests, captured from DynamoDB), and an index key of the wrong type,
 // in a Put's item or in an Update's new image (a DynamoDB conformance suite's
-// transactWriteIndexKeys captures). An empty key value stays the request's fault, as recorded
-// there too.
+// transactWriteIndexKeys captures). An empty key or index key value stays the request's fault,
+// as recorded there too.
 bool IsItemKeyFault(const Status& st) {
   if (st.code() != AwsError::kValidation) return false;
   const std::string& m = st.message();
   for (const char* fault :
        {"Size of hashkey has exceeded", "Aggregated size of all range keys has exceeded",
         "Type mismatch for key", "The provided key element does not match",
-        "Type mismatch for Index Key", "A value specified for a secondary index key"}) {
+        "Type mismatch for Index Key"}) {
     if (m.find(fault) != std::string::npos) return true;
   }
   return false;

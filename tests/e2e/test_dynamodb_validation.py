@@ -1041,6 +1041,23 @@ class ExtendDbRecordedTest(ValidationCase):
                 self.assertEqual([(r["Code"], r.get("Message")) for r in
                                   err["CancellationReasons"]], reasons)
         self.assertEqual(ddb.scan(TableName="tx-index-keys")["Count"], 0)
+        # An empty index key value stays the request's fault (tier3 transactIndexKeys and
+        # indexKeyValues), an update's in the words AWS gives an update expression.
+        put_empty = ("One or more parameter values are not valid. A value specified for a "
+                     "secondary index key is not supported. The AttributeValue for a key "
+                     "attribute cannot contain an empty string value. IndexName: by-g, "
+                     "IndexKey: g")
+        update_empty = ("One or more parameter values are not valid. The update expression "
+                        "attempted to update a secondary index key to a value that is not "
+                        "supported. The AttributeValue for a key attribute cannot contain an "
+                        "empty string value.")
+        update = {"TableName": "tx-index-keys", "Key": {"a": {"S": "u"}},
+                  "UpdateExpression": "SET g = :g", "ExpressionAttributeValues": {":g": {"S": ""}}}
+        self.assertValidation("TransactWriteItems", {"TransactItems": [{"Put": {
+            "TableName": "tx-index-keys", "Item": {"a": {"S": "p"}, "g": {"S": ""}}}}]}, put_empty)
+        self.assertValidation("TransactWriteItems", {"TransactItems": [{"Update": update}]},
+                              update_empty)
+        self.assertValidation("UpdateItem", update, update_empty)
 
     def test_a_transaction_over_4_mb(self):
         """test_transaction_operations.py and the conformance suite's transactionLimits: Put
