@@ -1124,6 +1124,12 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     action.return_old_on_condition_failure = *on_fail;
     req.actions.push_back(std::move(action));
   }
+  auto token = OptionalString(in, "ClientRequestToken");
+  if (!token.ok()) return reply(token.status());
+  if (*token) {
+    req.client_request_token = **token;
+    req.fingerprint = it->dump();  // keys sorted: the same actions, the same text
+  }
   tables.TransactWriteItems(
       std::move(req), [detail = RequestedCapacityDetail(in), requested_as = std::move(requested_as),
                        reply = std::move(reply)](Result<dynamodb::MultiWriteOutcome> r) {

@@ -6,7 +6,7 @@ import unittest
 import botocore.exceptions
 from boto3.dynamodb.conditions import Attr
 
-from harness import ServerTestCase, requires_botocore
+from harness import ServerTestCase, StreamStack, requires_botocore
 
 
 class ItemsTest(ServerTestCase):
@@ -244,6 +244,62 @@ class ItemsTest(ServerTestCase):
         self.assertIn("ConditionalCheckFailedException", err)
         self.server.aws("dynamodb", "delete-item", "--table-name", "items", "--key",
                         '{"pk": {"S": "cli"}, "sk": {"N": "1"}}')
+
+
+class TransactionTokenTest(unittest.TestCase):
+    """TransactWriteItems' ClientRequestToken, as the TransactWriteItems reference describes it
+    and a DynamoDB conformance suite (github paritysuite/dynamodb-conformance,
+    tests/tier2/transactions/transactWrite.test.ts) recorded it: a repeat within 10 minutes
+    changes nothing and answers success, charged as reading the items (2 read units for an item
+    under 4 KB); the same token with other actions is IdempotentParameterMismatchException (its
+    text is not recorded); 10 minutes later the token is new again. The token is kept in the
+    transaction's commit, so a repeat after a restart changes nothing either."""
+
+    def test_a_token_makes_the_transaction_idempotent(self):
+        with StreamStack(env={"STREAMSTACK_TEST_CLOCK": "1"}) as server:
+            ddb = server.client("dynamodb")
+            ddb.create_table(TableName="tokens", BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+            add = [{"Update": {"TableName": "tokens", "Key": {"pk": {"S": "n"}},
+                               "UpdateExpression": "ADD n :one, big :big",
+                               "ExpressionAttributeValues": {":one": {"N": "1"},
+                                                             ":big": {"SS": ["x" * 1536]}}}}]
+
+            def count():
+                return ddb.get_item(TableName="tokens", Key={"pk": {"S": "n"}})["Item"]["n"]["N"]
+            first = ddb.transact_write_items(TransactItems=add, ClientRequestToken="t-1",
+                                             ReturnConsumedCapacity="INDEXES")
+            self.assertEqual(first["ConsumedCapacity"],
+                             [{"TableName": "tokens", "CapacityUnits": 4.0,
+                               "WriteCapacityUnits": 4.0, "Table": {
+                                   "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}}])
+            replay = ddb.transact_write_items(TransactItems=add, ClientRequestToken="t-1",
+                                              ReturnConsumedCapacity="INDEXES")
+            self.assertEqual(replay["ConsumedCapacity"],
+                             [{"TableName": "tokens", "CapacityUnits": 2.0,
+                               "ReadCapacityUnits": 2.0, "Table": {
+                                   "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}}])
+            self.assertEqual(count(), "1")
+            server.restart()
+            ddb = server.client("dynamodb")
+            ddb.transact_write_items(TransactItems=add, ClientRequestToken="t-1")
+            self.assertEqual(count(), "1")
+            with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                ddb.transact_write_items(TransactItems=[{"Put": {
+                    "TableName": "tokens", "Item": {"pk": {"S": "other"}}}}],
+                    ClientRequestToken="t-1")
+            self.assertEqual(ctx.exception.response["Error"]["Code"],
+                             "IdempotentParameterMismatchException")
+            self.assertNotIn("Item", ddb.get_item(TableName="tokens", Key={"pk": {"S": "other"}}))
+            # Without a token, or with another, the same actions apply again.
+            ddb.transact_write_items(TransactItems=add)
+            ddb.transact_write_items(TransactItems=add, ClientRequestToken="t-2")
+            self.assertEqual(count(), "3")
+            status, _, _ = server.http("GET", "/_streamstack/clock/advance?ms=600000")
+            self.assertEqual(status, 200)
+            ddb.transact_write_items(TransactItems=add, ClientRequestToken="t-1")
+            self.assertEqual(count(), "4")
 
 
 if __name__ == "__main__":

@@ -382,6 +382,11 @@ struct TransactWriteRequest {
     bool return_old_on_condition_failure = false;
   };
   std::vector<Action> actions;
+  // ClientRequestToken: a repeat within 10 minutes of the first success with the same
+  // `fingerprint` (the request's actions, canonically written) changes nothing and answers
+  // success; with another fingerprint it is IdempotentParameterMismatchException.
+  std::optional<std::string> client_request_token;
+  std::string fingerprint;
 };
 
 struct TransactGetRequest {
