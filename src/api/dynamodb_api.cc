@@ -190,6 +190,9 @@ Status DecodeReturnSettings(const json& in, WriteRequest* req) {
   STREAMSTACK_ASSIGN_OR_RETURN(req->return_values, DecodeReturnValues(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req->return_old_on_condition_failure,
                                DecodeReturnOnConditionFailure(in));
+  auto metrics = OptionalString(in, "ReturnItemCollectionMetrics");
+  if (!metrics.ok()) return metrics.status();
+  req->return_item_collection_metrics = *metrics && **metrics == "SIZE";
   return Status::Ok();
 }
 
@@ -728,6 +731,11 @@ dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, Js
     json out = json::object();
     if (r->attributes) out["Attributes"] = dynamodb::ItemToJson(*r->attributes);
     AddConsumedCapacity(detail, r->consumed, table, &out);
+    if (const auto& metrics = r->item_collection_metrics) {
+      out["ItemCollectionMetrics"] = {
+          {"ItemCollectionKey", dynamodb::ItemToJson(metrics->key)},
+          {"SizeEstimateRangeGB", {metrics->size_low_gb, metrics->size_high_gb}}};
+    }
     reply(std::move(out));
   };
 }

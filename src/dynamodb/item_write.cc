@@ -1,5 +1,7 @@
 #include "dynamodb/item_write.h"
 
+#include <cmath>
+
 #include "dynamodb/index_store.h"
 #include "dynamodb/item_key.h"
 #include "dynamodb/read_store.h"
@@ -186,6 +188,26 @@ Result<Item> DecodeStoredItem(std::string_view text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) return Status(AwsError::kInternalFailure, "corrupt stored item");
   return ItemFromJson(j);
+}
+
+Result<ItemCollectionMetrics> MeasureItemCollection(storage::Database& db,
+                                                    const TableDefinition& table,
+                                                    const EncodedKey& key) {
+  auto& stmt = db.Prepare(sql::kSelectPartitionSize);
+  stmt.Bind(1, table.table_id);
+  stmt.Bind(2, storage::Blob(key.pk));
+  STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  const int64_t bytes = found ? stmt.ColumnInt64(0) : 0;
+  stmt.Reset();
+  ItemCollectionMetrics metrics;
+  const std::string& partition_key = table.key_schema.front().name;
+  if (auto it = key.key.find(partition_key); it != key.key.end()) {
+    metrics.key.emplace(partition_key, it->second);
+  }
+  constexpr double kGigabyte = 1024.0 * 1024.0 * 1024.0;
+  metrics.size_low_gb = std::floor(static_cast<double>(bytes) / kGigabyte);
+  metrics.size_high_gb = metrics.size_low_gb + 1;
+  return metrics;
 }
 
 Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDefinition& table,

@@ -64,6 +64,7 @@ struct ConditionalWrite {
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
   std::optional<int64_t> item_size;  // kPut: the item's size, as its size check measured it
+  bool return_item_collection_metrics = false;
 };
 
 // What a conditional write does to the item it found. Filled in place (it may point into
@@ -110,6 +111,13 @@ Result<Item> DecodeStoredItem(std::string_view text);
 // The item at `key`, or nullopt.
 Result<std::optional<StoredItem>> LoadItem(storage::Database& db, const TableDefinition& table,
                                            const EncodedKey& key);
+
+// ItemCollectionMetrics of the collection `key` belongs to, in the caller's write job: the
+// stored size of its partition's items (its local secondary index entries are not counted; AWS
+// calls the figure an estimate), as the whole gigabytes around it ([0, 1] below 1 GB).
+Result<ItemCollectionMetrics> MeasureItemCollection(storage::Database& db,
+                                                    const TableDefinition& table,
+                                                    const EncodedKey& key);
 
 // Makes `new_item` (nullptr: delete) the item at `key` of `table` (the definition the writer
 // thread holds now), adjusts the table's counters, writes the item's index entries and its

@@ -195,11 +195,16 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   if (!st.ok()) return done(st);
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  impl_->QueueConditionalWrite(
-      ConditionalWrite{WriteKind::kPut, std::move(table), std::move(key).value(),
-                       std::move(request.item), std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure, *size},
-      std::move(done));
+  ConditionalWrite write{WriteKind::kPut,
+                         std::move(table),
+                         std::move(key).value(),
+                         std::move(request.item),
+                         std::move(parsed).value(),
+                         request.return_values,
+                         request.return_old_on_condition_failure,
+                         *size};
+  write.return_item_collection_metrics = request.return_item_collection_metrics;
+  impl_->QueueConditionalWrite(std::move(write), std::move(done));
 }
 
 void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
@@ -212,11 +217,16 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   if (!key.ok()) return done(key.status());
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  impl_->QueueConditionalWrite(
-      ConditionalWrite{WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
-                       std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure, std::nullopt},
-      std::move(done));
+  ConditionalWrite write{WriteKind::kUpdate,
+                         std::move(table),
+                         std::move(key).value(),
+                         Item{},
+                         std::move(parsed).value(),
+                         request.return_values,
+                         request.return_old_on_condition_failure,
+                         std::nullopt};
+  write.return_item_collection_metrics = request.return_item_collection_metrics;
+  impl_->QueueConditionalWrite(std::move(write), std::move(done));
 }
 
 void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
@@ -228,11 +238,16 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   if (!key.ok()) return done(key.status());
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  impl_->QueueConditionalWrite(
-      ConditionalWrite{WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
-                       std::move(parsed).value(), request.return_values,
-                       request.return_old_on_condition_failure, std::nullopt},
-      std::move(done));
+  ConditionalWrite write{WriteKind::kDelete,
+                         std::move(table),
+                         std::move(key).value(),
+                         Item{},
+                         std::move(parsed).value(),
+                         request.return_values,
+                         request.return_old_on_condition_failure,
+                         std::nullopt};
+  write.return_item_collection_metrics = request.return_item_collection_metrics;
+  impl_->QueueConditionalWrite(std::move(write), std::move(done));
 }
 
 namespace {

@@ -144,6 +144,9 @@ inline constexpr storage::Migration kMigrations[] = {
      "  ON dynamodb_transaction_tokens (completed_ms);"},
 };
 
+inline constexpr char kSelectPartitionSize[] =
+    "SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND pk = ?";
+
 // --- Transaction tokens (version 8) -------------------------------------------------------------
 inline constexpr char kSelectTransactionToken[] =
     "SELECT fingerprint, completed_ms FROM dynamodb_transaction_tokens WHERE token = ?";

@@ -223,6 +223,10 @@ struct TableStore::Impl {
                                             plan.new_image, /*ttl_expiry=*/false, &sizes));
     WriteOutcome out;
     out.consumed = ChargeItemWrite(write.table->name, sizes, WriteMode::kStandard);
+    if (write.return_item_collection_metrics && !write.table->local_secondary_indexes.empty()) {
+      STREAMSTACK_ASSIGN_OR_RETURN(out.item_collection_metrics,
+                                   MeasureItemCollection(ctx.db(), *write.table, write.key));
+    }
     if (write.return_values == ReturnValues::kNone) return out;
     std::optional<Item> old_item;
     if (old) old_item = std::move(old->item);

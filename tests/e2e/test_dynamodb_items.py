@@ -245,6 +245,40 @@ class ItemsTest(ServerTestCase):
         self.server.aws("dynamodb", "delete-item", "--table-name", "items", "--key",
                         '{"pk": {"S": "cli"}, "sk": {"N": "1"}}')
 
+    def test_item_collection_metrics(self):
+        """ReturnItemCollectionMetrics SIZE on PutItem, UpdateItem and DeleteItem: the
+        collection's partition key and AWS's range of whole gigabytes, [0, 1] for a small one
+        (a DynamoDB conformance suite's tests/tier1/putItem/itemCollectionMetrics.test.ts,
+        captured from DynamoDB); only for a table with a local secondary index, as the API
+        reference says, and not with NONE."""
+        self.ddb.create_table(
+            TableName="collections", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"},
+                                  {"AttributeName": "l", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            LocalSecondaryIndexes=[{"IndexName": "by-l", "Projection": {"ProjectionType": "ALL"},
+                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                  {"AttributeName": "l", "KeyType": "RANGE"}]}])
+        key = {"pk": {"S": "c"}, "sk": {"S": "a"}}
+        expected = {"ItemCollectionKey": {"pk": {"S": "c"}}, "SizeEstimateRangeGB": [0, 1]}
+        calls = [
+            (self.ddb.put_item, {"Item": dict(key, l={"S": "x"})}),
+            (self.ddb.update_item, {"Key": key, "UpdateExpression": "SET v = :v",
+                                    "ExpressionAttributeValues": {":v": {"S": "y"}}}),
+            (self.ddb.delete_item, {"Key": key}),
+        ]
+        for call, kwargs in calls:
+            with self.subTest(call=call.__name__):
+                got = call(TableName="collections", ReturnItemCollectionMetrics="SIZE", **kwargs)
+                self.assertEqual(got["ItemCollectionMetrics"], expected)
+                got = call(TableName="collections", ReturnItemCollectionMetrics="NONE", **kwargs)
+                self.assertNotIn("ItemCollectionMetrics", got)
+        got = self.ddb.put_item(TableName="items", Item={"pk": {"S": "icm"}, "sk": {"N": "1"}},
+                                ReturnItemCollectionMetrics="SIZE")
+        self.assertNotIn("ItemCollectionMetrics", got)
+
 
 class TransactionTokenTest(unittest.TestCase):
     """TransactWriteItems' ClientRequestToken, as the TransactWriteItems reference describes it

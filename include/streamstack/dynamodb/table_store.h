@@ -280,6 +280,7 @@ struct PutItemRequest {
   ExpressionInput expressions;
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 struct UpdateItemRequest {
   std::string table_name;
@@ -287,6 +288,7 @@ struct UpdateItemRequest {
   ExpressionInput expressions;
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 struct DeleteItemRequest {
   std::string table_name;
@@ -294,6 +296,7 @@ struct DeleteItemRequest {
   ExpressionInput expressions;
   ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_condition_failure = false;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 struct GetItemRequest {
   std::string table_name;
@@ -353,9 +356,21 @@ inline void AddPerTable(std::vector<ConsumedCapacity>* list, const ConsumedCapac
 
 // What a write returns: the attributes ReturnValues asked for (absent when none), and the
 // capacity it consumed.
+// ItemCollectionMetrics: the written item's collection (its partition key value; the items
+// of that partition and their local secondary index entries) and its size as AWS gives it, a
+// range of whole gigabytes around the estimate.
+struct ItemCollectionMetrics {
+  Item key;  // the partition key attribute alone
+  double size_low_gb = 0;
+  double size_high_gb = 1;
+};
+
 struct WriteOutcome {
   std::optional<Item> attributes;
   ConsumedCapacity consumed;
+  // With ReturnItemCollectionMetrics SIZE, on a table with local secondary indexes (AWS
+  // returns it for no other table).
+  std::optional<ItemCollectionMetrics> item_collection_metrics;
 };
 
 // BatchWriteItem's and TransactWriteItems' answer: one entry per table, in the order the
