@@ -111,8 +111,11 @@ struct ComparisonInfo {
 
 const std::vector<ComparisonInfo>& Comparisons() {
   static const std::vector<ComparisonInfo> kAll = {
-      {"EQ", Comparison::kEQ, 1, 1, {"S", "N", "B", "SS", "NS", "BS"}},
-      {"NE", Comparison::kNE, 1, 1, {"S", "N", "B", "SS", "NS", "BS"}},
+      // The Condition reference: "EQ is supported for all data types, including lists and
+      // maps" (NE too); a DynamoDB conformance suite recorded a QueryFilter EQ on a BOOL
+      // filtering as it should.
+      {"EQ", Comparison::kEQ, 1, 1, {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"}},
+      {"NE", Comparison::kNE, 1, 1, {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"}},
       {"LE", Comparison::kLE, 1, 1, {"S", "N", "B"}},
       {"LT", Comparison::kLT, 1, 1, {"S", "N", "B"}},
       {"GE", Comparison::kGE, 1, 1, {"S", "N", "B"}},

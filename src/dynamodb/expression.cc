@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "dynamodb/expression_tokenizer.h"
+#include "streamstack/common/text.h"
 
 namespace streamstack::dynamodb {
 
@@ -152,8 +153,12 @@ std::optional<AttributeValue> SizeOf(const AttributeValue& v) {
   size_t size = 0;
   switch (v.type()) {
     case AttributeType::kS:
+      // A string's length in UTF-16 code units, as AWS's Java counts it: "日本語" is 3, not
+      // its 9 UTF-8 bytes (a DynamoDB conformance suite's tier1 query/expressions capture).
+      size = Utf16Length(v.s());
+      break;
     case AttributeType::kB:
-      size = v.s().size();
+      size = v.b().size();
       break;
     case AttributeType::kSS:
     case AttributeType::kNS:

@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "streamstack/common/ids.h"
+#include "streamstack/common/text.h"
 #include "streamstack/common/violations.h"
 
 namespace streamstack::protocol {
@@ -125,17 +126,6 @@ std::string LowerFirst(std::string name) {
 
 std::string Join(const std::string& parent, const std::string& child) {
   return parent.empty() ? child : parent + "." + child;
-}
-
-// Java's String.length(): UTF-16 code units.
-size_t Utf16Length(const std::string& s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) == 0x80) continue;  // continuation byte
-    n += c >= 0xF0 ? 2 : 1;            // four-byte sequences are surrogate pairs
-  }
-  return n;
 }
 
 // Java's Double.toString for the values AWS's messages print: the shortest text that reads

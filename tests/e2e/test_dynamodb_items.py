@@ -245,6 +245,44 @@ class ItemsTest(ServerTestCase):
         self.server.aws("dynamodb", "delete-item", "--table-name", "items", "--key",
                         '{"pk": {"S": "cli"}, "sk": {"N": "1"}}')
 
+    def test_answers_a_conformance_suite_recorded(self):
+        """A DynamoDB conformance suite (github paritysuite/dynamodb-conformance), captured from
+        DynamoDB: size() of a string counts UTF-16 code units (tier1 query/expressions); a
+        QueryFilter EQ on a BOOL filters (tier3 legacy-api/queryFilter; the Condition reference:
+        EQ takes every type); TransactGetItems refuses two Gets of one item (tier2
+        transactions/transactGet; only the error type is recorded, the text is
+        TransactWriteItems' own); UpdateTable's AttributeDefinitions must define every key
+        attribute of a new index, the table's own too (tier2 updateTable/gsi; the text is
+        CreateTable's)."""
+        self.table.put_item(Item={"pk": "utf16", "sk": 1, "s": "日本語", "e": "😀", "flag": True})
+        self.table.put_item(Item={"pk": "utf16", "sk": 2, "flag": False})
+        got = self.ddb.query(TableName="items", KeyConditionExpression="pk = :p",
+                             FilterExpression="size(s) = :three AND size(e) = :two",
+                             ExpressionAttributeValues={":p": {"S": "utf16"},
+                                                        ":three": {"N": "3"}, ":two": {"N": "2"}})
+        self.assertEqual([i["sk"]["N"] for i in got["Items"]], ["1"])
+        got = self.ddb.query(TableName="items", KeyConditions={
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "utf16"}]}},
+            QueryFilter={"flag": {"ComparisonOperator": "EQ",
+                                  "AttributeValueList": [{"BOOL": False}]}})
+        self.assertEqual([i["sk"]["N"] for i in got["Items"]], ["2"])
+        key = {"pk": {"S": "utf16"}, "sk": {"N": "1"}}
+        resp = self.error(self.ddb.transact_get_items, TransactItems=[
+            {"Get": {"TableName": "items", "Key": key}}, {"Get": {"TableName": "items", "Key": key}}])
+        self.assertEqual(resp["Error"], {
+            "Code": "ValidationException",
+            "Message": "Transaction request cannot include multiple operations on one item"})
+        resp = self.error(self.ddb.update_table, TableName="items",
+                          AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                          GlobalSecondaryIndexUpdates=[{"Create": {
+                              "IndexName": "by-pk-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                              "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                            {"AttributeName": "g", "KeyType": "RANGE"}]}}])
+        self.assertEqual(resp["Error"], {
+            "Code": "ValidationException",
+            "Message": "One or more parameter values were invalid: Some index key attributes are "
+                       "not defined in AttributeDefinitions. Keys: [pk], AttributeDefinitions: [g]"})
+
     def test_item_collection_metrics(self):
         """ReturnItemCollectionMetrics SIZE on PutItem, UpdateItem and DeleteItem: the
         collection's partition key and AWS's range of whole gigabytes, [0, 1] for a small one

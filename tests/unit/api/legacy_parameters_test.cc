@@ -202,10 +202,10 @@ const ErrorCase kErrors[] = {
      kV,
      "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N "
      "AttributeValue type"},
-    {"EqBool", LegacyShape::kScan,
-     R"json({"ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"BOOL":true}]}}})json",
+    {"LtBool", LegacyShape::kScan,
+     R"json({"ScanFilter":{"a":{"ComparisonOperator":"LT","AttributeValueList":[{"BOOL":true}]}}})json",
      kV,
-     "One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL "
+     "One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL "
      "AttributeValue type"},
     {"MixedTypes", LegacyShape::kScan,
      R"json({"ScanFilter":{"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"S":"a"},{"N":"1"}]}}})json",
