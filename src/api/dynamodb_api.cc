@@ -183,16 +183,21 @@ Result<bool> DecodeReturnOnConditionFailure(const json& in) {
   return *v && **v == "ALL_OLD";  // the model's enum (input_model.h) holds no other
 }
 
-// ReturnValues and ReturnValuesOnConditionCheckFailure, which PutItem, UpdateItem and
-// DeleteItem share (their requests name the members alike).
+// ReturnItemCollectionMetrics SIZE.
+Result<bool> WantsItemCollectionMetrics(const json& in) {
+  auto metrics = OptionalString(in, "ReturnItemCollectionMetrics");
+  if (!metrics.ok()) return metrics.status();
+  return *metrics && **metrics == "SIZE";
+}
+
+// ReturnValues, ReturnValuesOnConditionCheckFailure and ReturnItemCollectionMetrics, which
+// PutItem, UpdateItem and DeleteItem share (their requests name the members alike).
 template <typename WriteRequest>
 Status DecodeReturnSettings(const json& in, WriteRequest* req) {
   STREAMSTACK_ASSIGN_OR_RETURN(req->return_values, DecodeReturnValues(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req->return_old_on_condition_failure,
                                DecodeReturnOnConditionFailure(in));
-  auto metrics = OptionalString(in, "ReturnItemCollectionMetrics");
-  if (!metrics.ok()) return metrics.status();
-  req->return_item_collection_metrics = *metrics && **metrics == "SIZE";
+  STREAMSTACK_ASSIGN_OR_RETURN(req->return_item_collection_metrics, WantsItemCollectionMetrics(in));
   return Status::Ok();
 }
 
@@ -724,6 +729,25 @@ Result<json> ListTables(dynamodb::TableStore& tables, const json& in) {
 }
 
 // A write's reply: {} or {"Attributes": ...}, plus ConsumedCapacity when asked.
+json ItemCollectionMetricsJson(const dynamodb::ItemCollectionMetrics& metrics) {
+  return {{"ItemCollectionKey", dynamodb::ItemToJson(metrics.key)},
+          {"SizeEstimateRangeGB", {metrics.size_low_gb, metrics.size_high_gb}}};
+}
+
+// A batch's or transaction's ItemCollectionMetrics, under the keys the request used, when asked.
+void AddItemCollectionMetrics(const dynamodb::MultiWriteOutcome& outcome,
+                              const std::map<std::string, std::string>& requested_as, json* out) {
+  if (outcome.item_collection_metrics.empty()) return;
+  json by_table = json::object();
+  for (const auto& [table, collections] : outcome.item_collection_metrics) {
+    json list = json::array();
+    for (const auto& metrics : collections) list.push_back(ItemCollectionMetricsJson(metrics));
+    auto it = requested_as.find(table);
+    by_table[it != requested_as.end() ? it->second : table] = std::move(list);
+  }
+  (*out)["ItemCollectionMetrics"] = std::move(by_table);
+}
+
 dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, JsonReply reply) {
   return [detail = RequestedCapacityDetail(in), table = std::move(table),
           reply = std::move(reply)](Result<dynamodb::WriteOutcome> r) {
@@ -732,9 +756,7 @@ dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, Js
     if (r->attributes) out["Attributes"] = dynamodb::ItemToJson(*r->attributes);
     AddConsumedCapacity(detail, r->consumed, table, &out);
     if (const auto& metrics = r->item_collection_metrics) {
-      out["ItemCollectionMetrics"] = {
-          {"ItemCollectionKey", dynamodb::ItemToJson(metrics->key)},
-          {"SizeEstimateRangeGB", {metrics->size_low_gb, metrics->size_high_gb}}};
+      out["ItemCollectionMetrics"] = ItemCollectionMetricsJson(*metrics);
     }
     reply(std::move(out));
   };
@@ -1062,6 +1084,9 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
   if (it == in.end() || it->is_null()) return reply(NullMember("requestItems"));
   if (!it->is_object()) return reply(WrongType("RequestItems"));
   dynamodb::BatchWriteRequest req;
+  auto metrics = WantsItemCollectionMetrics(in);
+  if (!metrics.ok()) return reply(metrics.status());
+  req.return_item_collection_metrics = *metrics;
   std::map<std::string, std::string> requested_as;
   for (const auto& [requested, writes] : it->items()) {
     if (!writes.is_array()) return reply(WrongType("RequestItems"));
@@ -1088,6 +1113,7 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
         if (!r.ok()) return reply(r.status());
         json out = {{"UnprocessedItems", json::object()}};
         AddConsumedCapacityList(detail, r->consumed, requested_as, &out);
+        AddItemCollectionMetrics(*r, requested_as, &out);
         reply(std::move(out));
       });
 }
@@ -1098,6 +1124,9 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
   if (it == in.end() || it->is_null()) return reply(NullMember("transactItems"));
   if (!it->is_array()) return reply(WrongType("TransactItems"));
   dynamodb::TransactWriteRequest req;
+  auto metrics = WantsItemCollectionMetrics(in);
+  if (!metrics.ok()) return reply(metrics.status());
+  req.return_item_collection_metrics = *metrics;
   std::map<std::string, std::string> requested_as;
   for (const auto& entry : *it) {
     if (!entry.is_object() || entry.size() != 1) {
@@ -1144,6 +1173,7 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
         if (!r.ok()) return reply(r.status());
         json out = json::object();
         AddConsumedCapacityList(detail, r->consumed, requested_as, &out, CapacitySplit::kReadWrite);
+        AddItemCollectionMetrics(*r, requested_as, &out);
         reply(std::move(out));
       });
 }

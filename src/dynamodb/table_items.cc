@@ -151,6 +151,22 @@ Status RememberTransactionToken(storage::Database& db, const std::string& token,
   return upsert.Run();
 }
 
+// ItemCollectionMetrics of a batch or transaction: each collection it wrote to, once, after the
+// writes, for the tables with local secondary indexes (the only ones AWS reports).
+Status AddItemCollectionMetrics(storage::Database& db, const TableDefinition& table,
+                                const EncodedKey& key, MultiWriteOutcome* outcome) {
+  if (table.local_secondary_indexes.empty()) return Status::Ok();
+  auto& collections = outcome->item_collection_metrics[table.name];
+  const std::string& partition_key = table.key_schema.front().name;
+  for (const ItemCollectionMetrics& seen : collections) {
+    if (seen.key == Item{{partition_key, key.key.at(partition_key)}}) return Status::Ok();
+  }
+  STREAMSTACK_ASSIGN_OR_RETURN(ItemCollectionMetrics metrics,
+                               MeasureItemCollection(db, table, key));
+  collections.push_back(std::move(metrics));
+  return Status::Ok();
+}
+
 // The short reason AWS gives an Update whose image would be nested too deep.
 constexpr char kNestingReason[] = "Nesting Levels have exceeded supported limits";
 
@@ -318,7 +334,8 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
   Impl& impl = *impl_;
   auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
-      [&impl, prepared, outcome](storage::WriteContext& ctx) -> Status {
+      [&impl, prepared, outcome,
+       metrics = request.return_item_collection_metrics](storage::WriteContext& ctx) -> Status {
         // Each put and delete is charged as its own PutItem or DeleteItem, summed per table.
         for (auto& p : *prepared) {
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<StoredItem> old,
@@ -330,6 +347,12 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
                                                        /*ttl_expiry=*/false, &sizes));
           AddPerTable(&outcome->consumed,
                       ChargeItemWrite(p.table->name, sizes, WriteMode::kStandard));
+        }
+        if (metrics) {
+          for (const auto& p : *prepared) {
+            STREAMSTACK_RETURN_IF_ERROR(
+                AddItemCollectionMetrics(ctx.db(), *p.table, p.key, outcome.get()));
+          }
         }
         return Status::Ok();
       },
@@ -420,7 +443,8 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
   auto outcome = std::make_shared<MultiWriteOutcome>();
   impl.store.Write(
       [&impl, prepared, outcome, token = std::move(request.client_request_token),
-       fingerprint = std::move(request.fingerprint)](storage::WriteContext& ctx) -> Status {
+       fingerprint = std::move(request.fingerprint),
+       metrics = request.return_item_collection_metrics](storage::WriteContext& ctx) -> Status {
         const int64_t now_ms = impl.clock.NowMillis();
         if (token) {
           STREAMSTACK_ASSIGN_OR_RETURN(std::optional<std::string> used,
@@ -521,6 +545,13 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
           }
           AddPerTable(&outcome->consumed,
                       ChargeItemWrite(p.table->name, sizes, WriteMode::kTransactional));
+        }
+        if (metrics) {
+          for (const auto& p : *prepared) {
+            if (p.kind == Kind::kConditionCheck) continue;  // it writes nothing
+            STREAMSTACK_RETURN_IF_ERROR(
+                AddItemCollectionMetrics(ctx.db(), *p.table, p.key, outcome.get()));
+          }
         }
         if (token) {
           STREAMSTACK_RETURN_IF_ERROR(

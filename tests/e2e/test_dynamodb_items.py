@@ -316,6 +316,27 @@ class ItemsTest(ServerTestCase):
         got = self.ddb.put_item(TableName="items", Item={"pk": {"S": "icm"}, "sk": {"N": "1"}},
                                 ReturnItemCollectionMetrics="SIZE")
         self.assertNotIn("ItemCollectionMetrics", got)
+        # BatchWriteItem and TransactWriteItems: per table with an LSI, each collection written
+        # once (the API reference's shape), none for a table without one.
+        other = {"ItemCollectionKey": {"pk": {"S": "d"}}, "SizeEstimateRangeGB": [0, 1]}
+        got = self.ddb.batch_write_item(RequestItems={
+            "collections": [{"PutRequest": {"Item": dict(key, l={"S": "x"})}},
+                            {"PutRequest": {"Item": {"pk": {"S": "c"}, "sk": {"S": "b"}}}},
+                            {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"S": "a"}}}}],
+            "items": [{"PutRequest": {"Item": {"pk": {"S": "icm"}, "sk": {"N": "2"}}}}]},
+            ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(got["ItemCollectionMetrics"], {"collections": [expected, other]})
+        got = self.ddb.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": "collections", "Key": key}},
+            {"ConditionCheck": {"TableName": "collections",
+                                "Key": {"pk": {"S": "d"}, "sk": {"S": "a"}},
+                                "ConditionExpression": "attribute_exists(pk)"}},
+            {"Put": {"TableName": "items", "Item": {"pk": {"S": "icm"}, "sk": {"N": "3"}}}}],
+            ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(got["ItemCollectionMetrics"], {"collections": [expected]})
+        got = self.ddb.batch_write_item(RequestItems={"collections": [
+            {"DeleteRequest": {"Key": key}}]})
+        self.assertNotIn("ItemCollectionMetrics", got)
 
 
 class TransactionTokenTest(unittest.TestCase):

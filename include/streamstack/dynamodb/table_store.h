@@ -377,6 +377,9 @@ struct WriteOutcome {
 // tables first appear in the request.
 struct MultiWriteOutcome {
   std::vector<ConsumedCapacity> consumed;
+  // With ReturnItemCollectionMetrics SIZE: per table with local secondary indexes, the
+  // collection of each item written, once per collection, in the order first written.
+  std::map<std::string, std::vector<ItemCollectionMetrics>> item_collection_metrics;
 };
 
 struct BatchWriteRequest {
@@ -386,6 +389,7 @@ struct BatchWriteRequest {
     Item item;  // the item to put, or the key to delete
   };
   std::vector<Entry> entries;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 
 struct TransactWriteRequest {
@@ -402,6 +406,7 @@ struct TransactWriteRequest {
   // success; with another fingerprint it is IdempotentParameterMismatchException.
   std::optional<std::string> client_request_token;
   std::string fingerprint;
+  bool return_item_collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 
 struct TransactGetRequest {
