@@ -1532,11 +1532,12 @@ Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
   if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
     if (!it->is_array()) return WrongType("Parameters");
     for (const auto& p : *it) {
-      // Held to the stored depth as they are read, in order, before anything in the value is
-      // looked at (a DynamoDB conformance suite's partiqlParameterNumbers captures: a parameter
-      // nested 40 levels is the nesting error even with an unconvertible number inside it).
-      auto value = AttributeValue::FromJson(p, AttributeValue::kMaxNestingDepth);
-      if (!value.ok()) return value.status();
+      auto value = AttributeValue::FromPartiqlParameterJson(p);
+      if (!value.ok()) {
+        if (value.status().code() != AwsError::kValidation) return value.status();
+        out.parameter_error = value.status();
+        break;
+      }
       out.parameters.push_back(std::move(value).value());
     }
   }

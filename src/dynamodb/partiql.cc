@@ -370,6 +370,7 @@ bool IsRead(const Statement& s) { return s.kind == Statement::Kind::kSelect; }
 }  // namespace
 
 void PartiqlExecutor::ExecuteStatement(PartiqlStatement statement, StatementDone done) {
+  if (!statement.parameter_error.ok()) return done(statement.parameter_error);
   auto parsed = partiql::Parse(statement.statement, statement.parameters);
   if (!parsed.ok()) return done(parsed.status());
   if (IsRead(*parsed)) return done(RunSelect(tables_, *parsed, statement));
@@ -396,6 +397,11 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
   std::vector<Result<Statement>> parsed;
   int reads = 0;
   for (const auto& s : statements) {
+    // A parameter AWS cannot read fails its own statement, not the batch.
+    if (!s.parameter_error.ok()) {
+      parsed.push_back(s.parameter_error);
+      continue;
+    }
     parsed.push_back(partiql::Parse(s.statement, s.parameters));
     if (parsed.back().ok() && IsRead(*parsed.back())) ++reads;
   }
@@ -478,6 +484,7 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
   }
   std::vector<Statement> parsed;
   for (const auto& s : statements) {
+    if (!s.parameter_error.ok()) return done(s.parameter_error);
     auto p = partiql::Parse(s.statement, s.parameters);
     if (!p.ok()) return done(p.status());
     parsed.push_back(std::move(p).value());

@@ -239,7 +239,10 @@ class Parser {
     }
     if (Peek().kind == TokenKind::kNumber) {
       std::string text = (negative ? "-" : "") + Advance().text;
-      auto n = Number::Parse(text);
+      // AWS's lexer reads a literal as java.math.BigDecimal: one it cannot read is a syntax
+      // error with nothing after the colon.
+      if (!Number::BigDecimalReadable(text)) return NotWellFormed("");
+      auto n = Number::ParseBigDecimal(text);
       if (!n.ok()) return ValidationError(n.status().message() + " under " + where);
       return AttributeValue::Num(*n);
     }

@@ -25,6 +25,10 @@ struct PartiqlStatement {
   std::optional<int64_t> limit;           // SELECT: items to evaluate
   std::optional<std::string> next_token;  // SELECT: where the previous page stopped
   bool return_old_on_condition_failure = false;
+  // Not ok: a parameter that could not be read as an AttributeValue
+  // (AttributeValue::FromPartiqlParameterJson's error). The statement answers it:
+  // BatchExecuteStatement in the statement's own entry, the others for the whole request.
+  Status parameter_error = Status::Ok();
 };
 
 struct PartiqlResult {

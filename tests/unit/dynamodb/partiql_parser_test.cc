@@ -114,6 +114,11 @@ TEST(PartiqlParserTest, ErrorsUseAwsTexts) {
       {"SELECT * FROM t WHERE pk = 'a'",
        "Number of parameters in request and statement don't match.",
        {S("extra")}},
+      // A DynamoDB conformance suite (github paritysuite/dynamodb-conformance,
+      // tests/tier3/error-messages/partiqlGrammar.test.ts), captured from DynamoDB.
+      {"SELECT * FROM t WHERE pk = 1e2147483648", kNotWellFormed},
+      {"SELECT * FROM t WHERE pk = 1e99999999999", kNotWellFormed},
+      {"SELECT * FROM t WHERE pk = 1.5e-2147483647", kNotWellFormed},
   };
   for (const Case& c : cases) {
     auto parsed = Parse(c.statement, c.parameters);
