@@ -21,6 +21,15 @@ using partiql::Statement;
 constexpr size_t kMaxBatchStatements = 25;
 constexpr size_t kMaxTransactionStatements = 100;
 constexpr char kDuplicateItem[] = "Duplicate primary key exists in table";
+constexpr char kMandatoryKey[] =
+    "Where clause does not contain a mandatory equality on all key attributes";
+
+// ExecuteTransaction names the statement a validation error is about.
+Status InTransactStatement(size_t index, const Status& st) {
+  if (st.code() != AwsError::kValidation) return st;
+  return ValidationError("Validation failed in TransactStatements[" + std::to_string(index) +
+                         "]: " + st.message());
+}
 
 std::string EncodeNextToken(const Item& last_evaluated_key) {
   return Base64Encode(ItemToJson(last_evaluated_key).dump());
@@ -61,10 +70,7 @@ Result<KeyedWhere> SplitKey(const TableDefinition& table, const Expr& where) {
     }
     out.rest.push_back(conjunct);
   }
-  if (out.key.size() != key_names.size()) {
-    return ValidationError(
-        "Where clause does not contain a mandatory equality on all key attributes");
-  }
+  if (out.key.size() != key_names.size()) return ValidationError(kMandatoryKey);
   return out;
 }
 
@@ -121,6 +127,7 @@ Result<WritePlan> PlanWrite(const TableStore& tables, const Statement& s) {
     FillExpressions(writer, plan.expressions);
     return plan;
   }
+  if (!s.where) return ValidationError(kMandatoryKey);  // FROM t SET ... with no WHERE
   auto keyed = SplitKey(**table, *s.where);
   if (!keyed.ok()) return keyed.status();
   plan.item = std::move(keyed->key);
@@ -247,6 +254,7 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
   if (!table.ok()) return table.status();
   auto source = SourceOf(**table, s.index_name);
   if (!source.ok()) return source.status();
+  if (!s.projection_error.ok()) return s.projection_error;
   if (request.consistent_read && source->global_index) {
     return ValidationError("Strongly consistent read is not supported on Global Secondary Indexes");
   }
@@ -343,17 +351,19 @@ struct KeyedRead {
   ExpressionInput expressions;
 };
 
-Result<KeyedRead> PlanKeyedRead(const TableStore& tables, const Statement& s) {
+// `operation`: BatchExecuteStatement or ExecuteTransaction, which AWS names when the WHERE is not
+// exactly the key.
+Result<KeyedRead> PlanKeyedRead(const TableStore& tables, const Statement& s,
+                                std::string_view operation) {
   auto table = FindTable(tables, s.table_name);
   if (!table.ok()) return table.status();
-  if (s.index_name || !s.where) {
-    return ValidationError("Select statements must specify the full primary key of the table");
-  }
+  const Status needs_key = ValidationError("Select statements within " + std::string(operation) +
+                                           " must specify the primary key in the where clause.");
+  if (s.index_name) return needs_key;
+  if (!s.projection_error.ok()) return s.projection_error;
+  if (!s.where) return needs_key;
   auto keyed = SplitKey(**table, *s.where);
-  if (!keyed.ok()) return keyed.status();
-  if (!keyed->rest.empty()) {
-    return ValidationError("Select statements must specify the full primary key of the table");
-  }
+  if (!keyed.ok() || !keyed->rest.empty()) return needs_key;
   KeyedRead read{s.table_name, std::move(keyed->key), {}};
   if (!s.projection.empty()) {
     ExpressionWriter writer;
@@ -367,12 +377,39 @@ Result<KeyedRead> PlanKeyedRead(const TableStore& tables, const Statement& s) {
 
 bool IsRead(const Statement& s) { return s.kind == Statement::Kind::kSelect; }
 
+// EXISTS(SELECT ...) outside ExecuteTransaction. AWS's text is not recorded; this is assumed.
+constexpr char kExistsOutsideTransaction[] = "EXISTS() is only supported within ExecuteTransaction";
+
+// EXISTS(SELECT ... WHERE <key> AND <condition>) in ExecuteTransaction: a ConditionCheck of the
+// item with the rest of the WHERE as its condition.
+Result<TransactWriteRequest::Action> PlanConditionCheck(const TableStore& tables,
+                                                        const Statement& s) {
+  auto table = FindTable(tables, s.table_name);
+  if (!table.ok()) return table.status();
+  const Status single_item_read =
+      ValidationError("EXISTS() must contain a single item read with additional condition");
+  if (s.index_name || !s.where || !s.projection.empty()) return single_item_read;
+  auto keyed = SplitKey(**table, *s.where);
+  if (!keyed.ok() || keyed->rest.empty()) return single_item_read;
+  ExpressionWriter writer;
+  TransactWriteRequest::Action action;
+  action.kind = TransactWriteRequest::Action::Kind::kConditionCheck;
+  action.table_name = s.table_name;
+  action.item = std::move(keyed->key);
+  action.expressions.condition_expression = RestCondition(writer, keyed->rest);
+  FillExpressions(writer, action.expressions);
+  return action;
+}
+
 }  // namespace
 
 void PartiqlExecutor::ExecuteStatement(PartiqlStatement statement, StatementDone done) {
   if (!statement.parameter_error.ok()) return done(statement.parameter_error);
   auto parsed = partiql::Parse(statement.statement, statement.parameters);
   if (!parsed.ok()) return done(parsed.status());
+  if (parsed->kind == Statement::Kind::kExists) {
+    return done(ValidationError(kExistsOutsideTransaction));
+  }
   if (IsRead(*parsed)) return done(RunSelect(tables_, *parsed, statement));
   auto plan = PlanWrite(tables_, *parsed);
   if (!plan.ok()) return done(plan.status());
@@ -403,6 +440,9 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
       continue;
     }
     parsed.push_back(partiql::Parse(s.statement, s.parameters));
+    if (parsed.back().ok() && parsed.back()->kind == Statement::Kind::kExists) {
+      parsed.back() = ValidationError(kExistsOutsideTransaction);
+    }
     if (parsed.back().ok() && IsRead(*parsed.back())) ++reads;
   }
   int valid = 0;
@@ -439,7 +479,7 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
     }
     const Statement& s = *parsed[i];
     if (IsRead(s)) {
-      auto read = PlanKeyedRead(tables_, s);
+      auto read = PlanKeyedRead(tables_, s, "BatchExecuteStatement");
       if (!read.ok()) {
         finish_one(i, {s.table_name, std::nullopt, read.status(), {}});
         continue;
@@ -483,10 +523,11 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
                         "or equal to 100"));
   }
   std::vector<Statement> parsed;
-  for (const auto& s : statements) {
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const PartiqlStatement& s = statements[i];
     if (!s.parameter_error.ok()) return done(s.parameter_error);
     auto p = partiql::Parse(s.statement, s.parameters);
-    if (!p.ok()) return done(p.status());
+    if (!p.ok()) return done(InTransactStatement(i, p.status()));
     parsed.push_back(std::move(p).value());
   }
   const bool reads = IsRead(parsed[0]);
@@ -498,9 +539,9 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
   }
   if (reads) {
     TransactGetRequest request;
-    for (const Statement& s : parsed) {
-      auto read = PlanKeyedRead(tables_, s);
-      if (!read.ok()) return done(read.status());
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      auto read = PlanKeyedRead(tables_, parsed[i], "ExecuteTransaction");
+      if (!read.ok()) return done(InTransactStatement(i, read.status()));
       request.gets.push_back(
           {read->table_name, std::move(read->key), std::move(read->expressions)});
     }
@@ -514,6 +555,14 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
   TransactWriteRequest request;
   std::vector<bool> inserts;
   for (size_t i = 0; i < parsed.size(); ++i) {
+    if (parsed[i].kind == Statement::Kind::kExists) {
+      auto check = PlanConditionCheck(tables_, parsed[i]);
+      if (!check.ok()) return done(InTransactStatement(i, check.status()));
+      check->return_old_on_condition_failure = statements[i].return_old_on_condition_failure;
+      request.actions.push_back(std::move(check).value());
+      inserts.push_back(false);
+      continue;
+    }
     auto plan = PlanWrite(tables_, parsed[i]);
     if (!plan.ok()) return done(plan.status());
     using Kind = TransactWriteRequest::Action::Kind;

@@ -296,6 +296,155 @@ class PartiqlConformanceTest(ServerTestCase):
              "range under root"),
         ])
 
+    def test_where_functions_and_type_tests(self):
+        """tests/tier2/partiql/whereFunctions.test.ts, tests/tier3/error-messages/partiqlFunctions.test.ts
+        and partiqlGrammar.test.ts."""
+        cases = [
+            ("attribute_exists(ss)", ["item"]),
+            ("attribute_exists(nope)", []),
+            ("attribute_not_exists(nope)", ["item"]),
+            ("attribute_not_exists(ss)", []),
+            ("NOT attribute_exists(nope)", ["item"]),
+            ("ATTRIBUTE_EXISTS(ss)", ["item"]),
+            ("(attribute_exists(nope) OR attribute_exists(ss))", ["item"]),
+            ("attribute_exists(ss) = true", ["item"]),
+            ('attribute_exists("ss")', ["item"]),
+            ("attribute_exists(m.sub)", ["item"]),
+            ("attribute_exists(m.nope)", []),
+            ("flag IS BOOL", ["item"]),
+            ("s IS STRING", ["item"]),
+            ("s IS BOOL", []),
+        ]
+        for condition, keys in cases:
+            with self.subTest(condition=condition):
+                self.assertEqual(self.select_keys(condition), keys)
+        self.ddb.put_item(TableName="pq_hash", Item={"pk": {"S": "fn-upd"}, "a": {"N": "5"}})
+        self.ddb.execute_statement(
+            Statement="UPDATE pq_hash SET z = 1 WHERE pk = 'fn-upd' AND attribute_exists(a)")
+        err = self.statement_error(
+            "UPDATE pq_hash SET z = 2 WHERE pk = 'fn-upd' AND attribute_exists(nope)")
+        self.assertEqual(err["Code"], "ConditionalCheckFailedException")
+        err = self.statement_error("DELETE FROM pq_hash WHERE pk = 'fn-upd' AND attribute_exists(nope)")
+        self.assertEqual(err["Code"], "ConditionalCheckFailedException")
+        self.assertEqual(self.ddb.get_item(TableName="pq_hash", Key={"pk": {"S": "fn-upd"}})["Item"]["z"],
+                         {"N": "1"})
+        where = "SELECT * FROM pq_hash WHERE pk = 'item' AND "
+        self.assert_validation([
+            (where + "attribute_exists('ss')",
+             "Operator or function requires a document path; operator or function: attribute_exists"),
+            (where + "attribute_exists(?)",
+             "Operator or function requires a document path; operator or function: attribute_exists",
+             [{"S": "ss"}]),
+            (where + "attribute_exists(ss, s)",
+             "Incorrect number of operands for operator or function; operator or function: "
+             "attribute_exists, number of operands: 2"),
+            (where + "attribute_exists(m.inner)", NOT_WELL_FORMED + "Invalid path dot component"),
+            (where + "EXISTS(ss)", "Unrecognized function: exists at 1:45:6"),
+            ("SELECT attribute_exists(ss) FROM pq_hash WHERE pk = 'item'",
+             "Unexpected path component at 1:8:16"),
+            ("x IS INT4", "Unsupported operation: IsType"),
+            (where + "x IS FOO", NOT_WELL_FORMED + "Expected type name"),
+        ])
+        err = self.transaction_error([{"Statement": where + "attribute_exists(ss)"}])
+        self.assertEqual(err["Message"], "Validation failed in TransactStatements[0]: Select statements "
+                         "within ExecuteTransaction must specify the primary key in the where clause.")
+        out = self.ddb.batch_execute_statement(Statements=[{"Statement": where + "attribute_exists(ss)"}])
+        self.assertEqual(out["Responses"][0]["Error"]["Message"], "Select statements within "
+                         "BatchExecuteStatement must specify the primary key in the where clause.")
+
+    def test_parser_error_texts(self):
+        """tests/tier3/error-messages/partiqlGrammar.test.ts; tests/tier2/partiql/batchExecuteStatement.test.ts."""
+        unexpected_term = NOT_WELL_FORMED + "Unexpected term"
+        self.assert_validation([
+            ("SELECT * FROM pq_hash WHERE", unexpected_term),
+            ("SELECT * FROM pq_hash WHERE;", unexpected_term),
+            ("SELECT * FROM pq_hash WHERE   ", unexpected_term),
+            ("SELECT pk FROM pq_hash WHERE", unexpected_term),
+            ("UPDATE pq_hash SET a = 1 WHERE", unexpected_term),
+            ("DELETE FROM pq_hash WHERE", unexpected_term),
+            ("SELECT * FROM pq_hash WHERE NOT", unexpected_term),
+            ("SELECT * FROM pq_hash WHERE (", unexpected_term),
+            ("SELECT * FROM never_created WHERE", unexpected_term),
+            ("SELECT * FROM", unexpected_term),
+            ("SELECT * FROM pq_hash WHERE pk = 'p1' AND",
+             NOT_WELL_FORMED + "Missing right-hand side expression of infix operator"),
+            ("SELECT * FROM pq_hash WHERE pk = 'p1' OR",
+             NOT_WELL_FORMED + "Missing right-hand side expression of infix operator"),
+            ("SELECT * FROM pq_hash WHERE ORDER BY pk", NOT_WELL_FORMED + "Unexpected keyword"),
+            ("SELECT * FROM pq_hash WHERE IS NULL", NOT_WELL_FORMED + "Unexpected operator"),
+            ("SELECT * FROM pq_hash WHERE pk = LIKE", NOT_WELL_FORMED + "Unexpected operator"),
+            ("DELETE FROM", NOT_WELL_FORMED + "Expected identifier for simple path"),
+            ("DELETE FROM;", NOT_WELL_FORMED + "Expected identifier for simple path"),
+            ("DELETE FROM WHERE pk = 'a'", NOT_WELL_FORMED + "Expected identifier for simple path"),
+        ])
+        err = self.transaction_error([{"Statement": "SELECT * FROM pq_hash WHERE"}])
+        self.assertEqual(err["Message"], "Validation failed in TransactStatements[0]: " + unexpected_term)
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "SLECT * FROM pq_hash WHERE pk = 'item'"},
+            {"Statement": "SELECT * FROM pq_hash WHERE"}])
+        self.assertEqual([r["Error"] for r in out["Responses"]], [
+            {"Code": "ValidationError", "Message": NOT_WELL_FORMED + "Expected data manipulation"},
+            {"Code": "ValidationError", "Message": unexpected_term}])
+
+    def test_from_first_update(self):
+        """tests/tier2/partiql/fromFirstUpdate.test.ts; tests/tier3/error-messages/partiqlGrammar.test.ts."""
+        self.ddb.put_item(TableName="pq_hash", Item={"pk": {"S": "ff"}, "a": {"N": "1"}, "b": {"S": "x"}})
+        self.ddb.execute_statement(Statement="FROM pq_hash WHERE pk = 'ff' SET c = 1")
+        self.ddb.execute_statement(Statement="from pq_hash where pk = ? remove b set d = 2",
+                                   Parameters=[{"S": "ff"}])
+        out = self.ddb.execute_statement(
+            Statement="FROM pq_hash WHERE pk = 'ff' AND a = 1 SET e = 3 RETURNING ALL NEW *")
+        self.assertEqual(out["Items"], [{"pk": {"S": "ff"}, "a": {"N": "1"}, "c": {"N": "1"},
+                                         "d": {"N": "2"}, "e": {"N": "3"}}])
+        for statement in ["FROM pq_hash WHERE pk = 'ff' AND a = 2 SET f = 1",
+                          "FROM pq_hash WHERE pk = 'ff-missing' SET f = 1"]:
+            self.assertEqual(self.statement_error(statement)["Code"], "ConditionalCheckFailedException")
+        self.ddb.execute_transaction(TransactStatements=[
+            {"Statement": "FROM pq_hash WHERE pk = 'ff' SET g = 1"}])
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "FROM pq_hash WHERE pk = 'ff' SET h = 1"}])
+        self.assertNotIn("Error", out["Responses"][0])
+        self.assertIn("h", self.ddb.get_item(TableName="pq_hash", Key={"pk": {"S": "ff"}})["Item"])
+        self.assert_validation([
+            ("FROM pq_hash SET c = 1", NEEDS_KEY),
+            ("FROM pq_hash REMOVE a", NEEDS_KEY),
+            ("FROM pq_hash WHERE a = 1 SET c = 1", NEEDS_KEY),
+            ("FROM pq_hash SET c = 1 WHERE pk = 'ff'", NOT_WELL_FORMED + "Unexpected token after expression"),
+        ])
+        self.assertEqual(self.statement_error("FROM never_created WHERE pk = 'x' SET c = 1")["Code"],
+                         "ResourceNotFoundException")
+
+    def test_set_functions(self):
+        """tests/tier3/error-messages/partiqlFunctions.test.ts."""
+        update = "UPDATE pq_hash SET {} WHERE pk = 'item'"
+        self.assert_validation([
+            (update.format("t = set_add(ss, <<'x'>>)"),
+             "The first argument to SET_ADD must equal the assignment value at 1:24:7"),
+            (update.format("ss = set_add(<<'a'>>, <<'b'>>)"),
+             "The first argument to SET_ADD must equal the assignment value at 1:25:7"),
+            (update.format("ss = set_add(ss, 'x')"),
+             "The second argument to SET_ADD must be a value with type SET at 1:33:2"),
+            (update.format("ss = set_add(ss)"), "SET_ADD must have exactly two arguments at 1:25:7"),
+            (update.format("ss = set_add(ss, <<'x', 'x'>>)"),
+             "One or more parameter values were invalid: Input collection [x, x] contains duplicates."),
+            (update.format("ss = set_add(ss, <<>>)"), "Empty bags are not supported"),
+            (update.format("m.inner = set_add(m.inner, <<'y'>>)"),
+             NOT_WELL_FORMED + "Invalid path dot component"),
+            (update.format("ss = set_delete(ss, 'a')"),
+             "The second argument to SET_DELETE must be a value with type SET at 1:36:2"),
+            (update.format("ss = set_add(ss, <<1>>)"),
+             "An operand in the update expression has an incorrect data type"),
+            ("SELECT * FROM pq_hash WHERE pk = 'item' AND set_add(ss, <<'x'>>) = ss",
+             "Unrecognized function: set_add at 1:45:7"),
+            ("INSERT INTO pq_hash VALUE {'pk': 'i', 'ss': set_add(<<'a'>>, <<'b'>>)}",
+             "Unsupported data type: set_add under key root at 1:45:7"),
+        ])
+        err = self.transaction_error([
+            {"Statement": "EXISTS(SELECT * FROM pq_hash WHERE pk = 'item')"},
+            {"Statement": "UPDATE pq_hash SET z = 1 WHERE pk = 'never-written'"}])
+        self.assertEqual(err["Message"], "Validation failed in TransactStatements[0]: EXISTS() must "
+                         "contain a single item read with additional condition")
+
 
 if __name__ == "__main__":
     unittest.main()
