@@ -23,12 +23,46 @@ constexpr size_t kMaxTransactionStatements = 100;
 constexpr char kDuplicateItem[] = "Duplicate primary key exists in table";
 constexpr char kMandatoryKey[] =
     "Where clause does not contain a mandatory equality on all key attributes";
+constexpr char kMultiAttributeKey[] =
+    "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or "
+    "multi-attribute RANGE keys.";
+
+// Errors of the expressions a statement is translated into: AWS names no expression the user
+// never wrote ("Incorrect operand type ...; operator or function: <, ..." comes bare). The
+// FilterExpression case is recorded (a DynamoDB conformance suite, captured from DynamoDB); the
+// others are assumed to follow it.
+Status WithoutExpressionPrefix(Status st) {
+  for (std::string_view prefix : {"Invalid FilterExpression: ", "Invalid KeyConditionExpression: ",
+                                  "Invalid ConditionExpression: ", "Invalid UpdateExpression: ",
+                                  "Invalid ProjectionExpression: "}) {
+    if (st.code() == AwsError::kValidation && st.message().starts_with(prefix)) {
+      return ValidationError(st.message().substr(prefix.size()));
+    }
+  }
+  return st;
+}
 
 // ExecuteTransaction names the statement a validation error is about.
 Status InTransactStatement(size_t index, const Status& st) {
   if (st.code() != AwsError::kValidation) return st;
   return ValidationError("Validation failed in TransactStatements[" + std::to_string(index) +
                          "]: " + st.message());
+}
+
+std::string ReturningText(Returning r) {
+  switch (r) {
+    case Returning::kAllOld:
+      return "RETURNING ALL OLD *";
+    case Returning::kAllNew:
+      return "RETURNING ALL NEW *";
+    case Returning::kModifiedOld:
+      return "RETURNING MODIFIED OLD *";
+    case Returning::kModifiedNew:
+      return "RETURNING MODIFIED NEW *";
+    case Returning::kNone:
+      break;
+  }
+  return "";
 }
 
 std::string EncodeNextToken(const Item& last_evaluated_key) {
@@ -138,7 +172,13 @@ Result<WritePlan> PlanWrite(const TableStore& tables, const Statement& s) {
                 (condition.empty() ? "" : " AND " + condition);
     STREAMSTACK_ASSIGN_OR_RETURN(plan.expressions.update_expression, writer.Update(s.updates));
   } else if (s.returning != Returning::kNone && s.returning != Returning::kAllOld) {
-    return ValidationError("Unsupported returning clause for DELETE: only ALL OLD * is supported");
+    return ValidationError("Invalid returning clause: " + ReturningText(s.returning) +
+                           ". Only RETURNING ALL OLD * is allowed in DELETE statements.");
+  } else if (!condition.empty()) {
+    // AWS: a DELETE of an item that is not there is a silent no-op, whatever else its WHERE
+    // says; the rest of the WHERE is a condition on an item that is there.
+    // (AND binds before OR; DynamoDB refuses redundant parentheses.)
+    condition = "attribute_not_exists(" + writer.Path(hash) + ") OR " + condition;
   }
   if (!condition.empty()) plan.expressions.condition_expression = condition;
   plan.return_values = ReturnValuesOf(s.returning);
@@ -159,7 +199,7 @@ void RunWrite(TableStore& tables, WritePlan plan, bool return_old_on_failure,
   auto finish = [table = plan.table_name, kind = plan.kind,
                  done = std::move(done)](Result<WriteOutcome> outcome) {
     if (!outcome.ok()) {
-      Status st = outcome.status();
+      Status st = WithoutExpressionPrefix(outcome.status());
       return done(kind == Statement::Kind::kInsert ? ForInsert(std::move(st)) : st);
     }
     PartiqlResult result;
@@ -193,6 +233,8 @@ struct SelectSource {
   std::vector<std::string> partition;
   std::vector<std::string> sort;  // empty without a sort key
   bool global_index = false;
+  const SecondaryIndex* index = nullptr;
+  bool multi_attribute_key() const { return partition.size() > 1 || sort.size() > 1; }
 };
 
 Result<SelectSource> SourceOf(const TableDefinition& table,
@@ -210,6 +252,7 @@ Result<SelectSource> SourceOf(const TableDefinition& table,
         (k.key_type == "RANGE" ? source.sort : source.partition).push_back(k.name);
       }
       source.global_index = list == &table.global_secondary_indexes;
+      source.index = &i;
       return source;
     }
   }
@@ -248,13 +291,66 @@ std::vector<const Expr*> KeyConjuncts(const SelectSource& source,
   return out;
 }
 
+// A SELECT of attributes a GSI does not project: AWS lists them as the statement names them,
+// in brackets (a Query's ProjectionExpression gets them sorted, without).
+Status CheckGlobalIndexProjects(const TableDefinition& table, const SelectSource& source,
+                                const std::vector<DocumentPath>& projection) {
+  const nlohmann::json& p = source.index->projection;
+  const std::string type = p.value("ProjectionType", "ALL");
+  if (type == "ALL") return Status::Ok();
+  std::vector<std::string> projected = table.KeyNames();
+  for (const KeySchemaElement& k : source.index->key_schema) projected.push_back(k.name);
+  if (type == "INCLUDE" && p.contains("NonKeyAttributes") && p["NonKeyAttributes"].is_array()) {
+    for (const auto& a : p["NonKeyAttributes"]) {
+      if (a.is_string()) projected.push_back(a.get<std::string>());
+    }
+  }
+  std::vector<std::string> missing;
+  for (const DocumentPath& path : projection) {
+    const std::string& name = path[0].name;
+    if (std::find(projected.begin(), projected.end(), name) != projected.end()) continue;
+    if (std::find(missing.begin(), missing.end(), name) != missing.end()) continue;
+    missing.push_back(name);
+  }
+  if (missing.empty()) return Status::Ok();
+  std::string listing;
+  for (const std::string& m : missing) listing += (listing.empty() ? "" : ", ") + m;
+  return ValidationError("One or more parameter values were invalid: Global secondary index " +
+                         source.index->name + " does not project [" + listing + "]");
+}
+
+// A SELECT names each projected path's value by the path's last attribute name
+// (`SELECT m.nested` answers {"nested": ...}, a DynamoDB conformance suite, captured from
+// DynamoDB). A path that ends in a list index keeps the shape the projection gave it (AWS's
+// answer for it is not recorded).
+Item ProjectedAsNamed(const Item& projected, const std::vector<DocumentPath>& projection) {
+  bool nested = false;
+  for (const DocumentPath& path : projection) nested = nested || path.size() > 1;
+  if (!nested) return projected;
+  Item out;
+  for (const DocumentPath& path : projection) {
+    if (path.back().is_index()) {
+      auto it = projected.find(path[0].name);
+      if (it != projected.end()) out[path[0].name] = it->second;
+      continue;
+    }
+    if (const AttributeValue* value = ResolvePath(projected, path)) out[path.back().name] = *value;
+  }
+  return out;
+}
+
 Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
                                 const PartiqlStatement& request) {
   auto table = FindTable(tables, s.table_name);
   if (!table.ok()) return table.status();
   auto source = SourceOf(**table, s.index_name);
   if (!source.ok()) return source.status();
+  // AWS refuses these indexes ahead of every check of the statement against the table.
+  if (source->multi_attribute_key()) return ValidationError(kMultiAttributeKey);
   if (!s.projection_error.ok()) return s.projection_error;
+  if (source->global_index) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckGlobalIndexProjects(**table, *source, s.projection));
+  }
   if (request.consistent_read && source->global_index) {
     return ValidationError("Strongly consistent read is not supported on Global Secondary Indexes");
   }
@@ -331,10 +427,11 @@ Result<PartiqlResult> RunSelect(const TableStore& tables, const Statement& s,
     r.consistent_read = request.consistent_read;
     page = tables.Scan(r);
   }
-  if (!page.ok()) return page.status();
+  if (!page.ok()) return WithoutExpressionPrefix(page.status());
   PartiqlResult result;
   result.table_name = s.table_name;
   result.items = std::move(page->items);
+  for (Item& item : result.items) item = ProjectedAsNamed(item, s.projection);
   result.consumed = std::move(page->consumed);
   result.consumed.table_name = s.table_name;
   if (page->last_evaluated_key) {
@@ -359,7 +456,11 @@ Result<KeyedRead> PlanKeyedRead(const TableStore& tables, const Statement& s,
   if (!table.ok()) return table.status();
   const Status needs_key = ValidationError("Select statements within " + std::string(operation) +
                                            " must specify the primary key in the where clause.");
-  if (s.index_name) return needs_key;
+  if (s.index_name) {
+    auto source = SourceOf(**table, s.index_name);
+    if (source.ok() && source->multi_attribute_key()) return ValidationError(kMultiAttributeKey);
+    return needs_key;
+  }
   if (!s.projection_error.ok()) return s.projection_error;
   if (!s.where) return needs_key;
   auto keyed = SplitKey(**table, *s.where);
@@ -503,7 +604,10 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
     RunWrite(tables_, std::move(plan).value(), statements[i].return_old_on_condition_failure,
              [finish_one, i, table = s.table_name](Result<PartiqlResult> r) {
                if (!r.ok()) return finish_one(i, {table, std::nullopt, r.status(), {}});
-               finish_one(i, {table, std::nullopt, Status::Ok(), std::move(r->consumed)});
+               // A RETURNING clause's image is the statement's Item.
+               std::optional<Item> item;
+               if (!r->items.empty()) item = std::move(r->items.front());
+               finish_one(i, {table, std::move(item), Status::Ok(), std::move(r->consumed)});
              });
   }
 }
@@ -528,6 +632,10 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
     if (!s.parameter_error.ok()) return done(s.parameter_error);
     auto p = partiql::Parse(s.statement, s.parameters);
     if (!p.ok()) return done(InTransactStatement(i, p.status()));
+    if (p->returning != Returning::kNone) {
+      return done(InTransactStatement(
+          i, ValidationError("RETURNING clause is not supported in ExecuteTransaction.")));
+    }
     parsed.push_back(std::move(p).value());
   }
   const bool reads = IsRead(parsed[0]);

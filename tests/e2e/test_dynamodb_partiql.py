@@ -445,6 +445,59 @@ class PartiqlConformanceTest(ServerTestCase):
         self.assertEqual(err["Message"], "Validation failed in TransactStatements[0]: EXISTS() must "
                          "contain a single item read with additional condition")
 
+    def test_smaller_classes(self):
+        """Index refusals, RETURNING, operand-type errors: tests/tier2/partiql/{multiAttributeIndex,
+        executeStatement,executeStatementIndex,batchExecuteStatement,executeTransaction,comparison}.test.ts,
+        tests/tier3/error-messages/{partiql,partiqlMultiAttributeIndex}.test.ts."""
+        self.assert_validation([
+            ("SELECT * FROM pq_gsi.multi WHERE h1 = 'a'", MULTI_ATTRIBUTE),
+            ("SELECT * FROM pq_gsi.multi", MULTI_ATTRIBUTE),
+            ("SELECT * FROM pq_gsi.multi WHERE h1 = 5", MULTI_ATTRIBUTE),
+            ("SELECT COUNT(*) FROM pq_gsi.multi", MULTI_ATTRIBUTE),
+            ("SELECT * FROM pq_gsi.multi WHERE", NOT_WELL_FORMED + "Unexpected term"),
+            ("SELECT x, pk, y FROM pq_gsi.keys WHERE g = 'a'",
+             "One or more parameter values were invalid: Global secondary index keys does not project [x, y]"),
+            ("DELETE FROM pq_hash WHERE pk = 'x' RETURNING MODIFIED OLD *",
+             "Invalid returning clause: RETURNING MODIFIED OLD *. Only RETURNING ALL OLD * is allowed "
+             "in DELETE statements."),
+            ("DELETE FROM pq_hash WHERE pk = 'x' RETURNING ALL NEW *",
+             "Invalid returning clause: RETURNING ALL NEW *. Only RETURNING ALL OLD * is allowed "
+             "in DELETE statements."),
+            ("SELECT * FROM pq_hash WHERE pk = 'item' AND val < ?",
+             "Incorrect operand type for operator or function; operator or function: <, operand type: BOOL",
+             [{"BOOL": True}]),
+        ])
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "SELECT * FROM pq_gsi.keys WHERE g = 'a'"},
+            {"Statement": "SELECT * FROM pq_gsi.multi WHERE h1 = 'a' AND h2 = 'x' AND r1 = 'm'"},
+            {"Statement": "SELECT * FROM pq_comp WHERE pk = 'a'"}])
+        needs_key = ("Select statements within BatchExecuteStatement must specify the primary key "
+                     "in the where clause.")
+        self.assertEqual([r["Error"]["Message"] for r in out["Responses"]],
+                         [needs_key, MULTI_ATTRIBUTE, needs_key])
+        err = self.transaction_error([
+            {"Statement": "UPDATE pq_hash SET data = 'v' WHERE pk = 'item' RETURNING ALL NEW *"}])
+        self.assertEqual((err["Code"], err["Message"]), (
+            "ValidationException",
+            "Validation failed in TransactStatements[0]: RETURNING clause is not supported in "
+            "ExecuteTransaction."))
+        self.ddb.put_item(TableName="pq_hash", Item={"pk": {"S": "ret"}, "a": {"N": "1"}})
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "UPDATE pq_hash SET b = 2 WHERE pk = 'ret' RETURNING MODIFIED NEW *"}])
+        self.assertEqual(out["Responses"][0]["Item"], {"b": {"N": "2"}})
+        out = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "DELETE FROM pq_hash WHERE pk = 'ret' RETURNING ALL OLD *"}])
+        self.assertEqual(out["Responses"][0]["Item"], {"pk": {"S": "ret"}, "a": {"N": "1"}, "b": {"N": "2"}})
+        # A nested path's value is named by its last attribute (executeStatement.test.ts).
+        out = self.ddb.execute_statement(Statement="SELECT m.sub, s FROM pq_hash WHERE pk = 'item'")
+        self.assertEqual(out["Items"], [{"sub": {"S": "x"}, "s": {"S": "str"}}])
+        # A DELETE of a missing item is a no-op whatever else its WHERE says; on an item that is
+        # there, the rest of the WHERE is its condition (executeStatement.test.ts, whereFunctions.test.ts).
+        self.ddb.execute_statement(Statement="DELETE FROM pq_hash WHERE pk = 'never-there' AND \"name\" = 'x'")
+        self.assertNotIn("Item", self.ddb.get_item(TableName="pq_hash", Key={"pk": {"S": "never-there"}}))
+        err = self.statement_error("DELETE FROM pq_hash WHERE pk = 'item' AND \"name\" = 'x'")
+        self.assertEqual(err["Code"], "ConditionalCheckFailedException")
+
 
 if __name__ == "__main__":
     unittest.main()
