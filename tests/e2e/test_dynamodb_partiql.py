@@ -498,6 +498,25 @@ class PartiqlConformanceTest(ServerTestCase):
         err = self.statement_error("DELETE FROM pq_hash WHERE pk = 'item' AND \"name\" = 'x'")
         self.assertEqual(err["Code"], "ConditionalCheckFailedException")
 
+    def test_overlapping_or_branches(self):
+        """tests/tier3/error-messages/partiqlGrammar.test.ts; tests/tier2/partiql/whereOverlap.test.ts."""
+        for sk in "123":
+            self.ddb.put_item(TableName="pq_comp", Item={"pk": {"S": "ov"}, "sk": {"S": sk}})
+        overlapping = "Overlapping conditions with range keys are not supported in where clause"
+        self.assert_validation([
+            (f"SELECT * FROM pq_comp WHERE pk = 'ov' AND {condition} OR pk = 'ov' AND sk = '2'", overlapping)
+            for condition in ["x = '1'", "x <> '1'"]])
+        cases = [
+            ("pk = 'ov' AND NOT sk = '1' OR pk = 'ov' AND sk = '2'", ["2", "3"]),
+            ("pk = 'ov' AND sk <> '1' OR pk = 'ov' AND sk = '2'", ["2", "3"]),
+            ("pk = 'ov' AND NOT sk IN ['1', '3'] OR pk = 'ov' AND sk = '2'", ["2"]),
+            ("pk = 'ov' OR pk = 'ov' AND NOT sk = '1'", ["1", "2", "3"]),
+        ]
+        for where, keys in cases:
+            with self.subTest(where=where):
+                out = self.ddb.execute_statement(Statement=f"SELECT * FROM pq_comp WHERE {where}")
+                self.assertEqual(sorted(i["sk"]["S"] for i in out["Items"]), keys)
+
 
 if __name__ == "__main__":
     unittest.main()
