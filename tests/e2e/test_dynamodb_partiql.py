@@ -270,6 +270,10 @@ class PartiqlConformanceTest(ServerTestCase):
             (pair, f"{NOT_NUMERIC}: abc", [{"N": "abc"}, deep(40, {"S": "leaf"})]),
             (pair, nest, [deep(100, {"N": "abc"}), {"S": "x"}]),
             (pair, nest, [deep(40, {"S": "leaf"}), {"N": "1e126"}]),
+            # A map's members in the order they were sent, not sorted.
+            (pair, nest, [{"M": {"d": deep(40, {"S": "leaf"}), "bad": {"N": "abc"}}}, {"S": "x"}]),
+            (pair, f"{NOT_NUMERIC}: abc", [{"M": {"bad": {"N": "abc"}, "d": deep(40, {"S": "leaf"})}},
+                                           {"S": "x"}]),
         ]
         self.assert_validation(cases)
         err = self.transaction_error([{
