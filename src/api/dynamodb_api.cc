@@ -1731,15 +1731,21 @@ void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in,
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
+  auto token = OptionalString(in, "ClientRequestToken");
+  if (!token.ok()) return reply(token.status());
+  // The statements as sent, keys sorted: the same statements, the same text.
+  std::string fingerprint = *token ? it->dump() : std::string();
   partiql.ExecuteTransaction(
-      std::move(statements), [detail = RequestedCapacityDetail(in), reply = std::move(reply)](
-                                 Result<dynamodb::PartiqlTransactionResult> r) {
+      std::move(statements),
+      [detail = RequestedCapacityDetail(in),
+       reply = std::move(reply)](Result<dynamodb::PartiqlTransactionResult> r) {
         if (!r.ok()) return reply(r.status());
         json out = {{"Responses", TransactGetResponses(r->items)}};
         // Charged as the TransactGetItems or TransactWriteItems it ran.
         AddConsumedCapacityList(detail, r->consumed, {}, &out, CapacitySplit::kReadWrite);
         reply(std::move(out));
-      });
+      },
+      *token, std::move(fingerprint));
 }
 
 }  // namespace

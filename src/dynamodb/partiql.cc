@@ -673,7 +673,9 @@ void PartiqlExecutor::BatchExecuteStatement(std::vector<PartiqlStatement> statem
 }
 
 void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statements,
-                                         TransactionDone done) {
+                                         TransactionDone done,
+                                         std::optional<std::string> client_request_token,
+                                         std::string fingerprint) {
   if (statements.empty()) {
     return done(
         ValidationError("1 validation error detected: Value '[]' at 'transactStatements' "
@@ -721,6 +723,8 @@ void PartiqlExecutor::ExecuteTransaction(std::vector<PartiqlStatement> statement
     return done(std::move(result));
   }
   TransactWriteRequest request;
+  request.client_request_token = std::move(client_request_token);
+  request.fingerprint = std::move(fingerprint);
   std::vector<bool> inserts;
   for (size_t i = 0; i < parsed.size(); ++i) {
     if (parsed[i].kind == Statement::Kind::kExists) {

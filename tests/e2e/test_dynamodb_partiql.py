@@ -502,6 +502,16 @@ class PartiqlConformanceTest(ServerTestCase):
         err = self.statement_error("DELETE FROM pq_hash WHERE pk = 'item' AND \"name\" = 'x'")
         self.assertEqual(err["Code"], "ConditionalCheckFailedException")
 
+    def test_transaction_client_request_token(self):
+        """tests/tier2/partiql/executeTransaction.test.ts: a replay under the same
+        ClientRequestToken does not apply the statements again."""
+        self.ddb.put_item(TableName="pq_hash", Item={"pk": {"S": "idem"}, "n": {"N": "0"}})
+        statements = [{"Statement": "UPDATE pq_hash SET n = n + 1 WHERE pk = 'idem'"}]
+        for _ in range(2):
+            self.ddb.execute_transaction(TransactStatements=statements, ClientRequestToken="pq-idem-token")
+        item = self.ddb.get_item(TableName="pq_hash", Key={"pk": {"S": "idem"}})["Item"]
+        self.assertEqual(item["n"], {"N": "1"})
+
     def test_overlapping_or_branches(self):
         """tests/tier3/error-messages/partiqlGrammar.test.ts; tests/tier2/partiql/whereOverlap.test.ts."""
         for sk in "123":

@@ -72,7 +72,11 @@ class PartiqlExecutor {
   // TransactionCanceledException with one reason per statement). Writes answer an empty list,
   // reads one entry per statement (nullopt: no such item), as AWS does.
   using TransactionDone = std::function<void(Result<PartiqlTransactionResult>)>;
-  void ExecuteTransaction(std::vector<PartiqlStatement> statements, TransactionDone done);
+  // `client_request_token` and `fingerprint` (the statements, canonically written) make a write
+  // transaction idempotent as TransactWriteRequest's do.
+  void ExecuteTransaction(std::vector<PartiqlStatement> statements, TransactionDone done,
+                          std::optional<std::string> client_request_token = std::nullopt,
+                          std::string fingerprint = {});
 
  private:
   TableStore& tables_;
