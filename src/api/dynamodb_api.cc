@@ -1554,19 +1554,81 @@ void DescribeEndpoints(const RequestContext& ctx, json&&, JsonReply reply) {
 
 // --- PartiQL ----------------------------------------------------------------------------------
 
+// The request body with its objects' members in the order they were sent (json sorts them).
+// Null when there is no body to read (in-process callers) or it is not one JSON object.
+using OrderedJson = nlohmann::ordered_json;
+std::shared_ptr<const OrderedJson> OrderedBody(const RequestContext& ctx) {
+  if (!ctx.http) return nullptr;
+  auto body = std::make_shared<OrderedJson>(OrderedJson::parse(ctx.http->body, nullptr, false));
+  if (body->is_discarded() || !body->is_object()) return nullptr;
+  return body;
+}
+
+// The first problem of a PartiQL parameter in document order, of the two AWS finds as it reads
+// one: nesting past an item's depth and a number it cannot convert. AWS reports whichever
+// comes first as sent (a DynamoDB conformance suite, github paritysuite/dynamodb-conformance,
+// tests/tier3/error-messages/partiqlParameterNumbers.test.ts, captured from DynamoDB:
+// {"M": {"d": <41 levels>, "bad": {"N": "abc"}}} is the nesting error). Everything else is
+// left to AttributeValue::FromPartiqlParameterJson, which reads members in sorted order.
+Status FirstParameterProblem(const OrderedJson& value, int depth) {
+  if (!value.is_object()) return Status::Ok();
+  for (auto m = value.begin(); m != value.end(); ++m) {
+    const std::string& type = m.key();
+    const OrderedJson& member = m.value();
+    if (member.is_null()) continue;
+    if (depth > AttributeValue::kMaxNestingDepth) {
+      return ValidationError(dynamodb::kNestingExceeded);
+    }
+    if (type == "N" && member.is_string()) {
+      auto n = dynamodb::Number::ParseBigDecimal(member.get<std::string>());
+      if (!n.ok()) return n.status();
+    } else if (type == "NS" && member.is_array()) {
+      for (const auto& e : member) {
+        if (!e.is_string()) continue;
+        auto n = dynamodb::Number::ParseBigDecimal(e.get<std::string>());
+        if (!n.ok()) return n.status();
+      }
+    } else if (type == "M" && member.is_object()) {
+      for (const auto& child : member) {
+        STREAMSTACK_RETURN_IF_ERROR(FirstParameterProblem(child, depth + 1));
+      }
+    } else if (type == "L" && member.is_array()) {
+      for (const auto& child : member) {
+        STREAMSTACK_RETURN_IF_ERROR(FirstParameterProblem(child, depth + 1));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // One statement with its parameters and options, as ExecuteStatement, each BatchStatementRequest
-// and each ParameterizedStatement carry them.
-Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in) {
+// and each ParameterizedStatement carry them; `ordered` is the same object as sent, when known.
+Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in,
+                                                          const OrderedJson* ordered) {
   dynamodb::PartiqlStatement out;
   STREAMSTACK_ASSIGN_OR_RETURN(out.statement, RequiredString(in, "Statement"));
   if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
     if (!it->is_array()) return WrongType("Parameters");
-    for (const auto& p : *it) {
-      // Held to the stored depth as they are read, in order, before anything in the value is
-      // looked at (a DynamoDB conformance suite's partiqlParameterNumbers captures: a parameter
-      // nested 40 levels is the nesting error even with an unconvertible number inside it).
-      auto value = AttributeValue::FromJson(p, AttributeValue::kMaxNestingDepth);
-      if (!value.ok()) return value.status();
+    const OrderedJson* ordered_parameters = nullptr;
+    if (ordered && ordered->is_object()) {
+      auto o = ordered->find("Parameters");
+      if (o != ordered->end() && o->is_array() && o->size() == it->size()) ordered_parameters = &*o;
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& p = (*it)[i];
+      if (ordered_parameters) {
+        Status first = FirstParameterProblem((*ordered_parameters)[i], 1);
+        if (!first.ok()) {
+          out.parameter_error = first;
+          break;
+        }
+      }
+      auto value = AttributeValue::FromPartiqlParameterJson(p);
+      if (!value.ok()) {
+        if (value.status().code() != AwsError::kValidation) return value.status();
+        out.parameter_error = value.status();
+        break;
+      }
       out.parameters.push_back(std::move(value).value());
     }
   }
@@ -1584,8 +1646,17 @@ json ItemsJson(const std::vector<Item>& items) {
   return out;
 }
 
-void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
-  auto statement = DecodePartiqlStatement(in);
+// The member `name`'s i-th element of an ordered body, or null.
+const OrderedJson* OrderedElement(const OrderedJson* body, const char* name, size_t i) {
+  if (!body) return nullptr;
+  auto it = body->find(name);
+  if (it == body->end() || !it->is_array() || i >= it->size()) return nullptr;
+  return &(*it)[i];
+}
+
+void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
+                      std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
+  auto statement = DecodePartiqlStatement(in, ordered.get());
   if (!statement.ok()) return reply(statement.status());
   auto limit = OptionalInt(in, "Limit");
   if (!limit.ok()) return reply(limit.status());
@@ -1632,14 +1703,16 @@ const char* BatchErrorCode(AwsError code) {
   }
 }
 
-void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
+void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
+                           std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
   std::vector<dynamodb::PartiqlStatement> statements;
   auto it = in.find("Statements");
   if (it == in.end() || it->is_null()) return reply(NullMember("statements"));
   if (!it->is_array()) return reply(WrongType("Statements"));
-  for (const auto& entry : *it) {
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& entry = (*it)[i];
     if (!entry.is_object()) return reply(WrongType("Statements"));
-    auto statement = DecodePartiqlStatement(entry);
+    auto statement = DecodePartiqlStatement(entry, OrderedElement(ordered.get(), "Statements", i));
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
@@ -1674,26 +1747,35 @@ void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, JsonRe
       });
 }
 
-void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, JsonReply reply) {
+void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in,
+                        std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
   std::vector<dynamodb::PartiqlStatement> statements;
   auto it = in.find("TransactStatements");
   if (it == in.end() || it->is_null()) return reply(NullMember("transactStatements"));
   if (!it->is_array()) return reply(WrongType("TransactStatements"));
-  for (const auto& entry : *it) {
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& entry = (*it)[i];
     if (!entry.is_object()) return reply(WrongType("TransactStatements"));
-    auto statement = DecodePartiqlStatement(entry);
+    auto statement =
+        DecodePartiqlStatement(entry, OrderedElement(ordered.get(), "TransactStatements", i));
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
+  auto token = OptionalString(in, "ClientRequestToken");
+  if (!token.ok()) return reply(token.status());
+  // The statements as sent, keys sorted: the same statements, the same text.
+  std::string fingerprint = *token ? it->dump() : std::string();
   partiql.ExecuteTransaction(
-      std::move(statements), [detail = RequestedCapacityDetail(in), reply = std::move(reply)](
-                                 Result<dynamodb::PartiqlTransactionResult> r) {
+      std::move(statements),
+      [detail = RequestedCapacityDetail(in),
+       reply = std::move(reply)](Result<dynamodb::PartiqlTransactionResult> r) {
         if (!r.ok()) return reply(r.status());
         json out = {{"Responses", TransactGetResponses(r->items)}};
         // Charged as the TransactGetItems or TransactWriteItems it ran.
         AddConsumedCapacityList(detail, r->consumed, {}, &out, CapacitySplit::kReadWrite);
         reply(std::move(out));
-      });
+      },
+      *token, std::move(fingerprint));
 }
 
 }  // namespace
@@ -1702,9 +1784,10 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
   auto t = &tables;
   // Lives as long as the router's operations that use it.
   auto partiql = std::make_shared<dynamodb::PartiqlExecutor>(tables);
-  auto pq = [partiql](void (*fn)(dynamodb::PartiqlExecutor&, json&&, JsonReply)) -> Op {
-    return [partiql, fn](const RequestContext&, json&& in, JsonReply reply) {
-      fn(*partiql, std::move(in), std::move(reply));
+  auto pq = [partiql](void (*fn)(dynamodb::PartiqlExecutor&, json&&,
+                                 std::shared_ptr<const OrderedJson>, JsonReply)) -> Op {
+    return [partiql, fn](const RequestContext& ctx, json&& in, JsonReply reply) {
+      fn(*partiql, std::move(in), OrderedBody(ctx), std::move(reply));
     };
   };
   auto async = [t](void (*fn)(dynamodb::TableStore&, json&&, JsonReply)) -> Op {

@@ -141,15 +141,15 @@ AttributeValue AttributeValue::Bool(bool b) {
 }
 
 Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json) {
-  return FromJsonAtDepth(json, 1, kMaxRequestDepth);
+  return FromJsonAtDepth(json, 1, {&Number::Parse, kMaxRequestDepth});
 }
 
-Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json, int max_depth) {
-  return FromJsonAtDepth(json, 1, max_depth);
+Result<AttributeValue> AttributeValue::FromPartiqlParameterJson(const nlohmann::json& json) {
+  return FromJsonAtDepth(json, 1, {&Number::ParseBigDecimal, kMaxNestingDepth});
 }
 
 Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& json, int depth,
-                                                       int max_depth) {
+                                                       const JsonReading& reading) {
   if (!json.is_object()) return WrongJson(json, "AttributeValue");
   static const std::array<std::pair<const char*, AttributeType>, 10> kMembers = {{
       {"S", AttributeType::kS},
@@ -183,14 +183,14 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
     for (const auto& [name, t] : kMembers) {
       auto it = json.find(name);
       if (it == json.end() || it->is_null()) continue;
-      auto alone = FromJsonAtDepth(nlohmann::json{{name, *it}}, depth, max_depth);
+      auto alone = FromJsonAtDepth(nlohmann::json{{name, *it}}, depth, reading);
       if (!alone.ok()) return alone.status();
     }
     return ValidationError(
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
         "the supported datatypes");
   }
-  if (depth > max_depth) return ValidationError(kNestingExceeded);
+  if (depth > reading.max_depth) return ValidationError(kNestingExceeded);
   const nlohmann::json& j = *member;
   switch (type) {
     case AttributeType::kS:
@@ -198,7 +198,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       return String(j.get<std::string>());
     case AttributeType::kN: {
       if (!j.is_string()) return WrongJson(j, "String");
-      auto n = Number::Parse(j.get<std::string>());
+      auto n = reading.parse_number(j.get<std::string>());
       if (!n.ok()) return n.status();
       return Num(std::move(n).value());
     }
@@ -249,7 +249,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       for (const auto& e : j) {
         if (e.is_null()) return NullSetMember(type);
         if (!e.is_string()) return WrongJson(e, "String");
-        auto n = Number::Parse(e.get<std::string>());
+        auto n = reading.parse_number(e.get<std::string>());
         if (!n.ok()) return n.status();
         values.push_back(std::move(n).value());
       }
@@ -266,7 +266,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       if (!j.is_object()) return WrongJson(j, "Map");
       Item entries;
       for (auto it = j.begin(); it != j.end(); ++it) {
-        auto v = FromJsonAtDepth(it.value(), depth + 1, max_depth);
+        auto v = FromJsonAtDepth(it.value(), depth + 1, reading);
         if (!v.ok()) return v.status();
         entries.emplace(it.key(), std::move(v).value());
       }
@@ -276,7 +276,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       if (!j.is_array()) return WrongJson(j, "List");
       std::vector<AttributeValue> elements;
       for (const auto& e : j) {
-        auto v = FromJsonAtDepth(e, depth + 1, max_depth);
+        auto v = FromJsonAtDepth(e, depth + 1, reading);
         if (!v.ok()) return v.status();
         elements.push_back(std::move(v).value());
       }

@@ -114,6 +114,89 @@ Result<Number> Number::Parse(std::string_view text) {
   return FromDigits(negative, mantissa, low_exponent);
 }
 
+namespace {
+
+// What java.math.BigDecimal makes of a number's text: its digits' precision and its scale.
+struct BigDecimalForm {
+  int64_t precision = 1;
+  int64_t scale = 0;
+};
+
+// kUnreadable: the exponent or the scale leaves 32 bits (BigDecimal's NumberFormatException).
+enum class BigDecimalRead { kRead, kUnreadable, kNotANumber };
+
+BigDecimalRead ReadBigDecimal(std::string_view text, BigDecimalForm* out) {
+  size_t i = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  std::string digits;
+  int64_t fraction_digits = 0;
+  bool seen_point = false;
+  for (; i < text.size(); ++i) {
+    if (IsDigit(text[i])) {
+      digits.push_back(text[i]);
+      if (seen_point) ++fraction_digits;
+    } else if (text[i] == '.' && !seen_point) {
+      seen_point = true;
+    } else {
+      break;
+    }
+  }
+  if (digits.empty()) return BigDecimalRead::kNotANumber;
+  int64_t exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+    if (i == text.size()) return BigDecimalRead::kNotANumber;
+    for (; i < text.size(); ++i) {
+      if (!IsDigit(text[i])) return BigDecimalRead::kNotANumber;
+      exponent = exponent * 10 + (text[i] - '0');
+      // Past 32 bits either way: BigDecimal's "Exponent overflow" (checking the rest of the
+      // text for digits first, so that "1e99999999999x" stays a syntax error).
+      if (exponent > int64_t{1} << 32) {
+        for (; i < text.size(); ++i) {
+          if (!IsDigit(text[i])) return BigDecimalRead::kNotANumber;
+        }
+        return BigDecimalRead::kUnreadable;
+      }
+    }
+    if (negative) exponent = -exponent;
+  }
+  if (i != text.size()) return BigDecimalRead::kNotANumber;
+  constexpr int64_t kIntMin = std::numeric_limits<int32_t>::min();
+  constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
+  if (exponent < kIntMin || exponent > kIntMax) return BigDecimalRead::kUnreadable;
+  const int64_t scale = fraction_digits - exponent;
+  if (scale < kIntMin || scale > kIntMax) return BigDecimalRead::kUnreadable;
+  size_t first = digits.find_first_not_of('0');
+  out->precision = first == std::string::npos ? 1 : static_cast<int64_t>(digits.size() - first);
+  out->scale = scale;
+  return BigDecimalRead::kRead;
+}
+
+}  // namespace
+
+bool Number::BigDecimalReadable(std::string_view text) {
+  BigDecimalForm form;
+  return ReadBigDecimal(text, &form) != BigDecimalRead::kUnreadable;
+}
+
+Result<Number> Number::ParseBigDecimal(std::string_view text) {
+  if (text.empty()) {
+    return ValidationError("The parameter cannot be converted to a numeric value");
+  }
+  BigDecimalForm form;
+  BigDecimalRead read = ReadBigDecimal(text, &form);
+  if (read == BigDecimalRead::kUnreadable) return NotNumeric(text);
+  if (read == BigDecimalRead::kRead) {
+    // AWS range-checks precision - scale as a 32-bit int: where that wraps, its sign flips.
+    const int64_t magnitude = form.precision - form.scale;
+    const int32_t wrapped = static_cast<int32_t>(static_cast<uint32_t>(magnitude));
+    if (wrapped != magnitude) return ValidationError(wrapped < 0 ? kUnderflow : kOverflow);
+  }
+  return Parse(text);
+}
+
 Number Number::FromInt(int64_t value) {
   auto parsed = Parse(std::to_string(value));
   return parsed.ok() ? parsed.value() : Number();

@@ -15,7 +15,16 @@ enum class TokenKind { kWord, kQuoted, kString, kNumber, kPunct, kParam, kEnd };
 struct Token {
   TokenKind kind = TokenKind::kEnd;
   std::string text;
+  // Where the token starts (1-based) and how many characters of the statement it spans: AWS
+  // names a place as line:column:length in some messages.
+  int line = 1;
+  int column = 1;
+  size_t length = 0;
 };
+
+std::string Position(const Token& t) {
+  return std::to_string(t.line) + ":" + std::to_string(t.column) + ":" + std::to_string(t.length);
+}
 
 bool IsWordStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsWordChar(char c) {
@@ -25,8 +34,23 @@ bool IsWordChar(char c) {
 Result<std::vector<Token>> Tokenize(std::string_view text) {
   std::vector<Token> out;
   size_t i = 0;
+  int line = 1;
+  size_t line_start = 0;
+  size_t token_start = 0;
+  // Each token is pushed once its text has been consumed (i is past it).
+  auto push = [&](TokenKind kind, std::string token_text) {
+    out.push_back({kind, std::move(token_text), line,
+                   static_cast<int>(token_start - line_start) + 1, i - token_start});
+  };
   while (i < text.size()) {
     char c = text[i];
+    token_start = i;
+    if (c == '\n') {
+      ++i;
+      ++line;
+      line_start = i;
+      continue;
+    }
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
       continue;
@@ -44,7 +68,7 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
     if (IsWordStart(c)) {
       size_t start = i;
       while (i < text.size() && IsWordChar(text[i])) ++i;
-      out.push_back({TokenKind::kWord, std::string(text.substr(start, i - start))});
+      push(TokenKind::kWord, std::string(text.substr(start, i - start)));
       continue;
     }
     if (c == '"' || c == '\'') {
@@ -65,7 +89,7 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
         value.push_back(text[i++]);
       }
       if (!closed) return NotWellFormed("");
-      out.push_back({c == '"' ? TokenKind::kQuoted : TokenKind::kString, std::move(value)});
+      push(c == '"' ? TokenKind::kQuoted : TokenKind::kString, std::move(value));
       continue;
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -84,33 +108,34 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
           i = mark;
         }
       }
-      out.push_back({TokenKind::kNumber, std::string(text.substr(start, i - start))});
+      push(TokenKind::kNumber, std::string(text.substr(start, i - start)));
       continue;
     }
     if (c == '?') {
-      out.push_back({TokenKind::kParam, "?"});
       ++i;
+      push(TokenKind::kParam, "?");
       continue;
     }
     static const char* kTwoChar[] = {"<=", ">=", "<>", "!=", "<<", ">>"};
     bool matched = false;
     for (const char* two : kTwoChar) {
       if (text.substr(i, 2) == two) {
-        out.push_back({TokenKind::kPunct, two});
         i += 2;
+        push(TokenKind::kPunct, two);
         matched = true;
         break;
       }
     }
     if (matched) continue;
-    if (std::string_view("=<>(),.[]{}:*+-").find(c) != std::string_view::npos) {
-      out.push_back({TokenKind::kPunct, std::string(1, c)});
+    if (std::string_view("=<>(),.[]{}:*+-;").find(c) != std::string_view::npos) {
       ++i;
+      push(TokenKind::kPunct, std::string(1, c));
       continue;
     }
     return NotWellFormed("");  // '#' comments and anything else the grammar has no place for
   }
-  out.push_back({TokenKind::kEnd, ""});
+  token_start = i;
+  push(TokenKind::kEnd, "");
   return out;
 }
 
@@ -120,6 +145,59 @@ bool KeywordEquals(const std::string& word, std::string_view keyword) {
     if (std::toupper(static_cast<unsigned char>(word[i])) != keyword[i]) return false;
   }
   return true;
+}
+
+// Words that cannot name an attribute or a table without double quotes where they stand: the
+// clause keywords of the statements DynamoDB runs. (PartiQL reserves many more words; these are
+// the ones whose misuse AWS's answers were seen for, and none is a common attribute name.)
+bool IsReservedKeyword(const std::string& word) {
+  for (std::string_view k : {"SELECT", "FROM", "WHERE", "ORDER", "BY", "SET", "REMOVE", "INSERT",
+                             "INTO", "DELETE", "UPDATE", "RETURNING", "AS", "INNER", "JOIN"}) {
+    if (KeywordEquals(word, k)) return true;
+  }
+  return false;
+}
+
+// Infix operators spelled as words: where a term should start, AWS answers "Unexpected
+// operator" for them.
+bool IsOperatorKeyword(const std::string& word) {
+  for (std::string_view k : {"AND", "OR", "IS", "IN", "BETWEEN", "LIKE"}) {
+    if (KeywordEquals(word, k)) return true;
+  }
+  return false;
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string Upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The DynamoDB type a PartiQL type name in `x IS <type>` tests for, "" for a PartiQL type
+// DynamoDB has no test for, nullopt for a word that names no type. Multi-word names are passed
+// joined by one space. Only STRING and BOOL are recorded as running as filters and INT4, INT8,
+// DOUBLE PRECISION and CHARACTER VARYING as refused ("Unsupported operation: IsType"); the
+// other mappings to DynamoDB types are assumed.
+std::optional<std::string> TypeTestOf(const std::string& type) {
+  static const std::pair<std::string_view, std::string_view> kTypes[] = {
+      {"BOOL", "BOOL"}, {"BOOLEAN", "BOOL"}, {"STRING", "S"}, {"LIST", "L"},
+      {"STRUCT", "M"},  {"TUPLE", "M"},      {"BLOB", "B"},   {"SMALLINT", ""},
+      {"INT2", ""},     {"INTEGER2", ""},    {"INT", ""},     {"INTEGER", ""},
+      {"INT4", ""},     {"INTEGER4", ""},    {"INT8", ""},    {"INTEGER8", ""},
+      {"BIGINT", ""},   {"FLOAT", ""},       {"REAL", ""},    {"DOUBLE PRECISION", ""},
+      {"DECIMAL", ""},  {"DEC", ""},         {"NUMERIC", ""}, {"TIMESTAMP", ""},
+      {"CHAR", ""},     {"CHARACTER", ""},   {"VARCHAR", ""}, {"CHARACTER VARYING", ""},
+      {"SYMBOL", ""},   {"CLOB", ""},        {"SEXP", ""},    {"BAG", ""},
+      {"DATE", ""},     {"TIME", ""},        {"ANY", ""},
+  };
+  for (const auto& [name, dynamodb_type] : kTypes) {
+    if (KeywordEquals(type, name)) return std::string(dynamodb_type);
+  }
+  return std::nullopt;
 }
 
 class Parser {
@@ -137,11 +215,16 @@ class Parser {
       statement = ParseUpdate();
     } else if (PeekKeyword("DELETE")) {
       statement = ParseDelete();
+    } else if (PeekKeyword("FROM")) {
+      statement = ParseFromFirstUpdate();
+    } else if (PeekKeyword("EXISTS") && Peek(1).text == "(" && PeekKeyword("SELECT", 2)) {
+      statement = ParseExists();
     } else {
-      return NotWellFormed("Unexpected keyword");
+      return ParseExpressionStatement();
     }
     if (!statement.ok()) return statement;
-    if (Peek().kind != TokenKind::kEnd) return NotWellFormed("Unexpected token after expression");
+    STREAMSTACK_RETURN_IF_ERROR(ExpectStatementEnd());
+    if (!unsupported_.ok()) return unsupported_;
     if (next_parameter_ != parameters_.size()) {
       return ValidationError("Number of parameters in request and statement don't match.");
     }
@@ -174,12 +257,69 @@ class Parser {
     return Status::Ok();
   }
 
+  // The end of the statement, after an optional semicolon.
+  Status ExpectStatementEnd() {
+    if (PeekPunct(";")) Advance();
+    if (Peek().kind != TokenKind::kEnd) return NotWellFormed("Unexpected token after expression");
+    return Status::Ok();
+  }
+
+  bool AtStatementEnd() const { return Peek().kind == TokenKind::kEnd || PeekPunct(";"); }
+
+  // A statement that starts with none of the statement keywords. AWS's parser reads it as an
+  // expression: one with a FROM-first clause in it needs a SET or REMOVE there ("Expected data
+  // manipulation", as `SLECT * FROM t WHERE ...` answers), a type test is an operation
+  // DynamoDB does not run ("Unsupported operation: IsType").
+  Result<Statement> ParseExpressionStatement() {
+    if (Peek().kind == TokenKind::kWord && !IsReservedKeyword(Peek().text) &&
+        !IsOperatorKeyword(Peek().text)) {
+      for (size_t i = pos_; i < tokens_.size(); ++i) {
+        if (tokens_[i].kind == TokenKind::kWord && KeywordEquals(tokens_[i].text, "FROM")) {
+          pos_ = i;
+          auto from_first = ParseFromFirstUpdate();
+          if (!from_first.ok()) return from_first.status();
+          return NotWellFormed("Unexpected keyword");
+        }
+      }
+      auto expression = ParseOr();
+      if (!expression.ok()) return expression.status();
+      STREAMSTACK_RETURN_IF_ERROR(ExpectStatementEnd());
+      if (expression->kind == Expr::Kind::kIsType) {
+        return ValidationError("Unsupported operation: IsType");
+      }
+    }
+    return NotWellFormed("Unexpected keyword");
+  }
+
   Result<std::string> ParseIdentifier() {
     const Token& t = Peek();
-    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kQuoted) {
+    if ((t.kind != TokenKind::kWord && t.kind != TokenKind::kQuoted) ||
+        (t.kind == TokenKind::kWord && IsReservedKeyword(t.text))) {
       return NotWellFormed("Expected identifier for simple path");
     }
     return Advance().text;
+  }
+
+  // Where a term (an operand, a condition) must start: AWS's words for what stands there
+  // instead.
+  Status ExpectTermStart() {
+    if (AtStatementEnd()) return NotWellFormed("Unexpected term");
+    const Token& t = Peek();
+    if (t.kind == TokenKind::kWord && IsOperatorKeyword(t.text)) {
+      return NotWellFormed("Unexpected operator");
+    }
+    if (t.kind == TokenKind::kWord && IsReservedKeyword(t.text)) {
+      return NotWellFormed("Unexpected keyword");
+    }
+    return Status::Ok();
+  }
+
+  // After an infix operator, its right-hand side.
+  Status ExpectRightHandSide() {
+    if (AtStatementEnd()) {
+      return NotWellFormed("Missing right-hand side expression of infix operator");
+    }
+    return ExpectTermStart();
   }
 
   // An alias after the table name: AWS refuses it before anything else.
@@ -202,6 +342,9 @@ class Parser {
     while (true) {
       if (PeekPunct(".")) {
         Advance();
+        if (Peek().kind == TokenKind::kWord && IsReservedKeyword(Peek().text)) {
+          return NotWellFormed("Invalid path dot component");
+        }
         auto name = ParseIdentifier();
         if (!name.ok()) return name.status();
         path.push_back({*name, -1});
@@ -239,7 +382,10 @@ class Parser {
     }
     if (Peek().kind == TokenKind::kNumber) {
       std::string text = (negative ? "-" : "") + Advance().text;
-      auto n = Number::Parse(text);
+      // AWS's lexer reads a literal as java.math.BigDecimal: one it cannot read is a syntax
+      // error with nothing after the colon.
+      if (!Number::BigDecimalReadable(text)) return NotWellFormed("");
+      auto n = Number::ParseBigDecimal(text);
       if (!n.ok()) return ValidationError(n.status().message() + " under " + where);
       return AttributeValue::Num(*n);
     }
@@ -301,16 +447,36 @@ class Parser {
       Advance();
       return MakeSet(elements);
     }
+    if (Peek().kind == TokenKind::kWord && Peek(1).kind == TokenKind::kPunct &&
+        Peek(1).text == "(") {
+      // A function call where a value must stand (set_add in an INSERT's item).
+      return ValidationError("Unsupported data type: " + Lower(Peek().text) + " under key " +
+                             where + " at " + Position(Peek()));
+    }
     return NotWellFormed("Unexpected term");
   }
 
   static Result<AttributeValue> MakeSet(const std::vector<AttributeValue>& elements) {
-    if (elements.empty())
-      return ValidationError(
-          "One or more parameter values were invalid: An number set  may not be empty");
+    if (elements.empty()) return ValidationError("Empty bags are not supported");
     AttributeType type = elements[0].type();
     for (const auto& e : elements) {
       if (e.type() != type) return NotWellFormed("Set elements must all be of one type");
+    }
+    for (size_t i = 0; i < elements.size(); ++i) {
+      for (size_t j = i + 1; j < elements.size(); ++j) {
+        if (!(elements[i] == elements[j])) continue;
+        // AWS lists the members as written, unquoted (recorded for strings; numbers assumed
+        // to follow, in their canonical text).
+        std::string listing;
+        for (const auto& e : elements) {
+          listing +=
+              (listing.empty() ? "" : ", ") + (type == AttributeType::kN   ? e.n().ToString()
+                                               : type == AttributeType::kB ? Base64Encode(e.b())
+                                                                           : e.s());
+        }
+        return ValidationError("One or more parameter values were invalid: Input collection [" +
+                               listing + "] contains duplicates.");
+      }
     }
     if (type == AttributeType::kS) {
       std::vector<std::string> v;
@@ -338,22 +504,50 @@ class Parser {
            PeekKeyword("FALSE") || PeekKeyword("NULL");
   }
 
-  static bool IsFunctionName(const std::string& word) {
-    for (std::string_view f : {"BEGINS_WITH", "CONTAINS", "ATTRIBUTE_TYPE", "SIZE", "EXISTS",
-                               "LIST_APPEND", "IF_NOT_EXISTS", "SET_ADD", "SET_DELETE"}) {
+  // The functions a WHERE condition may call (DynamoDB's condition functions), and those an
+  // UPDATE's SET may assign from.
+  static bool IsConditionFunction(const std::string& word) {
+    for (std::string_view f : {"BEGINS_WITH", "CONTAINS", "ATTRIBUTE_TYPE", "SIZE",
+                               "ATTRIBUTE_EXISTS", "ATTRIBUTE_NOT_EXISTS"}) {
       if (KeywordEquals(word, f)) return true;
     }
     return false;
   }
+  static bool IsUpdateFunction(const std::string& word) {
+    for (std::string_view f : {"LIST_APPEND", "IF_NOT_EXISTS", "SET_ADD", "SET_DELETE", "SIZE"}) {
+      if (KeywordEquals(word, f)) return true;
+    }
+    return false;
+  }
+  // The condition functions whose value is true or false, not an operand.
+  static bool IsBooleanFunction(const std::string& name) {
+    return name == "begins_with" || name == "contains" || name == "attribute_type" ||
+           name == "attribute_exists" || name == "attribute_not_exists";
+  }
 
-  Result<Expr> ParseFunction() {
+  bool PeekCall() const {
+    return Peek().kind == TokenKind::kWord && Peek(1).kind == TokenKind::kPunct &&
+           Peek(1).text == "(";
+  }
+
+  Result<Expr> ParseFunction(bool in_where) {
+    const Token name = Peek();
+    if (in_where ? !IsConditionFunction(name.text) : !IsUpdateFunction(name.text)) {
+      if (in_where) {
+        return ValidationError("Unrecognized function: " + Lower(name.text) + " at " +
+                               Position(name));
+      }
+      return NotWellFormed("Unexpected term");
+    }
+    Advance();
     Expr e;
     e.kind = Expr::Kind::kFunction;
-    e.op = Advance().text;
-    for (char& c : e.op) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    e.op = Lower(name.text);
+    e.position = Position(name);
     STREAMSTACK_RETURN_IF_ERROR(ExpectPunct("("));
     while (!PeekPunct(")")) {
-      auto arg = ParseOperand();
+      e.arg_positions.push_back(Position(Peek()));
+      auto arg = ParseOperand(in_where);
       if (!arg.ok()) return arg.status();
       e.args.push_back(std::move(arg).value());
       if (PeekPunct(",")) {
@@ -363,10 +557,23 @@ class Parser {
       if (!PeekPunct(")")) return NotWellFormed("Expected )");
     }
     Advance();
+    if (e.op == "attribute_exists" || e.op == "attribute_not_exists") {
+      // DynamoDB's own condition-function checks, in its words.
+      if (e.args.size() != 1) {
+        return ValidationError(
+            "Incorrect number of operands for operator or function; operator or function: " + e.op +
+            ", number of operands: " + std::to_string(e.args.size()));
+      }
+      if (e.args[0].kind != Expr::Kind::kPath) {
+        return ValidationError(
+            "Operator or function requires a document path; operator or function: " + e.op);
+      }
+    }
     return e;
   }
 
-  Result<Expr> ParseOperand() {
+  Result<Expr> ParseOperand(bool in_where = true) {
+    STREAMSTACK_RETURN_IF_ERROR(ExpectTermStart());
     if (PeekValueStart()) {
       auto v = ParseValue("root");
       if (!v.ok()) return v.status();
@@ -375,9 +582,7 @@ class Parser {
       e.value = std::move(v).value();
       return e;
     }
-    if (Peek().kind == TokenKind::kWord && IsFunctionName(Peek().text) && Peek(1).text == "(") {
-      return ParseFunction();
-    }
+    if (PeekCall()) return ParseFunction(in_where);
     auto path = ParsePath();
     if (!path.ok()) return path.status();
     Expr e;
@@ -386,7 +591,51 @@ class Parser {
     return e;
   }
 
+  // `x IS [NOT] <type>`, after the IS.
+  Result<Expr> ParseIsTest(Expr subject) {
+    bool negated = false;
+    if (PeekKeyword("NOT")) {
+      Advance();
+      negated = true;
+    }
+    Expr e;
+    e.args.push_back(std::move(subject));
+    if (PeekKeyword("MISSING")) {
+      e.kind = negated ? Expr::Kind::kIsNotMissing : Expr::Kind::kIsMissing;
+      Advance();
+      return e;
+    }
+    if (PeekKeyword("NULL")) {
+      e.kind = negated ? Expr::Kind::kIsNotNull : Expr::Kind::kIsNull;
+      Advance();
+      return e;
+    }
+    if (Peek().kind != TokenKind::kWord) return NotWellFormed("Expected type name");
+    std::string type = Peek().text;
+    // The two-word type names.
+    if ((KeywordEquals(type, "DOUBLE") && PeekKeyword("PRECISION", 1)) ||
+        (KeywordEquals(type, "CHARACTER") && PeekKeyword("VARYING", 1))) {
+      Advance();
+      type += " " + Peek().text;
+    }
+    auto tested = TypeTestOf(type);
+    if (!tested) return NotWellFormed("Expected type name");
+    Advance();
+    // A PartiQL type DynamoDB has no test for: refused once the statement has parsed.
+    if (tested->empty() && unsupported_.ok()) {
+      unsupported_ = ValidationError("Unsupported operation: IsType");
+    }
+    e.kind = Expr::Kind::kIsType;
+    e.op = *tested;
+    if (!negated) return e;
+    Expr n;
+    n.kind = Expr::Kind::kNot;
+    n.args.push_back(std::move(e));
+    return n;
+  }
+
   Result<Expr> ParsePredicate() {
+    STREAMSTACK_RETURN_IF_ERROR(ExpectTermStart());
     if (PeekPunct("(")) {
       Advance();
       auto inner = ParseOr();
@@ -400,13 +649,14 @@ class Parser {
     for (const char* op : kComparators) {
       if (PeekPunct(op)) {
         Advance();
+        STREAMSTACK_RETURN_IF_ERROR(ExpectRightHandSide());
         auto right = ParseOperand();
         if (!right.ok()) return right;
         Expr e;
         e.kind = Expr::Kind::kCompare;
         e.op = std::string(op) == "!=" ? "<>" : op;
         e.args = {std::move(left).value(), std::move(right).value()};
-        return e;
+        return BooleanComparison(std::move(e));
       }
     }
     if (PeekKeyword("BETWEEN")) {
@@ -444,28 +694,36 @@ class Parser {
     }
     if (PeekKeyword("IS")) {
       Advance();
-      bool negated = false;
-      if (PeekKeyword("NOT")) {
-        Advance();
-        negated = true;
-      }
-      Expr e;
-      e.args.push_back(std::move(left).value());
-      if (PeekKeyword("MISSING")) {
-        e.kind = negated ? Expr::Kind::kIsNotMissing : Expr::Kind::kIsMissing;
-      } else if (PeekKeyword("NULL")) {
-        e.kind = negated ? Expr::Kind::kIsNotNull : Expr::Kind::kIsNull;
-      } else {
-        return NotWellFormed("Expected MISSING or NULL");
-      }
-      Advance();
-      return e;
+      return ParseIsTest(std::move(left).value());
     }
     if (left->kind == Expr::Kind::kFunction) return left;  // begins_with(...), contains(...)
     return NotWellFormed("Expected a comparison");
   }
 
+  // `attribute_exists(a) = true` is the function itself, `... = false` (or `<> true`) its
+  // negation: DynamoDB's expressions compare no truth values.
+  static Expr BooleanComparison(Expr e) {
+    if (e.op != "=" && e.op != "<>") return e;
+    for (size_t i = 0; i < 2; ++i) {
+      const Expr& function = e.args[i];
+      const Expr& truth = e.args[1 - i];
+      if (function.kind != Expr::Kind::kFunction || !IsBooleanFunction(function.op) ||
+          truth.kind != Expr::Kind::kValue || truth.value.type() != AttributeType::kBool) {
+        continue;
+      }
+      const bool holds = truth.value.boolean() == (e.op == "=");
+      Expr out = function;
+      if (holds) return out;
+      Expr negation;
+      negation.kind = Expr::Kind::kNot;
+      negation.args.push_back(std::move(out));
+      return negation;
+    }
+    return e;
+  }
+
   Result<Expr> ParseNot() {
+    STREAMSTACK_RETURN_IF_ERROR(ExpectTermStart());
     if (PeekKeyword("NOT")) {
       Advance();
       auto inner = ParseNot();
@@ -487,6 +745,7 @@ class Parser {
     e.args.push_back(std::move(first).value());
     while (PeekKeyword("AND")) {
       Advance();
+      STREAMSTACK_RETURN_IF_ERROR(ExpectRightHandSide());
       auto next = ParseNot();
       if (!next.ok()) return next;
       e.args.push_back(std::move(next).value());
@@ -503,6 +762,7 @@ class Parser {
     e.args.push_back(std::move(first).value());
     while (PeekKeyword("OR")) {
       Advance();
+      STREAMSTACK_RETURN_IF_ERROR(ExpectRightHandSide());
       auto next = ParseAnd();
       if (!next.ok()) return next;
       e.args.push_back(std::move(next).value());
@@ -543,6 +803,25 @@ class Parser {
       Advance();
     } else {
       while (true) {
+        if (PeekCall()) {
+          // A call parses (COUNT(*) is PartiQL) but names no attribute: refused once the
+          // table is known, after AWS's refusals of the table itself.
+          if (s.projection_error.ok()) {
+            s.projection_error =
+                ValidationError("Unexpected path component at " + Position(Peek()));
+          }
+          Advance();
+          int depth = 0;
+          do {
+            if (PeekPunct("(")) ++depth;
+            if (PeekPunct(")")) --depth;
+            if (Peek().kind == TokenKind::kEnd) return NotWellFormed("Expected )");
+            Advance();
+          } while (depth > 0);
+          if (!PeekPunct(",")) break;
+          Advance();
+          continue;
+        }
         auto path = ParsePath();
         if (!path.ok()) return path.status();
         s.projection.push_back(std::move(path).value());
@@ -551,6 +830,8 @@ class Parser {
       }
     }
     STREAMSTACK_RETURN_IF_ERROR(ExpectKeyword("FROM"));
+    // SELECT's source is a term; DELETE's and UPDATE's target is a simple path.
+    if (AtStatementEnd()) return NotWellFormed("Unexpected term");
     auto table = ParseIdentifier();
     if (!table.ok()) return table.status();
     s.table_name = *table;
@@ -569,6 +850,17 @@ class Parser {
       }
     }
     return s;
+  }
+
+  // `EXISTS(SELECT ...)`: a condition check, in ExecuteTransaction.
+  Result<Statement> ParseExists() {
+    Advance();  // EXISTS
+    Advance();  // (
+    auto select = ParseSelect();
+    if (!select.ok()) return select;
+    STREAMSTACK_RETURN_IF_ERROR(ExpectPunct(")"));
+    select->kind = Statement::Kind::kExists;
+    return select;
   }
 
   Result<Statement> ParseInsert() {
@@ -590,14 +882,8 @@ class Parser {
     return s;
   }
 
-  Result<Statement> ParseUpdate() {
-    Advance();  // UPDATE
-    Statement s;
-    s.kind = Statement::Kind::kUpdate;
-    auto table = ParseIdentifier();
-    if (!table.ok()) return table.status();
-    s.table_name = *table;
-    STREAMSTACK_RETURN_IF_ERROR(RejectAlias({"SET", "REMOVE"}));
+  // SET and REMOVE clauses, as many as follow each other.
+  Status ParseUpdateActions(Statement& s) {
     while (PeekKeyword("SET") || PeekKeyword("REMOVE")) {
       bool set = KeywordEquals(Advance().text, "SET");
       while (true) {
@@ -610,6 +896,7 @@ class Parser {
           auto value = ParseSetValue();
           if (!value.ok()) return value.status();
           action.value = std::move(value).value();
+          STREAMSTACK_RETURN_IF_ERROR(CheckSetFunction(action));
         } else {
           action.kind = UpdateAction::Kind::kRemove;
         }
@@ -618,20 +905,71 @@ class Parser {
         Advance();
       }
     }
+    return Status::Ok();
+  }
+
+  // set_add / set_delete: AWS's checks, with the place they name.
+  static Status CheckSetFunction(const UpdateAction& action) {
+    const Expr& v = action.value;
+    if (v.kind != Expr::Kind::kFunction || (v.op != "set_add" && v.op != "set_delete")) {
+      return Status::Ok();
+    }
+    const std::string name = Upper(v.op);
+    if (v.args.size() != 2) {
+      return ValidationError(name + " must have exactly two arguments at " + v.position);
+    }
+    if (v.args[0].kind != Expr::Kind::kPath || v.args[0].path != action.path) {
+      return ValidationError("The first argument to " + name +
+                             " must equal the assignment value at " + v.position);
+    }
+    if (v.args[1].kind != Expr::Kind::kValue || !v.args[1].value.IsSet()) {
+      // AWS names the place of the first argument here.
+      return ValidationError("The second argument to " + name +
+                             " must be a value with type SET at " + v.arg_positions[0]);
+    }
+    return Status::Ok();
+  }
+
+  Result<Statement> ParseUpdate() {
+    Advance();  // UPDATE
+    Statement s;
+    s.kind = Statement::Kind::kUpdate;
+    auto table = ParseIdentifier();
+    if (!table.ok()) return table.status();
+    s.table_name = *table;
+    STREAMSTACK_RETURN_IF_ERROR(RejectAlias({"SET", "REMOVE"}));
+    STREAMSTACK_RETURN_IF_ERROR(ParseUpdateActions(s));
     if (s.updates.empty()) return NotWellFormed("Expected SET or REMOVE");
     STREAMSTACK_RETURN_IF_ERROR(ParseWhere(s, true));
     STREAMSTACK_RETURN_IF_ERROR(ParseReturning(s));
     return s;
   }
 
+  // The FROM-first UPDATE: `FROM t [WHERE ...] SET ... | REMOVE ... [RETURNING ...]`. Without a
+  // WHERE it parses, and is refused where the key is looked for.
+  Result<Statement> ParseFromFirstUpdate() {
+    Advance();  // FROM
+    Statement s;
+    s.kind = Statement::Kind::kUpdate;
+    auto table = ParseIdentifier();
+    if (!table.ok()) return table.status();
+    s.table_name = *table;
+    STREAMSTACK_RETURN_IF_ERROR(RejectAlias({"WHERE", "SET", "REMOVE"}));
+    STREAMSTACK_RETURN_IF_ERROR(ParseWhere(s, false));
+    STREAMSTACK_RETURN_IF_ERROR(ParseUpdateActions(s));
+    if (s.updates.empty()) return NotWellFormed("Expected data manipulation");
+    STREAMSTACK_RETURN_IF_ERROR(ParseReturning(s));
+    return s;
+  }
+
   Result<Expr> ParseSetValue() {
-    auto left = ParseOperand();
+    auto left = ParseOperand(/*in_where=*/false);
     if (!left.ok()) return left;
     if (PeekPunct("+") || PeekPunct("-")) {
       Expr e;
       e.kind = Expr::Kind::kArithmetic;
       e.op = Advance().text;
-      auto right = ParseOperand();
+      auto right = ParseOperand(/*in_where=*/false);
       if (!right.ok()) return right;
       e.args = {std::move(left).value(), std::move(right).value()};
       return e;
@@ -655,6 +993,9 @@ class Parser {
   size_t pos_ = 0;
   const std::vector<AttributeValue>& parameters_;
   size_t next_parameter_ = 0;
+  // The first construct that parsed but DynamoDB does not run; answered once the whole
+  // statement has parsed.
+  Status unsupported_ = Status::Ok();
 };
 
 }  // namespace
@@ -743,6 +1084,10 @@ std::string ExpressionWriter::Condition(const Expr& e) {
       return "attribute_not_exists(" + Operand(e.args[0]) + ")";
     case Expr::Kind::kIsNotMissing:
       return "attribute_exists(" + Operand(e.args[0]) + ")";
+    case Expr::Kind::kIsType: {
+      std::string subject = Operand(e.args[0]);
+      return "attribute_type(" + subject + ", " + Value(AttributeValue::String(e.op)) + ")";
+    }
     case Expr::Kind::kIsNull:
     case Expr::Kind::kIsNotNull: {
       std::string subject = Operand(e.args[0]);

@@ -28,11 +28,13 @@ struct Expr {
     kNot,       // args[0]
     kBetween,   // args[0] BETWEEN args[1] AND args[2]
     kIn,        // args[0] IN (args[1..])
-    kFunction,  // name(args...): begins_with, contains, attribute_type, size, exists (IS MISSING)
+    kFunction,  // name(args...): begins_with, contains, attribute_type, size, attribute_exists,
+                // attribute_not_exists; list_append, if_not_exists, set_add, set_delete in SET
     kIsMissing,
     kIsNotMissing,
     kIsNull,
     kIsNotNull,
+    kIsType,      // args[0] IS <type>; op is the DynamoDB type tested for ("S", "BOOL", ...)
     kArithmetic,  // args[0] op args[1], op "+" or "-" (UPDATE SET only)
   };
   Kind kind = Kind::kValue;
@@ -40,6 +42,10 @@ struct Expr {
   DocumentPath path;
   AttributeValue value;
   std::vector<Expr> args;
+  // kFunction: where its name and each argument start in the statement ("line:column:length"),
+  // for the messages that name a place.
+  std::string position;
+  std::vector<std::string> arg_positions;
 };
 
 // UPDATE's SET and REMOVE clauses, in order.
@@ -52,11 +58,15 @@ struct UpdateAction {
 enum class Returning { kNone, kAllOld, kAllNew, kModifiedOld, kModifiedNew };
 
 struct Statement {
-  enum class Kind { kSelect, kInsert, kUpdate, kDelete } kind = Kind::kSelect;
+  // kExists: EXISTS(SELECT ...), a condition check in ExecuteTransaction; its fields are the
+  // SELECT's.
+  enum class Kind { kSelect, kInsert, kUpdate, kDelete, kExists } kind = Kind::kSelect;
   std::string table_name;
   std::optional<std::string> index_name;  // SELECT ... FROM "table"."index"
   std::vector<DocumentPath> projection;   // SELECT a, b.c; empty for *
-  std::optional<Expr> where;
+  // A projection that parsed but names no attribute (a call): refused after the table's checks.
+  Status projection_error = Status::Ok();
+  std::optional<Expr> where;            // none: a SELECT without one, or a FROM-first UPDATE
   std::optional<std::string> order_by;  // the attribute of ORDER BY
   bool order_descending = false;
   Item insert_item;  // INSERT ... VALUE {...}

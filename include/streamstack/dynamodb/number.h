@@ -27,6 +27,16 @@ class Number {
   // decimal point, optional e/E exponent. Errors are ValidationExceptions with AWS's text
   // (not a number, more than 38 significant digits, overflow, underflow).
   static Result<Number> Parse(std::string_view text);
+  // Parses a number where AWS reads it as java.math.BigDecimal first: a PartiQL parameter's N
+  // and a number literal in a PartiQL statement. Text whose exponent or scale (fraction digits
+  // minus exponent) does not fit 32 bits cannot be converted ("The parameter cannot be converted
+  // to a numeric value: <text>", with no colon for empty text); the range check then runs on
+  // precision minus scale in 32-bit arithmetic, so "1e2147483647" wraps around to an underflow
+  // (a DynamoDB conformance suite, captured from DynamoDB); anything else is Parse's answer.
+  static Result<Number> ParseBigDecimal(std::string_view text);
+  // Whether java.math.BigDecimal reads `text`; text that is not a number at all answers true
+  // (Parse reports it).
+  static bool BigDecimalReadable(std::string_view text);
   // For values known to be valid (tests, constants); a parse failure yields zero.
   static Number FromInt(int64_t value);
 

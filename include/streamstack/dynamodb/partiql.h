@@ -25,6 +25,10 @@ struct PartiqlStatement {
   std::optional<int64_t> limit;           // SELECT: items to evaluate
   std::optional<std::string> next_token;  // SELECT: where the previous page stopped
   bool return_old_on_condition_failure = false;
+  // Not ok: a parameter that could not be read as an AttributeValue
+  // (AttributeValue::FromPartiqlParameterJson's error). The statement answers it:
+  // BatchExecuteStatement in the statement's own entry, the others for the whole request.
+  Status parameter_error = Status::Ok();
 };
 
 struct PartiqlResult {
@@ -68,7 +72,11 @@ class PartiqlExecutor {
   // TransactionCanceledException with one reason per statement). Writes answer an empty list,
   // reads one entry per statement (nullopt: no such item), as AWS does.
   using TransactionDone = std::function<void(Result<PartiqlTransactionResult>)>;
-  void ExecuteTransaction(std::vector<PartiqlStatement> statements, TransactionDone done);
+  // `client_request_token` and `fingerprint` (the statements, canonically written) make a write
+  // transaction idempotent as TransactWriteRequest's do.
+  void ExecuteTransaction(std::vector<PartiqlStatement> statements, TransactionDone done,
+                          std::optional<std::string> client_request_token = std::nullopt,
+                          std::string fingerprint = {});
 
  private:
   TableStore& tables_;

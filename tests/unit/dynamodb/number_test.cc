@@ -101,6 +101,47 @@ TEST(NumberTest, ParseErrors) {
   }
 }
 
+// Where PartiQL reads a number (a parameter's N, a literal), AWS reads it as BigDecimal first
+// (a DynamoDB conformance suite, github paritysuite/dynamodb-conformance,
+// tests/tier3/error-messages/partiqlParameterNumbers.test.ts, captured from DynamoDB).
+TEST(NumberTest, ParseBigDecimalErrors) {
+  const std::string kNotNumeric = "The parameter cannot be converted to a numeric value";
+  const std::string kOverflow =
+      "Number overflow. Attempting to store a number with magnitude larger than supported range";
+  const std::string kUnderflow =
+      "Number underflow. Attempting to store a number with magnitude smaller than supported "
+      "range";
+  const ErrorCase cases[] = {
+      {"", kNotNumeric},
+      {"abc", kNotNumeric + ": abc"},
+      {"1e99999999999", kNotNumeric + ": 1e99999999999"},
+      {"-1e99999999999", kNotNumeric + ": -1e99999999999"},
+      {"1e-99999999999", kNotNumeric + ": 1e-99999999999"},
+      {"1e2147483648", kNotNumeric + ": 1e2147483648"},
+      {"1e-2147483648", kNotNumeric + ": 1e-2147483648"},      // scale 2^31
+      {"1.5e-2147483647", kNotNumeric + ": 1.5e-2147483647"},  // scale 2^31
+      {"1e2147483647", kUnderflow},                            // precision - scale wraps around
+      {"1e-2147483647", kUnderflow},
+      {"1e126", kOverflow},
+      {"1e-131", kUnderflow},
+      {"9.99E125", ""},
+      {"12.5", ""},
+  };
+  for (const auto& c : cases) {
+    auto parsed = Number::ParseBigDecimal(c.input);
+    EXPECT_EQ(Number::BigDecimalReadable(c.input),
+              c.message.find(kNotNumeric + ": 1") == std::string::npos &&
+                  c.message.find(kNotNumeric + ": -1") == std::string::npos)
+        << c.input;
+    if (c.message.empty()) {
+      EXPECT_TRUE(parsed.ok()) << c.input;
+      continue;
+    }
+    ASSERT_FALSE(parsed.ok()) << c.input;
+    EXPECT_EQ(parsed.status().message(), c.message) << c.input;
+  }
+}
+
 TEST(NumberTest, CompareOrdersNumerically) {
   const char* ascending[] = {"-1E125", "-100",    "-12.5", "-12",    "-1.5",  "-1",
                              "-0.001", "-1E-130", "0",     "1E-130", "0.001", "0.0011",

@@ -66,6 +66,12 @@ TEST(PartiqlParserTest, RendersConditionsIntoDynamoDbExpressions) {
        "(attribute_not_exists(#n0)) AND (attribute_exists(#n1))"},
       {"size(l) > 2", "size(#n0) > :v0"},
       {"m.x[1] = 'y'", "#n0.#n1[1] = :v0"},
+      {"attribute_exists(a) AND ATTRIBUTE_NOT_EXISTS(\"b\".c)",
+       "(attribute_exists(#n0)) AND (attribute_not_exists(#n1.#n2))"},
+      {"attribute_exists(a) = true", "attribute_exists(#n0)"},
+      {"attribute_exists(a) = false", "NOT (attribute_exists(#n0))"},
+      {"a IS STRING AND b IS NOT BOOL",
+       "(attribute_type(#n0, :v0)) AND (NOT (attribute_type(#n1, :v1)))"},
   };
   for (const Case& c : cases) {
     auto parsed = Parse(std::string("SELECT * FROM t WHERE ") + c.where, {});
@@ -78,6 +84,20 @@ TEST(PartiqlParserTest, RendersConditionsIntoDynamoDbExpressions) {
     auto condition = ConditionExpression::Parse(rendered, ExpressionKind::kCondition, context);
     EXPECT_TRUE(condition.ok()) << c.where << ": " << condition.status().message();
   }
+}
+
+TEST(PartiqlParserTest, ParsesFromFirstUpdate) {
+  auto update = Parse("from t where pk = 'k' set a = 1 remove b returning all new *", {});
+  ASSERT_TRUE(update.ok()) << update.status().message();
+  EXPECT_EQ(update->kind, Statement::Kind::kUpdate);
+  EXPECT_EQ(update->table_name, "t");
+  ASSERT_TRUE(update->where);
+  EXPECT_EQ(update->updates.size(), 2u);
+  EXPECT_EQ(update->returning, Returning::kAllNew);
+  // With no WHERE it parses; the key rule refuses it once the table is known.
+  auto bare = Parse("FROM t SET a = 1", {});
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_FALSE(bare->where);
 }
 
 TEST(PartiqlParserTest, ErrorsUseAwsTexts) {
@@ -114,6 +134,53 @@ TEST(PartiqlParserTest, ErrorsUseAwsTexts) {
       {"SELECT * FROM t WHERE pk = 'a'",
        "Number of parameters in request and statement don't match.",
        {S("extra")}},
+      // A DynamoDB conformance suite (github paritysuite/dynamodb-conformance,
+      // tests/tier3/error-messages/partiqlGrammar.test.ts and partiqlFunctions.test.ts),
+      // captured from DynamoDB.
+      {"SELECT * FROM t WHERE pk = 1e2147483648", kNotWellFormed},
+      {"SELECT * FROM t WHERE pk = 1e99999999999", kNotWellFormed},
+      {"SELECT * FROM t WHERE pk = 1.5e-2147483647", kNotWellFormed},
+      {"SELECT * FROM t WHERE", kNotWellFormed + "Unexpected term"},
+      {"SELECT * FROM t WHERE;", kNotWellFormed + "Unexpected term"},
+      {"SELECT * FROM t WHERE NOT", kNotWellFormed + "Unexpected term"},
+      {"SELECT * FROM t WHERE (", kNotWellFormed + "Unexpected term"},
+      {"UPDATE t SET a = 1 WHERE", kNotWellFormed + "Unexpected term"},
+      {"SELECT * FROM", kNotWellFormed + "Unexpected term"},
+      {"SELECT * FROM t WHERE pk = 'p1' AND",
+       kNotWellFormed + "Missing right-hand side expression of infix operator"},
+      {"SELECT * FROM t WHERE pk = 'p1' OR",
+       kNotWellFormed + "Missing right-hand side expression of infix operator"},
+      {"SELECT * FROM t WHERE ORDER BY pk", kNotWellFormed + "Unexpected keyword"},
+      {"SELECT * FROM t WHERE IS NULL", kNotWellFormed + "Unexpected operator"},
+      {"SELECT * FROM t WHERE pk = LIKE", kNotWellFormed + "Unexpected operator"},
+      {"SELECT * FROM t WHERE pk = 'a' AND x IS FOO", kNotWellFormed + "Expected type name"},
+      {"x IS INT4", "Unsupported operation: IsType"},
+      {"x IS DOUBLE PRECISION", "Unsupported operation: IsType"},
+      {"x IS CHARACTER VARYING", "Unsupported operation: IsType"},
+      {"DELETE FROM", kNotWellFormed + "Expected identifier for simple path"},
+      {"DELETE FROM;", kNotWellFormed + "Expected identifier for simple path"},
+      {"DELETE FROM WHERE pk = 'a'", kNotWellFormed + "Expected identifier for simple path"},
+      {"SLECT * FROM t WHERE pk = 'a'", kNotWellFormed + "Expected data manipulation"},
+      {"FROM t SET c = 1 WHERE pk = 'a'", kNotWellFormed + "Unexpected token after expression"},
+      {"SELECT * FROM t WHERE pk = 'a' AND attribute_exists('ss')",
+       "Operator or function requires a document path; operator or function: attribute_exists"},
+      {"SELECT * FROM t WHERE pk = 'a' AND attribute_exists()",
+       "Incorrect number of operands for operator or function; operator or function: "
+       "attribute_exists, number of operands: 0"},
+      {"SELECT * FROM t WHERE pk = 'a' AND EXISTS(ss)", "Unrecognized function: exists at 1:36:6"},
+      {"SELECT * FROM t WHERE pk = 'a' AND attribute_exists(m.inner)",
+       kNotWellFormed + "Invalid path dot component"},
+      {"UPDATE t SET t = set_add(ss, <<'x'>>) WHERE pk = 'a'",
+       "The first argument to SET_ADD must equal the assignment value at 1:18:7"},
+      {"UPDATE t SET ss = set_delete(ss, 'x') WHERE pk = 'a'",
+       "The second argument to SET_DELETE must be a value with type SET at 1:30:2"},
+      {"UPDATE t SET ss = set_add(ss) WHERE pk = 'a'",
+       "SET_ADD must have exactly two arguments at 1:19:7"},
+      {"UPDATE t SET ss = set_add(ss, <<'x', 'x'>>) WHERE pk = 'a'",
+       "One or more parameter values were invalid: Input collection [x, x] contains duplicates."},
+      {"UPDATE t SET ss = set_add(ss, <<>>) WHERE pk = 'a'", "Empty bags are not supported"},
+      {"INSERT INTO t VALUE {'pk': 'a', 'ss': set_add(<<'a'>>, <<'b'>>)}",
+       "Unsupported data type: set_add under key root at 1:39:7"},
   };
   for (const Case& c : cases) {
     auto parsed = Parse(c.statement, c.parameters);
