@@ -10,7 +10,6 @@
 #include "dynamodb/item_write.h"
 #include "dynamodb/read_store.h"
 #include "dynamodb/secondary_index.h"
-#include "dynamodb/table_sql.h"
 #include "dynamodb/table_store_impl.h"
 
 namespace streamstack::dynamodb {
@@ -121,36 +120,6 @@ Status CheckTransactionAction(TransactWriteRequest::Action& a) {
 // request that uses it is completed."
 constexpr int64_t kClientRequestTokenWindowMs = 10 * 60 * 1000;
 
-// A ClientRequestToken already used by a transaction that succeeded within the window: its
-// request's fingerprint, or nullopt (never used, or too long ago).
-Result<std::optional<std::string>> RecentTransactionToken(storage::Database& db,
-                                                          const std::string& token,
-                                                          int64_t now_ms) {
-  auto& stmt = db.Prepare(sql::kSelectTransactionToken);
-  stmt.Bind(1, token);
-  STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return std::optional<std::string>();
-  std::string fingerprint(stmt.ColumnText(0));
-  const int64_t completed_ms = stmt.ColumnInt64(1);
-  stmt.Reset();
-  if (now_ms - completed_ms >= kClientRequestTokenWindowMs) return std::optional<std::string>();
-  return std::optional<std::string>(std::move(fingerprint));
-}
-
-// Records the token of a transaction that succeeded, in its own commit, and forgets the tokens
-// whose window has passed.
-Status RememberTransactionToken(storage::Database& db, const std::string& token,
-                                const std::string& fingerprint, int64_t now_ms) {
-  auto& prune = db.Prepare(sql::kDeleteTransactionTokensBefore);
-  prune.Bind(1, now_ms - kClientRequestTokenWindowMs);
-  STREAMSTACK_RETURN_IF_ERROR(prune.Run());
-  auto& upsert = db.Prepare(sql::kUpsertTransactionToken);
-  upsert.Bind(1, token);
-  upsert.Bind(2, fingerprint);
-  upsert.Bind(3, now_ms);
-  return upsert.Run();
-}
-
 // ItemCollectionMetrics of a batch or transaction: each collection it wrote to, once, after the
 // writes, for the tables with local secondary indexes (the only ones AWS reports).
 Status AddItemCollectionMetrics(storage::Database& db, const TableDefinition& table,
@@ -191,6 +160,32 @@ void TableStore::Impl::QueueConditionalWrite(ConditionalWrite write, WriteDone d
         done(OutcomeOf(std::move(pending->outcome)));
       },
       kDoneOffWriter);
+}
+
+// A ClientRequestToken already used by a transaction that succeeded within the window: its
+// request's fingerprint, or nullptr (never used, or too long ago). Writer thread.
+const std::string* TableStore::Impl::RecentTransactionToken(const std::string& token,
+                                                            int64_t now_ms) const {
+  auto it = transaction_tokens.find(token);
+  if (it == transaction_tokens.end()) return nullptr;
+  if (now_ms - it->second.completed_ms >= kClientRequestTokenWindowMs) return nullptr;
+  return &it->second.fingerprint;
+}
+
+// Records the token of a transaction that succeeded, and forgets the tokens whose window has
+// passed. Writer thread; the last step of the transaction's write job.
+void TableStore::Impl::RememberTransactionToken(const std::string& token,
+                                                const std::string& fingerprint, int64_t now_ms) {
+  auto& by_time = transaction_tokens_by_time;
+  while (!by_time.empty() && now_ms - by_time.front().first >= kClientRequestTokenWindowMs) {
+    auto it = transaction_tokens.find(by_time.front().second);
+    if (it != transaction_tokens.end() && it->second.completed_ms == by_time.front().first) {
+      transaction_tokens.erase(it);
+    }
+    by_time.pop_front();
+  }
+  transaction_tokens[token] = {fingerprint, now_ms};
+  by_time.emplace_back(now_ms, token);
 }
 
 void TableStore::PutItem(PutItemRequest request, WriteDone done) {
@@ -447,8 +442,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
        metrics = request.return_item_collection_metrics](storage::WriteContext& ctx) -> Status {
         const int64_t now_ms = impl.clock.NowMillis();
         if (token) {
-          STREAMSTACK_ASSIGN_OR_RETURN(std::optional<std::string> used,
-                                       RecentTransactionToken(ctx.db(), *token, now_ms));
+          const std::string* used = impl.RecentTransactionToken(*token, now_ms);
           if (used && *used != fingerprint) {
             // The text is assumed; only the error type is recorded (the conformance suite's
             // transactWrite captures).
@@ -553,10 +547,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                 AddItemCollectionMetrics(ctx.db(), *p.table, p.key, outcome.get()));
           }
         }
-        if (token) {
-          STREAMSTACK_RETURN_IF_ERROR(
-              RememberTransactionToken(ctx.db(), *token, fingerprint, now_ms));
-        }
+        if (token) impl.RememberTransactionToken(*token, fingerprint, now_ms);
         return Status::Ok();
       },
       [outcome, done = std::move(done)](Status st) {

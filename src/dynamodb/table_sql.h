@@ -15,10 +15,6 @@ namespace streamstack::dynamodb::sql {
 // memcmp order is DynamoDB's key order (item_key.h): a Query is a seek plus a range walk, at
 // the same cost in a 10^6-item table as in a 10^3-item one.
 //
-// Version 8: dynamodb_transaction_tokens, the ClientRequestToken of each TransactWriteItems that
-// succeeded in the last 10 minutes, with its request's fingerprint, so that a retry changes
-// nothing; written in the transaction's own commit, so a retry after a crash is still one.
-//
 // Version 7: dynamodb_backups.backup_type, USER (CreateBackup) or SYSTEM (the backup AWS
 // takes when a table with point-in-time recovery enabled is deleted), and expiry_ms, when a
 // SYSTEM backup goes by itself (NULL for USER backups, which stay until DeleteBackup).
@@ -135,26 +131,7 @@ inline constexpr storage::Migration kMigrations[] = {
     {7,
      "ALTER TABLE dynamodb_backups ADD COLUMN backup_type TEXT NOT NULL DEFAULT 'USER';"
      "ALTER TABLE dynamodb_backups ADD COLUMN expiry_ms INTEGER;"},
-    {8,
-     "CREATE TABLE dynamodb_transaction_tokens ("
-     "  token TEXT PRIMARY KEY,"
-     "  fingerprint TEXT NOT NULL,"
-     "  completed_ms INTEGER NOT NULL) WITHOUT ROWID;"
-     "CREATE INDEX dynamodb_transaction_tokens_by_time"
-     "  ON dynamodb_transaction_tokens (completed_ms);"},
 };
-
-inline constexpr char kSelectPartitionSize[] =
-    "SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND pk = ?";
-
-// --- Transaction tokens (version 8) -------------------------------------------------------------
-inline constexpr char kSelectTransactionToken[] =
-    "SELECT fingerprint, completed_ms FROM dynamodb_transaction_tokens WHERE token = ?";
-inline constexpr char kUpsertTransactionToken[] =
-    "INSERT OR REPLACE INTO dynamodb_transaction_tokens (token, fingerprint, completed_ms) "
-    "VALUES (?, ?, ?)";
-inline constexpr char kDeleteTransactionTokensBefore[] =
-    "DELETE FROM dynamodb_transaction_tokens WHERE completed_ms < ?";
 
 // --- Schema version 6 (table_migrations.cc) ----------------------------------------------------
 inline constexpr char kSelectPartitionsOfTable[] =
@@ -267,6 +244,10 @@ inline constexpr char kDeleteTableHistory[] =
     "DELETE FROM dynamodb_item_history WHERE table_id = ?";
 
 // --- Items ----------------------------------------------------------------------------------
+// ItemCollectionMetrics: the stored size of one partition's items.
+inline constexpr char kSelectPartitionSize[] =
+    "SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND pk = ?";
+
 inline constexpr char kSelectItem[] =
     "SELECT item, size FROM dynamodb_items WHERE table_id = ? AND pk = ? AND sk = ?";
 inline constexpr char kUpsertItem[] =

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -64,6 +65,23 @@ struct TableStore::Impl {
   // item write queued before an UpdateTable but run after it (even in the same group commit)
   // maintains the indexes and TTL the table has now. Writer thread only (and Open).
   std::map<int64_t, std::shared_ptr<const TableDefinition>> live;
+
+  // TransactWriteItems' ClientRequestTokens of the last 10 minutes: the fingerprint of the
+  // request each one completed, and the tokens in the order they completed, to forget them
+  // when their window passes. Kept in memory, not in the database: writing a row per
+  // transaction (boto3 sends a token on every call) cost about 1.6x a transaction's latency,
+  // so a retry after a restart is a new transaction. Writer thread only (inside write jobs).
+  struct TransactionToken {
+    std::string fingerprint;
+    int64_t completed_ms = 0;
+  };
+  std::map<std::string, TransactionToken> transaction_tokens;
+  std::deque<std::pair<int64_t, std::string>> transaction_tokens_by_time;
+  // The fingerprint of the transaction that used `token` within its window, or nullptr.
+  const std::string* RecentTransactionToken(const std::string& token, int64_t now_ms) const;
+  // Records a succeeded transaction's token; forgets the tokens whose window passed.
+  void RememberTransactionToken(const std::string& token, const std::string& fingerprint,
+                                int64_t now_ms);
 
   Impl(storage::Store& s, streams::StreamStore& st, const Clock& c, AccountScope sc,
        int64_t delay_ms)
