@@ -188,6 +188,28 @@ void TableStore::Impl::RememberTransactionToken(const std::string& token,
   by_time.emplace_back(now_ms, token);
 }
 
+namespace {
+
+// The one conditional write of a PutItem, UpdateItem or DeleteItem request, with the settings
+// of what it answers.
+template <typename Request>
+ConditionalWrite MakeConditionalWrite(WriteKind kind, std::shared_ptr<const TableDefinition> table,
+                                      EncodedKey key, Item item, ParsedWriteExpressions parsed,
+                                      const Request& request, std::optional<int64_t> item_size) {
+  ConditionalWrite write{kind,
+                         std::move(table),
+                         std::move(key),
+                         std::move(item),
+                         std::move(parsed),
+                         request.return_values,
+                         request.return_old_on_condition_failure,
+                         item_size};
+  write.return_item_collection_metrics = request.return_item_collection_metrics;
+  return write;
+}
+
+}  // namespace
+
 void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   // ReturnValues and the item's size are the request's own: checked before the table is
   // looked up (dynalite's putItem tests, recorded against DynamoDB, name a missing table).
@@ -206,16 +228,10 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   if (!st.ok()) return done(st);
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  ConditionalWrite write{WriteKind::kPut,
-                         std::move(table),
-                         std::move(key).value(),
-                         std::move(request.item),
-                         std::move(parsed).value(),
-                         request.return_values,
-                         request.return_old_on_condition_failure,
-                         *size};
-  write.return_item_collection_metrics = request.return_item_collection_metrics;
-  impl_->QueueConditionalWrite(std::move(write), std::move(done));
+  impl_->QueueConditionalWrite(
+      MakeConditionalWrite(WriteKind::kPut, std::move(table), std::move(key).value(),
+                           std::move(request.item), std::move(parsed).value(), request, *size),
+      std::move(done));
 }
 
 void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
@@ -228,16 +244,10 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
   if (!key.ok()) return done(key.status());
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  ConditionalWrite write{WriteKind::kUpdate,
-                         std::move(table),
-                         std::move(key).value(),
-                         Item{},
-                         std::move(parsed).value(),
-                         request.return_values,
-                         request.return_old_on_condition_failure,
-                         std::nullopt};
-  write.return_item_collection_metrics = request.return_item_collection_metrics;
-  impl_->QueueConditionalWrite(std::move(write), std::move(done));
+  impl_->QueueConditionalWrite(
+      MakeConditionalWrite(WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
+                           std::move(parsed).value(), request, std::nullopt),
+      std::move(done));
 }
 
 void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
@@ -249,16 +259,10 @@ void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
   if (!key.ok()) return done(key.status());
   auto parsed = ParseWriteExpressions(request.expressions, *table);
   if (!parsed.ok()) return done(parsed.status());
-  ConditionalWrite write{WriteKind::kDelete,
-                         std::move(table),
-                         std::move(key).value(),
-                         Item{},
-                         std::move(parsed).value(),
-                         request.return_values,
-                         request.return_old_on_condition_failure,
-                         std::nullopt};
-  write.return_item_collection_metrics = request.return_item_collection_metrics;
-  impl_->QueueConditionalWrite(std::move(write), std::move(done));
+  impl_->QueueConditionalWrite(
+      MakeConditionalWrite(WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
+                           std::move(parsed).value(), request, std::nullopt),
+      std::move(done));
 }
 
 namespace {

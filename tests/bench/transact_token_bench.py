@@ -13,23 +13,13 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
 import time
 import uuid
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-AUTH = ("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, "
-        "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from dynamodb_query_bench import AUTH, ROOT, free_port, wait_for_port
 
 
 def call(conn, operation, body):
@@ -54,15 +44,7 @@ def main():
     server = subprocess.Popen([args.binary, "--data-dir", data_dir, "--port", str(port),
                                "--log-level", "warn"])
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        wait_for_port(port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         call(conn, "CreateTable", {
             "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
