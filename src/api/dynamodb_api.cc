@@ -1129,6 +1129,14 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
   req.return_item_collection_metrics = *metrics;
   std::map<std::string, std::string> requested_as;
   for (const auto& entry : *it) {
+    if (entry.is_object() && entry.empty()) {
+      // An action naming no operation (a DynamoDB conformance suite's tier3 transactWriteItems
+      // capture; us-east-1's validation layer words it so, others "Invalid Request: ...").
+      return reply(ValidationError(
+          "1 validation error detected: Value '' at 'transactItems' failed to satisfy "
+          "constraint: TransactWriteRequest should contain Delete or Put or Update or "
+          "ConditionCheck"));
+    }
     if (!entry.is_object() || entry.size() != 1) {
       return reply(
           ValidationError("TransactItems can only contain one of Check, Put, Update or Delete"));

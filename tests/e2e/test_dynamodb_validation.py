@@ -1059,6 +1059,15 @@ class ExtendDbRecordedTest(ValidationCase):
                               update_empty)
         self.assertValidation("UpdateItem", update, update_empty)
 
+    def test_a_transaction_action_with_no_operation(self):
+        """The conformance suite's tests/tier3/error-messages/transactWriteItems.test.ts: an
+        empty action is refused before anything else, in the validation layer's words (the
+        other form it admits, "Invalid Request: ...", is older regions')."""
+        self.assertValidation("TransactWriteItems", {"TransactItems": [{}]},
+                              "1 validation error detected: Value '' at 'transactItems' failed "
+                              "to satisfy constraint: TransactWriteRequest should contain Delete "
+                              "or Put or Update or ConditionCheck")
+
     def test_a_transaction_over_4_mb(self):
         """test_transaction_operations.py and the conformance suite's transactionLimits: Put
         items of 4.2 MB in all are refused with a ValidationException, 3.5 MB are written. Only
