@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "api/dynamodb_input_model.h"
@@ -1562,15 +1564,33 @@ void DescribeEndpoints(const RequestContext& ctx, json&&, JsonReply reply) {
 
 // --- PartiQL ----------------------------------------------------------------------------------
 
-// The request body with its objects' members in the order they were sent (json sorts them).
-// Null when there is no body to read (in-process callers) or it is not one JSON object.
+// The request body with its objects' members in the order they were sent (json sorts them),
+// read again only when asked: when a PartiQL parameter is refused, as AWS reports the first
+// problem in the order sent. Used while the request is decoded, on its thread.
 using OrderedJson = nlohmann::ordered_json;
-std::shared_ptr<const OrderedJson> OrderedBody(const RequestContext& ctx) {
-  if (!ctx.http) return nullptr;
-  auto body = std::make_shared<OrderedJson>(OrderedJson::parse(ctx.http->body, nullptr, false));
-  if (body->is_discarded() || !body->is_object()) return nullptr;
-  return body;
-}
+class SentBody {
+ public:
+  explicit SentBody(const RequestContext& ctx) : ctx_(ctx) {}
+
+  // The body (`name` null), or its member `name`'s i-th element; null when there is no body
+  // to read (in-process callers), it is not one JSON object, or it has no such element.
+  const OrderedJson* Get(const char* name = nullptr, size_t i = 0) {
+    if (!read_) {
+      read_ = true;
+      if (ctx_.http) body_ = OrderedJson::parse(ctx_.http->body, nullptr, false);
+    }
+    if (!body_ || !body_->is_object()) return nullptr;
+    if (name == nullptr) return &*body_;
+    auto it = body_->find(name);
+    if (it == body_->end() || !it->is_array() || i >= it->size()) return nullptr;
+    return &(*it)[i];
+  }
+
+ private:
+  const RequestContext& ctx_;
+  bool read_ = false;
+  std::optional<OrderedJson> body_;
+};
 
 // The first problem of a PartiQL parameter in document order, of the two AWS finds as it reads
 // one: nesting past an item's depth and a number it cannot convert. AWS reports whichever
@@ -1610,34 +1630,31 @@ Status FirstParameterProblem(const OrderedJson& value, int depth) {
 }
 
 // One statement with its parameters and options, as ExecuteStatement, each BatchStatementRequest
-// and each ParameterizedStatement carry them; `ordered` is the same object as sent, when known.
-Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(const json& in,
-                                                          const OrderedJson* ordered) {
+// and each ParameterizedStatement carry them; `sent` gives the same object as sent, when known.
+Result<dynamodb::PartiqlStatement> DecodePartiqlStatement(
+    const json& in, const std::function<const OrderedJson*()>& sent) {
   dynamodb::PartiqlStatement out;
   STREAMSTACK_ASSIGN_OR_RETURN(out.statement, RequiredString(in, "Statement"));
   if (auto it = in.find("Parameters"); it != in.end() && !it->is_null()) {
     if (!it->is_array()) return WrongType("Parameters");
-    const OrderedJson* ordered_parameters = nullptr;
-    if (ordered && ordered->is_object()) {
-      auto o = ordered->find("Parameters");
-      if (o != ordered->end() && o->is_array() && o->size() == it->size()) ordered_parameters = &*o;
-    }
     for (size_t i = 0; i < it->size(); ++i) {
-      const json& p = (*it)[i];
-      if (ordered_parameters) {
-        Status first = FirstParameterProblem((*ordered_parameters)[i], 1);
-        if (!first.ok()) {
-          out.parameter_error = first;
-          break;
-        }
+      auto value = AttributeValue::FromPartiqlParameterJson((*it)[i]);
+      if (value.ok()) {
+        out.parameters.push_back(std::move(value).value());
+        continue;
       }
-      auto value = AttributeValue::FromPartiqlParameterJson(p);
-      if (!value.ok()) {
-        if (value.status().code() != AwsError::kValidation) return value.status();
-        out.parameter_error = value.status();
-        break;
+      // The sorted read found a fault; the first nesting or number problem in the order sent
+      // comes before it (none exists when the read succeeds: it finds both kinds).
+      const OrderedJson* statement = sent();
+      const OrderedJson* parameters = nullptr;
+      if (statement) {
+        auto o = statement->find("Parameters");
+        if (o != statement->end() && o->is_array() && o->size() == it->size()) parameters = &*o;
       }
-      out.parameters.push_back(std::move(value).value());
+      Status first = parameters ? FirstParameterProblem((*parameters)[i], 1) : Status::Ok();
+      if (first.ok() && value.status().code() != AwsError::kValidation) return value.status();
+      out.parameter_error = first.ok() ? value.status() : first;
+      break;
     }
   }
   auto consistent = OptionalBool(in, "ConsistentRead");
@@ -1654,17 +1671,9 @@ json ItemsJson(const std::vector<Item>& items) {
   return out;
 }
 
-// The member `name`'s i-th element of an ordered body, or null.
-const OrderedJson* OrderedElement(const OrderedJson* body, const char* name, size_t i) {
-  if (!body) return nullptr;
-  auto it = body->find(name);
-  if (it == body->end() || !it->is_array() || i >= it->size()) return nullptr;
-  return &(*it)[i];
-}
-
-void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
-                      std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
-  auto statement = DecodePartiqlStatement(in, ordered.get());
+void ExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, SentBody& sent,
+                      JsonReply reply) {
+  auto statement = DecodePartiqlStatement(in, [&sent] { return sent.Get(); });
   if (!statement.ok()) return reply(statement.status());
   auto limit = OptionalInt(in, "Limit");
   if (!limit.ok()) return reply(limit.status());
@@ -1711,8 +1720,8 @@ const char* BatchErrorCode(AwsError code) {
   }
 }
 
-void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
-                           std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
+void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in, SentBody& sent,
+                           JsonReply reply) {
   std::vector<dynamodb::PartiqlStatement> statements;
   auto it = in.find("Statements");
   if (it == in.end() || it->is_null()) return reply(NullMember("statements"));
@@ -1720,7 +1729,8 @@ void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
   for (size_t i = 0; i < it->size(); ++i) {
     const json& entry = (*it)[i];
     if (!entry.is_object()) return reply(WrongType("Statements"));
-    auto statement = DecodePartiqlStatement(entry, OrderedElement(ordered.get(), "Statements", i));
+    auto statement =
+        DecodePartiqlStatement(entry, [&sent, i] { return sent.Get("Statements", i); });
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
@@ -1755,8 +1765,8 @@ void BatchExecuteStatement(dynamodb::PartiqlExecutor& partiql, json&& in,
       });
 }
 
-void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in,
-                        std::shared_ptr<const OrderedJson> ordered, JsonReply reply) {
+void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in, SentBody& sent,
+                        JsonReply reply) {
   std::vector<dynamodb::PartiqlStatement> statements;
   auto it = in.find("TransactStatements");
   if (it == in.end() || it->is_null()) return reply(NullMember("transactStatements"));
@@ -1765,7 +1775,7 @@ void ExecuteTransaction(dynamodb::PartiqlExecutor& partiql, json&& in,
     const json& entry = (*it)[i];
     if (!entry.is_object()) return reply(WrongType("TransactStatements"));
     auto statement =
-        DecodePartiqlStatement(entry, OrderedElement(ordered.get(), "TransactStatements", i));
+        DecodePartiqlStatement(entry, [&sent, i] { return sent.Get("TransactStatements", i); });
     if (!statement.ok()) return reply(statement.status());
     statements.push_back(std::move(statement).value());
   }
@@ -1792,10 +1802,10 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
   auto t = &tables;
   // Lives as long as the router's operations that use it.
   auto partiql = std::make_shared<dynamodb::PartiqlExecutor>(tables);
-  auto pq = [partiql](void (*fn)(dynamodb::PartiqlExecutor&, json&&,
-                                 std::shared_ptr<const OrderedJson>, JsonReply)) -> Op {
+  auto pq = [partiql](void (*fn)(dynamodb::PartiqlExecutor&, json&&, SentBody&, JsonReply)) -> Op {
     return [partiql, fn](const RequestContext& ctx, json&& in, JsonReply reply) {
-      fn(*partiql, std::move(in), OrderedBody(ctx), std::move(reply));
+      SentBody sent(ctx);
+      fn(*partiql, std::move(in), sent, std::move(reply));
     };
   };
   auto async = [t](void (*fn)(dynamodb::TableStore&, json&&, JsonReply)) -> Op {
