@@ -17,6 +17,9 @@ namespace {
 
 constexpr size_t kMaxBatchWriteRequests = 25;
 constexpr size_t kMaxTransactItems = 100;
+// Two actions of one transaction on one item (TransactWriteItems, and TransactGetItems too).
+constexpr char kMultipleOperationsOnOneItem[] =
+    "Transaction request cannot include multiple operations on one item";
 // "The aggregate size of the items in the transaction cannot exceed 4 MB" (the
 // TransactWriteItems reference). What counts is the Put items' sizes; an Update's image is
 // known only when it runs, so it does not count here.
@@ -417,8 +420,7 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                                   "Member must not be null"));
     }
     if (!seen.emplace(a.table_name, key->pk, key->sk).second) {
-      return done(
-          ValidationError("Transaction request cannot include multiple operations on one item"));
+      return done(ValidationError(kMultipleOperationsOnOneItem));
     }
     auto parsed = ParseWriteExpressions(a.expressions, *table);
     if (!parsed.ok() && IsItemKeyFault(parsed.status())) {
@@ -617,7 +619,7 @@ Result<std::vector<std::optional<Item>>> TableStore::TransactGetItems(
     if (!seen.emplace(table->name, key.pk, key.sk).second) {
       // Two Gets of one item are refused (a DynamoDB conformance suite's transactGet capture;
       // only the error type is recorded: the text is TransactWriteItems' own).
-      return ValidationError("Transaction request cannot include multiple operations on one item");
+      return ValidationError(kMultipleOperationsOnOneItem);
     }
     ExpressionInput expressions = g.expressions;
     IgnoreMapsWithoutExpression(expressions);
