@@ -9,6 +9,7 @@
 
 #include "api/dynamodb_input_model.h"
 #include "api/legacy_parameters.h"
+#include "streamstack/common/violations.h"
 #include "streamstack/dynamodb/partiql.h"
 #include "streamstack/dynamodb/table_arn.h"
 #include "streamstack/protocol/input_model.h"
@@ -18,6 +19,7 @@ namespace {
 
 using dynamodb::AttributeValue;
 using dynamodb::Item;
+using dynamodb::ValueWording;
 using nlohmann::json;
 using protocol::JsonReply;
 using protocol::RequestContext;
@@ -95,11 +97,11 @@ Result<std::optional<bool>> OptionalBool(const json& in, const char* name) {
   return std::optional<bool>(it->get<bool>());
 }
 
-Result<Item> RequiredItem(const json& in, const char* name) {
+Result<Item> RequiredItem(const json& in, const char* name, ValueWording wording) {
   auto it = in.find(name);
   if (it == in.end() || it->is_null()) return NullMember(WireMember(name));
   if (!it->is_object()) return WrongType(name);
-  return dynamodb::ItemFromJson(*it);
+  return dynamodb::ItemFromJson(*it, wording);
 }
 
 // A TableName member: the table it names, a table ARN resolved to its name (table_arn.h).
@@ -137,7 +139,7 @@ json TransactGetResponses(const std::vector<std::optional<dynamodb::Item>>& item
   return responses;
 }
 
-Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
+Status DecodeExpressions(const json& in, ValueWording wording, dynamodb::ExpressionInput* out) {
   for (auto [member, slot] : {std::pair{"ConditionExpression", &out->condition_expression},
                               std::pair{"UpdateExpression", &out->update_expression},
                               std::pair{"ProjectionExpression", &out->projection_expression},
@@ -160,7 +162,7 @@ Status DecodeExpressions(const json& in, dynamodb::ExpressionInput* out) {
     if (!it->is_object()) return WrongType("ExpressionAttributeValues");
     std::map<std::string, AttributeValue> values;
     for (const auto& [k, v] : it->items()) {
-      auto value = dynamodb::ExpressionAttributeValueFromJson(k, v);
+      auto value = dynamodb::ExpressionAttributeValueFromJson(k, v, wording);
       if (!value.ok()) return InvalidExpressionValue(out->names, *it, value.status());
       values.emplace(k, std::move(value).value());
     }
@@ -750,6 +752,16 @@ void AddItemCollectionMetrics(const dynamodb::MultiWriteOutcome& outcome,
   (*out)["ItemCollectionMetrics"] = std::move(by_table);
 }
 
+// A fault PutItem, UpdateItem or DeleteItem finds in reading its request, as AWS's current
+// validation layer answers it: inside the envelope (a DynamoDB conformance suite's captures,
+// 2026-10-09: malformed numbers and repeated set members anywhere in the request, a malformed
+// Expected, names or values without an expression, empty maps), save the faults AWS's request
+// reader answers bare before that layer runs (dynamodb::IsReaderFault).
+Status SingleItemWriteFault(Status fault) {
+  if (dynamodb::IsReaderFault(fault)) return fault;
+  return InValidationEnvelope(std::move(fault));
+}
+
 dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, JsonReply reply) {
   return [detail = RequestedCapacityDetail(in), table = std::move(table),
           reply = std::move(reply)](Result<dynamodb::WriteOutcome> r) {
@@ -767,17 +779,17 @@ dynamodb::TableStore::WriteDone WriteReply(const json& in, std::string table, Js
 void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   // Legacy parameters (Expected, ...) become the expressions they stand for.
   auto translated = TranslateLegacyParameters(LegacyShape::kPutItem, std::move(request));
-  if (!translated.ok()) return reply(translated.status());
+  if (!translated.ok()) return reply(SingleItemWriteFault(translated.status()));
   const json in = std::move(translated).value();
   dynamodb::PutItemRequest req;
   auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
-  auto item = RequiredItem(in, "Item");
-  if (!item.ok()) return reply(item.status());
+  auto item = RequiredItem(in, "Item", ValueWording::kCurrent);
+  if (!item.ok()) return reply(SingleItemWriteFault(item.status()));
   req.item = std::move(item).value();
-  Status st = DecodeExpressions(in, &req.expressions);
-  if (!st.ok()) return reply(st);
+  Status st = DecodeExpressions(in, ValueWording::kCurrent, &req.expressions);
+  if (!st.ok()) return reply(SingleItemWriteFault(st));
   if (req.expressions.update_expression || req.expressions.projection_expression) {
     return reply(Status(AwsError::kSerialization, "Unexpected member in PutItem request"));
   }
@@ -789,17 +801,17 @@ void PutItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
 void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   // Legacy parameters (Expected, ...) become the expressions they stand for.
   auto translated = TranslateLegacyParameters(LegacyShape::kUpdateItem, std::move(request));
-  if (!translated.ok()) return reply(translated.status());
+  if (!translated.ok()) return reply(SingleItemWriteFault(translated.status()));
   const json in = std::move(translated).value();
   dynamodb::UpdateItemRequest req;
   auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
-  auto key = RequiredItem(in, "Key");
-  if (!key.ok()) return reply(key.status());
+  auto key = RequiredItem(in, "Key", ValueWording::kCurrent);
+  if (!key.ok()) return reply(SingleItemWriteFault(key.status()));
   req.key = std::move(key).value();
-  Status st = DecodeExpressions(in, &req.expressions);
-  if (!st.ok()) return reply(st);
+  Status st = DecodeExpressions(in, ValueWording::kCurrent, &req.expressions);
+  if (!st.ok()) return reply(SingleItemWriteFault(st));
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
   tables.UpdateItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
@@ -808,17 +820,17 @@ void UpdateItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
 void DeleteItem(dynamodb::TableStore& tables, json&& request, JsonReply reply) {
   // Legacy parameters (Expected, ...) become the expressions they stand for.
   auto translated = TranslateLegacyParameters(LegacyShape::kDeleteItem, std::move(request));
-  if (!translated.ok()) return reply(translated.status());
+  if (!translated.ok()) return reply(SingleItemWriteFault(translated.status()));
   const json in = std::move(translated).value();
   dynamodb::DeleteItemRequest req;
   auto name = RequiredTableName(tables, in);
   if (!name.ok()) return reply(name.status());
   req.table_name = *name;
-  auto key = RequiredItem(in, "Key");
-  if (!key.ok()) return reply(key.status());
+  auto key = RequiredItem(in, "Key", ValueWording::kCurrent);
+  if (!key.ok()) return reply(SingleItemWriteFault(key.status()));
   req.key = std::move(key).value();
-  Status st = DecodeExpressions(in, &req.expressions);
-  if (!st.ok()) return reply(st);
+  Status st = DecodeExpressions(in, ValueWording::kCurrent, &req.expressions);
+  if (!st.ok()) return reply(SingleItemWriteFault(st));
   st = DecodeReturnSettings(in, &req);
   if (!st.ok()) return reply(st);
   tables.DeleteItem(std::move(req), WriteReply(in, RequestedTableName(in), std::move(reply)));
@@ -831,7 +843,7 @@ Result<const json*> WithExpressions(LegacyShape shape, const json& request, json
   if (!MentionsLegacyParameters(shape, request)) {
     STREAMSTACK_RETURN_IF_ERROR(CheckExpressionParameters(shape, request));
     if (shape == LegacyShape::kQuery || shape == LegacyShape::kScan) {
-      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyValues(request));
+      STREAMSTACK_RETURN_IF_ERROR(CheckStartKeyValues(request, WordingOf(shape)));
     }
     return &request;
   }
@@ -848,8 +860,8 @@ Result<json> GetItem(dynamodb::TableStore& tables, const json& request) {
   const json& in = **translated;
   dynamodb::GetItemRequest req;
   STREAMSTACK_ASSIGN_OR_RETURN(req.table_name, RequiredTableName(tables, in));
-  STREAMSTACK_ASSIGN_OR_RETURN(req.key, RequiredItem(in, "Key"));
-  STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(in, &req.expressions));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.key, RequiredItem(in, "Key", ValueWording::kCurrent));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(in, ValueWording::kCurrent, &req.expressions));
   auto consistent = OptionalBool(in, "ConsistentRead");  // every read here is consistent
   if (!consistent.ok()) return consistent.status();
   req.consistent_read = consistent->value_or(false);  // but the charge follows the request
@@ -905,14 +917,15 @@ Result<json> BatchGetItem(dynamodb::TableStore& tables, const json& in) {
     if (!keys->is_array()) return WrongType("Keys");
     for (const auto& k : *keys) {
       if (!k.is_object()) return WrongType("Keys");
-      auto key = dynamodb::ItemFromJson(k);
+      auto key = dynamodb::ItemFromJson(k, ValueWording::kCurrent);
       if (!key.ok()) return key.status();
       entry.keys.push_back(std::move(key).value());
     }
     json storage;
     auto translated = WithExpressions(LegacyShape::kKeysAndAttributes, spec, &storage);
     if (!translated.ok()) return translated.status();
-    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(**translated, &entry.expressions));
+    STREAMSTACK_RETURN_IF_ERROR(
+        DecodeExpressions(**translated, ValueWording::kCurrent, &entry.expressions));
     auto consistent = OptionalBool(spec, "ConsistentRead");
     if (!consistent.ok()) return consistent.status();
     entry.consistent_read = consistent->value_or(false);
@@ -953,18 +966,20 @@ Result<std::optional<dynamodb::Select>> DecodeSelect(const json& in) {
   return std::optional(dynamodb::Select::kCount);  // the model's enum holds no other
 }
 
-Result<std::optional<Item>> OptionalItem(const json& in, const char* name) {
+Result<std::optional<Item>> OptionalItem(const json& in, const char* name, ValueWording wording) {
   auto it = in.find(name);
   if (it == in.end() || it->is_null()) return std::optional<Item>();
   if (!it->is_object()) return WrongType(name);
-  auto item = dynamodb::ItemFromJson(*it);
+  auto item = dynamodb::ItemFromJson(*it, wording);
   if (!item.ok()) return item.status();
   return std::optional<Item>(std::move(item).value());
 }
 
-// The members Query and Scan share.
+// The members Query and Scan share; Query reads its values in the current layer, Scan in the
+// older one (ValueWording).
 template <typename Request>
-Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, Request* req) {
+Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, ValueWording wording,
+                        Request* req) {
   STREAMSTACK_ASSIGN_OR_RETURN(req->table_name, RequiredTableName(tables, in));
   STREAMSTACK_ASSIGN_OR_RETURN(req->select, DecodeSelect(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req->index_name, OptionalString(in, "IndexName"));
@@ -972,8 +987,9 @@ Status DecodeReadCommon(const dynamodb::TableStore& tables, const json& in, Requ
   auto consistent = OptionalBool(in, "ConsistentRead");
   if (!consistent.ok()) return consistent.status();
   req->consistent_read = consistent->value_or(false);
-  STREAMSTACK_ASSIGN_OR_RETURN(req->exclusive_start_key, OptionalItem(in, "ExclusiveStartKey"));
-  return DecodeExpressions(in, &req->expressions);
+  STREAMSTACK_ASSIGN_OR_RETURN(req->exclusive_start_key,
+                               OptionalItem(in, "ExclusiveStartKey", wording));
+  return DecodeExpressions(in, wording, &req->expressions);
 }
 
 json EncodeReadPage(const json& in, const std::string& table, const dynamodb::ReadPage& page) {
@@ -1019,7 +1035,7 @@ Result<json> Query(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::QueryRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, ValueWording::kCurrent, &req));
   auto key_conditions = request.find("KeyConditions");
   req.expressions.from_key_conditions =
       key_conditions != request.end() && !key_conditions->is_null();
@@ -1037,7 +1053,7 @@ Result<json> Scan(dynamodb::TableStore& tables, const json& request) {
   if (!translated.ok()) return translated.status();
   const json& in = **translated;
   dynamodb::ScanRequest req;
-  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, &req));
+  STREAMSTACK_RETURN_IF_ERROR(DecodeReadCommon(tables, in, ValueWording::kOlder, &req));
   STREAMSTACK_ASSIGN_OR_RETURN(req.segment, OptionalInt(in, "Segment"));
   STREAMSTACK_ASSIGN_OR_RETURN(req.total_segments, OptionalInt(in, "TotalSegments"));
   auto page = tables.Scan(req);
@@ -1104,7 +1120,7 @@ void BatchWriteItem(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
             "of the supported datatypes"));
       }
       const json& body = put ? w["PutRequest"] : w["DeleteRequest"];
-      auto item = RequiredItem(body, put ? "Item" : "Key");
+      auto item = RequiredItem(body, put ? "Item" : "Key", ValueWording::kOlder);
       if (!item.ok()) return reply(item.status());
       req.entries.push_back({*table, put, std::move(item).value()});
     }
@@ -1160,11 +1176,12 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
     requested_as.emplace(*name, RequestedTableName(body));
-    auto item = RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key");
+    auto item =
+        RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key", ValueWording::kOlder);
     if (!item.ok()) return reply(item.status());
     action.item = std::move(item).value();
     Status st = CheckExpressionSizes(body);
-    if (st.ok()) st = DecodeExpressions(body, &action.expressions);
+    if (st.ok()) st = DecodeExpressions(body, ValueWording::kOlder, &action.expressions);
     if (!st.ok()) return reply(st);
     auto on_fail = DecodeReturnOnConditionFailure(body);
     if (!on_fail.ok()) return reply(on_fail.status());
@@ -1200,11 +1217,11 @@ Result<json> TransactGetItems(dynamodb::TableStore& tables, const json& in) {
     auto name = RequiredTableName(tables, *get);
     if (!name.ok()) return name.status();
     requested_as.emplace(*name, RequestedTableName(*get));
-    auto key = RequiredItem(*get, "Key");
+    auto key = RequiredItem(*get, "Key", ValueWording::kOlder);
     if (!key.ok()) return key.status();
     dynamodb::TransactGetRequest::Get g{*name, std::move(key).value(), {}};
     STREAMSTACK_RETURN_IF_ERROR(CheckExpressionSizes(*get));
-    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*get, &g.expressions));
+    STREAMSTACK_RETURN_IF_ERROR(DecodeExpressions(*get, ValueWording::kOlder, &g.expressions));
     req.gets.push_back(std::move(g));
   }
   std::vector<dynamodb::ConsumedCapacity> consumed;

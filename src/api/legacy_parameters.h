@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "streamstack/common/status.h"
+#include "streamstack/dynamodb/attribute_value.h"
 
 namespace streamstack::api {
+
+using dynamodb::ValueWording;
 
 // The request shapes that carry legacy parameters (botocore: GetItemInput, KeysAndAttributes
 // of BatchGetItem, PutItemInput, UpdateItemInput, DeleteItemInput, QueryInput, ScanInput).
@@ -52,8 +55,11 @@ Status CheckExpressionSizes(const nlohmann::json& request);
 // Query and Scan: the attribute values of the ExclusiveStartKey, checked among the request's
 // own checks where AWS checks them (TranslateLegacyParameters runs it after the filter and
 // AttributesToGet, before KeyConditions), with AWS's "The provided starting key is invalid: "
-// on the errors that carry it.
-Status CheckStartKeyValues(const nlohmann::json& request);
+// on the errors that carry it; read in `wording`'s layer (Query current, Scan older).
+Status CheckStartKeyValues(const nlohmann::json& request, ValueWording wording);
+// The layer an operation reads its values in (dynamodb::ValueWording): Scan the older one, the
+// other shapes the current one.
+ValueWording WordingOf(LegacyShape shape);
 // Whether `request` names any legacy member of `shape`, even as null: only such a request
 // needs TranslateLegacyParameters (every other one it returns unchanged), so readers that
 // hold a const request can skip copying it.

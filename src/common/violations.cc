@@ -70,4 +70,19 @@ Status Violations::ToStatus(AwsError code) const {
   return Status(code, msg);
 }
 
+Status InValidationEnvelope(Status fault) {
+  if (fault.code() != AwsError::kValidation) return fault;
+  const std::string& text = fault.message();
+  const size_t digits = text.find_first_not_of("0123456789");
+  if (digits > 0 && digits != std::string::npos) {
+    const std::string_view rest = std::string_view(text).substr(digits);
+    if (rest.starts_with(" validation error detected: ") ||
+        rest.starts_with(" validation errors detected: ")) {
+      return fault;
+    }
+  }
+  return Status(AwsError::kValidation, "1 validation error detected: " + text)
+      .WithDetails(fault.details());
+}
+
 }  // namespace streamstack

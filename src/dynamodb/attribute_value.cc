@@ -42,23 +42,29 @@ Status NullSetMember(AttributeType set) {
   return ValidationError(std::string(kInvalidPrefix) + text);
 }
 
-// AWS's rendering of a set with a repeated member: the members read so far in byte order,
-// then the repeat, then the rest as sent; each quoted. Returns "" when there is no repeat.
+// AWS's rendering of a set with a repeated member, or "" when there is none. kCurrent: the
+// members read so far in byte order, then the repeat, then the rest as sent, each quoted;
+// kOlder: every member as sent, unquoted, ", " between them.
 std::string DuplicateListing(const std::vector<std::string>& shown_as,
-                             const std::vector<std::string>& raw, const char* separator) {
+                             const std::vector<std::string>& raw, const char* separator,
+                             ValueWording wording) {
   std::map<std::string, std::string> seen;  // raw bytes -> shown form, byte order
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (!seen.emplace(raw[i], shown_as[i]).second) {
-      std::vector<std::string> listing;
-      for (const auto& [bytes, shown] : seen) listing.push_back(shown);
-      for (size_t k = i; k < raw.size(); ++k) listing.push_back(shown_as[k]);
-      std::string out = "[";
-      for (size_t k = 0; k < listing.size(); ++k) {
-        if (k) out += separator;
-        out += "\"" + listing[k] + "\"";
-      }
-      return out + "]";
+    if (seen.emplace(raw[i], shown_as[i]).second) continue;
+    std::vector<std::string> listing;
+    if (wording == ValueWording::kOlder) {
+      listing = shown_as;
+      separator = ", ";
+    } else {
+      for (const auto& [bytes, shown] : seen) listing.push_back("\"" + shown + "\"");
+      for (size_t k = i; k < raw.size(); ++k) listing.push_back("\"" + shown_as[k] + "\"");
     }
+    std::string out = "[";
+    for (size_t k = 0; k < listing.size(); ++k) {
+      if (k) out += separator;
+      out += listing[k];
+    }
+    return out + "]";
   }
   return "";
 }
@@ -140,12 +146,21 @@ AttributeValue AttributeValue::Bool(bool b) {
   return v;
 }
 
-Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json) {
-  return FromJsonAtDepth(json, 1, {&Number::Parse, kMaxRequestDepth});
+bool IsReaderFault(const Status& fault) {
+  if (fault.code() != AwsError::kValidation) return false;
+  const std::string& text = fault.message();
+  return text.find(kNestingExceeded) != std::string::npos ||
+         text.find("Supplied AttributeValue ") != std::string::npos;
+}
+
+Result<AttributeValue> AttributeValue::FromJson(const nlohmann::json& json, ValueWording wording) {
+  auto parse_number = wording == ValueWording::kOlder ? &Number::ParseBigDecimal : &Number::Parse;
+  return FromJsonAtDepth(json, 1, {parse_number, kMaxRequestDepth, wording});
 }
 
 Result<AttributeValue> AttributeValue::FromPartiqlParameterJson(const nlohmann::json& json) {
-  return FromJsonAtDepth(json, 1, {&Number::ParseBigDecimal, kMaxNestingDepth});
+  return FromJsonAtDepth(json, 1,
+                         {&Number::ParseBigDecimal, kMaxNestingDepth, ValueWording::kCurrent});
 }
 
 Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& json, int depth,
@@ -231,7 +246,7 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       }
       std::vector<std::string> shown;
       for (const auto& v : values) shown.push_back(binary ? Base64Encode(v) : v);
-      std::string listing = DuplicateListing(shown, values, binary ? "," : ", ");
+      std::string listing = DuplicateListing(shown, values, binary ? "," : ", ", reading.wording);
       if (!listing.empty()) {
         // AWS: the BS variant names the type, with no space before "of".
         return ValidationError(
@@ -257,6 +272,9 @@ Result<AttributeValue> AttributeValue::FromJsonAtDepth(const nlohmann::json& jso
       std::sort(sorted.begin(), sorted.end());
       if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
         // AWS names no members for a number set.
+        if (reading.wording == ValueWording::kOlder) {
+          return ValidationError("Input collection contains duplicates");
+        }
         return ValidationError(std::string(kInvalidPrefix) +
                                "Input collection contains duplicates.");
       }
@@ -404,11 +422,11 @@ Status CheckItemNesting(const Item& item) {
   return Status::Ok();
 }
 
-Result<Item> ItemFromJson(const nlohmann::json& json) {
+Result<Item> ItemFromJson(const nlohmann::json& json, ValueWording wording) {
   if (!json.is_object()) return WrongJson(json, "Map");
   Item item;
   for (auto it = json.begin(); it != json.end(); ++it) {
-    auto v = AttributeValue::FromJson(it.value());
+    auto v = AttributeValue::FromJson(it.value(), wording);
     if (!v.ok()) return v.status();
     item.emplace(it.key(), std::move(v).value());
   }

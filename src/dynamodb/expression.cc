@@ -1401,12 +1401,14 @@ Status CheckAttributeNameValue(const std::string& key, const std::string& name) 
       key);
 }
 
-// AWS names the placeholder (dynalite's tests, recorded against DynamoDB, and the answers
-// users quote: "... contains invalid value: <why> for key :v").
+// The older layer names the placeholder (dynalite's tests, recorded against DynamoDB, and the
+// answers users quote: "... contains invalid value: <why> for key :v").
 Result<AttributeValue> ExpressionAttributeValueFromJson(const std::string& placeholder,
-                                                        const nlohmann::json& value) {
-  auto parsed = AttributeValue::FromJson(value);
+                                                        const nlohmann::json& value,
+                                                        ValueWording wording) {
+  auto parsed = AttributeValue::FromJson(value, wording);
   if (parsed.ok() || parsed.status().code() != AwsError::kValidation) return parsed;
+  if (wording == ValueWording::kCurrent && !IsReaderFault(parsed.status())) return parsed;
   return ValidationError("ExpressionAttributeValues contains invalid value: " +
                          parsed.status().message() + " for key " + placeholder);
 }

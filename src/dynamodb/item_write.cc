@@ -50,8 +50,7 @@ Status CheckUpdateOfKeys(const UpdateExpression& update, const TableDefinition& 
 
 }  // namespace
 
-Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
-                                                     const TableDefinition& table) {
+Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in) {
   auto ctx = MakeExpressionContext(in);
   if (!ctx.ok()) return ctx.status();
   ParsedWriteExpressions out;
@@ -67,8 +66,12 @@ Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
     out.condition.emplace(std::move(cond).value());
   }
   STREAMSTACK_RETURN_IF_ERROR(ctx->CheckAllUsed());
-  if (out.update) STREAMSTACK_RETURN_IF_ERROR(CheckUpdateOfKeys(*out.update, table));
   return out;
+}
+
+Status CheckWriteExpressionsAgainstTable(const ParsedWriteExpressions& parsed,
+                                         const TableDefinition& table) {
+  return parsed.update ? CheckUpdateOfKeys(*parsed.update, table) : Status::Ok();
 }
 
 Result<std::optional<ProjectionExpression>> ParseProjection(const ExpressionInput& in) {

@@ -44,8 +44,13 @@ struct ParsedWriteExpressions {
   std::optional<ConditionExpression> condition;
   std::optional<UpdateExpression> update;
 };
-Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in,
-                                                     const TableDefinition& table);
+// The request's own verdict on them, which needs no table: syntax, placeholders, every name
+// and value used (AWS answers these before it looks at the table).
+Result<ParsedWriteExpressions> ParseWriteExpressions(const ExpressionInput& in);
+// What the table's schema decides about them: an update of a key attribute, a wrongly typed
+// index key, a path into a key attribute.
+Status CheckWriteExpressionsAgainstTable(const ParsedWriteExpressions& parsed,
+                                         const TableDefinition& table);
 Result<std::optional<ProjectionExpression>> ParseProjection(const ExpressionInput& in);
 
 // ConditionalCheckFailedException, carrying the old item when the request asked for it

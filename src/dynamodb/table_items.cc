@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <set>
 #include <tuple>
+#include <type_traits>
 
 #include "dynamodb/capacity.h"
 #include "dynamodb/item_write.h"
 #include "dynamodb/read_store.h"
 #include "dynamodb/secondary_index.h"
 #include "dynamodb/table_store_impl.h"
+#include "streamstack/common/violations.h"
 
 namespace streamstack::dynamodb {
 namespace {
@@ -75,24 +77,18 @@ Status CancelledForKeyFaults(const std::vector<Status>& faults) {
   return TransactionCanceled(std::move(reasons));
 }
 
-// Nesting. AWS reads a request's values deeper than an item may be stored
-// (AttributeValue::kMaxRequestDepth), then holds what a write would store to
-// kMaxNestingDepth, and answers differently per operation (a DynamoDB conformance suite's
+// Nesting (answered in InValidationEnvelope where AWS does). AWS reads a request's values deeper
+// than an item may be stored (AttributeValue::kMaxRequestDepth), then holds what a write would
+// store to kMaxNestingDepth, and answers differently per operation (a DynamoDB conformance suite's
 // captures, us-east-1 and four more regions, 2026-10-08/09): PutItem's item and UpdateItem's
 // values inside the "1 validation error detected" envelope, BatchWriteItem's and a
 // transaction's Put items without it. A value only compared by a condition is not held to it.
-Status InValidationEnvelope(const Status& st) {
-  return ValidationError("1 validation error detected: " + st.message());
-}
-
 // UpdateItem: every ExpressionAttributeValue is held to the stored depth, whatever uses it
 // (AWS refuses one that only a condition compares, in most regions).
 Status CheckUpdateValuesNesting(const ExpressionInput& in) {
   if (!in.values) return Status::Ok();
   for (const auto& [placeholder, value] : *in.values) {
-    if (value.Depth() > AttributeValue::kMaxNestingDepth) {
-      return InValidationEnvelope(ValidationError(kNestingExceeded));
-    }
+    if (value.Depth() > AttributeValue::kMaxNestingDepth) return ValidationError(kNestingExceeded);
   }
   return Status::Ok();
 }
@@ -104,11 +100,12 @@ Status CheckUpdateValuesNesting(const ExpressionInput& in) {
 // held to the stored depth; an ExpressionAttributeValue may be one level deeper (AWS's second
 // limit in 30 regions, us-east-1 among them), past which it is refused naming its key. What an
 // Update would store is checked when the transaction runs (a ValidationError reason).
-Status CheckTransactionAction(TransactWriteRequest::Action& a) {
+// Returns the action's parsed expressions.
+Result<ParsedWriteExpressions> CheckTransactionAction(TransactWriteRequest::Action& a) {
   IgnoreMapsWithoutExpression(a.expressions);
-  STREAMSTACK_RETURN_IF_ERROR(CheckExpressionsWithoutTable(a.expressions));
+  STREAMSTACK_ASSIGN_OR_RETURN(ParsedWriteExpressions parsed, ParseWriteExpressions(a.expressions));
   STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(a.item));
-  if (!a.expressions.values) return Status::Ok();
+  if (!a.expressions.values) return parsed;
   constexpr int kMaxValueDepth = AttributeValue::kMaxNestingDepth + 1;
   for (const auto& [placeholder, value] : *a.expressions.values) {
     if (value.Depth() > kMaxValueDepth) {
@@ -116,7 +113,7 @@ Status CheckTransactionAction(TransactWriteRequest::Action& a) {
                              kNestingExceeded + " for key " + placeholder);
     }
   }
-  return Status::Ok();
+  return parsed;
 }
 
 // TransactWriteItems reference: "A client request token is valid for 10 minutes after the first
@@ -193,6 +190,24 @@ void TableStore::Impl::RememberTransactionToken(const std::string& token,
 
 namespace {
 
+// PutItem's, UpdateItem's and DeleteItem's own checks, which need no table, in AWS's order: the
+// depth of what it would store (`nesting`), ReturnValues, then its expressions. AWS's current
+// validation layer answers each inside "1 validation error detected: " (a DynamoDB
+// conformance suite's captures in eu-west-2 and us-east-1, 2026-10-09: empty expressions,
+// undefined placeholders, ReturnValues; users' logs of the reserved-word error). Returns the
+// parsed expressions.
+template <typename Request>
+Result<ParsedWriteExpressions> SingleItemWriteChecks(const Request& request, Status nesting) {
+  if (!nesting.ok()) return InValidationEnvelope(std::move(nesting));
+  if constexpr (!std::is_same_v<Request, UpdateItemRequest>) {
+    Status st = CheckOldOnlyReturnValues(request.return_values);
+    if (!st.ok()) return InValidationEnvelope(std::move(st));
+  }
+  auto parsed = ParseWriteExpressions(request.expressions);
+  if (!parsed.ok()) return InValidationEnvelope(parsed.status());
+  return parsed;
+}
+
 // The one conditional write of a PutItem, UpdateItem or DeleteItem request, with the settings
 // of what it answers.
 template <typename Request>
@@ -214,23 +229,19 @@ ConditionalWrite MakeConditionalWrite(WriteKind kind, std::shared_ptr<const Tabl
 }  // namespace
 
 void TableStore::PutItem(PutItemRequest request, WriteDone done) {
-  // ReturnValues and the item's size are the request's own: checked before the table is
-  // looked up (dynalite's putItem tests, recorded against DynamoDB, name a missing table).
-  if (Status nesting = CheckItemNesting(request.item); !nesting.ok()) {
-    return done(InValidationEnvelope(nesting));
-  }
-  Status st = CheckOldOnlyReturnValues(request.return_values);
-  if (!st.ok()) return done(st);
+  // The request's own checks (its depth, ReturnValues, its expressions) come before the table
+  // is looked up (dynalite's putItem tests, recorded against DynamoDB, name a missing table),
+  // each inside the validation envelope (SingleItemWriteChecks); the item's size after them.
+  auto parsed = SingleItemWriteChecks(request, CheckItemNesting(request.item));
+  if (!parsed.ok()) return done(parsed.status());
   auto size = MeasureItemSize(request.item, "Item size has exceeded the maximum allowed size");
   if (!size.ok()) return done(size.status());
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(MissingTable(request.expressions));
+  if (!table) return done(NotFound());
   auto key = KeyOfItem(*table, request.item);
   if (!key.ok()) return done(key.status());
-  st = ValidateIndexKeys(*table, request.item);
+  Status st = ValidateIndexKeys(*table, request.item);
   if (!st.ok()) return done(st);
-  auto parsed = ParseWriteExpressions(request.expressions, *table);
-  if (!parsed.ok()) return done(parsed.status());
   impl_->QueueConditionalWrite(
       MakeConditionalWrite(WriteKind::kPut, std::move(table), std::move(key).value(),
                            std::move(request.item), std::move(parsed).value(), request, *size),
@@ -238,15 +249,14 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
 }
 
 void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
-  if (Status nesting = CheckUpdateValuesNesting(request.expressions); !nesting.ok()) {
-    return done(nesting);
-  }
+  auto parsed = SingleItemWriteChecks(request, CheckUpdateValuesNesting(request.expressions));
+  if (!parsed.ok()) return done(parsed.status());
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(MissingTable(request.expressions));
+  if (!table) return done(NotFound());
   auto key = KeyOfKeyParameter(*table, request.key);
   if (!key.ok()) return done(key.status());
-  auto parsed = ParseWriteExpressions(request.expressions, *table);
-  if (!parsed.ok()) return done(parsed.status());
+  Status keys = CheckWriteExpressionsAgainstTable(*parsed, *table);
+  if (!keys.ok()) return done(keys);
   impl_->QueueConditionalWrite(
       MakeConditionalWrite(WriteKind::kUpdate, std::move(table), std::move(key).value(), Item{},
                            std::move(parsed).value(), request, std::nullopt),
@@ -254,14 +264,12 @@ void TableStore::UpdateItem(UpdateItemRequest request, WriteDone done) {
 }
 
 void TableStore::DeleteItem(DeleteItemRequest request, WriteDone done) {
-  Status st = CheckOldOnlyReturnValues(request.return_values);
-  if (!st.ok()) return done(st);
+  auto parsed = SingleItemWriteChecks(request, Status::Ok());
+  if (!parsed.ok()) return done(parsed.status());
   auto table = impl_->Find(request.table_name);
-  if (!table) return done(MissingTable(request.expressions));
+  if (!table) return done(NotFound());
   auto key = KeyOfKeyParameter(*table, request.key);
   if (!key.ok()) return done(key.status());
-  auto parsed = ParseWriteExpressions(request.expressions, *table);
-  if (!parsed.ok()) return done(parsed.status());
   impl_->QueueConditionalWrite(
       MakeConditionalWrite(WriteKind::kDelete, std::move(table), std::move(key).value(), Item{},
                            std::move(parsed).value(), request, std::nullopt),
@@ -376,8 +384,12 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
                                 "transactItems",
                                 "Member must have length less than or equal to 100"));
   }
+  std::vector<ParsedWriteExpressions> parsed_actions;
+  parsed_actions.reserve(request.actions.size());
   for (auto& a : request.actions) {
-    if (Status checked = CheckTransactionAction(a); !checked.ok()) return done(checked);
+    auto parsed = CheckTransactionAction(a);
+    if (!parsed.ok()) return done(parsed.status());
+    parsed_actions.push_back(std::move(parsed).value());
   }
   struct Prepared {
     Kind kind;
@@ -392,7 +404,8 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
   std::set<std::tuple<std::string, std::string, std::string>> seen;
   std::vector<Status> key_faults;
   int64_t put_bytes = 0;
-  for (auto& a : request.actions) {
+  for (size_t i = 0; i < request.actions.size(); ++i) {
+    auto& a = request.actions[i];
     auto table = impl_->Find(a.table_name);
     if (!table) return done(NotFound());
     auto key = a.kind == Kind::kPut ? KeyOfItem(*table, a.item) : KeyOfKeyParameter(*table, a.item);
@@ -422,15 +435,15 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
     if (!seen.emplace(a.table_name, key->pk, key->sk).second) {
       return done(ValidationError(kMultipleOperationsOnOneItem));
     }
-    auto parsed = ParseWriteExpressions(a.expressions, *table);
-    if (!parsed.ok() && IsItemKeyFault(parsed.status())) {
+    Status keys = CheckWriteExpressionsAgainstTable(parsed_actions[i], *table);
+    if (!keys.ok() && IsItemKeyFault(keys)) {
       // An Update that sets an index key to a value of another type, seen in its expression.
-      key_faults.back() = parsed.status();
+      key_faults.back() = keys;
       continue;
     }
-    if (!parsed.ok()) return done(parsed.status());
+    if (!keys.ok()) return done(keys);
     prepared->push_back({a.kind, table, std::move(key).value(), std::move(a.item),
-                         std::move(parsed).value(), a.return_old_on_condition_failure, size});
+                         std::move(parsed_actions[i]), a.return_old_on_condition_failure, size});
   }
   if (Status cancelled = CancelledForKeyFaults(key_faults); !cancelled.ok()) {
     return done(cancelled);

@@ -25,6 +25,25 @@ import botocore.exceptions
 from harness import ServerTestCase, create_table
 
 SERIALIZATION = "com.amazon.coral.service#SerializationException"
+
+
+def enveloped(message):
+    """`message` as PutItem, UpdateItem and DeleteItem answer it since AWS's current validation
+    layer (2026): the request's own faults (its expressions and their maps, its values,
+    ReturnValues, legacy parameters) inside "1 validation error detected: ". Sources: a DynamoDB
+    conformance suite's captures (github paritysuite/dynamodb-conformance, tests/tier3
+    deleteItem, putItem, updateItem and valueLayers: eu-west-2 and us-east-1, 2026-10-09) and
+    dynoxide's captures in eu-west-2. dynalite and ExtendDB recorded these bare, before it."""
+    return "1 validation error detected: " + message
+
+
+SINGLE_ITEM_WRITES = ("PutItem", "UpdateItem", "DeleteItem")
+
+
+def answered_now(operation, message):
+    """A request check dynalite recorded bare, as `operation` answers it today (enveloped())."""
+    return enveloped(message) if operation in SINGLE_ITEM_WRITES else message
+
 VALIDATION = "com.amazon.coral.validate#ValidationException"
 TABLE_PATTERN = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
 
@@ -371,17 +390,17 @@ class RequestBeforeTableTest(ValidationCase):
              "ExpressionAttributeValues can only be specified when using expressions: "
              "FilterExpression is null"),
             ("DeleteItem", {"TableName": "no-such-table", "Key": {"a": {"S": "x"}},
-                            "ExpressionAttributeNames": {"#a": "a"}}, names_only),
+                            "ExpressionAttributeNames": {"#a": "a"}}, enveloped(names_only)),
             # The maps' keys before a value's fault (dynalite deleteItem.js and updateItem.js,
             # recorded: "should return ValidationException for invalid keys in
             # ExpressionAttributeValues").
             ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
                             "ExpressionAttributeValues": {":b": {"a": ""}, "b": {"S": "a"}}},
-             'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'),
+             enveloped('ExpressionAttributeValues contains invalid key: Syntax error; key: "b"')),
             ("UpdateItem", {"TableName": "abc", "Key": {}, "UpdateExpression": "",
                             "ExpressionAttributeNames": {"a": "a"},
                             "ExpressionAttributeValues": {":b": {"a": ""}}},
-             'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'),
+             enveloped('ExpressionAttributeNames contains invalid key: Syntax error; key: "a"')),
         ]
         for operation, body, message in cases:
             with self.subTest(operation=operation, body=body):
@@ -410,12 +429,12 @@ class RequestBeforeTableTest(ValidationCase):
              "remove or rewrite one of these paths; path one: [a, b], path two: [a]"),
             ("UpdateItem", {"Key": {}, "UpdateExpression": " set #c = :c set abOrt = true ",
                             "ExpressionAttributeValues": v},
-             "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved "
-             "keyword: abOrt"),
+             enveloped("Invalid UpdateExpression: Attribute name is a reserved keyword; reserved "
+                       "keyword: abOrt")),
             ("UpdateItem", {"Key": {}, "UpdateExpression": "set a = #c set c = :d",
                             "ExpressionAttributeValues": v},
-             'Invalid UpdateExpression: The "SET" section can only be used once in an update '
-             "expression;"),
+             enveloped('Invalid UpdateExpression: The "SET" section can only be used once in an '
+                       "update expression;")),
         ]
         for operation, body, message in cases:
             with self.subTest(operation=operation, body=body):
@@ -468,7 +487,7 @@ class RequestBeforeTableTest(ValidationCase):
     def test_expressions_before_the_table(self):
         """AWS parses the expressions, and checks every ExpressionAttributeNames/Values entry
         is used, before it looks for the table: dynalite's bodies, on its table "abc" (which
-        does not exist), verbatim."""
+        does not exist), verbatim; the single-item writes' answers enveloped (answered_now)."""
         empty = "Invalid {}: The expression can not be empty;"
         unused_names = ("Value provided in ExpressionAttributeNames unused in expressions: "
                         "keys: {#a, #b}")
@@ -553,7 +572,7 @@ class RequestBeforeTableTest(ValidationCase):
         ]
         for source, operation, body, message in cases:
             with self.subTest(source=source):
-                self.assertValidation(operation, body, message)
+                self.assertValidation(operation, body, answered_now(operation, message))
 
     def test_request_rules_before_the_table(self):
         """The rest of the request's own rules, answered for dynalite's missing table "abc"
@@ -573,11 +592,11 @@ class RequestBeforeTableTest(ValidationCase):
              "ExpressionAttributeNames must not be empty"),
             ("UpdateItem", {"TableName": "abc", "Key": {}, "UpdateExpression": "",
                             "ExpressionAttributeValues": {}},
-             "ExpressionAttributeValues must not be empty"),
+             enveloped("ExpressionAttributeValues must not be empty")),
             ("DeleteItem", {"TableName": "abc", "Key": {}, "ConditionExpression": "",
                             "ExpressionAttributeNames": {"a": "a"},
                             "ExpressionAttributeValues": {}},
-             'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"'),
+             enveloped('ExpressionAttributeNames contains invalid key: Syntax error; key: "a"')),
             ("Scan", {"TableName": "hash-table", "FilterExpression": "a = :a",
                       "ExpressionAttributeValues": {":a": {"S": "x"}, "b": {"S": "y"}}},
              'ExpressionAttributeValues contains invalid key: Syntax error; key: "b"'),
@@ -589,13 +608,15 @@ class RequestBeforeTableTest(ValidationCase):
                             "ExpressionAttributeValues": {":b": {}}},
              "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is "
              "empty, must contain exactly one of the supported datatypes for key :b"),
+            # The current layer names no placeholder (dynoxide's eu-west-2 capture of this one;
+            # the suite's valueLayers captures of numbers and sets).
             ("UpdateItem", {"TableName": "abc", "Key": {}, "UpdateExpression": "",
                             "ExpressionAttributeValues": {":b": {"NULL": False}}},
-             "ExpressionAttributeValues contains invalid value: One or more parameter values "
-             "were invalid: Null attribute value types must have the value of true for key :b"),
+             enveloped("One or more parameter values were invalid: Null attribute value types "
+                       "must have the value of true")),
             # dynalite putItem.js and ExtendDB's wording tests record AWS's text.
             ("PutItem", {"TableName": "abc", "Item": {}, "ReturnValues": "UPDATED_NEW"},
-             "ReturnValues can only be ALL_OLD or NONE"),
+             enveloped("ReturnValues can only be ALL_OLD or NONE")),
             ("PutItem", {"TableName": "abc", "Item": big},
              "Item size has exceeded the maximum allowed size"),
             ("BatchWriteItem", {"RequestItems": {"abc": [{"PutRequest": {"Item": big}}]}},
@@ -625,9 +646,9 @@ class RequestBeforeTableTest(ValidationCase):
             ("DeleteItem", {"TableName": "abc", "Key": {},
                             "ConditionExpression": "a between :b and :a",
                             "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"N": "1"}}},
-             "Invalid ConditionExpression: The BETWEEN operator requires same data type for "
-             "lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound "
-             "operand: AttributeValue: {S:a}"),
+             enveloped("Invalid ConditionExpression: The BETWEEN operator requires same data "
+                       "type for lower and upper bounds; lower bound operand: AttributeValue: "
+                       "{N:1}, upper bound operand: AttributeValue: {S:a}")),
             # Assumed: the prefix of its sibling texts (dynalite recorded it without one).
             ("Query", {"TableName": "abc", "KeyConditionExpression": "a > size(b.d)"},
              "Invalid KeyConditionExpression: KeyConditionExpressions cannot contain nested "
@@ -837,13 +858,15 @@ class ExtendDbRecordedTest(ValidationCase):
         def sized(prefix, suffix, total):
             return prefix + "z" * (total - len(prefix) - len(suffix)) + suffix
 
+        # ExtendDB recorded the single-item writes' request faults bare, before AWS's current
+        # validation layer; they are enveloped now (see enveloped()).
         cases = [
             ("test_wording_parity_validation.py: a ReturnValues PutItem does not take",
              "PutItem", {"TableName": "hash-table", "Item": key, "ReturnValues": "UPDATED_OLD"},
-             "ReturnValues can only be ALL_OLD or NONE"),
+             enveloped("ReturnValues can only be ALL_OLD or NONE")),
             ("test_wording_parity_validation.py: a ReturnValues DeleteItem does not take",
              "DeleteItem", {"TableName": "hash-table", "Key": key, "ReturnValues": "ALL_NEW"},
-             "ReturnValues can only be ALL_OLD or NONE"),
+             enveloped("ReturnValues can only be ALL_OLD or NONE")),
             ("test_wording_parity_validation.py: Query's Select rule carries the prefix",
              "Query", {"TableName": "hash-table", "KeyConditionExpression": "a = :p",
                        "ExpressionAttributeValues": {":p": {"S": "x"}}, "Select": "COUNT",
@@ -874,27 +897,30 @@ class ExtendDbRecordedTest(ValidationCase):
              "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"),
             ("test_attribute_value_validation.py: a null member of a string set",
              "PutItem", {"TableName": "hash-table",
-                         "Item": {"a": {"S": "n"}, "s": {"SS": ["a", None]}}}, ss_null),
+                         "Item": {"a": {"S": "n"}, "s": {"SS": ["a", None]}}},
+             enveloped(ss_null)),
             ("test_attribute_value_validation.py: ... inside a list",
              "PutItem", {"TableName": "hash-table",
-                         "Item": {"a": {"S": "n"}, "l": {"L": [{"SS": ["a", None]}]}}}, ss_null),
-            ("test_attribute_value_validation.py: ... in an expression's value",
+                         "Item": {"a": {"S": "n"}, "l": {"L": [{"SS": ["a", None]}]}}},
+             enveloped(ss_null)),
+            ("test_attribute_value_validation.py: ... in an expression's value (the current "
+             "layer names no placeholder)",
              "UpdateItem", {"TableName": "hash-table", "Key": key,
                             "UpdateExpression": "SET #t = :v",
                             "ExpressionAttributeNames": {"#t": "tags"},
                             "ExpressionAttributeValues": {":v": {"SS": ["a", None]}}},
-             "ExpressionAttributeValues contains invalid value: " + ss_null + " for key :v"),
+             enveloped(ss_null)),
             ("test_attribute_value_validation.py: ... in BatchWriteItem",
              "BatchWriteItem", {"RequestItems": {"hash-table": [{"PutRequest": {
                  "Item": {"a": {"S": "n"}, "s": {"SS": ["a", None]}}}}]}}, ss_null),
             ("test_attribute_value_validation.py: a null member of a number set (text assumed)",
              "PutItem", {"TableName": "hash-table",
                          "Item": {"a": {"S": "n"}, "s": {"NS": ["1", None]}}},
-             invalid + "An number set may not have a null number as a member"),
+             enveloped(invalid + "An number set may not have a null number as a member")),
             ("test_attribute_value_validation.py: a null member of a binary set (text assumed)",
              "PutItem", {"TableName": "hash-table",
                          "Item": {"a": {"S": "n"}, "s": {"BS": ["QQ==", None]}}},
-             invalid + "A binary set may not have a null binary as a member"),
+             enveloped(invalid + "A binary set may not have a null binary as a member")),
             ("test_expression_size_limit.py: a projection over 4 KB, no size",
              "GetItem", {"TableName": "hash-table", "Key": key,
                          "ProjectionExpression": sized("a", "", 4097)},
@@ -909,8 +935,8 @@ class ExtendDbRecordedTest(ValidationCase):
             ("test_expression_size_limit.py: a condition over 4 KB, with its size",
              "PutItem", {"TableName": "hash-table", "Item": key,
                          "ConditionExpression": sized("attribute_not_exists(a", ")", 4119)},
-             "Invalid ConditionExpression: Expression size has exceeded the maximum allowed "
-             "size; expression size: 4119"),
+             enveloped("Invalid ConditionExpression: Expression size has exceeded the maximum "
+                       "allowed size; expression size: 4119")),
             ("test_expression_size_limit.py: a key condition over 4 KB, no size",
              "Query", {"TableName": "hash-table",
                        "KeyConditionExpression": sized("a = :p AND b", " = :q", 4114),
@@ -921,7 +947,8 @@ class ExtendDbRecordedTest(ValidationCase):
              "UpdateItem", {"TableName": "hash-table", "Key": key,
                             "UpdateExpression": sized("SET a", " = :v", 4106),
                             "ExpressionAttributeValues": {":v": {"S": "x"}}},
-             "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"),
+             enveloped("Invalid UpdateExpression: Expression size has exceeded the maximum "
+                       "allowed size;")),
             ("test_conditional_operator.py: ConditionalOperator with an empty ScanFilter",
              "Scan", {"TableName": "hash-table", "ConditionalOperator": "AND", "ScanFilter": {}},
              "ConditionalOperator cannot be used without Filter or Expected"),
@@ -1375,6 +1402,270 @@ def _eq(attribute):
              "ExpressionAttributeValues": {":a": _s("b")}})
 
 
+class ValueLayersTest(ValidationCase):
+    """Class 3 for values: DynamoDB reads a request's attribute values in one of two layers,
+    chosen by the operation, and words a malformed number or a repeated set member by it.
+    Source: a DynamoDB conformance suite's captures (github paritysuite/dynamodb-conformance,
+    tests/tier3/error-messages/valueLayers.test.ts: eu-west-2, us-east-1, eu-west-1 and
+    us-west-2, 2026-10-09, four of four):
+    - current: PutItem, UpdateItem, DeleteItem inside "1 validation error detected: ",
+      wherever the value sits (item, key, expression value, AttributeUpdates, Expected, set
+      member, nested), with no "ExpressionAttributeValues contains invalid value" wrapper;
+      GetItem, BatchGetItem and Query in the same words, bare. A number's exponent is
+      range-checked whole ("1e2147483647" overflows); an empty one keeps ": ". A repeated set
+      member is listed quoted, in byte order up to the repeat, then the repeat and the rest.
+    - older: BatchWriteItem, TransactWriteItems, TransactGetItems and Scan, bare, expression
+      values wrapped. Numbers read as Java's BigDecimal ("1e2147483647" wraps to an
+      underflow; "" has no colon); a repeated member listed as sent, unquoted; a number set's
+      repeat is "Input collection contains duplicates", bare. (eu-west-2 answers transactions
+      in the current layer; us-east-1, the default region here, in the older one.)"""
+
+    SHAPES = ["abc", "", "1e126", "1e2147483647"]
+    NOT_NUMERIC = "The parameter cannot be converted to a numeric value"
+    OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger than "
+                "supported range")
+    UNDERFLOW = ("Number underflow. Attempting to store a number with magnitude smaller than "
+                 "supported range")
+    CURRENT = [NOT_NUMERIC + ": abc", NOT_NUMERIC + ": ", OVERFLOW, OVERFLOW]
+    OLDER = [NOT_NUMERIC + ": abc", NOT_NUMERIC, OVERFLOW, UNDERFLOW]
+    INVALID = "One or more parameter values were invalid: "
+    SETS = [{"SS": ["b", "a", "b"]}, {"BS": ["/w==", "AA==", "AA=="]}, {"NS": ["2", "1", "2"]}]
+    SETS_CURRENT = [INVALID + 'Input collection ["a", "b", "b"] contains duplicates.',
+                    INVALID + 'Input collection ["AA==","/w==","AA=="]of type BS contains '
+                    "duplicates.",
+                    INVALID + "Input collection contains duplicates."]
+    SETS_OLDER = [INVALID + "Input collection [b, a, b] contains duplicates.",
+                  INVALID + "Input collection [/w==, AA==, AA==]of type BS contains duplicates.",
+                  "Input collection contains duplicates"]
+
+    @staticmethod
+    def for_key(message, key):
+        return f"ExpressionAttributeValues contains invalid value: {message} for key {key}"
+
+    def each(self, values, request, expected):
+        """Sends request(value) for every value and compares all answers at once."""
+        got = []
+        for value in values:
+            operation, body = request(value)
+            status, payload = self.raw.post(operation, body)
+            answer = json.loads(payload)
+            self.assertEqual((status, answer.get("__type")), (400, VALIDATION), (operation, body))
+            got.append(answer["message"])
+        self.assertEqual(got, expected)
+
+    def test_numbers_by_operation(self):
+        key = {"a": {"S": "vl"}}
+        current = [enveloped(m) for m in self.CURRENT]
+        numbers = [{"N": n} for n in self.SHAPES]
+        cases = [
+            ("PutItem item", lambda v: ("PutItem", {"TableName": "hash-table",
+                                                    "Item": dict(key, n=v)}), current),
+            ("PutItem set member", lambda v: ("PutItem", {"TableName": "hash-table", "Item": dict(
+                key, n={"NS": ["1", v["N"]]})}), current),
+            ("PutItem nested", lambda v: ("PutItem", {"TableName": "hash-table", "Item": dict(
+                key, n={"M": {"x": {"L": [v]}}})}), current),
+            ("PutItem condition value", lambda v: ("PutItem", {
+                "TableName": "hash-table", "Item": key,
+                "ConditionExpression": "attribute_not_exists(a) OR n = :v",
+                "ExpressionAttributeValues": {":v": v}}), current),
+            ("PutItem Expected", lambda v: ("PutItem", {"TableName": "hash-table", "Item": key,
+                                                        "Expected": {"n": {"Value": v}}}),
+             current),
+            ("UpdateItem value", lambda v: ("UpdateItem", {
+                "TableName": "hash-table", "Key": key, "UpdateExpression": "SET n = :v",
+                "ExpressionAttributeValues": {":v": v}}), current),
+            ("UpdateItem AttributeUpdates", lambda v: ("UpdateItem", {
+                "TableName": "hash-table", "Key": key,
+                "AttributeUpdates": {"n": {"Action": "PUT", "Value": v}}}), current),
+            ("UpdateItem key", lambda v: ("UpdateItem", {
+                "TableName": "hash-table", "Key": {"a": v}, "UpdateExpression": "SET n = :o",
+                "ExpressionAttributeValues": {":o": {"N": "1"}}}), current),
+            ("DeleteItem condition value", lambda v: ("DeleteItem", {
+                "TableName": "hash-table", "Key": key, "ConditionExpression": "n = :v",
+                "ExpressionAttributeValues": {":v": v}}), current),
+            ("DeleteItem key", lambda v: ("DeleteItem", {"TableName": "hash-table",
+                                                         "Key": {"a": v}}), current),
+            ("GetItem key", lambda v: ("GetItem", {"TableName": "hash-table", "Key": {"a": v}}),
+             self.CURRENT),
+            ("BatchGetItem key", lambda v: ("BatchGetItem", {"RequestItems": {
+                "hash-table": {"Keys": [{"a": v}]}}}), self.CURRENT),
+            ("Query filter value", lambda v: ("Query", {
+                "TableName": "hash-table", "KeyConditionExpression": "a = :p",
+                "FilterExpression": "n = :v",
+                "ExpressionAttributeValues": {":p": {"S": "vl"}, ":v": v}}), self.CURRENT),
+            ("BatchWriteItem item", lambda v: ("BatchWriteItem", {"RequestItems": {
+                "hash-table": [{"PutRequest": {"Item": dict(key, n=v)}}]}}), self.OLDER),
+            ("TransactWriteItems Put item", lambda v: ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": "hash-table", "Item": dict(key, n=v)}}]}), self.OLDER),
+            ("TransactWriteItems Update value", lambda v: ("TransactWriteItems", {
+                "TransactItems": [{"Update": {
+                    "TableName": "hash-table", "Key": key, "UpdateExpression": "SET n = :v",
+                    "ExpressionAttributeValues": {":v": v}}}]}),
+             [self.for_key(m, ":v") for m in self.OLDER]),
+            ("TransactGetItems key", lambda v: ("TransactGetItems", {"TransactItems": [
+                {"Get": {"TableName": "hash-table", "Key": {"a": v}}}]}), self.OLDER),
+            ("Scan filter value", lambda v: ("Scan", {
+                "TableName": "hash-table", "FilterExpression": "n = :v",
+                "ExpressionAttributeValues": {":v": v}}),
+             [self.for_key(m, ":v") for m in self.OLDER]),
+        ]
+        for name, request, expected in cases:
+            with self.subTest(name):
+                self.each(numbers, request, expected)
+        # Nothing of a refused request is written.
+        status, payload = self.raw.post("GetItem", {"TableName": "hash-table", "Key": key,
+                                                    "ConsistentRead": True})
+        self.assertEqual((status, json.loads(payload)), (200, {}))
+
+    def test_every_malformed_number_in_a_put_item(self):
+        cases = [
+            ("1e99999999999", self.OVERFLOW), ("-1e99999999999", self.OVERFLOW),
+            ("1e-99999999999", self.UNDERFLOW), ("1e2147483648", self.OVERFLOW),
+            ("1e2147483647", self.OVERFLOW), ("1e-2147483648", self.UNDERFLOW),
+            ("1e126", self.OVERFLOW), ("1e-131", self.UNDERFLOW),
+            ("abc", self.NOT_NUMERIC + ": abc"), ("1.2.3", self.NOT_NUMERIC + ": 1.2.3"),
+            ("", self.NOT_NUMERIC + ": "), (" 1", self.NOT_NUMERIC + ":  1"),
+            ("1 ", self.NOT_NUMERIC + ": 1 "), ("0x10", self.NOT_NUMERIC + ": 0x10"),
+            ("1e", self.NOT_NUMERIC + ": 1e"), ("NaN", self.NOT_NUMERIC + ": NaN"),
+            ("Infinity", self.NOT_NUMERIC + ": Infinity"),
+            ("1234567890123456789012345678901234567890",
+             "Attempting to store more than 38 significant digits in a Number"),
+        ]
+        self.each([{"N": n} for n, _ in cases],
+                  lambda v: ("PutItem", {"TableName": "hash-table",
+                                         "Item": {"a": {"S": "vl"}, "n": v}}),
+                  [enveloped(m) for _, m in cases])
+
+    def test_repeated_set_members_by_operation(self):
+        key = {"a": {"S": "vd"}}
+        current = [enveloped(m) for m in self.SETS_CURRENT]
+        cond = {"ConditionExpression": "attribute_not_exists(a) OR s = :t"}
+        cases = [
+            ("PutItem item", lambda d: ("PutItem", {"TableName": "hash-table",
+                                                    "Item": dict(key, s=d)}), current),
+            ("PutItem condition value", lambda d: ("PutItem", dict(
+                cond, TableName="hash-table", Item=key, ExpressionAttributeValues={":t": d})),
+             current),
+            ("PutItem Expected", lambda d: ("PutItem", {"TableName": "hash-table", "Item": key,
+                                                        "Expected": {"s": {"Value": d}}}),
+             current),
+            ("UpdateItem condition value", lambda d: ("UpdateItem", dict(
+                cond, TableName="hash-table", Key=key, UpdateExpression="SET o = :o",
+                ExpressionAttributeValues={":o": {"N": "1"}, ":t": d})), current),
+            ("UpdateItem AttributeUpdates", lambda d: ("UpdateItem", {
+                "TableName": "hash-table", "Key": key,
+                "AttributeUpdates": {"s": {"Action": "PUT", "Value": d}}}), current),
+            ("DeleteItem key", lambda d: ("DeleteItem", {"TableName": "hash-table",
+                                                         "Key": {"a": d}}), current),
+            ("GetItem key", lambda d: ("GetItem", {"TableName": "hash-table", "Key": {"a": d}}),
+             self.SETS_CURRENT),
+            ("BatchGetItem key", lambda d: ("BatchGetItem", {"RequestItems": {
+                "hash-table": {"Keys": [{"a": d}]}}}), self.SETS_CURRENT),
+            ("Query key value", lambda d: ("Query", {
+                "TableName": "hash-table", "KeyConditionExpression": "a = :t",
+                "ExpressionAttributeValues": {":t": d}}), self.SETS_CURRENT),
+            ("Query ExclusiveStartKey", lambda d: ("Query", {
+                "TableName": "hash-table", "KeyConditionExpression": "a = :p",
+                "ExpressionAttributeValues": {":p": {"S": "vd"}},
+                "ExclusiveStartKey": {"a": d}}), self.SETS_CURRENT),
+            ("Query QueryFilter", lambda d: ("Query", {
+                "TableName": "hash-table",
+                "KeyConditions": {"a": {"ComparisonOperator": "EQ",
+                                        "AttributeValueList": [{"S": "vd"}]}},
+                "QueryFilter": {"s": {"ComparisonOperator": "EQ",
+                                      "AttributeValueList": [d]}}}), self.SETS_CURRENT),
+            ("BatchWriteItem item", lambda d: ("BatchWriteItem", {"RequestItems": {
+                "hash-table": [{"PutRequest": {"Item": dict(key, s=d)}}]}}), self.SETS_OLDER),
+            ("BatchWriteItem delete key", lambda d: ("BatchWriteItem", {"RequestItems": {
+                "hash-table": [{"DeleteRequest": {"Key": {"a": d}}}]}}), self.SETS_OLDER),
+            ("TransactWriteItems Put item", lambda d: ("TransactWriteItems", {"TransactItems": [
+                {"Put": {"TableName": "hash-table", "Item": dict(key, s=d)}}]}),
+             self.SETS_OLDER),
+            ("TransactWriteItems ConditionCheck value", lambda d: ("TransactWriteItems", {
+                "TransactItems": [{"ConditionCheck": dict(
+                    cond, TableName="hash-table", Key=key,
+                    ExpressionAttributeValues={":t": d})}]}),
+             [self.for_key(m, ":t") for m in self.SETS_OLDER]),
+            ("TransactGetItems key", lambda d: ("TransactGetItems", {"TransactItems": [
+                {"Get": {"TableName": "hash-table", "Key": {"a": d}}}]}), self.SETS_OLDER),
+            ("Scan ScanFilter", lambda d: ("Scan", {"TableName": "hash-table", "ScanFilter": {
+                "s": {"ComparisonOperator": "EQ", "AttributeValueList": [d]}}}),
+             self.SETS_OLDER),
+        ]
+        for name, request, expected in cases:
+            with self.subTest(name):
+                self.each(self.SETS, request, expected)
+
+    def test_request_checks_of_the_single_item_writes(self):
+        """The same suite's deleteItem and putItem captures ("request validation envelope",
+        eu-west-2 and us-east-1): the request's own rules inside the envelope, and the
+        ExpressionAttributeValues message naming no expression."""
+        key = {"a": {"S": "em"}}
+        invalid = "One or more parameter values were invalid: "
+        cases = [
+            ({"ExpressionAttributeValues": {":v": {"S": "x"}}},
+             "ExpressionAttributeValues can only be specified when using expressions"),
+            ({"ExpressionAttributeNames": {"#a": "a"}},
+             "ExpressionAttributeNames can only be specified when using expressions"),
+            ({"Expected": {"a": {"Exists": False}}, "ExpressionAttributeNames": {"#a": "a"}},
+             "ExpressionAttributeNames can only be specified when using expressions"),
+            ({"ConditionExpression": "attribute_exists(a)", "ExpressionAttributeValues": {}},
+             "ExpressionAttributeValues must not be empty"),
+            ({"ConditionExpression": "attribute_exists(a)", "ExpressionAttributeNames": {}},
+             "ExpressionAttributeNames must not be empty"),
+            ({"ConditionExpression": ""},
+             "Invalid ConditionExpression: The expression can not be empty;"),
+            ({"ReturnValues": "ALL_NEW"}, "ReturnValues can only be ALL_OLD or NONE"),
+            ({"ReturnValues": "UPDATED_NEW"}, "ReturnValues can only be ALL_OLD or NONE"),
+            ({"Expected": {"a": {"Exists": True}}},
+             invalid + "Value must be provided when Exists is true for Attribute: a"),
+            ({"Expected": {"a": {"Exists": False, "Value": {"S": "x"}}}},
+             invalid + "Value cannot be used when Exists is false for Attribute: a"),
+            ({"Expected": {"a": {"Value": {"S": "x"}, "ComparisonOperator": "EQ",
+                                 "AttributeValueList": [{"S": "x"}]}}},
+             invalid + "Value and AttributeValueList cannot be used together for Attribute: a"),
+            ({"Expected": {"a": {"ComparisonOperator": "EQ"}}},
+             invalid + "Value or AttributeValueList must be used with ComparisonOperator: EQ "
+             "for Attribute: a"),
+            ({"Expected": {"a": {"ComparisonOperator": "BETWEEN",
+                                 "AttributeValueList": [{"S": "x"}]}}},
+             invalid + "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+        ]
+        for extra, message in cases:
+            for operation, body in (("DeleteItem", {"TableName": "hash-table", "Key": key}),
+                                    ("PutItem", {"TableName": "hash-table", "Item": key})):
+                with self.subTest(operation=operation, extra=extra):
+                    self.assertValidation(operation, dict(body, **extra), enveloped(message))
+        # UpdateItem: an undefined value in the condition beside a defined one (the suite's
+        # updateItem capture).
+        self.assertValidation("UpdateItem", {
+            "TableName": "hash-table", "Key": key, "UpdateExpression": "SET b = :w",
+            "ConditionExpression": "a = :v", "ExpressionAttributeValues": {":w": {"S": "x"}}},
+            enveloped("Invalid ConditionExpression: An expression attribute value used in "
+                      "expression is not defined; attribute value: :v"))
+
+    def test_the_same_answers_through_boto3(self):
+        ddb = self.server.client("dynamodb")
+        cases = [
+            (lambda: ddb.put_item(TableName="hash-table",
+                                  Item={"a": {"S": "vb"}, "n": {"NS": ["1", ""]}}),
+             enveloped(self.NOT_NUMERIC + ": ")),
+            (lambda: ddb.get_item(TableName="hash-table", Key={"a": {"SS": ["b", "a", "b"]}}),
+             self.SETS_CURRENT[0]),
+            (lambda: ddb.batch_write_item(RequestItems={"hash-table": [
+                {"PutRequest": {"Item": {"a": {"S": "vb"}, "n": {"N": ""}}}}]}),
+             self.NOT_NUMERIC),
+            (lambda: ddb.delete_item(TableName="hash-table", Key={"a": {"S": "vb"}},
+                                     ReturnValues="ALL_NEW"),
+             enveloped("ReturnValues can only be ALL_OLD or NONE")),
+        ]
+        for send, message in cases:
+            with self.assertRaises(botocore.exceptions.ClientError) as raised:
+                send()
+            self.assertEqual(raised.exception.response["Error"]["Code"], "ValidationException")
+            self.assertEqual(raised.exception.response["Error"]["Message"], message)
+
+
 class StartKeyTest(ValidationCase):
     """Class 7: ExclusiveStartKey on Query and Scan. Source: dynalite test/query.js and
     test/scan.js (each case names its test). Its attribute values are checked with the
@@ -1810,16 +2101,18 @@ class StartKeyTest(ValidationCase):
 
 
 class MessagePrefixTest(ValidationCase):
-    """Class 3: which messages carry "1 validation error detected: ". Source: dynalite
-    test/*.js, whose assertValidation compares the whole message: the prefix is recorded on the
-    model's constraint clauses only (class 2), never on these request checks, whatever the
-    operation: unused ExpressionAttributeNames / ExpressionAttributeValues, an empty
-    expression, names or values without an expression. dynalite asks them of a table that does
-    not exist; they are asked of one that does here, as whether AWS answers them before it
-    looks for the table is class 4's question (and UpdateItem's paths are x and y, not
-    dynalite's a and b, as a is this table's key)."""
+    """Class 3: which messages carry "1 validation error detected: ". Sources: dynalite
+    test/*.js, whose assertValidation compares the whole message, recorded these request
+    checks (unused ExpressionAttributeNames / ExpressionAttributeValues, an empty expression,
+    names or values without an expression) without it on every operation; since AWS's current
+    validation layer, PutItem, UpdateItem and DeleteItem answer them inside it (enveloped(); the
+    issue names the unused-names message as one of them), GetItem, Query, Scan and
+    BatchGetItem still bare. dynalite asks them of a table that does not exist; they are asked
+    of one that does here, as whether AWS answers them before it looks for the table is class
+    4's question (and UpdateItem's paths are x and y, not dynalite's a and b, as a is this
+    table's key)."""
 
-    def test_request_checks_carry_no_prefix(self):
+    def test_request_checks_by_operation(self):
         KEY = {"a": {"S": "x"}}
         unused_names = ("Value provided in ExpressionAttributeNames unused in expressions: "
                         "keys: {#a, #b}")
@@ -1892,7 +2185,7 @@ class MessagePrefixTest(ValidationCase):
         ]
         for source, operation, body, message in cases:
             with self.subTest(source=source):
-                self.assertValidation(operation, body, message)
+                self.assertValidation(operation, body, answered_now(operation, message))
 
 
 class EnvelopeTest(ValidationCase):

@@ -43,6 +43,12 @@ class Violations {
   std::vector<std::string> clauses_;
 };
 
+// A request's own fault as AWS's current validation layer reports it: a ValidationException's
+// text inside "1 validation error detected: " (DynamoDB's PutItem, UpdateItem and DeleteItem; a
+// DynamoDB conformance suite's captures, 2026-10-09). A Status of another type, or one already
+// counted ("2 validation errors detected: ..."), comes back unchanged.
+Status InValidationEnvelope(Status fault);
+
 // "Value '<v>'" with AWS's quoting; "Value null" for nullopt.
 std::string QuoteValue(std::string_view value);
 

@@ -21,6 +21,18 @@ enum class AttributeType { kS, kN, kB, kSS, kNS, kBS, kM, kL, kNull, kBool };
 // "S", "N", ..., "NULL", "BOOL": the DynamoDB-JSON member name of a type.
 const char* AttributeTypeName(AttributeType type);
 
+// How a request's attribute values are read and their faults worded. DynamoDB reads them in
+// one of two layers, chosen by the operation (a DynamoDB conformance suite's valueLayers
+// captures in eu-west-2, us-east-1, eu-west-1 and us-west-2, 2026-10-09):
+//   kCurrent  PutItem, UpdateItem, DeleteItem, GetItem, BatchGetItem, Query. A number's
+//             exponent is range-checked whole ("1e2147483647" overflows, "" is "...: "); a
+//             repeated set member is listed quoted, in byte order up to the repeat.
+//   kOlder    BatchWriteItem, TransactWriteItems, TransactGetItems, Scan. A number is read as
+//             java.math.BigDecimal first (Number::ParseBigDecimal: "1e2147483647" wraps to an
+//             underflow, "" has no colon); a repeated set member is listed as sent, unquoted,
+//             and a number set's repeat is "Input collection contains duplicates", bare.
+enum class ValueWording { kCurrent, kOlder };
+
 class AttributeValue;
 using Item = std::map<std::string, AttributeValue>;  // attribute name -> value
 
@@ -51,7 +63,8 @@ class AttributeValue {
   // Decodes one DynamoDB-JSON AttributeValue ({"S": "x"}, {"M": {...}}, ...), with every
   // check DynamoDB makes and its message (ValidationException), or a SerializationException
   // for JSON of the wrong shape.
-  static Result<AttributeValue> FromJson(const nlohmann::json& json);
+  static Result<AttributeValue> FromJson(const nlohmann::json& json,
+                                         ValueWording wording = ValueWording::kCurrent);
   // The same for a PartiQL statement's parameter, whose numbers (N, NS members, at any depth)
   // AWS reads as java.math.BigDecimal first (Number::ParseBigDecimal), and which is held to
   // kMaxNestingDepth as it is read: a parameter nested 41 levels is refused ahead of a bad
@@ -95,6 +108,7 @@ class AttributeValue {
   struct JsonReading {
     Result<Number> (*parse_number)(std::string_view);
     int max_depth;
+    ValueWording wording;
   };
   static Result<AttributeValue> FromJsonAtDepth(const nlohmann::json& json, int depth,
                                                 const JsonReading& reading);
@@ -114,12 +128,20 @@ inline constexpr char kNestingExceeded[] =
     "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
     "beyond supported limit";
 
+// Whether `fault` is one AWS's request reader answers before either validation layer
+// (ValueWording) runs, in the same words on every operation: a value nested past
+// AttributeValue::kMaxRequestDepth, an AttributeValue naming no data type or several (recorded
+// bare on PutItem, where the layer's own faults are enveloped: dynoxide's captures from
+// DynamoDB in eu-west-2).
+bool IsReaderFault(const Status& fault);
+
 // ValidationException kNestingExceeded when an attribute of `item` is nested deeper than
 // AttributeValue::kMaxNestingDepth.
 Status CheckItemNesting(const Item& item);
 
 // Whole items: {"name": {"S": "x"}, ...}.
-Result<Item> ItemFromJson(const nlohmann::json& json);
+Result<Item> ItemFromJson(const nlohmann::json& json,
+                          ValueWording wording = ValueWording::kCurrent);
 nlohmann::json ItemToJson(const Item& item);
 
 // AWS's item size rules ("DynamoDB item sizes and formats"): the value's size alone, then

@@ -56,11 +56,15 @@ Status CheckNameKeys(const std::map<std::string, std::string>& names);
 // An ExpressionAttributeNames entry's attribute name: not empty.
 Status CheckAttributeNameValue(const std::string& key, const std::string& name);
 
-// One ExpressionAttributeValues entry: a faulty value is answered as AWS does, named by its
-// placeholder ("ExpressionAttributeValues contains invalid value: <why> for key :v"; type
-// faults stay SerializationException).
-Result<AttributeValue> ExpressionAttributeValueFromJson(const std::string& placeholder,
-                                                        const nlohmann::json& value);
+// One ExpressionAttributeValues entry, read in `wording`'s layer: a faulty value is answered as
+// AWS does. The older layer names its placeholder ("ExpressionAttributeValues contains invalid
+// value: <why> for key :v"); the current one answers the value's fault alone (a DynamoDB
+// conformance suite's valueLayers captures: PutItem, UpdateItem, DeleteItem and Query), save a
+// fault of the request reader's (IsReaderFault), which names its key in either. Type faults
+// stay SerializationException.
+Result<AttributeValue> ExpressionAttributeValueFromJson(
+    const std::string& placeholder, const nlohmann::json& value,
+    ValueWording wording = ValueWording::kOlder);
 
 // ExpressionAttributeNames/Values of one request, shared by all its expressions. Parsing
 // records which entries were used; CheckAllUsed() then reports AWS's "unused" error.

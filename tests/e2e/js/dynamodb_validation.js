@@ -4,8 +4,9 @@
 "use strict";
 
 const {
-  DynamoDBClient, CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand,
-  ScanCommand, TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
+  BatchWriteItemCommand, DynamoDBClient, CreateTableCommand, DeleteItemCommand,
+  DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
+  TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
 const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
 
@@ -136,7 +137,9 @@ run([
     const returns = await expectError(() => ddb.send(new PutItemCommand({
       TableName: TABLE, Item: { a: { S: "rv" } }, ReturnValues: "UPDATED_OLD",
     })), { name: "ValidationException" });
-    assert.equal(returns.message, "ReturnValues can only be ALL_OLD or NONE");
+    // Inside the envelope since AWS's current validation layer (ExtendDB recorded it bare).
+    assert.equal(returns.message,
+      "1 validation error detected: ReturnValues can only be ALL_OLD or NONE");
     const filter = "a" + "z".repeat(4096) + " = :v";
     const big = await expectError(() => ddb.send(new ScanCommand({
       TableName: TABLE, FilterExpression: filter, ExpressionAttributeValues: { ":v": { S: "x" } },
@@ -153,6 +156,47 @@ run([
     assert.deepEqual(err.CancellationReasons.map((r) => r.Code), ["ValidationError"]);
     assert.equal(err.CancellationReasons[0].Message, "One or more parameter values were " +
       "invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }],
+
+  // A conformance suite's captures from DynamoDB (see test_dynamodb_validation.py
+  // ValueLayersTest): the same malformed value in each operation's words.
+  ["value layers: a bad number and a repeated set member, by operation", async () => {
+    const notNumeric = "The parameter cannot be converted to a numeric value";
+    const refused = async (command) =>
+      (await expectError(() => ddb.send(command), { name: "ValidationException" })).message;
+    const numbers = {
+      put: await refused(new PutItemCommand({ TableName: TABLE, Item: { a: { S: "vl" }, n: { N: "" } } })),
+      update: await refused(new UpdateItemCommand({ TableName: TABLE, Key: { a: { S: "vl" } },
+        UpdateExpression: "SET n = :v", ExpressionAttributeValues: { ":v": { N: "1e2147483647" } } })),
+      get: await refused(new GetItemCommand({ TableName: TABLE, Key: { a: { N: "abc" } } })),
+      batchWrite: await refused(new BatchWriteItemCommand({ RequestItems: { [TABLE]: [
+        { PutRequest: { Item: { a: { S: "vl" }, n: { N: "1e2147483647" } } } }] } })),
+      scan: await refused(new ScanCommand({ TableName: TABLE, FilterExpression: "n = :v",
+        ExpressionAttributeValues: { ":v": { N: "" } } })),
+    };
+    assert.deepEqual(numbers, {
+      put: `1 validation error detected: ${notNumeric}: `,
+      update: "1 validation error detected: Number overflow. Attempting to store a number " +
+        "with magnitude larger than supported range",
+      get: `${notNumeric}: abc`,
+      batchWrite: "Number underflow. Attempting to store a number with magnitude smaller " +
+        "than supported range",
+      scan: `ExpressionAttributeValues contains invalid value: ${notNumeric} for key :v`,
+    });
+    const sets = {
+      delete: await refused(new DeleteItemCommand({ TableName: TABLE, Key: { a: { S: "vl" } },
+        ConditionExpression: "s = :t", ExpressionAttributeValues: { ":t": { SS: ["b", "a", "b"] } } })),
+      query: await refused(new QueryCommand({ TableName: TABLE, KeyConditionExpression: "a = :t",
+        ExpressionAttributeValues: { ":t": { SS: ["b", "a", "b"] } } })),
+      transact: await refused(new TransactWriteItemsCommand({ TransactItems: [{ Put: {
+        TableName: TABLE, Item: { a: { S: "vl" }, s: { SS: ["b", "a", "b"] } } } }] })),
+    };
+    const invalid = "One or more parameter values were invalid: ";
+    assert.deepEqual(sets, {
+      delete: `1 validation error detected: ${invalid}Input collection ["a", "b", "b"] contains duplicates.`,
+      query: `${invalid}Input collection ["a", "b", "b"] contains duplicates.`,
+      transact: `${invalid}Input collection [b, a, b] contains duplicates.`,
+    });
   }],
 
   // A conformance suite's captures from DynamoDB (see test_dynamodb_validation.py

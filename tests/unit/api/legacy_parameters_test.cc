@@ -175,10 +175,15 @@ const ErrorCase kErrors[] = {
     {"NamesWithoutExpressions", LegacyShape::kScan,
      R"json({"ScanFilter":{},"ExpressionAttributeNames":{"#a":"a"}})json", kV,
      "ExpressionAttributeNames can only be specified when using expressions"},
+    // The single-item writes answer in AWS's current validation layer, naming no expression;
+    // the reads in the older one, naming those that are null (the API adds the envelope).
     {"ValuesWithoutExpressions", LegacyShape::kUpdateItem,
      R"json({"AttributeUpdates":{},"ExpressionAttributeValues":{":a":{"S":"a"}}})json", kV,
-     "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression "
-     "and ConditionExpression are null"},
+     "ExpressionAttributeValues can only be specified when using expressions"},
+    {"ValuesWithoutExpressionsOnAScan", LegacyShape::kScan,
+     R"json({"ScanFilter":{},"ExpressionAttributeValues":{":a":{"S":"a"}}})json", kV,
+     "ExpressionAttributeValues can only be specified when using expressions: FilterExpression "
+     "is null"},
     {"EqWithTwoValues", LegacyShape::kScan,
      R"json({"ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"},{"S":"b"}]}}})json",
      kV,

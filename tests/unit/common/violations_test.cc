@@ -46,5 +46,21 @@ TEST(ViolationsTest, Patterns) {
             "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
 }
 
+TEST(ViolationsTest, ValidationEnvelope) {
+  EXPECT_EQ(
+      InValidationEnvelope(ValidationError("ReturnValues can only be ALL_OLD or NONE")).message(),
+      "1 validation error detected: ReturnValues can only be ALL_OLD or NONE");
+  // Already counted, or not a ValidationException: unchanged.
+  for (const char* counted : {"1 validation error detected: Value null at 'key' failed",
+                              "12 validation errors detected: Value 'a' at 'b' failed"}) {
+    EXPECT_EQ(InValidationEnvelope(ValidationError(counted)).message(), counted);
+  }
+  EXPECT_EQ(InValidationEnvelope(ValidationError("1 validation errors")).message(),
+            "1 validation error detected: 1 validation errors");
+  Status serialization(AwsError::kSerialization, "Unexpected value type");
+  EXPECT_EQ(InValidationEnvelope(serialization).message(), "Unexpected value type");
+  EXPECT_TRUE(InValidationEnvelope(Status::Ok()).ok());
+}
+
 }  // namespace
 }  // namespace streamstack

@@ -91,6 +91,48 @@ TEST(AttributeValueTest, ValidationMessages) {
   }
 }
 
+// The older layer (ValueWording::kOlder): numbers read as BigDecimal, a repeat listed as sent
+// (a DynamoDB conformance suite's valueLayers captures, 2026-10-09).
+TEST(AttributeValueTest, OlderLayerWording) {
+  const std::string kInvalid = "One or more parameter values were invalid: ";
+  // Worded alike in both layers.
+  for (const char* same : {R"({"N":"abc"})", R"({"N":"1e126"})"}) {
+    EXPECT_EQ(AttributeValue::FromJson(json::parse(same), ValueWording::kOlder).status().message(),
+              AttributeValue::FromJson(json::parse(same)).status().message());
+  }
+  const std::pair<const char*, std::string> cases[] = {
+      {R"({"N":""})", "The parameter cannot be converted to a numeric value"},
+      {R"({"N":"1e2147483647"})",
+       "Number underflow. Attempting to store a number with magnitude smaller than supported "
+       "range"},
+      {R"({"SS":["b","a","b"]})", kInvalid + "Input collection [b, a, b] contains duplicates."},
+      {R"({"BS":["/w==","AA==","AA=="]})",
+       kInvalid + "Input collection [/w==, AA==, AA==]of type BS contains duplicates."},
+      {R"({"NS":["2","1","2"]})", "Input collection contains duplicates"},
+      {R"({"L":[{"NS":["1",""]}]})", "The parameter cannot be converted to a numeric value"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto older = AttributeValue::FromJson(json::parse(text), ValueWording::kOlder);
+    ASSERT_FALSE(older.ok()) << text;
+    EXPECT_EQ(older.status().message(), message) << text;
+    // The current layer words each of them differently.
+    auto current = AttributeValue::FromJson(json::parse(text), ValueWording::kCurrent);
+    ASSERT_FALSE(current.ok()) << text;
+    EXPECT_NE(current.status().message(), message) << text;
+  }
+  auto key = ItemFromJson(json::parse(R"({"k":{"N":"1e2147483647"}})"), ValueWording::kOlder);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().message().rfind("Number underflow.", 0), 0U);
+}
+
+TEST(AttributeValueTest, ReaderFaults) {
+  EXPECT_TRUE(IsReaderFault(AttributeValue::FromJson(json::parse("{}")).status()));
+  EXPECT_TRUE(
+      IsReaderFault(AttributeValue::FromJson(json::parse(R"({"S":"a","BOOL":true})")).status()));
+  EXPECT_FALSE(IsReaderFault(AttributeValue::FromJson(json::parse(R"({"N":"x"})")).status()));
+  EXPECT_FALSE(IsReaderFault(Status::Ok()));
+}
+
 json Nested(int wraps) {
   json v = {{"S", "x"}};
   for (int i = 0; i < wraps; ++i) v = {{"M", {{"a", v}}}};

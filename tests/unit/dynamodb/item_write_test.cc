@@ -38,8 +38,12 @@ ConditionalWrite Write(WriteKind kind, const std::string& condition = "",
   Item value_item = ParseItem(values);
   if (!value_item.empty())
     in.values = std::map<std::string, AttributeValue>(value_item.begin(), value_item.end());
-  auto parsed = ParseWriteExpressions(in, *w.table);
+  auto parsed = ParseWriteExpressions(in);
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  if (parsed.ok()) {
+    Status keys = CheckWriteExpressionsAgainstTable(*parsed, *w.table);
+    EXPECT_TRUE(keys.ok()) << keys.message();
+  }
   if (parsed.ok()) w.expressions = std::move(parsed).value();
   w.return_values = rv;
   w.return_old_on_condition_failure = return_old;
@@ -218,15 +222,19 @@ TEST(ItemWriteTest, UpdateExpressionsMeetTheKeysInAwsOrder) {
   };
   const TableDefinition table = IndexedTable();
   for (const auto& [expression, message] : cases) {
-    auto parsed = ParseWriteExpressions(UpdateInput(expression), table);
-    ASSERT_FALSE(parsed.ok()) << expression;
-    EXPECT_EQ(parsed.status().message(), message) << expression;
+    auto parsed = ParseWriteExpressions(UpdateInput(expression));
+    ASSERT_TRUE(parsed.ok()) << expression << ": " << parsed.status().message();
+    Status keys = CheckWriteExpressionsAgainstTable(*parsed, table);
+    ASSERT_FALSE(keys.ok()) << expression;
+    EXPECT_EQ(keys.message(), message) << expression;
   }
   // A value of the declared type, or one the item decides, passes.
   for (const char* expression : {"SET c = :s, e = :n", "SET c = a", "SET c = if_not_exists(c, a)",
                                  "ADD e :n", "SET x.y = a REMOVE c"}) {
-    auto parsed = ParseWriteExpressions(UpdateInput(expression), table);
-    EXPECT_TRUE(parsed.ok()) << expression << ": " << parsed.status().message();
+    auto parsed = ParseWriteExpressions(UpdateInput(expression));
+    ASSERT_TRUE(parsed.ok()) << expression << ": " << parsed.status().message();
+    Status keys = CheckWriteExpressionsAgainstTable(*parsed, table);
+    EXPECT_TRUE(keys.ok()) << expression << ": " << keys.message();
   }
 }
 
