@@ -284,9 +284,11 @@ Status CheckSelect(const ReadSource& source, const std::optional<Select>& select
         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
   if (select == Select::kSpecificAttributes && !has_projection) {
-    return ValidationError(
-        "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
-        "SPECIFIC_ATTRIBUTES");
+    // Query's carries the prefix too, Scan's not (a DynamoDB conformance suite's query and
+    // scan captures).
+    return ValidationError(std::string(query ? "1 validation error detected: " : "") +
+                           "Must specify the AttributesToGet or ProjectionExpression when "
+                           "choosing to get SPECIFIC_ATTRIBUTES");
   }
   if (select == Select::kAllAttributes && source.global_index() &&
       source.index->projection_type != ProjectionType::kAll) {

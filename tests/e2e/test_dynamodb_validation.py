@@ -2112,6 +2112,20 @@ class MessagePrefixTest(ValidationCase):
     4's question (and UpdateItem's paths are x and y, not dynalite's a and b, as a is this
     table's key)."""
 
+    def test_select_rules_by_operation(self):
+        """Query's Select rules carry the prefix, Scan's do not in us-east-1 (ExtendDB's wording
+        tests for COUNT with a projection; a DynamoDB conformance suite's query and scan
+        captures for SPECIFIC_ATTRIBUTES without one, whose registry row
+        scan-specific-attributes-message records us-east-1 bare and five regions enveloped)."""
+        specific = ("Must specify the AttributesToGet or ProjectionExpression when choosing to "
+                    "get SPECIFIC_ATTRIBUTES")
+        query = {"TableName": "hash-table", "KeyConditionExpression": "a = :v",
+                 "ExpressionAttributeValues": {":v": {"S": "x"}}}
+        self.assertValidation("Query", dict(query, Select="SPECIFIC_ATTRIBUTES"),
+                              enveloped(specific))
+        self.assertValidation("Scan", {"TableName": "hash-table", "Select": "SPECIFIC_ATTRIBUTES"},
+                              specific)
+
     def test_request_checks_by_operation(self):
         KEY = {"a": {"S": "x"}}
         unused_names = ("Value provided in ExpressionAttributeNames unused in expressions: "
