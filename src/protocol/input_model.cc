@@ -55,6 +55,7 @@ struct InputModel::Shape {
   const Shape* key = nullptr;
   const Shape* value = nullptr;
   const Shape* or_name = nullptr;     // a value that is not an ARN is held to this shape
+  bool empty_is_own = false;          // ... save an empty one, held to this shape's own
   bool opaque = false;                // rendered as Java's Object.toString
   bool enum_at_list = false;          // a list of enums whose fault names the enum (Lambda)
   bool key_fault_quotes_key = false;  // a map whose bad key is quoted alone, not the whole map
@@ -62,7 +63,10 @@ struct InputModel::Shape {
   bool HasLengthConstraint() const { return min.has_value() || max.has_value(); }
   // The shape whose constraints `text` is held to (TableArn: a name is held to TableName's).
   const Shape& For(const std::string& text) const {
-    return or_name != nullptr && !text.starts_with("arn:") ? *or_name : *this;
+    if (or_name == nullptr || text.starts_with("arn:") || (text.empty() && empty_is_own)) {
+      return *this;
+    }
+    return *or_name;
   }
 };
 
@@ -849,6 +853,7 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     if (def.contains("key")) s.key = ref(def["key"]);
     if (def.contains("value")) s.value = ref(def["value"]);
     if (def.contains("orName")) s.or_name = ref(def["orName"]);
+    s.empty_is_own = def.value("emptyIsOwn", false);
     s.opaque = def.value("opaque", false);
     s.enum_at_list = def.value("enumAtList", false);
     s.key_fault_quotes_key = def.value("keyFaultQuotesKey", false);

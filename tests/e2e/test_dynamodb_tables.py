@@ -129,9 +129,15 @@ class TablesTest(ServerTestCase):
         # themselves (newer ones accept ARNs, down to one character) and would not send "ab".
         raw = self.server.client("dynamodb", parameter_validation=False)
         cases = [
-            # CreateTable's own words for the name's length (dynalite createTable.js).
+            # The model's constraint (a DynamoDB conformance suite's createTable capture;
+            # dynalite recorded CreateTable's own words for it before).
             (dict(TableName="ab"),
-             "TableName must be at least 3 characters long and at most 255 characters long"),
+             "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy "
+             "constraint: Member must have length greater than or equal to 3"),
+            # Both key elements naming one attribute (the same suite's capture).
+            (dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                             {"AttributeName": "pk", "KeyType": "RANGE"}]),
+             "Invalid KeySchema: Some index key attribute have no definition"),
             (dict(TableName="bad name!"), "1 validation error detected: Value 'bad name!' at "
              "'tableName' failed to satisfy constraint: Member must satisfy regular expression "
              "pattern: [a-zA-Z0-9_.-]+"),

@@ -29,7 +29,8 @@ class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
   // shape(, location, locationName)], ...], required, requiredUnless, min, max, pattern, enum,
-  // member, key, value, orName, opaque, enumAtList, keyFaultQuotesKey}}, "serializationMessages":
+  // member, key, value, orName, emptyIsOwn, opaque, enumAtList, keyFaultQuotesKey}},
+  // "serializationMessages":
   // {DynamoDB's wording: the service's}, "frontEnd": "coral" | "coralStrict" | "lambda"} (the last
   // two optional: where a service words a SerializationException otherwise; which front end's
   // rules apply, Coral's by default). A member's location is "uri", "querystring" or "header"
@@ -53,6 +54,9 @@ class InputModel {
   //  - a list's elements are reported once, at the list: "Member must satisfy constraint:
   //    [<the element shape's constraints>, Member must not be null]", or for a list shape with
   //    "enumAtList" "Member must satisfy enum value set: [...]".
+  // A string shape with "orName" holds a value that is not an ARN to that shape's constraints;
+  // with "emptyIsOwn" too, an empty value is held to its own (DynamoDB's TableArn: an empty
+  // TableName of an item operation is "length greater than or equal to 1" alone).
   // A map shape with "keyFaultQuotesKey" quotes its first bad key as the value of a "Map keys
   // must satisfy constraint" clause ("Value 'A'"), where other maps quote the whole map.
   // `java_package`: the package AWS's messages name the service's classes in

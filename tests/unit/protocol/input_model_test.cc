@@ -18,9 +18,10 @@ constexpr const char* kModel = R"json({
     "PutInput": {"type": "structure", "required": ["Name", "Items"], "members": [
         ["Name", "Name"], ["Items", "ItemList"], ["Mode", "Mode"], ["Limit", "Limit"],
         ["Flag", "Bool"], ["Tags", "TagMap"], ["Data", "Blob"], ["Inner", "Inner"],
-        ["Groups", "GroupMap"]]},
+        ["Groups", "GroupMap"], ["Target", "ItemArn"]]},
     "Name": {"type": "string", "min": 3, "max": 8, "pattern": "[a-z]+"},
     "Arn": {"type": "string", "min": 1, "max": 20, "orName": "Name"},
+    "ItemArn": {"type": "string", "min": 1, "max": 20, "orName": "Name", "emptyIsOwn": true},
     "ItemList": {"type": "list", "member": "Inner", "min": 1, "max": 2},
     "Inner": {"type": "structure", "required": ["Key"], "members": [["Key", "Mode"]]},
     "Mode": {"type": "string", "enum": ["A", "B"]},
@@ -125,6 +126,30 @@ TEST_F(InputModelTest, ListPositionsAndStructureRendering) {
       "constraint: Member must not be null; Value 'X' at 'items.2.member.key' failed to "
       "satisfy constraint: Member must satisfy enum value set: [A, B]; Value null at "
       "'items.3.member.key' failed to satisfy constraint: Member must not be null");
+}
+
+// "emptyIsOwn": an empty value is held to the shape's own constraints, any other name to the
+// name's (DynamoDB's TableArn of an item operation).
+TEST_F(InputModelTest, AnEmptyNameHeldToItsOwnShape) {
+  const json base = {{"Name", "abc"}, {"Items", {{{"Key", "A"}}}}};
+  auto with = [&](const char* member, const char* value) {
+    json request = base;
+    request[member] = value;
+    return request;
+  };
+  EXPECT_EQ(Violation(with("Target", "")),
+            "1 validation error detected: Value '' at 'target' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1");
+  EXPECT_EQ(Violation(with("Target", "ab")),
+            "1 validation error detected: Value 'ab' at 'target' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 3");
+  json arn = with("Target", "arn:x");
+  EXPECT_TRUE(model_.Validate("Put", arn).ok());
+  // Without it, an empty value is a name like any other.
+  EXPECT_EQ(Violation(with("Name", "")),
+            "2 validation errors detected: Value '' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-z]+; Value '' at 'name' failed "
+            "to satisfy constraint: Member must have length greater than or equal to 3");
 }
 
 TEST_F(InputModelTest, MapKeysAndValuesOnceWithEveryConstraint) {
