@@ -422,6 +422,11 @@ Status CheckItemNesting(const Item& item) {
   return Status::Ok();
 }
 
+Status CheckItemToWrite(const Item& item) {
+  if (item.count("") > 0) return ValidationError("Empty attribute name");
+  return CheckItemNesting(item);
+}
+
 Result<Item> ItemFromJson(const nlohmann::json& json, ValueWording wording) {
   if (!json.is_object()) return WrongJson(json, "Map");
   Item item;

@@ -102,6 +102,11 @@ Status CheckUpdateValuesNesting(const ExpressionInput& in) {
 // Update would store is checked when the transaction runs (a ValidationError reason).
 // Returns the action's parsed expressions.
 Result<ParsedWriteExpressions> CheckTransactionAction(TransactWriteRequest::Action& a) {
+  // A Put's attribute names come first (the suite's captures: an empty one before a later
+  // action's fault, and before its own item's depth).
+  if (a.kind == TransactWriteRequest::Action::Kind::kPut && a.item.count("") > 0) {
+    return ValidationError("Empty attribute name");
+  }
   IgnoreMapsWithoutExpression(a.expressions);
   STREAMSTACK_ASSIGN_OR_RETURN(ParsedWriteExpressions parsed, ParseWriteExpressions(a.expressions));
   STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(a.item));
@@ -190,15 +195,15 @@ void TableStore::Impl::RememberTransactionToken(const std::string& token,
 
 namespace {
 
-// PutItem's, UpdateItem's and DeleteItem's own checks, which need no table, in AWS's order: the
-// depth of what it would store (`nesting`), ReturnValues, then its expressions. AWS's current
+// PutItem's, UpdateItem's and DeleteItem's own checks, which need no table, in AWS's order: what
+// it would store (`stored`: its names and depth), ReturnValues, then its expressions. AWS's current
 // validation layer answers each inside "1 validation error detected: " (a DynamoDB
 // conformance suite's captures in eu-west-2 and us-east-1, 2026-10-09: empty expressions,
 // undefined placeholders, ReturnValues; users' logs of the reserved-word error). Returns the
 // parsed expressions.
 template <typename Request>
-Result<ParsedWriteExpressions> SingleItemWriteChecks(const Request& request, Status nesting) {
-  if (!nesting.ok()) return InValidationEnvelope(std::move(nesting));
+Result<ParsedWriteExpressions> SingleItemWriteChecks(const Request& request, Status stored) {
+  if (!stored.ok()) return InValidationEnvelope(std::move(stored));
   if constexpr (!std::is_same_v<Request, UpdateItemRequest>) {
     Status st = CheckOldOnlyReturnValues(request.return_values);
     if (!st.ok()) return InValidationEnvelope(std::move(st));
@@ -232,7 +237,7 @@ void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   // The request's own checks (its depth, ReturnValues, its expressions) come before the table
   // is looked up (dynalite's putItem tests, recorded against DynamoDB, name a missing table),
   // each inside the validation envelope (SingleItemWriteChecks); the item's size after them.
-  auto parsed = SingleItemWriteChecks(request, CheckItemNesting(request.item));
+  auto parsed = SingleItemWriteChecks(request, CheckItemToWrite(request.item));
   if (!parsed.ok()) return done(parsed.status());
   auto size = MeasureItemSize(request.item, "Item size has exceeded the maximum allowed size");
   if (!size.ok()) return done(size.status());
@@ -315,8 +320,8 @@ void TableStore::BatchWriteItem(BatchWriteRequest request, MultiWriteDone done) 
   std::vector<int64_t> put_sizes(request.entries.size(), 0);
   for (size_t i = 0; i < request.entries.size(); ++i) {
     if (!request.entries[i].is_put) continue;
-    if (Status nesting = CheckItemNesting(request.entries[i].item); !nesting.ok()) {
-      return done(nesting);
+    if (Status checked = CheckItemToWrite(request.entries[i].item); !checked.ok()) {
+      return done(checked);
     }
     auto measured =
         MeasureItemSize(request.entries[i].item, "Item size has exceeded the maximum allowed size");

@@ -1683,6 +1683,48 @@ class ValueLayersTest(ValidationCase):
             self.assertEqual(raised.exception.response["Error"]["Message"], message)
 
 
+class EmptyAttributeNameTest(ValidationCase):
+    """An item to be written may not hold an attribute named "". Source: a DynamoDB conformance
+    suite's TransactWriteItems captures (tests/tier3/validation-ordering/deepRequests.test.ts,
+    ten regions, 2026-10-09): "Empty attribute name", checked action by action in the
+    transaction's order. PutItem's and BatchWriteItem's texts are assumed alike (PutItem's in
+    the current layer's envelope). A map inside the item may have an empty key (the same
+    captures report another fault first; its acceptance is assumed)."""
+
+    EMPTY = "Empty attribute name"
+
+    def test_each_write_surface(self):
+        item = {"a": {"S": "e"}, "": {"S": "x"}}
+        cases = [
+            ("PutItem", {"TableName": "hash-table", "Item": item}, enveloped(self.EMPTY)),
+            ("BatchWriteItem", {"RequestItems": {"hash-table": [{"PutRequest": {"Item": item}}]}},
+             self.EMPTY),
+            ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "hash-table",
+                                                               "Item": item}}]}, self.EMPTY),
+        ]
+        for operation, body, message in cases:
+            with self.subTest(operation):
+                self.assertValidation(operation, body, message)
+        status, payload = self.raw.post("GetItem", {"TableName": "hash-table",
+                                                    "Key": {"a": {"S": "e"}}})
+        self.assertEqual((status, json.loads(payload)), (200, {}))
+        ddb = self.server.client("dynamodb")
+        ddb.put_item(TableName="hash-table", Item={"a": {"S": "e"}, "m": {"M": {"": {"S": "x"}}}})
+        got = ddb.get_item(TableName="hash-table", Key={"a": {"S": "e"}})["Item"]
+        self.assertEqual(got["m"], {"M": {"": {"S": "x"}}})
+
+    def test_in_a_transaction_action_by_action(self):
+        nest = ("Nesting Levels have exceeded supported limits: Attributes in the item have "
+                "nested levels beyond supported limit")
+        deep = {"a": {"S": "d"}, "d": _deep(40)}
+        empty = {"a": {"S": "e"}, "": {"S": "x"}}
+        put = lambda item: {"Put": {"TableName": "hash-table", "Item": item}}
+        self.assertValidation("TransactWriteItems", {"TransactItems": [put(deep), put(empty)]},
+                              nest)
+        self.assertValidation("TransactWriteItems", {"TransactItems": [put(empty), put(deep)]},
+                              self.EMPTY)
+
+
 class StartKeyTest(ValidationCase):
     """Class 7: ExclusiveStartKey on Query and Scan. Source: dynalite test/query.js and
     test/scan.js (each case names its test). Its attribute values are checked with the
