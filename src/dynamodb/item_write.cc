@@ -126,9 +126,7 @@ Result<Item> UpdatedImage(const std::optional<UpdateExpression>& update,
   // What the update would store is held to the stored depth (its text assumed: AWS's
   // recorded answers are for the values a request carries).
   STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(updated));
-  STREAMSTACK_ASSIGN_OR_RETURN(
-      int64_t measured,
-      MeasureItemSize(updated, "Item size to update has exceeded the maximum allowed size"));
+  STREAMSTACK_ASSIGN_OR_RETURN(int64_t measured, MeasureItemSize(updated, kUpdateTooLarge));
   if (size != nullptr) *size = measured;
   STREAMSTACK_RETURN_IF_ERROR(ValidateIndexKeys(table, updated, IndexKeyWrite::kUpdate));
   return updated;

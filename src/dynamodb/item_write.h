@@ -25,6 +25,9 @@ namespace streamstack::dynamodb {
 
 inline constexpr size_t kMaxItemSizeBytes = 400 * 1024;
 inline constexpr char kConditionFailed[] = "The conditional request failed";
+// An update whose finished item would be over kMaxItemSizeBytes.
+inline constexpr char kUpdateTooLarge[] =
+    "Item size to update has exceeded the maximum allowed size";
 
 // TransactionCanceledException with one reason per item ({"Code": ...} objects, in the
 // request's order); its text lists the codes as AWS does.

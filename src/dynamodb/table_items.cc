@@ -490,8 +490,11 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
           }
         }
         // First every condition, against the items as they are before the transaction, and
-        // every Update's new image: one nested too deep, or with an index key of the wrong
-        // type, is its item's ValidationError reason.
+        // every Update's new image: one nested too deep, over the item size (us-east-1 and 29
+        // more regions: a DynamoDB conformance suite's itemSizeBySurface captures and its
+        // registry row transact-update-size-exclusion, where three regions began refusing it
+        // before the transaction in 2026-10), or with an index key of the wrong type, is its
+        // item's ValidationError reason.
         std::vector<std::optional<StoredItem>> olds;
         std::vector<std::optional<Item>> images(prepared->size());
         std::vector<int64_t> image_sizes(prepared->size(), 0);
@@ -519,7 +522,8 @@ void TableStore::TransactWriteItems(TransactWriteRequest request, MultiWriteDone
             } else if (image.status().message() == kNestingExceeded) {
               reasons.push_back({{"Code", "ValidationError"}, {"Message", kNestingReason}});
               cancelled = true;
-            } else if (IsItemKeyFault(image.status())) {
+            } else if (IsItemKeyFault(image.status()) ||
+                       image.status().message() == kUpdateTooLarge) {
               reasons.push_back(
                   {{"Code", "ValidationError"}, {"Message", image.status().message()}});
               cancelled = true;

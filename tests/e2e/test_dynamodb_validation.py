@@ -1132,6 +1132,35 @@ class ExtendDbRecordedTest(ValidationCase):
         self.assertNotIn("Item", ddb.get_item(TableName="hash-table",
                                               Key={"a": {"S": "tw4mb-over-0"}}))
 
+    def test_an_update_over_the_item_size_cancels_the_transaction(self):
+        """The conformance suite's itemSizeBySurface captures (us-east-1; its registry row
+        transact-update-size-exclusion: three regions began refusing it up front in 2026-10):
+        a transaction's Update whose finished item would be over 400 KB cancels it with a
+        ValidationError reason in the update wording; a Put one byte over is refused whole."""
+        ddb = self.server.client("dynamodb")
+        big = "x" * (400 * 1024)
+        for key, existing in (("tw-upd-size-new", False), ("tw-upd-size-old", True)):
+            if existing:
+                ddb.put_item(TableName="hash-table", Item={"a": {"S": key}, "p": {"S": "small"}})
+            with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                ddb.transact_write_items(TransactItems=[{"Update": {
+                    "TableName": "hash-table", "Key": {"a": {"S": key}},
+                    "UpdateExpression": "SET p = :p", "ExpressionAttributeValues": {
+                        ":p": {"S": big}}}}])
+            response = ctx.exception.response
+            self.assertEqual(response["Error"]["Code"], "TransactionCanceledException")
+            self.assertEqual(response["CancellationReasons"], [{
+                "Code": "ValidationError",
+                "Message": "Item size to update has exceeded the maximum allowed size"}])
+        self.assertEqual(ddb.get_item(TableName="hash-table", Key={"a": {"S": "tw-upd-size-old"}},
+                                      ConsistentRead=True)["Item"]["p"], {"S": "small"})
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            ddb.transact_write_items(TransactItems=[{"Put": {
+                "TableName": "hash-table", "Item": {"a": {"S": "tw-put-size"}, "p": {"S": big}}}}])
+        self.assertEqual(ctx.exception.response["Error"],
+                         {"Code": "ValidationException",
+                          "Message": "Item size has exceeded the maximum allowed size"})
+
     def test_a_transaction_item_over_4_kb(self):
         """test_expression_size_limit.py's limit, on a transaction's item too."""
         self.assertValidation("TransactWriteItems", {"TransactItems": [{"ConditionCheck": {
