@@ -1294,6 +1294,22 @@ class NestingDepthTest(ValidationCase):
             "TableName": "hash-table", "Key": {"a": {"S": "nest-31"}},
             "AttributeUpdates": {"data": {"Value": _deep(32), "Action": "PUT"}}}, self.single)
 
+    def test_return_values_before_a_value_too_deep_to_read(self):
+        """The suite's deepRequests captures (eu-west-2 and us-east-1): past the reader's depth
+        DeleteItem answers in the older layer, its ReturnValues first and bare; below it the
+        current layer's envelope."""
+        cond = lambda wraps: {"ConditionExpression": "#d = :deep",
+                              "ExpressionAttributeNames": {"#d": "d"},
+                              "ExpressionAttributeValues": {":deep": _deep(wraps)}}
+        body = {"TableName": "hash-table", "Key": {"a": {"S": "rv"}}, "ReturnValues": "UPDATED_NEW"}
+        self.assertValidation("DeleteItem", dict(body, **cond(100)),
+                              "ReturnValues can only be ALL_OLD or NONE")
+        self.assertValidation("DeleteItem", dict(body, **cond(40)),
+                              enveloped("ReturnValues can only be ALL_OLD or NONE"))
+        self.assertValidation("DeleteItem", dict(body, ReturnValues="ALL_OLD", **cond(100)),
+                              "ExpressionAttributeValues contains invalid value: " + self.bare +
+                              " for key :deep")
+
     def test_a_value_only_compared_is_not_held_to_the_item_limit(self):
         deep = {":deep": _deep(40)}
         self.condition_fails("PutItem", {
