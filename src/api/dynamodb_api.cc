@@ -1187,13 +1187,28 @@ void TransactWriteItems(dynamodb::TableStore& tables, json&& in, JsonReply reply
     if (!name.ok()) return reply(name.status());
     action.table_name = *name;
     requested_as.emplace(*name, RequestedTableName(body));
-    auto item =
-        RequiredItem(body, action.kind == Kind::kPut ? "Item" : "Key", ValueWording::kOlder);
-    if (!item.ok()) return reply(item.status());
-    action.item = std::move(item).value();
+    // A fault in reading the action's values or the size of its expressions is the action's,
+    // answered in the actions' order (TransactWriteRequest::Action); a JSON type fault is the
+    // request's, at once.
+    const char* item_member = action.kind == Kind::kPut ? "Item" : "Key";
+    auto item = RequiredItem(body, item_member, ValueWording::kOlder);
+    if (item.ok()) {
+      action.item = std::move(item).value();
+    } else if (item.status().code() == AwsError::kValidation && body.contains(item_member)) {
+      action.unread_item = item.status();
+    } else {
+      return reply(item.status());
+    }
+    if (auto sent = body.find(item_member); sent != body.end() && sent->is_object()) {
+      action.item_has_empty_name = sent->contains("");
+    }
     Status st = CheckExpressionSizes(body);
     if (st.ok()) st = DecodeExpressions(body, ValueWording::kOlder, &action.expressions);
-    if (!st.ok()) return reply(st);
+    if (st.code() == AwsError::kValidation) {
+      action.unread_expressions = st;
+    } else if (!st.ok()) {
+      return reply(st);
+    }
     auto on_fail = DecodeReturnOnConditionFailure(body);
     if (!on_fail.ok()) return reply(on_fail.status());
     action.return_old_on_condition_failure = *on_fail;

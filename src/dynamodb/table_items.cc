@@ -103,12 +103,16 @@ Status CheckUpdateValuesNesting(const ExpressionInput& in) {
 // Returns the action's parsed expressions.
 Result<ParsedWriteExpressions> CheckTransactionAction(TransactWriteRequest::Action& a) {
   // A Put's attribute names come first (the suite's captures: an empty one before a later
-  // action's fault, and before its own item's depth).
-  if (a.kind == TransactWriteRequest::Action::Kind::kPut && a.item.count("") > 0) {
+  // action's fault, and before a value of its own item too deep to read).
+  if (a.kind == TransactWriteRequest::Action::Kind::kPut && a.item_has_empty_name) {
     return ValidationError("Empty attribute name");
   }
+  // Then its expressions, before a key too deep to read (the suite's captures: a syntax error,
+  // an oversized condition, an unused value).
+  STREAMSTACK_RETURN_IF_ERROR(a.unread_expressions);
   IgnoreMapsWithoutExpression(a.expressions);
   STREAMSTACK_ASSIGN_OR_RETURN(ParsedWriteExpressions parsed, ParseWriteExpressions(a.expressions));
+  STREAMSTACK_RETURN_IF_ERROR(a.unread_item);
   STREAMSTACK_RETURN_IF_ERROR(CheckItemNesting(a.item));
   if (!a.expressions.values) return parsed;
   constexpr int kMaxValueDepth = AttributeValue::kMaxNestingDepth + 1;

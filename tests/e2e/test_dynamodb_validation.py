@@ -1758,6 +1758,39 @@ class EmptyAttributeNameTest(ValidationCase):
         got = ddb.get_item(TableName="hash-table", Key={"a": {"S": "e"}})["Item"]
         self.assertEqual(got["m"], {"M": {"": {"S": "x"}}})
 
+    def test_in_a_transaction_before_values_too_deep_to_read(self):
+        """The suite's deepRequests captures (ten regions): what a transaction could not read
+        is its action's fault, reached in the actions' order; an empty attribute name beats a
+        value of the same item too deep to read (in either JSON order), and an action's
+        expressions beat its own key too deep to read."""
+        syntax = 'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"'
+        deep_key = {"a": _deep(100)}
+        empty = {"a": {"S": "e"}, "": {"S": "x"}}
+        put = lambda item, **extra: {"Put": dict({"TableName": "no-such-table", "Item": item},
+                                                 **extra)}
+        cases = [
+            ([put(empty), put({"a": {"S": "b"}, "d": _deep(100)})], self.EMPTY),
+            ([put({"a": {"S": "a"}, "": {"S": "x"}, "d": _deep(100)})], self.EMPTY),
+            ([put({"a": {"S": "a"}, "d": _deep(100), "": {"S": "x"}})], self.EMPTY),
+            ([put(empty), {"ConditionCheck": {
+                "TableName": "no-such-table", "Key": {"a": {"S": "b"}},
+                "ConditionExpression": "d = :deep",
+                "ExpressionAttributeValues": {":deep": _deep(100)}}}], self.EMPTY),
+            ([put({"a": {"S": "a"}}, ConditionExpression="a = = b"),
+              {"Delete": {"TableName": "no-such-table", "Key": deep_key}}], syntax),
+            ([{"Delete": {"TableName": "no-such-table", "Key": deep_key,
+                          "ConditionExpression": "a = = b"}}], syntax),
+            ([{"Update": {"TableName": "no-such-table", "Key": {"a": {"S": "a"}},
+                          "UpdateExpression": "SET a = :v",
+                          "ExpressionAttributeValues": {":v": {"S": "x"}, ":u": {"S": "y"}}}},
+              {"ConditionCheck": {"TableName": "no-such-table", "Key": deep_key,
+                                  "ConditionExpression": "attribute_exists(a)"}}],
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:u}"),
+        ]
+        for items, message in cases:
+            with self.subTest(items=str(items)[:150]):
+                self.assertValidation("TransactWriteItems", {"TransactItems": items}, message)
+
     def test_in_a_transaction_action_by_action(self):
         nest = ("Nesting Levels have exceeded supported limits: Attributes in the item have "
                 "nested levels beyond supported limit")

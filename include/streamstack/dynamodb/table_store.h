@@ -399,6 +399,14 @@ struct TransactWriteRequest {
     Item item;  // Put: the item; others: the key
     ExpressionInput expressions;
     bool return_old_on_condition_failure = false;
+    // What of the action could not be read, answered where AWS reaches it, after the earlier
+    // actions' checks (AWS checks the actions one at a time, in order, whatever the fault):
+    // a Put item's attribute named "", then a fault of its expressions (`unread_expressions`:
+    // their size or a value) in place of their parse, then `unread_item` (a value of the item
+    // or key), then the depths.
+    bool item_has_empty_name = false;
+    Status unread_expressions;
+    Status unread_item;
   };
   std::vector<Action> actions;
   // ClientRequestToken: a repeat within 10 minutes of the first success with the same
