@@ -439,6 +439,9 @@ Result<std::string> TranslateAttributeUpdates(const json& updates, ExpressionBui
   std::vector<std::string> set, add, remove, del;
   for (const auto& [attribute, body] : updates.items()) {
     if (!body.is_object()) return WrongType("AttributeUpdates");
+    // An attribute written may not be named "" (the item check's text, assumed here; the
+    // generated placeholder must not reach the answer).
+    if (attribute.empty()) return ValidationError("Empty attribute name");
     std::string action = "PUT";  // AWS: PUT is the default action
     if (Present(body, "Action")) {
       if (!body["Action"].is_string()) return WrongType("Action");

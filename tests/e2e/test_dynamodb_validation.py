@@ -1746,6 +1746,10 @@ class EmptyAttributeNameTest(ValidationCase):
              self.EMPTY),
             ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "hash-table",
                                                                "Item": item}}]}, self.EMPTY),
+            # AttributeUpdates writes the attribute too (text assumed alike).
+            ("UpdateItem", {"TableName": "hash-table", "Key": {"a": {"S": "e"}},
+                            "AttributeUpdates": {"": {"Value": {"S": "x"}}}},
+             enveloped(self.EMPTY)),
         ]
         for operation, body, message in cases:
             with self.subTest(operation):
