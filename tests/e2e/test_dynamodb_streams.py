@@ -274,16 +274,17 @@ class StreamsValidationTest(ServerTestCase):
             ("get_shard_iterator", {"StreamArn": "arn:short", "ShardId": "shardId-1",
                                     "ShardIteratorType": "OLDEST", "SequenceNumber": "42"},
              self.VALIDATION,
+             # Members in Coral's report order (protocol::InputModel's ReportOrder).
              "4 validation errors detected: "
+             "Value '42' at 'sequenceNumber' failed to satisfy constraint: Member must have "
+             "length greater than or equal to 21; "
              "Value 'arn:short' at 'streamArn' failed to satisfy constraint: Member must have "
              "length greater than or equal to 37; "
              "Value 'shardId-1' at 'shardId' failed to satisfy constraint: Member must have "
              "length greater than or equal to 28; "
              "Value 'OLDEST' at 'shardIteratorType' failed to satisfy constraint: Member must "
              "satisfy enum value set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, "
-             "AFTER_SEQUENCE_NUMBER]; "
-             "Value '42' at 'sequenceNumber' failed to satisfy constraint: Member must have "
-             "length greater than or equal to 21"),
+             "AFTER_SEQUENCE_NUMBER]"),
             ("get_shard_iterator", {"StreamArn": arn, "ShardId": shard,
                                     "ShardIteratorType": "LATEST", "SequenceNumber": "9" * 41},
              self.VALIDATION,
@@ -292,10 +293,10 @@ class StreamsValidationTest(ServerTestCase):
             ("describe_stream", {"StreamArn": arn, "Limit": 101, "ExclusiveStartShardId": "s"},
              self.VALIDATION,
              "2 validation errors detected: "
-             "Value '101' at 'limit' failed to satisfy constraint: Member must have value less "
-             "than or equal to 100; "
              "Value 's' at 'exclusiveStartShardId' failed to satisfy constraint: Member must "
-             "have length greater than or equal to 28"),
+             "have length greater than or equal to 28; "
+             "Value '101' at 'limit' failed to satisfy constraint: Member must have value less "
+             "than or equal to 100"),
             ("describe_stream", {}, self.VALIDATION,
              "1 validation error detected: Value null at 'streamArn' failed to satisfy "
              "constraint: Member must not be null"),
@@ -303,12 +304,12 @@ class StreamsValidationTest(ServerTestCase):
             ("list_streams", {"TableName": "a;", "Limit": 0, "ExclusiveStartStreamArn": "arn"},
              self.VALIDATION,
              "4 validation errors detected: "
+             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
+             "than or equal to 1; "
              "Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy "
              "regular expression pattern: [a-zA-Z0-9_.-]+; "
              "Value 'a;' at 'tableName' failed to satisfy constraint: Member must have length "
              "greater than or equal to 3; "
-             "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
-             "than or equal to 1; "
              "Value 'arn' at 'exclusiveStartStreamArn' failed to satisfy constraint: Member "
              "must have length greater than or equal to 37"),
             ("list_streams", {"Limit": 100000}, self.VALIDATION,
@@ -326,14 +327,14 @@ class StreamsValidationTest(ServerTestCase):
                                 "ShardFilter": {"Type": "PARENT_SHARDS", "ShardId": "s" * 66}},
              "com.amazon.coral.validate#ValidationException", "message",
              "4 validation errors detected: "
-             "Value '101' at 'limit' failed to satisfy constraint: Member must have value less "
-             "than or equal to 100; "
              "Value 's' at 'exclusiveStartShardId' failed to satisfy constraint: Member must "
              "have length greater than or equal to 28; "
+             f"Value '{'s' * 66}' at 'shardFilter.shardId' failed to satisfy constraint: Member "
+             "must have length less than or equal to 65; "
              "Value 'PARENT_SHARDS' at 'shardFilter.type' failed to satisfy constraint: Member "
              "must satisfy enum value set: [CHILD_SHARDS]; "
-             f"Value '{'s' * 66}' at 'shardFilter.shardId' failed to satisfy constraint: Member "
-             "must have length less than or equal to 65"),
+             "Value '101' at 'limit' failed to satisfy constraint: Member must have value less "
+             "than or equal to 100"),
         ])
 
     def test_answers_past_the_model(self):

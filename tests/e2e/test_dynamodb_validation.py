@@ -268,27 +268,30 @@ class ConstraintsTest(ValidationCase):
 
     def test_all_violations_together(self):
         # dynalite getItem.js "incorrect attributes" and "empty TableName": every clause, one
-        # answer; a string's pattern before its length.
+        # answer (dynalite compares them as a set; the order is Coral's report order, see
+        # test_clause_order_as_recorded); a string's pattern before its length.
         self.assertValidation(
             "GetItem", {"TableName": "abc;", "ReturnConsumedCapacity": "hi", "AttributesToGet": []},
             "4 validation errors detected: "
-            f"Value 'abc;' at 'tableName' failed to satisfy constraint: {TABLE_PATTERN}; "
-            "Value null at 'key' failed to satisfy constraint: Member must not be null; "
             "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have "
             "length greater than or equal to 1; "
             "Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must "
-            "satisfy enum value set: [INDEXES, TOTAL, NONE]")
+            "satisfy enum value set: [INDEXES, TOTAL, NONE]; "
+            "Value null at 'key' failed to satisfy constraint: Member must not be null; "
+            f"Value 'abc;' at 'tableName' failed to satisfy constraint: {TABLE_PATTERN}")
         # An empty name is held to TableArn's own minimum, 1, alone (a DynamoDB conformance
         # suite's UpdateItem capture without a Key, eu-west-2 and us-east-1, 2026-10-09; the
         # GetItem answer is assumed alike). dynalite recorded the pattern and a minimum of 3,
         # from before table ARNs were taken.
-        for operation in ("GetItem", "UpdateItem", "DeleteItem"):
-            self.assertValidation(
-                operation, {"TableName": ""},
-                "2 validation errors detected: "
-                "Value '' at 'tableName' failed to satisfy constraint: Member must have length "
-                "greater than or equal to 1; "
-                "Value null at 'key' failed to satisfy constraint: Member must not be null")
+        empty_name = ("Value '' at 'tableName' failed to satisfy constraint: Member must have "
+                      "length greater than or equal to 1")
+        no_key = "Value null at 'key' failed to satisfy constraint: Member must not be null"
+        self.assertValidation("UpdateItem", {"TableName": ""},
+                              f"2 validation errors detected: {empty_name}; {no_key}")
+        # GetItem's and DeleteItem's order is Coral's report order, not recorded.
+        for operation in ("GetItem", "DeleteItem"):
+            self.assertValidation(operation, {"TableName": ""},
+                                  f"2 validation errors detected: {no_key}; {empty_name}")
 
     def test_list_positions_and_rendering(self):
         # dynalite createTable.js "key element names" and "bad LocalSecondaryIndex names". The
@@ -360,6 +363,53 @@ class ConstraintsTest(ValidationCase):
         self.assertTrue(message.startswith("10 validation errors detected: "), message)
         self.assertEqual(message.count("; "), 9)
 
+    def test_clause_order_as_recorded(self):
+        """The order of a request's violations is not the model's: recorded from DynamoDB by a
+        conformance suite (validation-ordering updateItem and createTable, eu-west-2 and
+        us-east-1, 2026-10-09) and ack-api-quirks' catalogue DDB-TABLE-457 (2026-10-09). The
+        server reports a structure's members in a java.util.HashMap's order of their names
+        (protocol::InputModel, ReportOrder), which gives each of these."""
+        EN = "failed to satisfy constraint: "
+        cases = [
+            ("UpdateItem", {"TableName": "", "UpdateExpression": "SET a = :a",
+                            "ExpressionAttributeValues": {":a": {"S": "x"}},
+                            "ReturnConsumedCapacity": "INVALID", "ReturnValues": "INVALID"},
+             "4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity' " + EN +
+             "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; Value '' at "
+             "'tableName' " + EN + "Member must have length greater than or equal to 1; Value "
+             "'INVALID' at 'returnValues' " + EN + "Member must satisfy enum value set: "
+             "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; Value null at 'key' " + EN +
+             "Member must not be null"),
+            ("UpdateItem", {"TableName": "vo_upd_nokey", "AttributeUpdates": {
+                "x": {"Action": "PUT", "Value": {"S": "1"}}},
+                "Expected": {"a": {"Exists": False}, "b": {"Exists": False}},
+                "ConditionalOperator": "XOR"},
+             "2 validation errors detected: Value 'XOR' at 'conditionalOperator' " + EN +
+             "Member must satisfy enum value set: [OR, AND]; Value null at 'key' " + EN +
+             "Member must not be null"),
+            ("CreateTable", {"TableName": "abc", "BillingMode": "PAY_PER_REQUEST",
+                             "AttributeDefinitions": [{"AttributeName": "pk",
+                                                       "AttributeType": "S"}],
+                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                             "LocalSecondaryIndexes": [{
+                                 "IndexName": "aa", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}],
+                             "GlobalSecondaryIndexes": [{
+                                 "IndexName": "zz", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}]},
+             "2 validation errors detected: Value 'zz' at "
+             "'globalSecondaryIndexes.1.member.indexName' " + EN + "Member must have length "
+             "greater than or equal to 3; Value 'aa' at 'localSecondaryIndexes.1.member."
+             "indexName' " + EN + "Member must have length greater than or equal to 3"),
+            ("UpdateTimeToLive", {"TableName": "abc", "TimeToLiveSpecification": {}},
+             "2 validation errors detected: Value null at 'timeToLiveSpecification."
+             "attributeName' " + EN + "Member must not be null; Value null at "
+             "'timeToLiveSpecification.enabled' " + EN + "Member must not be null"),
+        ]
+        for operation, body, message in cases:
+            with self.subTest(operation=operation, body=str(body)[:100]):
+                self.assertValidation(operation, body, message)
+
     def test_boto3_without_client_validation(self):
         raw = self.server.client("dynamodb", parameter_validation=False)
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:
@@ -369,12 +419,12 @@ class ConstraintsTest(ValidationCase):
         self.assertEqual(
             err["Message"],
             "3 validation errors detected: "
-            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
-            "than or equal to 1; "
             "Value 'NOPE' at 'select' failed to satisfy constraint: Member must satisfy enum "
             "value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; "
             "Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value "
-            "greater than or equal to 1")
+            "greater than or equal to 1; "
+            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
+            "than or equal to 1")
 
     def test_aws_cli(self):
         code, _, stderr = self.server.aws("dynamodb", "describe-table", "--table-name", "a;b",

@@ -31,9 +31,10 @@ run([
     const several = await expectError(
       () => ddb.send(new ScanCommand({ TableName: TABLE, Limit: 0, TotalSegments: 0 })),
       { name: "ValidationException" });
-    assert.equal(several.message, "2 validation errors detected: Value '0' at 'limit' failed to " +
-      "satisfy constraint: Member must have value greater than or equal to 1; Value '0' at " +
-      "'totalSegments' failed to satisfy constraint: Member must have value greater than or " +
+    // Members in Coral's report order (protocol::InputModel's ReportOrder).
+    assert.equal(several.message, "2 validation errors detected: Value '0' at 'totalSegments' " +
+      "failed to satisfy constraint: Member must have value greater than or equal to 1; Value " +
+      "'0' at 'limit' failed to satisfy constraint: Member must have value greater than or " +
       "equal to 1");
   }],
 

@@ -44,16 +44,16 @@ TEST(GeneratedInputModels, StreamsConstraintsFromBotocore) {
                     {"ShardId", std::string(66, 'x')},
                     {"ShardIteratorType", "NEWEST"},
                     {"SequenceNumber", std::string(20, '1')}}),
-            "4 validation errors detected: Value 's' at 'streamArn' failed to satisfy "
-            "constraint: Member must have length greater than or equal to 37; Value '" +
+            // Coral's report order (protocol::InputModel's ReportOrder).
+            "4 validation errors detected: Value '" + std::string(20, '1') +
+                "' at 'sequenceNumber' failed to satisfy constraint: Member must have length "
+                "greater than or equal to 21; Value 's' at 'streamArn' failed to satisfy "
+                "constraint: Member must have length greater than or equal to 37; Value '" +
                 std::string(66, 'x') +
                 "' at 'shardId' failed to satisfy constraint: Member must have length less than "
                 "or equal to 65; Value 'NEWEST' at 'shardIteratorType' failed to satisfy "
                 "constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST, "
-                "AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]; Value '" +
-                std::string(20, '1') +
-                "' at 'sequenceNumber' failed to satisfy constraint: Member must have length "
-                "greater than or equal to 21");
+                "AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]");
   EXPECT_EQ(Answer(model, "GetRecords", {{"ShardIterator", ""}}),
             "1 validation error detected: Value '' at 'shardIterator' failed to satisfy "
             "constraint: Member must have length greater than or equal to 1");

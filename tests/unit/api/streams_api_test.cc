@@ -262,11 +262,12 @@ TEST_F(StreamsApiTest, EveryViolationInOneAnswer) {
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(r.type(), kValidation);
   EXPECT_EQ(r.message(),
-            "3 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: "
-            "Member must have value greater than or equal to 1; Value 'x' at "
-            "'exclusiveStartShardId' failed to satisfy constraint: Member must have length "
-            "greater than or equal to 28; Value 'PARENT' at 'shardFilter.type' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [CHILD_SHARDS]");
+            // Coral's report order (protocol::InputModel's ReportOrder).
+            "3 validation errors detected: Value 'x' at 'exclusiveStartShardId' failed to "
+            "satisfy constraint: Member must have length greater than or equal to 28; Value "
+            "'PARENT' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy "
+            "enum value set: [CHILD_SHARDS]; Value '0' at 'limit' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1");
 
   Reply types = Call("GetRecords", json{{"ShardIterator", true}, {"Limit", 0}});
   EXPECT_EQ(types.type(), "com.amazon.coral.service#SerializationException");

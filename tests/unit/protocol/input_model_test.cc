@@ -102,19 +102,21 @@ TEST_F(InputModelTest, NormalisesAsAwsReads) {
   EXPECT_FALSE(request.contains("Mode"));
 }
 
-TEST_F(InputModelTest, EveryViolationTogetherInModelOrder) {
+// Every violation in one answer, members in Coral's report order (input_model.cc ReportOrder:
+// a HashMap's order of the member names; "mode" hashes to an earlier bucket than "name").
+TEST_F(InputModelTest, EveryViolationTogetherInReportOrder) {
   EXPECT_EQ(Violation(json::object()),
             "2 validation errors detected: Value null at 'name' failed to satisfy constraint: "
             "Member must not be null; Value null at 'items' failed to satisfy constraint: Member "
             "must not be null");
   // A string's pattern before its length (GetItem's recorded answer for TableName '').
   EXPECT_EQ(Violation({{"Name", ""}, {"Items", {{{"Key", "A"}}}}, {"Mode", "C"}, {"Limit", 0}}),
-            "4 validation errors detected: Value '' at 'name' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [a-z]+; Value '' at 'name' failed to "
-            "satisfy constraint: Member must have length greater than or equal to 3; Value 'C' at "
-            "'mode' failed to satisfy constraint: Member must satisfy enum value set: [A, B]; "
-            "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater "
-            "than or equal to 1");
+            "4 validation errors detected: Value 'C' at 'mode' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [A, B]; Value '' at 'name' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [a-z]+; Value '' at "
+            "'name' failed to satisfy constraint: Member must have length greater than or equal "
+            "to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+            "greater than or equal to 1");
 }
 
 TEST_F(InputModelTest, ListPositionsAndStructureRendering) {
