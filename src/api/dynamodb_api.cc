@@ -764,10 +764,10 @@ Status SingleItemWriteFault(Status fault) {
 // ahead of a 100-level condition value); the rest as SingleItemWriteFault.
 Status OldOnlyReturnValuesWriteFault(const json& in, Status fault) {
   if (fault.message().find(dynamodb::kNestingExceeded) != std::string::npos) {
-    auto return_values = in.find("ReturnValues");
-    if (return_values != in.end() && return_values->is_string() && *return_values != "NONE" &&
-        *return_values != "ALL_OLD") {
-      return ValidationError("ReturnValues can only be ALL_OLD or NONE");
+    // The model's enum check has already run: every ReturnValues reaching here decodes.
+    auto return_values = DecodeReturnValues(in);
+    if (return_values.ok()) {
+      STREAMSTACK_RETURN_IF_ERROR(dynamodb::CheckOldOnlyReturnValues(*return_values));
     }
   }
   return SingleItemWriteFault(std::move(fault));

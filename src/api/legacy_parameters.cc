@@ -441,7 +441,7 @@ Result<std::string> TranslateAttributeUpdates(const json& updates, ExpressionBui
     if (!body.is_object()) return WrongType("AttributeUpdates");
     // An attribute written may not be named "" (the item check's text, assumed here; the
     // generated placeholder must not reach the answer).
-    if (attribute.empty()) return ValidationError("Empty attribute name");
+    if (attribute.empty()) return ValidationError(dynamodb::kEmptyAttributeName);
     std::string action = "PUT";  // AWS: PUT is the default action
     if (Present(body, "Action")) {
       if (!body["Action"].is_string()) return WrongType("Action");

@@ -423,7 +423,7 @@ Status CheckItemNesting(const Item& item) {
 }
 
 Status CheckItemToWrite(const Item& item) {
-  if (item.count("") > 0) return ValidationError("Empty attribute name");
+  if (item.count("") > 0) return ValidationError(kEmptyAttributeName);
   return CheckItemNesting(item);
 }
 

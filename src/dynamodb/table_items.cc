@@ -33,15 +33,6 @@ Result<WriteOutcome> OutcomeOf(WriteOutcome out) {
   return out;
 }
 
-// PutItem and DeleteItem answer ReturnValues NONE or ALL_OLD only (AWS's text, recorded by
-// dynalite's putItem.js and ExtendDB's wording tests).
-Status CheckOldOnlyReturnValues(ReturnValues return_values) {
-  if (return_values != ReturnValues::kNone && return_values != ReturnValues::kAllOld) {
-    return ValidationError("ReturnValues can only be ALL_OLD or NONE");
-  }
-  return Status::Ok();
-}
-
 // A key fault a transaction answers as its item's cancellation reason (ValidationError), not
 // for the whole request: a key over its size, or of another type than the table declares
 // (ExtendDB's transaction tests, captured from DynamoDB), and an index key of the wrong type,
@@ -105,7 +96,7 @@ Result<ParsedWriteExpressions> CheckTransactionAction(TransactWriteRequest::Acti
   // A Put's attribute names come first (the suite's captures: an empty one before a later
   // action's fault, and before a value of its own item too deep to read).
   if (a.kind == TransactWriteRequest::Action::Kind::kPut && a.item_has_empty_name) {
-    return ValidationError("Empty attribute name");
+    return ValidationError(kEmptyAttributeName);
   }
   // Then its expressions, before a key too deep to read (the suite's captures: a syntax error,
   // an oversized condition, an unused value).
@@ -236,6 +227,14 @@ ConditionalWrite MakeConditionalWrite(WriteKind kind, std::shared_ptr<const Tabl
 }
 
 }  // namespace
+
+// AWS's text, recorded by dynalite's putItem.js and ExtendDB's wording tests.
+Status CheckOldOnlyReturnValues(ReturnValues return_values) {
+  if (return_values != ReturnValues::kNone && return_values != ReturnValues::kAllOld) {
+    return ValidationError("ReturnValues can only be ALL_OLD or NONE");
+  }
+  return Status::Ok();
+}
 
 void TableStore::PutItem(PutItemRequest request, WriteDone done) {
   // The request's own checks (its depth, ReturnValues, its expressions) come before the table

@@ -139,7 +139,9 @@ bool IsReaderFault(const Status& fault);
 // AttributeValue::kMaxNestingDepth.
 Status CheckItemNesting(const Item& item);
 
-// What an item to be written may hold: no attribute named "" ("Empty attribute name", a
+inline constexpr char kEmptyAttributeName[] = "Empty attribute name";
+
+// What an item to be written may hold: no attribute named "" (kEmptyAttributeName, a
 // DynamoDB conformance suite's TransactWriteItems captures, ten regions; assumed alike for
 // PutItem and BatchWriteItem), then CheckItemNesting. A map inside it may have an empty key.
 Status CheckItemToWrite(const Item& item);

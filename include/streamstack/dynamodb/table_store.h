@@ -259,6 +259,10 @@ struct ListTablesResult {
 
 enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
 
+// PutItem and DeleteItem take ReturnValues NONE or ALL_OLD only: AWS's ValidationException
+// otherwise (without the validation envelope; callers add it where AWS does). Any thread.
+Status CheckOldOnlyReturnValues(ReturnValues return_values);
+
 // The expressions of one item request with their names and values. Parsed before the
 // request reaches the writer thread.
 struct ExpressionInput {
