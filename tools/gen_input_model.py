@@ -58,6 +58,30 @@ def dynamodb_facts(out_shapes, extra):
       us-east-1, 2026-10-09: UpdateItem without a Key; its registry row
       put-item-validation-error-aggregation for PutItem); the table operations hold it to
       TableName's (ack-api-quirks' catalogue DDB-TABLE-457: DescribeTable).
+    - The 2026 validation layer ("requestChecks"; input_model.h). AWS has moved some checks
+      of some operations to a layer that answers one fault, before the aggregated report, in
+      its own words; a request missing a required member is still answered by the older
+      report alone (the conformance suite's UpdateItem without a Key, 2026-10). Recorded:
+      PutItem's empty TableName ("Value at 'TableName' ...", registry row
+      put-item-validation-error-aggregation: 31 of 33 regions, us-east-1 among them, by the
+      2026-10-07 runs) while a 256-character name, a bad pattern and three bad enums keep the
+      older words (the suite's error-messages and validation-ordering captures); UpdateItem's
+      ReturnValues ahead of ReturnConsumedCapacity, with a set of its own that lists
+      "UPDATE_NEW" (registry row update-item-validation-error-aggregation, 31 of 33); Query's
+      Limit ("Value at 'Limit'", the suite's error-messages capture and other emulators'
+      recorded answers) and a ConditionalOperator outside AND/OR, bare, "[ALL, OR]", ahead of a
+      bad Select (the suite's validation-ordering capture); BatchGetItem's empty RequestItems
+      and its Keys' length ("Value at 'RequestItems.<table>.member.Keys'", registry row
+      batch-get-item-empty-request-items-message: 32 of 33) and a bad table name quoted as
+      JSON beside a bad ReturnConsumedCapacity in the older words. Scan stays in the older
+      words in us-east-1 (registry rows scan-*: 28 of 33 regions). BatchWriteItem is not on the
+      layer (an empty request list keeps the older "Map value must satisfy constraint"), but
+      answers a bad ReturnConsumedCapacity alone ahead of a bad table name (the suite's
+      validation-ordering capture), and an empty RequestItems in its own sentence, which the
+      older cohort of BatchGetItem answers too (registry row, me-central-1).
+      Not recorded, so left in the older report: DeleteItem (ReturnValues and
+      ReturnConsumedCapacity are listed together), GetItem, Scan, the transactions (the suite
+      takes either form for TransactItems and ClientRequestToken) and the table operations.
     - TableClass: not held to its enum at the front end; the table's own checks answer an
       unknown class in their words ("Invalid table-class parameter provided. ...", ack-api-
       quirks' ValidationException catalogue DDB-TABLE-442; ScyllaDB's alternator
@@ -87,6 +111,19 @@ def dynamodb_facts(out_shapes, extra):
         out_shapes["AttributeValue"]["opaque"] = True
     if "TableClass" in out_shapes:
         out_shapes["TableClass"].pop("enum")
+    extra["requestChecks"] = {
+        "PutItem": {"boundsFirst": True},
+        "UpdateItem": {"boundsFirst": True, "enums": {"ReturnValues": {
+            "set": "[ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]", "enveloped": True}}},
+        "Query": {"boundsFirst": True, "enums": {"ConditionalOperator": {
+            "set": "[ALL, OR]", "enveloped": False}}},
+        "BatchGetItem": {"boundsFirst": True, "valuesAsJson": True},
+        "BatchWriteItem": {"enumsFirst": True},
+    }
+    name = restrict_member(out_shapes, "BatchWriteItemInput", "RequestItems",
+                           {"emptyFault": "The requestItems parameter is required for "
+                                          "BatchWriteItem"})
+    assert out_shapes[name].pop("min") == 1, name
 
 
 def streams_facts(out_shapes, extra):

@@ -7,6 +7,7 @@ namespace streamstack::api {
 std::string_view DynamoDbInputModel() {
   static const std::string kModel = std::string(
       R"ssModel({"operations": {"BatchExecuteStatement": "BatchExecuteStatementInput", "BatchGetItem": "BatchGetItemInput", "BatchWriteItem": "BatchWriteItemInput", "CreateBackup": "CreateBackupInput", "CreateGlobalTable": "CreateGlobalTableInput", "CreateTable": "CreateTableInput", "DeleteBackup": "DeleteBackupInput", "DeleteItem": "DeleteItemInput", "DeleteResourcePolicy": "DeleteResourcePolicyInput", "DeleteTable": "DeleteTableInput", "DescribeBackup": "DescribeBackupInput", "DescribeContinuousBackups": "DescribeContinuousBackupsInput", "DescribeContributorInsights": "DescribeContributorInsightsInput", "DescribeEndpoints": "DescribeEndpointsRequest", "DescribeExport": "DescribeExportInput", "DescribeGlobalTable": "DescribeGlobalTableInput", "DescribeGlobalTableSettings": "DescribeGlobalTableSettingsInput", "DescribeImport": "DescribeImportInput", "DescribeKinesisStreamingDestination": "DescribeKinesisStreamingDestinationInput", "DescribeLimits": "DescribeLimitsInput", "DescribeTable": "DescribeTableInput", "DescribeTableReplicaAutoScaling": "DescribeTableReplicaAutoScalingInput", "DescribeTimeToLive": "DescribeTimeToLiveInput", "DisableKinesisStreamingDestination": "KinesisStreamingDestinationInput", "EnableKinesisStreamingDestination": "KinesisStreamingDestinationInput", "ExecuteStatement": "ExecuteStatementInput", "ExecuteTransaction": "ExecuteTransactionInput", "ExportTableToPointInTime": "ExportTableToPointInTimeInput", "GetItem": "GetItemInput", "GetResourcePolicy": "GetResourcePolicyInput", "ImportTable": "ImportTableInput", "ListBackups": "ListBackupsInput", "ListContributorInsights": "ListContributorInsightsInput", "ListExports": "ListExportsInput", "ListGlobalTables": "ListGlobalTablesInput", "ListImports": "ListImportsInput", "ListTables": "ListTablesInput", "ListTagsOfResource": "ListTagsOfResourceInput", "PutItem": "PutItemInput", "PutResourcePolicy": "PutResourcePolicyInput", "Query": "QueryInput", "RestoreTableFromBackup": "RestoreTableFromBackupInput", "RestoreTableToPointInTime": "RestoreTableToPointInTimeInput", "Scan": "ScanInput", "TagResource": "TagResourceInput", "TransactGetItems": "TransactGetItemsInput", "TransactWriteItems": "TransactWriteItemsInput", "UntagResource": "UntagResourceInput", "UpdateContinuousBackups": "UpdateContinuousBackupsInput", "UpdateContributorInsights": "UpdateContributorInsightsInput", "UpdateGlobalTable": "UpdateGlobalTableInput", "UpdateGlobalTableSettings": "UpdateGlobalTableSettingsInput", "UpdateItem": "UpdateItemInput", "UpdateKinesisStreamingDestination": "UpdateKinesisStreamingDestinationInput", "UpdateTable": "UpdateTableInput", "UpdateTableReplicaAutoScaling": "UpdateTableReplicaAutoScalingInput", "UpdateTimeToLive": "UpdateTimeToLiveInput"},
+"requestChecks": {"BatchGetItem": {"boundsFirst": true, "valuesAsJson": true}, "BatchWriteItem": {"enumsFirst": true}, "PutItem": {"boundsFirst": true}, "Query": {"boundsFirst": true, "enums": {"ConditionalOperator": {"enveloped": false, "set": "[ALL, OR]"}}}, "UpdateItem": {"boundsFirst": true, "enums": {"ReturnValues": {"enveloped": true, "set": "[ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]"}}}},
 "shapes": {
 "ApproximateCreationDateTimePrecision": {"type": "string", "enum": ["MILLISECOND", "MICROSECOND"]},
 "AttributeAction": {"type": "string", "enum": ["ADD", "PUT", "DELETE"]},
@@ -31,7 +32,8 @@ std::string_view DynamoDbInputModel() {
 "BatchGetItemInput": {"type": "structure", "required": ["RequestItems"], "members": [["RequestItems", "BatchGetRequestMap"], ["ReturnConsumedCapacity", "ReturnConsumedCapacity"]]},
 "BatchGetRequestMap": {"type": "map", "min": 1, "max": 100, "key": "TableArn", "value": "KeysAndAttributes"},
 "BatchStatementRequest": {"type": "structure", "required": ["Statement"], "members": [["Statement", "PartiQLStatement"], ["Parameters", "PreparedStatementParameters"], ["ConsistentRead", "ConsistentRead"], ["ReturnValuesOnConditionCheckFailure", "ReturnValuesOnConditionCheckFailure"]]},
-"BatchWriteItemInput": {"type": "structure", "required": ["RequestItems"], "members": [["RequestItems", "BatchWriteItemRequestMap"], ["ReturnConsumedCapacity", "ReturnConsumedCapacity"], ["ReturnItemCollectionMetrics", "ReturnItemCollectionMetrics"]]},
+"BatchWriteItemInput": {"type": "structure", "required": ["RequestItems"], "members": [["RequestItems", "BatchWriteItemInput.RequestItems"], ["ReturnConsumedCapacity", "ReturnConsumedCapacity"], ["ReturnItemCollectionMetrics", "ReturnItemCollectionMetrics"]]},
+"BatchWriteItemInput.RequestItems": {"type": "map", "max": 25, "key": "TableArn", "value": "WriteRequests", "emptyFault": "The requestItems parameter is required for BatchWriteItem"},
 "BatchWriteItemRequestMap": {"type": "map", "min": 1, "max": 25, "key": "TableArn", "value": "WriteRequests"},
 "BillingMode": {"type": "string", "enum": ["PROVISIONED", "PAY_PER_REQUEST"]},
 "BinaryAttributeValue": {"type": "blob"},
@@ -65,8 +67,8 @@ std::string_view DynamoDbInputModel() {
 "DeleteBackupInput": {"type": "structure", "required": ["BackupArn"], "members": [["BackupArn", "BackupArn"]]},
 "DeleteGlobalSecondaryIndexAction": {"type": "structure", "required": ["IndexName"], "members": [["IndexName", "IndexName"]]},
 "DeleteGlobalTableWitnessGroupMemberAction": {"type": "structure", "required": ["RegionName"], "members": [["RegionName", "RegionName"]]},
-"DeleteItemInput": {"type": "structure", "required": ["TableName", "Key"], "members": [["TableName", "DeleteItemInput.TableName"], ["Key", "Key"], ["Expected", "ExpectedAttributeMap"], ["ConditionalOperator", "ConditionalOperator"], ["ReturnValues", "ReturnValue"], ["ReturnConsumedCapacity", "ReturnConsumedCapacity"], ["ReturnItemCollectionMetrics", "ReturnItemCollectionMetrics"], ["ConditionExpression", "ConditionExpression"], ["ExpressionAttributeNames", "ExpressionAttributeNameMap"], ["ExpressionAttributeValues", "ExpressionAttributeValueMap"], ["ReturnValuesOnConditionCheckFailure", "ReturnValuesOnConditionCheckFailure"]]})ssModel"
-      R"ssModel(,
+"DeleteItemInput": {"type": "struct)ssModel"
+      R"ssModel(ure", "required": ["TableName", "Key"], "members": [["TableName", "DeleteItemInput.TableName"], ["Key", "Key"], ["Expected", "ExpectedAttributeMap"], ["ConditionalOperator", "ConditionalOperator"], ["ReturnValues", "ReturnValue"], ["ReturnConsumedCapacity", "ReturnConsumedCapacity"], ["ReturnItemCollectionMetrics", "ReturnItemCollectionMetrics"], ["ConditionExpression", "ConditionExpression"], ["ExpressionAttributeNames", "ExpressionAttributeNameMap"], ["ExpressionAttributeValues", "ExpressionAttributeValueMap"], ["ReturnValuesOnConditionCheckFailure", "ReturnValuesOnConditionCheckFailure"]]},
 "DeleteItemInput.TableName": {"type": "string", "min": 1, "max": 1024, "orName": "TableName", "emptyIsOwn": true},
 "DeleteReplicaAction": {"type": "structure", "required": ["RegionName"], "members": [["RegionName", "RegionName"]]},
 "DeleteReplicationGroupMemberAction": {"type": "structure", "required": ["RegionName"], "members": [["RegionName", "RegionName"]]},
@@ -153,7 +155,8 @@ std::string_view DynamoDbInputModel() {
 "ListImportsMaxLimit": {"type": "integer", "min": 1, "max": 25},
 "ListTablesInput": {"type": "structure", "members": [["ExclusiveStartTableName", "TableName"], ["Limit", "ListTablesInputLimit"]]},
 "ListTablesInputLimit": {"type": "integer", "min": 1, "max": 100},
-"ListTagsOfResourceInput": {"type": "structure", "required": ["ResourceArn"], "members": [["ResourceArn", "ResourceArnString"], ["NextToken", "NextTokenString"]]},
+"ListTagsOfResourceInput": {"type": "structure", "required": ["ResourceArn"], "members": [["ResourceArn", "ResourceArnString"], ["NextToken", "NextTok)ssModel"
+      R"ssModel(enString"]]},
 "LocalSecondaryIndex": {"type": "structure", "required": ["IndexName", "KeySchema", "Projection"], "members": [["IndexName", "IndexName"], ["KeySchema", "KeySchema"], ["Projection", "Projection"]]},
 "LocalSecondaryIndexList": {"type": "list", "member": "LocalSecondaryIndex"},
 "LongObject": {"type": "long"},
@@ -161,8 +164,7 @@ std::string_view DynamoDbInputModel() {
 "MultiRegionConsistency": {"type": "string", "enum": ["EVENTUAL", "STRONG"]},
 "NextTokenString": {"type": "string"},
 "NonKeyAttributeName": {"type": "string", "min": 1, "max": 255},
-"NonK)ssModel"
-      R"ssModel(eyAttributeNameList": {"type": "list", "min": 1, "max": 20, "member": "NonKeyAttributeName"},
+"NonKeyAttributeNameList": {"type": "list", "min": 1, "max": 20, "member": "NonKeyAttributeName"},
 "NullAttributeValue": {"type": "boolean"},
 "NumberAttributeValue": {"type": "string"},
 "NumberSetAttributeValue": {"type": "list", "member": "NumberAttributeValue"},
@@ -238,12 +240,12 @@ std::string_view DynamoDbInputModel() {
 "StringSetAttributeValue": {"type": "list", "member": "StringAttributeValue"},
 "TableArn": {"type": "string", "min": 1, "max": 1024, "orName": "TableName"},
 "TableClass": {"type": "string"},
-"TableCreationParameters": {"type": "structure", "required": ["TableName", "AttributeDefinitions", "KeySchema"], "members": [["TableName", "TableName"], ["AttributeDefinitions", "AttributeDefinitions"], ["KeySchema", "KeySchema"], ["BillingMode", "BillingMode"], ["ProvisionedThroughput", "ProvisionedThroughput"], ["OnDemandThroughput", "OnDemandThroughput"], ["SSESpecification", "SSESpecification"], ["GlobalSecondaryIndexes", "GlobalSecondaryIndexList"]]},
+"TableCreationParameters": {"type": "structure", "required": ["TableName", "AttributeDefinitions", "KeySchema"], "members": [["TableName", "TableName"], ["AttributeDefinitions", "Attri)ssModel"
+      R"ssModel(buteDefinitions"], ["KeySchema", "KeySchema"], ["BillingMode", "BillingMode"], ["ProvisionedThroughput", "ProvisionedThroughput"], ["OnDemandThroughput", "OnDemandThroughput"], ["SSESpecification", "SSESpecification"], ["GlobalSecondaryIndexes", "GlobalSecondaryIndexList"]]},
 "TableName": {"type": "string", "min": 3, "max": 255, "pattern": "[a-zA-Z0-9_.-]+"},
 "Tag": {"type": "structure", "required": ["Key", "Value"], "members": [["Key", "TagKeyString"], ["Value", "TagValueString"]]},
 "TagKeyList": {"type": "list", "member": "TagKeyString"},
-"TagKeyString": {"type": "string", "min": 1, "max": )ssModel"
-      R"ssModel(128},
+"TagKeyString": {"type": "string", "min": 1, "max": 128},
 "TagList": {"type": "list", "member": "Tag"},
 "TagResourceInput": {"type": "structure", "required": ["ResourceArn", "Tags"], "members": [["ResourceArn", "ResourceArnString"], ["Tags", "TagList"]]},
 "TagValueString": {"type": "string", "min": 0, "max": 256},

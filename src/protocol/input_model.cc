@@ -60,6 +60,7 @@ struct InputModel::Shape {
   bool opaque = false;                // rendered as Java's Object.toString
   bool enum_at_list = false;          // a list of enums whose fault names the enum (Lambda)
   bool key_fault_quotes_key = false;  // a map whose bad key is quoted alone, not the whole map
+  std::string empty_fault;            // an empty map's own fault, answered when nothing else is
 
   bool HasLengthConstraint() const { return min.has_value() || max.has_value(); }
   // The shape whose constraints `text` is held to (TableArn: a name is held to TableName's).
@@ -69,6 +70,19 @@ struct InputModel::Shape {
     }
     return *or_name;
   }
+};
+
+// An operation's "requestChecks" (input_model.h): what it checks before, or in place of, the
+// aggregated report.
+struct InputModel::RequestChecks {
+  struct OwnEnum {
+    std::string set;  // "[A, B]", as AWS lists it
+    bool enveloped = true;
+  };
+  bool bounds_first = false;
+  bool enums_first = false;
+  bool values_as_json = false;
+  std::map<std::string, OwnEnum, std::less<>> enums;  // by top-level member
 };
 
 namespace {
@@ -521,10 +535,28 @@ std::vector<size_t> ReportOrder(const Shape& s, FrontEnd front_end) {
 
 class ConstraintChecker {
  public:
-  ConstraintChecker(const std::string& package, FrontEnd front_end, Violations* out)
-      : package_(package), front_end_(front_end), out_(out) {}
+  // `json_values`: a structure, list or map in a clause is rendered as JSON (DynamoDB's
+  // BatchGetItem since 2026) rather than as Java's toString.
+  ConstraintChecker(const std::string& package, FrontEnd front_end, Violations* out,
+                    bool json_values = false)
+      : package_(package), front_end_(front_end), out_(out), json_values_(json_values) {}
 
   bool Full() const { return out_->size() >= kMaxClauses; }
+  // Whether a required member was absent (the walk reported "Member must not be null").
+  bool MissingRequired() const { return missing_required_; }
+  // The "emptyFault" of the first empty map that has one; answered only when nothing else is.
+  const std::string& EmptyFault() const { return empty_fault_; }
+
+  // The clauses of the top-level members that hold an enum, alone (enumsFirst).
+  void Enums(const Shape& s, const json& v) {
+    for (size_t n = 0; n < s.report_order.size() && !Full(); ++n) {
+      const auto& [name, shape] = s.members[s.report_order[n]];
+      auto it = v.find(name);
+      if (it != v.end() && it->is_string() && !shape->enum_values.empty()) {
+        String(*shape, it->get<std::string>(), LowerFirst(name));
+      }
+    }
+  }
 
   void Structure(const Shape& s, const json& v, const std::string& path) {
     for (size_t n = 0; n < s.report_order.size() && !Full(); ++n) {
@@ -533,7 +565,10 @@ class ConstraintChecker {
       std::string child = Join(path, LowerFirst(name));
       auto it = v.find(name);
       if (it == v.end() || it->is_null()) {
-        if (s.required[i] || !Excused(s.required_unless[i], v)) out_->NotNull(false, child);
+        if (s.required[i] || !Excused(s.required_unless[i], v)) {
+          out_->NotNull(false, child);
+          missing_required_ = true;
+        }
         continue;
       }
       Value(*shape, *it, child, true);
@@ -589,6 +624,9 @@ class ConstraintChecker {
 
   std::string Render(const Shape& s, const json& v) const {
     if (v.is_null()) return "null";
+    const bool container =
+        s.type == Type::kStructure || s.type == Type::kList || s.type == Type::kMap;
+    if (json_values_ && container) return RenderJson(s, v);
     switch (s.type) {
       case Type::kStructure: {
         if (s.opaque) {
@@ -633,6 +671,39 @@ class ConstraintChecker {
   }
 
  private:
+  // Compact JSON: a structure's members in model order, a map's entries in key order (the
+  // parsed request keeps no other; AWS's order for several entries is not recorded), an
+  // AttributeValue as parsed.
+  static std::string RenderJson(const Shape& s, const json& v) {
+    switch (s.type) {
+      case Type::kStructure: {
+        if (s.opaque || !v.is_object()) return v.dump();
+        std::string out = "{";
+        for (const auto& [name, shape] : s.members) {
+          auto it = v.find(name);
+          if (it == v.end() || it->is_null()) continue;
+          out += (out.size() > 1 ? "," : "") + json(name).dump() + ":" + RenderJson(*shape, *it);
+        }
+        return out + "}";
+      }
+      case Type::kList: {
+        if (!v.is_array()) return v.dump();
+        std::string out = "[";
+        for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + RenderJson(*s.member, v[i]);
+        return out + "]";
+      }
+      case Type::kMap: {
+        if (!v.is_object()) return v.dump();
+        std::string out = "{";
+        for (const auto& [k, e] : v.items())
+          out += (out.size() > 1 ? "," : "") + json(k).dump() + ":" + RenderJson(*s.value, e);
+        return out + "}";
+      }
+      default:
+        return v.dump();
+    }
+  }
+
   static bool Matches(const Shape& s, const std::string& text) {
     if (s.repeated_class) {
       if (text.empty()) return s.class_takes_empty;
@@ -784,6 +855,9 @@ class ConstraintChecker {
 
   void Map(const Shape& s, const json& v, const std::string& path, bool own) {
     if (own) Length(s, v, v.size(), path);
+    if (own && v.empty() && !s.empty_fault.empty() && empty_fault_.empty()) {
+      empty_fault_ = s.empty_fault;
+    }
     // AWS reports a map's bad keys (and bad values) once, with every constraint of the key
     // (value) shape: "Map keys must satisfy constraint: [...]".
     for (const auto& [k, e] : v.items()) {
@@ -827,6 +901,104 @@ class ConstraintChecker {
   const std::string& package_;
   FrontEnd front_end_;
   Violations* out_;
+  bool json_values_;
+  bool missing_required_ = false;
+  std::string empty_fault_;
+};
+
+// DynamoDB's 2026 validation layer where an operation has moved to it ("boundsFirst"): the
+// first length or range a member breaks, in model order and by the member's own shape (a
+// TableArn's 1..1024, not TableName's 3..255), answered alone as "Value at '<Member>'" with
+// the members named as the request names them and no value; and the operation's own enum
+// checks ("enums"), in their own words. Other clauses (patterns, enums, map keys) stay with
+// the aggregated walk.
+class FirstBoundFault {
+ public:
+  explicit FirstBoundFault(const InputModel::RequestChecks& checks) : checks_(checks) {}
+
+  std::optional<Status> Request(const Shape& s, const json& v) {
+    for (const auto& [name, shape] : s.members) {
+      auto it = v.find(name);
+      if (it == v.end() || it->is_null()) continue;
+      auto own = checks_.enums.find(name);
+      if (own != checks_.enums.end() && it->is_string() &&
+          std::find(shape->enum_values.begin(), shape->enum_values.end(), it->get<std::string>()) ==
+              shape->enum_values.end()) {
+        std::string text =
+            "Failed to satisfy constraint: Member must satisfy enum value set: " + own->second.set;
+        if (own->second.enveloped) text = "1 validation error detected: " + text;
+        return Status(AwsError::kValidation, text);
+      }
+      if (auto fault = Value(*shape, *it, name)) return fault;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static std::optional<Status> Fault(const std::string& path, const std::string& clause) {
+    Violations one;
+    one.Add("Value", path, clause);
+    return one.ToStatus();
+  }
+
+  static std::optional<Status> Bounds(const Shape& s, size_t n, const std::string& path) {
+    if (s.min && n < static_cast<size_t>(*s.min))
+      return Fault(path,
+                   "Member must have length greater than or equal to " + std::to_string(*s.min));
+    if (s.max && n > static_cast<size_t>(*s.max))
+      return Fault(path, "Member must have length less than or equal to " + std::to_string(*s.max));
+    return std::nullopt;
+  }
+
+  std::optional<Status> Value(const Shape& s, const json& v, const std::string& path) {
+    switch (s.type) {
+      case Type::kStructure:
+        // An AttributeValue (opaque) holds no bounds; items are not walked again.
+        if (s.opaque || !v.is_object()) return std::nullopt;
+        for (const auto& [name, shape] : s.members) {
+          auto it = v.find(name);
+          if (it == v.end() || it->is_null()) continue;
+          if (auto fault = Value(*shape, *it, path + "." + name)) return fault;
+        }
+        return std::nullopt;
+      case Type::kString:
+        return v.is_string() ? Bounds(s, Utf16Length(v.get<std::string>()), path) : std::nullopt;
+      case Type::kInteger:
+      case Type::kLong:
+      case Type::kDouble: {
+        if (!v.is_number()) return std::nullopt;
+        const double x = v.get<double>();
+        if (s.min && x < static_cast<double>(*s.min))
+          return Fault(path,
+                       "Member must have value greater than or equal to " + BoundText(s, *s.min));
+        if (s.max && x > static_cast<double>(*s.max))
+          return Fault(path,
+                       "Member must have value less than or equal to " + BoundText(s, *s.max));
+        return std::nullopt;
+      }
+      case Type::kList:
+        if (!v.is_array()) return std::nullopt;
+        if (auto fault = Bounds(s, v.size(), path)) return fault;
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (v[i].is_null()) continue;
+          if (auto fault = Value(*s.member, v[i], path + "." + std::to_string(i + 1) + ".member"))
+            return fault;
+        }
+        return std::nullopt;
+      case Type::kMap:
+        if (!v.is_object()) return std::nullopt;
+        if (auto fault = Bounds(s, v.size(), path)) return fault;
+        for (const auto& [k, e] : v.items()) {
+          if (e.is_null()) continue;
+          if (auto fault = Value(*s.value, e, path + "." + k + ".member")) return fault;
+        }
+        return std::nullopt;
+      default:
+        return std::nullopt;
+    }
+  }
+
+  const InputModel::RequestChecks& checks_;
 };
 
 }  // namespace
@@ -887,9 +1059,22 @@ InputModel::InputModel(std::string_view model_json, std::string java_package)
     s.opaque = def.value("opaque", false);
     s.enum_at_list = def.value("enumAtList", false);
     s.key_fault_quotes_key = def.value("keyFaultQuotesKey", false);
+    s.empty_fault = def.value("emptyFault", "");
   }
   for (const auto& [op, shape] : model.at("operations").items()) {
     operations_[op] = ref(shape.get<std::string>());
+  }
+  const json request_checks = model.value("requestChecks", json::object());
+  for (const auto& [op, def] : request_checks.items()) {
+    auto checks = std::make_unique<RequestChecks>();
+    checks->bounds_first = def.value("boundsFirst", false);
+    checks->enums_first = def.value("enumsFirst", false);
+    checks->values_as_json = def.value("valuesAsJson", false);
+    const json enums = def.value("enums", json::object());
+    for (const auto& [member, own] : enums.items()) {
+      checks->enums[member] = {own.at("set").get<std::string>(), own.value("enveloped", true)};
+    }
+    request_checks_[op] = std::move(checks);
   }
   serialization_messages_ =
       model.value("serializationMessages", decltype(serialization_messages_)());
@@ -930,8 +1115,28 @@ Status InputModel::CheckTypes(std::string_view operation, json& request) const {
 Status InputModel::CheckConstraints(std::string_view operation, const json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
+  auto found = request_checks_.find(operation);
+  const RequestChecks* checks = found == request_checks_.end() ? nullptr : found->second.get();
   Violations violations;
-  ConstraintChecker(java_package_, front_end_, &violations).Structure(*it->second, request, "");
+  ConstraintChecker walk(java_package_, front_end_, &violations,
+                         checks != nullptr && checks->values_as_json);
+  walk.Structure(*it->second, request, "");
+  // The operation's own checks run only on a request that has every required member: one
+  // without is answered by the aggregated walk alone (DynamoDB: UpdateItem without a Key lists
+  // an empty TableName beside it in the older words).
+  if (checks != nullptr && !walk.MissingRequired()) {
+    if (checks->bounds_first) {
+      if (auto fault = FirstBoundFault(*checks).Request(*it->second, request)) return *fault;
+    }
+    if (checks->enums_first) {
+      Violations enums;
+      ConstraintChecker(java_package_, front_end_, &enums).Enums(*it->second, request);
+      if (!enums.empty()) return enums.ToStatus();
+    }
+  }
+  if (violations.empty() && !walk.EmptyFault().empty()) {
+    return Status(AwsError::kValidation, walk.EmptyFault());
+  }
   return violations.ToStatus();
 }
 

@@ -187,6 +187,7 @@ class JsSdkTest(JsSdkCase):
             "a transaction's Put without an expression takes and ignores its name map",
             "ReturnValues PutItem does not take; an expression over 4 KB",
             "a transaction's key over its size cancels it with a ValidationError reason",
+            "the 2026 validation layer: one fault ahead of the report, by operation",
             "value layers: a bad number and a repeated set member, by operation",
             "nesting: 32 levels stored, each surface's words past them",
         ])

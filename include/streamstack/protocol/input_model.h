@@ -29,22 +29,22 @@ class InputModel {
  public:
   // `model_json`: {"operations": {Op: InputShape}, "shapes": {Name: {type, members: [[member,
   // shape(, location, locationName)], ...], required, requiredUnless, min, max, pattern, enum,
-  // member, key, value, orName, emptyIsOwn, opaque, enumAtList, keyFaultQuotesKey}},
+  // member, key, value, orName, emptyIsOwn, opaque, enumAtList, keyFaultQuotesKey, emptyFault}},
   // "serializationMessages":
-  // {DynamoDB's wording: the service's}, "frontEnd": "coral" | "coralStrict" | "lambda"} (the last
-  // two optional: where a service words a SerializationException otherwise; which front end's
-  // rules apply, Coral's by default). A member's location is "uri", "querystring" or "header"
-  // (botocore's), read from `locationName`; members without one are in the body.
-  // "requiredUnless" ({member: other}) makes a member required when `other` is absent (a
-  // service that takes a log group by name or by identifier); "enum" on a number shape lists
-  // its values as text. Patterns with \u escapes or \p{...} classes are printed, not checked.
-  // Coral's strict reader (CloudWatch Logs, as this server has always answered it) differs from
-  // Coral's in its types alone: nothing is converted ("true" is no boolean, 1.5 no integer, a
-  // null element of a list or map is a fault), and the fault is "<token> can not be converted to
-  // <Type>" (STRING_VALUE, NUMBER_VALUE, TRUE_VALUE, FALSE_VALUE, START_ARRAY, START_OBJECT,
-  // VALUE_NULL; String, Long for every whole number, Boolean, Double, List, Map or the
-  // structure's shape name), for the first faulty member by name (as the parsed request holds
-  // its members).
+  // {DynamoDB's wording: the service's}, "frontEnd": "coral" | "coralStrict" | "lambda",
+  // "requestChecks": {Op: {...}}} (the last three optional: where a service words a
+  // SerializationException otherwise; which front end's rules apply, Coral's by default; an
+  // operation's own checks, below). A member's location is "uri", "querystring" or "header"
+  // (botocore's), read from `locationName`; members without one are in the body. "requiredUnless"
+  // ({member: other}) makes a member required when `other` is absent (a service that takes a log
+  // group by name or by identifier); "enum" on a number shape lists its values as text. Patterns
+  // with \u escapes or \p{...} classes are printed, not checked. Coral's strict reader
+  // (CloudWatch Logs, as this server has always answered it) differs from Coral's in its types
+  // alone: nothing is converted ("true" is no boolean, 1.5 no integer, a null element of a list
+  // or map is a fault), and the fault is "<token> can not be converted to <Type>" (STRING_VALUE,
+  // NUMBER_VALUE, TRUE_VALUE, FALSE_VALUE, START_ARRAY, START_OBJECT, VALUE_NULL; String, Long
+  // for every whole number, Boolean, Double, List, Map or the structure's shape name), for the
+  // first faulty member by name (as the parsed request holds its members).
   // Lambda's front end differs from Coral's in these, each pinned by a unit test:
   //  - types: strict (no "true" for a boolean, no 1.5 for an integer); a member of the wrong
   //    JSON type is InvalidRequestContentException "Could not parse request body into json:
@@ -57,6 +57,20 @@ class InputModel {
   // A string shape with "orName" holds a value that is not an ARN to that shape's constraints;
   // with "emptyIsOwn" too, an empty value is held to its own (DynamoDB's TableArn: an empty
   // TableName of an item operation is "length greater than or equal to 1" alone).
+  // A map shape with "emptyFault" answers an empty value with that text alone, bare, when the
+  // request breaks no other constraint (such a shape has no minimum of its own).
+  // "requestChecks" ({Op: {...}}) names what an operation checks before, or in place of, the
+  // aggregated report, on a request that has every required member (DynamoDB's 2026
+  // validation layer, which AWS has moved some operations and some checks to):
+  //  - "boundsFirst": the first length or range a member breaks, in model order, by the
+  //    member's own shape, alone: "1 validation error detected: Value at 'RequestItems.t.
+  //    member.Keys' failed to satisfy constraint: ..." (the request's member names, no value);
+  //  - "enums" ({Member: {"set": "[...]", "enveloped": bool}}): a top-level enum checked in
+  //    the same pass, in model order, answered "Failed to satisfy constraint: Member must
+  //    satisfy enum value set: <set>" (inside "1 validation error detected: " if enveloped);
+  //  - "enumsFirst": the top-level enums' clauses, in the older words, alone before the rest;
+  //  - "valuesAsJson": a structure, list or map a clause quotes is rendered as compact JSON
+  //    (model order within a structure) instead of Java's toString.
   // A map shape with "keyFaultQuotesKey" quotes its first bad key as the value of a "Map keys
   // must satisfy constraint" clause ("Value 'A'"), where other maps quote the whole map.
   // `java_package`: the package AWS's messages name the service's classes in
@@ -95,6 +109,7 @@ class InputModel {
                       nlohmann::json& body) const;
 
   struct Shape;
+  struct RequestChecks;
   // Whose rules apply (the model's "frontEnd"; see the constructor).
   enum class FrontEnd { kCoral, kCoralStrict, kLambda };
 
@@ -107,6 +122,7 @@ class InputModel {
   std::map<std::string, std::string> serialization_messages_;
   std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
   std::map<std::string, const Shape*, std::less<>> operations_;
+  std::map<std::string, std::unique_ptr<RequestChecks>, std::less<>> request_checks_;
 };
 
 // Reading a request Validate accepted: each member it still holds has its shape's JSON type

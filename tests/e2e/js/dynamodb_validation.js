@@ -4,7 +4,7 @@
 "use strict";
 
 const {
-  BatchWriteItemCommand, DynamoDBClient, CreateTableCommand, DeleteItemCommand,
+  BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, CreateTableCommand, DeleteItemCommand,
   DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
   TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
@@ -161,6 +161,32 @@ run([
 
   // A conformance suite's captures from DynamoDB (see test_dynamodb_validation.py
   // ValueLayersTest): the same malformed value in each operation's words.
+  // AWS's 2026 validation layer (see test_dynamodb_validation.py RequestLayerTest).
+  ["the 2026 validation layer: one fault ahead of the report, by operation", async () => {
+    const refused = async (command) =>
+      (await expectError(() => ddb.send(command), { name: "ValidationException" })).message;
+    const answers = {
+      query: await refused(new QueryCommand({ TableName: TABLE, KeyConditionExpression: "a = :v",
+        ExpressionAttributeValues: { ":v": { S: "v" } }, Limit: 0 })),
+      batchGet: await refused(new BatchGetItemCommand({ RequestItems: {} })),
+      put: await refused(new PutItemCommand({ TableName: "", Item: {}, ReturnValues: "INVALID" })),
+      update: await refused(new UpdateItemCommand({ TableName: TABLE, Key: { a: { S: "x" } },
+        ReturnValues: "INVALID", ReturnConsumedCapacity: "INVALID" })),
+      batchWrite: await refused(new BatchWriteItemCommand({ RequestItems: { "bad!name": [
+        { PutRequest: { Item: { a: { S: "x" } } } }] }, ReturnConsumedCapacity: "BOGUS" })),
+    };
+    const EN = "failed to satisfy constraint: Member must";
+    assert.deepEqual(answers, {
+      query: `1 validation error detected: Value at 'Limit' ${EN} have value greater than or equal to 1`,
+      batchGet: `1 validation error detected: Value at 'RequestItems' ${EN} have length greater than or equal to 1`,
+      put: `1 validation error detected: Value at 'TableName' ${EN} have length greater than or equal to 1`,
+      update: "1 validation error detected: Failed to satisfy constraint: Member must satisfy " +
+        "enum value set: [ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]",
+      batchWrite: `1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' ${EN} ` +
+        "satisfy enum value set: [INDEXES, TOTAL, NONE]",
+    });
+  }],
+
   ["value layers: a bad number and a repeated set member, by operation", async () => {
     const notNumeric = "The parameter cannot be converted to a numeric value";
     const refused = async (command) =>

@@ -207,6 +207,115 @@ TEST(InputModelWording, ServiceRewordsOneSerializationMessage) {
   EXPECT_EQ(model.CheckTypes("Get", name).message(), "NUMBER_VALUE cannot be converted to String");
 }
 
+// An operation's own checks ("requestChecks"), each against the aggregated report the same
+// request gets from an operation without them.
+class RequestChecksTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kChecked = R"json({
+    "operations": {"Bounds": "In", "Enums": "In", "Plain": "In", "Json": "In", "Batch": "BatchIn"},
+    "requestChecks": {
+      "Bounds": {"boundsFirst": true,
+                 "enums": {"Mode": {"set": "[B, A, C]", "enveloped": false}}},
+      "Enums": {"enumsFirst": true},
+      "Json": {"valuesAsJson": true}},
+    "shapes": {
+      "In": {"type": "structure", "required": ["Name"], "members": [
+          ["Name", "Arn"], ["Mode", "Mode"], ["Limit", "Limit"], ["Groups", "GroupMap"],
+          ["Other", "Mode"]]},
+      "Arn": {"type": "string", "min": 1, "max": 20, "orName": "Name"},
+      "Name": {"type": "string", "min": 3, "max": 8, "pattern": "[a-z]+"},
+      "Mode": {"type": "string", "enum": ["A", "B"]},
+      "Limit": {"type": "integer", "min": 1},
+      "GroupMap": {"type": "map", "key": "Name", "value": "Group"},
+      "Group": {"type": "structure", "members": [["Keys", "Keys"], ["Flag", "Bool"]]},
+      "Keys": {"type": "list", "member": "Mode", "min": 1, "max": 2},
+      "Bool": {"type": "boolean"},
+      "BatchIn": {"type": "structure", "members": [["Items", "ItemMap"]]},
+      "ItemMap": {"type": "map", "key": "Name", "value": "Mode",
+                  "emptyFault": "The items parameter is required"}}})json";
+  InputModel model_{kChecked, "com.example"};
+
+  std::string Answer(const char* operation, json request) {
+    Status st = model_.Validate(operation, request);
+    EXPECT_EQ(st.code(), AwsError::kValidation) << operation << " " << request.dump();
+    return st.message();
+  }
+};
+
+TEST_F(RequestChecksTest, BoundsFirstAnswersTheFirstBoundAloneWithoutTheValue) {
+  const json request = {{"Name", ""}, {"Other", "X"}, {"Limit", 0}};
+  EXPECT_EQ(Answer("Plain", request),
+            "4 validation errors detected: Value 'X' at 'other' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [A, B]; Value '' at 'name' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [a-z]+; Value '' at "
+            "'name' failed to satisfy constraint: Member must have length greater than or equal "
+            "to 3; Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+            "greater than or equal to 1");
+  // The Arn's own 1..20 holds an empty name to 1; the model order puts it first.
+  EXPECT_EQ(Answer("Bounds", request),
+            "1 validation error detected: Value at 'Name' failed to satisfy constraint: Member "
+            "must have length greater than or equal to 1");
+  EXPECT_EQ(Answer("Bounds", {{"Name", "abc"}, {"Limit", 0}, {"Other", "X"}}),
+            "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member "
+            "must have value greater than or equal to 1");
+  // Nested: a map value's member, under the request's own names.
+  EXPECT_EQ(Answer("Bounds", {{"Name", "abc"}, {"Groups", {{"abc", {{"Keys", json::array()}}}}}}),
+            "1 validation error detected: Value at 'Groups.abc.member.Keys' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1");
+  // A name within the Arn's bounds but not TableName's is the report's.
+  EXPECT_EQ(Answer("Bounds", {{"Name", "ab"}}),
+            "1 validation error detected: Value 'ab' at 'name' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 3");
+}
+
+TEST_F(RequestChecksTest, OwnEnumInItsWordsAndModelOrder) {
+  EXPECT_EQ(Answer("Bounds", {{"Name", "abc"}, {"Mode", "X"}, {"Limit", 0}}),
+            "Failed to satisfy constraint: Member must satisfy enum value set: [B, A, C]");
+  // Another enum stays with the report.
+  EXPECT_EQ(Answer("Bounds", {{"Name", "abc"}, {"Other", "X"}}),
+            "1 validation error detected: Value 'X' at 'other' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [A, B]");
+}
+
+TEST_F(RequestChecksTest, AMissingRequiredMemberKeepsTheReport) {
+  EXPECT_EQ(Answer("Bounds", {{"Mode", "X"}, {"Limit", 0}}),
+            Answer("Plain", {{"Mode", "X"}, {"Limit", 0}}));
+  EXPECT_NE(Answer("Bounds", {{"Mode", "X"}, {"Limit", 0}}).find("Value null at 'name'"),
+            std::string::npos);
+  EXPECT_EQ(Answer("Enums", {{"Mode", "X"}, {"Groups", {{"a!", json::object()}}}}),
+            Answer("Plain", {{"Mode", "X"}, {"Groups", {{"a!", json::object()}}}}));
+}
+
+TEST_F(RequestChecksTest, EnumsFirstAloneAheadOfOtherFaults) {
+  const json request = {{"Name", "abc"}, {"Other", "X"}, {"Groups", {{"a!", json::object()}}}};
+  EXPECT_EQ(Answer("Enums", request),
+            "1 validation error detected: Value 'X' at 'other' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [A, B]");
+  EXPECT_NE(Answer("Plain", request), Answer("Enums", request));
+}
+
+TEST_F(RequestChecksTest, ValuesAsJsonInModelOrder) {
+  const json request = {{"Name", "abc"}, {"Groups", {{"a!", {{"Flag", true}, {"Keys", {"A"}}}}}}};
+  const std::string clause =
+      " at 'groups' failed to satisfy constraint: Map keys must satisfy constraint: [Member "
+      "must have length less than or equal to 8, Member must have length greater than or equal "
+      "to 3, Member must satisfy regular expression pattern: [a-z]+]";
+  EXPECT_EQ(
+      Answer("Json", request),
+      "1 validation error detected: Value '{\"a!\":{\"Keys\":[\"A\"],\"Flag\":true}}'" + clause);
+  EXPECT_EQ(Answer("Plain", request),
+            "1 validation error detected: Value '{a!=Group(keys=[A], flag=true)}'" + clause);
+}
+
+TEST_F(RequestChecksTest, EmptyFaultOnlyWhenNothingElseIsWrong) {
+  EXPECT_EQ(Answer("Batch", {{"Items", json::object()}}), "The items parameter is required");
+  json fine = {{"Items", {{"abc", "A"}}}};
+  EXPECT_TRUE(model_.Validate("Batch", fine).ok());
+  EXPECT_EQ(Answer("Batch", {{"Items", {{"abc", "X"}}}}),
+            "1 validation error detected: Value 'X' at 'items.abc.member' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [A, B]");
+}
+
 // A fuzzer's 70,000-character value: a repeated-class pattern is matched in a loop (std::regex
 // would recurse once a character and overflow the stack), still with its verdict.
 TEST(InputModelPatterns, LongValuesAreCheckedWithoutRecursion) {
