@@ -214,6 +214,14 @@ Status CheckBetweenBounds(const json& lower, const json& upper) {
   return Status::Ok();
 }
 
+// A legacy parameter naming the attribute "" is answered as an item naming one is ("Empty
+// attribute name"; AWS's text for legacy parameters is not recorded, so this is assumed). The
+// check keeps the placeholder the name would get ("#legacy0") out of the answer, which the
+// expression's own check of its name map would otherwise quote.
+Status CheckNamed(const std::string& attribute) {
+  return attribute.empty() ? ValidationError(dynamodb::kEmptyAttributeName) : Status::Ok();
+}
+
 // One comparison, already validated, as expression text.
 std::string ComparisonText(Comparison op, const std::string& attribute,
                            const std::vector<json>& values, ExpressionBuilder* b) {
@@ -429,6 +437,7 @@ Result<std::string> TranslateAttributesToGet(const json& list, ExpressionBuilder
       return ValidationError(std::string(kInvalid) +
                              "Duplicate value in attribute name: " + attribute);
     }
+    STREAMSTACK_RETURN_IF_ERROR(CheckNamed(attribute));
     paths.push_back(b->Name(attribute));
   }
   return Join(paths, ", ");
@@ -439,9 +448,7 @@ Result<std::string> TranslateAttributeUpdates(const json& updates, ExpressionBui
   std::vector<std::string> set, add, remove, del;
   for (const auto& [attribute, body] : updates.items()) {
     if (!body.is_object()) return WrongType("AttributeUpdates");
-    // An attribute written may not be named "" (the item check's text, assumed here; the
-    // generated placeholder must not reach the answer).
-    if (attribute.empty()) return ValidationError(dynamodb::kEmptyAttributeName);
+    STREAMSTACK_RETURN_IF_ERROR(CheckNamed(attribute));
     std::string action = "PUT";  // AWS: PUT is the default action
     if (Present(body, "Action")) {
       if (!body["Action"].is_string()) return WrongType("Action");
@@ -700,6 +707,7 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
                       ? TranslateExpected(attribute, body, &builder)
                       : TranslateCondition(condition_map, attribute, body, wording, &builder);
       if (!part.ok()) return part.status();
+      STREAMSTACK_RETURN_IF_ERROR(CheckNamed(attribute));
       parts.push_back(*part);
     }
     const char* target =
@@ -739,6 +747,7 @@ Result<json> TranslateLegacyParameters(LegacyShape shape, json request, size_t m
     for (const auto& [attribute, body] : map.items()) {
       auto part = TranslateCondition("KeyConditions", attribute, body, wording, &builder);
       if (!part.ok()) return part.status();
+      STREAMSTACK_RETURN_IF_ERROR(CheckNamed(attribute));
       parts.push_back(*part);
     }
     // A multi-attribute GSI key takes a condition per attribute (moto's AWS-verified

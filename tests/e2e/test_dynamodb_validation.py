@@ -1971,6 +1971,40 @@ class EmptyAttributeNameTest(ValidationCase):
         got = ddb.get_item(TableName="hash-table", Key={"a": {"S": "e"}})["Item"]
         self.assertEqual(got["m"], {"M": {"": {"S": "x"}}})
 
+    def test_legacy_parameters_naming_no_attribute(self):
+        """A legacy condition, key condition or AttributesToGet naming "" is answered in the
+        same words (assumed: no answer of AWS's is recorded), never with the placeholder the
+        server's translation to an expression gives it ("#legacy0")."""
+        key = {"a": {"S": "e"}}
+        eq = {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "e"}]}
+        cases = [
+            ("PutItem", {"TableName": "hash-table", "Item": key,
+                         "Expected": {"": {"Exists": False}}}, enveloped(self.EMPTY)),
+            ("UpdateItem", {"TableName": "hash-table", "Key": key,
+                            "Expected": {"": {"Value": {"S": "x"}}}}, enveloped(self.EMPTY)),
+            ("DeleteItem", {"TableName": "hash-table", "Key": key,
+                            "Expected": {"": {"ComparisonOperator": "NULL"}}},
+             enveloped(self.EMPTY)),
+            ("Scan", {"TableName": "hash-table", "ScanFilter": {"": {"ComparisonOperator":
+                                                                     "NULL"}}}, self.EMPTY),
+            ("Query", {"TableName": "hash-table", "KeyConditions": {"a": eq},
+                       "QueryFilter": {"": {"ComparisonOperator": "NULL"}}}, self.EMPTY),
+            ("Query", {"TableName": "hash-table", "KeyConditions": {"": eq}}, self.EMPTY),
+            ("GetItem", {"TableName": "hash-table", "Key": key, "AttributesToGet": [""]},
+             self.EMPTY),
+            ("BatchGetItem", {"RequestItems": {"hash-table": {"Keys": [key],
+                                                              "AttributesToGet": [""]}}},
+             self.EMPTY),
+        ]
+        for operation, body, message in cases:
+            with self.subTest(operation=operation, body=str(body)[:100]):
+                self.assertValidation(operation, body, message)
+        # The condition's own fault comes first.
+        self.assertValidation("Scan", {"TableName": "hash-table", "ScanFilter": {
+            "": {"ComparisonOperator": "EQ"}}},
+            "One or more parameter values were invalid: Invalid number of argument(s) for the "
+            "EQ ComparisonOperator")
+
     def test_in_a_transaction_before_values_too_deep_to_read(self):
         """The suite's deepRequests captures (ten regions): what a transaction could not read
         is its action's fault, reached in the actions' order; an empty attribute name beats a
