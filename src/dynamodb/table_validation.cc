@@ -586,7 +586,13 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
           def.attribute_definitions = UsedDefinitions(def, def.attribute_definitions);
           break;
         }
-        if (def.billing_mode == "PAY_PER_REQUEST" && u.index.throughput) {
+        // On demand, an index Update changes its OnDemandThroughput or WarmThroughput; one that
+        // names neither, or an empty OnDemandThroughput, is refused too (recorded,
+        // ack-api-quirks DDB-TABLE-457).
+        const bool changes_on_demand_limits =
+            u.on_demand_throughput && !u.on_demand_throughput->Empty();
+        if (def.billing_mode == "PAY_PER_REQUEST" &&
+            (u.index.throughput || (!changes_on_demand_limits && !u.warm_throughput))) {
           return InvalidParameters("The only Updates for index: " + u.index.name +
                                    " when TableThroughputMode is PAY_PER_REQUEST can be to "
                                    "OnDemandThroughput, WarmThroughput");
@@ -700,9 +706,12 @@ Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
                   r.global_secondary_index_updates->end(), [](const GlobalSecondaryIndexUpdate& u) {
                     return u.action != GlobalSecondaryIndexUpdate::Action::kUpdate;
                   });
+  // An empty WarmThroughput is no change beside another (recorded, ack-api-quirks
+  // DDB-TABLE-457: with a TableClass, accepted).
+  const bool changes_warm_throughput = r.warm_throughput && !r.warm_throughput->Empty();
   const int members =
       int{r.sse_specification.has_value()} + int{r.table_class.has_value()} +
-      int{r.deletion_protection_enabled.has_value()} + int{r.warm_throughput.has_value()} +
+      int{r.deletion_protection_enabled.has_value()} + int{changes_warm_throughput} +
       int{r.billing_mode.has_value()} + int{r.provisioned_throughput.has_value()} +
       int{r.stream_specification.has_value()} + int{r.global_secondary_index_updates.has_value()} +
       int{r.on_demand_throughput.has_value()};
@@ -718,7 +727,7 @@ Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
       return InvalidParameters(
           "DeletionProtection modification must be the only operation in the request");
     }
-    if (r.warm_throughput) {
+    if (changes_warm_throughput) {
       return InvalidParameters(creates_or_deletes_index
                                    ? "Create global secondary index cannot be specified when "
                                      "updating WarmThroughput"
@@ -990,6 +999,16 @@ Status CheckUpdateTableRequest(const UpdateTableRequest& r) {
         return InvalidParameters(
             "Only one global secondary index update per index is allowed simultaneously. "
             "Index: " +
+            u.index.name);
+      }
+      // Before the table and the index are looked up, and before UpdateTable's one-change
+      // rules (recorded, ack-api-quirks DDB-TABLE-457: an index that does not exist, a table
+      // that does not exist, beside a TableClass).
+      if (u.action == GlobalSecondaryIndexUpdate::Action::kUpdate && u.warm_throughput &&
+          u.warm_throughput->Empty()) {
+        return InvalidParameters(
+            "WarmThroughput must have at least one of ReadUnitsPerSecond or WriteUnitsPerSecond "
+            "specified for index: " +
             u.index.name);
       }
     }

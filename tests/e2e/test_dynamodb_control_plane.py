@@ -825,6 +825,49 @@ class IndexThroughputTest(ControlPlaneCase):
             with self.subTest(body=body):
                 self.refused("UpdateTable", body, message)
 
+    def test_degenerate_index_updates(self):
+        """[ack] DDB-TABLE-457 (us-west-2, 2026-10-09): an on-demand index's Update that changes
+        nothing is refused; an empty WarmThroughput of an index is refused before the table and
+        the index are looked up and before the one-change rules; an empty table WarmThroughput
+        is no change beside a TableClass."""
+        self.assertEqual(self.post("CreateTable", self.table("idx-degenerate"))[0], 200)
+
+        def update(table, index="by-g", **members):
+            return dict({"TableName": table, "GlobalSecondaryIndexUpdates": [
+                {"Update": dict({"IndexName": index}, **{
+                    k: v for k, v in members.items() if k != "TableClass"})}]},
+                **({"TableClass": members["TableClass"]} if "TableClass" in members else {}))
+        only = (self.INVALID + "The only Updates for index: by-g when TableThroughputMode is "
+                "PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")
+        empty_warm = (self.INVALID + "WarmThroughput must have at least one of "
+                      "ReadUnitsPerSecond or WriteUnitsPerSecond specified for index: ")
+        refusals = [
+            (update("idx-degenerate"), only),
+            (update("idx-degenerate", OnDemandThroughput={}), only),
+            (update("idx-degenerate", WarmThroughput={}), empty_warm + "by-g"),
+            (update("idx-degenerate", index="ghost", WarmThroughput={}), empty_warm + "ghost"),
+            (update("no-such-table", index="ghost", WarmThroughput={}), empty_warm + "ghost"),
+            (update("idx-degenerate", WarmThroughput={}, TableClass="STANDARD_INFREQUENT_ACCESS"),
+             empty_warm + "by-g"),
+        ]
+        for body, message in refusals:
+            with self.subTest(body=body):
+                self.refused("UpdateTable", body, message)
+        status, answer = self.post("UpdateTable", update(
+            "idx-degenerate", index="ghost", OnDemandThroughput={}))
+        self.assertEqual((status, answer.get("message")),
+                         (400, "Requested resource not found: Index ghost for table "
+                               "idx-degenerate"))
+        # Accepted: an index's OnDemandThroughput of -1s, and an empty table WarmThroughput
+        # beside a TableClass.
+        self.assertEqual(self.post("UpdateTable", update(
+            "idx-degenerate", OnDemandThroughput={"MaxReadRequestUnits": -1,
+                                                  "MaxWriteRequestUnits": -1}))[0], 200)
+        status, answer = self.post("UpdateTable", {"TableName": "idx-degenerate",
+                                                   "WarmThroughput": {},
+                                                   "TableClass": "STANDARD"})
+        self.assertEqual(status, 200, answer)
+
     def test_index_values_survive_a_killed_process(self):
         with StreamStack() as server:  # its own server: this test kills it
             self.server, kept = server, self.server

@@ -10,7 +10,13 @@ Sources of AWS's wording, named per class below:
 - dynalite (github mhart/dynalite, test/*.js): assertions recorded against real DynamoDB
   (assertType / assertSerialization / assertValidation / connection.js). dynalite compares
   multi-clause messages as a set, so AWS's order of clauses is not recorded there; ours is
-  the model's member order, own constraints before a member's children.
+  Coral's report order (a structure's members as a java.util.HashMap orders their names,
+  which fits the orders a conformance suite and ack-api-quirks recorded:
+  ConstraintsTest.test_clause_order_as_recorded), own constraints before a member's
+  children.
+- A DynamoDB conformance suite (github paritysuite/dynamodb-conformance) and its registry of
+  regional splits, recorded against DynamoDB in 2026: the current validation layers
+  (enveloped(), ValueLayersTest, RequestLayerTest).
 - risingwave issue 17572 (a real DynamoDB answer): "Map value must satisfy constraint:
   [Member must have length less than or equal to 25, Member must have length greater than or
   equal to 1]" and Java's toString rendering of structures in a violation.

@@ -68,6 +68,7 @@ struct BackfillPosition {
 struct WarmThroughput {
   std::optional<int64_t> read_units_per_second;
   std::optional<int64_t> write_units_per_second;
+  bool Empty() const { return !read_units_per_second && !write_units_per_second; }
 };
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
