@@ -909,6 +909,62 @@ class CreateTableTextsTest(ControlPlaneCase):
                          ("ValidationException", "Attribute Name is duplicated: pk"))
 
 
+class DegenerateRequestsTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-457 (us-west-2, 2026-10-09): answers to schema-valid but degenerate
+    requests (empty strings and structures), as recorded. Sent raw: botocore refuses some of
+    them itself. Assumed, not recorded: DeleteBackup's empty BackupArn answered as
+    DescribeBackup's (the same shape)."""
+
+    def post(self, operation, body):
+        headers = {"Content-Type": "application/x-amz-json-1.0",
+                   "X-Amz-Target": f"DynamoDB_20120810.{operation}"}
+        status, _, payload = self.server.http("POST", "/", json.dumps(body).encode(), headers)
+        answer = json.loads(payload)
+        return status, answer.get("__type", "").split("#")[-1], answer.get("message")
+
+    def test_as_recorded(self):
+        create_table(self.ddb, "degenerate")
+        table = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                 "BillingMode": "PAY_PER_REQUEST"}
+        backup = table_arn("degenerate") + "/backup/01791525400213-63b4d36a"
+        kms = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": ""}
+        empty_key = ("1 validation error detected: Value '' at '{}.kMSMasterKeyId' failed to "
+                     "satisfy constraint: Member must have length greater than or equal to 1")
+        view_type = ("1 validation error detected: Value '' at 'streamSpecification."
+                     "streamViewType' failed to satisfy constraint: Member must satisfy enum "
+                     "value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]")
+        stream = {"StreamEnabled": True, "StreamViewType": ""}
+        cases = [
+            ("CreateTable", dict(table, TableName="ct-kms", SSESpecification=kms),
+             empty_key.format("sSESpecification")),
+            ("UpdateTable", {"TableName": "degenerate", "SSESpecification": kms},
+             empty_key.format("sSESpecification")),
+            ("RestoreTableFromBackup", {"TargetTableName": "rst-kms", "BackupArn": backup,
+                                        "SSESpecificationOverride": kms},
+             empty_key.format("sSESpecificationOverride")),
+            ("CreateTable", dict(table, TableName="ct-stream", StreamSpecification=stream),
+             view_type),
+            ("UpdateTable", {"TableName": "degenerate", "StreamSpecification": stream},
+             view_type),
+            ("CreateTable", dict(table, TableName="ct-tags", Tags=[{}]),
+             "The Tag Key provided is invalid, Key: null"),
+            ("CreateTable", dict(table, TableName="ct-tags", Tags=[{"Value": "v"}]),
+             "The Tag Key provided is invalid, Key: null"),
+            ("CreateTable", dict(table, TableName="ct-tags", Tags=[{"Key": "k"}]),
+             "The Tag Value provided is invalid, Value: null"),
+            ("DescribeBackup", {"BackupArn": ""}, "Invalid Backup ARN"),
+            ("DeleteBackup", {"BackupArn": ""}, "Invalid Backup ARN"),
+            ("RestoreTableFromBackup", {"TargetTableName": "", "BackupArn": backup},
+             "TableName must be at least 3 characters long and at most 255 characters long"),
+        ]
+        for operation, body, message in cases:
+            with self.subTest(operation=operation, body=str(body)[:100]):
+                self.assertEqual(self.post(operation, body),
+                                 (400, "ValidationException", message))
+        self.assertNotIn("ct-tags", self.ddb.list_tables()["TableNames"])
+
+
 @requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
 class OnDemandThroughputTest(ControlPlaneCase):
     """[ack] DDB-TABLE-051, -178, -182 (UpdateTable), -024, -038 (CreateTable), texts from the
