@@ -695,6 +695,8 @@ Result<dynamodb::UpdateTableRequest> DecodeUpdateTable(const dynamodb::TableStor
   STREAMSTACK_ASSIGN_OR_RETURN(req.sse_specification, DecodeSseSpecification(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req.warm_throughput, DecodeWarmThroughput(in));
   STREAMSTACK_ASSIGN_OR_RETURN(req.on_demand_throughput, OptionalOnDemandThroughput(in));
+  STREAMSTACK_ASSIGN_OR_RETURN(req.multi_region_consistency,
+                               OptionalString(in, "MultiRegionConsistency"));
   if (in.contains("AttributeDefinitions")) {
     req.attribute_definitions.emplace();
     STREAMSTACK_RETURN_IF_ERROR(DecodeList(in, "AttributeDefinitions", false,

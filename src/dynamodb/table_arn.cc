@@ -82,6 +82,13 @@ Result<std::string> ResolveTableName(const AccountScope& scope, const std::strin
   return name;
 }
 
+Result<std::string> ResolveSourceTableArn(const AccountScope& scope, const std::string& arn) {
+  auto parts = SplitArn(arn);
+  if (!parts) return ValidationError("sourceTableArn is not a valid ARN");
+  if (parts->account != scope.account_id) return ValidationError(kOtherAccountsResource);
+  return ResolveTableName(scope, arn);
+}
+
 Result<ResourceArnTarget> ResolveResourceArn(const AccountScope& scope, const std::string& arn,
                                              ResourceArnUse use) {
   if (!LooksLikeArn(arn)) return InvalidParameter("ARNs must start with 'arn:': " + arn);
@@ -90,7 +97,10 @@ Result<ResourceArnTarget> ResolveResourceArn(const AccountScope& scope, const st
   if (parts->service != "dynamodb") {
     return InvalidParameter("Provided Arn is not a DynamoDB resource arn: " + arn);
   }
-  if (parts->account != scope.account_id) return AccessDenied();
+  if (parts->account != scope.account_id) {
+    if (use == ResourceArnUse::kResourcePolicy) return ValidationError(kOtherAccountsResource);
+    return AccessDenied();
+  }
   if (parts->partition != "aws" || parts->region != scope.region) {
     if (use == ResourceArnUse::kResourcePolicy) {
       return InvalidParameter("Invalid resource Arn: " + arn);

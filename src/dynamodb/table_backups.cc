@@ -641,7 +641,7 @@ void TableStore::RestoreTableToPointInTime(RestoreTableToPointInTimeRequest requ
   }
   std::string source_name;
   if (request.source_table_arn) {
-    auto name = ResolveTableName(impl.scope, *request.source_table_arn);
+    auto name = ResolveSourceTableArn(impl.scope, *request.source_table_arn);
     if (!name.ok()) return done(name.status());
     source_name = *name;
   } else if (request.source_table_name) {

@@ -65,7 +65,8 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   Status valid = ValidateTimeToLiveSpecification(spec);
   if (!valid.ok()) return done(valid);
   auto current = impl.FindDefinition(table_name);
-  if (!current) return done(NotFound());
+  // Naming the table, as DescribeTimeToLive does (recorded, ack-api-quirks DDB-TABLE-446).
+  if (!current) return done(TableResourceNotFound(table_name));
   // AWS refuses it while the table is CREATING, after a first moment of
   // ResourceNotFoundException (ack-api-quirks DDB-TABLE-116), in a word order of its own
   // (recorded, DDB-TABLE-444's catalogue).
@@ -74,12 +75,13 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
     return done(StillInUse("Table " + table_name + " is being created"));
   }
   impl.store.Write(
-      [&impl, table_id = current->table_id, spec](storage::WriteContext& ctx) -> Status {
+      [&impl, table_id = current->table_id, table_name,
+       spec](storage::WriteContext& ctx) -> Status {
         // Checked and applied to the definition as the writer holds it now, so two changes at
         // once are judged one after the other, and a control-plane change queued just before
         // (an UpdateTable's new index) is kept, not overwritten.
         auto live = impl.live.find(table_id);
-        if (live == impl.live.end()) return NotFound();
+        if (live == impl.live.end()) return TableResourceNotFound(table_name);
         const int64_t now_ms = impl.clock.NowMillis();
         STREAMSTACK_RETURN_IF_ERROR(CheckTimeToLiveChange(*live->second, spec, now_ms));
         auto def = std::make_shared<TableDefinition>(*live->second);

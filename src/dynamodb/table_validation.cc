@@ -558,8 +558,9 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
             ValidateIndexDeclaration(u.index, true, i + 1, def, def.billing_mode));
         STREAMSTACK_RETURN_IF_ERROR(CheckCreatedIndexLimits(u.index, def.billing_mode));
         if (def.global_secondary_indexes.size() >= kMaxGlobalSecondaryIndexes) {
+          // UpdateTable's words, not CreateTable's (recorded, ack-api-quirks DDB-TABLE-443).
           return Status(AwsError::kLimitExceeded,
-                        "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the "
+                        "Subscriber limit exceeded: Number of global secondary indexes exceeds "
                         "per-table limit of " +
                             std::to_string(kMaxGlobalSecondaryIndexes));
         }
@@ -652,8 +653,9 @@ Result<std::string> RequestedSseKey(const SseSpecification& sse, const AccountSc
 
 // Encryption changes are limited per table: 4 in a 24-hour window that opens at the first, then
 // one per 21600 seconds until it ends (recorded, ack-api-quirks DDB-TABLE-081/-140/-141; the
-// text is DDB-TABLE-140's, whose record is cut after the last change's time). Returns the
-// window with this change counted, or LimitExceededException.
+// text is DDB-TABLE-140's, whose record is cut after the last change's time, ended as the
+// catalogue DDB-TABLE-443 and a user's quote of AWS end it: ". Next changes can be made at
+// <TS>."). Returns the window with this change counted, or LimitExceededException.
 Result<TableDefinition::EncryptionChanges> CountEncryptionChange(
     const TableDefinition::EncryptionChanges& changes, int64_t now_ms) {
   constexpr int64_t kWindowMs = 24 * 60 * 60 * 1000;
@@ -676,7 +678,9 @@ Result<TableDefinition::EncryptionChanges> CountEncryptionChange(
                       "most once every " +
                       std::to_string(kSpacingSeconds) +
                       " seconds. Number of updates today: " + std::to_string(changes.count) +
-                      ". Last change at " + FormatIso8601Millis(changes.last_change_ms));
+                      ". Last change at " + FormatIso8601Millis(changes.last_change_ms) +
+                      ". Next changes can be made at " +
+                      FormatIso8601Millis(changes.last_change_ms + kSpacingSeconds * 1000) + ".");
   }
   ++counted.count;
   counted.last_change_ms = now_ms;
@@ -930,11 +934,14 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
 // --- UpdateTable -------------------------------------------------------------------------------
 namespace {
 
-Status NothingToUpdate() {
+// AWS leaves MultiRegionConsistency out of the list when the request gave it, alone, to a
+// table without replicas (recorded, ack-api-quirks DDB-TABLE-442: val_update_mrc_only).
+Status NothingToUpdate(const UpdateTableRequest& r) {
   return ValidationError(
-      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-      "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
-      "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+      std::string("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                  "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+                  "MultiAccountReplicaReady, ReplicaTransitRoleArn, ") +
+      (r.multi_region_consistency ? "" : "MultiRegionConsistency, ") +
       "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required");
 }
 
@@ -981,7 +988,7 @@ Status CheckUpdateTableRequest(const UpdateTableRequest& r) {
   if (!r.billing_mode && !r.provisioned_throughput && !r.stream_specification &&
       !r.deletion_protection_enabled && !r.table_class && !index_updates && !r.sse_specification &&
       !r.warm_throughput && !r.on_demand_throughput) {
-    return NothingToUpdate();
+    return NothingToUpdate(r);
   }
   if (r.billing_mode == "PROVISIONED" && !r.provisioned_throughput) {
     // Also on a table that is PROVISIONED already (recorded, ack-api-quirks DDB-TABLE-164).
@@ -1140,7 +1147,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                                  &created_index, &deleted_index));
     changed = table_updating = true;
   }
-  if (!changed) return NothingToUpdate();
+  if (!changed) return NothingToUpdate(request);
   if (def->billing_mode == "PROVISIONED" && current.billing_mode != "PROVISIONED") {
     STREAMSTACK_RETURN_IF_ERROR(CheckIndexCapacityOfSwitch(*def, request, created_index));
   }

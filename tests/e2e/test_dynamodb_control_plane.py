@@ -564,7 +564,9 @@ class EncryptionQuotaTest(ControlPlaneCase):
     """[ack] DDB-TABLE-081, -140, -141 (recorded): a table takes 4 encryption changes in a
     24-hour window that opens at the first, then one per 21600 seconds until the window ends;
     another is LimitExceededException in DDB-TABLE-140's words (its record is cut after the last
-    change's time, so the text ends there). Time moves on the test clock."""
+    change's time; the catalogue DDB-TABLE-443 and a user's quote of AWS give the end, ". Next
+    changes can be made at <TS>.", taken here as 21600 seconds after the last change, which is
+    assumed). Time moves on the test clock."""
 
     @classmethod
     def setUpClass(cls):
@@ -595,9 +597,12 @@ class EncryptionQuotaTest(ControlPlaneCase):
             r"Subscriber limit exceeded: Encryption mode changes are limited in the 24h window "
             r"ending at (\S+)\. After the first 4 change, each subsequent change in the same "
             r"window can be performed at most once every 21600 seconds\. Number of updates "
-            r"today: (\d+)\. Last change at (\S+)", message)
+            r"today: (\d+)\. Last change at (\S+)\. Next changes can be made at (\S+)\.",
+            message)
         self.assertIsNotNone(match, message)
         self.assertEqual(int(match.group(2)), count)
+        self.assertEqual(self.epoch_ms(match.group(4)),
+                         self.epoch_ms(match.group(3)) + 21600 * 1000)
         return match.group(1), match.group(3)
 
     def test_four_then_one_per_six_hours(self):
@@ -964,6 +969,56 @@ class DegenerateRequestsTest(ControlPlaneCase):
                                  (400, "ValidationException", message))
         self.assertNotIn("ct-tags", self.ddb.list_tables()["TableNames"])
 
+    def test_catalogued_texts(self):
+        """[ack] the error catalogues DDB-TABLE-442 (MultiRegionConsistency alone: the list
+        leaves it out), -443 (a 21st GSI by UpdateTable), -446 (UpdateTimeToLive of a missing
+        table names it), and the point-in-time restore finding (SourceTableArn that is no ARN,
+        or of another account)."""
+        every_member = ("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                        "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+                        "MultiAccountReplicaReady, ReplicaTransitRoleArn, {}"
+                        "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or "
+                        "TableClass is required")
+        create_table(self.ddb, "catalogued")
+        gsis = [{"IndexName": f"gsi{i}", "KeySchema": [{"AttributeName": f"a{i}", "KeyType": "HASH"}],
+                 "Projection": {"ProjectionType": "KEYS_ONLY"}} for i in range(20)]
+        definitions = [{"AttributeName": f"a{i}", "AttributeType": "S"} for i in range(21)]
+        status, _, message = self.post("CreateTable", {
+            "TableName": "twenty-gsis", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": definitions[:20] + [{"AttributeName": "pk",
+                                                         "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": gsis})
+        self.assertEqual(status, 200, message)
+        restore = {"TargetTableName": "pitr-target", "UseLatestRestorableTime": True}
+        cases = [
+            ("UpdateTable", {"TableName": "catalogued", "MultiRegionConsistency": "STRONG"},
+             "ValidationException", every_member.format("")),
+            ("UpdateTable", {"TableName": "catalogued"},
+             "ValidationException", every_member.format("MultiRegionConsistency, ")),
+            ("UpdateTable", {"TableName": "twenty-gsis", "AttributeDefinitions": definitions,
+                             "GlobalSecondaryIndexUpdates": [{"Create": {
+                                 "IndexName": "gsi20", "KeySchema": [{"AttributeName": "a20",
+                                                                    "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"}}}]},
+             "LimitExceededException", "Subscriber limit exceeded: Number of global secondary "
+             "indexes exceeds per-table limit of 20"),
+            ("UpdateTimeToLive", {"TableName": "ttl-missing", "TimeToLiveSpecification": {
+                "Enabled": True, "AttributeName": "t"}},
+             "ResourceNotFoundException", "Requested resource not found: Table: ttl-missing not "
+             "found"),
+            ("RestoreTableToPointInTime", dict(restore, SourceTableArn="not-an-arn-at-all"),
+             "ValidationException", "sourceTableArn is not a valid ARN"),
+            ("RestoreTableToPointInTime",
+             dict(restore, SourceTableArn=table_arn("catalogued").replace(ACCOUNT,
+                                                                          "999999999999")),
+             "ValidationException", "This action is only supported by accounts that match the "
+             "resource owner\u2019s account."),
+        ]
+        for operation, body, type_, message in cases:
+            with self.subTest(operation=operation, body=str(body)[:100]):
+                self.assertEqual(self.post(operation, body), (400, type_, message))
+
 
 @requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
 class OnDemandThroughputTest(ControlPlaneCase):
@@ -1230,10 +1285,28 @@ class ResourcePolicyTest(ControlPlaneCase):
         code, _ = self.error(self.ddb.delete_resource_policy, ResourceArn=arn,
                              ExpectedRevisionId=second)
         self.assertEqual(code, "PolicyNotFoundException")
+        # Not found, other account, unknown stream label: [ack] DDB-TABLE-212 and -446
+        # (recorded, us-west-2 and us-east-1, 2026-10-09).
         code, message = self.error(self.ddb.get_resource_policy, ResourceArn=table_arn("absent"))
-        self.assertEqual(code, "ResourceNotFoundException")
-        self.assertEqual(message, f"Requested resource not found: ResourceArn: "
-                                  f"{table_arn('absent')} not found")
+        self.assertEqual((code, message), ("ResourceNotFoundException",
+                                           "Requested resource not found: Table: absent not "
+                                           "found"))
+        for call in (self.ddb.get_resource_policy, self.ddb.delete_resource_policy):
+            with self.subTest(call=call.__name__):
+                self.assertEqual(
+                    self.error(call, ResourceArn=table_arn("absent")),
+                    ("ResourceNotFoundException", "Requested resource not found: Table: absent "
+                                                  "not found"))
+                other = arn.replace(ACCOUNT, "999999999999")
+                self.assertEqual(
+                    self.error(call, ResourceArn=other),
+                    ("ValidationException", "This action is only supported by accounts that "
+                                            "match the resource owner\u2019s account."))
+        bogus_stream = arn + "/stream/2000-01-01T00:00:00.000"
+        self.assertEqual(self.error(self.ddb.get_resource_policy, ResourceArn=bogus_stream),
+                         ("ResourceNotFoundException", "Requested resource not found: Stream: "
+                                                       "2000-01-01T00:00:00.000 not found for "
+                                                       "Table: policed"))
 
     def test_policy_documents_aws_refuses(self):
         """[ack] DDB-TABLE-457 (recorded answers to degenerate documents) and the catalogue

@@ -36,6 +36,17 @@ bool LooksLikeArn(std::string_view value);
 //   to satisfy constraint: Valid ARN format is ..."
 Result<std::string> ResolveTableName(const AccountScope& scope, const std::string& name_or_arn);
 
+// The table RestoreTableToPointInTime's SourceTableArn names: as ResolveTableName, save that
+// a value that is no ARN is ValidationException "sourceTableArn is not a valid ARN" and one of
+// another account is ValidationException kOtherAccountsResource (recorded, ack-api-quirks
+// DDB-TABLE-442 and its point-in-time restore finding).
+Result<std::string> ResolveSourceTableArn(const AccountScope& scope, const std::string& arn);
+
+// AWS's answer to a resource policy operation, or a point-in-time restore, naming a resource of
+// another account (recorded, ack-api-quirks DDB-TABLE-212, with its typographic apostrophe).
+inline constexpr char kOtherAccountsResource[] =
+    "This action is only supported by accounts that match the resource owner\u2019s account.";
+
 // Which operation family reads a ResourceArn: their answers to an ARN of another region differ.
 enum class ResourceArnUse { kTagging, kResourcePolicy };
 
@@ -51,7 +62,8 @@ struct ResourceArnTarget {
 //   <value>"
 // - not a DynamoDB ARN: "One or more parameter values were invalid: Provided Arn is not a
 //   DynamoDB resource arn: <arn>"
-// - another account: AccessDeniedException "Access is denied"
+// - another account: tagging AccessDeniedException "Access is denied", resource policies
+//   ValidationException kOtherAccountsResource
 // - another region or partition: tagging "Invalid TableArn: Invalid ResourceArn provided as
 //   input <arn>", resource policies "One or more parameter values were invalid: Invalid
 //   resource Arn: <arn>"

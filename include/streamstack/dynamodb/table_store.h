@@ -148,6 +148,9 @@ struct UpdateTableRequest {
   std::optional<SseSpecification> sse_specification;
   std::optional<WarmThroughput> warm_throughput;
   std::optional<OnDemandThroughput> on_demand_throughput;
+  // A global table's consistency mode: read only for the answer to a request that has nothing
+  // else (this server keeps no replicas).
+  std::optional<std::string> multi_region_consistency;
 };
 
 // The key of a table in the form the data plane needs.
