@@ -80,6 +80,15 @@ Status RefuseDuringTableClassChange(const std::string& name, const TableTransiti
     return StillInUse(
         "OnDemandThroughput cannot be updated while TableClass update is in progress");
   }
+  // Recorded (DDB-TABLE-444's tc-ops probe) up to "TableClassUpdat"; the rest as the class
+  // text's. An index's creation or deletion has a text of the same family that is not
+  // recorded, so it keeps the table's.
+  if (next.stream) {
+    return StillInUse(
+        "Can't change stream status when a table class update is in progress. "
+        "Table: " +
+        name + " TableClassUpdateInProgress: " + under_way.table_class);
+  }
   return ResourceInUse(name, TableStatus::kUpdating);
 }
 

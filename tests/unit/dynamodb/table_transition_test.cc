@@ -144,6 +144,9 @@ INSTANTIATE_TEST_SUITE_P(
              Change([](TableChanges& c) { c.table_class = true; }),
              kInUse + "Can't update table class when a table class update is in progress. Table: "
                       "tbl TableClassUpdateInProgress: STANDARD_INFREQUENT_ACCESS"},
+        Case{"TableClassThenStream", kTableClass, Change([](TableChanges& c) { c.stream = true; }),
+             kInUse + "Can't change stream status when a table class update is in progress. "
+                      "Table: tbl TableClassUpdateInProgress: STANDARD_INFREQUENT_ACCESS"},
         Case{"TableClassThenOnDemand", kTableClass,
              Change([](TableChanges& c) { c.on_demand_throughput = true; }),
              kInUse + "OnDemandThroughput cannot be updated while TableClass update is in "
