@@ -971,7 +971,7 @@ class DegenerateRequestsTest(ControlPlaneCase):
 
     def test_catalogued_texts(self):
         """[ack] the error catalogues DDB-TABLE-442 (MultiRegionConsistency alone: the list
-        leaves it out), -443 (a 21st GSI by UpdateTable), -446 (UpdateTimeToLive of a missing
+        leaves it out; ListBackups from a backup of another region), -443 (a 21st GSI by UpdateTable), -446 (UpdateTimeToLive of a missing
         table names it), and the point-in-time restore finding (SourceTableArn that is no ARN,
         or of another account)."""
         every_member = ("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
@@ -1007,6 +1007,11 @@ class DegenerateRequestsTest(ControlPlaneCase):
                 "Enabled": True, "AttributeName": "t"}},
              "ResourceNotFoundException", "Requested resource not found: Table: ttl-missing not "
              "found"),
+            ("ListBackups", {"ExclusiveStartBackupArn": table_arn("catalogued").replace(
+                REGION, "eu-south-2" if REGION != "eu-south-2" else "eu-west-3") +
+                "/backup/01791525400213-63b4d36a"},
+             "ValidationException", "Invalid Request: The supplied ExclusiveStartBackupArn does "
+             "not match the region"),
             ("RestoreTableToPointInTime", dict(restore, SourceTableArn="not-an-arn-at-all"),
              "ValidationException", "sourceTableArn is not a valid ARN"),
             ("RestoreTableToPointInTime",
