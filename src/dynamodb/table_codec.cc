@@ -137,6 +137,7 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"ttl_attribute", d.ttl_attribute},
       {"ttl_enabled", d.ttl_enabled},
       {"ttl_updated_ms", d.ttl_updated_ms},
+      {"deletion_protection_changed_ms", d.deletion_protection_changed_ms},
       {"pitr_enabled", d.pitr_enabled},
       {"pitr_recovery_period_days", d.pitr_recovery_period_days},
       {"pitr_enabled_ms", d.pitr_enabled_ms},
@@ -197,6 +198,7 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.ttl_attribute = j.value("ttl_attribute", std::string());
     d.ttl_enabled = j.value("ttl_enabled", false);
     d.ttl_updated_ms = j.value("ttl_updated_ms", int64_t{0});
+    d.deletion_protection_changed_ms = j.value("deletion_protection_changed_ms", int64_t{0});
     d.pitr_enabled = j.value("pitr_enabled", false);
     d.pitr_recovery_period_days = j.value("pitr_recovery_period_days", int64_t{35});
     d.pitr_enabled_ms = j.value("pitr_enabled_ms", int64_t{0});

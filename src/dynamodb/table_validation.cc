@@ -687,6 +687,22 @@ Result<TableDefinition::EncryptionChanges> CountEncryptionChange(
   return counted;
 }
 
+// DeletionProtectionEnabled is not written again within 15 seconds of its last change, even
+// with the same value: ThrottlingException with the time it may be (recorded, ack-api-quirks
+// DDB-TABLE-445 and the UpdateTable resend probes: exactly the change's time + 15000 ms, ISO
+// 8601 with milliseconds and no zone designator, no final period).
+Status CheckDeletionProtectionCooldown(const TableDefinition& current, int64_t now_ms) {
+  constexpr int64_t kCooldownMs = 15000;
+  const int64_t changed = current.deletion_protection_changed_ms;
+  if (changed == 0 || now_ms >= changed + kCooldownMs) return Status::Ok();
+  std::string after = FormatIso8601Millis(changed + kCooldownMs);
+  after.pop_back();  // the "Z"
+  return Status(AwsError::kThrottling, "Deletion protection setting for table " + current.name +
+                                           " modified within the previous " +
+                                           std::to_string(kCooldownMs) +
+                                           " milliseconds. Please try again after " + after);
+}
+
 // The table classes AWS offers; another is refused in AWS's words, not the model's enum clause
 // (ack-api-quirks' catalogue DDB-TABLE-442; the model's enum is left to this check).
 Status CheckTableClass(const std::string& table_class) {
@@ -1077,6 +1093,10 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     changed = table_updating = true;
   }
   if (request.deletion_protection_enabled) {
+    STREAMSTACK_RETURN_IF_ERROR(CheckDeletionProtectionCooldown(current, now_ms));
+    if (*request.deletion_protection_enabled != current.deletion_protection_enabled) {
+      def->deletion_protection_changed_ms = now_ms;
+    }
     def->deletion_protection_enabled = *request.deletion_protection_enabled;
     changed = true;
   }

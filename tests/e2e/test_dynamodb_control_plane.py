@@ -624,6 +624,59 @@ class EncryptionQuotaTest(ControlPlaneCase):
         self.refused(4, 10)
 
 
+class DeletionProtectionCooldownTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-445 (the ThrottlingException catalogue) and the UpdateTable resend
+    probes (recorded, us-west-2 2026-10-08/09): DeletionProtectionEnabled is not written again
+    within 15 s of its last change, even with the value it has: ThrottlingException "Deletion
+    protection setting for table <t> modified within the previous 15000 milliseconds. Please
+    try again after <change + 15 s>" (milliseconds, no zone designator, no final period).
+    Assumed, not recorded: a write of the value the table already has, outside the 15 s, starts
+    no new wait. Sent raw (botocore 1.29 has no DeletionProtectionEnabled); time moves on the
+    test clock."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, seconds):
+        status, _, body = self.server.http(
+            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["now_ms"]
+
+    def protect(self, enabled):
+        headers = {"Content-Type": "application/x-amz-json-1.0",
+                   "X-Amz-Target": "DynamoDB_20120810.UpdateTable"}
+        status, _, payload = self.server.http("POST", "/", json.dumps({
+            "TableName": "guarded", "DeletionProtectionEnabled": enabled}).encode(), headers)
+        answer = json.loads(payload)
+        return status, answer.get("__type", "").split("#")[-1], answer.get("message")
+
+    def test_fifteen_seconds_between_changes(self):
+        create_table(self.ddb, "guarded")
+        before = self.advance(0)
+        self.assertEqual(self.protect(True)[0], 200)
+        after = self.advance(0)
+        status, code, message = refused = self.protect(True)
+        self.assertEqual((status, code), (400, "ThrottlingException"))
+        prefix = ("Deletion protection setting for table guarded modified within the previous "
+                  "15000 milliseconds. Please try again after ")
+        self.assertTrue(message.startswith(prefix), message)
+        whole, millis = message[len(prefix):].split(".")
+        retry_at = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(millis)
+        self.assertTrue(before + 15000 <= retry_at <= after + 15000, (before, retry_at, after))
+        self.advance((retry_at - self.advance(0)) / 1000 - 1)
+        self.assertEqual(self.protect(False), refused)
+        self.advance(1)
+        self.assertEqual(self.protect(False)[0], 200)
+        self.assertFalse(self.ddb.describe_table(TableName="guarded")["Table"].get(
+            "DeletionProtectionEnabled", False))
+        self.assertEqual(self.protect(False)[1], "ThrottlingException")
+        self.advance(15)
+        self.assertEqual(self.protect(False)[0], 200)
+        self.assertEqual(self.protect(True)[0], 200)
+
+
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
 class WarmThroughputTest(ControlPlaneCase):
     """[ls] test_table_warm_throughput, test_table_crud, test_gsi_with_billing_mode: DescribeTable

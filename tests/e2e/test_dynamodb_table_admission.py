@@ -13,6 +13,8 @@ Where each expected answer comes from (AWS's answers as recorded by others):
          OnDemandThroughput "... while index creation is in progress for indexes: [<i>]",
          WarmThroughput an HTTP 500 InternalServerError "Table is under system maintenance,
          please try again later".
+  [445]  DDB-TABLE-445, the catalogue of ThrottlingException texts: DeletionProtectionEnabled
+         is not written again within 15 s of its last change.
   [444]  DDB-TABLE-444, the catalogue of ResourceInUseException texts: "Cannot delete table
          while indexes are being created, updated, or deleted.", "Index creation is in
          resource allocation phase. ...", "Index is being deleted. Table: <t> Index: <i>",
@@ -161,7 +163,14 @@ class WhileAnIndexIsCreatedTest(AdmissionCase):
         table = self.wait_active(name)
         self.assertEqual(table["GlobalSecondaryIndexes"][0]["IndexName"], "gsi1")
         self.assertTrue(table["DeletionProtectionEnabled"])
-        self.admitted_raw({"TableName": name, "DeletionProtectionEnabled": False}, "ACTIVE")
+        # Within 15 s of its change the setting is not written again ([445]).
+        status, answer = self.post("UpdateTable", {"TableName": name,
+                                                   "DeletionProtectionEnabled": False})
+        self.assertEqual((status, answer["__type"].split("#")[-1]), (400, "ThrottlingException"))
+        self.assertRegex(answer["message"], r"^Deletion protection setting for table indexing "
+                                            r"modified within the previous 15000 milliseconds\. "
+                                            r"Please try again after \d{4}-\d\d-\d\dT"
+                                            r"\d\d:\d\d:\d\d\.\d{3}$")
 
 
 class WhileTheBillingModeSwitchesTest(AdmissionCase):

@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import BINARY, ServerTestCase
+from harness import BINARY, ServerTestCase, StreamStack
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
 NODE_MODULES = os.environ.get(
@@ -223,7 +223,13 @@ class JsSdkTest(JsSdkCase):
 
 
 class JsSdkTableStatusTest(JsSdkCase):
-    server_args = ("--table-status-delay-ms", "1500")
+    """On the test clock: the script moves it past DeletionProtectionEnabled's 15 s."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.missing = missing_prerequisites()
+        cls.server = StreamStack("--table-status-delay-ms", "1500", in_memory=True,
+                                 env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
 
     def test_waiters_wait_out_creating_updating_and_deleting(self):
         self.run_script("dynamodb_table_status.js", [

@@ -203,6 +203,8 @@ struct TableDefinition {
   std::string ttl_attribute;
   bool ttl_enabled = false;
   int64_t ttl_updated_ms = 0;  // when UpdateTimeToLive last changed it (0: never)
+  // When UpdateTable last changed DeletionProtectionEnabled (0: never).
+  int64_t deletion_protection_changed_ms = 0;
   // Point-in-time recovery (UpdateContinuousBackups). While enabled, every item change also
   // records the item as it was before, in the same transaction (the table's history), so a
   // restore can undo the changes after any instant of the window.
