@@ -1299,7 +1299,18 @@ class ResourcePolicyTest(ControlPlaneCase):
     """Resource-based policies, stored and answered, not enforced. [policy] AWS's API reference
     (PutResourcePolicy: idempotent, ExpectedRevisionId and NO_POLICY; DeleteResourcePolicy:
     idempotent, no RevisionId without a policy) and moto's PolicyNotFoundException texts
-    (believed to be AWS's; not recorded by us)."""
+    (believed to be AWS's; not recorded by us). [ack] DDB-TABLE-445: a policy is not changed
+    again within 15 s of its last change (ThrottlingException, recorded); the server runs on the
+    test clock, which the tests move past it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, seconds):
+        status, _, body = self.server.http(
+            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
+        self.assertEqual(status, 200, body)
 
     @staticmethod
     def policy(action):
@@ -1325,6 +1336,14 @@ class ResourcePolicyTest(ControlPlaneCase):
             "Resource-based policy not found for the provided ResourceArn: Requested update for "
             f"policy with revision id 1, but the policy associated to target table policed has "
             f"revision id {first}."))
+        throttled = ("ThrottlingException", "Resource-based policy for table policed modified "
+                     "within the previous 15000 milliseconds. Please try again after " +
+                     time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(first) // 1000 + 15)) +
+                     f".{int(first) % 1000:03d}Z.")
+        self.assertEqual(self.error(self.ddb.put_resource_policy, ResourceArn=arn,
+                                    Policy=self.policy("dynamodb:Query")), throttled)
+        self.assertEqual(self.error(self.ddb.delete_resource_policy, ResourceArn=arn), throttled)
+        self.advance(15)
         second = self.ddb.put_resource_policy(ResourceArn=arn, Policy=self.policy("dynamodb:Query"),
                                               ExpectedRevisionId=first)["RevisionId"]
         self.assertNotEqual(second, first)
@@ -1334,6 +1353,7 @@ class ResourcePolicyTest(ControlPlaneCase):
                                      Policy=self.policy("dynamodb:GetRecords"))
         self.assertEqual(self.ddb.get_resource_policy(ResourceArn=stream_arn)["Policy"],
                          self.policy("dynamodb:GetRecords"))
+        self.advance(15)
         self.assertEqual(self.ddb.delete_resource_policy(ResourceArn=arn)["RevisionId"], second)
         code, message = self.error(self.ddb.get_resource_policy, ResourceArn=arn)
         self.assertEqual(code, "PolicyNotFoundException")

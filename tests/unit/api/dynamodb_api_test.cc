@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "streamstack/common/clock.h"
+#include "streamstack/common/ids.h"
 #include "streamstack/common/metrics.h"
 #include "streamstack/storage/store.h"
 #include "streamstack/streams/stream_store.h"
@@ -496,7 +497,9 @@ TEST_F(DynamoDbApiStatusDelayTest, WhileTheBillingModeSwitchesCapacityWaits) {
   json protect = Call("UpdateTable", {{"TableName", "big"}, {"DeletionProtectionEnabled", true}});
   EXPECT_EQ(protect["TableDescription"]["TableStatus"], "ACTIVE");
   EXPECT_EQ(Status(), "ACTIVE");
-  Call("UpdateTable", {{"TableName", "big"}, {"DeletionProtectionEnabled", false}});
+  Elapse(15000);  // DeletionProtectionEnabled waits 15 s after its change (DDB-TABLE-445)
+  EXPECT_FALSE(Call("UpdateTable", {{"TableName", "big"}, {"DeletionProtectionEnabled", false}})
+                   .contains("__type"));
   const json provisioned = {
       {"TableName", "big"},
       {"BillingMode", "PROVISIONED"},
@@ -659,6 +662,19 @@ TEST_F(DynamoDbApiTest, ResourcePolicyRevisionsAndConditions) {
             "update expecting none to be present for table big, but a policy exists with "
             "revision id " +
                 first + ".");
+  // Another document within 15 s of the change: ThrottlingException until RevisionId + 15 s
+  // (ack-api-quirks DDB-TABLE-445, recorded).
+  const std::string throttled =
+      "Resource-based policy for table big modified within the previous 15000 milliseconds. "
+      "Please try again after " +
+      FormatIso8601Millis(std::stoll(first) + 15000) + ".";
+  json early = Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
+                                          {"Policy", Policy("dynamodb:Query")},
+                                          {"ExpectedRevisionId", first}});
+  EXPECT_EQ(early["__type"], "com.amazonaws.dynamodb.v20120810#ThrottlingException");
+  EXPECT_EQ(early["message"], throttled);
+  EXPECT_EQ(Call("DeleteResourcePolicy", {{"ResourceArn", kBigArn}})["message"], throttled);
+  clock_.Advance(std::chrono::seconds(15));
   json second = Call("PutResourcePolicy", {{"ResourceArn", kBigArn},
                                            {"Policy", Policy("dynamodb:Query")},
                                            {"ExpectedRevisionId", first}});
@@ -671,6 +687,7 @@ TEST_F(DynamoDbApiTest, ResourcePolicyRevisionsAndConditions) {
   EXPECT_EQ(Call("DeleteResourcePolicy",
                  {{"ResourceArn", kBigArn}, {"ExpectedRevisionId", first}})["__type"],
             kPolicyNotFound);
+  clock_.Advance(std::chrono::seconds(15));
   EXPECT_EQ(Call("DeleteResourcePolicy", {{"ResourceArn", kBigArn}})["RevisionId"],
             second["RevisionId"]);
   json missing = Call("GetResourcePolicy", {{"ResourceArn", kBigArn}});
