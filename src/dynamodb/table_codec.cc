@@ -127,6 +127,9 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"sse_window_start_ms", d.sse_changes.window_start_ms},
       {"sse_changes_in_window", d.sse_changes.count},
       {"sse_last_change_ms", d.sse_changes.last_change_ms},
+      {"decreases_day_start_ms", d.capacity_decreases.day_start_ms},
+      {"decreases_today", d.capacity_decreases.count},
+      {"last_decrease_ms", d.capacity_decreases.last_decrease_ms},
       {"warm_read_units_per_second", d.warm_read_units_per_second},
       {"warm_write_units_per_second", d.warm_write_units_per_second},
       {"stream_enabled", d.stream_enabled},
@@ -187,6 +190,9 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.sse_changes.window_start_ms = j.value("sse_window_start_ms", int64_t{0});
     d.sse_changes.count = j.value("sse_changes_in_window", int64_t{0});
     d.sse_changes.last_change_ms = j.value("sse_last_change_ms", int64_t{0});
+    d.capacity_decreases.day_start_ms = j.value("decreases_day_start_ms", int64_t{0});
+    d.capacity_decreases.count = j.value("decreases_today", int64_t{0});
+    d.capacity_decreases.last_decrease_ms = j.value("last_decrease_ms", int64_t{0});
     d.warm_read_units_per_second = j.value("warm_read_units_per_second", int64_t{0});
     d.warm_write_units_per_second = j.value("warm_write_units_per_second", int64_t{0});
     d.stream_enabled = j.at("stream_enabled");

@@ -1,6 +1,8 @@
 #include "dynamodb/table_validation.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <set>
 
 #include "dynamodb/item_key.h"
@@ -468,6 +470,58 @@ Status CheckCapacityChanges(const ProvisionedThroughput& current,
                          ". Requested WriteCapacityUnits: " + write +
                          ". Refer to the Amazon DynamoDB Developer Guide for current limits and "
                          "how to request higher limits.");
+}
+
+// A time as AWS's decrease text prints it, Java's FULL date and time style in English:
+// "Monday, February 13, 2023 at 10:25:39 AM Coordinated Universal Time".
+std::string FullUtcTime(int64_t epoch_ms) {
+  static const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                      "Thursday", "Friday", "Saturday"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "%d:%02d:%02d %s", hour12, tm.tm_min, tm.tm_sec,
+                tm.tm_hour < 12 ? "AM" : "PM");
+  return std::string(kDays[tm.tm_wday]) + ", " + kMonths[tm.tm_mon] + " " +
+         std::to_string(tm.tm_mday) + ", " + std::to_string(tm.tm_year + 1900) + " at " + clock +
+         " Coordinated Universal Time";
+}
+
+// Provisioned capacity decreases a table takes in a UTC day: 4, then one per 3600 seconds
+// (AWS's Service Quotas: "up to four times anytime per day ... if there was no decrease in the
+// past hour, an additional decrease is allowed"). Beyond, LimitExceededException in AWS's words
+// (recorded by users since 2018; the time as Java's FULL style prints it, the form of a 2023
+// record). Returns the day's count with this decrease, or the refusal.
+Result<TableDefinition::CapacityDecreases> CountCapacityDecrease(
+    const TableDefinition::CapacityDecreases& decreases, int64_t now_ms) {
+  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
+  constexpr int64_t kFreeDecreases = 4;
+  constexpr int64_t kSpacingSeconds = 3600;
+  TableDefinition::CapacityDecreases counted = decreases;
+  const int64_t today = now_ms - now_ms % kDayMs;
+  if (decreases.day_start_ms != today) counted = {today, 0, 0};
+  if (counted.count >= kFreeDecreases &&
+      now_ms - counted.last_decrease_ms < kSpacingSeconds * 1000) {
+    return Status(
+        AwsError::kLimitExceeded,
+        "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given "
+        "UTC day. After the first " +
+            std::to_string(kFreeDecreases) +
+            " decreases, each subsequent decrease in the same UTC day can be performed at most "
+            "once every " +
+            std::to_string(kSpacingSeconds) + " seconds. Number of decreases today: " +
+            std::to_string(counted.count) + ". Last decrease at " +
+            FullUtcTime(counted.last_decrease_ms) + ". Next decrease can be made at " +
+            FullUtcTime(counted.last_decrease_ms + kSpacingSeconds * 1000));
+  }
+  ++counted.count;
+  counted.last_decrease_ms = now_ms;
+  return counted;
 }
 
 // UpdateTable's GlobalSecondaryIndexUpdates checked as AWS checks them and applied to `def`
@@ -1088,6 +1142,11 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     const ProvisionedThroughput& asked = *request.provisioned_throughput;
     if (current.billing_mode == "PROVISIONED") {
       STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
+      if (asked.read_capacity_units < current.throughput.read_capacity_units ||
+          asked.write_capacity_units < current.throughput.write_capacity_units) {
+        STREAMSTACK_ASSIGN_OR_RETURN(def->capacity_decreases,
+                                     CountCapacityDecrease(current.capacity_decreases, now_ms));
+      }
     }
     def->throughput = asked;
     changed = table_updating = true;

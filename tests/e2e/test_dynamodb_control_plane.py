@@ -677,6 +677,72 @@ class DeletionProtectionCooldownTest(ControlPlaneCase):
         self.assertEqual(self.protect(True)[0], 200)
 
 
+class CapacityDecreaseTest(ControlPlaneCase):
+    """AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
+    provisioned capacity"): 4 decreases in a UTC day, then one per hour; beyond,
+    LimitExceededException "Subscriber limit exceeded: Provisioned throughput decreases are
+    limited within a given UTC day. After the first 4 decreases, each subsequent decrease in
+    the same UTC day can be performed at most once every 3600 seconds. Number of decreases
+    today: <n>. Last decrease at <time>. Next decrease can be made at <time>", as users
+    recorded it (2018 to 2023; the time in the 2023 record's form, Java's FULL style). An
+    increase is not counted. Time moves on the test clock."""
+
+    FULL = "%A, %B %d, %Y at %I:%M:%S %p Coordinated Universal Time"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, seconds):
+        status, _, body = self.server.http(
+            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["now_ms"]
+
+    def capacity(self, units):
+        return self.ddb.update_table(TableName="decreasing", ProvisionedThroughput={
+            "ReadCapacityUnits": units, "WriteCapacityUnits": units})
+
+    def refused(self, units, count):
+        code, message = self.error(self.capacity, units)
+        self.assertEqual(code, "LimitExceededException")
+        match = re.fullmatch(
+            r"Subscriber limit exceeded: Provisioned throughput decreases are limited within a "
+            r"given UTC day\. After the first 4 decreases, each subsequent decrease in the same "
+            r"UTC day can be performed at most once every 3600 seconds\. Number of decreases "
+            r"today: (\d+)\. Last decrease at (.+)\. Next decrease can be made at (.+)", message)
+        self.assertIsNotNone(match, message)
+        self.assertEqual(int(match.group(1)), count)
+        last = calendar.timegm(time.strptime(match.group(2), self.FULL))
+        self.assertEqual(calendar.timegm(time.strptime(match.group(3), self.FULL)), last + 3600)
+        return last
+
+    def test_four_a_day_then_one_an_hour(self):
+        now = self.advance(0)
+        day = 86400 * 1000
+        self.advance((day - now % day) / 1000 + 3600)  # 01:00 UTC of the next day
+        self.ddb.create_table(TableName="decreasing", **{
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 20, "WriteCapacityUnits": 20}})
+        for units in (19, 18, 17):
+            self.capacity(units)
+        before = self.advance(60) // 1000
+        self.capacity(16)
+        last = self.refused(15, 4)
+        self.assertTrue(before <= last <= before + 2, (before, last))
+        self.capacity(30)  # an increase is not counted
+        self.advance(3599)
+        self.refused(15, 4)
+        self.advance(2)
+        self.capacity(15)
+        self.refused(14, 5)
+        self.advance(86400)  # the next UTC day
+        for units in (14, 13, 12, 11):
+            self.capacity(units)
+        self.refused(10, 4)
+
+
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
 class WarmThroughputTest(ControlPlaneCase):
     """[ls] test_table_warm_throughput, test_table_crud, test_gsi_with_billing_mode: DescribeTable

@@ -189,6 +189,13 @@ struct TableDefinition {
     int64_t count = 0;
     int64_t last_change_ms = 0;
   } sse_changes;
+  // The table's provisioned capacity decreases of the current UTC day: AWS takes 4, then one
+  // an hour (Service Quotas: "Decreasing provisioned capacity").
+  struct CapacityDecreases {
+    int64_t day_start_ms = 0;  // 00:00 UTC of the day counted
+    int64_t count = 0;
+    int64_t last_decrease_ms = 0;
+  } capacity_decreases;
   // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
   // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
   int64_t warm_read_units_per_second = 0;
