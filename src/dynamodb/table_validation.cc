@@ -1,6 +1,7 @@
 #include "dynamodb/table_validation.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -757,6 +758,21 @@ Status CheckDeletionProtectionCooldown(const TableDefinition& current, int64_t n
                                            " milliseconds. Please try again after " + after);
 }
 
+// A table takes 2 TableClass updates in 30 days; a third is LimitExceededException (recorded,
+// ack-api-quirks DDB-TABLE-443 and -377: IA, STANDARD, then the refusal). Each update AWS takes
+// counts, one that names the class the table has too (AWS answers it UPDATING; assumed).
+// Returns the latest two updates' times with this one.
+Result<std::array<int64_t, 2>> CountTableClassUpdate(const std::array<int64_t, 2>& updates,
+                                                     int64_t now_ms) {
+  constexpr int64_t kWindowMs = int64_t{30} * 24 * 60 * 60 * 1000;
+  if (updates[1] != 0 && now_ms - updates[1] < kWindowMs) {
+    return Status(AwsError::kLimitExceeded,
+                  "Subscriber limit exceeded: Updates to TableClass are limited to 2 times in 30 "
+                  "day(s).");
+  }
+  return std::array<int64_t, 2>{now_ms, updates[0]};
+}
+
 // The table classes AWS offers; another is refused in AWS's words, not the model's enum clause
 // (ack-api-quirks' catalogue DDB-TABLE-442; the model's enum is left to this check).
 Status CheckTableClass(const std::string& table_class) {
@@ -1161,6 +1177,10 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   }
   if (request.table_class) {
     STREAMSTACK_RETURN_IF_ERROR(CheckTableClass(*request.table_class));
+    STREAMSTACK_ASSIGN_OR_RETURN(def->table_class_updates_ms,
+                                 CountTableClassUpdate(current.table_class_updates_ms, now_ms));
+    STREAMSTACK_ASSIGN_OR_RETURN(def->table_class_updates_ms,
+                                 CountTableClassUpdate(current.table_class_updates_ms, now_ms));
     def->table_class = *request.table_class;
     changed = table_updating = true;
   }

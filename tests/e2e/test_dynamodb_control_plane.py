@@ -678,7 +678,7 @@ class DeletionProtectionCooldownTest(ControlPlaneCase):
 
 
 class CapacityDecreaseTest(ControlPlaneCase):
-    """AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
+    """Per-table quotas on the test clock. AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
     provisioned capacity"): 4 decreases in a UTC day, then one per hour; beyond,
     LimitExceededException "Subscriber limit exceeded: Provisioned throughput decreases are
     limited within a given UTC day. After the first 4 decreases, each subsequent decrease in
@@ -698,6 +698,9 @@ class CapacityDecreaseTest(ControlPlaneCase):
             "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
         self.assertEqual(status, 200, body)
         return json.loads(body)["now_ms"]
+
+    def describe(self, name):
+        return self.ddb.describe_table(TableName=name)["Table"]
 
     def capacity(self, units):
         return self.ddb.update_table(TableName="decreasing", ProvisionedThroughput={
@@ -741,6 +744,28 @@ class CapacityDecreaseTest(ControlPlaneCase):
         for units in (14, 13, 12, 11):
             self.capacity(units)
         self.refused(10, 4)
+
+    def test_table_class_twice_in_thirty_days(self):
+        """[ack] DDB-TABLE-443 and -377 (recorded): STANDARD_INFREQUENT_ACCESS, STANDARD, then
+        LimitExceededException; a new table has its own two. Assumed: the 30 days run from the
+        older of the two updates."""
+        create_table(self.ddb, "classes")
+        limited = ("LimitExceededException", "Subscriber limit exceeded: Updates to TableClass "
+                   "are limited to 2 times in 30 day(s).")
+        self.ddb.update_table(TableName="classes", TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.advance(86400)
+        self.ddb.update_table(TableName="classes", TableClass="STANDARD")
+        self.assertEqual(self.error(self.ddb.update_table, TableName="classes",
+                                    TableClass="STANDARD_INFREQUENT_ACCESS"), limited)
+        create_table(self.ddb, "classes-too")
+        self.ddb.update_table(TableName="classes-too", TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.advance(29 * 86400 - 60)
+        self.assertEqual(self.error(self.ddb.update_table, TableName="classes",
+                                    TableClass="STANDARD_INFREQUENT_ACCESS"), limited)
+        self.advance(120)
+        self.ddb.update_table(TableName="classes", TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.assertEqual(self.describe("classes")["TableClassSummary"]["TableClass"],
+                         "STANDARD_INFREQUENT_ACCESS")
 
 
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")

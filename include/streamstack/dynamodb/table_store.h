@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -189,6 +190,8 @@ struct TableDefinition {
     int64_t count = 0;
     int64_t last_change_ms = 0;
   } sse_changes;
+  // When UpdateTable last took a TableClass, the latest first (0: not): AWS takes 2 in 30 days.
+  std::array<int64_t, 2> table_class_updates_ms{};
   // The table's provisioned capacity decreases of the current UTC day: AWS takes 4, then one
   // an hour (Service Quotas: "Decreasing provisioned capacity").
   struct CapacityDecreases {
