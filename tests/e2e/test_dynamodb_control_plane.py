@@ -81,6 +81,21 @@ class ControlPlaneCase(ServerTestCase):
         return err["Code"], err["Message"]
 
 
+class TestClockCase(ControlPlaneCase):
+    """A server of its own on the test clock, which advance() moves (in seconds); returns the
+    server's time in milliseconds."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, seconds):
+        status, _, body = self.server.http(
+            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["now_ms"]
+
+
 class TableArnTest(ControlPlaneCase):
     """[model], [ack] DDB-TABLE-011, [tf], [extenddb]."""
 
@@ -560,23 +575,13 @@ class EncryptionTest(ControlPlaneCase):
         self.assertTrue(out["TableDescription"]["DeletionProtectionEnabled"])
 
 
-class EncryptionQuotaTest(ControlPlaneCase):
+class EncryptionQuotaTest(TestClockCase):
     """[ack] DDB-TABLE-081, -140, -141 (recorded): a table takes 4 encryption changes in a
     24-hour window that opens at the first, then one per 21600 seconds until the window ends;
     another is LimitExceededException in DDB-TABLE-140's words (its record is cut after the last
     change's time; the catalogue DDB-TABLE-443 and a user's quote of AWS give the end, ". Next
     changes can be made at <TS>.", taken here as 21600 seconds after the last change, which is
     assumed). Time moves on the test clock."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
-
-    def advance(self, seconds):
-        status, _, body = self.server.http(
-            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
-        self.assertEqual(status, 200, body)
-        return json.loads(body)["now_ms"]
 
     def change(self, n):
         """The n-th change: the AWS managed key and the AWS owned key in turn."""
@@ -624,7 +629,7 @@ class EncryptionQuotaTest(ControlPlaneCase):
         self.refused(4, 10)
 
 
-class DeletionProtectionCooldownTest(ControlPlaneCase):
+class DeletionProtectionCooldownTest(TestClockCase):
     """[ack] DDB-TABLE-445 (the ThrottlingException catalogue) and the UpdateTable resend
     probes (recorded, us-west-2 2026-10-08/09): DeletionProtectionEnabled is not written again
     within 15 s of its last change, even with the value it has: ThrottlingException "Deletion
@@ -633,16 +638,6 @@ class DeletionProtectionCooldownTest(ControlPlaneCase):
     Assumed, not recorded: a write of the value the table already has, outside the 15 s, starts
     no new wait. Sent raw (botocore 1.29 has no DeletionProtectionEnabled); time moves on the
     test clock."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
-
-    def advance(self, seconds):
-        status, _, body = self.server.http(
-            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
-        self.assertEqual(status, 200, body)
-        return json.loads(body)["now_ms"]
 
     def protect(self, enabled):
         headers = {"Content-Type": "application/x-amz-json-1.0",
@@ -677,7 +672,7 @@ class DeletionProtectionCooldownTest(ControlPlaneCase):
         self.assertEqual(self.protect(True)[0], 200)
 
 
-class CapacityDecreaseTest(ControlPlaneCase):
+class CapacityDecreaseTest(TestClockCase):
     """Per-table quotas on the test clock. AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
     provisioned capacity"): 4 decreases in a UTC day, then one per hour; beyond,
     LimitExceededException "Subscriber limit exceeded: Provisioned throughput decreases are
@@ -689,15 +684,6 @@ class CapacityDecreaseTest(ControlPlaneCase):
 
     FULL = "%A, %B %d, %Y at %I:%M:%S %p Coordinated Universal Time"
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
-
-    def advance(self, seconds):
-        status, _, body = self.server.http(
-            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
-        self.assertEqual(status, 200, body)
-        return json.loads(body)["now_ms"]
 
     def describe(self, name):
         return self.ddb.describe_table(TableName=name)["Table"]
@@ -1386,22 +1372,13 @@ class BillingSwitchTest(ControlPlaneCase):
 
 
 @requires_botocore("dynamodb", "PutResourcePolicy")
-class ResourcePolicyTest(ControlPlaneCase):
+class ResourcePolicyTest(TestClockCase):
     """Resource-based policies, stored and answered, not enforced. [policy] AWS's API reference
     (PutResourcePolicy: idempotent, ExpectedRevisionId and NO_POLICY; DeleteResourcePolicy:
     idempotent, no RevisionId without a policy) and moto's PolicyNotFoundException texts
     (believed to be AWS's; not recorded by us). [ack] DDB-TABLE-445: a policy is not changed
     again within 15 s of its last change (ThrottlingException, recorded); the server runs on the
     test clock, which the tests move past it."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = StreamStack(in_memory=True, env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
-
-    def advance(self, seconds):
-        status, _, body = self.server.http(
-            "GET", f"/_streamstack/clock/advance?ms={int(seconds * 1000)}")
-        self.assertEqual(status, 200, body)
 
     @staticmethod
     def policy(action):
