@@ -478,8 +478,8 @@ json EncodeKeySchema(const std::vector<dynamodb::KeySchemaElement>& ks) {
   return out;
 }
 
-json EncodeThroughput(const dynamodb::ProvisionedThroughput& t) {
-  return {{"NumberOfDecreasesToday", 0},
+json EncodeThroughput(const dynamodb::ProvisionedThroughput& t, int64_t decreases_today = 0) {
+  return {{"NumberOfDecreasesToday", decreases_today},
           {"ReadCapacityUnits", t.read_capacity_units},
           {"WriteCapacityUnits", t.write_capacity_units}};
 }
@@ -504,7 +504,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       {"KeySchema", EncodeKeySchema(t.key_schema)},
       {"TableStatus", dynamodb::TableStatusName(d.status)},
       {"CreationDateTime", EpochSeconds(t.created_ms)},
-      {"ProvisionedThroughput", EncodeThroughput(t.throughput)},
+      {"ProvisionedThroughput", EncodeThroughput(t.throughput, d.decreases_today)},
       {"TableSizeBytes", d.size_bytes},
       {"ItemCount", d.item_count},
       {"TableArn", t.arn},

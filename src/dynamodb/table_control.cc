@@ -151,9 +151,13 @@ void TableStore::Impl::AbandonTransition(const std::string& name, uint64_t id) {
 
 Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
                                                     std::shared_ptr<const TableDefinition> def,
-                                                    TableStatus status) {
+                                                    TableStatus status, int64_t now_ms) {
+  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
   TableDescription d;
   d.status = status;
+  if (def->capacity_decreases.day_start_ms == now_ms - now_ms % kDayMs) {
+    d.decreases_today = def->capacity_decreases.count;
+  }
   auto& stmt = db.Prepare(sql::kSelectTableStats);
   stmt.Bind(1, def->table_id);
   STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
@@ -471,8 +475,9 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         }
         STREAMSTACK_RETURN_IF_ERROR(StoreDefinition(ctx.db(), def));
         impl.Replace(ctx, plan->definition);
-        STREAMSTACK_ASSIGN_OR_RETURN(*description,
-                                     Impl::Describe(ctx.db(), plan->definition, plan->status));
+        STREAMSTACK_ASSIGN_OR_RETURN(
+            *description,
+            Impl::Describe(ctx.db(), plan->definition, plan->status, impl.clock.NowMillis()));
         return Status::Ok();
       },
       [&impl, plan, description, id = *transition, done = std::move(done)](Status st) {

@@ -175,13 +175,16 @@ struct TableStore::Impl {
 
   // The description of `def` with its item and index counters as `db` sees them (a reader
   // connection, or the writer's inside a job).
+  // `now_ms` decides which capacity decreases are today's.
   static Result<TableDescription> Describe(storage::Database& db,
                                            std::shared_ptr<const TableDefinition> def,
-                                           TableStatus status);
+                                           TableStatus status, int64_t now_ms);
   // The same through a reader connection.
   Result<TableDescription> Describe(std::shared_ptr<const TableDefinition> def,
                                     TableStatus status) const {
-    return store.Read([&](storage::Database& db) { return Describe(db, std::move(def), status); });
+    return store.Read([&](storage::Database& db) {
+      return Describe(db, std::move(def), status, clock.NowMillis());
+    });
   }
 
   // --- The item write path (writer thread, inside a write job) ----------------------------

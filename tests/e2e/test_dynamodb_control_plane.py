@@ -680,7 +680,8 @@ class CapacityDecreaseTest(TestClockCase):
     the same UTC day can be performed at most once every 3600 seconds. Number of decreases
     today: <n>. Last decrease at <time>. Next decrease can be made at <time>", as users
     recorded it (2018 to 2023; the time in the 2023 record's form, Java's FULL style). An
-    increase is not counted. Time moves on the test clock."""
+    increase is not counted; DescribeTable's NumberOfDecreasesToday counts the day's. Time
+    moves on the test clock."""
 
     FULL = "%A, %B %d, %Y at %I:%M:%S %p Coordinated Universal Time"
 
@@ -718,6 +719,9 @@ class CapacityDecreaseTest(TestClockCase):
             self.capacity(units)
         before = self.advance(60) // 1000
         self.capacity(16)
+        decreases = lambda: self.describe("decreasing")["ProvisionedThroughput"][
+            "NumberOfDecreasesToday"]
+        self.assertEqual(decreases(), 4)
         last = self.refused(15, 4)
         self.assertTrue(before <= last <= before + 2, (before, last))
         self.capacity(30)  # an increase is not counted
@@ -727,6 +731,7 @@ class CapacityDecreaseTest(TestClockCase):
         self.capacity(15)
         self.refused(14, 5)
         self.advance(86400)  # the next UTC day
+        self.assertEqual(decreases(), 0)
         for units in (14, 13, 12, 11):
             self.capacity(units)
         self.refused(10, 4)

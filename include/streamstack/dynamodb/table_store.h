@@ -251,6 +251,8 @@ struct TableDescription {
   int64_t item_count = 0;
   int64_t size_bytes = 0;
   std::map<std::string, IndexStats> index_stats;  // by index name
+  // ProvisionedThroughput.NumberOfDecreasesToday: the table's decreases of this UTC day.
+  int64_t decreases_today = 0;
   // UpdateTable's answer: the index it creates shows CREATING, the one it deletes (no longer
   // in the definition) DELETING; every other index is ACTIVE.
   std::optional<std::string> creating_index;
