@@ -484,6 +484,20 @@ json EncodeThroughput(const dynamodb::ProvisionedThroughput& t, int64_t decrease
           {"WriteCapacityUnits", t.write_capacity_units}};
 }
 
+// The table's ProvisionedThroughputDescription: the day's decreases, and the times of the
+// last increase and decrease once there were any (as AWS's API reference describes them).
+json EncodeTableThroughput(const dynamodb::TableDescription& d) {
+  const dynamodb::TableDefinition& t = *d.definition;
+  json out = EncodeThroughput(t.throughput, d.decreases_today);
+  if (t.last_capacity_increase_ms != 0) {
+    out["LastIncreaseDateTime"] = EpochSeconds(t.last_capacity_increase_ms);
+  }
+  if (t.capacity_decreases.last_decrease_ms != 0) {
+    out["LastDecreaseDateTime"] = EpochSeconds(t.capacity_decreases.last_decrease_ms);
+  }
+  return out;
+}
+
 // Only the members that are set; AWS leaves OnDemandThroughput out when neither is.
 json EncodeOnDemandThroughput(const dynamodb::OnDemandThroughput& t) {
   json out = json::object();
@@ -504,7 +518,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       {"KeySchema", EncodeKeySchema(t.key_schema)},
       {"TableStatus", dynamodb::TableStatusName(d.status)},
       {"CreationDateTime", EpochSeconds(t.created_ms)},
-      {"ProvisionedThroughput", EncodeThroughput(t.throughput, d.decreases_today)},
+      {"ProvisionedThroughput", EncodeTableThroughput(d)},
       {"TableSizeBytes", d.size_bytes},
       {"ItemCount", d.item_count},
       {"TableArn", t.arn},

@@ -128,6 +128,7 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"sse_changes_in_window", d.sse_changes.count},
       {"sse_last_change_ms", d.sse_changes.last_change_ms},
       {"table_class_updates_ms", d.table_class_updates_ms},
+      {"last_capacity_increase_ms", d.last_capacity_increase_ms},
       {"decreases_day_start_ms", d.capacity_decreases.day_start_ms},
       {"decreases_today", d.capacity_decreases.count},
       {"last_decrease_ms", d.capacity_decreases.last_decrease_ms},
@@ -192,6 +193,7 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.sse_changes.count = j.value("sse_changes_in_window", int64_t{0});
     d.sse_changes.last_change_ms = j.value("sse_last_change_ms", int64_t{0});
     d.table_class_updates_ms = j.value("table_class_updates_ms", std::array<int64_t, 2>{});
+    d.last_capacity_increase_ms = j.value("last_capacity_increase_ms", int64_t{0});
     d.capacity_decreases.day_start_ms = j.value("decreases_day_start_ms", int64_t{0});
     d.capacity_decreases.count = j.value("decreases_today", int64_t{0});
     d.capacity_decreases.last_decrease_ms = j.value("last_decrease_ms", int64_t{0});

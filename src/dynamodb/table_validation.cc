@@ -1163,6 +1163,10 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
         STREAMSTACK_ASSIGN_OR_RETURN(def->capacity_decreases,
                                      CountCapacityDecrease(current.capacity_decreases, now_ms));
       }
+      if (asked.read_capacity_units > current.throughput.read_capacity_units ||
+          asked.write_capacity_units > current.throughput.write_capacity_units) {
+        def->last_capacity_increase_ms = now_ms;
+      }
     }
     def->throughput = asked;
     changed = table_updating = true;

@@ -680,8 +680,9 @@ class CapacityDecreaseTest(TestClockCase):
     the same UTC day can be performed at most once every 3600 seconds. Number of decreases
     today: <n>. Last decrease at <time>. Next decrease can be made at <time>", as users
     recorded it (2018 to 2023; the time in the 2023 record's form, Java's FULL style). An
-    increase is not counted; DescribeTable's NumberOfDecreasesToday counts the day's. Time
-    moves on the test clock."""
+    increase is not counted; DescribeTable's NumberOfDecreasesToday counts the day's, and
+    LastIncreaseDateTime and LastDecreaseDateTime (API reference, ProvisionedThroughputDescription)
+    give the last of each. Time moves on the test clock."""
 
     FULL = "%A, %B %d, %Y at %I:%M:%S %p Coordinated Universal Time"
 
@@ -724,10 +725,18 @@ class CapacityDecreaseTest(TestClockCase):
         self.assertEqual(decreases(), 4)
         last = self.refused(15, 4)
         self.assertTrue(before <= last <= before + 2, (before, last))
+        throughput = self.describe("decreasing")["ProvisionedThroughput"]
+        self.assertEqual(calendar.timegm(throughput["LastDecreaseDateTime"].utctimetuple()),
+                         last)
+        self.assertNotIn("LastIncreaseDateTime", throughput)
+        self.advance(5)
         self.capacity(30)  # an increase is not counted
-        self.advance(3599)
+        throughput = self.describe("decreasing")["ProvisionedThroughput"]
+        self.assertEqual(calendar.timegm(throughput["LastIncreaseDateTime"].utctimetuple()),
+                         last + 5)
+        self.advance(3590)  # last + 3595 s
         self.refused(15, 4)
-        self.advance(2)
+        self.advance(7)
         self.capacity(15)
         self.refused(14, 5)
         self.advance(86400)  # the next UTC day

@@ -192,6 +192,8 @@ struct TableDefinition {
   } sse_changes;
   // When UpdateTable last took a TableClass, the latest first (0: not): AWS takes 2 in 30 days.
   std::array<int64_t, 2> table_class_updates_ms{};
+  // When UpdateTable last raised the table's provisioned capacity (0: never).
+  int64_t last_capacity_increase_ms = 0;
   // The table's provisioned capacity decreases of the current UTC day: AWS takes 4, then one
   // an hour (Service Quotas: "Decreasing provisioned capacity").
   struct CapacityDecreases {
