@@ -165,6 +165,29 @@ std::string BoundText(const Shape& s, int64_t bound) {
   return s.type == Type::kDouble ? JavaDouble(static_cast<double>(bound)) : std::to_string(bound);
 }
 
+// The clause a length (of a string in UTF-16 units, of a list or map in entries) breaks, if
+// any: the minimum's, else the maximum's (a model's minimum is never above its maximum).
+std::optional<std::string> LengthClause(const Shape& s, size_t n) {
+  if (s.min && n < static_cast<size_t>(*s.min)) {
+    return "Member must have length greater than or equal to " + std::to_string(*s.min);
+  }
+  if (s.max && n > static_cast<size_t>(*s.max)) {
+    return "Member must have length less than or equal to " + std::to_string(*s.max);
+  }
+  return std::nullopt;
+}
+
+// The clause a number breaks, if any, as LengthClause.
+std::optional<std::string> RangeClause(const Shape& s, double x) {
+  if (s.min && x < static_cast<double>(*s.min)) {
+    return "Member must have value greater than or equal to " + BoundText(s, *s.min);
+  }
+  if (s.max && x > static_cast<double>(*s.max)) {
+    return "Member must have value less than or equal to " + BoundText(s, *s.max);
+  }
+  return std::nullopt;
+}
+
 // The Java class AWS's messages name for a shape's values.
 std::string JavaType(const Shape& s, const std::string& package) {
   switch (s.type) {
@@ -731,13 +754,7 @@ class ConstraintChecker {
     if (pattern_broken && !lambda) {
       out.push_back("Member must satisfy regular expression pattern: " + s.pattern);
     }
-    size_t length = Utf16Length(text);
-    if (s.min && length < static_cast<size_t>(*s.min)) {
-      out.push_back("Member must have length greater than or equal to " + std::to_string(*s.min));
-    }
-    if (s.max && length > static_cast<size_t>(*s.max)) {
-      out.push_back("Member must have length less than or equal to " + std::to_string(*s.max));
-    }
+    if (auto length = LengthClause(s, Utf16Length(text))) out.push_back(std::move(*length));
     if (pattern_broken && lambda && out.empty()) {
       out.push_back("Member must satisfy regular expression pattern: " + s.pattern);
     }
@@ -810,14 +827,7 @@ class ConstraintChecker {
 
   void Range(const Shape& s, const json& v, const std::string& path) {
     std::string text = Render(s, v);
-    double x = v.get<double>();
-    if (s.min && x < static_cast<double>(*s.min)) {
-      out_->Add(QuoteValue(text), path,
-                "Member must have value greater than or equal to " + BoundText(s, *s.min));
-    } else if (s.max && x > static_cast<double>(*s.max)) {
-      out_->Add(QuoteValue(text), path,
-                "Member must have value less than or equal to " + BoundText(s, *s.max));
-    }
+    if (auto clause = RangeClause(s, v.get<double>())) out_->Add(QuoteValue(text), path, *clause);
     // A number may have an enum of its own (the model's values as text).
     if (!s.enum_values.empty() && !Full() &&
         std::find(s.enum_values.begin(), s.enum_values.end(), text) == s.enum_values.end()) {
@@ -826,13 +836,7 @@ class ConstraintChecker {
   }
 
   void Length(const Shape& s, const json& v, size_t n, const std::string& path) {
-    if (s.min && n < static_cast<size_t>(*s.min)) {
-      out_->Add(QuoteValue(Render(s, v)), path,
-                "Member must have length greater than or equal to " + std::to_string(*s.min));
-    } else if (s.max && n > static_cast<size_t>(*s.max)) {
-      out_->Add(QuoteValue(Render(s, v)), path,
-                "Member must have length less than or equal to " + std::to_string(*s.max));
-    }
+    if (auto clause = LengthClause(s, n)) out_->Add(QuoteValue(Render(s, v)), path, *clause);
   }
 
   static bool IsNumber(Type t) {
@@ -840,17 +844,11 @@ class ConstraintChecker {
   }
 
   bool ValueBreaks(const Shape& s, const json& e) const {
-    if (IsNumber(s.type)) {
-      if (!e.is_number()) return false;
-      double x = e.get<double>();
-      return (s.min && x < static_cast<double>(*s.min)) ||
-             (s.max && x > static_cast<double>(*s.max));
-    }
+    if (IsNumber(s.type)) return e.is_number() && RangeClause(s, e.get<double>()).has_value();
     if (e.is_string())
       return !StringClauses(s.For(e.get<std::string>()), e.get<std::string>()).empty();
-    size_t n = e.is_array() || e.is_object() ? e.size() : 0;
     if (!e.is_array() && !e.is_object()) return false;
-    return (s.min && n < static_cast<size_t>(*s.min)) || (s.max && n > static_cast<size_t>(*s.max));
+    return LengthClause(s, e.size()).has_value();
   }
 
   void Map(const Shape& s, const json& v, const std::string& path, bool own) {
@@ -935,19 +933,12 @@ class FirstBoundFault {
   }
 
  private:
-  static std::optional<Status> Fault(const std::string& path, const std::string& clause) {
+  // A broken bound alone, named by `path` without the value.
+  static std::optional<Status> Bounds(std::optional<std::string> clause, const std::string& path) {
+    if (!clause) return std::nullopt;
     Violations one;
-    one.Add("Value", path, clause);
+    one.Add("Value", path, *clause);
     return one.ToStatus();
-  }
-
-  static std::optional<Status> Bounds(const Shape& s, size_t n, const std::string& path) {
-    if (s.min && n < static_cast<size_t>(*s.min))
-      return Fault(path,
-                   "Member must have length greater than or equal to " + std::to_string(*s.min));
-    if (s.max && n > static_cast<size_t>(*s.max))
-      return Fault(path, "Member must have length less than or equal to " + std::to_string(*s.max));
-    return std::nullopt;
   }
 
   std::optional<Status> Value(const Shape& s, const json& v, const std::string& path) {
@@ -962,23 +953,15 @@ class FirstBoundFault {
         }
         return std::nullopt;
       case Type::kString:
-        return v.is_string() ? Bounds(s, Utf16Length(v.get<std::string>()), path) : std::nullopt;
+        return v.is_string() ? Bounds(LengthClause(s, Utf16Length(v.get<std::string>())), path)
+                             : std::nullopt;
       case Type::kInteger:
       case Type::kLong:
-      case Type::kDouble: {
-        if (!v.is_number()) return std::nullopt;
-        const double x = v.get<double>();
-        if (s.min && x < static_cast<double>(*s.min))
-          return Fault(path,
-                       "Member must have value greater than or equal to " + BoundText(s, *s.min));
-        if (s.max && x > static_cast<double>(*s.max))
-          return Fault(path,
-                       "Member must have value less than or equal to " + BoundText(s, *s.max));
-        return std::nullopt;
-      }
+      case Type::kDouble:
+        return v.is_number() ? Bounds(RangeClause(s, v.get<double>()), path) : std::nullopt;
       case Type::kList:
         if (!v.is_array()) return std::nullopt;
-        if (auto fault = Bounds(s, v.size(), path)) return fault;
+        if (auto fault = Bounds(LengthClause(s, v.size()), path)) return fault;
         for (size_t i = 0; i < v.size(); ++i) {
           if (v[i].is_null()) continue;
           if (auto fault = Value(*s.member, v[i], path + "." + std::to_string(i + 1) + ".member"))
@@ -987,7 +970,7 @@ class FirstBoundFault {
         return std::nullopt;
       case Type::kMap:
         if (!v.is_object()) return std::nullopt;
-        if (auto fault = Bounds(s, v.size(), path)) return fault;
+        if (auto fault = Bounds(LengthClause(s, v.size()), path)) return fault;
         for (const auto& [k, e] : v.items()) {
           if (e.is_null()) continue;
           if (auto fault = Value(*s.value, e, path + "." + k + ".member")) return fault;
