@@ -152,12 +152,9 @@ void TableStore::Impl::AbandonTransition(const std::string& name, uint64_t id) {
 Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
                                                     std::shared_ptr<const TableDefinition> def,
                                                     TableStatus status, int64_t now_ms) {
-  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
   TableDescription d;
   d.status = status;
-  if (def->capacity_decreases.day_start_ms == now_ms - now_ms % kDayMs) {
-    d.decreases_today = def->capacity_decreases.count;
-  }
+  d.decreases_today = def->capacity_decreases.Today(now_ms);
   auto& stmt = db.Prepare(sql::kSelectTableStats);
   stmt.Bind(1, def->table_id);
   STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());

@@ -500,11 +500,10 @@ std::string FullUtcTime(int64_t epoch_ms) {
 // record). Returns the day's count with this decrease, or the refusal.
 Result<TableDefinition::CapacityDecreases> CountCapacityDecrease(
     const TableDefinition::CapacityDecreases& decreases, int64_t now_ms) {
-  constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
   constexpr int64_t kFreeDecreases = 4;
   constexpr int64_t kSpacingSeconds = 3600;
   TableDefinition::CapacityDecreases counted = decreases;
-  const int64_t today = now_ms - now_ms % kDayMs;
+  const int64_t today = TableDefinition::CapacityDecreases::DayStart(now_ms);
   if (decreases.day_start_ms != today) counted = {today, 0, 0};
   if (counted.count >= kFreeDecreases &&
       now_ms - counted.last_decrease_ms < kSpacingSeconds * 1000) {

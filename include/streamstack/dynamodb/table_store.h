@@ -200,6 +200,10 @@ struct TableDefinition {
     int64_t day_start_ms = 0;  // 00:00 UTC of the day counted
     int64_t count = 0;
     int64_t last_decrease_ms = 0;
+    // 00:00 UTC of the day `ms` is in.
+    static int64_t DayStart(int64_t ms) { return ms - ms % (int64_t{24} * 60 * 60 * 1000); }
+    // The decreases of the day `now_ms` is in (0 once the counted day is over).
+    int64_t Today(int64_t now_ms) const { return day_start_ms == DayStart(now_ms) ? count : 0; }
   } capacity_decreases;
   // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
   // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
