@@ -16,17 +16,32 @@ struct ArnParts {
   std::string resource;
 };
 
-std::optional<ArnParts> SplitArn(std::string_view arn) {
-  std::vector<std::string> parts;
+// The first `n` fields of an ARN, each ended by ':', and what follows them; nullopt when it
+// has fewer or does not begin with "arn".
+struct ArnFields {
+  std::vector<std::string_view> fields;
+  std::string_view rest;
+};
+std::optional<ArnFields> SplitArnFields(std::string_view arn, size_t n) {
+  ArnFields out;
   size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
+  while (out.fields.size() < n) {
     size_t colon = arn.find(':', start);
     if (colon == std::string_view::npos) return std::nullopt;
-    parts.emplace_back(arn.substr(start, colon - start));
+    out.fields.push_back(arn.substr(start, colon - start));
     start = colon + 1;
   }
-  if (parts[0] != "arn") return std::nullopt;
-  return ArnParts{parts[1], parts[2], parts[3], parts[4], std::string(arn.substr(start))};
+  if (out.fields[0] != "arn") return std::nullopt;
+  out.rest = arn.substr(start);
+  return out;
+}
+
+std::optional<ArnParts> SplitArn(std::string_view arn) {
+  auto split = SplitArnFields(arn, 5);
+  if (!split) return std::nullopt;
+  const auto& f = split->fields;
+  return ArnParts{std::string(f[1]), std::string(f[2]), std::string(f[3]), std::string(f[4]),
+                  std::string(split->rest)};
 }
 
 bool ValidTableName(std::string_view name) {
@@ -80,6 +95,12 @@ Result<std::string> ResolveTableName(const AccountScope& scope, const std::strin
   std::string name = parts->resource.substr(6);
   if (!ValidTableName(name)) return TableNameArnFormat(name_or_arn);  // index/stream ARNs too
   return name;
+}
+
+std::optional<std::string> ArnRegion(std::string_view arn) {
+  auto split = SplitArnFields(arn, 4);
+  if (!split) return std::nullopt;
+  return std::string(split->fields[3]);
 }
 
 Result<std::string> ResolveSourceTableArn(const AccountScope& scope, const std::string& arn) {

@@ -482,16 +482,9 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
   int64_t after_ms = INT64_MIN;
   std::string after_arn;
   if (request.exclusive_start_backup_arn) {
-    // An ARN of another region (recorded text, ack-api-quirks DDB-TABLE-442): arn:<partition>:
-    // <service>:<region>:...
+    // An ARN of another region (recorded text, ack-api-quirks DDB-TABLE-442).
     const std::string& start = *request.exclusive_start_backup_arn;
-    std::vector<std::string_view> fields;
-    for (size_t from = 0, colon; fields.size() < 4; from = colon + 1) {
-      colon = start.find(':', from);
-      if (colon == std::string::npos) break;
-      fields.push_back(std::string_view(start).substr(from, colon - from));
-    }
-    if (fields.size() == 4 && fields[0] == "arn" && fields[3] != impl_->scope.region) {
+    if (auto region = ArnRegion(start); region && *region != impl_->scope.region) {
       return InvalidRequest("The supplied ExclusiveStartBackupArn does not match the region");
     }
     if (auto t = BackupArnTime(start)) {

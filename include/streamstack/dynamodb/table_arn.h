@@ -6,6 +6,7 @@
 // thread may call them. Knows nothing of HTTP.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,10 @@ bool LooksLikeArn(std::string_view value);
 //   ValidationException "1 validation error detected: Value '<arn>' at 'tableName' failed
 //   to satisfy constraint: Valid ARN format is ..."
 Result<std::string> ResolveTableName(const AccountScope& scope, const std::string& name_or_arn);
+
+// The region of an ARN ("arn:<partition>:<service>:<region>:..."), or nullopt for a value
+// that is not one.
+std::optional<std::string> ArnRegion(std::string_view arn);
 
 // The table RestoreTableToPointInTime's SourceTableArn names: as ResolveTableName, save that
 // a value that is no ARN is ValidationException "sourceTableArn is not a valid ARN" and one of
