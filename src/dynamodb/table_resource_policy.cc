@@ -43,13 +43,19 @@ struct PolicyTarget {
   int64_t table_id = 0;
 };
 
+// The label of a stream's ARN ("arn:...:table/<t>/stream/<label>"); nullopt for a table's.
+std::optional<std::string> StreamLabel(const std::string& arn) {
+  const size_t at = arn.find("/stream/");
+  if (at == std::string::npos) return std::nullopt;
+  return arn.substr(at + 8);
+}
+
 // A stream ARN whose label is not the table's stream (recorded, ack-api-quirks DDB-TABLE-446:
 // "Requested resource not found: Stream: <label> not found for Table: <table>").
 Status StreamNotFound(const std::string& arn, const std::string& table_name) {
-  const size_t at = arn.find("/stream/");
-  const std::string label = at == std::string::npos ? arn : arn.substr(at + 8);
-  return Status(AwsError::kResourceNotFound, "Requested resource not found: Stream: " + label +
-                                                 " not found for Table: " + table_name);
+  return Status(AwsError::kResourceNotFound,
+                "Requested resource not found: Stream: " + StreamLabel(arn).value_or(arn) +
+                    " not found for Table: " + table_name);
 }
 
 // A template over TableStore's private Impl (only its members are named): the table by
@@ -107,14 +113,19 @@ Status CheckExpectedRevision(const PolicyTarget& target,
 }
 
 // A RevisionId: the time of the change in milliseconds, greater than the one it replaces.
+// The time a RevisionId of ours carries; nullopt for another (cannot happen).
+std::optional<int64_t> RevisionMillis(const std::string& revision_id) {
+  try {
+    return std::stoll(revision_id);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 std::string NextRevisionId(int64_t now_ms, const std::optional<TableStore::ResourcePolicy>& old) {
   int64_t id = now_ms;
   if (old) {
-    try {
-      id = std::max<int64_t>(id, std::stoll(old->revision_id) + 1);
-    } catch (const std::exception&) {
-      // Not ours (cannot happen): the clock's value stands.
-    }
+    if (auto previous = RevisionMillis(old->revision_id)) id = std::max(id, *previous + 1);
   }
   return std::to_string(id);
 }
@@ -131,22 +142,15 @@ Status CheckPolicyCooldown(const PolicyTarget& target,
                            const std::optional<TableStore::ResourcePolicy>& current,
                            int64_t now_ms) {
   constexpr int64_t kCooldownMs = 15000;
-  if (!current) return Status::Ok();
-  int64_t changed_ms = 0;
-  try {
-    changed_ms = std::stoll(current->revision_id);
-  } catch (const std::exception&) {
-    return Status::Ok();  // not a RevisionId of ours (cannot happen)
-  }
-  if (now_ms >= changed_ms + kCooldownMs) return Status::Ok();
-  const size_t stream = target.arn.find("/stream/");
-  const std::string subject = stream == std::string::npos
-                                  ? "table " + target.table_name
-                                  : "stream " + target.arn.substr(stream + 8);
+  const std::optional<int64_t> changed_ms =
+      current ? RevisionMillis(current->revision_id) : std::nullopt;
+  if (!changed_ms || now_ms >= *changed_ms + kCooldownMs) return Status::Ok();
+  const auto stream = StreamLabel(target.arn);
+  const std::string subject = stream ? "stream " + *stream : "table " + target.table_name;
   return Status(AwsError::kThrottling,
                 "Resource-based policy for " + subject + " modified within the previous " +
                     std::to_string(kCooldownMs) + " milliseconds. Please try again after " +
-                    FormatIso8601Millis(changed_ms + kCooldownMs) + ".");
+                    FormatIso8601Millis(*changed_ms + kCooldownMs) + ".");
 }
 
 Status UpsertPolicy(storage::Database& db, const PolicyTarget& target, const std::string& policy,
