@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dynamodb/index_store.h"
+#include "dynamodb/resource_policy_document.h"
 #include "dynamodb/secondary_index.h"
 #include "dynamodb/table_codec.h"
 #include "dynamodb/table_sql.h"
@@ -297,8 +298,9 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
   auto plan = PlanCreateTable(request, impl_->scope, impl_->clock.NowMillis());
   if (!plan.ok()) return done(plan.status());
   if (request.resource_policy) {
-    Status valid = ValidatePolicyDocument(*request.resource_policy);
-    if (!valid.ok()) return done(valid);
+    auto kept = CheckPolicyDocument(*request.resource_policy, PolicyResource::kTable);
+    if (!kept.ok()) return done(kept.status());
+    request.resource_policy = std::move(kept).value();
   }
   std::shared_ptr<TableDefinition> def = std::move(plan->definition);
   const std::optional<streams::StreamViewType> view_type = plan->stream_view_type;

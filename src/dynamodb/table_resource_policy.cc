@@ -7,16 +7,14 @@
 // rules: the same document put again keeps its RevisionId, an ExpectedRevisionId that does
 // not match (or "NO_POLICY" while one exists) is PolicyNotFoundException, DeleteResourcePolicy
 // without a policy succeeds with no RevisionId unless an ExpectedRevisionId was given.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "dynamodb/item_key.h"
+#include "dynamodb/resource_policy_document.h"
 #include "dynamodb/table_sql.h"
 #include "dynamodb/table_store_impl.h"
 #include "streamstack/common/ids.h"
@@ -25,9 +23,6 @@
 namespace streamstack::dynamodb {
 namespace {
 
-// AWS: "The maximum size supported for a resource-based policy document is 20 KB. DynamoDB
-// counts whitespaces when calculating the size of a policy against this limit."
-constexpr size_t kMaxPolicyBytes = 20 * 1024;
 constexpr char kNoPolicy[] = "NO_POLICY";
 
 Status PolicyNotFound(const std::string& detail) {
@@ -165,46 +160,6 @@ Status UpsertPolicy(storage::Database& db, const PolicyTarget& target, const std
 
 }  // namespace
 
-// The document itself, as AWS's policy validator answers it (recorded answers, ack-api-quirks
-// DDB-TABLE-457 and the catalogue DDB-TABLE-442): at most 20 KB ("Maximum policy size of
-// 20480 bytes exceeded"), JSON, an object, a non-empty Statement, each statement with an
-// Effect and a Resource, Sids unique. Assumed, not recorded: a scalar other than null is "not
-// a policy" like null, and a missing Statement is "Missing required field Statement" (IAM's
-// and S3's words for it).
-Status ValidatePolicyDocument(const std::string& policy) {
-  if (policy.size() > kMaxPolicyBytes) {
-    return InvalidParameters("Maximum policy size of " + std::to_string(kMaxPolicyBytes) +
-                             " bytes exceeded");
-  }
-  auto invalid = [](const std::string& why) {
-    return InvalidParameters("Invalid policy document: " + why);
-  };
-  auto parsed = nlohmann::json::parse(policy, nullptr, false);
-  if (parsed.is_discarded() || parsed.is_array()) {
-    return invalid("This policy contains invalid Json");
-  }
-  if (!parsed.is_object()) return invalid("This text appears not to be a policy");
-  if (parsed.empty()) return invalid("Syntax error at position (1,3)");  // AWS's answer to {}
-  auto statements = parsed.find("Statement");
-  if (statements == parsed.end()) return invalid("Missing required field Statement");
-  const nlohmann::json list =
-      statements->is_array() ? *statements : nlohmann::json::array({*statements});
-  if (list.empty()) return invalid("Could not parse the policy: Statement is empty!");
-  std::set<std::string> sids;
-  for (const auto& statement : list) {
-    if (!statement.is_object() || !statement.contains("Effect")) {
-      return invalid("Missing required field Effect");
-    }
-    if (!statement.contains("Resource")) return invalid("Missing required field Resource");
-    auto sid = statement.find("Sid");
-    if (sid != statement.end() && sid->is_string() &&
-        !sids.insert(sid->get<std::string>()).second) {
-      return invalid("The Statement Ids in the policy are not unique");
-    }
-  }
-  return Status::Ok();
-}
-
 Status TableStore::Impl::AttachPolicyOfNewTable(storage::WriteContext& ctx,
                                                 const TableDefinition& def,
                                                 const std::string& policy) {
@@ -251,14 +206,20 @@ void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
                                    RevisionDone done) {
   auto found = FindPolicyTarget(*impl_, resource_arn);
   if (!found.ok()) return done(found.status());
-  Status valid = ValidatePolicyDocument(policy);
-  if (!valid.ok()) return done(valid);
+  const PolicyResource resource =
+      StreamLabel(found->arn) ? PolicyResource::kStream : PolicyResource::kTable;
+  auto kept = CheckPolicyDocument(policy, resource);
+  if (!kept.ok()) return done(kept.status());
   WritePolicyChange(
       *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/true,
-      [policy = std::move(policy)](storage::Database& db, const PolicyTarget& target,
-                                   const std::optional<ResourcePolicy>& current,
-                                   int64_t now_ms) -> Result<std::string> {
-        if (current && current->policy == policy) return current->revision_id;  // idempotent
+      [policy = std::move(kept).value()](storage::Database& db, const PolicyTarget& target,
+                                         const std::optional<ResourcePolicy>& current,
+                                         int64_t now_ms) -> Result<std::string> {
+        // Idempotent on the kept form: whitespace, key order, a one-element list or an
+        // account id for its root ARN change nothing (recorded, DDB-TABLE-207).
+        if (current && KeptPolicyDocument(current->policy) == policy) {
+          return current->revision_id;
+        }
         STREAMSTACK_RETURN_IF_ERROR(CheckPolicyCooldown(target, current, now_ms));
         std::string revision = NextRevisionId(now_ms, current);
         STREAMSTACK_RETURN_IF_ERROR(UpsertPolicy(db, target, policy, revision));
@@ -293,7 +254,7 @@ Result<TableStore::ResourcePolicy> TableStore::GetResourcePolicy(
     return LoadPolicy(db, target.arn);
   }));
   if (!policy) return PolicyNotFound(target.arn);
-  return *policy;
+  return ResourcePolicy{PolicyDocumentAsRead(policy->policy), policy->revision_id};
 }
 
 }  // namespace streamstack::dynamodb

@@ -31,10 +31,6 @@ namespace streamstack::dynamodb {
 // so the writer thread only writes.
 inline constexpr storage::Store::DoneOn kDoneOffWriter = storage::Store::DoneOn::kCompletionThread;
 
-// A resource-based policy document as PutResourcePolicy and CreateTable take it: a JSON
-// object of at most 20 KB (table_resource_policy.cc).
-Status ValidatePolicyDocument(const std::string& policy);
-
 // Runs an asynchronous TableStore method and waits for its answer (the synchronous forms).
 template <typename R, typename Start>
 R Wait(Start start) {
@@ -166,8 +162,8 @@ struct TableStore::Impl {
   Status InsertTable(storage::WriteContext& ctx, TableDefinition& def,
                      std::optional<streams::StreamViewType> view_type,
                      const std::vector<Tag>& tags);
-  // Writer thread, inside CreateTable's job: attaches its ResourcePolicy to the new table
-  // (table_resource_policy.cc).
+  // Writer thread, inside CreateTable's job: attaches its ResourcePolicy, in the form
+  // CheckPolicyDocument keeps, to the new table (table_resource_policy.cc).
   Status AttachPolicyOfNewTable(storage::WriteContext& ctx, const TableDefinition& def,
                                 const std::string& policy);
   // Writer thread: stores `def` as the table's definition (the caller publishes it).

@@ -55,6 +55,11 @@ VALID_ARN_FORMAT = (
     "[a-zA-Z0-9_.-]+")
 
 
+def minified(document):
+    """A JSON document without whitespace, as DynamoDB answers a resource policy."""
+    return json.dumps(document, separators=(",", ":"))
+
+
 def table_arn(name):
     return ARN_PREFIX + name
 
@@ -1396,7 +1401,8 @@ class ResourcePolicyTest(TestClockCase):
 
     @staticmethod
     def policy(action):
-        return json.dumps({"Version": "2012-10-17", "Statement": [{
+        """A document in the form GetResourcePolicy answers (minified, IAM's key order)."""
+        return minified({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
             "Action": action, "Resource": table_arn("policed")}]})
 
@@ -1500,6 +1506,142 @@ class ResourcePolicyTest(TestClockCase):
         self.assertEqual(self.error(self.ddb.put_resource_policy, ResourceArn=arn, Policy=big),
                          ("ValidationException", "One or more parameter values were invalid: "
                           "Maximum policy size of 20480 bytes exceeded"))
+
+    def test_documents_are_kept_in_aws_form(self):
+        """[ack] DDB-TABLE-207, -208, -351, -353, -354, -355 (recorded 2026-10-09): a document
+        is answered minified, keys in IAM's order, one-element lists as their element, an
+        account id principal as its root ARN, a principal named twice once, 'allow' as Allow,
+        a Statement object as a list, escapes decoded; a re-put of an equivalent document is
+        no change (the same RevisionId, even within the 15 s); multi-element lists are kept as
+        sent; a document without Version reads back with 2008-10-17 yet is another document
+        than one naming it."""
+        create_table(self.ddb, "policy-forms")
+        arn = table_arn("policy-forms")
+        root = f"arn:aws:iam::{ACCOUNT}:root"
+        statement = {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": root},
+                     "Action": "dynamodb:GetItem", "Resource": arn}
+        kept = {"Version": "2012-10-17", "Statement": [statement]}
+        first = self.ddb.put_resource_policy(ResourceArn=arn, Policy=minified(kept))["RevisionId"]
+        self.assertEqual(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"], minified(kept))
+
+        def document(**changes):
+            return {"Version": "2012-10-17", "Statement": [dict(statement, **changes)]}
+        for name, sent in [
+                ("pretty-printed", json.dumps(kept, indent=2)),
+                ("keys reordered", json.dumps({"Statement": [
+                    dict(reversed(list(statement.items())))], "Version": "2012-10-17"})),
+                ("one-element lists", json.dumps(document(
+                    Action=["dynamodb:GetItem"], Resource=[arn]))),
+                ("an account id principal", json.dumps(document(Principal={"AWS": ACCOUNT}))),
+                ("one principal twice", json.dumps(document(Principal={"AWS": [ACCOUNT, root]}))),
+                ("lower-case effect", json.dumps(document(Effect="allow"))),
+                ("a Statement object", json.dumps({"Version": "2012-10-17",
+                                                   "Statement": statement})),
+                ("escaped characters", minified(kept).replace('"Read"', '"\\u0052ead"'))]:
+            with self.subTest(name):
+                self.assertEqual(self.ddb.put_resource_policy(ResourceArn=arn,
+                                                              Policy=sent)["RevisionId"], first)
+                self.assertEqual(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"],
+                                 minified(kept))
+
+        # Multi-element lists as sent (order and repeats), an action's case as sent,
+        # NotAction in Action's place, a one-element condition value as its element.
+        self.advance(15)
+        listed = document(Action=["dynamodb:Query", "dynamodb:getitem", "dynamodb:Query"],
+                          Resource=[arn + "/index/*", arn],
+                          Condition={"StringEquals": {"aws:PrincipalAccount": [ACCOUNT]}})
+        self.ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps(listed, indent=1))
+        listed["Statement"][0]["Condition"] = {
+            "StringEquals": {"aws:PrincipalAccount": ACCOUNT}}
+        self.assertEqual(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"],
+                         minified(listed))
+        self.advance(15)
+        negated = {"Version": "2012-10-17", "Statement": [{
+            "Resource": arn, "NotAction": "dynamodb:DeleteTable", "Principal": {"AWS": root},
+            "Effect": "Deny"}]}
+        self.ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps(negated))
+        self.assertEqual(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"], minified({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Deny", "Principal": {"AWS": root},
+                "NotAction": "dynamodb:DeleteTable", "Resource": arn}]}))
+
+        # Without Version: read back with IAM's default, but not the same document as it.
+        self.advance(15)
+        versionless = {"Statement": [statement]}
+        unversioned = self.ddb.put_resource_policy(ResourceArn=arn,
+                                                   Policy=json.dumps(versionless))["RevisionId"]
+        with_default = minified({"Version": "2008-10-17", "Statement": [statement]})
+        self.assertEqual(self.ddb.get_resource_policy(ResourceArn=arn)["Policy"], with_default)
+        self.assertEqual(self.ddb.put_resource_policy(
+            ResourceArn=arn, Policy=minified(versionless))["RevisionId"], unversioned)
+        self.advance(15)
+        self.assertNotEqual(self.ddb.put_resource_policy(
+            ResourceArn=arn, Policy=with_default)["RevisionId"], unversioned)
+
+    def test_policies_block_public_access_and_unknown_names(self):
+        """[ack] DDB-TABLE-211, -352, -356 (recorded): an action a table's policy cannot name
+        (a stream's, here) is an invalid action name; an Allow to "*" or {"AWS": "*"} is
+        refused by Block Public Access unless a trusted condition key limits it [bpa]; a Deny
+        to "*" is accepted. Assumed: a malformed AWS principal is answered as AWS answers a
+        principal it cannot resolve; invalid names listed in the document's order; the texts
+        for a missing Principal or Action."""
+        create_table(self.ddb, "policy-guards",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        arn = table_arn("policy-guards")
+        invalid = "One or more parameter values were invalid: "
+        unbounded = ("ValidationException", "Resource-based policy grants unbounded access in "
+                     "one or more elements. Please revise the policy to ensure least-privilege "
+                     "form of access")
+        statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                     "Action": "dynamodb:GetItem", "Resource": arn}
+        limited = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}
+        for changes, answer in [
+                ({"Action": ["dynamodb:GetRecords", "dynamodb:DescribeStream"]},
+                 ("ValidationException", invalid + "Invalid policy document: The following "
+                  'action names are invalid: "dynamodb:GetRecords", "dynamodb:DescribeStream"')),
+                ({"Action": ["dynamodb:RestoreTableFromBackup", "dynamodb:NoSuchAction",
+                             "s3:GetObject"]},
+                 ("ValidationException", invalid + "Invalid policy document: The following "
+                  'action names are invalid: "dynamodb:RestoreTableFromBackup", '
+                  '"dynamodb:NoSuchAction", "s3:GetObject"')),
+                ({"Principal": "*"}, unbounded),
+                ({"Principal": {"AWS": "*"}}, unbounded),
+                ({"Principal": {"AWS": ["*"]}, "Condition": {"StringLike": {
+                    "aws:PrincipalAccount": "*"}}}, unbounded),
+                ({"Principal": {"AWS": "not-a-principal"}},
+                 ("ValidationException", invalid + "Invalid principal in policy document.")),
+                ({"Principal": None}, ("ValidationException", invalid + "Invalid policy "
+                                       "document: Missing required field Principal")),
+                ({"Action": None}, ("ValidationException", invalid + "Invalid policy "
+                                    "document: Missing required field Action"))]:
+            sent = {k: v for k, v in dict(statement, **changes).items() if v is not None}
+            with self.subTest(changes=changes):
+                self.assertEqual(self.error(self.ddb.put_resource_policy, ResourceArn=arn,
+                                            Policy=json.dumps({"Version": "2012-10-17",
+                                                               "Statement": [sent]})),
+                                 answer)
+        self.assertEqual(self.error(self.ddb.get_resource_policy, ResourceArn=arn)[0],
+                         "PolicyNotFoundException")
+        accepted = [dict(statement, Action=["dynamodb:*", "dynamodb:Get*", "dynamodb:query"]),
+                    dict(statement, Principal="*", Effect="Deny"),
+                    dict(statement, Principal={"AWS": "*"}, Condition=limited)]
+        for number, sent in enumerate(accepted):
+            with self.subTest(accepted=sent):
+                self.advance(15)
+                self.ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps({
+                    "Version": "2012-10-17", "Statement": [dict(sent, Sid=f"s{number}")]}))
+        # A stream's policy names a stream's actions, and not a table's.
+        stream_arn = self.ddb.describe_table(TableName="policy-guards")["Table"]["LatestStreamArn"]
+        stream_statement = dict(statement, Resource=stream_arn,
+                                Action=["dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                        "dynamodb:DescribeStream"])
+        self.ddb.put_resource_policy(ResourceArn=stream_arn, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [stream_statement]}))
+        self.assertEqual(self.error(self.ddb.put_resource_policy, ResourceArn=stream_arn,
+                                    Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                                        dict(stream_statement, Action="dynamodb:GetItem")]})),
+                         ("ValidationException", invalid + "Invalid policy document: The "
+                          'following action names are invalid: "dynamodb:GetItem"'))
 
     @requires_botocore("dynamodb", "CreateTable", "ResourcePolicy")
     def test_create_table_attaches_its_policy(self):

@@ -145,6 +145,7 @@ class JsSdkTest(JsSdkCase):
             "batchWrite puts and deletes, batchGet",
             "the table's ARN as TableName: DescribeTable, put, get, batchGet, delete",
             "tags: TagResource, ListTagsOfResource, UntagResource",
+            "resource policy: AWS's kept form, invalid actions, Block Public Access",
             "query: key range backwards, filter + projection, pages",
             "delete with ALL_OLD, scan with Select COUNT",
             "errors: ResourceNotFoundException, ValidationException, ResourceInUseException",

@@ -4,7 +4,8 @@
 // 38-digit NumberValue, string/number/binary sets, nested maps and lists, binary, booleans,
 // null): put, get, update with an expression, query (ranges, order, filter, projection,
 // pages), batchWrite, batchGet, delete, scan; the table's ARN as TableName; the table's tags
-// (TagResource, ListTagsOfResource, UntagResource); the errors the SDK must decode
+// (TagResource, ListTagsOfResource, UntagResource); a resource policy as AWS keeps it and
+// what it refuses (PutResourcePolicy, GetResourcePolicy); the errors the SDK must decode
 // (ConditionalCheckFailedException with the old item, ResourceNotFoundException,
 // ValidationException, ResourceInUseException); then a stream read (ListStreams,
 // DescribeStream, GetShardIterator TRIM_HORIZON and AFTER_SEQUENCE_NUMBER, GetRecords)
@@ -16,7 +17,9 @@ const {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetResourcePolicyCommand,
   ListTagsOfResourceCommand,
+  PutResourcePolicyCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   TagResourceCommand,
@@ -339,6 +342,39 @@ const steps = [
       () => ddb.send(new ListTagsOfResourceCommand({ ResourceArn: missing })),
       { name: "ResourceNotFoundException" });
     assert.equal(err.message, `Requested resource not found: ResourceArn: ${missing} not found`);
+  }],
+
+  // Recorded, ack-api-quirks DDB-TABLE-208/-351/-353/-355 (the kept form), -211 (invalid
+  // action names), -356 (Block Public Access).
+  ["resource policy: AWS's kept form, invalid actions, Block Public Access", async () => {
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${TABLE}`;
+    const statement = {
+      Resource: [arn], Action: ["dynamodb:GetItem"], Principal: { AWS: "000000000000" },
+      Effect: "allow",
+    };
+    const put = (s) => ddb.send(new PutResourcePolicyCommand({
+      ResourceArn: arn, Policy: JSON.stringify({ Version: "2012-10-17", Statement: s }, null, 2),
+    }));
+    const refused = async (s, message) => {
+      const err = await expectError(() => put(s), { name: "ValidationException" });
+      assert.equal(err.message, message);
+    };
+    await refused([{ ...statement, Action: ["dynamodb:GetRecords"] }],
+      "One or more parameter values were invalid: Invalid policy document: The following " +
+      'action names are invalid: "dynamodb:GetRecords"');
+    await refused([{ ...statement, Principal: { AWS: "*" } }],
+      "Resource-based policy grants unbounded access in one or more elements. Please revise " +
+      "the policy to ensure least-privilege form of access");
+    const { RevisionId } = await put(statement);
+    const got = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn }));
+    assert.equal(got.RevisionId, RevisionId);
+    assert.equal(got.Policy, JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" },
+        Action: "dynamodb:GetItem", Resource: arn,
+      }],
+    }));
   }],
 
   ["query: key range backwards, filter + projection, pages", async () => {

@@ -617,13 +617,15 @@ namespace {
 const char kPolicyNotFound[] = "com.amazonaws.dynamodb.v20120810#PolicyNotFoundException";
 const char kBigArn[] = "arn:aws:dynamodb:us-east-1:000000000000:table/big";
 
+// In the form DynamoDB keeps and answers (minified, IAM's key order), so that what
+// GetResourcePolicy answers can be compared with what was put.
 std::string Policy(const std::string& action) {
-  return json{{"Version", "2012-10-17"},
-              {"Statement",
-               {{{"Effect", "Allow"},
-                 {"Principal", {{"AWS", "arn:aws:iam::000000000000:root"}}},
-                 {"Action", action},
-                 {"Resource", kBigArn}}}}}
+  return nlohmann::ordered_json{{"Version", "2012-10-17"},
+                                {"Statement",
+                                 {{{"Effect", "Allow"},
+                                   {"Principal", {{"AWS", "arn:aws:iam::000000000000:root"}}},
+                                   {"Action", action},
+                                   {"Resource", kBigArn}}}}}
       .dump();
 }
 
