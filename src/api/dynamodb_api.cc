@@ -484,18 +484,24 @@ json EncodeThroughput(const dynamodb::ProvisionedThroughput& t, int64_t decrease
           {"WriteCapacityUnits", t.write_capacity_units}};
 }
 
-// The table's ProvisionedThroughputDescription: the day's decreases, and the times of the
-// last increase and decrease once there were any (as AWS's API reference describes them).
-json EncodeTableThroughput(const dynamodb::TableDescription& d) {
-  const dynamodb::TableDefinition& t = *d.definition;
-  json out = EncodeThroughput(t.throughput, d.decreases_today);
-  if (t.last_capacity_increase_ms != 0) {
-    out["LastIncreaseDateTime"] = EpochSeconds(t.last_capacity_increase_ms);
-  }
-  if (t.capacity_decreases.last_decrease_ms != 0) {
-    out["LastDecreaseDateTime"] = EpochSeconds(t.capacity_decreases.last_decrease_ms);
+// A table's or a global secondary index's ProvisionedThroughputDescription: the day's
+// decreases, and the times of the last increase and decrease once there were any (as AWS's
+// API reference describes them).
+json EncodeThroughputDescription(const dynamodb::ProvisionedThroughput& t, int64_t decreases_today,
+                                 int64_t last_increase_ms,
+                                 const dynamodb::CapacityDecreases& decreases) {
+  json out = EncodeThroughput(t, decreases_today);
+  if (last_increase_ms != 0) out["LastIncreaseDateTime"] = EpochSeconds(last_increase_ms);
+  if (decreases.last_decrease_ms != 0) {
+    out["LastDecreaseDateTime"] = EpochSeconds(decreases.last_decrease_ms);
   }
   return out;
+}
+
+json EncodeTableThroughput(const dynamodb::TableDescription& d) {
+  const dynamodb::TableDefinition& t = *d.definition;
+  return EncodeThroughputDescription(t.throughput, d.decreases_today, t.last_capacity_increase_ms,
+                                     t.capacity_decreases);
 }
 
 // Only the members that are set; AWS leaves OnDemandThroughput out when neither is.
@@ -580,7 +586,8 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       j["IndexStatus"] = status;
       dynamodb::ProvisionedThroughput throughput =
           i.throughput.value_or(dynamodb::ProvisionedThroughput{});
-      j["ProvisionedThroughput"] = EncodeThroughput(throughput);
+      j["ProvisionedThroughput"] = EncodeThroughputDescription(
+          throughput, counts.decreases_today, i.last_capacity_increase_ms, i.capacity_decreases);
       if (!i.on_demand_throughput.Empty()) {
         j["OnDemandThroughput"] = EncodeOnDemandThroughput(i.on_demand_throughput);
       }

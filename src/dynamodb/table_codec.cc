@@ -50,6 +50,14 @@ nlohmann::json IndexesJson(const std::vector<SecondaryIndex>& indexes) {
       j["warm_write_units_per_second"] = *i.warm_write_units_per_second;
     }
     j["index_id"] = i.index_id;
+    if (i.last_capacity_increase_ms != 0) {
+      j["last_capacity_increase_ms"] = i.last_capacity_increase_ms;
+    }
+    if (i.capacity_decreases.count != 0) {
+      j["decreases_day_start_ms"] = i.capacity_decreases.day_start_ms;
+      j["decreases_today"] = i.capacity_decreases.count;
+      j["last_decrease_ms"] = i.capacity_decreases.last_decrease_ms;
+    }
     if (i.backfill) {
       j["backfill"] = {{"after_pk", Base64Encode(i.backfill->after_pk)},
                        {"after_sk", Base64Encode(i.backfill->after_sk)}};
@@ -77,6 +85,10 @@ std::vector<SecondaryIndex> IndexesFrom(const nlohmann::json& j) {
       i.warm_write_units_per_second = w->get<int64_t>();
     }
     i.index_id = e.value("index_id", int64_t{0});
+    i.last_capacity_increase_ms = e.value("last_capacity_increase_ms", int64_t{0});
+    i.capacity_decreases.day_start_ms = e.value("decreases_day_start_ms", int64_t{0});
+    i.capacity_decreases.count = e.value("decreases_today", int64_t{0});
+    i.capacity_decreases.last_decrease_ms = e.value("last_decrease_ms", int64_t{0});
     if (auto b = e.find("backfill"); b != e.end() && b->is_object()) {
       auto pk = Base64Decode(b->value("after_pk", ""));
       auto sk = Base64Decode(b->value("after_sk", ""));

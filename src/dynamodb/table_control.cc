@@ -167,6 +167,7 @@ Result<TableDescription> TableStore::Impl::Describe(storage::Database& db,
   for (const auto* indexes : {&def->global_secondary_indexes, &def->local_secondary_indexes}) {
     for (const SecondaryIndex& index : *indexes) {
       STREAMSTACK_ASSIGN_OR_RETURN(d.index_stats[index.name], LoadIndexStats(db, index.index_id));
+      d.index_stats[index.name].decreases_today = index.capacity_decreases.Today(now_ms);
     }
   }
   d.definition = std::move(def);

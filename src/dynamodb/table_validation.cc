@@ -498,12 +498,12 @@ std::string FullUtcTime(int64_t epoch_ms) {
 // past hour, an additional decrease is allowed"). Beyond, LimitExceededException in AWS's words
 // (recorded by users since 2018; the time as Java's FULL style prints it, the form of a 2023
 // record). Returns the day's count with this decrease, or the refusal.
-Result<TableDefinition::CapacityDecreases> CountCapacityDecrease(
-    const TableDefinition::CapacityDecreases& decreases, int64_t now_ms) {
+Result<CapacityDecreases> CountCapacityDecrease(const CapacityDecreases& decreases,
+                                                int64_t now_ms) {
   constexpr int64_t kFreeDecreases = 4;
   constexpr int64_t kSpacingSeconds = 3600;
-  TableDefinition::CapacityDecreases counted = decreases;
-  const int64_t today = TableDefinition::CapacityDecreases::DayStart(now_ms);
+  CapacityDecreases counted = decreases;
+  const int64_t today = CapacityDecreases::DayStart(now_ms);
   if (decreases.day_start_ms != today) counted = {today, 0, 0};
   if (counted.count >= kFreeDecreases &&
       now_ms - counted.last_decrease_ms < kSpacingSeconds * 1000) {
@@ -524,12 +524,31 @@ Result<TableDefinition::CapacityDecreases> CountCapacityDecrease(
   return counted;
 }
 
+// A change of provisioned capacity, the table's or an index's, counted against its budget: a
+// decrease of either member (also beside an increase of the other: one decrease, recorded)
+// counts, or is refused; an increase is remembered for LastIncreaseDateTime.
+Status CountCapacityChange(const ProvisionedThroughput& current, const ProvisionedThroughput& asked,
+                           int64_t now_ms, CapacityDecreases& decreases,
+                           int64_t& last_increase_ms) {
+  if (asked.read_capacity_units < current.read_capacity_units ||
+      asked.write_capacity_units < current.write_capacity_units) {
+    STREAMSTACK_ASSIGN_OR_RETURN(decreases, CountCapacityDecrease(decreases, now_ms));
+  }
+  if (asked.read_capacity_units > current.read_capacity_units ||
+      asked.write_capacity_units > current.write_capacity_units) {
+    last_increase_ms = now_ms;
+  }
+  return Status::Ok();
+}
+
 // UpdateTable's GlobalSecondaryIndexUpdates checked as AWS checks them and applied to `def`
 // (a copy of the table's definition): at most one Create or Delete, AWS's texts for an
-// existing or unknown index, the new index's keys defined in AttributeDefinitions.
+// existing or unknown index, the new index's keys defined in AttributeDefinitions, an
+// index's capacity changes counted at `now_ms`.
 Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                         const std::optional<std::vector<AttributeDefinition>>& definitions,
-                        TableDefinition& def, std::optional<SecondaryIndex>* created,
+                        TableDefinition& def, int64_t now_ms,
+                        std::optional<SecondaryIndex>* created,
                         std::optional<SecondaryIndex>* deleted) {
   using Action = GlobalSecondaryIndexUpdate::Action;
   if (updates.empty()) return InvalidParameters("List of GlobalSecondaryIndexUpdates is empty");
@@ -656,6 +675,9 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
           if (existing->throughput) {
             STREAMSTACK_RETURN_IF_ERROR(
                 CheckCapacityChanges(*existing->throughput, *u.index.throughput, u.index.name));
+            STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(
+                *existing->throughput, *u.index.throughput, now_ms, existing->capacity_decreases,
+                existing->last_capacity_increase_ms));
           }
           existing->throughput = u.index.throughput;
         }
@@ -1157,15 +1179,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     const ProvisionedThroughput& asked = *request.provisioned_throughput;
     if (current.billing_mode == "PROVISIONED") {
       STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
-      if (asked.read_capacity_units < current.throughput.read_capacity_units ||
-          asked.write_capacity_units < current.throughput.write_capacity_units) {
-        STREAMSTACK_ASSIGN_OR_RETURN(def->capacity_decreases,
-                                     CountCapacityDecrease(current.capacity_decreases, now_ms));
-      }
-      if (asked.read_capacity_units > current.throughput.read_capacity_units ||
-          asked.write_capacity_units > current.throughput.write_capacity_units) {
-        def->last_capacity_increase_ms = now_ms;
-      }
+      STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(current.throughput, asked, now_ms,
+                                                      def->capacity_decreases,
+                                                      def->last_capacity_increase_ms));
     }
     def->throughput = asked;
     changed = table_updating = true;
@@ -1245,7 +1261,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   std::optional<SecondaryIndex> deleted_index;
   if (request.global_secondary_index_updates) {
     STREAMSTACK_RETURN_IF_ERROR(PlanIndexUpdates(*request.global_secondary_index_updates,
-                                                 request.attribute_definitions, *def,
+                                                 request.attribute_definitions, *def, now_ms,
                                                  &created_index, &deleted_index));
     changed = table_updating = true;
   }

@@ -699,8 +699,8 @@ class CapacityDecreaseTest(TestClockCase):
         return self.ddb.update_table(TableName="decreasing", ProvisionedThroughput={
             "ReadCapacityUnits": units, "WriteCapacityUnits": units})
 
-    def refused(self, units, count):
-        code, message = self.error(self.capacity, units)
+    def refused(self, units, count, change=None):
+        code, message = self.error(change or self.capacity, units)
         self.assertEqual(code, "LimitExceededException")
         match = re.fullmatch(
             r"Subscriber limit exceeded: Provisioned throughput decreases are limited within a "
@@ -749,6 +749,58 @@ class CapacityDecreaseTest(TestClockCase):
         for units in (14, 13, 12, 11):
             self.capacity(units)
         self.refused(10, 4)
+
+    def test_each_global_index_has_a_budget_of_its_own(self):
+        """[ack] the GSI decrease budget finding (recorded 2026-10-09, table/limits/
+        gsi-decrease-budget): four table decreases leave the index's counter at 0; a fifth
+        that also decreases the index is refused whole (the index untouched); the index then
+        takes four of its own, its fifth refused in the same words; its
+        NumberOfDecreasesToday and LastDecreaseDateTime are its own."""
+        now = self.advance(0)
+        day = 86400 * 1000
+        self.advance((day - now % day) / 1000 + 3600)  # 01:00 UTC of the next day
+        throughput = lambda units: {"ReadCapacityUnits": units, "WriteCapacityUnits": units}
+        self.ddb.create_table(TableName="decreasing-gsi", **{
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "g", "AttributeType": "S"}],
+            "ProvisionedThroughput": throughput(50),
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": throughput(50)}]})
+
+        def change(table=None, index=None):
+            request = {"TableName": "decreasing-gsi"}
+            if table:
+                request["ProvisionedThroughput"] = throughput(table)
+            if index:
+                request["GlobalSecondaryIndexUpdates"] = [{"Update": {
+                    "IndexName": "gsi1", "ProvisionedThroughput": throughput(index)}}]
+            return self.ddb.update_table(**request)
+
+        def index():
+            return self.describe("decreasing-gsi")["GlobalSecondaryIndexes"][0][
+                "ProvisionedThroughput"]
+        for units in (40, 30, 20, 10):
+            change(table=units)
+        self.assertEqual(index()["NumberOfDecreasesToday"], 0)
+        self.assertNotIn("LastDecreaseDateTime", index())
+        self.refused(5, 4, change=lambda units: change(table=units, index=40))
+        self.assertEqual((index()["ReadCapacityUnits"], index()["NumberOfDecreasesToday"]),
+                         (50, 0))
+        before = self.advance(1) // 1000
+        for units in (40, 30, 20, 10):
+            change(index=units)
+        self.assertEqual(index()["NumberOfDecreasesToday"], 4)
+        self.assertEqual(calendar.timegm(index()["LastDecreaseDateTime"].utctimetuple()), before)
+        self.assertEqual(self.describe("decreasing-gsi")["ProvisionedThroughput"][
+            "NumberOfDecreasesToday"], 4)
+        last = self.refused(5, 4, change=lambda units: change(index=units))
+        self.assertEqual(last, before)
+        change(index=60)  # an increase is not counted
+        self.assertEqual(calendar.timegm(index()["LastIncreaseDateTime"].utctimetuple()), before)
+        change(table=70)
 
     def test_table_class_twice_in_thirty_days(self):
         """[ack] DDB-TABLE-443 and -377 (recorded): STANDARD_INFREQUENT_ACCESS, STANDARD, then

@@ -71,6 +71,18 @@ struct WarmThroughput {
   std::optional<int64_t> write_units_per_second;
   bool Empty() const { return !read_units_per_second && !write_units_per_second; }
 };
+// The provisioned capacity decreases of a table or of a global secondary index in the current
+// UTC day: AWS takes 4, then one an hour (Service Quotas: "Decreasing provisioned capacity"),
+// each index on a budget of its own (recorded, ack-api-quirks' GSI decrease budget finding).
+struct CapacityDecreases {
+  int64_t day_start_ms = 0;  // 00:00 UTC of the day counted
+  int64_t count = 0;
+  int64_t last_decrease_ms = 0;
+  // 00:00 UTC of the day `ms` is in.
+  static int64_t DayStart(int64_t ms) { return ms - ms % (int64_t{24} * 60 * 60 * 1000); }
+  // The decreases of the day `now_ms` is in (0 once the counted day is over).
+  int64_t Today(int64_t now_ms) const { return day_start_ms == DayStart(now_ms) ? count : 0; }
+};
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
 struct SecondaryIndex {
@@ -87,6 +99,10 @@ struct SecondaryIndex {
   // Set while the index is backfilling (IndexStatus CREATING, Backfilling true): item writes
   // keep its entries up to this position, the backfill writes the rest. Unset once complete.
   std::optional<BackfillPosition> backfill;
+  // A global secondary index's own provisioned capacity changes: when UpdateTable last raised
+  // it (0: never), and its decreases of the day.
+  int64_t last_capacity_increase_ms = 0;
+  CapacityDecreases capacity_decreases;
 };
 
 // One entry of UpdateTable's GlobalSecondaryIndexUpdates.
@@ -194,17 +210,7 @@ struct TableDefinition {
   std::array<int64_t, 2> table_class_updates_ms{};
   // When UpdateTable last raised the table's provisioned capacity (0: never).
   int64_t last_capacity_increase_ms = 0;
-  // The table's provisioned capacity decreases of the current UTC day: AWS takes 4, then one
-  // an hour (Service Quotas: "Decreasing provisioned capacity").
-  struct CapacityDecreases {
-    int64_t day_start_ms = 0;  // 00:00 UTC of the day counted
-    int64_t count = 0;
-    int64_t last_decrease_ms = 0;
-    // 00:00 UTC of the day `ms` is in.
-    static int64_t DayStart(int64_t ms) { return ms - ms % (int64_t{24} * 60 * 60 * 1000); }
-    // The decreases of the day `now_ms` is in (0 once the counted day is over).
-    int64_t Today(int64_t now_ms) const { return day_start_ms == DayStart(now_ms) ? count : 0; }
-  } capacity_decreases;
+  CapacityDecreases capacity_decreases;
   // WarmThroughput as CreateTable asked for it; 0 when it did not (the table's default then:
   // its provisioned capacity, or 12000 reads and 4000 writes per second on demand).
   int64_t warm_read_units_per_second = 0;
@@ -245,10 +251,12 @@ WarmThroughputValues WarmThroughputOf(const SecondaryIndex& index, const std::st
 enum class TableStatus { kCreating, kActive, kUpdating, kDeleting };
 const char* TableStatusName(TableStatus status);
 
-// ItemCount and IndexSizeBytes of one secondary index.
+// ItemCount and IndexSizeBytes of one secondary index, and (a global one's)
+// ProvisionedThroughput.NumberOfDecreasesToday.
 struct IndexStats {
   int64_t item_count = 0;
   int64_t size_bytes = 0;
+  int64_t decreases_today = 0;
 };
 
 struct TableDescription {
