@@ -677,6 +677,75 @@ class DeletionProtectionCooldownTest(TestClockCase):
         self.assertEqual(self.protect(True)[0], 200)
 
 
+class AccountMaximumsTest(ControlPlaneCase):
+    """The account's per-table and per-index maximums, AWS's default quotas (DescribeLimits:
+    40000 read and write units), as LimitExceededException. [ack] recorded: the table's
+    capacity text (the autoscaling finding's failed activity, AWS's notice for
+    WriteCapacityUnits), the OnDemandThroughput text for a table and for "index : <i>"
+    (DDB-TABLE-171, -443). Assumed, recorded only in part: the index capacity text after "for
+    index <i>, <n>, is above the per index maximum", and the WarmThroughput text's end."""
+
+    def test_above_the_maximums(self):
+        pt = lambda r, w: {"ReadCapacityUnits": r, "WriteCapacityUnits": w}
+        definitions = [{"AttributeName": "pk", "AttributeType": "S"},
+                       {"AttributeName": "g", "AttributeType": "S"}]
+
+        def index(**extra):
+            return [dict({"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g",
+                                                              "KeyType": "HASH"}],
+                          "Projection": {"ProjectionType": "ALL"}}, **extra)]
+        refer = (" Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
+                 "request higher limits.")
+        for name, request, message in [
+                ("table read", {"ProvisionedThroughput": pt(70000, 5)},
+                 "The requested ReadCapacityUnits, 70000, is above the per table maximum for the "
+                 "account in us-east-1. Per table maximum: 40000." + refer),
+                ("table write", {"ProvisionedThroughput": pt(5, 45000)},
+                 "The requested WriteCapacityUnits, 45000, is above the per table maximum for "
+                 "the account in us-east-1. Per table maximum: 40000." + refer),
+                ("index read", {"ProvisionedThroughput": pt(5, 5), "GlobalSecondaryIndexes":
+                                index(ProvisionedThroughput=pt(50000, 5))},
+                 "The requested ReadCapacityUnits for index gsi1, 50000, is above the per index "
+                 "maximum for the account in us-east-1. Per index maximum: 40000." + refer),
+                ("on-demand table", {"BillingMode": "PAY_PER_REQUEST", "OnDemandThroughput": {
+                    "MaxReadRequestUnits": 40001}},
+                 "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput "
+                 "for table exceeds TableMaxReadCapacityUnits of the account in region us-east-1"),
+                ("on-demand index", {"BillingMode": "PAY_PER_REQUEST", "GlobalSecondaryIndexes":
+                                     index(OnDemandThroughput={"MaxWriteRequestUnits": 50000})},
+                 "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput "
+                 "for index : gsi1 exceeds TableMaxWriteCapacityUnits of the account in region "
+                 "us-east-1"),
+                ("warm table", {"BillingMode": "PAY_PER_REQUEST", "WarmThroughput": {
+                    "ReadUnitsPerSecond": 40001}},
+                 "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for "
+                 "table exceeds TableMaxReadCapacityUnits of the account in region us-east-1")]:
+            with self.subTest(name):
+                defs = definitions if "GlobalSecondaryIndexes" in request else definitions[:1]
+                self.assertEqual(self.error(
+                    self.raw.create_table, TableName="too-big",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=defs, **request), ("LimitExceededException", message))
+        self.assertNotIn("too-big", self.ddb.list_tables()["TableNames"])
+
+        # At the maximums: taken; above them by UpdateTable: refused, the table unchanged.
+        self.ddb.create_table(TableName="at-maximum",
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                              AttributeDefinitions=definitions,
+                              ProvisionedThroughput=pt(40000, 40000),
+                              GlobalSecondaryIndexes=index(ProvisionedThroughput=pt(40000, 40000)))
+        code, message = self.error(self.ddb.update_table, TableName="at-maximum",
+                                   GlobalSecondaryIndexUpdates=[{"Update": {
+                                       "IndexName": "gsi1",
+                                       "ProvisionedThroughput": pt(40000, 40001)}}])
+        self.assertEqual((code, message), (
+            "LimitExceededException", "The requested WriteCapacityUnits for index gsi1, 40001, "
+            "is above the per index maximum for the account in us-east-1. Per index maximum: "
+            "40000." + refer))
+        self.assertEqual(self.ddb.describe_table(TableName="at-maximum")["Table"][
+            "GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["WriteCapacityUnits"], 40000)
+
+
 class CapacityDecreaseTest(TestClockCase):
     """Per-table quotas on the test clock. AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
     provisioned capacity"): 4 decreases in a UTC day, then one per hour; beyond,

@@ -184,6 +184,7 @@ class JsSdkTest(JsSdkCase):
             "a partition key over 2048 bytes",
             "an update against index keys: their declared type, no path inside",
             "a GSI's WarmThroughput starts at least at on-demand's initial throughput",
+            "capacity above the per-table maximum: LimitExceededException",
             "OnDemandThroughput: merged member by member, -1 clears, 0 refused",
             "a transaction's Put without an expression takes and ignores its name map",
             "ReturnValues PutItem does not take; an expression over 4 KB",

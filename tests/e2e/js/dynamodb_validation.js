@@ -96,6 +96,20 @@ run([
       "on-demand-capacity-mode.html#on-demand-capacity-mode-initial");
   }],
 
+  // The account's per-table maximum (recorded; see AccountMaximumsTest in
+  // tests/e2e/test_dynamodb_control_plane.py).
+  ["capacity above the per-table maximum: LimitExceededException", async () => {
+    const err = await expectError(() => ddb.send(new CreateTableCommand({
+      TableName: uniqueName("validation-max"),
+      AttributeDefinitions: [{ AttributeName: "a", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "a", KeyType: "HASH" }],
+      ProvisionedThroughput: { ReadCapacityUnits: 70000, WriteCapacityUnits: 5 },
+    })), { name: "LimitExceededException" });
+    assert.equal(err.message, "The requested ReadCapacityUnits, 70000, is above the per table " +
+      "maximum for the account in us-east-1. Per table maximum: 40000. Refer to the Amazon " +
+      "DynamoDB Developer Guide for current limits and how to request higher limits.");
+  }],
+
   // ack-api-quirks DDB-TABLE-051/-178/-182 (see tests/e2e/test_dynamodb_control_plane.py).
   ["OnDemandThroughput: merged member by member, -1 clears, 0 refused", async () => {
     const merged = await ddb.send(new UpdateTableCommand({

@@ -626,7 +626,18 @@ TEST(TableValidationTest, CapacityOutOfBoundsAndBillingBeforeKeys) {
   create.provisioned_throughput = ProvisionedThroughput{1'000'000'000'000, kOver};
   EXPECT_EQ(PlanCreateTable(create, kScope, kNow).status().message(),
             "Given value 1000000000001 for WriteCapacityUnits is out of bounds");
+  // Within bounds, the account's per-table maximum answers next (LimitExceededException);
+  // 40000 itself is taken.
   create.provisioned_throughput = ProvisionedThroughput{1'000'000'000'000, 1'000'000'000'000};
+  auto above = PlanCreateTable(create, kScope, kNow);
+  EXPECT_EQ(above.status().code(), AwsError::kLimitExceeded);
+  EXPECT_EQ(above.status().message(),
+            "The requested ReadCapacityUnits, 1000000000000, is above the per table maximum for "
+            "the account in " +
+                kScope.region +
+                ". Per table maximum: 40000. Refer to the Amazon DynamoDB Developer Guide for "
+                "current limits and how to request higher limits.");
+  create.provisioned_throughput = ProvisionedThroughput{40000, 40000};
   EXPECT_TRUE(PlanCreateTable(create, kScope, kNow).ok());
 
   CreateTableRequest broken = BaseCreate();
