@@ -545,6 +545,11 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
                          "table while indexes are being created, updated, or deleted."));
     }
   }
+  // Nor while its tags are being updated (recorded, ack-api-quirks DDB-TABLE-172 and a
+  // user's record with the table's name).
+  if (impl.TagsBeingUpdated(def->table_id)) {
+    return done(StillInUse("Table tags are being updated: " + def->name));
+  }
   // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
   TableTransition deleting;
   deleting.status = TableStatus::kDeleting;
@@ -660,35 +665,70 @@ namespace {
 // exist (a stream's ARN names none): "Requested resource not found: ResourceArn: <arn> not
 // found".
 template <typename Check>
-Result<int64_t> TaggedTableId(const TableStore& store, const std::string& arn, Check check) {
+Result<std::shared_ptr<const TableDefinition>> TaggedTable(const TableStore& store,
+                                                           const std::string& arn, Check check) {
   STREAMSTACK_ASSIGN_OR_RETURN(ResourceArnTarget target,
                                ResolveResourceArn(store.scope(), arn, ResourceArnUse::kTagging));
   STREAMSTACK_RETURN_IF_ERROR(check());
   auto def = target.is_stream ? nullptr : store.FindTable(target.table_name);
   if (!def) return ResourceArnNotFound(arn);
-  return def->table_id;
+  return def;
+}
+
+// A tag change while another is under way (recorded, ack-api-quirks DDB-TABLE-130, -443: also
+// a change that would change nothing, DDB-TABLE-172).
+Status TagChangeUnderWay(const std::string& table_name) {
+  return Status(AwsError::kLimitExceeded,
+                "Subscriber limit exceeded: Table tags are being updated: " + table_name);
 }
 
 }  // namespace
 
+std::optional<std::vector<Tag>> TableStore::Impl::TagsBeingUpdated(int64_t table_id) const {
+  ReaderLock lock(mu);
+  auto held = tags_updating.find(table_id);
+  if (held == tags_updating.end() || held->second.until_ms <= clock.NowMillis()) {
+    return std::nullopt;
+  }
+  return held->second.before;
+}
+
+void TableStore::Impl::HoldTags(int64_t table_id, std::vector<Tag> before) {
+  if (status_delay_ms == 0) return;
+  const int64_t now_ms = clock.NowMillis();
+  WriterLock lock(mu);
+  std::erase_if(tags_updating,
+                [now_ms](const auto& held) { return held.second.until_ms <= now_ms; });
+  tags_updating[table_id] = TagsUpdating{now_ms + status_delay_ms, std::move(before)};
+}
+
 void TableStore::TagResource(std::string resource_arn, std::vector<Tag> tags, StatusDone done) {
-  auto table_id = TaggedTableId(*this, resource_arn, [&]() -> Status {
+  auto table = TaggedTable(*this, resource_arn, [&]() -> Status {
     if (tags.empty()) return ValidationError("Atleast one Tag needs to be provided as Input.");
     return ValidateTags(tags);
   });
-  if (!table_id.ok()) return done(table_id.status());
+  if (!table.ok()) return done(table.status());
   Impl& impl = *impl_;
   impl.store.Write(
-      [&impl, table_id = *table_id, arn = std::move(resource_arn),
+      [&impl, table_id = (*table)->table_id, name = (*table)->name, arn = std::move(resource_arn),
        tags = std::move(tags)](storage::WriteContext& ctx) -> Status {
         // The table may have been deleted since the request found it.
         if (!impl.live.contains(table_id)) return ResourceArnNotFound(arn);
+        if (impl.TagsBeingUpdated(table_id)) return TagChangeUnderWay(name);
         STREAMSTACK_ASSIGN_OR_RETURN(std::vector<Tag> existing, LoadTags(ctx.db(), table_id));
-        std::set<std::string> keys;
-        for (const Tag& t : existing) keys.insert(t.key);
-        for (const Tag& t : tags) keys.insert(t.key);
-        STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(keys.size()));
-        return UpsertTags(ctx.db(), table_id, tags);
+        std::map<std::string, std::string> after;
+        for (const Tag& t : existing) after[t.key] = t.value;
+        bool changes = false;
+        for (const Tag& t : tags) {
+          auto [it, added] = after.try_emplace(t.key, t.value);
+          changes = changes || added || it->second != t.value;
+          it->second = t.value;
+        }
+        STREAMSTACK_RETURN_IF_ERROR(CheckTagCount(after.size()));
+        STREAMSTACK_RETURN_IF_ERROR(UpsertTags(ctx.db(), table_id, tags));
+        // Only a change takes the hold: the same tags again do not (DDB-TABLE-172).
+        if (changes) impl.HoldTags(table_id, std::move(existing));
+        return Status::Ok();
       },
       std::move(done), kDoneOffWriter);
 }
@@ -699,23 +739,30 @@ Status TableStore::TagResource(const std::string& resource_arn, const std::vecto
 
 void TableStore::UntagResource(std::string resource_arn, std::vector<std::string> keys,
                                StatusDone done) {
-  auto table_id = TaggedTableId(*this, resource_arn, [&]() -> Status {
+  auto table = TaggedTable(*this, resource_arn, [&]() -> Status {
     if (keys.empty()) return ValidationError("Atleast one Tag Key needs to be provided as Input.");
     return ValidateTagKeys(keys);
   });
-  if (!table_id.ok()) return done(table_id.status());
+  if (!table.ok()) return done(table.status());
   Impl& impl = *impl_;
   impl.store.Write(
-      [&impl, table_id = *table_id, arn = std::move(resource_arn),
+      [&impl, table_id = (*table)->table_id, name = (*table)->name, arn = std::move(resource_arn),
        keys = std::move(keys)](storage::WriteContext& ctx) -> Status {
         // The table may have been deleted since the request found it.
         if (!impl.live.contains(table_id)) return ResourceArnNotFound(arn);
+        if (impl.TagsBeingUpdated(table_id)) return TagChangeUnderWay(name);
+        STREAMSTACK_ASSIGN_OR_RETURN(std::vector<Tag> existing, LoadTags(ctx.db(), table_id));
         for (const std::string& key : keys) {
           auto& stmt = ctx.db().Prepare(sql::kDeleteTableTag);
           stmt.Bind(1, table_id);
           stmt.Bind(2, key);
           STREAMSTACK_RETURN_IF_ERROR(stmt.Run());
         }
+        // Only a change takes the hold: untagging keys the table lacks does not (DDB-TABLE-172).
+        const bool changes = std::any_of(existing.begin(), existing.end(), [&](const Tag& t) {
+          return std::find(keys.begin(), keys.end(), t.key) != keys.end();
+        });
+        if (changes) impl.HoldTags(table_id, std::move(existing));
         return Status::Ok();
       },
       std::move(done), kDoneOffWriter);
@@ -727,10 +774,13 @@ Status TableStore::UntagResource(const std::string& resource_arn,
 }
 
 Result<std::vector<Tag>> TableStore::ListTagsOfResource(const std::string& resource_arn) const {
-  STREAMSTACK_ASSIGN_OR_RETURN(int64_t table_id,
-                               TaggedTableId(*this, resource_arn, [] { return Status::Ok(); }));
-  return impl_->store.Read(
-      [&](storage::Database& db) -> Result<std::vector<Tag>> { return LoadTags(db, table_id); });
+  STREAMSTACK_ASSIGN_OR_RETURN(auto table,
+                               TaggedTable(*this, resource_arn, [] { return Status::Ok(); }));
+  // A change under way is not readable yet (DDB-TABLE-172).
+  if (auto before = impl_->TagsBeingUpdated(table->table_id)) return *before;
+  return impl_->store.Read([&](storage::Database& db) -> Result<std::vector<Tag>> {
+    return LoadTags(db, table->table_id);
+  });
 }
 
 }  // namespace streamstack::dynamodb

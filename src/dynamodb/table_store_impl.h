@@ -126,6 +126,22 @@ struct TableStore::Impl {
   void AbandonTransition(const std::string& name, uint64_t id);
   // The merged live transitions of `name`, if any.
   std::optional<TableTransition> LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
+
+  // --- Tags being updated (table_control.cc); any thread --------------------------------------
+
+  // With --table-status-delay-ms, a change of a table's tags holds them for the delay, as AWS
+  // holds them (about 1.6 s, recorded, ack-api-quirks DDB-TABLE-172) until the change is
+  // readable: ListTagsOfResource shows the tags before it, another tag change is refused and
+  // DeleteTable too. Set inside the change's write job, so a change queued after it sees it.
+  struct TagsUpdating {
+    int64_t until_ms = 0;
+    std::vector<Tag> before;
+  };
+  std::map<int64_t, TagsUpdating> tags_updating GUARDED_BY(mu);  // by table id
+  // The tags table `table_id` shows while a change of them is under way; nullopt when none is.
+  std::optional<std::vector<Tag>> TagsBeingUpdated(int64_t table_id) const;
+  // A change of the tags (from `before`) was written: held for the delay (none when 0).
+  void HoldTags(int64_t table_id, std::vector<Tag> before);
   void Publish(std::shared_ptr<const TableDefinition> def) {
     WriterLock lock(mu);
     tables[def->name] = std::move(def);

@@ -23,7 +23,7 @@ import unittest
 
 import botocore.exceptions
 
-from harness import ServerTestCase
+from harness import ServerTestCase, StreamStack
 
 DELAY_MS = 600
 
@@ -192,6 +192,67 @@ class CliTableStatusTest(ServerTestCase):
         self.assertEqual(out["Table"]["TableStatus"], "ACTIVE")
         self.server.aws("dynamodb", "put-item", "--table-name", name,
                         "--item", '{"pk": {"S": "a"}}')
+
+
+class TagsBeingUpdatedTest(ServerTestCase):
+    """[ack] DDB-TABLE-172, -103, -130 (recorded 2026-10-08/09): a change of a table's tags
+    holds them (about 1.6 s on AWS; the delay here) until it is readable: meanwhile
+    ListTagsOfResource shows the tags before it, another TagResource or UntagResource (even
+    one changing nothing) is LimitExceededException "Subscriber limit exceeded: Table tags
+    are being updated: <table>", DeleteTable ResourceInUseException "Attempt to change a
+    resource which is still in use: Table tags are being updated: <table>" (the name as a
+    user recorded it), and other changes are accepted. The same tags again, or untagging an
+    absent key, holds nothing. Without the flag a tag change is readable at once. Time moves
+    on the test clock, which moves with real time too: the delay is long enough that the
+    calls made inside it never outlast it."""
+
+    HOLD_MS = 5000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StreamStack("--table-status-delay-ms", str(cls.HOLD_MS), in_memory=True,
+                                 env={"STREAMSTACK_TEST_CLOCK": "1"}).start()
+
+    def advance(self, ms):
+        status, _, body = self.server.http("GET", f"/_streamstack/clock/advance?ms={ms}")
+        self.assertEqual(status, 200, body)
+
+    def error(self, fn, **kwargs):
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            fn(**kwargs)
+        return ctx.exception.response["Error"]["Code"], ctx.exception.response["Error"]["Message"]
+
+    def test_a_tag_change_holds_the_tags(self):
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("tagged"))
+        self.advance(self.HOLD_MS)
+        arn = ddb.describe_table(TableName="tagged")["Table"]["TableArn"]
+        tags = lambda: ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "a"}])
+        self.assertEqual(tags(), [])
+        locked = ("LimitExceededException",
+                  "Subscriber limit exceeded: Table tags are being updated: tagged")
+        self.assertEqual(self.error(ddb.untag_resource, ResourceArn=arn, TagKeys=["absent"]),
+                         locked)
+        self.assertEqual(self.error(ddb.tag_resource, ResourceArn=arn,
+                                    Tags=[{"Key": "env", "Value": "b"}]), locked)
+        self.assertEqual(self.error(ddb.delete_table, TableName="tagged"), (
+            "ResourceInUseException", "Attempt to change a resource which is still in use: "
+            "Table tags are being updated: tagged"))
+        ddb.update_time_to_live(TableName="tagged", TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "ttl"})  # other changes go on
+        self.advance(self.HOLD_MS // 2)
+        self.assertEqual(tags(), [])
+        self.advance(self.HOLD_MS // 2)
+        self.assertEqual(tags(), [{"Key": "team", "Value": "a"}])
+        # Changing nothing holds nothing.
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "a"}])
+        ddb.untag_resource(ResourceArn=arn, TagKeys=["absent"])
+        ddb.untag_resource(ResourceArn=arn, TagKeys=["team"])
+        self.assertEqual(tags(), [{"Key": "team", "Value": "a"}])
+        self.advance(self.HOLD_MS)
+        self.assertEqual(tags(), [])
+        ddb.delete_table(TableName="tagged")
 
 
 class ChangesDuringAChangeTest(ServerTestCase):
