@@ -953,36 +953,57 @@ Status CheckProvisionedMaximum(const std::optional<ProvisionedThroughput>& asked
   return Status::Ok();
 }
 
-// OnDemandThroughput's and WarmThroughput's members against the same maximums.
-Status CheckUnitsMaximum(std::optional<int64_t> asked, std::optional<int64_t> before,
-                         const char* member, const char* of, const std::string& subject,
-                         bool is_read, const std::string& region) {
-  if (!asked || asked == before || *asked <= kTableMaxCapacityUnits) return Status::Ok();
-  return Status(AwsError::kLimitExceeded,
-                std::string("Subscriber limit exceeded: Requested ") + member + " for " + of +
-                    " for " + subject + " exceeds " +
-                    (is_read ? "TableMaxReadCapacityUnits" : "TableMaxWriteCapacityUnits") +
-                    " of the account in region " + region);
+// The units a table or an index may ask beside its capacity: its OnDemandThroughput limits
+// and its WarmThroughput (nullopt: not asked).
+struct AskedUnits {
+  std::optional<int64_t> max_read_request_units, max_write_request_units;
+  std::optional<int64_t> warm_read, warm_write;
+};
+
+AskedUnits UnitsOf(const SecondaryIndex& index) {
+  return {index.on_demand_throughput.max_read_request_units,
+          index.on_demand_throughput.max_write_request_units, index.warm_read_units_per_second,
+          index.warm_write_units_per_second};
 }
 
-Status CheckIndexMaximums(const SecondaryIndex& index, const SecondaryIndex* before,
-                          const std::string& region) {
-  STREAMSTACK_RETURN_IF_ERROR(CheckProvisionedMaximum(
-      index.throughput, before ? before->throughput : std::nullopt, &index.name, region));
-  const OnDemandThroughput was = before ? before->on_demand_throughput : OnDemandThroughput{};
-  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximum(
-      index.on_demand_throughput.max_read_request_units, was.max_read_request_units,
-      "MaxReadRequestUnits", "OnDemandThroughput", "index : " + index.name, true, region));
-  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximum(
-      index.on_demand_throughput.max_write_request_units, was.max_write_request_units,
-      "MaxWriteRequestUnits", "OnDemandThroughput", "index : " + index.name, false, region));
-  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximum(
-      index.warm_read_units_per_second, before ? before->warm_read_units_per_second : std::nullopt,
-      "ReadUnitsPerSecond", "WarmThroughput", "index " + index.name, true, region));
-  return CheckUnitsMaximum(index.warm_write_units_per_second,
-                           before ? before->warm_write_units_per_second : std::nullopt,
-                           "WriteUnitsPerSecond", "WarmThroughput", "index " + index.name, false,
-                           region);
+AskedUnits UnitsOf(const TableDefinition& table) {
+  auto warm = [](int64_t v) { return v != 0 ? std::optional<int64_t>(v) : std::nullopt; };
+  return {table.on_demand_throughput.max_read_request_units,
+          table.on_demand_throughput.max_write_request_units,
+          warm(table.warm_read_units_per_second), warm(table.warm_write_units_per_second)};
+}
+
+// Each member of `asked` that changed from `before` against the same maximums; `subject` is
+// "table" or the index's name, worded as each text names it ("index : <i>" for on-demand,
+// "index <i>" for warm throughput).
+Status CheckUnitsMaximums(const AskedUnits& asked, const AskedUnits& before,
+                          const std::string* index, const std::string& region) {
+  const std::string on_demand_subject = index ? "index : " + *index : "table";
+  const std::string warm_subject = index ? "index " + *index : "table";
+  struct Member {
+    std::optional<int64_t> AskedUnits::*value;
+    const char* name;
+    const char* of;
+    const std::string& subject;
+    bool is_read;
+  };
+  const Member members[] = {
+      {&AskedUnits::max_read_request_units, "MaxReadRequestUnits", "OnDemandThroughput",
+       on_demand_subject, true},
+      {&AskedUnits::max_write_request_units, "MaxWriteRequestUnits", "OnDemandThroughput",
+       on_demand_subject, false},
+      {&AskedUnits::warm_read, "ReadUnitsPerSecond", "WarmThroughput", warm_subject, true},
+      {&AskedUnits::warm_write, "WriteUnitsPerSecond", "WarmThroughput", warm_subject, false}};
+  for (const Member& m : members) {
+    const std::optional<int64_t>& value = asked.*m.value;
+    if (!value || value == before.*m.value || *value <= kTableMaxCapacityUnits) continue;
+    return Status(AwsError::kLimitExceeded,
+                  std::string("Subscriber limit exceeded: Requested ") + m.name + " for " + m.of +
+                      " for " + m.subject + " exceeds " +
+                      (m.is_read ? "TableMaxReadCapacityUnits" : "TableMaxWriteCapacityUnits") +
+                      " of the account in region " + region);
+  }
+  return Status::Ok();
 }
 
 Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* current,
@@ -992,22 +1013,8 @@ Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* c
     if (current && current->billing_mode == "PROVISIONED") before = current->throughput;
     STREAMSTACK_RETURN_IF_ERROR(CheckProvisionedMaximum(def.throughput, before, nullptr, region));
   }
-  const OnDemandThroughput was = current ? current->on_demand_throughput : OnDemandThroughput{};
-  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximum(def.on_demand_throughput.max_read_request_units,
-                                                was.max_read_request_units, "MaxReadRequestUnits",
-                                                "OnDemandThroughput", "table", true, region));
-  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximum(def.on_demand_throughput.max_write_request_units,
-                                                was.max_write_request_units, "MaxWriteRequestUnits",
-                                                "OnDemandThroughput", "table", false, region));
-  auto warm = [](int64_t v) { return v != 0 ? std::optional<int64_t>(v) : std::nullopt; };
-  STREAMSTACK_RETURN_IF_ERROR(
-      CheckUnitsMaximum(warm(def.warm_read_units_per_second),
-                        current ? warm(current->warm_read_units_per_second) : std::nullopt,
-                        "ReadUnitsPerSecond", "WarmThroughput", "table", true, region));
-  STREAMSTACK_RETURN_IF_ERROR(
-      CheckUnitsMaximum(warm(def.warm_write_units_per_second),
-                        current ? warm(current->warm_write_units_per_second) : std::nullopt,
-                        "WriteUnitsPerSecond", "WarmThroughput", "table", false, region));
+  STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximums(
+      UnitsOf(def), current ? UnitsOf(*current) : AskedUnits{}, nullptr, region));
   for (const SecondaryIndex& index : def.global_secondary_indexes) {
     const SecondaryIndex* before = nullptr;
     if (current) {
@@ -1015,7 +1022,10 @@ Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* c
         if (old.name == index.name) before = &old;
       }
     }
-    STREAMSTACK_RETURN_IF_ERROR(CheckIndexMaximums(index, before, region));
+    STREAMSTACK_RETURN_IF_ERROR(CheckProvisionedMaximum(
+        index.throughput, before ? before->throughput : std::nullopt, &index.name, region));
+    STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximums(
+        UnitsOf(index), before ? UnitsOf(*before) : AskedUnits{}, &index.name, region));
   }
   return Status::Ok();
 }

@@ -685,53 +685,49 @@ class AccountMaximumsTest(ControlPlaneCase):
     (DDB-TABLE-171, -443). Assumed, recorded only in part: the index capacity text after "for
     index <i>, <n>, is above the per index maximum", and the WarmThroughput text's end."""
 
-    def test_above_the_maximums(self):
-        pt = lambda r, w: {"ReadCapacityUnits": r, "WriteCapacityUnits": w}
-        definitions = [{"AttributeName": "pk", "AttributeType": "S"},
-                       {"AttributeName": "g", "AttributeType": "S"}]
+    REFER = (" Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
+             "request higher limits.")
+    DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"},
+                   {"AttributeName": "g", "AttributeType": "S"}]
 
-        def index(**extra):
-            return [dict({"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g",
-                                                              "KeyType": "HASH"}],
-                          "Projection": {"ProjectionType": "ALL"}}, **extra)]
-        refer = (" Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
-                 "request higher limits.")
-        for name, request, message in [
-                ("table read", {"ProvisionedThroughput": pt(70000, 5)},
-                 "The requested ReadCapacityUnits, 70000, is above the per table maximum for the "
-                 "account in us-east-1. Per table maximum: 40000." + refer),
-                ("table write", {"ProvisionedThroughput": pt(5, 45000)},
-                 "The requested WriteCapacityUnits, 45000, is above the per table maximum for "
-                 "the account in us-east-1. Per table maximum: 40000." + refer),
-                ("index read", {"ProvisionedThroughput": pt(5, 5), "GlobalSecondaryIndexes":
-                                index(ProvisionedThroughput=pt(50000, 5))},
-                 "The requested ReadCapacityUnits for index gsi1, 50000, is above the per index "
-                 "maximum for the account in us-east-1. Per index maximum: 40000." + refer),
-                ("on-demand table", {"BillingMode": "PAY_PER_REQUEST", "OnDemandThroughput": {
-                    "MaxReadRequestUnits": 40001}},
-                 "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput "
-                 "for table exceeds TableMaxReadCapacityUnits of the account in region us-east-1"),
-                ("on-demand index", {"BillingMode": "PAY_PER_REQUEST", "GlobalSecondaryIndexes":
-                                     index(OnDemandThroughput={"MaxWriteRequestUnits": 50000})},
-                 "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput "
-                 "for index : gsi1 exceeds TableMaxWriteCapacityUnits of the account in region "
-                 "us-east-1"),
-                ("warm table", {"BillingMode": "PAY_PER_REQUEST", "WarmThroughput": {
-                    "ReadUnitsPerSecond": 40001}},
-                 "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for "
-                 "table exceeds TableMaxReadCapacityUnits of the account in region us-east-1")]:
+    @staticmethod
+    def pt(read, write):
+        return {"ReadCapacityUnits": read, "WriteCapacityUnits": write}
+
+    @staticmethod
+    def index(**extra):
+        return [dict({"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                      "Projection": {"ProjectionType": "ALL"}}, **extra)]
+
+    def refused(self, cases):
+        for name, request, message in cases:
             with self.subTest(name):
-                defs = definitions if "GlobalSecondaryIndexes" in request else definitions[:1]
+                defs = self.DEFINITIONS if "GlobalSecondaryIndexes" in request else \
+                    self.DEFINITIONS[:1]
                 self.assertEqual(self.error(
                     self.raw.create_table, TableName="too-big",
                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                     AttributeDefinitions=defs, **request), ("LimitExceededException", message))
         self.assertNotIn("too-big", self.ddb.list_tables()["TableNames"])
 
+    def test_capacity_above_the_maximums(self):
+        pt, index = self.pt, self.index
+        self.refused([
+            ("table read", {"ProvisionedThroughput": pt(70000, 5)},
+             "The requested ReadCapacityUnits, 70000, is above the per table maximum for the "
+             "account in us-east-1. Per table maximum: 40000." + self.REFER),
+            ("table write", {"ProvisionedThroughput": pt(5, 45000)},
+             "The requested WriteCapacityUnits, 45000, is above the per table maximum for the "
+             "account in us-east-1. Per table maximum: 40000." + self.REFER),
+            ("index read", {"ProvisionedThroughput": pt(5, 5), "GlobalSecondaryIndexes":
+                            index(ProvisionedThroughput=pt(50000, 5))},
+             "The requested ReadCapacityUnits for index gsi1, 50000, is above the per index "
+             "maximum for the account in us-east-1. Per index maximum: 40000." + self.REFER)])
+
         # At the maximums: taken; above them by UpdateTable: refused, the table unchanged.
         self.ddb.create_table(TableName="at-maximum",
                               KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                              AttributeDefinitions=definitions,
+                              AttributeDefinitions=self.DEFINITIONS,
                               ProvisionedThroughput=pt(40000, 40000),
                               GlobalSecondaryIndexes=index(ProvisionedThroughput=pt(40000, 40000)))
         code, message = self.error(self.ddb.update_table, TableName="at-maximum",
@@ -741,9 +737,27 @@ class AccountMaximumsTest(ControlPlaneCase):
         self.assertEqual((code, message), (
             "LimitExceededException", "The requested WriteCapacityUnits for index gsi1, 40001, "
             "is above the per index maximum for the account in us-east-1. Per index maximum: "
-            "40000." + refer))
+            "40000." + self.REFER))
         self.assertEqual(self.ddb.describe_table(TableName="at-maximum")["Table"][
             "GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["WriteCapacityUnits"], 40000)
+
+    @requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
+    @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
+    def test_on_demand_and_warm_throughput_above_the_maximums(self):
+        self.refused([
+            ("on-demand table", {"BillingMode": "PAY_PER_REQUEST", "OnDemandThroughput": {
+                "MaxReadRequestUnits": 40001}},
+             "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput "
+             "for table exceeds TableMaxReadCapacityUnits of the account in region us-east-1"),
+            ("on-demand index", {"BillingMode": "PAY_PER_REQUEST", "GlobalSecondaryIndexes":
+                                 self.index(OnDemandThroughput={"MaxWriteRequestUnits": 50000})},
+             "Subscriber limit exceeded: Requested MaxWriteRequestUnits for OnDemandThroughput "
+             "for index : gsi1 exceeds TableMaxWriteCapacityUnits of the account in region "
+             "us-east-1"),
+            ("warm table", {"BillingMode": "PAY_PER_REQUEST", "WarmThroughput": {
+                "ReadUnitsPerSecond": 40001}},
+             "Subscriber limit exceeded: Requested ReadUnitsPerSecond for WarmThroughput for "
+             "table exceeds TableMaxReadCapacityUnits of the account in region us-east-1")])
 
 
 class CapacityDecreaseTest(TestClockCase):
