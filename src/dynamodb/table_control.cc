@@ -546,9 +546,13 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
     }
   }
   // Nor while its tags are being updated (recorded, ack-api-quirks DDB-TABLE-172 and a
-  // user's record with the table's name).
+  // user's record with the table's name), or its resource policy (recorded, the catalogue
+  // DDB-TABLE-444).
   if (impl.TagsBeingUpdated(def->table_id)) {
     return done(StillInUse("Table tags are being updated: " + def->name));
+  }
+  if (impl.PolicyPending(def->table_id, def->arn)) {
+    return done(StillInUse("Table: " + def->name + " has a pending resource-based policy update."));
   }
   // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
   TableTransition deleting;
@@ -686,20 +690,14 @@ Status TagChangeUnderWay(const std::string& table_name) {
 
 std::optional<std::vector<Tag>> TableStore::Impl::TagsBeingUpdated(int64_t table_id) const {
   ReaderLock lock(mu);
-  auto held = tags_updating.find(table_id);
-  if (held == tags_updating.end() || held->second.until_ms <= clock.NowMillis()) {
-    return std::nullopt;
-  }
-  return held->second.before;
+  return tags_updating.Before(table_id, clock.NowMillis());
 }
 
 void TableStore::Impl::HoldTags(int64_t table_id, std::vector<Tag> before) {
   if (status_delay_ms == 0) return;
   const int64_t now_ms = clock.NowMillis();
   WriterLock lock(mu);
-  std::erase_if(tags_updating,
-                [now_ms](const auto& held) { return held.second.until_ms <= now_ms; });
-  tags_updating[table_id] = TagsUpdating{now_ms + status_delay_ms, std::move(before)};
+  tags_updating.Hold(table_id, std::move(before), now_ms + status_delay_ms, now_ms);
 }
 
 void TableStore::TagResource(std::string resource_arn, std::vector<Tag> tags, StatusDone done) {

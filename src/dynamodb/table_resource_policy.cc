@@ -169,15 +169,33 @@ Status TableStore::Impl::AttachPolicyOfNewTable(storage::WriteContext& ctx,
 
 namespace {
 
-// A policy change as its write job decides it, from the stored policy (nullopt: none) and the
-// time: it writes what it changes and gives the RevisionId to answer ("" for none).
-using PolicyChange = std::function<Result<std::string>(
+// A change refused while the one before it is pending (--table-status-delay-ms; recorded,
+// ack-api-quirks' policy revision findings and the catalogue DDB-TABLE-444).
+Status PendingPolicyUpdate(const PolicyTarget& target) {
+  if (auto label = StreamLabel(target.arn)) {
+    return StillInUse("Stream is pending previous resource-based policy update: " + *label);
+  }
+  return StillInUse("Table is pending previous resource-based policy update: " + target.table_name);
+}
+
+// What a policy change did: the RevisionId to answer ("" for none), and whether it changed
+// the policy (an equivalent put, or a delete without a policy, changes nothing).
+struct PolicyOutcome {
+  std::string revision_id;
+  bool changed = false;
+};
+
+// A policy change as its write job decides it, from the stored policy (nullopt: none), the
+// time and whether a change before it is pending (`pending`: the refusal, or Ok): it writes
+// what it changes.
+using PolicyChange = std::function<Result<PolicyOutcome>(
     storage::Database&, const PolicyTarget&, const std::optional<TableStore::ResourcePolicy>&,
-    int64_t now_ms)>;
+    int64_t now_ms, const Status& pending)>;
 
 // Put and Delete alike: one write job that finds the table still there, loads its policy,
-// checks ExpectedRevisionId and makes the change; `done` hears the RevisionId on the storage
-// completion thread. A template over TableStore's private Impl, as FindPolicyTarget.
+// checks ExpectedRevisionId (before a pending change, as AWS: recorded) and makes the change,
+// which a reader sees only once it is no longer pending; `done` hears the RevisionId on the
+// storage completion thread. A template over TableStore's private Impl, as FindPolicyTarget.
 template <typename Impl>
 void WritePolicyChange(Impl& impl, PolicyTarget target, std::optional<std::string> expected,
                        bool putting, PolicyChange change, TableStore::RevisionDone done) {
@@ -188,8 +206,14 @@ void WritePolicyChange(Impl& impl, PolicyTarget target, std::optional<std::strin
         if (!impl.live.contains(target.table_id)) return TableResourceNotFound(target.table_name);
         STREAMSTACK_ASSIGN_OR_RETURN(auto current, LoadPolicy(ctx.db(), target.arn));
         STREAMSTACK_RETURN_IF_ERROR(CheckExpectedRevision(target, current, expected, putting));
-        STREAMSTACK_ASSIGN_OR_RETURN(*revision,
-                                     change(ctx.db(), target, current, impl.clock.NowMillis()));
+        const Status pending = impl.PolicyPending(target.table_id, target.arn)
+                                   ? PendingPolicyUpdate(target)
+                                   : Status::Ok();
+        STREAMSTACK_ASSIGN_OR_RETURN(
+            PolicyOutcome outcome,
+            change(ctx.db(), target, current, impl.clock.NowMillis(), pending));
+        if (outcome.changed) impl.HoldPolicy(target.table_id, target.arn, std::move(current));
+        *revision = std::move(outcome.revision_id);
         return Status::Ok();
       },
       [revision, done = std::move(done)](Status st) {
@@ -214,16 +238,18 @@ void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
       *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/true,
       [policy = std::move(kept).value()](storage::Database& db, const PolicyTarget& target,
                                          const std::optional<ResourcePolicy>& current,
-                                         int64_t now_ms) -> Result<std::string> {
+                                         int64_t now_ms,
+                                         const Status& pending) -> Result<PolicyOutcome> {
         // Idempotent on the kept form: whitespace, key order, a one-element list or an
         // account id for its root ARN change nothing (recorded, DDB-TABLE-207).
         if (current && KeptPolicyDocument(current->policy) == policy) {
-          return current->revision_id;
+          return PolicyOutcome{current->revision_id, false};
         }
+        STREAMSTACK_RETURN_IF_ERROR(pending);
         STREAMSTACK_RETURN_IF_ERROR(CheckPolicyCooldown(target, current, now_ms));
         std::string revision = NextRevisionId(now_ms, current);
         STREAMSTACK_RETURN_IF_ERROR(UpsertPolicy(db, target, policy, revision));
-        return revision;
+        return PolicyOutcome{revision, true};
       },
       std::move(done));
 }
@@ -236,23 +262,45 @@ void TableStore::DeleteResourcePolicy(std::string resource_arn,
   WritePolicyChange(
       *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/false,
       [](storage::Database& db, const PolicyTarget& target,
-         const std::optional<ResourcePolicy>& current, int64_t now_ms) -> Result<std::string> {
-        if (!current) return std::string();  // idempotent: nothing to delete, no RevisionId
+         const std::optional<ResourcePolicy>& current, int64_t now_ms,
+         const Status& pending) -> Result<PolicyOutcome> {
+        if (!current) return PolicyOutcome{};  // idempotent: nothing to delete, no RevisionId
+        STREAMSTACK_RETURN_IF_ERROR(pending);
         STREAMSTACK_RETURN_IF_ERROR(CheckPolicyCooldown(target, current, now_ms));
         auto& del = db.Prepare(sql::kDeleteResourcePolicy);
         del.Bind(1, target.arn);
         STREAMSTACK_RETURN_IF_ERROR(del.Run());
-        return current->revision_id;
+        return PolicyOutcome{current->revision_id, true};
       },
       std::move(done));
+}
+
+std::optional<std::optional<TableStore::ResourcePolicy>> TableStore::Impl::PolicyPending(
+    int64_t table_id, const std::string& arn) const {
+  ReaderLock lock(mu);
+  return policies_pending.Before({table_id, arn}, clock.NowMillis());
+}
+
+void TableStore::Impl::HoldPolicy(int64_t table_id, const std::string& arn,
+                                  std::optional<ResourcePolicy> before) {
+  if (status_delay_ms == 0) return;
+  const int64_t now_ms = clock.NowMillis();
+  WriterLock lock(mu);
+  policies_pending.Hold({table_id, arn}, std::move(before), now_ms + status_delay_ms, now_ms);
 }
 
 Result<TableStore::ResourcePolicy> TableStore::GetResourcePolicy(
     const std::string& resource_arn) const {
   STREAMSTACK_ASSIGN_OR_RETURN(PolicyTarget target, FindPolicyTarget(*impl_, resource_arn));
-  STREAMSTACK_ASSIGN_OR_RETURN(auto policy, impl_->store.Read([&](storage::Database& db) {
-    return LoadPolicy(db, target.arn);
-  }));
+  // A pending change is not readable yet: the policy before it (recorded).
+  std::optional<ResourcePolicy> policy;
+  if (auto before = impl_->PolicyPending(target.table_id, target.arn)) {
+    policy = std::move(*before);
+  } else {
+    STREAMSTACK_ASSIGN_OR_RETURN(policy, impl_->store.Read([&](storage::Database& db) {
+      return LoadPolicy(db, target.arn);
+    }));
+  }
   if (!policy) return PolicyNotFound(target.arn);
   return ResourcePolicy{PolicyDocumentAsRead(policy->policy), policy->revision_id};
 }

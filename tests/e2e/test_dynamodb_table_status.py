@@ -18,12 +18,13 @@ Where each expected answer comes from:
 Which change is admitted alongside another, and the other refusals, are in
 test_dynamodb_table_admission.py.
 """
+import json
 import time
 import unittest
 
 import botocore.exceptions
 
-from harness import ServerTestCase, StreamStack
+from harness import ServerTestCase, StreamStack, requires_botocore
 
 DELAY_MS = 600
 
@@ -194,16 +195,9 @@ class CliTableStatusTest(ServerTestCase):
                         "--item", '{"pk": {"S": "a"}}')
 
 
-class TagsBeingUpdatedTest(ServerTestCase):
-    """[ack] DDB-TABLE-172, -103, -130 (recorded 2026-10-08/09): a change of a table's tags
-    holds them (about 1.6 s on AWS; the delay here) until it is readable: meanwhile
-    ListTagsOfResource shows the tags before it, another TagResource or UntagResource (even
-    one changing nothing) is LimitExceededException "Subscriber limit exceeded: Table tags
-    are being updated: <table>", DeleteTable ResourceInUseException "Attempt to change a
-    resource which is still in use: Table tags are being updated: <table>" (the name as a
-    user recorded it), and other changes are accepted. The same tags again, or untagging an
-    absent key, holds nothing. Without the flag a tag change is readable at once. Time moves
-    on the test clock, which moves with real time too: the delay is long enough that the
+class HeldChangesTest(ServerTestCase):
+    """Changes AWS applies a moment after it answers, held for --table-status-delay-ms. Time
+    moves on the test clock, which moves with real time too: the delay is long enough that the
     calls made inside it never outlast it."""
 
     HOLD_MS = 5000
@@ -223,6 +217,14 @@ class TagsBeingUpdatedTest(ServerTestCase):
         return ctx.exception.response["Error"]["Code"], ctx.exception.response["Error"]["Message"]
 
     def test_a_tag_change_holds_the_tags(self):
+        """[ack] DDB-TABLE-172, -103, -130 (recorded 2026-10-08/09): a change of a table's tags
+        holds them (about 1.6 s on AWS; the delay here) until it is readable: meanwhile
+        ListTagsOfResource shows the tags before it, another TagResource or UntagResource (even
+        one changing nothing) is LimitExceededException "Subscriber limit exceeded: Table tags
+        are being updated: <table>", DeleteTable ResourceInUseException "Attempt to change a
+        resource which is still in use: Table tags are being updated: <table>" (the name as a
+        user recorded it), and other changes are accepted. The same tags again, or untagging an
+        absent key, holds nothing. Without the flag a tag change is readable at once."""
         ddb = self.server.client("dynamodb")
         ddb.create_table(**key_schema("tagged"))
         self.advance(self.HOLD_MS)
@@ -253,6 +255,62 @@ class TagsBeingUpdatedTest(ServerTestCase):
         self.advance(self.HOLD_MS)
         self.assertEqual(tags(), [])
         ddb.delete_table(TableName="tagged")
+
+
+    @requires_botocore("dynamodb", "PutResourcePolicy")
+    def test_a_policy_change_is_pending(self):
+        """[ack] the policy revision findings and the catalogue DDB-TABLE-444 (recorded): a
+        change of a resource policy is pending for 0.6 to 2 s on AWS (the delay here):
+        GetResourcePolicy answers the policy before it, another change is
+        ResourceInUseException "... Table is pending previous resource-based policy update:
+        <table>" (a stale ExpectedRevisionId is still PolicyNotFoundException first, an
+        equivalent document still no change), DeleteTable ResourceInUseException "... Table:
+        <table> has a pending resource-based policy update."; then the 15 s cooldown's
+        ThrottlingException."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("policed"))
+        self.advance(self.HOLD_MS)
+        arn = ddb.describe_table(TableName="policed")["Table"]["TableArn"]
+
+        def policy(action):
+            return json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+                "Action": action, "Resource": arn}]}, separators=(",", ":"))
+
+        def get():
+            try:
+                got = ddb.get_resource_policy(ResourceArn=arn)
+            except botocore.exceptions.ClientError as err:
+                return err.response["Error"]["Code"]
+            return got["Policy"], got["RevisionId"]
+        first = ddb.put_resource_policy(ResourceArn=arn, Policy=policy("dynamodb:GetItem"))[
+            "RevisionId"]
+        self.assertEqual(get(), "PolicyNotFoundException")
+        pending = ("ResourceInUseException", "Attempt to change a resource which is still in "
+                   "use: Table is pending previous resource-based policy update: policed")
+        self.assertEqual(self.error(ddb.put_resource_policy, ResourceArn=arn,
+                                    Policy=policy("dynamodb:Query")), pending)
+        self.assertEqual(self.error(ddb.delete_resource_policy, ResourceArn=arn), pending)
+        self.assertEqual(self.error(ddb.put_resource_policy, ResourceArn=arn,
+                                    Policy=policy("dynamodb:Query"),
+                                    ExpectedRevisionId="1")[0], "PolicyNotFoundException")
+        self.assertEqual(ddb.put_resource_policy(ResourceArn=arn, Policy=policy(
+            ["dynamodb:GetItem"]))["RevisionId"], first)
+        self.assertEqual(self.error(ddb.delete_table, TableName="policed"), (
+            "ResourceInUseException", "Attempt to change a resource which is still in use: "
+            "Table: policed has a pending resource-based policy update."))
+        self.advance(self.HOLD_MS // 2)
+        self.assertEqual(get(), "PolicyNotFoundException")
+        self.advance(self.HOLD_MS // 2)
+        self.assertEqual(get(), (policy("dynamodb:GetItem"), first))
+        self.assertEqual(self.error(ddb.put_resource_policy, ResourceArn=arn,
+                                    Policy=policy("dynamodb:Query"))[0], "ThrottlingException")
+        self.advance(15000)
+        second = ddb.put_resource_policy(ResourceArn=arn, Policy=policy("dynamodb:Query"))[
+            "RevisionId"]
+        self.assertEqual(get(), (policy("dynamodb:GetItem"), first))
+        self.advance(self.HOLD_MS)
+        self.assertEqual(get(), (policy("dynamodb:Query"), second))
 
 
 class ChangesDuringAChangeTest(ServerTestCase):
