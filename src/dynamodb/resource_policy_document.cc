@@ -138,10 +138,11 @@ Json KeptStatement(const Json& statement) {
       out[name] = Collapsed(*found);
     }
   }
-  for (const auto& [key, value] : statement.items()) {
+  for (const auto& element : statement.items()) {
+    const std::string& key = element.key();
     if (std::find_if(kOrder.begin(), kOrder.end(), [&](const char* n) { return key == n; }) ==
         kOrder.end()) {
-      out[key] = value;
+      out[key] = element.value();
     }
   }
   return out;
