@@ -524,6 +524,43 @@ Result<CapacityDecreases> CountCapacityDecrease(const CapacityDecreases& decreas
   return counted;
 }
 
+// The account's per-table and per-index maximums, AWS's default quotas (DescribeLimits'
+// TableMaxReadCapacityUnits and TableMaxWriteCapacityUnits), as LimitExceededException in
+// AWS's words: "The requested ReadCapacityUnits, <n>, is above the per table maximum for the
+// account in <region>. Per table maximum: 40000. Refer to ..." (recorded, ack-api-quirks'
+// autoscaling finding and DDB-TABLE-443; AWS's own notice quotes the WriteCapacityUnits form),
+// "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput for table
+// exceeds TableMaxReadCapacityUnits of the account in region <region>" (recorded, also "for
+// index : <i>"). Assumed, recorded only in part: the index's capacity text after "for index
+// <i>, <n>, is above the per index maximum", and the WarmThroughput text beyond "...
+// ReadUnitsPerSecond for WarmThroughput for index <i> exceeds TableMaxReadCapacityUnits".
+// Only what a request sets is checked (what it had `before` is not), so a table kept before
+// these checks stays usable. A capacity change is checked before it counts as a decrease.
+constexpr int64_t kTableMaxCapacityUnits = 40000;
+
+Status CheckProvisionedMaximum(const std::optional<ProvisionedThroughput>& asked,
+                               const std::optional<ProvisionedThroughput>& before,
+                               const std::string* index, const std::string& region) {
+  if (!asked || (before && before->read_capacity_units == asked->read_capacity_units &&
+                 before->write_capacity_units == asked->write_capacity_units)) {
+    return Status::Ok();
+  }
+  for (auto [value, name] : {std::pair{asked->read_capacity_units, "ReadCapacityUnits"},
+                             std::pair{asked->write_capacity_units, "WriteCapacityUnits"}}) {
+    if (value <= kTableMaxCapacityUnits) continue;
+    const std::string kind = index != nullptr ? "index" : "table";
+    return Status(AwsError::kLimitExceeded,
+                  std::string("The requested ") + name +
+                      (index != nullptr ? " for index " + *index : std::string()) + ", " +
+                      std::to_string(value) + ", is above the per " + kind +
+                      " maximum for the account in " + region + ". Per " + kind +
+                      " maximum: " + std::to_string(kTableMaxCapacityUnits) +
+                      ". Refer to the Amazon DynamoDB Developer Guide for current limits and "
+                      "how to request higher limits.");
+  }
+  return Status::Ok();
+}
+
 // A change of provisioned capacity, the table's or an index's, counted against its budget: a
 // decrease of either member (also beside an increase of the other: one decrease, recorded)
 // counts, or is refused; an increase is remembered for LastIncreaseDateTime.
@@ -544,10 +581,11 @@ Status CountCapacityChange(const ProvisionedThroughput& current, const Provision
 // UpdateTable's GlobalSecondaryIndexUpdates checked as AWS checks them and applied to `def`
 // (a copy of the table's definition): at most one Create or Delete, AWS's texts for an
 // existing or unknown index, the new index's keys defined in AttributeDefinitions, an
-// index's capacity changes counted at `now_ms`.
+// index's capacity changes within the maximums of the account in `region` and counted at
+// `now_ms`.
 Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
                         const std::optional<std::vector<AttributeDefinition>>& definitions,
-                        TableDefinition& def, int64_t now_ms,
+                        TableDefinition& def, int64_t now_ms, const std::string& region,
                         std::optional<SecondaryIndex>* created,
                         std::optional<SecondaryIndex>* deleted) {
   using Action = GlobalSecondaryIndexUpdate::Action;
@@ -675,6 +713,8 @@ Status PlanIndexUpdates(const std::vector<GlobalSecondaryIndexUpdate>& updates,
           if (existing->throughput) {
             STREAMSTACK_RETURN_IF_ERROR(
                 CheckCapacityChanges(*existing->throughput, *u.index.throughput, u.index.name));
+            STREAMSTACK_RETURN_IF_ERROR(CheckProvisionedMaximum(
+                u.index.throughput, existing->throughput, &u.index.name, region));
             STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(
                 *existing->throughput, *u.index.throughput, now_ms, existing->capacity_decreases,
                 existing->last_capacity_increase_ms));
@@ -914,43 +954,6 @@ Status CheckCreateTableBilling(const CreateTableRequest& request) {
   STREAMSTACK_RETURN_IF_ERROR(
       ValidateThroughput(*request.provisioned_throughput, "provisionedThroughput"));
   return CheckCapacityBounds(*request.provisioned_throughput);
-}
-
-// The account's per-table and per-index maximums, AWS's default quotas (DescribeLimits'
-// TableMaxReadCapacityUnits and TableMaxWriteCapacityUnits), as LimitExceededException in
-// AWS's words: "The requested ReadCapacityUnits, <n>, is above the per table maximum for the
-// account in <region>. Per table maximum: 40000. Refer to ..." (recorded, ack-api-quirks'
-// autoscaling finding and DDB-TABLE-443; AWS's own notice quotes the WriteCapacityUnits form),
-// "Subscriber limit exceeded: Requested MaxReadRequestUnits for OnDemandThroughput for table
-// exceeds TableMaxReadCapacityUnits of the account in region <region>" (recorded, also "for
-// index : <i>"). Assumed, recorded only in part: the index's capacity text after "for index
-// <i>, <n>, is above the per index maximum", and the WarmThroughput text beyond "...
-// ReadUnitsPerSecond for WarmThroughput for index <i> exceeds TableMaxReadCapacityUnits".
-// Only what a request sets is checked (`current`: the definition before an UpdateTable, null
-// for a new table), so a table kept before these checks stays usable.
-constexpr int64_t kTableMaxCapacityUnits = 40000;
-
-Status CheckProvisionedMaximum(const std::optional<ProvisionedThroughput>& asked,
-                               const std::optional<ProvisionedThroughput>& before,
-                               const std::string* index, const std::string& region) {
-  if (!asked || (before && before->read_capacity_units == asked->read_capacity_units &&
-                 before->write_capacity_units == asked->write_capacity_units)) {
-    return Status::Ok();
-  }
-  for (auto [value, name] : {std::pair{asked->read_capacity_units, "ReadCapacityUnits"},
-                             std::pair{asked->write_capacity_units, "WriteCapacityUnits"}}) {
-    if (value <= kTableMaxCapacityUnits) continue;
-    const std::string kind = index != nullptr ? "index" : "table";
-    return Status(AwsError::kLimitExceeded,
-                  std::string("The requested ") + name +
-                      (index != nullptr ? " for index " + *index : std::string()) + ", " +
-                      std::to_string(value) + ", is above the per " + kind +
-                      " maximum for the account in " + region + ". Per " + kind +
-                      " maximum: " + std::to_string(kTableMaxCapacityUnits) +
-                      ". Refer to the Amazon DynamoDB Developer Guide for current limits and "
-                      "how to request higher limits.");
-  }
-  return Status::Ok();
 }
 
 // The units a table or an index may ask beside its capacity: its OnDemandThroughput limits
@@ -1295,6 +1298,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     const ProvisionedThroughput& asked = *request.provisioned_throughput;
     if (current.billing_mode == "PROVISIONED") {
       STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
+      STREAMSTACK_RETURN_IF_ERROR(
+          CheckProvisionedMaximum(asked, current.throughput, nullptr, scope.region));
       STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(current.throughput, asked, now_ms,
                                                       def->capacity_decreases,
                                                       def->last_capacity_increase_ms));
@@ -1378,7 +1383,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   if (request.global_secondary_index_updates) {
     STREAMSTACK_RETURN_IF_ERROR(PlanIndexUpdates(*request.global_secondary_index_updates,
                                                  request.attribute_definitions, *def, now_ms,
-                                                 &created_index, &deleted_index));
+                                                 scope.region, &created_index, &deleted_index));
     changed = table_updating = true;
   }
   if (!changed) return NothingToUpdate(request);

@@ -811,6 +811,14 @@ class CapacityDecreaseTest(TestClockCase):
         decreases = lambda: self.describe("decreasing")["ProvisionedThroughput"][
             "NumberOfDecreasesToday"]
         self.assertEqual(decreases(), 4)
+        # A change above the account's maximum is refused for that before it counts as a
+        # decrease (assumed order: the request's limits before the table's history).
+        code, message = self.error(self.ddb.update_table, TableName="decreasing",
+                                   ProvisionedThroughput={"ReadCapacityUnits": 40001,
+                                                          "WriteCapacityUnits": 15})
+        self.assertEqual(code, "LimitExceededException")
+        self.assertTrue(message.startswith("The requested ReadCapacityUnits, 40001, is above"),
+                        message)
         last = self.refused(15, 4)
         self.assertTrue(before <= last <= before + 2, (before, last))
         throughput = self.describe("decreasing")["ProvisionedThroughput"]
