@@ -318,6 +318,8 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         if (impl.FindDefinition(def->name)) {
           return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
         }
+        STREAMSTACK_RETURN_IF_ERROR(
+            CheckAccountCapacity(impl.ReservedCapacity(), *def, impl.scope.region));
         // Before the table is published, so no item operation ever sees it ACTIVE early.
         STREAMSTACK_ASSIGN_OR_RETURN(*transition, impl.BeginTransition(def->name, Creating()));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, view_type, tags));
@@ -687,6 +689,16 @@ Status TagChangeUnderWay(const std::string& table_name) {
 }
 
 }  // namespace
+
+ProvisionedThroughput TableStore::Impl::ReservedCapacity() const {
+  ProvisionedThroughput reserved{0, 0};
+  for (const auto& [id, def] : live) {
+    const ProvisionedThroughput table = dynamodb::ReservedCapacity(*def);
+    reserved.read_capacity_units += table.read_capacity_units;
+    reserved.write_capacity_units += table.write_capacity_units;
+  }
+  return reserved;
+}
 
 std::optional<std::vector<Tag>> TableStore::Impl::TagsBeingUpdated(int64_t table_id) const {
   ReaderLock lock(mu);

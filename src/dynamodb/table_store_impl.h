@@ -202,6 +202,10 @@ struct TableStore::Impl {
     ctx.OnCommit([this, def = std::move(def)] { Publish(def); });
   }
 
+  // Writer thread: the provisioned capacity every table there is reserves (CreateTable's
+  // account-wide check).
+  ProvisionedThroughput ReservedCapacity() const;
+
   // Writer thread, inside a job: stores a new table (its row, stream, tags and index storage;
   // sets def.table_id and the indexes' ids). The caller publishes it (Replace).
   Status InsertTable(storage::WriteContext& ctx, TableDefinition& def,

@@ -1035,6 +1035,40 @@ Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* c
 
 }  // namespace
 
+ProvisionedThroughput ReservedCapacity(const TableDefinition& def) {
+  ProvisionedThroughput reserved{0, 0};
+  if (def.billing_mode != "PROVISIONED") return reserved;
+  reserved = def.throughput;
+  for (const SecondaryIndex& index : def.global_secondary_indexes) {
+    if (!index.throughput) continue;
+    reserved.read_capacity_units += index.throughput->read_capacity_units;
+    reserved.write_capacity_units += index.throughput->write_capacity_units;
+  }
+  return reserved;
+}
+
+Status CheckAccountCapacity(const ProvisionedThroughput& reserved, const TableDefinition& def,
+                            const std::string& region) {
+  constexpr int64_t kAccountMaxCapacityUnits = 80000;
+  const ProvisionedThroughput requested = ReservedCapacity(def);
+  for (auto [current, asked, name] :
+       {std::tuple{reserved.read_capacity_units, requested.read_capacity_units,
+                   "ReadCapacityUnits"},
+        std::tuple{reserved.write_capacity_units, requested.write_capacity_units,
+                   "WriteCapacityUnits"}}) {
+    if (current + asked <= kAccountMaxCapacityUnits) continue;
+    return Status(AwsError::kLimitExceeded,
+                  std::string("This request would have caused the ") + name +
+                      " limit to be exceeded for the account in " + region + ". Current " + name +
+                      " reserved by the account: " + std::to_string(current) +
+                      ". Limit: " + std::to_string(kAccountMaxCapacityUnits) +
+                      ". Requested: " + std::to_string(asked) +
+                      ". Refer to the Amazon DynamoDB Developer Guide for current limits and how "
+                      "to request higher limits.");
+  }
+  return Status::Ok();
+}
+
 Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
                                         const AccountScope& scope, int64_t now_ms) {
   STREAMSTACK_RETURN_IF_ERROR(ValidateTableName(request.table_name));

@@ -57,6 +57,18 @@ struct CreateTablePlan {
 Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
                                         const AccountScope& scope, int64_t now_ms);
 
+// The provisioned capacity a table reserves of its account's: its own and its global
+// secondary indexes' (none on demand).
+ProvisionedThroughput ReservedCapacity(const TableDefinition& def);
+// CreateTable within the account's 80000 read and write units (AWS's default quota, as
+// DescribeLimits answers it) beside the capacity `reserved` by the tables there are:
+// LimitExceededException "This request would have caused the ReadCapacityUnits limit to be
+// exceeded for the account in <region>. Current ReadCapacityUnits reserved by the account:
+// <n>. Limit: 80000. Requested: <m>. Refer to ..." (recorded, ack-api-quirks DDB-TABLE-171
+// and -443).
+Status CheckAccountCapacity(const ProvisionedThroughput& reserved, const TableDefinition& def,
+                            const std::string& region);
+
 // What UpdateTable changes: `definition` is the table's definition with the request applied
 // (index ids of a created index still 0).
 struct UpdateTablePlan {

@@ -682,8 +682,10 @@ class AccountMaximumsTest(ControlPlaneCase):
     40000 read and write units), as LimitExceededException. [ack] recorded: the table's
     capacity text (the autoscaling finding's failed activity, AWS's notice for
     WriteCapacityUnits), the OnDemandThroughput text for a table and for "index : <i>"
-    (DDB-TABLE-171, -443). Assumed, recorded only in part: the index capacity text after "for
-    index <i>, <n>, is above the per index maximum", and the WarmThroughput text's end."""
+    (DDB-TABLE-171, -443), the account's 80000 across its tables (CreateTable). Assumed,
+    recorded only in part: the index capacity text after "for index <i>, <n>, is above the per
+    index maximum", and the WarmThroughput text's end; what "Requested" counts (here the new
+    table's capacity with its indexes')."""
 
     REFER = (" Refer to the Amazon DynamoDB Developer Guide for current limits and how to "
              "request higher limits.")
@@ -740,6 +742,19 @@ class AccountMaximumsTest(ControlPlaneCase):
             "40000." + self.REFER))
         self.assertEqual(self.ddb.describe_table(TableName="at-maximum")["Table"][
             "GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["WriteCapacityUnits"], 40000)
+
+        # The account's 80000 units: "at-maximum" and its index reserve them all; another
+        # provisioned table is refused (recorded text, DDB-TABLE-171), an on-demand one not.
+        another = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=self.DEFINITIONS[:1])
+        self.assertEqual(self.error(self.ddb.create_table, TableName="one-more",
+                                    ProvisionedThroughput=pt(1, 1), **another), (
+            "LimitExceededException", "This request would have caused the ReadCapacityUnits "
+            "limit to be exceeded for the account in us-east-1. Current ReadCapacityUnits "
+            "reserved by the account: 80000. Limit: 80000. Requested: 1." + self.REFER))
+        self.ddb.create_table(TableName="on-demand", BillingMode="PAY_PER_REQUEST", **another)
+        self.ddb.delete_table(TableName="at-maximum")
+        self.ddb.create_table(TableName="one-more", ProvisionedThroughput=pt(1, 1), **another)
 
     @requires_botocore("dynamodb", "CreateTable", "OnDemandThroughput")
     @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")

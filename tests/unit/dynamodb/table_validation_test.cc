@@ -796,3 +796,33 @@ TEST(TableValidationTest, TimeToLiveRules) {
 
 }  // namespace
 }  // namespace streamstack::dynamodb
+
+namespace streamstack::dynamodb {
+namespace {
+
+// The account's 80000 units across its tables (recorded text, ack-api-quirks DDB-TABLE-171):
+// a table reserves its capacity and its GSIs'; an on-demand table reserves none.
+TEST(TableValidationTest, AccountCapacityAcrossTables) {
+  TableDefinition table;
+  table.billing_mode = "PROVISIONED";
+  table.throughput = {30000, 10};
+  SecondaryIndex index;
+  index.throughput = ProvisionedThroughput{20000, 5};
+  table.global_secondary_indexes = {index};
+  EXPECT_EQ(ReservedCapacity(table).read_capacity_units, 50000);
+  EXPECT_EQ(ReservedCapacity(table).write_capacity_units, 15);
+  EXPECT_TRUE(CheckAccountCapacity({30000, 0}, table, "eu-west-1").ok());
+  Status over = CheckAccountCapacity({30001, 0}, table, "eu-west-1");
+  EXPECT_EQ(over.code(), AwsError::kLimitExceeded);
+  EXPECT_EQ(over.message(),
+            "This request would have caused the ReadCapacityUnits limit to be exceeded for the "
+            "account in eu-west-1. Current ReadCapacityUnits reserved by the account: 30001. "
+            "Limit: 80000. Requested: 50000. Refer to the Amazon DynamoDB Developer Guide for "
+            "current limits and how to request higher limits.");
+  table.billing_mode = "PAY_PER_REQUEST";
+  EXPECT_EQ(ReservedCapacity(table).read_capacity_units, 0);
+  EXPECT_TRUE(CheckAccountCapacity({80000, 80000}, table, "eu-west-1").ok());
+}
+
+}  // namespace
+}  // namespace streamstack::dynamodb
