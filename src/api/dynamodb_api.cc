@@ -539,8 +539,15 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
     }
     out["BillingModeSummary"] = summary;
   }
-  if (t.table_class != "STANDARD") {
-    out["TableClassSummary"] = {{"TableClass", t.table_class}};
+  // While a class change is under way (and in UpdateTable's answer) AWS shows the summary
+  // before it (recorded, ack-api-quirks DDB-TABLE-284).
+  const std::optional<dynamodb::TableClassSummary> class_summary =
+      d.table_class_updating_from ? *d.table_class_updating_from : dynamodb::TableClassSummaryOf(t);
+  if (class_summary) {
+    out["TableClassSummary"] = {{"TableClass", class_summary->table_class}};
+    if (class_summary->last_update_ms != 0) {
+      out["TableClassSummary"]["LastUpdateDateTime"] = EpochSeconds(class_summary->last_update_ms);
+    }
   }
   const dynamodb::OnDemandThroughput& limits = d.on_demand_answer.value_or(t.on_demand_throughput);
   if (!limits.Empty()) out["OnDemandThroughput"] = EncodeOnDemandThroughput(limits);

@@ -364,7 +364,8 @@ Result<CreateTablePlan> PlanRestoredTable(const TableDefinition& source, const s
   } else if (!source.sse_kms_master_key_arn.empty()) {
     req.sse_specification = SseSpecification{true, "KMS", source.sse_kms_master_key_arn};
   }
-  req.table_class = source.table_class;
+  // A restored table is STANDARD whatever its source's class (recorded, ack-api-quirks
+  // DDB-TABLE-215: no TableClassSummary).
   return PlanCreateTable(req, scope, now_ms);
 }
 

@@ -135,6 +135,7 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
       {"deletion_protection_enabled", d.deletion_protection_enabled},
       {"table_class", d.table_class},
+      {"table_class_named", d.table_class_named},
       {"sse_kms_master_key_arn", d.sse_kms_master_key_arn},
       {"sse_window_start_ms", d.sse_changes.window_start_ms},
       {"sse_changes_in_window", d.sse_changes.count},
@@ -200,6 +201,8 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     // "tags" of definitions stored before schema version 3 is read by that migration only.
     d.deletion_protection_enabled = j.value("deletion_protection_enabled", false);
     d.table_class = j.value("table_class", std::string("STANDARD"));
+    // Kept before the flag: a class other than STANDARD was named.
+    d.table_class_named = j.value("table_class_named", d.table_class != "STANDARD");
     d.sse_kms_master_key_arn = j.value("sse_kms_master_key_arn", std::string());
     d.sse_changes.window_start_ms = j.value("sse_window_start_ms", int64_t{0});
     d.sse_changes.count = j.value("sse_changes_in_window", int64_t{0});

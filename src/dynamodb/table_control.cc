@@ -357,6 +357,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   d.deleting_index = std::move(transition->deleting_index);
   d.sse_updating_from = std::move(transition->sse_updating_from);
   d.warm_updating_from = transition->warm_updating_from;
+  d.table_class_updating_from = std::move(transition->table_class_updating_from);
   return d;
 }
 
@@ -492,6 +493,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->deleting_index = std::move(plan->deleted_index);
         description->sse_updating_from = plan->sse_updating_from;
         description->warm_updating_from = plan->warm_updating_from;
+        description->table_class_updating_from = plan->table_class_updating_from;
         description->on_demand_answer = plan->on_demand_answer;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
@@ -506,6 +508,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.deleting_index = description->deleting_index;
           t.sse_updating_from = description->sse_updating_from;
           t.warm_updating_from = description->warm_updating_from;
+          t.table_class_updating_from = description->table_class_updating_from;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {

@@ -6,7 +6,8 @@
 // AWS's texts (PolicyNotFoundException) as moto gives them; AWS's documentation gives the
 // rules: the same document put again keeps its RevisionId, an ExpectedRevisionId that does
 // not match (or "NO_POLICY" while one exists) is PolicyNotFoundException, DeleteResourcePolicy
-// without a policy succeeds with no RevisionId unless an ExpectedRevisionId was given.
+// without a policy succeeds with no RevisionId unless an ExpectedRevisionId was given. The
+// document's own checks and the form it is kept in: resource_policy_document.h.
 #include <algorithm>
 #include <functional>
 #include <memory>

@@ -819,10 +819,9 @@ Status CheckDeletionProtectionCooldown(const TableDefinition& current, int64_t n
                                            " milliseconds. Please try again after " + after);
 }
 
-// A table takes 2 TableClass updates in 30 days; a third is LimitExceededException (recorded,
-// ack-api-quirks DDB-TABLE-443 and -377: IA, STANDARD, then the refusal). Each update AWS takes
-// counts, one that names the class the table has too (AWS answers it UPDATING; assumed).
-// Returns the latest two updates' times with this one.
+// A table takes 2 TableClass changes in 30 days; a third is LimitExceededException (recorded,
+// ack-api-quirks DDB-TABLE-443 and -377: IA, STANDARD, then the refusal). Returns the latest
+// two changes' times with this one.
 Result<std::array<int64_t, 2>> CountTableClassUpdate(const std::array<int64_t, 2>& updates,
                                                      int64_t now_ms) {
   constexpr int64_t kWindowMs = int64_t{30} * 24 * 60 * 60 * 1000;
@@ -1035,6 +1034,11 @@ Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* c
 
 }  // namespace
 
+std::optional<TableClassSummary> TableClassSummaryOf(const TableDefinition& def) {
+  if (!def.table_class_named && def.table_class_updates_ms[0] == 0) return std::nullopt;
+  return TableClassSummary{def.table_class, def.table_class_updates_ms[0]};
+}
+
 ProvisionedThroughput ReservedCapacity(const TableDefinition& def) {
   ProvisionedThroughput reserved{0, 0};
   if (def.billing_mode != "PROVISIONED") return reserved;
@@ -1166,6 +1170,7 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
   if (request.table_class) {
     STREAMSTACK_RETURN_IF_ERROR(CheckTableClass(*request.table_class));
     def->table_class = *request.table_class;
+    def->table_class_named = true;
   }
   if (request.sse_specification) {
     // Encryption with the AWS owned key is what a table without SSESpecification gets.
@@ -1349,13 +1354,19 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     def->deletion_protection_enabled = *request.deletion_protection_enabled;
     changed = true;
   }
+  std::optional<std::optional<TableClassSummary>> table_class_updating_from;
   if (request.table_class) {
     STREAMSTACK_RETURN_IF_ERROR(CheckTableClass(*request.table_class));
-    STREAMSTACK_ASSIGN_OR_RETURN(def->table_class_updates_ms,
-                                 CountTableClassUpdate(current.table_class_updates_ms, now_ms));
-    STREAMSTACK_ASSIGN_OR_RETURN(def->table_class_updates_ms,
-                                 CountTableClassUpdate(current.table_class_updates_ms, now_ms));
-    def->table_class = *request.table_class;
+    // The class the table has, again: answered UPDATING but free, and leaves the summary as it
+    // is; refused like a change once the two are spent (recorded, ack-api-quirks
+    // DDB-TABLE-365, -283 and the catalogue -443).
+    auto counted = CountTableClassUpdate(current.table_class_updates_ms, now_ms);
+    if (!counted.ok()) return counted.status();
+    if (*request.table_class != current.table_class) {
+      def->table_class_updates_ms = *counted;
+      def->table_class = *request.table_class;
+    }
+    table_class_updating_from = TableClassSummaryOf(current);
     changed = table_updating = true;
   }
   std::optional<std::string> sse_updating_from;
@@ -1434,6 +1445,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.deleted_index = std::move(deleted_index);
   plan.status = table_updating ? TableStatus::kUpdating : TableStatus::kActive;
   plan.sse_updating_from = std::move(sse_updating_from);
+  plan.table_class_updating_from = std::move(table_class_updating_from);
   plan.warm_updating_from = warm_updating_from;
   plan.on_demand_answer = std::move(on_demand_answer);
   return plan;

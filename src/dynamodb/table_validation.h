@@ -81,7 +81,8 @@ struct UpdateTablePlan {
   // The table's status while the update runs: ACTIVE when it only changes deletion
   // protection, encryption, warm throughput or on-demand throughput.
   TableStatus status = TableStatus::kUpdating;
-  std::optional<std::string> sse_updating_from;            // the key before an SSE change
+  std::optional<std::string> sse_updating_from;  // the key before an SSE change
+  std::optional<std::optional<TableClassSummary>> table_class_updating_from;  // before a switch
   std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
   std::optional<OnDemandThroughput> on_demand_answer;      // with -1 for a cleared member
 };

@@ -930,6 +930,42 @@ class CapacityDecreaseTest(TestClockCase):
         self.assertEqual(self.describe("classes")["TableClassSummary"]["TableClass"],
                          "STANDARD_INFREQUENT_ACCESS")
 
+    def test_table_class_summary_and_free_resends(self):
+        """[ack] DDB-TABLE-284, -026, -365, -283 (recorded): no TableClassSummary until a class
+        is named; CreateTable naming STANDARD shows it; UpdateTable answers UPDATING with the
+        summary before the change, DescribeTable then shows the new class and its
+        LastUpdateDateTime; naming the class the table has is answered but free (it leaves the
+        summary and the two changes in 30 days alone), and refused like a change once they are
+        spent (the catalogue DDB-TABLE-443)."""
+        create_table(self.ddb, "class-summary")
+        self.assertNotIn("TableClassSummary", self.describe("class-summary"))
+        create_table(self.ddb, "class-named", TableClass="STANDARD")
+        self.assertEqual(self.describe("class-named")["TableClassSummary"],
+                         {"TableClass": "STANDARD"})
+
+        for _ in range(3):  # free re-sends of the class the table has
+            answer = self.ddb.update_table(TableName="class-summary", TableClass="STANDARD")
+            self.assertEqual(answer["TableDescription"]["TableStatus"], "UPDATING")
+            self.assertNotIn("TableClassSummary", answer["TableDescription"])
+        self.assertNotIn("TableClassSummary", self.describe("class-summary"))
+        changed = self.advance(1) // 1000
+        answer = self.ddb.update_table(TableName="class-summary",
+                                       TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.assertNotIn("TableClassSummary", answer["TableDescription"])  # the one before
+        summary = self.describe("class-summary")["TableClassSummary"]
+        self.assertEqual(summary["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        self.assertEqual(calendar.timegm(summary["LastUpdateDateTime"].utctimetuple()), changed)
+        self.ddb.update_table(TableName="class-summary", TableClass="STANDARD_INFREQUENT_ACCESS")
+        self.advance(60)
+        answer = self.ddb.update_table(TableName="class-summary", TableClass="STANDARD")
+        self.assertEqual(answer["TableDescription"]["TableClassSummary"], summary)
+        self.assertEqual(self.describe("class-summary")["TableClassSummary"]["TableClass"],
+                         "STANDARD")
+        limited = ("LimitExceededException", "Subscriber limit exceeded: Updates to TableClass "
+                   "are limited to 2 times in 30 day(s).")
+        self.assertEqual(self.error(self.ddb.update_table, TableName="class-summary",
+                                    TableClass="STANDARD"), limited)
+
 
 @requires_botocore("dynamodb", "CreateTable", "WarmThroughput")
 class WarmThroughputTest(ControlPlaneCase):

@@ -83,6 +83,11 @@ struct CapacityDecreases {
   // The decreases of the day `now_ms` is in (0 once the counted day is over).
   int64_t Today(int64_t now_ms) const { return day_start_ms == DayStart(now_ms) ? count : 0; }
 };
+// TableClassSummary as DescribeTable shows it.
+struct TableClassSummary {
+  std::string table_class;
+  int64_t last_update_ms = 0;  // 0: never updated (no LastUpdateDateTime)
+};
 // A secondary index as declared. Its entries live beside the items and are written in the
 // same transaction as the item they come from.
 struct SecondaryIndex {
@@ -196,6 +201,9 @@ struct TableDefinition {
   std::vector<SecondaryIndex> local_secondary_indexes;
   bool deletion_protection_enabled = false;
   std::string table_class = "STANDARD";
+  // Whether CreateTable named the class (then DescribeTable shows TableClassSummary, even for
+  // STANDARD; recorded, ack-api-quirks DDB-TABLE-026).
+  bool table_class_named = false;
   // The KMS key of SSE (SSEDescription.KMSMasterKeyArn); empty for the AWS owned key, which
   // DescribeTable does not describe.
   std::string sse_kms_master_key_arn;
@@ -206,7 +214,8 @@ struct TableDefinition {
     int64_t count = 0;
     int64_t last_change_ms = 0;
   } sse_changes;
-  // When UpdateTable last took a TableClass, the latest first (0: not): AWS takes 2 in 30 days.
+  // When UpdateTable last changed the TableClass, the latest first (0: not): AWS takes 2 in 30
+  // days; the latest is TableClassSummary's LastUpdateDateTime.
   std::array<int64_t, 2> table_class_updates_ms{};
   // When UpdateTable last raised the table's provisioned capacity (0: never).
   int64_t last_capacity_increase_ms = 0;
@@ -259,6 +268,10 @@ struct IndexStats {
   int64_t decreases_today = 0;
 };
 
+// The TableClassSummary of `def`: none for a table whose class was never named nor changed
+// (AWS leaves it out: STANDARD), else its class and when UpdateTable last changed it.
+std::optional<TableClassSummary> TableClassSummaryOf(const TableDefinition& def);
+
 struct TableDescription {
   std::shared_ptr<const TableDefinition> definition;
   TableStatus status = TableStatus::kActive;
@@ -274,6 +287,9 @@ struct TableDescription {
   // An encryption change under way (SSEDescription UPDATING): the key before it, empty for the
   // AWS owned key. AWS describes the old key until the change is done.
   std::optional<std::string> sse_updating_from;
+  // A table class change under way: the summary AWS still shows until it is done, and in
+  // UpdateTable's answer (the inner nullopt: none; recorded, ack-api-quirks DDB-TABLE-284).
+  std::optional<std::optional<TableClassSummary>> table_class_updating_from;
   // A warm throughput increase under way (WarmThroughput UPDATING): the values before it,
   // which AWS describes until the increase is done.
   std::optional<WarmThroughputValues> warm_updating_from;
