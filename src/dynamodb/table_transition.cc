@@ -50,7 +50,10 @@ Status RefuseDuringStreamChange(const std::string& name, const TableTransition& 
     return StillInUse(
         "OnDemandThroughput cannot be updated while stream status update is in progress");
   }
-  // Another stream toggle; an index change is answered the same (assumed: its own text in the
+  if (next.index_create || next.index_delete) {  // recorded, DDB-TABLE-175
+    return StillInUse("Can't create or delete an index when stream status is being updated.");
+  }
+  // Another stream toggle; an index Update is answered the same (assumed: its own text in the
   // family "Can't <X> when stream status is being updated" is not recorded).
   return StillInUse("A stream status change is currently in progress." + stream);
 }
@@ -66,6 +69,10 @@ Status RefuseDuringIopsChange(const std::string& name, const TableChanges& next)
     return StillInUse("Can't enable or disable stream while table IOPS are being updated. Table: " +
                       name);
   }
+  if (next.index_create || next.index_delete) {  // recorded, DDB-TABLE-175
+    return StillInUse("Can't create or delete indexes while table IOPS are being updated. Table: " +
+                      name);
+  }
   return ResourceInUse(name, TableStatus::kUpdating);
 }
 
@@ -76,13 +83,17 @@ Status RefuseDuringTableClassChange(const std::string& name, const TableTransiti
     return StillInUse("Can't update table class when a table class update is in progress. Table: " +
                       name + " TableClassUpdateInProgress: " + under_way.table_class);
   }
-  if (next.on_demand_throughput) {
+  if (next.on_demand_throughput) {  // recorded whole, DDB-TABLE-286
     return StillInUse(
-        "OnDemandThroughput cannot be updated while TableClass update is in progress");
+        "OnDemandThroughput cannot be updated while TableClass update is in progress. "
+        "TableClassUpdateInProgress: " +
+        under_way.table_class);
+  }
+  if (next.index_create || next.index_delete) {  // recorded, DDB-TABLE-175
+    return StillInUse("Can't create or delete an index when a table class update is in progress.");
   }
   // Recorded (DDB-TABLE-444's tc-ops probe) up to "TableClassUpdat"; the rest as the class
-  // text's. An index's creation or deletion has a text of the same family that is not
-  // recorded, so it keeps the table's.
+  // text's.
   if (next.stream) {
     return StillInUse(
         "Can't change stream status when a table class update is in progress. "

@@ -1434,10 +1434,13 @@ class OnDemandThroughputTest(ControlPlaneCase):
         provisioned = self.INVALID + ("{} for OnDemandThroughput cannot be specified when the "
                                       "table BillingMode is PROVISIONED")
         capacity = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        # CreateTable's words: "table" without "the", and a full stop (DDB-TABLE-038, -128).
         self.assertEqual(self.error(self.create, "odt-provisioned", BillingMode="PROVISIONED",
                                     ProvisionedThroughput=capacity,
                                     OnDemandThroughput={"MaxReadRequestUnits": 5}),
-                         ("ValidationException", provisioned.format("MaxReadRequestUnits")))
+                         ("ValidationException", self.INVALID + "MaxReadRequestUnits for "
+                          "OnDemandThroughput cannot be specified when table BillingMode is "
+                          "PROVISIONED."))
         self.create("odt-provisioned", BillingMode="PROVISIONED", ProvisionedThroughput=capacity)
         self.assertEqual(self.error(self.ddb.update_table, TableName="odt-provisioned",
                                     OnDemandThroughput={"MaxWriteRequestUnits": 5}),

@@ -111,6 +111,13 @@ INSTANTIATE_TEST_SUITE_P(
              Change([](TableChanges& c) { c.on_demand_throughput = true; }),
              kInUse + "OnDemandThroughput cannot be updated while stream status update is in "
                       "progress"},
+        Case{"StreamThenIndexCreate", kStreamEnabling,
+             Change([](TableChanges& c) { c.index_create = true; }),
+             kInUse + "Can't create or delete an index when stream status is being updated."},
+        Case{"BillingThenIndexDelete", kBillingSwitch,
+             Change([](TableChanges& c) { c.index_delete = true; }),
+             kInUse + "Can't create or delete indexes while table IOPS are being updated. "
+                      "Table: tbl"},
         Case{"StreamThenStream", kStreamEnabling, Change([](TableChanges& c) { c.stream = true; }),
              kInUse + "A stream status change is currently in progress." + kStream},
         Case{"StreamThenProtection", kStreamEnabling,
@@ -150,7 +157,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"TableClassThenOnDemand", kTableClass,
              Change([](TableChanges& c) { c.on_demand_throughput = true; }),
              kInUse + "OnDemandThroughput cannot be updated while TableClass update is in "
-                      "progress"},
+                      "progress. TableClassUpdateInProgress: STANDARD_INFREQUENT_ACCESS"},
+        // An index created or deleted during another change (DDB-TABLE-175).
+        Case{"TableClassThenIndexCreate", kTableClass,
+             Change([](TableChanges& c) { c.index_create = true; }),
+             kInUse + "Can't create or delete an index when a table class update is in "
+                      "progress."},
         // An index being created or deleted (DDB-TABLE-444, -159).
         Case{"IndexCreateThenCapacity", kIndexCreate,
              Change([](TableChanges& c) { c.provisioned_throughput = true; }),

@@ -449,10 +449,11 @@ TEST(TableValidationTest, OnDemandThroughputAsAwsAnswersIt) {
             invalid +
                 "Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside "
                 "of valid range");
+  // CreateTable's words (DDB-TABLE-038, -128), not UpdateTable's.
   EXPECT_EQ(create(std::nullopt, 5, "PROVISIONED").status().message(),
             invalid +
-                "MaxWriteRequestUnits for OnDemandThroughput cannot be specified when the "
-                "table BillingMode is PROVISIONED");
+                "MaxWriteRequestUnits for OnDemandThroughput cannot be specified when table "
+                "BillingMode is PROVISIONED.");
 
   const TableDefinition table = *create(1000, 500)->definition;
   auto update = [&](std::optional<int64_t> read, std::optional<int64_t> write) {
