@@ -863,6 +863,12 @@ Status CheckTableClass(const std::string& table_class) {
 // exclusive members come together: SSE, TableClass, DeletionProtection, WarmThroughput
 // (recorded answers, ack-api-quirks DDB-TABLE-382, -433 and -174).
 Status CheckOneChangePerUpdate(const UpdateTableRequest& r) {
+  // An empty list beside another change is refused as empty, before the one-change rules
+  // (recorded, ack-api-quirks DDB-TABLE-359 and -160: with DeletionProtectionEnabled, a
+  // BillingMode or OnDemandThroughput; alone it is no change at all, CheckUpdateTableRequest).
+  if (r.global_secondary_index_updates && r.global_secondary_index_updates->empty()) {
+    return InvalidParameters("List of GlobalSecondaryIndexUpdates is empty");
+  }
   const bool creates_or_deletes_index =
       r.global_secondary_index_updates &&
       std::any_of(r.global_secondary_index_updates->begin(),
@@ -1340,6 +1346,12 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     changed = true;
   }
   if (request.provisioned_throughput) {
+    // Beside a switch to on demand the request itself is at fault (recorded, ack-api-quirks
+    // DDB-TABLE-056); on an on-demand table, its capacity (the catalogue DDB-TABLE-442).
+    if (request.billing_mode == "PAY_PER_REQUEST") {
+      return InvalidParameters(
+          "ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST");
+    }
     if (def->billing_mode == "PAY_PER_REQUEST") {
       return InvalidParameters(
           "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "

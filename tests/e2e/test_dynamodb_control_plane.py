@@ -677,6 +677,46 @@ class DeletionProtectionCooldownTest(TestClockCase):
         self.assertEqual(self.protect(True)[0], 200)
 
 
+class EmptyIndexUpdatesTest(ControlPlaneCase):
+    """[ack] DDB-TABLE-359 and -160 (recorded): GlobalSecondaryIndexUpdates=[] alone, or with
+    only AttributeDefinitions, is no change ("At least one of ... is required"); beside a
+    change it is refused as empty, before the one-change rules."""
+
+    EMPTY = ("ValidationException", "One or more parameter values were invalid: List of "
+             "GlobalSecondaryIndexUpdates is empty")
+
+    def setUp(self):
+        super().setUp()
+        if "empty-updates" not in self.ddb.list_tables()["TableNames"]:
+            create_table(self.ddb, "empty-updates")
+
+    def test_alone_and_beside_a_billing_mode(self):
+        code, message = self.error(self.ddb.update_table, TableName="empty-updates",
+                                   GlobalSecondaryIndexUpdates=[])
+        self.assertEqual(code, "ValidationException")
+        self.assertTrue(message.startswith("At least one of ProvisionedThroughput"), message)
+        code, message = self.error(self.ddb.update_table, TableName="empty-updates",
+                                   GlobalSecondaryIndexUpdates=[],
+                                   AttributeDefinitions=[{"AttributeName": "pk",
+                                                          "AttributeType": "S"}])
+        self.assertTrue(message.startswith("At least one of ProvisionedThroughput"), message)
+        self.assertEqual(self.error(self.ddb.update_table, TableName="empty-updates",
+                                    GlobalSecondaryIndexUpdates=[],
+                                    BillingMode="PAY_PER_REQUEST"), self.EMPTY)
+
+    @requires_botocore("dynamodb", "UpdateTable", "DeletionProtectionEnabled")
+    @requires_botocore("dynamodb", "UpdateTable", "OnDemandThroughput")
+    def test_beside_deletion_protection_or_on_demand_throughput(self):
+        for change in ({"DeletionProtectionEnabled": True},
+                       {"OnDemandThroughput": {"MaxReadRequestUnits": 100}}):
+            with self.subTest(change=change):
+                self.assertEqual(self.error(self.ddb.update_table, TableName="empty-updates",
+                                            GlobalSecondaryIndexUpdates=[], **change),
+                                 self.EMPTY)
+        self.assertFalse(self.ddb.describe_table(TableName="empty-updates")["Table"].get(
+            "DeletionProtectionEnabled", False))
+
+
 class AccountMaximumsTest(ControlPlaneCase):
     """The account's per-table and per-index maximums, AWS's default quotas (DescribeLimits:
     40000 read and write units), as LimitExceededException. [ack] recorded: the table's
@@ -1486,6 +1526,27 @@ class BillingSwitchTest(ControlPlaneCase):
     @staticmethod
     def update(name, capacity):
         return {"Update": {"IndexName": name, "ProvisionedThroughput": capacity}}
+
+    def test_capacity_beside_a_switch_to_on_demand(self):
+        """[ack] DDB-TABLE-056 (recorded): capacity beside BillingMode PAY_PER_REQUEST is the
+        request's fault, in words of its own; on an on-demand table, the catalogue's."""
+        self.ddb.create_table(TableName="to-on-demand",
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              ProvisionedThroughput=self.CAPACITY)
+        self.assertEqual(self.error(self.ddb.update_table, TableName="to-on-demand",
+                                    BillingMode="PAY_PER_REQUEST",
+                                    ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                           "WriteCapacityUnits": 1}),
+                         ("ValidationException", self.INVALID + "ProvisionedThroughput cannot be "
+                          "specified when BillingMode is PAY_PER_REQUEST"))
+        self.ddb.update_table(TableName="to-on-demand", BillingMode="PAY_PER_REQUEST")
+        self.assertEqual(self.error(self.ddb.update_table, TableName="to-on-demand",
+                                    ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                           "WriteCapacityUnits": 1}),
+                         ("ValidationException", self.INVALID + "Neither ReadCapacityUnits nor "
+                          "WriteCapacityUnits can be specified when BillingMode is "
+                          "PAY_PER_REQUEST"))
 
     def test_switch_to_provisioned_names_every_index(self):
         definitions = [{"AttributeName": "pk", "AttributeType": "S"},
