@@ -639,14 +639,16 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
     out["LatestStreamLabel"] = t.latest_stream_label;
     out["LatestStreamArn"] = t.latest_stream_arn;
   }
-  if (t.restore_ms != 0) {
+  // Only while the restore is under way: AWS leaves RestoreSummary out of the restored table
+  // once it is ACTIVE (recorded, ack-api-quirks DDB-TABLE-216: from the first ACTIVE poll on).
+  if (t.restore_ms != 0 && table_creating) {
     json summary = json::object();
     if (!t.restore_source_backup_arn.empty()) {
       summary["SourceBackupArn"] = t.restore_source_backup_arn;
     }
     summary["SourceTableArn"] = t.restore_source_table_arn;
     summary["RestoreDateTime"] = EpochSeconds(t.restore_ms);
-    summary["RestoreInProgress"] = table_creating;
+    summary["RestoreInProgress"] = true;
     out["RestoreSummary"] = std::move(summary);
   }
   return out;

@@ -60,10 +60,15 @@ Status CheckBackupsEnabled(const std::optional<TableTransition>& transition,
                 "Backups are being enabled for the table: " + name + ". Please retry later");
 }
 
-Status InvalidRestoreTime() {
+// A RestoreDateTime outside the window, each time in whole seconds (recorded, ack-api-quirks
+// DDB-TABLE-100, up to "and LatestRestor"; the rest, the latest time quoted as the others,
+// assumed).
+Status InvalidRestoreTime(int64_t restore_ms, int64_t earliest_ms, int64_t latest_ms) {
   return Status(AwsError::kInvalidRestoreTime,
-                "RestoreDateTime must be between EarliestRestorableDateTime and "
-                "LatestRestorableDateTime");
+                "RestoreDateTime '" + FormatIso8601Seconds(restore_ms) +
+                    "' must be within EarliestRestorableDateTime '" +
+                    FormatIso8601Seconds(earliest_ms) + "' and LatestRestorableDateTime '" +
+                    FormatIso8601Seconds(latest_ms) + "'");
 }
 
 int64_t FloorToSecond(int64_t ms) { return ms - ((ms % 1000) + 1000) % 1000; }
@@ -636,8 +641,13 @@ Result<TableDescription> TableStore::RestoreTableFromBackup(
 void TableStore::RestoreTableToPointInTime(RestoreTableToPointInTimeRequest request,
                                            DescriptionDone done) {
   Impl& impl = *impl_;
-  // AWS's texts for these request rules are recorded (ack-api-quirks DDB-TABLE-442).
-  if (request.source_table_arn.has_value() == request.source_table_name.has_value()) {
+  // AWS's texts for these request rules are recorded (ack-api-quirks DDB-TABLE-442; no
+  // source at all, DDB-TABLE-272).
+  if (!request.source_table_arn && !request.source_table_name) {
+    return done(ValidationError(
+        "The parameter 'TableName' is required but was not present in the request"));
+  }
+  if (request.source_table_arn && request.source_table_name) {
     return done(InvalidRequest("Must provide exactly one of: sourceTableArn, sourceTableName"));
   }
   if (request.use_latest_restorable_time == request.restore_ms.has_value()) {
@@ -658,17 +668,18 @@ void TableStore::RestoreTableToPointInTime(RestoreTableToPointInTimeRequest requ
   auto def = impl.Find(source_name);
   if (!def) return done(TableNotFound(source_name));
   if (!def->pitr_enabled) return done(PointInTimeRecoveryUnavailable(source_name));
-  if (impl.FindDefinition(request.target_table_name)) {
-    return done(TableAlreadyExists(request.target_table_name));
-  }
+  // The time before the target's name (recorded, DDB-TABLE-100).
   const int64_t now = impl.clock.NowMillis();
   const RecoveryWindow window = WindowOf(*def, now);
   int64_t restore_ms = window.latest_ms;
   if (!request.use_latest_restorable_time) {
     restore_ms = *request.restore_ms;
     if (restore_ms < window.earliest_ms || restore_ms > window.latest_ms) {
-      return done(InvalidRestoreTime());
+      return done(InvalidRestoreTime(restore_ms, window.earliest_ms, window.latest_ms));
     }
+  }
+  if (impl.FindDefinition(request.target_table_name)) {
+    return done(TableAlreadyExists(request.target_table_name));
   }
   auto plan =
       PlanRestoredTable(*def, request.target_table_name, request.overrides, impl.scope, now);

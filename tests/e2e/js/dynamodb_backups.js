@@ -88,7 +88,9 @@ run([
     await waitUntilTableExists({ client: ddb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
       { TableName: FROM_BACKUP });
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: FROM_BACKUP }));
-    assert.equal(Table.RestoreSummary.RestoreInProgress, false);
+    assert.equal(t.RestoreSummary.RestoreInProgress, true);
+    // ack-api-quirks DDB-TABLE-216 (recorded): gone once the restored table is ACTIVE.
+    assert.equal(Table.RestoreSummary, undefined);
     assert.deepEqual(await contents(FROM_BACKUP), { a: "1" });
   }],
 

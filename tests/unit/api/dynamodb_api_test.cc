@@ -858,8 +858,15 @@ TEST_F(DynamoDbApiTest, BackupRequestRulesAnswerAwsTexts) {
         {"RestoreDateTime", 1718047576.0}},
        either},
       {"RestoreTableToPointInTime",
-       {{"TargetTableName", "target"}, {"UseLatestRestorableTime", true}},
+       {{"SourceTableName", "big"},
+        {"SourceTableArn", "arn:aws:dynamodb:us-east-1:000000000000:table/big"},
+        {"TargetTableName", "target"},
+        {"UseLatestRestorableTime", true}},
        "Invalid Request: Must provide exactly one of: sourceTableArn, sourceTableName"},
+      // No source at all (recorded, ack-api-quirks DDB-TABLE-272).
+      {"RestoreTableToPointInTime",
+       {{"TargetTableName", "target"}, {"UseLatestRestorableTime", true}},
+       "The parameter 'TableName' is required but was not present in the request"},
       {"ListBackups",
        {{"TimeRangeLowerBound", 1718047577.0}, {"TimeRangeUpperBound", 1718047576.0}},
        "One or more parameter values were invalid: Time range lower bound must be less than or "
