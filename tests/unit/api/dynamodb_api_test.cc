@@ -762,7 +762,8 @@ TEST_F(DynamoDbApiStatusDelayTest, ARestoredTableIsCreatingUntilTheDelayIsOver) 
   Elapse(1000);
   json table = Call("DescribeTable", {{"TableName", "copy"}})["Table"];
   EXPECT_EQ(table["TableStatus"], "ACTIVE");
-  EXPECT_EQ(table["RestoreSummary"]["RestoreInProgress"], false);
+  // Gone once ACTIVE (recorded, ack-api-quirks DDB-TABLE-216).
+  EXPECT_FALSE(table.contains("RestoreSummary"));
   EXPECT_EQ(table["ItemCount"], 1);
   EXPECT_FALSE(table.contains("StreamSpecification"));
 }
