@@ -531,11 +531,12 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       {"TableId", t.table_uuid},
       {"DeletionProtectionEnabled", t.deletion_protection_enabled},
   };
+  // The time the table last became on demand, also once it is PROVISIONED again, but not in
+  // the answer that makes it so (recorded, ack-api-quirks DDB-TABLE-033, -064, -055, -183).
   if (t.billing_mode == "PAY_PER_REQUEST" || t.billing_mode_changed_ms != 0) {
     json summary = {{"BillingMode", t.billing_mode}};
-    if (t.billing_mode == "PAY_PER_REQUEST") {
-      summary["LastUpdateToPayPerRequestDateTime"] =
-          EpochSeconds(t.billing_mode_changed_ms != 0 ? t.billing_mode_changed_ms : t.created_ms);
+    if (t.last_update_to_ppr_ms != 0 && !d.becoming_pay_per_request) {
+      summary["LastUpdateToPayPerRequestDateTime"] = EpochSeconds(t.last_update_to_ppr_ms);
     }
     out["BillingModeSummary"] = summary;
   }

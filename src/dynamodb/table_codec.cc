@@ -130,6 +130,7 @@ std::string EncodeTableDefinition(const TableDefinition& d) {
       {"billing_mode", d.billing_mode},
       {"throughput", ThroughputJson(d.throughput)},
       {"billing_mode_changed_ms", d.billing_mode_changed_ms},
+      {"last_update_to_ppr_ms", d.last_update_to_ppr_ms},
       {"on_demand_throughput", OnDemandThroughputJson(d.on_demand_throughput)},
       {"global_secondary_indexes", IndexesJson(d.global_secondary_indexes)},
       {"local_secondary_indexes", IndexesJson(d.local_secondary_indexes)},
@@ -194,6 +195,11 @@ Result<TableDefinition> DecodeTableDefinition(std::string_view text) {
     d.billing_mode = j.at("billing_mode");
     d.throughput = ThroughputFrom(j.at("throughput"));
     d.billing_mode_changed_ms = j.value("billing_mode_changed_ms", int64_t{0});
+    // Kept before the field: an on-demand table became so when it last switched, or was created.
+    d.last_update_to_ppr_ms = j.value("last_update_to_ppr_ms",
+                                      d.billing_mode != "PAY_PER_REQUEST" ? int64_t{0}
+                                      : d.billing_mode_changed_ms != 0 ? d.billing_mode_changed_ms
+                                                                       : d.created_ms);
     d.on_demand_throughput =
         OnDemandThroughputFrom(j.value("on_demand_throughput", nlohmann::json()));
     d.global_secondary_indexes = IndexesFrom(j.at("global_secondary_indexes"));

@@ -336,6 +336,7 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         TableDescription d;
         d.definition = def;
         d.status = TableStatus::kCreating;  // AWS answers CREATING (ACTIVE after the delay)
+        d.becoming_pay_per_request = def->billing_mode == "PAY_PER_REQUEST";
         done(std::move(d));
       },
       kDoneOffWriter);
@@ -495,6 +496,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->warm_updating_from = plan->warm_updating_from;
         description->table_class_updating_from = plan->table_class_updating_from;
         description->on_demand_answer = plan->on_demand_answer;
+        description->becoming_pay_per_request = plan->becoming_pay_per_request;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
         // ack-api-quirks DDB-TABLE-119).

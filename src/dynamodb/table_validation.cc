@@ -1102,6 +1102,7 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
 
   auto def = std::make_shared<TableDefinition>();
   def->billing_mode = request.billing_mode.value_or("PROVISIONED");
+  if (def->billing_mode == "PAY_PER_REQUEST") def->last_update_to_ppr_ms = now_ms;
   if (request.provisioned_throughput) def->throughput = *request.provisioned_throughput;
   def->name = request.table_name;
   def->table_uuid = NewUuidV4();
@@ -1326,6 +1327,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     if (billing != def->billing_mode) {
       def->billing_mode = billing;
       def->billing_mode_changed_ms = now_ms;
+      if (billing == "PAY_PER_REQUEST") def->last_update_to_ppr_ms = now_ms;
       SwitchIndexBilling(*def);
       if (billing == "PAY_PER_REQUEST") def->throughput = {};
       if (billing == "PROVISIONED") def->on_demand_throughput = {};
@@ -1473,6 +1475,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.status = table_updating ? TableStatus::kUpdating : TableStatus::kActive;
   plan.sse_updating_from = std::move(sse_updating_from);
   plan.table_class_updating_from = std::move(table_class_updating_from);
+  plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
+                                  current.billing_mode != "PAY_PER_REQUEST";
   plan.warm_updating_from = warm_updating_from;
   plan.on_demand_answer = std::move(on_demand_answer);
   return plan;

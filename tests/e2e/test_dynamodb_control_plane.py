@@ -1548,6 +1548,28 @@ class BillingSwitchTest(ControlPlaneCase):
                           "WriteCapacityUnits can be specified when BillingMode is "
                           "PAY_PER_REQUEST"))
 
+    def test_billing_mode_summary(self):
+        """[ack] DDB-TABLE-033, -064 (the answer that makes a table on demand has no
+        LastUpdateToPayPerRequestDateTime), -055, -183 (it stays described once the table is
+        PROVISIONED again); recorded."""
+        created = self.ddb.create_table(
+            TableName="billing-summary", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        self.assertEqual(created["TableDescription"]["BillingModeSummary"],
+                         {"BillingMode": "PAY_PER_REQUEST"})
+        summary = lambda: self.ddb.describe_table(TableName="billing-summary")["Table"][
+            "BillingModeSummary"]
+        became = summary()["LastUpdateToPayPerRequestDateTime"]
+        self.ddb.update_table(TableName="billing-summary", BillingMode="PROVISIONED",
+                              ProvisionedThroughput=self.CAPACITY)
+        self.assertEqual(summary(), {"BillingMode": "PROVISIONED",
+                                     "LastUpdateToPayPerRequestDateTime": became})
+        answer = self.ddb.update_table(TableName="billing-summary", BillingMode="PAY_PER_REQUEST")
+        self.assertEqual(answer["TableDescription"]["BillingModeSummary"],
+                         {"BillingMode": "PAY_PER_REQUEST"})
+        self.assertGreaterEqual(summary()["LastUpdateToPayPerRequestDateTime"], became)
+
     def test_switch_to_provisioned_names_every_index(self):
         definitions = [{"AttributeName": "pk", "AttributeType": "S"},
                        {"AttributeName": "g", "AttributeType": "S"}]

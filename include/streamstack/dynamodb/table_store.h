@@ -195,6 +195,10 @@ struct TableDefinition {
   std::string billing_mode = "PROVISIONED";
   ProvisionedThroughput throughput;
   int64_t billing_mode_changed_ms = 0;
+  // When the table last became PAY_PER_REQUEST (created so, or switched to it; 0: never), which
+  // AWS keeps describing after a switch back to PROVISIONED (recorded, ack-api-quirks
+  // DDB-TABLE-055, -183).
+  int64_t last_update_to_ppr_ms = 0;
   // Limits of an on-demand table (stored and described; StreamStack does not throttle).
   OnDemandThroughput on_demand_throughput;
   std::vector<SecondaryIndex> global_secondary_indexes;
@@ -287,6 +291,10 @@ struct TableDescription {
   // An encryption change under way (SSEDescription UPDATING): the key before it, empty for the
   // AWS owned key. AWS describes the old key until the change is done.
   std::optional<std::string> sse_updating_from;
+  // CreateTable's or UpdateTable's answer making the table PAY_PER_REQUEST: AWS's
+  // BillingModeSummary there has no LastUpdateToPayPerRequestDateTime yet (recorded,
+  // ack-api-quirks DDB-TABLE-033, -064).
+  bool becoming_pay_per_request = false;
   // A table class change under way: the summary AWS still shows until it is done, and in
   // UpdateTable's answer (the inner nullopt: none; recorded, ack-api-quirks DDB-TABLE-284).
   std::optional<std::optional<TableClassSummary>> table_class_updating_from;
