@@ -1308,6 +1308,32 @@ Status CheckUpdateTableRequest(const UpdateTableRequest& r) {
   return Status::Ok();
 }
 
+namespace {
+
+// Warm throughput only rises: what a table or an index could take before an UpdateTable it
+// can still take after, whatever its capacity or billing mode became (recorded, ack-api-quirks
+// DDB-TABLE-058, -061: capacity 1, 2, 3 then 1 leaves 3; on demand then PROVISIONED 1/1 leaves
+// 12000/4000; -134: an index decreased to 1/1 keeps its 13000/4500).
+void KeepWarmThroughputHighWater(const TableDefinition& current, TableDefinition& def) {
+  const WarmThroughputValues before = WarmThroughputOf(current);
+  def.warm_read_units_per_second =
+      std::max(def.warm_read_units_per_second, before.read_units_per_second);
+  def.warm_write_units_per_second =
+      std::max(def.warm_write_units_per_second, before.write_units_per_second);
+  for (SecondaryIndex& index : def.global_secondary_indexes) {
+    for (const SecondaryIndex& old : current.global_secondary_indexes) {
+      if (old.name != index.name) continue;
+      const WarmThroughputValues was = WarmThroughputOf(old, current.billing_mode);
+      index.warm_read_units_per_second =
+          std::max(index.warm_read_units_per_second.value_or(0), was.read_units_per_second);
+      index.warm_write_units_per_second =
+          std::max(index.warm_write_units_per_second.value_or(0), was.write_units_per_second);
+    }
+  }
+}
+
+}  // namespace
+
 Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
                                         const UpdateTableRequest& request,
                                         const AccountScope& scope, int64_t now_ms) {
@@ -1465,6 +1491,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     STREAMSTACK_RETURN_IF_ERROR(CheckIndexCapacityOfSwitch(*def, request, created_index));
   }
   STREAMSTACK_RETURN_IF_ERROR(CheckAccountMaximums(*def, &current, scope.region));
+  KeepWarmThroughputHighWater(current, *def);
 
   UpdateTablePlan plan;
   plan.definition = std::move(def);
@@ -1486,18 +1513,18 @@ WarmThroughputValues WarmThroughputOf(const SecondaryIndex& index,
                                       const std::string& billing_mode) {
   const bool on_demand = billing_mode == "PAY_PER_REQUEST";
   const ProvisionedThroughput capacity = index.throughput.value_or(ProvisionedThroughput{});
-  return {
-      index.warm_read_units_per_second.value_or(on_demand ? 12000 : capacity.read_capacity_units),
-      index.warm_write_units_per_second.value_or(on_demand ? 4000 : capacity.write_capacity_units)};
+  return {std::max(index.warm_read_units_per_second.value_or(0),
+                   on_demand ? int64_t{12000} : capacity.read_capacity_units),
+          std::max(index.warm_write_units_per_second.value_or(0),
+                   on_demand ? int64_t{4000} : capacity.write_capacity_units)};
 }
 
 WarmThroughputValues WarmThroughputOf(const TableDefinition& t) {
   const bool on_demand = t.billing_mode == "PAY_PER_REQUEST";
-  auto value = [&](int64_t asked, int64_t on_demand_default, int64_t provisioned) {
-    return asked != 0 ? asked : on_demand ? on_demand_default : provisioned;
-  };
-  return {value(t.warm_read_units_per_second, 12000, t.throughput.read_capacity_units),
-          value(t.warm_write_units_per_second, 4000, t.throughput.write_capacity_units)};
+  return {std::max(t.warm_read_units_per_second,
+                   on_demand ? int64_t{12000} : t.throughput.read_capacity_units),
+          std::max(t.warm_write_units_per_second,
+                   on_demand ? int64_t{4000} : t.throughput.write_capacity_units)};
 }
 
 }  // namespace streamstack::dynamodb

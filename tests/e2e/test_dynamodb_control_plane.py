@@ -1014,6 +1014,40 @@ class WarmThroughputTest(ControlPlaneCase):
     provisioned capacity, else 12000 reads and 4000 writes per second on demand; an index's
     likewise. CreateTable's answer carries it only when asked for (UPDATING)."""
 
+    def test_warm_throughput_only_rises(self):
+        """[ack] DDB-TABLE-058, -061, -134, -055/-183 (recorded): a table's capacity 1, 2, 3,
+        then 1 leaves its WarmThroughput at 3; on demand it is 12000/4000 and stays so when the
+        table is PROVISIONED 1/1 again; an index decreased from 13000/4500 to 1/1 keeps
+        13000/4500."""
+        capacity = lambda units: {"ReadCapacityUnits": units, "WriteCapacityUnits": units}
+        self.ddb.create_table(
+            TableName="warm-rises", ProvisionedThroughput=capacity(1),
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "gbig", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 13000,
+                                          "WriteCapacityUnits": 4500}}])
+        table = lambda: self.ddb.describe_table(TableName="warm-rises")["Table"]
+        warm = lambda t: (t["WarmThroughput"]["ReadUnitsPerSecond"],
+                          t["WarmThroughput"]["WriteUnitsPerSecond"])
+        for units in (2, 3, 1):
+            self.ddb.update_table(TableName="warm-rises", ProvisionedThroughput=capacity(units))
+        self.assertEqual(warm(table()), (3, 3))
+        self.ddb.update_table(TableName="warm-rises", GlobalSecondaryIndexUpdates=[{"Update": {
+            "IndexName": "gbig", "ProvisionedThroughput": capacity(1)}}])
+        self.assertEqual(warm(table()["GlobalSecondaryIndexes"][0]), (13000, 4500))
+        self.ddb.update_table(TableName="warm-rises", BillingMode="PAY_PER_REQUEST")
+        self.assertEqual(warm(table()), (12000, 4000))
+        self.ddb.update_table(TableName="warm-rises", BillingMode="PROVISIONED",
+                              ProvisionedThroughput=capacity(1),
+                              GlobalSecondaryIndexUpdates=[{"Update": {
+                                  "IndexName": "gbig", "ProvisionedThroughput": capacity(1)}}])
+        self.assertEqual(warm(table()), (12000, 4000))
+        self.assertEqual(warm(table()["GlobalSecondaryIndexes"][0]), (13000, 4500))
+
     def test_warm_throughput(self):
         gsi = {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                "Projection": {"ProjectionType": "ALL"}}

@@ -254,9 +254,10 @@ struct TableDefinition {
   std::vector<std::string> KeyNames() const;
 };
 
-// The table's warm throughput: what CreateTable or UpdateTable asked for, else on demand
-// 12000 reads and 4000 writes per second, else its provisioned capacity (as AWS describes
-// it; recorded answers in LocalStack's tests).
+// The table's warm throughput: what CreateTable or UpdateTable asked for or the table had
+// before a change (it only rises), at least on demand's 12000 reads and 4000 writes per second,
+// else its provisioned capacity (as AWS describes it; recorded answers in LocalStack's tests
+// and ack-api-quirks').
 WarmThroughputValues WarmThroughputOf(const TableDefinition& t);
 // An index's, likewise: its own, else on demand 12000/4000, else its provisioned capacity.
 WarmThroughputValues WarmThroughputOf(const SecondaryIndex& index, const std::string& billing_mode);
