@@ -498,8 +498,15 @@ json EncodeThroughputDescription(const dynamodb::ProvisionedThroughput& t, int64
   return out;
 }
 
+// While a capacity change is under way (and in UpdateTable's answer) AWS shows the units and
+// the day's decreases before it, with the change's own time (recorded, DDB-TABLE-060, -184).
 json EncodeTableThroughput(const dynamodb::TableDescription& d) {
   const dynamodb::TableDefinition& t = *d.definition;
+  if (d.capacity_updating_from) {
+    return EncodeThroughputDescription(d.capacity_updating_from->units,
+                                       d.capacity_updating_from->decreases_today,
+                                       t.last_capacity_increase_ms, t.capacity_decreases);
+  }
   return EncodeThroughputDescription(t.throughput, d.decreases_today, t.last_capacity_increase_ms,
                                      t.capacity_decreases);
 }

@@ -359,6 +359,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   d.sse_updating_from = std::move(transition->sse_updating_from);
   d.warm_updating_from = transition->warm_updating_from;
   d.table_class_updating_from = std::move(transition->table_class_updating_from);
+  d.capacity_updating_from = transition->capacity_updating_from;
   return d;
 }
 
@@ -497,6 +498,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->table_class_updating_from = plan->table_class_updating_from;
         description->on_demand_answer = plan->on_demand_answer;
         description->becoming_pay_per_request = plan->becoming_pay_per_request;
+        description->capacity_updating_from = plan->capacity_updating_from;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
         // ack-api-quirks DDB-TABLE-119).
@@ -511,6 +513,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.sse_updating_from = description->sse_updating_from;
           t.warm_updating_from = description->warm_updating_from;
           t.table_class_updating_from = description->table_class_updating_from;
+          t.capacity_updating_from = description->capacity_updating_from;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {

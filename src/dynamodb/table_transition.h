@@ -67,6 +67,8 @@ struct TableTransition {
   // An encryption change or warm throughput increase under way (described UPDATING).
   std::optional<std::string> sse_updating_from;
   std::optional<WarmThroughputValues> warm_updating_from;
+  // A capacity change under way: the units and day's decreases described until it is done.
+  std::optional<TableDescription::CapacityShown> capacity_updating_from;
   // A table class change under way: the summary described until it is done.
   std::optional<std::optional<TableClassSummary>> table_class_updating_from;
   // DELETING, once the write is done: what DescribeTable answers until the delay is over

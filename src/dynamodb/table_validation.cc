@@ -1343,6 +1343,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   // Deletion protection, encryption and warm throughput leave the table ACTIVE (recorded
   // answers, ack-api-quirks DDB-TABLE-017, -065, -459); everything else makes it UPDATING.
   bool table_updating = false;
+  std::optional<TableDescription::CapacityShown> capacity_updating_from;
 
   if (request.billing_mode) {
     const std::string& billing = *request.billing_mode;
@@ -1392,6 +1393,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
       STREAMSTACK_RETURN_IF_ERROR(
           CheckProvisionedMaximum(asked, current.throughput, nullptr, scope.region));
+      capacity_updating_from = TableDescription::CapacityShown{
+          current.throughput, current.capacity_decreases.Today(now_ms)};
       STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(current.throughput, asked, now_ms,
                                                       def->capacity_decreases,
                                                       def->last_capacity_increase_ms));
@@ -1502,6 +1505,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.status = table_updating ? TableStatus::kUpdating : TableStatus::kActive;
   plan.sse_updating_from = std::move(sse_updating_from);
   plan.table_class_updating_from = std::move(table_class_updating_from);
+  plan.capacity_updating_from = capacity_updating_from;
   plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
                                   current.billing_mode != "PAY_PER_REQUEST";
   plan.warm_updating_from = warm_updating_from;

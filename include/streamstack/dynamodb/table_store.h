@@ -292,6 +292,14 @@ struct TableDescription {
   // An encryption change under way (SSEDescription UPDATING): the key before it, empty for the
   // AWS owned key. AWS describes the old key until the change is done.
   std::optional<std::string> sse_updating_from;
+  // A change of the table's provisioned capacity under way: the units and the day's decreases
+  // AWS still shows until it is done, and in UpdateTable's answer (recorded, ack-api-quirks
+  // DDB-TABLE-060, -184: the old units and counter, the new LastIncrease/LastDecreaseDateTime).
+  struct CapacityShown {
+    ProvisionedThroughput units;
+    int64_t decreases_today = 0;
+  };
+  std::optional<CapacityShown> capacity_updating_from;
   // CreateTable's or UpdateTable's answer making the table PAY_PER_REQUEST: AWS's
   // BillingModeSummary there has no LastUpdateToPayPerRequestDateTime yet (recorded,
   // ack-api-quirks DDB-TABLE-033, -064).
