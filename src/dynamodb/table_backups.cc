@@ -541,9 +541,12 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
   store.Write(
       [&impl, def, source, transition](storage::WriteContext& ctx) -> Status {
         if (auto in_transition = impl.TransitionOf(def->name)) {
-          return ResourceInUse(def->name, in_transition->status == TableStatus::kDeleting
-                                              ? TableStatus::kDeleting
-                                              : TableStatus::kCreating);
+          // A name still DELETING is a table that exists, to a restore (recorded,
+          // ack-api-quirks DDB-TABLE-100, -275); one being created is in use.
+          if (in_transition->status == TableStatus::kDeleting) {
+            return TableAlreadyExists(def->name);
+          }
+          return ResourceInUse(def->name, TableStatus::kCreating);
         }
         if (impl.FindDefinition(def->name)) return TableAlreadyExists(def->name);
         // The source as the writer holds it now (it may have gone since the request).

@@ -313,6 +313,24 @@ class HeldChangesTest(ServerTestCase):
         self.assertEqual(get(), (policy("dynamodb:Query"), second))
 
 
+    @requires_botocore("dynamodb", "RestoreTableFromBackup")
+    def test_a_restore_into_a_name_being_deleted(self):
+        """[ack] DDB-TABLE-100, -275 (recorded): to a restore, a table still DELETING exists:
+        TableAlreadyExistsException "Table already exists: <name>"."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("restore-source"))
+        ddb.create_table(**key_schema("restore-target"))
+        self.advance(self.HOLD_MS)
+        backup = ddb.create_backup(TableName="restore-source", BackupName="before")[
+            "BackupDetails"]["BackupArn"]
+        ddb.delete_table(TableName="restore-target")
+        self.assertEqual(self.error(ddb.restore_table_from_backup, TargetTableName="restore-target",
+                                    BackupArn=backup),
+                         ("TableAlreadyExistsException", "Table already exists: restore-target"))
+        self.advance(self.HOLD_MS)
+        ddb.restore_table_from_backup(TargetTableName="restore-target", BackupArn=backup)
+
+
 class ChangesDuringAChangeTest(ServerTestCase):
     """Without the flag a table is ACTIVE as soon as its write is done; the next change, sent
     after the answer, is accepted."""
