@@ -601,8 +601,18 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       j["IndexStatus"] = status;
       dynamodb::ProvisionedThroughput throughput =
           i.throughput.value_or(dynamodb::ProvisionedThroughput{});
+      int64_t decreases_today = counts.decreases_today;
+      // An update of the index's own capacity or limits under way: UPDATING, the capacity
+      // before it (recorded, DDB-TABLE-135, -148).
+      if (auto updating = d.indexes_updating.find(i.name); updating != d.indexes_updating.end()) {
+        j["IndexStatus"] = "UPDATING";
+        if (updating->second) {
+          throughput = updating->second->units;
+          decreases_today = updating->second->decreases_today;
+        }
+      }
       j["ProvisionedThroughput"] = EncodeThroughputDescription(
-          throughput, counts.decreases_today, i.last_capacity_increase_ms, i.capacity_decreases);
+          throughput, decreases_today, i.last_capacity_increase_ms, i.capacity_decreases);
       if (!i.on_demand_throughput.Empty()) {
         j["OnDemandThroughput"] = EncodeOnDemandThroughput(i.on_demand_throughput);
       }

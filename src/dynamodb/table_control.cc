@@ -360,6 +360,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   d.warm_updating_from = transition->warm_updating_from;
   d.table_class_updating_from = std::move(transition->table_class_updating_from);
   d.capacity_updating_from = transition->capacity_updating_from;
+  d.indexes_updating = transition->indexes_updating;
   return d;
 }
 
@@ -499,6 +500,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->on_demand_answer = plan->on_demand_answer;
         description->becoming_pay_per_request = plan->becoming_pay_per_request;
         description->capacity_updating_from = plan->capacity_updating_from;
+        description->indexes_updating = plan->indexes_updating;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
         // ack-api-quirks DDB-TABLE-119).
@@ -514,6 +516,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.warm_updating_from = description->warm_updating_from;
           t.table_class_updating_from = description->table_class_updating_from;
           t.capacity_updating_from = description->capacity_updating_from;
+          t.indexes_updating = description->indexes_updating;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {

@@ -67,6 +67,8 @@ struct TableTransition {
   // An encryption change or warm throughput increase under way (described UPDATING).
   std::optional<std::string> sse_updating_from;
   std::optional<WarmThroughputValues> warm_updating_from;
+  // Indexes whose own capacity or limits are being updated (IndexStatus UPDATING).
+  std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
   // A capacity change under way: the units and day's decreases described until it is done.
   std::optional<TableDescription::CapacityShown> capacity_updating_from;
   // A table class change under way: the summary described until it is done.
@@ -82,7 +84,7 @@ struct TableTransition {
   // UPDATING for them; ack-api-quirks DDB-TABLE-117, -178).
   bool Lingers() const {
     return status != TableStatus::kActive || sse_updating_from || warm_updating_from ||
-           changes.encryption || changes.warm_throughput;
+           changes.encryption || changes.warm_throughput || !indexes_updating.empty();
   }
 };
 

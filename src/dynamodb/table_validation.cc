@@ -1344,6 +1344,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   // answers, ack-api-quirks DDB-TABLE-017, -065, -459); everything else makes it UPDATING.
   bool table_updating = false;
   std::optional<TableDescription::CapacityShown> capacity_updating_from;
+  std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
 
   if (request.billing_mode) {
     const std::string& billing = *request.billing_mode;
@@ -1487,7 +1488,22 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     STREAMSTACK_RETURN_IF_ERROR(PlanIndexUpdates(*request.global_secondary_index_updates,
                                                  request.attribute_definitions, *def, now_ms,
                                                  scope.region, &created_index, &deleted_index));
-    changed = table_updating = true;
+    changed = true;
+    // Creating or deleting an index updates the table; updating an index's capacity or
+    // on-demand limits updates the index alone (recorded, DDB-TABLE-135, -148, -159).
+    if (created_index || deleted_index) table_updating = true;
+    for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
+      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate) continue;
+      if (!u.index.throughput && !u.on_demand_throughput) continue;
+      std::optional<TableDescription::CapacityShown> before;
+      for (const SecondaryIndex& old : current.global_secondary_indexes) {
+        if (old.name == u.index.name && u.index.throughput && old.throughput) {
+          before = TableDescription::CapacityShown{*old.throughput,
+                                                   old.capacity_decreases.Today(now_ms)};
+        }
+      }
+      indexes_updating[u.index.name] = before;
+    }
   }
   if (!changed) return NothingToUpdate(request);
   if (def->billing_mode == "PROVISIONED" && current.billing_mode != "PROVISIONED") {
@@ -1506,6 +1522,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.sse_updating_from = std::move(sse_updating_from);
   plan.table_class_updating_from = std::move(table_class_updating_from);
   plan.capacity_updating_from = capacity_updating_from;
+  plan.indexes_updating = std::move(indexes_updating);
   plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
                                   current.billing_mode != "PAY_PER_REQUEST";
   plan.warm_updating_from = warm_updating_from;

@@ -313,6 +313,38 @@ class HeldChangesTest(ServerTestCase):
         self.assertEqual(get(), (policy("dynamodb:Query"), second))
 
 
+    def test_an_index_capacity_update_leaves_the_table_active(self):
+        """[ack] DDB-TABLE-148, -135 (recorded): an update of an index's own capacity makes
+        the index UPDATING, not the table; another update of that index meanwhile is
+        "Index is being updated. Table: <t> Index: <i>" (DDB-TABLE-135, the catalogue -444)."""
+        ddb = self.server.client("dynamodb")
+        capacity = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        ddb.create_table(
+            TableName="index-updating", ProvisionedThroughput=capacity,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": capacity}])
+        self.advance(self.HOLD_MS)
+        update = lambda units: ddb.update_table(
+            TableName="index-updating", GlobalSecondaryIndexUpdates=[{"Update": {
+                "IndexName": "by-g", "ProvisionedThroughput": {"ReadCapacityUnits": units,
+                                                                "WriteCapacityUnits": units}}}])
+        update(6)
+        table = ddb.describe_table(TableName="index-updating")["Table"]
+        self.assertEqual((table["TableStatus"], table["GlobalSecondaryIndexes"][0]["IndexStatus"]),
+                         ("ACTIVE", "UPDATING"))
+        self.assertEqual(self.error(update, units=7), (
+            "ResourceInUseException", "Attempt to change a resource which is still in use: "
+            "Index is being updated. Table: index-updating Index: by-g"))
+        self.advance(self.HOLD_MS)
+        table = ddb.describe_table(TableName="index-updating")["Table"]
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
+            "ReadCapacityUnits"], 6)
+
     @requires_botocore("dynamodb", "RestoreTableFromBackup")
     def test_a_restore_into_a_name_being_deleted(self):
         """[ack] DDB-TABLE-100, -275 (recorded): to a restore, a table still DELETING exists:

@@ -300,6 +300,11 @@ struct TableDescription {
     int64_t decreases_today = 0;
   };
   std::optional<CapacityShown> capacity_updating_from;
+  // Global secondary indexes an UpdateTable of their own capacity or on-demand limits is
+  // updating: IndexStatus UPDATING, with the capacity before it (nullopt: on-demand limits,
+  // described new at once), while the table stays ACTIVE (recorded, ack-api-quirks
+  // DDB-TABLE-135, -148, -159).
+  std::map<std::string, std::optional<CapacityShown>> indexes_updating;
   // CreateTable's or UpdateTable's answer making the table PAY_PER_REQUEST: AWS's
   // BillingModeSummary there has no LastUpdateToPayPerRequestDateTime yet (recorded,
   // ack-api-quirks DDB-TABLE-033, -064).
