@@ -617,10 +617,17 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
         j["OnDemandThroughput"] = EncodeOnDemandThroughput(i.on_demand_throughput);
       }
       if (describe_warm) {  // its own, else on demand 12000/4000, else its capacity
-        const dynamodb::WarmThroughputValues warm = dynamodb::WarmThroughputOf(i, t.billing_mode);
+        dynamodb::WarmThroughputValues warm = dynamodb::WarmThroughputOf(i, t.billing_mode);
+        std::string warm_status = status;
+        // A raise under way: the values before it, UPDATING (recorded, DDB-TABLE-155).
+        if (auto raising = d.indexes_warm_updating.find(i.name);
+            raising != d.indexes_warm_updating.end()) {
+          warm = raising->second;
+          warm_status = "UPDATING";
+        }
         j["WarmThroughput"] = {{"ReadUnitsPerSecond", warm.read_units_per_second},
                                {"WriteUnitsPerSecond", warm.write_units_per_second},
-                               {"Status", status}};
+                               {"Status", warm_status}};
       }
     }
     return j;

@@ -361,6 +361,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   d.table_class_updating_from = std::move(transition->table_class_updating_from);
   d.capacity_updating_from = transition->capacity_updating_from;
   d.indexes_updating = transition->indexes_updating;
+  d.indexes_warm_updating = transition->indexes_warm_updating;
   return d;
 }
 
@@ -501,6 +502,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->becoming_pay_per_request = plan->becoming_pay_per_request;
         description->capacity_updating_from = plan->capacity_updating_from;
         description->indexes_updating = plan->indexes_updating;
+        description->indexes_warm_updating = plan->indexes_warm_updating;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
         // ack-api-quirks DDB-TABLE-119).
@@ -517,6 +519,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.table_class_updating_from = description->table_class_updating_from;
           t.capacity_updating_from = description->capacity_updating_from;
           t.indexes_updating = description->indexes_updating;
+          t.indexes_warm_updating = description->indexes_warm_updating;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {

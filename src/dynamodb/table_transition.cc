@@ -172,6 +172,8 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
     if (!merged.sse_updating_from) merged.sse_updating_from = t->sse_updating_from;
     if (!merged.capacity_updating_from) merged.capacity_updating_from = t->capacity_updating_from;
     merged.indexes_updating.insert(t->indexes_updating.begin(), t->indexes_updating.end());
+    merged.indexes_warm_updating.insert(t->indexes_warm_updating.begin(),
+                                        t->indexes_warm_updating.end());
     if (!merged.table_class_updating_from) {
       merged.table_class_updating_from = t->table_class_updating_from;
     }

@@ -69,6 +69,8 @@ struct TableTransition {
   std::optional<WarmThroughputValues> warm_updating_from;
   // Indexes whose own capacity or limits are being updated (IndexStatus UPDATING).
   std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
+  // Indexes whose warm throughput is being raised: the values described until it is done.
+  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
   // A capacity change under way: the units and day's decreases described until it is done.
   std::optional<TableDescription::CapacityShown> capacity_updating_from;
   // A table class change under way: the summary described until it is done.
@@ -84,7 +86,8 @@ struct TableTransition {
   // UPDATING for them; ack-api-quirks DDB-TABLE-117, -178).
   bool Lingers() const {
     return status != TableStatus::kActive || sse_updating_from || warm_updating_from ||
-           changes.encryption || changes.warm_throughput || !indexes_updating.empty();
+           changes.encryption || changes.warm_throughput || !indexes_updating.empty() ||
+           !indexes_warm_updating.empty();
   }
 };
 

@@ -1345,6 +1345,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   bool table_updating = false;
   std::optional<TableDescription::CapacityShown> capacity_updating_from;
   std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
+  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
 
   if (request.billing_mode) {
     const std::string& billing = *request.billing_mode;
@@ -1504,6 +1505,14 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       }
       indexes_updating[u.index.name] = before;
     }
+    for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
+      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate || !u.warm_throughput) continue;
+      for (const SecondaryIndex& old : current.global_secondary_indexes) {
+        if (old.name == u.index.name) {
+          indexes_warm_updating[u.index.name] = WarmThroughputOf(old, current.billing_mode);
+        }
+      }
+    }
   }
   if (!changed) return NothingToUpdate(request);
   if (def->billing_mode == "PROVISIONED" && current.billing_mode != "PROVISIONED") {
@@ -1523,6 +1532,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.table_class_updating_from = std::move(table_class_updating_from);
   plan.capacity_updating_from = capacity_updating_from;
   plan.indexes_updating = std::move(indexes_updating);
+  plan.indexes_warm_updating = std::move(indexes_warm_updating);
   plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
                                   current.billing_mode != "PAY_PER_REQUEST";
   plan.warm_updating_from = warm_updating_from;

@@ -86,6 +86,7 @@ struct UpdateTablePlan {
   bool becoming_pay_per_request = false;  // switches the table to PAY_PER_REQUEST
   std::optional<TableDescription::CapacityShown> capacity_updating_from;  // before a change
   std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
+  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
   std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
   std::optional<OnDemandThroughput> on_demand_answer;      // with -1 for a cleared member
 };

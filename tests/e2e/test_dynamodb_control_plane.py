@@ -1064,6 +1064,17 @@ class WarmThroughputTest(ControlPlaneCase):
                                   "IndexName": "gbig", "ProvisionedThroughput": capacity(1)}}])
         self.assertEqual(warm(table()), (12000, 4000))
         self.assertEqual(warm(table()["GlobalSecondaryIndexes"][0]), (13000, 4500))
+        # [ack] DDB-TABLE-155 (recorded): raising an index's warm throughput answers its values
+        # before the raise, UPDATING, with the index and the table ACTIVE.
+        answer = self.ddb.update_table(TableName="warm-rises", GlobalSecondaryIndexUpdates=[{
+            "Update": {"IndexName": "gbig", "WarmThroughput": {
+                "ReadUnitsPerSecond": 14000, "WriteUnitsPerSecond": 5000}}}])["TableDescription"]
+        index = answer["GlobalSecondaryIndexes"][0]
+        self.assertEqual((answer["TableStatus"], index["IndexStatus"], index["WarmThroughput"]),
+                         ("ACTIVE", "ACTIVE", {"ReadUnitsPerSecond": 13000,
+                                               "WriteUnitsPerSecond": 4500,
+                                               "Status": "UPDATING"}))
+        self.assertEqual(warm(table()["GlobalSecondaryIndexes"][0]), (14000, 5000))
 
     def test_warm_throughput(self):
         gsi = {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],

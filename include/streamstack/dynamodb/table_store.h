@@ -305,6 +305,10 @@ struct TableDescription {
   // described new at once), while the table stays ACTIVE (recorded, ack-api-quirks
   // DDB-TABLE-135, -148, -159).
   std::map<std::string, std::optional<CapacityShown>> indexes_updating;
+  // Global secondary indexes whose warm throughput an UpdateTable is raising: the values
+  // before it, described with Status UPDATING while the index stays ACTIVE (recorded,
+  // ack-api-quirks DDB-TABLE-155).
+  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
   // CreateTable's or UpdateTable's answer making the table PAY_PER_REQUEST: AWS's
   // BillingModeSummary there has no LastUpdateToPayPerRequestDateTime yet (recorded,
   // ack-api-quirks DDB-TABLE-033, -064).
