@@ -199,6 +199,11 @@ class WhileTheBillingModeSwitchesTest(AdmissionCase):
         self.wait_active(name)
 
         self.ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+        # Capacity during the switch to on demand: the switch under way answers, not the
+        # on-demand mode's refusal of capacity (recorded, DDB-TABLE-369).
+        self.refused(self.ddb.update_table, IN_USE + f"Table IOPS are currently being updated. "
+                     f"Table: {name}", TableName=name,
+                     ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
         self.refused_raw({"TableName": name, "OnDemandThroughput": {"MaxReadRequestUnits": 100}},
                          400, "ValidationException", "One or more parameter values were invalid: "
                          "MaxReadRequestUnits for OnDemandThroughput cannot be specified when "
