@@ -113,9 +113,9 @@ Status ResourceInUse(const std::string& name, TableStatus status);
 // CreateTable of a name that is in `under_way` (merged): being created, restored or deleted.
 Status RefuseCreate(const std::string& name, const TableTransition& under_way);
 
-// An index Update or Delete naming the index a change under way (`under_way`, merged) has
-// deleted: AWS still describes it (DELETING) and answers so (DDB-TABLE-444), where the table's
-// definition no longer has it.
+// An index Update, Delete or Create naming the index a change under way (`under_way`,
+// merged) has deleted: AWS still describes it (DELETING) and answers so (DDB-TABLE-444, -163),
+// where the table's definition no longer has it.
 Status CheckIndexNotBeingDeleted(const std::string& name, const TableTransition& under_way,
                                  const UpdateTableRequest& request);
 

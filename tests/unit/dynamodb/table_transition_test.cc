@@ -237,6 +237,11 @@ TEST(CheckIndexNotBeingDeletedTest, AnIndexDeletedMeanwhileIsStillNamed) {
   request.global_secondary_index_updates = std::vector<GlobalSecondaryIndexUpdate>{update};
   EXPECT_EQ(CheckIndexNotBeingDeleted("tbl", under_way, request).message(),
             kInUse + "Index is being deleted. Table: tbl Index: by-g");
+  // Its name created again (DDB-TABLE-163).
+  request.global_secondary_index_updates->front().action =
+      GlobalSecondaryIndexUpdate::Action::kCreate;
+  EXPECT_EQ(CheckIndexNotBeingDeleted("tbl", under_way, request).message(),
+            kInUse + "Index is being deleted. Table: tbl Index: by-g");
   request.global_secondary_index_updates->front().index.name = "other";
   EXPECT_TRUE(CheckIndexNotBeingDeleted("tbl", under_way, request).ok());
 }
