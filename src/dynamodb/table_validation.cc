@@ -22,6 +22,14 @@ std::optional<AttributeType> KeyTypeFromName(const std::string& type) {
   return std::nullopt;
 }
 
+// The global secondary index of `table` named `name`; nullptr when it has none.
+const SecondaryIndex* FindGlobalIndex(const TableDefinition& table, const std::string& name) {
+  for (const SecondaryIndex& index : table.global_secondary_indexes) {
+    if (index.name == name) return &index;
+  }
+  return nullptr;
+}
+
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out = "[";
   for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
@@ -1037,12 +1045,7 @@ Status CheckAccountMaximums(const TableDefinition& def, const TableDefinition* c
   STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximums(
       UnitsOf(def), current ? UnitsOf(*current) : AskedUnits{}, nullptr, region));
   for (const SecondaryIndex& index : def.global_secondary_indexes) {
-    const SecondaryIndex* before = nullptr;
-    if (current) {
-      for (const SecondaryIndex& old : current->global_secondary_indexes) {
-        if (old.name == index.name) before = &old;
-      }
-    }
+    const SecondaryIndex* before = current ? FindGlobalIndex(*current, index.name) : nullptr;
     STREAMSTACK_RETURN_IF_ERROR(CheckProvisionedMaximum(
         index.throughput, before ? before->throughput : std::nullopt, &index.name, region));
     STREAMSTACK_RETURN_IF_ERROR(CheckUnitsMaximums(
@@ -1321,14 +1324,13 @@ void KeepWarmThroughputHighWater(const TableDefinition& current, TableDefinition
   def.warm_write_units_per_second =
       std::max(def.warm_write_units_per_second, before.write_units_per_second);
   for (SecondaryIndex& index : def.global_secondary_indexes) {
-    for (const SecondaryIndex& old : current.global_secondary_indexes) {
-      if (old.name != index.name) continue;
-      const WarmThroughputValues was = WarmThroughputOf(old, current.billing_mode);
-      index.warm_read_units_per_second =
-          std::max(index.warm_read_units_per_second.value_or(0), was.read_units_per_second);
-      index.warm_write_units_per_second =
-          std::max(index.warm_write_units_per_second.value_or(0), was.write_units_per_second);
-    }
+    const SecondaryIndex* old = FindGlobalIndex(current, index.name);
+    if (old == nullptr) continue;  // created by this update
+    const WarmThroughputValues was = WarmThroughputOf(*old, current.billing_mode);
+    index.warm_read_units_per_second =
+        std::max(index.warm_read_units_per_second.value_or(0), was.read_units_per_second);
+    index.warm_write_units_per_second =
+        std::max(index.warm_write_units_per_second.value_or(0), was.write_units_per_second);
   }
 }
 
@@ -1493,24 +1495,20 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     // Creating or deleting an index updates the table; updating an index's capacity or
     // on-demand limits updates the index alone (recorded, DDB-TABLE-135, -148, -159).
     if (created_index || deleted_index) table_updating = true;
+    // Each updated index as it was (PlanIndexUpdates refused an Update of one there is not).
     for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
-      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate) continue;
-      if (!u.index.throughput && !u.on_demand_throughput) continue;
-      std::optional<TableDescription::CapacityShown> before;
-      for (const SecondaryIndex& old : current.global_secondary_indexes) {
-        if (old.name == u.index.name && u.index.throughput && old.throughput) {
-          before = TableDescription::CapacityShown{*old.throughput,
-                                                   old.capacity_decreases.Today(now_ms)};
+      const SecondaryIndex* old = FindGlobalIndex(current, u.index.name);
+      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate || old == nullptr) continue;
+      if (u.index.throughput || u.on_demand_throughput) {
+        std::optional<TableDescription::CapacityShown> before;
+        if (u.index.throughput && old->throughput) {
+          before = TableDescription::CapacityShown{*old->throughput,
+                                                   old->capacity_decreases.Today(now_ms)};
         }
+        indexes_updating[u.index.name] = before;
       }
-      indexes_updating[u.index.name] = before;
-    }
-    for (const GlobalSecondaryIndexUpdate& u : *request.global_secondary_index_updates) {
-      if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate || !u.warm_throughput) continue;
-      for (const SecondaryIndex& old : current.global_secondary_indexes) {
-        if (old.name == u.index.name) {
-          indexes_warm_updating[u.index.name] = WarmThroughputOf(old, current.billing_mode);
-        }
+      if (u.warm_throughput) {
+        indexes_warm_updating[u.index.name] = WarmThroughputOf(*old, current.billing_mode);
       }
     }
   }
