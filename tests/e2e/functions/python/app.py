@@ -24,8 +24,10 @@ def exit(event, context):
 def sleep(event, context):
     if event.get("say"):
         print(event["say"])
+    start = time.time()
     time.sleep(event.get("ms", 0) / 1000)
-    return {"pid": os.getpid(), "requestId": context.aws_request_id, "end": time.time()}
+    return {"pid": os.getpid(), "requestId": context.aws_request_id, "start": start,
+            "end": time.time()}
 
 
 def env(event, context):
