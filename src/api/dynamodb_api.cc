@@ -502,9 +502,8 @@ json EncodeThroughputDescription(const dynamodb::ProvisionedThroughput& t, int64
 // the day's decreases before it, with the change's own time (recorded, DDB-TABLE-060, -184).
 json EncodeTableThroughput(const dynamodb::TableDescription& d) {
   const dynamodb::TableDefinition& t = *d.definition;
-  if (d.capacity_updating_from) {
-    return EncodeThroughputDescription(d.capacity_updating_from->units,
-                                       d.capacity_updating_from->decreases_today,
+  if (const auto& before = d.before_change.capacity) {
+    return EncodeThroughputDescription(before->units, before->decreases_today,
                                        t.last_capacity_increase_ms, t.capacity_decreases);
   }
   return EncodeThroughputDescription(t.throughput, d.decreases_today, t.last_capacity_increase_ms,
@@ -550,7 +549,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   // While a class change is under way (and in UpdateTable's answer) AWS shows the summary
   // before it (recorded, ack-api-quirks DDB-TABLE-284).
   const std::optional<dynamodb::TableClassSummary> class_summary =
-      d.table_class_updating_from ? *d.table_class_updating_from : dynamodb::TableClassSummaryOf(t);
+      d.before_change.table_class ? *d.before_change.table_class : dynamodb::TableClassSummaryOf(t);
   if (class_summary) {
     out["TableClassSummary"] = {{"TableClass", class_summary->table_class}};
     if (class_summary->last_update_ms != 0) {
@@ -561,11 +560,11 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (!limits.Empty()) out["OnDemandThroughput"] = EncodeOnDemandThroughput(limits);
   // AWS describes encryption with a KMS key only; the AWS owned key has no SSEDescription.
   // While a change is under way AWS describes the key before it, UPDATING.
-  if (d.sse_updating_from) {
+  if (const auto& key_before = d.before_change.sse_kms_master_key_arn) {
     out["SSEDescription"] = {{"Status", "UPDATING"}};
-    if (!d.sse_updating_from->empty()) {
+    if (!key_before->empty()) {
       out["SSEDescription"]["SSEType"] = "KMS";
-      out["SSEDescription"]["KMSMasterKeyArn"] = *d.sse_updating_from;
+      out["SSEDescription"]["KMSMasterKeyArn"] = *key_before;
     }
   } else if (!t.sse_kms_master_key_arn.empty()) {
     out["SSEDescription"] = {
@@ -581,8 +580,8 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   if (describe_warm || (table_creating && warm_asked)) {
     // An increase under way: AWS describes the values before it, UPDATING.
     const dynamodb::WarmThroughputValues warm =
-        d.warm_updating_from.value_or(dynamodb::WarmThroughputOf(t));
-    const bool updating = table_creating || d.warm_updating_from.has_value();
+        d.before_change.warm_throughput.value_or(dynamodb::WarmThroughputOf(t));
+    const bool updating = table_creating || d.before_change.warm_throughput.has_value();
     out["WarmThroughput"] = {{"ReadUnitsPerSecond", warm.read_units_per_second},
                              {"WriteUnitsPerSecond", warm.write_units_per_second},
                              {"Status", updating ? "UPDATING" : "ACTIVE"}};
@@ -604,7 +603,8 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       int64_t decreases_today = counts.decreases_today;
       // An update of the index's own capacity or limits under way: UPDATING, the capacity
       // before it (recorded, DDB-TABLE-135, -148).
-      if (auto updating = d.indexes_updating.find(i.name); updating != d.indexes_updating.end()) {
+      const auto& index_capacity = d.before_change.index_capacity;
+      if (auto updating = index_capacity.find(i.name); updating != index_capacity.end()) {
         j["IndexStatus"] = "UPDATING";
         if (updating->second) {
           throughput = updating->second->units;
@@ -620,8 +620,8 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
         dynamodb::WarmThroughputValues warm = dynamodb::WarmThroughputOf(i, t.billing_mode);
         std::string warm_status = status;
         // A raise under way: the values before it, UPDATING (recorded, DDB-TABLE-155).
-        if (auto raising = d.indexes_warm_updating.find(i.name);
-            raising != d.indexes_warm_updating.end()) {
+        const auto& index_warm = d.before_change.index_warm_throughput;
+        if (auto raising = index_warm.find(i.name); raising != index_warm.end()) {
           warm = raising->second;
           warm_status = "UPDATING";
         }

@@ -356,12 +356,7 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   STREAMSTACK_ASSIGN_OR_RETURN(TableDescription d, impl_->Describe(def, transition->status));
   d.creating_index = std::move(transition->creating_index);
   d.deleting_index = std::move(transition->deleting_index);
-  d.sse_updating_from = std::move(transition->sse_updating_from);
-  d.warm_updating_from = transition->warm_updating_from;
-  d.table_class_updating_from = std::move(transition->table_class_updating_from);
-  d.capacity_updating_from = transition->capacity_updating_from;
-  d.indexes_updating = transition->indexes_updating;
-  d.indexes_warm_updating = transition->indexes_warm_updating;
+  d.before_change = std::move(transition->before_change);
   return d;
 }
 
@@ -506,18 +501,13 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         }
         if (plan->created_index) description->creating_index = plan->created_index->name;
         description->deleting_index = std::move(plan->deleted_index);
-        description->sse_updating_from = plan->sse_updating_from;
-        description->warm_updating_from = plan->warm_updating_from;
-        description->table_class_updating_from = plan->table_class_updating_from;
+        description->before_change = plan->before_change;
         description->on_demand_answer = plan->on_demand_answer;
         description->becoming_pay_per_request = plan->becoming_pay_per_request;
-        description->capacity_updating_from = plan->capacity_updating_from;
-        description->indexes_updating = plan->indexes_updating;
-        description->indexes_warm_updating = plan->indexes_warm_updating;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
         // ack-api-quirks DDB-TABLE-119).
-        if (!plan->sse_updating_from) {
+        if (!plan->before_change.sse_kms_master_key_arn) {
           if (auto all = impl.TransitionOf(name); all && all->status == TableStatus::kUpdating) {
             description->status = TableStatus::kUpdating;
           }
@@ -525,12 +515,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         impl.EndTransition(name, id, [&](TableTransition& t) {
           t.creating_index = description->creating_index;
           t.deleting_index = description->deleting_index;
-          t.sse_updating_from = description->sse_updating_from;
-          t.warm_updating_from = description->warm_updating_from;
-          t.table_class_updating_from = description->table_class_updating_from;
-          t.capacity_updating_from = description->capacity_updating_from;
-          t.indexes_updating = description->indexes_updating;
-          t.indexes_warm_updating = description->indexes_warm_updating;
+          t.before_change = description->before_change;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {

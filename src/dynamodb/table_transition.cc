@@ -150,6 +150,16 @@ Status StillInUse(const std::string& detail) {
                 "Attempt to change a resource which is still in use: " + detail);
 }
 
+void ValuesBeforeChange::MergeLater(const ValuesBeforeChange& later) {
+  if (!sse_kms_master_key_arn) sse_kms_master_key_arn = later.sse_kms_master_key_arn;
+  if (!capacity) capacity = later.capacity;
+  index_capacity.insert(later.index_capacity.begin(), later.index_capacity.end());
+  index_warm_throughput.insert(later.index_warm_throughput.begin(),
+                               later.index_warm_throughput.end());
+  if (!table_class) table_class = later.table_class;
+  if (!warm_throughput) warm_throughput = later.warm_throughput;
+}
+
 TableTransition MergeTransitions(const std::vector<const TableTransition*>& under_way) {
   TableTransition merged;
   for (const TableTransition* t : under_way) {
@@ -169,15 +179,7 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
     m.index_update |= c.index_update;
     if (!merged.creating_index) merged.creating_index = t->creating_index;
     if (!merged.deleting_index) merged.deleting_index = t->deleting_index;
-    if (!merged.sse_updating_from) merged.sse_updating_from = t->sse_updating_from;
-    if (!merged.capacity_updating_from) merged.capacity_updating_from = t->capacity_updating_from;
-    merged.indexes_updating.insert(t->indexes_updating.begin(), t->indexes_updating.end());
-    merged.indexes_warm_updating.insert(t->indexes_warm_updating.begin(),
-                                        t->indexes_warm_updating.end());
-    if (!merged.table_class_updating_from) {
-      merged.table_class_updating_from = t->table_class_updating_from;
-    }
-    if (!merged.warm_updating_from) merged.warm_updating_from = t->warm_updating_from;
+    merged.before_change.MergeLater(t->before_change);
     if (!merged.deleted) merged.deleted = t->deleted;
     if (merged.billing_mode_before.empty()) merged.billing_mode_before = t->billing_mode_before;
     merged.restoring |= t->restoring;

@@ -64,17 +64,9 @@ struct TableTransition {
   // and the one it deletes (still described, DELETING).
   std::optional<std::string> creating_index;
   std::optional<SecondaryIndex> deleting_index;
-  // An encryption change or warm throughput increase under way (described UPDATING).
-  std::optional<std::string> sse_updating_from;
-  std::optional<WarmThroughputValues> warm_updating_from;
-  // Indexes whose own capacity or limits are being updated (IndexStatus UPDATING).
-  std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
-  // Indexes whose warm throughput is being raised: the values described until it is done.
-  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
-  // A capacity change under way: the units and day's decreases described until it is done.
-  std::optional<TableDescription::CapacityShown> capacity_updating_from;
-  // A table class change under way: the summary described until it is done.
-  std::optional<std::optional<TableClassSummary>> table_class_updating_from;
+  // Once the write is done: what DescribeTable shows of the values before it until the delay
+  // is over (an encryption change, a warm throughput increase, capacity, class, indexes).
+  ValuesBeforeChange before_change;
   // DELETING, once the write is done: what DescribeTable answers until the delay is over
   // (the table itself is gone from storage at once).
   std::shared_ptr<const TableDescription> deleted;
@@ -85,9 +77,8 @@ struct TableTransition {
   // on-demand throughput alone, which AWS applies at once (the table is never described
   // UPDATING for them; ack-api-quirks DDB-TABLE-117, -178).
   bool Lingers() const {
-    return status != TableStatus::kActive || sse_updating_from || warm_updating_from ||
-           changes.encryption || changes.warm_throughput || !indexes_updating.empty() ||
-           !indexes_warm_updating.empty();
+    return status != TableStatus::kActive || changes.encryption || changes.warm_throughput ||
+           before_change.ShowsIndexOrSettingUpdating();
   }
 };
 

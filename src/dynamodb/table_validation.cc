@@ -1345,9 +1345,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   // Deletion protection, encryption and warm throughput leave the table ACTIVE (recorded
   // answers, ack-api-quirks DDB-TABLE-017, -065, -459); everything else makes it UPDATING.
   bool table_updating = false;
-  std::optional<TableDescription::CapacityShown> capacity_updating_from;
-  std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
-  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
+  ValuesBeforeChange before;  // what the change shows until it is done
 
   if (request.billing_mode) {
     const std::string& billing = *request.billing_mode;
@@ -1397,8 +1395,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       STREAMSTACK_RETURN_IF_ERROR(CheckCapacityChanges(current.throughput, asked, ""));
       STREAMSTACK_RETURN_IF_ERROR(
           CheckProvisionedMaximum(asked, current.throughput, nullptr, scope.region));
-      capacity_updating_from = TableDescription::CapacityShown{
-          current.throughput, current.capacity_decreases.Today(now_ms)};
+      before.capacity = ValuesBeforeChange::Capacity{current.throughput,
+                                                     current.capacity_decreases.Today(now_ms)};
       STREAMSTACK_RETURN_IF_ERROR(CountCapacityChange(current.throughput, asked, now_ms,
                                                       def->capacity_decreases,
                                                       def->last_capacity_increase_ms));
@@ -1414,7 +1412,6 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     def->deletion_protection_enabled = *request.deletion_protection_enabled;
     changed = true;
   }
-  std::optional<std::optional<TableClassSummary>> table_class_updating_from;
   if (request.table_class) {
     STREAMSTACK_RETURN_IF_ERROR(CheckTableClass(*request.table_class));
     // The class the table has, again: answered UPDATING but free, and leaves the summary as it
@@ -1426,10 +1423,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       def->table_class_updates_ms = *counted;
       def->table_class = *request.table_class;
     }
-    table_class_updating_from = TableClassSummaryOf(current);
+    before.table_class = TableClassSummaryOf(current);
     changed = table_updating = true;
   }
-  std::optional<std::string> sse_updating_from;
   if (request.sse_specification) {
     const SseSpecification& sse = *request.sse_specification;
     STREAMSTACK_ASSIGN_OR_RETURN(std::string key, RequestedSseKey(sse, scope));
@@ -1445,18 +1441,17 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     }
     STREAMSTACK_ASSIGN_OR_RETURN(def->sse_changes,
                                  CountEncryptionChange(current.sse_changes, now_ms));
-    sse_updating_from = current.sse_kms_master_key_arn;
+    before.sse_kms_master_key_arn = current.sse_kms_master_key_arn;
     def->sse_kms_master_key_arn = std::move(key);
     changed = true;
   }
-  std::optional<WarmThroughputValues> warm_updating_from;
   if (request.warm_throughput) {
     const WarmThroughputValues now = WarmThroughputOf(current);
     STREAMSTACK_ASSIGN_OR_RETURN(WarmThroughputValues raised,
                                  RaisedWarmThroughput(now, *request.warm_throughput, "table"));
     def->warm_read_units_per_second = raised.read_units_per_second;
     def->warm_write_units_per_second = raised.write_units_per_second;
-    warm_updating_from = now;
+    before.warm_throughput = now;
     changed = true;
   }
 
@@ -1500,15 +1495,15 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
       const SecondaryIndex* old = FindGlobalIndex(current, u.index.name);
       if (u.action != GlobalSecondaryIndexUpdate::Action::kUpdate || old == nullptr) continue;
       if (u.index.throughput || u.on_demand_throughput) {
-        std::optional<TableDescription::CapacityShown> before;
+        std::optional<ValuesBeforeChange::Capacity> capacity;
         if (u.index.throughput && old->throughput) {
-          before = TableDescription::CapacityShown{*old->throughput,
-                                                   old->capacity_decreases.Today(now_ms)};
+          capacity =
+              ValuesBeforeChange::Capacity{*old->throughput, old->capacity_decreases.Today(now_ms)};
         }
-        indexes_updating[u.index.name] = before;
+        before.index_capacity[u.index.name] = capacity;
       }
       if (u.warm_throughput) {
-        indexes_warm_updating[u.index.name] = WarmThroughputOf(*old, current.billing_mode);
+        before.index_warm_throughput[u.index.name] = WarmThroughputOf(*old, current.billing_mode);
       }
     }
   }
@@ -1526,14 +1521,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.created_index = std::move(created_index);
   plan.deleted_index = std::move(deleted_index);
   plan.status = table_updating ? TableStatus::kUpdating : TableStatus::kActive;
-  plan.sse_updating_from = std::move(sse_updating_from);
-  plan.table_class_updating_from = std::move(table_class_updating_from);
-  plan.capacity_updating_from = capacity_updating_from;
-  plan.indexes_updating = std::move(indexes_updating);
-  plan.indexes_warm_updating = std::move(indexes_warm_updating);
+  plan.before_change = std::move(before);
   plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
                                   current.billing_mode != "PAY_PER_REQUEST";
-  plan.warm_updating_from = warm_updating_from;
   plan.on_demand_answer = std::move(on_demand_answer);
   return plan;
 }

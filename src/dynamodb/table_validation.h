@@ -81,14 +81,9 @@ struct UpdateTablePlan {
   // The table's status while the update runs: ACTIVE when it only changes deletion
   // protection, encryption, warm throughput or on-demand throughput.
   TableStatus status = TableStatus::kUpdating;
-  std::optional<std::string> sse_updating_from;  // the key before an SSE change
-  std::optional<std::optional<TableClassSummary>> table_class_updating_from;  // before a switch
-  bool becoming_pay_per_request = false;  // switches the table to PAY_PER_REQUEST
-  std::optional<TableDescription::CapacityShown> capacity_updating_from;  // before a change
-  std::map<std::string, std::optional<TableDescription::CapacityShown>> indexes_updating;
-  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
-  std::optional<WarmThroughputValues> warm_updating_from;  // the values before an increase
-  std::optional<OnDemandThroughput> on_demand_answer;      // with -1 for a cleared member
+  ValuesBeforeChange before_change;                    // shown until the change is done
+  bool becoming_pay_per_request = false;               // switches the table to PAY_PER_REQUEST
+  std::optional<OnDemandThroughput> on_demand_answer;  // with -1 for a cleared member
 };
 // UpdateTable's checks of the request alone, answered before the table is looked up (as AWS
 // does): something to change, capacity with BillingMode PROVISIONED and within bounds, one

@@ -277,6 +277,47 @@ struct IndexStats {
 // (AWS leaves it out: STANDARD), else its class and when UpdateTable last changed it.
 std::optional<TableClassSummary> TableClassSummaryOf(const TableDefinition& def);
 
+// The values AWS still describes while an UpdateTable change is under way, until it is done,
+// and in UpdateTable's answer: those before the change. Each member is set by the change it
+// names; an unset one describes the table as it is. A value; copied from the plan to the
+// answer and to the table's transition.
+struct ValuesBeforeChange {
+  struct Capacity {
+    ProvisionedThroughput units;
+    int64_t decreases_today = 0;
+  };
+  // An encryption change (SSEDescription UPDATING): the key before it, empty for the AWS
+  // owned key.
+  std::optional<std::string> sse_kms_master_key_arn;
+  // A change of the table's provisioned capacity: the units and the day's decreases (recorded,
+  // ack-api-quirks DDB-TABLE-060, -184: the old units and counter, the new
+  // LastIncrease/LastDecreaseDateTime).
+  std::optional<Capacity> capacity;
+  // Global secondary indexes an UpdateTable of their own capacity or on-demand limits is
+  // updating: IndexStatus UPDATING, with the capacity before it (nullopt: on-demand limits,
+  // described new at once), while the table stays ACTIVE (recorded, ack-api-quirks
+  // DDB-TABLE-135, -148, -159).
+  std::map<std::string, std::optional<Capacity>> index_capacity;
+  // Global secondary indexes whose warm throughput is being raised: the values before it,
+  // described with Status UPDATING while the index stays ACTIVE (recorded, DDB-TABLE-155).
+  std::map<std::string, WarmThroughputValues> index_warm_throughput;
+  // A table class change: the summary before it (the inner nullopt: none; recorded,
+  // DDB-TABLE-284).
+  std::optional<std::optional<TableClassSummary>> table_class;
+  // A warm throughput increase (WarmThroughput UPDATING): the values before it.
+  std::optional<WarmThroughputValues> warm_throughput;
+
+  // Whether a change AWS applies without making the table UPDATING is still shown under way
+  // (an encryption change, a warm throughput increase, an index's own update).
+  bool ShowsIndexOrSettingUpdating() const {
+    return sse_kms_master_key_arn || warm_throughput || !index_capacity.empty() ||
+           !index_warm_throughput.empty();
+  }
+  // Adds what a later change shows: where both show a value, the earlier one's (what the
+  // table had before either) stays.
+  void MergeLater(const ValuesBeforeChange& later);
+};
+
 struct TableDescription {
   std::shared_ptr<const TableDefinition> definition;
   TableStatus status = TableStatus::kActive;
@@ -289,36 +330,12 @@ struct TableDescription {
   // in the definition) DELETING; every other index is ACTIVE.
   std::optional<std::string> creating_index;
   std::optional<SecondaryIndex> deleting_index;
-  // An encryption change under way (SSEDescription UPDATING): the key before it, empty for the
-  // AWS owned key. AWS describes the old key until the change is done.
-  std::optional<std::string> sse_updating_from;
-  // A change of the table's provisioned capacity under way: the units and the day's decreases
-  // AWS still shows until it is done, and in UpdateTable's answer (recorded, ack-api-quirks
-  // DDB-TABLE-060, -184: the old units and counter, the new LastIncrease/LastDecreaseDateTime).
-  struct CapacityShown {
-    ProvisionedThroughput units;
-    int64_t decreases_today = 0;
-  };
-  std::optional<CapacityShown> capacity_updating_from;
-  // Global secondary indexes an UpdateTable of their own capacity or on-demand limits is
-  // updating: IndexStatus UPDATING, with the capacity before it (nullopt: on-demand limits,
-  // described new at once), while the table stays ACTIVE (recorded, ack-api-quirks
-  // DDB-TABLE-135, -148, -159).
-  std::map<std::string, std::optional<CapacityShown>> indexes_updating;
-  // Global secondary indexes whose warm throughput an UpdateTable is raising: the values
-  // before it, described with Status UPDATING while the index stays ACTIVE (recorded,
-  // ack-api-quirks DDB-TABLE-155).
-  std::map<std::string, WarmThroughputValues> indexes_warm_updating;
+  // What changes under way still show until they are done, and UpdateTable's answer shows.
+  ValuesBeforeChange before_change;
   // CreateTable's or UpdateTable's answer making the table PAY_PER_REQUEST: AWS's
   // BillingModeSummary there has no LastUpdateToPayPerRequestDateTime yet (recorded,
   // ack-api-quirks DDB-TABLE-033, -064).
   bool becoming_pay_per_request = false;
-  // A table class change under way: the summary AWS still shows until it is done, and in
-  // UpdateTable's answer (the inner nullopt: none; recorded, ack-api-quirks DDB-TABLE-284).
-  std::optional<std::optional<TableClassSummary>> table_class_updating_from;
-  // A warm throughput increase under way (WarmThroughput UPDATING): the values before it,
-  // which AWS describes until the increase is done.
-  std::optional<WarmThroughputValues> warm_updating_from;
   // UpdateTable's answer to an OnDemandThroughput change: the limits with -1 for a member it
   // cleared, as AWS echoes them (DescribeTable then leaves the member out).
   std::optional<OnDemandThroughput> on_demand_answer;

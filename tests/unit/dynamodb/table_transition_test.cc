@@ -53,7 +53,7 @@ TableTransition Active(const std::function<void(TableTransition&)>& fill) {
 }
 const TableTransition kEncryption = Active([](TableTransition& t) {
   t.changes.encryption = true;
-  t.sse_updating_from = "";
+  t.before_change.sse_kms_master_key_arn = "";
 });
 
 struct Case {
@@ -253,7 +253,7 @@ TEST(MergeTransitionsTest, TheTableIsUpdatingWhileAnyChangeKeepsItSo) {
   EXPECT_EQ(merged.status, TableStatus::kUpdating);
   EXPECT_TRUE(merged.changes.stream);
   EXPECT_TRUE(merged.changes.encryption);
-  EXPECT_EQ(merged.sse_updating_from, std::optional<std::string>(""));
+  EXPECT_EQ(merged.before_change.sse_kms_master_key_arn, std::optional<std::string>(""));
   EXPECT_EQ(MergeTransitions({&encryption}).status, TableStatus::kActive);
   const TableTransition deleting = Deleting();
   EXPECT_EQ(MergeTransitions({&stream, &deleting}).status, TableStatus::kDeleting);

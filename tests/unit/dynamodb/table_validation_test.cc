@@ -367,7 +367,7 @@ TEST(TableValidationTest, PlanUpdateTableChangesEncryption) {
   auto enable = PlanUpdateTable(owned, update(Sse(true)), kScope, kNow);
   ASSERT_TRUE(enable.ok()) << enable.status().message();
   EXPECT_EQ(enable->definition->sse_kms_master_key_arn, managed);
-  EXPECT_EQ(enable->sse_updating_from, "");
+  EXPECT_EQ(enable->before_change.sse_kms_master_key_arn, "");
   EXPECT_EQ(enable->status, TableStatus::kActive);
 
   const TableDefinition& kms = *enable->definition;
@@ -384,11 +384,11 @@ TEST(TableValidationTest, PlanUpdateTableChangesEncryption) {
   ASSERT_TRUE(other.ok()) << other.status().message();
   EXPECT_EQ(other->definition->sse_kms_master_key_arn,
             "arn:aws:kms:us-east-1:000000000000:key/1234abcd");
-  EXPECT_EQ(other->sse_updating_from, managed);
+  EXPECT_EQ(other->before_change.sse_kms_master_key_arn, managed);
   auto disable = PlanUpdateTable(kms, update(Sse(false)), kScope, kNow);
   ASSERT_TRUE(disable.ok()) << disable.status().message();
   EXPECT_EQ(disable->definition->sse_kms_master_key_arn, "");
-  EXPECT_EQ(disable->sse_updating_from, managed);
+  EXPECT_EQ(disable->before_change.sse_kms_master_key_arn, managed);
 }
 
 // Warm throughput only grows; a member left out keeps its value (recorded answers,
@@ -407,7 +407,7 @@ TEST(TableValidationTest, PlanUpdateTableRaisesWarmThroughput) {
   auto raised = PlanUpdateTable(table, update(Warm(12001)), kScope, kNow);
   ASSERT_TRUE(raised.ok()) << raised.status().message();
   EXPECT_EQ(WarmThroughputOf(*raised->definition), (WarmThroughputValues{12001, 4000}));
-  EXPECT_EQ(raised->warm_updating_from, (WarmThroughputValues{12000, 4000}));
+  EXPECT_EQ(raised->before_change.warm_throughput, (WarmThroughputValues{12000, 4000}));
   EXPECT_EQ(raised->status, TableStatus::kActive);
   EXPECT_TRUE(PlanUpdateTable(table, update(Warm(12000, 4000)), kScope, kNow).ok());
 
