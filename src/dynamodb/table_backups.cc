@@ -39,6 +39,20 @@ Status BackupNotFound(const std::string& arn) {
 Status TableAlreadyExists(const std::string& name) {
   return Status(AwsError::kTableAlreadyExists, "Table already exists: " + name);
 }
+// A restore into the target of one under way (recorded, ack-api-quirks DDB-TABLE-219, -463:
+// "Table: <t> is already being restored from backup: <arn>"; a point-in-time restore's
+// "from table: <source table arn>" is assumed).
+Status TableInUse(const std::string& name, const TableTransition& restore) {
+  const std::string from = restore.restore_backup_arn.empty()
+                               ? "table: " + restore.restore_source_table_arn
+                               : "backup: " + restore.restore_backup_arn;
+  return Status(AwsError::kTableInUse,
+                "Table: " + name + " is already being restored from " + from);
+}
+// One backup feeds one restore at a time: another restore of it, or DeleteBackup, is refused
+// until the restore is done (recorded texts, ack-api-quirks DDB-BACKUP-010; that <arn> is the
+// backup's is assumed).
+Status BackupInUse(const std::string& detail) { return Status(AwsError::kBackupInUse, detail); }
 // Not recorded from AWS: the texts of the model's documentation of these two exceptions.
 Status PointInTimeRecoveryUnavailable(const std::string& name) {
   return Status(AwsError::kPointInTimeRecoveryUnavailable,
@@ -56,6 +70,8 @@ Status InvalidRequest(const std::string& detail) {
 Status CheckBackupsEnabled(const std::optional<TableTransition>& transition,
                            const std::string& name) {
   if (!transition || transition->status != TableStatus::kCreating) return Status::Ok();
+  // A restore's target is not there yet (recorded, ack-api-quirks DDB-TABLE-217).
+  if (transition->restoring) return TableNotFound(name);
   return Status(AwsError::kContinuousBackupsUnavailable,
                 "Backups are being enabled for the table: " + name + ". Please retry later");
 }
@@ -453,10 +469,13 @@ void TableStore::DeleteBackup(std::string backup_arn, BackupDone done) {
   Impl& impl = *impl_;
   auto backup = std::make_shared<Backup>();
   impl.store.Write(
-      [arn = std::move(backup_arn), backup](storage::WriteContext& ctx) -> Status {
+      [&impl, arn = std::move(backup_arn), backup](storage::WriteContext& ctx) -> Status {
         int64_t backup_id = 0;
         STREAMSTACK_ASSIGN_OR_RETURN(*backup, LoadBackup(ctx.db(), arn, &backup_id));
         if (backup->backup_type == BackupType::kSystem) return SystemBackupNotDeletable(*backup);
+        if (impl.RestoreFromBackup(arn)) {
+          return BackupInUse("Backup is being used to restore table: " + arn);
+        }
         STREAMSTACK_RETURN_IF_ERROR(DeleteBackupRows(ctx.db(), backup_id));
         backup->deleted = true;
         return Status::Ok();
@@ -534,6 +553,12 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
 
 // --- Restores ----------------------------------------------------------------------------------
 
+Status TableStore::Impl::CheckRestoreTarget(const std::string& name) const {
+  if (auto restore = RestoreInto(name)) return TableInUse(name, *restore);
+  if (FindDefinition(name)) return TableAlreadyExists(name);
+  return Status::Ok();
+}
+
 void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSource source,
                                DescriptionDone done) {
   Impl& impl = *this;
@@ -542,10 +567,12 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
       [&impl, def, source, transition](storage::WriteContext& ctx) -> Status {
         if (auto in_transition = impl.TransitionOf(def->name)) {
           // A name still DELETING is a table that exists, to a restore (recorded,
-          // ack-api-quirks DDB-TABLE-100, -275); one being created is in use.
+          // ack-api-quirks DDB-TABLE-100, -275); one being restored is in use as such
+          // (DDB-TABLE-219), one being created is in use.
           if (in_transition->status == TableStatus::kDeleting) {
             return TableAlreadyExists(def->name);
           }
+          if (in_transition->restoring) return TableInUse(def->name, *in_transition);
           return ResourceInUse(def->name, TableStatus::kCreating);
         }
         if (impl.FindDefinition(def->name)) return TableAlreadyExists(def->name);
@@ -553,6 +580,12 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
         int64_t backup_id = 0;
         if (!source.backup_arn.empty()) {
           STREAMSTACK_RETURN_IF_ERROR(LoadBackup(ctx.db(), source.backup_arn, &backup_id).status());
+          // After the target's name: a second identical request is TableInUseException
+          // (recorded, DDB-TABLE-463), another target's BackupInUseException (DDB-BACKUP-010).
+          if (impl.RestoreFromBackup(source.backup_arn)) {
+            return BackupInUse("Backup is being used to restore another table: " +
+                               source.backup_arn);
+          }
         } else {
           auto table = impl.live.find(source.table_id);
           if (table == impl.live.end()) return TableNotFound(source.table_name);
@@ -560,8 +593,9 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
             return PointInTimeRecoveryUnavailable(source.table_name);
           }
         }
-        STREAMSTACK_ASSIGN_OR_RETURN(*transition,
-                                     impl.BeginTransition(def->name, Creating(/*restoring=*/true)));
+        STREAMSTACK_ASSIGN_OR_RETURN(
+            *transition, impl.BeginTransition(def->name, Restoring(source.backup_arn,
+                                                                   def->restore_source_table_arn)));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, std::nullopt, {}));
         storage::Database& db = ctx.db();
         auto& copy =
@@ -618,9 +652,8 @@ void TableStore::RestoreTableFromBackup(RestoreTableFromBackupRequest request,
   Impl& impl = *impl_;
   auto backup = DescribeBackup(request.backup_arn);
   if (!backup.ok()) return done(backup.status());
-  if (impl.FindDefinition(request.target_table_name)) {
-    return done(TableAlreadyExists(request.target_table_name));
-  }
+  Status target_free = impl.CheckRestoreTarget(request.target_table_name);
+  if (!target_free.ok()) return done(target_free);
   const int64_t now = impl.clock.NowMillis();
   auto plan = PlanRestoredTable(*backup->source, request.target_table_name, request.overrides,
                                 impl.scope, now);
@@ -681,9 +714,8 @@ void TableStore::RestoreTableToPointInTime(RestoreTableToPointInTimeRequest requ
       return done(InvalidRestoreTime(restore_ms, window.earliest_ms, window.latest_ms));
     }
   }
-  if (impl.FindDefinition(request.target_table_name)) {
-    return done(TableAlreadyExists(request.target_table_name));
-  }
+  Status target_free = impl.CheckRestoreTarget(request.target_table_name);
+  if (!target_free.ok()) return done(target_free);
   auto plan =
       PlanRestoredTable(*def, request.target_table_name, request.overrides, impl.scope, now);
   if (!plan.ok()) return done(plan.status());

@@ -107,6 +107,22 @@ std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string&
   return LiveTransition(name);
 }
 
+std::optional<TableTransition> TableStore::Impl::RestoreInto(const std::string& name) const {
+  std::optional<TableTransition> t = TransitionOf(name);
+  if (!t || !t->restoring || t->status != TableStatus::kCreating) return std::nullopt;
+  return t;
+}
+
+std::optional<std::string> TableStore::Impl::RestoreFromBackup(
+    const std::string& backup_arn) const {
+  ReaderLock lock(mu);
+  for (const auto& [name, under_way] : transitions) {
+    std::optional<TableTransition> t = LiveTransition(name);
+    if (t && t->restoring && t->restore_backup_arn == backup_arn) return name;
+  }
+  return std::nullopt;
+}
+
 Result<uint64_t> TableStore::Impl::BeginTransition(const std::string& name,
                                                    TableTransition proposed) {
   WriterLock lock(mu);
@@ -405,8 +421,13 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Status request_ok = CheckUpdateTableRequest(request);
   if (!request_ok.ok()) return done(request_ok);
   auto current = impl.FindDefinition(request.table_name);
+  // A restore's target is not there yet (recorded, ack-api-quirks DDB-TABLE-217).
+  if (current && impl.RestoreInto(request.table_name)) current = nullptr;
   if (!current) {
     auto transition = impl.TransitionOf(request.table_name);  // deleted, still DELETING
+    if (transition && transition->restoring) {
+      return done(TableResourceNotFound(request.table_name));
+    }
     return done(transition ? ResourceInUse(request.table_name, transition->status)
                            : TableResourceNotFound(request.table_name));
   }

@@ -150,6 +150,15 @@ struct TableStore::Impl {
                      const std::function<void(TableTransition&)>& update);
   // The write failed: no transition.
   void AbandonTransition(const std::string& name, uint64_t id);
+  // The restore under way into `name` (its target CREATING), if one is: AWS answers most
+  // operations on the target as if there were no table yet (recorded, ack-api-quirks
+  // DDB-TABLE-217).
+  std::optional<TableTransition> RestoreInto(const std::string& name) const;
+  // The target of the restore under way from the backup `backup_arn`, if one is.
+  std::optional<std::string> RestoreFromBackup(const std::string& backup_arn) const;
+  // A restore's target name (table_backups.cc): TableInUseException while a restore into it is
+  // under way, TableAlreadyExistsException while a table has it.
+  Status CheckRestoreTarget(const std::string& name) const;
   // The merged live transitions of `name`, if any.
   std::optional<TableTransition> LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
 

@@ -65,8 +65,9 @@ void TableStore::UpdateTimeToLive(std::string table_name, TimeToLiveSpecificatio
   Status valid = ValidateTimeToLiveSpecification(spec);
   if (!valid.ok()) return done(valid);
   auto current = impl.FindDefinition(table_name);
-  // Naming the table, as DescribeTimeToLive does (recorded, ack-api-quirks DDB-TABLE-446).
-  if (!current) return done(TableResourceNotFound(table_name));
+  // Naming the table, as DescribeTimeToLive does (recorded, ack-api-quirks DDB-TABLE-446); a
+  // restore's target is not there yet (recorded, DDB-TABLE-217).
+  if (!current || impl.RestoreInto(table_name)) return done(TableResourceNotFound(table_name));
   // AWS refuses it while the table is CREATING, after a first moment of
   // ResourceNotFoundException (ack-api-quirks DDB-TABLE-116), in a word order of its own
   // (recorded, DDB-TABLE-444's catalogue).
@@ -115,7 +116,9 @@ Result<TimeToLiveSpecification> TableStore::UpdateTimeToLive(const std::string& 
 
 Result<TimeToLiveDescription> TableStore::DescribeTimeToLive(const std::string& table_name) const {
   // AWS refuses while the table is CREATING or DELETING (recorded answers, ack-api-quirks
-  // DDB-TABLE-442); a deleted table is still DELETING until the status delay is over.
+  // DDB-TABLE-442); a deleted table is still DELETING until the status delay is over. A
+  // restore's target is not there yet (recorded, DDB-TABLE-217).
+  if (impl_->RestoreInto(table_name)) return TableResourceNotFound(table_name);
   if (auto transition = impl_->TransitionOf(table_name);
       transition && (transition->status == TableStatus::kCreating ||
                      transition->status == TableStatus::kDeleting)) {

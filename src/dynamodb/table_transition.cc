@@ -182,7 +182,11 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
     merged.before_change.MergeLater(t->before_change);
     if (!merged.deleted) merged.deleted = t->deleted;
     if (merged.billing_mode_before.empty()) merged.billing_mode_before = t->billing_mode_before;
-    merged.restoring |= t->restoring;
+    if (t->restoring && !merged.restoring) {
+      merged.restoring = true;
+      merged.restore_backup_arn = t->restore_backup_arn;
+      merged.restore_source_table_arn = t->restore_source_table_arn;
+    }
   }
   return merged;
 }

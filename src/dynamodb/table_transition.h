@@ -59,7 +59,11 @@ struct TableTransition {
   // The index an index Create or Delete names, else the first an index Update names.
   std::string index_name;
   std::string billing_mode_before;  // a BillingMode change's: the mode it switches from
-  bool restoring = false;           // CREATING: the target of a restore
+  // CREATING: the target of a restore, and what it restores: a backup's ARN, else (a
+  // point-in-time restore) the source table's.
+  bool restoring = false;
+  std::string restore_backup_arn;
+  std::string restore_source_table_arn;
   // UPDATING, once the write is done: the index the update creates (IndexStatus CREATING)
   // and the one it deletes (still described, DELETING).
   std::optional<std::string> creating_index;
@@ -82,11 +86,19 @@ struct TableTransition {
   }
 };
 
-// A CreateTable's or a restore's: the new table CREATING.
-inline TableTransition Creating(bool restoring = false) {
+// A CreateTable's: the new table CREATING.
+inline TableTransition Creating() {
   TableTransition t;
   t.status = TableStatus::kCreating;
-  t.restoring = restoring;
+  return t;
+}
+// A restore's: the target CREATING, from the backup `backup_arn` (empty for a point-in-time
+// restore of the table `source_table_arn`).
+inline TableTransition Restoring(std::string backup_arn, std::string source_table_arn) {
+  TableTransition t = Creating();
+  t.restoring = true;
+  t.restore_backup_arn = std::move(backup_arn);
+  t.restore_source_table_arn = std::move(source_table_arn);
   return t;
 }
 

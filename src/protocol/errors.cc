@@ -51,6 +51,8 @@ constexpr std::array kErrors = {
               kSvc},
     ErrorWire{AwsError::kTableAlreadyExists, "TableAlreadyExistsException", "TableAlreadyExists",
               400, 400, true, kSvc},
+    ErrorWire{AwsError::kTableInUse, "TableInUseException", "TableInUse", 400, 400, true, kSvc},
+    ErrorWire{AwsError::kBackupInUse, "BackupInUseException", "BackupInUse", 400, 400, true, kSvc},
     ErrorWire{AwsError::kBackupNotFound, "BackupNotFoundException", "BackupNotFound", 400, 400,
               true, kSvc},
     ErrorWire{AwsError::kPointInTimeRecoveryUnavailable, "PointInTimeRecoveryUnavailableException",

@@ -362,6 +362,96 @@ class HeldChangesTest(ServerTestCase):
         self.advance(self.HOLD_MS)
         ddb.restore_table_from_backup(TargetTableName="restore-target", BackupArn=backup)
 
+    @requires_botocore("dynamodb", "RestoreTableFromBackup")
+    def test_a_restore_target_while_it_is_restored(self):
+        """[ack] DDB-TABLE-217, -219, -463, -277 and DDB-BACKUP-010 (recorded 2026-10-09): while
+        a restore's target is CREATING, DescribeTable answers it but the table's other
+        operations answer as if it were not there: ResourceNotFoundException "Requested resource
+        not found: Table: <t> not found" (the tagging operations name the ARN, as they do for
+        any table they cannot find), TableNotFoundException "Table not found: <t>" for the
+        backup operations; CreateTable is ResourceInUseException "... Table is being used: <t>",
+        DeleteTable ResourceInUseException; another restore into it TableInUseException "Table:
+        <t> is already being restored from backup: <arn>". The backup feeds one restore at a
+        time: a restore of it into another name is BackupInUseException "Backup is being used
+        to restore another table: <arn>", DeleteBackup "Backup is being used to restore table:
+        <arn>" (that <arn> is the backup's is assumed). All succeed once the target is ACTIVE.
+        Not recorded: a point-in-time restore's text ("... from table: <source arn>",
+        assumed)."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("restored-source"))
+        self.advance(self.HOLD_MS)
+        ddb.update_continuous_backups(TableName="restored-source",
+                                      PointInTimeRecoverySpecification={
+                                          "PointInTimeRecoveryEnabled": True})
+        backup = ddb.create_backup(TableName="restored-source", BackupName="first")[
+            "BackupDetails"]["BackupArn"]
+        answer = ddb.restore_table_from_backup(TargetTableName="restored", BackupArn=backup)
+        arn = answer["TableDescription"]["TableArn"]
+        self.assertEqual(ddb.describe_table(TableName="restored")["Table"]["TableStatus"],
+                         "CREATING")
+        not_found = ("ResourceNotFoundException",
+                     "Requested resource not found: Table: restored not found")
+        arn_not_found = ("ResourceNotFoundException",
+                         f"Requested resource not found: ResourceArn: {arn} not found")
+        table_not_found = ("TableNotFoundException", "Table not found: restored")
+        in_use = ("TableInUseException",
+                  f"Table: restored is already being restored from backup: {backup}")
+        cases = [
+            ("TagResource", ddb.tag_resource,
+             dict(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]), arn_not_found),
+            ("ListTagsOfResource", ddb.list_tags_of_resource, dict(ResourceArn=arn), arn_not_found),
+            ("UpdateTimeToLive", ddb.update_time_to_live,
+             dict(TableName="restored",
+                  TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"}), not_found),
+            ("DescribeTimeToLive", ddb.describe_time_to_live, dict(TableName="restored"),
+             not_found),
+            ("UpdateTable", ddb.update_table,
+             dict(TableName="restored",
+                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}),
+             not_found),
+            ("UpdateContinuousBackups", ddb.update_continuous_backups,
+             dict(TableName="restored",
+                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}),
+             table_not_found),
+            ("DescribeContinuousBackups", ddb.describe_continuous_backups,
+             dict(TableName="restored"), table_not_found),
+            ("CreateBackup", ddb.create_backup, dict(TableName="restored", BackupName="second"),
+             table_not_found),
+            ("CreateTable", ddb.create_table, key_schema("restored"),
+             ("ResourceInUseException",
+              "Attempt to change a resource which is still in use: Table is being used: "
+              "restored")),
+            ("RestoreTableFromBackup again", ddb.restore_table_from_backup,
+             dict(TargetTableName="restored", BackupArn=backup), in_use),
+            ("RestoreTableToPointInTime into it", ddb.restore_table_to_point_in_time,
+             dict(SourceTableName="restored-source", TargetTableName="restored",
+                  UseLatestRestorableTime=True), in_use),
+            ("the backup into another name", ddb.restore_table_from_backup,
+             dict(TargetTableName="restored-2", BackupArn=backup),
+             ("BackupInUseException", f"Backup is being used to restore another table: {backup}")),
+            ("DeleteBackup", ddb.delete_backup, dict(BackupArn=backup),
+             ("BackupInUseException", f"Backup is being used to restore table: {backup}")),
+        ]
+        if hasattr(ddb, "get_resource_policy"):  # not in Debian's botocore 1.29
+            cases.append(("GetResourcePolicy", ddb.get_resource_policy, dict(ResourceArn=arn),
+                          not_found))
+        for label, fn, kwargs, expected in cases:
+            with self.subTest(label):
+                self.assertEqual(self.error(fn, **kwargs), expected)
+        self.assertEqual(self.error(ddb.delete_table, TableName="restored")[0],
+                         "ResourceInUseException")
+        self.assertEqual(self.error(ddb.put_item, TableName="restored",
+                                    Item={"pk": {"S": "a"}})[0], "ResourceNotFoundException")
+        self.advance(self.HOLD_MS)
+        self.assertEqual(ddb.describe_table(TableName="restored")["Table"]["TableStatus"],
+                         "ACTIVE")
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+        self.assertEqual(ddb.describe_time_to_live(TableName="restored")[
+            "TimeToLiveDescription"]["TimeToLiveStatus"], "DISABLED")
+        ddb.restore_table_from_backup(TargetTableName="restored-2", BackupArn=backup)
+        self.advance(self.HOLD_MS)
+        ddb.delete_backup(BackupArn=backup)
+
 
 class ChangesDuringAChangeTest(ServerTestCase):
     """Without the flag a table is ACTIVE as soon as its write is done; the next change, sent

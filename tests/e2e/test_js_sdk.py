@@ -240,6 +240,7 @@ class JsSdkTableStatusTest(JsSdkCase):
             "UpdateTable: UPDATING, items served, another change in use",
             "UpdateTable while a new index is allocated: the stream and DeleteTable refused",
             "DeleteTable: DELETING and listed, then waitUntilTableNotExists",
+            "a restore's target while it is restored: TableInUse, BackupInUse, TableNotFound",
         ])
 
 

@@ -41,6 +41,8 @@ enum class AwsError {
   // DynamoDB backups and point-in-time recovery.
   kTableNotFound,                   // TableNotFoundException
   kTableAlreadyExists,              // TableAlreadyExistsException (a restore's target)
+  kTableInUse,                      // TableInUseException (a restore's target being restored)
+  kBackupInUse,                     // BackupInUseException (a backup feeding a restore)
   kBackupNotFound,                  // BackupNotFoundException
   kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
   kContinuousBackupsUnavailable,    // ContinuousBackupsUnavailableException

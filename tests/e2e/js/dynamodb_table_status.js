@@ -6,7 +6,10 @@
 "use strict";
 
 const {
+  BackupInUseException,
+  CreateBackupCommand,
   CreateTableCommand,
+  DeleteBackupCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -14,6 +17,9 @@ const {
   PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  RestoreTableFromBackupCommand,
+  TableInUseException,
+  TableNotFoundException,
   UpdateTableCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
@@ -135,5 +141,39 @@ run([
     assert.equal(waited.state, "SUCCESS");
     await expectError(() => ddb.send(new DescribeTableCommand({ TableName: TABLE })),
       { name: "ResourceNotFoundException", type: ResourceNotFoundException });
+  }],
+
+  ["a restore's target while it is restored: TableInUse, BackupInUse, TableNotFound", async () => {
+    // ack-api-quirks DDB-TABLE-217, -219 and DDB-BACKUP-010 (recorded).
+    const source = uniqueName("restore-source");
+    const target = uniqueName("restored");
+    await ddb.send(new CreateTableCommand({
+      TableName: source,
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }));
+    await waitUntilTableExists(waiter, { TableName: source });
+    const { BackupDetails: { BackupArn: backup } } =
+      await ddb.send(new CreateBackupCommand({ TableName: source, BackupName: "first" }));
+    const { TableDescription: restoring } = await ddb.send(
+      new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: backup }));
+    assert.equal(restoring.TableStatus, "CREATING");
+    const again = await expectError(() => ddb.send(
+      new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: backup })),
+    { name: "TableInUseException", type: TableInUseException });
+    assert.equal(again.message, `Table: ${target} is already being restored from backup: ${backup}`);
+    const other = await expectError(() => ddb.send(new RestoreTableFromBackupCommand({
+      TargetTableName: uniqueName("restored-2"), BackupArn: backup })),
+    { name: "BackupInUseException", type: BackupInUseException });
+    assert.equal(other.message, `Backup is being used to restore another table: ${backup}`);
+    await expectError(() => ddb.send(new DeleteBackupCommand({ BackupArn: backup })),
+      { name: "BackupInUseException", type: BackupInUseException });
+    const notFound = await expectError(() => ddb.send(
+      new CreateBackupCommand({ TableName: target, BackupName: "second" })),
+    { name: "TableNotFoundException", type: TableNotFoundException });
+    assert.equal(notFound.message, `Table not found: ${target}`);
+    assert.equal((await waitUntilTableExists(waiter, { TableName: target })).state, "SUCCESS");
+    await ddb.send(new DeleteBackupCommand({ BackupArn: backup }));
   }],
 ]);

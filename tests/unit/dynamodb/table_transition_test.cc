@@ -219,7 +219,7 @@ INSTANTIATE_TEST_SUITE_P(
     CaseName);
 
 TEST(RefuseCreateTest, ARestoreTargetIsBeingUsed) {
-  EXPECT_EQ(RefuseCreate("tbl", Creating(/*restoring=*/true)).message(),
+  EXPECT_EQ(RefuseCreate("tbl", Restoring("backup-arn", "table-arn")).message(),
             kInUse + "Table is being used: tbl");
   EXPECT_EQ(RefuseCreate("tbl", Creating()).message(), kInUse + "Table is being created: tbl");
   EXPECT_EQ(RefuseCreate("tbl", Deleting()).message(), kInUse + "Table is being deleted: tbl");
