@@ -439,15 +439,18 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   if (auto under_way = impl.TransitionOf(request.table_name)) {
     Status named = CheckIndexNotBeingDeleted(current->name, *under_way, request);
     if (!named.ok()) return done(named);
-    // A capacity change while the billing mode or the capacity is changing is refused as
-    // such before the request is judged against the table (recorded, ack-api-quirks
-    // DDB-TABLE-369: capacity during a switch to on demand; -381: a decrease beyond the day's
-    // budget during another capacity change).
-    if (request.provisioned_throughput && under_way->changes.Iops()) {
-      TableTransition capacity;
-      capacity.status = TableStatus::kUpdating;
-      capacity.changes.provisioned_throughput = true;
-      Status admitted = AdmitAlongside(current->name, *under_way, capacity);
+    // Some changes are refused as such by the one under way before the request is judged
+    // against the table (recorded, ack-api-quirks DDB-TABLE-369: capacity during a switch to
+    // on demand; -381: a decrease beyond the day's budget during another capacity change;
+    // -002: the same stream enable re-sent while it is under way, ResourceInUseException, not
+    // "Table already has an enabled stream"; its text assumed as the other toggle's).
+    TableTransition early;
+    early.status = TableStatus::kUpdating;
+    early.changes.provisioned_throughput =
+        request.provisioned_throughput && under_way->changes.Iops();
+    early.changes.stream = request.stream_specification && under_way->changes.stream;
+    if (early.changes.provisioned_throughput || early.changes.stream) {
+      Status admitted = AdmitAlongside(current->name, *under_way, early);
       if (!admitted.ok()) return done(admitted);
     }
     if (request.on_demand_throughput && !under_way->billing_mode_before.empty()) {
@@ -527,18 +530,26 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         description->becoming_pay_per_request = plan->becoming_pay_per_request;
         // A change admitted alongside another answers the table UPDATING while the other
         // keeps it so; an encryption change answers ACTIVE even then (recorded,
-        // ack-api-quirks DDB-TABLE-119).
-        if (!plan->before_change.sse_kms_master_key_arn) {
-          if (auto all = impl.TransitionOf(name); all && all->status == TableStatus::kUpdating) {
+        // ack-api-quirks DDB-TABLE-119). An index the other creates or deletes is answered so.
+        std::optional<std::string> others_creating;
+        std::optional<SecondaryIndex> others_deleting;
+        if (auto all = impl.TransitionOf(name)) {
+          if (all->status == TableStatus::kUpdating &&
+              !plan->before_change.sse_kms_master_key_arn) {
             description->status = TableStatus::kUpdating;
           }
+          others_creating = std::move(all->creating_index);
+          others_deleting = std::move(all->deleting_index);
         }
         impl.EndTransition(name, id, [&](TableTransition& t) {
+          if (plan->updating_in_answer_only) t.status = TableStatus::kActive;
           t.creating_index = description->creating_index;
           t.deleting_index = description->deleting_index;
           t.before_change = description->before_change;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
+        if (!description->creating_index) description->creating_index = others_creating;
+        if (!description->deleting_index) description->deleting_index = others_deleting;
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {
           if (index.backfill && plan->created_index && index.name == plan->created_index->name) {
             impl.ContinueBackfill(plan->definition->table_id, index.index_id);

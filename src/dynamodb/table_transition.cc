@@ -128,6 +128,13 @@ Status RefuseDuringIndexChange(const std::string& name, const TableTransition& u
   if (!creating && same_index && (changes.index_update || changes.index_delete)) {
     return StillInUse("Index is being deleted. Table: " + name + " Index: " + under_way.index_name);
   }
+  // While an index is allocated, its own update is refused and another index's admitted
+  // (recorded, DDB-TABLE-163).
+  if (creating && changes.index_update && !changes.index_create && !changes.index_delete) {
+    if (!same_index) return Status::Ok();
+    return StillInUse("Index is being created but is not backfilling yet. Table: " + name +
+                      " Index: " + under_way.index_name);
+  }
   if (changes.index_create || changes.index_delete) {
     // The index being created, deleted before its backfill began.
     if (creating && changes.index_delete && same_index) {
@@ -166,6 +173,12 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
     if (Rank(t->status) > Rank(merged.status)) merged.status = t->status;
     const TableChanges& c = t->changes;
     TableChanges& m = merged.changes;
+    if (c.stream && !m.stream) {  // what AWS's refusals name: the first of each
+      merged.stream_label = t->stream_label;
+      merged.stream_enabling = t->stream_enabling;
+    }
+    if (merged.table_class.empty()) merged.table_class = t->table_class;
+    if (merged.index_name.empty()) merged.index_name = t->index_name;
     m.stream |= c.stream;
     m.billing_mode |= c.billing_mode;
     m.provisioned_throughput |= c.provisioned_throughput;

@@ -1345,7 +1345,8 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   // Deletion protection, encryption and warm throughput leave the table ACTIVE (recorded
   // answers, ack-api-quirks DDB-TABLE-017, -065, -459); everything else makes it UPDATING.
   bool table_updating = false;
-  ValuesBeforeChange before;  // what the change shows until it is done
+  bool billing_resent = false;  // the mode the table has, again
+  ValuesBeforeChange before;    // what the change shows until it is done
 
   if (request.billing_mode) {
     const std::string& billing = *request.billing_mode;
@@ -1364,6 +1365,7 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     // PAY_PER_REQUEST asked for again is answered UPDATING although nothing changes (recorded,
     // ack-api-quirks DDB-TABLE-057); PROVISIONED again comes with capacity, checked below.
     changed = table_updating = true;
+    billing_resent = billing == current.billing_mode;
   }
   std::optional<OnDemandThroughput> on_demand_answer;
   if (request.on_demand_throughput) {
@@ -1524,6 +1526,9 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
   plan.before_change = std::move(before);
   plan.becoming_pay_per_request = plan.definition->billing_mode == "PAY_PER_REQUEST" &&
                                   current.billing_mode != "PAY_PER_REQUEST";
+  plan.updating_in_answer_only = billing_resent && !request.provisioned_throughput &&
+                                 !request.table_class && stream_change == StreamChange::kNone &&
+                                 !plan.created_index && !plan.deleted_index;
   plan.on_demand_answer = std::move(on_demand_answer);
   return plan;
 }

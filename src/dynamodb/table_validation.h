@@ -81,8 +81,11 @@ struct UpdateTablePlan {
   // The table's status while the update runs: ACTIVE when it only changes deletion
   // protection, encryption, warm throughput or on-demand throughput.
   TableStatus status = TableStatus::kUpdating;
-  ValuesBeforeChange before_change;                    // shown until the change is done
-  bool becoming_pay_per_request = false;               // switches the table to PAY_PER_REQUEST
+  ValuesBeforeChange before_change;       // shown until the change is done
+  bool becoming_pay_per_request = false;  // switches the table to PAY_PER_REQUEST
+  // BillingMode PAY_PER_REQUEST again and nothing else that updates the table: answered
+  // UPDATING, but the table stays ACTIVE (recorded, ack-api-quirks DDB-TABLE-156, -410).
+  bool updating_in_answer_only = false;
   std::optional<OnDemandThroughput> on_demand_answer;  // with -1 for a cleared member
 };
 // UpdateTable's checks of the request alone, answered before the table is looked up (as AWS

@@ -13,6 +13,15 @@ Where each expected answer comes from (AWS's answers as recorded by others):
          OnDemandThroughput "... while index creation is in progress for indexes: [<i>]",
          WarmThroughput an HTTP 500 InternalServerError "Table is under system maintenance,
          please try again later".
+  [002]  DDB-TABLE-002: the identical stream enable re-sent while it is under way is
+         ResourceInUseException (text not recorded: assumed the other toggle's, "A stream
+         status change is currently in progress. ..."), not the ValidationException "Table
+         already has an enabled stream".
+  [163]  DDB-TABLE-163: while a new index is allocated, an Update of that index is "Index is
+         being created but is not backfilling yet. Table: <t> Index: <i>"; an Update of
+         another index is admitted.
+  [156]  DDB-TABLE-156, -410: BillingMode PAY_PER_REQUEST again on an on-demand table is
+         answered UPDATING, while DescribeTable stays ACTIVE.
   [445]  DDB-TABLE-445, the catalogue of ThrottlingException texts: DeletionProtectionEnabled
          is not written again within 15 s of its last change.
   [444]  DDB-TABLE-444, the catalogue of ResourceInUseException texts: "Cannot delete table
@@ -106,6 +115,9 @@ class WhileTheStreamIsToggledTest(AdmissionCase):
         self.refused(self.ddb.update_table, IN_USE + "A stream status change is currently in "
                      "progress." + stream, TableName=name,
                      StreamSpecification={"StreamEnabled": False})
+        self.refused(self.ddb.update_table, IN_USE + "A stream status change is currently in "
+                     "progress." + stream, TableName=name, StreamSpecification={
+                         "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})  # [002]
         self.refused_raw({"TableName": name, "OnDemandThroughput": {"MaxReadRequestUnits": 100}},
                          400, "ResourceInUseException", IN_USE + "OnDemandThroughput cannot be "
                          "updated while stream status update is in progress")
@@ -129,11 +141,15 @@ class WhileTheStreamIsToggledTest(AdmissionCase):
 
 
 class WhileAnIndexIsCreatedTest(AdmissionCase):
-    """[458], [444]."""
+    """[458], [444], [163]."""
 
     def test_what_aws_admits_while_a_new_index_is_allocated(self):
         name = "indexing"
-        self.active_table(name)
+        self.active_table(name, AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "h", "AttributeType": "S"}], GlobalSecondaryIndexes=[{
+                "IndexName": "old", "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}])
         self.ddb.update_table(
             TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
@@ -152,6 +168,15 @@ class WhileAnIndexIsCreatedTest(AdmissionCase):
         self.refused_raw({"TableName": name, "OnDemandThroughput": {"MaxReadRequestUnits": 100}},
                          400, "ResourceInUseException", IN_USE + "OnDemandThroughput cannot be "
                          "updated while index creation is in progress for indexes: [gsi1]")
+        limits = {"MaxReadRequestUnits": 50}
+        self.refused_raw({"TableName": name, "GlobalSecondaryIndexUpdates": [{"Update": {
+            "IndexName": "gsi1", "OnDemandThroughput": limits}}]}, 400, "ResourceInUseException",
+            IN_USE + f"Index is being created but is not backfilling yet. Table: {name} "
+            "Index: gsi1")
+        other = self.admitted_raw({"TableName": name, "GlobalSecondaryIndexUpdates": [{"Update": {
+            "IndexName": "old", "OnDemandThroughput": limits}}]}, "UPDATING")
+        statuses = {i["IndexName"]: i["IndexStatus"] for i in other["GlobalSecondaryIndexes"]}
+        self.assertEqual(statuses, {"old": "UPDATING", "gsi1": "CREATING"})
         self.refused_raw({"TableName": name,
                           "WarmThroughput": {"ReadUnitsPerSecond": 13000,
                                              "WriteUnitsPerSecond": 5000}},
@@ -161,7 +186,9 @@ class WhileAnIndexIsCreatedTest(AdmissionCase):
         self.admitted_raw({"TableName": name, "SSESpecification": {"Enabled": True}}, "ACTIVE")
 
         table = self.wait_active(name)
-        self.assertEqual(table["GlobalSecondaryIndexes"][0]["IndexName"], "gsi1")
+        indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+        self.assertEqual(set(indexes), {"old", "gsi1"})
+        self.assertEqual(indexes["old"]["OnDemandThroughput"], limits)
         self.assertTrue(table["DeletionProtectionEnabled"])
         # Within 15 s of its change the setting is not written again ([445]).
         status, answer = self.post("UpdateTable", {"TableName": name,
@@ -211,6 +238,13 @@ class WhileTheBillingModeSwitchesTest(AdmissionCase):
         table = self.wait_active(name)
         self.assertEqual(table["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
         self.assertEqual(table["WarmThroughput"]["ReadUnitsPerSecond"], 13000)
+        # [156]: on demand again is answered UPDATING, the table stays ACTIVE; a change that
+        # needs the table then is admitted at once.
+        self.assertEqual(self.ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")[
+            "TableDescription"]["TableStatus"], "UPDATING")
+        self.assertEqual(self.post("DescribeTable", {"TableName": name})[1]["Table"][
+            "TableStatus"], "ACTIVE")
+        self.ddb.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
 
 
 class WhileATableIsRestoredTest(AdmissionCase):

@@ -254,6 +254,9 @@ TEST(MergeTransitionsTest, TheTableIsUpdatingWhileAnyChangeKeepsItSo) {
   EXPECT_TRUE(merged.changes.stream);
   EXPECT_TRUE(merged.changes.encryption);
   EXPECT_EQ(merged.before_change.sse_kms_master_key_arn, std::optional<std::string>(""));
+  // What the refusals of the merged changes name (the stream's label and operation).
+  EXPECT_EQ(merged.stream_label, "2024-06-10T19:26:16.525");
+  EXPECT_TRUE(merged.stream_enabling);
   EXPECT_EQ(MergeTransitions({&encryption}).status, TableStatus::kActive);
   const TableTransition deleting = Deleting();
   EXPECT_EQ(MergeTransitions({&stream, &deleting}).status, TableStatus::kDeleting);
