@@ -567,6 +567,31 @@ Result<TableDescription> TableStore::UpdateTable(const UpdateTableRequest& reque
 
 // --- DeleteTable -------------------------------------------------------------------------------
 
+Status TableStore::Impl::CheckDeletable(const TableDefinition& def) const {
+  if (def.deletion_protection_enabled) {
+    return ValidationError(
+        "Resource cannot be deleted as it is currently protected against deletion. Disable "
+        "deletion protection first.");
+  }
+  // AWS refuses it while an index is CREATING, even with the table ACTIVE (ack-api-quirks
+  // DDB-TABLE-150/-376, recorded text).
+  for (const SecondaryIndex& index : def.global_secondary_indexes) {
+    if (index.backfill) {
+      return StillInUse(
+          "Cannot delete table while indexes are being created, updated, or deleted.");
+    }
+  }
+  // Nor while its tags are being updated (recorded, ack-api-quirks DDB-TABLE-172 and a
+  // user's record with the table's name), or its resource policy (recorded, the catalogue
+  // DDB-TABLE-444).
+  if (TagsBeingUpdated(def.table_id))
+    return StillInUse("Table tags are being updated: " + def.name);
+  if (PolicyPending(def.table_id, def.arn)) {
+    return StillInUse("Table: " + def.name + " has a pending resource-based policy update.");
+  }
+  return Status::Ok();
+}
+
 void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
   Impl& impl = *impl_;
   auto def = impl.FindDefinition(table_name);
@@ -575,29 +600,8 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
     return done(transition ? ResourceInUse(table_name, transition->status)
                            : TableResourceNotFound(table_name));
   }
-  if (def->deletion_protection_enabled) {
-    return done(
-        ValidationError("Resource cannot be deleted as it is currently protected "
-                        "against deletion. Disable deletion protection first."));
-  }
-  // AWS refuses it while an index is CREATING, even with the table ACTIVE (ack-api-quirks
-  // DDB-TABLE-150/-376, recorded text).
-  for (const SecondaryIndex& index : def->global_secondary_indexes) {
-    if (index.backfill) {
-      return done(Status(AwsError::kResourceInUse,
-                         "Attempt to change a resource which is still in use: Cannot delete "
-                         "table while indexes are being created, updated, or deleted."));
-    }
-  }
-  // Nor while its tags are being updated (recorded, ack-api-quirks DDB-TABLE-172 and a
-  // user's record with the table's name), or its resource policy (recorded, the catalogue
-  // DDB-TABLE-444).
-  if (impl.TagsBeingUpdated(def->table_id)) {
-    return done(StillInUse("Table tags are being updated: " + def->name));
-  }
-  if (impl.PolicyPending(def->table_id, def->arn)) {
-    return done(StillInUse("Table: " + def->name + " has a pending resource-based policy update."));
-  }
+  Status deletable = impl.CheckDeletable(*def);
+  if (!deletable.ok()) return done(deletable);
   // AWS refuses to delete a table that is CREATING or UPDATING (DeleteTable's reference).
   TableTransition deleting;
   deleting.status = TableStatus::kDeleting;
@@ -611,10 +615,14 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
   auto description = std::make_shared<TableDescription>(std::move(described).value());
   impl.store.Write(
       [&impl, def](storage::WriteContext& ctx) -> Status {
+        // Judged again as the writer holds the table now: a change queued just before this
+        // job (deletion protection, a tag or policy change's hold) counts.
+        auto live = impl.live.find(def->table_id);
+        if (live != impl.live.end())
+          STREAMSTACK_RETURN_IF_ERROR(impl.CheckDeletable(*live->second));
         // AWS keeps a SYSTEM backup of a table deleted with point-in-time recovery enabled
         // (BackupType's reference), as the writer holds it now: an UpdateContinuousBackups
         // queued before this job counts.
-        auto live = impl.live.find(def->table_id);
         if (live != impl.live.end() && live->second->pitr_enabled) {
           Backup system;
           system.backup_name = def->name + "$DeletedTableBackup";

@@ -156,9 +156,14 @@ struct TableStore::Impl {
   std::optional<TableTransition> RestoreInto(const std::string& name) const;
   // The target of the restore under way from the backup `backup_arn`, if one is.
   std::optional<std::string> RestoreFromBackup(const std::string& backup_arn) const;
+  // The backup `backup_arn` names, with its own ARN (table_backups.cc).
+  Result<Backup> FindBackup(const std::string& backup_arn) const;
   // A restore's target name (table_backups.cc): TableInUseException while a restore into it is
   // under way, TableAlreadyExistsException while a table has it.
   Status CheckRestoreTarget(const std::string& name) const;
+  // DeleteTable's refusals that depend on the table itself (deletion protection, an index
+  // being created, a tag or policy change held), before and again inside its write job.
+  Status CheckDeletable(const TableDefinition& def) const;
   // The merged live transitions of `name`, if any.
   std::optional<TableTransition> LiveTransition(const std::string& name) const REQUIRES_SHARED(mu);
 

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <span>
+#include <thread>
 
 #include "dynamodb/table_codec.h"
 #include "dynamodb/table_sql.h"
@@ -122,6 +125,40 @@ TEST(TableTagsTest, StoreTagsUntagsAndDeletesWithTheTable) {
   }
   ASSERT_TRUE(env.Create("tagged", "S").ok());
   EXPECT_EQ(Keys(env.tables().ListTagsOfResource(arn)), std::vector<std::string>{});
+}
+
+// With the status delay a tag change holds the tags, and DeleteTable is refused meanwhile
+// (recorded, ack-api-quirks DDB-TABLE-172): also a DeleteTable that arrived while the change
+// was still queued, judged when its own write runs.
+TEST(TableTagsTest, DeleteTableQueuedBehindATagChangeIsRefused) {
+  test_env::TablesEnv env(/*status_delay_ms=*/5000);
+  ASSERT_TRUE(env.Create("held", "S").ok());
+  env.clock().Advance(std::chrono::milliseconds(5000));  // past CREATING
+  const std::string arn = arn::Table(test_env::TablesEnv::Scope(), "held");
+  std::promise<Status> tagged;
+  std::promise<Status> deleted;
+  {
+    test_env::WriterHold hold(env.store());
+    env.tables().TagResource(arn, {{"team", "a"}}, [&](Status st) { tagged.set_value(st); });
+    // DeleteTable judges the table before the tag change has run; what it answers then waits
+    // for the writer (an in-memory store reads through it), so it runs on a thread of its own.
+    std::thread deleting([&] {
+      env.tables().DeleteTable("held",
+                               [&](Result<TableDescription> r) { deleted.set_value(r.status()); });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    hold.Release();
+    deleting.join();
+  }
+  EXPECT_TRUE(tagged.get_future().get().ok());
+  Status refused = deleted.get_future().get();
+  EXPECT_EQ(refused.code(), AwsError::kResourceInUse);
+  EXPECT_EQ(refused.message(),
+            "Attempt to change a resource which is still in use: Table tags are being updated: "
+            "held");
+  EXPECT_TRUE(env.tables().DescribeTable("held").ok());
+  env.clock().Advance(std::chrono::milliseconds(5000));
+  EXPECT_TRUE(env.tables().DeleteTable("held").ok());
 }
 
 // CreateTable's Tags follow the same rules, and a refused set creates no table.

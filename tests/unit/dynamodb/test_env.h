@@ -104,7 +104,8 @@ class WriterHold {
 
 class TablesEnv {
  public:
-  TablesEnv() {
+  // `status_delay_ms`: --table-status-delay-ms (0: ACTIVE as soon as written).
+  explicit TablesEnv(int64_t status_delay_ms = 0) {
     storage::StoreOptions options;
     options.in_memory = true;
     auto store = storage::Store::Open(options);
@@ -112,7 +113,7 @@ class TablesEnv {
     store_ = std::move(store).value();
     streams_ = std::make_unique<streams::StreamStore>(*store_, clock_, Scope());
     EXPECT_TRUE(streams_->Open().ok());
-    tables_ = std::make_unique<TableStore>(*store_, *streams_, clock_, Scope());
+    tables_ = std::make_unique<TableStore>(*store_, *streams_, clock_, Scope(), status_delay_ms);
     Status opened = tables_->Open();
     EXPECT_TRUE(opened.ok()) << opened.message();
   }
