@@ -1474,6 +1474,10 @@ json EncodeBackupDescription(const dynamodb::Backup& b) {
                    {"WriteCapacityUnits", t.throughput.write_capacity_units}}},
                  {"ItemCount", b.item_count},
                  {"BillingMode", t.billing_mode}};
+  // The table's on-demand limits as they were (recorded, ack-api-quirks DDB-BACKUP-009, -017).
+  if (!t.on_demand_throughput.Empty()) {
+    source["OnDemandThroughput"] = EncodeOnDemandThroughput(t.on_demand_throughput);
+  }
   json features = json::object();
   if (!t.local_secondary_indexes.empty()) {
     json lsis = json::array();
@@ -1535,7 +1539,12 @@ void CreateBackup(dynamodb::TableStore& tables, json&& in, JsonReply reply) {
                       protocol::StringMember(in, "BackupName").value_or(""),
                       [reply = std::move(reply)](Result<dynamodb::Backup> b) {
                         if (!b.ok()) return reply(b.status());
-                        reply(json{{"BackupDetails", EncodeBackupDetails(*b)}});
+                        // CreateBackup answers CREATING, though DescribeBackup answers the
+                        // backup AVAILABLE at once (recorded, ack-api-quirks DDB-BACKUP-003,
+                        // -019, -024).
+                        json details = EncodeBackupDetails(*b);
+                        details["BackupStatus"] = "CREATING";
+                        reply(json{{"BackupDetails", std::move(details)}});
                       });
 }
 

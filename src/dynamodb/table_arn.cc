@@ -54,6 +54,32 @@ bool ValidTableName(std::string_view name) {
 
 Status AccessDenied() { return Status(AwsError::kAccessDenied, "Access is denied"); }
 
+// Whether `region` reads as an AWS region: <area>-[<qualifier>-]<direction>-<n>.
+bool LooksLikeRegion(std::string_view region) {
+  static constexpr std::string_view kAreas[] = {"us", "eu", "ap", "sa", "ca",
+                                                "me", "af", "il", "mx", "cn"};
+  static constexpr std::string_view kWords[] = {"east",      "west",      "north",     "south",
+                                                "central",   "northeast", "northwest", "southeast",
+                                                "southwest", "gov",       "iso",       "isob"};
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    size_t dash = region.find('-', start);
+    parts.push_back(region.substr(start, dash - start));
+    if (dash == std::string_view::npos) break;
+    start = dash + 1;
+  }
+  if (parts.size() < 3) return false;
+  auto in = [](std::string_view word, const auto& words) {
+    return std::find(std::begin(words), std::end(words), word) != std::end(words);
+  };
+  if (!in(parts.front(), kAreas)) return false;
+  for (size_t i = 1; i + 1 < parts.size(); ++i) {
+    if (!in(parts[i], kWords)) return false;
+  }
+  const std::string_view n = parts.back();
+  return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // AWS: TableName's ARN checks read "1 validation error detected: <what> in '<arn>'"
 // (terraform-provider-aws#42792 records the region one).
 Status TableNameArnError(const char* what, const std::string& arn) {
@@ -108,6 +134,21 @@ Result<std::string> ResolveSourceTableArn(const AccountScope& scope, const std::
   if (!parts) return ValidationError("sourceTableArn is not a valid ARN");
   if (parts->account != scope.account_id) return ValidationError(kOtherAccountsResource);
   return ResolveTableName(scope, arn);
+}
+
+Result<std::string> ResolveBackupArn(const AccountScope& scope, const std::string& arn) {
+  const size_t backup = arn.find("/backup/");
+  auto parts = SplitArn(arn);
+  if (!parts || backup == std::string::npos || arn.find(":table/") == std::string::npos) {
+    return ValidationError("Invalid Backup ARN");
+  }
+  if (parts->partition != "aws" || parts->service != "dynamodb") {
+    return ValidationError("BackupArn is not valid");
+  }
+  if (parts->region.empty()) return AccessDenied();
+  if (!LooksLikeRegion(parts->region)) return ValidationError("BackupArn is not valid");
+  if (parts->account != scope.account_id) return AccessDenied();
+  return arn.substr(backup + 8);
 }
 
 Result<ResourceArnTarget> ResolveResourceArn(const AccountScope& scope, const std::string& arn,

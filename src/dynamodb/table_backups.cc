@@ -91,11 +91,13 @@ int64_t FloorToSecond(int64_t ms) { return ms - ((ms % 1000) + 1000) % 1000; }
 int64_t CeilToSecond(int64_t ms) { return -FloorToSecond(-ms); }
 
 // AWS's backup ARN: the table's ARN, "/backup/", the creation time in epoch milliseconds as 14
-// digits (leading zero), "-", 8 hex digits: ".../backup/01681997703770-aa93528e".
-std::string NewBackupArn(const std::string& table_arn, int64_t created_ms) {
+// digits (leading zero), "-", 8 hex digits: ".../backup/01681997703770-aa93528e"; a SYSTEM
+// backup's 8 digits are zeros (recorded, ack-api-quirks DDB-BACKUP-015).
+std::string NewBackupArn(const std::string& table_arn, int64_t created_ms, BackupType type) {
   char stamp[32];
   std::snprintf(stamp, sizeof(stamp), "%014" PRId64, created_ms);
-  return table_arn + "/backup/" + stamp + "-" + RandomHex(4);
+  return table_arn + "/backup/" + stamp + "-" +
+         (type == BackupType::kSystem ? std::string("00000000") : RandomHex(4));
 }
 
 // The creation time an ARN of ours carries (ListBackups' ExclusiveStartBackupArn).
@@ -148,16 +150,13 @@ Status SystemBackupNotDeletable(const Backup& backup) {
                         FormatIso8601Millis(backup.expiry_ms.value_or(0)));
 }
 
-// The backup named `arn` (its row id in *backup_id), or BackupNotFoundException.
-Result<Backup> LoadBackup(storage::Database& db, const std::string& arn, int64_t* backup_id) {
-  // AWS answers an ARN that is not a backup's with "Invalid Backup ARN" (recorded, ack-api-quirks
-  // DDB-TABLE-442), and a well-formed one it does not know with BackupNotFoundException.
-  if (!arn.starts_with("arn:") || arn.find(":table/") == std::string::npos ||
-      arn.find("/backup/") == std::string::npos) {
-    return ValidationError("Invalid Backup ARN");
-  }
+// The backup named `arn` (its row id in *backup_id), with its own ARN, or AWS's refusal of the
+// ARN (ResolveBackupArn), or BackupNotFoundException naming `arn`.
+Result<Backup> LoadBackup(storage::Database& db, const AccountScope& scope, const std::string& arn,
+                          int64_t* backup_id) {
+  STREAMSTACK_ASSIGN_OR_RETURN(std::string id, ResolveBackupArn(scope, arn));
   auto& stmt = db.Prepare(sql::kSelectBackup);
-  stmt.Bind(1, arn);
+  stmt.Bind(1, id);
   STREAMSTACK_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return BackupNotFound(arn);
   auto backup = ReadBackupRow(stmt, backup_id);
@@ -414,7 +413,7 @@ Status TableStore::Impl::InsertBackup(storage::WriteContext& ctx,
   if (backup.backup_type == BackupType::kSystem) {
     backup.expiry_ms = backup.created_ms + kSystemBackupRetentionDays * kDayMs;
   }
-  backup.backup_arn = NewBackupArn(source->arn, backup.created_ms);
+  backup.backup_arn = NewBackupArn(source->arn, backup.created_ms, backup.backup_type);
   backup.source = source;
   auto& insert = ctx.db().Prepare(sql::kInsertBackup);
   insert.Bind(1, backup.backup_arn);
@@ -471,13 +470,14 @@ void TableStore::DeleteBackup(std::string backup_arn, BackupDone done) {
   impl.store.Write(
       [&impl, arn = std::move(backup_arn), backup](storage::WriteContext& ctx) -> Status {
         int64_t backup_id = 0;
-        STREAMSTACK_ASSIGN_OR_RETURN(*backup, LoadBackup(ctx.db(), arn, &backup_id));
+        STREAMSTACK_ASSIGN_OR_RETURN(*backup, LoadBackup(ctx.db(), impl.scope, arn, &backup_id));
         if (backup->backup_type == BackupType::kSystem) return SystemBackupNotDeletable(*backup);
-        if (impl.RestoreFromBackup(arn)) {
+        if (impl.RestoreFromBackup(backup->backup_arn)) {
           return BackupInUse("Backup is being used to restore table: " + arn);
         }
         STREAMSTACK_RETURN_IF_ERROR(DeleteBackupRows(ctx.db(), backup_id));
         backup->deleted = true;
+        backup->backup_arn = arn;  // as named (DDB-BACKUP-012)
         return Status::Ok();
       },
       [backup, done = std::move(done)](Status st) {
@@ -492,8 +492,14 @@ Result<Backup> TableStore::DeleteBackup(const std::string& backup_arn) {
 }
 
 Result<Backup> TableStore::DescribeBackup(const std::string& backup_arn) const {
-  return impl_->store.Read(
-      [&](storage::Database& db) { return LoadBackup(db, backup_arn, nullptr); });
+  STREAMSTACK_ASSIGN_OR_RETURN(Backup backup, impl_->FindBackup(backup_arn));
+  backup.backup_arn = backup_arn;  // as named (DDB-BACKUP-012)
+  return backup;
+}
+
+Result<Backup> TableStore::Impl::FindBackup(const std::string& backup_arn) const {
+  return store.Read(
+      [&](storage::Database& db) { return LoadBackup(db, scope, backup_arn, nullptr); });
 }
 
 Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& request) const {
@@ -579,7 +585,8 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
         // The source as the writer holds it now (it may have gone since the request).
         int64_t backup_id = 0;
         if (!source.backup_arn.empty()) {
-          STREAMSTACK_RETURN_IF_ERROR(LoadBackup(ctx.db(), source.backup_arn, &backup_id).status());
+          STREAMSTACK_RETURN_IF_ERROR(
+              LoadBackup(ctx.db(), impl.scope, source.backup_arn, &backup_id).status());
           // After the target's name: a second identical request is TableInUseException
           // (recorded, DDB-TABLE-463), another target's BackupInUseException (DDB-BACKUP-010).
           if (impl.RestoreFromBackup(source.backup_arn)) {
@@ -650,7 +657,7 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
 void TableStore::RestoreTableFromBackup(RestoreTableFromBackupRequest request,
                                         DescriptionDone done) {
   Impl& impl = *impl_;
-  auto backup = DescribeBackup(request.backup_arn);
+  auto backup = impl.FindBackup(request.backup_arn);  // its own ARN, however it is named
   if (!backup.ok()) return done(backup.status());
   Status target_free = impl.CheckRestoreTarget(request.target_table_name);
   if (!target_free.ok()) return done(target_free);

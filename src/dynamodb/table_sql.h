@@ -193,9 +193,13 @@ inline constexpr char kDeleteTableResourcePolicies[] =
 inline constexpr char kInsertBackup[] =
     "INSERT INTO dynamodb_backups (backup_arn, backup_name, table_name, created_ms, item_count, "
     "size_bytes, definition, backup_type, expiry_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// The backup whose ARN ends "/backup/?" (the first "/backup/": a table name has no '/'). A
+// scan: AWS finds a backup by its id, whatever region or table its ARN names, and an account
+// has few backups.
 inline constexpr char kSelectBackup[] =
     "SELECT backup_id, backup_arn, backup_name, created_ms, item_count, size_bytes, definition, "
-    "backup_type, expiry_ms FROM dynamodb_backups WHERE backup_arn = ?";
+    "backup_type, expiry_ms FROM dynamodb_backups "
+    "WHERE substr(backup_arn, instr(backup_arn, '/backup/') + 8) = ?";
 // One page of ListBackups: after (?1, ?2) in (created_ms, backup_arn) order, created in
 // [?3, ?4), of table ?5 (NULL: any), of type ?7 (NULL: any), at most ?6 rows; a seek into
 // dynamodb_backups_by_time.
