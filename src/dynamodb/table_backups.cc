@@ -29,7 +29,7 @@ constexpr int64_t kLatestRestorableLagMs = 5 * 60 * 1000;
 
 // AWS's texts: "Table not found: <name>" and "Backup not found: <arn>" are recorded answers
 // (altimeter's tests of DescribeContinuousBackups; steampipe-plugin-aws issue 1913 for
-// DescribeBackup). "Table already exists: <name>" is moto's; no recorded AWS answer was found.
+// DescribeBackup), as is "Table already exists: <name>" (ack-api-quirks DDB-TABLE-100, -219).
 Status TableNotFound(const std::string& name) {
   return Status(AwsError::kTableNotFound, "Table not found: " + name);
 }
@@ -53,7 +53,8 @@ Status TableInUse(const std::string& name, const TableTransition& restore) {
 // until the restore is done (recorded texts, ack-api-quirks DDB-BACKUP-010; that <arn> is the
 // backup's is assumed).
 Status BackupInUse(const std::string& detail) { return Status(AwsError::kBackupInUse, detail); }
-// Not recorded from AWS: the texts of the model's documentation of these two exceptions.
+// "Point in time recovery is not enabled for table '<name>'" is recorded (ack-api-quirks
+// DDB-TABLE-100, -272).
 Status PointInTimeRecoveryUnavailable(const std::string& name) {
   return Status(AwsError::kPointInTimeRecoveryUnavailable,
                 "Point in time recovery is not enabled for table '" + name + "'");

@@ -5,10 +5,10 @@ test clock (GET /_streamstack/clock/advance), never by sleeping; the restart tes
 server with SIGKILL and reads everything back.
 
 AWS's texts: "Table not found: <name>" and "Backup not found: <arn>" are recorded answers
-(altimeter's tests; steampipe-plugin-aws issue 1913). "Table already exists: <name>" is moto's
-wording, and PointInTimeRecoveryUnavailableException's and InvalidRestoreTimeException's texts
-follow the model's documentation: no recorded AWS answer was found for those three, so these
-tests pin the type and only the parts of the message that name the table."""
+(altimeter's tests; steampipe-plugin-aws issue 1913), as are "Table already exists: <name>" and
+PointInTimeRecoveryUnavailableException's (ack-api-quirks DDB-TABLE-100, -219, -272) and
+InvalidRestoreTimeException's up to "and LatestRestor" (DDB-TABLE-100); the backup catalogue's
+findings are named DDB-BACKUP-<n> where they are tested."""
 import calendar
 import datetime
 import json
