@@ -597,7 +597,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
               {"ItemCount", counts.item_count},
               {"IndexArn", t.arn + "/index/" + i.name}};
     if (global) {
-      j["IndexStatus"] = status;
+      if (status != nullptr) j["IndexStatus"] = status;
       dynamodb::ProvisionedThroughput throughput =
           i.throughput.value_or(dynamodb::ProvisionedThroughput{});
       int64_t decreases_today = counts.decreases_today;
@@ -618,7 +618,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       }
       if (describe_warm) {  // its own, else on demand 12000/4000, else its capacity
         dynamodb::WarmThroughputValues warm = dynamodb::WarmThroughputOf(i, t.billing_mode);
-        std::string warm_status = status;
+        std::string warm_status = status != nullptr ? status : "ACTIVE";
         // A raise under way: the values before it, UPDATING (recorded, DDB-TABLE-155).
         const auto& index_warm = d.before_change.index_warm_throughput;
         if (auto raising = index_warm.find(i.name); raising != index_warm.end()) {
@@ -632,6 +632,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
     }
     return j;
   };
+  const bool restoring = t.restore_ms != 0 && table_creating;
   auto encode_indexes = [&](const std::vector<dynamodb::SecondaryIndex>& indexes, bool global) {
     json arr = json::array();
     for (const auto& i : indexes) {
@@ -641,7 +642,10 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
       // DDB-TABLE-148). Backfilling is left out for a table's own indexes, as AWS leaves it.
       const bool allocating = d.creating_index && *d.creating_index == i.name;
       const bool creating = global && (table_creating || allocating || i.backfill);
-      json j = encode_index(i, global, creating ? "CREATING" : "ACTIVE");
+      // A restore's target lists its indexes without IndexStatus until it is ACTIVE
+      // (recorded, ack-api-quirks DDB-TABLE-282).
+      const char* status = restoring ? nullptr : creating ? "CREATING" : "ACTIVE";
+      json j = encode_index(i, global, status);
       if (creating && !table_creating) j["Backfilling"] = !allocating;
       arr.push_back(std::move(j));
     }
@@ -666,7 +670,7 @@ json EncodeTableDescription(const dynamodb::TableDescription& d) {
   }
   // Only while the restore is under way: AWS leaves RestoreSummary out of the restored table
   // once it is ACTIVE (recorded, ack-api-quirks DDB-TABLE-216: from the first ACTIVE poll on).
-  if (t.restore_ms != 0 && table_creating) {
+  if (restoring) {
     json summary = json::object();
     if (!t.restore_source_backup_arn.empty()) {
       summary["SourceBackupArn"] = t.restore_source_backup_arn;

@@ -756,7 +756,8 @@ TEST_F(DynamoDbApiStatusDelayTest, ARestoredTableIsCreatingUntilTheDelayIsOver) 
   EXPECT_EQ(restored["TableStatus"], "CREATING");
   EXPECT_EQ(restored["RestoreSummary"]["RestoreInProgress"], true);
   EXPECT_EQ(restored["RestoreSummary"]["SourceBackupArn"], arn);
-  EXPECT_EQ(restored["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING");
+  // Its indexes without IndexStatus meanwhile (recorded, ack-api-quirks DDB-TABLE-282).
+  EXPECT_FALSE(restored["GlobalSecondaryIndexes"][0].contains("IndexStatus"));
   EXPECT_EQ(Call("GetItem", {{"TableName", "copy"}, {"Key", {{"pk", {{"S", "p"}}}}}})["__type"],
             kNotFound);
   Elapse(1000);
@@ -764,6 +765,7 @@ TEST_F(DynamoDbApiStatusDelayTest, ARestoredTableIsCreatingUntilTheDelayIsOver) 
   EXPECT_EQ(table["TableStatus"], "ACTIVE");
   // Gone once ACTIVE (recorded, ack-api-quirks DDB-TABLE-216).
   EXPECT_FALSE(table.contains("RestoreSummary"));
+  EXPECT_EQ(table["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE");
   EXPECT_EQ(table["ItemCount"], 1);
   EXPECT_FALSE(table.contains("StreamSpecification"));
 }
