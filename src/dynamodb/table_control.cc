@@ -368,8 +368,11 @@ Result<TableDescription> TableStore::DescribeTable(const std::string& table_name
   if (transition && transition->deleted) return *transition->deleted;  // DELETING, gone
   auto def = impl_->FindDefinition(table_name);
   if (!def) return TableResourceNotFound(table_name);
-  if (!transition) return impl_->Describe(def, TableStatus::kActive);
-  STREAMSTACK_ASSIGN_OR_RETURN(TableDescription d, impl_->Describe(def, transition->status));
+  STREAMSTACK_ASSIGN_OR_RETURN(
+      TableDescription d,
+      impl_->Describe(def, transition ? transition->status : TableStatus::kActive));
+  d.on_demand_answer = impl_->OnDemandBeingCleared(def->table_id);
+  if (!transition) return d;
   d.creating_index = std::move(transition->creating_index);
   d.deleting_index = std::move(transition->deleting_index);
   d.before_change = std::move(transition->before_change);
@@ -548,6 +551,8 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
           t.before_change = description->before_change;
           if (t.stream_enabling) t.stream_label = plan->definition->latest_stream_label;
         });
+        impl.ShowOnDemandAnswer(plan->definition->table_id, plan->on_demand_answer,
+                                plan->definition->on_demand_throughput);
         if (!description->creating_index) description->creating_index = others_creating;
         if (!description->deleting_index) description->deleting_index = others_deleting;
         for (const SecondaryIndex& index : plan->definition->global_secondary_indexes) {
@@ -748,6 +753,27 @@ ProvisionedThroughput TableStore::Impl::ReservedCapacity() const {
     reserved.write_capacity_units += table.write_capacity_units;
   }
   return reserved;
+}
+
+std::optional<OnDemandThroughput> TableStore::Impl::OnDemandBeingCleared(int64_t table_id) const {
+  ReaderLock lock(mu);
+  return on_demand_clearing.Before(table_id, clock.NowMillis());
+}
+
+void TableStore::Impl::ShowOnDemandAnswer(int64_t table_id,
+                                          const std::optional<OnDemandThroughput>& answer,
+                                          const OnDemandThroughput& limits) {
+  if (status_delay_ms == 0) return;
+  const bool clears_one =
+      answer && !limits.Empty() &&
+      (answer->max_read_request_units == -1 || answer->max_write_request_units == -1);
+  const int64_t now_ms = clock.NowMillis();
+  WriterLock lock(mu);
+  if (clears_one) {
+    on_demand_clearing.Hold(table_id, *answer, now_ms + status_delay_ms, now_ms);
+  } else {
+    on_demand_clearing.Release(table_id);
+  }
 }
 
 std::optional<std::vector<Tag>> TableStore::Impl::TagsBeingUpdated(int64_t table_id) const {

@@ -345,6 +345,37 @@ class HeldChangesTest(ServerTestCase):
         self.assertEqual(table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"][
             "ReadCapacityUnits"], 6)
 
+    @requires_botocore("dynamodb", "UpdateTable", "OnDemandThroughput")
+    def test_a_cleared_on_demand_limit_shows_minus_one_for_a_moment(self):
+        """[ack] DDB-TABLE-182 (recorded 2026-10-09, re-verified): clearing one on-demand limit
+        with -1 while the other stays, DescribeTable shows the -1 for about 1 s (the delay
+        here), then leaves the member out; clearing both leaves OnDemandThroughput out at once
+        (UpdateTable's answer echoes -1 either way). Without the flag the member is left out at
+        once."""
+        ddb = self.server.client("dynamodb")
+        table = key_schema("od-clearing")
+        table["OnDemandThroughput"] = {"MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500}
+        ddb.create_table(**table)
+        self.advance(self.HOLD_MS)
+        limits = lambda: ddb.describe_table(TableName="od-clearing")["Table"].get(
+            "OnDemandThroughput")
+        cleared = ddb.update_table(TableName="od-clearing",
+                                   OnDemandThroughput={"MaxReadRequestUnits": -1})
+        shown = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 500}
+        self.assertEqual(cleared["TableDescription"]["OnDemandThroughput"], shown)
+        self.assertEqual(limits(), shown)
+        self.advance(self.HOLD_MS)
+        self.assertEqual(limits(), {"MaxWriteRequestUnits": 500})
+        # A later change is seen at once; both cleared: absent at once.
+        ddb.update_table(TableName="od-clearing",
+                         OnDemandThroughput={"MaxReadRequestUnits": 1000})
+        self.assertEqual(limits(), {"MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500})
+        both = ddb.update_table(TableName="od-clearing", OnDemandThroughput={
+            "MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
+        self.assertEqual(both["TableDescription"]["OnDemandThroughput"],
+                         {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
+        self.assertIsNone(limits())
+
     @requires_botocore("dynamodb", "RestoreTableFromBackup")
     def test_a_restore_into_a_name_being_deleted(self):
         """[ack] DDB-TABLE-100, -275 (recorded): to a restore, a table still DELETING exists:
