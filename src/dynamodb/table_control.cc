@@ -439,7 +439,9 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   // the table switches from, and only then refused for the switch (recorded, ack-api-quirks
   // DDB-TABLE-369).
   std::shared_ptr<const TableDefinition> judged = current;
+  std::optional<WarmThroughputValues> warm_described;
   if (auto under_way = impl.TransitionOf(request.table_name)) {
+    warm_described = under_way->before_change.warm_throughput;
     Status named = CheckIndexNotBeingDeleted(current->name, *under_way, request);
     if (!named.ok()) return done(named);
     // Some changes are refused as such by the one under way before the request is judged
@@ -462,7 +464,8 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
       judged = std::move(before);
     }
   }
-  auto planned = PlanUpdateTable(*judged, request, impl.scope, impl.clock.NowMillis());
+  auto planned =
+      PlanUpdateTable(*judged, request, impl.scope, impl.clock.NowMillis(), warm_described);
   if (!planned.ok()) return done(planned.status());
   // From here until the job is done (and while its status lasts) another change is admitted
   // only as AWS admits it alongside this one.
@@ -484,8 +487,11 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         auto live = impl.live.find(judged->table_id);
         if (live == impl.live.end()) return TableResourceNotFound(judged->name);
         if (live->second != judged) {
+          auto under_way = impl.TransitionOf(judged->name);
           STREAMSTACK_ASSIGN_OR_RETURN(
-              *plan, PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis()));
+              *plan,
+              PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis(),
+                              under_way ? under_way->before_change.warm_throughput : std::nullopt));
         }
         TableDefinition& def = *plan->definition;
         if (plan->stream_change == StreamChange::kEnable) {

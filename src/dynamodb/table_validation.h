@@ -92,9 +92,10 @@ struct UpdateTablePlan {
 // does): something to change, capacity with BillingMode PROVISIONED and within bounds, one
 // index update per index.
 Status CheckUpdateTableRequest(const UpdateTableRequest& request);
-// Every check of UpdateTable against the table as it is now, in AWS's order.
-Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
-                                        const UpdateTableRequest& request,
-                                        const AccountScope& scope, int64_t now_ms);
+// Every check of UpdateTable against the table as it is now, in AWS's order. `warm_described`:
+// while a warm throughput increase is under way, the values it still describes.
+Result<UpdateTablePlan> PlanUpdateTable(
+    const TableDefinition& current, const UpdateTableRequest& request, const AccountScope& scope,
+    int64_t now_ms, const std::optional<WarmThroughputValues>& warm_described = std::nullopt);
 
 }  // namespace streamstack::dynamodb

@@ -376,6 +376,38 @@ class HeldChangesTest(ServerTestCase):
                          {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
         self.assertIsNone(limits())
 
+    @requires_botocore("dynamodb", "UpdateTable", "WarmThroughput")
+    def test_warm_throughput_requests_while_an_increase_is_in_flight(self):
+        """[ack] DDB-TABLE-049, -179 (recorded 2026-10-08): while a warm throughput increase is
+        in flight (WarmThroughput UPDATING, the values before it described), a request is
+        judged against the values described: they again, or a partial raise, are 200; below
+        them ValidationException; once the increase is done, the values before it are a
+        decrease. What AWS ends with after such a chain is not recorded: here the highest
+        asked."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("warming"))
+        self.advance(self.HOLD_MS)
+        warm = lambda answer: answer["TableDescription"]["WarmThroughput"]
+        updating = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000,
+                    "Status": "UPDATING"}
+        self.assertEqual(warm(ddb.update_table(TableName="warming", WarmThroughput={
+            "ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4001})), updating)
+        self.assertEqual(warm(ddb.update_table(TableName="warming", WarmThroughput={
+            "ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000})), updating)
+        self.assertEqual(warm(ddb.update_table(TableName="warming", WarmThroughput={
+            "ReadUnitsPerSecond": 12002})), updating)
+        lower = ("ValidationException", "One or more parameter values were invalid: Requested "
+                 "ReadUnitsPerSecond for WarmThroughput for table is lower than current "
+                 "WarmThroughput, decreasing WarmThroughput is not supported")
+        self.assertEqual(self.error(ddb.update_table, TableName="warming",
+                                    WarmThroughput={"ReadUnitsPerSecond": 11999}), lower)
+        self.advance(self.HOLD_MS)
+        self.assertEqual(ddb.describe_table(TableName="warming")["Table"]["WarmThroughput"],
+                         {"ReadUnitsPerSecond": 12002, "WriteUnitsPerSecond": 4001,
+                          "Status": "ACTIVE"})
+        self.assertEqual(self.error(ddb.update_table, TableName="warming", WarmThroughput={
+            "ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}), lower)
+
     @requires_botocore("dynamodb", "RestoreTableFromBackup")
     def test_a_restore_into_a_name_being_deleted(self):
         """[ack] DDB-TABLE-100, -275 (recorded): to a restore, a table still DELETING exists:

@@ -422,6 +422,23 @@ TEST(TableValidationTest, PlanUpdateTableRaisesWarmThroughput) {
   ASSERT_FALSE(write.ok());
   EXPECT_EQ(write.status().message(),
             "One or more parameter values were invalid: Requested WriteUnitsPerSecond" + lower);
+
+  // While the increase to 12001 is in flight the values described (12000/4000) judge a request
+  // (recorded, DDB-TABLE-049): they again, or a partial raise, are accepted, and the raise in
+  // flight is kept; below them is refused (-179).
+  const TableDefinition& in_flight = *raised->definition;
+  const WarmThroughputValues described{12000, 4000};
+  auto again = PlanUpdateTable(in_flight, update(Warm(12000, 4000)), kScope, kNow, described);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(WarmThroughputOf(*again->definition), (WarmThroughputValues{12001, 4000}));
+  EXPECT_EQ(again->before_change.warm_throughput, described);
+  auto partial =
+      PlanUpdateTable(in_flight, update(Warm(std::nullopt, 4002)), kScope, kNow, described);
+  ASSERT_TRUE(partial.ok()) << partial.status().message();
+  EXPECT_EQ(WarmThroughputOf(*partial->definition), (WarmThroughputValues{12001, 4002}));
+  EXPECT_FALSE(PlanUpdateTable(in_flight, update(Warm(11999)), kScope, kNow, described).ok());
+  // Once it is done the raised values judge: 12000 is a decrease.
+  EXPECT_FALSE(PlanUpdateTable(in_flight, update(Warm(12000, 4000)), kScope, kNow).ok());
 }
 
 // OnDemandThroughput (recorded answers, ack-api-quirks DDB-TABLE-051/-178/-182 and -024/-038):
