@@ -561,8 +561,16 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
 // --- Restores ----------------------------------------------------------------------------------
 
 Status TableStore::Impl::CheckRestoreTarget(const std::string& name) const {
-  if (auto restore = RestoreInto(name)) return TableInUse(name, *restore);
+  std::optional<TableTransition> under_way = TransitionOf(name);
+  if (under_way && under_way->restoring && under_way->status == TableStatus::kCreating) {
+    return TableInUse(name, *under_way);  // recorded, DDB-TABLE-219
+  }
+  // A name still DELETING is a table that exists, to a restore (recorded, ack-api-quirks
+  // DDB-TABLE-100, -275).
+  if (under_way && under_way->status == TableStatus::kDeleting) return TableAlreadyExists(name);
   if (FindDefinition(name)) return TableAlreadyExists(name);
+  // A CreateTable's table, not published yet.
+  if (under_way) return ResourceInUse(name, TableStatus::kCreating);
   return Status::Ok();
 }
 
@@ -572,17 +580,9 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
   auto transition = std::make_shared<uint64_t>(0);  // begun by the job
   store.Write(
       [&impl, def, source, transition](storage::WriteContext& ctx) -> Status {
-        if (auto in_transition = impl.TransitionOf(def->name)) {
-          // A name still DELETING is a table that exists, to a restore (recorded,
-          // ack-api-quirks DDB-TABLE-100, -275); one being restored is in use as such
-          // (DDB-TABLE-219), one being created is in use.
-          if (in_transition->status == TableStatus::kDeleting) {
-            return TableAlreadyExists(def->name);
-          }
-          if (in_transition->restoring) return TableInUse(def->name, *in_transition);
-          return ResourceInUse(def->name, TableStatus::kCreating);
-        }
-        if (impl.FindDefinition(def->name)) return TableAlreadyExists(def->name);
+        // Judged again as the writer holds the names now (a restore or CreateTable queued
+        // just before).
+        STREAMSTACK_RETURN_IF_ERROR(impl.CheckRestoreTarget(def->name));
         // The source as the writer holds it now (it may have gone since the request).
         int64_t backup_id = 0;
         if (!source.backup_arn.empty()) {

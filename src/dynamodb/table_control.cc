@@ -424,15 +424,13 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Status request_ok = CheckUpdateTableRequest(request);
   if (!request_ok.ok()) return done(request_ok);
   auto current = impl.FindDefinition(request.table_name);
-  // A restore's target is not there yet (recorded, ack-api-quirks DDB-TABLE-217).
-  if (current && impl.RestoreInto(request.table_name)) current = nullptr;
-  if (!current) {
-    auto transition = impl.TransitionOf(request.table_name);  // deleted, still DELETING
-    if (transition && transition->restoring) {
-      return done(TableResourceNotFound(request.table_name));
-    }
-    return done(transition ? ResourceInUse(request.table_name, transition->status)
-                           : TableResourceNotFound(request.table_name));
+  // Deleted and still DELETING: in use; a restore's target is not there yet (recorded,
+  // ack-api-quirks DDB-TABLE-217).
+  if (!current || impl.RestoreInto(request.table_name)) {
+    auto transition = impl.TransitionOf(request.table_name);
+    return done(transition && !transition->restoring
+                    ? ResourceInUse(request.table_name, transition->status)
+                    : TableResourceNotFound(request.table_name));
   }
   // The table as AWS judges the request while changes are under way: an index being deleted
   // is still there; during a billing mode switch OnDemandThroughput is judged against the mode

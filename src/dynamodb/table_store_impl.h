@@ -161,7 +161,9 @@ struct TableStore::Impl {
   // The backup `backup_arn` names, with its own ARN (table_backups.cc).
   Result<Backup> FindBackup(const std::string& backup_arn) const;
   // A restore's target name (table_backups.cc): TableInUseException while a restore into it is
-  // under way, TableAlreadyExistsException while a table has it.
+  // under way, TableAlreadyExistsException while a table has it (also one still DELETING),
+  // ResourceInUseException while a CreateTable of it is not yet published. Before a restore's
+  // write and again inside it.
   Status CheckRestoreTarget(const std::string& name) const;
   // DeleteTable's refusals that depend on the table itself (deletion protection, an index
   // being created, a tag or policy change held), before and again inside its write job.

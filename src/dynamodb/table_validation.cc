@@ -1452,15 +1452,13 @@ Result<UpdateTablePlan> PlanUpdateTable(const TableDefinition& current,
     // While an increase is in flight AWS judges a request against the values it still
     // describes, those before the increase: they again, or a partial raise, are accepted
     // (recorded, ack-api-quirks DDB-TABLE-049), a decrease below them refused (-179). What the
-    // increase under way raised is kept (what AWS ends with is not recorded).
-    const WarmThroughputValues in_flight = WarmThroughputOf(current);
-    const WarmThroughputValues now = warm_described.value_or(in_flight);
+    // increase under way raised is kept by the high-water mark below (what AWS ends with is
+    // not recorded).
+    const WarmThroughputValues now = warm_described.value_or(WarmThroughputOf(current));
     STREAMSTACK_ASSIGN_OR_RETURN(WarmThroughputValues raised,
                                  RaisedWarmThroughput(now, *request.warm_throughput, "table"));
-    def->warm_read_units_per_second =
-        std::max(raised.read_units_per_second, in_flight.read_units_per_second);
-    def->warm_write_units_per_second =
-        std::max(raised.write_units_per_second, in_flight.write_units_per_second);
+    def->warm_read_units_per_second = raised.read_units_per_second;
+    def->warm_write_units_per_second = raised.write_units_per_second;
     before.warm_throughput = now;
     changed = true;
   }
