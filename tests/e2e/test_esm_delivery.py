@@ -311,7 +311,8 @@ class RestartTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: len(fn.records("/r")) == 6))
         wait_for(lambda: False, timeout=0.3)
         self.assertEqual([key_of(r) for r in fn.records("/r")], [f"k{i}" for i in range(6)])
-        self.assertEqual(lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"], "OK")
+        self.assertTrue(wait_for(
+            lambda: lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"))
 
 
 if __name__ == "__main__":

@@ -173,7 +173,9 @@ class FailureTest(unittest.TestCase):
         self.assertRegex(info["approximateArrivalOfLastRecord"], ISO_SECONDS)
         self.assertEqual(info["batchSize"], 1)
         self.assertEqual(info["streamArn"], stream)
-        self.assertEqual(self.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"], "OK")
+        # The mapping records the result after the function has answered: wait for it.
+        self.assertTrue(wait_for(
+            lambda: self.lam.get_event_source_mapping(UUID=uuid)["LastProcessingResult"] == "OK"))
 
     def test_record_age_exceeded(self):
         url, arn = self.queue("f-age-dlq")
