@@ -622,8 +622,9 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
     return done(described.status());
   }
   auto description = std::make_shared<TableDescription>(std::move(described).value());
+  auto policies = std::make_shared<TableTransition::Policies>();
   impl.store.Write(
-      [&impl, def](storage::WriteContext& ctx) -> Status {
+      [&impl, def, policies](storage::WriteContext& ctx) -> Status {
         // Judged again as the writer holds the table now: a change queued just before this
         // job (deletion protection, a tag or policy change's hold) counts.
         auto live = impl.live.find(def->table_id);
@@ -658,9 +659,10 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         auto& history = ctx.db().Prepare(sql::kDeleteTableHistory);
         history.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(history.Run());
-        auto& policies = ctx.db().Prepare(sql::kDeleteTableResourcePolicies);
-        policies.Bind(1, def->table_id);
-        STREAMSTACK_RETURN_IF_ERROR(policies.Run());
+        STREAMSTACK_ASSIGN_OR_RETURN(*policies, Impl::LoadPoliciesOfTable(ctx.db(), def->table_id));
+        auto& delete_policies = ctx.db().Prepare(sql::kDeleteTableResourcePolicies);
+        delete_policies.Bind(1, def->table_id);
+        STREAMSTACK_RETURN_IF_ERROR(delete_policies.Run());
         auto& table = ctx.db().Prepare(sql::kDeleteTable);
         table.Bind(1, def->table_id);
         STREAMSTACK_RETURN_IF_ERROR(table.Run());
@@ -668,7 +670,7 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         ctx.OnCommit([&impl, name = def->name] { impl.Unpublish(name); });
         return Status::Ok();
       },
-      [&impl, description, id = *transition, done = std::move(done)](Status st) {
+      [&impl, description, policies, id = *transition, done = std::move(done)](Status st) {
         const std::string& name = description->definition->name;
         if (!st.ok()) {
           impl.AbandonTransition(name, id);
@@ -676,6 +678,7 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         }
         impl.EndTransition(name, id, [&](TableTransition& t) {
           t.deleted = std::make_shared<const TableDescription>(*description);
+          t.deleted_policies = std::move(policies);
         });
         done(std::move(*description));
       },

@@ -37,6 +37,11 @@ struct PolicyTarget {
   std::string arn;
   std::string table_name;
   int64_t table_id = 0;
+  // The table is DELETING: AWS still answers its policy and refuses a change of it (recorded,
+  // ack-api-quirks DDB-TABLE-236), from the policies it had (null until its write is done,
+  // when storage still has them).
+  bool being_deleted = false;
+  std::shared_ptr<const TableTransition::Policies> deleted_policies;
 };
 
 // The label of a stream's ARN ("arn:...:table/<t>/stream/<label>"); nullopt for a table's.
@@ -55,20 +60,35 @@ Status StreamNotFound(const std::string& arn, const std::string& table_name) {
 }
 
 // A template over TableStore's private Impl (only its members are named): the table by
-// name, whatever its status. A missing table is named as the table operations name it, not
-// by its ARN as the tagging operations do (recorded, ack-api-quirks DDB-TABLE-446).
+// name, whatever its status, also one DELETING whose write is done (as its description
+// keeps it). A missing table is named as the table operations name it, not by its ARN as the
+// tagging operations do (recorded, ack-api-quirks DDB-TABLE-446).
 template <typename Impl>
 Result<PolicyTarget> FindPolicyTarget(const Impl& impl, const std::string& arn) {
   STREAMSTACK_ASSIGN_OR_RETURN(
       ResourceArnTarget target,
       ResolveResourceArn(impl.scope, arn, ResourceArnUse::kResourcePolicy));
-  auto def = impl.FindDefinition(target.table_name);
+  const std::optional<TableTransition> under_way = impl.TransitionOf(target.table_name);
+  const bool deleting = under_way && under_way->status == TableStatus::kDeleting;
+  std::shared_ptr<const TableDefinition> def = deleting && under_way->deleted
+                                                   ? under_way->deleted->definition
+                                                   : impl.FindDefinition(target.table_name);
   // A restore's target is not there yet (recorded, ack-api-quirks DDB-TABLE-217).
-  if (!def || impl.RestoreInto(target.table_name)) return TableResourceNotFound(target.table_name);
+  if (!def || (under_way && under_way->restoring && under_way->status == TableStatus::kCreating)) {
+    return TableResourceNotFound(target.table_name);
+  }
   if (target.is_stream && (def->latest_stream_arn.empty() || def->latest_stream_arn != arn)) {
     return StreamNotFound(arn, def->name);
   }
-  return PolicyTarget{arn, def->name, def->table_id};
+  return PolicyTarget{arn, def->name, def->table_id, deleting,
+                      deleting ? under_way->deleted_policies : nullptr};
+}
+
+// A change of the policy of a table being deleted (recorded for a Put of another document and
+// for a Delete, ack-api-quirks DDB-TABLE-236, -374; AWS also takes the same document put again
+// in the first 1.6 s, and answers ResourceNotFoundException in the last second or so).
+Status TableBeingDeleted(const PolicyTarget& target) {
+  return ResourceInUse(target.table_name, TableStatus::kDeleting);
 }
 
 Result<std::optional<TableStore::ResourcePolicy>> LoadPolicy(storage::Database& db,
@@ -162,11 +182,27 @@ Status UpsertPolicy(storage::Database& db, const PolicyTarget& target, const std
 
 }  // namespace
 
+Result<TableTransition::Policies> TableStore::Impl::LoadPoliciesOfTable(storage::Database& db,
+                                                                        int64_t table_id) {
+  auto& stmt = db.Prepare(sql::kSelectTableResourcePolicies);
+  stmt.Bind(1, table_id);
+  TableTransition::Policies policies;
+  while (true) {
+    STREAMSTACK_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    policies.emplace(
+        std::string(stmt.ColumnText(0)),
+        ResourcePolicy{std::string(stmt.ColumnText(1)), std::string(stmt.ColumnText(2))});
+  }
+  stmt.Reset();
+  return policies;
+}
+
 Status TableStore::Impl::AttachPolicyOfNewTable(storage::WriteContext& ctx,
                                                 const TableDefinition& def,
                                                 const std::string& policy) {
-  return UpsertPolicy(ctx.db(), PolicyTarget{def.arn, def.name, def.table_id}, policy,
-                      NextRevisionId(clock.NowMillis(), std::nullopt));
+  return UpsertPolicy(ctx.db(), PolicyTarget{def.arn, def.name, def.table_id, false, nullptr},
+                      policy, NextRevisionId(clock.NowMillis(), std::nullopt));
 }
 
 namespace {
@@ -205,7 +241,13 @@ void WritePolicyChange(Impl& impl, PolicyTarget target, std::optional<std::strin
   impl.store.Write(
       [&impl, target = std::move(target), expected = std::move(expected), putting,
        change = std::move(change), revision](storage::WriteContext& ctx) -> Status {
-        if (!impl.live.contains(target.table_id)) return TableResourceNotFound(target.table_name);
+        if (!impl.live.contains(target.table_id)) {
+          // Deleted since the request was judged: refused as while DELETING, if it still is.
+          auto under_way = impl.TransitionOf(target.table_name);
+          return under_way && under_way->status == TableStatus::kDeleting
+                     ? TableBeingDeleted(target)
+                     : TableResourceNotFound(target.table_name);
+        }
         STREAMSTACK_ASSIGN_OR_RETURN(auto current, LoadPolicy(ctx.db(), target.arn));
         STREAMSTACK_RETURN_IF_ERROR(CheckExpectedRevision(target, current, expected, putting));
         const Status pending = impl.PolicyPending(target.table_id, target.arn)
@@ -232,6 +274,7 @@ void TableStore::PutResourcePolicy(std::string resource_arn, std::string policy,
                                    RevisionDone done) {
   auto found = FindPolicyTarget(*impl_, resource_arn);
   if (!found.ok()) return done(found.status());
+  if (found->being_deleted) return done(TableBeingDeleted(*found));
   const PolicyResource resource =
       StreamLabel(found->arn) ? PolicyResource::kStream : PolicyResource::kTable;
   auto kept = CheckPolicyDocument(policy, resource);
@@ -261,6 +304,7 @@ void TableStore::DeleteResourcePolicy(std::string resource_arn,
                                       RevisionDone done) {
   auto found = FindPolicyTarget(*impl_, resource_arn);
   if (!found.ok()) return done(found.status());
+  if (found->being_deleted) return done(TableBeingDeleted(*found));
   WritePolicyChange(
       *impl_, std::move(found).value(), std::move(expected_revision_id), /*putting=*/false,
       [](storage::Database& db, const PolicyTarget& target,
@@ -296,7 +340,10 @@ Result<TableStore::ResourcePolicy> TableStore::GetResourcePolicy(
   STREAMSTACK_ASSIGN_OR_RETURN(PolicyTarget target, FindPolicyTarget(*impl_, resource_arn));
   // A pending change is not readable yet: the policy before it (recorded).
   std::optional<ResourcePolicy> policy;
-  if (auto before = impl_->PolicyPending(target.table_id, target.arn)) {
+  if (target.deleted_policies) {  // DELETING, gone from storage: as it was
+    auto it = target.deleted_policies->find(target.arn);
+    if (it != target.deleted_policies->end()) policy = it->second;
+  } else if (auto before = impl_->PolicyPending(target.table_id, target.arn)) {
     policy = std::move(*before);
   } else {
     STREAMSTACK_ASSIGN_OR_RETURN(policy, impl_->store.Read([&](storage::Database& db) {

@@ -186,6 +186,8 @@ inline constexpr char kUpsertResourcePolicy[] =
     "policy = excluded.policy, revision_id = excluded.revision_id";
 inline constexpr char kDeleteResourcePolicy[] =
     "DELETE FROM dynamodb_resource_policies WHERE resource_arn = ?";
+inline constexpr char kSelectTableResourcePolicies[] =
+    "SELECT resource_arn, policy, revision_id FROM dynamodb_resource_policies WHERE table_id = ?";
 inline constexpr char kDeleteTableResourcePolicies[] =
     "DELETE FROM dynamodb_resource_policies WHERE table_id = ?";
 

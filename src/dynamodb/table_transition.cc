@@ -194,6 +194,7 @@ TableTransition MergeTransitions(const std::vector<const TableTransition*>& unde
     if (!merged.deleting_index) merged.deleting_index = t->deleting_index;
     merged.before_change.MergeLater(t->before_change);
     if (!merged.deleted) merged.deleted = t->deleted;
+    if (!merged.deleted_policies) merged.deleted_policies = t->deleted_policies;
     if (merged.billing_mode_before.empty()) merged.billing_mode_before = t->billing_mode_before;
     if (t->restoring && !merged.restoring) {
       merged.restoring = true;

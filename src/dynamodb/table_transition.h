@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,10 @@ struct TableTransition {
   // DELETING, once the write is done: what DescribeTable answers until the delay is over
   // (the table itself is gone from storage at once).
   std::shared_ptr<const TableDescription> deleted;
+  // ... and the resource policies it and its streams had, by ARN, which GetResourcePolicy
+  // answers until then (recorded, ack-api-quirks DDB-TABLE-236).
+  using Policies = std::map<std::string, TableStore::ResourcePolicy>;
+  std::shared_ptr<const Policies> deleted_policies;
 
   // Over once its write is done and the delay has passed.
   bool OverAt(int64_t now_ms) const { return until_ms != kUntilDone && until_ms <= now_ms; }

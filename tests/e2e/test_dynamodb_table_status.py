@@ -313,6 +313,45 @@ class HeldChangesTest(ServerTestCase):
         self.assertEqual(get(), (policy("dynamodb:Query"), second))
 
 
+    @requires_botocore("dynamodb", "PutResourcePolicy")
+    def test_a_table_being_deleted_keeps_its_policy(self):
+        """[ack] DDB-TABLE-236, -374 (recorded 2026-10-09): while a table is DELETING,
+        GetResourcePolicy still answers its policy (the old RevisionId), and PutResourcePolicy
+        of another document and DeleteResourcePolicy are ResourceInUseException "Attempt to
+        change a resource which is still in use: Table is being deleted: <table>"; once it is
+        gone, ResourceNotFoundException "Requested resource not found: Table: <table> not
+        found". Not reproduced: AWS takes the same document put again in the first 1.6 s, and
+        answers ResourceNotFoundException in the last second of DELETING. Assumed: a table
+        being deleted without a policy answers PolicyNotFoundException, as it did before."""
+        ddb = self.server.client("dynamodb")
+        for name in ("doomed-policy", "doomed-bare"):
+            ddb.create_table(**key_schema(name))
+        self.advance(self.HOLD_MS)
+        arn = ddb.describe_table(TableName="doomed-policy")["Table"]["TableArn"]
+        bare = ddb.describe_table(TableName="doomed-bare")["Table"]["TableArn"]
+        document = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+            "Action": "dynamodb:GetItem", "Resource": arn}]}, separators=(",", ":"))
+        revision = ddb.put_resource_policy(ResourceArn=arn, Policy=document)["RevisionId"]
+        self.advance(self.HOLD_MS)
+        for name in ("doomed-policy", "doomed-bare"):
+            ddb.delete_table(TableName=name)
+        got = ddb.get_resource_policy(ResourceArn=arn)
+        self.assertEqual((got["Policy"], got["RevisionId"]), (document, revision))
+        self.assertEqual(self.error(ddb.get_resource_policy, ResourceArn=bare)[0],
+                         "PolicyNotFoundException")
+        deleting = ("ResourceInUseException", "Attempt to change a resource which is still in "
+                    "use: Table is being deleted: doomed-policy")
+        self.assertEqual(self.error(ddb.put_resource_policy, ResourceArn=arn,
+                                    Policy=document.replace("GetItem", "Query")), deleting)
+        self.assertEqual(self.error(ddb.delete_resource_policy, ResourceArn=arn), deleting)
+        self.advance(self.HOLD_MS)
+        gone = ("ResourceNotFoundException", "Requested resource not found: Table: doomed-policy "
+                "not found")
+        self.assertEqual(self.error(ddb.get_resource_policy, ResourceArn=arn), gone)
+        self.assertEqual(self.error(ddb.put_resource_policy, ResourceArn=arn, Policy=document),
+                         gone)
+
     def test_an_index_capacity_update_leaves_the_table_active(self):
         """[ack] DDB-TABLE-148, -135 (recorded): an update of an index's own capacity makes
         the index UPDATING, not the table; another update of that index meanwhile is
