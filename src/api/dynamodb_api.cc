@@ -2004,6 +2004,9 @@ void RegisterDynamoDbApi(protocol::Router& router, dynamodb::TableStore& tables)
       inner(ctx, std::move(in), std::move(reply));
     };
   }
+  // The rest of AWS's API is out of scope (global tables, import and export, Kinesis streaming
+  // destinations, contributor insights, replica auto scaling): named in the answer.
+  protocol::AddOperationsNotServed(DynamoDbModel(), "DynamoDB", operations);
   router.AddJsonService("dynamodb", "DynamoDB_20120810", kDynamoDbWire, std::move(operations));
 }
 

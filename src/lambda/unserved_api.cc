@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lambda/rest_wire.h"
+#include "streamstack/protocol/errors.h"
 
 namespace streamstack::lambda {
 namespace {
@@ -89,9 +90,7 @@ void RegisterUnservedRoutes(protocol::Router& router) {
     router.AddRestRoute(
         "lambda", kWire, u.method, u.pattern, operation,
         [operation](const RequestContext&, RestReply reply) {
-          reply(Status(AwsError::kNotFoundPath,
-                       "StreamStack does not serve the Lambda operation " + operation +
-                           " (see the README's list of what is supported)"));
+          reply(protocol::OperationNotServed("Lambda", operation, AwsError::kNotFoundPath));
         });
   }
 }

@@ -569,6 +569,8 @@ void RegisterLogsApi(protocol::Router& router, LogStore& logs, Clock& clock,
                        ((*api).*op)(in, std::move(reply));
                      });
   }
+  // Metric and subscription filters, Insights queries, deliveries, ... (the README's list).
+  protocol::AddOperationsNotServed(LogsModel(), "CloudWatch Logs", ops);
   protocol::ServiceWire wire{protocol::WireProtocol::kJson10, "", "", false,
                              "application/x-amz-json-1.1"};
   router.AddJsonService("logs", "Logs_20140328", wire, std::move(ops));

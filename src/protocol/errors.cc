@@ -314,4 +314,10 @@ HttpResponse MalformedHttpResponse() {
   return resp;
 }
 
+Status OperationNotServed(std::string_view service, std::string_view operation, AwsError error) {
+  return Status(error, "StreamStack does not serve the " + std::string(service) + " operation " +
+                           std::string(operation) +
+                           " (see the README's list of what is supported)");
+}
+
 }  // namespace streamstack::protocol

@@ -10,10 +10,12 @@
 #include <functional>
 #include <optional>
 #include <regex>
+#include <set>
 
 #include "streamstack/common/ids.h"
 #include "streamstack/common/text.h"
 #include "streamstack/common/violations.h"
+#include "streamstack/protocol/errors.h"
 
 namespace streamstack::protocol {
 
@@ -1083,6 +1085,12 @@ bool InputModel::HasOperation(std::string_view operation) const {
   return operations_.find(operation) != operations_.end();
 }
 
+std::vector<std::string> InputModel::Operations() const {
+  std::vector<std::string> names;
+  for (const auto& [name, shape] : operations_) names.push_back(name);
+  return names;
+}
+
 Status InputModel::CheckTypes(std::string_view operation, json& request) const {
   auto it = operations_.find(operation);
   if (it == operations_.end()) return Status::Ok();
@@ -1226,6 +1234,19 @@ std::optional<int> IntMember(const json& request, std::string_view member) {
 const json* StructureMember(const json& request, std::string_view member) {
   auto it = request.find(member);
   return it == request.end() || !it->is_object() ? nullptr : &*it;
+}
+
+void AddOperationsNotServed(const InputModel& model, std::string_view service,
+                            std::vector<std::pair<std::string, JsonOperation>>& operations) {
+  std::set<std::string, std::less<>> served;
+  for (const auto& entry : operations) served.insert(entry.first);
+  for (const std::string& name : model.Operations()) {
+    if (served.contains(name)) continue;
+    operations.emplace_back(name, [name, service = std::string(service)](
+                                      const RequestContext&, nlohmann::json&&, JsonReply reply) {
+      reply(OperationNotServed(service, name, AwsError::kUnknownOperation));
+    });
+  }
 }
 
 }  // namespace streamstack::protocol

@@ -100,18 +100,65 @@ class FrontDoorTest(ServerTestCase):
         self.assertIn("# TYPE streamstack_requests_total counter", text)
         self.assertIn("streamstack_request_duration_seconds_bucket", text)
 
+    @staticmethod
+    def not_served(operation):
+        return (f"StreamStack does not serve the DynamoDB operation {operation} (see the "
+                "README's list of what is supported)")
+
     def test_unknown_operation_through_boto3(self):
+        """Out of scope (issue 14): global tables, import and export, Kinesis streaming
+        destinations, contributor insights, replica auto scaling. Each of the model's
+        operations this server does not serve answers UnknownOperationException naming it."""
         client = self.server.client("dynamodb")
-        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
-            client.list_global_tables()  # global tables are out of scope
-        err = ctx.exception.response
-        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
-        self.assertEqual(err["Error"]["Code"], "UnknownOperationException")
+        arn = "arn:aws:dynamodb:us-east-1:000000000000:table/some-table"
+        for call, args, operation in (
+                (client.list_global_tables, {}, "ListGlobalTables"),
+                (client.export_table_to_point_in_time, dict(TableArn=arn, S3Bucket="bucket"),
+                 "ExportTableToPointInTime"),
+                (client.describe_contributor_insights, dict(TableName="some-table"),
+                 "DescribeContributorInsights"),
+                (client.enable_kinesis_streaming_destination,
+                 dict(TableName="some-table", StreamArn="arn:aws:kinesis:us-east-1:"
+                      "000000000000:stream/s"), "EnableKinesisStreamingDestination"),
+                (client.describe_table_replica_auto_scaling, dict(TableName="some-table"),
+                 "DescribeTableReplicaAutoScaling")):
+            with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                call(**args)
+            err = ctx.exception.response
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertEqual((err["Error"]["Code"], err["Error"]["Message"]),
+                             ("UnknownOperationException", self.not_served(operation)))
+
+    def test_every_operation_not_served_is_named(self):
+        # The DynamoDB model's operations (botocore dynamodb 2012-08-10) that are out of scope.
+        not_served = [
+            "CreateGlobalTable", "DescribeContributorInsights", "DescribeExport",
+            "DescribeGlobalTable", "DescribeGlobalTableSettings", "DescribeImport",
+            "DescribeKinesisStreamingDestination", "DescribeTableReplicaAutoScaling",
+            "DisableKinesisStreamingDestination", "EnableKinesisStreamingDestination",
+            "ExportTableToPointInTime", "ImportTable", "ListContributorInsights", "ListExports",
+            "ListGlobalTables", "ListImports", "UpdateContributorInsights", "UpdateGlobalTable",
+            "UpdateGlobalTableSettings", "UpdateKinesisStreamingDestination",
+            "UpdateTableReplicaAutoScaling"]
+        for operation in not_served:
+            status, _, body = self.server.http("POST", "/", b"{}", {
+                "X-Amz-Target": "DynamoDB_20120810." + operation,
+                "Content-Type": "application/x-amz-json-1.0"})
+            self.assertEqual((status, json.loads(body)), (400, {
+                "__type": "com.amazon.coral.service#UnknownOperationException",
+                "message": self.not_served(operation)}), operation)
+        # A name that is no operation of DynamoDB's keeps AWS's bare answer (dynalite).
+        status, _, body = self.server.http("POST", "/", b"{}", {
+            "X-Amz-Target": "DynamoDB_20120810.ListTable",
+            "Content-Type": "application/x-amz-json-1.0"})
+        self.assertEqual((status, json.loads(body)),
+                         (400, {"__type": "com.amazon.coral.service#UnknownOperationException"}))
 
     def test_unknown_operation_through_aws_cli(self):
         code, _, stderr = self.server.aws("dynamodb", "list-global-tables", check=False)
         self.assertNotEqual(code, 0)
         self.assertIn("UnknownOperationException", stderr)
+        self.assertIn(self.not_served("ListGlobalTables"), stderr)
 
     def json10(self, target, body, headers=None):
         h = {"Content-Type": "application/x-amz-json-1.0"}

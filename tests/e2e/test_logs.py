@@ -522,6 +522,22 @@ class LogsWireTest(LogsCase):
         self.assertEqual(status, 400)
         self.assertIn("SerializationException", json.loads(body)["__type"])
 
+    def test_operations_not_served_are_named(self):
+        # Metric and subscription filters, Insights queries: UnknownOperationException naming
+        # the operation (the README's list of what is supported).
+        for call, args, operation in (
+                (self.logs.describe_metric_filters, {}, "DescribeMetricFilters"),
+                (self.logs.put_subscription_filter, dict(
+                    logGroupName="g", filterName="f", filterPattern="",
+                    destinationArn="arn:aws:lambda:us-east-1:000000000000:function:f"),
+                 "PutSubscriptionFilter"),
+                (self.logs.start_query, dict(logGroupName="g", startTime=1, endTime=2,
+                                             queryString="fields @message"), "StartQuery")):
+            self.assertError("UnknownOperationException",
+                             f"StreamStack does not serve the CloudWatch Logs operation "
+                             f"{operation} (see the README's list of what is supported)",
+                             call, **args)
+
     def test_cli_commands(self):
         aws = self.server.aws
         aws("logs", "create-log-group", "--log-group-name", "/cli/group")

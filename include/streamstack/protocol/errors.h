@@ -36,6 +36,12 @@ std::string_view ErrorCode(AwsError error, WireProtocol protocol);
 // The HTTP status AWS answers `error` with over `protocol`.
 unsigned ErrorHttpStatus(AwsError error, WireProtocol protocol);
 
+// An operation of AWS's API that StreamStack does not serve (out of scope, or not yet):
+// UnknownOperationException naming it, so a program that stops there learns which call it
+// made. `service`: as users name it ("DynamoDB", "Lambda"); `error`: kUnknownOperation (the
+// JSON and query protocols, HTTP 400) or kNotFoundPath (REST, 404).
+Status OperationNotServed(std::string_view service, std::string_view operation, AwsError error);
+
 // A complete error response for `status` (which must be an error).
 HttpResponse MakeErrorResponse(const Status& status, const ServiceWire& wire,
                                std::string_view request_id);

@@ -82,6 +82,8 @@ class InputModel {
   InputModel& operator=(const InputModel&) = delete;
 
   bool HasOperation(std::string_view operation) const;
+  // Every operation of the model, by name.
+  std::vector<std::string> Operations() const;
 
   // The types of `request` (a JSON object) against `operation`'s input: a SerializationException
   // with AWS's message ("TRUE_VALUE cannot be converted to String") for the first member of a
@@ -136,5 +138,10 @@ std::optional<int64_t> LongMember(const nlohmann::json& request, std::string_vie
 std::optional<bool> BoolMember(const nlohmann::json& request, std::string_view member);
 // A structure member (an object), or nullptr.
 const nlohmann::json* StructureMember(const nlohmann::json& request, std::string_view member);
+
+// Adds to a JSON service's `operations` one for each operation of `model` it lacks, answering
+// OperationNotServed(`service`, ...): AWS's UnknownOperationException naming the operation.
+void AddOperationsNotServed(const InputModel& model, std::string_view service,
+                            std::vector<std::pair<std::string, JsonOperation>>& operations);
 
 }  // namespace streamstack::protocol

@@ -5,7 +5,8 @@
 
 const {
   BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, CreateTableCommand, DeleteItemCommand,
-  DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand,
+  DescribeContributorInsightsCommand, DescribeTableCommand, ExportTableToPointInTimeCommand,
+  GetItemCommand, ListGlobalTablesCommand, PutItemCommand, QueryCommand, ScanCommand,
   TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
 const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
@@ -271,5 +272,20 @@ run([
     ] })), { name: "ValidationException" });
     assert.equal(check.message,
       `ExpressionAttributeValues contains invalid value: ${bare} for key :deep`);
+  }],
+
+  ["an operation out of scope is named in UnknownOperationException", async () => {
+    for (const [command, operation] of [
+      [new ListGlobalTablesCommand({}), "ListGlobalTables"],
+      [new DescribeContributorInsightsCommand({ TableName: TABLE }), "DescribeContributorInsights"],
+      [new ExportTableToPointInTimeCommand({
+        TableArn: "arn:aws:dynamodb:us-east-1:000000000000:table/" + TABLE, S3Bucket: "bucket",
+      }), "ExportTableToPointInTime"],
+    ]) {
+      const err = await expectError(() => ddb.send(command), { name: "UnknownOperationException" });
+      assert.equal(err.message, `StreamStack does not serve the DynamoDB operation ${operation} ` +
+        "(see the README's list of what is supported)");
+      assert.equal(err.$metadata.httpStatusCode, 400);
+    }
   }],
 ]);
