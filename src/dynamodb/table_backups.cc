@@ -574,6 +574,22 @@ Status TableStore::Impl::CheckRestoreTarget(const std::string& name) const {
   return Status::Ok();
 }
 
+Status TableStore::Impl::CheckConcurrentRestores() const {
+  constexpr int kMaxConcurrentRestores = 50;
+  int restoring = 0;
+  {
+    ReaderLock lock(mu);
+    for (const auto& [name, under_way] : transitions) {
+      std::optional<TableTransition> t = LiveTransition(name);
+      if (t && t->restoring && t->status == TableStatus::kCreating) ++restoring;
+    }
+  }
+  if (restoring < kMaxConcurrentRestores) return Status::Ok();
+  return Status(AwsError::kLimitExceeded, "Subscriber limit exceeded: Only " +
+                                              std::to_string(kMaxConcurrentRestores) +
+                                              " restore operations can be done simultaneously");
+}
+
 void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSource source,
                                DescriptionDone done) {
   Impl& impl = *this;
@@ -601,6 +617,9 @@ void TableStore::Impl::Restore(std::shared_ptr<TableDefinition> def, RestoreSour
             return PointInTimeRecoveryUnavailable(source.table_name);
           }
         }
+        STREAMSTACK_RETURN_IF_ERROR(impl.CheckConcurrentRestores());
+        STREAMSTACK_RETURN_IF_ERROR(CheckAccountCapacity(
+            impl.ReservedCapacity(), dynamodb::ReservedCapacity(*def), impl.scope.region));
         STREAMSTACK_ASSIGN_OR_RETURN(
             *transition, impl.BeginTransition(def->name, Restoring(source.backup_arn,
                                                                    def->restore_source_table_arn)));

@@ -334,8 +334,8 @@ void TableStore::CreateTable(CreateTableRequest request, DescriptionDone done) {
         if (impl.FindDefinition(def->name)) {
           return Status(AwsError::kResourceInUse, "Table already exists: " + def->name);
         }
-        STREAMSTACK_RETURN_IF_ERROR(
-            CheckAccountCapacity(impl.ReservedCapacity(), *def, impl.scope.region));
+        STREAMSTACK_RETURN_IF_ERROR(CheckAccountCapacity(
+            impl.ReservedCapacity(), ReservedCapacity(*def), impl.scope.region));
         // Before the table is published, so no item operation ever sees it ACTIVE early.
         STREAMSTACK_ASSIGN_OR_RETURN(*transition, impl.BeginTransition(def->name, Creating()));
         STREAMSTACK_RETURN_IF_ERROR(impl.InsertTable(ctx, *def, view_type, tags));
@@ -492,6 +492,10 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
                               under_way ? under_way->before_change.warm_throughput : std::nullopt));
         }
         TableDefinition& def = *plan->definition;
+        // Judged on the writer, beside every table there is now (two increases cannot both
+        // pass).
+        STREAMSTACK_RETURN_IF_ERROR(CheckAccountCapacity(
+            impl.ReservedCapacity(), CapacityIncrease(*live->second, def), impl.scope.region));
         if (plan->stream_change == StreamChange::kEnable) {
           STREAMSTACK_RETURN_IF_ERROR(OpenStream(ctx, impl.streams, *plan->stream_view_type, def));
         } else if (plan->stream_change == StreamChange::kDisable) {

@@ -165,6 +165,11 @@ struct TableStore::Impl {
   // ResourceInUseException while a CreateTable of it is not yet published. Before a restore's
   // write and again inside it.
   Status CheckRestoreTarget(const std::string& name) const;
+  // AWS's 50 restores under way at once in an account (the targets CREATING, for
+  // --table-status-delay-ms): LimitExceededException "Subscriber limit exceeded: Only 50
+  // restore operations can be done simultaneously" (documented; recorded, ack-api-quirks
+  // DDB-TABLE-350, -443). Inside a restore's write job (table_backups.cc).
+  Status CheckConcurrentRestores() const;
   // DeleteTable's refusals that depend on the table itself (deletion protection, an index
   // being created, a tag or policy change held), before and again inside its write job.
   Status CheckDeletable(const TableDefinition& def) const;

@@ -1073,10 +1073,17 @@ ProvisionedThroughput ReservedCapacity(const TableDefinition& def) {
   return reserved;
 }
 
-Status CheckAccountCapacity(const ProvisionedThroughput& reserved, const TableDefinition& def,
-                            const std::string& region) {
+ProvisionedThroughput CapacityIncrease(const TableDefinition& before,
+                                       const TableDefinition& after) {
+  const ProvisionedThroughput was = ReservedCapacity(before);
+  const ProvisionedThroughput is = ReservedCapacity(after);
+  return {std::max<int64_t>(0, is.read_capacity_units - was.read_capacity_units),
+          std::max<int64_t>(0, is.write_capacity_units - was.write_capacity_units)};
+}
+
+Status CheckAccountCapacity(const ProvisionedThroughput& reserved,
+                            const ProvisionedThroughput& requested, const std::string& region) {
   constexpr int64_t kAccountMaxCapacityUnits = 80000;
-  const ProvisionedThroughput requested = ReservedCapacity(def);
   for (auto [current, asked, name] :
        {std::tuple{reserved.read_capacity_units, requested.read_capacity_units,
                    "ReadCapacityUnits"},

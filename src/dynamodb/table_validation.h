@@ -60,14 +60,20 @@ Result<CreateTablePlan> PlanCreateTable(const CreateTableRequest& request,
 // The provisioned capacity a table reserves of its account's: its own and its global
 // secondary indexes' (none on demand).
 ProvisionedThroughput ReservedCapacity(const TableDefinition& def);
-// CreateTable within the account's 80000 read and write units (AWS's default quota, as
-// DescribeLimits answers it) beside the capacity `reserved` by the tables there are:
-// LimitExceededException "This request would have caused the ReadCapacityUnits limit to be
-// exceeded for the account in <region>. Current ReadCapacityUnits reserved by the account:
-// <n>. Limit: 80000. Requested: <m>. Refer to ..." (recorded, ack-api-quirks DDB-TABLE-171
-// and -443).
-Status CheckAccountCapacity(const ProvisionedThroughput& reserved, const TableDefinition& def,
-                            const std::string& region);
+// A table's capacity `requested` within the account's 80000 read and write units (AWS's
+// default quota, as DescribeLimits answers it) beside the capacity `reserved` by the tables
+// there are: LimitExceededException "This request would have caused the ReadCapacityUnits
+// limit to be exceeded for the account in <region>. Current ReadCapacityUnits reserved by the
+// account: <n>. Limit: 80000. Requested: <m>. Refer to ..." (recorded for CreateTable,
+// ack-api-quirks DDB-TABLE-171 and -443). A new table (CreateTable, a restore) requests its
+// ReservedCapacity, an UpdateTable its CapacityIncrease: DescribeLimits' reference holds every
+// table to the account's quotas ("the aggregate provisioned capacity over all your tables and
+// GSIs cannot exceed either of the per-account quotas"); that AWS words an update's refusal
+// as a new table's, and counts its increase as "Requested", is assumed.
+Status CheckAccountCapacity(const ProvisionedThroughput& reserved,
+                            const ProvisionedThroughput& requested, const std::string& region);
+// What `after` reserves beyond `before` (each of reads and writes, none for a decrease).
+ProvisionedThroughput CapacityIncrease(const TableDefinition& before, const TableDefinition& after);
 
 // What UpdateTable changes: `definition` is the table's definition with the request applied
 // (index ids of a created index still 0).

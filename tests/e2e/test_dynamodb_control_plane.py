@@ -815,6 +815,63 @@ class AccountMaximumsTest(ControlPlaneCase):
              "table exceeds TableMaxReadCapacityUnits of the account in region us-east-1")])
 
 
+class AccountCapacityTest(ControlPlaneCase):
+    """The account's 80000 read and write units hold for an UpdateTable increase and a restore
+    as for CreateTable: DescribeLimits' reference ("the aggregate provisioned capacity over all
+    your tables and GSIs cannot exceed either of the per-account quotas"). The text is
+    CreateTable's, recorded (DDB-TABLE-171, -443); that an update's refusal has the same words
+    and counts its increase as "Requested" is assumed (not recorded)."""
+
+    REFER = AccountMaximumsTest.REFER
+
+    def provisioned(self, name, reads):
+        return self.create(name, BillingMode="PROVISIONED", ProvisionedThroughput={
+            "ReadCapacityUnits": reads, "WriteCapacityUnits": 1})
+
+    def reads(self, name):
+        return self.ddb.describe_table(TableName=name)["Table"]["ProvisionedThroughput"][
+            "ReadCapacityUnits"]
+
+    def over(self, current, requested):
+        return ("LimitExceededException", "This request would have caused the ReadCapacityUnits "
+                f"limit to be exceeded for the account in us-east-1. Current ReadCapacityUnits "
+                f"reserved by the account: {current}. Limit: 80000. Requested: {requested}."
+                + self.REFER)
+
+    def test_increases_and_restores_within_the_account(self):
+        self.provisioned("cap-a", 40000)
+        self.provisioned("cap-b", 30000)
+        self.provisioned("cap-c", 5000)
+        raise_c = lambda reads: self.ddb.update_table(TableName="cap-c", ProvisionedThroughput={
+            "ReadCapacityUnits": reads, "WriteCapacityUnits": 1})
+        self.assertEqual(self.error(raise_c, 15000), self.over(75000, 10000))
+        self.assertEqual(self.reads("cap-c"), 5000)
+        raise_c(10000)  # the account's 80000 exactly
+        self.assertEqual(self.reads("cap-c"), 10000)
+        # A decrease is never refused; a new index's capacity counts as an increase.
+        self.ddb.update_table(TableName="cap-a", ProvisionedThroughput={
+            "ReadCapacityUnits": 39000, "WriteCapacityUnits": 1})
+        self.assertEqual(self.error(
+            self.ddb.update_table, TableName="cap-c",
+            AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "gsi", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 1001,
+                                          "WriteCapacityUnits": 1}}}]),
+            self.over(79000, 1001))
+        # A restore is a new table: it requests its whole capacity, unless it is on demand.
+        backup = self.ddb.create_backup(TableName="cap-b", BackupName="cap-b-backup")[
+            "BackupDetails"]["BackupArn"]
+        self.assertEqual(self.error(self.ddb.restore_table_from_backup,
+                                    TargetTableName="cap-b-restored", BackupArn=backup),
+                         self.over(79000, 30000))
+        self.assertEqual(self.error(self.ddb.describe_table, TableName="cap-b-restored")[0],
+                         "ResourceNotFoundException")
+        self.ddb.restore_table_from_backup(TargetTableName="cap-b-restored", BackupArn=backup,
+                                           BillingModeOverride="PAY_PER_REQUEST")
+
+
 class CapacityDecreaseTest(TestClockCase):
     """Per-table quotas on the test clock. AWS's quota on decreasing a table's provisioned capacity (Service Quotas, "Decreasing
     provisioned capacity"): 4 decreases in a UTC day, then one per hour; beyond,

@@ -447,6 +447,32 @@ class HeldChangesTest(ServerTestCase):
         self.assertEqual(self.error(ddb.update_table, TableName="warming", WarmThroughput={
             "ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}), lower)
 
+    @requires_botocore("dynamodb", "RestoreTableToPointInTime")
+    def test_fifty_restores_at_once(self):
+        """[doc] "You can have up to 50 concurrent restores per account"; [ack] DDB-TABLE-350,
+        -443 (recorded): the 51st while 50 are CREATING is LimitExceededException "Subscriber
+        limit exceeded: Only 50 restore operations can be done simultaneously"; once they are
+        ACTIVE, restores are taken again."""
+        ddb = self.server.client("dynamodb")
+        ddb.create_table(**key_schema("restored-often"))
+        self.advance(self.HOLD_MS)
+        ddb.update_continuous_backups(TableName="restored-often", PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+
+        def restore(n):
+            return ddb.restore_table_to_point_in_time(
+                SourceTableName="restored-often", TargetTableName=f"fifty-{n}",
+                UseLatestRestorableTime=True)
+        for n in range(50):
+            restore(n)
+        self.assertEqual(self.error(lambda: restore(50)), (
+            "LimitExceededException",
+            "Subscriber limit exceeded: Only 50 restore operations can be done simultaneously"))
+        self.assertEqual(self.error(ddb.describe_table, TableName="fifty-50")[0],
+                         "ResourceNotFoundException")
+        self.advance(self.HOLD_MS)
+        restore(50)
+
     @requires_botocore("dynamodb", "RestoreTableFromBackup")
     def test_a_restore_into_a_name_being_deleted(self):
         """[ack] DDB-TABLE-100, -275 (recorded): to a restore, a table still DELETING exists:

@@ -829,8 +829,8 @@ TEST(TableValidationTest, AccountCapacityAcrossTables) {
   table.global_secondary_indexes = {index};
   EXPECT_EQ(ReservedCapacity(table).read_capacity_units, 50000);
   EXPECT_EQ(ReservedCapacity(table).write_capacity_units, 15);
-  EXPECT_TRUE(CheckAccountCapacity({30000, 0}, table, "eu-west-1").ok());
-  Status over = CheckAccountCapacity({30001, 0}, table, "eu-west-1");
+  EXPECT_TRUE(CheckAccountCapacity({30000, 0}, ReservedCapacity(table), "eu-west-1").ok());
+  Status over = CheckAccountCapacity({30001, 0}, ReservedCapacity(table), "eu-west-1");
   EXPECT_EQ(over.code(), AwsError::kLimitExceeded);
   EXPECT_EQ(over.message(),
             "This request would have caused the ReadCapacityUnits limit to be exceeded for the "
@@ -839,7 +839,27 @@ TEST(TableValidationTest, AccountCapacityAcrossTables) {
             "current limits and how to request higher limits.");
   table.billing_mode = "PAY_PER_REQUEST";
   EXPECT_EQ(ReservedCapacity(table).read_capacity_units, 0);
-  EXPECT_TRUE(CheckAccountCapacity({80000, 80000}, table, "eu-west-1").ok());
+  EXPECT_TRUE(CheckAccountCapacity({80000, 80000}, ReservedCapacity(table), "eu-west-1").ok());
+}
+
+// An update requests what it adds: nothing for a decrease, each dimension on its own.
+TEST(TableValidationTest, CapacityIncreaseOfAnUpdate) {
+  TableDefinition before;
+  before.billing_mode = "PROVISIONED";
+  before.throughput = {100, 50};
+  TableDefinition after = before;
+  after.throughput = {300, 10};
+  EXPECT_EQ(CapacityIncrease(before, after).read_capacity_units, 200);
+  EXPECT_EQ(CapacityIncrease(before, after).write_capacity_units, 0);
+  SecondaryIndex index;
+  index.throughput = ProvisionedThroughput{5, 7};
+  after.global_secondary_indexes = {index};
+  EXPECT_EQ(CapacityIncrease(before, after).write_capacity_units, 0);
+  after.throughput = {100, 50};
+  EXPECT_EQ(CapacityIncrease(before, after).write_capacity_units, 7);
+  after.billing_mode = "PAY_PER_REQUEST";  // on demand reserves nothing
+  EXPECT_EQ(CapacityIncrease(before, after).read_capacity_units, 0);
+  EXPECT_EQ(CapacityIncrease(after, before).read_capacity_units, 100);
 }
 
 }  // namespace
