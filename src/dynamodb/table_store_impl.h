@@ -242,12 +242,12 @@ struct TableStore::Impl {
   Status InsertTable(storage::WriteContext& ctx, TableDefinition& def,
                      std::optional<streams::StreamViewType> view_type,
                      const std::vector<Tag>& tags);
-  // Writer thread, inside CreateTable's job: attaches its ResourcePolicy, in the form
-  // CheckPolicyDocument keeps, to the new table (table_resource_policy.cc).
   // Writer thread, inside DeleteTable's job: the resource policies of table `table_id` and of
   // its streams, by ARN, before they are deleted with it (table_resource_policy.cc).
   static Result<TableTransition::Policies> LoadPoliciesOfTable(storage::Database& db,
                                                                int64_t table_id);
+  // Writer thread, inside CreateTable's job: attaches its ResourcePolicy, in the form
+  // CheckPolicyDocument keeps, to the new table (table_resource_policy.cc).
   Status AttachPolicyOfNewTable(storage::WriteContext& ctx, const TableDefinition& def,
                                 const std::string& policy);
   // Writer thread: stores `def` as the table's definition (the caller publishes it).

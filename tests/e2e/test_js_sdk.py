@@ -242,6 +242,7 @@ class JsSdkTableStatusTest(JsSdkCase):
             "UpdateTable while a new index is allocated: the stream and DeleteTable refused",
             "DeleteTable: DELETING and listed, then waitUntilTableNotExists",
             "a restore's target while it is restored: TableInUse, BackupInUse, TableNotFound",
+            "a table being deleted: its policy still answered, a change ResourceInUse",
         ])
 
 

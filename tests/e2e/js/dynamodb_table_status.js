@@ -13,8 +13,10 @@ const {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetResourcePolicyCommand,
   ListTablesCommand,
   PutItemCommand,
+  PutResourcePolicyCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   RestoreTableFromBackupCommand,
@@ -33,7 +35,11 @@ const waiter = { client: ddb, maxWaitTime: 20, minDelay: 1, maxDelay: 1 };
 // DeletionProtectionEnabled is not written again within 15 s of its last change
 // (ack-api-quirks DDB-TABLE-445, recorded): the server runs on the test clock, moved past it.
 async function pastDeletionProtectionCooldown() {
-  const response = await fetch(`${endpoint}/_streamstack/clock/advance?ms=15000`);
+  await advance(15000);
+}
+
+async function advance(ms) {
+  const response = await fetch(`${endpoint}/_streamstack/clock/advance?ms=${ms}`);
   assert.equal(response.status, 200);
 }
 
@@ -175,5 +181,33 @@ run([
     assert.equal(notFound.message, `Table not found: ${target}`);
     assert.equal((await waitUntilTableExists(waiter, { TableName: target })).state, "SUCCESS");
     await ddb.send(new DeleteBackupCommand({ BackupArn: backup }));
+  }],
+
+  ["a table being deleted: its policy still answered, a change ResourceInUse", async () => {
+    // ack-api-quirks DDB-TABLE-236, -374 (recorded).
+    const name = uniqueName("policed");
+    const { TableDescription: { TableArn: arn } } = await ddb.send(new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }));
+    await waitUntilTableExists(waiter, { TableName: name });
+    const policy = (action) => JSON.stringify({ Version: "2012-10-17", Statement: [{
+      Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: action,
+      Resource: arn }] });
+    const { RevisionId: revision } = await ddb.send(
+      new PutResourcePolicyCommand({ ResourceArn: arn, Policy: policy("dynamodb:GetItem") }));
+    await advance(1500);  // the policy change is pending for the delay
+    await ddb.send(new DeleteTableCommand({ TableName: name }));
+    const kept = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn }));
+    assert.equal(kept.Policy, policy("dynamodb:GetItem"));
+    assert.equal(kept.RevisionId, revision);
+    const refused = await expectError(() => ddb.send(
+      new PutResourcePolicyCommand({ ResourceArn: arn, Policy: policy("dynamodb:Query") })),
+    { name: "ResourceInUseException", type: ResourceInUseException });
+    assert.equal(refused.message,
+      `Attempt to change a resource which is still in use: Table is being deleted: ${name}`);
+    assert.equal((await waitUntilTableNotExists(waiter, { TableName: name })).state, "SUCCESS");
   }],
 ]);
