@@ -192,6 +192,7 @@ class JsSdkTest(JsSdkCase):
             "the 2026 validation layer: one fault ahead of the report, by operation",
             "value layers: a bad number and a repeated set member, by operation",
             "nesting: 32 levels stored, each surface's words past them",
+            "DescribeLimits, DescribeEndpoints, a PartiQL statement's words",
             "an operation out of scope is named in UnknownOperationException",
         ])
 

@@ -5,11 +5,12 @@
 
 const {
   BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient, CreateTableCommand, DeleteItemCommand,
-  DescribeContributorInsightsCommand, DescribeTableCommand, ExportTableToPointInTimeCommand,
+  DescribeContributorInsightsCommand, DescribeEndpointsCommand, DescribeLimitsCommand,
+  DescribeTableCommand, ExecuteStatementCommand, ExportTableToPointInTimeCommand,
   GetItemCommand, ListGlobalTablesCommand, PutItemCommand, QueryCommand, ScanCommand,
   TransactWriteItemsCommand, UpdateItemCommand, UpdateTableCommand,
 } = require("@aws-sdk/client-dynamodb");
-const { assert, clientConfig, expectError, run, uniqueName } = require("./common");
+const { assert, clientConfig, endpoint, expectError, run, uniqueName } = require("./common");
 
 const ddb = new DynamoDBClient(clientConfig);
 const TABLE = uniqueName("validation");
@@ -272,6 +273,26 @@ run([
     ] })), { name: "ValidationException" });
     assert.equal(check.message,
       `ExpressionAttributeValues contains invalid value: ${bare} for key :deep`);
+  }],
+
+  ["DescribeLimits, DescribeEndpoints, a PartiQL statement's words", async () => {
+    const limits = await ddb.send(new DescribeLimitsCommand({}));
+    assert.deepEqual([limits.AccountMaxReadCapacityUnits, limits.AccountMaxWriteCapacityUnits,
+      limits.TableMaxReadCapacityUnits, limits.TableMaxWriteCapacityUnits],
+    [80000, 80000, 40000, 40000]);
+    const { Endpoints: endpoints } = await ddb.send(new DescribeEndpointsCommand({}));
+    assert.deepEqual(endpoints, [{ Address: new URL(endpoint).host, CachePeriodInMinutes: 1440 }]);
+    // Recorded PartiQL texts (see test_dynamodb_partiql.py).
+    for (const [statement, message] of [
+      [`SELECT * FROM "${TABLE}" WHERE a = 'x' foo`,
+        "Statement wasn't well formed, can't be processed: Unexpected token after expression"],
+      [`SELECT attribute_exists(b) FROM "${TABLE}" WHERE a = 'x'`,
+        "Unexpected path component at 1:8:16"],
+    ]) {
+      const err = await expectError(() => ddb.send(new ExecuteStatementCommand({ Statement: statement })),
+        { name: "ValidationException" });
+      assert.equal(err.message, message);
+    }
   }],
 
   ["an operation out of scope is named in UnknownOperationException", async () => {
