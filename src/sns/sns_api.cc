@@ -436,6 +436,42 @@ void RegisterSnsApi(protocol::Router& router, TopicStore& topics, const AccountS
       });
     });
   }
+  // The rest of the SNS model (botocore sns 2010-03-31): mobile push, SMS, data protection,
+  // permissions, tags and PublishBatch, named in UnknownOperationException.
+  for (const char* name : {"AddPermission",
+                           "RemovePermission",
+                           "TagResource",
+                           "UntagResource",
+                           "PublishBatch",
+                           "CheckIfPhoneNumberIsOptedOut",
+                           "CreatePlatformApplication",
+                           "CreatePlatformEndpoint",
+                           "CreateSMSSandboxPhoneNumber",
+                           "DeleteEndpoint",
+                           "DeletePlatformApplication",
+                           "DeleteSMSSandboxPhoneNumber",
+                           "GetDataProtectionPolicy",
+                           "GetEndpointAttributes",
+                           "GetPlatformApplicationAttributes",
+                           "GetSMSAttributes",
+                           "GetSMSSandboxAccountStatus",
+                           "ListEndpointsByPlatformApplication",
+                           "ListOriginationNumbers",
+                           "ListPhoneNumbersOptedOut",
+                           "ListPlatformApplications",
+                           "ListSMSSandboxPhoneNumbers",
+                           "OptInPhoneNumber",
+                           "PutDataProtectionPolicy",
+                           "SetEndpointAttributes",
+                           "SetPlatformApplicationAttributes",
+                           "SetSMSAttributes",
+                           "VerifySMSSandboxPhoneNumber"}) {
+    const std::string operation = name;
+    ops.emplace_back(
+        operation, [operation](const RequestContext&, Params&&, protocol::QueryReply reply) {
+          reply(protocol::OperationNotServed("SNS", operation, AwsError::kUnknownOperation));
+        });
+  }
   router.AddQueryService("sns",
                          protocol::ServiceWire{protocol::WireProtocol::kQuery, "",
                                                "http://sns.amazonaws.com/doc/2010-03-31/", false},

@@ -916,6 +916,20 @@ void RegisterSqsApi(protocol::Router& router, QueueStore& queues, const AccountS
       });
     });
   }
+  // The rest of the SQS model (botocore sqs 2012-11-05): named in UnknownOperationException.
+  for (const char* name :
+       {"AddPermission", "RemovePermission", "ListDeadLetterSourceQueues", "StartMessageMoveTask",
+        "CancelMessageMoveTask", "ListMessageMoveTasks"}) {
+    const std::string operation = name;
+    json_ops.emplace_back(
+        operation, [operation](const RequestContext&, json&&, protocol::JsonReply reply) {
+          reply(protocol::OperationNotServed("SQS", operation, AwsError::kUnknownOperation));
+        });
+    query_ops.emplace_back(operation, [operation](const RequestContext&, protocol::Params&&,
+                                                  protocol::QueryReply reply) {
+      reply(protocol::OperationNotServed("SQS", operation, AwsError::kUnknownOperation));
+    });
+  }
   protocol::ServiceWire json_wire{protocol::WireProtocol::kJson10, "com.amazonaws.sqs", "", true};
   protocol::ServiceWire query_wire{protocol::WireProtocol::kQuery, "",
                                    "http://queue.amazonaws.com/doc/2012-11-05/", false};

@@ -53,6 +53,21 @@ class SnsTest(ServerTestCase):
             fn(**kwargs)
         return cm.exception.response
 
+    def test_operations_not_served_are_named(self):
+        # Mobile push, SMS, tags and PublishBatch are not served: InvalidAction naming the call.
+        arn = self.sns.create_topic(Name="unserved")["TopicArn"]
+        for call, args, operation in (
+                (self.sns.publish_batch, dict(TopicArn=arn, PublishBatchRequestEntries=[
+                    {"Id": "1", "Message": "m"}]), "PublishBatch"),
+                (self.sns.tag_resource, dict(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]),
+                 "TagResource"),
+                (self.sns.list_platform_applications, {}, "ListPlatformApplications")):
+            err = self.error_of(call, **args)
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertEqual((err["Error"]["Code"], err["Error"]["Message"]), (
+                "InvalidAction", f"StreamStack does not serve the SNS operation {operation} "
+                "(see the README's list of what is supported)"))
+
     def test_topics(self):
         arn = self.sns.create_topic(Name="t1")["TopicArn"]
         self.assertEqual(arn, "arn:aws:sns:us-east-1:000000000000:t1")

@@ -48,6 +48,21 @@ class SqsBoto3Test(ServerTestCase):
             fn(**kwargs)
         return cm.exception.response
 
+    def test_operations_not_served_are_named(self):
+        # Permissions, dead-letter source listing and message move tasks are not served: AWS's
+        # UnknownOperationException naming the call (the query code InvalidAction).
+        url = self.create("unserved")
+        for call, args, operation in (
+                (self.sqs.list_dead_letter_source_queues, dict(QueueUrl=url),
+                 "ListDeadLetterSourceQueues"),
+                (self.sqs.add_permission, dict(QueueUrl=url, Label="l", AWSAccountIds=["1"],
+                                               Actions=["SendMessage"]), "AddPermission")):
+            err = self.error_of(call, **args)
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertEqual(err["Error"]["Message"],
+                             f"StreamStack does not serve the SQS operation {operation} (see "
+                             "the README's list of what is supported)")
+
     def test_create_queue_url_and_idempotency(self):
         url = self.create("idem", VisibilityTimeout=40)
         self.assertEqual(url, f"http://127.0.0.1:{self.server.port}/000000000000/idem")
