@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "streamstack/common/text.h"
+
 namespace streamstack::dynamodb {
 namespace {
 
@@ -61,13 +63,7 @@ bool LooksLikeRegion(std::string_view region) {
   static constexpr std::string_view kWords[] = {"east",      "west",      "north",     "south",
                                                 "central",   "northeast", "northwest", "southeast",
                                                 "southwest", "gov",       "iso",       "isob"};
-  std::vector<std::string_view> parts;
-  for (size_t start = 0;;) {
-    size_t dash = region.find('-', start);
-    parts.push_back(region.substr(start, dash - start));
-    if (dash == std::string_view::npos) break;
-    start = dash + 1;
-  }
+  const std::vector<std::string_view> parts = SplitOn(region, '-');
   if (parts.size() < 3) return false;
   auto in = [](std::string_view word, const auto& words) {
     return std::find(std::begin(words), std::end(words), word) != std::end(words);

@@ -562,7 +562,7 @@ Result<ListBackupsResult> TableStore::ListBackups(const ListBackupsRequest& requ
 
 Status TableStore::Impl::CheckRestoreTarget(const std::string& name) const {
   std::optional<TableTransition> under_way = TransitionOf(name);
-  if (under_way && under_way->restoring && under_way->status == TableStatus::kCreating) {
+  if (under_way && under_way->RestoreUnderWay()) {
     return TableInUse(name, *under_way);  // recorded, DDB-TABLE-219
   }
   // A name still DELETING is a table that exists, to a restore (recorded, ack-api-quirks
@@ -581,7 +581,7 @@ Status TableStore::Impl::CheckConcurrentRestores() const {
     ReaderLock lock(mu);
     for (const auto& [name, under_way] : transitions) {
       std::optional<TableTransition> t = LiveTransition(name);
-      if (t && t->restoring && t->status == TableStatus::kCreating) ++restoring;
+      if (t && t->RestoreUnderWay()) ++restoring;
     }
   }
   if (restoring < kMaxConcurrentRestores) return Status::Ok();

@@ -109,7 +109,7 @@ std::optional<TableTransition> TableStore::Impl::TransitionOf(const std::string&
 
 std::optional<TableTransition> TableStore::Impl::RestoreInto(const std::string& name) const {
   std::optional<TableTransition> t = TransitionOf(name);
-  if (!t || !t->restoring || t->status != TableStatus::kCreating) return std::nullopt;
+  if (!t || !t->RestoreUnderWay()) return std::nullopt;
   return t;
 }
 
@@ -424,12 +424,12 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   Status request_ok = CheckUpdateTableRequest(request);
   if (!request_ok.ok()) return done(request_ok);
   auto current = impl.FindDefinition(request.table_name);
+  const std::optional<TableTransition> under_way = impl.TransitionOf(request.table_name);
   // Deleted and still DELETING: in use; a restore's target is not there yet (recorded,
   // ack-api-quirks DDB-TABLE-217).
-  if (!current || impl.RestoreInto(request.table_name)) {
-    auto transition = impl.TransitionOf(request.table_name);
-    return done(transition && !transition->restoring
-                    ? ResourceInUse(request.table_name, transition->status)
+  if (!current || (under_way && under_way->RestoreUnderWay())) {
+    return done(under_way && !under_way->restoring
+                    ? ResourceInUse(request.table_name, under_way->status)
                     : TableResourceNotFound(request.table_name));
   }
   // The table as AWS judges the request while changes are under way: an index being deleted
@@ -438,7 +438,7 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
   // DDB-TABLE-369).
   std::shared_ptr<const TableDefinition> judged = current;
   std::optional<WarmThroughputValues> warm_described;
-  if (auto under_way = impl.TransitionOf(request.table_name)) {
+  if (under_way) {
     warm_described = under_way->before_change.warm_throughput;
     Status named = CheckIndexNotBeingDeleted(current->name, *under_way, request);
     if (!named.ok()) return done(named);
@@ -485,11 +485,11 @@ void TableStore::UpdateTable(UpdateTableRequest request, DescriptionDone done) {
         auto live = impl.live.find(judged->table_id);
         if (live == impl.live.end()) return TableResourceNotFound(judged->name);
         if (live->second != judged) {
-          auto under_way = impl.TransitionOf(judged->name);
+          auto under_way_now = impl.TransitionOf(judged->name);
           STREAMSTACK_ASSIGN_OR_RETURN(
-              *plan,
-              PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis(),
-                              under_way ? under_way->before_change.warm_throughput : std::nullopt));
+              *plan, PlanUpdateTable(*live->second, *request, impl.scope, impl.clock.NowMillis(),
+                                     under_way_now ? under_way_now->before_change.warm_throughput
+                                                   : std::nullopt));
         }
         TableDefinition& def = *plan->definition;
         // Judged on the writer, beside every table there is now (two increases cannot both
@@ -597,8 +597,9 @@ Status TableStore::Impl::CheckDeletable(const TableDefinition& def) const {
   // Nor while its tags are being updated (recorded, ack-api-quirks DDB-TABLE-172 and a
   // user's record with the table's name), or its resource policy (recorded, the catalogue
   // DDB-TABLE-444).
-  if (TagsBeingUpdated(def.table_id))
+  if (TagsBeingUpdated(def.table_id)) {
     return StillInUse("Table tags are being updated: " + def.name);
+  }
   if (PolicyPending(def.table_id, def.arn)) {
     return StillInUse("Table: " + def.name + " has a pending resource-based policy update.");
   }
@@ -632,8 +633,9 @@ void TableStore::DeleteTable(std::string table_name, DescriptionDone done) {
         // Judged again as the writer holds the table now: a change queued just before this
         // job (deletion protection, a tag or policy change's hold) counts.
         auto live = impl.live.find(def->table_id);
-        if (live != impl.live.end())
+        if (live != impl.live.end()) {
           STREAMSTACK_RETURN_IF_ERROR(impl.CheckDeletable(*live->second));
+        }
         // AWS keeps a SYSTEM backup of a table deleted with point-in-time recovery enabled
         // (BackupType's reference), as the writer holds it now: an UpdateContinuousBackups
         // queued before this job counts.

@@ -74,7 +74,7 @@ Result<PolicyTarget> FindPolicyTarget(const Impl& impl, const std::string& arn) 
                                                    ? under_way->deleted->definition
                                                    : impl.FindDefinition(target.table_name);
   // A restore's target is not there yet (recorded, ack-api-quirks DDB-TABLE-217).
-  if (!def || (under_way && under_way->restoring && under_way->status == TableStatus::kCreating)) {
+  if (!def || (under_way && under_way->RestoreUnderWay())) {
     return TableResourceNotFound(target.table_name);
   }
   if (target.is_stream && (def->latest_stream_arn.empty() || def->latest_stream_arn != arn)) {

@@ -80,6 +80,8 @@ struct TableTransition {
   using Policies = std::map<std::string, TableStore::ResourcePolicy>;
   std::shared_ptr<const Policies> deleted_policies;
 
+  // A restore under way into this table: its target CREATING.
+  bool RestoreUnderWay() const { return restoring && status == TableStatus::kCreating; }
   // Over once its write is done and the delay has passed.
   bool OverAt(int64_t now_ms) const { return until_ms != kUntilDone && until_ms <= now_ms; }
   // Whether it is seen once its write is done: not a change of deletion protection or

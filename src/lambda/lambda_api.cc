@@ -13,6 +13,7 @@
 #include "lambda/unserved_api.h"
 #include "lambda/versions_api.h"
 #include "streamstack/common/ids.h"
+#include "streamstack/common/text.h"
 #include "streamstack/common/violations.h"
 
 namespace streamstack::lambda {
@@ -286,13 +287,7 @@ constexpr char kTaggableResourcePattern[] =
 // ARN is InvalidParameterValue; a kind StreamStack does not tag (a layer, a code signing
 // config, a capacity provider) is answered with the pattern violation, as before the model.
 Result<TaggedKind> KindOfResource(const std::string& arn) {
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    size_t colon = arn.find(':', start);
-    parts.push_back(arn.substr(start, colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
+  const std::vector<std::string_view> parts = SplitOn(arn, ':');
   if (parts.size() >= 7 && parts[5] == "function") {
     if (parts.size() > 7) {
       return Status(AwsError::kInvalidParameterValue,

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace streamstack {
 
@@ -16,6 +17,18 @@ inline size_t Utf16Length(std::string_view utf8) {
     n += c >= 0xF0 ? 2 : 1;
   }
   return n;
+}
+
+// The pieces of `text` between `separator`s, empty ones included ("a::b" is "a", "", "b"; ""
+// is one empty piece). They view `text`.
+inline std::vector<std::string_view> SplitOn(std::string_view text, char separator) {
+  std::vector<std::string_view> pieces;
+  for (size_t start = 0;;) {
+    const size_t at = text.find(separator, start);
+    pieces.push_back(text.substr(start, at - start));
+    if (at == std::string_view::npos) return pieces;
+    start = at + 1;
+  }
 }
 
 }  // namespace streamstack
